@@ -1,0 +1,57 @@
+/* client.h: the client library: one connection to the broker or to a
+ * department's agent, used by the CLI, the agent and the benchmark.
+ *
+ * To the broker the connection is a ZeroMQ DEALER over tcp with CURVE: the
+ * client proves its identity with its secret key and checks the broker's
+ * public key, and the broker learns who it is from the key alone. To a local
+ * agent it is a DEALER over ipc, where the socket file's permissions decide
+ * who may talk; the agent forwards with its own department's identity.
+ *
+ * Frames: one frame per message, a packed Request one way and a packed Reply
+ * the other. A client is used by one thread. */
+#ifndef DUBAN_CLIENT_H
+#define DUBAN_CLIENT_H
+
+#include <stdbool.h>
+
+#include "duban.pb-c.h"
+#include "error.h"
+
+typedef struct dbn_client dbn_client_t;
+
+typedef struct {
+  const char *endpoint;      /* "tcp://host:port" (broker) or "ipc:///path" (agent) */
+  const char *server_cert;   /* broker's public cert file (KEYS/broker.key); NULL for ipc */
+  const char *client_cert;   /* this client's cert file (NAME.key, with NAME.key_secret
+                                beside it); NULL for ipc */
+  int timeout_ms;            /* dbn_client_call gives up after this long; 0 = 5000 */
+  int resend_ms;             /* resend the same request id after this long; 0 = 1000 */
+} dbn_client_options_t;
+
+/* Connect (lazily: ZeroMQ connects in the background and reconnects with
+ * backoff). Fails on unreadable key files or a bad endpoint. */
+int dbn_client_new(dbn_client_t **client_p, const dbn_client_options_t *options);
+void dbn_client_destroy(dbn_client_t **client_p);
+
+/* Send req and wait for its reply. Sets req->version and, when
+ * req->request_id is empty, fills it with a fresh id (owned by the client
+ * until the next call). Resends with the same id every resend_ms until a
+ * reply with that id arrives or timeout_ms passes (DBN_ETIMEDOUT). Replies
+ * for other request ids (stale answers to earlier attempts) are dropped.
+ * A reply that carries an error code is still a success of the call: read
+ * (*reply_p)->code. On success *reply_p is the caller's, freed with
+ * dbn_wire_reply_free. */
+int dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p);
+
+/* Send without waiting (a watch subscription, pipelined benchmark load). */
+int dbn_client_send(dbn_client_t *client, Duban__Request *req);
+
+/* Receive the next Reply within timeout_ms (-1 = forever); DBN_ETIMEDOUT
+ * when none came. On success *reply_p is the caller's. */
+int dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms);
+
+/* The underlying ZeroMQ socket, for zmq_poll alongside other sockets.
+ * Borrowed; valid until dbn_client_destroy. */
+void *dbn_client_socket(dbn_client_t *client);
+
+#endif

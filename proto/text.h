@@ -1,0 +1,33 @@
+/* text.h: UTF-8 checks and display width.
+ *
+ * Department names are Chinese and must line up in terminal tables, where a
+ * CJK character takes two columns. Every string that enters the broker is
+ * checked to be valid UTF-8 here before it can reach the log. */
+#ifndef DUBAN_TEXT_H
+#define DUBAN_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* True if bytes[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF) and holds no NUL and no C0 control other than
+ * tab and newline. */
+bool dbn_text_valid(const char *bytes, size_t len);
+
+/* Decode one code point at s (valid UTF-8 assumed); returns its byte
+ * length and stores the code point in *cp. */
+size_t dbn_text_decode(const char *s, unsigned *cp);
+
+/* Terminal columns that cp takes: 2 for East Asian wide and full-width
+ * characters, 0 for combining marks, 1 otherwise. */
+int dbn_text_cp_width(unsigned cp);
+
+/* Terminal columns that the UTF-8 string s takes. */
+int dbn_text_width(const char *s);
+
+/* Print s to out in exactly `width` columns: cut at a character boundary
+ * (ending in "…" when cut) or padded with spaces. */
+void dbn_text_print_cell(FILE *out, const char *s, int width);
+
+#endif

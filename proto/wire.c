@@ -1,0 +1,351 @@
+/* wire.c: see wire.h. */
+#include "wire.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+int
+dbn_wire_pack(const ProtobufCMessage *msg, uint8_t **buf_p, size_t *len_p)
+{
+  size_t len = protobuf_c_message_get_packed_size(msg);
+  /* malloc(0) may return NULL; an empty message is still a valid frame. */
+  uint8_t *buf = malloc(len ? len : 1);
+  if (!buf)
+    return DBN_ENOMEM;
+  size_t packed = protobuf_c_message_pack(msg, buf);
+  if (packed != len) {
+    free(buf);
+    return DBN_EINTERNAL;
+  }
+  *buf_p = buf;
+  *len_p = len;
+  return 0;
+}
+
+int
+dbn_wire_request_unpack(const uint8_t *buf, size_t len, Duban__Request **req_p)
+{
+  if (len > DBN_MAX_MESSAGE)
+    return DBN_ETOOBIG;
+  Duban__Request *req = duban__request__unpack(NULL, len, buf);
+  if (!req)
+    return DBN_EPROTO;
+  *req_p = req;
+  return 0;
+}
+
+void
+dbn_wire_request_free(Duban__Request **req_p)
+{
+  if (req_p && *req_p) {
+    duban__request__free_unpacked(*req_p, NULL);
+    *req_p = NULL;
+  }
+}
+
+int
+dbn_wire_reply_unpack(const uint8_t *buf, size_t len, Duban__Reply **reply_p)
+{
+  if (len > DBN_MAX_MESSAGE)
+    return DBN_ETOOBIG;
+  Duban__Reply *reply = duban__reply__unpack(NULL, len, buf);
+  if (!reply)
+    return DBN_EPROTO;
+  *reply_p = reply;
+  return 0;
+}
+
+void
+dbn_wire_reply_free(Duban__Reply **reply_p)
+{
+  if (reply_p && *reply_p) {
+    duban__reply__free_unpacked(*reply_p, NULL);
+    *reply_p = NULL;
+  }
+}
+
+int
+dbn_wire_event_unpack(const uint8_t *buf, size_t len, Duban__Event **event_p)
+{
+  Duban__Event *event = duban__event__unpack(NULL, len, buf);
+  if (!event)
+    return DBN_EPROTO;
+  *event_p = event;
+  return 0;
+}
+
+void
+dbn_wire_event_free(Duban__Event **event_p)
+{
+  if (event_p && *event_p) {
+    duban__event__free_unpacked(*event_p, NULL);
+    *event_p = NULL;
+  }
+}
+
+/* Walk every field of msg through its descriptor, so that a field added to
+ * the .proto later is checked without anyone remembering to. */
+static int
+check_strings(const ProtobufCMessage *msg, size_t max_len, int depth, char *why, size_t why_len)
+{
+  const ProtobufCMessageDescriptor *desc = msg->descriptor;
+  if (depth > 8) {
+    snprintf(why, why_len, "message nested too deeply");
+    return DBN_EINVAL;
+  }
+  for (unsigned i = 0; i < desc->n_fields; i++) {
+    const ProtobufCFieldDescriptor *field = &desc->fields[i];
+    const char *base = (const char *)msg;
+    if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+      uint32_t which = *(const uint32_t *)(const void *)(base + field->quantifier_offset);
+      if (which != field->id)
+        continue;
+    }
+    size_t count = 1;
+    const void *values = base + field->offset;
+    if (field->label == PROTOBUF_C_LABEL_REPEATED) {
+      count = *(const size_t *)(const void *)(base + field->quantifier_offset);
+      values = *(void *const *)values;
+    }
+    for (size_t k = 0; k < count; k++) {
+      if (field->type == PROTOBUF_C_TYPE_STRING) {
+        const char *s = ((const char *const *)values)[k];
+        if (!s)
+          continue;
+        size_t len = strlen(s);
+        if (len > max_len) {
+          snprintf(why, why_len, "field '%s' is %zu bytes; the limit is %zu", field->name, len, max_len);
+          return DBN_ETOOBIG;
+        }
+        if (!dbn_text_valid(s, len)) {
+          snprintf(why, why_len, "field '%s' is not valid UTF-8 text", field->name);
+          return DBN_EINVAL;
+        }
+      } else if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
+        const ProtobufCMessage *sub = ((const ProtobufCMessage *const *)values)[k];
+        if (sub) {
+          int rc = check_strings(sub, max_len, depth + 1, why, why_len);
+          if (rc)
+            return rc;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+int
+dbn_wire_check_strings(const ProtobufCMessage *msg, size_t max_len, char *why, size_t why_len)
+{
+  return check_strings(msg, max_len, 0, why, why_len);
+}
+
+static int
+check_id(const char *what, const char *id, char *why, size_t why_len)
+{
+  if (!id || !*id) {
+    snprintf(why, why_len, "%s is missing", what);
+    return DBN_EINVAL;
+  }
+  if (strlen(id) > DBN_MAX_ID) {
+    snprintf(why, why_len, "%s is longer than %d bytes", what, DBN_MAX_ID);
+    return DBN_ETOOBIG;
+  }
+  return 0;
+}
+
+static int
+check_figures(size_t n, Duban__Figure **figures, char *why, size_t why_len)
+{
+  if (n > DBN_MAX_FIGURES) {
+    snprintf(why, why_len, "%zu figures; a report may carry at most %d", n, DBN_MAX_FIGURES);
+    return DBN_ETOOBIG;
+  }
+  for (size_t i = 0; i < n; i++) {
+    double v = figures[i]->value;
+    if (!isfinite(v) || fabs(v) > DBN_MAX_FIGURE_VALUE) {
+      snprintf(why, why_len, "figure '%s' has value %g; figures must be finite and at most %g",
+               figures[i]->what, v, DBN_MAX_FIGURE_VALUE);
+      return DBN_EINVAL;
+    }
+    if (!figures[i]->what || !*figures[i]->what) {
+      snprintf(why, why_len, "figure %zu does not say what it measures", i + 1);
+      return DBN_EINVAL;
+    }
+  }
+  return 0;
+}
+
+int
+dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
+{
+  int rc;
+  if (req->version != DBN_PROTOCOL_VERSION) {
+    snprintf(why, why_len, "protocol version %u is not supported; this peer speaks version %u",
+             req->version, DBN_PROTOCOL_VERSION);
+    return DBN_EVERSION;
+  }
+  if ((rc = check_id("request id", req->request_id, why, why_len)))
+    return rc;
+  if ((rc = dbn_wire_check_strings(&req->base, DBN_MAX_TEXT, why, why_len)))
+    return rc;
+
+  switch (req->body_case) {
+  case DUBAN__REQUEST__BODY_PING:
+  case DUBAN__REQUEST__BODY_LIST_TASKS:
+  case DUBAN__REQUEST__BODY_WATCH:
+  case DUBAN__REQUEST__BODY_UNWATCH:
+  case DUBAN__REQUEST__BODY_LIST_ESCALATIONS:
+    return 0;
+  case DUBAN__REQUEST__BODY_GET_TASK:
+    return check_id("task id", req->get_task->task, why, why_len);
+  case DUBAN__REQUEST__BODY_CLAIM:
+    return check_id("task id", req->claim->task, why, why_len);
+  case DUBAN__REQUEST__BODY_PROGRESS:
+    if ((rc = check_id("task id", req->progress->task, why, why_len)))
+      return rc;
+    if (req->progress->percent < 0 || req->progress->percent > 100) {
+      snprintf(why, why_len, "percent is %d; it must be between 0 and 100", req->progress->percent);
+      return DBN_EINVAL;
+    }
+    return check_figures(req->progress->n_figures, req->progress->figures, why, why_len);
+  case DUBAN__REQUEST__BODY_SUBMIT:
+    return check_id("task id", req->submit->task, why, why_len);
+  case DUBAN__REQUEST__BODY_ESCALATE:
+    if ((rc = check_id("task id", req->escalate->task, why, why_len)))
+      return rc;
+    if ((rc = check_id("category", req->escalate->category, why, why_len)))
+      return rc;
+    if (!req->escalate->reason || !*req->escalate->reason) {
+      snprintf(why, why_len, "an escalation needs a reason a coordinator can act on");
+      return DBN_EINVAL;
+    }
+    return 0;
+  case DUBAN__REQUEST__BODY_ACK:
+  case DUBAN__REQUEST__BODY_RESOLVE: {
+    uint64_t id = req->body_case == DUBAN__REQUEST__BODY_ACK ? req->ack->escalation : req->resolve->escalation;
+    if (id == 0) {
+      snprintf(why, why_len, "escalation id is missing");
+      return DBN_EINVAL;
+    }
+    return 0;
+  }
+  case DUBAN__REQUEST__BODY_REMIND:
+    return check_id("task id", req->remind->task, why, why_len);
+  case DUBAN__REQUEST__BODY_ACCEPT:
+    return check_id("task id", req->accept->task, why, why_len);
+  case DUBAN__REQUEST__BODY_REJECT:
+    if ((rc = check_id("task id", req->reject->task, why, why_len)))
+      return rc;
+    if (!req->reject->reason || !*req->reject->reason) {
+      snprintf(why, why_len, "a rejection needs a reason the department can act on");
+      return DBN_EINVAL;
+    }
+    return 0;
+  case DUBAN__REQUEST__BODY_REASSIGN:
+    if ((rc = check_id("task id", req->reassign->task, why, why_len)))
+      return rc;
+    return check_id("unit", req->reassign->unit, why, why_len);
+  case DUBAN__REQUEST__BODY_LOAD_PLAN:
+    if (!req->load_plan->plan) {
+      snprintf(why, why_len, "plan is missing");
+      return DBN_EINVAL;
+    }
+    return check_id("plan id", req->load_plan->plan->id, why, why_len);
+  case DUBAN__REQUEST__BODY_ADVANCE_CLOCK:
+    if (req->advance_clock->seconds <= 0 || req->advance_clock->seconds > 100LL * 366 * 86400) {
+      snprintf(why, why_len, "the clock moves forward only, by at most a hundred years");
+      return DBN_EINVAL;
+    }
+    return 0;
+  default:
+    snprintf(why, why_len, "unknown or empty request type; this peer speaks protocol version %u",
+             DBN_PROTOCOL_VERSION);
+    return DBN_EINVAL;
+  }
+}
+
+void
+dbn_wire_new_request_id(char out[33])
+{
+  unsigned char raw[16];
+  randombytes_buf(raw, sizeof raw);
+  sodium_bin2hex(out, 33, raw, sizeof raw);
+}
+
+const char *
+dbn_wire_request_name(Duban__Request__BodyCase body)
+{
+  switch (body) {
+  case DUBAN__REQUEST__BODY_PING: return "ping";
+  case DUBAN__REQUEST__BODY_LIST_TASKS: return "list_tasks";
+  case DUBAN__REQUEST__BODY_GET_TASK: return "get_task";
+  case DUBAN__REQUEST__BODY_CLAIM: return "claim";
+  case DUBAN__REQUEST__BODY_PROGRESS: return "progress";
+  case DUBAN__REQUEST__BODY_SUBMIT: return "submit";
+  case DUBAN__REQUEST__BODY_ESCALATE: return "escalate";
+  case DUBAN__REQUEST__BODY_ACK: return "ack";
+  case DUBAN__REQUEST__BODY_RESOLVE: return "resolve";
+  case DUBAN__REQUEST__BODY_REMIND: return "remind";
+  case DUBAN__REQUEST__BODY_ACCEPT: return "accept";
+  case DUBAN__REQUEST__BODY_REJECT: return "reject";
+  case DUBAN__REQUEST__BODY_REASSIGN: return "reassign";
+  case DUBAN__REQUEST__BODY_LOAD_PLAN: return "load_plan";
+  case DUBAN__REQUEST__BODY_WATCH: return "watch";
+  case DUBAN__REQUEST__BODY_UNWATCH: return "unwatch";
+  case DUBAN__REQUEST__BODY_LIST_ESCALATIONS: return "list_escalations";
+  case DUBAN__REQUEST__BODY_ADVANCE_CLOCK: return "advance_clock";
+  default: return "unknown";
+  }
+}
+
+const char *
+dbn_wire_event_name(Duban__Event__BodyCase body)
+{
+  switch (body) {
+  case DUBAN__EVENT__BODY_PLAN_LOADED: return "plan_loaded";
+  case DUBAN__EVENT__BODY_CLAIMED: return "claimed";
+  case DUBAN__EVENT__BODY_PROGRESS: return "progress";
+  case DUBAN__EVENT__BODY_SUBMITTED: return "submitted";
+  case DUBAN__EVENT__BODY_ESCALATED: return "escalated";
+  case DUBAN__EVENT__BODY_ACKNOWLEDGED: return "acknowledged";
+  case DUBAN__EVENT__BODY_RESOLVED: return "resolved";
+  case DUBAN__EVENT__BODY_REMINDED: return "reminded";
+  case DUBAN__EVENT__BODY_ACCEPTED: return "accepted";
+  case DUBAN__EVENT__BODY_REJECTED: return "rejected";
+  case DUBAN__EVENT__BODY_REASSIGNED: return "reassigned";
+  case DUBAN__EVENT__BODY_CLOCK_ADVANCED: return "clock_advanced";
+  case DUBAN__EVENT__BODY_DEADLINE_WARNING: return "deadline_warning";
+  default: return "unknown";
+  }
+}
+
+const char *
+dbn_wire_task_state_name(Duban__TaskState state)
+{
+  switch (state) {
+  case DUBAN__TASK_STATE__TASK_ASSIGNED: return "assigned";
+  case DUBAN__TASK_STATE__TASK_CLAIMED: return "claimed";
+  case DUBAN__TASK_STATE__TASK_IN_PROGRESS: return "in_progress";
+  case DUBAN__TASK_STATE__TASK_BLOCKED: return "blocked";
+  case DUBAN__TASK_STATE__TASK_SUBMITTED: return "submitted";
+  case DUBAN__TASK_STATE__TASK_DONE: return "done";
+  default: return "unknown";
+  }
+}
+
+const char *
+dbn_wire_escalation_state_name(Duban__EscalationState state)
+{
+  switch (state) {
+  case DUBAN__ESCALATION_STATE__ESCALATION_OPEN: return "open";
+  case DUBAN__ESCALATION_STATE__ESCALATION_ACKNOWLEDGED: return "acknowledged";
+  case DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED: return "resolved";
+  default: return "unknown";
+  }
+}

@@ -1,0 +1,69 @@
+/* wire.h: the only module that calls protobuf-c's pack and unpack.
+ *
+ * Everything the broker, the agent and the CLI send or store goes through
+ * here, so the size limits and the version check live in one place. Every
+ * unpack has one matching free; packed buffers are malloc'd and the caller
+ * frees them with free(). */
+#ifndef DUBAN_WIRE_H
+#define DUBAN_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duban.pb-c.h"
+#include "error.h"
+
+#define DBN_PROTOCOL_VERSION 1u
+
+/* Largest frame any duban socket accepts (ZMQ_MAXMSGSIZE). A plan of a few
+ * hundred actions is well under it; a note of megabytes is refused by the
+ * transport before it costs the broker anything. */
+#define DBN_MAX_MESSAGE (4 * 1024 * 1024)
+/* Largest string field (a note, a reason, an action's text). */
+#define DBN_MAX_TEXT 8192
+/* Largest identifier (a request id, a task id, a unit code). */
+#define DBN_MAX_ID 128
+/* Most figures one progress report may carry. */
+#define DBN_MAX_FIGURES 64
+/* Largest absolute figure: beyond it a value is a typo, not a measurement. */
+#define DBN_MAX_FIGURE_VALUE 1e15
+
+/* Pack msg into a new buffer; on success *buf_p is the caller's to free(). */
+int dbn_wire_pack(const ProtobufCMessage *msg, uint8_t **buf_p, size_t *len_p);
+
+/* Decode a Request; on success *req_p is the caller's, freed with
+ * dbn_wire_request_free(). Does not check the version: see
+ * dbn_wire_request_check(), so that a reply can still name the request id. */
+int dbn_wire_request_unpack(const uint8_t *buf, size_t len, Duban__Request **req_p);
+void dbn_wire_request_free(Duban__Request **req_p);
+
+int dbn_wire_reply_unpack(const uint8_t *buf, size_t len, Duban__Reply **reply_p);
+void dbn_wire_reply_free(Duban__Reply **reply_p);
+
+int dbn_wire_event_unpack(const uint8_t *buf, size_t len, Duban__Event **event_p);
+void dbn_wire_event_free(Duban__Event **event_p);
+
+/* The checks that need no state: version, request id, a known body, valid
+ * UTF-8 in every string, every size limit, percent in 0..100, finite and
+ * bounded figures. On failure returns a negative code and writes a message
+ * a person can act on into why[0..why_len). */
+int dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len);
+
+/* Every string in msg (recursively) is valid UTF-8 and at most max_len
+ * bytes; on failure names the field in why. */
+int dbn_wire_check_strings(const ProtobufCMessage *msg, size_t max_len, char *why, size_t why_len);
+
+/* A fresh random request id: 32 lower-case hex digits and a NUL. */
+void dbn_wire_new_request_id(char out[33]);
+
+/* The name of a request body ("claim", "progress", ...), or "unknown". */
+const char *dbn_wire_request_name(Duban__Request__BodyCase body);
+
+/* The name of an event body, or "unknown". */
+const char *dbn_wire_event_name(Duban__Event__BodyCase body);
+
+/* Task and escalation state names, lower case ("in_progress"). */
+const char *dbn_wire_task_state_name(Duban__TaskState state);
+const char *dbn_wire_escalation_state_name(Duban__EscalationState state);
+
+#endif

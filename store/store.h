@@ -1,0 +1,149 @@
+/* store.h: the LMDB event log and the views derived from it.
+ *
+ * The log is the truth (DESIGN invariant 4): events are appended, never
+ * changed; the key is the sequence number as a big-endian uint64; each event
+ * carries the BLAKE2b-256 hash of its predecessor's stored bytes. The views
+ * (tasks by id, tasks by unit, escalations, open escalations, units, plans,
+ * and the (identity, request id) -> seq table that makes retries safe) are
+ * updated in the same write transaction as the event that changes them, by
+ * one function, dbn_store_apply(), which is also what `verify` runs to
+ * rebuild them from the log. So a view can never disagree with the log
+ * unless the file was changed behind LMDB's back, and verify says where.
+ *
+ * Lifetimes: a dbn_store_t is used by one thread. A write transaction is
+ * open at most once at a time; read transactions may be many. Messages
+ * returned by the getters are the caller's, freed with the matching
+ * dbn_wire_*_free or the protobuf-c free_unpacked of their type (see each
+ * function). After any write error the transaction is unusable: abort it. */
+#ifndef DUBAN_STORE_H
+#define DUBAN_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "duban.pb-c.h"
+#include "error.h"
+
+typedef struct dbn_store dbn_store_t;
+typedef struct dbn_store_txn dbn_store_txn_t;
+
+#define DBN_HASH_BYTES 32
+
+typedef struct {
+  size_t map_size;   /* initial map size in bytes; 0 = 64 MiB. It grows when full. */
+  bool read_only;    /* audit: open read-only, concurrently with a running broker */
+  bool no_sync;      /* MDB_NOSYNC: benchmarks only; an acknowledged event may be lost */
+} dbn_store_options_t;
+
+/* Open (creating if needed, unless read-only) the log in directory dir. The
+ * directory and files are created readable by their owner only. */
+int dbn_store_open(dbn_store_t **store_p, const char *dir, const dbn_store_options_t *options);
+void dbn_store_destroy(dbn_store_t **store_p);
+
+/* The last committed sequence number (0 for an empty log) and its hash. */
+int dbn_store_head(dbn_store_t *store, uint64_t *seq_p, uint8_t hash[DBN_HASH_BYTES]);
+
+/* The current map size in bytes. */
+size_t dbn_store_map_size(dbn_store_t *store);
+
+/* Double the map (no transaction of this process may be open). Called after
+ * DBN_EMAPFULL: the caller aborts, grows, and runs its batch again. */
+int dbn_store_grow(dbn_store_t *store);
+
+/* Remove reader slots left by processes that died mid-read, so that a killed
+ * auditor does not pin old pages forever (mdb_reader_check). Returns the
+ * number cleared in *cleared_p. */
+int dbn_store_reader_check(dbn_store_t *store, int *cleared_p);
+
+/* ---- transactions ---- */
+
+int dbn_store_write_begin(dbn_store_t *store, dbn_store_txn_t **txn_p);
+int dbn_store_read_begin(dbn_store_t *store, dbn_store_txn_t **txn_p);
+
+/* Commit; on success the events are on disk (unless no_sync). On failure
+ * nothing of the transaction is kept; DBN_EMAPFULL and DBN_EDISKFULL say why.
+ * Always frees the transaction and sets *txn_p to NULL. */
+int dbn_store_commit(dbn_store_txn_t **txn_p);
+/* Abort (read or write); accepts NULL. */
+void dbn_store_abort(dbn_store_txn_t **txn_p);
+
+/* Append event (write transaction): assigns event->seq (head + 1),
+ * event->prev_hash and event->version, stores the packed bytes under the
+ * sequence number, applies it to the views, and records
+ * (event->actor, event->request_id) -> seq when request_id is not empty.
+ * The caller keeps ownership of event; prev_hash points into the
+ * transaction's memory and is valid until the transaction ends. */
+int dbn_store_append(dbn_store_txn_t *txn, Duban__Event *event);
+
+/* The sequence number a transaction would give its next event minus one
+ * (the head as this transaction sees it). */
+uint64_t dbn_store_txn_head(dbn_store_txn_t *txn);
+
+/* ---- views (any transaction) ---- */
+
+/* *task_p freed with duban__task__free_unpacked(task, NULL). */
+int dbn_store_task_get(dbn_store_txn_t *txn, const char *task_id, Duban__Task **task_p);
+
+/* Tasks of one unit (unit_code) or of all units (NULL), in task id order.
+ * *tasks_p is an array of *count_p tasks, freed with dbn_store_tasks_free. */
+int dbn_store_tasks_list(dbn_store_txn_t *txn, const char *unit_code, Duban__Task ***tasks_p,
+                         size_t *count_p);
+void dbn_store_tasks_free(Duban__Task **tasks, size_t count);
+
+/* *escalation_p freed with duban__escalation__free_unpacked(e, NULL). */
+int dbn_store_escalation_get(dbn_store_txn_t *txn, uint64_t id, Duban__Escalation **escalation_p);
+int dbn_store_escalations_list(dbn_store_txn_t *txn, bool open_only, Duban__Escalation ***escalations_p,
+                               size_t *count_p);
+void dbn_store_escalations_free(Duban__Escalation **escalations, size_t count);
+
+/* A unit by code; *unit_p freed with duban__unit__free_unpacked(u, NULL). */
+int dbn_store_unit_get(dbn_store_txn_t *txn, const char *code, Duban__Unit **unit_p);
+/* True if a plan with this id has been loaded. */
+int dbn_store_plan_exists(dbn_store_txn_t *txn, const char *plan_id, bool *exists_p);
+
+/* The seq of the event that (identity, request_id) produced, or DBN_ENOTFOUND. */
+int dbn_store_dedup_get(dbn_store_txn_t *txn, const char *identity, const char *request_id, uint64_t *seq_p);
+
+/* The broker's clock as the log last recorded it: the time of the last
+ * event, advanced by any clock_advanced events (seconds; 0 if none). */
+int dbn_store_clock_get(dbn_store_txn_t *txn, int64_t *now_p);
+
+/* ---- the log ---- */
+
+/* One event, decoded; *event_p freed with dbn_wire_event_free. */
+int dbn_store_event_get(dbn_store_txn_t *txn, uint64_t seq, Duban__Event **event_p);
+
+/* Call fn for each event with seq > after_seq, in order, at most max_count
+ * (0 = no limit). bytes are the stored packed Event, valid only during the
+ * call. fn returns 0 to go on, 1 to stop early, or a negative error that
+ * is returned. */
+typedef int (*dbn_store_event_fn)(void *arg, uint64_t seq, const uint8_t *bytes, size_t len);
+int dbn_store_events_foreach(dbn_store_txn_t *txn, uint64_t after_seq, uint64_t max_count,
+                             dbn_store_event_fn fn, void *arg);
+
+/* ---- verify ---- */
+
+typedef struct {
+  uint64_t events;             /* events walked */
+  uint64_t head_seq;           /* last sequence number in the log */
+  uint64_t first_bad_seq;      /* first sequence number where anything disagrees; 0 = none */
+  char problem[512];           /* what disagrees there, for a person */
+} dbn_verify_report_t;
+
+/* Walk the chain of the log in dir (read-only; safe while a broker runs):
+ * every key is the next sequence number, every event decodes and carries
+ * its predecessor's hash, the head record matches the last event. Then
+ * rebuild every view from the log in a scratch environment in scratch_dir
+ * (created and removed here; NULL = a directory under $TMPDIR) and compare
+ * it with the stored views, entry by entry. Returns 0 when the log
+ * verifies, DBN_ECORRUPT with the report filled when it does not, or
+ * another error when it could not be read. */
+int dbn_store_verify(const char *dir, const char *scratch_dir, dbn_verify_report_t *report);
+
+/* ---- hashing ---- */
+
+/* BLAKE2b-256 of bytes: the hash the next event carries as prev_hash. */
+void dbn_store_hash(const uint8_t *bytes, size_t len, uint8_t out[DBN_HASH_BYTES]);
+
+#endif
