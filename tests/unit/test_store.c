@@ -1,0 +1,495 @@
+/* test_store.c: the LMDB event log on a real file in a temporary folder:
+ * append and read back, views kept in step, retries recorded, the chain
+ * verified and a change to the file found at the right sequence number, the
+ * map grown when it fills, and read-only access beside a writer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "wire.h"
+
+struct fixture {
+  char dir[256];        /* the log's folder */
+  dbn_store_t *store;   /* open read-write */
+};
+
+/* ---- a two-unit plan built in memory ---- */
+
+static char *plan_lead[] = {"LCJ"};
+static char *plan_coop[] = {"ZRJ"};
+static Duban__Action action1 = DUBAN__ACTION__INIT, action2 = DUBAN__ACTION__INIT;
+static Duban__Action *actions[] = {&action1, &action2};
+static Duban__Measure measure = DUBAN__MEASURE__INIT;
+static Duban__Measure *measures[] = {&measure};
+static Duban__Section section = DUBAN__SECTION__INIT;
+static Duban__Section *sections[] = {&section};
+static Duban__Unit unit_a = DUBAN__UNIT__INIT, unit_b = DUBAN__UNIT__INIT;
+static Duban__Unit *units[] = {&unit_a, &unit_b};
+static Duban__Plan plan = DUBAN__PLAN__INIT;
+static Duban__LoadPlan load = DUBAN__LOAD_PLAN__INIT;
+
+static void
+build_plan(void)
+{
+  unit_a.code = "LCJ";
+  unit_a.name = "市林业和草原局";
+  unit_b.code = "ZRJ";
+  unit_b.name = "市自然资源局";
+  action1.id = "t:1.1.1";
+  action1.number = "1";
+  action1.text = "申请资金和任务";
+  action1.unit = "LCJ";
+  action2.id = "t:1.1.2";
+  action2.number = "2";
+  action2.text = "开展历史遗留废弃矿山生态修复";
+  action2.unit = "ZRJ";
+  measure.number = "1";
+  measure.text = "推进重点生态工程建设";
+  measure.n_lead = 1;
+  measure.lead = plan_lead;
+  measure.n_cooperating = 1;
+  measure.cooperating = plan_coop;
+  measure.n_actions = 2;
+  measure.actions = actions;
+  section.number = "1";
+  section.title = "筑牢生态安全屏障";
+  section.n_measures = 1;
+  section.measures = measures;
+  plan.id = "t";
+  plan.title = "测试方案";
+  plan.n_sections = 1;
+  plan.sections = sections;
+  plan.n_units = 2;
+  plan.units = units;
+  load.plan = &plan;
+}
+
+static int
+append_one(dbn_store_t *store, Duban__Event *event)
+{
+  dbn_store_txn_t *txn;
+  int rc = dbn_store_write_begin(store, &txn);
+  if (rc)
+    return rc;
+  rc = dbn_store_append(txn, event);
+  if (rc) {
+    dbn_store_abort(&txn);
+    return rc;
+  }
+  return dbn_store_commit(&txn);
+}
+
+static void
+append_plan(dbn_store_t *store)
+{
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = 1695000000;
+  event.actor = "admin:admin";
+  event.request_id = "r-plan";
+  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
+  event.plan_loaded = &load;
+  assert_int_equal(append_one(store, &event), 0);
+}
+
+static int
+append_claim(dbn_store_t *store, const char *task, const char *request_id)
+{
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = (char *)task;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = 1695000100;
+  event.actor = "unit:LCJ";
+  event.request_id = (char *)request_id;
+  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
+  event.claimed = &claim;
+  return append_one(store, &event);
+}
+
+static int
+append_progress(dbn_store_t *store, const char *task, int percent, const char *note)
+{
+  Duban__Figure figure = DUBAN__FIGURE__INIT;
+  figure.what = "公共充电桩";
+  figure.value = percent * 50;
+  figure.unit_of_measure = "个";
+  Duban__Figure *figures[] = {&figure};
+  Duban__Progress progress = DUBAN__PROGRESS__INIT;
+  progress.task = (char *)task;
+  progress.percent = percent;
+  progress.note = (char *)note;
+  progress.n_figures = 1;
+  progress.figures = figures;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = 1695000200;
+  event.actor = "unit:LCJ";
+  event.body_case = DUBAN__EVENT__BODY_PROGRESS;
+  event.progress = &progress;
+  return append_one(store, &event);
+}
+
+static int
+setup(void **state)
+{
+  struct fixture *f = calloc(1, sizeof *f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/duban-test-store-XXXXXX");
+  assert_non_null(mkdtemp(f->dir));
+  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+  build_plan();
+  *state = f;
+  return 0;
+}
+
+static int
+teardown(void **state)
+{
+  struct fixture *f = *state;
+  dbn_store_destroy(&f->store);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+  assert_int_equal(system(cmd), 0);
+  free(f);
+  return 0;
+}
+
+/* Flip one byte of the stored value under key in database name, behind the
+ * store's back, as an attacker with the file would. */
+static void
+tamper(const char *dir, const char *name, const void *key_bytes, size_t key_len, size_t offset)
+{
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  assert_int_equal(mdb_env_create(&env), 0);
+  mdb_env_set_maxdbs(env, 16);
+  assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  assert_int_equal(mdb_dbi_open(txn, name, 0, &dbi), 0);
+  MDB_val key = {key_len, (void *)key_bytes}, val;
+  assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+  uint8_t *copy = malloc(val.mv_size);
+  memcpy(copy, val.mv_data, val.mv_size);
+  copy[offset % val.mv_size] ^= 0x01;
+  MDB_val changed = {val.mv_size, copy};
+  assert_int_equal(mdb_put(txn, dbi, &key, &changed, 0), 0);
+  assert_int_equal(mdb_txn_commit(txn), 0);
+  free(copy);
+  mdb_env_close(env);
+}
+
+/* ---- cases ---- */
+
+static void
+test_append_and_views(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  assert_int_equal(append_claim(f->store, "t:1.1.1", "r-claim"), 0);
+  assert_int_equal(append_progress(f->store, "t:1.1.1", 40, "已完成选址"), 0);
+
+  uint64_t head;
+  uint8_t hash[DBN_HASH_BYTES];
+  assert_int_equal(dbn_store_head(f->store, &head, hash), 0);
+  assert_int_equal(head, 3);
+
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
+  Duban__Task *task;
+  assert_int_equal(dbn_store_task_get(txn, "t:1.1.1", &task), 0);
+  assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_IN_PROGRESS);
+  assert_int_equal(task->percent, 40);
+  assert_string_equal(task->note, "已完成选址");
+  assert_int_equal(task->n_figures, 1);
+  assert_true(task->figures[0]->value == 2000);
+  assert_int_equal(task->updated_seq, 3);
+  duban__task__free_unpacked(task, NULL);
+
+  assert_int_equal(dbn_store_task_get(txn, "t:9.9.9", &task), DBN_ENOTFOUND);
+
+  Duban__Task **tasks;
+  size_t count;
+  assert_int_equal(dbn_store_tasks_list(txn, "ZRJ", &tasks, &count), 0);
+  assert_int_equal(count, 1);
+  assert_string_equal(tasks[0]->id, "t:1.1.2");
+  assert_int_equal(tasks[0]->state, DUBAN__TASK_STATE__TASK_ASSIGNED);
+  dbn_store_tasks_free(tasks, count);
+  assert_int_equal(dbn_store_tasks_list(txn, NULL, &tasks, &count), 0);
+  assert_int_equal(count, 2);
+  dbn_store_tasks_free(tasks, count);
+  /* "LC" is a prefix of "LCJ" but not a unit: it must list nothing. */
+  assert_int_equal(dbn_store_tasks_list(txn, "LC", &tasks, &count), 0);
+  assert_int_equal(count, 0);
+  dbn_store_tasks_free(tasks, count);
+
+  uint64_t seq;
+  assert_int_equal(dbn_store_dedup_get(txn, "unit:LCJ", "r-claim", &seq), 0);
+  assert_int_equal(seq, 2);
+  assert_int_equal(dbn_store_dedup_get(txn, "unit:ZRJ", "r-claim", &seq), DBN_ENOTFOUND);
+
+  Duban__Unit *unit;
+  assert_int_equal(dbn_store_unit_get(txn, "ZRJ", &unit), 0);
+  assert_string_equal(unit->name, "市自然资源局");
+  duban__unit__free_unpacked(unit, NULL);
+  bool exists;
+  assert_int_equal(dbn_store_plan_exists(txn, "t", &exists), 0);
+  assert_true(exists);
+
+  Duban__Event *event;
+  assert_int_equal(dbn_store_event_get(txn, 2, &event), 0);
+  assert_int_equal(event->body_case, DUBAN__EVENT__BODY_CLAIMED);
+  assert_int_equal(event->prev_hash.len, DBN_HASH_BYTES);
+  dbn_wire_event_free(&event);
+  dbn_store_abort(&txn);
+}
+
+static void
+test_escalation_blocks_and_resolves(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  assert_int_equal(append_claim(f->store, "t:1.1.1", "r1"), 0);
+  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
+  escalate.task = "t:1.1.1";
+  escalate.category = "funding";
+  escalate.reason = "资金未到位";
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.actor = "unit:LCJ";
+  event.body_case = DUBAN__EVENT__BODY_ESCALATED;
+  event.escalated = &escalate;
+  assert_int_equal(append_one(f->store, &event), 0);
+
+  dbn_store_txn_t *txn;
+  Duban__Task *task;
+  Duban__Escalation **open;
+  size_t count;
+  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
+  assert_int_equal(dbn_store_task_get(txn, "t:1.1.1", &task), 0);
+  assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_BLOCKED);
+  duban__task__free_unpacked(task, NULL);
+  assert_int_equal(dbn_store_escalations_list(txn, true, &open, &count), 0);
+  assert_int_equal(count, 1);
+  assert_int_equal(open[0]->id, 3);
+  assert_string_equal(open[0]->reason, "资金未到位");
+  dbn_store_escalations_free(open, count);
+  dbn_store_abort(&txn);
+
+  Duban__Resolve resolve = DUBAN__RESOLVE__INIT;
+  resolve.escalation = 3;
+  resolve.note = "已协调财政局";
+  Duban__Event resolved = DUBAN__EVENT__INIT;
+  resolved.actor = "coordinator:office";
+  resolved.body_case = DUBAN__EVENT__BODY_RESOLVED;
+  resolved.resolved = &resolve;
+  assert_int_equal(append_one(f->store, &resolved), 0);
+
+  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
+  assert_int_equal(dbn_store_task_get(txn, "t:1.1.1", &task), 0);
+  assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_IN_PROGRESS);
+  duban__task__free_unpacked(task, NULL);
+  assert_int_equal(dbn_store_escalations_list(txn, true, &open, &count), 0);
+  assert_int_equal(count, 0);
+  dbn_store_escalations_free(open, count);
+  assert_int_equal(dbn_store_escalations_list(txn, false, &open, &count), 0);
+  assert_int_equal(count, 1);
+  assert_int_equal(open[0]->state, DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED);
+  dbn_store_escalations_free(open, count);
+  dbn_store_abort(&txn);
+
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
+  assert_int_equal(report.events, 4);
+}
+
+static int
+count_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  (void)bytes;
+  (void)len;
+  uint64_t *last = arg;
+  assert_int_equal(seq, *last + 1);
+  *last = seq;
+  return 0;
+}
+
+static void
+test_read_range(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  for (int i = 0; i < 20; i++)
+    assert_int_equal(append_progress(f->store, "t:1.1.1", i, ""), 0);
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
+  uint64_t last = 5;
+  assert_int_equal(dbn_store_events_foreach(txn, 5, 0, count_event, &last), 0);
+  assert_int_equal(last, 21);
+  last = 0;
+  assert_int_equal(dbn_store_events_foreach(txn, 0, 7, count_event, &last), 0);
+  assert_int_equal(last, 7);
+  last = 21;
+  assert_int_equal(dbn_store_events_foreach(txn, 21, 0, count_event, &last), 0);
+  assert_int_equal(last, 21);
+  dbn_store_abort(&txn);
+}
+
+static void
+test_verify_clean_log(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  for (int i = 0; i < 50; i++)
+    assert_int_equal(append_progress(f->store, "t:1.1.1", i % 101, "进展"), 0);
+  dbn_verify_report_t report;
+  /* Read-only verify while the writer still has the file open. */
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
+  assert_int_equal(report.events, 51);
+  assert_int_equal(report.head_seq, 51);
+  assert_int_equal(report.first_bad_seq, 0);
+}
+
+static void
+test_verify_finds_changed_event(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  for (int i = 0; i < 10; i++)
+    assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
+  dbn_store_destroy(&f->store);
+
+  /* Every byte of event 6, its prev_hash field included, is blamed on 6:
+   * flip it, verify, flip it back. */
+  uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, 6};
+  dbn_verify_report_t report;
+  for (size_t offset = 0; offset < 60; offset += 3) {
+    tamper(f->dir, "events", key, sizeof key, offset);
+    assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
+    assert_int_equal(report.first_bad_seq, 6);
+    tamper(f->dir, "events", key, sizeof key, offset);
+  }
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
+  tamper(f->dir, "events", key, sizeof key, 40);
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
+  assert_non_null(strstr(report.problem, "6"));
+  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+}
+
+static void
+test_verify_finds_changed_last_event(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
+  dbn_store_destroy(&f->store);
+  uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, 4};
+  tamper(f->dir, "events", key, sizeof key, 30);
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
+  assert_int_equal(report.first_bad_seq, 4);
+  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+}
+
+static void
+test_verify_finds_changed_view(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  assert_int_equal(append_claim(f->store, "t:1.1.2", "r9"), 0);
+  for (int i = 0; i < 5; i++)
+    assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
+  dbn_store_destroy(&f->store);
+  tamper(f->dir, "tasks", "t:1.1.2", strlen("t:1.1.2"), 3);
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
+  assert_non_null(strstr(report.problem, "tasks"));
+  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+}
+
+static void
+test_map_grows_when_full(void **state)
+{
+  struct fixture *f = *state;
+  dbn_store_destroy(&f->store);
+  dbn_store_options_t small = {.map_size = 256 * 1024};
+  assert_int_equal(dbn_store_open(&f->store, f->dir, &small), 0);
+  append_plan(f->store);
+
+  char note[4000];
+  memset(note, 'x', sizeof note - 1);
+  note[sizeof note - 1] = '\0';
+  int grown = 0;
+  for (int i = 0; i < 300; i++) {
+    int rc = append_progress(f->store, "t:1.1.1", i % 100, note);
+    if (rc == DBN_EMAPFULL) {
+      /* The failed transaction left nothing: grow and run it again. */
+      assert_int_equal(dbn_store_grow(f->store), 0);
+      grown++;
+      rc = append_progress(f->store, "t:1.1.1", i % 100, note);
+    }
+    assert_int_equal(rc, 0);
+  }
+  assert_true(grown > 0);
+  assert_true(dbn_store_map_size(f->store) > small.map_size);
+  uint64_t head;
+  assert_int_equal(dbn_store_head(f->store, &head, NULL), 0);
+  assert_int_equal(head, 301);
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
+  assert_int_equal(report.events, 301);
+}
+
+static void
+test_failed_transaction_leaves_log(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_write_begin(f->store, &txn), 0);
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = "t:1.1.1";
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.actor = "unit:LCJ";
+  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
+  event.claimed = &claim;
+  assert_int_equal(dbn_store_append(txn, &event), 0);
+  assert_int_equal(dbn_store_txn_head(txn), 2);
+  dbn_store_abort(&txn);
+  uint64_t head;
+  assert_int_equal(dbn_store_head(f->store, &head, NULL), 0);
+  assert_int_equal(head, 1);
+}
+
+static void
+test_read_only_open_of_missing_log(void **state)
+{
+  (void)state;
+  dbn_store_t *store;
+  dbn_store_options_t ro = {.read_only = true};
+  assert_int_equal(dbn_store_open(&store, "/nonexistent/duban", &ro), DBN_ENOTFOUND);
+}
+
+int
+main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_append_and_views, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_escalation_blocks_and_resolves, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_range, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_verify_clean_log, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_verify_finds_changed_event, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_verify_finds_changed_last_event, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_verify_finds_changed_view, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_map_grows_when_full, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_failed_transaction_leaves_log, setup, teardown),
+    cmocka_unit_test(test_read_only_open_of_missing_log),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
