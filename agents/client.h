@@ -13,6 +13,8 @@
 #define DUBAN_CLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "duban.pb-c.h"
 #include "error.h"
@@ -53,5 +55,30 @@ int dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms
 /* The underlying ZeroMQ socket, for zmq_poll alongside other sockets.
  * Borrowed; valid until dbn_client_destroy. */
 void *dbn_client_socket(dbn_client_t *client);
+
+/* Added for the agent, which keeps requests packed in its outbox and polls
+ * several sockets itself. */
+
+/* Send an already packed Request (from dbn_wire_pack) as one frame. Waits
+ * at most timeout_ms for a connection that can take it (0 = do not wait);
+ * DBN_EUNAVAIL when none could. Does not take ownership of buf. */
+int dbn_client_send_packed(dbn_client_t *client, const uint8_t *buf, size_t len, int timeout_ms);
+
+enum dbn_client_event {
+  DBN_CLIENT_EVENT_NONE = 0,     /* nothing pending */
+  DBN_CLIENT_EVENT_CONNECTED,    /* a connection finished its handshake */
+  DBN_CLIENT_EVENT_DISCONNECTED, /* a connection was lost: unanswered requests may be lost too */
+  DBN_CLIENT_EVENT_REFUSED,      /* the handshake failed (wrong server key, or our key refused) */
+  DBN_CLIENT_EVENT_OTHER,        /* an event of no interest */
+};
+
+/* Start reporting connection changes. *socket_p (borrowed, owned by the
+ * client, valid until dbn_client_destroy) becomes readable in zmq_poll when
+ * an event is waiting; read it with dbn_client_monitor_read. */
+int dbn_client_monitor(dbn_client_t *client, void **socket_p);
+
+/* Read one waiting connection event without blocking; *event_p is
+ * DBN_CLIENT_EVENT_NONE when there was none. */
+int dbn_client_monitor_read(dbn_client_t *client, enum dbn_client_event *event_p);
 
 #endif

@@ -1,0 +1,412 @@
+/* client.c: one ZeroMQ DEALER connection to the broker (tcp + CURVE) or to a
+ * department's agent (ipc), as client.h describes.
+ *
+ * Reliability here is the simple kind: a call resends its request with the
+ * same id until the matching reply comes or the time is up, and the broker's
+ * dedup table turns the repeats into one effect. ZMQ_IMMEDIATE keeps a
+ * request from sitting in a queue for a connection that does not exist yet:
+ * a send that cannot go out now waits for the socket to become writable
+ * (zmq_poll POLLOUT), so nothing spins while the server is away. Each client
+ * has its own ZeroMQ context: one client per thread, nothing shared. */
+#include "client.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <czmq.h>
+#include <zmq.h>
+
+#include "log.h"
+#include "wire.h"
+
+struct dbn_client {
+  void *context;              /* owned; only this client's sockets live in it */
+  void *socket;               /* owned DEALER */
+  void *monitor;              /* owned PAIR reading socket events; NULL until dbn_client_monitor */
+  char monitor_endpoint[64];  /* inproc endpoint of the monitor */
+  int timeout_ms;             /* dbn_client_call's limit */
+  int resend_ms;              /* dbn_client_call's resend interval */
+  char request_id[33];        /* the id dbn_client_call chose for the last request without one */
+};
+
+/* Reconnect quickly after a short blip, but back off to once every 5 s while
+ * the broker stays down so a fleet of agents does not hammer its port. */
+#define RECONNECT_IVL_MS 100
+#define RECONNECT_IVL_MAX_MS 5000
+/* Heartbeats notice a peer that vanished without closing the connection (a
+ * pulled cable, a frozen host), so the agent learns it must resend. */
+#define HEARTBEAT_IVL_MS 2000
+#define HEARTBEAT_TIMEOUT_MS 6000
+
+static int64_t
+now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+zmq_error(void)
+{
+  switch (errno) {
+  case ENOMEM: return DBN_ENOMEM;
+  case EINVAL:
+  case EPROTONOSUPPORT:
+  case ENOCOMPATPROTO: return DBN_EINVAL;
+  case EAGAIN: return DBN_EUNAVAIL;
+  case EMSGSIZE: return DBN_ETOOBIG;
+  default: return DBN_EIO;
+  }
+}
+
+static int
+set_int(void *socket, int option, int value)
+{
+  return zmq_setsockopt(socket, option, &value, sizeof value) == 0 ? 0 : zmq_error();
+}
+
+/* Load the broker's public key and this client's key pair into the socket.
+ * zcert_load reads NAME and NAME_secret; the server cert has no secret file,
+ * and zcert_load accepts that (the secret key is then all zeros, unused). */
+static int
+setup_curve(void *socket, const char *server_cert, const char *client_cert)
+{
+  zcert_t *server = zcert_load(server_cert);
+  if (!server) {
+    dbn_log(DBN_LOG_ERROR, "client", "cannot read the broker's public key %s", server_cert);
+    return DBN_ENOTFOUND;
+  }
+  zcert_t *client = zcert_load(client_cert);
+  if (!client) {
+    dbn_log(DBN_LOG_ERROR, "client", "cannot read the key pair %s (and %s_secret)", client_cert,
+            client_cert);
+    zcert_destroy(&server);
+    return DBN_ENOTFOUND;
+  }
+  /* A public cert without its _secret file loads with an all-zero secret
+   * key: refuse it here, where the message can name the missing file. */
+  char zeros[41];
+  memset(zeros, '0', 40); /* Z85 of 32 zero bytes */
+  zeros[40] = '\0';
+  int rc = 0;
+  if (strcmp(zcert_secret_txt(client), zeros) == 0) {
+    dbn_log(DBN_LOG_ERROR, "client", "%s_secret is missing: a client needs its secret key", client_cert);
+    rc = DBN_ENOTFOUND;
+  } else if (zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, zcert_public_key(server), 32) != 0 ||
+             zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, zcert_public_key(client), 32) != 0 ||
+             zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, zcert_secret_key(client), 32) != 0) {
+    rc = zmq_error();
+  }
+  zcert_destroy(&client);
+  zcert_destroy(&server);
+  return rc;
+}
+
+int
+dbn_client_new(dbn_client_t **client_p, const dbn_client_options_t *options)
+{
+  assert(client_p && options);
+  if (!options->endpoint || (!options->server_cert != !options->client_cert))
+    return DBN_EINVAL;
+  dbn_client_t *client = calloc(1, sizeof *client);
+  if (!client)
+    return DBN_ENOMEM;
+  client->timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : 5000;
+  client->resend_ms = options->resend_ms > 0 ? options->resend_ms : 1000;
+  int rc = DBN_ENOMEM;
+  client->context = zmq_ctx_new();
+  if (!client->context)
+    goto fail;
+  client->socket = zmq_socket(client->context, ZMQ_DEALER);
+  if (!client->socket)
+    goto fail;
+  int64_t max_message = DBN_MAX_MESSAGE;
+  if (zmq_setsockopt(client->socket, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message) != 0 ||
+      set_int(client->socket, ZMQ_LINGER, 0) || set_int(client->socket, ZMQ_IMMEDIATE, 1) ||
+      set_int(client->socket, ZMQ_RECONNECT_IVL, RECONNECT_IVL_MS) ||
+      set_int(client->socket, ZMQ_RECONNECT_IVL_MAX, RECONNECT_IVL_MAX_MS) ||
+      set_int(client->socket, ZMQ_HEARTBEAT_IVL, HEARTBEAT_IVL_MS) ||
+      set_int(client->socket, ZMQ_HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)) {
+    rc = zmq_error();
+    goto fail;
+  }
+  if (options->server_cert) {
+    rc = setup_curve(client->socket, options->server_cert, options->client_cert);
+    if (rc)
+      goto fail;
+  }
+  if (zmq_connect(client->socket, options->endpoint) != 0) {
+    rc = zmq_error();
+    dbn_log(DBN_LOG_ERROR, "client", "cannot connect to %s: %s", options->endpoint, zmq_strerror(errno));
+    goto fail;
+  }
+  *client_p = client;
+  return 0;
+fail:
+  dbn_client_destroy(&client);
+  return rc;
+}
+
+void
+dbn_client_destroy(dbn_client_t **client_p)
+{
+  if (!client_p || !*client_p)
+    return;
+  dbn_client_t *client = *client_p;
+  if (client->monitor) {
+    zmq_socket_monitor(client->socket, NULL, 0);
+    zmq_close(client->monitor);
+  }
+  if (client->socket)
+    zmq_close(client->socket);
+  if (client->context)
+    zmq_ctx_term(client->context);
+  free(client);
+  *client_p = NULL;
+}
+
+/* Wait until the socket can take a message, at most timeout_ms (0 = just
+ * look, -1 = forever); DBN_ETIMEDOUT when it could not. */
+static int
+wait_writable(void *socket, int timeout_ms)
+{
+  zmq_pollitem_t item = {.socket = socket, .events = ZMQ_POLLOUT};
+  int64_t deadline = now_ms() + timeout_ms;
+  for (;;) {
+    int left = timeout_ms < 0 ? -1 : (int)(deadline - now_ms());
+    if (timeout_ms >= 0 && left < 0)
+      left = 0;
+    int n = zmq_poll(&item, 1, left);
+    if (n < 0 && errno != EINTR)
+      return zmq_error();
+    if (n > 0)
+      return 0;
+    if (left == 0)
+      return DBN_ETIMEDOUT;
+  }
+}
+
+int
+dbn_client_send_packed(dbn_client_t *client, const uint8_t *buf, size_t len, int timeout_ms)
+{
+  assert(client && buf);
+  if (len > DBN_MAX_MESSAGE)
+    return DBN_ETOOBIG;
+  int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+  for (;;) {
+    if (zmq_send(client->socket, buf, len, ZMQ_DONTWAIT) >= 0)
+      return 0;
+    if (errno != EAGAIN && errno != EINTR)
+      return zmq_error();
+    /* EAGAIN: no connection is up (ZMQ_IMMEDIATE) or its queue is full.
+     * Wait for room rather than spin; 0 means the caller polls itself. */
+    int left = (int)(deadline - now_ms());
+    if (timeout_ms == 0 || left <= 0)
+      return DBN_EUNAVAIL;
+    int rc = wait_writable(client->socket, left);
+    if (rc)
+      return rc == DBN_ETIMEDOUT ? DBN_EUNAVAIL : rc;
+  }
+}
+
+static void
+prepare(dbn_client_t *client, Duban__Request *req)
+{
+  req->version = DBN_PROTOCOL_VERSION;
+  if (!req->request_id || !req->request_id[0]) {
+    dbn_wire_new_request_id(client->request_id);
+    req->request_id = client->request_id;
+  }
+}
+
+int
+dbn_client_send(dbn_client_t *client, Duban__Request *req)
+{
+  assert(client && req);
+  prepare(client, req);
+  uint8_t *buf;
+  size_t len;
+  int rc = dbn_wire_pack(&req->base, &buf, &len);
+  if (rc)
+    return rc;
+  rc = dbn_client_send_packed(client, buf, len, client->timeout_ms);
+  free(buf);
+  return rc == DBN_EUNAVAIL ? DBN_ETIMEDOUT : rc;
+}
+
+int
+dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms)
+{
+  assert(client && reply_p);
+  zmq_pollitem_t item = {.socket = client->socket, .events = ZMQ_POLLIN};
+  int64_t deadline = now_ms() + timeout_ms;
+  for (;;) {
+    int left = timeout_ms < 0 ? -1 : (int)(deadline - now_ms());
+    if (timeout_ms >= 0 && left < 0)
+      left = 0;
+    int n = zmq_poll(&item, 1, left);
+    if (n < 0 && errno != EINTR)
+      return zmq_error();
+    if (n > 0)
+      break;
+    if (left == 0)
+      return DBN_ETIMEDOUT;
+  }
+  zmq_msg_t msg;
+  zmq_msg_init(&msg);
+  if (zmq_msg_recv(&msg, client->socket, ZMQ_DONTWAIT) < 0) {
+    int rc = errno == EAGAIN ? DBN_ETIMEDOUT : zmq_error();
+    zmq_msg_close(&msg);
+    return rc;
+  }
+  /* A peer that speaks duban sends one frame per message; drop the rest of
+   * anything else so the next receive starts at a message boundary. */
+  while (zmq_msg_more(&msg)) {
+    zmq_msg_t rest;
+    zmq_msg_init(&rest);
+    zmq_msg_recv(&rest, client->socket, 0);
+    int more = zmq_msg_more(&rest);
+    zmq_msg_close(&rest);
+    if (!more)
+      break;
+  }
+  int rc = dbn_wire_reply_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg), reply_p);
+  zmq_msg_close(&msg);
+  return rc;
+}
+
+int
+dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
+{
+  assert(client && req && reply_p);
+  prepare(client, req);
+  uint8_t *buf;
+  size_t len;
+  int rc = dbn_wire_pack(&req->base, &buf, &len);
+  if (rc)
+    return rc;
+  int64_t deadline = now_ms() + client->timeout_ms;
+  int64_t next_send = now_ms();
+  bool must_send = false; /* due, but the connection could not take it yet */
+  for (;;) {
+    int64_t now = now_ms();
+    if (now >= deadline) {
+      rc = DBN_ETIMEDOUT;
+      break;
+    }
+    if (now >= next_send)
+      must_send = true;
+    if (must_send) {
+      rc = dbn_client_send_packed(client, buf, len, 0);
+      if (rc == 0) {
+        must_send = false;
+        next_send = now + client->resend_ms;
+      } else if (rc != DBN_EUNAVAIL) {
+        break;
+      }
+    }
+    /* While a send is due, POLLOUT wakes us when a connection comes up;
+     * otherwise sleep until a reply or the next resend. */
+    zmq_pollitem_t item = {.socket = client->socket, .events = ZMQ_POLLIN};
+    int64_t wake = deadline;
+    if (must_send)
+      item.events |= ZMQ_POLLOUT;
+    else if (next_send < wake)
+      wake = next_send;
+    int n = zmq_poll(&item, 1, (int)(wake - now));
+    if (n < 0 && errno != EINTR) {
+      rc = zmq_error();
+      break;
+    }
+    if (n <= 0 || !(item.revents & ZMQ_POLLIN))
+      continue;
+    Duban__Reply *reply;
+    rc = dbn_client_recv(client, &reply, 0);
+    if (rc == DBN_ETIMEDOUT || rc == DBN_EPROTO || rc == DBN_ETOOBIG)
+      continue; /* nothing, or garbage from the peer: not our answer */
+    if (rc)
+      break;
+    if (reply->request_id && strcmp(reply->request_id, req->request_id) == 0) {
+      *reply_p = reply;
+      break;
+    }
+    /* A late answer to an earlier call that timed out: not ours. */
+    dbn_wire_reply_free(&reply);
+  }
+  free(buf);
+  return rc;
+}
+
+void *
+dbn_client_socket(dbn_client_t *client)
+{
+  assert(client);
+  return client->socket;
+}
+
+int
+dbn_client_monitor(dbn_client_t *client, void **socket_p)
+{
+  assert(client && socket_p);
+  if (!client->monitor) {
+    snprintf(client->monitor_endpoint, sizeof client->monitor_endpoint, "inproc://dbn-client-monitor-%p",
+             (void *)client);
+    int events = ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    if (zmq_socket_monitor(client->socket, client->monitor_endpoint, events) != 0)
+      return zmq_error();
+    client->monitor = zmq_socket(client->context, ZMQ_PAIR);
+    if (!client->monitor)
+      return zmq_error();
+    if (zmq_connect(client->monitor, client->monitor_endpoint) != 0) {
+      int rc = zmq_error();
+      zmq_close(client->monitor);
+      client->monitor = NULL;
+      return rc;
+    }
+  }
+  *socket_p = client->monitor;
+  return 0;
+}
+
+int
+dbn_client_monitor_read(dbn_client_t *client, enum dbn_client_event *event_p)
+{
+  assert(client && event_p);
+  *event_p = DBN_CLIENT_EVENT_NONE;
+  if (!client->monitor)
+    return DBN_EINVAL;
+  /* A monitor message is two frames: 16-bit event + 32-bit value, then the
+   * endpoint. Only the first matters here. */
+  zmq_msg_t frame;
+  zmq_msg_init(&frame);
+  if (zmq_msg_recv(&frame, client->monitor, ZMQ_DONTWAIT) < 0) {
+    zmq_msg_close(&frame);
+    return errno == EAGAIN ? 0 : zmq_error();
+  }
+  uint16_t event = 0;
+  if (zmq_msg_size(&frame) >= sizeof event)
+    memcpy(&event, zmq_msg_data(&frame), sizeof event);
+  while (zmq_msg_more(&frame)) {
+    zmq_msg_close(&frame);
+    zmq_msg_init(&frame);
+    if (zmq_msg_recv(&frame, client->monitor, 0) < 0)
+      break;
+  }
+  zmq_msg_close(&frame);
+  switch (event) {
+  case ZMQ_EVENT_DISCONNECTED: *event_p = DBN_CLIENT_EVENT_DISCONNECTED; break;
+  case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: *event_p = DBN_CLIENT_EVENT_CONNECTED; break;
+  case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+  case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+  case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: *event_p = DBN_CLIENT_EVENT_REFUSED; break;
+  default: *event_p = DBN_CLIENT_EVENT_OTHER; break;
+  }
+  return 0;
+}
