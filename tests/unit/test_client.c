@@ -255,11 +255,13 @@ test_resend_same_id(void **state)
   Duban__Reply *reply = NULL;
   assert_int_equal(dbn_client_call(client, &req, &reply), 0);
   assert_string_equal(reply->request_id, req.request_id);
+  char request_id[33]; /* the client owns req.request_id until destroy */
+  snprintf(request_id, sizeof request_id, "%s", req.request_id);
   dbn_wire_reply_free(&reply);
   dbn_client_destroy(&client);
   stop_server(f);
   assert_true(atomic_load(&f->received) >= 2);
-  assert_string_equal(f->last_id, req.request_id); /* the resend carried the same id */
+  assert_string_equal(f->last_id, request_id); /* the resend carried the same id */
 }
 
 static void
