@@ -1,0 +1,226 @@
+/* agent_main.c: duban-agent's command line: read the config file and the
+ * flags, block SIGTERM and SIGINT into a signalfd, and run the agent until
+ * one arrives.
+ *
+ * A signalfd rather than a handler: the signal becomes a readable
+ * descriptor in the agent's zmq_poll, so the stop is seen without a race
+ * between checking a flag and going to sleep, and the program keeps no
+ * mutable global at all. It is Linux-only, like the deployment (Debian
+ * images). The signals are blocked before ZeroMQ starts its threads, which
+ * inherit the mask, so no other thread takes them. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "log.h"
+
+typedef struct {
+  char *broker;      /* owned; each NULL until set */
+  char *server_key;
+  char *key;
+  char *listen;
+  char *data;
+} settings_t;
+
+static void
+usage(FILE *out)
+{
+  fprintf(out,
+          "usage: duban-agent [--config FILE] [--broker tcp://HOST:PORT] [--server-key KEYS/broker.key]\n"
+          "                   [--key KEYS/unit-CODE.key] [--listen ipc:///PATH/agent.sock] [--data DIR]\n"
+          "\n"
+          "The agent of one department: it keeps the department's CURVE connection to the\n"
+          "broker and a durable outbox, so commands given while the broker is away are\n"
+          "delivered later, in order, and take effect exactly once. Staff's `duban` CLI\n"
+          "talks to it over the ipc socket (mode 0660: the socket's group may use it).\n"
+          "\n"
+          "  --config FILE      `key = value` lines with the keys below (flags win)\n"
+          "  --broker URL       the broker's endpoint (broker)\n"
+          "  --server-key FILE  the broker's public cert, KEYS/broker.key (server-key)\n"
+          "  --key FILE         this department's cert, KEYS/unit-CODE.key, with its\n"
+          "                     _secret file beside it (key)\n"
+          "  --listen URL       the ipc endpoint for the CLI (listen)\n"
+          "  --data DIR         where the outbox lives (data)\n"
+          "  --help             this text\n"
+          "\n"
+          "Logs go to stderr. SIGTERM or SIGINT stop it cleanly; the outbox keeps what\n"
+          "was not delivered for the next run.\n");
+}
+
+static int
+set(char **slot, const char *value)
+{
+  char *copy = strdup(value);
+  if (!copy)
+    return -1;
+  free(*slot);
+  *slot = copy;
+  return 0;
+}
+
+static char *
+trim(char *text)
+{
+  while (*text == ' ' || *text == '\t')
+    text++;
+  size_t len = strlen(text);
+  while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' ||
+                 text[len - 1] == '\r'))
+    text[--len] = '\0';
+  return text;
+}
+
+/* Read `key = value` lines; blank lines and lines starting with # are
+ * skipped. Only fills settings still unset, since flags win. */
+static int
+load_config(const char *path, settings_t *from_file)
+{
+  FILE *file = fopen(path, "r");
+  if (!file) {
+    dbn_log(DBN_LOG_ERROR, "agent", "cannot read the config file %s: %s", path, strerror(errno));
+    return -1;
+  }
+  char line[4096];
+  int number = 0, rc = 0;
+  while (fgets(line, sizeof line, file)) {
+    number++;
+    char *text = trim(line);
+    if (!*text || *text == '#')
+      continue;
+    char *equals = strchr(text, '=');
+    if (!equals) {
+      dbn_log(DBN_LOG_ERROR, "agent", "%s:%d: expected `key = value`", path, number);
+      rc = -1;
+      break;
+    }
+    *equals = '\0';
+    char *key = trim(text), *value = trim(equals + 1);
+    char **slot = strcmp(key, "broker") == 0       ? &from_file->broker
+                  : strcmp(key, "server-key") == 0 ? &from_file->server_key
+                  : strcmp(key, "key") == 0        ? &from_file->key
+                  : strcmp(key, "listen") == 0     ? &from_file->listen
+                  : strcmp(key, "data") == 0       ? &from_file->data
+                                                   : NULL;
+    if (!slot) {
+      dbn_log(DBN_LOG_ERROR, "agent", "%s:%d: unknown key `%s` (known: broker, server-key, key, listen, data)",
+              path, number, key);
+      rc = -1;
+      break;
+    }
+    if (set(slot, value) != 0) {
+      rc = -1;
+      break;
+    }
+  }
+  fclose(file);
+  return rc;
+}
+
+static void
+settings_clear(settings_t *settings)
+{
+  free(settings->broker);
+  free(settings->server_key);
+  free(settings->key);
+  free(settings->listen);
+  free(settings->data);
+  memset(settings, 0, sizeof *settings);
+}
+
+int
+main(int argc, char **argv)
+{
+  static const struct option long_options[] = {
+    {"config", required_argument, NULL, 'c'},     {"broker", required_argument, NULL, 'b'},
+    {"server-key", required_argument, NULL, 's'}, {"key", required_argument, NULL, 'k'},
+    {"listen", required_argument, NULL, 'l'},     {"data", required_argument, NULL, 'd'},
+    {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+  };
+  settings_t flags = {0}, from_file = {0};
+  const char *config = NULL;
+  int exit_code = 1;
+  int option;
+  while ((option = getopt_long(argc, argv, "c:b:s:k:l:d:h", long_options, NULL)) != -1) {
+    int rc = 0;
+    switch (option) {
+    case 'c': config = optarg; break;
+    case 'b': rc = set(&flags.broker, optarg); break;
+    case 's': rc = set(&flags.server_key, optarg); break;
+    case 'k': rc = set(&flags.key, optarg); break;
+    case 'l': rc = set(&flags.listen, optarg); break;
+    case 'd': rc = set(&flags.data, optarg); break;
+    case 'h':
+      usage(stdout);
+      exit_code = 0;
+      goto done;
+    default: usage(stderr); goto done;
+    }
+    if (rc)
+      goto done;
+  }
+  if (optind < argc) {
+    fprintf(stderr, "duban-agent: unexpected argument `%s`\n", argv[optind]);
+    usage(stderr);
+    goto done;
+  }
+  if (config && load_config(config, &from_file) != 0)
+    goto done;
+
+  dbn_agent_options_t options = {
+    .broker_endpoint = flags.broker ? flags.broker : from_file.broker,
+    .server_cert = flags.server_key ? flags.server_key : from_file.server_key,
+    .client_cert = flags.key ? flags.key : from_file.key,
+    .listen_endpoint = flags.listen ? flags.listen : from_file.listen,
+    .data_dir = flags.data ? flags.data : from_file.data,
+  };
+  const char *missing = !options.broker_endpoint ? "--broker"
+                        : !options.server_cert   ? "--server-key"
+                        : !options.client_cert   ? "--key"
+                        : !options.listen_endpoint ? "--listen"
+                        : !options.data_dir        ? "--data"
+                                                   : NULL;
+  if (missing) {
+    fprintf(stderr, "duban-agent: %s is required (as a flag or in --config)\n", missing);
+    usage(stderr);
+    goto done;
+  }
+
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  if (sigprocmask(SIG_BLOCK, &stop_signals, NULL) != 0) {
+    dbn_log(DBN_LOG_ERROR, "agent", "cannot block SIGTERM/SIGINT: %s", strerror(errno));
+    goto done;
+  }
+  int stop_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
+  if (stop_fd < 0) {
+    dbn_log(DBN_LOG_ERROR, "agent", "cannot create a signalfd: %s", strerror(errno));
+    goto done;
+  }
+
+  dbn_agent_t *agent = NULL;
+  int rc = dbn_agent_new(&agent, &options);
+  if (rc) {
+    dbn_log(DBN_LOG_ERROR, "agent", "cannot start: %s", dbn_strerror(rc));
+    close(stop_fd);
+    goto done;
+  }
+  rc = dbn_agent_run(agent, stop_fd);
+  dbn_agent_destroy(&agent);
+  close(stop_fd);
+  if (rc == 0) {
+    dbn_log(DBN_LOG_INFO, "agent", "stopped");
+    exit_code = 0;
+  }
+done:
+  settings_clear(&flags);
+  settings_clear(&from_file);
+  return exit_code;
+}
