@@ -1,0 +1,1012 @@
+/* cli.c: the parts every `duban` subcommand shares (see cli.h): the
+ * connection options and the one way of making a request and reporting its
+ * failure, strict argument parsers, tables that line up with Chinese text,
+ * and the JSON and one-line renderings of tasks and events that `tasks`,
+ * `watch` and `audit replay` print. It sits in the duban_client library so
+ * that the unit tests can reach the table and parsing helpers. */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "text.h"
+
+/* ---- the run and its options ---- */
+
+void
+dbn_cli_init(dbn_cli_t *cli, const char *command, const char *usage)
+{
+  memset(cli, 0, sizeof *cli);
+  cli->command = command;
+  cli->usage = usage;
+}
+
+void
+dbn_cli_fini(dbn_cli_t *cli)
+{
+  dbn_client_destroy(&cli->client);
+}
+
+int
+dbn_cli_usage_error(const dbn_cli_t *cli, const char *format, ...)
+{
+  va_list ap;
+  fprintf(stderr, "duban %s: ", cli->command);
+  va_start(ap, format);
+  vfprintf(stderr, format, ap);
+  va_end(ap);
+  fprintf(stderr, "\ntry 'duban %s --help'\n", cli->command);
+  return DBN_CLI_EXIT_USAGE;
+}
+
+int
+dbn_cli_fail(const char *code_name, const char *format, ...)
+{
+  va_list ap;
+  fprintf(stderr, "duban: %s: ", code_name);
+  va_start(ap, format);
+  vfprintf(stderr, format, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return DBN_CLI_EXIT_FAIL;
+}
+
+int
+dbn_cli_common_option(dbn_cli_t *cli, int opt, const char *arg)
+{
+  switch (opt) {
+  case DBN_CLI_OPT_AGENT: cli->agent = arg; return 0;
+  case DBN_CLI_OPT_BROKER: cli->broker = arg; return 0;
+  case DBN_CLI_OPT_SERVER_KEY: cli->server_key = arg; return 0;
+  case DBN_CLI_OPT_KEY: cli->key = arg; return 0;
+  case DBN_CLI_OPT_JSON: cli->json = true; return 0;
+  case 'h':
+  case DBN_CLI_OPT_HELP: cli->help = true; return 0;
+  case DBN_CLI_OPT_TIMEOUT:
+    if (dbn_cli_parse_int(arg, 1, 24 * 3600 * 1000, &cli->timeout_ms) != 0)
+      return dbn_cli_usage_error(cli, "--timeout wants milliseconds (1..86400000), not '%s'", arg);
+    return 0;
+  case DBN_CLI_OPT_REQUEST_ID:
+    if (arg[0] == '\0' || strlen(arg) > DBN_MAX_ID || !dbn_text_valid(arg, strlen(arg)))
+      return dbn_cli_usage_error(cli, "--request-id wants 1..%d bytes of text", DBN_MAX_ID);
+    cli->request_id = arg;
+    return 0;
+  default:
+    /* getopt has already said what was wrong ('?' or ':'). */
+    fprintf(stderr, "try 'duban %s --help'\n", cli->command);
+    return DBN_CLI_EXIT_USAGE;
+  }
+}
+
+int
+dbn_cli_finish_options(dbn_cli_t *cli, int positional, int min, int max, bool *done_p)
+{
+  *done_p = false;
+  if (cli->help) {
+    fputs(cli->usage, stdout);
+    *done_p = true;
+    return DBN_CLI_EXIT_OK;
+  }
+  if (positional < min)
+    return dbn_cli_usage_error(cli, "missing argument");
+  if (max >= 0 && positional > max)
+    return dbn_cli_usage_error(cli, "too many arguments");
+  return DBN_CLI_EXIT_OK;
+}
+
+/* An option, else the environment variable, else NULL; empty counts as unset. */
+static const char *
+option_or_env(const char *option, const char *env)
+{
+  if (option && option[0])
+    return option;
+  const char *value = getenv(env);
+  return value && value[0] ? value : NULL;
+}
+
+static int
+check_readable(const char *what, const char *path)
+{
+  if (access(path, R_OK) != 0)
+    return dbn_cli_fail("invalid_argument", "cannot read %s %s: %s", what, path, strerror(errno));
+  return 0;
+}
+
+int
+dbn_cli_connect(dbn_cli_t *cli)
+{
+  if (cli->client)
+    return DBN_CLI_EXIT_OK;
+  if (cli->agent && cli->agent[0] && cli->broker && cli->broker[0])
+    return dbn_cli_usage_error(cli, "give --agent or --broker, not both");
+
+  /* An explicit option beats the environment, so that a coordinator with
+   * DUBAN_AGENT set can still point one command at the broker. */
+  const char *agent = NULL, *broker = NULL;
+  if (cli->agent && cli->agent[0])
+    agent = cli->agent;
+  else if (cli->broker && cli->broker[0])
+    broker = cli->broker;
+  else if ((agent = option_or_env(NULL, "DUBAN_AGENT")) == NULL)
+    broker = option_or_env(NULL, "DUBAN_BROKER");
+  if (!agent && !broker)
+    return dbn_cli_usage_error(cli, "no connection: give --agent ipc:///PATH or --broker "
+                                    "tcp://HOST:PORT (or set DUBAN_AGENT or DUBAN_BROKER)");
+
+  dbn_client_options_t options = {.timeout_ms = cli->timeout_ms};
+  char secret[PATH_MAX];
+  if (agent) {
+    options.endpoint = agent;
+    cli->via_agent = true;
+  } else {
+    options.endpoint = broker;
+    options.server_cert = option_or_env(cli->server_key, "DUBAN_SERVER_KEY");
+    options.client_cert = option_or_env(cli->key, "DUBAN_KEY");
+    if (!options.server_cert)
+      return dbn_cli_usage_error(cli, "--broker needs --server-key KEYS/broker.key (or DUBAN_SERVER_KEY)");
+    if (!options.client_cert)
+      return dbn_cli_usage_error(cli, "--broker needs --key KEYS/NAME.key (or DUBAN_KEY)");
+    if (snprintf(secret, sizeof secret, "%s_secret", options.client_cert) >= (int)sizeof secret)
+      return dbn_cli_usage_error(cli, "key path too long");
+    if (check_readable("the broker's key", options.server_cert) || check_readable("key", options.client_cert) ||
+        check_readable("secret key", secret))
+      return DBN_CLI_EXIT_FAIL;
+  }
+  int rc = dbn_client_new(&cli->client, &options);
+  if (rc != 0)
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(rc)), "cannot connect to %s: %s", options.endpoint,
+                        dbn_strerror(rc));
+  return DBN_CLI_EXIT_OK;
+}
+
+int
+dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, bool is_write, Duban__Reply **reply_p)
+{
+  *reply_p = NULL;
+  int rc = dbn_cli_connect(cli);
+  if (rc != DBN_CLI_EXIT_OK)
+    return rc;
+  if (is_write && cli->request_id) {
+    req->request_id = (char *)cli->request_id;
+  } else {
+    dbn_wire_new_request_id(cli->fresh_id);
+    req->request_id = cli->fresh_id;
+  }
+  const char *name = dbn_wire_request_name(req->body_case);
+
+  Duban__Reply *reply = NULL;
+  rc = dbn_client_call(cli->client, req, &reply);
+  if (rc == DBN_ETIMEDOUT)
+    return dbn_cli_fail("unavailable", "no answer to %s from %s within %d ms (is it running, and is your key known to it?)",
+                        name, cli->via_agent ? "the agent" : "the broker",
+                        cli->timeout_ms ? cli->timeout_ms : 5000);
+  if (rc != 0)
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(rc)), "%s: %s", name, dbn_strerror(rc));
+  if (reply->code != DUBAN__CODE__CODE_OK) {
+    dbn_cli_fail(dbn_code_name(reply->code), "%s", reply->message && reply->message[0] ? reply->message : name);
+    dbn_wire_reply_free(&reply);
+    return DBN_CLI_EXIT_FAIL;
+  }
+  if (reply->queued && !cli->json)
+    printf("queued: %s (request id %s): the agent keeps it in its outbox and delivers it when the broker "
+           "answers\n",
+           name, req->request_id);
+  *reply_p = reply;
+  return DBN_CLI_EXIT_OK;
+}
+
+int
+dbn_cli_write(dbn_cli_t *cli, Duban__Request *req, const char *what)
+{
+  Duban__Reply *reply;
+  int rc = dbn_cli_request(cli, req, true, &reply);
+  if (rc != DBN_CLI_EXIT_OK)
+    return rc;
+  if (cli->json) {
+    cJSON *json = cJSON_CreateObject();
+    if (json) {
+      cJSON_AddBoolToObject(json, "ok", 1);
+      cJSON_AddStringToObject(json, "command", cli->command);
+      cJSON_AddStringToObject(json, "request_id", req->request_id);
+      cJSON_AddNumberToObject(json, "seq", (double)reply->seq);
+      cJSON_AddBoolToObject(json, "queued", reply->queued);
+      cJSON_AddBoolToObject(json, "duplicate", reply->duplicate);
+    }
+    rc = dbn_cli_print_json(stdout, json);
+  } else if (!reply->queued) {
+    printf("ok: %s (seq %llu)%s\n", what, (unsigned long long)reply->seq,
+           reply->duplicate ? " — a repeat of an earlier request: it took effect once" : "");
+  }
+  dbn_wire_reply_free(&reply);
+  return rc;
+}
+
+/* ---- parsing arguments ---- */
+
+int
+dbn_cli_check_text(const dbn_cli_t *cli, const char *what, const char *s, size_t max_len, bool may_be_empty)
+{
+  size_t len = s ? strlen(s) : 0;
+  if (len == 0 && !may_be_empty)
+    return dbn_cli_usage_error(cli, "%s must not be empty", what);
+  if (len > max_len)
+    return dbn_cli_usage_error(cli, "%s is %zu bytes; at most %zu are allowed", what, len, max_len);
+  if (len > 0 && !dbn_text_valid(s, len))
+    return dbn_cli_usage_error(cli, "%s is not valid UTF-8 text (or holds control characters)", what);
+  return DBN_CLI_EXIT_OK;
+}
+
+int
+dbn_cli_parse_u64(const char *s, uint64_t *out)
+{
+  if (!s || *s < '0' || *s > '9')
+    return DBN_EINVAL;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end != '\0')
+    return DBN_EINVAL;
+  *out = v;
+  return 0;
+}
+
+int
+dbn_cli_parse_int(const char *s, int min, int max, int *out)
+{
+  if (!s || !*s)
+    return DBN_EINVAL;
+  errno = 0;
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (errno || *end != '\0' || end == s || v < min || v > max)
+    return DBN_EINVAL;
+  *out = (int)v;
+  return 0;
+}
+
+static void
+trim_span(const char **start, const char **end)
+{
+  while (*start < *end && (**start == ' ' || **start == '\t'))
+    (*start)++;
+  while (*end > *start && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
+    (*end)--;
+}
+
+int
+dbn_cli_parse_figure(const char *arg, Duban__Figure *fig, char *why, size_t why_len)
+{
+  duban__figure__init(fig);
+  const char *eq = strchr(arg, '=');
+  if (!eq) {
+    snprintf(why, why_len, "figure '%s' is not WHAT=VALUE[UNIT] (e.g. 公共充电桩=1200个)", arg);
+    return DBN_EINVAL;
+  }
+  const char *what = arg, *what_end = eq;
+  trim_span(&what, &what_end);
+  if (what == what_end) {
+    snprintf(why, why_len, "figure '%s' names nothing before '='", arg);
+    return DBN_EINVAL;
+  }
+  const char *number = eq + 1;
+  while (*number == ' ' || *number == '\t')
+    number++;
+  /* Only plain decimal numbers: strtod would also take "inf", "nan" and hex. */
+  const char *p = number;
+  if (*p == '+' || *p == '-')
+    p++;
+  if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9'))) {
+    snprintf(why, why_len, "figure '%s' has no number after '='", arg);
+    return DBN_EINVAL;
+  }
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    snprintf(why, why_len, "figure '%s': write the number in decimal", arg);
+    return DBN_EINVAL;
+  }
+  errno = 0;
+  char *end;
+  double value = strtod(number, &end);
+  if (errno == ERANGE || !isfinite(value) || fabs(value) > DBN_MAX_FIGURE_VALUE) {
+    snprintf(why, why_len, "figure '%s' is out of range", arg);
+    return DBN_EINVAL;
+  }
+  const char *unit = end, *unit_end = end + strlen(end);
+  trim_span(&unit, &unit_end);
+  /* "1,200" would otherwise read as 1 of the unit ",200". */
+  if (unit < unit_end && (strchr("0123456789,.", *unit) != NULL)) {
+    snprintf(why, why_len, "figure '%s': write the number without separators (1200, not 1,200)", arg);
+    return DBN_EINVAL;
+  }
+  char *what_copy = strndup(what, (size_t)(what_end - what));
+  char *unit_copy = strndup(unit, (size_t)(unit_end - unit));
+  if (!what_copy || !unit_copy) {
+    free(what_copy);
+    free(unit_copy);
+    snprintf(why, why_len, "out of memory");
+    return DBN_ENOMEM;
+  }
+  fig->what = what_copy;
+  fig->value = value;
+  fig->unit_of_measure = unit_copy;
+  return 0;
+}
+
+void
+dbn_cli_figure_clear(Duban__Figure *fig)
+{
+  free(fig->what);
+  free(fig->unit_of_measure);
+  duban__figure__init(fig);
+}
+
+int
+dbn_cli_read_file(const char *path, size_t max_bytes, char **text_p, size_t *len_p)
+{
+  *text_p = NULL;
+  FILE *in = fopen(path, "rb");
+  if (!in)
+    return errno == ENOENT ? DBN_ENOTFOUND : DBN_EIO;
+  size_t cap = 64 * 1024, len = 0;
+  char *text = malloc(cap + 1);
+  int rc = text ? 0 : DBN_ENOMEM;
+  while (rc == 0) {
+    if (len == cap) {
+      if (cap >= max_bytes) {
+        rc = DBN_ETOOBIG;
+        break;
+      }
+      cap = cap * 2 > max_bytes ? max_bytes : cap * 2;
+      char *bigger = realloc(text, cap + 1);
+      if (!bigger) {
+        rc = DBN_ENOMEM;
+        break;
+      }
+      text = bigger;
+    }
+    size_t n = fread(text + len, 1, cap - len, in);
+    len += n;
+    if (n == 0) {
+      if (ferror(in))
+        rc = DBN_EIO;
+      break;
+    }
+  }
+  /* A file of exactly cap bytes fills the buffer without reaching EOF;
+   * only a byte more proves it too big, which the loop above checks. */
+  fclose(in);
+  if (rc != 0) {
+    free(text);
+    return rc;
+  }
+  text[len] = '\0';
+  *text_p = text;
+  if (len_p)
+    *len_p = len;
+  return 0;
+}
+
+/* ---- output ---- */
+
+void
+dbn_cli_format_time(int64_t t, char out[32])
+{
+  time_t tt = (time_t)t;
+  struct tm tm;
+  if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    snprintf(out, 32, "%lld", (long long)t);
+}
+
+int
+dbn_cli_terminal_width(void)
+{
+  int width;
+  const char *columns = getenv("COLUMNS");
+  if (columns && dbn_cli_parse_int(columns, 20, 10000, &width) == 0)
+    return width;
+  struct winsize ws;
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+    return ws.ws_col;
+  return 160;
+}
+
+struct dbn_cli_table {
+  size_t columns;     /* number of columns */
+  char **headers;     /* owned copies, columns of them */
+  bool *right;        /* right-aligned columns */
+  int *max_width;     /* per-column cap, 0 = none */
+  char **cells;       /* owned copies, rows * columns, row-major */
+  size_t rows;        /* rows added */
+  size_t capacity;    /* rows the cells array has room for */
+};
+
+static char *
+copy_cell(const char *s)
+{
+  return strdup(s ? s : "");
+}
+
+int
+dbn_cli_table_new(dbn_cli_table_t **table_p, size_t columns, const char *const *headers)
+{
+  if (columns == 0)
+    return DBN_EINVAL;
+  dbn_cli_table_t *t = calloc(1, sizeof *t);
+  if (!t)
+    return DBN_ENOMEM;
+  t->columns = columns;
+  t->headers = calloc(columns, sizeof *t->headers);
+  t->right = calloc(columns, sizeof *t->right);
+  t->max_width = calloc(columns, sizeof *t->max_width);
+  if (!t->headers || !t->right || !t->max_width) {
+    dbn_cli_table_destroy(&t);
+    return DBN_ENOMEM;
+  }
+  for (size_t i = 0; i < columns; i++) {
+    if (!(t->headers[i] = copy_cell(headers[i]))) {
+      dbn_cli_table_destroy(&t);
+      return DBN_ENOMEM;
+    }
+  }
+  *table_p = t;
+  return 0;
+}
+
+void
+dbn_cli_table_destroy(dbn_cli_table_t **table_p)
+{
+  dbn_cli_table_t *t = *table_p;
+  if (!t)
+    return;
+  if (t->headers)
+    for (size_t i = 0; i < t->columns; i++)
+      free(t->headers[i]);
+  for (size_t i = 0; i < t->rows * t->columns; i++)
+    free(t->cells[i]);
+  free(t->cells);
+  free(t->headers);
+  free(t->right);
+  free(t->max_width);
+  free(t);
+  *table_p = NULL;
+}
+
+void
+dbn_cli_table_align_right(dbn_cli_table_t *table, size_t column)
+{
+  if (column < table->columns)
+    table->right[column] = true;
+}
+
+void
+dbn_cli_table_max_width(dbn_cli_table_t *table, size_t column, int max_width)
+{
+  if (column < table->columns)
+    table->max_width[column] = max_width > 0 ? max_width : 0;
+}
+
+int
+dbn_cli_table_add_row(dbn_cli_table_t *table, const char *const *cells)
+{
+  if (table->rows == table->capacity) {
+    size_t capacity = table->capacity ? table->capacity * 2 : 16;
+    char **bigger = realloc(table->cells, capacity * table->columns * sizeof *bigger);
+    if (!bigger)
+      return DBN_ENOMEM;
+    table->cells = bigger;
+    table->capacity = capacity;
+  }
+  char **row = table->cells + table->rows * table->columns;
+  for (size_t i = 0; i < table->columns; i++) {
+    if (!(row[i] = copy_cell(cells[i]))) {
+      while (i-- > 0)
+        free(row[i]);
+      return DBN_ENOMEM;
+    }
+  }
+  table->rows++;
+  return 0;
+}
+
+size_t
+dbn_cli_table_rows(const dbn_cli_table_t *table)
+{
+  return table->rows;
+}
+
+/* One cell in exactly width columns, cut with "…" when it does not fit. */
+static void
+print_cell(FILE *out, const char *s, int width, bool right)
+{
+  int w = dbn_text_width(s);
+  if (right && w < width) {
+    for (int i = w; i < width; i++)
+      fputc(' ', out);
+    fputs(s, out);
+    return;
+  }
+  dbn_text_print_cell(out, s, width);
+}
+
+/* Print one row; it is built in memory first so that the trailing spaces
+ * of padded empty cells can be dropped. */
+static void
+print_row(const dbn_cli_table_t *t, FILE *out, char *const *cells, const int *widths, int last_width)
+{
+  char *line = NULL;
+  size_t size = 0;
+  FILE *mem = open_memstream(&line, &size);
+  if (!mem)
+    return;
+  for (size_t i = 0; i < t->columns; i++) {
+    if (i > 0)
+      fputs("  ", mem);
+    if (i + 1 < t->columns)
+      print_cell(mem, cells[i], widths[i], t->right[i]);
+    else if (last_width > 0 && dbn_text_width(cells[i]) > last_width)
+      dbn_text_print_cell(mem, cells[i], last_width);
+    else
+      fputs(cells[i], mem);
+  }
+  if (fclose(mem) != 0 || !line) {
+    free(line);
+    return;
+  }
+  while (size > 0 && line[size - 1] == ' ')
+    line[--size] = '\0';
+  fputs(line, out);
+  fputc('\n', out);
+  free(line);
+}
+
+void
+dbn_cli_table_print(const dbn_cli_table_t *table, FILE *out, int total_width)
+{
+  int *widths = calloc(table->columns, sizeof *widths);
+  if (!widths)
+    return;
+  for (size_t c = 0; c < table->columns; c++) {
+    int w = dbn_text_width(table->headers[c]);
+    for (size_t r = 0; r < table->rows; r++) {
+      int cw = dbn_text_width(table->cells[r * table->columns + c]);
+      if (cw > w)
+        w = cw;
+    }
+    if (table->max_width[c] > 0 && w > table->max_width[c])
+      w = table->max_width[c];
+    widths[c] = w;
+  }
+  int last_width = 0;
+  if (total_width > 0) {
+    int used = 0;
+    for (size_t c = 0; c + 1 < table->columns; c++)
+      used += widths[c] + 2;
+    last_width = total_width - used;
+    if (last_width < 10)
+      last_width = 10;
+    int cap = table->max_width[table->columns - 1];
+    if (cap > 0 && cap < last_width)
+      last_width = cap;
+  } else if (table->max_width[table->columns - 1] > 0) {
+    last_width = table->max_width[table->columns - 1];
+  }
+  print_row(table, out, table->headers, widths, last_width);
+  for (size_t r = 0; r < table->rows; r++)
+    print_row(table, out, table->cells + r * table->columns, widths, last_width);
+  free(widths);
+}
+
+int
+dbn_cli_print_escalations(FILE *out, Duban__Escalation *const *escalations, size_t count)
+{
+  if (count == 0) {
+    fprintf(out, "no escalations\n");
+    return DBN_CLI_EXIT_OK;
+  }
+  static const char *const headers[] = {"ID", "STATE", "LEVEL", "TASK", "CATEGORY", "RAISED", "BY", "REASON"};
+  dbn_cli_table_t *table;
+  if (dbn_cli_table_new(&table, 8, headers) != 0)
+    return dbn_cli_fail("resource_exhausted", "out of memory");
+  dbn_cli_table_align_right(table, 0);
+  dbn_cli_table_max_width(table, 3, 32);
+  dbn_cli_table_max_width(table, 4, 16);
+  for (size_t i = 0; i < count; i++) {
+    const Duban__Escalation *e = escalations[i];
+    char id[24], level[32], raised[32];
+    snprintf(id, sizeof id, "%llu", (unsigned long long)e->id);
+    snprintf(level, sizeof level, "%u%s", e->level, e->automatic ? " auto" : "");
+    dbn_cli_format_time(e->raised_at, raised);
+    const char *cells[] = {id, dbn_wire_escalation_state_name(e->state), level, e->task, e->category, raised,
+                           e->raised_by, e->reason};
+    if (dbn_cli_table_add_row(table, cells) != 0) {
+      dbn_cli_table_destroy(&table);
+      return dbn_cli_fail("resource_exhausted", "out of memory");
+    }
+  }
+  dbn_cli_table_print(table, out, dbn_cli_terminal_width());
+  dbn_cli_table_destroy(&table);
+  return DBN_CLI_EXIT_OK;
+}
+
+/* ---- JSON ---- */
+
+static bool
+is_time_field(const char *name)
+{
+  size_t n = strlen(name);
+  return strcmp(name, "time") == 0 || (n > 3 && strcmp(name + n - 3, "_at") == 0);
+}
+
+static cJSON *
+enum_json(const ProtobufCEnumDescriptor *descriptor, int value)
+{
+  if (descriptor == &duban__task_state__descriptor)
+    return cJSON_CreateString(dbn_wire_task_state_name((Duban__TaskState)value));
+  if (descriptor == &duban__escalation_state__descriptor)
+    return cJSON_CreateString(dbn_wire_escalation_state_name((Duban__EscalationState)value));
+  if (descriptor == &duban__code__descriptor)
+    return cJSON_CreateString(dbn_code_name((Duban__Code)value));
+  const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(descriptor, value);
+  return v ? cJSON_CreateString(v->name) : cJSON_CreateNumber(value);
+}
+
+static cJSON *
+hex_json(const uint8_t *bytes, size_t len)
+{
+  char *hex = malloc(len * 2 + 1);
+  if (!hex)
+    return NULL;
+  for (size_t i = 0; i < len; i++)
+    snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+  hex[len * 2] = '\0';
+  cJSON *json = cJSON_CreateString(hex);
+  free(hex);
+  return json;
+}
+
+/* The JSON of one value of field f stored at p. */
+static cJSON *
+value_json(const ProtobufCFieldDescriptor *f, const void *p)
+{
+  switch (f->type) {
+  case PROTOBUF_C_TYPE_INT32:
+  case PROTOBUF_C_TYPE_SINT32:
+  case PROTOBUF_C_TYPE_SFIXED32: return cJSON_CreateNumber(*(const int32_t *)p);
+  case PROTOBUF_C_TYPE_UINT32:
+  case PROTOBUF_C_TYPE_FIXED32: return cJSON_CreateNumber(*(const uint32_t *)p);
+  case PROTOBUF_C_TYPE_INT64:
+  case PROTOBUF_C_TYPE_SINT64:
+  case PROTOBUF_C_TYPE_SFIXED64: {
+    int64_t v = *(const int64_t *)p;
+    if (is_time_field(f->name)) {
+      if (v == 0)
+        return cJSON_CreateNull();
+      char iso[32];
+      dbn_cli_format_time(v, iso);
+      return cJSON_CreateString(iso);
+    }
+    return cJSON_CreateNumber((double)v);
+  }
+  case PROTOBUF_C_TYPE_UINT64:
+  case PROTOBUF_C_TYPE_FIXED64: return cJSON_CreateNumber((double)*(const uint64_t *)p);
+  case PROTOBUF_C_TYPE_FLOAT: return cJSON_CreateNumber(*(const float *)p);
+  case PROTOBUF_C_TYPE_DOUBLE: return cJSON_CreateNumber(*(const double *)p);
+  case PROTOBUF_C_TYPE_BOOL: return cJSON_CreateBool(*(const protobuf_c_boolean *)p);
+  case PROTOBUF_C_TYPE_ENUM: return enum_json(f->descriptor, *(const int *)p);
+  case PROTOBUF_C_TYPE_STRING: {
+    const char *s = *(char *const *)p;
+    return cJSON_CreateString(s ? s : "");
+  }
+  case PROTOBUF_C_TYPE_BYTES: {
+    const ProtobufCBinaryData *b = p;
+    return hex_json(b->data, b->len);
+  }
+  case PROTOBUF_C_TYPE_MESSAGE: {
+    const ProtobufCMessage *m = *(const ProtobufCMessage *const *)p;
+    return m ? dbn_cli_message_json(m) : cJSON_CreateNull();
+  }
+  }
+  return cJSON_CreateNull();
+}
+
+static size_t
+element_size(const ProtobufCFieldDescriptor *f)
+{
+  switch (f->type) {
+  case PROTOBUF_C_TYPE_INT64:
+  case PROTOBUF_C_TYPE_SINT64:
+  case PROTOBUF_C_TYPE_SFIXED64:
+  case PROTOBUF_C_TYPE_UINT64:
+  case PROTOBUF_C_TYPE_FIXED64: return 8;
+  case PROTOBUF_C_TYPE_DOUBLE: return sizeof(double);
+  case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
+  case PROTOBUF_C_TYPE_ENUM: return sizeof(int);
+  case PROTOBUF_C_TYPE_STRING: return sizeof(char *);
+  case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
+  case PROTOBUF_C_TYPE_MESSAGE: return sizeof(ProtobufCMessage *);
+  default: return 4;
+  }
+}
+
+cJSON *
+dbn_cli_message_json(const ProtobufCMessage *msg)
+{
+  cJSON *json = cJSON_CreateObject();
+  if (!json)
+    return NULL;
+  const ProtobufCMessageDescriptor *d = msg->descriptor;
+  for (unsigned i = 0; i < d->n_fields; i++) {
+    const ProtobufCFieldDescriptor *f = &d->fields[i];
+    const char *base = (const char *)msg;
+    const void *member = base + f->offset;
+    cJSON *value;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+      size_t n = *(const size_t *)(base + f->quantifier_offset);
+      const char *array = *(char *const *)member;
+      value = cJSON_CreateArray();
+      for (size_t k = 0; value && k < n; k++) {
+        cJSON *item = value_json(f, array + k * element_size(f));
+        if (!item) {
+          cJSON_Delete(value);
+          value = NULL;
+          break;
+        }
+        cJSON_AddItemToArray(value, item);
+      }
+    } else {
+      if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+        if (*(const uint32_t *)(base + f->quantifier_offset) != f->id)
+          continue;
+      } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+                 f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE) {
+        if (!*(const protobuf_c_boolean *)(base + f->quantifier_offset))
+          continue;
+      }
+      value = value_json(f, member);
+    }
+    if (!value) {
+      cJSON_Delete(json);
+      return NULL;
+    }
+    cJSON_AddItemToObject(json, f->name, value);
+  }
+  return json;
+}
+
+cJSON *
+dbn_cli_event_json(const Duban__Event *event)
+{
+  cJSON *json = cJSON_CreateObject();
+  if (!json)
+    return NULL;
+  char iso[32];
+  dbn_cli_format_time(event->time, iso);
+  cJSON_AddNumberToObject(json, "seq", (double)event->seq);
+  cJSON_AddStringToObject(json, "time", iso);
+  cJSON_AddStringToObject(json, "actor", event->actor ? event->actor : "");
+  cJSON_AddStringToObject(json, "request_id", event->request_id ? event->request_id : "");
+  cJSON_AddStringToObject(json, "kind", dbn_wire_event_name(event->body_case));
+  cJSON *hash = hex_json(event->prev_hash.data, event->prev_hash.len);
+  if (hash)
+    cJSON_AddItemToObject(json, "prev_hash", hash);
+
+  /* The body is the one oneof member that is set; its fields go to the top
+   * level so that a script reads .task or .percent whatever the kind. */
+  const ProtobufCMessageDescriptor *d = event->base.descriptor;
+  for (unsigned i = 0; i < d->n_fields; i++) {
+    const ProtobufCFieldDescriptor *f = &d->fields[i];
+    if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || (uint32_t)event->body_case != f->id)
+      continue;
+    const ProtobufCMessage *body = *(const ProtobufCMessage *const *)((const char *)event + f->offset);
+    if (!body)
+      break;
+    cJSON *fields = dbn_cli_message_json(body);
+    if (!fields) {
+      cJSON_Delete(json);
+      return NULL;
+    }
+    while (fields->child) {
+      cJSON *item = cJSON_DetachItemViaPointer(fields, fields->child);
+      char key[64];
+      snprintf(key, sizeof key, "%s", item->string ? item->string : "field");
+      if (cJSON_HasObjectItem(json, key))
+        snprintf(key, sizeof key, "body_%s", item->string);
+      cJSON_AddItemToObject(json, key, item);
+    }
+    cJSON_Delete(fields);
+    break;
+  }
+  return json;
+}
+
+int
+dbn_cli_print_json(FILE *out, cJSON *json)
+{
+  if (!json)
+    return dbn_cli_fail("resource_exhausted", "out of memory");
+  char *text = cJSON_PrintUnformatted(json);
+  cJSON_Delete(json);
+  if (!text)
+    return dbn_cli_fail("resource_exhausted", "out of memory");
+  fputs(text, out);
+  fputc('\n', out);
+  cJSON_free(text);
+  return DBN_CLI_EXIT_OK;
+}
+
+/* ---- events for people ---- */
+
+/* A figure's value without noise: 1200, not 1200.000000 or 1.2e+03. */
+static void
+format_number(double v, char *out, size_t len)
+{
+  if (v == floor(v) && fabs(v) < 1e15)
+    snprintf(out, len, "%.0f", v);
+  else
+    snprintf(out, len, "%g", v);
+}
+
+/* Append to a bounded buffer, cutting at a UTF-8 boundary when full. */
+static void
+append(char *buf, size_t len, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void
+append(char *buf, size_t len, const char *format, ...)
+{
+  size_t used = strlen(buf);
+  if (used + 1 >= len)
+    return;
+  va_list ap;
+  va_start(ap, format);
+  int n = vsnprintf(buf + used, len - used, format, ap);
+  va_end(ap);
+  if (n >= 0 && (size_t)n >= len - used) {
+    /* Cut: step back over continuation bytes so no character is split. */
+    size_t end = len - 1;
+    while (end > used && ((unsigned char)buf[end] & 0xc0) == 0x80)
+      end--;
+    buf[end] = '\0';
+  }
+}
+
+static void
+append_note(char *buf, size_t len, const char *label, const char *text)
+{
+  if (text && text[0])
+    append(buf, len, "%s%s%s", buf[0] ? "; " : "", label, text);
+}
+
+void
+dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t subject_len, char *details,
+                       size_t details_len)
+{
+  subject[0] = '\0';
+  details[0] = '\0';
+  char number[64];
+  switch (event->body_case) {
+  case DUBAN__EVENT__BODY_PLAN_LOADED: {
+    const Duban__Plan *plan = event->plan_loaded ? event->plan_loaded->plan : NULL;
+    if (!plan)
+      break;
+    size_t actions = 0, measures = 0;
+    for (size_t s = 0; s < plan->n_sections; s++) {
+      measures += plan->sections[s]->n_measures;
+      for (size_t m = 0; m < plan->sections[s]->n_measures; m++)
+        actions += plan->sections[s]->measures[m]->n_actions;
+    }
+    append(subject, subject_len, "%s", plan->id);
+    append(details, details_len, "%zu sections, %zu measures, %zu tasks, %zu units: %s", plan->n_sections,
+           measures, actions, plan->n_units, plan->title);
+    break;
+  }
+  case DUBAN__EVENT__BODY_CLAIMED:
+    if (event->claimed)
+      append(subject, subject_len, "%s", event->claimed->task);
+    break;
+  case DUBAN__EVENT__BODY_PROGRESS: {
+    const Duban__Progress *p = event->progress;
+    if (!p)
+      break;
+    append(subject, subject_len, "%s", p->task);
+    append(details, details_len, "%d%%", p->percent);
+    for (size_t i = 0; i < p->n_figures; i++) {
+      format_number(p->figures[i]->value, number, sizeof number);
+      append(details, details_len, "; %s %s%s", p->figures[i]->what, number, p->figures[i]->unit_of_measure);
+    }
+    append_note(details, details_len, "note: ", p->note);
+    break;
+  }
+  case DUBAN__EVENT__BODY_SUBMITTED:
+    if (event->submitted) {
+      append(subject, subject_len, "%s", event->submitted->task);
+      append_note(details, details_len, "note: ", event->submitted->note);
+    }
+    break;
+  case DUBAN__EVENT__BODY_ESCALATED:
+    if (event->escalated) {
+      append(subject, subject_len, "%s", event->escalated->task);
+      append(details, details_len, "escalation #%llu [%s] %s", (unsigned long long)event->seq,
+             event->escalated->category, event->escalated->reason);
+    }
+    break;
+  case DUBAN__EVENT__BODY_ACKNOWLEDGED:
+    if (event->acknowledged) {
+      append(subject, subject_len, "esc#%llu", (unsigned long long)event->acknowledged->escalation);
+      append_note(details, details_len, "note: ", event->acknowledged->note);
+    }
+    break;
+  case DUBAN__EVENT__BODY_RESOLVED:
+    if (event->resolved) {
+      append(subject, subject_len, "esc#%llu", (unsigned long long)event->resolved->escalation);
+      append_note(details, details_len, "note: ", event->resolved->note);
+    }
+    break;
+  case DUBAN__EVENT__BODY_REMINDED:
+    if (event->reminded) {
+      append(subject, subject_len, "%s", event->reminded->task);
+      append_note(details, details_len, "note: ", event->reminded->note);
+    }
+    break;
+  case DUBAN__EVENT__BODY_ACCEPTED:
+    if (event->accepted) {
+      append(subject, subject_len, "%s", event->accepted->task);
+      append_note(details, details_len, "note: ", event->accepted->note);
+    }
+    break;
+  case DUBAN__EVENT__BODY_REJECTED:
+    if (event->rejected) {
+      append(subject, subject_len, "%s", event->rejected->task);
+      append_note(details, details_len, "reason: ", event->rejected->reason);
+    }
+    break;
+  case DUBAN__EVENT__BODY_REASSIGNED:
+    if (event->reassigned) {
+      append(subject, subject_len, "%s", event->reassigned->task);
+      append(details, details_len, "to %s", event->reassigned->unit);
+      append_note(details, details_len, "reason: ", event->reassigned->reason);
+    }
+    break;
+  case DUBAN__EVENT__BODY_CLOCK_ADVANCED:
+    if (event->clock_advanced) {
+      int64_t s = event->clock_advanced->seconds;
+      append(details, details_len, "+%lld s (%.1f days)", (long long)s, (double)s / 86400.0);
+    }
+    break;
+  case DUBAN__EVENT__BODY_DEADLINE_WARNING:
+    if (event->deadline_warning) {
+      append(subject, subject_len, "%s", event->deadline_warning->task);
+      append(details, details_len, "%s: due %s", event->deadline_warning->level, event->deadline_warning->due);
+    }
+    break;
+  default: append(details, details_len, "(an event this duban does not know)"); break;
+  }
+  /* One event, one line: notes may hold newlines. */
+  for (char *p = details; *p; p++)
+    if (*p == '\n' || *p == '\r' || *p == '\t')
+      *p = ' ';
+}
+
+void
+dbn_cli_print_event_line(FILE *out, const Duban__Event *event)
+{
+  char iso[32], subject[DBN_MAX_ID + 32], details[1024];
+  dbn_cli_format_time(event->time, iso);
+  dbn_cli_event_describe(event, subject, sizeof subject, details, sizeof details);
+  fprintf(out, "%6llu  %s  ", (unsigned long long)event->seq, iso);
+  dbn_text_print_cell(out, event->actor && event->actor[0] ? event->actor : "-", 20);
+  fputs("  ", out);
+  dbn_text_print_cell(out, dbn_wire_event_name(event->body_case), 16);
+  fputs("  ", out);
+  if (details[0]) {
+    dbn_text_print_cell(out, subject[0] ? subject : "-", 22);
+    fprintf(out, "  %s\n", details);
+  } else {
+    fprintf(out, "%s\n", subject[0] ? subject : "-");
+  }
+}

@@ -1,0 +1,130 @@
+/* cmd_admin.c: `duban clock advance` and `duban ping`.
+ *
+ * Time is injected (DESIGN invariant 5): a broker started with a virtual
+ * clock lets an admin move it forward, so that a plan running to 2025 plays
+ * out in seconds and the deadline monitor's warnings can be seen and
+ * tested. `ping` is the first thing to try with a new key: it says who the
+ * broker thinks you are, its clock and its head. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char clock_usage[] =
+  "usage: duban clock advance SECONDS [--json]\n"
+  "       duban clock advance --days N [--json]\n"
+  "\n"
+  "Move the clock of a broker started with a virtual clock forward (admin\n"
+  "only; a broker on the real clock refuses). The deadline monitor then runs\n"
+  "at the new time.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+static int
+cmd_advance(int argc, char **argv)
+{
+  enum { OPT_DAYS = DBN_CLI_OPT_FIRST_FREE };
+  static const struct option options[] = {
+    {"days", required_argument, NULL, OPT_DAYS},
+    DBN_CLI_COMMON_OPTIONS,
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "clock advance", clock_usage);
+  int days = -1, opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_DAYS) {
+      if (dbn_cli_parse_int(optarg, 1, 100 * 366, &days) != 0)
+        return dbn_cli_usage_error(&cli, "--days wants 1..36600, not '%s'", optarg);
+    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
+      return rc;
+    }
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, days > 0 ? 0 : 1, days > 0 ? 0 : 1, &done);
+  if (done || rc)
+    return rc;
+  uint64_t seconds;
+  if (days > 0) {
+    seconds = (uint64_t)days * 86400;
+  } else if (dbn_cli_parse_u64(argv[optind], &seconds) != 0 || seconds == 0 ||
+             seconds > (uint64_t)100 * 366 * 86400) {
+    return dbn_cli_usage_error(&cli, "SECONDS wants a positive number of seconds (at most 100 years), not '%s'",
+                               argv[optind]);
+  }
+  Duban__AdvanceClock advance = DUBAN__ADVANCE_CLOCK__INIT;
+  advance.seconds = (int64_t)seconds;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_ADVANCE_CLOCK;
+  req.advance_clock = &advance;
+  char what[96];
+  snprintf(what, sizeof what, "clock advanced %llu s (%.1f days)", (unsigned long long)seconds,
+           (double)seconds / 86400.0);
+  rc = dbn_cli_write(&cli, &req, what);
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+int
+dbn_cmd_clock(int argc, char **argv)
+{
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    fputs(clock_usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? DBN_CLI_EXIT_USAGE : DBN_CLI_EXIT_OK;
+  }
+  if (strcmp(argv[1], "advance") == 0)
+    return cmd_advance(argc - 1, argv + 1);
+  fprintf(stderr, "duban clock: no subcommand '%s'; say advance\n", argv[1]);
+  return DBN_CLI_EXIT_USAGE;
+}
+
+static const char ping_usage[] =
+  "usage: duban ping [--json]\n"
+  "\n"
+  "Ask the broker (or the agent, which answers for it) who you are, what\n"
+  "time its clock says and the last committed sequence number.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+int
+dbn_cmd_ping(int argc, char **argv)
+{
+  static const struct option options[] = {DBN_CLI_COMMON_OPTIONS, {0}};
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "ping", ping_usage);
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
+    if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
+      return rc;
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
+  if (done || rc)
+    return rc;
+  Duban__Ping ping = DUBAN__PING__INIT;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_PING;
+  req.ping = &ping;
+  Duban__Reply *reply;
+  rc = dbn_cli_request(&cli, &req, false, &reply);
+  if (rc == DBN_CLI_EXIT_OK) {
+    char now[32];
+    dbn_cli_format_time(reply->now, now);
+    if (cli.json) {
+      cJSON *json = cJSON_CreateObject();
+      if (json) {
+        cJSON_AddStringToObject(json, "identity", reply->identity);
+        cJSON_AddStringToObject(json, "now", now);
+        cJSON_AddNumberToObject(json, "now_unix", (double)reply->now);
+        cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);
+        cJSON_AddBoolToObject(json, "queued", reply->queued);
+      }
+      rc = dbn_cli_print_json(stdout, json);
+    } else {
+      printf("identity: %s\nclock:    %s\nhead:     %llu\n", reply->identity, now,
+             (unsigned long long)reply->head_seq);
+    }
+    dbn_wire_reply_free(&reply);
+  }
+  dbn_cli_fini(&cli);
+  return rc;
+}

@@ -1,0 +1,303 @@
+/* cmd_escalation.c: what a coordinator (the leading group's office) types
+ * besides `watch`: `escalations`, `ack`, `resolve`, `remind`, `accept`,
+ * `reject` and `reassign`.
+ *
+ * All but `escalations` are one write each on one task or escalation with
+ * at most one text option, so they share one table-driven runner; the
+ * broker checks that the caller is a coordinator and that the state allows
+ * the move. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ---- escalations ---- */
+
+static const char escalations_usage[] =
+  "usage: duban escalations [--all] [--json]\n"
+  "\n"
+  "List open escalations (with --all, acknowledged and resolved ones too):\n"
+  "id, state, level, task, category, when and by whom it was raised, reason.\n"
+  "--json prints {\"escalations\": [...], \"head_seq\": N}.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+int
+dbn_cmd_escalations(int argc, char **argv)
+{
+  enum { OPT_ALL = DBN_CLI_OPT_FIRST_FREE };
+  static const struct option options[] = {
+    {"all", no_argument, NULL, OPT_ALL},
+    DBN_CLI_COMMON_OPTIONS,
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "escalations", escalations_usage);
+  Duban__ListEscalations list = DUBAN__LIST_ESCALATIONS__INIT;
+  list.open_only = 1;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_ALL)
+      list.open_only = 0;
+    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
+      return rc;
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
+  if (done || rc)
+    return rc;
+
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_LIST_ESCALATIONS;
+  req.list_escalations = &list;
+  Duban__Reply *reply;
+  rc = dbn_cli_request(&cli, &req, false, &reply);
+  if (rc == DBN_CLI_EXIT_OK) {
+    if (cli.json) {
+      cJSON *json = cJSON_CreateObject();
+      cJSON *array = json ? cJSON_AddArrayToObject(json, "escalations") : NULL;
+      for (size_t i = 0; array && i < reply->n_escalations; i++) {
+        cJSON *item = dbn_cli_message_json(&reply->escalations[i]->base);
+        if (!item) {
+          cJSON_Delete(json);
+          json = NULL;
+          break;
+        }
+        cJSON_AddItemToArray(array, item);
+      }
+      if (json)
+        cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);
+      rc = dbn_cli_print_json(stdout, json);
+    } else {
+      rc = dbn_cli_print_escalations(stdout, reply->escalations, reply->n_escalations);
+    }
+    dbn_wire_reply_free(&reply);
+  }
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+/* ---- the simple writes ---- */
+
+typedef enum { TARGET_ESCALATION, TARGET_TASK } target_t;
+
+typedef struct {
+  const char *name;        /* the subcommand */
+  const char *usage;       /* its --help */
+  target_t target;         /* what the positional argument names */
+  const char *option;      /* the text option ("note", "reason", "unit") */
+  bool option_required;    /* must the text option be given */
+  const char *option2;     /* a second, optional text option, or NULL */
+  const char *verb;        /* for "ok: VERB TARGET" */
+  Duban__Request__BodyCase body; /* the request it sends */
+} simple_write_t;
+
+/* Build the request body for spec; the strings are borrowed from argv. */
+static void
+build_request(const simple_write_t *spec, Duban__Request *req, void *storage, const char *target, uint64_t id,
+              const char *text, const char *text2)
+{
+  if (spec->body == DUBAN__REQUEST__BODY_ACK) {
+    Duban__Ack *ack = storage;
+    duban__ack__init(ack);
+    ack->escalation = id;
+    ack->note = (char *)text;
+    req->body_case = DUBAN__REQUEST__BODY_ACK;
+    req->ack = ack;
+  } else if (spec->body == DUBAN__REQUEST__BODY_RESOLVE) {
+    Duban__Resolve *resolve = storage;
+    duban__resolve__init(resolve);
+    resolve->escalation = id;
+    resolve->note = (char *)text;
+    req->body_case = DUBAN__REQUEST__BODY_RESOLVE;
+    req->resolve = resolve;
+  } else if (spec->body == DUBAN__REQUEST__BODY_REMIND) {
+    Duban__Remind *remind = storage;
+    duban__remind__init(remind);
+    remind->task = (char *)target;
+    remind->note = (char *)text;
+    req->body_case = DUBAN__REQUEST__BODY_REMIND;
+    req->remind = remind;
+  } else if (spec->body == DUBAN__REQUEST__BODY_ACCEPT) {
+    Duban__Accept *accept = storage;
+    duban__accept__init(accept);
+    accept->task = (char *)target;
+    accept->note = (char *)text;
+    req->body_case = DUBAN__REQUEST__BODY_ACCEPT;
+    req->accept = accept;
+  } else if (spec->body == DUBAN__REQUEST__BODY_REJECT) {
+    Duban__Reject *reject = storage;
+    duban__reject__init(reject);
+    reject->task = (char *)target;
+    reject->reason = (char *)text;
+    req->body_case = DUBAN__REQUEST__BODY_REJECT;
+    req->reject = reject;
+  } else {
+    Duban__Reassign *reassign = storage;
+    duban__reassign__init(reassign);
+    reassign->task = (char *)target;
+    reassign->unit = (char *)text;
+    reassign->reason = (char *)text2;
+    req->body_case = DUBAN__REQUEST__BODY_REASSIGN;
+    req->reassign = reassign;
+  }
+}
+
+static int
+run_simple_write(const simple_write_t *spec, int argc, char **argv)
+{
+  enum { OPT_TEXT = DBN_CLI_OPT_FIRST_FREE, OPT_TEXT2 };
+  const struct option options[] = {
+    {spec->option, required_argument, NULL, OPT_TEXT},
+    {spec->option2 ? spec->option2 : spec->option, required_argument, NULL, OPT_TEXT2},
+    DBN_CLI_COMMON_OPTIONS,
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, spec->name, spec->usage);
+  const char *text = "", *text2 = "";
+  bool have_text = false;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_TEXT) {
+      text = optarg;
+      have_text = true;
+    } else if (opt == OPT_TEXT2) {
+      text2 = optarg;
+    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
+      return rc;
+    }
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
+  if (done || rc)
+    return rc;
+  const char *target = argv[optind];
+  uint64_t id = 0;
+  if (spec->target == TARGET_ESCALATION) {
+    if (dbn_cli_parse_u64(target, &id) != 0 || id == 0)
+      return dbn_cli_usage_error(&cli, "'%s' is not an escalation id (the seq that raised it; see 'duban "
+                                       "escalations')",
+                                 target);
+  } else if ((rc = dbn_cli_check_text(&cli, "TASK", target, DBN_MAX_ID, false)) != 0) {
+    return rc;
+  }
+  char option_name[32];
+  snprintf(option_name, sizeof option_name, "--%s", spec->option);
+  if (spec->option_required && !have_text)
+    return dbn_cli_usage_error(&cli, "%s is required", option_name);
+  bool is_unit = strcmp(spec->option, "unit") == 0;
+  if ((rc = dbn_cli_check_text(&cli, option_name, text, is_unit ? DBN_MAX_ID : DBN_MAX_TEXT,
+                               !spec->option_required)) != 0 ||
+      (rc = dbn_cli_check_text(&cli, "--reason", text2, DBN_MAX_TEXT, true)) != 0)
+    return rc;
+
+  union {
+    Duban__Ack ack;
+    Duban__Resolve resolve;
+    Duban__Remind remind;
+    Duban__Accept accept;
+    Duban__Reject reject;
+    Duban__Reassign reassign;
+  } storage;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  build_request(spec, &req, &storage, target, id, text, text2);
+  char what[DBN_MAX_ID + 64];
+  if (spec->target == TARGET_ESCALATION)
+    snprintf(what, sizeof what, "%s escalation #%llu", spec->verb, (unsigned long long)id);
+  else if (is_unit)
+    snprintf(what, sizeof what, "%s %s to %s", spec->verb, target, text);
+  else
+    snprintf(what, sizeof what, "%s %s", spec->verb, target);
+  rc = dbn_cli_write(&cli, &req, what);
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+static const simple_write_t ack_spec = {
+  "ack",
+  "usage: duban ack ESCALATION_ID [--note TEXT] [--json]\n"
+  "\n"
+  "Acknowledge an open escalation: the office has seen it and owns it now.\n"
+  "An escalation not acknowledged within its SLA climbs one level.\n"
+  "\n" DBN_CLI_CONNECTION_HELP,
+  TARGET_ESCALATION, "note", false, NULL, "acknowledged", DUBAN__REQUEST__BODY_ACK};
+
+static const simple_write_t resolve_spec = {
+  "resolve",
+  "usage: duban resolve ESCALATION_ID [--note TEXT] [--json]\n"
+  "\n"
+  "Resolve an escalation: the block is cleared. The note says how.\n"
+  "\n" DBN_CLI_CONNECTION_HELP,
+  TARGET_ESCALATION, "note", false, NULL, "resolved", DUBAN__REQUEST__BODY_RESOLVE};
+
+static const simple_write_t remind_spec = {
+  "remind",
+  "usage: duban remind TASK [--note TEXT] [--json]\n"
+  "\n"
+  "Remind (催办) the owning department of a task; the reminder is counted on\n"
+  "the task and shown to the department.\n"
+  "\n" DBN_CLI_CONNECTION_HELP,
+  TARGET_TASK, "note", false, NULL, "reminded", DUBAN__REQUEST__BODY_REMIND};
+
+static const simple_write_t accept_spec = {
+  "accept",
+  "usage: duban accept TASK [--note TEXT] [--json]\n"
+  "\n"
+  "Accept submitted work: the task is done.\n"
+  "\n" DBN_CLI_CONNECTION_HELP,
+  TARGET_TASK, "note", false, NULL, "accepted", DUBAN__REQUEST__BODY_ACCEPT};
+
+static const simple_write_t reject_spec = {
+  "reject",
+  "usage: duban reject TASK --reason TEXT [--json]\n"
+  "\n"
+  "Send submitted work back: the task returns to in_progress, with the\n"
+  "reason for the department to act on.\n"
+  "\n" DBN_CLI_CONNECTION_HELP,
+  TARGET_TASK, "reason", true, NULL, "rejected", DUBAN__REQUEST__BODY_REJECT};
+
+static const simple_write_t reassign_spec = {
+  "reassign",
+  "usage: duban reassign TASK --unit CODE [--reason TEXT] [--json]\n"
+  "\n"
+  "Give a task to another unit (by its code, as in the plan's units).\n"
+  "\n" DBN_CLI_CONNECTION_HELP,
+  TARGET_TASK, "unit", true, "reason", "reassigned", DUBAN__REQUEST__BODY_REASSIGN};
+
+int
+dbn_cmd_ack(int argc, char **argv)
+{
+  return run_simple_write(&ack_spec, argc, argv);
+}
+
+int
+dbn_cmd_resolve(int argc, char **argv)
+{
+  return run_simple_write(&resolve_spec, argc, argv);
+}
+
+int
+dbn_cmd_remind(int argc, char **argv)
+{
+  return run_simple_write(&remind_spec, argc, argv);
+}
+
+int
+dbn_cmd_accept(int argc, char **argv)
+{
+  return run_simple_write(&accept_spec, argc, argv);
+}
+
+int
+dbn_cmd_reject(int argc, char **argv)
+{
+  return run_simple_write(&reject_spec, argc, argv);
+}
+
+int
+dbn_cmd_reassign(int argc, char **argv)
+{
+  return run_simple_write(&reassign_spec, argc, argv);
+}

@@ -1,0 +1,325 @@
+/* cmd_keygen.c: `duban keygen`, the CURVE keys of a deployment.
+ *
+ * Identity comes from the transport (DESIGN invariant 1): the broker knows
+ * a client by its public key alone, and maps it to "unit:JTJ",
+ * "coordinator:office"... through the "identity" metadata of the public
+ * copies in KEYS/clients/. This command writes those files with CZMQ's
+ * zcert, in the layout the broker and the agents read:
+ *
+ *   KEYS/broker.key, KEYS/broker.key_secret      the broker's pair
+ *   KEYS/NAME.key, KEYS/NAME.key_secret          one pair per identity
+ *   KEYS/clients/NAME.key                        the public copy the broker loads
+ *
+ * NAME is the identity with ':' turned to '-'. Existing keys are kept, so
+ * running it again after adding a unit to the plan only adds that unit's
+ * key. Secrets are readable by their owner only. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <czmq.h>
+
+#include "cli.h"
+
+static const char keygen_usage[] =
+  "usage: duban keygen --dir KEYS [--plan PLAN.json] [IDENTITY...] [--json]\n"
+  "\n"
+  "Make the CURVE keys of a deployment: KEYS/broker.key (+ _secret) unless\n"
+  "present, and for each IDENTITY a pair KEYS/NAME.key + KEYS/NAME.key_secret\n"
+  "and a public copy KEYS/clients/NAME.key carrying the identity, which the\n"
+  "broker reads to know who a key belongs to. NAME is the identity with ':'\n"
+  "as '-'. Existing keys are kept.\n"
+  "\n"
+  "IDENTITY is unit:CODE, coordinator:NAME, auditor:NAME or admin:NAME; CODE\n"
+  "and NAME are 1..64 of A-Z a-z 0-9 _ -. With --plan, one unit:CODE for each\n"
+  "of the plan's units, plus coordinator:office, auditor:audit and\n"
+  "admin:admin.\n"
+  "\n"
+  "The directory is made mode 0700, secret files 0600, public ones 0644.\n"
+  "\n"
+  "  --dir KEYS     where the keys go (created if missing)\n"
+  "  --plan FILE    a plan in JSON (duban-plan/1): keys for all its units\n"
+  "  --json         print {\"dir\": ..., \"keys\": [...]}\n"
+  "  --help         this text\n";
+
+#define MAX_NAME 64
+
+/* True if identity is ROLE:NAME with a known role and a plain name; the
+ * name becomes part of a file name, so nothing that could leave KEYS. */
+static bool
+identity_valid(const char *identity)
+{
+  static const char *const roles[] = {"unit:", "coordinator:", "auditor:", "admin:"};
+  const char *name = NULL;
+  for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+    if (strncmp(identity, roles[i], strlen(roles[i])) == 0)
+      name = identity + strlen(roles[i]);
+  if (!name || !*name || strlen(name) > MAX_NAME || name[0] == '-')
+    return false;
+  for (const char *p = name; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+          *p == '-'))
+      return false;
+  return true;
+}
+
+/* A list of identities without repeats; owned strings. */
+typedef struct {
+  char **items;    /* owned */
+  size_t count;    /* used */
+  size_t capacity; /* allocated */
+} identities_t;
+
+static int
+identities_add(identities_t *ids, const char *identity)
+{
+  for (size_t i = 0; i < ids->count; i++)
+    if (strcmp(ids->items[i], identity) == 0)
+      return 0;
+  if (ids->count == ids->capacity) {
+    size_t capacity = ids->capacity ? ids->capacity * 2 : 16;
+    char **bigger = realloc(ids->items, capacity * sizeof *bigger);
+    if (!bigger)
+      return DBN_ENOMEM;
+    ids->items = bigger;
+    ids->capacity = capacity;
+  }
+  if (!(ids->items[ids->count] = strdup(identity)))
+    return DBN_ENOMEM;
+  ids->count++;
+  return 0;
+}
+
+static void
+identities_clear(identities_t *ids)
+{
+  for (size_t i = 0; i < ids->count; i++)
+    free(ids->items[i]);
+  free(ids->items);
+  memset(ids, 0, sizeof *ids);
+}
+
+/* Add unit:CODE for every unit of the plan in path, and the three roles. */
+static int
+identities_from_plan(const dbn_cli_t *cli, identities_t *ids, const char *path)
+{
+  char *text;
+  int err = dbn_cli_read_file(path, DBN_MAX_MESSAGE, &text, NULL);
+  if (err != 0)
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot read plan %s: %s", path, dbn_strerror(err));
+  cJSON *plan = cJSON_Parse(text);
+  free(text);
+  if (!plan)
+    return dbn_cli_fail("invalid_argument", "%s is not JSON", path);
+  int rc = DBN_CLI_EXIT_OK;
+  const cJSON *units = cJSON_GetObjectItemCaseSensitive(plan, "units");
+  if (!cJSON_IsArray(units)) {
+    rc = dbn_cli_fail("invalid_argument", "%s has no \"units\" array", path);
+  } else {
+    const cJSON *unit;
+    cJSON_ArrayForEach(unit, units) {
+      const cJSON *code = cJSON_GetObjectItemCaseSensitive(unit, "code");
+      char identity[MAX_NAME + 16];
+      if (!cJSON_IsString(code) || strlen(code->valuestring) > MAX_NAME) {
+        rc = dbn_cli_fail("invalid_argument", "%s: a unit without a usable \"code\"", path);
+        break;
+      }
+      snprintf(identity, sizeof identity, "unit:%s", code->valuestring);
+      if (!identity_valid(identity)) {
+        rc = dbn_cli_usage_error(cli, "unit code '%s' in %s cannot name a key (A-Z a-z 0-9 _ - only)",
+                                 code->valuestring, path);
+        break;
+      }
+      if (identities_add(ids, identity) != 0) {
+        rc = dbn_cli_fail("resource_exhausted", "out of memory");
+        break;
+      }
+    }
+  }
+  cJSON_Delete(plan);
+  static const char *const roles[] = {"coordinator:office", "auditor:audit", "admin:admin"};
+  for (size_t i = 0; rc == DBN_CLI_EXIT_OK && i < sizeof roles / sizeof roles[0]; i++)
+    if (identities_add(ids, roles[i]) != 0)
+      rc = dbn_cli_fail("resource_exhausted", "out of memory");
+  return rc;
+}
+
+static bool
+exists(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+static int
+make_dir(const char *path)
+{
+  if (mkdir(path, 0700) != 0 && errno != EEXIST)
+    return dbn_cli_fail("invalid_argument", "cannot create %s: %s", path, strerror(errno));
+  if (chmod(path, 0700) != 0)
+    return dbn_cli_fail("invalid_argument", "cannot set the mode of %s: %s", path, strerror(errno));
+  return DBN_CLI_EXIT_OK;
+}
+
+/* Save cert as base (public) + base_secret, and optionally a public copy. */
+static int
+save_cert(zcert_t *cert, const char *base, const char *public_copy)
+{
+  char secret[PATH_MAX];
+  snprintf(secret, sizeof secret, "%s_secret", base);
+  if (zcert_save(cert, base) != 0)
+    return dbn_cli_fail("internal", "cannot write %s or %s", base, secret);
+  if (chmod(secret, 0600) != 0 || chmod(base, 0644) != 0)
+    return dbn_cli_fail("internal", "cannot set the mode of %s: %s", base, strerror(errno));
+  if (public_copy) {
+    if (zcert_save_public(cert, public_copy) != 0)
+      return dbn_cli_fail("internal", "cannot write %s", public_copy);
+    if (chmod(public_copy, 0644) != 0)
+      return dbn_cli_fail("internal", "cannot set the mode of %s: %s", public_copy, strerror(errno));
+  }
+  return DBN_CLI_EXIT_OK;
+}
+
+/* Make (or keep) one pair. identity NULL is the broker. *created_p says
+ * which. */
+static int
+make_key(const char *dir, const char *identity, bool *created_p, char *public_path, size_t public_len)
+{
+  char name[MAX_NAME + 16], base[PATH_MAX], secret[PATH_MAX], copy[PATH_MAX];
+  snprintf(name, sizeof name, "%s", identity ? identity : "broker");
+  for (char *p = name; *p; p++)
+    if (*p == ':')
+      *p = '-';
+  if (snprintf(base, sizeof base, "%s/%s.key", dir, name) >= (int)sizeof base ||
+      snprintf(secret, sizeof secret, "%s_secret", base) >= (int)sizeof secret ||
+      snprintf(copy, sizeof copy, "%s/clients/%s.key", dir, name) >= (int)sizeof copy)
+    return dbn_cli_fail("invalid_argument", "key directory path too long");
+  snprintf(public_path, public_len, "%s", base);
+  *created_p = false;
+
+  bool have_public = exists(base), have_secret = exists(secret);
+  if (have_public != have_secret)
+    return dbn_cli_fail("failed_precondition", "%s without %s: remove the one left and run keygen again",
+                        have_public ? base : secret, have_public ? secret : base);
+  if (have_public) {
+    /* Kept; restore a missing public copy from the kept pair. */
+    if (identity && !exists(copy)) {
+      zcert_t *cert = zcert_load(base);
+      if (!cert)
+        return dbn_cli_fail("invalid_argument", "%s is not a key file", base);
+      int rc = DBN_CLI_EXIT_OK;
+      if (zcert_save_public(cert, copy) != 0 || chmod(copy, 0644) != 0)
+        rc = dbn_cli_fail("internal", "cannot write %s", copy);
+      zcert_destroy(&cert);
+      return rc;
+    }
+    return DBN_CLI_EXIT_OK;
+  }
+
+  zcert_t *cert = zcert_new();
+  if (!cert)
+    return dbn_cli_fail("internal", "cannot make a key pair");
+  zcert_set_meta(cert, "identity", "%s", identity ? identity : "broker");
+  int rc = save_cert(cert, base, identity ? copy : NULL);
+  zcert_destroy(&cert);
+  if (rc == DBN_CLI_EXIT_OK)
+    *created_p = true;
+  return rc;
+}
+
+int
+dbn_cmd_keygen(int argc, char **argv)
+{
+  enum { OPT_DIR = DBN_CLI_OPT_FIRST_FREE, OPT_PLAN };
+  static const struct option options[] = {
+    {"dir", required_argument, NULL, OPT_DIR},
+    {"plan", required_argument, NULL, OPT_PLAN},
+    {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
+    {"help", no_argument, NULL, DBN_CLI_OPT_HELP},
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "keygen", keygen_usage);
+  const char *dir = NULL, *plan = NULL;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_DIR)
+      dir = optarg;
+    else if (opt == OPT_PLAN)
+      plan = optarg;
+    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
+      return rc;
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 0, -1, &done);
+  if (done || rc)
+    return rc;
+  if (!dir || !dir[0])
+    return dbn_cli_usage_error(&cli, "--dir KEYS is required");
+  if (strlen(dir) > PATH_MAX - 128)
+    return dbn_cli_usage_error(&cli, "--dir path too long");
+
+  identities_t ids = {0};
+  for (int i = optind; rc == DBN_CLI_EXIT_OK && i < argc; i++) {
+    if (!identity_valid(argv[i]))
+      rc = dbn_cli_usage_error(&cli,
+                               "'%s' is not an identity: say unit:CODE, coordinator:NAME, auditor:NAME or "
+                               "admin:NAME (NAME of A-Z a-z 0-9 _ -, at most %d)",
+                               argv[i], MAX_NAME);
+    else if (identities_add(&ids, argv[i]) != 0)
+      rc = dbn_cli_fail("resource_exhausted", "out of memory");
+  }
+  if (rc == DBN_CLI_EXIT_OK && plan)
+    rc = identities_from_plan(&cli, &ids, plan);
+
+  /* Everything created from here on is private unless opened up below. */
+  umask(077);
+  char clients[PATH_MAX];
+  snprintf(clients, sizeof clients, "%s/clients", dir);
+  if (rc == DBN_CLI_EXIT_OK && (rc = make_dir(dir)) == DBN_CLI_EXIT_OK)
+    rc = make_dir(clients);
+
+  cJSON *json = NULL, *keys = NULL;
+  if (rc == DBN_CLI_EXIT_OK && cli.json) {
+    json = cJSON_CreateObject();
+    if (json) {
+      cJSON_AddStringToObject(json, "dir", dir);
+      keys = cJSON_AddArrayToObject(json, "keys");
+    }
+    if (!keys)
+      rc = dbn_cli_fail("resource_exhausted", "out of memory");
+  }
+  for (size_t i = 0; rc == DBN_CLI_EXIT_OK && i <= ids.count; i++) {
+    const char *identity = i == 0 ? NULL : ids.items[i - 1];
+    char public_path[PATH_MAX];
+    bool created;
+    rc = make_key(dir, identity, &created, public_path, sizeof public_path);
+    if (rc != DBN_CLI_EXIT_OK)
+      break;
+    if (keys) {
+      cJSON *key = cJSON_CreateObject();
+      if (!key) {
+        rc = dbn_cli_fail("resource_exhausted", "out of memory");
+        break;
+      }
+      cJSON_AddStringToObject(key, "identity", identity ? identity : "broker");
+      cJSON_AddStringToObject(key, "key", public_path);
+      cJSON_AddBoolToObject(key, "created", created);
+      cJSON_AddItemToArray(keys, key);
+    } else {
+      printf("%-8s %-28s %s\n", created ? "created" : "kept", identity ? identity : "broker", public_path);
+    }
+  }
+  if (json) {
+    if (rc == DBN_CLI_EXIT_OK)
+      rc = dbn_cli_print_json(stdout, json);
+    else
+      cJSON_Delete(json);
+  }
+  identities_clear(&ids);
+  return rc;
+}

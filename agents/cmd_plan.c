@@ -1,0 +1,210 @@
+/* cmd_plan.c: `duban plan import` and `duban plan load`, how a plan gets
+ * from a document to the broker.
+ *
+ * `plan import FILE` reads a breakdown document and prints the plan JSON
+ * (the importer in plan_import.c does all of it). `plan load FILE.json`
+ * turns plan JSON into the protobuf Plan (plan_json.c resolves unit names
+ * to codes and checks the limits) and sends it as LoadPlan with an admin's
+ * identity; the broker turns every action into a task. `plan import --load`
+ * does both in one step without an intermediate file. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "plan_import.h"
+#include "plan_json.h"
+
+static const char plan_usage[] =
+  "usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE] [--load]\n"
+  "       duban plan load FILE.json [--json]\n"
+  "\n"
+  "  import   read a breakdown document (分解方案) and print the plan JSON\n"
+  "           (docs/plan-format.md); what the importer was unsure of goes to\n"
+  "           stderr or --report. With --load, send it to the broker at once.\n"
+  "  load     send a plan in JSON to the broker (admin), which makes a task\n"
+  "           of every action\n"
+  "\n"
+  "'duban plan import --help' and 'duban plan load --help' say more.\n";
+
+static const char load_usage[] =
+  "usage: duban plan load FILE.json [--json]\n"
+  "\n"
+  "Send a plan in JSON (duban-plan/1, as 'duban plan import' prints it) to\n"
+  "the broker, which checks it and makes a task of every action. Needs an\n"
+  "admin's key. Loading the same plan id twice is refused.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+static const char import_load_usage[] =
+  "usage: duban plan import FILE --load [--units FILE] [--id ID] [--report FILE] [--json]\n"
+  "\n"
+  "Import a breakdown document and send the plan to the broker in one step.\n"
+  "Without --load, 'duban plan import' prints the plan JSON instead; see\n"
+  "'duban plan import --help'.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+/* Send plan JSON as LoadPlan and report the outcome. json is borrowed. */
+static int
+load_plan_json(dbn_cli_t *cli, const cJSON *json, const char *source)
+{
+  Duban__Plan *plan = NULL;
+  char why[512] = "";
+  int err = dbn_plan_from_json(json, &plan, why, sizeof why);
+  if (err != 0)
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "%s: %s", source, why[0] ? why : dbn_strerror(err));
+
+  size_t tasks = 0;
+  for (size_t s = 0; s < plan->n_sections; s++)
+    for (size_t m = 0; m < plan->sections[s]->n_measures; m++)
+      tasks += plan->sections[s]->measures[m]->n_actions;
+  Duban__LoadPlan load = DUBAN__LOAD_PLAN__INIT;
+  load.plan = plan;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_LOAD_PLAN;
+  req.load_plan = &load;
+  char what[DBN_MAX_ID + 96];
+  snprintf(what, sizeof what, "loaded plan %s: %zu units, %zu tasks", plan->id, plan->n_units, tasks);
+  int rc = dbn_cli_write(cli, &req, what);
+  dbn_plan_free(&plan);
+  return rc;
+}
+
+static int
+cmd_load(int argc, char **argv)
+{
+  static const struct option options[] = {DBN_CLI_COMMON_OPTIONS, {0}};
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "plan load", load_usage);
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
+    if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
+      return rc;
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
+  if (done || rc)
+    return rc;
+  const char *path = argv[optind];
+
+  char *text;
+  int err = dbn_cli_read_file(path, DBN_MAX_MESSAGE, &text, NULL);
+  if (err == DBN_ETOOBIG)
+    return dbn_cli_fail("invalid_argument", "%s is larger than a message may be (%d bytes)", path,
+                        DBN_MAX_MESSAGE);
+  if (err != 0)
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot read %s: %s", path, dbn_strerror(err));
+  cJSON *json = cJSON_Parse(text);
+  if (!json) {
+    const char *where = cJSON_GetErrorPtr();
+    size_t offset = where && where >= text ? (size_t)(where - text) : 0;
+    size_t line = 1;
+    for (size_t i = 0; i < offset && text[i]; i++)
+      line += text[i] == '\n';
+    free(text);
+    return dbn_cli_fail("invalid_argument", "%s is not valid JSON (near line %zu)", path, line);
+  }
+  free(text);
+  rc = load_plan_json(&cli, json, path);
+  cJSON_Delete(json);
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+/* Print the importer's report to out: one "line N: kind: message" each. */
+static void
+print_report(FILE *out, const cJSON *report)
+{
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, report) {
+    const cJSON *line = cJSON_GetObjectItemCaseSensitive(entry, "line");
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(entry, "kind");
+    const cJSON *message = cJSON_GetObjectItemCaseSensitive(entry, "message");
+    fprintf(out, "line %d: %s: %s\n", cJSON_IsNumber(line) ? line->valueint : 0,
+            cJSON_IsString(kind) ? kind->valuestring : "?", cJSON_IsString(message) ? message->valuestring : "");
+  }
+}
+
+/* `plan import FILE --load ...`: the importer's options are read here too,
+ * since the importer's own parser refuses --load. */
+static int
+cmd_import_load(int argc, char **argv)
+{
+  enum { OPT_UNITS = DBN_CLI_OPT_FIRST_FREE, OPT_ID, OPT_REPORT, OPT_LOAD };
+  static const struct option options[] = {
+    {"units", required_argument, NULL, OPT_UNITS},
+    {"id", required_argument, NULL, OPT_ID},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"load", no_argument, NULL, OPT_LOAD},
+    DBN_CLI_COMMON_OPTIONS,
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "plan import", import_load_usage);
+  const char *units = NULL, *id = NULL, *report_path = NULL;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_UNITS)
+      units = optarg;
+    else if (opt == OPT_ID)
+      id = optarg;
+    else if (opt == OPT_REPORT)
+      report_path = optarg;
+    else if (opt == OPT_LOAD)
+      ;
+    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
+      return rc;
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
+  if (done || rc)
+    return rc;
+  const char *path = argv[optind];
+
+  cJSON *plan = NULL, *report = NULL;
+  char why[512] = "";
+  int err = dbn_plan_import_file(path, units, id, &plan, &report, why, sizeof why);
+  if (err != 0)
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "%s: %s", path, why[0] ? why : dbn_strerror(err));
+  if (report && cJSON_GetArraySize(report) > 0) {
+    FILE *out = report_path ? fopen(report_path, "w") : stderr;
+    if (!out) {
+      rc = dbn_cli_fail("invalid_argument", "cannot write the report to %s", report_path);
+    } else {
+      if (report_path) {
+        char *text = cJSON_Print(report);
+        if (text) {
+          fprintf(out, "%s\n", text);
+          cJSON_free(text);
+        }
+        fclose(out);
+      } else {
+        print_report(stderr, report);
+      }
+    }
+  }
+  if (rc == DBN_CLI_EXIT_OK)
+    rc = load_plan_json(&cli, plan, path);
+  cJSON_Delete(plan);
+  cJSON_Delete(report);
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+int
+dbn_cmd_plan(int argc, char **argv)
+{
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    fputs(plan_usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? DBN_CLI_EXIT_USAGE : DBN_CLI_EXIT_OK;
+  }
+  if (strcmp(argv[1], "load") == 0)
+    return cmd_load(argc - 1, argv + 1);
+  if (strcmp(argv[1], "import") == 0) {
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+      if (strcmp(argv[i], "--load") == 0)
+        return cmd_import_load(argc - 1, argv + 1);
+    return dbn_cmd_plan_import(argc - 1, argv + 1);
+  }
+  fprintf(stderr, "duban plan: no subcommand '%s'; say import or load\n", argv[1]);
+  return DBN_CLI_EXIT_USAGE;
+}

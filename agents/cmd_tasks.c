@@ -1,0 +1,483 @@
+/* cmd_tasks.c: what a department types: `tasks`, `task`, `claim`,
+ * `progress`, `submit` and `escalate`.
+ *
+ * Usually through the department's agent (--agent, DUBAN_AGENT), which
+ * forwards with the department's identity and keeps writes in its outbox
+ * while the broker is away; the broker decides what the identity may see
+ * and do, so these commands only shape requests and print answers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "text.h"
+
+/* Parse only the shared options, then check the positional count. Returns
+ * the exit code, with *done_p true when the command has nothing more to do
+ * (after --help or a usage error). */
+static int
+parse_simple(dbn_cli_t *cli, int argc, char **argv, int min, int max, bool *done_p)
+{
+  static const struct option options[] = {DBN_CLI_COMMON_OPTIONS, {0}};
+  int opt, rc;
+  optind = 0;
+  *done_p = true;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
+    if ((rc = dbn_cli_common_option(cli, opt, optarg)) != 0)
+      return rc;
+  rc = dbn_cli_finish_options(cli, argc - optind, min, max, done_p);
+  if (rc != 0)
+    *done_p = true;
+  return rc;
+}
+
+static int
+parse_task_state(const char *name, Duban__TaskState *state)
+{
+  for (int s = DUBAN__TASK_STATE__TASK_ASSIGNED; s <= DUBAN__TASK_STATE__TASK_DONE; s++) {
+    if (strcmp(name, dbn_wire_task_state_name((Duban__TaskState)s)) == 0) {
+      *state = (Duban__TaskState)s;
+      return 0;
+    }
+  }
+  return DBN_EINVAL;
+}
+
+/* The earliest milestone date of a task, or "" when it has none. */
+static const char *
+first_due(const Duban__Task *task)
+{
+  const char *due = "";
+  for (size_t i = 0; i < task->n_milestones; i++)
+    if (task->milestones[i]->due[0] && (!due[0] || strcmp(task->milestones[i]->due, due) < 0))
+      due = task->milestones[i]->due;
+  return due;
+}
+
+/* ---- tasks ---- */
+
+static const char tasks_usage[] =
+  "usage: duban tasks [--state STATE] [--unit CODE] [--json]\n"
+  "\n"
+  "List the tasks you may see: a department sees its own, a coordinator or an\n"
+  "auditor sees all. STATE is assigned, claimed, in_progress, blocked,\n"
+  "submitted or done. The table shows id, state, percent, first due date, an\n"
+  "overdue flag, the owning unit and the text, cut to the terminal's width.\n"
+  "--json prints {\"tasks\": [...], \"head_seq\": N}.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+static int
+print_tasks_table(const Duban__Reply *reply)
+{
+  if (reply->n_tasks == 0) {
+    printf("no tasks\n");
+    return DBN_CLI_EXIT_OK;
+  }
+  static const char *const headers[] = {"ID", "STATE", "%", "DUE", "OVERDUE", "UNIT", "TEXT"};
+  dbn_cli_table_t *table;
+  if (dbn_cli_table_new(&table, 7, headers) != 0)
+    return dbn_cli_fail("resource_exhausted", "out of memory");
+  dbn_cli_table_align_right(table, 2);
+  dbn_cli_table_max_width(table, 0, 40);
+  for (size_t i = 0; i < reply->n_tasks; i++) {
+    const Duban__Task *t = reply->tasks[i];
+    char percent[16];
+    snprintf(percent, sizeof percent, "%d", t->percent);
+    const char *cells[] = {t->id, dbn_wire_task_state_name(t->state), percent, first_due(t),
+                           t->overdue ? "overdue" : "", t->unit, t->text};
+    if (dbn_cli_table_add_row(table, cells) != 0) {
+      dbn_cli_table_destroy(&table);
+      return dbn_cli_fail("resource_exhausted", "out of memory");
+    }
+  }
+  dbn_cli_table_print(table, stdout, dbn_cli_terminal_width());
+  dbn_cli_table_destroy(&table);
+  return DBN_CLI_EXIT_OK;
+}
+
+int
+dbn_cmd_tasks(int argc, char **argv)
+{
+  enum { OPT_STATE = DBN_CLI_OPT_FIRST_FREE, OPT_UNIT };
+  static const struct option options[] = {
+    {"state", required_argument, NULL, OPT_STATE},
+    {"unit", required_argument, NULL, OPT_UNIT},
+    DBN_CLI_COMMON_OPTIONS,
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "tasks", tasks_usage);
+  Duban__ListTasks list = DUBAN__LIST_TASKS__INIT;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_STATE) {
+      if (parse_task_state(optarg, &list.state) != 0)
+        return dbn_cli_usage_error(&cli,
+                                   "no state '%s'; say assigned, claimed, in_progress, blocked, submitted or done",
+                                   optarg);
+    } else if (opt == OPT_UNIT) {
+      if ((rc = dbn_cli_check_text(&cli, "--unit", optarg, DBN_MAX_ID, false)) != 0)
+        return rc;
+      list.unit = optarg;
+    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
+      return rc;
+    }
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
+  if (done || rc)
+    return rc;
+
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
+  req.list_tasks = &list;
+  Duban__Reply *reply;
+  rc = dbn_cli_request(&cli, &req, false, &reply);
+  if (rc == DBN_CLI_EXIT_OK) {
+    if (cli.json) {
+      cJSON *json = cJSON_CreateObject();
+      cJSON *tasks = json ? cJSON_AddArrayToObject(json, "tasks") : NULL;
+      for (size_t i = 0; tasks && i < reply->n_tasks; i++) {
+        cJSON *task = dbn_cli_message_json(&reply->tasks[i]->base);
+        if (!task) {
+          cJSON_Delete(json);
+          json = NULL;
+          break;
+        }
+        cJSON_AddItemToArray(tasks, task);
+      }
+      if (json)
+        cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);
+      rc = dbn_cli_print_json(stdout, json);
+    } else {
+      rc = print_tasks_table(reply);
+    }
+    dbn_wire_reply_free(&reply);
+  }
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+/* ---- task ---- */
+
+static const char task_usage[] =
+  "usage: duban task TASK [--json]\n"
+  "\n"
+  "Show one task in full: its place in the plan, state, percent, milestones,\n"
+  "targets, the figures reported against them, the last note, reminders and\n"
+  "open escalations. --json prints the task as one object.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+static void
+print_field(const char *label, const char *value)
+{
+  dbn_text_print_cell(stdout, label, 12);
+  printf("%s\n", value);
+}
+
+static void
+print_task(const Duban__Task *t)
+{
+  char line[DBN_MAX_TEXT + 256];
+  print_field("task", t->id);
+  snprintf(line, sizeof line, "%s, section %s, measure %s, action %s", t->plan, t->section, t->measure,
+           t->number);
+  print_field("plan", line);
+  snprintf(line, sizeof line, "%s", t->unit);
+  if (t->n_lead > 0) {
+    strncat(line, " (measure led by", sizeof line - strlen(line) - 1);
+    for (size_t i = 0; i < t->n_lead; i++) {
+      strncat(line, " ", sizeof line - strlen(line) - 1);
+      strncat(line, t->lead[i], sizeof line - strlen(line) - 1);
+    }
+    strncat(line, ")", sizeof line - strlen(line) - 1);
+  }
+  print_field("unit", line);
+  snprintf(line, sizeof line, "%s, %d%%%s", dbn_wire_task_state_name(t->state), t->percent,
+           t->overdue ? ", OVERDUE" : "");
+  print_field("state", line);
+  for (size_t i = 0; i < t->n_milestones; i++) {
+    const Duban__Milestone *m = t->milestones[i];
+    snprintf(line, sizeof line, "%s%s %s", m->due, m->inherited ? " (plan horizon)" : "", m->text);
+    print_field(i == 0 ? "due" : "", line);
+  }
+  for (size_t i = 0; i < t->n_targets; i++) {
+    const Duban__Target *g = t->targets[i];
+    snprintf(line, sizeof line, "%g%s %s", g->value, g->unit_of_measure, g->what);
+    print_field(i == 0 ? "targets" : "", line);
+  }
+  for (size_t i = 0; i < t->n_figures; i++) {
+    const Duban__Figure *f = t->figures[i];
+    snprintf(line, sizeof line, "%s %g%s", f->what, f->value, f->unit_of_measure);
+    print_field(i == 0 ? "figures" : "", line);
+  }
+  if (t->note[0])
+    print_field("note", t->note);
+  snprintf(line, sizeof line, "%u, open escalations %u", t->reminders, t->open_escalations);
+  print_field("reminders", line);
+  char iso[32];
+  dbn_cli_format_time(t->updated_at, iso);
+  snprintf(line, sizeof line, "seq %llu at %s", (unsigned long long)t->updated_seq, iso);
+  print_field("updated", line);
+  if (t->measure_text[0])
+    print_field("measure", t->measure_text);
+  print_field("text", t->text);
+}
+
+int
+dbn_cmd_task(int argc, char **argv)
+{
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "task", task_usage);
+  bool done;
+  int rc = parse_simple(&cli, argc, argv, 1, 1, &done);
+  if (done)
+    return rc;
+  const char *id = argv[optind];
+  if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0)
+    return rc;
+
+  Duban__GetTask get = DUBAN__GET_TASK__INIT;
+  get.task = (char *)id;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_GET_TASK;
+  req.get_task = &get;
+  Duban__Reply *reply;
+  rc = dbn_cli_request(&cli, &req, false, &reply);
+  if (rc == DBN_CLI_EXIT_OK) {
+    if (reply->n_tasks == 0)
+      rc = dbn_cli_fail("not_found", "no task %s", id);
+    else if (cli.json)
+      rc = dbn_cli_print_json(stdout, dbn_cli_message_json(&reply->tasks[0]->base));
+    else
+      print_task(reply->tasks[0]);
+    dbn_wire_reply_free(&reply);
+  }
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+/* ---- claim ---- */
+
+static const char claim_usage[] =
+  "usage: duban claim TASK [--json]\n"
+  "\n"
+  "Claim (签收) a task assigned to your department: it moves from assigned to\n"
+  "claimed. Through an agent while the broker is away the claim is queued\n"
+  "and delivered later, once.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+int
+dbn_cmd_claim(int argc, char **argv)
+{
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "claim", claim_usage);
+  bool done;
+  int rc = parse_simple(&cli, argc, argv, 1, 1, &done);
+  if (done)
+    return rc;
+  const char *id = argv[optind];
+  if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0)
+    return rc;
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = (char *)id;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_CLAIM;
+  req.claim = &claim;
+  char what[DBN_MAX_ID + 16];
+  snprintf(what, sizeof what, "claimed %s", id);
+  rc = dbn_cli_write(&cli, &req, what);
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+/* ---- progress ---- */
+
+static const char progress_usage[] =
+  "usage: duban progress TASK --percent N [--figure 'WHAT=VALUE[UNIT]']... [--note TEXT] [--json]\n"
+  "\n"
+  "Report progress on a task: N is 0..100. Each --figure is a quantity done\n"
+  "against one of the task's targets, e.g. --figure '公共充电桩=1200个'\n"
+  "(up to 64 of them). The first report moves a claimed task to in_progress.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+int
+dbn_cmd_progress(int argc, char **argv)
+{
+  enum { OPT_PERCENT = DBN_CLI_OPT_FIRST_FREE, OPT_FIGURE, OPT_NOTE };
+  static const struct option options[] = {
+    {"percent", required_argument, NULL, OPT_PERCENT},
+    {"figure", required_argument, NULL, OPT_FIGURE},
+    {"note", required_argument, NULL, OPT_NOTE},
+    DBN_CLI_COMMON_OPTIONS,
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "progress", progress_usage);
+  Duban__Progress progress = DUBAN__PROGRESS__INIT;
+  Duban__Figure figures[DBN_MAX_FIGURES];
+  Duban__Figure *figure_ptrs[DBN_MAX_FIGURES];
+  size_t n_figures = 0;
+  bool have_percent = false;
+  int opt, rc = DBN_CLI_EXIT_OK;
+  optind = 0;
+  while (rc == DBN_CLI_EXIT_OK && (opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_PERCENT) {
+      if (dbn_cli_parse_int(optarg, 0, 100, &progress.percent) != 0)
+        rc = dbn_cli_usage_error(&cli, "--percent wants a whole number 0..100, not '%s'", optarg);
+      have_percent = true;
+    } else if (opt == OPT_FIGURE) {
+      char why[256];
+      if (n_figures == DBN_MAX_FIGURES)
+        rc = dbn_cli_usage_error(&cli, "at most %d figures in one report", DBN_MAX_FIGURES);
+      else if ((rc = dbn_cli_check_text(&cli, "--figure", optarg, DBN_MAX_TEXT, false)) != 0)
+        ;
+      else if (dbn_cli_parse_figure(optarg, &figures[n_figures], why, sizeof why) != 0)
+        rc = dbn_cli_usage_error(&cli, "%s", why);
+      else {
+        figure_ptrs[n_figures] = &figures[n_figures];
+        n_figures++;
+      }
+    } else if (opt == OPT_NOTE) {
+      rc = dbn_cli_check_text(&cli, "--note", optarg, DBN_MAX_TEXT, true);
+      progress.note = optarg;
+    } else {
+      rc = dbn_cli_common_option(&cli, opt, optarg);
+    }
+  }
+  bool done = rc != DBN_CLI_EXIT_OK;
+  if (!done)
+    rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
+  if (!done && rc == DBN_CLI_EXIT_OK) {
+    const char *id = argv[optind];
+    if (!have_percent)
+      rc = dbn_cli_usage_error(&cli, "--percent N is required");
+    else
+      rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false);
+    if (rc == DBN_CLI_EXIT_OK) {
+      progress.task = (char *)id;
+      progress.figures = figure_ptrs;
+      progress.n_figures = n_figures;
+      Duban__Request req = DUBAN__REQUEST__INIT;
+      req.body_case = DUBAN__REQUEST__BODY_PROGRESS;
+      req.progress = &progress;
+      char what[DBN_MAX_ID + 64];
+      snprintf(what, sizeof what, "%s at %d%%, %zu figure%s", id, progress.percent, n_figures,
+               n_figures == 1 ? "" : "s");
+      rc = dbn_cli_write(&cli, &req, what);
+    }
+  }
+  for (size_t i = 0; i < n_figures; i++)
+    dbn_cli_figure_clear(&figures[i]);
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+/* ---- submit ---- */
+
+static const char submit_usage[] =
+  "usage: duban submit TASK [--note TEXT] [--json]\n"
+  "\n"
+  "Submit a task as done; a coordinator then accepts it or sends it back.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+int
+dbn_cmd_submit(int argc, char **argv)
+{
+  enum { OPT_NOTE = DBN_CLI_OPT_FIRST_FREE };
+  static const struct option options[] = {
+    {"note", required_argument, NULL, OPT_NOTE},
+    DBN_CLI_COMMON_OPTIONS,
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "submit", submit_usage);
+  Duban__Submit submit = DUBAN__SUBMIT__INIT;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_NOTE) {
+      if ((rc = dbn_cli_check_text(&cli, "--note", optarg, DBN_MAX_TEXT, true)) != 0)
+        return rc;
+      submit.note = optarg;
+    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
+      return rc;
+    }
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
+  if (done || rc)
+    return rc;
+  const char *id = argv[optind];
+  if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0)
+    return rc;
+  submit.task = (char *)id;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_SUBMIT;
+  req.submit = &submit;
+  char what[DBN_MAX_ID + 16];
+  snprintf(what, sizeof what, "submitted %s", id);
+  rc = dbn_cli_write(&cli, &req, what);
+  dbn_cli_fini(&cli);
+  return rc;
+}
+
+/* ---- escalate ---- */
+
+static const char escalate_usage[] =
+  "usage: duban escalate TASK --category CATEGORY --reason TEXT [--json]\n"
+  "\n"
+  "Raise a block your department cannot clear alone (funding, land,\n"
+  "approval, another department...). The coordinators' watch shows it at\n"
+  "once; the escalation's id is the seq printed here (ack and resolve take it).\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+int
+dbn_cmd_escalate(int argc, char **argv)
+{
+  enum { OPT_CATEGORY = DBN_CLI_OPT_FIRST_FREE, OPT_REASON };
+  static const struct option options[] = {
+    {"category", required_argument, NULL, OPT_CATEGORY},
+    {"reason", required_argument, NULL, OPT_REASON},
+    DBN_CLI_COMMON_OPTIONS,
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "escalate", escalate_usage);
+  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
+  const char *category = NULL, *reason = NULL;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_CATEGORY)
+      category = optarg;
+    else if (opt == OPT_REASON)
+      reason = optarg;
+    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
+      return rc;
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
+  if (done || rc)
+    return rc;
+  const char *id = argv[optind];
+  if (!category)
+    return dbn_cli_usage_error(&cli, "--category is required");
+  if (!reason)
+    return dbn_cli_usage_error(&cli, "--reason is required");
+  if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0 ||
+      (rc = dbn_cli_check_text(&cli, "--category", category, DBN_MAX_ID, false)) != 0 ||
+      (rc = dbn_cli_check_text(&cli, "--reason", reason, DBN_MAX_TEXT, false)) != 0)
+    return rc;
+  escalate.task = (char *)id;
+  escalate.category = (char *)category;
+  escalate.reason = (char *)reason;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_ESCALATE;
+  req.escalate = &escalate;
+  char what[DBN_MAX_ID + 64];
+  snprintf(what, sizeof what, "escalated %s (the escalation's id is the seq)", id);
+  rc = dbn_cli_write(&cli, &req, what);
+  dbn_cli_fini(&cli);
+  return rc;
+}

@@ -1,0 +1,261 @@
+/* cmd_watch.c: `duban watch`, the coordinators' live view.
+ *
+ * First the open escalations (what needs someone now), then every event
+ * after the head that listing saw, as it is committed. Watching loses
+ * nothing (DESIGN invariant 7) because the watcher, not the broker, owns
+ * the cursor: it remembers the last seq it printed, and whenever the stream
+ * skips one (a gap) or falls silent for a few seconds (a restarted broker
+ * has forgotten the subscription), it simply sends Watch{after_seq = last}
+ * again. The broker replays from its log, so a repeat costs a few
+ * duplicates, which are dropped by seq. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static const char watch_usage[] =
+  "usage: duban watch [--after SEQ] [--count N] [--timeout-idle MS] [--json]\n"
+  "\n"
+  "Print the open escalations, then every event after them as it happens:\n"
+  "seq, time (UTC), actor, kind, task, details; with --json one object per\n"
+  "line (the first line {\"open_escalations\": [...], \"head_seq\": N}, then\n"
+  "events as 'duban audit replay --json' prints them).\n"
+  "\n"
+  "  --after SEQ          start after SEQ instead of after the current head\n"
+  "                       (--after 0: the whole log, then live)\n"
+  "  --count N            exit after N events\n"
+  "  --timeout-idle MS    exit after MS without an event\n"
+  "  --keepalive MS       re-send the subscription after MS of silence\n"
+  "                       (default 3000), which survives a broker restart\n"
+  "\n"
+  "A gap in the sequence numbers is filled from the broker's log before\n"
+  "going on, so no event is ever skipped.\n"
+  "\n" DBN_CLI_CONNECTION_HELP;
+
+static int64_t
+monotonic_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One watcher's progress through the log. */
+typedef struct {
+  dbn_cli_t *cli;          /* the run; borrowed */
+  uint64_t last_seq;       /* the last event printed (or the starting point) */
+  uint64_t printed;        /* events printed so far */
+  uint64_t count;          /* stop after this many; 0 = never */
+  int64_t last_sent_ms;    /* when Watch was last sent (monotonic) */
+} watcher_t;
+
+static int
+send_watch(watcher_t *w)
+{
+  Duban__Watch watch = DUBAN__WATCH__INIT;
+  watch.after_seq = w->last_seq;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_WATCH;
+  req.watch = &watch;
+  dbn_wire_new_request_id(w->cli->fresh_id);
+  req.request_id = w->cli->fresh_id;
+  w->last_sent_ms = monotonic_ms();
+  int rc = dbn_client_send(w->cli->client, &req);
+  if (rc != 0)
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(rc)), "cannot send watch: %s", dbn_strerror(rc));
+  return DBN_CLI_EXIT_OK;
+}
+
+/* Best effort: tell the broker to stop streaming to us. */
+static void
+send_unwatch(watcher_t *w)
+{
+  Duban__Unwatch unwatch = DUBAN__UNWATCH__INIT;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_UNWATCH;
+  req.unwatch = &unwatch;
+  dbn_wire_new_request_id(w->cli->fresh_id);
+  req.request_id = w->cli->fresh_id;
+  (void)dbn_client_send(w->cli->client, &req);
+}
+
+/* Print the events of one delivery that continue the sequence. Returns
+ * DBN_CLI_EXIT_OK, with *gap_p true when a seq was skipped, and *done_p
+ * when --count is reached. */
+static int
+take_events(watcher_t *w, const Duban__Reply *reply, bool *gap_p, bool *done_p)
+{
+  for (size_t i = 0; i < reply->n_events; i++) {
+    const Duban__Event *event = reply->events[i];
+    if (event->seq <= w->last_seq)
+      continue; /* a duplicate from an overlapping re-subscription */
+    if (event->seq != w->last_seq + 1) {
+      *gap_p = true;
+      return DBN_CLI_EXIT_OK;
+    }
+    if (w->cli->json) {
+      if (dbn_cli_print_json(stdout, dbn_cli_event_json(event)) != 0)
+        return DBN_CLI_EXIT_FAIL;
+    } else {
+      dbn_cli_print_event_line(stdout, event);
+    }
+    fflush(stdout);
+    w->last_seq = event->seq;
+    w->printed++;
+    if (w->count && w->printed >= w->count) {
+      *done_p = true;
+      return DBN_CLI_EXIT_OK;
+    }
+  }
+  return DBN_CLI_EXIT_OK;
+}
+
+static int
+print_open_escalations(dbn_cli_t *cli, uint64_t *head_p)
+{
+  Duban__ListEscalations list = DUBAN__LIST_ESCALATIONS__INIT;
+  list.open_only = 1;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_LIST_ESCALATIONS;
+  req.list_escalations = &list;
+  Duban__Reply *reply;
+  int rc = dbn_cli_request(cli, &req, false, &reply);
+  if (rc != DBN_CLI_EXIT_OK)
+    return rc;
+  *head_p = reply->head_seq;
+  if (cli->json) {
+    cJSON *json = cJSON_CreateObject();
+    cJSON *array = json ? cJSON_AddArrayToObject(json, "open_escalations") : NULL;
+    for (size_t i = 0; array && i < reply->n_escalations; i++) {
+      cJSON *item = dbn_cli_message_json(&reply->escalations[i]->base);
+      if (!item) {
+        cJSON_Delete(json);
+        json = NULL;
+        break;
+      }
+      cJSON_AddItemToArray(array, item);
+    }
+    if (json)
+      cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);
+    rc = dbn_cli_print_json(stdout, json);
+  } else {
+    printf("open escalations:\n");
+    rc = dbn_cli_print_escalations(stdout, reply->escalations, reply->n_escalations);
+    printf("\n");
+  }
+  fflush(stdout);
+  dbn_wire_reply_free(&reply);
+  return rc;
+}
+
+static int
+follow(watcher_t *w, int keepalive_ms, int idle_ms)
+{
+  int rc = send_watch(w);
+  int64_t last_event_ms = monotonic_ms(), last_heard_ms = last_event_ms;
+  while (rc == DBN_CLI_EXIT_OK) {
+    int64_t now = monotonic_ms();
+    if (idle_ms > 0 && now - last_event_ms >= idle_ms)
+      return DBN_CLI_EXIT_OK;
+    /* Silence: the broker may have restarted and forgotten us. Ask again
+     * from where we are; if it had not forgotten, we get duplicates. */
+    if (now - last_heard_ms >= keepalive_ms && now - w->last_sent_ms >= keepalive_ms) {
+      if ((rc = send_watch(w)) != DBN_CLI_EXIT_OK)
+        return rc;
+    }
+    int64_t wait = keepalive_ms - (now - (last_heard_ms > w->last_sent_ms ? last_heard_ms : w->last_sent_ms));
+    if (idle_ms > 0 && idle_ms - (now - last_event_ms) < wait)
+      wait = idle_ms - (now - last_event_ms);
+    if (wait < 1)
+      wait = 1;
+
+    Duban__Reply *reply;
+    int err = dbn_client_recv(w->cli->client, &reply, (int)wait);
+    if (err == DBN_ETIMEDOUT)
+      continue;
+    if (err != 0)
+      return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "watch: %s", dbn_strerror(err));
+    last_heard_ms = monotonic_ms();
+    if (reply->code != DUBAN__CODE__CODE_OK) {
+      /* A broker on its way down says unavailable: keep asking. Anything
+       * else (permission denied, a bad request) will not change. */
+      bool transient = reply->code == DUBAN__CODE__CODE_UNAVAILABLE;
+      if (!transient)
+        rc = dbn_cli_fail(dbn_code_name(reply->code), "watch: %s", reply->message);
+      dbn_wire_reply_free(&reply);
+      continue;
+    }
+    uint64_t before = w->printed;
+    bool gap = false, done = false;
+    rc = take_events(w, reply, &gap, &done);
+    dbn_wire_reply_free(&reply);
+    if (w->printed != before)
+      last_event_ms = last_heard_ms;
+    if (done)
+      return rc;
+    /* A skipped seq: ask for the rest from the log. Not more often than
+     * every 200 ms, or a burst of live events arriving ahead of the replay
+     * would make us ask again for each of them. */
+    if (rc == DBN_CLI_EXIT_OK && gap && monotonic_ms() - w->last_sent_ms >= 200)
+      rc = send_watch(w);
+  }
+  return rc;
+}
+
+int
+dbn_cmd_watch(int argc, char **argv)
+{
+  enum { OPT_AFTER = DBN_CLI_OPT_FIRST_FREE, OPT_COUNT, OPT_IDLE, OPT_KEEPALIVE };
+  static const struct option options[] = {
+    {"after", required_argument, NULL, OPT_AFTER},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"timeout-idle", required_argument, NULL, OPT_IDLE},
+    {"keepalive", required_argument, NULL, OPT_KEEPALIVE},
+    DBN_CLI_COMMON_OPTIONS,
+    {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "watch", watch_usage);
+  watcher_t w = {.cli = &cli};
+  bool have_after = false;
+  int idle_ms = 0, keepalive_ms = 3000;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_AFTER) {
+      if (dbn_cli_parse_u64(optarg, &w.last_seq) != 0)
+        return dbn_cli_usage_error(&cli, "--after wants a sequence number, not '%s'", optarg);
+      have_after = true;
+    } else if (opt == OPT_COUNT) {
+      if (dbn_cli_parse_u64(optarg, &w.count) != 0 || w.count == 0)
+        return dbn_cli_usage_error(&cli, "--count wants a positive number, not '%s'", optarg);
+    } else if (opt == OPT_IDLE) {
+      if (dbn_cli_parse_int(optarg, 1, 365 * 24 * 3600, &idle_ms) != 0)
+        return dbn_cli_usage_error(&cli, "--timeout-idle wants milliseconds, not '%s'", optarg);
+    } else if (opt == OPT_KEEPALIVE) {
+      if (dbn_cli_parse_int(optarg, 100, 3600 * 1000, &keepalive_ms) != 0)
+        return dbn_cli_usage_error(&cli, "--keepalive wants 100..3600000 milliseconds, not '%s'", optarg);
+    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
+      return rc;
+    }
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
+  if (done || rc)
+    return rc;
+
+  uint64_t head = 0;
+  rc = print_open_escalations(&cli, &head);
+  if (rc == DBN_CLI_EXIT_OK) {
+    /* Without --after: what the listing already covers is not news. */
+    if (!have_after)
+      w.last_seq = head;
+    if (!cli.json)
+      fprintf(stderr, "duban watch: events after seq %llu (Ctrl-C to stop)\n", (unsigned long long)w.last_seq);
+    rc = follow(&w, keepalive_ms, idle_ms);
+    send_unwatch(&w);
+  }
+  dbn_cli_fini(&cli);
+  return rc;
+}
