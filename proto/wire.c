@@ -270,6 +270,41 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
   }
 }
 
+/* Field 13 of Reply, wire type 2 (length-delimited): tag (13 << 3) | 2. */
+#define REPLY_EVENTS_TAG 0x6a
+
+static size_t
+varint_size(size_t v)
+{
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
+}
+
+size_t
+dbn_wire_event_entry_size(size_t event_len)
+{
+  return 1 + varint_size(event_len) + event_len;
+}
+
+size_t
+dbn_wire_event_entry_write(uint8_t *out, const uint8_t *event, size_t event_len)
+{
+  size_t n = 0;
+  out[n++] = REPLY_EVENTS_TAG;
+  size_t v = event_len;
+  while (v >= 0x80) {
+    out[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  out[n++] = (uint8_t)v;
+  memcpy(out + n, event, event_len);
+  return n + event_len;
+}
+
 void
 dbn_wire_new_request_id(char out[33])
 {

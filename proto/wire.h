@@ -53,6 +53,16 @@ int dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
  * bytes; on failure names the field in why. */
 int dbn_wire_check_strings(const ProtobufCMessage *msg, size_t max_len, char *why, size_t why_len);
 
+/* Watch deliveries are built from events exactly as the log stores them,
+ * without decoding: a Reply's `events` field (13) repeated once per event.
+ * Concatenated fields are a valid message, so a packed Reply header followed
+ * by these entries decodes as one Reply carrying the events. Returns the
+ * bytes an entry for an event of event_len bytes takes. */
+size_t dbn_wire_event_entry_size(size_t event_len);
+/* Write that entry at out (which has dbn_wire_event_entry_size() bytes);
+ * returns the bytes written. */
+size_t dbn_wire_event_entry_write(uint8_t *out, const uint8_t *event, size_t event_len);
+
 /* A fresh random request id: 32 lower-case hex digits and a NUL. */
 void dbn_wire_new_request_id(char out[33]);
 

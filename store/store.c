@@ -848,6 +848,8 @@ apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *t
   char *old_note = task->note, *old_unit = task->unit;
   size_t old_n_figures = task->n_figures;
   Duban__Figure **old_figures = task->figures, **merged = NULL;
+  size_t old_n_warnings = task->n_warnings;
+  char **old_warnings = task->warnings, **warnings = NULL, *warning_mark = NULL;
   task->updated_seq = event->seq;
   task->updated_at = event->time;
 
@@ -906,10 +908,24 @@ apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *t
     task->unit = event->reassigned->unit;
     task->state = DUBAN__TASK_STATE__TASK_ASSIGNED;
     break;
-  case DUBAN__EVENT__BODY_DEADLINE_WARNING:
-    if (strcmp(event->deadline_warning->level, "red") == 0)
+  case DUBAN__EVENT__BODY_DEADLINE_WARNING: {
+    const Duban__DeadlineWarning *warning = event->deadline_warning;
+    if (strcmp(warning->level, "red") == 0)
       task->overdue = true;
+    /* Remember "due/level" so that the monitor raises each warning once. */
+    size_t mark_len = strlen(warning->due) + strlen(warning->level) + 2;
+    warning_mark = malloc(mark_len);
+    warnings = malloc((task->n_warnings + 1) * sizeof *warnings);
+    if (!warning_mark || !warnings) {
+      rc = DBN_ENOMEM;
+      break;
+    }
+    snprintf(warning_mark, mark_len, "%s/%s", warning->due, warning->level);
+    memcpy(warnings, task->warnings, task->n_warnings * sizeof *warnings);
+    warnings[task->n_warnings++] = warning_mark;
+    task->warnings = warnings;
     break;
+  }
   default:
     rc = DBN_EINTERNAL;
   }
@@ -919,7 +935,11 @@ apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *t
   task->unit = old_unit;
   task->n_figures = old_n_figures;
   task->figures = old_figures;
+  task->n_warnings = old_n_warnings;
+  task->warnings = old_warnings;
   free(merged);
+  free(warnings);
+  free(warning_mark);
   duban__task__free_unpacked(task, NULL);
   return rc;
 }

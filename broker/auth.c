@@ -1,0 +1,171 @@
+/* auth.c: the ZAP handler; see auth.h. */
+#include "auth.h"
+
+#include <czmq.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "error.h"
+#include "log.h"
+
+struct dbn_auth {
+  void *zap;                /* REP socket on inproc://zeromq.zap.01 */
+  zcert_t *broker_cert;     /* the broker's key pair */
+  zcertstore_t *clients;    /* public certs of everyone who may connect */
+};
+
+/* A folder anyone but its owner can write lets them add a key and walk in. */
+static int
+check_not_writable_by_others(const char *path, bool is_secret, char *why, size_t why_len)
+{
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    snprintf(why, why_len, "'%s' is missing; make keys with `duban keygen --dir DIR`", path);
+    return DBN_ENOTFOUND;
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    snprintf(why, why_len, "'%s' is writable by group or others; run `chmod go-w %s`", path, path);
+    return DBN_EPERM;
+  }
+  if (is_secret && (st.st_mode & (S_IRGRP | S_IROTH))) {
+    snprintf(why, why_len, "'%s' is readable by group or others; run `chmod 600 %s`", path, path);
+    return DBN_EPERM;
+  }
+  return 0;
+}
+
+int
+dbn_auth_new(dbn_auth_t **auth_p, void *zmq_ctx, const char *keys_dir, char *why, size_t why_len)
+{
+  char path[2048], clients[2048], secret[2100];
+  snprintf(path, sizeof path, "%s/broker.key", keys_dir);
+  snprintf(secret, sizeof secret, "%s_secret", path);
+  snprintf(clients, sizeof clients, "%s/clients", keys_dir);
+  int rc;
+  if ((rc = check_not_writable_by_others(keys_dir, false, why, why_len)) ||
+      (rc = check_not_writable_by_others(clients, false, why, why_len)) ||
+      (rc = check_not_writable_by_others(secret, true, why, why_len)))
+    return rc;
+
+  dbn_auth_t *auth = calloc(1, sizeof *auth);
+  if (!auth)
+    return DBN_ENOMEM;
+  auth->broker_cert = zcert_load(path);
+  if (!auth->broker_cert || !*zcert_secret_txt(auth->broker_cert) ||
+      strcmp(zcert_secret_txt(auth->broker_cert), "0000000000000000000000000000000000000000") == 0) {
+    snprintf(why, why_len, "cannot read the broker's key pair from '%s' and '%s'", path, secret);
+    dbn_auth_destroy(&auth);
+    return DBN_EUNAUTH;
+  }
+  auth->clients = zcertstore_new(clients);
+  if (!auth->clients) {
+    snprintf(why, why_len, "cannot read client keys from '%s'", clients);
+    dbn_auth_destroy(&auth);
+    return DBN_EIO;
+  }
+  auth->zap = zmq_socket(zmq_ctx, ZMQ_REP);
+  int linger = 0;
+  zmq_setsockopt(auth->zap, ZMQ_LINGER, &linger, sizeof linger);
+  if (!auth->zap || zmq_bind(auth->zap, "inproc://zeromq.zap.01") != 0) {
+    snprintf(why, why_len, "cannot start the ZAP handler: %s", zmq_strerror(zmq_errno()));
+    dbn_auth_destroy(&auth);
+    return DBN_EIO;
+  }
+  *auth_p = auth;
+  return 0;
+}
+
+void
+dbn_auth_destroy(dbn_auth_t **auth_p)
+{
+  if (!auth_p || !*auth_p)
+    return;
+  dbn_auth_t *auth = *auth_p;
+  if (auth->zap)
+    zmq_close(auth->zap);
+  zcert_destroy(&auth->broker_cert);
+  zcertstore_destroy(&auth->clients);
+  free(auth);
+  *auth_p = NULL;
+}
+
+void *
+dbn_auth_socket(dbn_auth_t *auth)
+{
+  return auth->zap;
+}
+
+const unsigned char *
+dbn_auth_secret_key(dbn_auth_t *auth)
+{
+  return zcert_secret_key(auth->broker_cert);
+}
+
+/* Receive the frames of one ZAP request; returns the count, or -1. */
+static int
+recv_request(void *zap, zmq_msg_t frames[], int max)
+{
+  int n = 0, more = 1;
+  while (more) {
+    zmq_msg_t scratch;
+    zmq_msg_t *frame = n < max ? &frames[n] : &scratch;
+    zmq_msg_init(frame);
+    if (zmq_msg_recv(frame, zap, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
+      zmq_msg_close(frame);
+      return n == 0 ? -1 : n;
+    }
+    more = zmq_msg_more(frame);
+    if (n >= max)
+      zmq_msg_close(frame);
+    else
+      n++;
+  }
+  return n;
+}
+
+static void
+send_reply(void *zap, zmq_msg_t *request_id, const char *status, const char *text, const char *user_id)
+{
+  zmq_send(zap, "1.0", 3, ZMQ_SNDMORE);
+  zmq_send(zap, zmq_msg_data(request_id), zmq_msg_size(request_id), ZMQ_SNDMORE);
+  zmq_send(zap, status, strlen(status), ZMQ_SNDMORE);
+  zmq_send(zap, text, strlen(text), ZMQ_SNDMORE);
+  zmq_send(zap, user_id, strlen(user_id), ZMQ_SNDMORE);
+  zmq_send(zap, "", 0, 0);
+}
+
+int
+dbn_auth_handle(dbn_auth_t *auth)
+{
+  enum { VERSION, REQUEST_ID, DOMAIN, ADDRESS, ROUTING_ID, MECHANISM, CREDENTIALS, MAX_FRAMES };
+  zmq_msg_t frames[MAX_FRAMES];
+  int n;
+  while ((n = recv_request(auth->zap, frames, MAX_FRAMES)) > 0) {
+    char address[64] = "";
+    if (n > ADDRESS)
+      snprintf(address, sizeof address, "%.*s", (int)zmq_msg_size(&frames[ADDRESS]),
+               (const char *)zmq_msg_data(&frames[ADDRESS]));
+    if (n < MAX_FRAMES || zmq_msg_size(&frames[MECHANISM]) != 5 ||
+        memcmp(zmq_msg_data(&frames[MECHANISM]), "CURVE", 5) != 0 || zmq_msg_size(&frames[CREDENTIALS]) != 32) {
+      dbn_log(DBN_LOG_WARN, "auth", "refused a connection from %s: not a CURVE handshake", address);
+      if (n > REQUEST_ID)
+        send_reply(auth->zap, &frames[REQUEST_ID], "400", "CURVE required", "");
+    } else {
+      char public_txt[41];
+      zmq_z85_encode(public_txt, zmq_msg_data(&frames[CREDENTIALS]), 32);
+      zcert_t *cert = zcertstore_lookup(auth->clients, public_txt);
+      const char *identity = cert ? zcert_meta(cert, "identity") : NULL;
+      if (identity && *identity) {
+        send_reply(auth->zap, &frames[REQUEST_ID], "200", "OK", identity);
+      } else {
+        dbn_log(DBN_LOG_WARN, "auth", "refused key %s from %s: not in the client key folder", public_txt, address);
+        send_reply(auth->zap, &frames[REQUEST_ID], "400", "unknown key", "");
+      }
+    }
+    for (int i = 0; i < n; i++)
+      zmq_msg_close(&frames[i]);
+  }
+  return 0;
+}

@@ -1,0 +1,549 @@
+/* broker.c: the event loop and group commit; see broker.h. */
+#include "broker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "auth.h"
+#include "deadline_monitor.h"
+#include "event_stream.h"
+#include "log.h"
+#include "rules.h"
+#include "store.h"
+#include "wire.h"
+
+#define IDENTITY_MAX 128
+
+/* One request of the batch being processed. */
+struct pending {
+  zmq_msg_t routing;           /* the peer's routing id frame, to answer it */
+  char identity[IDENTITY_MAX]; /* User-Id from the ZAP handler */
+  Duban__Request *req;         /* NULL when the bytes did not decode */
+  bool write;                  /* produces an event */
+  Duban__Code code;            /* the answer */
+  char message[512];
+  uint64_t seq;                /* the event it produced, or its first answer's */
+  bool duplicate;              /* a repeated request id */
+};
+
+struct dbn_broker {
+  dbn_broker_config_t config;  /* settings, copied */
+  void *zmq_ctx;
+  void *router;                /* CURVE server; requests in, replies and deliveries out */
+  dbn_auth_t *auth;            /* ZAP handler */
+  dbn_store_t *store;          /* the event log */
+  dbn_event_stream_t *stream;  /* watchers */
+  struct pending *batch;       /* config.batch_max entries */
+  int64_t virtual_now;         /* the virtual clock, when config.virtual_clock */
+  int64_t scanned_day;         /* the day the deadline monitor last looked at */
+  uint64_t batches;            /* committed write transactions */
+  uint64_t events;             /* events committed */
+};
+
+static int64_t
+monotonic_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The one clock everything reads (DESIGN invariant 5). */
+static int64_t
+broker_now(dbn_broker_t *broker)
+{
+  return broker->config.virtual_clock ? broker->virtual_now : (int64_t)time(NULL);
+}
+
+static int
+load_clock(dbn_broker_t *broker)
+{
+  if (!broker->config.virtual_clock)
+    return 0;
+  dbn_store_txn_t *txn;
+  int64_t stored = 0;
+  int rc = dbn_store_read_begin(broker->store, &txn);
+  if (rc)
+    return rc;
+  rc = dbn_store_clock_get(txn, &stored);
+  dbn_store_abort(&txn);
+  broker->virtual_now = stored > broker->config.virtual_clock ? stored : broker->config.virtual_clock;
+  return rc;
+}
+
+int
+dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char *why, size_t why_len)
+{
+  dbn_broker_t *broker = calloc(1, sizeof *broker);
+  if (!broker)
+    return DBN_ENOMEM;
+  broker->config = *config;
+  broker->scanned_day = -1;
+  broker->batch = calloc((size_t)config->batch_max, sizeof *broker->batch);
+  broker->zmq_ctx = zmq_ctx_new();
+  if (!broker->batch || !broker->zmq_ctx) {
+    dbn_broker_destroy(&broker);
+    return DBN_ENOMEM;
+  }
+
+  dbn_store_options_t options = {.map_size = config->map_size, .no_sync = config->no_sync};
+  int rc = dbn_store_open(&broker->store, config->data_dir, &options);
+  if (rc) {
+    snprintf(why, why_len, "cannot open the event log in '%s': %s", config->data_dir, dbn_strerror(rc));
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
+  if ((rc = load_clock(broker))) {
+    snprintf(why, why_len, "cannot read the clock from the event log: %s", dbn_strerror(rc));
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
+  /* The ZAP handler must be bound before the ROUTER accepts anyone. */
+  if ((rc = dbn_auth_new(&broker->auth, broker->zmq_ctx, config->keys_dir, why, why_len))) {
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
+
+  broker->router = zmq_socket(broker->zmq_ctx, ZMQ_ROUTER);
+  int one = 1, handshake_ms = 5000, hwm = 10000, linger = 1000;
+  int64_t max_message = DBN_MAX_MESSAGE;
+  zmq_setsockopt(broker->router, ZMQ_CURVE_SERVER, &one, sizeof one);
+  zmq_setsockopt(broker->router, ZMQ_CURVE_SECRETKEY, dbn_auth_secret_key(broker->auth), 32);
+  zmq_setsockopt(broker->router, ZMQ_ZAP_DOMAIN, "duban", 5);
+  zmq_setsockopt(broker->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+  zmq_setsockopt(broker->router, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message);
+  /* A peer that opens a connection and never finishes the handshake is
+   * dropped after this long instead of holding a slot. */
+  zmq_setsockopt(broker->router, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms);
+  zmq_setsockopt(broker->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
+  zmq_setsockopt(broker->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
+  zmq_setsockopt(broker->router, ZMQ_LINGER, &linger, sizeof linger);
+  if (zmq_bind(broker->router, config->endpoint) != 0) {
+    snprintf(why, why_len, "cannot bind %s: %s", config->endpoint, zmq_strerror(zmq_errno()));
+    dbn_broker_destroy(&broker);
+    return DBN_EIO;
+  }
+  if ((rc = dbn_event_stream_new(&broker->stream, broker->router))) {
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
+  *broker_p = broker;
+  return 0;
+}
+
+void
+dbn_broker_destroy(dbn_broker_t **broker_p)
+{
+  if (!broker_p || !*broker_p)
+    return;
+  dbn_broker_t *broker = *broker_p;
+  dbn_event_stream_destroy(&broker->stream);
+  if (broker->router)
+    zmq_close(broker->router);
+  dbn_auth_destroy(&broker->auth);
+  if (broker->zmq_ctx)
+    zmq_ctx_term(broker->zmq_ctx);
+  dbn_store_destroy(&broker->store);
+  free(broker->batch);
+  free(broker);
+  *broker_p = NULL;
+}
+
+/* ---- receiving ---- */
+
+static void
+fail(struct pending *p, int err, const char *message)
+{
+  p->code = dbn_error_code(err);
+  snprintf(p->message, sizeof p->message, "%s", message);
+}
+
+/* Receive one request without blocking into p. Returns 1 when one was
+ * read, 0 when none is waiting. */
+static int
+receive_one(dbn_broker_t *broker, struct pending *p)
+{
+  memset(p, 0, sizeof *p);
+  zmq_msg_init(&p->routing);
+  if (zmq_msg_recv(&p->routing, broker->router, ZMQ_DONTWAIT) < 0) {
+    zmq_msg_close(&p->routing);
+    return 0;
+  }
+  zmq_msg_t payload;
+  zmq_msg_init(&payload);
+  int frames = 0;
+  bool more = zmq_msg_more(&p->routing);
+  bool have_payload = false;
+  /* A DEALER sends exactly one frame; anything else is malformed, but every
+   * frame must still be read so the next message starts clean. */
+  while (more) {
+    zmq_msg_t frame;
+    zmq_msg_init(&frame);
+    if (zmq_msg_recv(&frame, broker->router, 0) < 0) {
+      zmq_msg_close(&frame);
+      break;
+    }
+    more = zmq_msg_more(&frame);
+    if (frames++ == 0) {
+      zmq_msg_move(&payload, &frame);
+      have_payload = true;
+    }
+    zmq_msg_close(&frame);
+  }
+  const char *user = have_payload ? zmq_msg_gets(&payload, "User-Id") : NULL;
+  snprintf(p->identity, sizeof p->identity, "%s", user ? user : "");
+  p->code = DUBAN__CODE__CODE_OK;
+
+  if (!have_payload || frames != 1) {
+    fail(p, DBN_EPROTO, "a request is exactly one frame holding a packed duban Request");
+  } else if (!*p->identity) {
+    fail(p, DBN_EUNAUTH, "no identity on this connection");
+  } else {
+    int rc = dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
+    if (rc) {
+      fail(p, rc, "the bytes do not decode as a duban Request (protocol version 1)");
+    } else {
+      char why[400];
+      if ((rc = dbn_wire_request_check(p->req, why, sizeof why)))
+        fail(p, rc, why);
+      else
+        p->write = dbn_rules_is_write(p->req->body_case);
+    }
+  }
+  zmq_msg_close(&payload);
+  return 1;
+}
+
+/* ---- answering ---- */
+
+static void
+send_reply(dbn_broker_t *broker, zmq_msg_t *routing, Duban__Reply *reply)
+{
+  uint8_t *buf;
+  size_t len;
+  reply->version = DBN_PROTOCOL_VERSION;
+  if (dbn_wire_pack(&reply->base, &buf, &len))
+    return;
+  /* A peer that is gone or not reading loses this reply; it will retry with
+   * the same request id and get the same answer. */
+  if (zmq_send(broker->router, zmq_msg_data(routing), zmq_msg_size(routing), ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0)
+    zmq_send(broker->router, buf, len, ZMQ_DONTWAIT);
+  free(buf);
+}
+
+static void
+answer(dbn_broker_t *broker, struct pending *p)
+{
+  Duban__Reply reply = DUBAN__REPLY__INIT;
+  reply.request_id = p->req && p->req->request_id ? p->req->request_id : "";
+  reply.code = p->code;
+  reply.message = p->message;
+  reply.seq = p->seq;
+  reply.duplicate = p->duplicate;
+  send_reply(broker, &p->routing, &reply);
+}
+
+/* ---- writes: one transaction for the whole batch ---- */
+
+/* Apply every write of the batch in txn. Returns 0, or the store error that
+ * made the transaction unusable (the batch must then be retried or refused
+ * as a whole). */
+static int
+apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, int n, int64_t now,
+             bool *clock_moved)
+{
+  for (int i = 0; i < n; i++) {
+    struct pending *p = &batch[i];
+    if (!p->write || !p->req)
+      continue;
+    p->code = DUBAN__CODE__CODE_OK;
+    p->message[0] = '\0';
+    p->duplicate = false;
+    uint64_t first;
+    int rc = dbn_store_dedup_get(txn, p->identity, p->req->request_id, &first);
+    if (rc == 0) {
+      p->seq = first;
+      p->duplicate = true;
+      snprintf(p->message, sizeof p->message, "already applied as event %llu", (unsigned long long)first);
+      continue;
+    }
+    if (rc != DBN_ENOTFOUND)
+      return rc;
+    char why[400];
+    rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, why, sizeof why);
+    if (rc) {
+      fail(p, rc, why);
+      continue;
+    }
+    Duban__Event event = DUBAN__EVENT__INIT;
+    event.time = now;
+    event.actor = p->identity;
+    event.request_id = p->req->request_id;
+    dbn_rules_event_from_request(p->req, &event);
+    if ((rc = dbn_store_append(txn, &event)))
+      return rc;
+    p->seq = event.seq;
+    if (event.body_case == DUBAN__EVENT__BODY_CLOCK_ADVANCED)
+      *clock_moved = true;
+    if (event.body_case == DUBAN__EVENT__BODY_PLAN_LOADED)
+      broker->scanned_day = -1; /* new tasks: the monitor looks again */
+  }
+  return 0;
+}
+
+static int
+commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
+{
+  int writes = 0;
+  for (int i = 0; i < n; i++)
+    writes += batch[i].write && batch[i].req;
+  if (writes == 0)
+    return 0;
+
+  int64_t now = broker_now(broker);
+  bool clock_moved = false;
+  uint64_t head_before = 0;
+  int rc;
+  for (;;) {
+    dbn_store_txn_t *txn;
+    if ((rc = dbn_store_write_begin(broker->store, &txn)))
+      break;
+    head_before = dbn_store_txn_head(txn);
+    rc = apply_writes(broker, txn, batch, n, now, &clock_moved);
+    if (rc) {
+      dbn_store_abort(&txn);
+    } else {
+      uint64_t head_after = dbn_store_txn_head(txn);
+      rc = dbn_store_commit(&txn);
+      if (rc == 0) {
+        broker->batches++;
+        broker->events += head_after - head_before;
+        break;
+      }
+    }
+    /* A full map is not an error: the batch runs again in a bigger one. */
+    if (rc != DBN_EMAPFULL || dbn_store_grow(broker->store) != 0)
+      break;
+    dbn_log(DBN_LOG_INFO, "broker", "event log map grown to %zu MiB", dbn_store_map_size(broker->store) >> 20);
+  }
+  if (rc) {
+    dbn_log(DBN_LOG_ERROR, "broker", "could not commit a batch of %d writes: %s; all refused", writes,
+            dbn_strerror(rc));
+    char message[256];
+    snprintf(message, sizeof message,
+             "the event log could not be written (%s); nothing was recorded, retry later", dbn_strerror(rc));
+    for (int i = 0; i < n; i++)
+      if (batch[i].write && batch[i].req) {
+        fail(&batch[i], DBN_EUNAVAIL, message);
+        batch[i].seq = 0;
+        batch[i].duplicate = false;
+      }
+    return rc;
+  }
+  if (clock_moved)
+    load_clock(broker);
+  return 0;
+}
+
+/* ---- reads: after the commit, on a fresh snapshot ---- */
+
+static bool
+unit_owns_task(dbn_store_txn_t *txn, const char *unit, const char *task_id)
+{
+  Duban__Task *task;
+  if (dbn_store_task_get(txn, task_id, &task))
+    return false;
+  bool owns = strcmp(task->unit, unit) == 0;
+  duban__task__free_unpacked(task, NULL);
+  return owns;
+}
+
+static void
+serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
+{
+  Duban__Reply reply = DUBAN__REPLY__INIT;
+  reply.request_id = p->req->request_id;
+  reply.identity = p->identity;
+  reply.now = broker_now(broker);
+  reply.head_seq = dbn_store_txn_head(txn);
+  char why[400] = "";
+  int rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, why, sizeof why);
+  Duban__Task **tasks = NULL, *single = NULL;
+  size_t n_tasks = 0, n_escalations = 0;
+  Duban__Escalation **escalations = NULL;
+  dbn_role_t role = DBN_ROLE_COUNT;
+  const char *name = "";
+  dbn_identity_parse(p->identity, &role, &name);
+
+  if (rc == 0) {
+    switch (p->req->body_case) {
+    case DUBAN__REQUEST__BODY_LIST_TASKS: {
+      const char *unit = role == DBN_ROLE_UNIT ? name : (*p->req->list_tasks->unit ? p->req->list_tasks->unit : NULL);
+      rc = dbn_store_tasks_list(txn, unit, &tasks, &n_tasks);
+      size_t kept = 0;
+      for (size_t i = 0; i < n_tasks; i++) {
+        if (p->req->list_tasks->state && tasks[i]->state != p->req->list_tasks->state)
+          duban__task__free_unpacked(tasks[i], NULL);
+        else
+          tasks[kept++] = tasks[i];
+      }
+      n_tasks = kept;
+      reply.n_tasks = n_tasks;
+      reply.tasks = tasks;
+      break;
+    }
+    case DUBAN__REQUEST__BODY_GET_TASK:
+      if ((rc = dbn_store_task_get(txn, p->req->get_task->task, &single)) == 0) {
+        reply.n_tasks = 1;
+        reply.tasks = &single;
+      }
+      break;
+    case DUBAN__REQUEST__BODY_LIST_ESCALATIONS: {
+      rc = dbn_store_escalations_list(txn, p->req->list_escalations->open_only, &escalations, &n_escalations);
+      size_t kept = 0;
+      for (size_t i = 0; i < n_escalations; i++) {
+        if (role == DBN_ROLE_UNIT && !unit_owns_task(txn, name, escalations[i]->task))
+          duban__escalation__free_unpacked(escalations[i], NULL);
+        else
+          escalations[kept++] = escalations[i];
+      }
+      n_escalations = kept;
+      reply.n_escalations = n_escalations;
+      reply.escalations = escalations;
+      break;
+    }
+    case DUBAN__REQUEST__BODY_WATCH:
+      rc = dbn_event_stream_watch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing),
+                                  p->req->request_id, p->req->watch->after_seq, monotonic_ms());
+      break;
+    case DUBAN__REQUEST__BODY_UNWATCH:
+      dbn_event_stream_unwatch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing));
+      break;
+    default:
+      break;
+    }
+    if (rc && !*why)
+      snprintf(why, sizeof why, "%s", dbn_strerror(rc));
+  }
+  reply.code = dbn_error_code(rc);
+  reply.message = why;
+  send_reply(broker, &p->routing, &reply);
+  dbn_store_tasks_free(tasks, n_tasks);
+  dbn_store_escalations_free(escalations, n_escalations);
+  if (single)
+    duban__task__free_unpacked(single, NULL);
+}
+
+static void
+serve_reads(dbn_broker_t *broker, struct pending *batch, int n)
+{
+  dbn_store_txn_t *txn = NULL;
+  for (int i = 0; i < n; i++) {
+    struct pending *p = &batch[i];
+    if (p->write || !p->req || p->code != DUBAN__CODE__CODE_OK)
+      continue;
+    if (!txn && dbn_store_read_begin(broker->store, &txn) != 0) {
+      fail(p, DBN_EUNAVAIL, "the event log cannot be read right now; retry");
+      answer(broker, p);
+      continue;
+    }
+    serve_read(broker, txn, p);
+  }
+  dbn_store_abort(&txn);
+}
+
+static void
+process_batch(dbn_broker_t *broker, int n)
+{
+  struct pending *batch = broker->batch;
+  commit_writes(broker, batch, n);
+  /* Writes and refusals first, in arrival order; then reads, which see the
+   * batch's writes. */
+  for (int i = 0; i < n; i++)
+    if (batch[i].write || !batch[i].req || batch[i].code != DUBAN__CODE__CODE_OK)
+      answer(broker, &batch[i]);
+  serve_reads(broker, batch, n);
+  for (int i = 0; i < n; i++) {
+    dbn_wire_request_free(&batch[i].req);
+    zmq_msg_close(&batch[i].routing);
+  }
+}
+
+/* ---- deadlines ---- */
+
+static void
+run_deadline_monitor(dbn_broker_t *broker)
+{
+  int64_t now = broker_now(broker);
+  int64_t day = now / 86400;
+  if (day == broker->scanned_day)
+    return;
+  for (;;) {
+    dbn_store_txn_t *txn;
+    int raised = 0;
+    int rc = dbn_store_write_begin(broker->store, &txn);
+    if (rc == 0)
+      rc = dbn_deadline_monitor_run(txn, now, broker->config.yellow_days, &raised);
+    if (rc == 0 && raised > 0) {
+      rc = dbn_store_commit(&txn);
+      if (rc == 0) {
+        broker->events += (uint64_t)raised;
+        dbn_log(DBN_LOG_INFO, "deadline", "raised %d deadline events", raised);
+      }
+    } else {
+      dbn_store_abort(&txn);
+    }
+    if (rc == DBN_EMAPFULL && dbn_store_grow(broker->store) == 0)
+      continue;
+    if (rc)
+      dbn_log(DBN_LOG_ERROR, "deadline", "deadline scan failed: %s; will retry", dbn_strerror(rc));
+    else
+      broker->scanned_day = day;
+    return;
+  }
+}
+
+/* ---- the loop ---- */
+
+int
+dbn_broker_run(dbn_broker_t *broker, int stop_fd)
+{
+  uint64_t head;
+  dbn_store_head(broker->store, &head, NULL);
+  dbn_log(DBN_LOG_INFO, "broker", "serving %s; log %s at seq %llu; %s clock%s%s", broker->config.endpoint,
+          broker->config.data_dir, (unsigned long long)head, broker->config.virtual_clock ? "virtual" : "real",
+          broker->config.group_commit ? "" : "; group commit OFF", broker->config.no_sync ? "; NOT DURABLE (no sync)" : "");
+  bool behind = false;
+  for (;;) {
+    zmq_pollitem_t items[] = {
+      {broker->router, 0, ZMQ_POLLIN, 0},
+      {dbn_auth_socket(broker->auth), 0, ZMQ_POLLIN, 0},
+      {NULL, stop_fd, ZMQ_POLLIN, 0},
+    };
+    int ready = zmq_poll(items, 3, behind ? 5 : 1000);
+    if (ready < 0 && zmq_errno() != EINTR) {
+      dbn_log(DBN_LOG_ERROR, "broker", "poll failed: %s", zmq_strerror(zmq_errno()));
+      return DBN_EIO;
+    }
+    if (items[1].revents & ZMQ_POLLIN)
+      dbn_auth_handle(broker->auth);
+    if (items[0].revents & ZMQ_POLLIN) {
+      int n = 0;
+      while (n < broker->config.batch_max && receive_one(broker, &broker->batch[n]))
+        n++;
+      if (n > 0)
+        process_batch(broker, n);
+    }
+    run_deadline_monitor(broker);
+    behind = dbn_event_stream_pump(broker->stream, broker->store, monotonic_ms());
+    if (items[2].revents & ZMQ_POLLIN)
+      break;
+  }
+  dbn_log(DBN_LOG_INFO, "broker", "stopping: %llu events in %llu batches this run", (unsigned long long)broker->events,
+          (unsigned long long)broker->batches);
+  return 0;
+}

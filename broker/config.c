@@ -1,0 +1,203 @@
+/* config.c: see config.h. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+
+static const char usage[] =
+  "usage: duban-broker [--config FILE] [options]\n"
+  "\n"
+  "The duban broker: routes department requests, commits every event to the\n"
+  "LMDB log before it answers, and streams events to coordinators.\n"
+  "\n"
+  "options (also `key = value` lines in the config file):\n"
+  "  --endpoint ENDPOINT      bind address (default tcp://127.0.0.1:7700)\n"
+  "  --data DIR               event log directory (default ./data)\n"
+  "  --keys DIR               key directory from `duban keygen` (default ./keys)\n"
+  "  --map-size MIB           initial LMDB map size; it grows when full (default 64)\n"
+  "  --virtual-clock DATE     run on a virtual clock from YYYY-MM-DD that an admin\n"
+  "                           moves with `duban clock advance`\n"
+  "  --yellow-days N          warn this many days before a due date (default 30)\n"
+  "  --batch-max N            most requests per group commit (default 4096)\n"
+  "  --no-group-commit        commit every request on its own (for comparison only)\n"
+  "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
+  "  --help                   this text\n";
+
+int
+dbn_parse_date(const char *text, int64_t *seconds_p)
+{
+  int y, m, d;
+  char tail;
+  if (sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
+      d > 31)
+    return DBN_EINVAL;
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+  time_t t = timegm(&tm);
+  if (t == (time_t)-1)
+    return DBN_EINVAL;
+  *seconds_p = (int64_t)t;
+  return 0;
+}
+
+static bool
+parse_bool(const char *value)
+{
+  return !value || strcmp(value, "1") == 0 || strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 ||
+         strcmp(value, "on") == 0;
+}
+
+static int
+parse_int(const char *value, long min, long max, long *out)
+{
+  char *end;
+  long v = strtol(value ? value : "", &end, 10);
+  if (!value || !*value || *end || v < min || v > max)
+    return DBN_EINVAL;
+  *out = v;
+  return 0;
+}
+
+/* One setting. value is NULL for a bare boolean flag. */
+static int
+apply_setting(dbn_broker_config_t *config, const char *key, const char *value, char *why, size_t why_len)
+{
+  long n;
+  bool needs_value = strcmp(key, "no-group-commit") != 0 && strcmp(key, "no-sync") != 0;
+  if (needs_value && !value) {
+    snprintf(why, why_len, "'%s' needs a value", key);
+    return DBN_EINVAL;
+  }
+  if (strcmp(key, "endpoint") == 0)
+    snprintf(config->endpoint, sizeof config->endpoint, "%s", value);
+  else if (strcmp(key, "data") == 0)
+    snprintf(config->data_dir, sizeof config->data_dir, "%s", value);
+  else if (strcmp(key, "keys") == 0)
+    snprintf(config->keys_dir, sizeof config->keys_dir, "%s", value);
+  else if (strcmp(key, "map-size") == 0) {
+    if (parse_int(value, 1, 1L << 22, &n))
+      goto bad;
+    config->map_size = (size_t)n << 20;
+  } else if (strcmp(key, "virtual-clock") == 0) {
+    if (dbn_parse_date(value, &config->virtual_clock))
+      goto bad;
+  } else if (strcmp(key, "yellow-days") == 0) {
+    if (parse_int(value, 0, 3650, &n))
+      goto bad;
+    config->yellow_days = (int)n;
+    if (parse_int(value, 1, 24 * 3650, &n))
+      goto bad;
+  } else if (strcmp(key, "batch-max") == 0) {
+    if (parse_int(value, 1, 1 << 20, &n))
+      goto bad;
+    config->batch_max = (int)n;
+  } else if (strcmp(key, "no-group-commit") == 0)
+    config->group_commit = !parse_bool(value);
+  else if (strcmp(key, "no-sync") == 0)
+    config->no_sync = parse_bool(value);
+  else {
+    snprintf(why, why_len, "unknown setting '%s' (see --help)", key);
+    return DBN_EINVAL;
+  }
+  return 0;
+bad:
+  snprintf(why, why_len, "bad value '%s' for '%s' (see --help)", value, key);
+  return DBN_EINVAL;
+}
+
+static char *
+trim(char *s)
+{
+  while (*s == ' ' || *s == '\t')
+    s++;
+  char *end = s + strlen(s);
+  while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+    *--end = '\0';
+  return s;
+}
+
+static int
+load_file(dbn_broker_config_t *config, const char *path, char *why, size_t why_len)
+{
+  FILE *file = fopen(path, "r");
+  if (!file) {
+    snprintf(why, why_len, "cannot open config file '%s'", path);
+    return DBN_EINVAL;
+  }
+  char line[2048];
+  int number = 0, rc = 0;
+  while (!rc && fgets(line, sizeof line, file)) {
+    number++;
+    char *hash = strchr(line, '#');
+    if (hash)
+      *hash = '\0';
+    char *text = trim(line);
+    if (!*text)
+      continue;
+    char *eq = strchr(text, '=');
+    if (!eq) {
+      snprintf(why, why_len, "%s:%d: expected `key = value`", path, number);
+      rc = DBN_EINVAL;
+      break;
+    }
+    *eq = '\0';
+    char inner[512];
+    if ((rc = apply_setting(config, trim(text), trim(eq + 1), inner, sizeof inner)))
+      snprintf(why, why_len, "%s:%d: %s", path, number, inner);
+  }
+  fclose(file);
+  return rc;
+}
+
+int
+dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char *why, size_t why_len)
+{
+  memset(config, 0, sizeof *config);
+  snprintf(config->endpoint, sizeof config->endpoint, "tcp://127.0.0.1:7700");
+  snprintf(config->data_dir, sizeof config->data_dir, "data");
+  snprintf(config->keys_dir, sizeof config->keys_dir, "keys");
+  config->map_size = (size_t)64 << 20;
+  config->group_commit = true;
+  config->batch_max = 4096;
+  config->yellow_days = 30;
+
+  /* The file first, so that flags override it wherever they appear. */
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(usage, stdout);
+      return 1;
+    }
+    if (strcmp(argv[i], "--config") == 0) {
+      if (i + 1 >= argc) {
+        snprintf(why, why_len, "--config needs a file");
+        return DBN_EINVAL;
+      }
+      int rc = load_file(config, argv[i + 1], why, why_len);
+      if (rc)
+        return rc;
+    }
+  }
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--config") == 0) {
+      i++;
+      continue;
+    }
+    if (strncmp(argv[i], "--", 2) != 0) {
+      snprintf(why, why_len, "unexpected argument '%s' (see --help)", argv[i]);
+      return DBN_EINVAL;
+    }
+    const char *key = argv[i] + 2;
+    const char *value = NULL;
+    if (strcmp(key, "no-group-commit") != 0 && strcmp(key, "no-sync") != 0 && i + 1 < argc)
+      value = argv[++i];
+    int rc = apply_setting(config, key, value, why, why_len);
+    if (rc)
+      return rc;
+  }
+  if (!config->group_commit)
+    config->batch_max = 1;
+  return 0;
+}

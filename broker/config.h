@@ -1,0 +1,34 @@
+/* config.h: the broker's settings, from a config file and then flags.
+ *
+ * The file holds `key = value` lines (# starts a comment); the same keys
+ * are flags (`--key value`, or `--key` for a boolean), and a flag wins over
+ * the file. Unknown keys are an error, so that a typo does not silently
+ * leave a default in place. */
+#ifndef DUBAN_BROKER_CONFIG_H
+#define DUBAN_BROKER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+  char endpoint[256];      /* where the ROUTER binds, e.g. tcp://127.0.0.1:7700 */
+  char data_dir[1024];     /* the LMDB event log */
+  char keys_dir[1024];     /* broker.key(_secret) and clients/ */
+  size_t map_size;         /* initial LMDB map size in bytes */
+  bool group_commit;       /* false: commit each request on its own (benchmark comparison) */
+  bool no_sync;            /* MDB_NOSYNC: not durable; benchmarks only */
+  int64_t virtual_clock;   /* 0 = real clock; else the virtual clock's start (unix seconds) */
+  int batch_max;           /* most requests drained into one transaction */
+  int yellow_days;         /* days before a due date that a yellow warning is raised */
+} dbn_broker_config_t;
+
+/* Fill config from argv (which may name --config FILE). On a usage error
+ * returns DBN_EINVAL with a message in why; on --help returns 1 after
+ * printing usage to stdout. */
+int dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char *why, size_t why_len);
+
+/* Parse YYYY-MM-DD (as midnight UTC) into unix seconds. */
+int dbn_parse_date(const char *text, int64_t *seconds_p);
+
+#endif

@@ -1,0 +1,92 @@
+/* deadline_monitor.c: see deadline_monitor.h.
+ *
+ * A full scan of the tasks once per day of clock time. That is O(tasks), and
+ * a plan has hundreds; a plan of millions would want an index by due date,
+ * which the milestones view could grow when that day comes. */
+#include "deadline_monitor.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+static bool
+already_warned(const Duban__Task *task, const char *due, const char *level)
+{
+  char mark[64];
+  snprintf(mark, sizeof mark, "%s/%s", due, level);
+  for (size_t i = 0; i < task->n_warnings; i++)
+    if (strcmp(task->warnings[i], mark) == 0)
+      return true;
+  return false;
+}
+
+static int
+append_warning(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, const Duban__Milestone *milestone,
+               const char *level)
+{
+  Duban__DeadlineWarning warning = DUBAN__DEADLINE_WARNING__INIT;
+  warning.task = task->id;
+  warning.due = milestone->due;
+  warning.level = (char *)level;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = now;
+  event.actor = "system";
+  event.body_case = DUBAN__EVENT__BODY_DEADLINE_WARNING;
+  event.deadline_warning = &warning;
+  int rc = dbn_store_append(txn, &event);
+  if (rc || strcmp(level, "red") != 0)
+    return rc;
+
+  char reason[512];
+  snprintf(reason, sizeof reason, "milestone due %s has passed with the task %s at %d%%: %.200s", milestone->due,
+           task->state == DUBAN__TASK_STATE__TASK_ASSIGNED ? "not yet claimed" : "unfinished", task->percent,
+           milestone->text ? milestone->text : "");
+  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
+  escalate.task = task->id;
+  escalate.category = "deadline";
+  escalate.reason = reason;
+  Duban__Event raised = DUBAN__EVENT__INIT;
+  raised.time = now;
+  raised.actor = "system";
+  raised.body_case = DUBAN__EVENT__BODY_ESCALATED;
+  raised.escalated = &escalate;
+  return dbn_store_append(txn, &raised);
+}
+
+int
+dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, int yellow_days, int *raised_p)
+{
+  Duban__Task **tasks;
+  size_t count;
+  *raised_p = 0;
+  int rc = dbn_store_tasks_list(txn, NULL, &tasks, &count);
+  if (rc)
+    return rc;
+  for (size_t t = 0; t < count && rc == 0; t++) {
+    const Duban__Task *task = tasks[t];
+    if (task->state == DUBAN__TASK_STATE__TASK_DONE || task->state == DUBAN__TASK_STATE__TASK_SUBMITTED)
+      continue;
+    for (size_t m = 0; m < task->n_milestones && rc == 0; m++) {
+      const Duban__Milestone *milestone = task->milestones[m];
+      int64_t due;
+      if (!milestone->due || dbn_parse_date(milestone->due, &due))
+        continue;
+      /* Due "2023-12-31" means by the end of that day. */
+      int64_t end_of_due_day = due + 86400;
+      if (now >= end_of_due_day) {
+        if (!already_warned(task, milestone->due, "red")) {
+          rc = append_warning(txn, now, task, milestone, "red");
+          *raised_p += 2;
+        }
+      } else if (now >= end_of_due_day - (int64_t)yellow_days * 86400) {
+        if (!already_warned(task, milestone->due, "yellow") && !already_warned(task, milestone->due, "red")) {
+          rc = append_warning(txn, now, task, milestone, "yellow");
+          *raised_p += 1;
+        }
+      }
+    }
+  }
+  dbn_store_tasks_free(tasks, count);
+  return rc;
+}

@@ -1,0 +1,219 @@
+/* event_stream.c: see event_stream.h. */
+#include "event_stream.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "log.h"
+#include "wire.h"
+
+/* A watcher that has not renewed its watch in this long has gone away. */
+#define WATCH_EXPIRY_MS 60000
+/* Bound one delivery, so that catch-up of a long log is many small messages
+ * interleaved with request handling rather than one huge one. */
+#define DELIVERY_MAX_EVENTS 256
+#define DELIVERY_MAX_BYTES (1024 * 1024)
+
+struct watcher {
+  uint8_t routing_id[256];   /* the peer's ROUTER routing id */
+  size_t routing_len;
+  char request_id[DBN_MAX_ID + 1];  /* the Watch request's id, echoed in deliveries */
+  uint64_t sent_seq;         /* last seq sent to this watcher */
+  int64_t renewed_ms;        /* when it last sent Watch */
+};
+
+struct dbn_event_stream {
+  void *router;              /* borrowed: the broker's ROUTER */
+  struct watcher *watchers;  /* unordered; removal swaps in the last */
+  size_t count;
+  size_t cap;
+  uint8_t *buffer;           /* one delivery being built */
+  size_t buffer_cap;
+};
+
+int
+dbn_event_stream_new(dbn_event_stream_t **stream_p, void *router)
+{
+  dbn_event_stream_t *stream = calloc(1, sizeof *stream);
+  if (!stream)
+    return DBN_ENOMEM;
+  stream->router = router;
+  *stream_p = stream;
+  return 0;
+}
+
+void
+dbn_event_stream_destroy(dbn_event_stream_t **stream_p)
+{
+  if (!stream_p || !*stream_p)
+    return;
+  free((*stream_p)->watchers);
+  free((*stream_p)->buffer);
+  free(*stream_p);
+  *stream_p = NULL;
+}
+
+size_t
+dbn_event_stream_count(dbn_event_stream_t *stream)
+{
+  return stream->count;
+}
+
+static struct watcher *
+find(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len)
+{
+  for (size_t i = 0; i < stream->count; i++)
+    if (stream->watchers[i].routing_len == routing_len &&
+        memcmp(stream->watchers[i].routing_id, routing_id, routing_len) == 0)
+      return &stream->watchers[i];
+  return NULL;
+}
+
+static void
+remove_at(dbn_event_stream_t *stream, size_t i)
+{
+  stream->watchers[i] = stream->watchers[--stream->count];
+}
+
+int
+dbn_event_stream_watch(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len,
+                       const char *request_id, uint64_t after_seq, int64_t now_ms)
+{
+  if (routing_len > sizeof stream->watchers[0].routing_id)
+    return DBN_EINVAL;
+  struct watcher *w = find(stream, routing_id, routing_len);
+  if (!w) {
+    if (stream->count == stream->cap) {
+      size_t cap = stream->cap ? stream->cap * 2 : 16;
+      struct watcher *grown = realloc(stream->watchers, cap * sizeof *grown);
+      if (!grown)
+        return DBN_ENOMEM;
+      stream->watchers = grown;
+      stream->cap = cap;
+    }
+    w = &stream->watchers[stream->count++];
+    memcpy(w->routing_id, routing_id, routing_len);
+    w->routing_len = routing_len;
+  }
+  snprintf(w->request_id, sizeof w->request_id, "%s", request_id);
+  w->sent_seq = after_seq;
+  w->renewed_ms = now_ms;
+  return 0;
+}
+
+void
+dbn_event_stream_unwatch(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len)
+{
+  struct watcher *w = find(stream, routing_id, routing_len);
+  if (w)
+    remove_at(stream, (size_t)(w - stream->watchers));
+}
+
+struct delivery {
+  dbn_event_stream_t *stream;  /* owns the buffer */
+  size_t used;                 /* bytes in the buffer */
+  uint64_t last_seq;           /* last event added */
+  int events;                  /* events added */
+};
+
+static int
+reserve(dbn_event_stream_t *stream, size_t need)
+{
+  if (need <= stream->buffer_cap)
+    return 0;
+  size_t cap = stream->buffer_cap ? stream->buffer_cap : 4096;
+  while (cap < need)
+    cap *= 2;
+  uint8_t *grown = realloc(stream->buffer, cap);
+  if (!grown)
+    return DBN_ENOMEM;
+  stream->buffer = grown;
+  stream->buffer_cap = cap;
+  return 0;
+}
+
+static int
+add_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  struct delivery *d = arg;
+  size_t entry = dbn_wire_event_entry_size(len);
+  if (d->events > 0 && d->used + entry > DELIVERY_MAX_BYTES)
+    return 1;
+  int rc = reserve(d->stream, d->used + entry);
+  if (rc)
+    return rc;
+  d->used += dbn_wire_event_entry_write(d->stream->buffer + d->used, bytes, len);
+  d->last_seq = seq;
+  d->events++;
+  return 0;
+}
+
+/* Try to send one delivery to w: returns 1 sent, 0 would block, -1 gone. */
+static int
+deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uint64_t head)
+{
+  Duban__Reply header = DUBAN__REPLY__INIT;
+  header.version = DBN_PROTOCOL_VERSION;
+  header.request_id = w->request_id;
+  header.head_seq = head;
+  uint8_t *packed;
+  size_t packed_len;
+  if (dbn_wire_pack(&header.base, &packed, &packed_len))
+    return 0;
+  struct delivery d = {.stream = stream};
+  int rc = reserve(stream, packed_len);
+  if (rc == 0) {
+    memcpy(stream->buffer, packed, packed_len);
+    d.used = packed_len;
+    rc = dbn_store_events_foreach(txn, w->sent_seq, DELIVERY_MAX_EVENTS, add_event, &d);
+  }
+  free(packed);
+  if (rc || d.events == 0)
+    return 0;
+  if (zmq_send(stream->router, w->routing_id, w->routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+    return errno == EAGAIN ? 0 : -1;
+  if (zmq_send(stream->router, stream->buffer, d.used, ZMQ_DONTWAIT) < 0)
+    return errno == EAGAIN ? 0 : -1;
+  w->sent_seq = d.last_seq;
+  return 1;
+}
+
+bool
+dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, int64_t now_ms)
+{
+  if (stream->count == 0)
+    return false;
+  dbn_store_txn_t *txn;
+  if (dbn_store_read_begin(store, &txn) != 0)
+    return true;
+  uint64_t head = dbn_store_txn_head(txn);
+  bool behind = false;
+  for (size_t i = 0; i < stream->count;) {
+    struct watcher *w = &stream->watchers[i];
+    if (now_ms - w->renewed_ms > WATCH_EXPIRY_MS) {
+      remove_at(stream, i);
+      continue;
+    }
+    /* A few deliveries per watcher per pump: fair to the others. */
+    for (int round = 0; round < 4 && w->sent_seq < head; round++) {
+      int sent = deliver(stream, txn, w, head);
+      if (sent <= 0) {
+        if (sent < 0) {
+          dbn_log(DBN_LOG_INFO, "stream", "a watcher went away; forgetting it");
+          remove_at(stream, i);
+          w = NULL;
+        }
+        break;
+      }
+    }
+    if (!w)
+      continue;
+    if (w->sent_seq < head)
+      behind = true;
+    i++;
+  }
+  dbn_store_abort(&txn);
+  return behind;
+}
