@@ -169,7 +169,8 @@ static int
 save_cert(zcert_t *cert, const char *base, const char *public_copy)
 {
   char secret[PATH_MAX];
-  snprintf(secret, sizeof secret, "%s_secret", base);
+  if (snprintf(secret, sizeof secret, "%s_secret", base) >= (int)sizeof secret)
+    return dbn_cli_fail("invalid_argument", "key path too long: %s", base);
   if (zcert_save(cert, base) != 0)
     return dbn_cli_fail("internal", "cannot write %s or %s", base, secret);
   if (chmod(secret, 0600) != 0 || chmod(base, 0644) != 0)
@@ -296,7 +297,7 @@ dbn_cmd_keygen(int argc, char **argv)
   for (size_t i = 0; rc == DBN_CLI_EXIT_OK && i <= ids.count; i++) {
     const char *identity = i == 0 ? NULL : ids.items[i - 1];
     char public_path[PATH_MAX];
-    bool created;
+    bool created = false;
     rc = make_key(dir, identity, &created, public_path, sizeof public_path);
     if (rc != DBN_CLI_EXIT_OK)
       break;
