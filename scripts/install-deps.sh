@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# install-deps.sh: install the Debian packages duban builds and tests with,
+# only those missing. Run by scripts/demo.sh and scripts/test.sh; safe to run
+# again. Uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  protobuf-c-compiler libprotobuf-c-dev   # the wire protocol, compiled at build time
+  libzmq3-dev libczmq-dev                 # transport with CURVE; zcert/zcertstore for keys
+  liblmdb-dev lmdb-utils                  # the event log
+  libsodium-dev                           # BLAKE2b hash chain, random request ids
+  libcjson-dev                            # plan JSON and --json output
+  libcmocka-dev                           # unit tests
+  jq                                      # integration tests read --json output
+  iproute2 procps                         # fault tests: network namespaces, process checks
+  clang                                   # the libFuzzer targets
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 || {
+  $SUDO apt-get update -q >/dev/null
+  $SUDO apt-get install -y -q "${missing[@]}" >/dev/null
+}

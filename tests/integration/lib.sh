@@ -1,0 +1,99 @@
+# lib.sh: what the integration tests share. Each test sources this, gets a
+# fresh temporary folder with real CURVE keys, starts a real broker (and
+# agents) on a free loopback port, and everything is killed and removed on
+# exit. Tests talk to the processes only through their command lines.
+set -euo pipefail
+
+BIN=${DUBAN_BIN:?set DUBAN_BIN to the build tree bin folder}
+SRC=${DUBAN_SOURCE:?set DUBAN_SOURCE to the source tree}
+T=$(mktemp -d "${TMPDIR:-/tmp}/duban-it-XXXXXX")
+PLAN_JSON=$SRC/tests/fixtures/small-plan.json
+PIDS=()
+
+cleanup() {
+  local status=$?
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "$status" -ne 0 ] && [ "$status" -ne 77 ]; then
+    echo "---- logs of the failed test ($T) ----" >&2
+    for log in "$T"/*.log; do [ -f "$log" ] && { echo "== $log" >&2; tail -n 40 "$log" >&2; }; done
+  fi
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# A loopback port nobody listens on.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 30000))
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { echo "$port"; return; }
+  done
+}
+PORT=$(free_port)
+ENDPOINT=tcp://127.0.0.1:$PORT
+
+make_keys() {
+  "$BIN/duban" keygen --dir "$T/keys" --plan "${1:-$PLAN_JSON}" >"$T/keygen.log" 2>&1 || fail "keygen"
+}
+
+# start_broker [extra flags...]: runs in the background, waits until it answers.
+start_broker() {
+  "$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data" --keys "$T/keys" "$@" >>"$T/broker.log" 2>&1 &
+  BROKER_PID=$!
+  PIDS+=("$BROKER_PID")
+  local i
+  for i in $(seq 1 100); do
+    if as admin:admin ping --timeout 300 >/dev/null 2>&1; then return 0; fi
+    kill -0 "$BROKER_PID" 2>/dev/null || fail "broker exited at start (see broker.log)"
+    sleep 0.1
+  done
+  fail "broker did not answer within 10 s"
+}
+
+stop_broker() { kill -TERM "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; }
+kill_broker() { kill -9 "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; }
+
+key_of() { echo "$T/keys/${1/:/-}.key"; }
+
+# as IDENTITY duban-subcommand args...: the CLI straight to the broker with that key.
+as() {
+  local who=$1
+  shift
+  "$BIN/duban" "$@" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$(key_of "$who")"
+}
+
+# start_agent CODE: the agent of unit CODE, listening on $T/agent-CODE.sock.
+start_agent() {
+  local code=$1
+  "$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$(key_of "unit:$code")" \
+    --listen "ipc://$T/agent-$code.sock" --data "$T/agent-$code" >>"$T/agent-$code.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  eval "AGENT_PID_$code=$pid"
+  local i
+  for i in $(seq 1 50); do [ -S "$T/agent-$code.sock" ] && return 0; sleep 0.1; done
+  fail "agent $code did not start"
+}
+
+# via CODE duban-subcommand args...: the CLI through unit CODE's agent.
+via() {
+  local code=$1
+  shift
+  "$BIN/duban" "$@" --agent "ipc://$T/agent-$code.sock"
+}
+
+load_plan() { as admin:admin plan load "${1:-$PLAN_JSON}" >/dev/null || fail "plan load"; }
+
+# expect_code CODE_NAME command...: the command fails and says CODE_NAME.
+expect_code() {
+  local want=$1
+  shift
+  local out
+  if out=$("$@" 2>&1); then fail "expected $want from: $* (got success: $out)"; fi
+  echo "$out" | grep -q "$want" || fail "expected $want from: $*, got: $out"
+}
+
