@@ -1,0 +1,84 @@
+/* plan_import.h: read a government breakdown document (分解方案) into a plan.
+ *
+ * Departments receive plans as documents such as 鄂府发〔2023〕58号, not as
+ * data. This module reads such a document — sections 一、, measures （一）
+ * with their lead (牵头单位) and cooperating (配合单位) units, actions 1. or a
+ * single unnumbered paragraph after 具体落实举措 — and produces the plan JSON
+ * of docs/plan-format.md (duban-plan/1) that `duban plan load` sends to the
+ * broker, plus a report of everything the importer was unsure of, each entry
+ * with the document line it came from, so that a person checks those lines
+ * instead of the whole document.
+ *
+ * The importer is not tuned to one file: it accepts the usual variants of
+ * unit labels (责任单位, 牵头部门/配合部门, 支撑单位, 协办单位), several lead
+ * units separated by 、, units written on the numbered items instead of the
+ * measures, numbering that runs on across sections, full-width spaces,
+ * digits and punctuation, CRLF, a UTF-8 byte order mark, and GB18030/GBK or
+ * UTF-16 input (converted with iconv). Input it cannot read is refused with
+ * a message, never guessed at; arbitrary bytes never crash it.
+ *
+ * Unit codes: a code from the units file wins; otherwise a built-in table of
+ * common department names gives a readable code (市交通运输局 → JTJ,
+ * 市财政局 → CZJ: the initials of the name's pinyin without the 市 prefix);
+ * otherwise the code is "U" followed by six hex digits of a hash (FNV-1a) of
+ * the canonical name, so that the same department gets the same code in
+ * every plan and key files stay valid across imports. Two units that would
+ * share a code get "2", "3", … appended in order of first appearance. */
+#ifndef DUBAN_PLAN_IMPORT_H
+#define DUBAN_PLAN_IMPORT_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+/* The largest document the importer reads: a breakdown plan is tens of
+ * kilobytes; a file of megabytes is not one. */
+#define DBN_PLAN_IMPORT_MAX_INPUT (8 * 1024 * 1024)
+
+typedef struct {
+  /* Plan id to use instead of the one derived from the document number;
+   * NULL to derive. Borrowed. Must be ASCII letters, digits, '-', '_'. */
+  const char *id;
+  /* The input file's name without directory and extension, used as the
+   * plan id when the document's issuer is not in the built-in table; NULL
+   * if there is no file. Borrowed. */
+  const char *file_stem;
+  /* A units file already parsed: [{"name", "code", "aliases": [...]}].
+   * Sets canonical names, codes and aliases; NULL for none. Borrowed. */
+  const cJSON *units;
+} dbn_plan_import_options_t;
+
+/* Read bytes[0..len) and build the plan.
+ *
+ * On success returns 0, *plan_p holds the plan JSON (duban-plan/1) and
+ * *report_p a JSON array of {"line", "kind", "message"} (line 0 = the whole
+ * document); both are the caller's, freed with cJSON_Delete(). Report kinds:
+ * "encoding", "alias", "owner", "inherited", "structure", "skipped",
+ * "general", "deadline", "limit", "units", "header".
+ *
+ * On failure returns a negative dbn_error (DBN_EINVAL for an unreadable
+ * document or a bad units file, DBN_ETOOBIG over DBN_PLAN_IMPORT_MAX_INPUT,
+ * DBN_ENOMEM), writes a message naming the line into why[0..why_len) and
+ * leaves *plan_p and *report_p NULL. options may be NULL. */
+int dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *options,
+                    cJSON **plan_p, cJSON **report_p, char *why, size_t why_len);
+
+/* Read the file at path (and the units file at units_path, if not NULL)
+ * and import it as above, with the file's stem as options.file_stem and id
+ * (NULL to derive) as the plan id. For the CLI's `plan import` and
+ * `plan import --load`. Same ownership and errors as dbn_plan_import, plus
+ * DBN_EIO when a file cannot be read. */
+int dbn_plan_import_file(const char *path, const char *units_path, const char *id,
+                         cJSON **plan_p, cJSON **report_p, char *why, size_t why_len);
+
+/* `duban plan import FILE [--units FILE] [--id ID] [--report FILE]`.
+ * argv[0] is the subcommand's name ("import") and is not read. Prints the
+ * plan JSON to stdout and the report to stderr (or the --report file).
+ * Returns the process exit status: 0 on success, 1 when the input cannot be
+ * read or imported (with the reason on stderr), 2 on a usage error.
+ * `--load` is not handled here: the CLI's main strips it and, after a
+ * successful import, sends the plan itself (dbn_plan_import_file and
+ * dbn_plan_from_json); given --load this function returns 2 and says so. */
+int dbn_cmd_plan_import(int argc, char **argv);
+
+#endif
