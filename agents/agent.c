@@ -51,8 +51,8 @@
 
 /* One outbox entry in the delivery window. */
 typedef struct {
-  dbn_outbox_entry_t entry;  /* owned copy of the stored request */
-  int64_t sent_at;           /* when last handed to the connection; 0 = not on this connection */
+  dbn_outbox_entry_t entry; /* owned copy of the stored request */
+  int64_t sent_at;          /* when last handed to the connection; 0 = not on this connection */
 } delivery_t;
 
 /* A CLI request that waits for the broker's answer. */
@@ -60,17 +60,17 @@ typedef struct {
   char request_id[DBN_MAX_ID + 1];
   uint8_t routing_id[MAX_ROUTING_ID]; /* the CLI's DEALER, as the ROUTER names it */
   size_t routing_len;
-  int64_t deadline;          /* when to stop waiting for the broker; 0 = none (a watch that streams) */
-  bool write;                /* in the outbox: at the deadline the answer is "queued" */
-  bool streaming;            /* a watch: every reply with this id goes to the CLI */
-  uint8_t *read_data;        /* owned; a read not yet handed to the connection, or NULL */
+  int64_t deadline;   /* when to stop waiting for the broker; 0 = none (a watch that streams) */
+  bool write;         /* in the outbox: at the deadline the answer is "queued" */
+  bool streaming;     /* a watch: every reply with this id goes to the CLI */
+  uint8_t *read_data; /* owned; a read not yet handed to the connection, or NULL */
   size_t read_len;
 } waiter_t;
 
 struct dbn_agent {
-  char *broker_endpoint;     /* owned copies of the options */
+  char *broker_endpoint; /* owned copies of the options */
   char *listen_endpoint;
-  char *socket_path;         /* the ipc socket file */
+  char *socket_path; /* the ipc socket file */
   int answer_ms;
   void *context;             /* owned; holds the router */
   void *router;              /* owned ROUTER for the CLIs */
@@ -82,11 +82,11 @@ struct dbn_agent {
   dbn_outbox_t *outbox;      /* owned */
   delivery_t window[WINDOW]; /* pending writes in key order: [0, window_count) */
   size_t window_count;
-  uint64_t window_last_key;  /* the highest key taken into the window */
-  bool outbox_beyond;        /* the outbox may hold entries past window_last_key */
-  int resend_ms;             /* current backoff */
-  int64_t last_answer;       /* when the broker last answered anything */
-  waiter_t *waiters;         /* owned array of waiter_count */
+  uint64_t window_last_key; /* the highest key taken into the window */
+  bool outbox_beyond;       /* the outbox may hold entries past window_last_key */
+  int resend_ms;            /* current backoff */
+  int64_t last_answer;      /* when the broker last answered anything */
+  waiter_t *waiters;        /* owned array of waiter_count */
   size_t waiter_count;
   size_t waiter_capacity;
 };
@@ -127,8 +127,7 @@ is_transient(Duban__Code code)
 /* Send a packed reply to one CLI. False when that CLI is gone
  * (ZMQ_ROUTER_MANDATORY reports it), so its waiter can go too. */
 static bool
-send_to_cli(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len, const uint8_t *buf,
-            size_t len)
+send_to_cli(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len, const uint8_t *buf, size_t len)
 {
   if (zmq_send(agent->router, routing_id, routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
     return false;
@@ -615,9 +614,9 @@ dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
             pending);
 
   dbn_client_options_t client_options = {
-    .endpoint = options->broker_endpoint,
-    .server_cert = options->server_cert,
-    .client_cert = options->client_cert,
+      .endpoint = options->broker_endpoint,
+      .server_cert = options->server_cert,
+      .client_cert = options->client_cert,
   };
   rc = dbn_client_new(&agent->broker, &client_options);
   if (rc)
@@ -697,7 +696,8 @@ answer_all_on_stop(dbn_agent_t *agent)
     reply.request_id = waiter->request_id;
     if (waiter->write) {
       reply.queued = true;
-      reply.message = "stored in the agent's outbox; the agent is stopping and delivers it when it runs again";
+      reply.message =
+          "stored in the agent's outbox; the agent is stopping and delivers it when it runs again";
     } else {
       reply.code = DUBAN__CODE__CODE_UNAVAILABLE;
       reply.message = "the agent is stopping; try again when it runs";
@@ -727,10 +727,10 @@ dbn_agent_run(dbn_agent_t *agent, int stop_fd)
       timeout = wait < 0 ? 0 : wait < timeout ? (int)wait : timeout;
     }
     zmq_pollitem_t items[] = {
-      {.socket = agent->router, .events = ZMQ_POLLIN},
-      {.socket = agent->broker_socket, .events = ZMQ_POLLIN | (has_unsent(agent) ? ZMQ_POLLOUT : 0)},
-      {.socket = agent->monitor, .events = ZMQ_POLLIN},
-      {.fd = stop_fd, .events = ZMQ_POLLIN},
+        {.socket = agent->router, .events = ZMQ_POLLIN},
+        {.socket = agent->broker_socket, .events = ZMQ_POLLIN | (has_unsent(agent) ? ZMQ_POLLOUT : 0)},
+        {.socket = agent->monitor, .events = ZMQ_POLLIN},
+        {.fd = stop_fd, .events = ZMQ_POLLIN},
     };
     int n = zmq_poll(items, stop_fd >= 0 ? 4 : 3, timeout);
     if (n < 0) {

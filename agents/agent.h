@@ -18,12 +18,12 @@
 #include "error.h"
 
 typedef struct {
-  const char *broker_endpoint;   /* "tcp://host:port" */
-  const char *server_cert;       /* the broker's public cert (KEYS/broker.key) */
-  const char *client_cert;       /* this department's cert (KEYS/unit-CODE.key + _secret) */
-  const char *listen_endpoint;   /* "ipc:///path/agent.sock" for the CLI */
-  const char *data_dir;          /* where the outbox lives */
-  int answer_ms;                 /* how long a CLI waits for the broker's answer; 0 = 2000 */
+  const char *broker_endpoint; /* "tcp://host:port" */
+  const char *server_cert;     /* the broker's public cert (KEYS/broker.key) */
+  const char *client_cert;     /* this department's cert (KEYS/unit-CODE.key + _secret) */
+  const char *listen_endpoint; /* "ipc:///path/agent.sock" for the CLI */
+  const char *data_dir;        /* where the outbox lives */
+  int answer_ms;               /* how long a CLI waits for the broker's answer; 0 = 2000 */
 } dbn_agent_options_t;
 
 typedef struct dbn_agent dbn_agent_t;

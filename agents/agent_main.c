@@ -21,7 +21,7 @@
 #include "log.h"
 
 typedef struct {
-  char *broker;      /* owned; each NULL until set */
+  char *broker; /* owned; each NULL until set */
   char *server_key;
   char *key;
   char *listen;
@@ -70,8 +70,8 @@ trim(char *text)
   while (*text == ' ' || *text == '\t')
     text++;
   size_t len = strlen(text);
-  while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' ||
-                 text[len - 1] == '\r'))
+  while (len &&
+         (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' || text[len - 1] == '\r'))
     text[--len] = '\0';
   return text;
 }
@@ -108,8 +108,8 @@ load_config(const char *path, settings_t *from_file)
                   : strcmp(key, "data") == 0       ? &from_file->data
                                                    : NULL;
     if (!slot) {
-      dbn_log(DBN_LOG_ERROR, "agent", "%s:%d: unknown key `%s` (known: broker, server-key, key, listen, data)",
-              path, number, key);
+      dbn_log(DBN_LOG_ERROR, "agent",
+              "%s:%d: unknown key `%s` (known: broker, server-key, key, listen, data)", path, number, key);
       rc = -1;
       break;
     }
@@ -137,10 +137,14 @@ int
 main(int argc, char **argv)
 {
   static const struct option long_options[] = {
-    {"config", required_argument, NULL, 'c'},     {"broker", required_argument, NULL, 'b'},
-    {"server-key", required_argument, NULL, 's'}, {"key", required_argument, NULL, 'k'},
-    {"listen", required_argument, NULL, 'l'},     {"data", required_argument, NULL, 'd'},
-    {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+      {"config", required_argument, NULL, 'c'},
+      {"broker", required_argument, NULL, 'b'},
+      {"server-key", required_argument, NULL, 's'},
+      {"key", required_argument, NULL, 'k'},
+      {"listen", required_argument, NULL, 'l'},
+      {"data", required_argument, NULL, 'd'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
   };
   settings_t flags = {0}, from_file = {0};
   const char *config = NULL;
@@ -173,15 +177,15 @@ main(int argc, char **argv)
     goto done;
 
   dbn_agent_options_t options = {
-    .broker_endpoint = flags.broker ? flags.broker : from_file.broker,
-    .server_cert = flags.server_key ? flags.server_key : from_file.server_key,
-    .client_cert = flags.key ? flags.key : from_file.key,
-    .listen_endpoint = flags.listen ? flags.listen : from_file.listen,
-    .data_dir = flags.data ? flags.data : from_file.data,
+      .broker_endpoint = flags.broker ? flags.broker : from_file.broker,
+      .server_cert = flags.server_key ? flags.server_key : from_file.server_key,
+      .client_cert = flags.key ? flags.key : from_file.key,
+      .listen_endpoint = flags.listen ? flags.listen : from_file.listen,
+      .data_dir = flags.data ? flags.data : from_file.data,
   };
-  const char *missing = !options.broker_endpoint ? "--broker"
-                        : !options.server_cert   ? "--server-key"
-                        : !options.client_cert   ? "--key"
+  const char *missing = !options.broker_endpoint   ? "--broker"
+                        : !options.server_cert     ? "--server-key"
+                        : !options.client_cert     ? "--key"
                         : !options.listen_endpoint ? "--listen"
                         : !options.data_dir        ? "--data"
                                                    : NULL;

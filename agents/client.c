@@ -24,13 +24,13 @@
 #include "wire.h"
 
 struct dbn_client {
-  void *context;              /* owned; only this client's sockets live in it */
-  void *socket;               /* owned DEALER */
-  void *monitor;              /* owned PAIR reading socket events; NULL until dbn_client_monitor */
-  char monitor_endpoint[64];  /* inproc endpoint of the monitor */
-  int timeout_ms;             /* dbn_client_call's limit */
-  int resend_ms;              /* dbn_client_call's resend interval */
-  char request_id[33];        /* the id dbn_client_call chose for the last request without one */
+  void *context;             /* owned; only this client's sockets live in it */
+  void *socket;              /* owned DEALER */
+  void *monitor;             /* owned PAIR reading socket events; NULL until dbn_client_monitor */
+  char monitor_endpoint[64]; /* inproc endpoint of the monitor */
+  int timeout_ms;            /* dbn_client_call's limit */
+  int resend_ms;             /* dbn_client_call's resend interval */
+  char request_id[33];       /* the id dbn_client_call chose for the last request without one */
 };
 
 /* Reconnect quickly after a short blip, but back off to once every 5 s while
@@ -83,8 +83,7 @@ setup_curve(void *socket, const char *server_cert, const char *client_cert)
   }
   zcert_t *client = zcert_load(client_cert);
   if (!client) {
-    dbn_log(DBN_LOG_ERROR, "client", "cannot read the key pair %s (and %s_secret)", client_cert,
-            client_cert);
+    dbn_log(DBN_LOG_ERROR, "client", "cannot read the key pair %s (and %s_secret)", client_cert, client_cert);
     zcert_destroy(&server);
     return DBN_ENOTFOUND;
   }
@@ -356,9 +355,8 @@ dbn_client_monitor(dbn_client_t *client, void **socket_p)
   if (!client->monitor) {
     snprintf(client->monitor_endpoint, sizeof client->monitor_endpoint, "inproc://dbn-client-monitor-%p",
              (void *)client);
-    int events = ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
-                 ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                 ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    int events = ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
     if (zmq_socket_monitor(client->socket, client->monitor_endpoint, events) != 0)
       return zmq_error();
     client->monitor = zmq_socket(client->context, ZMQ_PAIR);

@@ -22,12 +22,12 @@
 typedef struct dbn_client dbn_client_t;
 
 typedef struct {
-  const char *endpoint;      /* "tcp://host:port" (broker) or "ipc:///path" (agent) */
-  const char *server_cert;   /* broker's public cert file (KEYS/broker.key); NULL for ipc */
-  const char *client_cert;   /* this client's cert file (NAME.key, with NAME.key_secret
-                                beside it); NULL for ipc */
-  int timeout_ms;            /* dbn_client_call gives up after this long; 0 = 5000 */
-  int resend_ms;             /* resend the same request id after this long; 0 = 1000 */
+  const char *endpoint;    /* "tcp://host:port" (broker) or "ipc:///path" (agent) */
+  const char *server_cert; /* broker's public cert file (KEYS/broker.key); NULL for ipc */
+  const char *client_cert; /* this client's cert file (NAME.key, with NAME.key_secret
+                              beside it); NULL for ipc */
+  int timeout_ms;          /* dbn_client_call gives up after this long; 0 = 5000 */
+  int resend_ms;           /* resend the same request id after this long; 0 = 1000 */
 } dbn_client_options_t;
 
 /* Connect (lazily: ZeroMQ connects in the background and reconnects with

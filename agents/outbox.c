@@ -32,12 +32,12 @@
 #define OUTBOX_MAX_GROWTH 16
 
 struct dbn_outbox {
-  MDB_env *env;          /* owned */
-  MDB_dbi pending;       /* key → request id + packed Request */
-  MDB_dbi by_request;    /* request id → key */
-  size_t map_size;       /* current map size in bytes */
-  uint64_t next_key;     /* key the next put takes */
-  int lock_fd;           /* owned; holds flock(LOCK_EX) on DIR/outbox.lock */
+  MDB_env *env;       /* owned */
+  MDB_dbi pending;    /* key → request id + packed Request */
+  MDB_dbi by_request; /* request id → key */
+  size_t map_size;    /* current map size in bytes */
+  uint64_t next_key;  /* key the next put takes */
+  int lock_fd;        /* owned; holds flock(LOCK_EX) on DIR/outbox.lock */
 };
 
 static int
@@ -239,8 +239,7 @@ put_in(dbn_outbox_t *outbox, MDB_txn *txn, const char *request_id, const uint8_t
 }
 
 int
-dbn_outbox_put(dbn_outbox_t *outbox, const char *request_id, const uint8_t *data, size_t len,
-               uint64_t *key_p)
+dbn_outbox_put(dbn_outbox_t *outbox, const char *request_id, const uint8_t *data, size_t len, uint64_t *key_p)
 {
   assert(outbox && request_id && (data || len == 0));
   size_t id_len = strlen(request_id);

@@ -24,10 +24,10 @@ typedef struct dbn_outbox dbn_outbox_t;
 
 /* One pending command, as dbn_outbox_peek hands it out. */
 typedef struct {
-  uint64_t key;        /* position in the outbox; increasing in put order */
-  char *request_id;    /* owned; NUL-terminated */
-  uint8_t *data;       /* owned; the packed Request */
-  size_t len;          /* bytes in data */
+  uint64_t key;     /* position in the outbox; increasing in put order */
+  char *request_id; /* owned; NUL-terminated */
+  uint8_t *data;    /* owned; the packed Request */
+  size_t len;       /* bytes in data */
 } dbn_outbox_entry_t;
 
 /* Open (creating if needed, mode 0700 for the directory and 0600 for the

@@ -34,19 +34,19 @@ enum server_mode {
 };
 
 typedef struct {
-  char dir[64];              /* temporary key directory */
-  char server_cert[128];     /* DIR/broker.key */
-  char client_cert[128];     /* DIR/unit-test.key */
-  char other_cert[128];      /* DIR/impostor.key: a server key the server does not have */
-  char endpoint[128];        /* where the server listens */
-  void *context;             /* the server's context */
-  void *router;              /* owned by the server thread once it runs */
-  enum server_mode mode;     /* how to answer */
-  atomic_bool stop;          /* set by the test to end the server thread */
-  atomic_int received;       /* requests the server saw */
-  char last_id[64];          /* request id of the last request (read after join) */
-  pthread_t thread;          /* the server */
-  bool running;              /* the server thread has not been joined yet */
+  char dir[64];          /* temporary key directory */
+  char server_cert[128]; /* DIR/broker.key */
+  char client_cert[128]; /* DIR/unit-test.key */
+  char other_cert[128];  /* DIR/impostor.key: a server key the server does not have */
+  char endpoint[128];    /* where the server listens */
+  void *context;         /* the server's context */
+  void *router;          /* owned by the server thread once it runs */
+  enum server_mode mode; /* how to answer */
+  atomic_bool stop;      /* set by the test to end the server thread */
+  atomic_int received;   /* requests the server saw */
+  char last_id[64];      /* request id of the last request (read after join) */
+  pthread_t thread;      /* the server */
+  bool running;          /* the server thread has not been joined yet */
 } fixture_t;
 
 static void
@@ -177,11 +177,11 @@ static dbn_client_t *
 connect_client(fixture_t *f, const char *server_cert, int timeout_ms, int resend_ms)
 {
   dbn_client_options_t options = {
-    .endpoint = f->endpoint,
-    .server_cert = server_cert,
-    .client_cert = f->client_cert,
-    .timeout_ms = timeout_ms,
-    .resend_ms = resend_ms,
+      .endpoint = f->endpoint,
+      .server_cert = server_cert,
+      .client_cert = f->client_cert,
+      .timeout_ms = timeout_ms,
+      .resend_ms = resend_ms,
   };
   dbn_client_t *client = NULL;
   assert_int_equal(dbn_client_new(&client, &options), 0);
@@ -314,11 +314,11 @@ test_bad_options(void **state)
   fixture_t *f = *state;
   start_server(f, SERVER_SILENT);
   dbn_client_t *client = NULL;
-  dbn_client_options_t missing = {.endpoint = f->endpoint, .server_cert = "/nonexistent/broker.key",
-                                  .client_cert = f->client_cert};
+  dbn_client_options_t missing = {
+      .endpoint = f->endpoint, .server_cert = "/nonexistent/broker.key", .client_cert = f->client_cert};
   assert_int_equal(dbn_client_new(&client, &missing), DBN_ENOTFOUND);
-  dbn_client_options_t public_only = {.endpoint = f->endpoint, .server_cert = f->server_cert,
-                                      .client_cert = f->other_cert};
+  dbn_client_options_t public_only = {
+      .endpoint = f->endpoint, .server_cert = f->server_cert, .client_cert = f->other_cert};
   assert_int_equal(dbn_client_new(&client, &public_only), DBN_ENOTFOUND);
   dbn_client_options_t half = {.endpoint = f->endpoint, .server_cert = f->server_cert};
   assert_int_equal(dbn_client_new(&client, &half), DBN_EINVAL);
@@ -331,12 +331,12 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_call_gets_reply, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_stale_reply_dropped, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_resend_same_id, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_timeout_when_silent, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_wrong_server_key_never_connects, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_call_gets_reply, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_reply_dropped, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_resend_same_id, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_timeout_when_silent, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_wrong_server_key_never_connects, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

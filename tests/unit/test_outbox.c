@@ -210,10 +210,10 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_order_and_remove, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_same_request_id_stored_once, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_persists_across_reopen, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_order_and_remove, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_same_request_id_stored_once, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_persists_across_reopen, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
