@@ -230,7 +230,7 @@ send_reply(dbn_broker_t *broker, zmq_msg_t *routing, Duban__Reply *reply)
     return;
   /* A peer that is gone or not reading loses this reply; it will retry with
    * the same request id and get the same answer. */
-  if (zmq_send(broker->router, zmq_msg_data(routing), zmq_msg_size(routing), ZMQ_SNDMORE | ZMQ_DONTWAIT) == 0)
+  if (zmq_send(broker->router, zmq_msg_data(routing), zmq_msg_size(routing), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
     zmq_send(broker->router, buf, len, ZMQ_DONTWAIT);
   free(buf);
 }

@@ -14,7 +14,7 @@ packages=(
   libcmocka-dev                           # unit tests
   jq                                      # integration tests read --json output
   iproute2 procps                         # fault tests: network namespaces, process checks
-  clang                                   # the libFuzzer targets
+  clang clang-format                      # libFuzzer targets; the format check
 )
 
 missing=()
