@@ -2071,7 +2071,7 @@ static bool
 is_target_delim(uint32_t ch)
 {
   return is_clause_delim(ch) || ch == 0x3001 || ch == '(' || ch == ')' || ch == 0x300a || ch == 0x300b ||
-         ch == ' ' || ch == 0x201c || ch == 0x201d || ch == '"';
+         ch == ' ';
 }
 
 static const char *const TRAILING_WORDS[] = {"不低于", "不少于", "不超过", "超过", "达到", "突破", "约", "达", "超", "为", "共", "计", NULL};
@@ -2102,13 +2102,19 @@ targets(imp_t *c, const cpbuf *t, int line)
     c->err = DBN_ENOMEM;
     return NULL;
   }
-  int book = 0;
+  /* numbers inside 《》 or “” are parts of names (“人才新政30条”), not
+   * targets */
+  int book = 0, quote = 0;
   for (size_t i = 0; i < len && !c->err; i++) {
     if (n[i] == 0x300a || n[i] == 0x3008)
       book++;
     else if ((n[i] == 0x300b || n[i] == 0x3009) && book > 0)
       book--;
-    if (book || !is_digit(n[i]))
+    else if (n[i] == 0x201c)
+      quote++;
+    else if (n[i] == 0x201d && quote > 0)
+      quote--;
+    if (book || quote || !is_digit(n[i]))
       continue;
     if (i > 0 && (is_digit(n[i - 1]) || n[i - 1] == '.' || is_alpha(n[i - 1]) || n[i - 1] == '+' || n[i - 1] == 0x7b2c))
       continue;
@@ -2169,7 +2175,9 @@ targets(imp_t *c, const cpbuf *t, int line)
     }
     double value = round(mant / scale * mult * 1e6) / 1e6;
     size_t after = k + ul;
-    /* what: the words after the number, else the words before it */
+    /* what: the words after the number (新建5000个公共充电桩), else the
+     * words before it (盘活闲置水指标1000万立方米) without the date and the
+     * comparison that lead up to it */
     size_t wa = after, wb = after;
     bool stripped = true;
     while (stripped) {
@@ -2183,16 +2191,46 @@ targets(imp_t *c, const cpbuf *t, int line)
       }
     }
     wb = wa;
-    while (wb < len && !is_target_delim(n[wb]) && !is_digit(n[wb]) && wb - wa < 20)
+    while (wb < len && (!is_target_delim(n[wb]) || (n[wb] == 0x3001 && wb > wa)) && !is_digit(n[wb]) && wb - wa < 24)
       wb++;
+    while (wb > wa && (n[wb - 1] == 0x3001 || cp_in(n[wb - 1], "和及与或")))
+      wb--;
     if (wb == wa) {
       wb = i;
       wa = i;
-      while (wa > 0 && !is_target_delim(n[wa - 1]) && i - wa < 30)
+      while (wa > 0 && i - wa < 30) {
+        if (n[wa - 1] == ')') { /* 名师工作室（站）5个: keep the bracket */
+          size_t k2 = wa - 1;
+          int depth = 0;
+          while (k2 > 0) {
+            if (n[k2] == ')')
+              depth++;
+            else if (n[k2] == '(' && --depth == 0)
+              break;
+            k2--;
+          }
+          if (depth != 0 || k2 == 0)
+            break;
+          wa = k2;
+          continue;
+        }
+        if (is_target_delim(n[wa - 1]))
+          break;
         wa--;
-      /* leading date words: 2023年底前, 到2025年 */
-      while (wa < wb && (is_digit(n[wa]) || cp_in(n[wa], "年底前末内度到至在于—月日")))
-        wa++;
+      }
+      /* a leading date: 2023年底前, 到2025年 */
+      size_t p2 = wa;
+      if (p2 < wb && cp_in(n[p2], "到至在于"))
+        p2++;
+      if (p2 < wb && is_digit(n[p2])) {
+        while (p2 < wb && is_digit(n[p2]))
+          p2++;
+        if (p2 < wb && n[p2] == 0x5e74)
+          p2++;
+        while (p2 < wb && cp_in(n[p2], "年底前末内度"))
+          p2++;
+        wa = p2;
+      }
       strip_words(n, &wa, &wb);
     }
     char *what = encode(c, t->o, wa, wb);
