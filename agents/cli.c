@@ -156,8 +156,8 @@ dbn_cli_connect(dbn_cli_t *cli)
       return dbn_cli_usage_error(cli, "--broker needs --key KEYS/NAME.key (or DUBAN_KEY)");
     if (snprintf(secret, sizeof secret, "%s_secret", options.client_cert) >= (int)sizeof secret)
       return dbn_cli_usage_error(cli, "key path too long");
-    if (check_readable("the broker's key", options.server_cert) || check_readable("key", options.client_cert) ||
-        check_readable("secret key", secret))
+    if (check_readable("the broker's key", options.server_cert) ||
+        check_readable("key", options.client_cert) || check_readable("secret key", secret))
       return DBN_CLI_EXIT_FAIL;
   }
   int rc = dbn_client_new(&cli->client, &options);
@@ -185,13 +185,15 @@ dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, bool is_write, Duban__Reply
   Duban__Reply *reply = NULL;
   rc = dbn_client_call(cli->client, req, &reply);
   if (rc == DBN_ETIMEDOUT)
-    return dbn_cli_fail("unavailable", "no answer to %s from %s within %d ms (is it running, and is your key known to it?)",
-                        name, cli->via_agent ? "the agent" : "the broker",
-                        cli->timeout_ms ? cli->timeout_ms : 5000);
+    return dbn_cli_fail("unavailable", "no answer to %s from %s within %d ms (%s)", name,
+                        cli->via_agent ? "the agent" : "the broker", cli->timeout_ms ? cli->timeout_ms : 5000,
+                        cli->via_agent ? "is the department's agent running on that socket?"
+                                       : "is it running, and is your key in its clients folder?");
   if (rc != 0)
     return dbn_cli_fail(dbn_code_name(dbn_error_code(rc)), "%s: %s", name, dbn_strerror(rc));
   if (reply->code != DUBAN__CODE__CODE_OK) {
-    dbn_cli_fail(dbn_code_name(reply->code), "%s", reply->message && reply->message[0] ? reply->message : name);
+    dbn_cli_fail(dbn_code_name(reply->code), "%s",
+                 reply->message && reply->message[0] ? reply->message : name);
     dbn_wire_reply_free(&reply);
     return DBN_CLI_EXIT_FAIL;
   }
@@ -418,13 +420,13 @@ dbn_cli_terminal_width(void)
 }
 
 struct dbn_cli_table {
-  size_t columns;     /* number of columns */
-  char **headers;     /* owned copies, columns of them */
-  bool *right;        /* right-aligned columns */
-  int *max_width;     /* per-column cap, 0 = none */
-  char **cells;       /* owned copies, rows * columns, row-major */
-  size_t rows;        /* rows added */
-  size_t capacity;    /* rows the cells array has room for */
+  size_t columns;  /* number of columns */
+  char **headers;  /* owned copies, columns of them */
+  bool *right;     /* right-aligned columns */
+  int *max_width;  /* per-column cap, 0 = none */
+  char **cells;    /* owned copies, rows * columns, row-major */
+  size_t rows;     /* rows added */
+  size_t capacity; /* rows the cells array has room for */
 };
 
 static char *
@@ -623,8 +625,9 @@ dbn_cli_print_escalations(FILE *out, Duban__Escalation *const *escalations, size
     snprintf(id, sizeof id, "%llu", (unsigned long long)e->id);
     snprintf(level, sizeof level, "%u%s", e->level, e->automatic ? " auto" : "");
     dbn_cli_format_time(e->raised_at, raised);
-    const char *cells[] = {id, dbn_wire_escalation_state_name(e->state), level, e->task, e->category, raised,
-                           e->raised_by, e->reason};
+    const char *cells[] = {
+        id,       dbn_wire_escalation_state_name(e->state), level, e->task, e->category, raised, e->raised_by,
+        e->reason};
     if (dbn_cli_table_add_row(table, cells) != 0) {
       dbn_cli_table_destroy(&table);
       return dbn_cli_fail("resource_exhausted", "out of memory");
@@ -854,8 +857,7 @@ format_number(double v, char *out, size_t len)
 }
 
 /* Append to a bounded buffer, cutting at a UTF-8 boundary when full. */
-static void
-append(char *buf, size_t len, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *format, ...) __attribute__((format(printf, 3, 4)));
 static void
 append(char *buf, size_t len, const char *format, ...)
 {
@@ -981,7 +983,8 @@ dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t subject_
   case DUBAN__EVENT__BODY_DEADLINE_WARNING:
     if (event->deadline_warning) {
       append(subject, subject_len, "%s", event->deadline_warning->task);
-      append(details, details_len, "%s: due %s", event->deadline_warning->level, event->deadline_warning->due);
+      append(details, details_len, "%s: due %s", event->deadline_warning->level,
+             event->deadline_warning->due);
     }
     break;
   default: append(details, details_len, "(an event this duban does not know)"); break;

@@ -43,44 +43,47 @@ enum {
 };
 
 /* Entries for a subcommand's struct option table, before its {0} end. */
-#define DBN_CLI_COMMON_OPTIONS                                                                     \
-  {"agent", required_argument, NULL, DBN_CLI_OPT_AGENT},                                           \
-    {"broker", required_argument, NULL, DBN_CLI_OPT_BROKER},                                       \
-    {"server-key", required_argument, NULL, DBN_CLI_OPT_SERVER_KEY},                               \
-    {"key", required_argument, NULL, DBN_CLI_OPT_KEY},                                             \
-    {"timeout", required_argument, NULL, DBN_CLI_OPT_TIMEOUT},                                     \
-    {"request-id", required_argument, NULL, DBN_CLI_OPT_REQUEST_ID},                               \
-    {"json", no_argument, NULL, DBN_CLI_OPT_JSON}, { "help", no_argument, NULL, DBN_CLI_OPT_HELP }
+#define DBN_CLI_COMMON_OPTIONS                                                                               \
+  {"agent", required_argument, NULL, DBN_CLI_OPT_AGENT},                                                     \
+      {"broker", required_argument, NULL, DBN_CLI_OPT_BROKER},                                               \
+      {"server-key", required_argument, NULL, DBN_CLI_OPT_SERVER_KEY},                                       \
+      {"key", required_argument, NULL, DBN_CLI_OPT_KEY},                                                     \
+      {"timeout", required_argument, NULL, DBN_CLI_OPT_TIMEOUT},                                             \
+      {"request-id", required_argument, NULL, DBN_CLI_OPT_REQUEST_ID},                                       \
+      {"json", no_argument, NULL, DBN_CLI_OPT_JSON},                                                         \
+  {                                                                                                          \
+    "help", no_argument, NULL, DBN_CLI_OPT_HELP                                                              \
+  }
 
 /* The help text of the shared options, for the end of each usage text. */
-#define DBN_CLI_CONNECTION_HELP                                                                    \
-  "Connection (options win over the environment):\n"                                               \
-  "  --agent ipc:///PATH      the department's agent (env DUBAN_AGENT)\n"                          \
-  "  --broker tcp://HOST:PORT the broker, directly (env DUBAN_BROKER)\n"                           \
-  "  --server-key FILE        the broker's public key, KEYS/broker.key (env DUBAN_SERVER_KEY)\n"   \
-  "  --key FILE               your key, KEYS/NAME.key with NAME.key_secret beside it\n"            \
-  "                           (env DUBAN_KEY)\n"                                                   \
-  "  --timeout MS             give up waiting for an answer after MS (default 5000)\n"             \
-  "  --request-id ID          use ID instead of a fresh one: a repeat has one effect\n"            \
+#define DBN_CLI_CONNECTION_HELP                                                                              \
+  "Connection (options win over the environment):\n"                                                         \
+  "  --agent ipc:///PATH      the department's agent (env DUBAN_AGENT)\n"                                    \
+  "  --broker tcp://HOST:PORT the broker, directly (env DUBAN_BROKER)\n"                                     \
+  "  --server-key FILE        the broker's public key, KEYS/broker.key (env DUBAN_SERVER_KEY)\n"             \
+  "  --key FILE               your key, KEYS/NAME.key with NAME.key_secret beside it\n"                      \
+  "                           (env DUBAN_KEY)\n"                                                             \
+  "  --timeout MS             give up waiting for an answer after MS (default 5000)\n"                       \
+  "  --request-id ID          use ID instead of a fresh one: a repeat has one effect\n"                      \
   "  --help                   this text\n"
 
 /* One run of one subcommand: what the shared options said, and the
  * connection once made. Lives on the subcommand's stack; dbn_cli_fini
  * releases the connection. */
 typedef struct {
-  const char *command;           /* "claim", "plan load": for messages; borrowed */
-  const char *usage;             /* the subcommand's --help text; borrowed */
-  const char *agent;             /* --agent; borrowed from argv */
-  const char *broker;            /* --broker */
-  const char *server_key;        /* --server-key */
-  const char *key;               /* --key */
-  const char *request_id;        /* --request-id; NULL = a fresh one per write */
-  int timeout_ms;                /* --timeout; 0 = the client's default */
-  bool json;                     /* --json */
-  bool help;                     /* --help was given */
-  bool via_agent;                /* the connection goes to an agent, not the broker */
-  dbn_client_t *client;          /* owned; NULL until dbn_cli_connect */
-  char fresh_id[33];             /* storage for a fresh request id */
+  const char *command;    /* "claim", "plan load": for messages; borrowed */
+  const char *usage;      /* the subcommand's --help text; borrowed */
+  const char *agent;      /* --agent; borrowed from argv */
+  const char *broker;     /* --broker */
+  const char *server_key; /* --server-key */
+  const char *key;        /* --key */
+  const char *request_id; /* --request-id; NULL = a fresh one per write */
+  int timeout_ms;         /* --timeout; 0 = the client's default */
+  bool json;              /* --json */
+  bool help;              /* --help was given */
+  bool via_agent;         /* the connection goes to an agent, not the broker */
+  dbn_client_t *client;   /* owned; NULL until dbn_cli_connect */
+  char fresh_id[33];      /* storage for a fresh request id */
 } dbn_cli_t;
 
 /* Start a run: zero everything, remember the name and the usage text. */
@@ -101,12 +104,10 @@ int dbn_cli_finish_options(dbn_cli_t *cli, int positional, int min, int max, boo
 
 /* Print "duban COMMAND: MESSAGE" and "try 'duban COMMAND --help'" to stderr;
  * returns DBN_CLI_EXIT_USAGE. */
-int dbn_cli_usage_error(const dbn_cli_t *cli, const char *format, ...)
-  __attribute__((format(printf, 2, 3)));
+int dbn_cli_usage_error(const dbn_cli_t *cli, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* Print "duban: CODE_NAME: MESSAGE" to stderr; returns DBN_CLI_EXIT_FAIL. */
-int dbn_cli_fail(const char *code_name, const char *format, ...)
-  __attribute__((format(printf, 2, 3)));
+int dbn_cli_fail(const char *code_name, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* Connect to the agent or the broker, from the options or else the
  * environment. Usage problems (no endpoint, a broker without keys) return
@@ -132,7 +133,8 @@ int dbn_cli_write(dbn_cli_t *cli, Duban__Request *req, const char *what);
 /* An argument that will travel as a string field: non-empty (unless
  * may_be_empty), valid UTF-8 and at most max_len bytes. Prints a usage
  * error naming `what` and returns DBN_CLI_EXIT_USAGE when it is not. */
-int dbn_cli_check_text(const dbn_cli_t *cli, const char *what, const char *s, size_t max_len, bool may_be_empty);
+int dbn_cli_check_text(const dbn_cli_t *cli, const char *what, const char *s, size_t max_len,
+                       bool may_be_empty);
 
 /* Strict decimal parsers: the whole string, within range. 0 or DBN_EINVAL. */
 int dbn_cli_parse_u64(const char *s, uint64_t *out);
@@ -204,8 +206,8 @@ int dbn_cli_print_json(FILE *out, cJSON *json);
 /* The task an event concerns ("ordos-2023-58:1.1.1", or "esc#42" for an
  * escalation, or the plan id) and a short description of what it says, for
  * one line of `watch` and `audit replay`. */
-void dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t subject_len,
-                            char *details, size_t details_len);
+void dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t subject_len, char *details,
+                            size_t details_len);
 
 /* One line: seq, time, actor, kind, subject, details; columns aligned. */
 void dbn_cli_print_event_line(FILE *out, const Duban__Event *event);

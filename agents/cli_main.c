@@ -20,25 +20,25 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
-  {"tasks", dbn_cmd_tasks, "departments", "list tasks (--state, --unit)"},
-  {"task", dbn_cmd_task, "departments", "show one task in full"},
-  {"claim", dbn_cmd_claim, "departments", "claim (签收) an assigned task"},
-  {"progress", dbn_cmd_progress, "departments", "report percent, figures and a note"},
-  {"submit", dbn_cmd_submit, "departments", "submit a task as done"},
-  {"escalate", dbn_cmd_escalate, "departments", "raise a block you cannot clear alone"},
-  {"watch", dbn_cmd_watch, "coordinators", "open escalations, then every event live"},
-  {"escalations", dbn_cmd_escalations, "coordinators", "list open (or --all) escalations"},
-  {"ack", dbn_cmd_ack, "coordinators", "acknowledge an escalation"},
-  {"resolve", dbn_cmd_resolve, "coordinators", "resolve an escalation"},
-  {"remind", dbn_cmd_remind, "coordinators", "remind (催办) a department of a task"},
-  {"accept", dbn_cmd_accept, "coordinators", "accept submitted work"},
-  {"reject", dbn_cmd_reject, "coordinators", "send submitted work back, with a reason"},
-  {"reassign", dbn_cmd_reassign, "coordinators", "give a task to another unit"},
-  {"keygen", dbn_cmd_keygen, "admins", "make CURVE keys for the broker, units and roles"},
-  {"plan", dbn_cmd_plan, "admins", "plan import FILE | plan load FILE.json"},
-  {"clock", dbn_cmd_clock, "admins", "clock advance SECONDS|--days N (virtual clock)"},
-  {"ping", dbn_cmd_ping, "anyone", "who you are to the broker, its clock, its head"},
-  {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)"},
+    {"tasks", dbn_cmd_tasks, "departments", "list tasks (--state, --unit)"},
+    {"task", dbn_cmd_task, "departments", "show one task in full"},
+    {"claim", dbn_cmd_claim, "departments", "claim (签收) an assigned task"},
+    {"progress", dbn_cmd_progress, "departments", "report percent, figures and a note"},
+    {"submit", dbn_cmd_submit, "departments", "submit a task as done"},
+    {"escalate", dbn_cmd_escalate, "departments", "raise a block you cannot clear alone"},
+    {"watch", dbn_cmd_watch, "coordinators", "open escalations, then every event live"},
+    {"escalations", dbn_cmd_escalations, "coordinators", "list open (or --all) escalations"},
+    {"ack", dbn_cmd_ack, "coordinators", "acknowledge an escalation"},
+    {"resolve", dbn_cmd_resolve, "coordinators", "resolve an escalation"},
+    {"remind", dbn_cmd_remind, "coordinators", "remind (催办) a department of a task"},
+    {"accept", dbn_cmd_accept, "coordinators", "accept submitted work"},
+    {"reject", dbn_cmd_reject, "coordinators", "send submitted work back, with a reason"},
+    {"reassign", dbn_cmd_reassign, "coordinators", "give a task to another unit"},
+    {"keygen", dbn_cmd_keygen, "admins", "make CURVE keys for the broker, units and roles"},
+    {"plan", dbn_cmd_plan, "admins", "plan import FILE | plan load FILE.json"},
+    {"clock", dbn_cmd_clock, "admins", "clock advance SECONDS|--days N (virtual clock)"},
+    {"ping", dbn_cmd_ping, "anyone", "who you are to the broker, its clock, its head"},
+    {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)"},
 };
 
 static void
@@ -66,8 +66,8 @@ print_overview(FILE *out)
 static bool
 is_connection_option(const char *arg, bool *takes_value)
 {
-  static const char *const with_value[] = {"--agent", "--broker", "--server-key", "--key", "--timeout",
-                                           "--request-id"};
+  static const char *const with_value[] = {"--agent", "--broker",  "--server-key",
+                                           "--key",   "--timeout", "--request-id"};
   *takes_value = false;
   for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++) {
     size_t n = strlen(with_value[i]);

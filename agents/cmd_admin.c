@@ -11,22 +11,22 @@
 #include "cli.h"
 
 static const char clock_usage[] =
-  "usage: duban clock advance SECONDS [--json]\n"
-  "       duban clock advance --days N [--json]\n"
-  "\n"
-  "Move the clock of a broker started with a virtual clock forward (admin\n"
-  "only; a broker on the real clock refuses). The deadline monitor then runs\n"
-  "at the new time.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+    "usage: duban clock advance SECONDS [--json]\n"
+    "       duban clock advance --days N [--json]\n"
+    "\n"
+    "Move the clock of a broker started with a virtual clock forward (admin\n"
+    "only; a broker on the real clock refuses). The deadline monitor then runs\n"
+    "at the new time.\n"
+    "\n" DBN_CLI_CONNECTION_HELP;
 
 static int
 cmd_advance(int argc, char **argv)
 {
   enum { OPT_DAYS = DBN_CLI_OPT_FIRST_FREE };
   static const struct option options[] = {
-    {"days", required_argument, NULL, OPT_DAYS},
-    DBN_CLI_COMMON_OPTIONS,
-    {0},
+      {"days", required_argument, NULL, OPT_DAYS},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "clock advance", clock_usage);
@@ -49,8 +49,8 @@ cmd_advance(int argc, char **argv)
     seconds = (uint64_t)days * 86400;
   } else if (dbn_cli_parse_u64(argv[optind], &seconds) != 0 || seconds == 0 ||
              seconds > (uint64_t)100 * 366 * 86400) {
-    return dbn_cli_usage_error(&cli, "SECONDS wants a positive number of seconds (at most 100 years), not '%s'",
-                               argv[optind]);
+    return dbn_cli_usage_error(
+        &cli, "SECONDS wants a positive number of seconds (at most 100 years), not '%s'", argv[optind]);
   }
   Duban__AdvanceClock advance = DUBAN__ADVANCE_CLOCK__INIT;
   advance.seconds = (int64_t)seconds;
@@ -78,12 +78,11 @@ dbn_cmd_clock(int argc, char **argv)
   return DBN_CLI_EXIT_USAGE;
 }
 
-static const char ping_usage[] =
-  "usage: duban ping [--json]\n"
-  "\n"
-  "Ask the broker (or the agent, which answers for it) who you are, what\n"
-  "time its clock says and the last committed sequence number.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+static const char ping_usage[] = "usage: duban ping [--json]\n"
+                                 "\n"
+                                 "Ask the broker (or the agent, which answers for it) who you are, what\n"
+                                 "time its clock says and the last committed sequence number.\n"
+                                 "\n" DBN_CLI_CONNECTION_HELP;
 
 int
 dbn_cmd_ping(int argc, char **argv)

@@ -12,34 +12,34 @@
 #include "store.h"
 
 static const char audit_usage[] =
-  "usage: duban audit verify --data DIR [--json]\n"
-  "       duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
-  "\n"
-  "  verify   walk the hash chain of the log and rebuild every view from it;\n"
-  "           say OK, or the first sequence number where anything disagrees\n"
-  "           (exit 1)\n"
-  "  replay   print every event, one readable line each, or one JSON object\n"
-  "           per line with --json\n"
-  "\n"
-  "Both read the broker's data directory read-only and work while it runs.\n";
+    "usage: duban audit verify --data DIR [--json]\n"
+    "       duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
+    "\n"
+    "  verify   walk the hash chain of the log and rebuild every view from it;\n"
+    "           say OK, or the first sequence number where anything disagrees\n"
+    "           (exit 1)\n"
+    "  replay   print every event, one readable line each, or one JSON object\n"
+    "           per line with --json\n"
+    "\n"
+    "Both read the broker's data directory read-only and work while it runs.\n";
 
 static const char verify_usage[] =
-  "usage: duban audit verify --data DIR [--json]\n"
-  "\n"
-  "Walk the log in DIR (the broker's data directory): every key is the next\n"
-  "sequence number, every event decodes and carries the hash of the one\n"
-  "before it. Then rebuild every view from the log and compare. Prints the\n"
-  "events walked, the head, and OK or the first bad sequence number and what\n"
-  "is wrong there. Exit 0 when the log verifies, 1 when it does not.\n"
-  "--json prints {\"ok\", \"events\", \"head_seq\", \"first_bad_seq\", \"problem\"}.\n";
+    "usage: duban audit verify --data DIR [--json]\n"
+    "\n"
+    "Walk the log in DIR (the broker's data directory): every key is the next\n"
+    "sequence number, every event decodes and carries the hash of the one\n"
+    "before it. Then rebuild every view from the log and compare. Prints the\n"
+    "events walked, the head, and OK or the first bad sequence number and what\n"
+    "is wrong there. Exit 0 when the log verifies, 1 when it does not.\n"
+    "--json prints {\"ok\", \"events\", \"head_seq\", \"first_bad_seq\", \"problem\"}.\n";
 
 static const char replay_usage[] =
-  "usage: duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
-  "\n"
-  "Print the events of the log in DIR with after < seq <= until (default:\n"
-  "all): seq, time (UTC), actor, kind, task, details. With --json one object\n"
-  "per line: seq, time (ISO-8601 UTC), actor, request_id, kind, prev_hash and\n"
-  "the fields of the event's body.\n";
+    "usage: duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
+    "\n"
+    "Print the events of the log in DIR with after < seq <= until (default:\n"
+    "all): seq, time (UTC), actor, kind, task, details. With --json one object\n"
+    "per line: seq, time (ISO-8601 UTC), actor, request_id, kind, prev_hash and\n"
+    "the fields of the event's body.\n";
 
 /* Parse --data and the shared --json/--help, plus --after/--until when
  * range is not NULL. */
@@ -48,12 +48,9 @@ parse_audit(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, uint64_t 
 {
   enum { OPT_DATA = DBN_CLI_OPT_FIRST_FREE, OPT_AFTER, OPT_UNTIL };
   static const struct option options[] = {
-    {"data", required_argument, NULL, OPT_DATA},
-    {"after", required_argument, NULL, OPT_AFTER},
-    {"until", required_argument, NULL, OPT_UNTIL},
-    {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
-    {"help", no_argument, NULL, DBN_CLI_OPT_HELP},
-    {0},
+      {"data", required_argument, NULL, OPT_DATA},   {"after", required_argument, NULL, OPT_AFTER},
+      {"until", required_argument, NULL, OPT_UNTIL}, {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
+      {"help", no_argument, NULL, DBN_CLI_OPT_HELP}, {0},
   };
   *done_p = true;
   int opt, rc;
@@ -128,8 +125,8 @@ cmd_verify(int argc, char **argv)
 
 /* The replay's state, passed through dbn_store_events_foreach. */
 typedef struct {
-  uint64_t until;  /* stop after this seq; 0 = the end */
-  bool json;       /* one JSON object per line */
+  uint64_t until; /* stop after this seq; 0 = the end */
+  bool json;      /* one JSON object per line */
   uint64_t printed;
   uint64_t bad_seq; /* an event that did not decode */
 } replay_t;

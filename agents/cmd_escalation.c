@@ -14,21 +14,21 @@
 /* ---- escalations ---- */
 
 static const char escalations_usage[] =
-  "usage: duban escalations [--all] [--json]\n"
-  "\n"
-  "List open escalations (with --all, acknowledged and resolved ones too):\n"
-  "id, state, level, task, category, when and by whom it was raised, reason.\n"
-  "--json prints {\"escalations\": [...], \"head_seq\": N}.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+    "usage: duban escalations [--all] [--json]\n"
+    "\n"
+    "List open escalations (with --all, acknowledged and resolved ones too):\n"
+    "id, state, level, task, category, when and by whom it was raised, reason.\n"
+    "--json prints {\"escalations\": [...], \"head_seq\": N}.\n"
+    "\n" DBN_CLI_CONNECTION_HELP;
 
 int
 dbn_cmd_escalations(int argc, char **argv)
 {
   enum { OPT_ALL = DBN_CLI_OPT_FIRST_FREE };
   static const struct option options[] = {
-    {"all", no_argument, NULL, OPT_ALL},
-    DBN_CLI_COMMON_OPTIONS,
-    {0},
+      {"all", no_argument, NULL, OPT_ALL},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "escalations", escalations_usage);
@@ -82,13 +82,13 @@ dbn_cmd_escalations(int argc, char **argv)
 typedef enum { TARGET_ESCALATION, TARGET_TASK } target_t;
 
 typedef struct {
-  const char *name;        /* the subcommand */
-  const char *usage;       /* its --help */
-  target_t target;         /* what the positional argument names */
-  const char *option;      /* the text option ("note", "reason", "unit") */
-  bool option_required;    /* must the text option be given */
-  const char *option2;     /* a second, optional text option, or NULL */
-  const char *verb;        /* for "ok: VERB TARGET" */
+  const char *name;              /* the subcommand */
+  const char *usage;             /* its --help */
+  target_t target;               /* what the positional argument names */
+  const char *option;            /* the text option ("note", "reason", "unit") */
+  bool option_required;          /* must the text option be given */
+  const char *option2;           /* a second, optional text option, or NULL */
+  const char *verb;              /* for "ok: VERB TARGET" */
   Duban__Request__BodyCase body; /* the request it sends */
 } simple_write_t;
 
@@ -148,10 +148,10 @@ run_simple_write(const simple_write_t *spec, int argc, char **argv)
 {
   enum { OPT_TEXT = DBN_CLI_OPT_FIRST_FREE, OPT_TEXT2 };
   const struct option options[] = {
-    {spec->option, required_argument, NULL, OPT_TEXT},
-    {spec->option2 ? spec->option2 : spec->option, required_argument, NULL, OPT_TEXT2},
-    DBN_CLI_COMMON_OPTIONS,
-    {0},
+      {spec->option, required_argument, NULL, OPT_TEXT},
+      {spec->option2 ? spec->option2 : spec->option, required_argument, NULL, OPT_TEXT2},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, spec->name, spec->usage);
@@ -177,8 +177,9 @@ run_simple_write(const simple_write_t *spec, int argc, char **argv)
   uint64_t id = 0;
   if (spec->target == TARGET_ESCALATION) {
     if (dbn_cli_parse_u64(target, &id) != 0 || id == 0)
-      return dbn_cli_usage_error(&cli, "'%s' is not an escalation id (the seq that raised it; see 'duban "
-                                       "escalations')",
+      return dbn_cli_usage_error(&cli,
+                                 "'%s' is not an escalation id (the seq that raised it; see 'duban "
+                                 "escalations')",
                                  target);
   } else if ((rc = dbn_cli_check_text(&cli, "TASK", target, DBN_MAX_ID, false)) != 0) {
     return rc;
@@ -216,55 +217,84 @@ run_simple_write(const simple_write_t *spec, int argc, char **argv)
 }
 
 static const simple_write_t ack_spec = {
-  "ack",
-  "usage: duban ack ESCALATION_ID [--note TEXT] [--json]\n"
-  "\n"
-  "Acknowledge an open escalation: the office has seen it and owns it now.\n"
-  "An escalation not acknowledged within its SLA climbs one level.\n"
-  "\n" DBN_CLI_CONNECTION_HELP,
-  TARGET_ESCALATION, "note", false, NULL, "acknowledged", DUBAN__REQUEST__BODY_ACK};
+    "ack",
+    "usage: duban ack ESCALATION_ID [--note TEXT] [--json]\n"
+    "\n"
+    "Acknowledge an open escalation: the office has seen it and owns it now.\n"
+    "An escalation not acknowledged within its SLA climbs one level.\n"
+    "\n" DBN_CLI_CONNECTION_HELP,
+    TARGET_ESCALATION,
+    "note",
+    false,
+    NULL,
+    "acknowledged",
+    DUBAN__REQUEST__BODY_ACK};
 
 static const simple_write_t resolve_spec = {
-  "resolve",
-  "usage: duban resolve ESCALATION_ID [--note TEXT] [--json]\n"
-  "\n"
-  "Resolve an escalation: the block is cleared. The note says how.\n"
-  "\n" DBN_CLI_CONNECTION_HELP,
-  TARGET_ESCALATION, "note", false, NULL, "resolved", DUBAN__REQUEST__BODY_RESOLVE};
+    "resolve",
+    "usage: duban resolve ESCALATION_ID [--note TEXT] [--json]\n"
+    "\n"
+    "Resolve an escalation: the block is cleared. The note says how.\n"
+    "\n" DBN_CLI_CONNECTION_HELP,
+    TARGET_ESCALATION,
+    "note",
+    false,
+    NULL,
+    "resolved",
+    DUBAN__REQUEST__BODY_RESOLVE};
 
 static const simple_write_t remind_spec = {
-  "remind",
-  "usage: duban remind TASK [--note TEXT] [--json]\n"
-  "\n"
-  "Remind (催办) the owning department of a task; the reminder is counted on\n"
-  "the task and shown to the department.\n"
-  "\n" DBN_CLI_CONNECTION_HELP,
-  TARGET_TASK, "note", false, NULL, "reminded", DUBAN__REQUEST__BODY_REMIND};
+    "remind",
+    "usage: duban remind TASK [--note TEXT] [--json]\n"
+    "\n"
+    "Remind (催办) the owning department of a task; the reminder is counted on\n"
+    "the task and shown to the department.\n"
+    "\n" DBN_CLI_CONNECTION_HELP,
+    TARGET_TASK,
+    "note",
+    false,
+    NULL,
+    "reminded",
+    DUBAN__REQUEST__BODY_REMIND};
 
-static const simple_write_t accept_spec = {
-  "accept",
-  "usage: duban accept TASK [--note TEXT] [--json]\n"
-  "\n"
-  "Accept submitted work: the task is done.\n"
-  "\n" DBN_CLI_CONNECTION_HELP,
-  TARGET_TASK, "note", false, NULL, "accepted", DUBAN__REQUEST__BODY_ACCEPT};
+static const simple_write_t accept_spec = {"accept",
+                                           "usage: duban accept TASK [--note TEXT] [--json]\n"
+                                           "\n"
+                                           "Accept submitted work: the task is done.\n"
+                                           "\n" DBN_CLI_CONNECTION_HELP,
+                                           TARGET_TASK,
+                                           "note",
+                                           false,
+                                           NULL,
+                                           "accepted",
+                                           DUBAN__REQUEST__BODY_ACCEPT};
 
 static const simple_write_t reject_spec = {
-  "reject",
-  "usage: duban reject TASK --reason TEXT [--json]\n"
-  "\n"
-  "Send submitted work back: the task returns to in_progress, with the\n"
-  "reason for the department to act on.\n"
-  "\n" DBN_CLI_CONNECTION_HELP,
-  TARGET_TASK, "reason", true, NULL, "rejected", DUBAN__REQUEST__BODY_REJECT};
+    "reject",
+    "usage: duban reject TASK --reason TEXT [--json]\n"
+    "\n"
+    "Send submitted work back: the task returns to in_progress, with the\n"
+    "reason for the department to act on.\n"
+    "\n" DBN_CLI_CONNECTION_HELP,
+    TARGET_TASK,
+    "reason",
+    true,
+    NULL,
+    "rejected",
+    DUBAN__REQUEST__BODY_REJECT};
 
 static const simple_write_t reassign_spec = {
-  "reassign",
-  "usage: duban reassign TASK --unit CODE [--reason TEXT] [--json]\n"
-  "\n"
-  "Give a task to another unit (by its code, as in the plan's units).\n"
-  "\n" DBN_CLI_CONNECTION_HELP,
-  TARGET_TASK, "unit", true, "reason", "reassigned", DUBAN__REQUEST__BODY_REASSIGN};
+    "reassign",
+    "usage: duban reassign TASK --unit CODE [--reason TEXT] [--json]\n"
+    "\n"
+    "Give a task to another unit (by its code, as in the plan's units).\n"
+    "\n" DBN_CLI_CONNECTION_HELP,
+    TARGET_TASK,
+    "unit",
+    true,
+    "reason",
+    "reassigned",
+    DUBAN__REQUEST__BODY_REASSIGN};
 
 int
 dbn_cmd_ack(int argc, char **argv)

@@ -25,25 +25,25 @@
 #include "cli.h"
 
 static const char keygen_usage[] =
-  "usage: duban keygen --dir KEYS [--plan PLAN.json] [IDENTITY...] [--json]\n"
-  "\n"
-  "Make the CURVE keys of a deployment: KEYS/broker.key (+ _secret) unless\n"
-  "present, and for each IDENTITY a pair KEYS/NAME.key + KEYS/NAME.key_secret\n"
-  "and a public copy KEYS/clients/NAME.key carrying the identity, which the\n"
-  "broker reads to know who a key belongs to. NAME is the identity with ':'\n"
-  "as '-'. Existing keys are kept.\n"
-  "\n"
-  "IDENTITY is unit:CODE, coordinator:NAME, auditor:NAME or admin:NAME; CODE\n"
-  "and NAME are 1..64 of A-Z a-z 0-9 _ -. With --plan, one unit:CODE for each\n"
-  "of the plan's units, plus coordinator:office, auditor:audit and\n"
-  "admin:admin.\n"
-  "\n"
-  "The directory is made mode 0700, secret files 0600, public ones 0644.\n"
-  "\n"
-  "  --dir KEYS     where the keys go (created if missing)\n"
-  "  --plan FILE    a plan in JSON (duban-plan/1): keys for all its units\n"
-  "  --json         print {\"dir\": ..., \"keys\": [...]}\n"
-  "  --help         this text\n";
+    "usage: duban keygen --dir KEYS [--plan PLAN.json] [IDENTITY...] [--json]\n"
+    "\n"
+    "Make the CURVE keys of a deployment: KEYS/broker.key (+ _secret) unless\n"
+    "present, and for each IDENTITY a pair KEYS/NAME.key + KEYS/NAME.key_secret\n"
+    "and a public copy KEYS/clients/NAME.key carrying the identity, which the\n"
+    "broker reads to know who a key belongs to. NAME is the identity with ':'\n"
+    "as '-'. Existing keys are kept.\n"
+    "\n"
+    "IDENTITY is unit:CODE, coordinator:NAME, auditor:NAME or admin:NAME; CODE\n"
+    "and NAME are 1..64 of A-Z a-z 0-9 _ -. With --plan, one unit:CODE for each\n"
+    "of the plan's units, plus coordinator:office, auditor:audit and\n"
+    "admin:admin.\n"
+    "\n"
+    "The directory is made mode 0700, secret files 0600, public ones 0644.\n"
+    "\n"
+    "  --dir KEYS     where the keys go (created if missing)\n"
+    "  --plan FILE    a plan in JSON (duban-plan/1): keys for all its units\n"
+    "  --json         print {\"dir\": ..., \"keys\": [...]}\n"
+    "  --help         this text\n";
 
 #define MAX_NAME 64
 
@@ -109,7 +109,8 @@ identities_from_plan(const dbn_cli_t *cli, identities_t *ids, const char *path)
   char *text;
   int err = dbn_cli_read_file(path, DBN_MAX_MESSAGE, &text, NULL);
   if (err != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot read plan %s: %s", path, dbn_strerror(err));
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot read plan %s: %s", path,
+                        dbn_strerror(err));
   cJSON *plan = cJSON_Parse(text);
   free(text);
   if (!plan)
@@ -120,7 +121,8 @@ identities_from_plan(const dbn_cli_t *cli, identities_t *ids, const char *path)
     rc = dbn_cli_fail("invalid_argument", "%s has no \"units\" array", path);
   } else {
     const cJSON *unit;
-    cJSON_ArrayForEach(unit, units) {
+    cJSON_ArrayForEach(unit, units)
+    {
       const cJSON *code = cJSON_GetObjectItemCaseSensitive(unit, "code");
       char identity[MAX_NAME + 16];
       if (!cJSON_IsString(code) || strlen(code->valuestring) > MAX_NAME) {
@@ -236,11 +238,11 @@ dbn_cmd_keygen(int argc, char **argv)
 {
   enum { OPT_DIR = DBN_CLI_OPT_FIRST_FREE, OPT_PLAN };
   static const struct option options[] = {
-    {"dir", required_argument, NULL, OPT_DIR},
-    {"plan", required_argument, NULL, OPT_PLAN},
-    {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
-    {"help", no_argument, NULL, DBN_CLI_OPT_HELP},
-    {0},
+      {"dir", required_argument, NULL, OPT_DIR},
+      {"plan", required_argument, NULL, OPT_PLAN},
+      {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
+      {"help", no_argument, NULL, DBN_CLI_OPT_HELP},
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "keygen", keygen_usage);

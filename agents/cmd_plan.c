@@ -24,32 +24,31 @@
 #endif
 
 static const char plan_usage[] =
-  "usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE] [--load]\n"
-  "       duban plan load FILE.json [--json]\n"
-  "\n"
-  "  import   read a breakdown document (分解方案) and print the plan JSON\n"
-  "           (docs/plan-format.md); what the importer was unsure of goes to\n"
-  "           stderr or --report. With --load, send it to the broker at once.\n"
-  "  load     send a plan in JSON to the broker (admin), which makes a task\n"
-  "           of every action\n"
-  "\n"
-  "'duban plan import --help' and 'duban plan load --help' say more.\n";
+    "usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE] [--load]\n"
+    "       duban plan load FILE.json [--json]\n"
+    "\n"
+    "  import   read a breakdown document (分解方案) and print the plan JSON\n"
+    "           (docs/plan-format.md); what the importer was unsure of goes to\n"
+    "           stderr or --report. With --load, send it to the broker at once.\n"
+    "  load     send a plan in JSON to the broker (admin), which makes a task\n"
+    "           of every action\n"
+    "\n"
+    "'duban plan import --help' and 'duban plan load --help' say more.\n";
 
-static const char load_usage[] =
-  "usage: duban plan load FILE.json [--json]\n"
-  "\n"
-  "Send a plan in JSON (duban-plan/1, as 'duban plan import' prints it) to\n"
-  "the broker, which checks it and makes a task of every action. Needs an\n"
-  "admin's key. Loading the same plan id twice is refused.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+static const char load_usage[] = "usage: duban plan load FILE.json [--json]\n"
+                                 "\n"
+                                 "Send a plan in JSON (duban-plan/1, as 'duban plan import' prints it) to\n"
+                                 "the broker, which checks it and makes a task of every action. Needs an\n"
+                                 "admin's key. Loading the same plan id twice is refused.\n"
+                                 "\n" DBN_CLI_CONNECTION_HELP;
 
 static const char import_load_usage[] =
-  "usage: duban plan import FILE --load [--units FILE] [--id ID] [--report FILE] [--json]\n"
-  "\n"
-  "Import a breakdown document and send the plan to the broker in one step.\n"
-  "Without --load, 'duban plan import' prints the plan JSON instead; see\n"
-  "'duban plan import --help'.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+    "usage: duban plan import FILE --load [--units FILE] [--id ID] [--report FILE] [--json]\n"
+    "\n"
+    "Import a breakdown document and send the plan to the broker in one step.\n"
+    "Without --load, 'duban plan import' prints the plan JSON instead; see\n"
+    "'duban plan import --help'.\n"
+    "\n" DBN_CLI_CONNECTION_HELP;
 
 /* Send plan JSON as LoadPlan and report the outcome. json is borrowed. */
 static int
@@ -58,14 +57,15 @@ load_plan_json(dbn_cli_t *cli, const cJSON *json, const char *source)
 #ifndef DBN_CLI_HAVE_PLAN_JSON
   (void)cli;
   (void)json;
-  return dbn_cli_fail("unimplemented", "%s: this duban was built without plan_json.c; plan load is unavailable",
-                      source);
+  return dbn_cli_fail("unimplemented",
+                      "%s: this duban was built without plan_json.c; plan load is unavailable", source);
 #else
   Duban__Plan *plan = NULL;
   char why[512] = "";
   int err = dbn_plan_from_json(json, &plan, why, sizeof why);
   if (err != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "%s: %s", source, why[0] ? why : dbn_strerror(err));
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "%s: %s", source,
+                        why[0] ? why : dbn_strerror(err));
 
   size_t tasks = 0;
   for (size_t s = 0; s < plan->n_sections; s++)
@@ -130,12 +130,14 @@ static void
 print_report(FILE *out, const cJSON *report)
 {
   const cJSON *entry;
-  cJSON_ArrayForEach(entry, report) {
+  cJSON_ArrayForEach(entry, report)
+  {
     const cJSON *line = cJSON_GetObjectItemCaseSensitive(entry, "line");
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(entry, "kind");
     const cJSON *message = cJSON_GetObjectItemCaseSensitive(entry, "message");
     fprintf(out, "line %d: %s: %s\n", cJSON_IsNumber(line) ? line->valueint : 0,
-            cJSON_IsString(kind) ? kind->valuestring : "?", cJSON_IsString(message) ? message->valuestring : "");
+            cJSON_IsString(kind) ? kind->valuestring : "?",
+            cJSON_IsString(message) ? message->valuestring : "");
   }
 }
 
@@ -146,12 +148,12 @@ cmd_import_load(int argc, char **argv)
 {
   enum { OPT_UNITS = DBN_CLI_OPT_FIRST_FREE, OPT_ID, OPT_REPORT, OPT_LOAD };
   static const struct option options[] = {
-    {"units", required_argument, NULL, OPT_UNITS},
-    {"id", required_argument, NULL, OPT_ID},
-    {"report", required_argument, NULL, OPT_REPORT},
-    {"load", no_argument, NULL, OPT_LOAD},
-    DBN_CLI_COMMON_OPTIONS,
-    {0},
+      {"units", required_argument, NULL, OPT_UNITS},
+      {"id", required_argument, NULL, OPT_ID},
+      {"report", required_argument, NULL, OPT_REPORT},
+      {"load", no_argument, NULL, OPT_LOAD},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "plan import", import_load_usage);

@@ -56,14 +56,14 @@ first_due(const Duban__Task *task)
 /* ---- tasks ---- */
 
 static const char tasks_usage[] =
-  "usage: duban tasks [--state STATE] [--unit CODE] [--json]\n"
-  "\n"
-  "List the tasks you may see: a department sees its own, a coordinator or an\n"
-  "auditor sees all. STATE is assigned, claimed, in_progress, blocked,\n"
-  "submitted or done. The table shows id, state, percent, first due date, an\n"
-  "overdue flag, the owning unit and the text, cut to the terminal's width.\n"
-  "--json prints {\"tasks\": [...], \"head_seq\": N}.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+    "usage: duban tasks [--state STATE] [--unit CODE] [--json]\n"
+    "\n"
+    "List the tasks you may see: a department sees its own, a coordinator or an\n"
+    "auditor sees all. STATE is assigned, claimed, in_progress, blocked,\n"
+    "submitted or done. The table shows id, state, percent, first due date, an\n"
+    "overdue flag, the owning unit and the text, cut to the terminal's width.\n"
+    "--json prints {\"tasks\": [...], \"head_seq\": N}.\n"
+    "\n" DBN_CLI_CONNECTION_HELP;
 
 static int
 print_tasks_table(const Duban__Reply *reply)
@@ -82,8 +82,9 @@ print_tasks_table(const Duban__Reply *reply)
     const Duban__Task *t = reply->tasks[i];
     char percent[16];
     snprintf(percent, sizeof percent, "%d", t->percent);
-    const char *cells[] = {t->id, dbn_wire_task_state_name(t->state), percent, first_due(t),
-                           t->overdue ? "overdue" : "", t->unit, t->text};
+    const char *cells[] = {t->id,        dbn_wire_task_state_name(t->state), percent,
+                           first_due(t), t->overdue ? "overdue" : "",        t->unit,
+                           t->text};
     if (dbn_cli_table_add_row(table, cells) != 0) {
       dbn_cli_table_destroy(&table);
       return dbn_cli_fail("resource_exhausted", "out of memory");
@@ -99,10 +100,10 @@ dbn_cmd_tasks(int argc, char **argv)
 {
   enum { OPT_STATE = DBN_CLI_OPT_FIRST_FREE, OPT_UNIT };
   static const struct option options[] = {
-    {"state", required_argument, NULL, OPT_STATE},
-    {"unit", required_argument, NULL, OPT_UNIT},
-    DBN_CLI_COMMON_OPTIONS,
-    {0},
+      {"state", required_argument, NULL, OPT_STATE},
+      {"unit", required_argument, NULL, OPT_UNIT},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "tasks", tasks_usage);
@@ -112,9 +113,8 @@ dbn_cmd_tasks(int argc, char **argv)
   while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
     if (opt == OPT_STATE) {
       if (parse_task_state(optarg, &list.state) != 0)
-        return dbn_cli_usage_error(&cli,
-                                   "no state '%s'; say assigned, claimed, in_progress, blocked, submitted or done",
-                                   optarg);
+        return dbn_cli_usage_error(
+            &cli, "no state '%s'; say assigned, claimed, in_progress, blocked, submitted or done", optarg);
     } else if (opt == OPT_UNIT) {
       if ((rc = dbn_cli_check_text(&cli, "--unit", optarg, DBN_MAX_ID, false)) != 0)
         return rc;
@@ -160,13 +160,12 @@ dbn_cmd_tasks(int argc, char **argv)
 
 /* ---- task ---- */
 
-static const char task_usage[] =
-  "usage: duban task TASK [--json]\n"
-  "\n"
-  "Show one task in full: its place in the plan, state, percent, milestones,\n"
-  "targets, the figures reported against them, the last note, reminders and\n"
-  "open escalations. --json prints the task as one object.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+static const char task_usage[] = "usage: duban task TASK [--json]\n"
+                                 "\n"
+                                 "Show one task in full: its place in the plan, state, percent, milestones,\n"
+                                 "targets, the figures reported against them, the last note, reminders and\n"
+                                 "open escalations. --json prints the task as one object.\n"
+                                 "\n" DBN_CLI_CONNECTION_HELP;
 
 static void
 print_field(const char *label, const char *value)
@@ -260,12 +259,12 @@ dbn_cmd_task(int argc, char **argv)
 /* ---- claim ---- */
 
 static const char claim_usage[] =
-  "usage: duban claim TASK [--json]\n"
-  "\n"
-  "Claim (签收) a task assigned to your department: it moves from assigned to\n"
-  "claimed. Through an agent while the broker is away the claim is queued\n"
-  "and delivered later, once.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+    "usage: duban claim TASK [--json]\n"
+    "\n"
+    "Claim (签收) a task assigned to your department: it moves from assigned to\n"
+    "claimed. Through an agent while the broker is away the claim is queued\n"
+    "and delivered later, once.\n"
+    "\n" DBN_CLI_CONNECTION_HELP;
 
 int
 dbn_cmd_claim(int argc, char **argv)
@@ -294,23 +293,23 @@ dbn_cmd_claim(int argc, char **argv)
 /* ---- progress ---- */
 
 static const char progress_usage[] =
-  "usage: duban progress TASK --percent N [--figure 'WHAT=VALUE[UNIT]']... [--note TEXT] [--json]\n"
-  "\n"
-  "Report progress on a task: N is 0..100. Each --figure is a quantity done\n"
-  "against one of the task's targets, e.g. --figure '公共充电桩=1200个'\n"
-  "(up to 64 of them). The first report moves a claimed task to in_progress.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+    "usage: duban progress TASK --percent N [--figure 'WHAT=VALUE[UNIT]']... [--note TEXT] [--json]\n"
+    "\n"
+    "Report progress on a task: N is 0..100. Each --figure is a quantity done\n"
+    "against one of the task's targets, e.g. --figure '公共充电桩=1200个'\n"
+    "(up to 64 of them). The first report moves a claimed task to in_progress.\n"
+    "\n" DBN_CLI_CONNECTION_HELP;
 
 int
 dbn_cmd_progress(int argc, char **argv)
 {
   enum { OPT_PERCENT = DBN_CLI_OPT_FIRST_FREE, OPT_FIGURE, OPT_NOTE };
   static const struct option options[] = {
-    {"percent", required_argument, NULL, OPT_PERCENT},
-    {"figure", required_argument, NULL, OPT_FIGURE},
-    {"note", required_argument, NULL, OPT_NOTE},
-    DBN_CLI_COMMON_OPTIONS,
-    {0},
+      {"percent", required_argument, NULL, OPT_PERCENT},
+      {"figure", required_argument, NULL, OPT_FIGURE},
+      {"note", required_argument, NULL, OPT_NOTE},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "progress", progress_usage);
@@ -375,20 +374,19 @@ dbn_cmd_progress(int argc, char **argv)
 
 /* ---- submit ---- */
 
-static const char submit_usage[] =
-  "usage: duban submit TASK [--note TEXT] [--json]\n"
-  "\n"
-  "Submit a task as done; a coordinator then accepts it or sends it back.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+static const char submit_usage[] = "usage: duban submit TASK [--note TEXT] [--json]\n"
+                                   "\n"
+                                   "Submit a task as done; a coordinator then accepts it or sends it back.\n"
+                                   "\n" DBN_CLI_CONNECTION_HELP;
 
 int
 dbn_cmd_submit(int argc, char **argv)
 {
   enum { OPT_NOTE = DBN_CLI_OPT_FIRST_FREE };
   static const struct option options[] = {
-    {"note", required_argument, NULL, OPT_NOTE},
-    DBN_CLI_COMMON_OPTIONS,
-    {0},
+      {"note", required_argument, NULL, OPT_NOTE},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "submit", submit_usage);
@@ -425,22 +423,22 @@ dbn_cmd_submit(int argc, char **argv)
 /* ---- escalate ---- */
 
 static const char escalate_usage[] =
-  "usage: duban escalate TASK --category CATEGORY --reason TEXT [--json]\n"
-  "\n"
-  "Raise a block your department cannot clear alone (funding, land,\n"
-  "approval, another department...). The coordinators' watch shows it at\n"
-  "once; the escalation's id is the seq printed here (ack and resolve take it).\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+    "usage: duban escalate TASK --category CATEGORY --reason TEXT [--json]\n"
+    "\n"
+    "Raise a block your department cannot clear alone (funding, land,\n"
+    "approval, another department...). The coordinators' watch shows it at\n"
+    "once; the escalation's id is the seq printed here (ack and resolve take it).\n"
+    "\n" DBN_CLI_CONNECTION_HELP;
 
 int
 dbn_cmd_escalate(int argc, char **argv)
 {
   enum { OPT_CATEGORY = DBN_CLI_OPT_FIRST_FREE, OPT_REASON };
   static const struct option options[] = {
-    {"category", required_argument, NULL, OPT_CATEGORY},
-    {"reason", required_argument, NULL, OPT_REASON},
-    DBN_CLI_COMMON_OPTIONS,
-    {0},
+      {"category", required_argument, NULL, OPT_CATEGORY},
+      {"reason", required_argument, NULL, OPT_REASON},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "escalate", escalate_usage);

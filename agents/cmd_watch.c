@@ -15,23 +15,23 @@
 #include "cli.h"
 
 static const char watch_usage[] =
-  "usage: duban watch [--after SEQ] [--count N] [--timeout-idle MS] [--json]\n"
-  "\n"
-  "Print the open escalations, then every event after them as it happens:\n"
-  "seq, time (UTC), actor, kind, task, details; with --json one object per\n"
-  "line (the first line {\"open_escalations\": [...], \"head_seq\": N}, then\n"
-  "events as 'duban audit replay --json' prints them).\n"
-  "\n"
-  "  --after SEQ          start after SEQ instead of after the current head\n"
-  "                       (--after 0: the whole log, then live)\n"
-  "  --count N            exit after N events\n"
-  "  --timeout-idle MS    exit after MS without an event\n"
-  "  --keepalive MS       re-send the subscription after MS of silence\n"
-  "                       (default 3000), which survives a broker restart\n"
-  "\n"
-  "A gap in the sequence numbers is filled from the broker's log before\n"
-  "going on, so no event is ever skipped.\n"
-  "\n" DBN_CLI_CONNECTION_HELP;
+    "usage: duban watch [--after SEQ] [--count N] [--timeout-idle MS] [--json]\n"
+    "\n"
+    "Print the open escalations, then every event after them as it happens:\n"
+    "seq, time (UTC), actor, kind, task, details; with --json one object per\n"
+    "line (the first line {\"open_escalations\": [...], \"head_seq\": N}, then\n"
+    "events as 'duban audit replay --json' prints them).\n"
+    "\n"
+    "  --after SEQ          start after SEQ instead of after the current head\n"
+    "                       (--after 0: the whole log, then live)\n"
+    "  --count N            exit after N events\n"
+    "  --timeout-idle MS    exit after MS without an event\n"
+    "  --keepalive MS       re-send the subscription after MS of silence\n"
+    "                       (default 3000), which survives a broker restart\n"
+    "\n"
+    "A gap in the sequence numbers is filled from the broker's log before\n"
+    "going on, so no event is ever skipped.\n"
+    "\n" DBN_CLI_CONNECTION_HELP;
 
 static int64_t
 monotonic_ms(void)
@@ -43,11 +43,11 @@ monotonic_ms(void)
 
 /* One watcher's progress through the log. */
 typedef struct {
-  dbn_cli_t *cli;          /* the run; borrowed */
-  uint64_t last_seq;       /* the last event printed (or the starting point) */
-  uint64_t printed;        /* events printed so far */
-  uint64_t count;          /* stop after this many; 0 = never */
-  int64_t last_sent_ms;    /* when Watch was last sent (monotonic) */
+  dbn_cli_t *cli;       /* the run; borrowed */
+  uint64_t last_seq;    /* the last event printed (or the starting point) */
+  uint64_t printed;     /* events printed so far */
+  uint64_t count;       /* stop after this many; 0 = never */
+  int64_t last_sent_ms; /* when Watch was last sent (monotonic) */
 } watcher_t;
 
 static int
@@ -208,12 +208,12 @@ dbn_cmd_watch(int argc, char **argv)
 {
   enum { OPT_AFTER = DBN_CLI_OPT_FIRST_FREE, OPT_COUNT, OPT_IDLE, OPT_KEEPALIVE };
   static const struct option options[] = {
-    {"after", required_argument, NULL, OPT_AFTER},
-    {"count", required_argument, NULL, OPT_COUNT},
-    {"timeout-idle", required_argument, NULL, OPT_IDLE},
-    {"keepalive", required_argument, NULL, OPT_KEEPALIVE},
-    DBN_CLI_COMMON_OPTIONS,
-    {0},
+      {"after", required_argument, NULL, OPT_AFTER},
+      {"count", required_argument, NULL, OPT_COUNT},
+      {"timeout-idle", required_argument, NULL, OPT_IDLE},
+      {"keepalive", required_argument, NULL, OPT_KEEPALIVE},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "watch", watch_usage);
@@ -252,7 +252,8 @@ dbn_cmd_watch(int argc, char **argv)
     if (!have_after)
       w.last_seq = head;
     if (!cli.json)
-      fprintf(stderr, "duban watch: events after seq %llu (Ctrl-C to stop)\n", (unsigned long long)w.last_seq);
+      fprintf(stderr, "duban watch: events after seq %llu (Ctrl-C to stop)\n",
+              (unsigned long long)w.last_seq);
     rc = follow(&w, keepalive_ms, idle_ms);
     send_unwatch(&w);
   }

@@ -71,9 +71,9 @@ test_columns_line_up_with_chinese(void **state)
   dbn_cli_table_t *table;
   assert_int_equal(dbn_cli_table_new(&table, 4, headers), 0);
   const char *rows[][4] = {
-    {"ordos-2023-58:1.1.1", "市林业和草原局", "assigned", "向国家和自治区申请资金和任务"},
-    {"ordos-2023-58:3.4.12", "JTJ", "in_progress", "new charging posts"},
-    {"x:1.1.1", "市交通运输局", "done", ""},
+      {"ordos-2023-58:1.1.1", "市林业和草原局", "assigned", "向国家和自治区申请资金和任务"},
+      {"ordos-2023-58:3.4.12", "JTJ", "in_progress", "new charging posts"},
+      {"x:1.1.1", "市交通运输局", "done", ""},
   };
   for (size_t i = 0; i < 3; i++)
     assert_int_equal(dbn_cli_table_add_row(table, rows[i]), 0);
@@ -190,7 +190,8 @@ test_parse_figure(void **state)
   assert_string_equal(fig.unit_of_measure, "");
   dbn_cli_figure_clear(&fig);
 
-  const char *bad[] = {"", "=5", "what", "what=", "what=abc", "x=nan", "x=inf", "x=1,200个", "x=0x10", "x=1e300"};
+  const char *bad[] = {"",      "=5",    "what",      "what=",  "what=abc",
+                       "x=nan", "x=inf", "x=1,200个", "x=0x10", "x=1e300"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     why[0] = '\0';
     assert_int_not_equal(dbn_cli_parse_figure(bad[i], &fig, why, sizeof why), 0);
@@ -288,14 +289,14 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_columns_line_up_with_chinese),
-    cmocka_unit_test(test_last_column_cut_to_width),
-    cmocka_unit_test(test_last_column_keeps_a_minimum),
-    cmocka_unit_test(test_right_alignment_and_caps),
-    cmocka_unit_test(test_parse_figure),
-    cmocka_unit_test(test_parse_numbers),
-    cmocka_unit_test(test_format_time),
-    cmocka_unit_test(test_event_json_and_line),
+      cmocka_unit_test(test_columns_line_up_with_chinese),
+      cmocka_unit_test(test_last_column_cut_to_width),
+      cmocka_unit_test(test_last_column_keeps_a_minimum),
+      cmocka_unit_test(test_right_alignment_and_caps),
+      cmocka_unit_test(test_parse_figure),
+      cmocka_unit_test(test_parse_numbers),
+      cmocka_unit_test(test_format_time),
+      cmocka_unit_test(test_event_json_and_line),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
