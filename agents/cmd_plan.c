@@ -13,15 +13,7 @@
 #include "cli.h"
 #include "plan_import.h"
 
-/* plan_json.h comes with the plan importer, written alongside the CLI;
- * until it is in the tree `plan load` says so instead of breaking the
- * build of every other subcommand. */
-#if defined(__has_include)
-#if __has_include("plan_json.h")
 #include "plan_json.h"
-#define DBN_CLI_HAVE_PLAN_JSON 1
-#endif
-#endif
 
 static const char plan_usage[] =
     "usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE] [--load]\n"
@@ -54,12 +46,6 @@ static const char import_load_usage[] =
 static int
 load_plan_json(dbn_cli_t *cli, const cJSON *json, const char *source)
 {
-#ifndef DBN_CLI_HAVE_PLAN_JSON
-  (void)cli;
-  (void)json;
-  return dbn_cli_fail("unimplemented",
-                      "%s: this duban was built without plan_json.c; plan load is unavailable", source);
-#else
   Duban__Plan *plan = NULL;
   char why[512] = "";
   int err = dbn_plan_from_json(json, &plan, why, sizeof why);
@@ -81,7 +67,6 @@ load_plan_json(dbn_cli_t *cli, const cJSON *json, const char *source)
   int rc = dbn_cli_write(cli, &req, what);
   dbn_plan_free(&plan);
   return rc;
-#endif
 }
 
 static int
