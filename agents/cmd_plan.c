@@ -12,7 +12,6 @@
 
 #include "cli.h"
 #include "plan_import.h"
-
 #include "plan_json.h"
 
 static const char plan_usage[] =
