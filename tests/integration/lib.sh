@@ -42,7 +42,10 @@ make_keys() {
 
 # start_broker [extra flags...]: runs in the background, waits until it answers.
 start_broker() {
-  "$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data" --keys "$T/keys" "$@" >>"$T/broker.log" 2>&1 &
+  # A virtual clock at the plan's start keeps deadline warnings out of the way
+  # unless a test moves it; a later --virtual-clock in "$@" wins.
+  "$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data" --keys "$T/keys" --virtual-clock 2023-09-20 "$@" \
+    >>"$T/broker.log" 2>&1 &
   BROKER_PID=$!
   PIDS+=("$BROKER_PID")
   local i
@@ -97,3 +100,7 @@ expect_code() {
   echo "$out" | grep -q "$want" || fail "expected $want from: $*, got: $out"
 }
 
+
+# seqs FILE: the sequence numbers of the events in a `watch --json` output
+# (the first line lists open escalations and has no seq).
+seqs() { jq -s -c '[.[] | select(has("seq")) | .seq]' "$1"; }

@@ -13,7 +13,7 @@ pass "a department is refused on another department's task"
 
 as unit:LCJ claim demo-2023-1:1.1.1 >/dev/null
 as unit:LCJ escalate demo-2023-1:1.1.1 --category funding --reason '资金未到位' >/dev/null || fail "escalate"
-esc=$(as coordinator:office escalations --json | jq -r '.[0].id')
+esc=$(as coordinator:office escalations --json | jq -r '.escalations[0].id')
 expect_code permission_denied as unit:LCJ ack "$esc"
 expect_code permission_denied as unit:LCJ resolve "$esc"
 expect_code permission_denied as unit:LCJ accept demo-2023-1:1.1.1
