@@ -8,18 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "report.h"
 #include "store.h"
 
 static const char audit_usage[] =
     "usage: duban audit verify --data DIR [--json]\n"
     "       duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
+    "       duban audit report --data DIR [--until SEQ | --at YYYY-MM-DD] [--json]\n"
     "\n"
     "  verify   walk the hash chain of the log and rebuild every view from it;\n"
     "           say OK, or the first sequence number where anything disagrees\n"
     "           (exit 1)\n"
     "  replay   print every event, one readable line each, or one JSON object\n"
     "           per line with --json\n"
+    "  report   scorecards per department, now or as the log stood at a past moment\n"
     "\n"
     "Both read the broker's data directory read-only and work while it runs.\n";
 
@@ -40,6 +46,15 @@ static const char replay_usage[] =
     "all): seq, time (UTC), actor, kind, task, details. With --json one object\n"
     "per line: seq, time (ISO-8601 UTC), actor, request_id, kind, prev_hash and\n"
     "the fields of the event's body.\n";
+
+static const char report_usage[] =
+    "usage: duban audit report --data DIR [--until SEQ | --at YYYY-MM-DD] [--json]\n"
+    "\n"
+    "Scorecards per department (考核): tasks by state, overdue tasks, average\n"
+    "progress, escalations on its tasks and reminders received. By default as\n"
+    "the log stands now; --until SEQ rebuilds the state right after event SEQ,\n"
+    "--at DATE as it stood at the end of that day (broker clock, UTC), by\n"
+    "replaying the log into a scratch copy.\n";
 
 /* Parse --data and the shared --json/--help, plus --after/--until when
  * range is not NULL. */
@@ -197,6 +212,206 @@ cmd_replay(int argc, char **argv)
   return DBN_CLI_EXIT_OK;
 }
 
+/* The last event whose time is before `before` (unix seconds). */
+typedef struct {
+  int64_t before;
+  uint64_t last_seq;
+} find_time_t;
+
+static int
+find_time_one(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  find_time_t *find = arg;
+  Duban__Event *event;
+  if (dbn_wire_event_unpack(bytes, len, &event) != 0)
+    return DBN_ECORRUPT;
+  bool before = event->time < find->before;
+  dbn_wire_event_free(&event);
+  if (!before)
+    return 1;
+  find->last_seq = seq;
+  return 0;
+}
+
+static int
+parse_day(const char *text, int64_t *end_of_day_p)
+{
+  int y, m, d;
+  char tail;
+  if (sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+    return DBN_EINVAL;
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 1};
+  *end_of_day_p = (int64_t)timegm(&tm);
+  return 0;
+}
+
+static int
+print_report(dbn_cli_t *cli, dbn_store_txn_t *txn, const char *dir)
+{
+  dbn_scorecard_t *cards;
+  size_t count;
+  int err = dbn_report_scorecards(txn, &cards, &count);
+  if (err)
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot read the views in %s: %s", dir,
+                        dbn_strerror(err));
+  uint64_t head = dbn_store_txn_head(txn);
+  int64_t now = 0;
+  dbn_store_clock_get(txn, &now);
+  int rc = DBN_CLI_EXIT_OK;
+  if (cli->json) {
+    cJSON *json = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(json, "units");
+    cJSON_AddNumberToObject(json, "head_seq", (double)head);
+    for (size_t i = 0; i < count && list; i++) {
+      cJSON *card = cJSON_CreateObject();
+      cJSON_AddStringToObject(card, "code", cards[i].code);
+      cJSON_AddStringToObject(card, "name", cards[i].name);
+      cJSON_AddNumberToObject(card, "tasks", cards[i].tasks);
+      cJSON_AddNumberToObject(card, "assigned", cards[i].assigned);
+      cJSON_AddNumberToObject(card, "working", cards[i].working);
+      cJSON_AddNumberToObject(card, "blocked", cards[i].blocked);
+      cJSON_AddNumberToObject(card, "submitted", cards[i].submitted);
+      cJSON_AddNumberToObject(card, "done", cards[i].done);
+      cJSON_AddNumberToObject(card, "overdue", cards[i].overdue);
+      cJSON_AddNumberToObject(card, "average_percent", cards[i].average_percent);
+      cJSON_AddNumberToObject(card, "escalations", cards[i].escalations);
+      cJSON_AddNumberToObject(card, "reminders", cards[i].reminders);
+      cJSON_AddItemToArray(list, card);
+    }
+    if (dbn_cli_print_json(stdout, json) != 0)
+      rc = DBN_CLI_EXIT_FAIL;
+  } else {
+    char when[32] = "";
+    time_t t = (time_t)now;
+    struct tm tm;
+    if (now && gmtime_r(&t, &tm))
+      strftime(when, sizeof when, "%Y-%m-%d", &tm);
+    printf("Scorecards as of event %llu (broker clock %s)\n\n", (unsigned long long)head, *when ? when : "-");
+    static const char *const headers[] = {"单位 UNIT", "CODE",   "TASKS", "DONE",  "SUBMITTED", "WORKING",
+                                          "BLOCKED",   "UNCLAIMED", "OVERDUE", "AVG %", "ESCALATIONS", "REMINDERS"};
+    dbn_cli_table_t *table;
+    if (dbn_cli_table_new(&table, 12, headers) != 0)
+      rc = DBN_CLI_EXIT_FAIL;
+    for (size_t c = 2; rc == 0 && c < 12; c++)
+      dbn_cli_table_align_right(table, c);
+    unsigned total[10] = {0};
+    double percent_sum = 0;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+      unsigned v[10] = {cards[i].tasks,   cards[i].done,    cards[i].submitted,       cards[i].working,
+                        cards[i].blocked, cards[i].assigned, cards[i].overdue,        0,
+                        cards[i].escalations, cards[i].reminders};
+      char cells[10][24];
+      const char *row[12] = {cards[i].name, cards[i].code};
+      for (int k = 0; k < 10; k++) {
+        total[k] += v[k];
+        if (k == 7)
+          snprintf(cells[k], sizeof cells[k], "%.0f", cards[i].average_percent);
+        else
+          snprintf(cells[k], sizeof cells[k], "%u", v[k]);
+        row[k + 2] = cells[k];
+      }
+      percent_sum += cards[i].average_percent * cards[i].tasks;
+      dbn_cli_table_add_row(table, row);
+    }
+    if (rc == 0) {
+      char cells[10][24];
+      const char *row[12] = {"合计 ALL", ""};
+      for (int k = 0; k < 10; k++) {
+        if (k == 7)
+          snprintf(cells[k], sizeof cells[k], "%.0f", total[0] ? percent_sum / total[0] : 0.0);
+        else
+          snprintf(cells[k], sizeof cells[k], "%u", total[k]);
+        row[k + 2] = cells[k];
+      }
+      dbn_cli_table_add_row(table, row);
+      dbn_cli_table_print(table, stdout, 0);
+      dbn_cli_table_destroy(&table);
+    }
+  }
+  dbn_report_free(cards, count);
+  return rc;
+}
+
+static int
+cmd_report(int argc, char **argv)
+{
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "audit report", report_usage);
+  const char *dir = NULL, *at = NULL;
+  uint64_t until = 0;
+  /* --at is ours; the shared parser handles --until (as the range's end). */
+  char **args = calloc((size_t)argc + 1, sizeof *args);
+  int n = 0;
+  if (!args)
+    return DBN_CLI_EXIT_FAIL;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--at") == 0 && i + 1 < argc)
+      at = argv[++i];
+    else
+      args[n++] = argv[i];
+  }
+  uint64_t range[2] = {0, 0};
+  bool done;
+  int rc = parse_audit(&cli, n, args, &dir, range, &done);
+  free(args);
+  if (done)
+    return rc;
+  until = range[1];
+  if (at && until)
+    return dbn_cli_usage_error(&cli, "say --until SEQ or --at DATE, not both");
+
+  dbn_store_options_t ro = {.read_only = true};
+  dbn_store_t *store = NULL;
+  int err = dbn_store_open(&store, dir, &ro);
+  if (err)
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot open the log in %s: %s", dir, dbn_strerror(err));
+  dbn_store_txn_t *txn = NULL;
+  if (at) {
+    find_time_t find = {0};
+    if (parse_day(at, &find.before) != 0) {
+      dbn_store_destroy(&store);
+      return dbn_cli_usage_error(&cli, "--at wants a date YYYY-MM-DD, not '%s'", at);
+    }
+    if ((err = dbn_store_read_begin(store, &txn)) == 0)
+      err = dbn_store_events_foreach(txn, 0, 0, find_time_one, &find);
+    dbn_store_abort(&txn);
+    until = find.last_seq;
+    if (err == 0 && until == 0) {
+      dbn_store_destroy(&store);
+      return dbn_cli_fail("not_found", "the log has no event before the end of %s", at);
+    }
+  }
+  char scratch[256] = "";
+  dbn_store_t *snapshot = NULL;
+  if (err == 0 && until) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(scratch, sizeof scratch, "%s/duban-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(scratch))
+      err = DBN_EIO;
+    else
+      err = dbn_store_rebuild_at(dir, scratch, until, &snapshot);
+  }
+  if (err == 0)
+    err = dbn_store_read_begin(snapshot ? snapshot : store, &txn);
+  if (err == 0)
+    rc = print_report(&cli, txn, dir);
+  else
+    rc = dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot build the report from %s: %s", dir,
+                      dbn_strerror(err));
+  dbn_store_abort(&txn);
+  dbn_store_destroy(&snapshot);
+  dbn_store_destroy(&store);
+  if (*scratch) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/data.mdb", scratch);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/lock.mdb", scratch);
+    unlink(path);
+    rmdir(scratch);
+  }
+  return rc;
+}
+
 int
 dbn_cmd_audit(int argc, char **argv)
 {
@@ -208,6 +423,8 @@ dbn_cmd_audit(int argc, char **argv)
     return cmd_verify(argc - 1, argv + 1);
   if (strcmp(argv[1], "replay") == 0)
     return cmd_replay(argc - 1, argv + 1);
-  fprintf(stderr, "duban audit: no subcommand '%s'; say verify or replay\n", argv[1]);
+  if (strcmp(argv[1], "report") == 0)
+    return cmd_report(argc - 1, argv + 1);
+  fprintf(stderr, "duban audit: no subcommand '%s'; say verify, replay or report\n", argv[1]);
   return DBN_CLI_EXIT_USAGE;
 }

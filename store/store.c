@@ -570,6 +570,53 @@ dbn_store_unit_get(dbn_store_txn_t *txn, const char *code, Duban__Unit **unit_p)
 }
 
 int
+dbn_store_units_list(dbn_store_txn_t *txn, Duban__Unit ***units_p, size_t *count_p)
+{
+  *units_p = NULL;
+  *count_p = 0;
+  if (!txn->store->dbis_open)
+    return 0;
+  MDB_cursor *cursor;
+  int rc = mdb_cursor_open(txn->txn, txn->store->dbi[DBI_UNITS], &cursor);
+  if (rc)
+    return from_mdb(rc);
+  Duban__Unit **units = NULL;
+  size_t count = 0, cap = 0;
+  int result = 0;
+  MDB_val key, val;
+  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
+    Duban__Unit *unit = duban__unit__unpack(NULL, val.mv_size, val.mv_data);
+    if (!unit) {
+      result = DBN_ECORRUPT;
+      break;
+    }
+    if ((result = grow_array((void ***)&units, &cap, count))) {
+      duban__unit__free_unpacked(unit, NULL);
+      break;
+    }
+    units[count++] = unit;
+  }
+  mdb_cursor_close(cursor);
+  if (result == 0 && rc != 0 && rc != MDB_NOTFOUND)
+    result = from_mdb(rc);
+  if (result) {
+    dbn_store_units_free(units, count);
+    return result;
+  }
+  *units_p = units;
+  *count_p = count;
+  return 0;
+}
+
+void
+dbn_store_units_free(Duban__Unit **units, size_t count)
+{
+  for (size_t i = 0; i < count; i++)
+    duban__unit__free_unpacked(units[i], NULL);
+  free(units);
+}
+
+int
 dbn_store_plan_exists(dbn_store_txn_t *txn, const char *plan_id, bool *exists_p)
 {
   MDB_val key = string_key(plan_id), val;
@@ -1049,6 +1096,7 @@ struct verify_walk {
   dbn_store_t *scratch;          /* the scratch store, to commit in chunks */
   uint64_t expected_seq;         /* the next key the chain must have */
   uint8_t prev_hash[DBN_HASH_BYTES];  /* hash of the previous event */
+  uint64_t until_seq;            /* stop after this seq; 0 = the head */
   uint64_t broken_link;          /* first seq whose link to its predecessor failed; 0 = none */
   bool rebuild_stopped;          /* views are not rebuilt past a broken link */
   int error;                     /* a non-corruption failure (I/O, memory) */
@@ -1077,6 +1125,8 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   struct verify_walk *walk = arg;
   dbn_verify_report_t *report = walk->report;
   char detail[128];
+  if (walk->until_seq && seq > walk->until_seq)
+    return 1;
   if (seq != walk->expected_seq) {
     snprintf(detail, sizeof detail, "%llu follows %llu", (unsigned long long)seq,
              (unsigned long long)(walk->expected_seq - 1));
@@ -1273,4 +1323,52 @@ dbn_store_verify(const char *dir, const char *scratch_dir, dbn_verify_report_t *
   if (!scratch_dir)
     rmdir(scratch_path);
   return rc;
+}
+
+int
+dbn_store_rebuild_at(const char *dir, const char *scratch_dir, uint64_t until_seq, dbn_store_t **snapshot_p)
+{
+  dbn_store_options_t ro = {.read_only = true};
+  dbn_store_t *store;
+  int rc = dbn_store_open(&store, dir, &ro);
+  if (rc)
+    return rc;
+  dbn_store_options_t scratch_options = {.no_sync = true, .map_size = dbn_store_map_size(store)};
+  dbn_store_t *scratch = NULL;
+  dbn_store_txn_t *stored = NULL;
+  dbn_verify_report_t report;
+  memset(&report, 0, sizeof report);
+  struct verify_walk walk = {.report = &report, .expected_seq = 1, .until_seq = until_seq};
+  rc = dbn_store_open(&scratch, scratch_dir, &scratch_options);
+  if (rc == 0)
+    rc = dbn_store_read_begin(store, &stored);
+  if (rc == 0)
+    rc = dbn_store_write_begin(scratch, &walk.rebuild);
+  walk.scratch = scratch;
+  if (rc == 0) {
+    rc = dbn_store_events_foreach(stored, 0, 0, verify_event, &walk);
+    if (rc == DBN_ECORRUPT && walk.error)
+      rc = walk.error;
+    if (rc == 0 && walk.broken_link)
+      rc = DBN_ECORRUPT;
+  }
+  if (rc == 0) {
+    /* The snapshot's head is where the rebuild stopped. */
+    uint8_t head[8 + DBN_HASH_BYTES];
+    put_be64(head, walk.expected_seq - 1);
+    memcpy(head + 8, walk.prev_hash, DBN_HASH_BYTES);
+    MDB_val key = string_key("head"), val = {sizeof head, head};
+    rc = from_mdb(mdb_put(walk.rebuild->txn, scratch->dbi[DBI_META], &key, &val, 0));
+  }
+  if (rc == 0)
+    rc = dbn_store_commit(&walk.rebuild);
+  dbn_store_abort(&walk.rebuild);
+  dbn_store_abort(&stored);
+  dbn_store_destroy(&store);
+  if (rc) {
+    dbn_store_destroy(&scratch);
+    return rc;
+  }
+  *snapshot_p = scratch;
+  return 0;
 }

@@ -99,6 +99,10 @@ void dbn_store_escalations_free(Duban__Escalation **escalations, size_t count);
 
 /* A unit by code; *unit_p freed with duban__unit__free_unpacked(u, NULL). */
 int dbn_store_unit_get(dbn_store_txn_t *txn, const char *code, Duban__Unit **unit_p);
+/* Every unit, in code order; freed with dbn_store_units_free. */
+int dbn_store_units_list(dbn_store_txn_t *txn, Duban__Unit ***units_p, size_t *count_p);
+void dbn_store_units_free(Duban__Unit **units, size_t count);
+
 /* True if a plan with this id has been loaded. */
 int dbn_store_plan_exists(dbn_store_txn_t *txn, const char *plan_id, bool *exists_p);
 
@@ -140,6 +144,14 @@ typedef struct {
  * verifies, DBN_ECORRUPT with the report filled when it does not, or
  * another error when it could not be read. */
 int dbn_store_verify(const char *dir, const char *scratch_dir, dbn_verify_report_t *report);
+
+/* State at any moment: rebuild the views of the log in dir as they stood
+ * right after event until_seq (0 = the head) into a fresh store in
+ * scratch_dir (created; must not hold a log), and hand it back opened, for
+ * reading with the view getters. The caller destroys it and removes
+ * scratch_dir. The chain is checked on the way; a broken one is
+ * DBN_ECORRUPT. */
+int dbn_store_rebuild_at(const char *dir, const char *scratch_dir, uint64_t until_seq, dbn_store_t **snapshot_p);
 
 /* ---- hashing ---- */
 
