@@ -214,7 +214,7 @@ unit_list(ctx_t *c, const cJSON *obj, const char *key, const char *place, char *
 static int
 read_units(ctx_t *c, const cJSON *json, Duban__Plan *plan)
 {
-  const cJSON *arr;
+  const cJSON *arr = NULL;
   int rc = get_array(c, json, "units", "plan", true, &arr);
   if (rc)
     return rc;
@@ -243,7 +243,7 @@ read_units(ctx_t *c, const cJSON *json, Duban__Plan *plan)
     for (const char *p = u->code; *p; p++)
       if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
         return fail(c, DBN_EINVAL, "%s.code: \"%s\" must be ASCII letters, digits, '-' or '_'", place, u->code);
-    const cJSON *aliases;
+    const cJSON *aliases = NULL;
     if ((rc = get_array(c, e, "aliases", place, false, &aliases)) != 0)
       return rc;
     size_t na = aliases ? (size_t)cJSON_GetArraySize(aliases) : 0;
@@ -317,7 +317,7 @@ read_action(ctx_t *c, const cJSON *e, const char *place, const char *plan_id, co
   if ((rc = get_line(c, e, place, &a->source_line)) != 0)
     return rc;
 
-  const cJSON *arr, *v;
+  const cJSON *arr = NULL, *v = NULL;
   if ((rc = get_array(c, e, "milestones", place, false, &arr)) != 0)
     return rc;
   size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
@@ -375,7 +375,7 @@ read_action(ctx_t *c, const cJSON *e, const char *place, const char *plan_id, co
 static int
 read_sections(ctx_t *c, const cJSON *json, Duban__Plan *plan)
 {
-  const cJSON *arr;
+  const cJSON *arr = NULL;
   int rc = get_array(c, json, "sections", "plan", true, &arr);
   if (rc)
     return rc;
@@ -403,7 +403,7 @@ read_sections(ctx_t *c, const cJSON *json, Duban__Plan *plan)
         return fail(c, DBN_EINVAL, "%s.number: section %s appears twice", place, s->number);
     if ((rc = get_string(c, se, "title", place, false, DBN_MAX_TEXT, &s->title)) != 0)
       return rc;
-    const cJSON *marr;
+    const cJSON *marr = NULL;
     if ((rc = get_array(c, se, "measures", place, false, &marr)) != 0)
       return rc;
     size_t nm = marr ? (size_t)cJSON_GetArraySize(marr) : 0;
@@ -436,7 +436,7 @@ read_sections(ctx_t *c, const cJSON *json, Duban__Plan *plan)
         return rc;
       if ((rc = unit_list(c, me, "cooperating", mplace, &m->cooperating, &m->n_cooperating)) != 0)
         return rc;
-      const cJSON *aarr;
+      const cJSON *aarr = NULL;
       if ((rc = get_array(c, me, "actions", mplace, false, &aarr)) != 0)
         return rc;
       size_t na = aarr ? (size_t)cJSON_GetArraySize(aarr) : 0;
