@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# demo.sh: the main job, end to end, on the real plan (鄂府发〔2023〕58号).
+#
+# Installs what is missing, builds, then: imports the plan document, makes
+# CURVE keys for the broker, the 22 departments, a coordinator, an auditor
+# and an admin, starts the broker on a virtual clock and one agent per
+# department, and lets a coordinator watch live while departments claim,
+# report progress, escalate and submit; the coordinator acknowledges,
+# resolves, accepts and rejects; the clock runs into 2024 and the deadline
+# monitor flags what is overdue. It ends with the auditors' report and a
+# verified chain. Everything runs in a temporary folder (kept with --keep).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+KEEP=0
+[ "${1:-}" = "--keep" ] && KEEP=1
+
+scripts/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target duban duban-broker duban-agent >/dev/null
+BIN=$ROOT/build/bin
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/duban-demo-XXXXXX")
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "$KEEP" = 1 ]; then echo "(files kept in $RUN)"; else rm -rf "$RUN"; fi
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+port=$((20000 + RANDOM % 30000))
+ENDPOINT=tcp://127.0.0.1:$port
+as() { # as IDENTITY duban-args...: straight to the broker with that identity's key
+  local who=${1/:/-}
+  shift
+  "$BIN/duban" "$@" --broker "$ENDPOINT" --server-key "$RUN/keys/broker.key" --key "$RUN/keys/$who.key"
+}
+via() { # via CODE duban-args...: through that department's agent
+  local code=$1
+  shift
+  "$BIN/duban" "$@" --agent "ipc://$RUN/agents/$code.sock"
+}
+
+step "1. Import the plan document: examples/plans/ordos-2023-58.txt"
+"$BIN/duban" plan import examples/plans/ordos-2023-58.txt --report "$RUN/import-report.txt" >"$RUN/plan.json"
+jq -r '"plan \(.id) \(.document // "") issued \(.issued): \(.sections | length) sections, \([.sections[].measures[]] | length) measures, \([.sections[].measures[].actions[]] | length) actions, \(.units | length) units"' "$RUN/plan.json"
+echo "what the importer reports (besides $(jq '[.[] | select(.kind == "inherited")] | length' "$RUN/import-report.txt") actions that name no date and inherit the plan's horizon):"
+jq -r '.[] | select(.kind != "inherited") | "  line \(.line): \(.kind): \(.message)"' "$RUN/import-report.txt"
+
+step "2. Keys for the broker, every department, a coordinator, an auditor and an admin"
+"$BIN/duban" keygen --dir "$RUN/keys" --plan "$RUN/plan.json" | tail -n 4
+echo "... $(ls "$RUN/keys/clients" | wc -l) client keys in $RUN/keys/clients"
+
+step "3. The broker, on a virtual clock starting the day after the plan was issued"
+"$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$RUN/data" --keys "$RUN/keys" --virtual-clock 2023-09-19 \
+  2>"$RUN/broker.log" &
+PIDS+=($!)
+for _ in $(seq 1 100); do as admin:admin ping --timeout 300 >/dev/null 2>&1 && break; sleep 0.1; done
+as admin:admin plan load "$RUN/plan.json"
+
+step "4. One agent per department"
+mkdir -p "$RUN/agents"
+codes=$(jq -r '.units[].code' "$RUN/plan.json")
+for code in $codes; do
+  "$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$RUN/keys/broker.key" --key "$RUN/keys/unit-$code.key" \
+    --listen "ipc://$RUN/agents/$code.sock" --data "$RUN/agents/$code" 2>>"$RUN/agents.log" &
+  PIDS+=($!)
+done
+for code in $codes; do
+  for _ in $(seq 1 50); do [ -S "$RUN/agents/$code.sock" ] && break; sleep 0.1; done
+done
+echo "$(echo "$codes" | wc -w) agents running"
+
+step "5. The coordinator's office watches, live"
+as coordinator:office watch --after 1 >"$RUN/watch.txt" 2>>"$RUN/watch.log" &
+WATCH_PID=$!
+PIDS+=($WATCH_PID)
+sleep 0.3
+
+step "6. 市交通运输局 (JTJ) opens its task list"
+via JTJ tasks
+
+step "7. Departments claim their tasks and report progress"
+n=0
+for code in $codes; do
+  i=0
+  for task in $(via "$code" tasks --json | jq -r '.tasks[].id'); do
+    via "$code" claim "$task" >/dev/null
+    i=$((i + 1))
+    n=$((n + 1))
+    # A spread of progress: some just started, some half way, some finished.
+    percent=$(((n * 37) % 101))
+    via "$code" progress "$task" --percent "$percent" --note "第${i}项举措按计划推进" >/dev/null
+  done
+done
+echo "$n tasks claimed, each with a progress report"
+via JTJ progress ordos-2023-58:4.6.2 --percent 60 --figure '公路里程=120公里' --note '解放滩至图克公路纳入省道路网规划' \
+  | sed 's/^/JTJ: /'
+
+step "8. 市能源局 (NYJ) is blocked and escalates; the coordinator acknowledges and resolves"
+nyj_task=$(via NYJ tasks --json | jq -r '.tasks[0].id')
+via NYJ escalate "$nyj_task" --category 资金 --reason '上级专项资金尚未下达，项目无法开工' | sed 's/^/NYJ: /'
+sleep 0.3
+as coordinator:office escalations
+esc=$(as coordinator:office escalations --json | jq -r '.escalations[0].id')
+as coordinator:office ack "$esc" --note '已协调市财政局' | sed 's/^/coordinator: /'
+as coordinator:office resolve "$esc" --note '资金已拨付' | sed 's/^/coordinator: /'
+
+step "9. Finished work is submitted; the coordinator accepts, and rejects one"
+submitted=0
+for code in $codes; do
+  for task in $(via "$code" tasks --json | jq -r '.tasks[] | select(.percent == 100 or .percent > 90) | .id'); do
+    via "$code" submit "$task" --note '已完成，材料齐全' >/dev/null
+    submitted=$((submitted + 1))
+  done
+done
+echo "$submitted tasks submitted"
+first=1
+for task in $(as coordinator:office tasks --state submitted --json | jq -r '.tasks[].id'); do
+  if [ "$first" = 1 ]; then
+    as coordinator:office reject "$task" --reason '缺少验收材料，请补充' | sed 's/^/coordinator: /'
+    first=0
+  else
+    as coordinator:office accept "$task" >/dev/null
+  fi
+done
+lazy=$(as coordinator:office tasks --state in_progress --json | jq -r '[.tasks[] | select(.percent < 10)][0].id')
+as coordinator:office remind "$lazy" --note '请加快推进' | sed 's/^/coordinator: /'
+
+step "10. Time passes: the clock runs to 2024-01-05; the deadline monitor flags what is overdue"
+as admin:admin clock advance --days 108
+sleep 1
+as coordinator:office escalations | head -n 8
+echo "..."
+
+step "11. What the coordinator's live watch saw ($(wc -l <"$RUN/watch.txt") lines; first and last)"
+head -n 6 "$RUN/watch.txt"
+echo "..."
+tail -n 6 "$RUN/watch.txt"
+kill -TERM "$WATCH_PID" 2>/dev/null || true
+
+step "12. The broker stops cleanly (SIGTERM)"
+for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+wait 2>/dev/null || true
+PIDS=()
+tail -n 2 "$RUN/broker.log"
+
+step "13. Audit: scorecards per department (考核), from the log file alone"
+"$BIN/duban" audit report --data "$RUN/data"
+echo
+echo "and as the log stood at the end of 2023-12-31:"
+"$BIN/duban" audit report --data "$RUN/data" --at 2023-12-31 | tail -n 1
+
+step "14. Audit: the verified chain"
+"$BIN/duban" audit replay --data "$RUN/data" | tail -n 3
+"$BIN/duban" audit verify --data "$RUN/data"
