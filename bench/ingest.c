@@ -1,0 +1,95 @@
+/* ingest.c: durable ingest, the figure a coordinator's screen depends on
+ * when every department reports at once.
+ *
+ * N agents (1, 8, 64), each with W reports in flight (1, 32), against three
+ * brokers started in turn on fresh logs: the normal one (group commit: one
+ * transaction and one sync for everything waiting), one forced to commit
+ * every request on its own (--no-group-commit, kept for this comparison),
+ * and one that never syncs (--no-sync, "not durable", only to show what
+ * durability costs). Each cell is acknowledged reports per second and
+ * send-to-acknowledgement latency p50/p99/p999, median of the runs with
+ * min and max, and the rate as a multiple of the disk's fsyncs per second
+ * (the disk floor section), so the figures read as ratios to the machine. */
+#include <stdio.h>
+#include <string.h>
+
+#include "writer.h"
+
+static const struct mode {
+  const char *name;        /* row prefix */
+  const char *dir;         /* data folder name */
+  const char *flags[3];
+} modes[] = {
+  {"group commit", "ingest-group", {NULL}},
+  {"commit every request", "ingest-single", {"--no-group-commit", NULL}},
+  {"not durable (no sync)", "ingest-nosync", {"--no-sync", NULL}},
+};
+
+static const int agent_counts[] = {1, 8, 64};
+static const int windows[] = {1, 32};
+
+#define MAX_RUNS 64
+
+void bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window);
+
+void
+bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window)
+{
+  snprintf(out, len, "%s, %d agent%s, W=%d", mode, agents, agents == 1 ? "" : "s", window);
+}
+
+int
+bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *report)
+{
+  int runs = options->runs < MAX_RUNS ? options->runs : MAX_RUNS;
+  bench_figure_t floor = {0};
+  bool have_floor = bench_report_get(report, "disk floor", "write 200 B + fdatasync", "fsyncs/s", &floor);
+  fprintf(stderr, "ingest: reports of %zu bytes packed\n", bench_writers_report_size());
+  for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+    bench_broker_t broker;
+    if (bench_broker_start(env, &broker, modes[m].dir, modes[m].flags) != 0)
+      return -1;
+    bench_writers_t *writers = bench_writers_new(env, &broker, 64);
+    if (!writers) {
+      bench_broker_stop(&broker);
+      return -1;
+    }
+    for (size_t a = 0; a < sizeof agent_counts / sizeof agent_counts[0]; a++) {
+      for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+        double rate[MAX_RUNS], p50[MAX_RUNS], p99[MAX_RUNS], p999[MAX_RUNS], per_sync[MAX_RUNS];
+        uint64_t errors = 0;
+        char first_error[256] = "";
+        for (int r = 0; r < runs; r++) {
+          bench_writers_result_t result;
+          bench_writers_run(writers, agent_counts[a], windows[w], options->run_seconds, NULL, &result);
+          rate[r] = result.acks_per_second;
+          p50[r] = bench_samples_quantile(&result.latency, 0.50) * 1e3;
+          p99[r] = bench_samples_quantile(&result.latency, 0.99) * 1e3;
+          p999[r] = bench_samples_quantile(&result.latency, 0.999) * 1e3;
+          per_sync[r] = have_floor && floor.median > 0 ? rate[r] / floor.median : 0;
+          errors += result.errors;
+          if (!first_error[0] && result.first_error[0])
+            snprintf(first_error, sizeof first_error, "%s", result.first_error);
+          bench_samples_free(&result.latency);
+        }
+        char row[128];
+        bench_ingest_row(row, sizeof row, modes[m].name, agent_counts[a], windows[w]);
+        fprintf(stderr, "ingest: %-45s %9.0f acks/s p99 %.2f ms\n", row, bench_figure_of(rate, runs).median,
+                bench_figure_of(p99, runs).median);
+        bench_report_figure(report, "ingest", row, "acks/s", "", bench_figure_of(rate, runs));
+        bench_report_figure(report, "ingest", row, "p50", "ms", bench_figure_of(p50, runs));
+        bench_report_figure(report, "ingest", row, "p99", "ms", bench_figure_of(p99, runs));
+        bench_report_figure(report, "ingest", row, "p999", "ms", bench_figure_of(p999, runs));
+        if (have_floor)
+          bench_report_figure(report, "ingest", row, "x fsync/s", "", bench_figure_of(per_sync, runs));
+        if (errors) {
+          fprintf(stderr, "ingest: %s: %llu refused, first: %s\n", row, (unsigned long long)errors, first_error);
+          bench_report_text(report, "ingest", row, "errors", first_error);
+        }
+      }
+    }
+    bench_writers_destroy(&writers);
+    bench_broker_stop(&broker);
+  }
+  return 0;
+}

@@ -1,0 +1,49 @@
+/* writer.h: simulated departments writing progress reports, shared by the
+ * ingest and watch sections.
+ *
+ * A writer is one agent: its own unit key, its own socket, its own task
+ * (claimed once at set-up), and one thread per run that keeps `window`
+ * reports in flight (send as soon as an answer frees a slot), records the
+ * latency from send to acknowledgement, and optionally stamps the
+ * acknowledgement time of each event's sequence number into a shared
+ * array, so that watchers in the same process can measure how long after
+ * the acknowledgement they saw the event (one monotonic clock for both). */
+#ifndef DUBAN_BENCH_WRITER_H
+#define DUBAN_BENCH_WRITER_H
+
+#include <stdatomic.h>
+
+#include "bench.h"
+
+typedef struct bench_writers bench_writers_t;
+
+/* Where writers stamp acknowledgement times: stamps[seq - base], in
+ * nanoseconds of the monotonic clock, for base <= seq < base + capacity. */
+typedef struct {
+  _Atomic int64_t *stamps; /* owned by whoever made it */
+  uint64_t base;
+  size_t capacity;
+} bench_ack_stamps_t;
+
+typedef struct {
+  double acks_per_second; /* acknowledged inside the measured window */
+  uint64_t acks;
+  uint64_t errors;        /* answers that were not OK */
+  bench_samples_t latency; /* seconds, send to acknowledgement; caller frees */
+  char first_error[256];
+} bench_writers_result_t;
+
+/* Open count writers (units 0..count-1) to broker, ping and claim each
+ * task. NULL on failure (message on stderr). */
+bench_writers_t *bench_writers_new(bench_env_t *env, const bench_broker_t *broker, int count);
+void bench_writers_destroy(bench_writers_t **writers_p);
+
+/* The size in bytes of one packed progress report. */
+size_t bench_writers_report_size(void);
+
+/* Run the first n writers for seconds with window reports in flight each;
+ * stamps may be NULL. Waits for every answer before it returns. */
+int bench_writers_run(bench_writers_t *writers, int n, int window, double seconds, bench_ack_stamps_t *stamps,
+                      bench_writers_result_t *result);
+
+#endif
