@@ -1138,6 +1138,8 @@ measure_text(imp_t *c, measure_t *m, size_t a, size_t b, int line)
 
 /* ---- header ------------------------------------------------------------------ */
 
+static int days_in_month(int y, int m);
+
 static bool
 parse_date_cn(const uint32_t *n, size_t a, size_t b, ymd *d, size_t *end)
 {
@@ -1152,7 +1154,7 @@ parse_date_cn(const uint32_t *n, size_t a, size_t b, ymd *d, size_t *end)
       return false;
     i++;
   }
-  if (v[0] < 1900 || v[0] > 2200 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31)
+  if (v[0] < 1900 || v[0] > 2200 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > days_in_month(v[0], v[1]))
     return false;
   d->y = v[0];
   d->m = v[1];
@@ -2356,15 +2358,17 @@ build_plan(imp_t *c)
             if (!strvec_has(&m->lead, m->a[k].coop.v[x]) && !strvec_has(&m->coop, m->a[k].coop.v[x]))
               strvec_push(c, &m->coop, dup_str(c, m->a[k].coop.v[x]));
         }
-        if (m->lead.len == 0) {
-          for (size_t k = 0; k < m->na; k++)
-            if (m->a[k].owner && !strvec_has(&m->lead, m->a[k].owner))
-              strvec_push(c, &m->lead, dup_str(c, m->a[k].owner));
-          if (m->lead.len)
-            report_add(c, m->line, "structure",
-                       "measure %s.%s names no units: its lead units are taken from its actions' owners", s->number,
-                       m->number);
-        }
+      }
+      /* a measure whose actions have owners but that names no lead unit:
+       * the owners answer for it */
+      if (m->lead.len == 0 && m->na > 0) {
+        for (size_t k = 0; k < m->na; k++)
+          if (m->a[k].owner && !strvec_has(&m->lead, m->a[k].owner))
+            strvec_push(c, &m->lead, dup_str(c, m->a[k].owner));
+        if (m->lead.len)
+          report_add(c, m->line, "structure",
+                     "measure %s.%s names no lead unit: its lead units are taken from its actions' owners", s->number,
+                     m->number);
       }
       if (m->lead.len > 0 && m->na == 0) {
         action_t *a = new_action(c, m, 1, m->line);
@@ -2535,42 +2539,50 @@ build_plan(imp_t *c)
 }
 
 /* Numbers repeated within their parent would make two tasks share an id:
- * renumber by position and say so. */
+ * a repeat gets one more than the largest number among its siblings (never
+ * a number a later sibling already has), and the report says so. */
+static bool
+renumber(imp_t *c, char **numbers, size_t stride, size_t count, size_t i, int line, const char *what, const char *where)
+{
+  char **mine = (char **)((char *)numbers + i * stride);
+  bool repeat = false;
+  for (size_t j = 0; j < i && !repeat; j++) {
+    char **other = (char **)((char *)numbers + j * stride);
+    repeat = *other && *mine && strcmp(*other, *mine) == 0;
+  }
+  if (!repeat)
+    return false;
+  long max = 0;
+  for (size_t j = 0; j < count; j++) {
+    char **other = (char **)((char *)numbers + j * stride);
+    long v = *other ? strtol(*other, NULL, 10) : 0;
+    if (v > max)
+      max = v;
+  }
+  char buf[24];
+  snprintf(buf, sizeof buf, "%ld", max + 1);
+  report_add(c, line, "structure", "%s number %s repeats%s: renumbered %s", what, *mine, where, buf);
+  free(*mine);
+  *mine = dup_str(c, buf);
+  return true;
+}
+
 static void
 check_numbers(imp_t *c)
 {
-  char buf[24];
-  for (size_t si = 0; si < c->ns; si++) {
-    for (size_t sj = 0; sj < si; sj++)
-      if (c->s[sj].number && c->s[si].number && strcmp(c->s[sj].number, c->s[si].number) == 0) {
-        snprintf(buf, sizeof buf, "%zu", si + 1);
-        report_add(c, c->s[si].line, "structure", "section number %s repeats: renumbered %s", c->s[si].number, buf);
-        free(c->s[si].number);
-        c->s[si].number = dup_str(c, buf);
-        break;
-      }
+  char where[64];
+  for (size_t si = 0; si < c->ns && !c->err; si++)
+    renumber(c, &c->s[0].number, sizeof c->s[0], c->ns, si, c->s[si].line, "section", "");
+  for (size_t si = 0; si < c->ns && !c->err; si++) {
     section_t *s = &c->s[si];
-    for (size_t mi = 0; mi < s->nm; mi++) {
-      for (size_t mj = 0; mj < mi; mj++)
-        if (s->m[mj].number && s->m[mi].number && strcmp(s->m[mj].number, s->m[mi].number) == 0) {
-          snprintf(buf, sizeof buf, "%zu", mi + 1);
-          report_add(c, s->m[mi].line, "structure", "measure number %s repeats in section %s: renumbered %s",
-                     s->m[mi].number, s->number, buf);
-          free(s->m[mi].number);
-          s->m[mi].number = dup_str(c, buf);
-          break;
-        }
+    snprintf(where, sizeof where, " in section %s", s->number ? s->number : "?");
+    for (size_t mi = 0; mi < s->nm && !c->err; mi++)
+      renumber(c, &s->m[0].number, sizeof s->m[0], s->nm, mi, s->m[mi].line, "measure", where);
+    for (size_t mi = 0; mi < s->nm && !c->err; mi++) {
       measure_t *m = &s->m[mi];
-      for (size_t ai = 0; ai < m->na; ai++)
-        for (size_t aj = 0; aj < ai; aj++)
-          if (m->a[aj].number && m->a[ai].number && strcmp(m->a[aj].number, m->a[ai].number) == 0) {
-            snprintf(buf, sizeof buf, "%zu", ai + 1);
-            report_add(c, m->a[ai].line, "structure", "item number %s repeats in measure %s.%s: renumbered %s",
-                       m->a[ai].number, s->number, m->number, buf);
-            free(m->a[ai].number);
-            m->a[ai].number = dup_str(c, buf);
-            break;
-          }
+      snprintf(where, sizeof where, " in measure %s.%s", s->number ? s->number : "?", m->number ? m->number : "?");
+      for (size_t ai = 0; ai < m->na && !c->err; ai++)
+        renumber(c, &m->a[0].number, sizeof m->a[0], m->na, ai, m->a[ai].line, "item", where);
     }
   }
 }

@@ -18,6 +18,7 @@
 
 #include "error.h"
 #include "plan_import.h"
+#include "plan_json.h"
 
 #define SEED DUBAN_SOURCE_DIR "/examples/plans/ordos-2023-58.txt"
 #define FIXTURE(name) DUBAN_SOURCE_DIR "/tests/fixtures/plans/" name
@@ -795,6 +796,35 @@ test_malformed_binary(void **state)
   }
 }
 
+/* Found by fuzzing: plans the importer made that plan load refused. Every
+ * imported plan must load. */
+static void
+test_imported_plans_load(void **state)
+{
+  (void)state;
+  static const char *const docs[] = {
+    /* 9月31日 is no date: not the issuing date */
+    "2023年9月31日\n一、T\n（一）M（牵头单位：市财政局）\n具体落实举措：\n1.做事。（市财政局）\n",
+    /* a repeated section number, and a repeat of the renumbered one */
+    "一、A\n（一）M（牵头单位：市财政局）\n一、B\n（一）M（牵头单位：市财政局）\n二、C\n（一）M（牵头单位：市财政局）\n",
+    /* only cooperating units, on the item */
+    "一、A\n（一）M\n1.做事。（配合单位：市财政局）\n",
+    /* repeated items */
+    "一、A\n（一）M（牵头单位：市财政局）\n1.甲。\n1.乙。\n2.丙。\n",
+  };
+  for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+    cJSON *report;
+    cJSON *plan = import_text(docs[i], &report);
+    Duban__Plan *pb = NULL;
+    char why[512] = "";
+    if (dbn_plan_from_json(plan, &pb, why, sizeof why) != 0)
+      fail_msg("doc %zu: %s", i, why);
+    dbn_plan_free(&pb);
+    cJSON_Delete(plan);
+    cJSON_Delete(report);
+  }
+}
+
 int
 main(void)
 {
@@ -814,6 +844,7 @@ main(void)
     cmocka_unit_test(test_malformed_no_structure),
     cmocka_unit_test(test_malformed_truncated),
     cmocka_unit_test(test_malformed_binary),
+    cmocka_unit_test(test_imported_plans_load),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
