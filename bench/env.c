@@ -192,9 +192,20 @@ bench_broker_start(bench_env_t *env, bench_broker_t *broker, const char *name, c
   snprintf(broker->log, sizeof broker->log, "%s/broker-%s.log", env->root, name);
   char path[PATH_MAX + 16];
   snprintf(path, sizeof path, "%s/duban-broker", env->bin_dir);
-  const char *argv[32] = {path, "--endpoint", broker->endpoint, "--data", broker->data, "--keys", env->keys};
-  int argc = 7;
-  for (int i = 0; extra && extra[i] && argc < 31; i++)
+  /* DUBAN_BENCH_WRAP runs the broker under a tool, e.g.
+   * "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p". */
+  char wrap[1024] = "";
+  const char *wrap_env = getenv("DUBAN_BENCH_WRAP");
+  if (wrap_env)
+    snprintf(wrap, sizeof wrap, "%s", wrap_env);
+  const char *argv[64];
+  int argc = 0;
+  for (char *save = NULL, *word = strtok_r(wrap, " ", &save); word && argc < 16; word = strtok_r(NULL, " ", &save))
+    argv[argc++] = word;
+  const char *fixed[] = {path, "--endpoint", broker->endpoint, "--data", broker->data, "--keys", env->keys};
+  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    argv[argc++] = fixed[i];
+  for (int i = 0; extra && extra[i] && argc < 63; i++)
     argv[argc++] = extra[i];
   argv[argc] = NULL;
 
@@ -207,13 +218,13 @@ bench_broker_start(bench_env_t *env, bench_broker_t *broker, const char *name, c
       dup2(log, 1);
       dup2(log, 2);
     }
-    execv(path, (char *const *)argv);
+    execvp(argv[0], (char *const *)argv);
     _exit(127);
   }
   broker->pid = pid;
 
   void *admin = bench_conn_open(env, broker->endpoint, "admin:admin");
-  int rc = admin ? bench_conn_ping(admin, 10000) : -1;
+  int rc = admin ? bench_conn_ping(admin, wrap_env ? 120000 : 10000) : -1;
   if (admin)
     zmq_close(admin);
   if (rc != 0) {

@@ -5,12 +5,6 @@
 #include "bench.h"
 
 int
-bench_replay(bench_env_t *env, const bench_options_t *options, bench_report_t *report)
-{
-  (void)env, (void)options, (void)report;
-  return 0;
-}
-int
 bench_watch(bench_env_t *env, const bench_options_t *options, bench_report_t *report)
 {
   (void)env, (void)options, (void)report;

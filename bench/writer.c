@@ -36,8 +36,8 @@ struct bench_writers {
   int count;
 };
 
-static void
-fill_progress(Duban__Request *req, Duban__Progress *progress, Duban__Figure *figure, Duban__Figure **figures,
+void
+bench_fill_progress(Duban__Request *req, Duban__Progress *progress, Duban__Figure *figure, Duban__Figure **figures,
               const char *task, char *id, unsigned counter)
 {
   dbn_wire_new_request_id(id);
@@ -66,7 +66,7 @@ bench_writers_report_size(void)
   char id[33];
   char task[64];
   bench_unit_task(7, task, sizeof task);
-  fill_progress(&req, &progress, &figure, figures, task, id, 50);
+  bench_fill_progress(&req, &progress, &figure, figures, task, id, 50);
   req.version = DBN_PROTOCOL_VERSION;
   return duban__request__get_packed_size(&req);
 }
@@ -163,7 +163,7 @@ writer_thread(void *arg)
         Duban__Request req;
         Duban__Progress progress;
         Duban__Figure figure, *figures[1];
-        fill_progress(&req, &progress, &figure, figures, w->task, slots[s].id, counter++);
+        bench_fill_progress(&req, &progress, &figure, figures, w->task, slots[s].id, counter++);
         slots[s].sent = bench_now();
         if (bench_conn_send(w->socket, &req) != 0) {
           slots[s].id[0] = '\0';

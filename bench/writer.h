@@ -38,6 +38,12 @@ typedef struct {
 bench_writers_t *bench_writers_new(bench_env_t *env, const bench_broker_t *broker, int count);
 void bench_writers_destroy(bench_writers_t **writers_p);
 
+/* Fill req as a ~200-byte progress report on task with a fresh request id
+ * written to id (33 bytes); progress, figure and figures[1] are the
+ * caller's storage, counter varies the figures. */
+void bench_fill_progress(Duban__Request *req, Duban__Progress *progress, Duban__Figure *figure,
+                         Duban__Figure **figures, const char *task, char *id, unsigned counter);
+
 /* The size in bytes of one packed progress report. */
 size_t bench_writers_report_size(void);
 
