@@ -247,6 +247,34 @@ answer(dbn_broker_t *broker, struct pending *p)
   send_reply(broker, &p->routing, &reply);
 }
 
+/* A unit may be named by its code, its Chinese name or an alias; the log
+ * and the views hold codes. Rewrite the request's unit field to the code
+ * before it is checked (idempotent, so a retried batch may run it again).
+ * The request came from protobuf-c's default allocator, so free() and
+ * strdup() are its own. */
+static int
+resolve_unit_names(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why_len)
+{
+  char **field = NULL;
+  if (req->body_case == DUBAN__REQUEST__BODY_LIST_TASKS && *req->list_tasks->unit)
+    field = &req->list_tasks->unit;
+  else if (req->body_case == DUBAN__REQUEST__BODY_REASSIGN)
+    field = &req->reassign->unit;
+  if (!field)
+    return 0;
+  char *code;
+  int rc = dbn_store_unit_resolve(txn, *field, &code);
+  if (rc == DBN_ENOTFOUND)
+    snprintf(why, why_len, "no unit '%s'; name a unit by its code, its name or an alias", *field);
+  else if (rc)
+    snprintf(why, why_len, "units could not be read: %s", dbn_strerror(rc));
+  if (rc)
+    return rc;
+  free(*field);
+  *field = code;
+  return 0;
+}
+
 /* ---- writes: one transaction for the whole batch ---- */
 
 /* Apply every write of the batch in txn. Returns 0, or the store error that
@@ -274,7 +302,9 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     if (rc != DBN_ENOTFOUND)
       return rc;
     char why[400];
-    rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, why, sizeof why);
+    rc = resolve_unit_names(txn, p->req, why, sizeof why);
+    if (rc == 0)
+      rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, why, sizeof why);
     if (rc) {
       fail(p, rc, why);
       continue;
@@ -371,7 +401,9 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
   reply.now = broker_now(broker);
   reply.head_seq = dbn_store_txn_head(txn);
   char why[400] = "";
-  int rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, why, sizeof why);
+  int rc = resolve_unit_names(txn, p->req, why, sizeof why);
+  if (rc == 0)
+    rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, why, sizeof why);
   Duban__Task **tasks = NULL, *single = NULL;
   size_t n_tasks = 0, n_escalations = 0;
   Duban__Escalation **escalations = NULL;

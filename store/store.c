@@ -608,6 +608,38 @@ dbn_store_units_list(dbn_store_txn_t *txn, Duban__Unit ***units_p, size_t *count
   return 0;
 }
 
+int
+dbn_store_unit_resolve(dbn_store_txn_t *txn, const char *text, char **code_p)
+{
+  Duban__Unit *unit;
+  int rc = dbn_store_unit_get(txn, text, &unit);
+  if (rc == 0) {
+    duban__unit__free_unpacked(unit, NULL);
+    *code_p = strdup(text);
+    return *code_p ? 0 : DBN_ENOMEM;
+  }
+  if (rc != DBN_ENOTFOUND)
+    return rc;
+  /* Not a code: a linear search of names and aliases. A plan has tens of
+   * units; an index by name would pay off only with thousands. */
+  Duban__Unit **units;
+  size_t count;
+  if ((rc = dbn_store_units_list(txn, &units, &count)))
+    return rc;
+  rc = DBN_ENOTFOUND;
+  for (size_t i = 0; i < count && rc == DBN_ENOTFOUND; i++) {
+    bool match = strcmp(units[i]->name, text) == 0;
+    for (size_t a = 0; a < units[i]->n_aliases && !match; a++)
+      match = strcmp(units[i]->aliases[a], text) == 0;
+    if (match) {
+      *code_p = strdup(units[i]->code);
+      rc = *code_p ? 0 : DBN_ENOMEM;
+    }
+  }
+  dbn_store_units_free(units, count);
+  return rc;
+}
+
 void
 dbn_store_units_free(Duban__Unit **units, size_t count)
 {

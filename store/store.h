@@ -99,6 +99,11 @@ void dbn_store_escalations_free(Duban__Escalation **escalations, size_t count);
 
 /* A unit by code; *unit_p freed with duban__unit__free_unpacked(u, NULL). */
 int dbn_store_unit_get(dbn_store_txn_t *txn, const char *code, Duban__Unit **unit_p);
+/* The code of the unit that text names: its code, its canonical name or one
+ * of its aliases. *code_p is the caller's to free(); DBN_ENOTFOUND when no
+ * unit answers to text. */
+int dbn_store_unit_resolve(dbn_store_txn_t *txn, const char *text, char **code_p);
+
 /* Every unit, in code order; freed with dbn_store_units_free. */
 int dbn_store_units_list(dbn_store_txn_t *txn, Duban__Unit ***units_p, size_t *count_p);
 void dbn_store_units_free(Duban__Unit **units, size_t count);
