@@ -1000,7 +1000,8 @@ apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *t
       break;
     }
     snprintf(warning_mark, mark_len, "%s/%s", warning->due, warning->level);
-    memcpy(warnings, task->warnings, task->n_warnings * sizeof *warnings);
+    if (task->n_warnings) /* memcpy from NULL is undefined, even of 0 bytes */
+      memcpy(warnings, task->warnings, task->n_warnings * sizeof *warnings);
     warnings[task->n_warnings++] = warning_mark;
     task->warnings = warnings;
     break;

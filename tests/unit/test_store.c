@@ -467,6 +467,57 @@ test_failed_transaction_leaves_log(void **state)
   assert_int_equal(head, 1);
 }
 
+/* Regression: the first warning on a task copied from a NULL array
+ * (undefined behaviour that UBSan aborts on). */
+static void
+test_deadline_warnings_recorded_once_each(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  const char *levels[] = {"yellow", "red"};
+  for (int i = 0; i < 2; i++) {
+    Duban__DeadlineWarning warning = DUBAN__DEADLINE_WARNING__INIT;
+    warning.task = "t:1.1.2";
+    warning.due = "2023-12-31";
+    warning.level = (char *)levels[i];
+    Duban__Event event = DUBAN__EVENT__INIT;
+    event.actor = "system";
+    event.body_case = DUBAN__EVENT__BODY_DEADLINE_WARNING;
+    event.deadline_warning = &warning;
+    assert_int_equal(append_one(f->store, &event), 0);
+  }
+  dbn_store_txn_t *txn;
+  Duban__Task *task;
+  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
+  assert_int_equal(dbn_store_task_get(txn, "t:1.1.2", &task), 0);
+  assert_true(task->overdue);
+  assert_int_equal(task->n_warnings, 2);
+  assert_string_equal(task->warnings[0], "2023-12-31/yellow");
+  assert_string_equal(task->warnings[1], "2023-12-31/red");
+  duban__task__free_unpacked(task, NULL);
+  dbn_store_abort(&txn);
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
+}
+
+static void
+test_unit_resolve(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  dbn_store_txn_t *txn;
+  char *code;
+  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
+  assert_int_equal(dbn_store_unit_resolve(txn, "ZRJ", &code), 0);
+  assert_string_equal(code, "ZRJ");
+  free(code);
+  assert_int_equal(dbn_store_unit_resolve(txn, "市自然资源局", &code), 0);
+  assert_string_equal(code, "ZRJ");
+  free(code);
+  assert_int_equal(dbn_store_unit_resolve(txn, "市不存在局", &code), DBN_ENOTFOUND);
+  dbn_store_abort(&txn);
+}
+
 static void
 test_read_only_open_of_missing_log(void **state)
 {
@@ -489,6 +540,8 @@ main(void)
     cmocka_unit_test_setup_teardown(test_verify_finds_changed_view, setup, teardown),
     cmocka_unit_test_setup_teardown(test_map_grows_when_full, setup, teardown),
     cmocka_unit_test_setup_teardown(test_failed_transaction_leaves_log, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_deadline_warnings_recorded_once_each, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_unit_resolve, setup, teardown),
     cmocka_unit_test(test_read_only_open_of_missing_log),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
