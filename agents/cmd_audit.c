@@ -287,8 +287,9 @@ print_report(dbn_cli_t *cli, dbn_store_txn_t *txn, const char *dir)
     if (now && gmtime_r(&t, &tm))
       strftime(when, sizeof when, "%Y-%m-%d", &tm);
     printf("Scorecards as of event %llu (broker clock %s)\n\n", (unsigned long long)head, *when ? when : "-");
-    static const char *const headers[] = {"单位 UNIT", "CODE",   "TASKS", "DONE",  "SUBMITTED", "WORKING",
-                                          "BLOCKED",   "UNCLAIMED", "OVERDUE", "AVG %", "ESCALATIONS", "REMINDERS"};
+    static const char *const headers[] = {"单位 UNIT", "CODE",    "TASKS",       "DONE",
+                                          "SUBMITTED", "WORKING", "BLOCKED",     "UNCLAIMED",
+                                          "OVERDUE",   "AVG %",   "ESCALATIONS", "REMINDERS"};
     dbn_cli_table_t *table;
     if (dbn_cli_table_new(&table, 12, headers) != 0)
       rc = DBN_CLI_EXIT_FAIL;
@@ -297,8 +298,8 @@ print_report(dbn_cli_t *cli, dbn_store_txn_t *txn, const char *dir)
     unsigned total[10] = {0};
     double percent_sum = 0;
     for (size_t i = 0; rc == 0 && i < count; i++) {
-      unsigned v[10] = {cards[i].tasks,   cards[i].done,    cards[i].submitted,       cards[i].working,
-                        cards[i].blocked, cards[i].assigned, cards[i].overdue,        0,
+      unsigned v[10] = {cards[i].tasks,       cards[i].done,     cards[i].submitted, cards[i].working,
+                        cards[i].blocked,     cards[i].assigned, cards[i].overdue,   0,
                         cards[i].escalations, cards[i].reminders};
       char cells[10][24];
       const char *row[12] = {cards[i].name, cards[i].code};
@@ -364,7 +365,8 @@ cmd_report(int argc, char **argv)
   dbn_store_t *store = NULL;
   int err = dbn_store_open(&store, dir, &ro);
   if (err)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot open the log in %s: %s", dir, dbn_strerror(err));
+    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot open the log in %s: %s", dir,
+                        dbn_strerror(err));
   dbn_store_txn_t *txn = NULL;
   if (at) {
     find_time_t find = {0};

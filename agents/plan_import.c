@@ -51,13 +51,13 @@ typedef struct {
 } ymd;
 
 typedef struct {
-  char *number;       /* as numbered in the document; NULL = unnumbered */
+  char *number; /* as numbered in the document; NULL = unnumbered */
   cpbuf text;
   int line;
-  char *owner;        /* raw unit name from the item; NULL = the measure's lead */
-  strvec lead, coop;  /* units labelled on the item itself (a format variant) */
-  bool closed;        /* an owner was given: a further paragraph is not ours */
-  bool style_set;     /* numbering style of sub-items */
+  char *owner;       /* raw unit name from the item; NULL = the measure's lead */
+  strvec lead, coop; /* units labelled on the item itself (a format variant) */
+  bool closed;       /* an owner was given: a further paragraph is not ours */
+  bool style_set;    /* numbering style of sub-items */
 } action_t;
 
 typedef struct {
@@ -65,9 +65,9 @@ typedef struct {
   cpbuf text;
   int line;
   strvec lead, coop;
-  bool units_seen;    /* the heading (or a units line) named units */
-  bool in_actions;    /* 具体落实举措 seen, or an item started */
-  int item_style;     /* 0 none, 1 "1.", 2 "（1）", 3 "①": other styles are sub-items */
+  bool units_seen; /* the heading (or a units line) named units */
+  bool in_actions; /* 具体落实举措 seen, or an item started */
+  int item_style;  /* 0 none, 1 "1.", 2 "（1）", 3 "①": other styles are sub-items */
   bool synthesized;
   action_t *a;
   size_t na, capa;
@@ -83,15 +83,15 @@ typedef struct {
 } section_t;
 
 typedef struct {
-  char *name;         /* canonical */
-  char *code;         /* NULL until codes are assigned */
+  char *name; /* canonical */
+  char *code; /* NULL until codes are assigned */
   strvec aliases;
   bool from_file;
 } unit_t;
 
 typedef struct {
-  size_t start, end;  /* trimmed, in code points of the document */
-  int no;             /* 1-based line number */
+  size_t start, end; /* trimmed, in code points of the document */
+  int no;            /* 1-based line number */
 } line_t;
 
 typedef struct {
@@ -102,8 +102,8 @@ typedef struct {
 typedef struct {
   const dbn_plan_import_options_t *opt;
   cJSON *report;
-  int err;                 /* first allocation failure, sticky */
-  uint32_t *o, *n;         /* the whole document, as typed and normalized */
+  int err;         /* first allocation failure, sticky */
+  uint32_t *o, *n; /* the whole document, as typed and normalized */
   size_t len;
   line_t *lines;
   size_t nlines;
@@ -114,14 +114,14 @@ typedef struct {
   ymd issued;
   bool have_issued;
   ymd horizon;
-  char *document;          /* 鄂府发〔2023〕58号, or NULL */
+  char *document; /* 鄂府发〔2023〕58号, or NULL */
   char *title;
   char *id;
-  int last_item;           /* last item number, for "1.2023年…" */
+  int last_item; /* last item number, for "1.2023年…" */
 } imp_t;
 
-static void
-report_add(imp_t *c, int line, const char *kind, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void report_add(imp_t *c, int line, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static void
 report_add(imp_t *c, int line, const char *kind, const char *fmt, ...)
@@ -474,10 +474,20 @@ utf8_bad_at(const unsigned char *s, size_t len)
     }
     size_t n;
     uint32_t cp, min;
-    if ((ch & 0xe0) == 0xc0) { n = 2; cp = ch & 0x1f; min = 0x80; }
-    else if ((ch & 0xf0) == 0xe0) { n = 3; cp = ch & 0x0f; min = 0x800; }
-    else if ((ch & 0xf8) == 0xf0) { n = 4; cp = ch & 0x07; min = 0x10000; }
-    else return i;
+    if ((ch & 0xe0) == 0xc0) {
+      n = 2;
+      cp = ch & 0x1f;
+      min = 0x80;
+    } else if ((ch & 0xf0) == 0xe0) {
+      n = 3;
+      cp = ch & 0x0f;
+      min = 0x800;
+    } else if ((ch & 0xf8) == 0xf0) {
+      n = 4;
+      cp = ch & 0x07;
+      min = 0x10000;
+    } else
+      return i;
     if (len - i < n)
       return i;
     for (size_t k = 1; k < n; k++) {
@@ -563,9 +573,10 @@ looks_like_text(const uint32_t *o, size_t len)
     if (cp == '\n' || cp == '\r' || cp == ' ')
       continue;
     total++;
-    bool common = (cp >= 0x20 && cp < 0x7f) || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3000 && cp <= 0x303f) ||
-                  (cp >= 0xff00 && cp <= 0xffef) || (cp >= 0x2000 && cp <= 0x206f) || cp == '\t' ||
-                  (cp >= 0x2460 && cp <= 0x24ff) || cp == 0xb7 || cp == 0xd7;
+    bool common = (cp >= 0x20 && cp < 0x7f) || (cp >= 0x4e00 && cp <= 0x9fff) ||
+                  (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xff00 && cp <= 0xffef) ||
+                  (cp >= 0x2000 && cp <= 0x206f) || cp == '\t' || (cp >= 0x2460 && cp <= 0x24ff) ||
+                  cp == 0xb7 || cp == 0xd7;
     if (!common)
       odd++;
   }
@@ -623,10 +634,11 @@ read_input(imp_t *c, const char *bytes, size_t len, char *why, size_t why_len)
       if (rc == DBN_ENOMEM)
         return rc;
       if (rc) {
-        snprintf(why, why_len,
-                 "not UTF-8 (invalid byte 0x%02x at line %d) and not GB18030/GBK either (invalid at line %d): "
-                 "convert the file to UTF-8 first",
-                 (unsigned char)s[bad], line_of_offset(s, bad), line_of_offset(s, gbad));
+        snprintf(
+            why, why_len,
+            "not UTF-8 (invalid byte 0x%02x at line %d) and not GB18030/GBK either (invalid at line %d): "
+            "convert the file to UTF-8 first",
+            (unsigned char)s[bad], line_of_offset(s, bad), line_of_offset(s, gbad));
         return DBN_EINVAL;
       }
       s = converted;
@@ -642,7 +654,8 @@ read_input(imp_t *c, const char *bytes, size_t len, char *why, size_t why_len)
   }
   const char *nul = memchr(s, '\0', len);
   if (nul) {
-    snprintf(why, why_len, "binary data: a NUL byte at line %d; a plan document is text", line_of_offset(s, (size_t)(nul - s)));
+    snprintf(why, why_len, "binary data: a NUL byte at line %d; a plan document is text",
+             line_of_offset(s, (size_t)(nul - s)));
     free(converted);
     return DBN_EINVAL;
   }
@@ -651,7 +664,8 @@ read_input(imp_t *c, const char *bytes, size_t len, char *why, size_t why_len)
   if (rc)
     return rc;
   if (converted && !looks_like_text(c->o, c->len)) {
-    snprintf(why, why_len, "neither UTF-8 nor GB18030/GBK text (it decodes to unusual characters): convert it to UTF-8");
+    snprintf(why, why_len,
+             "neither UTF-8 nor GB18030/GBK text (it decodes to unusual characters): convert it to UTF-8");
     return DBN_EINVAL;
   }
 
@@ -666,7 +680,8 @@ read_input(imp_t *c, const char *bytes, size_t len, char *why, size_t why_len)
   size_t start = 0;
   int no = 1;
   for (size_t i = 0; i <= c->len; i++) {
-    bool eol = i == c->len || c->o[i] == '\n' || (c->o[i] == '\r' && (i + 1 == c->len || c->o[i + 1] != '\n'));
+    bool eol =
+        i == c->len || c->o[i] == '\n' || (c->o[i] == '\r' && (i + 1 == c->len || c->o[i + 1] != '\n'));
     if (i < c->len && !eol) {
       uint32_t cp = c->o[i];
       if (cp == '\r') {
@@ -898,9 +913,9 @@ enum kind { K_BLANK, K_SECTION, K_MEASURE, K_ITEM, K_MARKER, K_UNITS, K_FOOTER, 
 
 typedef struct {
   enum kind kind;
-  int number;        /* section, measure or item number */
-  int style;         /* items: 1 "1.", 2 "（1）", 3 "①" */
-  size_t content;    /* where the text after the numbering starts */
+  int number;     /* section, measure or item number */
+  int style;      /* items: 1 "1.", 2 "（1）", 3 "①" */
+  size_t content; /* where the text after the numbering starts */
 } line_class;
 
 static size_t
@@ -944,7 +959,8 @@ classify(imp_t *c, const line_t *ln, bool started)
     while (i < b && i - a < 5 && is_cn_numeral(n[i]))
       i++;
     size_t k;
-    if (i > a + 1 && ((k = lit_at(n, i, b, "部分")) || (k = lit_at(n, i, b, "章")) || (k = lit_at(n, i, b, "篇")))) {
+    if (i > a + 1 &&
+        ((k = lit_at(n, i, b, "部分")) || (k = lit_at(n, i, b, "章")) || (k = lit_at(n, i, b, "篇")))) {
       lc.kind = K_SECTION;
       lc.number = cn_value(n, a + 1, i);
       i += k;
@@ -1091,7 +1107,8 @@ action_text(imp_t *c, action_t *act, size_t a, size_t b, int line)
       if (!act->owner) {
         act->owner = dup_str(c, owner);
         if (lead.len > 1)
-          report_add(c, line, "owner", "several units (%zu) named for one action: %s owns it", lead.len, owner);
+          report_add(c, line, "owner", "several units (%zu) named for one action: %s owns it", lead.len,
+                     owner);
         else if (!lead.len)
           report_add(c, line, "owner", "the action names only cooperating units: %s owns it", owner);
       }
@@ -1102,7 +1119,8 @@ action_text(imp_t *c, action_t *act, size_t a, size_t b, int line)
     strvec_free(&lead);
     strvec_free(&coop);
   } else if (unclosed_units(c->n, a, b)) {
-    report_add(c, line, "structure", "an opening parenthesis with units is never closed: the owner is unreadable");
+    report_add(c, line, "structure",
+               "an opening parenthesis with units is never closed: the owner is unreadable");
   }
   if (a >= b)
     return;
@@ -1125,7 +1143,8 @@ measure_text(imp_t *c, measure_t *m, size_t a, size_t b, int line)
       trim(c->n, &a, &b);
     }
   } else if (unclosed_units(c->n, a, b)) {
-    report_add(c, line, "structure", "an opening parenthesis with units is never closed: the measure's units are unreadable");
+    report_add(c, line, "structure",
+               "an opening parenthesis with units is never closed: the measure's units are unreadable");
   }
   if (a >= b)
     return;
@@ -1167,10 +1186,19 @@ static const struct {
   const char *issuer;
   const char *slug;
 } ISSUERS[] = {
-  {"鄂府发", "ordos"},        {"鄂府办发", "ordos-office"}, {"鄂府字", "ordos-zi"},  {"鄂府函", "ordos-letter"},
-  {"内政发", "nmg"},          {"内政办发", "nmg-office"},   {"内政字", "nmg-zi"},    {"国发", "gov"},
-  {"国办发", "gov-office"},   {"国函", "gov-letter"},       {"包府发", "baotou"},    {"呼政发", "hohhot"},
-  {NULL, NULL},
+    {"鄂府发", "ordos"},
+    {"鄂府办发", "ordos-office"},
+    {"鄂府字", "ordos-zi"},
+    {"鄂府函", "ordos-letter"},
+    {"内政发", "nmg"},
+    {"内政办发", "nmg-office"},
+    {"内政字", "nmg-zi"},
+    {"国发", "gov"},
+    {"国办发", "gov-office"},
+    {"国函", "gov-letter"},
+    {"包府发", "baotou"},
+    {"呼政发", "hohhot"},
+    {NULL, NULL},
 };
 
 static uint32_t
@@ -1250,8 +1278,9 @@ read_header(imp_t *c, size_t first_structural)
       }
       title_like = false;
     }
-    if (title_like && (b - a > 60 || lit_find(n, a, b, ",") != SIZE_MAX || lit_find(n, a, b, "。") != SIZE_MAX ||
-                       lit_find(n, a, b, ":") != SIZE_MAX || lit_find(n, a, b, ";") != SIZE_MAX))
+    if (title_like &&
+        (b - a > 60 || lit_find(n, a, b, ",") != SIZE_MAX || lit_find(n, a, b, "。") != SIZE_MAX ||
+         lit_find(n, a, b, ":") != SIZE_MAX || lit_find(n, a, b, ";") != SIZE_MAX))
       title_like = false;
     if (title_like) {
       if (!in_run) {
@@ -1283,7 +1312,8 @@ read_header(imp_t *c, size_t first_structural)
       ymd d;
       size_t e;
       if (b - a > 60 || lit_find(n, a, b, ",") != SIZE_MAX || lit_find(n, a, b, "。") != SIZE_MAX ||
-          lit_find(n, a, b, ":") != SIZE_MAX || lit_find(n, a, b, ";") != SIZE_MAX || parse_date_cn(n, a, b, &d, &e))
+          lit_find(n, a, b, ":") != SIZE_MAX || lit_find(n, a, b, ";") != SIZE_MAX ||
+          parse_date_cn(n, a, b, &d, &e))
         break;
       cpbuf_append(c, &t, c->o + a, c->n + a, b - a);
     }
@@ -1374,11 +1404,8 @@ parse_structure(imp_t *c, char *why, size_t why_len)
     line_class lc = classify(c, ln, true);
     size_t a = lc.content, b = ln->end;
     switch (lc.kind) {
-    case K_BLANK:
-      break;
-    case K_FOOTER:
-      footer = true;
-      break;
+    case K_BLANK: break;
+    case K_FOOTER: footer = true; break;
     case K_SECTION: {
       sec = new_section(c, lc.number, ln->no);
       if (!sec)
@@ -1444,14 +1471,16 @@ parse_structure(imp_t *c, char *why, size_t why_len)
         break;
       }
       if (!sec) {
-        report_add(c, ln->no, "structure", "a numbered item before any section: put under an untitled section 1");
+        report_add(c, ln->no, "structure",
+                   "a numbered item before any section: put under an untitled section 1");
         sec = new_section(c, 1, ln->no);
         if (!sec)
           break;
         sec->title = dup_str(c, "");
       }
       if (!mea) {
-        report_add(c, ln->no, "structure", "numbered items directly under section %s: read as one measure", sec->number);
+        report_add(c, ln->no, "structure", "numbered items directly under section %s: read as one measure",
+                   sec->number);
         mea = new_measure(c, sec, 1, ln->no);
         if (!mea)
           break;
@@ -1470,17 +1499,20 @@ parse_structure(imp_t *c, char *why, size_t why_len)
       if (!sec) {
         report_add(c, ln->no, "skipped", "text before any section: not part of the plan");
       } else if (!mea) {
-        report_add(c, ln->no, "skipped", "text in section %s before its first measure: not a task", sec->number);
+        report_add(c, ln->no, "skipped", "text in section %s before its first measure: not a task",
+                   sec->number);
       } else if (!mea->in_actions && mea->na == 0 && !mea->units_seen) {
         measure_text(c, mea, a, b, ln->no);
       } else if (act && !act->closed) {
         action_text(c, act, a, b, ln->no);
       } else {
         if (!mea->in_actions)
-          report_add(c, ln->no, "structure", "a paragraph after measure %s.%s without 具体落实举措: read as an action",
-                     sec->number, mea->number);
+          report_add(c, ln->no, "structure",
+                     "a paragraph after measure %s.%s without 具体落实举措: read as an action", sec->number,
+                     mea->number);
         else if (mea->na > 0)
-          report_add(c, ln->no, "structure", "an unnumbered paragraph after action %s: read as a further action",
+          report_add(c, ln->no, "structure",
+                     "an unnumbered paragraph after action %s: read as a further action",
                      mea->a[mea->na - 1].number);
         mea->in_actions = true;
         act = new_action(c, mea, (int)mea->na + 1, ln->no);
@@ -1499,7 +1531,8 @@ parse_structure(imp_t *c, char *why, size_t why_len)
     return c->err;
   if (c->ns == 0) {
     snprintf(why, why_len,
-             "no structure: found no section (一、), measure (（一）) or numbered item (1.) in %zu lines", c->nlines);
+             "no structure: found no section (一、), measure (（一）) or numbered item (1.) in %zu lines",
+             c->nlines);
     return DBN_EINVAL;
   }
   /* items-only documents were not started above: handled by sections */
@@ -1588,7 +1621,8 @@ unit_register(imp_t *c, const char *name, int line)
       int idx = (int)(u - c->u);
       if (!strvec_has(&c->u[idx].aliases, name))
         strvec_push(c, &c->u[idx].aliases, dup_str(c, name));
-      report_add(c, line, "alias", "%s read as %s, an alias (the document spells it both ways)", name, u->name);
+      report_add(c, line, "alias", "%s read as %s, an alias (the document spells it both ways)", name,
+                 u->name);
       return idx;
     }
   }
@@ -1619,24 +1653,74 @@ static const struct {
   const char *suffix;
   const char *code;
 } CODES[] = {
-  {"发展和改革委员会", "FGW"}, {"发展改革委", "FGW"}, {"发改委", "FGW"},
-  {"工业和信息化局", "GXJ"}, {"科学技术局", "KJJ"}, {"科技局", "KJJ"},
-  {"教育体育局", "JYJ"}, {"教育局", "JYJ"}, {"体育局", "TYJ"},
-  {"公安局", "GAJ"}, {"民政局", "MZJ"}, {"司法局", "SFJ"}, {"财政局", "CZJ"},
-  {"人力资源和社会保障局", "RSJ"}, {"人力资源社会保障局", "RSJ"}, {"人社局", "RSJ"},
-  {"自然资源局", "ZRZYJ"}, {"生态环境局", "STHJJ"}, {"住房和城乡建设局", "ZJJ"}, {"住建局", "ZJJ"},
-  {"交通运输局", "JTJ"}, {"水利局", "SLJ"}, {"农牧局", "NMJ"}, {"农业农村局", "NNJ"},
-  {"商务局", "SWUJ"}, {"文化和旅游局", "WLJ"}, {"文旅局", "WLJ"}, {"卫生健康委员会", "WJW"}, {"卫健委", "WJW"},
-  {"退役军人事务局", "TYJRJ"}, {"应急管理局", "YJJ"}, {"审计局", "SJJ"}, {"国有资产监督管理委员会", "GZW"},
-  {"国资委", "GZW"}, {"市场监督管理局", "SCJGJ"}, {"统计局", "TJJ"}, {"医疗保障局", "YBJ"},
-  {"林业和草原局", "LCJ"}, {"林草局", "LCJ"}, {"大数据中心", "DSJZX"}, {"大数据局", "DSJJ"},
-  {"政务服务局", "ZWFWJ"}, {"公共资源交易中心", "GGZYJYZX"}, {"金融工作办公室", "JRB"}, {"金融办", "JRB"},
-  {"组织部", "ZZB"}, {"宣传部", "XCB"}, {"统战部", "TZB"}, {"供电公司", "GDGS"}, {"气象局", "QXJ"},
-  {"政府办公室", "ZFB"}, {"外事办公室", "WSB"}, {"城市管理综合执法局", "CGJ"}, {"城市管理局", "CGJ"},
-  {"乡村振兴局", "XCZXJ"}, {"广播电视局", "GDJ"}, {"税务局", "SWJ"}, {"能源局", "NYJ"}, {"地震局", "DZJ"},
-  {"粮食和物资储备局", "LSJ"}, {"林业局", "LYJ"}, {"水务局", "SWUJ"}, {"总工会", "ZGH"}, {"团委", "TW"},
-  {"妇联", "FL"}, {"科协", "KX"}, {"残联", "CL"},
-  {NULL, NULL},
+    {"发展和改革委员会", "FGW"},
+    {"发展改革委", "FGW"},
+    {"发改委", "FGW"},
+    {"工业和信息化局", "GXJ"},
+    {"科学技术局", "KJJ"},
+    {"科技局", "KJJ"},
+    {"教育体育局", "JYJ"},
+    {"教育局", "JYJ"},
+    {"体育局", "TYJ"},
+    {"公安局", "GAJ"},
+    {"民政局", "MZJ"},
+    {"司法局", "SFJ"},
+    {"财政局", "CZJ"},
+    {"人力资源和社会保障局", "RSJ"},
+    {"人力资源社会保障局", "RSJ"},
+    {"人社局", "RSJ"},
+    {"自然资源局", "ZRZYJ"},
+    {"生态环境局", "STHJJ"},
+    {"住房和城乡建设局", "ZJJ"},
+    {"住建局", "ZJJ"},
+    {"交通运输局", "JTJ"},
+    {"水利局", "SLJ"},
+    {"农牧局", "NMJ"},
+    {"农业农村局", "NNJ"},
+    {"商务局", "SWUJ"},
+    {"文化和旅游局", "WLJ"},
+    {"文旅局", "WLJ"},
+    {"卫生健康委员会", "WJW"},
+    {"卫健委", "WJW"},
+    {"退役军人事务局", "TYJRJ"},
+    {"应急管理局", "YJJ"},
+    {"审计局", "SJJ"},
+    {"国有资产监督管理委员会", "GZW"},
+    {"国资委", "GZW"},
+    {"市场监督管理局", "SCJGJ"},
+    {"统计局", "TJJ"},
+    {"医疗保障局", "YBJ"},
+    {"林业和草原局", "LCJ"},
+    {"林草局", "LCJ"},
+    {"大数据中心", "DSJZX"},
+    {"大数据局", "DSJJ"},
+    {"政务服务局", "ZWFWJ"},
+    {"公共资源交易中心", "GGZYJYZX"},
+    {"金融工作办公室", "JRB"},
+    {"金融办", "JRB"},
+    {"组织部", "ZZB"},
+    {"宣传部", "XCB"},
+    {"统战部", "TZB"},
+    {"供电公司", "GDGS"},
+    {"气象局", "QXJ"},
+    {"政府办公室", "ZFB"},
+    {"外事办公室", "WSB"},
+    {"城市管理综合执法局", "CGJ"},
+    {"城市管理局", "CGJ"},
+    {"乡村振兴局", "XCZXJ"},
+    {"广播电视局", "GDJ"},
+    {"税务局", "SWJ"},
+    {"能源局", "NYJ"},
+    {"地震局", "DZJ"},
+    {"粮食和物资储备局", "LSJ"},
+    {"林业局", "LYJ"},
+    {"水务局", "SWUJ"},
+    {"总工会", "ZGH"},
+    {"团委", "TW"},
+    {"妇联", "FL"},
+    {"科协", "KX"},
+    {"残联", "CL"},
+    {NULL, NULL},
 };
 
 static void
@@ -1697,16 +1781,19 @@ check_units_file(const cJSON *units, char *why, size_t why_len)
     bool ok = cl > 0 && cl <= 32;
     for (size_t k = 0; k < cl; k++) {
       char ch = code->valuestring[k];
-      if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+      if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+            ch == '_'))
         ok = false;
     }
     if (!ok) {
-      snprintf(why, why_len, "units file: entry %d (%.200s): code \"%.40s\" must be 1-32 ASCII letters, digits, - or _", i,
+      snprintf(why, why_len,
+               "units file: entry %d (%.200s): code \"%.40s\" must be 1-32 ASCII letters, digits, - or _", i,
                name->valuestring, code->valuestring);
       return DBN_EINVAL;
     }
     if (aliases && !cJSON_IsArray(aliases)) {
-      snprintf(why, why_len, "units file: entry %d (%.200s): \"aliases\" must be an array of strings", i, name->valuestring);
+      snprintf(why, why_len, "units file: entry %d (%.200s): \"aliases\" must be an array of strings", i,
+               name->valuestring);
       return DBN_EINVAL;
     }
     const cJSON *al;
@@ -1726,7 +1813,8 @@ check_units_file(const cJSON *units, char *why, size_t why_len)
         break;
       const cJSON *fc = cJSON_GetObjectItemCaseSensitive(f, "code");
       if (cJSON_IsString(fc) && strcmp(fc->valuestring, code->valuestring) == 0) {
-        snprintf(why, why_len, "units file: code %.40s is given to entries %d and %d", code->valuestring, j, i);
+        snprintf(why, why_len, "units file: code %.40s is given to entries %d and %d", code->valuestring, j,
+                 i);
         return DBN_EINVAL;
       }
       j++;
@@ -1812,7 +1900,8 @@ find_dates(imp_t *c, const uint32_t *n, size_t len, date_hit *hits, size_t max, 
     if (book)
       continue;
     /* relative: 两年内, 2年内, 6个月内 */
-    if ((is_digit(n[i]) || is_cn_numeral(n[i])) && (i == 0 || !(is_digit(n[i - 1]) || is_cn_numeral(n[i - 1]) || n[i - 1] == '.'))) {
+    if ((is_digit(n[i]) || is_cn_numeral(n[i])) &&
+        (i == 0 || !(is_digit(n[i - 1]) || is_cn_numeral(n[i - 1]) || n[i - 1] == '.'))) {
       size_t j = i;
       while (j < len && j - i < 3 && (is_digit(n[j]) || is_cn_numeral(n[j])))
         j++;
@@ -1903,8 +1992,8 @@ find_dates(imp_t *c, const uint32_t *n, size_t len, date_hit *hits, size_t max, 
       due.d = 30;
     } else if (lit_at(n, k, len, "下半年"))
       explicit_ = true;
-    else if ((l = lit_at(n, k, len, "以前")) || (l = lit_at(n, k, len, "以后")) || (l = lit_at(n, k, len, "以来")) ||
-             (l = lit_at(n, k, len, "开始")))
+    else if ((l = lit_at(n, k, len, "以前")) || (l = lit_at(n, k, len, "以后")) ||
+             (l = lit_at(n, k, len, "以来")) || (l = lit_at(n, k, len, "开始")))
       negative = true;
     else if (k < len && cp_in(n[k], "后起"))
       negative = true;
@@ -2064,9 +2153,10 @@ milestones(imp_t *c, const cpbuf *t, int line, ymd *latest, bool *dated)
 /* Units of measure a target may carry, longest first so that 千瓦时 wins
  * over 千瓦 and 人次 over 人. */
 static const char *const MEASURES[] = {
-  "平方公里", "立方米", "平方米", "千瓦时", "标准箱", "万千瓦", "千瓦", "公里", "千米", "公顷", "人次", "户次",
-  "千克", "公斤", "吨", "元", "亩", "个", "座", "处", "家", "人", "只", "头", "户", "群", "条", "项", "所", "名",
-  "辆", "台", "套", "件", "栋", "间", "张", "株", "棵", "米", "%", NULL,
+    "平方公里", "立方米", "平方米", "千瓦时", "标准箱", "万千瓦", "千瓦", "公里", "千米", "公顷", "人次",
+    "户次",     "千克",   "公斤",   "吨",     "元",     "亩",     "个",   "座",   "处",   "家",   "人",
+    "只",       "头",     "户",     "群",     "条",     "项",     "所",   "名",   "辆",   "台",   "套",
+    "件",       "栋",     "间",     "张",     "株",     "棵",     "米",   "%",    NULL,
 };
 
 static bool
@@ -2076,7 +2166,8 @@ is_target_delim(uint32_t ch)
          ch == ' ';
 }
 
-static const char *const TRAILING_WORDS[] = {"不低于", "不少于", "不超过", "超过", "达到", "突破", "约", "达", "超", "为", "共", "计", NULL};
+static const char *const TRAILING_WORDS[] = {"不低于", "不少于", "不超过", "超过", "达到", "突破", "约",
+                                             "达",     "超",     "为",     "共",   "计",   NULL};
 static const char *const LEADING_WORDS[] = {"以上", "以内", "左右", "多", "的", NULL};
 
 static void
@@ -2118,7 +2209,8 @@ targets(imp_t *c, const cpbuf *t, int line)
       quote--;
     if (book || quote || !is_digit(n[i]))
       continue;
-    if (i > 0 && (is_digit(n[i - 1]) || n[i - 1] == '.' || is_alpha(n[i - 1]) || n[i - 1] == '+' || n[i - 1] == 0x7b2c))
+    if (i > 0 && (is_digit(n[i - 1]) || n[i - 1] == '.' || is_alpha(n[i - 1]) || n[i - 1] == '+' ||
+                  n[i - 1] == 0x7b2c))
       continue;
     size_t j = i;
     double mant = 0;
@@ -2193,7 +2285,8 @@ targets(imp_t *c, const cpbuf *t, int line)
       }
     }
     wb = wa;
-    while (wb < len && (!is_target_delim(n[wb]) || (n[wb] == 0x3001 && wb > wa)) && !is_digit(n[wb]) && wb - wa < 24)
+    while (wb < len && (!is_target_delim(n[wb]) || (n[wb] == 0x3001 && wb > wa)) && !is_digit(n[wb]) &&
+           wb - wa < 24)
       wb++;
     while (wb > wa && (n[wb - 1] == 0x3001 || cp_in(n[wb - 1], "和及与或")))
       wb--;
@@ -2367,20 +2460,21 @@ build_plan(imp_t *c)
             strvec_push(c, &m->lead, dup_str(c, m->a[k].owner));
         if (m->lead.len)
           report_add(c, m->line, "structure",
-                     "measure %s.%s names no lead unit: its lead units are taken from its actions' owners", s->number,
-                     m->number);
+                     "measure %s.%s names no lead unit: its lead units are taken from its actions' owners",
+                     s->number, m->number);
       }
       if (m->lead.len > 0 && m->na == 0) {
         action_t *a = new_action(c, m, 1, m->line);
         if (a)
           cpbuf_append(c, &a->text, m->text.o, m->text.n, m->text.len);
         report_add(c, m->line, "structure",
-                   "measure %s.%s names lead units but no actions: the measure itself is read as action 1", s->number,
-                   m->number);
+                   "measure %s.%s names lead units but no actions: the measure itself is read as action 1",
+                   s->number, m->number);
       }
       if (m->lead.len == 0 && m->na == 0)
-        report_add(c, m->line, "general", "measure %s.%s names no units: kept as a general requirement, no tasks",
-                   s->number, m->number);
+        report_add(c, m->line, "general",
+                   "measure %s.%s names no units: kept as a general requirement, no tasks", s->number,
+                   m->number);
     }
   }
   /* synthesized actions may have grown the arrays */
@@ -2400,13 +2494,14 @@ build_plan(imp_t *c)
   memset(outs, 0, (total_actions + 1) * sizeof *outs);
 
   /* units in order of appearance; owners checked against their measure */
-  int (*mlead)[MAX_UNITS_PER_MEASURE] = NULL;
+  int(*mlead)[MAX_UNITS_PER_MEASURE] = NULL;
   size_t total_measures = 0;
   for (size_t si = 0; si < c->ns; si++)
     total_measures += c->s[si].nm;
   mlead = calloc(total_measures + 1, sizeof *mlead);
-  int (*mcoop)[MAX_UNITS_PER_MEASURE] = calloc(total_measures + 1, sizeof *mcoop);
-  size_t *nlead = calloc(total_measures + 1, sizeof *nlead), *ncoop = calloc(total_measures + 1, sizeof *ncoop);
+  int(*mcoop)[MAX_UNITS_PER_MEASURE] = calloc(total_measures + 1, sizeof *mcoop);
+  size_t *nlead = calloc(total_measures + 1, sizeof *nlead),
+         *ncoop = calloc(total_measures + 1, sizeof *ncoop);
   if (!mlead || !mcoop || !nlead || !ncoop)
     c->err = DBN_ENOMEM;
   size_t gm = 0;
@@ -2425,25 +2520,28 @@ build_plan(imp_t *c)
         } else if (nlead[gm] > 0) {
           owner = mlead[gm][0];
           if (nlead[gm] > 1)
-            report_add(c, a->line, "owner", "action %s.%s.%s names no unit: owned by the measure's first lead unit %s",
-                       s->number, m->number, a->number, unit_name(c, owner));
+            report_add(c, a->line, "owner",
+                       "action %s.%s.%s names no unit: owned by the measure's first lead unit %s", s->number,
+                       m->number, a->number, unit_name(c, owner));
         }
         outs[ai].owner = owner;
         if (owner < 0) {
-          report_add(c, a->line, "structure", "action %s.%s.%s has no owning unit: left out", s->number, m->number,
-                     a->number);
+          report_add(c, a->line, "structure", "action %s.%s.%s has no owning unit: left out", s->number,
+                     m->number, a->number);
           continue;
         }
         if (!idx_in(mlead[gm], nlead[gm], owner) && !idx_in(mcoop[gm], ncoop[gm], owner))
-          report_add(c, a->line, "owner", "the owner of action %s.%s.%s, %s, is not among measure %s.%s's units",
-                     s->number, m->number, a->number, unit_name(c, owner), s->number, m->number);
+          report_add(c, a->line, "owner",
+                     "the owner of action %s.%s.%s, %s, is not among measure %s.%s's units", s->number,
+                     m->number, a->number, unit_name(c, owner), s->number, m->number);
         outs[ai].ms = milestones(c, &a->text, a->line, &latest, &outs[ai].dated);
         outs[ai].tg = targets(c, &a->text, a->line);
       }
     }
   }
   if (!c->have_issued && !c->err) {
-    report_add(c, 0, "header", "no issuing date found: issued is taken as the start of the first deadline's year");
+    report_add(c, 0, "header",
+               "no issuing date found: issued is taken as the start of the first deadline's year");
     c->issued = latest.y ? (ymd){latest.y, 1, 1} : (ymd){1970, 1, 1};
   }
   c->horizon = latest.y ? latest : c->issued;
@@ -2516,8 +2614,9 @@ build_plan(imp_t *c)
           cJSON_AddStringToObject(one, "text", "");
           cJSON_AddBoolToObject(one, "inherited", 1);
           cJSON_AddItemToArray(ms, one);
-          report_add(c, a->line, "inherited", "action %s.%s.%s names no date: it inherits the plan's horizon %s",
-                     s->number, m->number, a->number, horizon);
+          report_add(c, a->line, "inherited",
+                     "action %s.%s.%s names no date: it inherits the plan's horizon %s", s->number, m->number,
+                     a->number, horizon);
         }
         cJSON_AddItemToObject(aj, "milestones", ms ? ms : cJSON_CreateArray());
         cJSON_AddItemToObject(aj, "targets", outs[ai].tg ? outs[ai].tg : cJSON_CreateArray());
@@ -2542,7 +2641,8 @@ build_plan(imp_t *c)
  * a repeat gets one more than the largest number among its siblings (never
  * a number a later sibling already has), and the report says so. */
 static bool
-renumber(imp_t *c, char **numbers, size_t stride, size_t count, size_t i, int line, const char *what, const char *where)
+renumber(imp_t *c, char **numbers, size_t stride, size_t count, size_t i, int line, const char *what,
+         const char *where)
 {
   char **mine = (char **)((char *)numbers + i * stride);
   bool repeat = false;
@@ -2580,7 +2680,8 @@ check_numbers(imp_t *c)
       renumber(c, &s->m[0].number, sizeof s->m[0], s->nm, mi, s->m[mi].line, "measure", where);
     for (size_t mi = 0; mi < s->nm && !c->err; mi++) {
       measure_t *m = &s->m[mi];
-      snprintf(where, sizeof where, " in measure %s.%s", s->number ? s->number : "?", m->number ? m->number : "?");
+      snprintf(where, sizeof where, " in measure %s.%s", s->number ? s->number : "?",
+               m->number ? m->number : "?");
       for (size_t ai = 0; ai < m->na && !c->err; ai++)
         renumber(c, &m->a[0].number, sizeof m->a[0], m->na, ai, m->a[ai].line, "item", where);
     }
@@ -2646,11 +2747,13 @@ dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *
     return DBN_EINVAL;
   }
   if (len > DBN_PLAN_IMPORT_MAX_INPUT) {
-    snprintf(why, why_len, "the document is %zu bytes, more than the %d a plan may have", len, DBN_PLAN_IMPORT_MAX_INPUT);
+    snprintf(why, why_len, "the document is %zu bytes, more than the %d a plan may have", len,
+             DBN_PLAN_IMPORT_MAX_INPUT);
     return DBN_ETOOBIG;
   }
   if (options && options->id && (!valid_id(options->id) || strchr(options->id, ':'))) {
-    snprintf(why, why_len, "plan id \"%.80s\" must be 1-64 ASCII letters, digits, '-', '_' or '.'", options->id);
+    snprintf(why, why_len, "plan id \"%.80s\" must be 1-64 ASCII letters, digits, '-', '_' or '.'",
+             options->id);
     return DBN_EINVAL;
   }
   if (options && options->units) {
@@ -2736,8 +2839,8 @@ read_file(const char *path, char **buf_p, size_t *len_p, char *why, size_t why_l
 }
 
 int
-dbn_plan_import_file(const char *path, const char *units_path, const char *id, cJSON **plan_p, cJSON **report_p,
-                     char *why, size_t why_len)
+dbn_plan_import_file(const char *path, const char *units_path, const char *id, cJSON **plan_p,
+                     cJSON **report_p, char *why, size_t why_len)
 {
   char *buf = NULL, *ubuf = NULL;
   size_t len = 0, ulen = 0;

@@ -60,16 +60,16 @@ typedef struct {
  * document or a bad units file, DBN_ETOOBIG over DBN_PLAN_IMPORT_MAX_INPUT,
  * DBN_ENOMEM), writes a message naming the line into why[0..why_len) and
  * leaves *plan_p and *report_p NULL. options may be NULL. */
-int dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *options,
-                    cJSON **plan_p, cJSON **report_p, char *why, size_t why_len);
+int dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *options, cJSON **plan_p,
+                    cJSON **report_p, char *why, size_t why_len);
 
 /* Read the file at path (and the units file at units_path, if not NULL)
  * and import it as above, with the file's stem as options.file_stem and id
  * (NULL to derive) as the plan id. For the CLI's `plan import` and
  * `plan import --load`. Same ownership and errors as dbn_plan_import, plus
  * DBN_EIO when a file cannot be read. */
-int dbn_plan_import_file(const char *path, const char *units_path, const char *id,
-                         cJSON **plan_p, cJSON **report_p, char *why, size_t why_len);
+int dbn_plan_import_file(const char *path, const char *units_path, const char *id, cJSON **plan_p,
+                         cJSON **report_p, char *why, size_t why_len);
 
 /* `duban plan import FILE [--units FILE] [--id ID] [--report FILE]`.
  * argv[0] is the subcommand's name ("import") and is not read. Prints the

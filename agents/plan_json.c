@@ -25,8 +25,7 @@ typedef struct {
   const Duban__Plan *plan; /* for unit lookups while sections are read */
 } ctx_t;
 
-static int
-fail(ctx_t *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(ctx_t *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int
 fail(ctx_t *c, int err, const char *fmt, ...)
@@ -41,7 +40,8 @@ fail(ctx_t *c, int err, const char *fmt, ...)
 /* A copy of the string at obj[key] into *out, checked: present (unless
  * optional, then ""), valid UTF-8 without controls, at most max bytes. */
 static int
-get_string(ctx_t *c, const cJSON *obj, const char *key, const char *place, bool required, size_t max, char **out)
+get_string(ctx_t *c, const cJSON *obj, const char *key, const char *place, bool required, size_t max,
+           char **out)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
   const char *s = "";
@@ -241,8 +241,10 @@ read_units(ctx_t *c, const cJSON *json, Duban__Plan *plan)
     if (!u->code[0] || !u->name[0])
       return fail(c, DBN_EINVAL, "%s: code and name must not be empty", place);
     for (const char *p = u->code; *p; p++)
-      if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-        return fail(c, DBN_EINVAL, "%s.code: \"%s\" must be ASCII letters, digits, '-' or '_'", place, u->code);
+      if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+            *p == '_'))
+        return fail(c, DBN_EINVAL, "%s.code: \"%s\" must be ASCII letters, digits, '-' or '_'", place,
+                    u->code);
     const cJSON *aliases = NULL;
     if ((rc = get_array(c, e, "aliases", place, false, &aliases)) != 0)
       return rc;
@@ -282,7 +284,8 @@ read_units(ctx_t *c, const cJSON *json, Duban__Plan *plan)
           return fail(c, DBN_EINVAL, "units[%zu].aliases: %s names units[%zu] too", i, u->aliases[k], j);
         for (size_t l = 0; j < i && l < w->n_aliases; l++)
           if (strcmp(u->aliases[k], w->aliases[l]) == 0)
-            return fail(c, DBN_EINVAL, "units[%zu].aliases: %s is also an alias of units[%zu]", i, u->aliases[k], j);
+            return fail(c, DBN_EINVAL, "units[%zu].aliases: %s is also an alias of units[%zu]", i,
+                        u->aliases[k], j);
       }
     }
   }
@@ -303,8 +306,8 @@ read_action(ctx_t *c, const cJSON *e, const char *place, const char *plan_id, co
   char want[3 * DBN_MAX_ID];
   snprintf(want, sizeof want, "%s:%s.%s.%s", plan_id, sn, mn, a->number);
   if (strcmp(a->id, want) != 0)
-    return fail(c, DBN_EINVAL, "%s.id: \"%s\" should be \"%s\" (<plan>:<section>.<measure>.<action>)", place, a->id,
-                want);
+    return fail(c, DBN_EINVAL, "%s.id: \"%s\" should be \"%s\" (<plan>:<section>.<measure>.<action>)", place,
+                a->id, want);
   if ((rc = get_string(c, e, "text", place, true, DBN_MAX_TEXT, &a->text)) != 0)
     return rc;
   char sub[256];
@@ -361,7 +364,8 @@ read_action(ctx_t *c, const cJSON *e, const char *place, const char *plan_id, co
     duban__target__init(t);
     a->targets[a->n_targets++] = t;
     const cJSON *value = cJSON_GetObjectItemCaseSensitive(v, "value");
-    if (!cJSON_IsNumber(value) || !isfinite(value->valuedouble) || fabs(value->valuedouble) > DBN_MAX_FIGURE_VALUE)
+    if (!cJSON_IsNumber(value) || !isfinite(value->valuedouble) ||
+        fabs(value->valuedouble) > DBN_MAX_FIGURE_VALUE)
       return fail(c, DBN_EINVAL, "%s.value: must be a number of at most %g", sub, DBN_MAX_FIGURE_VALUE);
     t->value = value->valuedouble;
     if ((rc = get_string(c, v, "unit_of_measure", sub, false, DBN_MAX_TEXT, &t->unit_of_measure)) != 0)
@@ -427,7 +431,8 @@ read_sections(ctx_t *c, const cJSON *json, Duban__Plan *plan)
         return rc;
       for (size_t k = 0; k < mi; k++)
         if (strcmp(s->measures[k]->number, m->number) == 0)
-          return fail(c, DBN_EINVAL, "%s.number: measure %s appears twice in section %s", mplace, m->number, s->number);
+          return fail(c, DBN_EINVAL, "%s.number: measure %s appears twice in section %s", mplace, m->number,
+                      s->number);
       if ((rc = get_string(c, me, "text", mplace, false, DBN_MAX_TEXT, &m->text)) != 0)
         return rc;
       if ((rc = get_line(c, me, mplace, &m->source_line)) != 0)
@@ -441,8 +446,10 @@ read_sections(ctx_t *c, const cJSON *json, Duban__Plan *plan)
         return rc;
       size_t na = aarr ? (size_t)cJSON_GetArraySize(aarr) : 0;
       if (na > 0 && m->n_lead == 0)
-        return fail(c, DBN_EINVAL, "%s: has actions but no lead unit; a measure without lead units is a general "
-                    "requirement and has \"actions\": []", mplace);
+        return fail(c, DBN_EINVAL,
+                    "%s: has actions but no lead unit; a measure without lead units is a general "
+                    "requirement and has \"actions\": []",
+                    mplace);
       m->actions = alloc_array(na, sizeof *m->actions);
       if (!m->actions)
         return fail(c, DBN_ENOMEM, "out of memory");
@@ -460,8 +467,8 @@ read_sections(ctx_t *c, const cJSON *json, Duban__Plan *plan)
           return rc;
         for (size_t k = 0; k + 1 < m->n_actions; k++)
           if (strcmp(m->actions[k]->number, a->number) == 0)
-            return fail(c, DBN_EINVAL, "%s.number: action %s appears twice in measure %s.%s", aplace, a->number,
-                        s->number, m->number);
+            return fail(c, DBN_EINVAL, "%s.number: action %s appears twice in measure %s.%s", aplace,
+                        a->number, s->number, m->number);
       }
     }
   }
@@ -628,8 +635,9 @@ dbn_plan_to_json(const Duban__Plan *plan, cJSON **json_p)
     return DBN_EINVAL;
   *json_p = NULL;
   cJSON *j = cJSON_CreateObject();
-  bool ok = j && cJSON_AddStringToObject(j, "format", "duban-plan/1") && cJSON_AddStringToObject(j, "id", plan->id) &&
-            cJSON_AddStringToObject(j, "title", plan->title) && cJSON_AddStringToObject(j, "issued", plan->issued) &&
+  bool ok = j && cJSON_AddStringToObject(j, "format", "duban-plan/1") &&
+            cJSON_AddStringToObject(j, "id", plan->id) && cJSON_AddStringToObject(j, "title", plan->title) &&
+            cJSON_AddStringToObject(j, "issued", plan->issued) &&
             cJSON_AddStringToObject(j, "horizon", plan->horizon);
   int err = DBN_ENOMEM;
   cJSON *units = ok ? cJSON_AddArrayToObject(j, "units") : NULL;
@@ -658,7 +666,8 @@ dbn_plan_to_json(const Duban__Plan *plan, cJSON **json_p)
     ok = sj != NULL;
     if (ok)
       cJSON_AddItemToArray(sections, sj);
-    ok = ok && cJSON_AddStringToObject(sj, "number", s->number) && cJSON_AddStringToObject(sj, "title", s->title);
+    ok = ok && cJSON_AddStringToObject(sj, "number", s->number) &&
+         cJSON_AddStringToObject(sj, "title", s->title);
     cJSON *measures = ok ? cJSON_AddArrayToObject(sj, "measures") : NULL;
     ok = ok && measures;
     for (size_t mi = 0; ok && mi < s->n_measures; mi++) {
@@ -667,7 +676,8 @@ dbn_plan_to_json(const Duban__Plan *plan, cJSON **json_p)
       ok = mj != NULL;
       if (ok)
         cJSON_AddItemToArray(measures, mj);
-      ok = ok && cJSON_AddStringToObject(mj, "number", m->number) && cJSON_AddStringToObject(mj, "text", m->text);
+      ok = ok && cJSON_AddStringToObject(mj, "number", m->number) &&
+           cJSON_AddStringToObject(mj, "text", m->text);
       if (ok && (!add_names(mj, "lead", plan, m->lead, m->n_lead) ||
                  !add_names(mj, "cooperating", plan, m->cooperating, m->n_cooperating))) {
         ok = false;
@@ -687,7 +697,8 @@ dbn_plan_to_json(const Duban__Plan *plan, cJSON **json_p)
           ok = false;
           err = DBN_EINVAL;
         }
-        ok = ok && cJSON_AddStringToObject(aj, "id", a->id) && cJSON_AddStringToObject(aj, "number", a->number) &&
+        ok = ok && cJSON_AddStringToObject(aj, "id", a->id) &&
+             cJSON_AddStringToObject(aj, "number", a->number) &&
              cJSON_AddStringToObject(aj, "text", a->text) && cJSON_AddStringToObject(aj, "unit", owner);
         cJSON *ms = ok ? cJSON_AddArrayToObject(aj, "milestones") : NULL;
         ok = ok && ms;

@@ -13,18 +13,18 @@
 #include "store.h"
 
 typedef struct {
-  char *code;            /* the unit's code; owned */
-  char *name;            /* its canonical name; owned */
-  unsigned tasks;        /* tasks it owns */
-  unsigned assigned;     /* not yet claimed */
-  unsigned working;      /* claimed or in progress */
+  char *code;        /* the unit's code; owned */
+  char *name;        /* its canonical name; owned */
+  unsigned tasks;    /* tasks it owns */
+  unsigned assigned; /* not yet claimed */
+  unsigned working;  /* claimed or in progress */
   unsigned blocked;
   unsigned submitted;
   unsigned done;
-  unsigned overdue;      /* a milestone passed before the task was done */
+  unsigned overdue; /* a milestone passed before the task was done */
   double average_percent;
-  unsigned escalations;  /* on its tasks, raised by it or by the deadline monitor */
-  unsigned reminders;    /* reminders from coordinators */
+  unsigned escalations; /* on its tasks, raised by it or by the deadline monitor */
+  unsigned reminders;   /* reminders from coordinators */
 } dbn_scorecard_t;
 
 /* One scorecard per unit, in code order. *cards_p is freed with

@@ -2,9 +2,10 @@
  *
  * The broker's ROUTER runs CURVE as a server. libzmq asks a ZAP handler
  * about every handshake; this module is that handler. It looks the client's
- * public key up in KEYS/clients/ (CZMQ's zcertstore, which rereads the
- * folder when it changes, so removing a file revokes the key for new
- * connections) and answers with the cert's "identity" metadata as the
+ * public key up in the certs of KEYS/clients/, held in memory and read
+ * again when the folder changes (checked by one stat of the folder per
+ * handshake, and file by file at most once a second), so removing a file
+ * revokes the key for new connections) and answers with the cert's "identity" metadata as the
  * User-Id, which the broker then reads off every message. Unknown keys get
  * status 400 and never complete the handshake.
  *

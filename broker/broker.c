@@ -26,22 +26,22 @@ struct pending {
   bool write;                  /* produces an event */
   Duban__Code code;            /* the answer */
   char message[512];
-  uint64_t seq;                /* the event it produced, or its first answer's */
-  bool duplicate;              /* a repeated request id */
+  uint64_t seq;   /* the event it produced, or its first answer's */
+  bool duplicate; /* a repeated request id */
 };
 
 struct dbn_broker {
-  dbn_broker_config_t config;  /* settings, copied */
+  dbn_broker_config_t config; /* settings, copied */
   void *zmq_ctx;
-  void *router;                /* CURVE server; requests in, replies and deliveries out */
-  dbn_auth_t *auth;            /* ZAP handler */
-  dbn_store_t *store;          /* the event log */
-  dbn_event_stream_t *stream;  /* watchers */
-  struct pending *batch;       /* config.batch_max entries */
-  int64_t virtual_now;         /* the virtual clock, when config.virtual_clock */
-  int64_t scanned_day;         /* the day the deadline monitor last looked at */
-  uint64_t batches;            /* committed write transactions */
-  uint64_t events;             /* events committed */
+  void *router;               /* CURVE server; requests in, replies and deliveries out */
+  dbn_auth_t *auth;           /* ZAP handler */
+  dbn_store_t *store;         /* the event log */
+  dbn_event_stream_t *stream; /* watchers */
+  struct pending *batch;      /* config.batch_max entries */
+  int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
+  int64_t scanned_day;        /* the day the deadline monitor last looked at */
+  uint64_t batches;           /* committed write transactions */
+  uint64_t events;            /* events committed */
 };
 
 static int64_t
@@ -358,7 +358,8 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
     /* A full map is not an error: the batch runs again in a bigger one. */
     if (rc != DBN_EMAPFULL || dbn_store_grow(broker->store) != 0)
       break;
-    dbn_log(DBN_LOG_INFO, "broker", "event log map grown to %zu MiB", dbn_store_map_size(broker->store) >> 20);
+    dbn_log(DBN_LOG_INFO, "broker", "event log map grown to %zu MiB",
+            dbn_store_map_size(broker->store) >> 20);
   }
   if (rc) {
     dbn_log(DBN_LOG_ERROR, "broker", "could not commit a batch of %d writes: %s; all refused", writes,
@@ -414,7 +415,8 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
   if (rc == 0) {
     switch (p->req->body_case) {
     case DUBAN__REQUEST__BODY_LIST_TASKS: {
-      const char *unit = role == DBN_ROLE_UNIT ? name : (*p->req->list_tasks->unit ? p->req->list_tasks->unit : NULL);
+      const char *unit =
+          role == DBN_ROLE_UNIT ? name : (*p->req->list_tasks->unit ? p->req->list_tasks->unit : NULL);
       rc = dbn_store_tasks_list(txn, unit, &tasks, &n_tasks);
       size_t kept = 0;
       for (size_t i = 0; i < n_tasks; i++) {
@@ -455,8 +457,7 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
     case DUBAN__REQUEST__BODY_UNWATCH:
       dbn_event_stream_unwatch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing));
       break;
-    default:
-      break;
+    default: break;
     }
     if (rc && !*why)
       snprintf(why, sizeof why, "%s", dbn_strerror(rc));
@@ -547,14 +548,16 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
   uint64_t head;
   dbn_store_head(broker->store, &head, NULL);
   dbn_log(DBN_LOG_INFO, "broker", "serving %s; log %s at seq %llu; %s clock%s%s", broker->config.endpoint,
-          broker->config.data_dir, (unsigned long long)head, broker->config.virtual_clock ? "virtual" : "real",
-          broker->config.group_commit ? "" : "; group commit OFF", broker->config.no_sync ? "; NOT DURABLE (no sync)" : "");
+          broker->config.data_dir, (unsigned long long)head,
+          broker->config.virtual_clock ? "virtual" : "real",
+          broker->config.group_commit ? "" : "; group commit OFF",
+          broker->config.no_sync ? "; NOT DURABLE (no sync)" : "");
   bool behind = false;
   for (;;) {
     zmq_pollitem_t items[] = {
-      {broker->router, 0, ZMQ_POLLIN, 0},
-      {dbn_auth_socket(broker->auth), 0, ZMQ_POLLIN, 0},
-      {NULL, stop_fd, ZMQ_POLLIN, 0},
+        {broker->router, 0, ZMQ_POLLIN, 0},
+        {dbn_auth_socket(broker->auth), 0, ZMQ_POLLIN, 0},
+        {NULL, stop_fd, ZMQ_POLLIN, 0},
     };
     int ready = zmq_poll(items, 3, behind ? 5 : 1000);
     if (ready < 0 && zmq_errno() != EINTR) {
@@ -575,7 +578,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
     if (items[2].revents & ZMQ_POLLIN)
       break;
   }
-  dbn_log(DBN_LOG_INFO, "broker", "stopping: %llu events in %llu batches this run", (unsigned long long)broker->events,
-          (unsigned long long)broker->batches);
+  dbn_log(DBN_LOG_INFO, "broker", "stopping: %llu events in %llu batches this run",
+          (unsigned long long)broker->events, (unsigned long long)broker->batches);
   return 0;
 }

@@ -34,8 +34,9 @@ main(int argc, char **argv)
   int major, minor, patch;
   zmq_version(&major, &minor, &patch);
   if (major * 10000 + minor * 100 + patch < 40303) {
-    dbn_log(DBN_LOG_ERROR, "broker", "libzmq %d.%d.%d is older than 4.3.3, which fixes known CURVE flaws; upgrade it",
-            major, minor, patch);
+    dbn_log(DBN_LOG_ERROR, "broker",
+            "libzmq %d.%d.%d is older than 4.3.3, which fixes known CURVE flaws; upgrade it", major, minor,
+            patch);
     return 1;
   }
 

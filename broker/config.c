@@ -9,31 +9,31 @@
 #include "error.h"
 
 static const char usage[] =
-  "usage: duban-broker [--config FILE] [options]\n"
-  "\n"
-  "The duban broker: routes department requests, commits every event to the\n"
-  "LMDB log before it answers, and streams events to coordinators.\n"
-  "\n"
-  "options (also `key = value` lines in the config file):\n"
-  "  --endpoint ENDPOINT      bind address (default tcp://127.0.0.1:7700)\n"
-  "  --data DIR               event log directory (default ./data)\n"
-  "  --keys DIR               key directory from `duban keygen` (default ./keys)\n"
-  "  --map-size MIB           initial LMDB map size; it grows when full (default 64)\n"
-  "  --virtual-clock DATE     run on a virtual clock from YYYY-MM-DD that an admin\n"
-  "                           moves with `duban clock advance`\n"
-  "  --yellow-days N          warn this many days before a due date (default 30)\n"
-  "  --batch-max N            most requests per group commit (default 4096)\n"
-  "  --no-group-commit        commit every request on its own (for comparison only)\n"
-  "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
-  "  --help                   this text\n";
+    "usage: duban-broker [--config FILE] [options]\n"
+    "\n"
+    "The duban broker: routes department requests, commits every event to the\n"
+    "LMDB log before it answers, and streams events to coordinators.\n"
+    "\n"
+    "options (also `key = value` lines in the config file):\n"
+    "  --endpoint ENDPOINT      bind address (default tcp://127.0.0.1:7700)\n"
+    "  --data DIR               event log directory (default ./data)\n"
+    "  --keys DIR               key directory from `duban keygen` (default ./keys)\n"
+    "  --map-size MIB           initial LMDB map size; it grows when full (default 64)\n"
+    "  --virtual-clock DATE     run on a virtual clock from YYYY-MM-DD that an admin\n"
+    "                           moves with `duban clock advance`\n"
+    "  --yellow-days N          warn this many days before a due date (default 30)\n"
+    "  --batch-max N            most requests per group commit (default 4096)\n"
+    "  --no-group-commit        commit every request on its own (for comparison only)\n"
+    "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
+    "  --help                   this text\n";
 
 int
 dbn_parse_date(const char *text, int64_t *seconds_p)
 {
   int y, m, d;
   char tail;
-  if (sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
-      d > 31)
+  if (sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1970 || y > 9999 || m < 1 || m > 12 ||
+      d < 1 || d > 31)
     return DBN_EINVAL;
   struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
   time_t t = timegm(&tm);

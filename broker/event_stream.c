@@ -17,19 +17,19 @@
 #define DELIVERY_MAX_BYTES (1024 * 1024)
 
 struct watcher {
-  uint8_t routing_id[256];   /* the peer's ROUTER routing id */
+  uint8_t routing_id[256]; /* the peer's ROUTER routing id */
   size_t routing_len;
-  char request_id[DBN_MAX_ID + 1];  /* the Watch request's id, echoed in deliveries */
-  uint64_t sent_seq;         /* last seq sent to this watcher */
-  int64_t renewed_ms;        /* when it last sent Watch */
+  char request_id[DBN_MAX_ID + 1]; /* the Watch request's id, echoed in deliveries */
+  uint64_t sent_seq;               /* last seq sent to this watcher */
+  int64_t renewed_ms;              /* when it last sent Watch */
 };
 
 struct dbn_event_stream {
-  void *router;              /* borrowed: the broker's ROUTER */
-  struct watcher *watchers;  /* unordered; removal swaps in the last */
+  void *router;             /* borrowed: the broker's ROUTER */
+  struct watcher *watchers; /* unordered; removal swaps in the last */
   size_t count;
   size_t cap;
-  uint8_t *buffer;           /* one delivery being built */
+  uint8_t *buffer; /* one delivery being built */
   size_t buffer_cap;
 };
 
@@ -112,10 +112,10 @@ dbn_event_stream_unwatch(dbn_event_stream_t *stream, const uint8_t *routing_id, 
 }
 
 struct delivery {
-  dbn_event_stream_t *stream;  /* owns the buffer */
-  size_t used;                 /* bytes in the buffer */
-  uint64_t last_seq;           /* last event added */
-  int events;                  /* events added */
+  dbn_event_stream_t *stream; /* owns the buffer */
+  size_t used;                /* bytes in the buffer */
+  uint64_t last_seq;          /* last event added */
+  int events;                 /* events added */
 };
 
 static int

@@ -15,30 +15,30 @@
 #define ANYONE (UNIT | COORDINATOR | AUDITOR | ADMIN)
 
 struct permission {
-  Duban__Request__BodyCase body;  /* the request */
-  unsigned roles;                  /* who may send it */
-  bool write;                      /* produces an event */
+  Duban__Request__BodyCase body; /* the request */
+  unsigned roles;                /* who may send it */
+  bool write;                    /* produces an event */
 };
 
 static const struct permission permissions[] = {
-  {DUBAN__REQUEST__BODY_PING, ANYONE, false},
-  {DUBAN__REQUEST__BODY_LIST_TASKS, ANYONE, false},
-  {DUBAN__REQUEST__BODY_GET_TASK, ANYONE, false},
-  {DUBAN__REQUEST__BODY_LIST_ESCALATIONS, ANYONE, false},
-  {DUBAN__REQUEST__BODY_WATCH, COORDINATOR | AUDITOR | ADMIN, false},
-  {DUBAN__REQUEST__BODY_UNWATCH, COORDINATOR | AUDITOR | ADMIN, false},
-  {DUBAN__REQUEST__BODY_CLAIM, UNIT, true},
-  {DUBAN__REQUEST__BODY_PROGRESS, UNIT, true},
-  {DUBAN__REQUEST__BODY_SUBMIT, UNIT, true},
-  {DUBAN__REQUEST__BODY_ESCALATE, UNIT, true},
-  {DUBAN__REQUEST__BODY_ACK, COORDINATOR, true},
-  {DUBAN__REQUEST__BODY_RESOLVE, COORDINATOR, true},
-  {DUBAN__REQUEST__BODY_REMIND, COORDINATOR, true},
-  {DUBAN__REQUEST__BODY_ACCEPT, COORDINATOR, true},
-  {DUBAN__REQUEST__BODY_REJECT, COORDINATOR, true},
-  {DUBAN__REQUEST__BODY_REASSIGN, COORDINATOR, true},
-  {DUBAN__REQUEST__BODY_LOAD_PLAN, ADMIN, true},
-  {DUBAN__REQUEST__BODY_ADVANCE_CLOCK, ADMIN, true},
+    {DUBAN__REQUEST__BODY_PING, ANYONE, false},
+    {DUBAN__REQUEST__BODY_LIST_TASKS, ANYONE, false},
+    {DUBAN__REQUEST__BODY_GET_TASK, ANYONE, false},
+    {DUBAN__REQUEST__BODY_LIST_ESCALATIONS, ANYONE, false},
+    {DUBAN__REQUEST__BODY_WATCH, COORDINATOR | AUDITOR | ADMIN, false},
+    {DUBAN__REQUEST__BODY_UNWATCH, COORDINATOR | AUDITOR | ADMIN, false},
+    {DUBAN__REQUEST__BODY_CLAIM, UNIT, true},
+    {DUBAN__REQUEST__BODY_PROGRESS, UNIT, true},
+    {DUBAN__REQUEST__BODY_SUBMIT, UNIT, true},
+    {DUBAN__REQUEST__BODY_ESCALATE, UNIT, true},
+    {DUBAN__REQUEST__BODY_ACK, COORDINATOR, true},
+    {DUBAN__REQUEST__BODY_RESOLVE, COORDINATOR, true},
+    {DUBAN__REQUEST__BODY_REMIND, COORDINATOR, true},
+    {DUBAN__REQUEST__BODY_ACCEPT, COORDINATOR, true},
+    {DUBAN__REQUEST__BODY_REJECT, COORDINATOR, true},
+    {DUBAN__REQUEST__BODY_REASSIGN, COORDINATOR, true},
+    {DUBAN__REQUEST__BODY_LOAD_PLAN, ADMIN, true},
+    {DUBAN__REQUEST__BODY_ADVANCE_CLOCK, ADMIN, true},
 };
 
 static const char *const role_names[DBN_ROLE_COUNT] = {"unit", "coordinator", "auditor", "admin"};
@@ -95,8 +95,8 @@ dbn_identity_parse(const char *identity, dbn_role_t *role_p, const char **name_p
 
 /* A task the caller may act on: it exists, and a unit owns it. */
 static int
-load_own_task(dbn_store_txn_t *txn, dbn_role_t role, const char *unit, const char *task_id, Duban__Task **task_p,
-              char *why, size_t why_len)
+load_own_task(dbn_store_txn_t *txn, dbn_role_t role, const char *unit, const char *task_id,
+              Duban__Task **task_p, char *why, size_t why_len)
 {
   int rc = dbn_store_task_get(txn, task_id, task_p);
   if (rc == DBN_ENOTFOUND) {
@@ -134,8 +134,10 @@ require_state(const Duban__Task *task, unsigned allowed, const char *request, ch
     }
   }
   if (task->state == DUBAN__TASK_STATE__TASK_BLOCKED)
-    snprintf(why, why_len, "task '%s' is blocked by an open escalation; %s needs it %s (a coordinator resolves "
-             "the escalation first)", task->id, request, list);
+    snprintf(why, why_len,
+             "task '%s' is blocked by an open escalation; %s needs it %s (a coordinator resolves "
+             "the escalation first)",
+             task->id, request, list);
   else
     snprintf(why, why_len, "task '%s' is %s; %s needs it %s", task->id, dbn_wire_task_state_name(task->state),
              request, list);
@@ -148,7 +150,8 @@ check_escalation(dbn_store_txn_t *txn, uint64_t id, bool resolving, char *why, s
   Duban__Escalation *e;
   int rc = dbn_store_escalation_get(txn, id, &e);
   if (rc == DBN_ENOTFOUND) {
-    snprintf(why, why_len, "no escalation %llu; `duban escalations --all` lists them", (unsigned long long)id);
+    snprintf(why, why_len, "no escalation %llu; `duban escalations --all` lists them",
+             (unsigned long long)id);
     return rc;
   }
   if (rc) {
@@ -305,14 +308,16 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, const Duban__Request
   const char *request = dbn_wire_request_name(req->body_case);
   if (!(permission->roles & (1u << role))) {
     snprintf(why, why_len, "%s may not %s: it is for %s%s%s%s", identity, request,
-             permission->roles & UNIT ? "departments " : "", permission->roles & COORDINATOR ? "coordinators " : "",
+             permission->roles & UNIT ? "departments " : "",
+             permission->roles & COORDINATOR ? "coordinators " : "",
              permission->roles & AUDITOR ? "auditors " : "", permission->roles & ADMIN ? "admins" : "");
     return DBN_EPERM;
   }
 
   Duban__Task *task = NULL;
   int rc = 0;
-  const unsigned working = STATE_BIT(DUBAN__TASK_STATE__TASK_CLAIMED) | STATE_BIT(DUBAN__TASK_STATE__TASK_IN_PROGRESS);
+  const unsigned working =
+      STATE_BIT(DUBAN__TASK_STATE__TASK_CLAIMED) | STATE_BIT(DUBAN__TASK_STATE__TASK_IN_PROGRESS);
   const unsigned not_done = ~STATE_BIT(DUBAN__TASK_STATE__TASK_DONE);
   switch (req->body_case) {
   case DUBAN__REQUEST__BODY_LIST_TASKS:
@@ -330,7 +335,8 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, const Duban__Request
     break;
   case DUBAN__REQUEST__BODY_PROGRESS:
     if (!(rc = load_own_task(txn, role, name, req->progress->task, &task, why, why_len)))
-      rc = require_state(task, working | STATE_BIT(DUBAN__TASK_STATE__TASK_BLOCKED), "progress", why, why_len);
+      rc =
+          require_state(task, working | STATE_BIT(DUBAN__TASK_STATE__TASK_BLOCKED), "progress", why, why_len);
     break;
   case DUBAN__REQUEST__BODY_SUBMIT:
     if (!(rc = load_own_task(txn, role, name, req->submit->task, &task, why, why_len)))
@@ -338,10 +344,10 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, const Duban__Request
     break;
   case DUBAN__REQUEST__BODY_ESCALATE:
     if (!(rc = load_own_task(txn, role, name, req->escalate->task, &task, why, why_len)))
-      rc = require_state(task, working | STATE_BIT(DUBAN__TASK_STATE__TASK_BLOCKED), "escalate", why, why_len);
+      rc =
+          require_state(task, working | STATE_BIT(DUBAN__TASK_STATE__TASK_BLOCKED), "escalate", why, why_len);
     break;
-  case DUBAN__REQUEST__BODY_ACK:
-    return check_escalation(txn, req->ack->escalation, false, why, why_len);
+  case DUBAN__REQUEST__BODY_ACK: return check_escalation(txn, req->ack->escalation, false, why, why_len);
   case DUBAN__REQUEST__BODY_RESOLVE:
     return check_escalation(txn, req->resolve->escalation, true, why, why_len);
   case DUBAN__REQUEST__BODY_REMIND:
@@ -374,16 +380,15 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, const Duban__Request
     }
     break;
   }
-  case DUBAN__REQUEST__BODY_LOAD_PLAN:
-    return check_plan(txn, req->load_plan->plan, why, why_len);
+  case DUBAN__REQUEST__BODY_LOAD_PLAN: return check_plan(txn, req->load_plan->plan, why, why_len);
   case DUBAN__REQUEST__BODY_ADVANCE_CLOCK:
     if (!virtual_clock) {
-      snprintf(why, why_len, "this broker runs on the real clock; start it with --virtual-clock to move time");
+      snprintf(why, why_len,
+               "this broker runs on the real clock; start it with --virtual-clock to move time");
       return DBN_ESTATE;
     }
     return 0;
-  default:
-    return 0;
+  default: return 0;
   }
   if (task)
     duban__task__free_unpacked(task, NULL);
@@ -442,7 +447,6 @@ dbn_rules_event_from_request(const Duban__Request *req, Duban__Event *event)
     event->body_case = DUBAN__EVENT__BODY_CLOCK_ADVANCED;
     event->clock_advanced = req->advance_clock;
     break;
-  default:
-    event->body_case = DUBAN__EVENT__BODY__NOT_SET;
+  default: event->body_case = DUBAN__EVENT__BODY__NOT_SET;
   }
 }

@@ -16,10 +16,10 @@
 #include "store.h"
 
 typedef enum {
-  DBN_ROLE_UNIT,         /* a department: acts on its own tasks */
-  DBN_ROLE_COORDINATOR,  /* the leading group's office */
-  DBN_ROLE_AUDITOR,      /* reads everything, writes nothing */
-  DBN_ROLE_ADMIN,        /* loads plans, moves a virtual clock */
+  DBN_ROLE_UNIT,        /* a department: acts on its own tasks */
+  DBN_ROLE_COORDINATOR, /* the leading group's office */
+  DBN_ROLE_AUDITOR,     /* reads everything, writes nothing */
+  DBN_ROLE_ADMIN,       /* loads plans, moves a virtual clock */
   DBN_ROLE_COUNT
 } dbn_role_t;
 

@@ -5,30 +5,30 @@
 #include <stddef.h>
 
 struct error_entry {
-  int err;             /* a dbn_error */
-  const char *text;    /* what dbn_strerror says */
-  Duban__Code code;    /* what goes on the wire */
+  int err;          /* a dbn_error */
+  const char *text; /* what dbn_strerror says */
+  Duban__Code code; /* what goes on the wire */
 };
 
 static const struct error_entry error_table[] = {
-  {DBN_OK, "success", DUBAN__CODE__CODE_OK},
-  {DBN_ENOMEM, "out of memory", DUBAN__CODE__CODE_RESOURCE_EXHAUSTED},
-  {DBN_EINVAL, "invalid argument", DUBAN__CODE__CODE_INVALID_ARGUMENT},
-  {DBN_ENOTFOUND, "not found", DUBAN__CODE__CODE_NOT_FOUND},
-  {DBN_EEXIST, "already exists", DUBAN__CODE__CODE_ALREADY_EXISTS},
-  {DBN_EPERM, "permission denied", DUBAN__CODE__CODE_PERMISSION_DENIED},
-  {DBN_ESTATE, "not allowed in the current state", DUBAN__CODE__CODE_FAILED_PRECONDITION},
-  {DBN_EUNAVAIL, "unavailable", DUBAN__CODE__CODE_UNAVAILABLE},
-  {DBN_EIO, "input/output error", DUBAN__CODE__CODE_UNAVAILABLE},
-  {DBN_EMAPFULL, "the event log's map is full", DUBAN__CODE__CODE_UNAVAILABLE},
-  {DBN_ECORRUPT, "the event log does not verify", DUBAN__CODE__CODE_DATA_LOSS},
-  {DBN_EVERSION, "unsupported version", DUBAN__CODE__CODE_FAILED_PRECONDITION},
-  {DBN_ETOOBIG, "over the size limit", DUBAN__CODE__CODE_INVALID_ARGUMENT},
-  {DBN_ETIMEDOUT, "timed out", DUBAN__CODE__CODE_DEADLINE_EXCEEDED},
-  {DBN_EPROTO, "malformed message", DUBAN__CODE__CODE_INVALID_ARGUMENT},
-  {DBN_EINTERNAL, "internal error", DUBAN__CODE__CODE_INTERNAL},
-  {DBN_EUNAUTH, "not authenticated", DUBAN__CODE__CODE_UNAUTHENTICATED},
-  {DBN_EDISKFULL, "no space left on the device", DUBAN__CODE__CODE_UNAVAILABLE},
+    {DBN_OK, "success", DUBAN__CODE__CODE_OK},
+    {DBN_ENOMEM, "out of memory", DUBAN__CODE__CODE_RESOURCE_EXHAUSTED},
+    {DBN_EINVAL, "invalid argument", DUBAN__CODE__CODE_INVALID_ARGUMENT},
+    {DBN_ENOTFOUND, "not found", DUBAN__CODE__CODE_NOT_FOUND},
+    {DBN_EEXIST, "already exists", DUBAN__CODE__CODE_ALREADY_EXISTS},
+    {DBN_EPERM, "permission denied", DUBAN__CODE__CODE_PERMISSION_DENIED},
+    {DBN_ESTATE, "not allowed in the current state", DUBAN__CODE__CODE_FAILED_PRECONDITION},
+    {DBN_EUNAVAIL, "unavailable", DUBAN__CODE__CODE_UNAVAILABLE},
+    {DBN_EIO, "input/output error", DUBAN__CODE__CODE_UNAVAILABLE},
+    {DBN_EMAPFULL, "the event log's map is full", DUBAN__CODE__CODE_UNAVAILABLE},
+    {DBN_ECORRUPT, "the event log does not verify", DUBAN__CODE__CODE_DATA_LOSS},
+    {DBN_EVERSION, "unsupported version", DUBAN__CODE__CODE_FAILED_PRECONDITION},
+    {DBN_ETOOBIG, "over the size limit", DUBAN__CODE__CODE_INVALID_ARGUMENT},
+    {DBN_ETIMEDOUT, "timed out", DUBAN__CODE__CODE_DEADLINE_EXCEEDED},
+    {DBN_EPROTO, "malformed message", DUBAN__CODE__CODE_INVALID_ARGUMENT},
+    {DBN_EINTERNAL, "internal error", DUBAN__CODE__CODE_INTERNAL},
+    {DBN_EUNAUTH, "not authenticated", DUBAN__CODE__CODE_UNAUTHENTICATED},
+    {DBN_EDISKFULL, "no space left on the device", DUBAN__CODE__CODE_UNAVAILABLE},
 };
 
 static const struct error_entry *

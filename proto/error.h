@@ -12,23 +12,23 @@
 
 enum dbn_error {
   DBN_OK = 0,
-  DBN_ENOMEM = -1,      /* out of memory */
-  DBN_EINVAL = -2,      /* a malformed or out-of-range argument */
-  DBN_ENOTFOUND = -3,   /* no such task, unit, escalation, key or event */
-  DBN_EEXIST = -4,      /* already exists */
-  DBN_EPERM = -5,       /* the identity may not do this */
-  DBN_ESTATE = -6,      /* not allowed in the current state */
-  DBN_EUNAVAIL = -7,    /* the broker, the disk or the map cannot take it now */
-  DBN_EIO = -8,         /* an I/O error from the operating system or LMDB */
-  DBN_EMAPFULL = -9,    /* the LMDB map is full; grow it and retry */
-  DBN_ECORRUPT = -10,   /* the log or a view does not verify */
-  DBN_EVERSION = -11,   /* a protocol or file version we do not speak */
-  DBN_ETOOBIG = -12,    /* over a size limit */
-  DBN_ETIMEDOUT = -13,  /* no answer in time */
-  DBN_EPROTO = -14,     /* bytes that do not decode */
-  DBN_EINTERNAL = -15,  /* a bug: should not happen */
-  DBN_EUNAUTH = -16,    /* no valid key, or the key is not known */
-  DBN_EDISKFULL = -17,  /* no space left on the device */
+  DBN_ENOMEM = -1,     /* out of memory */
+  DBN_EINVAL = -2,     /* a malformed or out-of-range argument */
+  DBN_ENOTFOUND = -3,  /* no such task, unit, escalation, key or event */
+  DBN_EEXIST = -4,     /* already exists */
+  DBN_EPERM = -5,      /* the identity may not do this */
+  DBN_ESTATE = -6,     /* not allowed in the current state */
+  DBN_EUNAVAIL = -7,   /* the broker, the disk or the map cannot take it now */
+  DBN_EIO = -8,        /* an I/O error from the operating system or LMDB */
+  DBN_EMAPFULL = -9,   /* the LMDB map is full; grow it and retry */
+  DBN_ECORRUPT = -10,  /* the log or a view does not verify */
+  DBN_EVERSION = -11,  /* a protocol or file version we do not speak */
+  DBN_ETOOBIG = -12,   /* over a size limit */
+  DBN_ETIMEDOUT = -13, /* no answer in time */
+  DBN_EPROTO = -14,    /* bytes that do not decode */
+  DBN_EINTERNAL = -15, /* a bug: should not happen */
+  DBN_EUNAUTH = -16,   /* no valid key, or the key is not known */
+  DBN_EDISKFULL = -17, /* no space left on the device */
 };
 
 /* A static string that describes err; never NULL. */

@@ -6,6 +6,6 @@
 enum dbn_log_level { DBN_LOG_DEBUG, DBN_LOG_INFO, DBN_LOG_WARN, DBN_LOG_ERROR };
 
 void dbn_log(enum dbn_log_level level, const char *component, const char *format, ...)
-  __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -18,10 +18,20 @@ dbn_text_valid(const char *bytes, size_t len)
     }
     size_t n;
     unsigned cp, min;
-    if ((c & 0xe0) == 0xc0) { n = 2; cp = c & 0x1f; min = 0x80; }
-    else if ((c & 0xf0) == 0xe0) { n = 3; cp = c & 0x0f; min = 0x800; }
-    else if ((c & 0xf8) == 0xf0) { n = 4; cp = c & 0x07; min = 0x10000; }
-    else return false;
+    if ((c & 0xe0) == 0xc0) {
+      n = 2;
+      cp = c & 0x1f;
+      min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 3;
+      cp = c & 0x0f;
+      min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 4;
+      cp = c & 0x07;
+      min = 0x10000;
+    } else
+      return false;
     if (len - i < n)
       return false;
     for (size_t k = 1; k < n; k++) {
@@ -40,8 +50,14 @@ size_t
 dbn_text_decode(const char *str, unsigned *cp)
 {
   const unsigned char *s = (const unsigned char *)str;
-  if (s[0] < 0x80) { *cp = s[0]; return 1; }
-  if ((s[0] & 0xe0) == 0xc0 && s[1]) { *cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu); return 2; }
+  if (s[0] < 0x80) {
+    *cp = s[0];
+    return 1;
+  }
+  if ((s[0] & 0xe0) == 0xc0 && s[1]) {
+    *cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
+    return 2;
+  }
   if ((s[0] & 0xf0) == 0xe0 && s[1] && s[2]) {
     *cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
     return 3;
@@ -63,12 +79,10 @@ dbn_text_cp_width(unsigned cp)
     return 0;
   /* East Asian Wide (W) and Fullwidth (F) blocks, from Unicode's
    * EastAsianWidth.txt, folded into ranges. */
-  if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
-      (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
-      (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
-      (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-      (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-      (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+  if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) || (cp >= 0x3041 && cp <= 0x33ff) ||
+      (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
+      (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
       (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd))
     return 2;
   return 1;

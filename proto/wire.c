@@ -186,8 +186,8 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
 {
   int rc;
   if (req->version != DBN_PROTOCOL_VERSION) {
-    snprintf(why, why_len, "protocol version %u is not supported; this peer speaks version %u",
-             req->version, DBN_PROTOCOL_VERSION);
+    snprintf(why, why_len, "protocol version %u is not supported; this peer speaks version %u", req->version,
+             DBN_PROTOCOL_VERSION);
     return DBN_EVERSION;
   }
   if ((rc = check_id("request id", req->request_id, why, why_len)))
@@ -200,12 +200,9 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
   case DUBAN__REQUEST__BODY_LIST_TASKS:
   case DUBAN__REQUEST__BODY_WATCH:
   case DUBAN__REQUEST__BODY_UNWATCH:
-  case DUBAN__REQUEST__BODY_LIST_ESCALATIONS:
-    return 0;
-  case DUBAN__REQUEST__BODY_GET_TASK:
-    return check_id("task id", req->get_task->task, why, why_len);
-  case DUBAN__REQUEST__BODY_CLAIM:
-    return check_id("task id", req->claim->task, why, why_len);
+  case DUBAN__REQUEST__BODY_LIST_ESCALATIONS: return 0;
+  case DUBAN__REQUEST__BODY_GET_TASK: return check_id("task id", req->get_task->task, why, why_len);
+  case DUBAN__REQUEST__BODY_CLAIM: return check_id("task id", req->claim->task, why, why_len);
   case DUBAN__REQUEST__BODY_PROGRESS:
     if ((rc = check_id("task id", req->progress->task, why, why_len)))
       return rc;
@@ -214,8 +211,7 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
       return DBN_EINVAL;
     }
     return check_figures(req->progress->n_figures, req->progress->figures, why, why_len);
-  case DUBAN__REQUEST__BODY_SUBMIT:
-    return check_id("task id", req->submit->task, why, why_len);
+  case DUBAN__REQUEST__BODY_SUBMIT: return check_id("task id", req->submit->task, why, why_len);
   case DUBAN__REQUEST__BODY_ESCALATE:
     if ((rc = check_id("task id", req->escalate->task, why, why_len)))
       return rc;
@@ -228,17 +224,16 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
     return 0;
   case DUBAN__REQUEST__BODY_ACK:
   case DUBAN__REQUEST__BODY_RESOLVE: {
-    uint64_t id = req->body_case == DUBAN__REQUEST__BODY_ACK ? req->ack->escalation : req->resolve->escalation;
+    uint64_t id =
+        req->body_case == DUBAN__REQUEST__BODY_ACK ? req->ack->escalation : req->resolve->escalation;
     if (id == 0) {
       snprintf(why, why_len, "escalation id is missing");
       return DBN_EINVAL;
     }
     return 0;
   }
-  case DUBAN__REQUEST__BODY_REMIND:
-    return check_id("task id", req->remind->task, why, why_len);
-  case DUBAN__REQUEST__BODY_ACCEPT:
-    return check_id("task id", req->accept->task, why, why_len);
+  case DUBAN__REQUEST__BODY_REMIND: return check_id("task id", req->remind->task, why, why_len);
+  case DUBAN__REQUEST__BODY_ACCEPT: return check_id("task id", req->accept->task, why, why_len);
   case DUBAN__REQUEST__BODY_REJECT:
     if ((rc = check_id("task id", req->reject->task, why, why_len)))
       return rc;

@@ -43,24 +43,24 @@ enum view_dbi {
 };
 
 static const char *const dbi_names[DBI_COUNT] = {
-  "events", "meta", "tasks", "unit_tasks", "escalations", "open_escalations", "units", "plans", "dedup",
+    "events", "meta", "tasks", "unit_tasks", "escalations", "open_escalations", "units", "plans", "dedup",
 };
 
 struct dbn_store {
-  MDB_env *env;            /* the environment; one per store */
-  MDB_dbi dbi[DBI_COUNT];  /* handles of the named databases */
-  bool read_only;          /* opened for audit */
-  bool dbis_open;          /* false for a read-only store of a log not yet created */
-  size_t map_size;         /* current map size in bytes */
+  MDB_env *env;           /* the environment; one per store */
+  MDB_dbi dbi[DBI_COUNT]; /* handles of the named databases */
+  bool read_only;         /* opened for audit */
+  bool dbis_open;         /* false for a read-only store of a log not yet created */
+  size_t map_size;        /* current map size in bytes */
 };
 
 struct dbn_store_txn {
-  dbn_store_t *store;              /* borrowed */
-  MDB_txn *txn;                    /* the LMDB transaction */
-  bool write;                      /* a write transaction */
-  uint64_t head_seq;               /* last seq as this transaction sees it */
-  uint8_t head_hash[DBN_HASH_BYTES];  /* its hash; next event's prev_hash */
-  uint8_t prev_hash[DBN_HASH_BYTES];  /* backing store for the last appended event's prev_hash */
+  dbn_store_t *store;                /* borrowed */
+  MDB_txn *txn;                      /* the LMDB transaction */
+  bool write;                        /* a write transaction */
+  uint64_t head_seq;                 /* last seq as this transaction sees it */
+  uint8_t head_hash[DBN_HASH_BYTES]; /* its hash; next event's prev_hash */
+  uint8_t prev_hash[DBN_HASH_BYTES]; /* backing store for the last appended event's prev_hash */
 };
 
 /* ---- helpers ---- */
@@ -444,7 +444,8 @@ dbn_store_tasks_list(dbn_store_txn_t *txn, const char *unit_code, Duban__Task **
     op = MDB_SET_RANGE;
   }
   int result = 0;
-  for (rc = mdb_cursor_get(cursor, &key, &val, op); rc == 0; rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
+  for (rc = mdb_cursor_get(cursor, &key, &val, op); rc == 0;
+       rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
     Duban__Task *task;
     if (unit_code) {
       if (key.mv_size < prefix_len || memcmp(key.mv_data, unit_code, prefix_len - 1) != 0 ||
@@ -512,14 +513,16 @@ dbn_store_escalations_list(dbn_store_txn_t *txn, bool open_only, Duban__Escalati
   if (!txn->store->dbis_open)
     return 0;
   MDB_cursor *cursor;
-  int rc = mdb_cursor_open(txn->txn, txn->store->dbi[open_only ? DBI_OPEN_ESCALATIONS : DBI_ESCALATIONS], &cursor);
+  int rc =
+      mdb_cursor_open(txn->txn, txn->store->dbi[open_only ? DBI_OPEN_ESCALATIONS : DBI_ESCALATIONS], &cursor);
   if (rc)
     return from_mdb(rc);
   Duban__Escalation **items = NULL;
   size_t count = 0, cap = 0;
   int result = 0;
   MDB_val key, val;
-  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
+  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
     if (key.mv_size != 8) {
       result = DBN_ECORRUPT;
       break;
@@ -584,7 +587,8 @@ dbn_store_units_list(dbn_store_txn_t *txn, Duban__Unit ***units_p, size_t *count
   size_t count = 0, cap = 0;
   int result = 0;
   MDB_val key, val;
-  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
+  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
     Duban__Unit *unit = duban__unit__unpack(NULL, val.mv_size, val.mv_data);
     if (!unit) {
       result = DBN_ECORRUPT;
@@ -890,7 +894,8 @@ apply_escalation_change(dbn_store_txn_t *txn, const Duban__Event *event)
   if (rc)
     return rc == DBN_ENOTFOUND ? DBN_ECORRUPT : rc;
   char *old_note = e->note;
-  e->state = resolve ? DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED : DUBAN__ESCALATION_STATE__ESCALATION_ACKNOWLEDGED;
+  e->state = resolve ? DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED
+                     : DUBAN__ESCALATION_STATE__ESCALATION_ACKNOWLEDGED;
   e->updated_seq = event->seq;
   if (note && *note)
     e->note = (char *)note;
@@ -933,9 +938,7 @@ apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *t
   task->updated_at = event->time;
 
   switch (event->body_case) {
-  case DUBAN__EVENT__BODY_CLAIMED:
-    task->state = DUBAN__TASK_STATE__TASK_CLAIMED;
-    break;
+  case DUBAN__EVENT__BODY_CLAIMED: task->state = DUBAN__TASK_STATE__TASK_CLAIMED; break;
   case DUBAN__EVENT__BODY_PROGRESS:
     task->percent = event->progress->percent;
     if (task->state == DUBAN__TASK_STATE__TASK_CLAIMED || task->state == DUBAN__TASK_STATE__TASK_ASSIGNED)
@@ -971,16 +974,12 @@ apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *t
     }
     break;
   }
-  case DUBAN__EVENT__BODY_REMINDED:
-    task->reminders++;
-    break;
+  case DUBAN__EVENT__BODY_REMINDED: task->reminders++; break;
   case DUBAN__EVENT__BODY_ACCEPTED:
     task->state = DUBAN__TASK_STATE__TASK_DONE;
     task->overdue = false;
     break;
-  case DUBAN__EVENT__BODY_REJECTED:
-    task->state = DUBAN__TASK_STATE__TASK_IN_PROGRESS;
-    break;
+  case DUBAN__EVENT__BODY_REJECTED: task->state = DUBAN__TASK_STATE__TASK_IN_PROGRESS; break;
   case DUBAN__EVENT__BODY_REASSIGNED:
     if ((rc = unit_task_index(txn, task->unit, task->id, false)) == 0)
       rc = unit_task_index(txn, event->reassigned->unit, task->id, true);
@@ -1006,8 +1005,7 @@ apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *t
     task->warnings = warnings;
     break;
   }
-  default:
-    rc = DBN_EINTERNAL;
+  default: rc = DBN_EINTERNAL;
   }
   if (rc == 0)
     rc = task_put(txn, task);
@@ -1050,9 +1048,7 @@ apply_event(dbn_store_txn_t *txn, const Duban__Event *event)
     rc = event->plan_loaded->plan ? apply_plan(txn, event, event->plan_loaded->plan) : DBN_ECORRUPT;
     break;
   case DUBAN__EVENT__BODY_ACKNOWLEDGED:
-  case DUBAN__EVENT__BODY_RESOLVED:
-    rc = apply_escalation_change(txn, event);
-    break;
+  case DUBAN__EVENT__BODY_RESOLVED: rc = apply_escalation_change(txn, event); break;
   case DUBAN__EVENT__BODY_CLOCK_ADVANCED:
     rc = clock_put(txn, event->time + event->clock_advanced->seconds);
     break;
@@ -1124,19 +1120,19 @@ dbn_store_append(dbn_store_txn_t *txn, Duban__Event *event)
 /* ---- verify ---- */
 
 struct verify_walk {
-  dbn_verify_report_t *report;   /* where problems go */
-  dbn_store_txn_t *rebuild;      /* write txn on the scratch store */
-  dbn_store_t *scratch;          /* the scratch store, to commit in chunks */
-  uint64_t expected_seq;         /* the next key the chain must have */
-  uint8_t prev_hash[DBN_HASH_BYTES];  /* hash of the previous event */
-  uint64_t until_seq;            /* stop after this seq; 0 = the head */
-  uint64_t broken_link;          /* first seq whose link to its predecessor failed; 0 = none */
-  bool rebuild_stopped;          /* views are not rebuilt past a broken link */
-  int error;                     /* a non-corruption failure (I/O, memory) */
+  dbn_verify_report_t *report;       /* where problems go */
+  dbn_store_txn_t *rebuild;          /* write txn on the scratch store */
+  dbn_store_t *scratch;              /* the scratch store, to commit in chunks */
+  uint64_t expected_seq;             /* the next key the chain must have */
+  uint8_t prev_hash[DBN_HASH_BYTES]; /* hash of the previous event */
+  uint64_t until_seq;                /* stop after this seq; 0 = the head */
+  uint64_t broken_link;              /* first seq whose link to its predecessor failed; 0 = none */
+  bool rebuild_stopped;              /* views are not rebuilt past a broken link */
+  int error;                         /* a non-corruption failure (I/O, memory) */
 };
 
 static int verify_fail(dbn_verify_report_t *report, uint64_t seq, const char *format, ...)
-  __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Record the first problem only: later ones are usually its echoes. */
 static int
@@ -1185,7 +1181,8 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
       walk->rebuild_stopped = true;
     }
   } else if (walk->broken_link) {
-    rc = verify_fail(report, walk->broken_link - 1, "event %llu was changed: its hash is not the one the next event carries",
+    rc = verify_fail(report, walk->broken_link - 1,
+                     "event %llu was changed: its hash is not the one the next event carries",
                      (unsigned long long)(walk->broken_link - 1));
   } else if (walk->rebuild && !walk->rebuild_stopped) {
     int applied = apply_event(walk->rebuild, event);
@@ -1206,7 +1203,8 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   /* Commit the scratch rebuild in chunks so its dirty pages stay bounded:
    * replay memory must not grow with the log. */
   if (walk->rebuild && report->events % 50000 == 0) {
-    if ((rc = dbn_store_commit(&walk->rebuild)) || (rc = dbn_store_write_begin(walk->scratch, &walk->rebuild))) {
+    if ((rc = dbn_store_commit(&walk->rebuild)) ||
+        (rc = dbn_store_write_begin(walk->scratch, &walk->rebuild))) {
       walk->error = rc;
       return rc;
     }
@@ -1238,7 +1236,8 @@ value_seq(enum view_dbi which, const MDB_val *val)
 
 /* Compare one view of the stored log with its rebuild, key by key. */
 static int
-compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi which, dbn_verify_report_t *report)
+compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi which,
+             dbn_verify_report_t *report)
 {
   MDB_cursor *a, *b;
   int rc = mdb_cursor_open(stored->txn, stored->store->dbi[which], &a);
@@ -1253,7 +1252,8 @@ compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi wh
   int rb = mdb_cursor_get(b, &kb, &vb, MDB_FIRST);
   int result = 0;
   while (ra == 0 || rb == 0) {
-    bool same_key = ra == 0 && rb == 0 && ka.mv_size == kb.mv_size && memcmp(ka.mv_data, kb.mv_data, ka.mv_size) == 0;
+    bool same_key =
+        ra == 0 && rb == 0 && ka.mv_size == kb.mv_size && memcmp(ka.mv_data, kb.mv_data, ka.mv_size) == 0;
     bool same = same_key && va.mv_size == vb.mv_size && memcmp(va.mv_data, vb.mv_data, va.mv_size) == 0;
     if (!same) {
       MDB_val *key = ra == 0 ? &ka : &kb;
@@ -1271,7 +1271,8 @@ compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi wh
       if (seq == 0)
         seq = rebuilt->head_seq ? rebuilt->head_seq : 1;
       char detail[256];
-      snprintf(detail, sizeof detail, "view '%s' disagrees with the log at key '%s'", dbi_names[which], printable);
+      snprintf(detail, sizeof detail, "view '%s' disagrees with the log at key '%s'", dbi_names[which],
+               printable);
       verify_fail(report, seq, "%s", detail);
       result = DBN_ECORRUPT;
       break;
@@ -1329,7 +1330,8 @@ dbn_store_verify(const char *dir, const char *scratch_dir, dbn_verify_report_t *
     uint64_t last = walk.broken_link;
     bool last_changed = memcmp(walk.prev_hash, stored->head_hash, DBN_HASH_BYTES) != 0;
     uint64_t bad = last_changed ? last : last - 1;
-    rc = verify_fail(report, bad, "event %llu was changed: the hash chain breaks there", (unsigned long long)bad);
+    rc = verify_fail(report, bad, "event %llu was changed: the hash chain breaks there",
+                     (unsigned long long)bad);
   }
   if (rc == 0 && walk.expected_seq - 1 != stored->head_seq) {
     char detail[64];

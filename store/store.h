@@ -31,9 +31,9 @@ typedef struct dbn_store_txn dbn_store_txn_t;
 #define DBN_HASH_BYTES 32
 
 typedef struct {
-  size_t map_size;   /* initial map size in bytes; 0 = 64 MiB. It grows when full. */
-  bool read_only;    /* audit: open read-only, concurrently with a running broker */
-  bool no_sync;      /* MDB_NOSYNC: benchmarks only; an acknowledged event may be lost */
+  size_t map_size; /* initial map size in bytes; 0 = 64 MiB. It grows when full. */
+  bool read_only;  /* audit: open read-only, concurrently with a running broker */
+  bool no_sync;    /* MDB_NOSYNC: benchmarks only; an acknowledged event may be lost */
 } dbn_store_options_t;
 
 /* Open (creating if needed, unless read-only) the log in directory dir. The
@@ -134,10 +134,10 @@ int dbn_store_events_foreach(dbn_store_txn_t *txn, uint64_t after_seq, uint64_t 
 /* ---- verify ---- */
 
 typedef struct {
-  uint64_t events;             /* events walked */
-  uint64_t head_seq;           /* last sequence number in the log */
-  uint64_t first_bad_seq;      /* first sequence number where anything disagrees; 0 = none */
-  char problem[512];           /* what disagrees there, for a person */
+  uint64_t events;        /* events walked */
+  uint64_t head_seq;      /* last sequence number in the log */
+  uint64_t first_bad_seq; /* first sequence number where anything disagrees; 0 = none */
+  char problem[512];      /* what disagrees there, for a person */
 } dbn_verify_report_t;
 
 /* Walk the chain of the log in dir (read-only; safe while a broker runs):
@@ -156,7 +156,8 @@ int dbn_store_verify(const char *dir, const char *scratch_dir, dbn_verify_report
  * reading with the view getters. The caller destroys it and removes
  * scratch_dir. The chain is checked on the way; a broken one is
  * DBN_ECORRUPT. */
-int dbn_store_rebuild_at(const char *dir, const char *scratch_dir, uint64_t until_seq, dbn_store_t **snapshot_p);
+int dbn_store_rebuild_at(const char *dir, const char *scratch_dir, uint64_t until_seq,
+                         dbn_store_t **snapshot_p);
 
 /* ---- hashing ---- */
 

@@ -115,14 +115,16 @@ test_unit_resolve(void **state)
 
 /* A small valid plan; each refusal case edits one thing in it. */
 static const char SMALL[] =
-  "{\"format\":\"duban-plan/1\",\"id\":\"p\",\"title\":\"T\",\"issued\":\"2023-09-18\",\"horizon\":\"2025-12-31\","
-  "\"units\":[{\"code\":\"CZJ\",\"name\":\"市财政局\",\"aliases\":[\"财政局\"]},{\"code\":\"KJJ\",\"name\":\"市科学技术局\"}],"
-  "\"sections\":[{\"number\":\"1\",\"title\":\"S\",\"measures\":["
-  "{\"number\":\"1\",\"text\":\"M\",\"lead\":[\"财政局\"],\"cooperating\":[\"KJJ\"],\"source_line\":3,"
-  "\"actions\":[{\"id\":\"p:1.1.1\",\"number\":\"1\",\"text\":\"A\",\"unit\":\"市科学技术局\","
-  "\"milestones\":[{\"due\":\"2024-02-29\",\"text\":\"x\",\"inherited\":false}],"
-  "\"targets\":[{\"value\":5000,\"unit_of_measure\":\"个\",\"what\":\"充电桩\"}],\"source_line\":5}]},"
-  "{\"number\":\"2\",\"text\":\"general\",\"lead\":[],\"cooperating\":[],\"actions\":[]}]}]}";
+    "{\"format\":\"duban-plan/"
+    "1\",\"id\":\"p\",\"title\":\"T\",\"issued\":\"2023-09-18\",\"horizon\":\"2025-12-31\","
+    "\"units\":[{\"code\":\"CZJ\",\"name\":\"市财政局\",\"aliases\":[\"财政局\"]},{\"code\":\"KJJ\",\"name\":"
+    "\"市科学技术局\"}],"
+    "\"sections\":[{\"number\":\"1\",\"title\":\"S\",\"measures\":["
+    "{\"number\":\"1\",\"text\":\"M\",\"lead\":[\"财政局\"],\"cooperating\":[\"KJJ\"],\"source_line\":3,"
+    "\"actions\":[{\"id\":\"p:1.1.1\",\"number\":\"1\",\"text\":\"A\",\"unit\":\"市科学技术局\","
+    "\"milestones\":[{\"due\":\"2024-02-29\",\"text\":\"x\",\"inherited\":false}],"
+    "\"targets\":[{\"value\":5000,\"unit_of_measure\":\"个\",\"what\":\"充电桩\"}],\"source_line\":5}]},"
+    "{\"number\":\"2\",\"text\":\"general\",\"lead\":[],\"cooperating\":[],\"actions\":[]}]}]}";
 
 static void
 test_small_plan(void **state)
@@ -173,30 +175,30 @@ test_refusals(void **state)
     int err;
     const char *place; /* must appear in the message */
   } cases[] = {
-    {"\"unit\":\"市科学技术局\"", "\"unit\":\"市统计局\"", DBN_EINVAL, "actions[0].unit"},
-    {"\"lead\":[\"财政局\"]", "\"lead\":[\"无此局\"]", DBN_EINVAL, "measures[0].lead[0]"},
-    {"\"cooperating\":[\"KJJ\"]", "\"cooperating\":[7]", DBN_EINVAL, "cooperating[0]"},
-    {"\"due\":\"2024-02-29\"", "\"due\":\"2023-02-29\"", DBN_EINVAL, "milestones[0].due"},
-    {"\"due\":\"2024-02-29\"", "\"due\":\"2024年底\"", DBN_EINVAL, "milestones[0].due"},
-    {"\"issued\":\"2023-09-18\"", "\"issued\":\"\"", DBN_EINVAL, "plan.issued"},
-    {"\"horizon\":\"2025-12-31\",", "", DBN_EINVAL, "horizon"},
-    {"\"format\":\"duban-plan/1\"", "\"format\":\"duban-plan/2\"", DBN_EVERSION, "duban-plan/2"},
-    {"\"format\":\"duban-plan/1\",", "", DBN_EINVAL, "format"},
-    {"\"id\":\"p:1.1.1\"", "\"id\":\"p:1.1.9\"", DBN_EINVAL, "actions[0].id"},
-    {"\"id\":\"p\"", "\"id\":\"a:b\"", DBN_EINVAL, "plan.id"},
-    {"\"text\":\"A\"", long_field, DBN_ETOOBIG, "actions[0].text"},
-    {"\"code\":\"KJJ\"", "\"code\":\"CZJ\"", DBN_EINVAL, "units[1].code"},
-    {"\"code\":\"KJJ\"", "\"code\":\"科技\"", DBN_EINVAL, "units[1].code"},
-    {"\"aliases\":[\"财政局\"]", "\"aliases\":[\"市科学技术局\"]", DBN_EINVAL, "units[0].aliases"},
-    {"\"value\":5000", "\"value\":1e300", DBN_EINVAL, "targets[0].value"},
-    {"\"value\":5000", "\"value\":\"5000\"", DBN_EINVAL, "targets[0].value"},
-    {"\"number\":\"2\"", "\"number\":\"1\"", DBN_EINVAL, "measures[1].number"},
-    {"\"number\":\"1\",\"title\"", "\"number\":\"一\",\"title\"", DBN_EINVAL, "sections[0].number"},
-    {"\"lead\":[\"财政局\"]", "\"lead\":[]", DBN_EINVAL, "no lead unit"},
-    {"\"source_line\":5", "\"source_line\":-1", DBN_EINVAL, "source_line"},
-    {"\"title\":\"T\"", "\"title\":\"a\\u0001b\"", DBN_EINVAL, "plan.title"},
-    {"\"units\":[", "\"unitz\":[", DBN_EINVAL, "units"},
-    {"\"inherited\":false", "\"inherited\":\"no\"", DBN_EINVAL, "inherited"},
+      {"\"unit\":\"市科学技术局\"", "\"unit\":\"市统计局\"", DBN_EINVAL, "actions[0].unit"},
+      {"\"lead\":[\"财政局\"]", "\"lead\":[\"无此局\"]", DBN_EINVAL, "measures[0].lead[0]"},
+      {"\"cooperating\":[\"KJJ\"]", "\"cooperating\":[7]", DBN_EINVAL, "cooperating[0]"},
+      {"\"due\":\"2024-02-29\"", "\"due\":\"2023-02-29\"", DBN_EINVAL, "milestones[0].due"},
+      {"\"due\":\"2024-02-29\"", "\"due\":\"2024年底\"", DBN_EINVAL, "milestones[0].due"},
+      {"\"issued\":\"2023-09-18\"", "\"issued\":\"\"", DBN_EINVAL, "plan.issued"},
+      {"\"horizon\":\"2025-12-31\",", "", DBN_EINVAL, "horizon"},
+      {"\"format\":\"duban-plan/1\"", "\"format\":\"duban-plan/2\"", DBN_EVERSION, "duban-plan/2"},
+      {"\"format\":\"duban-plan/1\",", "", DBN_EINVAL, "format"},
+      {"\"id\":\"p:1.1.1\"", "\"id\":\"p:1.1.9\"", DBN_EINVAL, "actions[0].id"},
+      {"\"id\":\"p\"", "\"id\":\"a:b\"", DBN_EINVAL, "plan.id"},
+      {"\"text\":\"A\"", long_field, DBN_ETOOBIG, "actions[0].text"},
+      {"\"code\":\"KJJ\"", "\"code\":\"CZJ\"", DBN_EINVAL, "units[1].code"},
+      {"\"code\":\"KJJ\"", "\"code\":\"科技\"", DBN_EINVAL, "units[1].code"},
+      {"\"aliases\":[\"财政局\"]", "\"aliases\":[\"市科学技术局\"]", DBN_EINVAL, "units[0].aliases"},
+      {"\"value\":5000", "\"value\":1e300", DBN_EINVAL, "targets[0].value"},
+      {"\"value\":5000", "\"value\":\"5000\"", DBN_EINVAL, "targets[0].value"},
+      {"\"number\":\"2\"", "\"number\":\"1\"", DBN_EINVAL, "measures[1].number"},
+      {"\"number\":\"1\",\"title\"", "\"number\":\"一\",\"title\"", DBN_EINVAL, "sections[0].number"},
+      {"\"lead\":[\"财政局\"]", "\"lead\":[]", DBN_EINVAL, "no lead unit"},
+      {"\"source_line\":5", "\"source_line\":-1", DBN_EINVAL, "source_line"},
+      {"\"title\":\"T\"", "\"title\":\"a\\u0001b\"", DBN_EINVAL, "plan.title"},
+      {"\"units\":[", "\"unitz\":[", DBN_EINVAL, "units"},
+      {"\"inherited\":false", "\"inherited\":\"no\"", DBN_EINVAL, "inherited"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     cJSON *json = edited(cases[i].from, cases[i].to);
@@ -221,10 +223,10 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_seed_round_trip),
-    cmocka_unit_test(test_unit_resolve),
-    cmocka_unit_test(test_small_plan),
-    cmocka_unit_test(test_refusals),
+      cmocka_unit_test(test_seed_round_trip),
+      cmocka_unit_test(test_unit_resolve),
+      cmocka_unit_test(test_small_plan),
+      cmocka_unit_test(test_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

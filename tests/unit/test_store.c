@@ -18,8 +18,8 @@
 #include "wire.h"
 
 struct fixture {
-  char dir[256];        /* the log's folder */
-  dbn_store_t *store;   /* open read-write */
+  char dir[256];      /* the log's folder */
+  dbn_store_t *store; /* open read-write */
 };
 
 /* ---- a two-unit plan built in memory ---- */
@@ -531,18 +531,18 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_append_and_views, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_escalation_blocks_and_resolves, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_read_range, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_verify_clean_log, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_verify_finds_changed_event, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_verify_finds_changed_last_event, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_verify_finds_changed_view, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_map_grows_when_full, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_failed_transaction_leaves_log, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_deadline_warnings_recorded_once_each, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_unit_resolve, setup, teardown),
-    cmocka_unit_test(test_read_only_open_of_missing_log),
+      cmocka_unit_test_setup_teardown(test_append_and_views, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_escalation_blocks_and_resolves, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_read_range, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_verify_clean_log, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_verify_finds_changed_event, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_verify_finds_changed_last_event, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_verify_finds_changed_view, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_map_grows_when_full, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_failed_transaction_leaves_log, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deadline_warnings_recorded_once_each, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unit_resolve, setup, teardown),
+      cmocka_unit_test(test_read_only_open_of_missing_log),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

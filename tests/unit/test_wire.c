@@ -89,20 +89,21 @@ test_refusals(void **state)
   memset(long_id, 'i', sizeof long_id - 1);
   long_id[sizeof long_id - 1] = '\0';
   const struct refusal cases[] = {
-    {"version 2", 2, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "", DBN_EVERSION, "version 2"},
-    {"version 0", 0, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "", DBN_EVERSION, "version"},
-    {"no request id", 1, "", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "", DBN_EINVAL, "request id"},
-    {"long request id", 1, long_id, DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "", DBN_ETOOBIG, "request id"},
-    {"no body", 1, "r", DUBAN__REQUEST__BODY__NOT_SET, 5, 1, "", DBN_EINVAL, "unknown"},
-    {"percent -1", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, -1, 1, "", DBN_EINVAL, "percent"},
-    {"percent 101", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 101, 1, "", DBN_EINVAL, "percent"},
-    {"figure inf", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, INFINITY, "", DBN_EINVAL, "finite"},
-    {"figure nan", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, NAN, "", DBN_EINVAL, "finite"},
-    {"figure 1e16", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1e16, "", DBN_EINVAL, "finite"},
-    {"note too long", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, long_note, DBN_ETOOBIG, "note"},
-    {"note not UTF-8", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "\xe5\xb8", DBN_EINVAL, "UTF-8"},
-    {"note with NUL-less control", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "a\x01z", DBN_EINVAL, "UTF-8"},
-    {"overlong slash", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "\xc0\xaf", DBN_EINVAL, "UTF-8"},
+      {"version 2", 2, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "", DBN_EVERSION, "version 2"},
+      {"version 0", 0, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "", DBN_EVERSION, "version"},
+      {"no request id", 1, "", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "", DBN_EINVAL, "request id"},
+      {"long request id", 1, long_id, DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "", DBN_ETOOBIG, "request id"},
+      {"no body", 1, "r", DUBAN__REQUEST__BODY__NOT_SET, 5, 1, "", DBN_EINVAL, "unknown"},
+      {"percent -1", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, -1, 1, "", DBN_EINVAL, "percent"},
+      {"percent 101", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 101, 1, "", DBN_EINVAL, "percent"},
+      {"figure inf", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, INFINITY, "", DBN_EINVAL, "finite"},
+      {"figure nan", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, NAN, "", DBN_EINVAL, "finite"},
+      {"figure 1e16", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1e16, "", DBN_EINVAL, "finite"},
+      {"note too long", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, long_note, DBN_ETOOBIG, "note"},
+      {"note not UTF-8", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "\xe5\xb8", DBN_EINVAL, "UTF-8"},
+      {"note with NUL-less control", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "a\x01z", DBN_EINVAL,
+       "UTF-8"},
+      {"overlong slash", 1, "r", DUBAN__REQUEST__BODY_PROGRESS, 5, 1, "\xc0\xaf", DBN_EINVAL, "UTF-8"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const struct refusal *c = &cases[i];
@@ -215,8 +216,14 @@ test_text_width(void **state)
   assert_false(dbn_text_valid("\xed\xa0\x80", 3)); /* a surrogate */
   /* Cut at a character boundary: 6 columns and "…" fill 7; in 8 columns
    * the next wide character does not fit, so one space pads the cell. */
-  const struct { int width; const char *cell; } cells[] = {
-    {7, "市交通…"}, {8, "市交通… "}, {12, "市交通运输局"}, {14, "市交通运输局  "},
+  const struct {
+    int width;
+    const char *cell;
+  } cells[] = {
+      {7, "市交通…"},
+      {8, "市交通… "},
+      {12, "市交通运输局"},
+      {14, "市交通运输局  "},
   };
   for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
     char out[64] = "";
@@ -248,12 +255,12 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_progress_round_trip),
-    cmocka_unit_test(test_refusals),
-    cmocka_unit_test(test_garbage_does_not_decode),
-    cmocka_unit_test(test_delivery_entries_decode_as_reply),
-    cmocka_unit_test(test_text_width),
-    cmocka_unit_test(test_names),
+      cmocka_unit_test(test_progress_round_trip),
+      cmocka_unit_test(test_refusals),
+      cmocka_unit_test(test_garbage_does_not_decode),
+      cmocka_unit_test(test_delivery_entries_decode_as_reply),
+      cmocka_unit_test(test_text_width),
+      cmocka_unit_test(test_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
