@@ -39,7 +39,7 @@ struct dbn_broker {
   dbn_event_stream_t *stream; /* watchers */
   struct pending *batch;      /* config.batch_max entries */
   int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
-  int64_t scanned_day;        /* the day the deadline monitor last looked at */
+  int64_t scanned_hour;       /* the hour of clock time the deadline monitor last looked at */
   uint64_t batches;           /* committed write transactions */
   uint64_t events;            /* events committed */
 };
@@ -82,7 +82,7 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
   if (!broker)
     return DBN_ENOMEM;
   broker->config = *config;
-  broker->scanned_day = -1;
+  broker->scanned_hour = -1;
   broker->batch = calloc((size_t)config->batch_max, sizeof *broker->batch);
   broker->zmq_ctx = zmq_ctx_new();
   if (!broker->batch || !broker->zmq_ctx) {
@@ -320,7 +320,7 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     if (event.body_case == DUBAN__EVENT__BODY_CLOCK_ADVANCED)
       *clock_moved = true;
     if (event.body_case == DUBAN__EVENT__BODY_PLAN_LOADED)
-      broker->scanned_day = -1; /* new tasks: the monitor looks again */
+      broker->scanned_hour = -1; /* new tasks: the monitor looks again */
   }
   return 0;
 }
@@ -512,15 +512,17 @@ static void
 run_deadline_monitor(dbn_broker_t *broker)
 {
   int64_t now = broker_now(broker);
-  int64_t day = now / 86400;
-  if (day == broker->scanned_day)
+  int64_t hour = now / 3600;
+  if (hour == broker->scanned_hour)
     return;
+  dbn_deadline_policy_t policy = {.yellow_days = broker->config.yellow_days,
+                                  .escalation_sla_hours = broker->config.escalation_sla_hours};
   for (;;) {
     dbn_store_txn_t *txn;
     int raised = 0;
     int rc = dbn_store_write_begin(broker->store, &txn);
     if (rc == 0)
-      rc = dbn_deadline_monitor_run(txn, now, broker->config.yellow_days, &raised);
+      rc = dbn_deadline_monitor_run(txn, now, &policy, &raised);
     if (rc == 0 && raised > 0) {
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
@@ -535,7 +537,7 @@ run_deadline_monitor(dbn_broker_t *broker)
     if (rc)
       dbn_log(DBN_LOG_ERROR, "deadline", "deadline scan failed: %s; will retry", dbn_strerror(rc));
     else
-      broker->scanned_day = day;
+      broker->scanned_hour = hour;
     return;
   }
 }

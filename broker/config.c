@@ -22,6 +22,8 @@ static const char usage[] =
     "  --virtual-clock DATE     run on a virtual clock from YYYY-MM-DD that an admin\n"
     "                           moves with `duban clock advance`\n"
     "  --yellow-days N          warn this many days before a due date (default 30)\n"
+    "  --escalation-sla-hours N an escalation nobody acknowledges rises a level every N hours\n"
+    "                           (default 48)\n"
     "  --batch-max N            most requests per group commit (default 4096)\n"
     "  --no-group-commit        commit every request on its own (for comparison only)\n"
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
@@ -90,6 +92,10 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     config->yellow_days = (int)n;
     if (parse_int(value, 1, 24 * 3650, &n))
       goto bad;
+  } else if (strcmp(key, "escalation-sla-hours") == 0) {
+    if (parse_int(value, 1, 24 * 3650, &n))
+      goto bad;
+    config->escalation_sla_hours = (int)n;
   } else if (strcmp(key, "batch-max") == 0) {
     if (parse_int(value, 1, 1 << 20, &n))
       goto bad;
@@ -163,6 +169,7 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   config->group_commit = true;
   config->batch_max = 4096;
   config->yellow_days = 30;
+  config->escalation_sla_hours = 48;
 
   /* The file first, so that flags override it wherever they appear. */
   for (int i = 1; i < argc; i++) {

@@ -21,6 +21,7 @@ typedef struct {
   int64_t virtual_clock; /* 0 = real clock; else the virtual clock's start (unix seconds) */
   int batch_max;         /* most requests drained into one transaction */
   int yellow_days;       /* days before a due date that a yellow warning is raised */
+  int escalation_sla_hours; /* an open escalation nobody acknowledges rises a level after this long */
 } dbn_broker_config_t;
 
 /* Fill config from argv (which may name --config FILE). On a usage error

@@ -6,7 +6,12 @@
  * deadline_warning; a milestone whose day has passed gets a red one, which
  * sets the task's overdue flag and raises an automatic escalation for the
  * coordinators. Each warning is raised once per milestone and level (the
- * task view remembers them), so replaying the log gives the same state. */
+ * task view remembers them), so replaying the log gives the same state.
+ *
+ * It also watches the escalations: one left open, not even acknowledged,
+ * for longer than its SLA rises a level (escalation_level event), and
+ * another level for each further SLA period, so that someone higher up
+ * sees it. */
 #ifndef DUBAN_DEADLINE_MONITOR_H
 #define DUBAN_DEADLINE_MONITOR_H
 
@@ -14,8 +19,14 @@
 
 #include "store.h"
 
-/* Append the warnings due at `now` to txn (a write transaction), as the
- * actor "system". *raised_p counts the events appended. */
-int dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, int yellow_days, int *raised_p);
+typedef struct {
+  int yellow_days;           /* warn this many days before a due date */
+  int escalation_sla_hours;  /* an open escalation unacknowledged this long rises a level */
+} dbn_deadline_policy_t;
+
+/* Append the warnings and escalation levels due at `now` to txn (a write
+ * transaction), as the actor "system". *raised_p counts the events. */
+int dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_policy_t *policy,
+                             int *raised_p);
 
 #endif

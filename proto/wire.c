@@ -351,6 +351,7 @@ dbn_wire_event_name(Duban__Event__BodyCase body)
   case DUBAN__EVENT__BODY_REASSIGNED: return "reassigned";
   case DUBAN__EVENT__BODY_CLOCK_ADVANCED: return "clock_advanced";
   case DUBAN__EVENT__BODY_DEADLINE_WARNING: return "deadline_warning";
+  case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return "escalation_level";
   default: return "unknown";
   }
 }

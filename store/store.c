@@ -887,12 +887,22 @@ static int
 apply_escalation_change(dbn_store_txn_t *txn, const Duban__Event *event)
 {
   bool resolve = event->body_case == DUBAN__EVENT__BODY_RESOLVED;
-  uint64_t id = resolve ? event->resolved->escalation : event->acknowledged->escalation;
-  const char *note = resolve ? event->resolved->note : event->acknowledged->note;
+  bool level_up = event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL;
+  uint64_t id = resolve    ? event->resolved->escalation
+                : level_up ? event->escalation_level->escalation
+                           : event->acknowledged->escalation;
+  const char *note = resolve ? event->resolved->note : level_up ? NULL : event->acknowledged->note;
   Duban__Escalation *e;
   int rc = dbn_store_escalation_get(txn, id, &e);
   if (rc)
     return rc == DBN_ENOTFOUND ? DBN_ECORRUPT : rc;
+  if (level_up) {
+    e->level = event->escalation_level->level;
+    e->updated_seq = event->seq;
+    rc = escalation_put(txn, e);
+    duban__escalation__free_unpacked(e, NULL);
+    return rc;
+  }
   char *old_note = e->note;
   e->state = resolve ? DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED
                      : DUBAN__ESCALATION_STATE__ESCALATION_ACKNOWLEDGED;
@@ -1048,7 +1058,8 @@ apply_event(dbn_store_txn_t *txn, const Duban__Event *event)
     rc = event->plan_loaded->plan ? apply_plan(txn, event, event->plan_loaded->plan) : DBN_ECORRUPT;
     break;
   case DUBAN__EVENT__BODY_ACKNOWLEDGED:
-  case DUBAN__EVENT__BODY_RESOLVED: rc = apply_escalation_change(txn, event); break;
+  case DUBAN__EVENT__BODY_RESOLVED:
+  case DUBAN__EVENT__BODY_ESCALATION_LEVEL: rc = apply_escalation_change(txn, event); break;
   case DUBAN__EVENT__BODY_CLOCK_ADVANCED:
     rc = clock_put(txn, event->time + event->clock_advanced->seconds);
     break;

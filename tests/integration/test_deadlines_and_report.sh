@@ -37,6 +37,19 @@ esc=$(as coordinator:office escalations --json | jq -c '.escalations[] | select(
 [ "$(echo "$esc" | jq '.automatic')" = true ] || fail "escalation not marked automatic: $esc"
 pass "the task is flagged overdue and the coordinators have an open escalation"
 
+# Nobody acknowledges it: after 72 hours with a 48-hour SLA it has risen one
+# level; an acknowledged escalation does not rise.
+as unit:ZRJ claim demo-2023-1:1.1.2 >/dev/null
+as unit:ZRJ escalate demo-2023-1:1.1.2 --category 审批 --reason '用地审批未完成' >/dev/null
+acked=$(as coordinator:office escalations --json | jq -r '.escalations[] | select(.task == "demo-2023-1:1.1.2") | .id')
+as coordinator:office ack "$acked" >/dev/null
+as admin:admin clock advance --days 3 >/dev/null
+level=$(as coordinator:office escalations --json | jq -r '.escalations[] | select(.task == "demo-2023-1:2.1.1") | .level')
+[ "$level" = 1 ] || fail "an escalation open for 72 h with a 48 h SLA is at level $level, not 1"
+level=$(as coordinator:office escalations --json | jq -r '.escalations[] | select(.task == "demo-2023-1:1.1.2") | .level')
+[ "$level" = 0 ] || fail "an acknowledged escalation rose to level $level"
+pass "an escalation nobody acknowledges rises a level after its SLA; an acknowledged one does not"
+
 report=$("$BIN/duban" audit report --data "$T/data" --json)
 lcj=$(echo "$report" | jq -c '.units[] | select(.code == "LCJ")')
 jtj=$(echo "$report" | jq -c '.units[] | select(.code == "JTJ")')
