@@ -12,10 +12,29 @@
 #include "error.h"
 #include "log.h"
 
+/* What the client key folder looked like: enough to notice a file added,
+ * removed, renamed or rewritten. */
+struct folder_stamp {
+  struct timespec dir_mtime; /* the folder's own mtime: changes on add, remove, rename */
+  ino_t dir_ino;             /* a folder replaced as a whole */
+  size_t files;              /* regular files in it */
+  off_t bytes;               /* their total size */
+  struct timespec newest;    /* the latest mtime among them: a file rewritten in place */
+};
+
+/* How often the files themselves are looked at again. The folder's mtime
+ * is checked on every handshake (one stat); a key file rewritten in place
+ * leaves it alone, so that case is caught by a full look at most this
+ * long after. */
+#define FOLDER_DEEP_CHECK_MS 1000
+
 struct dbn_auth {
-  void *zap;             /* REP socket on inproc://zeromq.zap.01 */
-  zcert_t *broker_cert;  /* the broker's key pair */
-  zcertstore_t *clients; /* public certs of everyone who may connect */
+  void *zap;                 /* REP socket on inproc://zeromq.zap.01 */
+  zcert_t *broker_cert;      /* the broker's key pair */
+  zcertstore_t *clients;     /* in memory: public certs of everyone who may connect */
+  char clients_dir[2048];    /* KEYS/clients, reloaded into clients when it changes */
+  struct folder_stamp stamp; /* the folder as clients was loaded from it */
+  int64_t deep_checked_ms;   /* when the files were last stat'ed one by one */
 };
 
 /* A folder anyone but its owner can write lets them add a key and walk in. */
