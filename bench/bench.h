@@ -83,9 +83,9 @@ long bench_rss_kib(pid_t pid);
 
 /* Run argv (argv[0] a path) with stdout to stdout_path (NULL = inherit),
  * stderr to /dev/null; wait for it. Returns its exit status (or -1) and its
- * wall time, peak RSS (wait4 ru_maxrss) and peak anonymous RSS (RssAnon
- * sampled from /proc every few ms: memory the process allocated, without
- * the file pages of the LMDB map it touched). */
+ * wall time, peak RSS (VmHWM) and peak anonymous RSS (RssAnon: memory the
+ * process allocated, without the file pages of the LMDB map it touched),
+ * both sampled from /proc every millisecond. */
 int bench_run_child(char *const argv[], const char *stdout_path, double *seconds_p, long *maxrss_kib_p,
                     long *peak_anon_kib_p);
 

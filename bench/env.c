@@ -293,6 +293,31 @@ bench_rss_kib(pid_t pid)
   return status_kib(pid, "VmRSS");
 }
 
+/* Peak RSS (VmHWM) and current anonymous RSS of pid, once it has exec'ed
+ * (a forked copy of this program still says duban-bench, and its memory is
+ * ours, not the command's). False before that or after it is gone. */
+static bool
+sample_child(pid_t pid, long *hwm_kib, long *anon_kib)
+{
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return false;
+  bool execed = false;
+  *hwm_kib = *anon_kib = -1;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "Name:", 5) == 0)
+      execed = strstr(line, "duban-bench") == NULL;
+    else if (strncmp(line, "VmHWM:", 6) == 0)
+      *hwm_kib = strtol(line + 6, NULL, 10);
+    else if (strncmp(line, "RssAnon:", 8) == 0)
+      *anon_kib = strtol(line + 8, NULL, 10);
+  }
+  fclose(f);
+  return execed && *hwm_kib >= 0;
+}
+
 int
 bench_run_child(char *const argv[], const char *stdout_path, double *seconds_p, long *maxrss_kib_p,
                 long *peak_anon_kib_p)
@@ -313,24 +338,31 @@ bench_run_child(char *const argv[], const char *stdout_path, double *seconds_p, 
     execv(argv[0], argv);
     _exit(127);
   }
-  long peak_anon = 0;
+  /* Not wait4's ru_maxrss: it counts the forked copy of this process
+   * before exec, so it would report the bench's own size. VmHWM of the
+   * exec'ed program is sampled instead; it only grows, so the last sample
+   * is within one interval of the peak. */
+  long peak_anon = 0, peak = 0;
   int status = 0;
-  struct rusage usage;
   for (;;) {
-    pid_t done = wait4(pid, &status, WNOHANG, &usage);
+    pid_t done = waitpid(pid, &status, WNOHANG);
     if (done == pid)
       break;
     if (done < 0 && errno != EINTR)
       return -1;
-    long anon = status_kib(pid, "RssAnon");
-    if (anon > peak_anon)
-      peak_anon = anon;
-    struct timespec pause = {0, 2 * 1000 * 1000};
+    long hwm, anon;
+    if (sample_child(pid, &hwm, &anon)) {
+      if (hwm > peak)
+        peak = hwm;
+      if (anon > peak_anon)
+        peak_anon = anon;
+    }
+    struct timespec pause = {0, 1000 * 1000};
     nanosleep(&pause, NULL);
   }
   *seconds_p = bench_now() - start;
   if (maxrss_kib_p)
-    *maxrss_kib_p = usage.ru_maxrss;
+    *maxrss_kib_p = peak;
   if (peak_anon_kib_p)
     *peak_anon_kib_p = peak_anon;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -7,8 +7,8 @@
  * to make the same bytes): a plan of 64 units, a claim per task, then
  * progress reports from every unit in turn, each with its request id, as a
  * busy month would leave them. Then the built CLI runs as a child process,
- * timed, with its peak memory from wait4 (ru_maxrss) and its peak anonymous
- * memory sampled from /proc: ru_maxrss also counts the pages of the
+ * timed, with its peak memory (VmHWM) and its peak anonymous memory, both
+ * sampled from /proc: VmHWM also counts the pages of the
  * memory-mapped log it has read, which the kernel can drop at any time,
  * while anonymous memory is what the program itself holds. "Flat" replay
  * memory means the second does not grow with the log. */
