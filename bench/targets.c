@@ -59,25 +59,31 @@ bench_targets(bench_report_t *report)
     verdict(report, "p99 < 5 ms, 8 agents (W=1)", p99 < 5, "%.2f ms", p99);
 
   /* Verify: the largest log measured. */
-  double rate = 0, anon_small = 0, anon_large = 0;
+  double rate = 0, chain_rate = 0, anon_small = 0, anon_large = 0;
   const char *sizes[] = {"10000", "100000", "1000000"};
-  char verify_row[96], replay_row[96];
+  char verify_row[96], chain_row[96], replay_row[96];
   int found = 0;
   for (int i = 0; i < 3; i++) {
     double r, a;
     snprintf(verify_row, sizeof verify_row, "audit verify, %s events", sizes[i]);
+    snprintf(chain_row, sizeof chain_row, "audit verify --chain-only, %s events", sizes[i]);
     snprintf(replay_row, sizeof replay_row, "audit replay --json, %s events", sizes[i]);
     if (get(report, "replay", verify_row, "events/s", &r))
       rate = r;
+    if (get(report, "replay", chain_row, "events/s", &r))
+      chain_rate = r;
     if (get(report, "replay", replay_row, "peak anon RSS", &a)) {
       if (found++ == 0)
         anon_small = a;
       anon_large = a;
     }
   }
+  if (chain_rate > 0)
+    verdict(report, "audit verify --chain-only >= 1,000,000 events/s", chain_rate >= 1e6,
+            "%.0f events/s (%.0f%% of target)", chain_rate, chain_rate / 1e4);
   if (rate > 0)
-    verdict(report, "audit verify >= 1,000,000 events/s", rate >= 1e6, "%.0f events/s (%.0f%% of target)", rate,
-            rate / 1e4);
+    verdict(report, "audit verify (rebuilding every view) >= 1,000,000 events/s", rate >= 1e6,
+            "%.0f events/s (%.0f%% of target)", rate, rate / 1e4);
   if (found >= 2)
     verdict(report, "replay memory flat (10x the log)", anon_large <= anon_small * 2 + 1,
             "anon RSS %.1f -> %.1f MiB", anon_small, anon_large);

@@ -300,6 +300,68 @@ dbn_wire_event_entry_write(uint8_t *out, const uint8_t *event, size_t event_len)
   return n + event_len;
 }
 
+static int
+read_varint(const uint8_t *bytes, size_t len, size_t *at, uint64_t *value)
+{
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64 && *at < len; shift += 7) {
+    uint8_t b = bytes[(*at)++];
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *value = v;
+      return 0;
+    }
+  }
+  return DBN_EPROTO;
+}
+
+int
+dbn_wire_event_peek(const uint8_t *bytes, size_t len, uint64_t *seq_p, const uint8_t **prev_hash_p,
+                    size_t *prev_hash_len_p)
+{
+  /* Event fields 2 (seq, varint) and 5 (prev_hash, bytes); every other
+   * field is skipped by its wire type. */
+  size_t at = 0;
+  *seq_p = 0;
+  *prev_hash_p = NULL;
+  *prev_hash_len_p = 0;
+  while (at < len) {
+    uint64_t tag, value;
+    if (read_varint(bytes, len, &at, &tag))
+      return DBN_EPROTO;
+    switch (tag & 7) {
+    case 0:
+      if (read_varint(bytes, len, &at, &value))
+        return DBN_EPROTO;
+      if (tag >> 3 == 2)
+        *seq_p = value;
+      break;
+    case 1:
+      if (len - at < 8)
+        return DBN_EPROTO;
+      at += 8;
+      break;
+    case 2:
+      if (read_varint(bytes, len, &at, &value) || value > len - at)
+        return DBN_EPROTO;
+      if (tag >> 3 == 5) {
+        *prev_hash_p = bytes + at;
+        *prev_hash_len_p = (size_t)value;
+      }
+      at += (size_t)value;
+      break;
+    case 5:
+      if (len - at < 4)
+        return DBN_EPROTO;
+      at += 4;
+      break;
+    default:
+      return DBN_EPROTO;
+    }
+  }
+  return 0;
+}
+
 void
 dbn_wire_new_request_id(char out[33])
 {

@@ -63,6 +63,13 @@ size_t dbn_wire_event_entry_size(size_t event_len);
  * returns the bytes written. */
 size_t dbn_wire_event_entry_write(uint8_t *out, const uint8_t *event, size_t event_len);
 
+/* Read only an Event's seq and prev_hash from its packed bytes, without
+ * decoding the rest: the fast path of a chain walk. *prev_hash_p points
+ * into bytes. Fails with DBN_EPROTO on bytes that are not a well-formed
+ * sequence of protobuf fields. */
+int dbn_wire_event_peek(const uint8_t *bytes, size_t len, uint64_t *seq_p, const uint8_t **prev_hash_p,
+                        size_t *prev_hash_len_p);
+
 /* A fresh random request id: 32 lower-case hex digits and a NUL. */
 void dbn_wire_new_request_id(char out[33]);
 
