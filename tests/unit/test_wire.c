@@ -205,6 +205,44 @@ test_delivery_entries_decode_as_reply(void **state)
 }
 
 static void
+test_event_peek_matches_unpack(void **state)
+{
+  (void)state;
+  uint8_t hash[32];
+  for (int i = 0; i < 32; i++)
+    hash[i] = (uint8_t)(i * 7);
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = "ordos-2023-58:1.1.1";
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.version = 1;
+  event.seq = 300000; /* a three-byte varint */
+  event.time = 1700000000;
+  event.actor = "unit:LCJ";
+  event.prev_hash.data = hash;
+  event.prev_hash.len = sizeof hash;
+  event.request_id = "r-9";
+  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
+  event.claimed = &claim;
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(dbn_wire_pack(&event.base, &buf, &len), 0);
+  uint64_t seq;
+  const uint8_t *prev;
+  size_t prev_len;
+  assert_int_equal(dbn_wire_event_peek(buf, len, &seq, &prev, &prev_len), 0);
+  assert_int_equal(seq, 300000);
+  assert_int_equal(prev_len, 32);
+  assert_memory_equal(prev, hash, 32);
+  /* Every truncation is refused or read without running past the end. */
+  for (size_t cut = 0; cut < len; cut++)
+    (void)dbn_wire_event_peek(buf, cut, &seq, &prev, &prev_len);
+  assert_int_equal(dbn_wire_event_peek(buf, len - 1, &seq, &prev, &prev_len), DBN_EPROTO);
+  const uint8_t bad_wire_type[] = {0x13};
+  assert_int_equal(dbn_wire_event_peek(bad_wire_type, 1, &seq, &prev, &prev_len), DBN_EPROTO);
+  free(buf);
+}
+
+static void
 test_text_width(void **state)
 {
   (void)state;
@@ -259,7 +297,8 @@ main(void)
       cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_garbage_does_not_decode),
       cmocka_unit_test(test_delivery_entries_decode_as_reply),
-      cmocka_unit_test(test_text_width),
+      cmocka_unit_test(test_event_peek_matches_unpack),
+    cmocka_unit_test(test_text_width),
       cmocka_unit_test(test_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
