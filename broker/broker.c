@@ -386,7 +386,7 @@ static bool
 unit_owns_task(dbn_store_txn_t *txn, const char *unit, const char *task_id)
 {
   Duban__Task *task;
-  if (dbn_store_task_get(txn, task_id, &task))
+  if (dbn_store_task_state_get(txn, task_id, &task))
     return false;
   bool owns = strcmp(task->unit, unit) == 0;
   duban__task__free_unpacked(task, NULL);

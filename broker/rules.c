@@ -98,7 +98,7 @@ static int
 load_own_task(dbn_store_txn_t *txn, dbn_role_t role, const char *unit, const char *task_id,
               Duban__Task **task_p, char *why, size_t why_len)
 {
-  int rc = dbn_store_task_get(txn, task_id, task_p);
+  int rc = dbn_store_task_state_get(txn, task_id, task_p);
   if (rc == DBN_ENOTFOUND) {
     snprintf(why, why_len, "no task '%s'; `duban tasks` lists the tasks you can see", task_id);
     return rc;
@@ -280,7 +280,7 @@ check_plan(dbn_store_txn_t *txn, const Duban__Plan *plan, char *why, size_t why_
   }
   for (size_t i = 0; i < n && !rc; i++) {
     Duban__Task *task;
-    if (dbn_store_task_get(txn, ids[i], &task) == 0) {
+    if (dbn_store_task_state_get(txn, ids[i], &task) == 0) {
       duban__task__free_unpacked(task, NULL);
       snprintf(why, why_len, "task '%s' already exists", ids[i]);
       rc = DBN_EEXIST;

@@ -4,7 +4,10 @@
  *   events            be64 seq            -> packed Event (append only)
  *   meta              "head"              -> be64 seq + 32-byte hash of that event
  *                     "clock"             -> be64 broker clock (seconds)
- *   tasks             task id             -> packed Task
+ *   tasks             task id             -> packed Task: what changes (state,
+ *                                            percent, figures, unit, flags)
+ *   task_defs         task id             -> packed Task: what the plan fixed
+ *                                            (text, milestones, targets, measure)
  *   unit_tasks        unit code \0 task id -> ""
  *   escalations       be64 id             -> packed Escalation
  *   open_escalations  be64 id             -> ""
@@ -33,6 +36,7 @@ enum view_dbi {
   DBI_EVENTS,
   DBI_META,
   DBI_TASKS,
+  DBI_TASK_DEFS,
   DBI_UNIT_TASKS,
   DBI_ESCALATIONS,
   DBI_OPEN_ESCALATIONS,
@@ -43,7 +47,7 @@ enum view_dbi {
 };
 
 static const char *const dbi_names[DBI_COUNT] = {
-    "events", "meta", "tasks", "unit_tasks", "escalations", "open_escalations", "units", "plans", "dedup",
+    "events", "meta", "tasks", "task_defs", "unit_tasks", "escalations", "open_escalations", "units", "plans", "dedup",
 };
 
 struct dbn_store {
@@ -390,8 +394,46 @@ get_raw(dbn_store_txn_t *txn, enum view_dbi which, MDB_val *key, MDB_val *val)
   return from_mdb(mdb_get(txn->txn, txn->store->dbi[which], key, val));
 }
 
+/* A task as callers see it: its definition and its state. Packed protobuf
+ * messages concatenate into their merge, so the two stored halves are
+ * joined as bytes and decoded once. */
+static int
+task_merge(dbn_store_txn_t *txn, const MDB_val *key, const MDB_val *state, Duban__Task **task_p)
+{
+  MDB_val def;
+  int rc = get_raw(txn, DBI_TASK_DEFS, (MDB_val *)key, &def);
+  if (rc)
+    return rc == DBN_ENOTFOUND ? DBN_ECORRUPT : rc;
+  uint8_t stack[4096];
+  size_t len = def.mv_size + state->mv_size;
+  uint8_t *buf = len <= sizeof stack ? stack : malloc(len);
+  if (!buf)
+    return DBN_ENOMEM;
+  memcpy(buf, def.mv_data, def.mv_size);
+  memcpy(buf + def.mv_size, state->mv_data, state->mv_size);
+  Duban__Task *task = duban__task__unpack(NULL, len, buf);
+  if (buf != stack)
+    free(buf);
+  if (!task)
+    return DBN_ECORRUPT;
+  *task_p = task;
+  return 0;
+}
+
 int
 dbn_store_task_get(dbn_store_txn_t *txn, const char *task_id, Duban__Task **task_p)
+{
+  MDB_val key = string_key(task_id), val;
+  if (key.mv_size == 0 || key.mv_size > 511)
+    return DBN_ENOTFOUND;
+  int rc = get_raw(txn, DBI_TASKS, &key, &val);
+  if (rc)
+    return rc;
+  return task_merge(txn, &key, &val, task_p);
+}
+
+int
+dbn_store_task_state_get(dbn_store_txn_t *txn, const char *task_id, Duban__Task **task_p)
 {
   MDB_val key = string_key(task_id), val;
   if (key.mv_size == 0 || key.mv_size > 511)
@@ -452,14 +494,10 @@ dbn_store_tasks_list(dbn_store_txn_t *txn, const char *unit_code, Duban__Task **
           ((const char *)key.mv_data)[prefix_len - 1] != '\0')
         break;
       MDB_val task_key = {key.mv_size - prefix_len, (char *)key.mv_data + prefix_len}, task_val;
-      if ((result = get_raw(txn, DBI_TASKS, &task_key, &task_val)))
+      if ((result = get_raw(txn, DBI_TASKS, &task_key, &task_val)) ||
+          (result = task_merge(txn, &task_key, &task_val, &task)))
         break;
-      task = duban__task__unpack(NULL, task_val.mv_size, task_val.mv_data);
-    } else {
-      task = duban__task__unpack(NULL, val.mv_size, val.mv_data);
-    }
-    if (!task) {
-      result = DBN_ECORRUPT;
+    } else if ((result = task_merge(txn, &key, &val, &task))) {
       break;
     }
     if ((result = grow_array((void ***)&tasks, &cap, count))) {
@@ -754,11 +792,38 @@ dbn_store_events_foreach(dbn_store_txn_t *txn, uint64_t after_seq, uint64_t max_
 
 /* ---- applying an event to the views ---- */
 
+/* Store a task's state half: everything but what the plan fixed, which
+ * task_def_put stores once. Every change to a task (a progress report, a
+ * claim) then packs and writes a few dozen bytes, not the whole action. */
 static int
 task_put(dbn_store_txn_t *txn, const Duban__Task *task)
 {
+  Duban__Task state = *task;
+  state.plan = state.section = state.measure = state.number = state.text = state.measure_text = "";
+  state.n_lead = state.n_milestones = state.n_targets = 0;
   MDB_val key = string_key(task->id);
-  return put_packed(txn, DBI_TASKS, &key, &task->base);
+  return put_packed(txn, DBI_TASKS, &key, &state.base);
+}
+
+static int
+task_def_put(dbn_store_txn_t *txn, const Duban__Task *task)
+{
+  Duban__Task def = DUBAN__TASK__INIT;
+  def.id = task->id;
+  def.plan = task->plan;
+  def.section = task->section;
+  def.measure = task->measure;
+  def.number = task->number;
+  def.text = task->text;
+  def.measure_text = task->measure_text;
+  def.n_lead = task->n_lead;
+  def.lead = task->lead;
+  def.n_milestones = task->n_milestones;
+  def.milestones = task->milestones;
+  def.n_targets = task->n_targets;
+  def.targets = task->targets;
+  MDB_val key = string_key(task->id);
+  return put_packed(txn, DBI_TASK_DEFS, &key, &def.base);
 }
 
 static int
@@ -830,7 +895,8 @@ apply_plan(dbn_store_txn_t *txn, const Duban__Event *event, const Duban__Plan *p
         task.state = DUBAN__TASK_STATE__TASK_ASSIGNED;
         task.updated_seq = event->seq;
         task.updated_at = event->time;
-        if ((rc = task_put(txn, &task)) || (rc = unit_task_index(txn, action->unit, action->id, true)))
+        if ((rc = task_def_put(txn, &task)) || (rc = task_put(txn, &task)) ||
+            (rc = unit_task_index(txn, action->unit, action->id, true)))
           return rc;
       }
     }
@@ -913,7 +979,7 @@ apply_escalation_change(dbn_store_txn_t *txn, const Duban__Event *event)
   e->note = old_note;
   if (rc == 0 && resolve) {
     Duban__Task *task;
-    if ((rc = dbn_store_task_get(txn, e->task, &task)) == 0) {
+    if ((rc = dbn_store_task_state_get(txn, e->task, &task)) == 0) {
       if (task->open_escalations > 0 && !e->automatic)
         task->open_escalations--;
       if (task->state == DUBAN__TASK_STATE__TASK_BLOCKED && task->open_escalations == 0)
@@ -935,7 +1001,7 @@ static int
 apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *task_id)
 {
   Duban__Task *task;
-  int rc = dbn_store_task_get(txn, task_id, &task);
+  int rc = dbn_store_task_state_get(txn, task_id, &task);
   if (rc)
     return rc == DBN_ENOTFOUND ? DBN_ECORRUPT : rc;
 

@@ -85,6 +85,11 @@ uint64_t dbn_store_txn_head(dbn_store_txn_t *txn);
 /* *task_p freed with duban__task__free_unpacked(task, NULL). */
 int dbn_store_task_get(dbn_store_txn_t *txn, const char *task_id, Duban__Task **task_p);
 
+/* A task's state only (id, unit, state, percent, figures, note, flags,
+ * warnings), without what the plan fixed (text, milestones, targets): the
+ * cheap read for checks and changes. Freed like dbn_store_task_get's. */
+int dbn_store_task_state_get(dbn_store_txn_t *txn, const char *task_id, Duban__Task **task_p);
+
 /* Tasks of one unit (unit_code) or of all units (NULL), in task id order.
  * *tasks_p is an array of *count_p tasks, freed with dbn_store_tasks_free. */
 int dbn_store_tasks_list(dbn_store_txn_t *txn, const char *unit_code, Duban__Task ***tasks_p,
