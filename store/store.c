@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -251,6 +252,15 @@ int
 dbn_store_grow(dbn_store_t *store)
 {
   size_t bigger = store->map_size * 2;
+  /* mdb_env_set_mapsize unmaps the old map before it maps the new one, and
+   * when that mmap fails (no address space left) it leaves the environment
+   * with no map at all: the next transaction reads through NULL. So first
+   * make sure the bigger map fits, with a reservation that costs no memory;
+   * if it does not, the map is full and stays usable at its present size. */
+  void *probe = mmap(NULL, bigger, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (probe == MAP_FAILED)
+    return DBN_EMAPFULL;
+  munmap(probe, bigger);
   int rc = mdb_env_set_mapsize(store->env, bigger);
   if (rc)
     return from_mdb(rc);

@@ -1,0 +1,253 @@
+/* test_fault_store.c: the event log when the machine misbehaves.
+ *
+ * - The map cannot grow (the address space is exhausted): dbn_store_grow
+ *   says so and the store stays usable at its old size. LMDB's
+ *   mdb_env_set_mapsize unmaps before it maps again, and a failed mmap
+ *   leaves the environment with no map at all, so the next transaction
+ *   would read through a NULL pointer; this is run in a child process with
+ *   a small RLIMIT_AS so a crash fails the test instead of ending it.
+ * - Stale readers: a process killed with kill -9 in the middle of a read
+ *   transaction leaves its reader slot behind, which pins old pages so the
+ *   file grows forever; opening the log, or dbn_store_reader_check(),
+ *   clears it.
+ * - The log's folder and files are created readable by their owner only. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "wire.h"
+
+static void
+make_dir(char *dir, size_t len)
+{
+  snprintf(dir, len, "%s/duban-fstore-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  assert_non_null(mkdtemp(dir));
+}
+
+static void
+remove_dir(const char *dir)
+{
+  char command[512];
+  snprintf(command, sizeof command, "rm -rf '%s'", dir);
+  assert_int_equal(system(command), 0);
+}
+
+/* Append one clock event (any event will do; this one needs no plan). */
+static int
+append_one(dbn_store_t *store)
+{
+  dbn_store_txn_t *txn;
+  int rc = dbn_store_write_begin(store, &txn);
+  if (rc)
+    return rc;
+  Duban__AdvanceClock advance = DUBAN__ADVANCE_CLOCK__INIT;
+  advance.seconds = 1;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.actor = "admin:test";
+  event.time = 1700000000;
+  event.body_case = DUBAN__EVENT__BODY_CLOCK_ADVANCED;
+  event.clock_advanced = &advance;
+  if ((rc = dbn_store_append(txn, &event))) {
+    dbn_store_abort(&txn);
+    return rc;
+  }
+  return dbn_store_commit(&txn);
+}
+
+static bool
+running_under_asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return true;
+#endif
+#endif
+  return false;
+}
+
+static void
+test_map_that_cannot_grow(void **state)
+{
+  (void)state;
+  if (running_under_asan())
+    skip(); /* ASan's shadow memory does not fit in a small address space */
+  char dir[256];
+  make_dir(dir, sizeof dir);
+  pid_t child = fork();
+  if (child == 0) {
+    /* A crash here must end the child, not return into cmocka's handler. */
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    signal(SIGABRT, SIG_DFL);
+    dbn_store_t *store;
+    dbn_store_options_t options = {.map_size = 1 << 20};
+    if (dbn_store_open(&store, dir, &options))
+      _exit(10);
+    /* Room for a few doublings from here, not for hundreds. */
+    struct rlimit rl;
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long vm_kb = 0;
+    while (f && fgets(line, sizeof line, f))
+      if (sscanf(line, "VmSize: %ld kB", &vm_kb) == 1)
+        break;
+    if (f)
+      fclose(f);
+    rl.rlim_cur = rl.rlim_max = (rlim_t)(vm_kb + 48 * 1024) * 1024;
+    if (setrlimit(RLIMIT_AS, &rl))
+      _exit(11);
+    int rc = 0, grown = 0;
+    while ((rc = dbn_store_grow(store)) == 0)
+      if (++grown > 30)
+        _exit(12);
+    if (rc == 0)
+      _exit(13);
+    /* It said no; the store must still work at the size it had. */
+    if (dbn_store_map_size(store) < ((size_t)1 << 20))
+      _exit(14);
+    for (int i = 0; i < 10; i++)
+      if (append_one(store))
+        _exit(15);
+    uint64_t head;
+    if (dbn_store_head(store, &head, NULL) || head != 10)
+      _exit(16);
+    dbn_store_destroy(&store);
+    _exit(0);
+  }
+  int status;
+  assert_int_equal(waitpid(child, &status, 0), child);
+  if (WIFSIGNALED(status))
+    fail_msg("the store crashed (signal %d) after the map failed to grow", WTERMSIG(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(dir, NULL, &report), 0);
+  remove_dir(dir);
+}
+
+static void
+test_stale_reader_is_cleared(void **state)
+{
+  (void)state;
+  char dir[256];
+  make_dir(dir, sizeof dir);
+  dbn_store_t *store;
+  dbn_store_options_t options = {.map_size = 8 << 20};
+  assert_int_equal(dbn_store_open(&store, dir, &options), 0);
+  assert_int_equal(append_one(store), 0);
+  int ready[2];
+  assert_int_equal(pipe(ready), 0);
+  pid_t auditor = fork();
+  if (auditor == 0) {
+    /* An auditor that opens a read transaction and is killed in it. */
+    dbn_store_t *ro;
+    dbn_store_options_t ro_options = {.read_only = true};
+    dbn_store_txn_t *txn;
+    if (dbn_store_open(&ro, dir, &ro_options) || dbn_store_read_begin(ro, &txn))
+      _exit(1);
+    ssize_t w = write(ready[1], "r", 1);
+    (void)w;
+    pause();
+    _exit(0);
+  }
+  char c;
+  assert_int_equal(read(ready[0], &c, 1), 1);
+  kill(auditor, SIGKILL);
+  waitpid(auditor, NULL, 0);
+  /* While the slot is held, every write leaves pages that cannot be reused. */
+  struct stat before, after;
+  char data[300];
+  snprintf(data, sizeof data, "%s/data.mdb", dir);
+  int cleared = -1;
+  assert_int_equal(dbn_store_reader_check(store, &cleared), 0);
+  assert_int_equal(cleared, 1);
+  /* With the slot cleared, a long run of writes reuses its pages: the file
+   * settles instead of growing with every transaction. */
+  for (int i = 0; i < 200; i++)
+    assert_int_equal(append_one(store), 0);
+  assert_int_equal(stat(data, &before), 0);
+  for (int i = 0; i < 2000; i++)
+    assert_int_equal(append_one(store), 0);
+  assert_int_equal(stat(data, &after), 0);
+  print_message("data.mdb %lld -> %lld bytes over 2000 writes\n", (long long)before.st_size,
+                (long long)after.st_size);
+  /* 2000 small events are a few hundred KiB; a pinned snapshot would make
+   * every transaction copy its pages anew, tens of MiB. */
+  assert_true(after.st_size - before.st_size < 2 * 1024 * 1024);
+  dbn_store_destroy(&store);
+
+  /* Opening the log clears a stale slot by itself. */
+  auditor = fork();
+  if (auditor == 0) {
+    dbn_store_t *ro;
+    dbn_store_options_t ro_options = {.read_only = true};
+    dbn_store_txn_t *txn;
+    if (dbn_store_open(&ro, dir, &ro_options) || dbn_store_read_begin(ro, &txn))
+      _exit(1);
+    ssize_t w = write(ready[1], "r", 1);
+    (void)w;
+    pause();
+    _exit(0);
+  }
+  assert_int_equal(read(ready[0], &c, 1), 1);
+  kill(auditor, SIGKILL);
+  waitpid(auditor, NULL, 0);
+  assert_int_equal(dbn_store_open(&store, dir, &options), 0);
+  assert_int_equal(dbn_store_reader_check(store, &cleared), 0);
+  assert_int_equal(cleared, 0);
+  dbn_store_destroy(&store);
+  close(ready[0]);
+  close(ready[1]);
+  remove_dir(dir);
+}
+
+static void
+test_files_are_owner_only(void **state)
+{
+  (void)state;
+  char dir[256], sub[300];
+  make_dir(dir, sizeof dir);
+  snprintf(sub, sizeof sub, "%s/log", dir);
+  mode_t old = umask(0); /* the store must not rely on the caller's umask */
+  dbn_store_t *store;
+  assert_int_equal(dbn_store_open(&store, sub, NULL), 0);
+  umask(old);
+  assert_int_equal(append_one(store), 0);
+  struct stat st;
+  assert_int_equal(stat(sub, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0700);
+  const char *files[] = {"data.mdb", "lock.mdb"};
+  for (size_t i = 0; i < 2; i++) {
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", sub, files[i]);
+    assert_int_equal(stat(path, &st), 0);
+    if ((st.st_mode & 0777) != 0600)
+      fail_msg("%s has mode %o, not 0600", files[i], st.st_mode & 0777);
+  }
+  dbn_store_destroy(&store);
+  remove_dir(dir);
+}
+
+int
+main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_map_that_cannot_grow),
+    cmocka_unit_test(test_stale_reader_is_cleared),
+    cmocka_unit_test(test_files_are_owner_only),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
