@@ -555,6 +555,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
           broker->config.group_commit ? "" : "; group commit OFF",
           broker->config.no_sync ? "; NOT DURABLE (no sync)" : "");
   bool behind = false;
+  int64_t readers_checked_ms = monotonic_ms();
   for (;;) {
     zmq_pollitem_t items[] = {
         {broker->router, 0, ZMQ_POLLIN, 0},
@@ -576,6 +577,16 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         process_batch(broker, n);
     }
     run_deadline_monitor(broker);
+    /* An auditor killed in the middle of a read leaves its reader slot
+     * behind, and the snapshot it pins keeps every page written since from
+     * being reused: the file would grow until the next restart. */
+    if (monotonic_ms() - readers_checked_ms >= 1000) {
+      int cleared = 0;
+      dbn_store_reader_check(broker->store, &cleared);
+      if (cleared > 0)
+        dbn_log(DBN_LOG_INFO, "broker", "cleared %d reader slots left by dead processes", cleared);
+      readers_checked_ms = monotonic_ms();
+    }
     behind = dbn_event_stream_pump(broker->stream, broker->store, monotonic_ms());
     if (items[2].revents & ZMQ_POLLIN)
       break;

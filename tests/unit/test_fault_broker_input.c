@@ -36,6 +36,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
+#include "store.h"
 #include "wire.h"
 
 #define TASK_LCJ "demo-2023-1:1.1.1" /* owned by unit LCJ */
@@ -905,6 +906,72 @@ test_authorization_matrix(void **state)
     zmq_close(socks[w]);
 }
 
+/* ---- stale readers ---- */
+
+static long long
+file_size(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void
+test_auditor_killed_mid_read(void **state)
+{
+  (void)state;
+  char data[256];
+  snprintf(data, sizeof data, "%s/data", fx.dir);
+  int ready[2];
+  assert_int_equal(pipe(ready), 0);
+  pid_t auditor = fork();
+  if (auditor == 0) {
+    dbn_store_t *ro;
+    dbn_store_options_t options = {.read_only = true};
+    dbn_store_txn_t *txn;
+    if (dbn_store_open(&ro, data, &options) || dbn_store_read_begin(ro, &txn))
+      _exit(1);
+    ssize_t w = write(ready[1], "r", 1);
+    (void)w;
+    pause();
+    _exit(0);
+  }
+  char c;
+  assert_int_equal(read(ready[0], &c, 1), 1);
+  kill(auditor, SIGKILL);
+  waitpid(auditor, NULL, 0);
+  close(ready[0]);
+  close(ready[1]);
+  usleep(1500 * 1000); /* the broker looks for dead readers every second */
+  void *s = connect_as("unit-CZJ");
+  {
+    BODY(req, Claim, CLAIM, claim);
+    claim.task = "demo-2023-1:1.2.1";
+    req.claim = &claim;
+    expect(s, &req, DUBAN__CODE__CODE_OK, NULL);
+  }
+  char mdb[300];
+  snprintf(mdb, sizeof mdb, "%s/data.mdb", data);
+  long long before = file_size(mdb);
+  for (int i = 0; i < 1500; i++) {
+    BODY(req, Progress, PROGRESS, progress);
+    progress.task = "demo-2023-1:1.2.1";
+    progress.percent = i % 100;
+    req.progress = &progress;
+    Duban__Reply *reply = call(s, &req);
+    assert_non_null(reply);
+    assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
+    dbn_wire_reply_free(&reply);
+  }
+  long long after = file_size(mdb);
+  print_message("data.mdb %lld -> %lld bytes over 1500 writes after a reader died\n", before, after);
+  /* A pinned snapshot makes every write copy its pages anew: tens of MiB. */
+  assert_true(after - before < 4 * 1024 * 1024);
+  char command[512];
+  snprintf(command, sizeof command, "grep -q 'cleared 1 reader slots' %s/broker.log", fx.dir);
+  assert_int_equal(run(command), 0);
+  zmq_close(s);
+}
+
 int
 main(void)
 {
@@ -921,6 +988,7 @@ main(void)
     cmocka_unit_test(test_replayed_request),
     cmocka_unit_test(test_authorization_matrix),
     cmocka_unit_test(test_no_key_wrong_key_revoked_key),
+    cmocka_unit_test(test_auditor_killed_mid_read),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
