@@ -29,14 +29,11 @@ main(int argc, char **argv)
     return 2;
   }
 
-  /* libzmq before 4.3.3 has known CURVE vulnerabilities (CVE-2020-15166 and
-   * earlier); the identity of every request rests on CURVE. */
+  /* The libzmq actually loaded, not the one we were compiled against. */
   int major, minor, patch;
   zmq_version(&major, &minor, &patch);
-  if (major * 10000 + minor * 100 + patch < 40303) {
-    dbn_log(DBN_LOG_ERROR, "broker",
-            "libzmq %d.%d.%d is older than 4.3.3, which fixes known CURVE flaws; upgrade it", major, minor,
-            patch);
+  if (dbn_broker_check_libzmq(major, minor, patch, why, sizeof why)) {
+    dbn_log(DBN_LOG_ERROR, "broker", "%s", why);
     return 1;
   }
 

@@ -30,6 +30,19 @@ static const char usage[] =
     "  --help                   this text\n";
 
 int
+dbn_broker_check_libzmq(int major, int minor, int patch, char *why, size_t why_len)
+{
+  /* libzmq before 4.3.3 has known CURVE vulnerabilities (CVE-2020-15166 and
+   * earlier); the identity of every request rests on CURVE. Compare part by
+   * part: a packed major*10000+minor*100+patch would call 4.2.100 newer. */
+  if (major > 4 || (major == 4 && (minor > 3 || (minor == 3 && patch >= 3))))
+    return 0;
+  snprintf(why, why_len, "libzmq %d.%d.%d is older than 4.3.3, which fixes known CURVE flaws; upgrade it", major,
+           minor, patch);
+  return DBN_EVERSION;
+}
+
+int
 dbn_parse_date(const char *text, int64_t *seconds_p)
 {
   int y, m, d;

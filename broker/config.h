@@ -29,6 +29,11 @@ typedef struct {
  * printing usage to stdout. */
 int dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char *why, size_t why_len);
 
+/* 0 if libzmq major.minor.patch is new enough for the broker (4.3.3, which
+ * fixes known CURVE flaws); else DBN_EVERSION with a message in why that
+ * names the version found and says to upgrade. */
+int dbn_broker_check_libzmq(int major, int minor, int patch, char *why, size_t why_len);
+
 /* Parse YYYY-MM-DD (as midnight UTC) into unix seconds. */
 int dbn_parse_date(const char *text, int64_t *seconds_p);
 
