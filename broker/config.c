@@ -37,8 +37,8 @@ dbn_broker_check_libzmq(int major, int minor, int patch, char *why, size_t why_l
    * part: a packed major*10000+minor*100+patch would call 4.2.100 newer. */
   if (major > 4 || (major == 4 && (minor > 3 || (minor == 3 && patch >= 3))))
     return 0;
-  snprintf(why, why_len, "libzmq %d.%d.%d is older than 4.3.3, which fixes known CURVE flaws; upgrade it", major,
-           minor, patch);
+  snprintf(why, why_len, "libzmq %d.%d.%d is older than 4.3.3, which fixes known CURVE flaws; upgrade it",
+           major, minor, patch);
   return DBN_EVERSION;
 }
 

@@ -39,7 +39,8 @@ remove_store(void)
 }
 
 static const char *const identities[] = {
-  "unit:LCJ", "unit:ZRJ", "coordinator:office", "auditor:audit", "admin:admin", "stranger", "unit:", "unit:a b",
+    "unit:LCJ", "unit:ZRJ", "coordinator:office", "auditor:audit", "admin:admin",
+    "stranger", "unit:",    "unit:a b",
 };
 
 static void
@@ -120,13 +121,13 @@ set_up(void)
   load.plan = &plan;
   req.body_case = DUBAN__REQUEST__BODY_LOAD_PLAN;
   req.load_plan = &load;
-  append("admin:admin", "seed-1", &req);                 /* seq 1 */
+  append("admin:admin", "seed-1", &req); /* seq 1 */
   Duban__Claim claim = DUBAN__CLAIM__INIT;
   claim.task = "f:1.1.1";
   Duban__Request c = DUBAN__REQUEST__INIT;
   c.body_case = DUBAN__REQUEST__BODY_CLAIM;
   c.claim = &claim;
-  append("unit:LCJ", "seed-2", &c);                      /* seq 2: f:1.1.1 claimed */
+  append("unit:LCJ", "seed-2", &c); /* seq 2: f:1.1.1 claimed */
   Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
   escalate.task = "f:1.1.1";
   escalate.category = "funding";
@@ -134,7 +135,7 @@ set_up(void)
   Duban__Request e = DUBAN__REQUEST__INIT;
   e.body_case = DUBAN__REQUEST__BODY_ESCALATE;
   e.escalate = &escalate;
-  append("unit:LCJ", "seed-3", &e);                      /* seq 3: escalation 3 open */
+  append("unit:LCJ", "seed-3", &e); /* seq 3: escalation 3 open */
 }
 
 int
@@ -154,7 +155,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (dbn_store_write_begin(store, &txn) == 0) {
       uint64_t seq;
       if (dbn_store_dedup_get(txn, identity, req->request_id, &seq) != 0 &&
-          dbn_rules_check(txn, identity, req, true, why, sizeof why) == 0 && dbn_rules_is_write(req->body_case)) {
+          dbn_rules_check(txn, identity, req, true, why, sizeof why) == 0 &&
+          dbn_rules_is_write(req->body_case)) {
         Duban__Event event = DUBAN__EVENT__INIT;
         event.actor = (char *)identity;
         event.time = 1695168000;

@@ -43,12 +43,12 @@
 #define TASK_ZRJ "demo-2023-1:1.1.2" /* owned by unit ZRJ */
 
 typedef struct {
-  char dir[128];      /* the temporary folder: keys/, data/, broker.log */
-  char endpoint[64];  /* tcp://127.0.0.1:PORT */
+  char dir[128];     /* the temporary folder: keys/, data/, broker.log */
+  char endpoint[64]; /* tcp://127.0.0.1:PORT */
   int port;
-  pid_t broker;       /* the real duban-broker */
-  void *ctx;          /* this test's context */
-  void *admin;        /* a DEALER as admin:admin, for pings */
+  pid_t broker; /* the real duban-broker */
+  void *ctx;    /* this test's context */
+  void *admin;  /* a DEALER as admin:admin, for pings */
 } fixture_t;
 
 static fixture_t fx;
@@ -218,17 +218,18 @@ setup(void **state)
     freopen("/dev/null", "w", stdout);
     /* A virtual clock that never moves on its own: the deadline monitor
      * then writes nothing behind the test's back. */
-    execl(bin, bin, "--endpoint", fx.endpoint, "--data", data, "--keys", keys, "--virtual-clock", "2023-09-20",
-          (char *)NULL);
+    execl(bin, bin, "--endpoint", fx.endpoint, "--data", data, "--keys", keys, "--virtual-clock",
+          "2023-09-20", (char *)NULL);
     _exit(127);
   }
   fx.ctx = zmq_ctx_new();
   fx.admin = connect_as("admin-admin");
   head(); /* waits up to 5 s for the broker to answer */
-  snprintf(command, sizeof command,
-           "%s/bin/duban plan load %s/tests/fixtures/small-plan.json --broker %s --server-key %s/keys/broker.key "
-           "--key %s/keys/admin-admin.key >/dev/null",
-           DUBAN_BINARY_DIR, DUBAN_SOURCE_DIR, fx.endpoint, fx.dir, fx.dir);
+  snprintf(
+      command, sizeof command,
+      "%s/bin/duban plan load %s/tests/fixtures/small-plan.json --broker %s --server-key %s/keys/broker.key "
+      "--key %s/keys/admin-admin.key >/dev/null",
+      DUBAN_BINARY_DIR, DUBAN_SOURCE_DIR, fx.endpoint, fx.dir, fx.dir);
   assert_int_equal(run(command), 0);
   assert_int_equal(head(), 1);
   return 0;
@@ -256,9 +257,9 @@ teardown(void **state)
 }
 
 /* Request builders: each fills a stack Request with one body. */
-#define BODY(req, kind, KIND, var)                                                                                   \
-  Duban__##kind var = DUBAN__##KIND##__INIT;                                                                          \
-  Duban__Request req = DUBAN__REQUEST__INIT;                                                                          \
+#define BODY(req, kind, KIND, var)                                                                           \
+  Duban__##kind var = DUBAN__##KIND##__INIT;                                                                 \
+  Duban__Request req = DUBAN__REQUEST__INIT;                                                                 \
   req.body_case = DUBAN__REQUEST__BODY_##KIND;
 
 /* ---- bad bytes ---- */
@@ -275,11 +276,15 @@ test_bytes_that_do_not_decode(void **state)
     const char *bytes;
     size_t len;
   } cases[] = {
-    {"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11},
-    {"\x12\x7f" "abc", 5},
-    {"\x08\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80", 11},
-    {"\x0a\x03" "abc", 5},
-    {"\x6a\x05\x0a\x03x", 5},
+      {"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11},
+      {"\x12\x7f"
+       "abc",
+       5},
+      {"\x08\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80", 11},
+      {"\x0a\x03"
+       "abc",
+       5},
+      {"\x6a\x05\x0a\x03x", 5},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     Duban__Reply *reply = call_raw(s, cases[i].bytes, cases[i].len, 5000);
@@ -575,8 +580,8 @@ static int
 tcp_connect(void)
 {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)fx.port),
-                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  struct sockaddr_in a = {
+      .sin_family = AF_INET, .sin_port = htons((uint16_t)fx.port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
   return fd;
 }
@@ -807,13 +812,13 @@ matrix_request(Duban__Request *req, Duban__Request__BodyCase body, uint64_t esc,
   *req = init;
   req->body_case = body;
   switch (body) {
-#define CASE(KIND, field, Type, ...)                                                                                  \
-  case DUBAN__REQUEST__BODY_##KIND: {                                                                                 \
-    Duban__##Type v = DUBAN__##KIND##__INIT;                                                                          \
-    b->field = v;                                                                                                     \
-    __VA_ARGS__;                                                                                                      \
-    req->field = &b->field;                                                                                           \
-    break;                                                                                                            \
+#define CASE(KIND, field, Type, ...)                                                                         \
+  case DUBAN__REQUEST__BODY_##KIND: {                                                                        \
+    Duban__##Type v = DUBAN__##KIND##__INIT;                                                                 \
+    b->field = v;                                                                                            \
+    __VA_ARGS__;                                                                                             \
+    req->field = &b->field;                                                                                  \
+    break;                                                                                                   \
   }
     CASE(PING, ping, Ping)
     CASE(LIST_TASKS, list_tasks, ListTasks, b->list_tasks.unit = "LCJ")
@@ -835,8 +840,7 @@ matrix_request(Duban__Request *req, Duban__Request__BodyCase body, uint64_t esc,
     CASE(LIST_ESCALATIONS, list_escalations, ListEscalations)
     CASE(ADVANCE_CLOCK, advance_clock, AdvanceClock, b->advance_clock.seconds = 1)
 #undef CASE
-  default:
-    fail();
+  default: fail();
   }
 }
 
@@ -851,24 +855,24 @@ test_authorization_matrix(void **state)
     Duban__Request__BodyCase body;
     bool allowed[WHO_COUNT];
   } matrix[] = {
-    {DUBAN__REQUEST__BODY_PING, {1, 1, 1, 1, 1}},
-    {DUBAN__REQUEST__BODY_LIST_TASKS, {1, 0, 1, 1, 1}},
-    {DUBAN__REQUEST__BODY_GET_TASK, {1, 0, 1, 1, 1}},
-    {DUBAN__REQUEST__BODY_LIST_ESCALATIONS, {1, 1, 1, 1, 1}},
-    {DUBAN__REQUEST__BODY_WATCH, {0, 0, 1, 1, 1}},
-    {DUBAN__REQUEST__BODY_UNWATCH, {0, 0, 1, 1, 1}},
-    {DUBAN__REQUEST__BODY_CLAIM, {1, 0, 0, 0, 0}},
-    {DUBAN__REQUEST__BODY_PROGRESS, {1, 0, 0, 0, 0}},
-    {DUBAN__REQUEST__BODY_SUBMIT, {1, 0, 0, 0, 0}},
-    {DUBAN__REQUEST__BODY_ESCALATE, {1, 0, 0, 0, 0}},
-    {DUBAN__REQUEST__BODY_ACK, {0, 0, 1, 0, 0}},
-    {DUBAN__REQUEST__BODY_RESOLVE, {0, 0, 1, 0, 0}},
-    {DUBAN__REQUEST__BODY_REMIND, {0, 0, 1, 0, 0}},
-    {DUBAN__REQUEST__BODY_ACCEPT, {0, 0, 1, 0, 0}},
-    {DUBAN__REQUEST__BODY_REJECT, {0, 0, 1, 0, 0}},
-    {DUBAN__REQUEST__BODY_REASSIGN, {0, 0, 1, 0, 0}},
-    {DUBAN__REQUEST__BODY_LOAD_PLAN, {0, 0, 0, 0, 1}},
-    {DUBAN__REQUEST__BODY_ADVANCE_CLOCK, {0, 0, 0, 0, 1}},
+      {DUBAN__REQUEST__BODY_PING, {1, 1, 1, 1, 1}},
+      {DUBAN__REQUEST__BODY_LIST_TASKS, {1, 0, 1, 1, 1}},
+      {DUBAN__REQUEST__BODY_GET_TASK, {1, 0, 1, 1, 1}},
+      {DUBAN__REQUEST__BODY_LIST_ESCALATIONS, {1, 1, 1, 1, 1}},
+      {DUBAN__REQUEST__BODY_WATCH, {0, 0, 1, 1, 1}},
+      {DUBAN__REQUEST__BODY_UNWATCH, {0, 0, 1, 1, 1}},
+      {DUBAN__REQUEST__BODY_CLAIM, {1, 0, 0, 0, 0}},
+      {DUBAN__REQUEST__BODY_PROGRESS, {1, 0, 0, 0, 0}},
+      {DUBAN__REQUEST__BODY_SUBMIT, {1, 0, 0, 0, 0}},
+      {DUBAN__REQUEST__BODY_ESCALATE, {1, 0, 0, 0, 0}},
+      {DUBAN__REQUEST__BODY_ACK, {0, 0, 1, 0, 0}},
+      {DUBAN__REQUEST__BODY_RESOLVE, {0, 0, 1, 0, 0}},
+      {DUBAN__REQUEST__BODY_REMIND, {0, 0, 1, 0, 0}},
+      {DUBAN__REQUEST__BODY_ACCEPT, {0, 0, 1, 0, 0}},
+      {DUBAN__REQUEST__BODY_REJECT, {0, 0, 1, 0, 0}},
+      {DUBAN__REQUEST__BODY_REASSIGN, {0, 0, 1, 0, 0}},
+      {DUBAN__REQUEST__BODY_LOAD_PLAN, {0, 0, 0, 0, 1}},
+      {DUBAN__REQUEST__BODY_ADVANCE_CLOCK, {0, 0, 0, 0, 1}},
   };
   void *socks[WHO_COUNT];
   for (int w = 0; w < WHO_COUNT; w++)
@@ -888,7 +892,8 @@ test_authorization_matrix(void **state)
       bool denied = reply->code == DUBAN__CODE__CODE_PERMISSION_DENIED;
       if (denied == matrix[i].allowed[w])
         fail_msg("%s as %s: %s (%s); expected %s", dbn_wire_request_name(matrix[i].body), who_key[w],
-                 dbn_code_name(reply->code), reply->message, matrix[i].allowed[w] ? "allowed" : "permission_denied");
+                 dbn_code_name(reply->code), reply->message,
+                 matrix[i].allowed[w] ? "allowed" : "permission_denied");
       if (denied)
         assert_int_equal(head(), before);
       if (matrix[i].body == DUBAN__REQUEST__BODY_WATCH && !denied) {
@@ -977,18 +982,18 @@ main(void)
 {
   signal(SIGPIPE, SIG_IGN);
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_bytes_that_do_not_decode),
-    cmocka_unit_test(test_truncated_and_bit_flipped),
-    cmocka_unit_test(test_version_and_unknown_type),
-    cmocka_unit_test(test_frame_over_the_limit),
-    cmocka_unit_test(test_text_and_numbers),
-    cmocka_unit_test(test_unknown_things_and_wrong_state),
-    cmocka_unit_test(test_raw_tcp_garbage),
-    cmocka_unit_test(test_handshake_never_finished),
-    cmocka_unit_test(test_replayed_request),
-    cmocka_unit_test(test_authorization_matrix),
-    cmocka_unit_test(test_no_key_wrong_key_revoked_key),
-    cmocka_unit_test(test_auditor_killed_mid_read),
+      cmocka_unit_test(test_bytes_that_do_not_decode),
+      cmocka_unit_test(test_truncated_and_bit_flipped),
+      cmocka_unit_test(test_version_and_unknown_type),
+      cmocka_unit_test(test_frame_over_the_limit),
+      cmocka_unit_test(test_text_and_numbers),
+      cmocka_unit_test(test_unknown_things_and_wrong_state),
+      cmocka_unit_test(test_raw_tcp_garbage),
+      cmocka_unit_test(test_handshake_never_finished),
+      cmocka_unit_test(test_replayed_request),
+      cmocka_unit_test(test_authorization_matrix),
+      cmocka_unit_test(test_no_key_wrong_key_revoked_key),
+      cmocka_unit_test(test_auditor_killed_mid_read),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -30,19 +30,21 @@ test_libzmq_version(void **state)
     int major, minor, patch;
     bool ok;
   } versions[] = {
-    {4, 3, 3, true}, {4, 3, 4, true}, {4, 3, 5, true}, {4, 4, 0, true}, {5, 0, 0, true},
-    {4, 3, 2, false}, {4, 3, 0, false}, {4, 2, 5, false}, {4, 2, 400, false}, {4, 1, 8, false}, {3, 2, 5, false},
-    {0, 0, 0, false},
+      {4, 3, 3, true},    {4, 3, 4, true},  {4, 3, 5, true},  {4, 4, 0, true},
+      {5, 0, 0, true},    {4, 3, 2, false}, {4, 3, 0, false}, {4, 2, 5, false},
+      {4, 2, 400, false}, {4, 1, 8, false}, {3, 2, 5, false}, {0, 0, 0, false},
   };
   for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) {
     char why[256] = "";
-    int rc = dbn_broker_check_libzmq(versions[i].major, versions[i].minor, versions[i].patch, why, sizeof why);
+    int rc =
+        dbn_broker_check_libzmq(versions[i].major, versions[i].minor, versions[i].patch, why, sizeof why);
     if (versions[i].ok) {
       assert_int_equal(rc, 0);
     } else {
       assert_int_equal(rc, DBN_EVERSION);
       char found[32];
-      snprintf(found, sizeof found, "libzmq %d.%d.%d", versions[i].major, versions[i].minor, versions[i].patch);
+      snprintf(found, sizeof found, "libzmq %d.%d.%d", versions[i].major, versions[i].minor,
+               versions[i].patch);
       assert_non_null(strstr(why, found));
       assert_non_null(strstr(why, "4.3.3"));
       assert_non_null(strstr(why, "upgrade"));
@@ -59,7 +61,8 @@ static void
 keygen(const char *dir)
 {
   char command[1024];
-  snprintf(command, sizeof command, "%s/bin/duban keygen --dir %s unit:LCJ >/dev/null", DUBAN_BINARY_DIR, dir);
+  snprintf(command, sizeof command, "%s/bin/duban keygen --dir %s unit:LCJ >/dev/null", DUBAN_BINARY_DIR,
+           dir);
   assert_int_equal(system(command), 0);
 }
 
@@ -130,8 +133,8 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_libzmq_version),
-    cmocka_unit_test(test_key_folder_others_can_write),
+      cmocka_unit_test(test_libzmq_version),
+      cmocka_unit_test(test_key_folder_others_can_write),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

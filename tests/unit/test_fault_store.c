@@ -245,9 +245,9 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_map_that_cannot_grow),
-    cmocka_unit_test(test_stale_reader_is_cleared),
-    cmocka_unit_test(test_files_are_owner_only),
+      cmocka_unit_test(test_map_that_cannot_grow),
+      cmocka_unit_test(test_stale_reader_is_cleared),
+      cmocka_unit_test(test_files_are_owner_only),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
