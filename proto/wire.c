@@ -356,8 +356,7 @@ dbn_wire_event_peek(const uint8_t *bytes, size_t len, uint64_t *seq_p, const uin
         return DBN_EPROTO;
       at += 4;
       break;
-    default:
-      return DBN_EPROTO;
+    default: return DBN_EPROTO;
     }
   }
   return 0;
@@ -374,7 +373,8 @@ dbn_wire_new_request_id(char out[33])
    * part, as before. */
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  unsigned long long micros = (unsigned long long)now.tv_sec * 1000000ull + (unsigned long long)now.tv_nsec / 1000;
+  unsigned long long micros =
+      (unsigned long long)now.tv_sec * 1000000ull + (unsigned long long)now.tv_nsec / 1000;
   snprintf(out, 14, "%013llx", micros & 0xfffffffffffffull);
   unsigned char raw[10];
   char hex[21];

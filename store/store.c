@@ -48,7 +48,8 @@ enum view_dbi {
 };
 
 static const char *const dbi_names[DBI_COUNT] = {
-    "events", "meta", "tasks", "task_defs", "unit_tasks", "escalations", "open_escalations", "units", "plans", "dedup",
+    "events",           "meta",  "tasks", "task_defs", "unit_tasks", "escalations",
+    "open_escalations", "units", "plans", "dedup",
 };
 
 struct dbn_store {
@@ -472,6 +473,53 @@ grow_array(void ***items, size_t *cap, size_t count)
   return 0;
 }
 
+/* The list getters collect decoded messages into a growing array, which
+ * the caller frees with the matching *_free (all of them free_messages). */
+struct collected {
+  void **items; /* decoded messages */
+  size_t count;
+  size_t cap;
+};
+
+static void
+free_messages(void **items, size_t count)
+{
+  for (size_t i = 0; i < count; i++)
+    protobuf_c_message_free_unpacked(items[i], NULL);
+  free(items);
+}
+
+/* Add msg, taking ownership: on failure it is freed. */
+static int
+collect(struct collected *c, void *msg)
+{
+  int rc = grow_array(&c->items, &c->cap, c->count);
+  if (rc) {
+    protobuf_c_message_free_unpacked(msg, NULL);
+    return rc;
+  }
+  c->items[c->count++] = msg;
+  return 0;
+}
+
+/* Close the cursor, then hand the collection to the caller, or free it when
+ * the walk failed (result) or the cursor did (last_rc). */
+static int
+collect_finish(MDB_cursor *cursor, int last_rc, int result, struct collected *c, void ***items_p,
+               size_t *count_p)
+{
+  mdb_cursor_close(cursor);
+  if (result == 0 && last_rc != 0 && last_rc != MDB_NOTFOUND)
+    result = from_mdb(last_rc);
+  if (result) {
+    free_messages(c->items, c->count);
+    return result;
+  }
+  *items_p = c->items;
+  *count_p = c->count;
+  return 0;
+}
+
 int
 dbn_store_tasks_list(dbn_store_txn_t *txn, const char *unit_code, Duban__Task ***tasks_p, size_t *count_p)
 {
@@ -485,8 +533,7 @@ dbn_store_tasks_list(dbn_store_txn_t *txn, const char *unit_code, Duban__Task **
   if (rc)
     return from_mdb(rc);
 
-  Duban__Task **tasks = NULL;
-  size_t count = 0, cap = 0;
+  struct collected tasks = {0};
   size_t prefix_len = unit_code ? strlen(unit_code) + 1 : 0;
   MDB_val key = {0, NULL}, val;
   MDB_cursor_op op = MDB_FIRST;
@@ -510,30 +557,16 @@ dbn_store_tasks_list(dbn_store_txn_t *txn, const char *unit_code, Duban__Task **
     } else if ((result = task_merge(txn, &key, &val, &task))) {
       break;
     }
-    if ((result = grow_array((void ***)&tasks, &cap, count))) {
-      duban__task__free_unpacked(task, NULL);
+    if ((result = collect(&tasks, task)))
       break;
-    }
-    tasks[count++] = task;
   }
-  mdb_cursor_close(cursor);
-  if (result == 0 && rc != 0 && rc != MDB_NOTFOUND)
-    result = from_mdb(rc);
-  if (result) {
-    dbn_store_tasks_free(tasks, count);
-    return result;
-  }
-  *tasks_p = tasks;
-  *count_p = count;
-  return 0;
+  return collect_finish(cursor, rc, result, &tasks, (void ***)tasks_p, count_p);
 }
 
 void
 dbn_store_tasks_free(Duban__Task **tasks, size_t count)
 {
-  for (size_t i = 0; i < count; i++)
-    duban__task__free_unpacked(tasks[i], NULL);
-  free(tasks);
+  free_messages((void **)tasks, count);
 }
 
 int
@@ -565,8 +598,7 @@ dbn_store_escalations_list(dbn_store_txn_t *txn, bool open_only, Duban__Escalati
       mdb_cursor_open(txn->txn, txn->store->dbi[open_only ? DBI_OPEN_ESCALATIONS : DBI_ESCALATIONS], &cursor);
   if (rc)
     return from_mdb(rc);
-  Duban__Escalation **items = NULL;
-  size_t count = 0, cap = 0;
+  struct collected items = {0};
   int result = 0;
   MDB_val key, val;
   for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0;
@@ -576,32 +608,16 @@ dbn_store_escalations_list(dbn_store_txn_t *txn, bool open_only, Duban__Escalati
       break;
     }
     Duban__Escalation *e;
-    if ((result = dbn_store_escalation_get(txn, get_be64(key.mv_data), &e)))
+    if ((result = dbn_store_escalation_get(txn, get_be64(key.mv_data), &e)) || (result = collect(&items, e)))
       break;
-    if ((result = grow_array((void ***)&items, &cap, count))) {
-      duban__escalation__free_unpacked(e, NULL);
-      break;
-    }
-    items[count++] = e;
   }
-  mdb_cursor_close(cursor);
-  if (result == 0 && rc != 0 && rc != MDB_NOTFOUND)
-    result = from_mdb(rc);
-  if (result) {
-    dbn_store_escalations_free(items, count);
-    return result;
-  }
-  *escalations_p = items;
-  *count_p = count;
-  return 0;
+  return collect_finish(cursor, rc, result, &items, (void ***)escalations_p, count_p);
 }
 
 void
 dbn_store_escalations_free(Duban__Escalation **escalations, size_t count)
 {
-  for (size_t i = 0; i < count; i++)
-    duban__escalation__free_unpacked(escalations[i], NULL);
-  free(escalations);
+  free_messages((void **)escalations, count);
 }
 
 int
@@ -631,8 +647,7 @@ dbn_store_units_list(dbn_store_txn_t *txn, Duban__Unit ***units_p, size_t *count
   int rc = mdb_cursor_open(txn->txn, txn->store->dbi[DBI_UNITS], &cursor);
   if (rc)
     return from_mdb(rc);
-  Duban__Unit **units = NULL;
-  size_t count = 0, cap = 0;
+  struct collected units = {0};
   int result = 0;
   MDB_val key, val;
   for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0;
@@ -642,22 +657,10 @@ dbn_store_units_list(dbn_store_txn_t *txn, Duban__Unit ***units_p, size_t *count
       result = DBN_ECORRUPT;
       break;
     }
-    if ((result = grow_array((void ***)&units, &cap, count))) {
-      duban__unit__free_unpacked(unit, NULL);
+    if ((result = collect(&units, unit)))
       break;
-    }
-    units[count++] = unit;
   }
-  mdb_cursor_close(cursor);
-  if (result == 0 && rc != 0 && rc != MDB_NOTFOUND)
-    result = from_mdb(rc);
-  if (result) {
-    dbn_store_units_free(units, count);
-    return result;
-  }
-  *units_p = units;
-  *count_p = count;
-  return 0;
+  return collect_finish(cursor, rc, result, &units, (void ***)units_p, count_p);
 }
 
 int
@@ -695,9 +698,7 @@ dbn_store_unit_resolve(dbn_store_txn_t *txn, const char *text, char **code_p)
 void
 dbn_store_units_free(Duban__Unit **units, size_t count)
 {
-  for (size_t i = 0; i < count; i++)
-    duban__unit__free_unpacked(units[i], NULL);
-  free(units);
+  free_messages((void **)units, count);
 }
 
 int
