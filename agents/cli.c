@@ -1013,3 +1013,24 @@ dbn_cli_print_event_line(FILE *out, const Duban__Event *event)
     fprintf(out, "%s\n", subject[0] ? subject : "-");
   }
 }
+
+cJSON *
+dbn_cli_list_json(const char *name, void *const *items, size_t n, uint64_t head_seq)
+{
+  cJSON *json = cJSON_CreateObject();
+  cJSON *array = json ? cJSON_AddArrayToObject(json, name) : NULL;
+  if (!array) {
+    cJSON_Delete(json);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    cJSON *item = dbn_cli_message_json((const ProtobufCMessage *)items[i]);
+    if (!item) {
+      cJSON_Delete(json);
+      return NULL;
+    }
+    cJSON_AddItemToArray(array, item);
+  }
+  cJSON_AddNumberToObject(json, "head_seq", (double)head_seq);
+  return json;
+}

@@ -192,6 +192,12 @@ int dbn_cli_print_escalations(FILE *out, Duban__Escalation *const *escalations, 
  * out of memory. The result is the caller's (cJSON_Delete). */
 cJSON *dbn_cli_message_json(const ProtobufCMessage *msg);
 
+/* {"<name>": [each message as dbn_cli_message_json], "head_seq": N}: how a
+ * list reply (tasks, escalations) prints with --json. items is an array of
+ * n message pointers (Duban__Task **, Duban__Escalation ** cast). NULL when
+ * out of memory. */
+cJSON *dbn_cli_list_json(const char *name, void *const *items, size_t n, uint64_t head_seq);
+
 /* An event as scripts read it: seq, time (ISO-8601 UTC), actor,
  * request_id, kind, prev_hash (hex) and the fields of its body at the top
  * level. The caller's; NULL when out of memory. */

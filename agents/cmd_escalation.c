@@ -54,19 +54,8 @@ dbn_cmd_escalations(int argc, char **argv)
   rc = dbn_cli_request(&cli, &req, false, &reply);
   if (rc == DBN_CLI_EXIT_OK) {
     if (cli.json) {
-      cJSON *json = cJSON_CreateObject();
-      cJSON *array = json ? cJSON_AddArrayToObject(json, "escalations") : NULL;
-      for (size_t i = 0; array && i < reply->n_escalations; i++) {
-        cJSON *item = dbn_cli_message_json(&reply->escalations[i]->base);
-        if (!item) {
-          cJSON_Delete(json);
-          json = NULL;
-          break;
-        }
-        cJSON_AddItemToArray(array, item);
-      }
-      if (json)
-        cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);
+      cJSON *json = dbn_cli_list_json("escalations", (void *const *)reply->escalations, reply->n_escalations,
+                                      reply->head_seq);
       rc = dbn_cli_print_json(stdout, json);
     } else {
       rc = dbn_cli_print_escalations(stdout, reply->escalations, reply->n_escalations);

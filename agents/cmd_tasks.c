@@ -135,19 +135,7 @@ dbn_cmd_tasks(int argc, char **argv)
   rc = dbn_cli_request(&cli, &req, false, &reply);
   if (rc == DBN_CLI_EXIT_OK) {
     if (cli.json) {
-      cJSON *json = cJSON_CreateObject();
-      cJSON *tasks = json ? cJSON_AddArrayToObject(json, "tasks") : NULL;
-      for (size_t i = 0; tasks && i < reply->n_tasks; i++) {
-        cJSON *task = dbn_cli_message_json(&reply->tasks[i]->base);
-        if (!task) {
-          cJSON_Delete(json);
-          json = NULL;
-          break;
-        }
-        cJSON_AddItemToArray(tasks, task);
-      }
-      if (json)
-        cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);
+      cJSON *json = dbn_cli_list_json("tasks", (void *const *)reply->tasks, reply->n_tasks, reply->head_seq);
       rc = dbn_cli_print_json(stdout, json);
     } else {
       rc = print_tasks_table(reply);

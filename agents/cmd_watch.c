@@ -125,19 +125,8 @@ print_open_escalations(dbn_cli_t *cli, uint64_t *head_p)
     return rc;
   *head_p = reply->head_seq;
   if (cli->json) {
-    cJSON *json = cJSON_CreateObject();
-    cJSON *array = json ? cJSON_AddArrayToObject(json, "open_escalations") : NULL;
-    for (size_t i = 0; array && i < reply->n_escalations; i++) {
-      cJSON *item = dbn_cli_message_json(&reply->escalations[i]->base);
-      if (!item) {
-        cJSON_Delete(json);
-        json = NULL;
-        break;
-      }
-      cJSON_AddItemToArray(array, item);
-    }
-    if (json)
-      cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);
+    cJSON *json = dbn_cli_list_json("open_escalations", (void *const *)reply->escalations,
+                                    reply->n_escalations, reply->head_seq);
     rc = dbn_cli_print_json(stdout, json);
   } else {
     printf("open escalations:\n");
