@@ -11,7 +11,9 @@ NS_B=dbn-b-$$
 NS_A=dbn-a-$$
 ip netns add "$NS_B" 2>/dev/null || skip "cannot make network namespaces here (needs root or CAP_NET_ADMIN)"
 ip netns add "$NS_A" || { ip netns del "$NS_B"; skip "cannot make a second network namespace"; }
-trap 's=$?; set +e; kill -9 "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; ip netns del "$NS_A"; ip netns del "$NS_B"; (exit $s); cleanup' EXIT
+# `ip netns exec` may fork, so the daemons are not always the pids we hold:
+# end every process inside our namespaces, then the namespaces.
+trap 's=$?; set +e; for ns in "$NS_A" "$NS_B"; do ip netns pids "$ns" | xargs -r kill -9; done; kill -9 "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; ip netns del "$NS_A"; ip netns del "$NS_B"; (exit $s); cleanup' EXIT
 VB=dbnb$$
 VA=dbna$$
 ip link add "$VB" netns "$NS_B" type veth peer name "$VA" netns "$NS_A" || skip "cannot make a veth pair"
