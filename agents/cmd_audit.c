@@ -141,7 +141,8 @@ cmd_verify(int argc, char **argv)
     printf("events walked: %llu\n", (unsigned long long)report.events);
     printf("head:          %llu\n", (unsigned long long)report.head_seq);
     if (ok)
-      printf(chain_only ? "OK: the chain verifies (views not rebuilt)\n" : "OK: the chain and every view verify\n");
+      printf(chain_only ? "OK: the chain verifies (views not rebuilt)\n"
+                        : "OK: the chain and every view verify\n");
     else
       printf("CORRUPT at seq %llu: %s\n", (unsigned long long)report.first_bad_seq, report.problem);
   }

@@ -29,20 +29,20 @@
 /* ---- options ---- */
 
 typedef struct {
-  bool quick;          /* --quick: the whole run in under a minute */
-  bool full;           /* --full: 1,000,000-event log, longer runs */
-  bool json;           /* --json: results as JSON on stdout, table on stderr */
-  int runs;            /* --runs N: runs per figure (median, min, max) */
-  const char *only;    /* --only NAME: one section, or NULL for all */
-  double run_seconds;  /* length of one measured ingest/watch run */
+  bool quick;              /* --quick: the whole run in under a minute */
+  bool full;               /* --full: 1,000,000-event log, longer runs */
+  bool json;               /* --json: results as JSON on stdout, table on stderr */
+  int runs;                /* --runs N: runs per figure (median, min, max) */
+  const char *only;        /* --only NAME: one section, or NULL for all */
+  double run_seconds;      /* length of one measured ingest/watch run */
   const char *import_file; /* plan document for the plan import section */
 } bench_options_t;
 
 /* ---- the environment: keys, plan, binaries ---- */
 
 typedef struct {
-  char bin_dir[1024];       /* where duban-bench, duban-broker and duban are */
-  char source_dir[1024];    /* the source tree (examples/plans) */
+  char bin_dir[1024];        /* where duban-bench, duban-broker and duban are */
+  char source_dir[1024];     /* the source tree (examples/plans) */
   char root[1024];           /* temporary folder for everything; removed at the end */
   char keys[PATH_MAX];       /* root/keys, from `duban keygen` */
   char plan[PATH_MAX];       /* root/plan.json: generated, `units` units, one task each */
@@ -65,10 +65,10 @@ void bench_unit_task(int i, char *out, size_t len);
 /* ---- the broker under test ---- */
 
 typedef struct {
-  pid_t pid;            /* the child; 0 when not running */
-  char endpoint[64];    /* tcp://127.0.0.1:PORT */
-  char data[PATH_MAX];  /* its event log folder (fresh per start) */
-  char log[PATH_MAX];   /* its stderr */
+  pid_t pid;           /* the child; 0 when not running */
+  char endpoint[64];   /* tcp://127.0.0.1:PORT */
+  char data[PATH_MAX]; /* its event log folder (fresh per start) */
+  char log[PATH_MAX];  /* its stderr */
 } bench_broker_t;
 
 /* Start duban-broker on a fresh data folder named name under env->root,
@@ -111,7 +111,7 @@ int bench_conn_ping(void *socket, int timeout_ms);
 double bench_now(void);
 
 typedef struct {
-  double *values;  /* owned */
+  double *values; /* owned */
   size_t count;
   size_t capacity;
 } bench_samples_t;

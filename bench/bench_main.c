@@ -17,20 +17,20 @@
 #include "bench.h"
 
 static const char usage[] =
-  "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--json]\n"
-  "\n"
-  "Start duban-broker (found next to this program) on a temporary folder with\n"
-  "real CURVE keys and measure it. Every figure is the median of the runs,\n"
-  "with [min-max]. The bench and the broker share this machine's cores.\n"
-  "\n"
-  "  --quick        the whole run in under a minute (short runs, 100,000-event log)\n"
-  "  --full         longer runs and a 1,000,000-event log (default: between)\n"
-  "  --only NAME    one section: disk, ingest, replay, watch, connections, import\n"
-  "  --runs N       runs per figure (default 3, --full 5)\n"
-  "  --seconds S    length of one ingest or watch run (default 0.25 quick, 1 normal, 2 full)\n"
-  "  --plan-text F  the document for the import section (default examples/plans/ordos-2023-58.txt)\n"
-  "  --json         results as JSON on stdout (the table goes to stderr)\n"
-  "  --help         this text\n";
+    "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--json]\n"
+    "\n"
+    "Start duban-broker (found next to this program) on a temporary folder with\n"
+    "real CURVE keys and measure it. Every figure is the median of the runs,\n"
+    "with [min-max]. The bench and the broker share this machine's cores.\n"
+    "\n"
+    "  --quick        the whole run in under a minute (short runs, 100,000-event log)\n"
+    "  --full         longer runs and a 1,000,000-event log (default: between)\n"
+    "  --only NAME    one section: disk, ingest, replay, watch, connections, import\n"
+    "  --runs N       runs per figure (default 3, --full 5)\n"
+    "  --seconds S    length of one ingest or watch run (default 0.25 quick, 1 normal, 2 full)\n"
+    "  --plan-text F  the document for the import section (default examples/plans/ordos-2023-58.txt)\n"
+    "  --json         results as JSON on stdout (the table goes to stderr)\n"
+    "  --help         this text\n";
 
 static const char *const sections[] = {"disk", "ingest", "replay", "watch", "connections", "import"};
 
@@ -124,7 +124,10 @@ main(int argc, char **argv)
   char machine[512];
   describe_machine(machine, sizeof machine);
   fprintf(stderr, "duban-bench: %s; %s mode, %d runs per figure; keys and plan in %.1f s\n", machine,
-          options.quick ? "quick" : options.full ? "full" : "normal", options.runs, bench_now() - started);
+          options.quick  ? "quick"
+          : options.full ? "full"
+                         : "normal",
+          options.runs, bench_now() - started);
 
   bench_report_t *report = bench_report_new();
   int failed = 0;
@@ -144,8 +147,13 @@ main(int argc, char **argv)
   bench_targets(report);
 
   FILE *table = options.json ? stderr : stdout;
-  fprintf(table, "\nduban-bench on %s; %s mode; median [min-max] of %d runs; bench and broker share the cores\n",
-          machine, options.quick ? "quick" : options.full ? "full" : "normal", options.runs);
+  fprintf(table,
+          "\nduban-bench on %s; %s mode; median [min-max] of %d runs; bench and broker share the cores\n",
+          machine,
+          options.quick  ? "quick"
+          : options.full ? "full"
+                         : "normal",
+          options.runs);
   bench_report_print_table(report, table);
   if (options.json)
     bench_report_print_json(report, stdout, machine);

@@ -84,15 +84,15 @@ bench_connections(bench_env_t *env, const bench_options_t *options, bench_report
     pause_ms(300);
     long after = bench_rss_kib(broker.pid);
     if (opened < agents || pending > 0) {
-      fprintf(stderr, "duban-bench: connections: %d of %d agents answered (see %s)\n", opened - pending, agents,
-              broker.log);
+      fprintf(stderr, "duban-bench: connections: %d of %d agents answered (see %s)\n", opened - pending,
+              agents, broker.log);
       rc = -1;
     } else {
       connect_s[done_runs] = elapsed;
       per_agent[done_runs] = (double)(after - before) / agents;
       total_mib[done_runs] = (double)after / 1024;
-      fprintf(stderr, "connections: %d agents in %.2f s; broker %ld -> %ld KiB (%.1f KiB each)\n", agents, elapsed,
-              before, after, per_agent[done_runs]);
+      fprintf(stderr, "connections: %d agents in %.2f s; broker %ld -> %ld KiB (%.1f KiB each)\n", agents,
+              elapsed, before, after, per_agent[done_runs]);
       done_runs++;
     }
     for (int i = 0; i < opened; i++)
@@ -106,7 +106,8 @@ bench_connections(bench_env_t *env, const bench_options_t *options, bench_report
     return -1;
   char row[64];
   snprintf(row, sizeof row, "%d idle agents (CURVE, own keys)", agents);
-  bench_report_figure(report, "connections", row, "connect+auth+ping all", "s", bench_figure_of(connect_s, done_runs));
+  bench_report_figure(report, "connections", row, "connect+auth+ping all", "s",
+                      bench_figure_of(connect_s, done_runs));
   bench_report_figure(report, "connections", row, "broker RSS", "MiB", bench_figure_of(total_mib, done_runs));
   bench_report_figure(report, "connections", row, "per agent", "KiB", bench_figure_of(per_agent, done_runs));
   return rc;

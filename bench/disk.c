@@ -45,6 +45,7 @@ bench_disk_floor(bench_env_t *env, const bench_options_t *options, bench_report_
     rates[r] = (double)syncs / (now - start);
   }
   unlink(path);
-  bench_report_figure(report, "disk floor", "write 200 B + fdatasync", "fsyncs/s", "", bench_figure_of(rates, runs));
+  bench_report_figure(report, "disk floor", "write 200 B + fdatasync", "fsyncs/s", "",
+                      bench_figure_of(rates, runs));
   return 0;
 }

@@ -53,19 +53,24 @@ write_plan(const char *path, int units)
   FILE *f = fopen(path, "w");
   if (!f)
     return -1;
-  fprintf(f, "{\"format\": \"duban-plan/1\", \"id\": \"%s\", \"document\": \"基准〔2024〕1号\",\n"
-             " \"title\": \"duban-bench 生成的方案\", \"issued\": \"2024-01-01\", \"horizon\": \"2099-12-31\",\n"
-             " \"units\": [\n", PLAN_ID);
+  fprintf(f,
+          "{\"format\": \"duban-plan/1\", \"id\": \"%s\", \"document\": \"基准〔2024〕1号\",\n"
+          " \"title\": \"duban-bench 生成的方案\", \"issued\": \"2024-01-01\", \"horizon\": \"2099-12-31\",\n"
+          " \"units\": [\n",
+          PLAN_ID);
   for (int i = 0; i < units; i++)
-    fprintf(f, "  {\"code\": \"B%04d\", \"name\": \"基准单位%04d\", \"aliases\": []}%s\n", i, i, i + 1 < units ? "," : "");
-  fprintf(f, " ],\n \"sections\": [{\"number\": \"1\", \"title\": \"基准\", \"measures\": [\n"
-             "  {\"number\": \"1\", \"text\": \"每个单位一项任务。\", \"lead\": [\"B0000\"], \"cooperating\": [],"
-             " \"source_line\": 1, \"actions\": [\n");
+    fprintf(f, "  {\"code\": \"B%04d\", \"name\": \"基准单位%04d\", \"aliases\": []}%s\n", i, i,
+            i + 1 < units ? "," : "");
+  fprintf(
+      f, " ],\n \"sections\": [{\"number\": \"1\", \"title\": \"基准\", \"measures\": [\n"
+         "  {\"number\": \"1\", \"text\": \"每个单位一项任务。\", \"lead\": [\"B0000\"], \"cooperating\": [],"
+         " \"source_line\": 1, \"actions\": [\n");
   for (int i = 0; i < units; i++)
     fprintf(f,
             "   {\"id\": \"%s:1.1.%d\", \"number\": \"%d\", \"text\": \"报告进展。\", \"unit\": \"B%04d\","
             " \"milestones\": [{\"due\": \"2099-12-31\", \"text\": \"到2099年\", \"inherited\": false}],"
-            " \"targets\": [{\"value\": 100, \"unit_of_measure\": \"个\", \"what\": \"事项\"}], \"source_line\": %d}%s\n",
+            " \"targets\": [{\"value\": 100, \"unit_of_measure\": \"个\", \"what\": \"事项\"}], "
+            "\"source_line\": %d}%s\n",
             PLAN_ID, i + 1, i + 1, i, i + 2, i + 1 < units ? "," : "");
   fprintf(f, "  ]}]}]}\n");
   return fclose(f) == 0 ? 0 : -1;
@@ -200,7 +205,8 @@ bench_broker_start(bench_env_t *env, bench_broker_t *broker, const char *name, c
     snprintf(wrap, sizeof wrap, "%s", wrap_env);
   const char *argv[64];
   int argc = 0;
-  for (char *save = NULL, *word = strtok_r(wrap, " ", &save); word && argc < 16; word = strtok_r(NULL, " ", &save))
+  for (char *save = NULL, *word = strtok_r(wrap, " ", &save); word && argc < 16;
+       word = strtok_r(NULL, " ", &save))
     argv[argc++] = word;
   const char *fixed[] = {path, "--endpoint", broker->endpoint, "--data", broker->data, "--keys", env->keys};
   for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
@@ -237,8 +243,9 @@ bench_broker_start(bench_env_t *env, bench_broker_t *broker, const char *name, c
   snprintf(duban, sizeof duban, "%s/duban", env->bin_dir);
   snprintf(server_key, sizeof server_key, "%s/broker.key", env->keys);
   snprintf(key, sizeof key, "%s/admin-admin.key", env->keys);
-  char *load[] = {duban,     "plan",       "load",     env->plan, "--broker", broker->endpoint, "--server-key",
-                  server_key, "--key", key, "--timeout", "60000", NULL};
+  char *load[] = {
+      duban,   "plan", "load",      env->plan, "--broker", broker->endpoint, "--server-key", server_key,
+      "--key", key,    "--timeout", "60000",   NULL};
   double seconds;
   int status = bench_run_child(load, "/dev/null", &seconds, NULL, NULL);
   if (status != 0) {

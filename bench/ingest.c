@@ -16,13 +16,13 @@
 #include "writer.h"
 
 static const struct mode {
-  const char *name;        /* row prefix */
-  const char *dir;         /* data folder name */
+  const char *name; /* row prefix */
+  const char *dir;  /* data folder name */
   const char *flags[3];
 } modes[] = {
-  {"group commit", "ingest-group", {NULL}},
-  {"commit every request", "ingest-single", {"--no-group-commit", NULL}},
-  {"not durable (no sync)", "ingest-nosync", {"--no-sync", NULL}},
+    {"group commit", "ingest-group", {NULL}},
+    {"commit every request", "ingest-single", {"--no-group-commit", NULL}},
+    {"not durable (no sync)", "ingest-nosync", {"--no-sync", NULL}},
 };
 
 static const int agent_counts[] = {1, 8, 64};
@@ -83,7 +83,8 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
         if (have_floor)
           bench_report_figure(report, "ingest", row, "x fsync/s", "", bench_figure_of(per_sync, runs));
         if (errors) {
-          fprintf(stderr, "ingest: %s: %llu refused, first: %s\n", row, (unsigned long long)errors, first_error);
+          fprintf(stderr, "ingest: %s: %llu refused, first: %s\n", row, (unsigned long long)errors,
+                  first_error);
           bench_report_text(report, "ingest", row, "errors", first_error);
         }
       }

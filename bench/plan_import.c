@@ -32,6 +32,7 @@ bench_plan_import(bench_env_t *env, const bench_options_t *options, bench_report
     rss[r] = (double)maxrss / 1024;
   }
   bench_report_figure(report, "plan import", "ordos-2023-58.txt", "time", "ms", bench_figure_of(secs, runs));
-  bench_report_figure(report, "plan import", "ordos-2023-58.txt", "peak RSS", "MiB", bench_figure_of(rss, runs));
+  bench_report_figure(report, "plan import", "ordos-2023-58.txt", "peak RSS", "MiB",
+                      bench_figure_of(rss, runs));
   return 0;
 }

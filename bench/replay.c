@@ -166,7 +166,8 @@ build_log(const char *dir, uint64_t events)
 }
 
 static void
-measure(bench_env_t *env, const bench_options_t *options, bench_report_t *report, const char *dir, uint64_t events)
+measure(bench_env_t *env, const bench_options_t *options, bench_report_t *report, const char *dir,
+        uint64_t events)
 {
   char duban[1100];
   snprintf(duban, sizeof duban, "%s/duban", env->bin_dir);

@@ -12,10 +12,10 @@
 #include "bench.h"
 
 struct cell {
-  char section[32];   /* "ingest" */
-  char row[96];       /* "group commit, 64 agents, W=32" */
-  char column[40];    /* "acks/s" */
-  char unit[16];      /* "ms", "" */
+  char section[32]; /* "ingest" */
+  char row[96];     /* "group commit, 64 agents, W=32" */
+  char column[40];  /* "acks/s" */
+  char unit[16];    /* "ms", "" */
   bench_figure_t figure;
   bool is_text;
   char text[160];
@@ -182,7 +182,8 @@ bench_report_print_table(bench_report_t *report, FILE *out)
       for (int k = 0; k < n_columns; k++) {
         for (size_t i = s; i < report->count; i++) {
           struct cell *c = &report->cells[i];
-          if (strcmp(c->section, section) == 0 && strcmp(c->row, rows[r]) == 0 && strcmp(c->column, columns[k]) == 0) {
+          if (strcmp(c->section, section) == 0 && strcmp(c->row, rows[r]) == 0 &&
+              strcmp(c->column, columns[k]) == 0) {
             char text[200];
             format_cell(c, text, sizeof text);
             if ((int)strlen(text) > widths[k])
@@ -194,9 +195,13 @@ bench_report_print_table(bench_report_t *report, FILE *out)
     fprintf(out, "\n| %-*s |", row_width, section);
     for (int k = 0; k < n_columns; k++)
       fprintf(out, " %-*s |", widths[k], headers[k]);
-    fprintf(out, "\n|%.*s|", row_width + 2, "--------------------------------------------------------------------------------------------------------");
+    fprintf(out, "\n|%.*s|", row_width + 2,
+            "------------------------------------------------------------------------------------------------"
+            "--------");
     for (int k = 0; k < n_columns; k++)
-      fprintf(out, "%.*s|", widths[k] + 2, "--------------------------------------------------------------------------------------------------------");
+      fprintf(out, "%.*s|", widths[k] + 2,
+              "----------------------------------------------------------------------------------------------"
+              "----------");
     fprintf(out, "\n");
     for (int r = 0; r < n_rows; r++) {
       fprintf(out, "| %-*s |", row_width, rows[r]);
@@ -204,7 +209,8 @@ bench_report_print_table(bench_report_t *report, FILE *out)
         char text[200] = "";
         for (size_t i = s; i < report->count; i++) {
           struct cell *c = &report->cells[i];
-          if (strcmp(c->section, section) == 0 && strcmp(c->row, rows[r]) == 0 && strcmp(c->column, columns[k]) == 0)
+          if (strcmp(c->section, section) == 0 && strcmp(c->row, rows[r]) == 0 &&
+              strcmp(c->column, columns[k]) == 0)
             format_cell(c, text, sizeof text);
         }
         fprintf(out, " %-*s |", widths[k], text);
@@ -250,8 +256,8 @@ bench_report_print_json(bench_report_t *report, FILE *out, const char *machine)
     } else {
       fprintf(out, ", \"unit\": ");
       json_string(out, c->unit);
-      fprintf(out, ", \"median\": %.6g, \"min\": %.6g, \"max\": %.6g, \"runs\": %d", c->figure.median, c->figure.min,
-              c->figure.max, c->figure.runs);
+      fprintf(out, ", \"median\": %.6g, \"min\": %.6g, \"max\": %.6g, \"runs\": %d", c->figure.median,
+              c->figure.min, c->figure.max, c->figure.runs);
     }
     fprintf(out, "}%s\n", i + 1 < report->count ? "," : "");
   }

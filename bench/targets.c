@@ -14,7 +14,7 @@
 void bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window);
 
 static void verdict(bench_report_t *report, const char *target, bool met, const char *format, ...)
-  __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void
 verdict(bench_report_t *report, const char *target, bool met, const char *format, ...)
@@ -48,10 +48,11 @@ bench_targets(bench_report_t *report)
   bench_ingest_row(group8, sizeof group8, "group commit", 8, 1);
   double g, s, n, p99;
   if (get(report, "ingest", group64, "acks/s", &g) && get(report, "ingest", single64, "acks/s", &s) && s > 0)
-    verdict(report, "group commit >= 30x commit-every-request, 64 agents", g / s >= 30, "%.1fx (%.0f acks/s)", g / s,
-            g);
+    verdict(report, "group commit >= 30x commit-every-request, 64 agents", g / s >= 30, "%.1fx (%.0f acks/s)",
+            g / s, g);
   if (get(report, "ingest", group64, "acks/s", &g) && get(report, "ingest", nosync64, "acks/s", &n) && n > 0)
-    verdict(report, "durable >= 1/2 of not durable, 64 agents", g / n >= 0.5, "%.2f of %.0f acks/s", g / n, n);
+    verdict(report, "durable >= 1/2 of not durable, 64 agents", g / n >= 0.5, "%.2f of %.0f acks/s", g / n,
+            n);
   if (get(report, "ingest", group64, "acks/s", &g))
     verdict(report, ">= 100,000 durable acks/s, 64 agents", g >= 100000, "%.0f acks/s (%.0f%% of target)", g,
             g / 1000);
@@ -93,8 +94,8 @@ bench_targets(bench_report_t *report)
     verdict(report, "watch delivery p99 < 10 ms", delivery < 10, "%.2f ms", delivery);
   if (get(report, "watch", "8 agents, W=32, no watchers", "writer acks/s", &alone) &&
       get(report, "watch", "8 agents, W=32, 100 watchers", "writer acks/s", &watched) && alone > 0)
-    verdict(report, "writers slowed < 20% by 100 watchers", 1 - watched / alone < 0.2, "%.0f%% slower (%.0f acks/s)",
-            (1 - watched / alone) * 100, watched);
+    verdict(report, "writers slowed < 20% by 100 watchers", 1 - watched / alone < 0.2,
+            "%.0f%% slower (%.0f acks/s)", (1 - watched / alone) * 100, watched);
 
   double per_agent;
   if (get(report, "connections", "1000 idle agents (CURVE, own keys)", "per agent", &per_agent))

@@ -38,7 +38,7 @@ struct arrival {
 };
 
 struct watch_thread {
-  void **sockets;          /* borrowed; this thread's share, used only by it during a run */
+  void **sockets; /* borrowed; this thread's share, used only by it during a run */
   int count;
   atomic_bool *stop;
   struct arrival *arrivals; /* owned, grown */

@@ -17,13 +17,14 @@
 
 #define WINDOW_MAX 256
 /* The ~140-character note that brings a packed report to ~200 bytes. */
-#define NOTE "Weekly progress: 12 sites surveyed, 3 contracts signed, funds of 4.2 million yuan released; " \
-             "next step is tendering in the northern district."
+#define NOTE                                                                                                 \
+  "Weekly progress: 12 sites surveyed, 3 contracts signed, funds of 4.2 million yuan released; "             \
+  "next step is tendering in the northern district."
 
 struct writer {
-  char identity[32];     /* unit:B0007 */
-  char task[64];         /* the task it owns */
-  void *socket;          /* owned; used by one thread at a time */
+  char identity[32]; /* unit:B0007 */
+  char task[64];     /* the task it owns */
+  void *socket;      /* owned; used by one thread at a time */
   /* one run */
   int window;
   double start, deadline;
@@ -37,8 +38,8 @@ struct bench_writers {
 };
 
 void
-bench_fill_progress(Duban__Request *req, Duban__Progress *progress, Duban__Figure *figure, Duban__Figure **figures,
-              const char *task, char *id, unsigned counter)
+bench_fill_progress(Duban__Request *req, Duban__Progress *progress, Duban__Figure *figure,
+                    Duban__Figure **figures, const char *task, char *id, unsigned counter)
 {
   dbn_wire_new_request_id(id);
   *req = (Duban__Request)DUBAN__REQUEST__INIT;
@@ -136,8 +137,8 @@ bench_writers_destroy(bench_writers_t **writers_p)
 }
 
 struct slot {
-  char id[33];   /* request id in flight; "" = free */
-  double sent;   /* when it was sent */
+  char id[33]; /* request id in flight; "" = free */
+  double sent; /* when it was sent */
 };
 
 static void *
@@ -190,14 +191,16 @@ writer_thread(void *arg)
       in_flight--;
       if (reply->code != DUBAN__CODE__CODE_OK) {
         if (w->result.errors++ == 0)
-          snprintf(w->result.first_error, sizeof w->result.first_error, "%s: %s", w->identity, reply->message);
+          snprintf(w->result.first_error, sizeof w->result.first_error, "%s: %s", w->identity,
+                   reply->message);
       } else if (got <= w->deadline) {
         w->result.acks++;
         bench_samples_add(&w->result.latency, got - slots[s].sent);
       }
       bench_ack_stamps_t *stamps = w->stamps;
       if (stamps && reply->seq >= stamps->base && reply->seq - stamps->base < stamps->capacity)
-        atomic_store_explicit(&stamps->stamps[reply->seq - stamps->base], (int64_t)(got * 1e9), memory_order_relaxed);
+        atomic_store_explicit(&stamps->stamps[reply->seq - stamps->base], (int64_t)(got * 1e9),
+                              memory_order_relaxed);
       break;
     }
     dbn_wire_reply_free(&reply);

@@ -28,7 +28,7 @@ typedef struct {
 typedef struct {
   double acks_per_second; /* acknowledged inside the measured window */
   uint64_t acks;
-  uint64_t errors;        /* answers that were not OK */
+  uint64_t errors;         /* answers that were not OK */
   bench_samples_t latency; /* seconds, send to acknowledgement; caller frees */
   char first_error[256];
 } bench_writers_result_t;

@@ -12,15 +12,15 @@
 #include <stdint.h>
 
 typedef struct {
-  char endpoint[256];    /* where the ROUTER binds, e.g. tcp://127.0.0.1:7700 */
-  char data_dir[1024];   /* the LMDB event log */
-  char keys_dir[1024];   /* broker.key(_secret) and clients/ */
-  size_t map_size;       /* initial LMDB map size in bytes */
-  bool group_commit;     /* false: commit each request on its own (benchmark comparison) */
-  bool no_sync;          /* MDB_NOSYNC: not durable; benchmarks only */
-  int64_t virtual_clock; /* 0 = real clock; else the virtual clock's start (unix seconds) */
-  int batch_max;         /* most requests drained into one transaction */
-  int yellow_days;       /* days before a due date that a yellow warning is raised */
+  char endpoint[256];       /* where the ROUTER binds, e.g. tcp://127.0.0.1:7700 */
+  char data_dir[1024];      /* the LMDB event log */
+  char keys_dir[1024];      /* broker.key(_secret) and clients/ */
+  size_t map_size;          /* initial LMDB map size in bytes */
+  bool group_commit;        /* false: commit each request on its own (benchmark comparison) */
+  bool no_sync;             /* MDB_NOSYNC: not durable; benchmarks only */
+  int64_t virtual_clock;    /* 0 = real clock; else the virtual clock's start (unix seconds) */
+  int batch_max;            /* most requests drained into one transaction */
+  int yellow_days;          /* days before a due date that a yellow warning is raised */
   int escalation_sla_hours; /* an open escalation nobody acknowledges rises a level after this long */
 } dbn_broker_config_t;
 

@@ -86,7 +86,8 @@ raise_escalation_levels(dbn_store_txn_t *txn, int64_t now, int sla_hours, int *r
 }
 
 int
-dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_policy_t *policy, int *raised_p)
+dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_policy_t *policy,
+                         int *raised_p)
 {
   int yellow_days = policy->yellow_days;
   Duban__Task **tasks;

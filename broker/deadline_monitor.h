@@ -20,8 +20,8 @@
 #include "store.h"
 
 typedef struct {
-  int yellow_days;           /* warn this many days before a due date */
-  int escalation_sla_hours;  /* an open escalation unacknowledged this long rises a level */
+  int yellow_days;          /* warn this many days before a due date */
+  int escalation_sla_hours; /* an open escalation unacknowledged this long rises a level */
 } dbn_deadline_policy_t;
 
 /* Append the warnings and escalation levels due at `now` to txn (a write

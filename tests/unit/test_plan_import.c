@@ -813,7 +813,8 @@ test_imported_plans_load(void **state)
       /* 9月31日 is no date: not the issuing date */
       "2023年9月31日\n一、T\n（一）M（牵头单位：市财政局）\n具体落实举措：\n1.做事。（市财政局）\n",
       /* a repeated section number, and a repeat of the renumbered one */
-      ("一、A\n（一）M（牵头单位：市财政局）\n一、B\n（一）M（牵头单位：市财政局）\n二、C\n（一）M（牵头单位："
+      ("一、A\n（一）M（牵头单位：市财政局）\n一、B\n（一）M（牵头单位：市财政局）\n二、C\n（一）M（牵头单位"
+       "："
        "市财政局）\n"),
       /* only cooperating units, on the item */
       "一、A\n（一）M\n1.做事。（配合单位：市财政局）\n",

@@ -301,7 +301,7 @@ main(void)
       cmocka_unit_test(test_garbage_does_not_decode),
       cmocka_unit_test(test_delivery_entries_decode_as_reply),
       cmocka_unit_test(test_event_peek_matches_unpack),
-    cmocka_unit_test(test_text_width),
+      cmocka_unit_test(test_text_width),
       cmocka_unit_test(test_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
