@@ -90,7 +90,8 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     return DBN_ENOMEM;
   }
 
-  dbn_store_options_t options = {.map_size = config->map_size, .no_sync = config->no_sync};
+  dbn_store_options_t options = {
+      .map_size = config->map_size, .map_max = config->map_max, .no_sync = config->no_sync};
   int rc = dbn_store_open(&broker->store, config->data_dir, &options);
   if (rc) {
     snprintf(why, why_len, "cannot open the event log in '%s': %s", config->data_dir, dbn_strerror(rc));

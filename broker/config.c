@@ -19,6 +19,8 @@ static const char usage[] =
     "  --data DIR               event log directory (default ./data)\n"
     "  --keys DIR               key directory from `duban keygen` (default ./keys)\n"
     "  --map-size MIB           initial LMDB map size; it grows when full (default 64)\n"
+    "  --map-max MIB            never grow the map past this: at the cap writes are refused\n"
+    "                           as unavailable and reads go on (default: no cap)\n"
     "  --virtual-clock DATE     run on a virtual clock from YYYY-MM-DD that an admin\n"
     "                           moves with `duban clock advance`\n"
     "  --yellow-days N          warn this many days before a due date (default 30)\n"
@@ -92,7 +94,11 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     snprintf(config->data_dir, sizeof config->data_dir, "%s", value);
   else if (strcmp(key, "keys") == 0)
     snprintf(config->keys_dir, sizeof config->keys_dir, "%s", value);
-  else if (strcmp(key, "map-size") == 0) {
+  else if (strcmp(key, "map-max") == 0) {
+    if (parse_int(value, 1, 1L << 22, &n))
+      goto bad;
+    config->map_max = (size_t)n << 20;
+  } else if (strcmp(key, "map-size") == 0) {
     if (parse_int(value, 1, 1L << 22, &n))
       goto bad;
     config->map_size = (size_t)n << 20;

@@ -16,6 +16,7 @@ typedef struct {
   char data_dir[1024];      /* the LMDB event log */
   char keys_dir[1024];      /* broker.key(_secret) and clients/ */
   size_t map_size;          /* initial LMDB map size in bytes */
+  size_t map_max;           /* the map never grows past this (bytes); 0 = no cap */
   bool group_commit;        /* false: commit each request on its own (benchmark comparison) */
   bool no_sync;             /* MDB_NOSYNC: not durable; benchmarks only */
   int64_t virtual_clock;    /* 0 = real clock; else the virtual clock's start (unix seconds) */

@@ -58,6 +58,7 @@ struct dbn_store {
   bool read_only;         /* opened for audit */
   bool dbis_open;         /* false for a read-only store of a log not yet created */
   size_t map_size;        /* current map size in bytes */
+  size_t map_max;         /* cap on growth in bytes; 0 = none */
 };
 
 struct dbn_store_txn {
@@ -194,6 +195,9 @@ dbn_store_open(dbn_store_t **store_p, const char *dir, const dbn_store_options_t
     return DBN_ENOMEM;
   store->read_only = options->read_only;
   store->map_size = options->map_size ? options->map_size : DEFAULT_MAP_SIZE;
+  store->map_max = options->map_max;
+  if (store->map_max && store->map_size > store->map_max)
+    store->map_size = store->map_max;
 
   int rc = mdb_env_create(&store->env);
   if (rc) {
@@ -253,6 +257,11 @@ int
 dbn_store_grow(dbn_store_t *store)
 {
   size_t bigger = store->map_size * 2;
+  /* An operator's cap bounds the log's file: at the cap the map is full. */
+  if (store->map_max && bigger > store->map_max)
+    bigger = store->map_max;
+  if (bigger <= store->map_size)
+    return DBN_EMAPFULL;
   /* mdb_env_set_mapsize unmaps the old map before it maps the new one, and
    * when that mmap fails (no address space left) it leaves the environment
    * with no map at all: the next transaction reads through NULL. So first

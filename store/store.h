@@ -32,6 +32,7 @@ typedef struct dbn_store_txn dbn_store_txn_t;
 
 typedef struct {
   size_t map_size; /* initial map size in bytes; 0 = 64 MiB. It grows when full. */
+  size_t map_max;  /* the map never grows past this many bytes; 0 = no cap */
   bool read_only;  /* audit: open read-only, concurrently with a running broker */
   bool no_sync;    /* MDB_NOSYNC: benchmarks only; an acknowledged event may be lost */
 } dbn_store_options_t;

@@ -453,6 +453,20 @@ test_map_grows_when_full(void **state)
 }
 
 static void
+test_map_stops_at_its_cap(void **state)
+{
+  struct fixture *f = *state;
+  dbn_store_destroy(&f->store);
+  dbn_store_options_t capped = {.map_size = 256 * 1024, .map_max = 600 * 1024};
+  assert_int_equal(dbn_store_open(&f->store, f->dir, &capped), 0);
+  assert_int_equal(dbn_store_grow(f->store), 0); /* 256 KiB -> 512 KiB */
+  assert_int_equal(dbn_store_grow(f->store), 0); /* -> 600 KiB, the cap */
+  assert_int_equal(dbn_store_map_size(f->store), 600 * 1024);
+  assert_int_equal(dbn_store_grow(f->store), DBN_EMAPFULL);
+  append_plan(f->store); /* still usable at the cap */
+}
+
+static void
 test_failed_transaction_leaves_log(void **state)
 {
   struct fixture *f = *state;
@@ -545,6 +559,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_verify_finds_changed_last_event, setup, teardown),
       cmocka_unit_test_setup_teardown(test_verify_finds_changed_view, setup, teardown),
       cmocka_unit_test_setup_teardown(test_map_grows_when_full, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_map_stops_at_its_cap, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failed_transaction_leaves_log, setup, teardown),
       cmocka_unit_test_setup_teardown(test_deadline_warnings_recorded_once_each, setup, teardown),
       cmocka_unit_test_setup_teardown(test_unit_resolve, setup, teardown),
