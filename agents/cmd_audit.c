@@ -417,14 +417,8 @@ cmd_report(int argc, char **argv)
   dbn_store_abort(&txn);
   dbn_store_destroy(&snapshot);
   dbn_store_destroy(&store);
-  if (*scratch) {
-    char path[300];
-    snprintf(path, sizeof path, "%s/data.mdb", scratch);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", scratch);
-    unlink(path);
-    rmdir(scratch);
-  }
+  if (*scratch)
+    dbn_store_remove_files(scratch, true);
   return rc;
 }
 

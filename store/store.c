@@ -1461,16 +1461,21 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
   dbn_store_destroy(&scratch);
   dbn_store_destroy(&store);
   /* Remove the scratch files (and the directory when we made it). */
-  if (*scratch_path) {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/data.mdb", scratch_path);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/lock.mdb", scratch_path);
-    unlink(path);
-    if (!scratch_dir)
-      rmdir(scratch_path);
-  }
+  if (*scratch_path)
+    dbn_store_remove_files(scratch_path, !scratch_dir);
   return rc;
+}
+
+void
+dbn_store_remove_files(const char *dir, bool remove_dir)
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/data.mdb", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/lock.mdb", dir);
+  unlink(path);
+  if (remove_dir)
+    rmdir(dir);
 }
 
 int

@@ -171,6 +171,10 @@ int dbn_store_verify_chain(const char *dir, dbn_verify_report_t *report);
 int dbn_store_rebuild_at(const char *dir, const char *scratch_dir, uint64_t until_seq,
                          dbn_store_t **snapshot_p);
 
+/* Delete the LMDB files of a closed store in dir (a scratch copy), and dir
+ * itself when remove_dir. */
+void dbn_store_remove_files(const char *dir, bool remove_dir);
+
 /* ---- hashing ---- */
 
 /* BLAKE2b-256 of bytes: the hash the next event carries as prev_hash. */
