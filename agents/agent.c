@@ -37,6 +37,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "wire.h"
+#include "monotonic.h"
 
 /* Most writes in flight to the broker at once. */
 #define WINDOW 64
@@ -90,14 +91,6 @@ struct dbn_agent {
   size_t waiter_count;
   size_t waiter_capacity;
 };
-
-static int64_t
-now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static bool
 is_read(Duban__Request__BodyCase body)
@@ -196,7 +189,7 @@ add_waiter(dbn_agent_t *agent, const char *request_id, const uint8_t *routing_id
   snprintf(waiter->request_id, sizeof waiter->request_id, "%s", request_id);
   memcpy(waiter->routing_id, routing_id, routing_len);
   waiter->routing_len = routing_len;
-  waiter->deadline = now_ms() + agent->answer_ms;
+  waiter->deadline = dbn_monotonic_ms() + agent->answer_ms;
   return waiter;
 }
 
@@ -711,7 +704,7 @@ dbn_agent_run(dbn_agent_t *agent, int stop_fd)
 {
   assert(agent);
   for (;;) {
-    int64_t now = now_ms();
+    int64_t now = dbn_monotonic_ms();
     fill_window(agent);
     resend_if_due(agent, now);
     send_pending(agent, now);
@@ -739,7 +732,7 @@ dbn_agent_run(dbn_agent_t *agent, int stop_fd)
       dbn_log(DBN_LOG_ERROR, "agent", "poll failed: %s", zmq_strerror(errno));
       return DBN_EIO;
     }
-    now = now_ms();
+    now = dbn_monotonic_ms();
     if (items[2].revents & ZMQ_POLLIN)
       on_connection_event(agent); /* first: a drop must be known before anything is sent again */
     /* Bounded batches keep one busy side from starving the other. */

@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "wire.h"
+#include "monotonic.h"
 
 struct dbn_client {
   void *context;             /* owned; only this client's sockets live in it */
@@ -41,14 +42,6 @@ struct dbn_client {
  * pulled cable, a frozen host), so the agent learns it must resend. */
 #define HEARTBEAT_IVL_MS 2000
 #define HEARTBEAT_TIMEOUT_MS 6000
-
-static int64_t
-now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 zmq_error(void)
@@ -175,9 +168,9 @@ static int
 wait_writable(void *socket, int timeout_ms)
 {
   zmq_pollitem_t item = {.socket = socket, .events = ZMQ_POLLOUT};
-  int64_t deadline = now_ms() + timeout_ms;
+  int64_t deadline = dbn_monotonic_ms() + timeout_ms;
   for (;;) {
-    int left = timeout_ms < 0 ? -1 : (int)(deadline - now_ms());
+    int left = timeout_ms < 0 ? -1 : (int)(deadline - dbn_monotonic_ms());
     if (timeout_ms >= 0 && left < 0)
       left = 0;
     int n = zmq_poll(&item, 1, left);
@@ -196,7 +189,7 @@ dbn_client_send_packed(dbn_client_t *client, const uint8_t *buf, size_t len, int
   assert(client && buf);
   if (len > DBN_MAX_MESSAGE)
     return DBN_ETOOBIG;
-  int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+  int64_t deadline = dbn_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
   for (;;) {
     if (zmq_send(client->socket, buf, len, ZMQ_DONTWAIT) >= 0)
       return 0;
@@ -204,7 +197,7 @@ dbn_client_send_packed(dbn_client_t *client, const uint8_t *buf, size_t len, int
       return zmq_error();
     /* EAGAIN: no connection is up (ZMQ_IMMEDIATE) or its queue is full.
      * Wait for room rather than spin; 0 means the caller polls itself. */
-    int left = (int)(deadline - now_ms());
+    int left = (int)(deadline - dbn_monotonic_ms());
     if (timeout_ms == 0 || left <= 0)
       return DBN_EUNAVAIL;
     int rc = wait_writable(client->socket, left);
@@ -243,9 +236,9 @@ dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms)
 {
   assert(client && reply_p);
   zmq_pollitem_t item = {.socket = client->socket, .events = ZMQ_POLLIN};
-  int64_t deadline = now_ms() + timeout_ms;
+  int64_t deadline = dbn_monotonic_ms() + timeout_ms;
   for (;;) {
-    int left = timeout_ms < 0 ? -1 : (int)(deadline - now_ms());
+    int left = timeout_ms < 0 ? -1 : (int)(deadline - dbn_monotonic_ms());
     if (timeout_ms >= 0 && left < 0)
       left = 0;
     int n = zmq_poll(&item, 1, left);
@@ -289,11 +282,11 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
   int rc = dbn_wire_pack(&req->base, &buf, &len);
   if (rc)
     return rc;
-  int64_t deadline = now_ms() + client->timeout_ms;
-  int64_t next_send = now_ms();
+  int64_t deadline = dbn_monotonic_ms() + client->timeout_ms;
+  int64_t next_send = dbn_monotonic_ms();
   bool must_send = false; /* due, but the connection could not take it yet */
   for (;;) {
-    int64_t now = now_ms();
+    int64_t now = dbn_monotonic_ms();
     if (now >= deadline) {
       rc = DBN_ETIMEDOUT;
       break;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "monotonic.h"
 
 static const char watch_usage[] =
     "usage: duban watch [--after SEQ] [--count N] [--timeout-idle MS] [--json]\n"
@@ -33,14 +34,6 @@ static const char watch_usage[] =
     "going on, so no event is ever skipped.\n"
     "\n" DBN_CLI_CONNECTION_HELP;
 
-static int64_t
-monotonic_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One watcher's progress through the log. */
 typedef struct {
   dbn_cli_t *cli;       /* the run; borrowed */
@@ -60,7 +53,7 @@ send_watch(watcher_t *w)
   req.watch = &watch;
   dbn_wire_new_request_id(w->cli->fresh_id);
   req.request_id = w->cli->fresh_id;
-  w->last_sent_ms = monotonic_ms();
+  w->last_sent_ms = dbn_monotonic_ms();
   int rc = dbn_client_send(w->cli->client, &req);
   if (rc != 0)
     return dbn_cli_fail(dbn_code_name(dbn_error_code(rc)), "cannot send watch: %s", dbn_strerror(rc));
@@ -142,9 +135,9 @@ static int
 follow(watcher_t *w, int keepalive_ms, int idle_ms)
 {
   int rc = send_watch(w);
-  int64_t last_event_ms = monotonic_ms(), last_heard_ms = last_event_ms;
+  int64_t last_event_ms = dbn_monotonic_ms(), last_heard_ms = last_event_ms;
   while (rc == DBN_CLI_EXIT_OK) {
-    int64_t now = monotonic_ms();
+    int64_t now = dbn_monotonic_ms();
     if (idle_ms > 0 && now - last_event_ms >= idle_ms)
       return DBN_CLI_EXIT_OK;
     /* Silence: the broker may have restarted and forgotten us. Ask again
@@ -165,7 +158,7 @@ follow(watcher_t *w, int keepalive_ms, int idle_ms)
       continue;
     if (err != 0)
       return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "watch: %s", dbn_strerror(err));
-    last_heard_ms = monotonic_ms();
+    last_heard_ms = dbn_monotonic_ms();
     if (reply->code != DUBAN__CODE__CODE_OK) {
       /* A broker on its way down says unavailable: keep asking. Anything
        * else (permission denied, a bad request) will not change. */
@@ -186,7 +179,7 @@ follow(watcher_t *w, int keepalive_ms, int idle_ms)
     /* A skipped seq: ask for the rest from the log. Not more often than
      * every 200 ms, or a burst of live events arriving ahead of the replay
      * would make us ask again for each of them. */
-    if (rc == DBN_CLI_EXIT_OK && gap && monotonic_ms() - w->last_sent_ms >= 200)
+    if (rc == DBN_CLI_EXIT_OK && gap && dbn_monotonic_ms() - w->last_sent_ms >= 200)
       rc = send_watch(w);
   }
   return rc;

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "monotonic.h"
 
 /* What the client key folder looked like: enough to notice a file added,
  * removed, renamed or rewritten. */
@@ -55,14 +56,6 @@ check_not_writable_by_others(const char *path, bool is_secret, char *why, size_t
     return DBN_EPERM;
   }
   return 0;
-}
-
-static int64_t
-monotonic_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static bool
@@ -151,7 +144,7 @@ load_folder(const char *dir)
 static int
 refresh_clients(dbn_auth_t *auth)
 {
-  int64_t now = monotonic_ms();
+  int64_t now = dbn_monotonic_ms();
   bool deep = now - auth->deep_checked_ms >= FOLDER_DEEP_CHECK_MS;
   struct folder_stamp current;
   stamp_folder(auth->clients_dir, deep, &current);

@@ -15,6 +15,7 @@
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
+#include "monotonic.h"
 
 #define IDENTITY_MAX 128
 
@@ -43,14 +44,6 @@ struct dbn_broker {
   uint64_t batches;           /* committed write transactions */
   uint64_t events;            /* events committed */
 };
-
-static int64_t
-monotonic_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The one clock everything reads (DESIGN invariant 5). */
 static int64_t
@@ -453,7 +446,7 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
     }
     case DUBAN__REQUEST__BODY_WATCH:
       rc = dbn_event_stream_watch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing),
-                                  p->req->request_id, p->req->watch->after_seq, monotonic_ms());
+                                  p->req->request_id, p->req->watch->after_seq, dbn_monotonic_ms());
       break;
     case DUBAN__REQUEST__BODY_UNWATCH:
       dbn_event_stream_unwatch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing));
@@ -556,7 +549,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
           broker->config.group_commit ? "" : "; group commit OFF",
           broker->config.no_sync ? "; NOT DURABLE (no sync)" : "");
   bool behind = false;
-  int64_t readers_checked_ms = monotonic_ms();
+  int64_t readers_checked_ms = dbn_monotonic_ms();
   for (;;) {
     zmq_pollitem_t items[] = {
         {broker->router, 0, ZMQ_POLLIN, 0},
@@ -581,14 +574,14 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
     /* An auditor killed in the middle of a read leaves its reader slot
      * behind, and the snapshot it pins keeps every page written since from
      * being reused: the file would grow until the next restart. */
-    if (monotonic_ms() - readers_checked_ms >= 1000) {
+    if (dbn_monotonic_ms() - readers_checked_ms >= 1000) {
       int cleared = 0;
       dbn_store_reader_check(broker->store, &cleared);
       if (cleared > 0)
         dbn_log(DBN_LOG_INFO, "broker", "cleared %d reader slots left by dead processes", cleared);
-      readers_checked_ms = monotonic_ms();
+      readers_checked_ms = dbn_monotonic_ms();
     }
-    behind = dbn_event_stream_pump(broker->stream, broker->store, monotonic_ms());
+    behind = dbn_event_stream_pump(broker->stream, broker->store, dbn_monotonic_ms());
     if (items[2].revents & ZMQ_POLLIN)
       break;
   }
