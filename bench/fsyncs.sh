@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# fsyncs.sh: how many fsync-family calls one command costs, in the agent and
+# in the broker. Starts a real broker and one department's agent, each under
+# `strace -f -c`, sends progress reports through the agent (each waiting for
+# its answer), stops both with SIGTERM and counts the sync calls. It runs
+# twice, with 0 and with N reports, so start-up and shutdown cancel out.
+#
+#   bench/fsyncs.sh [N]            (N = 200 by default; needs strace and bc)
+#   DUBAN_BIN=build/bin            (the programs; default build/bin)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-200}
+export DUBAN_BIN=${DUBAN_BIN:-$PWD/build/bin} DUBAN_SOURCE=$PWD
+for tool in strace bc; do
+  command -v $tool >/dev/null || { echo "fsyncs.sh needs $tool (apt-get install $tool)" >&2; exit 1; }
+done
+. tests/integration/lib.sh
+make_keys
+SYNCS=fdatasync,fsync,msync,sync_file_range
+
+# traced OUT PROGRAM ARGS...: PROGRAM under strace in the background; sets TRACED_PID
+# to the program itself (strace's child), so that SIGTERM reaches it.
+traced() {
+  local out=$1
+  shift
+  strace -f -c -e trace=$SYNCS -o "$out" "$@" 2>>"$out.log" &
+  local strace_pid=$!
+  PIDS+=("$strace_pid")
+  TRACED_PID=
+  for _ in $(seq 1 100); do
+    TRACED_PID=$(pgrep -P "$strace_pid" | head -n 1 || true)
+    [ -n "$TRACED_PID" ] && break
+    sleep 0.05
+  done
+  TRACED_STRACE=$strace_pid
+}
+
+count() { awk -v names="${SYNCS//,/|}" '$NF ~ "^(" names ")$" { n += ($4 ~ /^[0-9]+$/ ? $4 : $3) } END { print n + 0 }' "$1"; }
+
+# run REPORTS: a fresh log and outbox, REPORTS progress reports; prints "agent broker".
+run() {
+  local reports=$1 dir=$T/run-$1
+  mkdir -p "$dir"
+  traced "$dir/broker.strace" "$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$dir/data" --keys "$T/keys" \
+    --virtual-clock 2023-09-20
+  local broker=$TRACED_PID broker_strace=$TRACED_STRACE
+  for _ in $(seq 1 100); do as admin:admin ping --timeout 300 >/dev/null 2>&1 && break; sleep 0.1; done
+  as admin:admin plan load "$PLAN_JSON" >/dev/null
+  as unit:LCJ claim demo-2023-1:1.1.1 >/dev/null
+  traced "$dir/agent.strace" "$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" \
+    --key "$(key_of unit:LCJ)" --listen "ipc://$dir/agent.sock" --data "$dir/agent"
+  local agent=$TRACED_PID agent_strace=$TRACED_STRACE
+  for _ in $(seq 1 100); do "$BIN/duban" ping --agent "ipc://$dir/agent.sock" >/dev/null 2>&1 && break; sleep 0.1; done
+  for i in $(seq 1 "$reports"); do
+    "$BIN/duban" progress demo-2023-1:1.1.1 --percent $((i % 100)) --agent "ipc://$dir/agent.sock" >/dev/null
+  done
+  kill -TERM "$agent"
+  wait "$agent_strace" 2>/dev/null || true
+  kill -TERM "$broker"
+  wait "$broker_strace" 2>/dev/null || true
+  echo "$(count "$dir/agent.strace") $(count "$dir/broker.strace")"
+}
+
+read -r agent0 broker0 < <(run 0)
+read -r agentN brokerN < <(run "$N")
+echo "$N progress reports through one agent, each waiting for its answer (sync calls: $SYNCS)"
+printf 'agent:  %5d calls with the reports, %3d without: %.2f per command\n' "$agentN" "$agent0" \
+  "$(echo "($agentN - $agent0) / $N" | bc -l)"
+printf 'broker: %5d calls with the reports, %3d without: %.2f per command\n' "$brokerN" "$broker0" \
+  "$(echo "($brokerN - $broker0) / $N" | bc -l)"
