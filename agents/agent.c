@@ -36,6 +36,7 @@
 #include "client.h"
 #include "log.h"
 #include "outbox.h"
+#include "request.h"
 #include "wire.h"
 #include "monotonic.h"
 
@@ -324,7 +325,7 @@ take_write(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len, co
   uint64_t key;
   int rc = dbn_outbox_put(agent->outbox, req->request_id, data, len, &key);
   if (rc == 0) {
-    dbn_log(DBN_LOG_INFO, "agent", "stored %s %s as outbox entry %llu", dbn_wire_request_name(req->body_case),
+    dbn_log(DBN_LOG_INFO, "agent", "stored %s %s as outbox entry %llu", dbn_request_name(req->body_case),
             req->request_id, (unsigned long long)key);
     /* The window takes it when it has room and has caught up to it. */
     if (!agent->outbox_beyond && agent->window_count < WINDOW && key > agent->window_last_key) {
@@ -346,7 +347,7 @@ take_write(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len, co
     snprintf(message, sizeof message,
              "the agent could not store the command in its outbox (%s); nothing was sent, try again",
              dbn_strerror(rc));
-    reply_error(agent, routing_id, routing_len, req->request_id, dbn_error_code(rc), message);
+    reply_error(agent, routing_id, routing_len, req->request_id, dbn_wire_error_code(rc), message);
     return;
   }
   /* A CLI that resends an id already stored just waits for the same answer. */
@@ -431,7 +432,7 @@ on_cli_request(dbn_agent_t *agent)
   char why[256] = "";
   rc = dbn_wire_request_check(req, why, sizeof why);
   if (rc) {
-    reply_error(agent, routing_id, routing_len, req->request_id, dbn_error_code(rc), why);
+    reply_error(agent, routing_id, routing_len, req->request_id, dbn_wire_error_code(rc), why);
   } else if (is_read(req->body_case)) {
     take_read(agent, routing_id, routing_len, req, data, len);
   } else {
@@ -462,7 +463,7 @@ on_broker_reply(dbn_agent_t *agent, int64_t now)
     /* "Not now": keep it and try again after the backoff; the CLI will
      * hear "queued" when its wait is over. */
     dbn_log(DBN_LOG_WARN, "agent", "the broker could not take %s now (%s: %s); it stays in the outbox",
-            request_id, dbn_code_name(reply->code), reply->message ? reply->message : "");
+            request_id, dbn_wire_code_name(reply->code), reply->message ? reply->message : "");
     delivery->sent_at = now; /* due again after the current backoff, which keeps doubling */
     dbn_wire_reply_free(&reply);
     return;
@@ -471,8 +472,8 @@ on_broker_reply(dbn_agent_t *agent, int64_t now)
   if (delivery) {
     if (reply->code != DUBAN__CODE__CODE_OK)
       /* A refusal is an answer: retrying cannot change it. */
-      dbn_log(DBN_LOG_WARN, "agent", "the broker refused %s (%s): %s", request_id, dbn_code_name(reply->code),
-              reply->message ? reply->message : "");
+      dbn_log(DBN_LOG_WARN, "agent", "the broker refused %s (%s): %s", request_id,
+              dbn_wire_code_name(reply->code), reply->message ? reply->message : "");
     else
       dbn_log(DBN_LOG_INFO, "agent", "delivered %s as event %llu%s", request_id,
               (unsigned long long)reply->seq, reply->duplicate ? " (a repeat, answered from the first)" : "");

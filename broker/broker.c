@@ -12,6 +12,7 @@
 #include "deadline_monitor.h"
 #include "event_stream.h"
 #include "log.h"
+#include "request.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
@@ -152,7 +153,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
 static void
 fail(struct pending *p, int err, const char *message)
 {
-  p->code = dbn_error_code(err);
+  p->code = dbn_wire_error_code(err);
   snprintf(p->message, sizeof p->message, "%s", message);
 }
 
@@ -205,7 +206,7 @@ receive_one(dbn_broker_t *broker, struct pending *p)
       if ((rc = dbn_wire_request_check(p->req, why, sizeof why)))
         fail(p, rc, why);
       else
-        p->write = dbn_rules_is_write(p->req->body_case);
+        p->write = dbn_request_is_write(p->req->body_case);
     }
   }
   zmq_msg_close(&payload);
@@ -296,9 +297,11 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     if (rc != DBN_ENOTFOUND)
       return rc;
     char why[400];
+    dbn_store_subject_t subject = {0};
     rc = resolve_unit_names(txn, p->req, why, sizeof why);
     if (rc == 0)
-      rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, why, sizeof why);
+      rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, &subject, why,
+                           sizeof why);
     if (rc) {
       fail(p, rc, why);
       continue;
@@ -307,8 +310,12 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     event.time = now;
     event.actor = p->identity;
     event.request_id = p->req->request_id;
-    dbn_rules_event_from_request(p->req, &event);
-    if ((rc = dbn_store_append(txn, &event)))
+    if ((rc = dbn_request_to_event(p->req, &event))) {
+      dbn_store_subject_clear(&subject);
+      return dbn_store_txn_poison(txn, DBN_EINTERNAL);
+    }
+    /* The check's read of the task is the change's: one read per write. */
+    if ((rc = dbn_store_append_with(txn, &event, &subject)))
       return rc;
     p->seq = event.seq;
     if (event.body_case == DUBAN__EVENT__BODY_CLOCK_ADVANCED)
@@ -383,7 +390,7 @@ unit_owns_task(dbn_store_txn_t *txn, const char *unit, const char *task_id)
   if (dbn_store_task_state_get(txn, task_id, &task))
     return false;
   bool owns = strcmp(task->unit, unit) == 0;
-  duban__task__free_unpacked(task, NULL);
+  dbn_wire_task_free(&task);
   return owns;
 }
 
@@ -398,7 +405,7 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
   char why[400] = "";
   int rc = resolve_unit_names(txn, p->req, why, sizeof why);
   if (rc == 0)
-    rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, why, sizeof why);
+    rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, NULL, why, sizeof why);
   Duban__Task **tasks = NULL, *single = NULL;
   size_t n_tasks = 0, n_escalations = 0;
   Duban__Escalation **escalations = NULL;
@@ -415,7 +422,7 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
       size_t kept = 0;
       for (size_t i = 0; i < n_tasks; i++) {
         if (p->req->list_tasks->state && tasks[i]->state != p->req->list_tasks->state)
-          duban__task__free_unpacked(tasks[i], NULL);
+          dbn_wire_task_free(&tasks[i]);
         else
           tasks[kept++] = tasks[i];
       }
@@ -435,7 +442,7 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
       size_t kept = 0;
       for (size_t i = 0; i < n_escalations; i++) {
         if (role == DBN_ROLE_UNIT && !unit_owns_task(txn, name, escalations[i]->task))
-          duban__escalation__free_unpacked(escalations[i], NULL);
+          dbn_wire_escalation_free(&escalations[i]);
         else
           escalations[kept++] = escalations[i];
       }
@@ -456,13 +463,13 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
     if (rc && !*why)
       snprintf(why, sizeof why, "%s", dbn_strerror(rc));
   }
-  reply.code = dbn_error_code(rc);
+  reply.code = dbn_wire_error_code(rc);
   reply.message = why;
   send_reply(broker, &p->routing, &reply);
   dbn_store_tasks_free(tasks, n_tasks);
   dbn_store_escalations_free(escalations, n_escalations);
   if (single)
-    duban__task__free_unpacked(single, NULL);
+    dbn_wire_task_free(&single);
 }
 
 static void

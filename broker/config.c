@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "date.h"
 #include "error.h"
 
 static const char usage[] =
@@ -42,22 +43,6 @@ dbn_broker_check_libzmq(int major, int minor, int patch, char *why, size_t why_l
   snprintf(why, why_len, "libzmq %d.%d.%d is older than 4.3.3, which fixes known CURVE flaws; upgrade it",
            major, minor, patch);
   return DBN_EVERSION;
-}
-
-int
-dbn_parse_date(const char *text, int64_t *seconds_p)
-{
-  int y, m, d;
-  char tail;
-  if (sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1970 || y > 9999 || m < 1 || m > 12 ||
-      d < 1 || d > 31)
-    return DBN_EINVAL;
-  struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
-  time_t t = timegm(&tm);
-  if (t == (time_t)-1)
-    return DBN_EINVAL;
-  *seconds_p = (int64_t)t;
-  return 0;
 }
 
 static bool
@@ -103,7 +88,7 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
       goto bad;
     config->map_size = (size_t)n << 20;
   } else if (strcmp(key, "virtual-clock") == 0) {
-    if (dbn_parse_date(value, &config->virtual_clock))
+    if (dbn_date_parse(value, &config->virtual_clock))
       goto bad;
   } else if (strcmp(key, "yellow-days") == 0) {
     if (parse_int(value, 0, 3650, &n))

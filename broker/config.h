@@ -35,7 +35,4 @@ int dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, 
  * names the version found and says to upgrade. */
 int dbn_broker_check_libzmq(int major, int minor, int patch, char *why, size_t why_len);
 
-/* Parse YYYY-MM-DD (as midnight UTC) into unix seconds. */
-int dbn_parse_date(const char *text, int64_t *seconds_p);
-
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "date.h"
 
 static bool
 already_warned(const Duban__Task *task, const char *due, const char *level)
@@ -103,7 +104,7 @@ dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_p
     for (size_t m = 0; m < task->n_milestones && rc == 0; m++) {
       const Duban__Milestone *milestone = task->milestones[m];
       int64_t due;
-      if (!milestone->due || dbn_parse_date(milestone->due, &due))
+      if (!milestone->due || dbn_date_parse(milestone->due, &due))
         continue;
       /* Due "2023-12-31" means by the end of that day. */
       int64_t end_of_due_day = due + 86400;

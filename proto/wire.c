@@ -28,65 +28,114 @@ dbn_wire_pack(const ProtobufCMessage *msg, uint8_t **buf_p, size_t *len_p)
   return 0;
 }
 
+/* Every unpack goes through here, and every free through free_message:
+ * protobuf-c's default allocator on both sides. */
+static int
+unpack_message(const ProtobufCMessageDescriptor *descriptor, const uint8_t *buf, size_t len, size_t max_len,
+               void **msg_p)
+{
+  if (max_len && len > max_len)
+    return DBN_ETOOBIG;
+  ProtobufCMessage *msg = protobuf_c_message_unpack(descriptor, NULL, len, buf);
+  if (!msg)
+    return DBN_EPROTO;
+  *msg_p = msg;
+  return 0;
+}
+
+static void
+free_message(void **msg_p)
+{
+  if (msg_p && *msg_p) {
+    protobuf_c_message_free_unpacked(*msg_p, NULL);
+    *msg_p = NULL;
+  }
+}
+
 int
 dbn_wire_request_unpack(const uint8_t *buf, size_t len, Duban__Request **req_p)
 {
-  if (len > DBN_MAX_MESSAGE)
-    return DBN_ETOOBIG;
-  Duban__Request *req = duban__request__unpack(NULL, len, buf);
-  if (!req)
-    return DBN_EPROTO;
-  *req_p = req;
-  return 0;
+  return unpack_message(&duban__request__descriptor, buf, len, DBN_MAX_MESSAGE, (void **)req_p);
 }
 
 void
 dbn_wire_request_free(Duban__Request **req_p)
 {
-  if (req_p && *req_p) {
-    duban__request__free_unpacked(*req_p, NULL);
-    *req_p = NULL;
-  }
+  free_message((void **)req_p);
 }
 
 int
 dbn_wire_reply_unpack(const uint8_t *buf, size_t len, Duban__Reply **reply_p)
 {
-  if (len > DBN_MAX_MESSAGE)
-    return DBN_ETOOBIG;
-  Duban__Reply *reply = duban__reply__unpack(NULL, len, buf);
-  if (!reply)
-    return DBN_EPROTO;
-  *reply_p = reply;
-  return 0;
+  return unpack_message(&duban__reply__descriptor, buf, len, DBN_MAX_MESSAGE, (void **)reply_p);
 }
 
 void
 dbn_wire_reply_free(Duban__Reply **reply_p)
 {
-  if (reply_p && *reply_p) {
-    duban__reply__free_unpacked(*reply_p, NULL);
-    *reply_p = NULL;
-  }
+  free_message((void **)reply_p);
 }
 
 int
 dbn_wire_event_unpack(const uint8_t *buf, size_t len, Duban__Event **event_p)
 {
-  Duban__Event *event = duban__event__unpack(NULL, len, buf);
-  if (!event)
-    return DBN_EPROTO;
-  *event_p = event;
-  return 0;
+  return unpack_message(&duban__event__descriptor, buf, len, 0, (void **)event_p);
 }
 
 void
 dbn_wire_event_free(Duban__Event **event_p)
 {
-  if (event_p && *event_p) {
-    duban__event__free_unpacked(*event_p, NULL);
-    *event_p = NULL;
-  }
+  free_message((void **)event_p);
+}
+
+int
+dbn_wire_task_unpack(const uint8_t *buf, size_t len, Duban__Task **task_p)
+{
+  return unpack_message(&duban__task__descriptor, buf, len, 0, (void **)task_p);
+}
+
+void
+dbn_wire_task_free(Duban__Task **task_p)
+{
+  free_message((void **)task_p);
+}
+
+int
+dbn_wire_escalation_unpack(const uint8_t *buf, size_t len, Duban__Escalation **escalation_p)
+{
+  return unpack_message(&duban__escalation__descriptor, buf, len, 0, (void **)escalation_p);
+}
+
+void
+dbn_wire_escalation_free(Duban__Escalation **escalation_p)
+{
+  free_message((void **)escalation_p);
+}
+
+int
+dbn_wire_unit_unpack(const uint8_t *buf, size_t len, Duban__Unit **unit_p)
+{
+  return unpack_message(&duban__unit__descriptor, buf, len, 0, (void **)unit_p);
+}
+
+void
+dbn_wire_unit_free(Duban__Unit **unit_p)
+{
+  free_message((void **)unit_p);
+}
+
+void
+dbn_wire_message_free(void *msg_pp)
+{
+  free_message(msg_pp);
+}
+
+void
+dbn_wire_messages_free(void **messages, size_t count)
+{
+  for (size_t i = 0; i < count; i++)
+    free_message(&messages[i]);
+  free(messages);
 }
 
 /* Walk every field of msg through its descriptor, so that a field added to
@@ -385,32 +434,6 @@ dbn_wire_new_request_id(char out[33])
 }
 
 const char *
-dbn_wire_request_name(Duban__Request__BodyCase body)
-{
-  switch (body) {
-  case DUBAN__REQUEST__BODY_PING: return "ping";
-  case DUBAN__REQUEST__BODY_LIST_TASKS: return "list_tasks";
-  case DUBAN__REQUEST__BODY_GET_TASK: return "get_task";
-  case DUBAN__REQUEST__BODY_CLAIM: return "claim";
-  case DUBAN__REQUEST__BODY_PROGRESS: return "progress";
-  case DUBAN__REQUEST__BODY_SUBMIT: return "submit";
-  case DUBAN__REQUEST__BODY_ESCALATE: return "escalate";
-  case DUBAN__REQUEST__BODY_ACK: return "ack";
-  case DUBAN__REQUEST__BODY_RESOLVE: return "resolve";
-  case DUBAN__REQUEST__BODY_REMIND: return "remind";
-  case DUBAN__REQUEST__BODY_ACCEPT: return "accept";
-  case DUBAN__REQUEST__BODY_REJECT: return "reject";
-  case DUBAN__REQUEST__BODY_REASSIGN: return "reassign";
-  case DUBAN__REQUEST__BODY_LOAD_PLAN: return "load_plan";
-  case DUBAN__REQUEST__BODY_WATCH: return "watch";
-  case DUBAN__REQUEST__BODY_UNWATCH: return "unwatch";
-  case DUBAN__REQUEST__BODY_LIST_ESCALATIONS: return "list_escalations";
-  case DUBAN__REQUEST__BODY_ADVANCE_CLOCK: return "advance_clock";
-  default: return "unknown";
-  }
-}
-
-const char *
 dbn_wire_event_name(Duban__Event__BodyCase body)
 {
   switch (body) {
@@ -453,6 +476,67 @@ dbn_wire_escalation_state_name(Duban__EscalationState state)
   case DUBAN__ESCALATION_STATE__ESCALATION_OPEN: return "open";
   case DUBAN__ESCALATION_STATE__ESCALATION_ACKNOWLEDGED: return "acknowledged";
   case DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED: return "resolved";
+  default: return "unknown";
+  }
+}
+
+/* ---- error codes on the wire ---- */
+
+/* The gRPC-style code a Reply carries for each duban error. Indexed like
+ * error.c's table: by DBN_ERROR_BASE - err, [0] for DBN_OK. */
+static const Duban__Code wire_codes[] = {
+    [0] = DUBAN__CODE__CODE_OK,
+    [DBN_ERROR_BASE - DBN_ENOMEM] = DUBAN__CODE__CODE_RESOURCE_EXHAUSTED,
+    [DBN_ERROR_BASE - DBN_EINVAL] = DUBAN__CODE__CODE_INVALID_ARGUMENT,
+    [DBN_ERROR_BASE - DBN_ENOTFOUND] = DUBAN__CODE__CODE_NOT_FOUND,
+    [DBN_ERROR_BASE - DBN_EEXIST] = DUBAN__CODE__CODE_ALREADY_EXISTS,
+    [DBN_ERROR_BASE - DBN_EPERM] = DUBAN__CODE__CODE_PERMISSION_DENIED,
+    [DBN_ERROR_BASE - DBN_ESTATE] = DUBAN__CODE__CODE_FAILED_PRECONDITION,
+    [DBN_ERROR_BASE - DBN_EUNAVAIL] = DUBAN__CODE__CODE_UNAVAILABLE,
+    [DBN_ERROR_BASE - DBN_EIO] = DUBAN__CODE__CODE_UNAVAILABLE,
+    [DBN_ERROR_BASE - DBN_EMAPFULL] = DUBAN__CODE__CODE_UNAVAILABLE,
+    [DBN_ERROR_BASE - DBN_ECORRUPT] = DUBAN__CODE__CODE_DATA_LOSS,
+    [DBN_ERROR_BASE - DBN_EVERSION] = DUBAN__CODE__CODE_FAILED_PRECONDITION,
+    [DBN_ERROR_BASE - DBN_ETOOBIG] = DUBAN__CODE__CODE_INVALID_ARGUMENT,
+    [DBN_ERROR_BASE - DBN_ETIMEDOUT] = DUBAN__CODE__CODE_DEADLINE_EXCEEDED,
+    [DBN_ERROR_BASE - DBN_EPROTO] = DUBAN__CODE__CODE_INVALID_ARGUMENT,
+    [DBN_ERROR_BASE - DBN_EINTERNAL] = DUBAN__CODE__CODE_INTERNAL,
+    [DBN_ERROR_BASE - DBN_EUNAUTH] = DUBAN__CODE__CODE_UNAUTHENTICATED,
+    [DBN_ERROR_BASE - DBN_EDISKFULL] = DUBAN__CODE__CODE_UNAVAILABLE,
+};
+
+_Static_assert(sizeof wire_codes / sizeof wire_codes[0] == DBN_ERROR_BASE - DBN_ERROR_LAST + 1,
+               "every error code has its wire code");
+
+Duban__Code
+dbn_wire_error_code(int err)
+{
+  if (!dbn_error_known(err))
+    return DUBAN__CODE__CODE_UNKNOWN;
+  return wire_codes[err == DBN_OK ? 0 : DBN_ERROR_BASE - err];
+}
+
+const char *
+dbn_wire_code_name(Duban__Code code)
+{
+  switch (code) {
+  case DUBAN__CODE__CODE_OK: return "ok";
+  case DUBAN__CODE__CODE_CANCELLED: return "cancelled";
+  case DUBAN__CODE__CODE_UNKNOWN: return "unknown";
+  case DUBAN__CODE__CODE_INVALID_ARGUMENT: return "invalid_argument";
+  case DUBAN__CODE__CODE_DEADLINE_EXCEEDED: return "deadline_exceeded";
+  case DUBAN__CODE__CODE_NOT_FOUND: return "not_found";
+  case DUBAN__CODE__CODE_ALREADY_EXISTS: return "already_exists";
+  case DUBAN__CODE__CODE_PERMISSION_DENIED: return "permission_denied";
+  case DUBAN__CODE__CODE_RESOURCE_EXHAUSTED: return "resource_exhausted";
+  case DUBAN__CODE__CODE_FAILED_PRECONDITION: return "failed_precondition";
+  case DUBAN__CODE__CODE_ABORTED: return "aborted";
+  case DUBAN__CODE__CODE_OUT_OF_RANGE: return "out_of_range";
+  case DUBAN__CODE__CODE_UNIMPLEMENTED: return "unimplemented";
+  case DUBAN__CODE__CODE_INTERNAL: return "internal";
+  case DUBAN__CODE__CODE_UNAVAILABLE: return "unavailable";
+  case DUBAN__CODE__CODE_DATA_LOSS: return "data_loss";
+  case DUBAN__CODE__CODE_UNAUTHENTICATED: return "unauthenticated";
   default: return "unknown";
   }
 }

@@ -43,6 +43,24 @@ void dbn_wire_reply_free(Duban__Reply **reply_p);
 int dbn_wire_event_unpack(const uint8_t *buf, size_t len, Duban__Event **event_p);
 void dbn_wire_event_free(Duban__Event **event_p);
 
+/* The views the store keeps, decoded the same way: each unpack's result is
+ * the caller's, freed with the matching free, which accepts NULL and sets
+ * the pointer to NULL. Fails with DBN_EPROTO on bytes that do not decode. */
+int dbn_wire_task_unpack(const uint8_t *buf, size_t len, Duban__Task **task_p);
+void dbn_wire_task_free(Duban__Task **task_p);
+int dbn_wire_escalation_unpack(const uint8_t *buf, size_t len, Duban__Escalation **escalation_p);
+void dbn_wire_escalation_free(Duban__Escalation **escalation_p);
+int dbn_wire_unit_unpack(const uint8_t *buf, size_t len, Duban__Unit **unit_p);
+void dbn_wire_unit_free(Duban__Unit **unit_p);
+
+/* Free one message that came from an unpack above, through a pointer to
+ * its pointer of any message type (set to NULL). */
+void dbn_wire_message_free(void *msg_pp);
+
+/* Free an array of count messages that came from the unpacks above, and
+ * the array (malloc'd); either may be empty. */
+void dbn_wire_messages_free(void **messages, size_t count);
+
 /* The checks that need no state: version, request id, a known body, valid
  * UTF-8 in every string, every size limit, percent in 0..100, finite and
  * bounded figures. On failure returns a negative code and writes a message
@@ -70,11 +88,14 @@ size_t dbn_wire_event_entry_write(uint8_t *out, const uint8_t *event, size_t eve
 int dbn_wire_event_peek(const uint8_t *bytes, size_t len, uint64_t *seq_p, const uint8_t **prev_hash_p,
                         size_t *prev_hash_len_p);
 
+/* The wire code a Reply carries for a duban error code. */
+Duban__Code dbn_wire_error_code(int err);
+
+/* The name of a wire code, lower case ("permission_denied"). */
+const char *dbn_wire_code_name(Duban__Code code);
+
 /* A fresh random request id: 32 lower-case hex digits and a NUL. */
 void dbn_wire_new_request_id(char out[33]);
-
-/* The name of a request body ("claim", "progress", ...), or "unknown". */
-const char *dbn_wire_request_name(Duban__Request__BodyCase body);
 
 /* The name of an event body, or "unknown". */
 const char *dbn_wire_event_name(Duban__Event__BodyCase body);

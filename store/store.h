@@ -14,7 +14,9 @@
  * open at most once at a time; read transactions may be many. Messages
  * returned by the getters are the caller's, freed with the matching
  * dbn_wire_*_free or the protobuf-c free_unpacked of their type (see each
- * function). After any write error the transaction is unusable: abort it. */
+ * function). A write transaction that hit an error is poisoned, the way
+ * LMDB marks its own: every later append returns that first error, and so
+ * does the commit, which then keeps nothing. */
 #ifndef DUBAN_STORE_H
 #define DUBAN_STORE_H
 
@@ -64,18 +66,43 @@ int dbn_store_read_begin(dbn_store_t *store, dbn_store_txn_t **txn_p);
 
 /* Commit; on success the events are on disk (unless no_sync). On failure
  * nothing of the transaction is kept; DBN_EMAPFULL and DBN_EDISKFULL say why.
- * Always frees the transaction and sets *txn_p to NULL. */
+ * A poisoned transaction is aborted and its first error returned. Always
+ * frees the transaction and sets *txn_p to NULL. */
 int dbn_store_commit(dbn_store_txn_t **txn_p);
 /* Abort (read or write); accepts NULL. */
 void dbn_store_abort(dbn_store_txn_t **txn_p);
 
+/* The first error a write in txn hit, or 0. */
+int dbn_store_txn_error(const dbn_store_txn_t *txn);
+
+/* Mark txn unusable with error (the first error wins); returns the error
+ * txn now carries, or error itself when it is 0. For callers whose own
+ * step of a write failed between appends. */
+int dbn_store_txn_poison(dbn_store_txn_t *txn, int error);
+
+/* What the broker's check read of the task or escalation a write acts on,
+ * in the same write transaction: handed to the append so the change does
+ * not read it again. Members are owned; either may be NULL. */
+typedef struct {
+  Duban__Task *task;             /* as dbn_store_task_state_get returned it */
+  Duban__Escalation *escalation; /* as dbn_store_escalation_get returned it */
+} dbn_store_subject_t;
+
+/* Free what subject holds (accepts NULL). */
+void dbn_store_subject_clear(dbn_store_subject_t *subject);
+
 /* Append event (write transaction): assigns event->seq (head + 1),
  * event->prev_hash and event->version, stores the packed bytes under the
- * sequence number, applies it to the views, and records
- * (event->actor, event->request_id) -> seq when request_id is not empty.
- * The caller keeps ownership of event; prev_hash points into the
- * transaction's memory and is valid until the transaction ends. */
+ * sequence number, applies it to the views (checking that the lifecycles
+ * allow it), and records (event->actor, event->request_id) -> seq when
+ * request_id is not empty. The caller keeps ownership of event; prev_hash
+ * points into the transaction's memory and is valid until the transaction
+ * ends. On failure the transaction is poisoned. */
 int dbn_store_append(dbn_store_txn_t *txn, Duban__Event *event);
+
+/* The same, using what subject holds instead of reading the task or
+ * escalation again; subject (may be NULL) is always cleared. */
+int dbn_store_append_with(dbn_store_txn_t *txn, Duban__Event *event, dbn_store_subject_t *subject);
 
 /* The sequence number a transaction would give its next event minus one
  * (the head as this transaction sees it). */

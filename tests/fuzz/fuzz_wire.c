@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "request.h"
 #include "wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (dbn_wire_request_unpack(data, size, &req) == 0) {
     char why[400];
     dbn_wire_request_check(req, why, sizeof why);
-    (void)dbn_wire_request_name(req->body_case);
+    (void)dbn_request_name(req->body_case);
     /* What decodes packs again. */
     uint8_t *buf;
     size_t len;

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "text.h"
+#include "utf8.h"
 
 /* Print table into a malloc'd string. */
 static char *
@@ -46,7 +47,7 @@ column_start(const char *line, int n)
       spaces = 0;
     }
     unsigned cp;
-    size_t len = dbn_text_decode(p, &cp);
+    size_t len = dbn_utf8_decode(p, &cp);
     col += dbn_text_cp_width(cp);
     p += len;
   }

@@ -37,6 +37,7 @@
 #include <zmq.h>
 
 #include "store.h"
+#include "request.h"
 #include "wire.h"
 
 #define TASK_LCJ "demo-2023-1:1.1.1" /* owned by unit LCJ */
@@ -182,8 +183,8 @@ expect(void *s, Duban__Request *req, Duban__Code want, const char *message_part)
   Duban__Reply *reply = call(s, req);
   assert_non_null(reply);
   if (reply->code != want)
-    fail_msg("%s: wanted %s, got %s: %s", dbn_wire_request_name(req->body_case), dbn_code_name(want),
-             dbn_code_name(reply->code), reply->message);
+    fail_msg("%s: wanted %s, got %s: %s", dbn_request_name(req->body_case), dbn_wire_code_name(want),
+             dbn_wire_code_name(reply->code), reply->message);
   if (want != DUBAN__CODE__CODE_OK) {
     assert_true(*reply->message); /* a message a person can act on */
     assert_int_equal(head(), before);
@@ -888,11 +889,11 @@ test_authorization_matrix(void **state)
       uint64_t before = head();
       Duban__Reply *reply = call(socks[w], &req);
       if (!reply)
-        fail_msg("%s as %s: no answer", dbn_wire_request_name(matrix[i].body), who_key[w]);
+        fail_msg("%s as %s: no answer", dbn_request_name(matrix[i].body), who_key[w]);
       bool denied = reply->code == DUBAN__CODE__CODE_PERMISSION_DENIED;
       if (denied == matrix[i].allowed[w])
-        fail_msg("%s as %s: %s (%s); expected %s", dbn_wire_request_name(matrix[i].body), who_key[w],
-                 dbn_code_name(reply->code), reply->message,
+        fail_msg("%s as %s: %s (%s); expected %s", dbn_request_name(matrix[i].body), who_key[w],
+                 dbn_wire_code_name(reply->code), reply->message,
                  matrix[i].allowed[w] ? "allowed" : "permission_denied");
       if (denied)
         assert_int_equal(head(), before);

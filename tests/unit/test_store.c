@@ -136,6 +136,14 @@ append_progress(dbn_store_t *store, const char *task, int percent, const char *n
   return append_one(store, &event);
 }
 
+/* The plan, and t:1.1.1 claimed: progress needs a claimed task. */
+static void
+append_plan_claimed(dbn_store_t *store)
+{
+  append_plan(store);
+  assert_int_equal(append_claim(store, "t:1.1.1", "r-claim-1"), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -210,7 +218,7 @@ test_append_and_views(void **state)
   assert_int_equal(task->n_figures, 1);
   assert_true(task->figures[0]->value == 2000);
   assert_int_equal(task->updated_seq, 3);
-  duban__task__free_unpacked(task, NULL);
+  dbn_wire_task_free(&task);
 
   assert_int_equal(dbn_store_task_get(txn, "t:9.9.9", &task), DBN_ENOTFOUND);
 
@@ -273,7 +281,7 @@ test_escalation_blocks_and_resolves(void **state)
   assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
   assert_int_equal(dbn_store_task_get(txn, "t:1.1.1", &task), 0);
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_BLOCKED);
-  duban__task__free_unpacked(task, NULL);
+  dbn_wire_task_free(&task);
   assert_int_equal(dbn_store_escalations_list(txn, true, &open, &count), 0);
   assert_int_equal(count, 1);
   assert_int_equal(open[0]->id, 3);
@@ -293,7 +301,7 @@ test_escalation_blocks_and_resolves(void **state)
   assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
   assert_int_equal(dbn_store_task_get(txn, "t:1.1.1", &task), 0);
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_IN_PROGRESS);
-  duban__task__free_unpacked(task, NULL);
+  dbn_wire_task_free(&task);
   assert_int_equal(dbn_store_escalations_list(txn, true, &open, &count), 0);
   assert_int_equal(count, 0);
   dbn_store_escalations_free(open, count);
@@ -323,20 +331,20 @@ static void
 test_read_range(void **state)
 {
   struct fixture *f = *state;
-  append_plan(f->store);
+  append_plan_claimed(f->store);
   for (int i = 0; i < 20; i++)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, ""), 0);
   dbn_store_txn_t *txn;
   assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
   uint64_t last = 5;
   assert_int_equal(dbn_store_events_foreach(txn, 5, 0, count_event, &last), 0);
-  assert_int_equal(last, 21);
+  assert_int_equal(last, 22);
   last = 0;
   assert_int_equal(dbn_store_events_foreach(txn, 0, 7, count_event, &last), 0);
   assert_int_equal(last, 7);
-  last = 21;
-  assert_int_equal(dbn_store_events_foreach(txn, 21, 0, count_event, &last), 0);
-  assert_int_equal(last, 21);
+  last = 22;
+  assert_int_equal(dbn_store_events_foreach(txn, 22, 0, count_event, &last), 0);
+  assert_int_equal(last, 22);
   dbn_store_abort(&txn);
 }
 
@@ -344,14 +352,14 @@ static void
 test_verify_clean_log(void **state)
 {
   struct fixture *f = *state;
-  append_plan(f->store);
+  append_plan_claimed(f->store);
   for (int i = 0; i < 50; i++)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i % 101, "进展"), 0);
   dbn_verify_report_t report;
   /* Read-only verify while the writer still has the file open. */
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
-  assert_int_equal(report.events, 51);
-  assert_int_equal(report.head_seq, 51);
+  assert_int_equal(report.events, 52);
+  assert_int_equal(report.head_seq, 52);
   assert_int_equal(report.first_bad_seq, 0);
 }
 
@@ -359,7 +367,7 @@ static void
 test_verify_finds_changed_event(void **state)
 {
   struct fixture *f = *state;
-  append_plan(f->store);
+  append_plan_claimed(f->store);
   for (int i = 0; i < 10; i++)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
   dbn_store_destroy(&f->store);
@@ -387,15 +395,15 @@ static void
 test_verify_finds_changed_last_event(void **state)
 {
   struct fixture *f = *state;
-  append_plan(f->store);
+  append_plan_claimed(f->store);
   for (int i = 0; i < 3; i++)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
   dbn_store_destroy(&f->store);
-  uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, 4};
+  uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, 5};
   tamper(f->dir, "events", key, sizeof key, 30);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
-  assert_int_equal(report.first_bad_seq, 4);
+  assert_int_equal(report.first_bad_seq, 5);
   assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
 }
 
@@ -403,7 +411,7 @@ static void
 test_verify_finds_changed_view(void **state)
 {
   struct fixture *f = *state;
-  append_plan(f->store);
+  append_plan_claimed(f->store);
   assert_int_equal(append_claim(f->store, "t:1.1.2", "r9"), 0);
   for (int i = 0; i < 5; i++)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
@@ -415,7 +423,7 @@ test_verify_finds_changed_view(void **state)
   /* The chain alone cannot see a changed view: that is what the full
    * verify's rebuild is for. */
   assert_int_equal(dbn_store_verify_chain(f->dir, &report), 0);
-  assert_int_equal(report.events, 7);
+  assert_int_equal(report.events, 8);
   assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
 }
 
@@ -426,7 +434,7 @@ test_map_grows_when_full(void **state)
   dbn_store_destroy(&f->store);
   dbn_store_options_t small = {.map_size = 256 * 1024};
   assert_int_equal(dbn_store_open(&f->store, f->dir, &small), 0);
-  append_plan(f->store);
+  append_plan_claimed(f->store);
 
   char note[4000];
   memset(note, 'x', sizeof note - 1);
@@ -446,10 +454,10 @@ test_map_grows_when_full(void **state)
   assert_true(dbn_store_map_size(f->store) > small.map_size);
   uint64_t head;
   assert_int_equal(dbn_store_head(f->store, &head, NULL), 0);
-  assert_int_equal(head, 301);
+  assert_int_equal(head, 302);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
-  assert_int_equal(report.events, 301);
+  assert_int_equal(report.events, 302);
 }
 
 static void
@@ -487,6 +495,85 @@ test_failed_transaction_leaves_log(void **state)
   assert_int_equal(head, 1);
 }
 
+/* A write transaction that hit an error is poisoned, as LMDB marks its own:
+ * the next append and the commit return the first error, and nothing of
+ * the transaction reaches the log, not even the append that succeeded
+ * before the error. */
+static void
+test_failed_append_poisons_transaction(void **state)
+{
+  struct fixture *f = *state;
+  append_plan(f->store);
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_write_begin(f->store, &txn), 0);
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = "t:1.1.2";
+  Duban__Event claimed = DUBAN__EVENT__INIT;
+  claimed.actor = "unit:ZRJ";
+  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
+  claimed.claimed = &claim;
+  assert_int_equal(dbn_store_append(txn, &claimed), 0);
+  assert_int_equal(dbn_store_txn_error(txn), 0);
+  /* Progress on t:1.1.1, still assigned: the task lifecycle refuses it, so
+   * the event cannot be applied to the state before it. */
+  Duban__Progress progress = DUBAN__PROGRESS__INIT;
+  progress.task = "t:1.1.1";
+  progress.percent = 10;
+  progress.note = "";
+  Duban__Event reported = DUBAN__EVENT__INIT;
+  reported.actor = "unit:LCJ";
+  reported.body_case = DUBAN__EVENT__BODY_PROGRESS;
+  reported.progress = &progress;
+  assert_int_equal(dbn_store_append(txn, &reported), DBN_ECORRUPT);
+  assert_int_equal(dbn_store_txn_error(txn), DBN_ECORRUPT);
+  /* A valid append after the error gets the first error, not a new seq. */
+  claim.task = "t:1.1.1";
+  claimed.actor = "unit:LCJ";
+  assert_int_equal(dbn_store_append(txn, &claimed), DBN_ECORRUPT);
+  assert_int_equal(dbn_store_txn_poison(txn, DBN_EIO), DBN_ECORRUPT); /* the first error wins */
+  assert_int_equal(dbn_store_commit(&txn), DBN_ECORRUPT);
+  assert_null(txn);
+  uint64_t head;
+  assert_int_equal(dbn_store_head(f->store, &head, NULL), 0);
+  assert_int_equal(head, 1);
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
+  assert_int_equal(report.events, 1);
+}
+
+/* The broker's check hands the task it read to the append: the change uses
+ * that copy and the result is what a second read would have given. */
+static void
+test_append_with_checked_task(void **state)
+{
+  struct fixture *f = *state;
+  append_plan_claimed(f->store);
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_write_begin(f->store, &txn), 0);
+  dbn_store_subject_t subject = {0};
+  assert_int_equal(dbn_store_task_state_get(txn, "t:1.1.1", &subject.task), 0);
+  Duban__Submit submit = DUBAN__SUBMIT__INIT;
+  submit.task = "t:1.1.1";
+  submit.note = "已完成";
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.actor = "unit:LCJ";
+  event.body_case = DUBAN__EVENT__BODY_SUBMITTED;
+  event.submitted = &submit;
+  assert_int_equal(dbn_store_append_with(txn, &event, &subject), 0);
+  assert_null(subject.task);
+  assert_int_equal(dbn_store_commit(&txn), 0);
+  Duban__Task *task;
+  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
+  assert_int_equal(dbn_store_task_get(txn, "t:1.1.1", &task), 0);
+  assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_SUBMITTED);
+  assert_string_equal(task->note, "已完成");
+  assert_string_equal(task->text, "申请资金和任务");
+  dbn_wire_task_free(&task);
+  dbn_store_abort(&txn);
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
+}
+
 /* Regression: the first warning on a task copied from a NULL array
  * (undefined behaviour that UBSan aborts on). */
 static void
@@ -514,7 +601,7 @@ test_deadline_warnings_recorded_once_each(void **state)
   assert_int_equal(task->n_warnings, 2);
   assert_string_equal(task->warnings[0], "2023-12-31/yellow");
   assert_string_equal(task->warnings[1], "2023-12-31/red");
-  duban__task__free_unpacked(task, NULL);
+  dbn_wire_task_free(&task);
   dbn_store_abort(&txn);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
@@ -561,6 +648,8 @@ main(void)
       cmocka_unit_test_setup_teardown(test_map_grows_when_full, setup, teardown),
       cmocka_unit_test_setup_teardown(test_map_stops_at_its_cap, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failed_transaction_leaves_log, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_failed_append_poisons_transaction, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_append_with_checked_task, setup, teardown),
       cmocka_unit_test_setup_teardown(test_deadline_warnings_recorded_once_each, setup, teardown),
       cmocka_unit_test_setup_teardown(test_unit_resolve, setup, teardown),
       cmocka_unit_test(test_read_only_open_of_missing_log),

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "request.h"
 #include "wire.h"
 
 static Duban__Request *
@@ -276,11 +277,11 @@ static void
 test_names(void **state)
 {
   (void)state;
-  assert_string_equal(dbn_code_name(DUBAN__CODE__CODE_PERMISSION_DENIED), "permission_denied");
-  assert_int_equal(dbn_error_code(DBN_EPERM), DUBAN__CODE__CODE_PERMISSION_DENIED);
-  assert_int_equal(dbn_error_code(DBN_EMAPFULL), DUBAN__CODE__CODE_UNAVAILABLE);
+  assert_string_equal(dbn_wire_code_name(DUBAN__CODE__CODE_PERMISSION_DENIED), "permission_denied");
+  assert_int_equal(dbn_wire_error_code(DBN_EPERM), DUBAN__CODE__CODE_PERMISSION_DENIED);
+  assert_int_equal(dbn_wire_error_code(DBN_EMAPFULL), DUBAN__CODE__CODE_UNAVAILABLE);
   assert_string_equal(dbn_strerror(12345), "unknown error");
-  assert_string_equal(dbn_wire_request_name(DUBAN__REQUEST__BODY_CLAIM), "claim");
+  assert_string_equal(dbn_request_name(DUBAN__REQUEST__BODY_CLAIM), "claim");
   assert_string_equal(dbn_wire_task_state_name(DUBAN__TASK_STATE__TASK_IN_PROGRESS), "in_progress");
   char id1[33], id2[33];
   dbn_wire_new_request_id(id1);

@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "report.h"
+#include "date.h"
+#include "scorecard.h"
 #include "store.h"
 
 static const char audit_usage[] =
@@ -123,8 +124,8 @@ cmd_verify(int argc, char **argv)
   memset(&report, 0, sizeof report);
   int err = chain_only ? dbn_store_verify_chain(dir, &report) : dbn_store_verify(dir, NULL, &report);
   if (err != 0 && err != DBN_ECORRUPT)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot verify the log in %s: %s%s%s", dir,
-                        dbn_strerror(err), report.problem[0] ? ": " : "", report.problem);
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot verify the log in %s: %s%s%s",
+                        dir, dbn_strerror(err), report.problem[0] ? ": " : "", report.problem);
   bool ok = err == 0;
   if (cli.json) {
     cJSON *json = cJSON_CreateObject();
@@ -206,7 +207,7 @@ cmd_replay(int argc, char **argv)
   dbn_store_t *store = NULL;
   int err = dbn_store_open(&store, dir, &options);
   if (err != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot open the log in %s: %s", dir,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot open the log in %s: %s", dir,
                         dbn_strerror(err));
   dbn_store_txn_t *txn = NULL;
   err = dbn_store_read_begin(store, &txn);
@@ -220,7 +221,7 @@ cmd_replay(int argc, char **argv)
     if (replay.bad_seq)
       return dbn_cli_fail("data_loss", "event %llu in %s does not decode: %s (run 'duban audit verify')",
                           (unsigned long long)replay.bad_seq, dir, dbn_strerror(err));
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot read the log in %s: %s", dir,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read the log in %s: %s", dir,
                         dbn_strerror(err));
   }
   return DBN_CLI_EXIT_OK;
@@ -247,16 +248,28 @@ find_time_one(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   return 0;
 }
 
+/* The scorecards of the snapshot txn reads: its views, counted by domain/. */
 static int
-parse_day(const char *text, int64_t *end_of_day_p)
+read_scorecards(dbn_store_txn_t *txn, dbn_scorecard_t **cards_p, size_t *count_p)
 {
-  int y, m, d;
-  char tail;
-  if (sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
-    return DBN_EINVAL;
-  struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 1};
-  *end_of_day_p = (int64_t)timegm(&tm);
-  return 0;
+  dbn_scorecard_input_t in = {0};
+  Duban__Unit **units = NULL;
+  Duban__Task **tasks = NULL;
+  Duban__Escalation **escalations = NULL;
+  int rc = dbn_store_units_list(txn, &units, &in.n_units);
+  if (rc == 0)
+    rc = dbn_store_tasks_list(txn, NULL, &tasks, &in.n_tasks);
+  if (rc == 0)
+    rc = dbn_store_escalations_list(txn, false, &escalations, &in.n_escalations);
+  in.units = units;
+  in.tasks = tasks;
+  in.escalations = escalations;
+  if (rc == 0)
+    rc = dbn_scorecards(&in, cards_p, count_p);
+  dbn_store_units_free(units, in.n_units);
+  dbn_store_tasks_free(tasks, in.n_tasks);
+  dbn_store_escalations_free(escalations, in.n_escalations);
+  return rc;
 }
 
 static int
@@ -264,9 +277,9 @@ print_report(dbn_cli_t *cli, dbn_store_txn_t *txn, const char *dir)
 {
   dbn_scorecard_t *cards;
   size_t count;
-  int err = dbn_report_scorecards(txn, &cards, &count);
+  int err = read_scorecards(txn, &cards, &count);
   if (err)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot read the views in %s: %s", dir,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read the views in %s: %s", dir,
                         dbn_strerror(err));
   uint64_t head = dbn_store_txn_head(txn);
   int64_t now = 0;
@@ -343,7 +356,7 @@ print_report(dbn_cli_t *cli, dbn_store_txn_t *txn, const char *dir)
       dbn_cli_table_destroy(&table);
     }
   }
-  dbn_report_free(cards, count);
+  dbn_scorecards_free(cards, count);
   return rc;
 }
 
@@ -379,12 +392,12 @@ cmd_report(int argc, char **argv)
   dbn_store_t *store = NULL;
   int err = dbn_store_open(&store, dir, &ro);
   if (err)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot open the log in %s: %s", dir,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot open the log in %s: %s", dir,
                         dbn_strerror(err));
   dbn_store_txn_t *txn = NULL;
   if (at) {
     find_time_t find = {0};
-    if (parse_day(at, &find.before) != 0) {
+    if (dbn_date_parse_end(at, &find.before) != 0) {
       dbn_store_destroy(&store);
       return dbn_cli_usage_error(&cli, "--at wants a date YYYY-MM-DD, not '%s'", at);
     }
@@ -412,8 +425,8 @@ cmd_report(int argc, char **argv)
   if (err == 0)
     rc = print_report(&cli, txn, dir);
   else
-    rc = dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot build the report from %s: %s", dir,
-                      dbn_strerror(err));
+    rc = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot build the report from %s: %s",
+                      dir, dbn_strerror(err));
   dbn_store_abort(&txn);
   dbn_store_destroy(&snapshot);
   dbn_store_destroy(&store);

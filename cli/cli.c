@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "request.h"
 #include "text.h"
 
 /* ---- the run and its options ---- */
@@ -162,8 +163,8 @@ dbn_cli_connect(dbn_cli_t *cli)
   }
   int rc = dbn_client_new(&cli->client, &options);
   if (rc != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(rc)), "cannot connect to %s: %s", options.endpoint,
-                        dbn_strerror(rc));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "cannot connect to %s: %s",
+                        options.endpoint, dbn_strerror(rc));
   return DBN_CLI_EXIT_OK;
 }
 
@@ -180,7 +181,7 @@ dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, bool is_write, Duban__Reply
     dbn_wire_new_request_id(cli->fresh_id);
     req->request_id = cli->fresh_id;
   }
-  const char *name = dbn_wire_request_name(req->body_case);
+  const char *name = dbn_request_name(req->body_case);
 
   Duban__Reply *reply = NULL;
   rc = dbn_client_call(cli->client, req, &reply);
@@ -190,9 +191,9 @@ dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, bool is_write, Duban__Reply
                         cli->via_agent ? "is the department's agent running on that socket?"
                                        : "is it running, and is your key in its clients folder?");
   if (rc != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(rc)), "%s: %s", name, dbn_strerror(rc));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "%s: %s", name, dbn_strerror(rc));
   if (reply->code != DUBAN__CODE__CODE_OK) {
-    dbn_cli_fail(dbn_code_name(reply->code), "%s",
+    dbn_cli_fail(dbn_wire_code_name(reply->code), "%s",
                  reply->message && reply->message[0] ? reply->message : name);
     dbn_wire_reply_free(&reply);
     return DBN_CLI_EXIT_FAIL;
@@ -655,7 +656,7 @@ enum_json(const ProtobufCEnumDescriptor *descriptor, int value)
   if (descriptor == &duban__escalation_state__descriptor)
     return cJSON_CreateString(dbn_wire_escalation_state_name((Duban__EscalationState)value));
   if (descriptor == &duban__code__descriptor)
-    return cJSON_CreateString(dbn_code_name((Duban__Code)value));
+    return cJSON_CreateString(dbn_wire_code_name((Duban__Code)value));
   const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(descriptor, value);
   return v ? cJSON_CreateString(v->name) : cJSON_CreateNumber(value);
 }

@@ -56,7 +56,8 @@ send_watch(watcher_t *w)
   w->last_sent_ms = dbn_monotonic_ms();
   int rc = dbn_client_send(w->cli->client, &req);
   if (rc != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(rc)), "cannot send watch: %s", dbn_strerror(rc));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "cannot send watch: %s",
+                        dbn_strerror(rc));
   return DBN_CLI_EXIT_OK;
 }
 
@@ -157,14 +158,14 @@ follow(watcher_t *w, int keepalive_ms, int idle_ms)
     if (err == DBN_ETIMEDOUT)
       continue;
     if (err != 0)
-      return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "watch: %s", dbn_strerror(err));
+      return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "watch: %s", dbn_strerror(err));
     last_heard_ms = dbn_monotonic_ms();
     if (reply->code != DUBAN__CODE__CODE_OK) {
       /* A broker on its way down says unavailable: keep asking. Anything
        * else (permission denied, a bad request) will not change. */
       bool transient = reply->code == DUBAN__CODE__CODE_UNAVAILABLE;
       if (!transient)
-        rc = dbn_cli_fail(dbn_code_name(reply->code), "watch: %s", reply->message);
+        rc = dbn_cli_fail(dbn_wire_code_name(reply->code), "watch: %s", reply->message);
       dbn_wire_reply_free(&reply);
       continue;
     }

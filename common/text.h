@@ -1,4 +1,4 @@
-/* text.h: UTF-8 checks and display width.
+/* text.h: what a person may type, and display width.
  *
  * Department names are Chinese and must line up in terminal tables, where a
  * CJK character takes two columns. Every string that enters the broker is
@@ -10,14 +10,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* True if bytes[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
- * nothing above U+10FFFF) and holds no NUL and no C0 control other than
- * tab and newline. */
+/* True if bytes[0..len) is well-formed UTF-8 (dbn_utf8_valid) and holds no
+ * NUL, no DEL and no C0 control other than tab, carriage return and
+ * newline. */
 bool dbn_text_valid(const char *bytes, size_t len);
-
-/* Decode one code point at s (valid UTF-8 assumed); returns its byte
- * length and stores the code point in *cp. */
-size_t dbn_text_decode(const char *s, unsigned *cp);
 
 /* Terminal columns that cp takes: 2 for East Asian wide and full-width
  * characters, 0 for combining marks, 1 otherwise. */

@@ -109,7 +109,7 @@ identities_from_plan(const dbn_cli_t *cli, identities_t *ids, const char *path)
   char *text;
   int err = dbn_cli_read_file(path, DBN_MAX_MESSAGE, &text, NULL);
   if (err != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot read plan %s: %s", path,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read plan %s: %s", path,
                         dbn_strerror(err));
   cJSON *plan = cJSON_Parse(text);
   free(text);

@@ -3,71 +3,22 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 bool
 dbn_text_valid(const char *bytes, size_t len)
 {
-  const unsigned char *s = (const unsigned char *)bytes;
   size_t i = 0;
   while (i < len) {
-    unsigned c = s[i];
-    if (c < 0x80) {
-      if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-        return false;
-      i++;
-      continue;
-    }
-    size_t n;
-    unsigned cp, min;
-    if ((c & 0xe0) == 0xc0) {
-      n = 2;
-      cp = c & 0x1f;
-      min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 3;
-      cp = c & 0x0f;
-      min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 4;
-      cp = c & 0x07;
-      min = 0x10000;
-    } else
+    unsigned cp;
+    size_t n = dbn_utf8_next(bytes + i, len - i, &cp);
+    if (n == 0)
       return false;
-    if (len - i < n)
-      return false;
-    for (size_t k = 1; k < n; k++) {
-      if ((s[i + k] & 0xc0) != 0x80)
-        return false;
-      cp = (cp << 6) | (s[i + k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    if (cp == 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f)
       return false;
     i += n;
   }
   return true;
-}
-
-size_t
-dbn_text_decode(const char *str, unsigned *cp)
-{
-  const unsigned char *s = (const unsigned char *)str;
-  if (s[0] < 0x80) {
-    *cp = s[0];
-    return 1;
-  }
-  if ((s[0] & 0xe0) == 0xc0 && s[1]) {
-    *cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
-    return 2;
-  }
-  if ((s[0] & 0xf0) == 0xe0 && s[1] && s[2]) {
-    *cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
-    return 3;
-  }
-  if ((s[0] & 0xf8) == 0xf0 && s[1] && s[2] && s[3]) {
-    *cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3fu) << 12) | ((s[2] & 0x3fu) << 6) | (s[3] & 0x3fu);
-    return 4;
-  }
-  *cp = 0xfffd; /* not valid UTF-8: show a replacement, move one byte */
-  return 1;
 }
 
 int
@@ -94,7 +45,7 @@ dbn_text_width(const char *s)
   int width = 0;
   while (*s) {
     unsigned cp;
-    s += dbn_text_decode(s, &cp);
+    s += dbn_utf8_decode(s, &cp);
     width += dbn_text_cp_width(cp);
   }
   return width;
@@ -114,7 +65,7 @@ dbn_text_print_cell(FILE *out, const char *s, int width)
   int used = 0;
   while (*s) {
     unsigned cp;
-    size_t n = dbn_text_decode(s, &cp);
+    size_t n = dbn_utf8_decode(s, &cp);
     int w = dbn_text_cp_width(cp);
     if (used + w > width - 1)
       break;

@@ -49,7 +49,7 @@ load_plan_json(dbn_cli_t *cli, const cJSON *json, const char *source)
   char why[512] = "";
   int err = dbn_plan_from_json(json, &plan, why, sizeof why);
   if (err != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "%s: %s", source,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "%s: %s", source,
                         why[0] ? why : dbn_strerror(err));
 
   size_t tasks = 0;
@@ -91,7 +91,8 @@ cmd_load(int argc, char **argv)
     return dbn_cli_fail("invalid_argument", "%s is larger than a message may be (%d bytes)", path,
                         DBN_MAX_MESSAGE);
   if (err != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "cannot read %s: %s", path, dbn_strerror(err));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read %s: %s", path,
+                        dbn_strerror(err));
   cJSON *json = cJSON_Parse(text);
   if (!json) {
     const char *where = cJSON_GetErrorPtr();
@@ -166,7 +167,8 @@ cmd_import_load(int argc, char **argv)
   char why[512] = "";
   int err = dbn_plan_import_file(path, units, id, &plan, &report, why, sizeof why);
   if (err != 0)
-    return dbn_cli_fail(dbn_code_name(dbn_error_code(err)), "%s: %s", path, why[0] ? why : dbn_strerror(err));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "%s: %s", path,
+                        why[0] ? why : dbn_strerror(err));
   if (report && cJSON_GetArraySize(report) > 0) {
     FILE *out = report_path ? fopen(report_path, "w") : stderr;
     if (!out) {

@@ -1,0 +1,150 @@
+/* request.c: the request table; see request.h.
+ *
+ * A request's body and the event it becomes carry the same message (Claim
+ * is both the body `claim` of a Request and the body `claimed` of an
+ * Event), so the move from one to the other, and the reading of the `task`
+ * or `escalation` field, go through protobuf-c's descriptors of the two
+ * oneofs rather than a switch per kind: a new row needs no new case. */
+#include "request.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "error.h"
+
+#define UNIT DBN_ROLE_BIT(DBN_ROLE_UNIT)
+#define COORDINATOR DBN_ROLE_BIT(DBN_ROLE_COORDINATOR)
+#define AUDITOR DBN_ROLE_BIT(DBN_ROLE_AUDITOR)
+#define ADMIN DBN_ROLE_BIT(DBN_ROLE_ADMIN)
+#define ANYONE DBN_ROLES_ANY
+#define READ false
+#define WRITE true
+#define NO_EVENT DUBAN__EVENT__BODY__NOT_SET
+
+static const dbn_request_kind_t kinds[] = {
+    {DUBAN__REQUEST__BODY_PING, "ping", ANYONE, READ, DBN_SUBJECT_NONE, NO_EVENT},
+    {DUBAN__REQUEST__BODY_LIST_TASKS, "list_tasks", ANYONE, READ, DBN_SUBJECT_NONE, NO_EVENT},
+    {DUBAN__REQUEST__BODY_GET_TASK, "get_task", ANYONE, READ, DBN_SUBJECT_TASK, NO_EVENT},
+    {DUBAN__REQUEST__BODY_LIST_ESCALATIONS, "list_escalations", ANYONE, READ, DBN_SUBJECT_NONE, NO_EVENT},
+    {DUBAN__REQUEST__BODY_WATCH, "watch", COORDINATOR | AUDITOR | ADMIN, READ, DBN_SUBJECT_NONE, NO_EVENT},
+    {DUBAN__REQUEST__BODY_UNWATCH, "unwatch", COORDINATOR | AUDITOR | ADMIN, READ, DBN_SUBJECT_NONE,
+     NO_EVENT},
+    {DUBAN__REQUEST__BODY_CLAIM, "claim", UNIT, WRITE, DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_CLAIMED},
+    {DUBAN__REQUEST__BODY_PROGRESS, "progress", UNIT, WRITE, DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_PROGRESS},
+    {DUBAN__REQUEST__BODY_SUBMIT, "submit", UNIT, WRITE, DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_SUBMITTED},
+    {DUBAN__REQUEST__BODY_ESCALATE, "escalate", UNIT, WRITE, DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_ESCALATED},
+    {DUBAN__REQUEST__BODY_ACK, "ack", COORDINATOR, WRITE, DBN_SUBJECT_ESCALATION,
+     DUBAN__EVENT__BODY_ACKNOWLEDGED},
+    {DUBAN__REQUEST__BODY_RESOLVE, "resolve", COORDINATOR, WRITE, DBN_SUBJECT_ESCALATION,
+     DUBAN__EVENT__BODY_RESOLVED},
+    {DUBAN__REQUEST__BODY_REMIND, "remind", COORDINATOR, WRITE, DBN_SUBJECT_TASK,
+     DUBAN__EVENT__BODY_REMINDED},
+    {DUBAN__REQUEST__BODY_ACCEPT, "accept", COORDINATOR, WRITE, DBN_SUBJECT_TASK,
+     DUBAN__EVENT__BODY_ACCEPTED},
+    {DUBAN__REQUEST__BODY_REJECT, "reject", COORDINATOR, WRITE, DBN_SUBJECT_TASK,
+     DUBAN__EVENT__BODY_REJECTED},
+    {DUBAN__REQUEST__BODY_REASSIGN, "reassign", COORDINATOR, WRITE, DBN_SUBJECT_TASK,
+     DUBAN__EVENT__BODY_REASSIGNED},
+    {DUBAN__REQUEST__BODY_LOAD_PLAN, "load_plan", ADMIN, WRITE, DBN_SUBJECT_PLAN,
+     DUBAN__EVENT__BODY_PLAN_LOADED},
+    {DUBAN__REQUEST__BODY_ADVANCE_CLOCK, "advance_clock", ADMIN, WRITE, DBN_SUBJECT_CLOCK,
+     DUBAN__EVENT__BODY_CLOCK_ADVANCED},
+};
+
+const dbn_request_kind_t *
+dbn_request_kind(Duban__Request__BodyCase body)
+{
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (kinds[i].body == body)
+      return &kinds[i];
+  return NULL;
+}
+
+const dbn_request_kind_t *
+dbn_request_kind_of_event(Duban__Event__BodyCase event)
+{
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (kinds[i].write && kinds[i].event == event)
+      return &kinds[i];
+  return NULL;
+}
+
+const char *
+dbn_request_name(Duban__Request__BodyCase body)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(body);
+  return kind ? kind->name : "unknown";
+}
+
+bool
+dbn_request_is_write(Duban__Request__BodyCase body)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(body);
+  return kind && kind->write;
+}
+
+/* The message a oneof member of msg points to, given its field number
+ * (protobuf-c's body case values are the field numbers). */
+static const ProtobufCMessage *
+oneof_message(const ProtobufCMessage *msg, unsigned field_number)
+{
+  const ProtobufCFieldDescriptor *field =
+      protobuf_c_message_descriptor_get_field(msg->descriptor, field_number);
+  if (!field || field->type != PROTOBUF_C_TYPE_MESSAGE)
+    return NULL;
+  return *(const ProtobufCMessage *const *)((const char *)msg + field->offset);
+}
+
+/* The field `name` of the request's body message, or NULL. */
+static const ProtobufCFieldDescriptor *
+body_field(const Duban__Request *req, const char *name, const ProtobufCMessage **body_p)
+{
+  const ProtobufCMessage *body = oneof_message(&req->base, (unsigned)req->body_case);
+  if (!body)
+    return NULL;
+  *body_p = body;
+  return protobuf_c_message_descriptor_get_field_by_name(body->descriptor, name);
+}
+
+const char *
+dbn_request_task(const Duban__Request *req)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(req->body_case);
+  const ProtobufCMessage *body;
+  if (!kind || kind->subject != DBN_SUBJECT_TASK)
+    return NULL;
+  const ProtobufCFieldDescriptor *field = body_field(req, "task", &body);
+  if (!field || field->type != PROTOBUF_C_TYPE_STRING)
+    return NULL;
+  return *(const char *const *)((const char *)body + field->offset);
+}
+
+uint64_t
+dbn_request_escalation(const Duban__Request *req)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(req->body_case);
+  const ProtobufCMessage *body;
+  if (!kind || kind->subject != DBN_SUBJECT_ESCALATION)
+    return 0;
+  const ProtobufCFieldDescriptor *field = body_field(req, "escalation", &body);
+  if (!field || field->type != PROTOBUF_C_TYPE_UINT64)
+    return 0;
+  return *(const uint64_t *)((const char *)body + field->offset);
+}
+
+int
+dbn_request_to_event(const Duban__Request *req, Duban__Event *event)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(req->body_case);
+  event->body_case = DUBAN__EVENT__BODY__NOT_SET;
+  if (!kind || !kind->write)
+    return DBN_EINVAL;
+  const ProtobufCMessage *body = oneof_message(&req->base, (unsigned)req->body_case);
+  const ProtobufCFieldDescriptor *field =
+      protobuf_c_message_descriptor_get_field(&duban__event__descriptor, (unsigned)kind->event);
+  if (!body || !field || field->type != PROTOBUF_C_TYPE_MESSAGE || field->descriptor != body->descriptor)
+    return DBN_EINVAL;
+  *(const ProtobufCMessage **)((char *)event + field->offset) = body;
+  event->body_case = kind->event;
+  return 0;
+}

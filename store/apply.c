@@ -1,0 +1,488 @@
+/* apply.c: the one function that writes the views, dbn_store_apply_event.
+ *
+ * Live appends and verify's rebuild both come through here, which is what
+ * makes a rebuild exact. Which state a task or an escalation moves to is not
+ * decided here but by domain/lifecycle, the same function the broker's
+ * rules checked the request with; an event the lifecycle refuses (which a
+ * checked request never produces) means the log and the views have parted,
+ * and is reported as DBN_ECORRUPT. See store_internal.h for the views. */
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "be64.h"
+#include "lifecycle.h"
+#include "lmdb_env.h"
+#include "wire.h"
+
+/* ---- writing the views ---- */
+
+/* Store a task's state half: everything but what the plan fixed, which
+ * task_def_put stores once. Every change to a task (a progress report, a
+ * claim) then packs and writes a few dozen bytes, not the whole action. */
+static int
+task_put(dbn_store_txn_t *txn, const Duban__Task *task)
+{
+  Duban__Task state = *task;
+  state.plan = state.section = state.measure = state.number = state.text = state.measure_text = "";
+  state.n_lead = state.n_milestones = state.n_targets = 0;
+  MDB_val key = dbn_store_string_key(task->id);
+  return dbn_store_put_packed(txn, DBI_TASKS, &key, &state.base);
+}
+
+static int
+task_def_put(dbn_store_txn_t *txn, const Duban__Task *task)
+{
+  Duban__Task def = DUBAN__TASK__INIT;
+  def.id = task->id;
+  def.plan = task->plan;
+  def.section = task->section;
+  def.measure = task->measure;
+  def.number = task->number;
+  def.text = task->text;
+  def.measure_text = task->measure_text;
+  def.n_lead = task->n_lead;
+  def.lead = task->lead;
+  def.n_milestones = task->n_milestones;
+  def.milestones = task->milestones;
+  def.n_targets = task->n_targets;
+  def.targets = task->targets;
+  MDB_val key = dbn_store_string_key(task->id);
+  return dbn_store_put_packed(txn, DBI_TASK_DEFS, &key, &def.base);
+}
+
+static int
+unit_task_index(dbn_store_txn_t *txn, const char *unit, const char *task_id, bool add)
+{
+  char *buf;
+  MDB_val key, empty = {0, ""};
+  int rc = dbn_store_pair_key(unit, task_id, &buf, &key);
+  if (rc)
+    return rc;
+  rc = add ? mdb_put(txn->txn, txn->store->dbi[DBI_UNIT_TASKS], &key, &empty, 0)
+           : mdb_del(txn->txn, txn->store->dbi[DBI_UNIT_TASKS], &key, NULL);
+  free(buf);
+  return dbn_lmdb_error(rc == MDB_NOTFOUND && !add ? 0 : rc);
+}
+
+static int
+escalation_put(dbn_store_txn_t *txn, const Duban__Escalation *e)
+{
+  uint8_t id_be[8];
+  dbn_be64_put(id_be, e->id);
+  MDB_val key = {8, id_be}, empty = {0, ""};
+  int rc = dbn_store_put_packed(txn, DBI_ESCALATIONS, &key, &e->base);
+  if (rc)
+    return rc;
+  if (e->state == DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED)
+    rc = mdb_del(txn->txn, txn->store->dbi[DBI_OPEN_ESCALATIONS], &key, NULL);
+  else
+    rc = mdb_put(txn->txn, txn->store->dbi[DBI_OPEN_ESCALATIONS], &key, &empty, 0);
+  return dbn_lmdb_error(rc == MDB_NOTFOUND ? 0 : rc);
+}
+
+/* ---- a plan becomes tasks ---- */
+
+/* The task of one action, borrowing the plan's strings and arrays: nothing
+ * is copied, and it is packed before the plan is freed. */
+static Duban__Task
+task_of_action(const Duban__Event *event, const Duban__Plan *plan, const Duban__Section *section,
+               const Duban__Measure *measure, const Duban__Action *action)
+{
+  Duban__Task task = DUBAN__TASK__INIT;
+  task.id = action->id;
+  task.plan = plan->id;
+  task.section = section->number;
+  task.measure = measure->number;
+  task.number = action->number;
+  task.text = action->text;
+  task.unit = action->unit;
+  task.n_lead = measure->n_lead;
+  task.lead = measure->lead;
+  task.n_milestones = action->n_milestones;
+  task.milestones = action->milestones;
+  task.n_targets = action->n_targets;
+  task.targets = action->targets;
+  task.measure_text = measure->text;
+  task.state = DUBAN__TASK_STATE__TASK_ASSIGNED;
+  task.updated_seq = event->seq;
+  task.updated_at = event->time;
+  return task;
+}
+
+static int
+apply_plan(dbn_store_txn_t *txn, const Duban__Event *event, const Duban__Plan *plan)
+{
+  int rc;
+  for (size_t u = 0; u < plan->n_units; u++) {
+    MDB_val key = dbn_store_string_key(plan->units[u]->code);
+    if ((rc = dbn_store_put_packed(txn, DBI_UNITS, &key, &plan->units[u]->base)))
+      return rc;
+  }
+  MDB_val plan_key = dbn_store_string_key(plan->id), title = dbn_store_string_key(plan->title);
+  if ((rc = dbn_lmdb_error(mdb_put(txn->txn, txn->store->dbi[DBI_PLANS], &plan_key, &title, 0))))
+    return rc;
+  for (size_t s = 0; s < plan->n_sections; s++) {
+    const Duban__Section *section = plan->sections[s];
+    for (size_t m = 0; m < section->n_measures; m++) {
+      const Duban__Measure *measure = section->measures[m];
+      for (size_t a = 0; a < measure->n_actions; a++) {
+        Duban__Task task = task_of_action(event, plan, section, measure, measure->actions[a]);
+        if ((rc = task_def_put(txn, &task)) || (rc = task_put(txn, &task)) ||
+            (rc = unit_task_index(txn, task.unit, task.id, true)))
+          return rc;
+      }
+    }
+  }
+  return 0;
+}
+
+/* ---- changes to one task ---- */
+
+/* A task being changed. Strings and arrays the event provides are swapped
+ * into the unpacked task only while it is packed; task_edit_finish puts
+ * the task's own back so that its free frees what its unpack allocated. */
+struct task_edit {
+  Duban__Task *task; /* owned */
+  char *own_note;    /* the task's own pointers, restored at the end */
+  char *own_unit;
+  size_t own_n_figures;
+  Duban__Figure **own_figures;
+  size_t own_n_warnings;
+  char **own_warnings;
+  Duban__Figure **figures; /* owned arrays and strings of the edit */
+  char **warnings;
+  char *warning_mark;
+};
+
+static void
+task_edit_start(struct task_edit *edit, Duban__Task *task)
+{
+  *edit = (struct task_edit){.task = task,
+                             .own_note = task->note,
+                             .own_unit = task->unit,
+                             .own_n_figures = task->n_figures,
+                             .own_figures = task->figures,
+                             .own_n_warnings = task->n_warnings,
+                             .own_warnings = task->warnings};
+}
+
+static void
+task_edit_finish(struct task_edit *edit)
+{
+  Duban__Task *task = edit->task;
+  task->note = edit->own_note;
+  task->unit = edit->own_unit;
+  task->n_figures = edit->own_n_figures;
+  task->figures = edit->own_figures;
+  task->n_warnings = edit->own_n_warnings;
+  task->warnings = edit->own_warnings;
+  free(edit->figures);
+  free(edit->warnings);
+  free(edit->warning_mark);
+  dbn_wire_task_free(&edit->task);
+}
+
+/* Progress figures replace the earlier figure of the same `what` and keep
+ * the others: a report on one target must not erase another's figure. The
+ * merged array borrows the Figures of both messages. */
+static int
+merge_figures(struct task_edit *edit, const Duban__Progress *progress)
+{
+  Duban__Task *task = edit->task;
+  size_t cap = task->n_figures + progress->n_figures;
+  Duban__Figure **merged = malloc((cap ? cap : 1) * sizeof *merged);
+  if (!merged)
+    return DBN_ENOMEM;
+  size_t count = 0;
+  for (size_t i = 0; i < task->n_figures; i++)
+    merged[count++] = task->figures[i];
+  for (size_t k = 0; k < progress->n_figures; k++) {
+    size_t i;
+    for (i = 0; i < count; i++)
+      if (strcmp(merged[i]->what, progress->figures[k]->what) == 0)
+        break;
+    merged[i] = progress->figures[k];
+    if (i == count)
+      count++;
+  }
+  edit->figures = merged;
+  task->n_figures = count;
+  task->figures = merged;
+  return 0;
+}
+
+/* Remember "due/level" so that the monitor raises each warning once. */
+static int
+record_warning(struct task_edit *edit, const Duban__DeadlineWarning *warning)
+{
+  Duban__Task *task = edit->task;
+  if (strcmp(warning->level, "red") == 0)
+    task->overdue = true;
+  size_t mark_len = strlen(warning->due) + strlen(warning->level) + 2;
+  edit->warning_mark = malloc(mark_len);
+  edit->warnings = malloc((task->n_warnings + 1) * sizeof *edit->warnings);
+  if (!edit->warning_mark || !edit->warnings)
+    return DBN_ENOMEM;
+  snprintf(edit->warning_mark, mark_len, "%s/%s", warning->due, warning->level);
+  if (task->n_warnings) /* memcpy from NULL is undefined, even of 0 bytes */
+    memcpy(edit->warnings, task->warnings, task->n_warnings * sizeof *edit->warnings);
+  edit->warnings[task->n_warnings++] = edit->warning_mark;
+  task->warnings = edit->warnings;
+  return 0;
+}
+
+/* A department's escalation opens a block on its task; the deadline
+ * monitor's is a warning to coordinators and leaves the task alone. */
+static int
+open_escalation(dbn_store_txn_t *txn, const Duban__Event *event, Duban__Task *task, bool automatic)
+{
+  Duban__Escalation e = DUBAN__ESCALATION__INIT;
+  e.id = event->seq;
+  e.task = event->escalated->task;
+  e.category = event->escalated->category;
+  e.reason = event->escalated->reason;
+  e.state = DUBAN__ESCALATION_STATE__ESCALATION_OPEN;
+  e.raised_by = event->actor;
+  e.raised_at = event->time;
+  e.updated_seq = event->seq;
+  e.automatic = automatic;
+  if (!automatic)
+    task->open_escalations++;
+  return escalation_put(txn, &e);
+}
+
+/* What the event changes besides the state. */
+static int
+edit_task_fields(dbn_store_txn_t *txn, const Duban__Event *event, struct task_edit *edit, bool automatic)
+{
+  Duban__Task *task = edit->task;
+  switch (event->body_case) {
+  case DUBAN__EVENT__BODY_PROGRESS:
+    task->percent = event->progress->percent;
+    if (*event->progress->note)
+      task->note = event->progress->note;
+    return merge_figures(edit, event->progress);
+  case DUBAN__EVENT__BODY_SUBMITTED:
+    if (*event->submitted->note)
+      task->note = event->submitted->note;
+    return 0;
+  case DUBAN__EVENT__BODY_ESCALATED: return open_escalation(txn, event, task, automatic);
+  case DUBAN__EVENT__BODY_REMINDED: task->reminders++; return 0;
+  case DUBAN__EVENT__BODY_ACCEPTED: task->overdue = false; return 0;
+  case DUBAN__EVENT__BODY_REASSIGNED: {
+    int rc = unit_task_index(txn, task->unit, task->id, false);
+    if (rc == 0)
+      rc = unit_task_index(txn, event->reassigned->unit, task->id, true);
+    task->unit = event->reassigned->unit;
+    return rc;
+  }
+  case DUBAN__EVENT__BODY_DEADLINE_WARNING: return record_warning(edit, event->deadline_warning);
+  default: return 0;
+  }
+}
+
+/* The task's state as the check read it (taken from subject) or, without
+ * one, as the views hold it. */
+static int
+load_task(dbn_store_txn_t *txn, const char *task_id, dbn_store_subject_t *subject, Duban__Task **task_p)
+{
+  if (subject && subject->task && strcmp(subject->task->id, task_id) == 0) {
+    *task_p = subject->task;
+    subject->task = NULL;
+    return 0;
+  }
+  int rc = dbn_store_task_state_get(txn, task_id, task_p);
+  return rc == DBN_ENOTFOUND ? DBN_ECORRUPT : rc;
+}
+
+static int
+apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *task_id,
+                  dbn_store_subject_t *subject)
+{
+  Duban__Task *task;
+  int rc = load_task(txn, task_id, subject, &task);
+  if (rc)
+    return rc;
+  bool automatic = strcmp(event->actor, "system") == 0;
+  Duban__TaskState next;
+  char why[256];
+  if (dbn_task_next_state(task, event->body_case, automatic, task->open_escalations, &next, why,
+                          sizeof why)) {
+    dbn_wire_task_free(&task);
+    return DBN_ECORRUPT;
+  }
+  struct task_edit edit;
+  task_edit_start(&edit, task);
+  task->updated_seq = event->seq;
+  task->updated_at = event->time;
+  task->state = next;
+  rc = edit_task_fields(txn, event, &edit, automatic);
+  if (rc == 0)
+    rc = task_put(txn, task);
+  task_edit_finish(&edit);
+  return rc;
+}
+
+/* ---- changes to one escalation ---- */
+
+static int
+load_escalation(dbn_store_txn_t *txn, uint64_t id, dbn_store_subject_t *subject, Duban__Escalation **e_p)
+{
+  if (subject && subject->escalation && subject->escalation->id == id) {
+    *e_p = subject->escalation;
+    subject->escalation = NULL;
+    return 0;
+  }
+  int rc = dbn_store_escalation_get(txn, id, e_p);
+  return rc == DBN_ENOTFOUND ? DBN_ECORRUPT : rc;
+}
+
+/* A resolved department's escalation no longer blocks its task; when it
+ * was the last, the task goes back to work. */
+static int
+unblock_task(dbn_store_txn_t *txn, const Duban__Event *event, const Duban__Escalation *e)
+{
+  Duban__Task *task;
+  int rc = load_task(txn, e->task, NULL, &task);
+  if (rc)
+    return rc;
+  if (task->open_escalations > 0 && !e->automatic)
+    task->open_escalations--;
+  Duban__TaskState next;
+  char why[256];
+  rc = dbn_task_next_state(task, event->body_case, false, task->open_escalations, &next, why, sizeof why);
+  if (rc == 0) {
+    task->state = next;
+    task->updated_seq = event->seq;
+    task->updated_at = event->time;
+    rc = task_put(txn, task);
+  } else {
+    rc = DBN_ECORRUPT;
+  }
+  dbn_wire_task_free(&task);
+  return rc;
+}
+
+static uint64_t
+event_escalation_id(const Duban__Event *event)
+{
+  switch (event->body_case) {
+  case DUBAN__EVENT__BODY_ACKNOWLEDGED: return event->acknowledged->escalation;
+  case DUBAN__EVENT__BODY_RESOLVED: return event->resolved->escalation;
+  case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return event->escalation_level->escalation;
+  default: return 0;
+  }
+}
+
+static int
+apply_escalation_change(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t *subject)
+{
+  Duban__Escalation *e;
+  int rc = load_escalation(txn, event_escalation_id(event), subject, &e);
+  if (rc)
+    return rc;
+  Duban__EscalationState next;
+  char why[256];
+  if (dbn_escalation_next_state(e, event->body_case, &next, why, sizeof why)) {
+    dbn_wire_escalation_free(&e);
+    return DBN_ECORRUPT;
+  }
+  const char *note = event->body_case == DUBAN__EVENT__BODY_RESOLVED       ? event->resolved->note
+                     : event->body_case == DUBAN__EVENT__BODY_ACKNOWLEDGED ? event->acknowledged->note
+                                                                           : NULL;
+  char *own_note = e->note;
+  if (event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL)
+    e->level = event->escalation_level->level;
+  if (note && *note)
+    e->note = (char *)note;
+  e->state = next;
+  e->updated_seq = event->seq;
+  rc = escalation_put(txn, e);
+  e->note = own_note;
+  if (rc == 0 && event->body_case == DUBAN__EVENT__BODY_RESOLVED)
+    rc = unblock_task(txn, event, e);
+  dbn_wire_escalation_free(&e);
+  return rc;
+}
+
+/* ---- the event as a whole ---- */
+
+static const char *
+event_task_id(const Duban__Event *event)
+{
+  switch (event->body_case) {
+  case DUBAN__EVENT__BODY_CLAIMED: return event->claimed->task;
+  case DUBAN__EVENT__BODY_PROGRESS: return event->progress->task;
+  case DUBAN__EVENT__BODY_SUBMITTED: return event->submitted->task;
+  case DUBAN__EVENT__BODY_ESCALATED: return event->escalated->task;
+  case DUBAN__EVENT__BODY_REMINDED: return event->reminded->task;
+  case DUBAN__EVENT__BODY_ACCEPTED: return event->accepted->task;
+  case DUBAN__EVENT__BODY_REJECTED: return event->rejected->task;
+  case DUBAN__EVENT__BODY_REASSIGNED: return event->reassigned->task;
+  case DUBAN__EVENT__BODY_DEADLINE_WARNING: return event->deadline_warning->task;
+  default: return NULL;
+  }
+}
+
+static int
+clock_put(dbn_store_txn_t *txn, int64_t now)
+{
+  int64_t current;
+  int rc = dbn_store_clock_get(txn, &current);
+  if (rc)
+    return rc;
+  if (now <= current)
+    return 0;
+  uint8_t be[8];
+  dbn_be64_put(be, (uint64_t)now);
+  MDB_val key = dbn_store_string_key("clock"), val = {8, be};
+  return dbn_lmdb_error(mdb_put(txn->txn, txn->store->dbi[DBI_META], &key, &val, 0));
+}
+
+/* (actor, request id) -> seq: what makes a retried request safe. */
+static int
+dedup_put(dbn_store_txn_t *txn, const Duban__Event *event)
+{
+  char *buf;
+  MDB_val key;
+  uint8_t seq_be[8];
+  dbn_be64_put(seq_be, event->seq);
+  MDB_val val = {8, seq_be};
+  int rc = dbn_store_pair_key(event->actor, event->request_id, &buf, &key);
+  if (rc)
+    return rc;
+  rc = dbn_lmdb_error(mdb_put(txn->txn, txn->store->dbi[DBI_DEDUP], &key, &val, 0));
+  free(buf);
+  return rc;
+}
+
+static int
+apply_body(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t *subject)
+{
+  switch (event->body_case) {
+  case DUBAN__EVENT__BODY_PLAN_LOADED:
+    return event->plan_loaded->plan ? apply_plan(txn, event, event->plan_loaded->plan) : DBN_ECORRUPT;
+  case DUBAN__EVENT__BODY_ACKNOWLEDGED:
+  case DUBAN__EVENT__BODY_RESOLVED:
+  case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return apply_escalation_change(txn, event, subject);
+  case DUBAN__EVENT__BODY_CLOCK_ADVANCED: return clock_put(txn, event->time + event->clock_advanced->seconds);
+  default: {
+    const char *task_id = event_task_id(event);
+    return task_id ? apply_task_change(txn, event, task_id, subject) : DBN_ECORRUPT;
+  }
+  }
+}
+
+int
+dbn_store_apply_event(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t *subject)
+{
+  int rc = apply_body(txn, event, subject);
+  dbn_store_subject_clear(subject);
+  if (rc == 0)
+    rc = clock_put(txn, event->time);
+  if (rc == 0 && event->request_id && *event->request_id)
+    rc = dedup_put(txn, event);
+  return rc;
+}

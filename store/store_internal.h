@@ -1,0 +1,92 @@
+/* store_internal.h: what store.c, apply.c and verify.c share, and nothing
+ * outside store/ may see: the environment's named databases, the structs
+ * behind the opaque handles, and the few helpers all three use.
+ *
+ * One LMDB environment holds ten named databases:
+ *   events            be64 seq            -> packed Event (append only)
+ *   meta              "head"              -> be64 seq + 32-byte hash of that event
+ *                     "clock"             -> be64 broker clock (seconds)
+ *   tasks             task id             -> packed Task: what changes (state,
+ *                                            percent, figures, unit, flags)
+ *   task_defs         task id             -> packed Task: what the plan fixed
+ *                                            (text, milestones, targets, measure)
+ *   unit_tasks        unit code \0 task id -> ""
+ *   escalations       be64 id             -> packed Escalation
+ *   open_escalations  be64 id             -> ""
+ *   units             unit code           -> packed Unit
+ *   plans             plan id             -> plan title
+ *   dedup             identity \0 req id  -> be64 seq
+ * Everything but events and meta.head is a view: apply.c is the only code
+ * that writes them, and verify rebuilds them with the same function. */
+#ifndef DUBAN_STORE_INTERNAL_H
+#define DUBAN_STORE_INTERNAL_H
+
+#include <lmdb.h>
+#include <string.h>
+
+#include "store.h"
+
+/* LMDB's default largest key. */
+#define DBN_STORE_MAX_KEY 511
+
+enum view_dbi {
+  DBI_EVENTS,
+  DBI_META,
+  DBI_TASKS,
+  DBI_TASK_DEFS,
+  DBI_UNIT_TASKS,
+  DBI_ESCALATIONS,
+  DBI_OPEN_ESCALATIONS,
+  DBI_UNITS,
+  DBI_PLANS,
+  DBI_DEDUP,
+  DBI_COUNT
+};
+
+extern const char *const dbn_store_dbi_names[DBI_COUNT];
+
+struct dbn_store {
+  MDB_env *env;           /* the environment; one per store */
+  MDB_dbi dbi[DBI_COUNT]; /* handles of the named databases */
+  bool read_only;         /* opened for audit */
+  bool dbis_open;         /* false for a read-only store of a log not yet created */
+  size_t map_size;        /* current map size in bytes */
+  size_t map_max;         /* cap on growth in bytes; 0 = none */
+};
+
+struct dbn_store_txn {
+  dbn_store_t *store; /* borrowed */
+  MDB_txn *txn;       /* the LMDB transaction */
+  bool write;         /* a write transaction */
+  int error;          /* the first write error; once set, every write and the commit return it */
+  uint64_t head_seq;  /* last seq as this transaction sees it */
+  uint8_t head_hash[DBN_HASH_BYTES]; /* its hash; next event's prev_hash */
+  uint8_t prev_hash[DBN_HASH_BYTES]; /* backing store for the last appended event's prev_hash */
+};
+
+static inline MDB_val
+dbn_store_string_key(const char *s)
+{
+  MDB_val key = {strlen(s), (void *)s};
+  return key;
+}
+
+/* Pack msg and put it under key in the view which. */
+int dbn_store_put_packed(dbn_store_txn_t *txn, enum view_dbi which, MDB_val *key,
+                         const ProtobufCMessage *msg);
+
+/* mdb_get on the view which; DBN_ENOTFOUND for a log with no views yet. */
+int dbn_store_get_raw(dbn_store_txn_t *txn, enum view_dbi which, MDB_val *key, MDB_val *val);
+
+/* An "a\0b" key in a malloc'd *buf_p (the caller frees it); DBN_ETOOBIG
+ * when it would pass LMDB's key limit. */
+int dbn_store_pair_key(const char *a, const char *b, char **buf_p, MDB_val *key);
+
+/* Apply event (already in the log at event->seq) to the views: the one
+ * function that writes them. subject, when not NULL, may hold the task or
+ * escalation the broker's check read in this transaction; it is used
+ * instead of a second read and is always cleared. Returns DBN_ECORRUPT for
+ * an event the state before it does not allow. */
+int dbn_store_apply_event(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t *subject);
+
+#endif

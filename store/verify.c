@@ -1,0 +1,337 @@
+/* verify.c: audit's walk of the log: the hash chain, the rebuild of every
+ * view from the events in a scratch store and its comparison with the
+ * stored views, and the rebuild as the log stood at a past event. It reads
+ * the log read-only, so it runs beside a live broker. See store.h. */
+#include "store_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "be64.h"
+#include "lmdb_env.h"
+#include "wire.h"
+
+/* The rebuild commits every this many events. LMDB keeps a transaction's
+ * dirty pages in memory and caches them after commit, and with views of
+ * random keys (the retry table) nearly every event dirties its own leaf
+ * pages, so the chunk, not the log, sets verify's peak memory: about
+ * 2000 x a few 4 KiB pages. */
+#define VERIFY_CHUNK_EVENTS 2000
+
+struct verify_walk {
+  dbn_verify_report_t *report;       /* where problems go */
+  dbn_store_txn_t *rebuild;          /* write txn on the scratch store */
+  dbn_store_t *scratch;              /* the scratch store, to commit in chunks */
+  uint64_t expected_seq;             /* the next key the chain must have */
+  uint8_t prev_hash[DBN_HASH_BYTES]; /* hash of the previous event */
+  uint64_t until_seq;                /* stop after this seq; 0 = the head */
+  uint64_t broken_link;              /* first seq whose link to its predecessor failed; 0 = none */
+  bool rebuild_stopped;              /* views are not rebuilt past a broken link */
+  int error;                         /* a non-corruption failure (I/O, memory) */
+};
+
+static int verify_fail(dbn_verify_report_t *report, uint64_t seq, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Record the first problem only: later ones are usually its echoes. */
+static int
+verify_fail(dbn_verify_report_t *report, uint64_t seq, const char *format, ...)
+{
+  if (report->first_bad_seq == 0) {
+    va_list args;
+    va_start(args, format);
+    report->first_bad_seq = seq;
+    vsnprintf(report->problem, sizeof report->problem, format, args);
+    va_end(args);
+  }
+  return DBN_ECORRUPT;
+}
+
+static int
+verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  struct verify_walk *walk = arg;
+  dbn_verify_report_t *report = walk->report;
+  char detail[128];
+  if (walk->until_seq && seq > walk->until_seq)
+    return 1;
+  if (seq != walk->expected_seq) {
+    snprintf(detail, sizeof detail, "%llu follows %llu", (unsigned long long)seq,
+             (unsigned long long)(walk->expected_seq - 1));
+    return verify_fail(report, walk->expected_seq, "sequence numbers are not consecutive: %s", detail);
+  }
+  /* The chain needs only seq and prev_hash, read straight off the bytes;
+   * the whole event is decoded only when the views are rebuilt. */
+  uint64_t event_seq;
+  const uint8_t *prev_hash;
+  size_t prev_hash_len;
+  Duban__Event *event = NULL;
+  if (dbn_wire_event_peek(bytes, len, &event_seq, &prev_hash, &prev_hash_len) ||
+      (walk->rebuild && dbn_wire_event_unpack(bytes, len, &event)))
+    return verify_fail(report, seq, "event does not decode%s", "");
+  int rc = 0;
+  if (event_seq != seq) {
+    snprintf(detail, sizeof detail, "%llu", (unsigned long long)event_seq);
+    rc = verify_fail(report, seq, "event stored under this key says it is seq %s", detail);
+  } else if (prev_hash_len != DBN_HASH_BYTES || memcmp(prev_hash, walk->prev_hash, DBN_HASH_BYTES) != 0) {
+    /* The link into this event is broken: either the event before it was
+     * changed, or this one was (its prev_hash field). Which one shows at
+     * the next link: a changed event also breaks the link after it. */
+    if (walk->broken_link) {
+      rc = verify_fail(report, seq - 1, "event %llu was changed: neither link around it holds",
+                       (unsigned long long)(seq - 1));
+    } else {
+      walk->broken_link = seq;
+      walk->rebuild_stopped = true;
+    }
+  } else if (walk->broken_link) {
+    rc = verify_fail(report, walk->broken_link - 1,
+                     "event %llu was changed: its hash is not the one the next event carries",
+                     (unsigned long long)(walk->broken_link - 1));
+  } else if (walk->rebuild && !walk->rebuild_stopped) {
+    int applied = dbn_store_apply_event(walk->rebuild, event, NULL);
+    if (applied == DBN_ECORRUPT)
+      rc = verify_fail(report, seq, "event cannot be applied to the state before it (%s)",
+                       dbn_wire_event_name(event->body_case));
+    else if (applied) {
+      walk->error = applied;
+      rc = applied;
+    }
+  }
+  dbn_wire_event_free(&event);
+  if (rc)
+    return rc;
+  dbn_store_hash(bytes, len, walk->prev_hash);
+  walk->expected_seq = seq + 1;
+  report->events++;
+  /* Commit the scratch rebuild in chunks so its dirty pages stay bounded:
+   * replay memory must not grow with the log. */
+  if (walk->rebuild && report->events % VERIFY_CHUNK_EVENTS == 0) {
+    if ((rc = dbn_store_commit(&walk->rebuild)) ||
+        (rc = dbn_store_write_begin(walk->scratch, &walk->rebuild))) {
+      walk->error = rc;
+      return rc;
+    }
+  }
+  return 0;
+}
+
+static uint64_t
+value_seq(enum view_dbi which, const MDB_val *val)
+{
+  uint64_t seq = 0;
+  if (which == DBI_TASKS) {
+    Duban__Task *task = NULL;
+    if (dbn_wire_task_unpack(val->mv_data, val->mv_size, &task) == 0)
+      seq = task->updated_seq;
+    dbn_wire_task_free(&task);
+    return seq;
+  }
+  if (which == DBI_ESCALATIONS) {
+    Duban__Escalation *e = NULL;
+    if (dbn_wire_escalation_unpack(val->mv_data, val->mv_size, &e) == 0)
+      seq = e->updated_seq;
+    dbn_wire_escalation_free(&e);
+    return seq;
+  }
+  if (which == DBI_DEDUP && val->mv_size == 8)
+    return dbn_be64_get(val->mv_data);
+  return 0;
+}
+
+/* Compare one view of the stored log with its rebuild, key by key. */
+static int
+compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi which,
+             dbn_verify_report_t *report)
+{
+  MDB_cursor *a, *b;
+  int rc = mdb_cursor_open(stored->txn, stored->store->dbi[which], &a);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  if ((rc = mdb_cursor_open(rebuilt->txn, rebuilt->store->dbi[which], &b))) {
+    mdb_cursor_close(a);
+    return dbn_lmdb_error(rc);
+  }
+  MDB_val ka, va, kb, vb;
+  int ra = mdb_cursor_get(a, &ka, &va, MDB_FIRST);
+  int rb = mdb_cursor_get(b, &kb, &vb, MDB_FIRST);
+  int result = 0;
+  while (ra == 0 || rb == 0) {
+    bool same_key =
+        ra == 0 && rb == 0 && ka.mv_size == kb.mv_size && memcmp(ka.mv_data, kb.mv_data, ka.mv_size) == 0;
+    bool same = same_key && va.mv_size == vb.mv_size && memcmp(va.mv_data, vb.mv_data, va.mv_size) == 0;
+    if (!same) {
+      MDB_val *key = ra == 0 ? &ka : &kb;
+      char printable[96];
+      size_t n = key->mv_size < sizeof printable - 1 ? key->mv_size : sizeof printable - 1;
+      for (size_t i = 0; i < n; i++) {
+        unsigned char c = ((const unsigned char *)key->mv_data)[i];
+        printable[i] = c >= 0x20 ? (char)c : '.';
+      }
+      printable[n] = '\0';
+      /* The earlier of the two last-changed seqs is where they part. */
+      uint64_t seq_a = ra == 0 ? value_seq(which, &va) : 0;
+      uint64_t seq_b = rb == 0 ? value_seq(which, &vb) : 0;
+      uint64_t seq = seq_a && (!seq_b || seq_a < seq_b) ? seq_a : seq_b;
+      if (seq == 0)
+        seq = rebuilt->head_seq ? rebuilt->head_seq : 1;
+      char detail[256];
+      snprintf(detail, sizeof detail, "view '%s' disagrees with the log at key '%s'",
+               dbn_store_dbi_names[which], printable);
+      verify_fail(report, seq, "%s", detail);
+      result = DBN_ECORRUPT;
+      break;
+    }
+    ra = mdb_cursor_get(a, &ka, &va, MDB_NEXT);
+    rb = mdb_cursor_get(b, &kb, &vb, MDB_NEXT);
+  }
+  mdb_cursor_close(a);
+  mdb_cursor_close(b);
+  return result;
+}
+
+static int
+verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_verify_report_t *report)
+{
+  memset(report, 0, sizeof *report);
+  dbn_store_options_t ro = {.read_only = true};
+  dbn_store_t *store;
+  int rc = dbn_store_open(&store, dir, &ro);
+  if (rc)
+    return rc;
+
+  char scratch_path[4096] = "";
+  if (!rebuild_views) {
+    /* Chain only: no scratch store. */
+  } else if (scratch_dir) {
+    snprintf(scratch_path, sizeof scratch_path, "%s", scratch_dir);
+  } else {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(scratch_path, sizeof scratch_path, "%s/duban-verify-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(scratch_path)) {
+      dbn_store_destroy(&store);
+      return DBN_EIO;
+    }
+  }
+  /* The rebuild needs no durability: it is thrown away. */
+  dbn_store_options_t scratch_options = {.no_sync = true, .map_size = dbn_store_map_size(store)};
+  dbn_store_t *scratch = NULL;
+  dbn_store_txn_t *stored = NULL;
+  struct verify_walk walk = {.report = report, .expected_seq = 1};
+
+  rc = rebuild_views ? dbn_store_open(&scratch, scratch_path, &scratch_options) : 0;
+  if (rc == 0)
+    rc = dbn_store_read_begin(store, &stored);
+  if (rc == 0 && rebuild_views)
+    rc = dbn_store_write_begin(scratch, &walk.rebuild);
+  walk.scratch = scratch;
+  if (rc == 0) {
+    report->head_seq = stored->head_seq;
+    rc = dbn_store_events_foreach(stored, 0, 0, verify_event, &walk);
+    if (rc == DBN_ECORRUPT && walk.error)
+      rc = walk.error;
+  }
+  if (rc == 0 && walk.broken_link) {
+    /* The break is at the last link: the head record decides, as it holds
+     * the last event's hash the way a next event would. */
+    uint64_t last = walk.broken_link;
+    bool last_changed = memcmp(walk.prev_hash, stored->head_hash, DBN_HASH_BYTES) != 0;
+    uint64_t bad = last_changed ? last : last - 1;
+    rc = verify_fail(report, bad, "event %llu was changed: the hash chain breaks there",
+                     (unsigned long long)bad);
+  }
+  if (rc == 0 && walk.expected_seq - 1 != stored->head_seq) {
+    char detail[64];
+    snprintf(detail, sizeof detail, "%llu", (unsigned long long)stored->head_seq);
+    rc = verify_fail(report, walk.expected_seq, "the head record says the log ends at %s", detail);
+  }
+  if (rc == 0 && stored->head_seq && memcmp(walk.prev_hash, stored->head_hash, DBN_HASH_BYTES) != 0)
+    rc = verify_fail(report, stored->head_seq, "the last event does not match the head record's hash%s", "");
+  if (rc == 0 && rebuild_views) {
+    walk.rebuild->head_seq = stored->head_seq;
+    for (int v = DBI_META + 1; v < DBI_COUNT && rc == 0; v++)
+      rc = compare_view(stored, walk.rebuild, (enum view_dbi)v, report);
+  }
+  dbn_store_abort(&walk.rebuild);
+  dbn_store_abort(&stored);
+  dbn_store_destroy(&scratch);
+  dbn_store_destroy(&store);
+  /* Remove the scratch files (and the directory when we made it). */
+  if (*scratch_path)
+    dbn_store_remove_files(scratch_path, !scratch_dir);
+  return rc;
+}
+
+void
+dbn_store_remove_files(const char *dir, bool remove_dir)
+{
+  char path[4200];
+  snprintf(path, sizeof path, "%s/data.mdb", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/lock.mdb", dir);
+  unlink(path);
+  if (remove_dir)
+    rmdir(dir);
+}
+
+int
+dbn_store_verify(const char *dir, const char *scratch_dir, dbn_verify_report_t *report)
+{
+  return verify_log(dir, scratch_dir, true, report);
+}
+
+int
+dbn_store_verify_chain(const char *dir, dbn_verify_report_t *report)
+{
+  return verify_log(dir, NULL, false, report);
+}
+
+int
+dbn_store_rebuild_at(const char *dir, const char *scratch_dir, uint64_t until_seq, dbn_store_t **snapshot_p)
+{
+  dbn_store_options_t ro = {.read_only = true};
+  dbn_store_t *store;
+  int rc = dbn_store_open(&store, dir, &ro);
+  if (rc)
+    return rc;
+  dbn_store_options_t scratch_options = {.no_sync = true, .map_size = dbn_store_map_size(store)};
+  dbn_store_t *scratch = NULL;
+  dbn_store_txn_t *stored = NULL;
+  dbn_verify_report_t report;
+  memset(&report, 0, sizeof report);
+  struct verify_walk walk = {.report = &report, .expected_seq = 1, .until_seq = until_seq};
+  rc = dbn_store_open(&scratch, scratch_dir, &scratch_options);
+  if (rc == 0)
+    rc = dbn_store_read_begin(store, &stored);
+  if (rc == 0)
+    rc = dbn_store_write_begin(scratch, &walk.rebuild);
+  walk.scratch = scratch;
+  if (rc == 0) {
+    rc = dbn_store_events_foreach(stored, 0, 0, verify_event, &walk);
+    if (rc == DBN_ECORRUPT && walk.error)
+      rc = walk.error;
+    if (rc == 0 && walk.broken_link)
+      rc = DBN_ECORRUPT;
+  }
+  if (rc == 0) {
+    /* The snapshot's head is where the rebuild stopped. */
+    uint8_t head[8 + DBN_HASH_BYTES];
+    dbn_be64_put(head, walk.expected_seq - 1);
+    memcpy(head + 8, walk.prev_hash, DBN_HASH_BYTES);
+    MDB_val key = dbn_store_string_key("head"), val = {sizeof head, head};
+    rc = dbn_lmdb_error(mdb_put(walk.rebuild->txn, scratch->dbi[DBI_META], &key, &val, 0));
+  }
+  if (rc == 0)
+    rc = dbn_store_commit(&walk.rebuild);
+  dbn_store_abort(&walk.rebuild);
+  dbn_store_abort(&stored);
+  dbn_store_destroy(&store);
+  if (rc) {
+    dbn_store_destroy(&scratch);
+    return rc;
+  }
+  *snapshot_p = scratch;
+  return 0;
+}
