@@ -13,6 +13,7 @@
 #include "event_stream.h"
 #include "log.h"
 #include "request.h"
+#include "read.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
@@ -69,6 +70,55 @@ load_clock(dbn_broker_t *broker)
   return rc;
 }
 
+/* One socket option that an invariant rests on (CURVE, the ZAP domain that
+ * puts every peer through auth, the size limit): a failure stops start-up. */
+static int
+set_option(void *socket, int option, const void *value, size_t len, const char *name, char *why,
+           size_t why_len)
+{
+  if (zmq_setsockopt(socket, option, value, len) == 0)
+    return 0;
+  snprintf(why, why_len, "cannot set %s on the broker's socket: %s", name, zmq_strerror(zmq_errno()));
+  return DBN_EINTERNAL;
+}
+
+/* The ROUTER every client talks to: a CURVE server whose peers all go
+ * through the ZAP handler, frames bounded by DBN_MAX_MESSAGE. */
+static int
+open_router(dbn_broker_t *broker, char *why, size_t why_len)
+{
+  broker->router = zmq_socket(broker->zmq_ctx, ZMQ_ROUTER);
+  if (!broker->router) {
+    snprintf(why, why_len, "cannot make the broker's socket: %s", zmq_strerror(zmq_errno()));
+    return DBN_EINTERNAL;
+  }
+  int one = 1, handshake_ms = 5000, hwm = 10000, linger = 1000;
+  int64_t max_message = DBN_MAX_MESSAGE;
+  void *router = broker->router;
+  int rc = set_option(router, ZMQ_CURVE_SERVER, &one, sizeof one, "ZMQ_CURVE_SERVER", why, why_len);
+  if (rc == 0)
+    rc = set_option(router, ZMQ_CURVE_SECRETKEY, dbn_auth_secret_key(broker->auth), 32, "ZMQ_CURVE_SECRETKEY",
+                    why, why_len);
+  if (rc == 0)
+    rc = set_option(router, ZMQ_ZAP_DOMAIN, "duban", 5, "ZMQ_ZAP_DOMAIN", why, why_len);
+  if (rc == 0)
+    rc = set_option(router, ZMQ_ROUTER_MANDATORY, &one, sizeof one, "ZMQ_ROUTER_MANDATORY", why, why_len);
+  if (rc == 0)
+    rc = set_option(router, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message, "ZMQ_MAXMSGSIZE", why, why_len);
+  /* A peer that opens a connection and never finishes the handshake is
+   * dropped after this long instead of holding a slot. */
+  if (rc == 0)
+    rc = set_option(router, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms, "ZMQ_HANDSHAKE_IVL", why,
+                    why_len);
+  if (rc == 0)
+    rc = set_option(router, ZMQ_SNDHWM, &hwm, sizeof hwm, "ZMQ_SNDHWM", why, why_len);
+  if (rc == 0)
+    rc = set_option(router, ZMQ_RCVHWM, &hwm, sizeof hwm, "ZMQ_RCVHWM", why, why_len);
+  if (rc == 0)
+    rc = set_option(router, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER", why, why_len);
+  return rc;
+}
+
 int
 dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char *why, size_t why_len)
 {
@@ -103,20 +153,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     return rc;
   }
 
-  broker->router = zmq_socket(broker->zmq_ctx, ZMQ_ROUTER);
-  int one = 1, handshake_ms = 5000, hwm = 10000, linger = 1000;
-  int64_t max_message = DBN_MAX_MESSAGE;
-  zmq_setsockopt(broker->router, ZMQ_CURVE_SERVER, &one, sizeof one);
-  zmq_setsockopt(broker->router, ZMQ_CURVE_SECRETKEY, dbn_auth_secret_key(broker->auth), 32);
-  zmq_setsockopt(broker->router, ZMQ_ZAP_DOMAIN, "duban", 5);
-  zmq_setsockopt(broker->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-  zmq_setsockopt(broker->router, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message);
-  /* A peer that opens a connection and never finishes the handshake is
-   * dropped after this long instead of holding a slot. */
-  zmq_setsockopt(broker->router, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms);
-  zmq_setsockopt(broker->router, ZMQ_SNDHWM, &hwm, sizeof hwm);
-  zmq_setsockopt(broker->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
-  zmq_setsockopt(broker->router, ZMQ_LINGER, &linger, sizeof linger);
+  if ((rc = open_router(broker, why, why_len))) {
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
   if (zmq_bind(broker->router, config->endpoint) != 0) {
     snprintf(why, why_len, "cannot bind %s: %s", config->endpoint, zmq_strerror(zmq_errno()));
     dbn_broker_destroy(&broker);
@@ -242,34 +282,6 @@ answer(dbn_broker_t *broker, struct pending *p)
   send_reply(broker, &p->routing, &reply);
 }
 
-/* A unit may be named by its code, its Chinese name or an alias; the log
- * and the views hold codes. Rewrite the request's unit field to the code
- * before it is checked (idempotent, so a retried batch may run it again).
- * The request came from protobuf-c's default allocator, so free() and
- * strdup() are its own. */
-static int
-resolve_unit_names(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why_len)
-{
-  char **field = NULL;
-  if (req->body_case == DUBAN__REQUEST__BODY_LIST_TASKS && *req->list_tasks->unit)
-    field = &req->list_tasks->unit;
-  else if (req->body_case == DUBAN__REQUEST__BODY_REASSIGN)
-    field = &req->reassign->unit;
-  if (!field)
-    return 0;
-  char *code;
-  int rc = dbn_store_unit_resolve(txn, *field, &code);
-  if (rc == DBN_ENOTFOUND)
-    snprintf(why, why_len, "no unit '%s'; name a unit by its code, its name or an alias", *field);
-  else if (rc)
-    snprintf(why, why_len, "units could not be read: %s", dbn_strerror(rc));
-  if (rc)
-    return rc;
-  free(*field);
-  *field = code;
-  return 0;
-}
-
 /* ---- writes: one transaction for the whole batch ---- */
 
 /* Apply every write of the batch in txn. Returns 0, or the store error that
@@ -298,7 +310,7 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
       return rc;
     char why[400];
     dbn_store_subject_t subject = {0};
-    rc = resolve_unit_names(txn, p->req, why, sizeof why);
+    rc = dbn_rules_resolve_unit_names(txn, p->req, why, sizeof why);
     if (rc == 0)
       rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, &subject, why,
                            sizeof why);
@@ -383,17 +395,6 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
 
 /* ---- reads: after the commit, on a fresh snapshot ---- */
 
-static bool
-unit_owns_task(dbn_store_txn_t *txn, const char *unit, const char *task_id)
-{
-  Duban__Task *task;
-  if (dbn_store_task_state_get(txn, task_id, &task))
-    return false;
-  bool owns = strcmp(task->unit, unit) == 0;
-  dbn_wire_task_free(&task);
-  return owns;
-}
-
 static void
 serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
 {
@@ -402,74 +403,22 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
   reply.identity = p->identity;
   reply.now = broker_now(broker);
   reply.head_seq = dbn_store_txn_head(txn);
-  char why[400] = "";
-  int rc = resolve_unit_names(txn, p->req, why, sizeof why);
-  if (rc == 0)
-    rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, NULL, why, sizeof why);
-  Duban__Task **tasks = NULL, *single = NULL;
-  size_t n_tasks = 0, n_escalations = 0;
-  Duban__Escalation **escalations = NULL;
-  dbn_role_t role = DBN_ROLE_COUNT;
-  const char *name = "";
-  dbn_identity_parse(p->identity, &role, &name);
-
-  if (rc == 0) {
-    switch (p->req->body_case) {
-    case DUBAN__REQUEST__BODY_LIST_TASKS: {
-      const char *unit =
-          role == DBN_ROLE_UNIT ? name : (*p->req->list_tasks->unit ? p->req->list_tasks->unit : NULL);
-      rc = dbn_store_tasks_list(txn, unit, &tasks, &n_tasks);
-      size_t kept = 0;
-      for (size_t i = 0; i < n_tasks; i++) {
-        if (p->req->list_tasks->state && tasks[i]->state != p->req->list_tasks->state)
-          dbn_wire_task_free(&tasks[i]);
-        else
-          tasks[kept++] = tasks[i];
-      }
-      n_tasks = kept;
-      reply.n_tasks = n_tasks;
-      reply.tasks = tasks;
-      break;
-    }
-    case DUBAN__REQUEST__BODY_GET_TASK:
-      if ((rc = dbn_store_task_get(txn, p->req->get_task->task, &single)) == 0) {
-        reply.n_tasks = 1;
-        reply.tasks = &single;
-      }
-      break;
-    case DUBAN__REQUEST__BODY_LIST_ESCALATIONS: {
-      rc = dbn_store_escalations_list(txn, p->req->list_escalations->open_only, &escalations, &n_escalations);
-      size_t kept = 0;
-      for (size_t i = 0; i < n_escalations; i++) {
-        if (role == DBN_ROLE_UNIT && !unit_owns_task(txn, name, escalations[i]->task))
-          dbn_wire_escalation_free(&escalations[i]);
-        else
-          escalations[kept++] = escalations[i];
-      }
-      n_escalations = kept;
-      reply.n_escalations = n_escalations;
-      reply.escalations = escalations;
-      break;
-    }
-    case DUBAN__REQUEST__BODY_WATCH:
-      rc = dbn_event_stream_watch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing),
-                                  p->req->request_id, p->req->watch->after_seq, dbn_monotonic_ms());
-      break;
-    case DUBAN__REQUEST__BODY_UNWATCH:
-      dbn_event_stream_unwatch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing));
-      break;
-    default: break;
-    }
-    if (rc && !*why)
-      snprintf(why, sizeof why, "%s", dbn_strerror(rc));
-  }
+  char why[400];
+  dbn_read_result_t result;
+  int rc =
+      dbn_read_serve(txn, p->identity, p->req, broker->config.virtual_clock != 0, &result, why, sizeof why);
+  if (rc == 0 && p->req->body_case == DUBAN__REQUEST__BODY_WATCH)
+    rc = dbn_event_stream_watch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing),
+                                p->req->request_id, p->req->watch->after_seq, dbn_monotonic_ms());
+  else if (rc == 0 && p->req->body_case == DUBAN__REQUEST__BODY_UNWATCH)
+    dbn_event_stream_unwatch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing));
+  if (rc && !*why)
+    snprintf(why, sizeof why, "%s", dbn_strerror(rc));
+  dbn_read_fill_reply(&result, &reply);
   reply.code = dbn_wire_error_code(rc);
   reply.message = why;
   send_reply(broker, &p->routing, &reply);
-  dbn_store_tasks_free(tasks, n_tasks);
-  dbn_store_escalations_free(escalations, n_escalations);
-  if (single)
-    dbn_wire_task_free(&single);
+  dbn_read_result_clear(&result);
 }
 
 static void

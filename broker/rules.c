@@ -289,3 +289,31 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, const Duban__Request
   dbn_store_subject_clear(&ignored);
   return rc;
 }
+
+/* A unit may be named by its code, its Chinese name or an alias; the log
+ * and the views hold codes. Rewrite the request's unit field to the code
+ * before it is checked (idempotent, so a retried batch may run it again).
+ * The request came from protobuf-c's default allocator, so free() and
+ * strdup() are its own. */
+int
+dbn_rules_resolve_unit_names(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why_len)
+{
+  char **field = NULL;
+  if (req->body_case == DUBAN__REQUEST__BODY_LIST_TASKS && *req->list_tasks->unit)
+    field = &req->list_tasks->unit;
+  else if (req->body_case == DUBAN__REQUEST__BODY_REASSIGN)
+    field = &req->reassign->unit;
+  if (!field)
+    return 0;
+  char *code;
+  int rc = dbn_store_unit_resolve(txn, *field, &code);
+  if (rc == DBN_ENOTFOUND)
+    snprintf(why, why_len, "no unit '%s'; name a unit by its code, its name or an alias", *field);
+  else if (rc)
+    snprintf(why, why_len, "units could not be read: %s", dbn_strerror(rc));
+  if (rc)
+    return rc;
+  free(*field);
+  *field = code;
+  return 0;
+}

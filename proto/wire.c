@@ -231,20 +231,51 @@ check_figures(size_t n, Duban__Figure **figures, char *why, size_t why_len)
   return 0;
 }
 
-int
-dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
+static int
+check_progress(const Duban__Progress *progress, char *why, size_t why_len)
+{
+  int rc = check_id("task id", progress->task, why, why_len);
+  if (rc)
+    return rc;
+  if (progress->percent < 0 || progress->percent > 100) {
+    snprintf(why, why_len, "percent is %d; it must be between 0 and 100", progress->percent);
+    return DBN_EINVAL;
+  }
+  return check_figures(progress->n_figures, progress->figures, why, why_len);
+}
+
+/* A task id, and a text a person must have written (a reason). */
+static int
+check_task_and_text(const char *task, const char *text, const char *missing, char *why, size_t why_len)
+{
+  int rc = check_id("task id", task, why, why_len);
+  if (rc)
+    return rc;
+  if (!text || !*text) {
+    snprintf(why, why_len, "%s", missing);
+    return DBN_EINVAL;
+  }
+  return 0;
+}
+
+static int
+check_escalate(const Duban__Escalate *escalate, char *why, size_t why_len)
+{
+  int rc = check_id("task id", escalate->task, why, why_len);
+  if (rc == 0)
+    rc = check_id("category", escalate->category, why, why_len);
+  if (rc == 0 && (!escalate->reason || !*escalate->reason)) {
+    snprintf(why, why_len, "an escalation needs a reason a coordinator can act on");
+    rc = DBN_EINVAL;
+  }
+  return rc;
+}
+
+/* The checks of each body that need no state. */
+static int
+check_body(const Duban__Request *req, char *why, size_t why_len)
 {
   int rc;
-  if (req->version != DBN_PROTOCOL_VERSION) {
-    snprintf(why, why_len, "protocol version %u is not supported; this peer speaks version %u", req->version,
-             DBN_PROTOCOL_VERSION);
-    return DBN_EVERSION;
-  }
-  if ((rc = check_id("request id", req->request_id, why, why_len)))
-    return rc;
-  if ((rc = dbn_wire_check_strings(&req->base, DBN_MAX_TEXT, why, why_len)))
-    return rc;
-
   switch (req->body_case) {
   case DUBAN__REQUEST__BODY_PING:
   case DUBAN__REQUEST__BODY_LIST_TASKS:
@@ -253,25 +284,9 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
   case DUBAN__REQUEST__BODY_LIST_ESCALATIONS: return 0;
   case DUBAN__REQUEST__BODY_GET_TASK: return check_id("task id", req->get_task->task, why, why_len);
   case DUBAN__REQUEST__BODY_CLAIM: return check_id("task id", req->claim->task, why, why_len);
-  case DUBAN__REQUEST__BODY_PROGRESS:
-    if ((rc = check_id("task id", req->progress->task, why, why_len)))
-      return rc;
-    if (req->progress->percent < 0 || req->progress->percent > 100) {
-      snprintf(why, why_len, "percent is %d; it must be between 0 and 100", req->progress->percent);
-      return DBN_EINVAL;
-    }
-    return check_figures(req->progress->n_figures, req->progress->figures, why, why_len);
+  case DUBAN__REQUEST__BODY_PROGRESS: return check_progress(req->progress, why, why_len);
   case DUBAN__REQUEST__BODY_SUBMIT: return check_id("task id", req->submit->task, why, why_len);
-  case DUBAN__REQUEST__BODY_ESCALATE:
-    if ((rc = check_id("task id", req->escalate->task, why, why_len)))
-      return rc;
-    if ((rc = check_id("category", req->escalate->category, why, why_len)))
-      return rc;
-    if (!req->escalate->reason || !*req->escalate->reason) {
-      snprintf(why, why_len, "an escalation needs a reason a coordinator can act on");
-      return DBN_EINVAL;
-    }
-    return 0;
+  case DUBAN__REQUEST__BODY_ESCALATE: return check_escalate(req->escalate, why, why_len);
   case DUBAN__REQUEST__BODY_ACK:
   case DUBAN__REQUEST__BODY_RESOLVE: {
     uint64_t id =
@@ -285,13 +300,8 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
   case DUBAN__REQUEST__BODY_REMIND: return check_id("task id", req->remind->task, why, why_len);
   case DUBAN__REQUEST__BODY_ACCEPT: return check_id("task id", req->accept->task, why, why_len);
   case DUBAN__REQUEST__BODY_REJECT:
-    if ((rc = check_id("task id", req->reject->task, why, why_len)))
-      return rc;
-    if (!req->reject->reason || !*req->reject->reason) {
-      snprintf(why, why_len, "a rejection needs a reason the department can act on");
-      return DBN_EINVAL;
-    }
-    return 0;
+    return check_task_and_text(req->reject->task, req->reject->reason,
+                               "a rejection needs a reason the department can act on", why, why_len);
   case DUBAN__REQUEST__BODY_REASSIGN:
     if ((rc = check_id("task id", req->reassign->task, why, why_len)))
       return rc;
@@ -313,6 +323,22 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
              DBN_PROTOCOL_VERSION);
     return DBN_EINVAL;
   }
+}
+
+int
+dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
+{
+  int rc;
+  if (req->version != DBN_PROTOCOL_VERSION) {
+    snprintf(why, why_len, "protocol version %u is not supported; this peer speaks version %u", req->version,
+             DBN_PROTOCOL_VERSION);
+    return DBN_EVERSION;
+  }
+  if ((rc = check_id("request id", req->request_id, why, why_len)))
+    return rc;
+  if ((rc = dbn_wire_check_strings(&req->base, DBN_MAX_TEXT, why, why_len)))
+    return rc;
+  return check_body(req, why, why_len);
 }
 
 /* Field 13 of Reply, wire type 2 (length-delimited): tag (13 << 3) | 2. */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "request.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
@@ -51,7 +52,7 @@ append(const char *actor, const char *request_id, Duban__Request *req)
   req->version = DBN_PROTOCOL_VERSION;
   req->request_id = (char *)request_id;
   if (dbn_store_write_begin(store, &txn) || dbn_wire_request_check(req, why, sizeof why) ||
-      dbn_rules_check(txn, actor, req, true, why, sizeof why)) {
+      dbn_rules_check(txn, actor, req, true, NULL, why, sizeof why)) {
     fprintf(stderr, "fuzz_rules: cannot set up the log: %s\n", why);
     abort();
   }
@@ -59,8 +60,7 @@ append(const char *actor, const char *request_id, Duban__Request *req)
   event.actor = (char *)actor;
   event.time = 1695168000;
   event.request_id = req->request_id;
-  dbn_rules_event_from_request(req, &event);
-  if (dbn_store_append(txn, &event) || dbn_store_commit(&txn))
+  if (dbn_request_to_event(req, &event) || dbn_store_append(txn, &event) || dbn_store_commit(&txn))
     abort();
 }
 
@@ -154,20 +154,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dbn_store_txn_t *txn;
     if (dbn_store_write_begin(store, &txn) == 0) {
       uint64_t seq;
+      dbn_store_subject_t subject = {0};
       if (dbn_store_dedup_get(txn, identity, req->request_id, &seq) != 0 &&
-          dbn_rules_check(txn, identity, req, true, why, sizeof why) == 0 &&
-          dbn_rules_is_write(req->body_case)) {
+          dbn_rules_resolve_unit_names(txn, req, why, sizeof why) == 0 &&
+          dbn_rules_check(txn, identity, req, true, &subject, why, sizeof why) == 0 &&
+          dbn_request_is_write(req->body_case)) {
         Duban__Event event = DUBAN__EVENT__INIT;
         event.actor = (char *)identity;
         event.time = 1695168000;
         event.request_id = req->request_id;
-        dbn_rules_event_from_request(req, &event);
-        int rc = dbn_store_append(txn, &event);
-        /* An event the rules let through must apply cleanly to the views;
-         * the map is big enough for any single message. */
+        if (dbn_request_to_event(req, &event))
+          abort();
+        /* An event the rules let through must apply cleanly to the views:
+         * the store applies it with the same lifecycle the rules checked
+         * it with. The map is big enough for any single message. */
+        int rc = dbn_store_append_with(txn, &event, &subject);
         if (rc && rc != DBN_EMAPFULL)
           abort();
       }
+      dbn_store_subject_clear(&subject);
       dbn_store_abort(&txn);
     }
   }

@@ -245,7 +245,7 @@ test_append_and_views(void **state)
   Duban__Unit *unit;
   assert_int_equal(dbn_store_unit_get(txn, "ZRJ", &unit), 0);
   assert_string_equal(unit->name, "市自然资源局");
-  duban__unit__free_unpacked(unit, NULL);
+  dbn_wire_unit_free(&unit);
   bool exists;
   assert_int_equal(dbn_store_plan_exists(txn, "t", &exists), 0);
   assert_true(exists);

@@ -1,0 +1,41 @@
+/* read.h: serving reads, and what each identity may see of them.
+ *
+ * Reads run after the batch's commit on a fresh snapshot (so nobody sees
+ * state a failed commit took back), with the same checks as writes
+ * (rules.h). A department sees only its own tasks and the escalations on
+ * them; coordinators, auditors and admins see everything. Watching is the
+ * event stream's (event_stream.h); this module answers the reads that
+ * return views. */
+#ifndef DUBAN_READ_H
+#define DUBAN_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "duban.pb-c.h"
+#include "store.h"
+
+/* What a read's reply carries; owned, freed by dbn_read_result_clear. */
+typedef struct {
+  Duban__Task **tasks; /* list_tasks; or one entry pointing at single */
+  size_t n_tasks;
+  Duban__Task *single; /* get_task */
+  Duban__Escalation **escalations;
+  size_t n_escalations;
+} dbn_read_result_t;
+
+/* Check req as identity may send it (unit names resolved to codes first,
+ * which rewrites the request's unit field) and read what it asks for into
+ * result. Returns 0, or a code with a message for a person in why. Requests
+ * that return no views (ping, watch, unwatch) pass the check with an empty
+ * result. */
+int dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, bool virtual_clock,
+                   dbn_read_result_t *result, char *why, size_t why_len);
+
+/* Point reply's tasks and escalations at result's (borrowed: keep result
+ * until the reply is packed). */
+void dbn_read_fill_reply(dbn_read_result_t *result, Duban__Reply *reply);
+
+void dbn_read_result_clear(dbn_read_result_t *result);
+
+#endif
