@@ -466,7 +466,8 @@ run_deadline_monitor(dbn_broker_t *broker)
   if (hour == broker->scanned_hour)
     return;
   dbn_deadline_policy_t policy = {.yellow_days = broker->config.yellow_days,
-                                  .escalation_sla_hours = broker->config.escalation_sla_hours};
+                                  .escalation_sla_hours = broker->config.escalation_sla_hours,
+                                  .ladder = &broker->config.ladder};
   for (;;) {
     dbn_store_txn_t *txn;
     int raised = 0;

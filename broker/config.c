@@ -27,6 +27,8 @@ static const char usage[] =
     "  --yellow-days N          warn this many days before a due date (default 30)\n"
     "  --escalation-sla-hours N an escalation nobody acknowledges rises a level every N hours\n"
     "                           (default 48)\n"
+    "  --escalation-levels L    the ladder it rises through, NAME[=WHOM],... up to 8 levels\n"
+    "                           (default 蓝色督办单,橙色督办单,红色督办单; the last is the cap)\n"
     "  --batch-max N            most requests per group commit (default 4096)\n"
     "  --no-group-commit        commit every request on its own (for comparison only)\n"
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
@@ -94,12 +96,13 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     if (parse_int(value, 0, 3650, &n))
       goto bad;
     config->yellow_days = (int)n;
-    if (parse_int(value, 1, 24 * 3650, &n))
-      goto bad;
   } else if (strcmp(key, "escalation-sla-hours") == 0) {
     if (parse_int(value, 1, 24 * 3650, &n))
       goto bad;
     config->escalation_sla_hours = (int)n;
+  } else if (strcmp(key, "escalation-levels") == 0) {
+    if (dbn_ladder_parse(&config->ladder, value, why, why_len))
+      return DBN_EINVAL;
   } else if (strcmp(key, "batch-max") == 0) {
     if (parse_int(value, 1, 1 << 20, &n))
       goto bad;
@@ -174,6 +177,7 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   config->batch_max = 4096;
   config->yellow_days = 30;
   config->escalation_sla_hours = 48;
+  dbn_ladder_default(&config->ladder);
 
   /* The file first, so that flags override it wherever they appear. */
   for (int i = 1; i < argc; i++) {

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ladder.h"
+
 typedef struct {
   char endpoint[256];       /* where the ROUTER binds, e.g. tcp://127.0.0.1:7700 */
   char data_dir[1024];      /* the LMDB event log */
@@ -23,6 +25,7 @@ typedef struct {
   int batch_max;            /* most requests drained into one transaction */
   int yellow_days;          /* days before a due date that a yellow warning is raised */
   int escalation_sla_hours; /* an open escalation nobody acknowledges rises a level after this long */
+  dbn_ladder_t ladder;      /* the 督办 ladder's levels, names and whom each notifies */
 } dbn_broker_config_t;
 
 /* Fill config from argv (which may name --config FILE). On a usage error

@@ -55,32 +55,44 @@ append_warning(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, const
   return dbn_store_append(txn, &raised);
 }
 
+/* One escalation_level event: the escalation reached level. */
 static int
-raise_escalation_levels(dbn_store_txn_t *txn, int64_t now, int sla_hours, int *raised_p)
+append_level(dbn_store_txn_t *txn, int64_t now, const Duban__Escalation *e, uint32_t level,
+             const dbn_ladder_t *ladder)
+{
+  Duban__EscalationLevel body = DUBAN__ESCALATION_LEVEL__INIT;
+  body.escalation = e->id;
+  body.level = level;
+  body.name = (char *)dbn_ladder_name(ladder, level);
+  body.notify = (char *)dbn_ladder_notify(ladder, level);
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = now;
+  event.actor = "system";
+  event.body_case = DUBAN__EVENT__BODY_ESCALATION_LEVEL;
+  event.escalation_level = &body;
+  return dbn_store_append(txn, &event);
+}
+
+/* Every open escalation nobody acknowledged climbs to the level its age
+ * has earned, one event per level. */
+static int
+raise_escalation_levels(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_policy_t *policy, int *raised_p)
 {
   Duban__Escalation **open;
   size_t count;
   int rc = dbn_store_escalations_list(txn, true, &open, &count);
   if (rc)
     return rc;
-  int64_t sla = (int64_t)sla_hours * 3600;
+  int64_t sla = (int64_t)policy->escalation_sla_hours * 3600;
   for (size_t i = 0; i < count && rc == 0; i++) {
     const Duban__Escalation *e = open[i];
-    if (e->state != DUBAN__ESCALATION_STATE__ESCALATION_OPEN || now <= e->raised_at)
+    if (e->state != DUBAN__ESCALATION_STATE__ESCALATION_OPEN)
       continue;
-    int64_t due_level = (now - e->raised_at) / sla;
-    if (due_level <= (int64_t)e->level)
-      continue;
-    Duban__EscalationLevel level = DUBAN__ESCALATION_LEVEL__INIT;
-    level.escalation = e->id;
-    level.level = (uint32_t)(due_level > 99 ? 99 : due_level);
-    Duban__Event event = DUBAN__EVENT__INIT;
-    event.time = now;
-    event.actor = "system";
-    event.body_case = DUBAN__EVENT__BODY_ESCALATION_LEVEL;
-    event.escalation_level = &level;
-    rc = dbn_store_append(txn, &event);
-    *raised_p += 1;
+    uint32_t due = dbn_ladder_due_level(policy->ladder, e->raised_at, now, sla);
+    for (uint32_t level = e->level + 1; level <= due && rc == 0; level++) {
+      rc = append_level(txn, now, e, level, policy->ladder);
+      *raised_p += 1;
+    }
   }
   dbn_store_escalations_free(open, count);
   return rc;
@@ -125,6 +137,6 @@ dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_p
   /* After the warnings, so that an automatic escalation raised just now
    * starts its SLA at level 0. */
   if (rc == 0)
-    rc = raise_escalation_levels(txn, now, policy->escalation_sla_hours, raised_p);
+    rc = raise_escalation_levels(txn, now, policy, raised_p);
   return rc;
 }

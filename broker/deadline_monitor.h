@@ -9,19 +9,22 @@
  * task view remembers them), so replaying the log gives the same state.
  *
  * It also watches the escalations: one left open, not even acknowledged,
- * for longer than its SLA rises a level (escalation_level event), and
- * another level for each further SLA period, so that someone higher up
- * sees it. */
+ * for longer than its SLA rises a level of the 督办 ladder (domain/ladder.h;
+ * an escalation_level event naming the level and whom it notifies), and
+ * another level for each further SLA period, one event per level, up to
+ * the ladder's cap, so that someone higher up sees it. */
 #ifndef DUBAN_DEADLINE_MONITOR_H
 #define DUBAN_DEADLINE_MONITOR_H
 
 #include <stdint.h>
 
+#include "ladder.h"
 #include "store.h"
 
 typedef struct {
-  int yellow_days;          /* warn this many days before a due date */
-  int escalation_sla_hours; /* an open escalation unacknowledged this long rises a level */
+  int yellow_days;            /* warn this many days before a due date */
+  int escalation_sla_hours;   /* an open escalation unacknowledged this long rises a level */
+  const dbn_ladder_t *ladder; /* the levels it rises through (borrowed) */
 } dbn_deadline_policy_t;
 
 /* Append the warnings and escalation levels due at `now` to txn (a write

@@ -392,15 +392,18 @@ apply_escalation_change(dbn_store_txn_t *txn, const Duban__Event *event, dbn_sto
   const char *note = event->body_case == DUBAN__EVENT__BODY_RESOLVED       ? event->resolved->note
                      : event->body_case == DUBAN__EVENT__BODY_ACKNOWLEDGED ? event->acknowledged->note
                                                                            : NULL;
-  char *own_note = e->note;
-  if (event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL)
+  char *own_note = e->note, *own_level_name = e->level_name;
+  if (event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL) {
     e->level = event->escalation_level->level;
+    e->level_name = event->escalation_level->name;
+  }
   if (note && *note)
     e->note = (char *)note;
   e->state = next;
   e->updated_seq = event->seq;
   rc = escalation_put(txn, e);
   e->note = own_note;
+  e->level_name = own_level_name;
   if (rc == 0 && event->body_case == DUBAN__EVENT__BODY_RESOLVED)
     rc = unblock_task(txn, event, e);
   dbn_wire_escalation_free(&e);

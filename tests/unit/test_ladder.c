@@ -1,0 +1,248 @@
+/* test_ladder.c: the 督办 ladder (domain/ladder.h): names, the cap, one
+ * level per SLA period, and the broker's deadline monitor climbing it one
+ * event per level on a real LMDB log. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deadline_monitor.h"
+#include "error.h"
+#include "ladder.h"
+#include "store.h"
+#include "wire.h"
+
+#define HOUR 3600
+
+static void
+test_default_ladder(void **state)
+{
+  (void)state;
+  dbn_ladder_t ladder;
+  dbn_ladder_default(&ladder);
+  assert_int_equal(ladder.count, 3);
+  assert_int_equal(dbn_ladder_cap(&ladder), 2);
+  assert_string_equal(dbn_ladder_name(&ladder, 0), "蓝色督办单");
+  assert_string_equal(dbn_ladder_name(&ladder, 1), "橙色督办单");
+  assert_string_equal(dbn_ladder_name(&ladder, 2), "红色督办单");
+  /* A level past the cap (an old log) reads as the cap. */
+  assert_string_equal(dbn_ladder_name(&ladder, 16), "红色督办单");
+  assert_string_equal(dbn_ladder_notify(&ladder, 1), "");
+}
+
+/* The level an escalation has earned, by hours since it was raised, with a
+ * 48-hour SLA and three levels: one per full period, capped at 2. */
+static void
+test_due_level_boundaries(void **state)
+{
+  (void)state;
+  dbn_ladder_t ladder;
+  dbn_ladder_default(&ladder);
+  const struct {
+    int64_t hours;
+    uint32_t level;
+  } cases[] = {{0, 0}, {47, 0}, {48, 1}, {95, 1}, {96, 2}, {97, 2}, {33 * 24, 2}, {-5, 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    assert_int_equal(dbn_ladder_due_level(&ladder, 1000000, 1000000 + cases[i].hours * HOUR, 48 * HOUR),
+                     cases[i].level);
+  assert_int_equal(dbn_ladder_due_level(&ladder, 0, 100 * HOUR, 0), 0); /* no SLA: never rises */
+}
+
+static void
+test_parse(void **state)
+{
+  (void)state;
+  dbn_ladder_t ladder;
+  char why[256];
+  dbn_ladder_default(&ladder);
+  assert_int_equal(
+      dbn_ladder_parse(&ladder, "提醒=coordinator:office,警示,约谈=admin:leader,问责", why, sizeof why), 0);
+  assert_int_equal(ladder.count, 4);
+  assert_int_equal(dbn_ladder_cap(&ladder), 3);
+  assert_string_equal(dbn_ladder_name(&ladder, 0), "提醒");
+  assert_string_equal(dbn_ladder_notify(&ladder, 0), "coordinator:office");
+  assert_string_equal(dbn_ladder_notify(&ladder, 1), "");
+  assert_string_equal(dbn_ladder_name(&ladder, 2), "约谈");
+  assert_string_equal(dbn_ladder_notify(&ladder, 2), "admin:leader");
+  const char *bad[] = {"",
+                       "a,,b",
+                       "a=",
+                       "=b",
+                       "1,2,3,4,5,6,7,8,9",
+                       "\xff\xfe",
+                       "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    why[0] = '\0';
+    assert_int_equal(dbn_ladder_parse(&ladder, bad[i], why, sizeof why), DBN_EINVAL);
+    assert_true(strlen(why) > 0);
+    assert_int_equal(ladder.count, 4); /* unchanged */
+  }
+}
+
+/* ---- the monitor on a real log ---- */
+
+static int
+append_one(dbn_store_t *store, Duban__Event *event)
+{
+  dbn_store_txn_t *txn;
+  int rc = dbn_store_write_begin(store, &txn);
+  if (rc == 0)
+    rc = dbn_store_append(txn, event);
+  return rc ? (dbn_store_abort(&txn), rc) : dbn_store_commit(&txn);
+}
+
+/* A plan of one undated unit task, claimed, and escalated at `raised`. */
+static void
+escalated_log(dbn_store_t *store, int64_t raised)
+{
+  static char *codes[] = {"LCJ"};
+  Duban__Unit unit = DUBAN__UNIT__INIT;
+  unit.code = "LCJ";
+  unit.name = "市林业和草原局";
+  Duban__Unit *units[] = {&unit};
+  Duban__Action action = DUBAN__ACTION__INIT;
+  action.id = "p:1.1.1";
+  action.number = "1";
+  action.text = "编制规划";
+  action.unit = "LCJ";
+  Duban__Action *actions[] = {&action};
+  Duban__Measure measure = DUBAN__MEASURE__INIT;
+  measure.number = "1";
+  measure.text = "措施";
+  measure.n_lead = 1;
+  measure.lead = codes;
+  measure.n_actions = 1;
+  measure.actions = actions;
+  Duban__Measure *measures[] = {&measure};
+  Duban__Section section = DUBAN__SECTION__INIT;
+  section.number = "1";
+  section.title = "一";
+  section.n_measures = 1;
+  section.measures = measures;
+  Duban__Section *sections[] = {&section};
+  Duban__Plan plan = DUBAN__PLAN__INIT;
+  plan.id = "p";
+  plan.title = "计划";
+  plan.n_sections = 1;
+  plan.sections = sections;
+  plan.n_units = 1;
+  plan.units = units;
+  Duban__LoadPlan load = DUBAN__LOAD_PLAN__INIT;
+  load.plan = &plan;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = raised;
+  event.actor = "admin:admin";
+  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
+  event.plan_loaded = &load;
+  assert_int_equal(append_one(store, &event), 0);
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = "p:1.1.1";
+  Duban__Event claimed = DUBAN__EVENT__INIT;
+  claimed.time = raised;
+  claimed.actor = "unit:LCJ";
+  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
+  claimed.claimed = &claim;
+  assert_int_equal(append_one(store, &claimed), 0);
+  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
+  escalate.task = "p:1.1.1";
+  escalate.category = "资金";
+  escalate.reason = "资金未到位";
+  Duban__Event escalated = DUBAN__EVENT__INIT;
+  escalated.time = raised;
+  escalated.actor = "unit:LCJ";
+  escalated.body_case = DUBAN__EVENT__BODY_ESCALATED;
+  escalated.escalated = &escalate;
+  assert_int_equal(append_one(store, &escalated), 0);
+}
+
+static int
+run_monitor(dbn_store_t *store, int64_t now, const dbn_ladder_t *ladder)
+{
+  dbn_deadline_policy_t policy = {.yellow_days = 30, .escalation_sla_hours = 48, .ladder = ladder};
+  dbn_store_txn_t *txn;
+  int raised = 0;
+  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  assert_int_equal(dbn_deadline_monitor_run(txn, now, &policy, &raised), 0);
+  assert_int_equal(dbn_store_commit(&txn), 0);
+  return raised;
+}
+
+struct level_walk {
+  uint32_t levels[16]; /* the level of each escalation_level event, in order */
+  char names[16][DBN_LADDER_NAME_MAX];
+  size_t count;
+};
+
+static int
+collect_levels(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  (void)seq;
+  struct level_walk *walk = arg;
+  Duban__Event *event;
+  assert_int_equal(dbn_wire_event_unpack(bytes, len, &event), 0);
+  if (event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL && walk->count < 16) {
+    walk->levels[walk->count] = event->escalation_level->level;
+    snprintf(walk->names[walk->count], DBN_LADDER_NAME_MAX, "%s", event->escalation_level->name);
+    walk->count++;
+  }
+  dbn_wire_event_free(&event);
+  return 0;
+}
+
+/* A 33-day jump of the clock raises the escalation 0 -> 1 -> 2, one event
+ * per level with the level's name, and stops at the cap; a later scan adds
+ * nothing. */
+static void
+test_monitor_climbs_one_level_per_event(void **state)
+{
+  (void)state;
+  char dir[] = "/tmp/duban-test-ladder-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  dbn_store_t *store;
+  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  const int64_t raised = 1700000000;
+  escalated_log(store, raised);
+  dbn_ladder_t ladder;
+  dbn_ladder_default(&ladder);
+  assert_int_equal(run_monitor(store, raised + 47 * HOUR, &ladder), 0);
+  assert_int_equal(run_monitor(store, raised + 33 * 24 * HOUR, &ladder), 2);
+  assert_int_equal(run_monitor(store, raised + 60 * 24 * HOUR, &ladder), 0);
+
+  dbn_store_txn_t *txn;
+  struct level_walk walk = {0};
+  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
+  assert_int_equal(dbn_store_events_foreach(txn, 0, 0, collect_levels, &walk), 0);
+  Duban__Escalation *e;
+  assert_int_equal(dbn_store_escalation_get(txn, 3, &e), 0);
+  assert_int_equal(e->level, 2);
+  assert_string_equal(e->level_name, "红色督办单");
+  dbn_wire_escalation_free(&e);
+  dbn_store_abort(&txn);
+  assert_int_equal(walk.count, 2);
+  assert_int_equal(walk.levels[0], 1);
+  assert_string_equal(walk.names[0], "橙色督办单");
+  assert_int_equal(walk.levels[1], 2);
+  assert_string_equal(walk.names[1], "红色督办单");
+
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(dir, NULL, &report), 0);
+  dbn_store_destroy(&store);
+  dbn_store_remove_files(dir, true);
+}
+
+int
+main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_default_ladder),
+      cmocka_unit_test(test_due_level_boundaries),
+      cmocka_unit_test(test_parse),
+      cmocka_unit_test(test_monitor_climbs_one_level_per_event),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
