@@ -64,7 +64,7 @@ dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, 
 {
   memset(result, 0, sizeof *result);
   why[0] = '\0';
-  int rc = dbn_rules_resolve_unit_names(txn, req, why, why_len);
+  int rc = dbn_rules_resolve_names(txn, req, why, why_len);
   if (rc == 0)
     rc = dbn_rules_check(txn, identity, req, virtual_clock, NULL, why, why_len);
   if (rc)

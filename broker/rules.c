@@ -290,14 +290,41 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, const Duban__Request
   return rc;
 }
 
-/* A unit may be named by its code, its Chinese name or an alias; the log
- * and the views hold codes. Rewrite the request's unit field to the code
- * before it is checked (idempotent, so a retried batch may run it again).
- * The request came from protobuf-c's default allocator, so free() and
- * strdup() are its own. */
-int
-dbn_rules_resolve_unit_names(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why_len)
+/* The names a person types, made the ones the log holds: see rules.h. The
+ * request came from protobuf-c's default allocator, so free() and strdup()
+ * are its own. */
+/* A short task id ("2.1.1") names the one loaded plan's task; rewrite it
+ * to the full id. One that no plan has is left for the check to refuse. */
+static int
+resolve_task_id(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why_len)
 {
+  char **slot = dbn_request_task_slot(req);
+  if (!slot || !*slot || !**slot || strchr(*slot, ':'))
+    return 0;
+  char *full;
+  size_t matches;
+  int rc = dbn_store_task_resolve(txn, *slot, &full, &matches);
+  if (rc == DBN_ENOTFOUND)
+    return 0;
+  if (rc == DBN_EEXIST) {
+    snprintf(why, why_len, "task '%s' is in %zu plans; give the full id (PLAN:%s)", *slot, matches, *slot);
+    return DBN_EINVAL;
+  }
+  if (rc) {
+    snprintf(why, why_len, "tasks could not be read: %s", dbn_strerror(rc));
+    return rc;
+  }
+  free(*slot);
+  *slot = full;
+  return 0;
+}
+
+int
+dbn_rules_resolve_names(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why_len)
+{
+  int rc = resolve_task_id(txn, req, why, why_len);
+  if (rc)
+    return rc;
   char **field = NULL;
   if (req->body_case == DUBAN__REQUEST__BODY_LIST_TASKS && *req->list_tasks->unit)
     field = &req->list_tasks->unit;
@@ -306,7 +333,7 @@ dbn_rules_resolve_unit_names(dbn_store_txn_t *txn, Duban__Request *req, char *wh
   if (!field)
     return 0;
   char *code;
-  int rc = dbn_store_unit_resolve(txn, *field, &code);
+  rc = dbn_store_unit_resolve(txn, *field, &code);
   if (rc == DBN_ENOTFOUND)
     snprintf(why, why_len, "no unit '%s'; name a unit by its code, its name or an alias", *field);
   else if (rc)

@@ -29,11 +29,13 @@
 int dbn_rules_check(dbn_store_txn_t *txn, const char *identity, const Duban__Request *req, bool virtual_clock,
                     dbn_store_subject_t *subject, char *why, size_t why_len);
 
-/* A unit may be named by its code, its Chinese name or an alias; the log
- * and the views hold codes. Rewrite the unit field of a list_tasks or
- * reassign request to the code before it is checked (idempotent, so a
- * retried batch may run it again). DBN_ENOTFOUND with a message when no
- * unit answers to the name. */
-int dbn_rules_resolve_unit_names(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why_len);
+/* Make the names a person types the ones the log holds, before the check
+ * (idempotent, so a retried batch may run it again):
+ *  - a unit may be named by its code, its Chinese name or an alias: the
+ *    unit field of a list_tasks or reassign request becomes the code
+ *    (DBN_ENOTFOUND with a message when no unit answers to the name);
+ *  - a short task id ("2.1.1") becomes the full one ("ordos-2023-58:2.1.1")
+ *    when exactly one loaded plan has it (DBN_EINVAL when several do). */
+int dbn_rules_resolve_names(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why_len);
 
 #endif

@@ -106,8 +106,8 @@ body_field(const Duban__Request *req, const char *name, const ProtobufCMessage *
   return protobuf_c_message_descriptor_get_field_by_name(body->descriptor, name);
 }
 
-const char *
-dbn_request_task(const Duban__Request *req)
+char **
+dbn_request_task_slot(Duban__Request *req)
 {
   const dbn_request_kind_t *kind = dbn_request_kind(req->body_case);
   const ProtobufCMessage *body;
@@ -116,7 +116,14 @@ dbn_request_task(const Duban__Request *req)
   const ProtobufCFieldDescriptor *field = body_field(req, "task", &body);
   if (!field || field->type != PROTOBUF_C_TYPE_STRING)
     return NULL;
-  return *(const char *const *)((const char *)body + field->offset);
+  return (char **)((char *)body + field->offset);
+}
+
+const char *
+dbn_request_task(const Duban__Request *req)
+{
+  char **slot = dbn_request_task_slot((Duban__Request *)req);
+  return slot ? *slot : NULL;
 }
 
 uint64_t

@@ -59,6 +59,11 @@ bool dbn_request_is_write(Duban__Request__BodyCase body);
  * req; NULL for a request whose subject is not a task. */
 const char *dbn_request_task(const Duban__Request *req);
 
+/* Where the `task` field of a request whose subject is a task lives, for
+ * a caller that rewrites it (a short id to the full one); NULL for other
+ * requests. The string is protobuf-c's: free() and strdup() are its own. */
+char **dbn_request_task_slot(Duban__Request *req);
+
 /* The escalation an escalation request names (its body's `escalation`
  * field); 0 for any other request. */
 uint64_t dbn_request_escalation(const Duban__Request *req);

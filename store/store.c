@@ -615,6 +615,56 @@ dbn_store_plan_exists(dbn_store_txn_t *txn, const char *plan_id, bool *exists_p)
 }
 
 int
+dbn_store_task_resolve(dbn_store_txn_t *txn, const char *text, char **id_p, size_t *matches_p)
+{
+  *id_p = NULL;
+  *matches_p = 0;
+  if (strchr(text, ':')) {
+    *id_p = strdup(text);
+    *matches_p = 1;
+    return *id_p ? 0 : DBN_ENOMEM;
+  }
+  if (!txn->store->dbis_open)
+    return DBN_ENOTFOUND;
+  /* A plan has hundreds of tasks and a log a handful of plans: try the
+   * short id under each plan rather than keeping an index of short ids. */
+  MDB_cursor *cursor;
+  int rc = mdb_cursor_open(txn->txn, txn->store->dbi[DBI_PLANS], &cursor);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  MDB_val key, val;
+  int result = 0;
+  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0 && result == 0;
+       rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
+    size_t len = key.mv_size + 1 + strlen(text);
+    char *candidate = malloc(len + 1);
+    if (!candidate) {
+      result = DBN_ENOMEM;
+      break;
+    }
+    snprintf(candidate, len + 1, "%.*s:%s", (int)key.mv_size, (const char *)key.mv_data, text);
+    MDB_val task_key = dbn_store_string_key(candidate), task_val;
+    if (len <= DBN_STORE_MAX_KEY && dbn_store_get_raw(txn, DBI_TASKS, &task_key, &task_val) == 0) {
+      (*matches_p)++;
+      free(*id_p);
+      *id_p = candidate;
+    } else {
+      free(candidate);
+    }
+  }
+  mdb_cursor_close(cursor);
+  if (result == 0 && rc != MDB_NOTFOUND)
+    result = dbn_lmdb_error(rc);
+  if (result == 0 && *matches_p != 1)
+    result = *matches_p == 0 ? DBN_ENOTFOUND : DBN_EEXIST;
+  if (result) {
+    free(*id_p);
+    *id_p = NULL;
+  }
+  return result;
+}
+
+int
 dbn_store_dedup_get(dbn_store_txn_t *txn, const char *identity, const char *request_id, uint64_t *seq_p)
 {
   char *buf;

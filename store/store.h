@@ -137,6 +137,13 @@ int dbn_store_unit_get(dbn_store_txn_t *txn, const char *code, Duban__Unit **uni
  * unit answers to text. */
 int dbn_store_unit_resolve(dbn_store_txn_t *txn, const char *text, char **code_p);
 
+/* The full id of the task that text names: text itself when it holds a
+ * ':' (a full id, whether or not it exists), else the one loaded plan's
+ * task "PLAN:text". *id_p is the caller's to free(); *matches_p says how
+ * many plans have such a task: DBN_ENOTFOUND for none, DBN_EEXIST when
+ * more than one does (the short id is ambiguous). */
+int dbn_store_task_resolve(dbn_store_txn_t *txn, const char *text, char **id_p, size_t *matches_p);
+
 /* Every unit, in code order; freed with dbn_store_units_free. */
 int dbn_store_units_list(dbn_store_txn_t *txn, Duban__Unit ***units_p, size_t *count_p);
 void dbn_store_units_free(Duban__Unit **units, size_t count);

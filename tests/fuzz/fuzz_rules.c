@@ -156,7 +156,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       uint64_t seq;
       dbn_store_subject_t subject = {0};
       if (dbn_store_dedup_get(txn, identity, req->request_id, &seq) != 0 &&
-          dbn_rules_resolve_unit_names(txn, req, why, sizeof why) == 0 &&
+          dbn_rules_resolve_names(txn, req, why, sizeof why) == 0 &&
           dbn_rules_check(txn, identity, req, true, &subject, why, sizeof why) == 0 &&
           dbn_request_is_write(req->body_case)) {
         Duban__Event event = DUBAN__EVENT__INIT;
