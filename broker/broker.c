@@ -310,7 +310,7 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
       return rc;
     char why[400];
     dbn_store_subject_t subject = {0};
-    rc = dbn_rules_resolve_unit_names(txn, p->req, why, sizeof why);
+    rc = dbn_rules_resolve_names(txn, p->req, why, sizeof why);
     if (rc == 0)
       rc = dbn_rules_check(txn, p->identity, p->req, broker->config.virtual_clock != 0, &subject, why,
                            sizeof why);

@@ -83,6 +83,9 @@ dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, 
   case DUBAN__REQUEST__BODY_LIST_ESCALATIONS:
     rc = list_escalations(txn, role, name, req->list_escalations->open_only, result);
     break;
+  case DUBAN__REQUEST__BODY_LIST_INBOX: /* for units only: the request table says so */
+    rc = dbn_store_inbox_list(txn, name, req->list_inbox->unread_only, &result->inbox, &result->n_inbox);
+    break;
   default: break;
   }
   if (rc && !*why)
@@ -97,6 +100,8 @@ dbn_read_fill_reply(dbn_read_result_t *result, Duban__Reply *reply)
   reply->tasks = result->tasks;
   reply->n_escalations = result->n_escalations;
   reply->escalations = result->escalations;
+  reply->n_inbox = result->n_inbox;
+  reply->inbox = result->inbox;
 }
 
 void
@@ -108,5 +113,6 @@ dbn_read_result_clear(dbn_read_result_t *result)
     dbn_store_tasks_free(result->tasks, result->n_tasks);
   }
   dbn_store_escalations_free(result->escalations, result->n_escalations);
+  dbn_store_inbox_free(result->inbox, result->n_inbox);
   memset(result, 0, sizeof *result);
 }

@@ -3,7 +3,8 @@
  * Reads run after the batch's commit on a fresh snapshot (so nobody sees
  * state a failed commit took back), with the same checks as writes
  * (rules.h). A department sees only its own tasks and the escalations on
- * them; coordinators, auditors and admins see everything. Watching is the
+ * them, and its own inbox; coordinators, auditors and admins see every
+ * task and escalation. Watching is the
  * event stream's (event_stream.h); this module answers the reads that
  * return views. */
 #ifndef DUBAN_READ_H
@@ -22,6 +23,8 @@ typedef struct {
   Duban__Task *single; /* get_task */
   Duban__Escalation **escalations;
   size_t n_escalations;
+  Duban__InboxItem **inbox; /* list_inbox: the sender's own */
+  size_t n_inbox;
 } dbn_read_result_t;
 
 /* Check req as identity may send it (unit names resolved to codes first,

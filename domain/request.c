@@ -49,6 +49,9 @@ static const dbn_request_kind_t kinds[] = {
      DUBAN__EVENT__BODY_PLAN_LOADED},
     {DUBAN__REQUEST__BODY_ADVANCE_CLOCK, "advance_clock", ADMIN, WRITE, DBN_SUBJECT_CLOCK,
      DUBAN__EVENT__BODY_CLOCK_ADVANCED},
+    {DUBAN__REQUEST__BODY_LIST_INBOX, "list_inbox", UNIT, READ, DBN_SUBJECT_NONE, NO_EVENT},
+    {DUBAN__REQUEST__BODY_MARK_INBOX_READ, "mark_inbox_read", UNIT, WRITE, DBN_SUBJECT_NONE,
+     DUBAN__EVENT__BODY_INBOX_READ},
 };
 
 const dbn_request_kind_t *

@@ -124,6 +124,18 @@ dbn_wire_unit_free(Duban__Unit **unit_p)
   free_message((void **)unit_p);
 }
 
+int
+dbn_wire_inbox_item_unpack(const uint8_t *buf, size_t len, Duban__InboxItem **item_p)
+{
+  return unpack_message(&duban__inbox_item__descriptor, buf, len, 0, (void **)item_p);
+}
+
+void
+dbn_wire_inbox_item_free(Duban__InboxItem **item_p)
+{
+  free_message((void **)item_p);
+}
+
 void
 dbn_wire_message_free(void *msg_pp)
 {
@@ -318,6 +330,13 @@ check_body(const Duban__Request *req, char *why, size_t why_len)
       return DBN_EINVAL;
     }
     return 0;
+  case DUBAN__REQUEST__BODY_LIST_INBOX: return 0;
+  case DUBAN__REQUEST__BODY_MARK_INBOX_READ:
+    if (req->mark_inbox_read->up_to_seq == 0) {
+      snprintf(why, why_len, "up_to_seq is missing: name the last event you have read");
+      return DBN_EINVAL;
+    }
+    return 0;
   default:
     snprintf(why, why_len, "unknown or empty request type; this peer speaks protocol version %u",
              DBN_PROTOCOL_VERSION);
@@ -477,6 +496,7 @@ dbn_wire_event_name(Duban__Event__BodyCase body)
   case DUBAN__EVENT__BODY_CLOCK_ADVANCED: return "clock_advanced";
   case DUBAN__EVENT__BODY_DEADLINE_WARNING: return "deadline_warning";
   case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return "escalation_level";
+  case DUBAN__EVENT__BODY_INBOX_READ: return "inbox_read";
   default: return "unknown";
   }
 }

@@ -52,6 +52,8 @@ int dbn_wire_escalation_unpack(const uint8_t *buf, size_t len, Duban__Escalation
 void dbn_wire_escalation_free(Duban__Escalation **escalation_p);
 int dbn_wire_unit_unpack(const uint8_t *buf, size_t len, Duban__Unit **unit_p);
 void dbn_wire_unit_free(Duban__Unit **unit_p);
+int dbn_wire_inbox_item_unpack(const uint8_t *buf, size_t len, Duban__InboxItem **item_p);
+void dbn_wire_inbox_item_free(Duban__InboxItem **item_p);
 
 /* Free one message that came from an unpack above, through a pointer to
  * its pointer of any message type (set to NULL). */

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 
 #include "be64.h"
+#include "identity.h"
+#include "inbox.h"
 #include "lifecycle.h"
 #include "lmdb_env.h"
 #include "wire.h"
@@ -80,6 +82,66 @@ escalation_put(dbn_store_txn_t *txn, const Duban__Escalation *e)
   else
     rc = mdb_put(txn->txn, txn->store->dbi[DBI_OPEN_ESCALATIONS], &key, &empty, 0);
   return dbn_lmdb_error(rc == MDB_NOTFOUND ? 0 : rc);
+}
+
+/* ---- the departments' inboxes ---- */
+
+/* unit "\0" be64(seq): a unit's items sort by the event that said them. */
+static int
+inbox_key(const char *unit, uint64_t seq, char *buf, size_t buf_len, MDB_val *key)
+{
+  size_t unit_len = strlen(unit);
+  if (unit_len + 9 > buf_len || unit_len + 9 > DBN_STORE_MAX_KEY)
+    return DBN_ETOOBIG;
+  memcpy(buf, unit, unit_len + 1);
+  dbn_be64_put((uint8_t *)buf + unit_len + 1, seq);
+  key->mv_size = unit_len + 9;
+  key->mv_data = buf;
+  return 0;
+}
+
+static int
+inbox_put(dbn_store_txn_t *txn, const char *unit, const Duban__InboxItem *item)
+{
+  char buf[DBN_STORE_MAX_KEY + 1];
+  MDB_val key;
+  int rc = inbox_key(unit, item->seq, buf, sizeof buf, &key);
+  return rc ? rc : dbn_store_put_packed(txn, DBI_INBOX, &key, &item->base);
+}
+
+/* Tell unit what event says, if it says anything to a department
+ * (domain/inbox.h); task names the task when the event does not. */
+static int
+tell_unit(dbn_store_txn_t *txn, const Duban__Event *event, const char *unit, const char *task)
+{
+  Duban__InboxItem item;
+  char text[160];
+  if (!unit || !*unit || !dbn_inbox_item_of(event, &item, text, sizeof text))
+    return 0;
+  if (task)
+    item.task = (char *)task;
+  return inbox_put(txn, unit, &item);
+}
+
+/* The unit marks its items up to an event as read. */
+static int
+apply_inbox_read(dbn_store_txn_t *txn, const Duban__Event *event)
+{
+  dbn_role_t role;
+  const char *unit;
+  if (dbn_identity_parse(event->actor, &role, &unit) || role != DBN_ROLE_UNIT)
+    return DBN_ECORRUPT;
+  Duban__InboxItem **items;
+  size_t count;
+  int rc = dbn_store_inbox_list(txn, unit, true, &items, &count);
+  for (size_t i = 0; rc == 0 && i < count; i++) {
+    if (items[i]->seq > event->inbox_read->up_to_seq)
+      continue;
+    items[i]->read = true;
+    rc = inbox_put(txn, unit, items[i]);
+  }
+  dbn_store_inbox_free(items, count);
+  return rc;
 }
 
 /* ---- a plan becomes tasks ---- */
@@ -321,6 +383,12 @@ apply_task_change(dbn_store_txn_t *txn, const Duban__Event *event, const char *t
   rc = edit_task_fields(txn, event, &edit, automatic);
   if (rc == 0)
     rc = task_put(txn, task);
+  /* The owner hears of it; on a reassignment the unit that loses the task
+   * too. */
+  if (rc == 0)
+    rc = tell_unit(txn, event, task->unit, NULL);
+  if (rc == 0 && strcmp(edit.own_unit, task->unit) != 0)
+    rc = tell_unit(txn, event, edit.own_unit, NULL);
   task_edit_finish(&edit);
   return rc;
 }
@@ -361,6 +429,19 @@ unblock_task(dbn_store_txn_t *txn, const Duban__Event *event, const Duban__Escal
   } else {
     rc = DBN_ECORRUPT;
   }
+  dbn_wire_task_free(&task);
+  return rc;
+}
+
+/* The unit that owns task now hears of the event. */
+static int
+tell_task_owner(dbn_store_txn_t *txn, const Duban__Event *event, const char *task_id)
+{
+  Duban__Task *task;
+  int rc = load_task(txn, task_id, NULL, &task);
+  if (rc)
+    return rc;
+  rc = tell_unit(txn, event, task->unit, task_id);
   dbn_wire_task_free(&task);
   return rc;
 }
@@ -406,6 +487,8 @@ apply_escalation_change(dbn_store_txn_t *txn, const Duban__Event *event, dbn_sto
   e->level_name = own_level_name;
   if (rc == 0 && event->body_case == DUBAN__EVENT__BODY_RESOLVED)
     rc = unblock_task(txn, event, e);
+  if (rc == 0)
+    rc = tell_task_owner(txn, event, e->task);
   dbn_wire_escalation_free(&e);
   return rc;
 }
@@ -471,6 +554,7 @@ apply_body(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t 
   case DUBAN__EVENT__BODY_RESOLVED:
   case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return apply_escalation_change(txn, event, subject);
   case DUBAN__EVENT__BODY_CLOCK_ADVANCED: return clock_put(txn, event->time + event->clock_advanced->seconds);
+  case DUBAN__EVENT__BODY_INBOX_READ: return apply_inbox_read(txn, event);
   default: {
     const char *task_id = event_task_id(event);
     return task_id ? apply_task_change(txn, event, task_id, subject) : DBN_ECORRUPT;

@@ -4,6 +4,7 @@
  * walks and rebuilds. See store.h and store_internal.h. */
 #include "store_internal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 
 const char *const dbn_store_dbi_names[DBI_COUNT] = {
     "events",           "meta",  "tasks", "task_defs", "unit_tasks", "escalations",
-    "open_escalations", "units", "plans", "dedup",
+    "open_escalations", "units", "plans", "dedup",     "inbox",
 };
 
 /* ---- helpers ---- */
@@ -65,6 +66,28 @@ dbn_store_pair_key(const char *a, const char *b, char **buf_p, MDB_val *key)
 
 /* ---- open, close, grow ---- */
 
+/* The version the views of an open environment hold: meta "views", or 1
+ * for a log written before views had a version (0 for one with no events
+ * and no views yet, which is current as soon as it is written). */
+static int
+read_views_version(dbn_store_t *store, MDB_txn *txn, uint64_t *version_p)
+{
+  MDB_val key = dbn_store_string_key("views"), val;
+  int rc = mdb_get(txn, store->dbi[DBI_META], &key, &val);
+  if (rc == 0) {
+    if (val.mv_size != 8)
+      return DBN_ECORRUPT;
+    *version_p = dbn_be64_get(val.mv_data);
+    return 0;
+  }
+  if (rc != MDB_NOTFOUND)
+    return dbn_lmdb_error(rc);
+  MDB_val head_key = dbn_store_string_key("head");
+  rc = mdb_get(txn, store->dbi[DBI_META], &head_key, &val);
+  *version_p = rc == 0 ? 1 : 0;
+  return rc == 0 || rc == MDB_NOTFOUND ? 0 : dbn_lmdb_error(rc);
+}
+
 static int
 open_dbis(dbn_store_t *store)
 {
@@ -73,7 +96,13 @@ open_dbis(dbn_store_t *store)
   if (rc)
     return dbn_lmdb_error(rc);
   for (int i = 0; i < DBI_COUNT; i++) {
+    assert(dbn_store_dbi_names[i]); /* a NULL name would open LMDB's main database */
     rc = mdb_dbi_open(txn, dbn_store_dbi_names[i], store->read_only ? 0 : MDB_CREATE, &store->dbi[i]);
+    store->dbi_present[i] = rc == 0;
+    /* A read-only open of a log an older duban wrote, without the views
+     * added since: they read as empty until a broker rebuilds them. */
+    if (rc == MDB_NOTFOUND && store->read_only && i >= DBI_FIRST_LOG_COUNT)
+      continue;
     if (rc) {
       mdb_txn_abort(txn);
       /* A read-only open of a log the broker has not created yet. */
@@ -82,11 +111,85 @@ open_dbis(dbn_store_t *store)
       return dbn_lmdb_error(rc);
     }
   }
+  if ((rc = read_views_version(store, txn, &store->views_version))) {
+    mdb_txn_abort(txn);
+    return rc;
+  }
   rc = mdb_txn_commit(txn);
   if (rc)
     return dbn_lmdb_error(rc);
   store->dbis_open = true;
   return 0;
+}
+
+/* Empty every view, replay every event into them, and record that they are
+ * current: all in txn, so that a crash half-way leaves the old views. */
+static int
+replay_views(dbn_store_txn_t *txn)
+{
+  for (int i = DBI_META + 1; i < DBI_COUNT; i++) {
+    int rc = mdb_drop(txn->txn, txn->store->dbi[i], 0);
+    if (rc)
+      return dbn_lmdb_error(rc);
+  }
+  MDB_val clock_key = dbn_store_string_key("clock");
+  int rc = mdb_del(txn->txn, txn->store->dbi[DBI_META], &clock_key, NULL);
+  if (rc && rc != MDB_NOTFOUND)
+    return dbn_lmdb_error(rc);
+  MDB_cursor *cursor;
+  if ((rc = mdb_cursor_open(txn->txn, txn->store->dbi[DBI_EVENTS], &cursor)))
+    return dbn_lmdb_error(rc);
+  MDB_val key, val;
+  int result = 0;
+  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0 && result == 0;
+       rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
+    Duban__Event *event;
+    if (dbn_wire_event_unpack(val.mv_data, val.mv_size, &event)) {
+      result = DBN_ECORRUPT;
+      break;
+    }
+    result = dbn_store_apply_event(txn, event, NULL);
+    dbn_wire_event_free(&event);
+  }
+  mdb_cursor_close(cursor);
+  if (result)
+    return result;
+  if (rc != MDB_NOTFOUND)
+    return dbn_lmdb_error(rc);
+  uint8_t version[8];
+  dbn_be64_put(version, DBN_STORE_VIEWS_VERSION);
+  MDB_val version_key = dbn_store_string_key("views"), version_val = {8, version};
+  return dbn_lmdb_error(mdb_put(txn->txn, txn->store->dbi[DBI_META], &version_key, &version_val, 0));
+}
+
+/* A writable store whose views an older duban wrote gets them rebuilt from
+ * the log before anything else touches it (DBN_STORE_VIEWS_VERSION). */
+static int
+bring_views_up_to_date(dbn_store_t *store)
+{
+  if (store->read_only || store->views_version == DBN_STORE_VIEWS_VERSION)
+    return 0;
+  if (store->views_version > DBN_STORE_VIEWS_VERSION)
+    return DBN_EVERSION; /* a newer duban wrote these views */
+  for (;;) {
+    dbn_store_txn_t *txn;
+    int rc = dbn_store_write_begin(store, &txn);
+    if (rc)
+      return rc;
+    rc = replay_views(txn);
+    rc = rc ? (dbn_store_abort(&txn), rc) : dbn_store_commit(&txn);
+    if (rc == DBN_EMAPFULL && dbn_store_grow(store) == 0)
+      continue;
+    if (rc == 0)
+      store->views_version = DBN_STORE_VIEWS_VERSION;
+    return rc;
+  }
+}
+
+uint64_t
+dbn_store_views_version(dbn_store_t *store)
+{
+  return store->views_version;
 }
 
 int
@@ -131,6 +234,8 @@ dbn_store_open(dbn_store_t **store_p, const char *dir, const dbn_store_options_t
   int stale;
   (void)mdb_reader_check(store->env, &stale);
   rc = open_dbis(store);
+  if (rc == 0)
+    rc = bring_views_up_to_date(store);
   if (rc) {
     mdb_env_close(store->env);
     free(store);
@@ -319,7 +424,7 @@ dbn_store_head(dbn_store_t *store, uint64_t *seq_p, uint8_t hash[DBN_HASH_BYTES]
 int
 dbn_store_get_raw(dbn_store_txn_t *txn, enum view_dbi which, MDB_val *key, MDB_val *val)
 {
-  if (!txn->store->dbis_open)
+  if (!txn->store->dbis_open || !txn->store->dbi_present[which])
     return DBN_ENOTFOUND;
   return dbn_lmdb_error(mdb_get(txn->txn, txn->store->dbi[which], key, val));
 }
@@ -596,6 +701,55 @@ void
 dbn_store_units_free(Duban__Unit **units, size_t count)
 {
   dbn_wire_messages_free((void **)units, count);
+}
+
+int
+dbn_store_inbox_list(dbn_store_txn_t *txn, const char *unit, bool unread_only, Duban__InboxItem ***items_p,
+                     size_t *count_p)
+{
+  *items_p = NULL;
+  *count_p = 0;
+  if (!txn->store->dbis_open || !txn->store->dbi_present[DBI_INBOX])
+    return 0;
+  MDB_cursor *cursor;
+  int rc = mdb_cursor_open(txn->txn, txn->store->dbi[DBI_INBOX], &cursor);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  struct collected items = {0};
+  size_t prefix_len = strlen(unit) + 1;
+  /* unit "\0" is the first key of the unit's range. */
+  MDB_val key = {prefix_len, (void *)unit}, val;
+  int result = 0;
+  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
+    if (key.mv_size != prefix_len + 8 || memcmp(key.mv_data, unit, prefix_len) != 0)
+      break;
+    Duban__InboxItem *item = NULL;
+    if (dbn_wire_inbox_item_unpack(val.mv_data, val.mv_size, &item)) {
+      result = DBN_ECORRUPT;
+      break;
+    }
+    if (unread_only && item->read) {
+      dbn_wire_inbox_item_free(&item);
+      continue;
+    }
+    if ((result = collect(&items, item)))
+      break;
+  }
+  result = collect_finish(cursor, rc, result, &items, (void ***)items_p, count_p);
+  /* Keys run oldest first; people read the newest first. */
+  for (size_t i = 0; result == 0 && i < *count_p / 2; i++) {
+    Duban__InboxItem *swap = (*items_p)[i];
+    (*items_p)[i] = (*items_p)[*count_p - 1 - i];
+    (*items_p)[*count_p - 1 - i] = swap;
+  }
+  return result;
+}
+
+void
+dbn_store_inbox_free(Duban__InboxItem **items, size_t count)
+{
+  dbn_wire_messages_free((void **)items, count);
 }
 
 int

@@ -32,6 +32,15 @@ typedef struct dbn_store_txn dbn_store_txn_t;
 
 #define DBN_HASH_BYTES 32
 
+/* What the views hold. Raised whenever apply.c starts writing something it
+ * did not before (a new view, a new field derived from old events): a
+ * broker that opens a log whose views are older rebuilds them from the log
+ * in one transaction at start-up, and until then verify checks the chain
+ * and the replay but cannot compare views written by an older duban.
+ *   1: tasks, task definitions, unit tasks, escalations, units, plans, dedup
+ *   2: + the departments' inboxes, escalation level names */
+#define DBN_STORE_VIEWS_VERSION 2
+
 typedef struct {
   size_t map_size; /* initial map size in bytes; 0 = 64 MiB. It grows when full. */
   size_t map_max;  /* the map never grows past this many bytes; 0 = no cap */
@@ -148,6 +157,17 @@ int dbn_store_task_resolve(dbn_store_txn_t *txn, const char *text, char **id_p, 
 int dbn_store_units_list(dbn_store_txn_t *txn, Duban__Unit ***units_p, size_t *count_p);
 void dbn_store_units_free(Duban__Unit **units, size_t count);
 
+/* The inbox of a unit: what coordinators and the deadline monitor told it
+ * (domain/inbox.h), newest first; only the unread items when unread_only.
+ * Freed with dbn_store_inbox_free. */
+int dbn_store_inbox_list(dbn_store_txn_t *txn, const char *unit_code, bool unread_only,
+                         Duban__InboxItem ***items_p, size_t *count_p);
+void dbn_store_inbox_free(Duban__InboxItem **items, size_t count);
+
+/* The version of what the store's views hold (DBN_STORE_VIEWS_VERSION once
+ * a broker has opened the log). */
+uint64_t dbn_store_views_version(dbn_store_t *store);
+
 /* True if a plan with this id has been loaded. */
 int dbn_store_plan_exists(dbn_store_txn_t *txn, const char *plan_id, bool *exists_p);
 
@@ -178,6 +198,7 @@ typedef struct {
   uint64_t head_seq;      /* last sequence number in the log */
   uint64_t first_bad_seq; /* first sequence number where anything disagrees; 0 = none */
   char problem[512];      /* what disagrees there, for a person */
+  char note[256];         /* what verify could not check and why ("" = everything was checked) */
 } dbn_verify_report_t;
 
 /* Walk the chain of the log in dir (read-only; safe while a broker runs):

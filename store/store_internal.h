@@ -16,6 +16,8 @@
  *   units             unit code           -> packed Unit
  *   plans             plan id             -> plan title
  *   dedup             identity \0 req id  -> be64 seq
+ *   inbox             unit code \0 be64 seq -> packed InboxItem (views version 2)
+ *                     meta "views"         -> be64 version of what the views hold
  * Everything but events and meta.head is a view: apply.c is the only code
  * that writes them, and verify rebuilds them with the same function. */
 #ifndef DUBAN_STORE_INTERNAL_H
@@ -40,18 +42,25 @@ enum view_dbi {
   DBI_UNITS,
   DBI_PLANS,
   DBI_DEDUP,
+  DBI_INBOX, /* views version 2 */
   DBI_COUNT
 };
+
+/* The views of the first log format; a read-only open of an older log may
+ * lack the ones after it. */
+#define DBI_FIRST_LOG_COUNT DBI_INBOX
 
 extern const char *const dbn_store_dbi_names[DBI_COUNT];
 
 struct dbn_store {
-  MDB_env *env;           /* the environment; one per store */
-  MDB_dbi dbi[DBI_COUNT]; /* handles of the named databases */
-  bool read_only;         /* opened for audit */
-  bool dbis_open;         /* false for a read-only store of a log not yet created */
-  size_t map_size;        /* current map size in bytes */
-  size_t map_max;         /* cap on growth in bytes; 0 = none */
+  MDB_env *env;                /* the environment; one per store */
+  MDB_dbi dbi[DBI_COUNT];      /* handles of the named databases */
+  bool read_only;              /* opened for audit */
+  bool dbis_open;              /* false for a read-only store of a log not yet created */
+  bool dbi_present[DBI_COUNT]; /* false for a view an older log does not have (read-only) */
+  uint64_t views_version;      /* what the stored views hold; DBN_STORE_VIEWS_VERSION once current */
+  size_t map_size;             /* current map size in bytes */
+  size_t map_max;              /* cap on growth in bytes; 0 = none */
 };
 
 struct dbn_store_txn {
