@@ -2,7 +2,7 @@
  * connection options and the one way of making a request and reporting its
  * failure, strict argument parsers, tables that line up with Chinese text,
  * and the JSON and one-line renderings of tasks and events that `tasks`,
- * `watch` and `audit replay` print. It sits in the duban_client library so
+ * `watch` and `audit replay` print. It sits in the duban_cli library so
  * that the unit tests can reach the table and parsing helpers. */
 #include "cli.h"
 
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "error.h"
 #include "request.h"
 #include "text.h"
@@ -103,6 +104,22 @@ dbn_cli_finish_options(dbn_cli_t *cli, int positional, int min, int max, bool *d
   return DBN_CLI_EXIT_OK;
 }
 
+int
+dbn_cli_parse_common(dbn_cli_t *cli, int argc, char **argv, int min, int max, bool *done_p)
+{
+  static const struct option options[] = {DBN_CLI_COMMON_OPTIONS, {0}};
+  int opt, rc;
+  optind = 0;
+  *done_p = true;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
+    if ((rc = dbn_cli_common_option(cli, opt, optarg)) != 0)
+      return rc;
+  rc = dbn_cli_finish_options(cli, argc - optind, min, max, done_p);
+  if (rc != 0)
+    *done_p = true;
+  return rc;
+}
+
 /* An option, else the environment variable, else NULL; empty counts as unset. */
 static const char *
 option_or_env(const char *option, const char *env)
@@ -168,19 +185,28 @@ dbn_cli_connect(dbn_cli_t *cli)
   return DBN_CLI_EXIT_OK;
 }
 
-int
-dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, bool is_write, Duban__Reply **reply_p)
+void
+dbn_cli_set_request_id(dbn_cli_t *cli, Duban__Request *req)
 {
-  *reply_p = NULL;
-  int rc = dbn_cli_connect(cli);
-  if (rc != DBN_CLI_EXIT_OK)
-    return rc;
-  if (is_write && cli->request_id) {
+  /* The broker records only a write against its id (domain/request.h), so
+   * only a write has a use for --request-id: a retry under it takes effect
+   * once. Reads and watches get a fresh id every time. */
+  if (dbn_request_is_write(req->body_case) && cli->request_id) {
     req->request_id = (char *)cli->request_id;
   } else {
     dbn_wire_new_request_id(cli->fresh_id);
     req->request_id = cli->fresh_id;
   }
+}
+
+int
+dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, Duban__Reply **reply_p)
+{
+  *reply_p = NULL;
+  int rc = dbn_cli_connect(cli);
+  if (rc != DBN_CLI_EXIT_OK)
+    return rc;
+  dbn_cli_set_request_id(cli, req);
   const char *name = dbn_request_name(req->body_case);
 
   Duban__Reply *reply = NULL;
@@ -210,7 +236,7 @@ int
 dbn_cli_write(dbn_cli_t *cli, Duban__Request *req, const char *what)
 {
   Duban__Reply *reply;
-  int rc = dbn_cli_request(cli, req, true, &reply);
+  int rc = dbn_cli_request(cli, req, &reply);
   if (rc != DBN_CLI_EXIT_OK)
     return rc;
   if (cli->json) {
@@ -784,6 +810,18 @@ dbn_cli_message_json(const ProtobufCMessage *msg)
   return json;
 }
 
+/* The body of event: the one member of its oneof that is set, or NULL for
+ * none (or a kind this duban's descriptors do not have). */
+static const ProtobufCMessage *
+event_body(const Duban__Event *event)
+{
+  const ProtobufCFieldDescriptor *f =
+      protobuf_c_message_descriptor_get_field(event->base.descriptor, (unsigned)event->body_case);
+  if (!f || !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+    return NULL;
+  return *(const ProtobufCMessage *const *)((const char *)event + f->offset);
+}
+
 cJSON *
 dbn_cli_event_json(const Duban__Event *event)
 {
@@ -801,32 +839,25 @@ dbn_cli_event_json(const Duban__Event *event)
   if (hash)
     cJSON_AddItemToObject(json, "prev_hash", hash);
 
-  /* The body is the one oneof member that is set; its fields go to the top
-   * level so that a script reads .task or .percent whatever the kind. */
-  const ProtobufCMessageDescriptor *d = event->base.descriptor;
-  for (unsigned i = 0; i < d->n_fields; i++) {
-    const ProtobufCFieldDescriptor *f = &d->fields[i];
-    if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || (uint32_t)event->body_case != f->id)
-      continue;
-    const ProtobufCMessage *body = *(const ProtobufCMessage *const *)((const char *)event + f->offset);
-    if (!body)
-      break;
-    cJSON *fields = dbn_cli_message_json(body);
-    if (!fields) {
-      cJSON_Delete(json);
-      return NULL;
-    }
-    while (fields->child) {
-      cJSON *item = cJSON_DetachItemViaPointer(fields, fields->child);
-      char key[64];
-      snprintf(key, sizeof key, "%s", item->string ? item->string : "field");
-      if (cJSON_HasObjectItem(json, key))
-        snprintf(key, sizeof key, "body_%s", item->string);
-      cJSON_AddItemToObject(json, key, item);
-    }
-    cJSON_Delete(fields);
-    break;
+  /* The body's fields go to the top level so that a script reads .task or
+   * .percent whatever the kind. */
+  const ProtobufCMessage *body = event_body(event);
+  if (!body)
+    return json;
+  cJSON *fields = dbn_cli_message_json(body);
+  if (!fields) {
+    cJSON_Delete(json);
+    return NULL;
   }
+  while (fields->child) {
+    cJSON *item = cJSON_DetachItemViaPointer(fields, fields->child);
+    char key[64];
+    snprintf(key, sizeof key, "%s", item->string ? item->string : "field");
+    if (cJSON_HasObjectItem(json, key))
+      snprintf(key, sizeof key, "body_%s", item->string);
+    cJSON_AddItemToObject(json, key, item);
+  }
+  cJSON_Delete(fields);
   return json;
 }
 
@@ -845,6 +876,23 @@ dbn_cli_print_json(FILE *out, cJSON *json)
   return DBN_CLI_EXIT_OK;
 }
 
+/* ---- plans ---- */
+
+void
+dbn_cli_plan_size(const Duban__Plan *plan, size_t *measures_p, size_t *actions_p)
+{
+  size_t measures = 0, actions = 0;
+  for (size_t s = 0; s < plan->n_sections; s++) {
+    measures += plan->sections[s]->n_measures;
+    for (size_t m = 0; m < plan->sections[s]->n_measures; m++)
+      actions += plan->sections[s]->measures[m]->n_actions;
+  }
+  if (measures_p)
+    *measures_p = measures;
+  if (actions_p)
+    *actions_p = actions;
+}
+
 /* ---- events for people ---- */
 
 /* A figure's value without noise: 1200, not 1200.000000 or 1.2e+03. */
@@ -857,20 +905,21 @@ format_number(double v, char *out, size_t len)
     snprintf(out, len, "%g", v);
 }
 
-/* Append to a bounded buffer, cutting at a UTF-8 boundary when full. */
-static void append(char *buf, size_t len, const char *format, ...) __attribute__((format(printf, 3, 4)));
+/* Append to a bounded buffer, cutting when full. Meant to cut at a UTF-8
+ * boundary, but the loop below starts at the NUL that vsnprintf wrote, so a
+ * cut can end in part of a character; mending it changes what watch and
+ * replay print for a long note, so that is a change of its own. */
+static void vappend(char *buf, size_t len, const char *format, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 static void
-append(char *buf, size_t len, const char *format, ...)
+vappend(char *buf, size_t len, const char *format, va_list ap)
 {
   size_t used = strlen(buf);
   if (used + 1 >= len)
     return;
-  va_list ap;
-  va_start(ap, format);
   int n = vsnprintf(buf + used, len - used, format, ap);
-  va_end(ap);
   if (n >= 0 && (size_t)n >= len - used) {
-    /* Cut: step back over continuation bytes so no character is split. */
+    /* Cut: step back over continuation bytes (see above). */
     size_t end = len - 1;
     while (end > used && ((unsigned char)buf[end] & 0xc0) == 0x80)
       end--;
@@ -878,12 +927,177 @@ append(char *buf, size_t len, const char *format, ...)
   }
 }
 
+/* What one line of `watch` or `audit replay` says about an event, being
+ * written: the subject and the details, each a bounded buffer. */
+typedef struct {
+  char *subject;      /* a task, "esc#N", a plan id */
+  size_t subject_len; /* bytes at subject */
+  char *details;      /* what the event says */
+  size_t details_len; /* bytes at details */
+} event_text_t;
+
+static void append_subject(event_text_t *text, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void
-append_note(char *buf, size_t len, const char *label, const char *text)
+append_subject(event_text_t *text, const char *format, ...)
 {
-  if (text && text[0])
-    append(buf, len, "%s%s%s", buf[0] ? "; " : "", label, text);
+  va_list ap;
+  va_start(ap, format);
+  vappend(text->subject, text->subject_len, format, ap);
+  va_end(ap);
 }
+
+static void append_details(event_text_t *text, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void
+append_details(event_text_t *text, const char *format, ...)
+{
+  va_list ap;
+  va_start(ap, format);
+  vappend(text->details, text->details_len, format, ap);
+  va_end(ap);
+}
+
+/* "label: note" after what the details already say; nothing for no note. */
+static void
+append_note(event_text_t *text, const char *label, const char *note)
+{
+  if (note && note[0])
+    append_details(text, "%s%s%s", text->details[0] ? "; " : "", label, note);
+}
+
+static void
+subject_escalation(event_text_t *text, uint64_t escalation)
+{
+  append_subject(text, "esc#%llu", (unsigned long long)escalation);
+}
+
+/* One function per event kind; each is called only with its body set. */
+
+static void
+describe_plan_loaded(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__Plan *plan = event->plan_loaded->plan;
+  if (!plan)
+    return;
+  size_t measures, actions;
+  dbn_cli_plan_size(plan, &measures, &actions);
+  append_subject(text, "%s", plan->id);
+  append_details(text, "%zu sections, %zu measures, %zu tasks, %zu units: %s", plan->n_sections, measures,
+                 actions, plan->n_units, plan->title);
+}
+
+static void
+describe_claimed(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->claimed->task);
+}
+
+static void
+describe_progress(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__Progress *p = event->progress;
+  append_subject(text, "%s", p->task);
+  append_details(text, "%d%%", p->percent);
+  for (size_t i = 0; i < p->n_figures; i++) {
+    char number[64];
+    format_number(p->figures[i]->value, number, sizeof number);
+    append_details(text, "; %s %s%s", p->figures[i]->what, number, p->figures[i]->unit_of_measure);
+  }
+  append_note(text, "note: ", p->note);
+}
+
+static void
+describe_submitted(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->submitted->task);
+  append_note(text, "note: ", event->submitted->note);
+}
+
+static void
+describe_escalated(const Duban__Event *event, event_text_t *text)
+{
+  /* An escalation's id is the seq of the event that raised it. */
+  append_subject(text, "%s", event->escalated->task);
+  append_details(text, "escalation #%llu [%s] %s", (unsigned long long)event->seq, event->escalated->category,
+                 event->escalated->reason);
+}
+
+static void
+describe_acknowledged(const Duban__Event *event, event_text_t *text)
+{
+  subject_escalation(text, event->acknowledged->escalation);
+  append_note(text, "note: ", event->acknowledged->note);
+}
+
+static void
+describe_resolved(const Duban__Event *event, event_text_t *text)
+{
+  subject_escalation(text, event->resolved->escalation);
+  append_note(text, "note: ", event->resolved->note);
+}
+
+static void
+describe_reminded(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->reminded->task);
+  append_note(text, "note: ", event->reminded->note);
+}
+
+static void
+describe_accepted(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->accepted->task);
+  append_note(text, "note: ", event->accepted->note);
+}
+
+static void
+describe_rejected(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->rejected->task);
+  append_note(text, "reason: ", event->rejected->reason);
+}
+
+static void
+describe_reassigned(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->reassigned->task);
+  append_details(text, "to %s", event->reassigned->unit);
+  append_note(text, "reason: ", event->reassigned->reason);
+}
+
+static void
+describe_clock_advanced(const Duban__Event *event, event_text_t *text)
+{
+  int64_t s = event->clock_advanced->seconds;
+  append_details(text, "+%lld s (%.1f days)", (long long)s, (double)s / DBN_DAY_SECONDS);
+}
+
+static void
+describe_deadline_warning(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->deadline_warning->task);
+  append_details(text, "%s: due %s", event->deadline_warning->level, event->deadline_warning->due);
+}
+
+/* Every kind this duban can describe; any other prints as one it does not
+ * know. */
+static const struct {
+  Duban__Event__BodyCase body;                                     /* the event's kind */
+  void (*describe)(const Duban__Event *event, event_text_t *text); /* called with its body set */
+} event_describers[] = {
+    {DUBAN__EVENT__BODY_PLAN_LOADED, describe_plan_loaded},
+    {DUBAN__EVENT__BODY_CLAIMED, describe_claimed},
+    {DUBAN__EVENT__BODY_PROGRESS, describe_progress},
+    {DUBAN__EVENT__BODY_SUBMITTED, describe_submitted},
+    {DUBAN__EVENT__BODY_ESCALATED, describe_escalated},
+    {DUBAN__EVENT__BODY_ACKNOWLEDGED, describe_acknowledged},
+    {DUBAN__EVENT__BODY_RESOLVED, describe_resolved},
+    {DUBAN__EVENT__BODY_REMINDED, describe_reminded},
+    {DUBAN__EVENT__BODY_ACCEPTED, describe_accepted},
+    {DUBAN__EVENT__BODY_REJECTED, describe_rejected},
+    {DUBAN__EVENT__BODY_REASSIGNED, describe_reassigned},
+    {DUBAN__EVENT__BODY_CLOCK_ADVANCED, describe_clock_advanced},
+    {DUBAN__EVENT__BODY_DEADLINE_WARNING, describe_deadline_warning},
+};
 
 void
 dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t subject_len, char *details,
@@ -891,105 +1105,14 @@ dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t subject_
 {
   subject[0] = '\0';
   details[0] = '\0';
-  char number[64];
-  switch (event->body_case) {
-  case DUBAN__EVENT__BODY_PLAN_LOADED: {
-    const Duban__Plan *plan = event->plan_loaded ? event->plan_loaded->plan : NULL;
-    if (!plan)
-      break;
-    size_t actions = 0, measures = 0;
-    for (size_t s = 0; s < plan->n_sections; s++) {
-      measures += plan->sections[s]->n_measures;
-      for (size_t m = 0; m < plan->sections[s]->n_measures; m++)
-        actions += plan->sections[s]->measures[m]->n_actions;
-    }
-    append(subject, subject_len, "%s", plan->id);
-    append(details, details_len, "%zu sections, %zu measures, %zu tasks, %zu units: %s", plan->n_sections,
-           measures, actions, plan->n_units, plan->title);
-    break;
-  }
-  case DUBAN__EVENT__BODY_CLAIMED:
-    if (event->claimed)
-      append(subject, subject_len, "%s", event->claimed->task);
-    break;
-  case DUBAN__EVENT__BODY_PROGRESS: {
-    const Duban__Progress *p = event->progress;
-    if (!p)
-      break;
-    append(subject, subject_len, "%s", p->task);
-    append(details, details_len, "%d%%", p->percent);
-    for (size_t i = 0; i < p->n_figures; i++) {
-      format_number(p->figures[i]->value, number, sizeof number);
-      append(details, details_len, "; %s %s%s", p->figures[i]->what, number, p->figures[i]->unit_of_measure);
-    }
-    append_note(details, details_len, "note: ", p->note);
-    break;
-  }
-  case DUBAN__EVENT__BODY_SUBMITTED:
-    if (event->submitted) {
-      append(subject, subject_len, "%s", event->submitted->task);
-      append_note(details, details_len, "note: ", event->submitted->note);
-    }
-    break;
-  case DUBAN__EVENT__BODY_ESCALATED:
-    if (event->escalated) {
-      append(subject, subject_len, "%s", event->escalated->task);
-      append(details, details_len, "escalation #%llu [%s] %s", (unsigned long long)event->seq,
-             event->escalated->category, event->escalated->reason);
-    }
-    break;
-  case DUBAN__EVENT__BODY_ACKNOWLEDGED:
-    if (event->acknowledged) {
-      append(subject, subject_len, "esc#%llu", (unsigned long long)event->acknowledged->escalation);
-      append_note(details, details_len, "note: ", event->acknowledged->note);
-    }
-    break;
-  case DUBAN__EVENT__BODY_RESOLVED:
-    if (event->resolved) {
-      append(subject, subject_len, "esc#%llu", (unsigned long long)event->resolved->escalation);
-      append_note(details, details_len, "note: ", event->resolved->note);
-    }
-    break;
-  case DUBAN__EVENT__BODY_REMINDED:
-    if (event->reminded) {
-      append(subject, subject_len, "%s", event->reminded->task);
-      append_note(details, details_len, "note: ", event->reminded->note);
-    }
-    break;
-  case DUBAN__EVENT__BODY_ACCEPTED:
-    if (event->accepted) {
-      append(subject, subject_len, "%s", event->accepted->task);
-      append_note(details, details_len, "note: ", event->accepted->note);
-    }
-    break;
-  case DUBAN__EVENT__BODY_REJECTED:
-    if (event->rejected) {
-      append(subject, subject_len, "%s", event->rejected->task);
-      append_note(details, details_len, "reason: ", event->rejected->reason);
-    }
-    break;
-  case DUBAN__EVENT__BODY_REASSIGNED:
-    if (event->reassigned) {
-      append(subject, subject_len, "%s", event->reassigned->task);
-      append(details, details_len, "to %s", event->reassigned->unit);
-      append_note(details, details_len, "reason: ", event->reassigned->reason);
-    }
-    break;
-  case DUBAN__EVENT__BODY_CLOCK_ADVANCED:
-    if (event->clock_advanced) {
-      int64_t s = event->clock_advanced->seconds;
-      append(details, details_len, "+%lld s (%.1f days)", (long long)s, (double)s / 86400.0);
-    }
-    break;
-  case DUBAN__EVENT__BODY_DEADLINE_WARNING:
-    if (event->deadline_warning) {
-      append(subject, subject_len, "%s", event->deadline_warning->task);
-      append(details, details_len, "%s: due %s", event->deadline_warning->level,
-             event->deadline_warning->due);
-    }
-    break;
-  default: append(details, details_len, "(an event this duban does not know)"); break;
-  }
+  event_text_t text = {subject, subject_len, details, details_len};
+  size_t i = 0, n = sizeof event_describers / sizeof event_describers[0];
+  while (i < n && event_describers[i].body != event->body_case)
+    i++;
+  if (i == n)
+    append_details(&text, "(an event this duban does not know)");
+  else if (event_body(event))
+    event_describers[i].describe(event, &text);
   /* One event, one line: notes may hold newlines. */
   for (char *p = details; *p; p++)
     if (*p == '\n' || *p == '\r' || *p == '\t')

@@ -1,6 +1,6 @@
 /* cli.h: what the subcommands of `duban` share.
  *
- * The CLI is one program whose subcommands live in agents/cmd_*.c, one file
+ * The CLI is one program whose subcommands live in cli/cmd_*.c, one file
  * per area of work. They all take the same connection options (to the
  * department's agent over ipc, or to the broker over CURVE/tcp), print
  * errors the same way ("duban: permission_denied: ..."), exit with the same
@@ -102,6 +102,13 @@ int dbn_cli_common_option(dbn_cli_t *cli, int opt, const char *arg);
  * positional arguments is in [min, max] (DBN_CLI_EXIT_USAGE when not). */
 int dbn_cli_finish_options(dbn_cli_t *cli, int positional, int min, int max, bool *done_p);
 
+/* The whole option parsing of a subcommand that has no options of its own:
+ * the shared ones, then dbn_cli_finish_options on what is left (max -1: no
+ * limit). Returns the exit code, with *done_p true when the command has
+ * nothing more to do (after --help or a usage error); else the positional
+ * arguments start at argv[optind]. */
+int dbn_cli_parse_common(dbn_cli_t *cli, int argc, char **argv, int min, int max, bool *done_p);
+
 /* Print "duban COMMAND: MESSAGE" and "try 'duban COMMAND --help'" to stderr;
  * returns DBN_CLI_EXIT_USAGE. */
 int dbn_cli_usage_error(const dbn_cli_t *cli, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -114,14 +121,18 @@ int dbn_cli_fail(const char *code_name, const char *format, ...) __attribute__((
  * DBN_CLI_EXIT_USAGE; unreadable keys DBN_CLI_EXIT_FAIL; both printed. */
 int dbn_cli_connect(dbn_cli_t *cli);
 
-/* Send req and wait for its reply, connecting first if needed. A write
- * (is_write) gets --request-id or a fresh id; a read gets a fresh id. On
- * DBN_CLI_EXIT_OK *reply_p is the caller's (dbn_wire_reply_free) and its
- * code is OK. An error reply or no answer is printed and returns
- * DBN_CLI_EXIT_FAIL. A queued answer from the agent is printed ("queued:
- * ...") and returned as OK. req stays the caller's; its request_id points
- * into cli until the next call. */
-int dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, bool is_write, Duban__Reply **reply_p);
+/* Give req its request id: a write (dbn_request_is_write, domain/request.h)
+ * gets --request-id or a fresh id; a read or a watch always a fresh one.
+ * req->request_id points into cli until the next call. */
+void dbn_cli_set_request_id(dbn_cli_t *cli, Duban__Request *req);
+
+/* Send req and wait for its reply, connecting first if needed; the request
+ * id is set as dbn_cli_set_request_id says. On DBN_CLI_EXIT_OK *reply_p is
+ * the caller's (dbn_wire_reply_free) and its code is OK. An error reply or
+ * no answer is printed and returns DBN_CLI_EXIT_FAIL. A queued answer from
+ * the agent is printed ("queued: ...") and returned as OK. req stays the
+ * caller's. */
+int dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, Duban__Reply **reply_p);
 
 /* Send a write, then print its outcome: "ok: WHAT (seq N)" and
  * "(a repeat: ...)" for a duplicate, or one JSON object with --json. The
@@ -207,6 +218,16 @@ cJSON *dbn_cli_event_json(const Duban__Event *event);
  * DBN_CLI_EXIT_FAIL when json is NULL (out of memory). */
 int dbn_cli_print_json(FILE *out, cJSON *json);
 
+/* ---- plans ---- */
+
+/* The measures and the actions (each one task) of plan, over all its
+ * sections; either pointer may be NULL. */
+void dbn_cli_plan_size(const Duban__Plan *plan, size_t *measures_p, size_t *actions_p);
+
+/* Print the plan importer's report (plan_import.h) to out: one "line N:
+ * kind: message" per entry. In cmd_plan_import.c. */
+void dbn_cli_print_import_report(FILE *out, const cJSON *report);
+
 /* ---- events for people ---- */
 
 /* The task an event concerns ("ordos-2023-58:1.1.1", or "esc#42" for an
@@ -218,7 +239,7 @@ void dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t sub
 /* One line: seq, time, actor, kind, subject, details; columns aligned. */
 void dbn_cli_print_event_line(FILE *out, const Duban__Event *event);
 
-/* ---- the subcommands (agents/cmd_*.c; only in the duban program) ---- */
+/* ---- the subcommands (cli/cmd_*.c) ---- */
 
 /* Each takes the subcommand's own argv (argv[0] is its name) and returns
  * the exit code. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "date.h"
 
 static const char clock_usage[] =
     "usage: duban clock advance SECONDS [--json]\n"
@@ -46,9 +47,9 @@ cmd_advance(int argc, char **argv)
     return rc;
   uint64_t seconds;
   if (days > 0) {
-    seconds = (uint64_t)days * 86400;
+    seconds = (uint64_t)days * DBN_DAY_SECONDS;
   } else if (dbn_cli_parse_u64(argv[optind], &seconds) != 0 || seconds == 0 ||
-             seconds > (uint64_t)100 * 366 * 86400) {
+             seconds > (uint64_t)100 * 366 * DBN_DAY_SECONDS) {
     return dbn_cli_usage_error(
         &cli, "SECONDS wants a positive number of seconds (at most 100 years), not '%s'", argv[optind]);
   }
@@ -59,7 +60,7 @@ cmd_advance(int argc, char **argv)
   req.advance_clock = &advance;
   char what[96];
   snprintf(what, sizeof what, "clock advanced %llu s (%.1f days)", (unsigned long long)seconds,
-           (double)seconds / 86400.0);
+           (double)seconds / DBN_DAY_SECONDS);
   rc = dbn_cli_write(&cli, &req, what);
   dbn_cli_fini(&cli);
   return rc;
@@ -87,24 +88,18 @@ static const char ping_usage[] = "usage: duban ping [--json]\n"
 int
 dbn_cmd_ping(int argc, char **argv)
 {
-  static const struct option options[] = {DBN_CLI_COMMON_OPTIONS, {0}};
   dbn_cli_t cli;
   dbn_cli_init(&cli, "ping", ping_usage);
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
-    if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
-      return rc;
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_common(&cli, argc, argv, 0, 0, &done);
+  if (done)
     return rc;
   Duban__Ping ping = DUBAN__PING__INIT;
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_PING;
   req.ping = &ping;
   Duban__Reply *reply;
-  rc = dbn_cli_request(&cli, &req, false, &reply);
+  rc = dbn_cli_request(&cli, &req, &reply);
   if (rc == DBN_CLI_EXIT_OK) {
     char now[32];
     dbn_cli_format_time(reply->now, now);

@@ -97,28 +97,79 @@ parse_audit(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, uint64_t 
   return DBN_CLI_EXIT_OK;
 }
 
+/* An option of one audit subcommand that parse_audit does not know
+ * (verify's --chain-only, report's --at): taken out of argv before
+ * parse_audit sees the rest. */
+typedef struct {
+  const char *name;  /* as typed: "--chain-only" */
+  bool takes_value;  /* the next argument is its value */
+  bool given;        /* it was on the command line */
+  const char *value; /* its value, borrowed from argv; NULL if none */
+} own_option_t;
+
+/* argv without own's option, NULL-terminated, *n_p arguments long; the
+ * caller frees it. An option that wants a value and is last is left in, for
+ * getopt to refuse. NULL when out of memory. */
+static char **
+take_own_option(int argc, char **argv, own_option_t *own, int *n_p)
+{
+  char **rest = calloc((size_t)argc + 1, sizeof *rest);
+  if (!rest)
+    return NULL;
+  int n = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], own->name) == 0 && (!own->takes_value || i + 1 < argc)) {
+      own->given = true;
+      if (own->takes_value)
+        own->value = argv[++i];
+    } else {
+      rest[n++] = argv[i];
+    }
+  }
+  *n_p = n;
+  return rest;
+}
+
+/* parse_audit on argv without own's option. */
+static int
+parse_audit_with(dbn_cli_t *cli, int argc, char **argv, own_option_t *own, const char **dir_p,
+                 uint64_t range[2], bool *done_p)
+{
+  int n;
+  char **rest = take_own_option(argc, argv, own, &n);
+  if (!rest) {
+    *done_p = true;
+    return DBN_CLI_EXIT_FAIL;
+  }
+  int rc = parse_audit(cli, n, rest, dir_p, range, done_p);
+  free(rest);
+  return rc;
+}
+
+/* Open the log in dir read-only, or say why not. */
+static int
+open_log(const char *dir, dbn_store_t **store_p)
+{
+  dbn_store_options_t options = {.read_only = true};
+  int err = dbn_store_open(store_p, dir, &options);
+  if (err != 0)
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot open the log in %s: %s", dir,
+                        dbn_strerror(err));
+  return DBN_CLI_EXIT_OK;
+}
+
 static int
 cmd_verify(int argc, char **argv)
 {
   dbn_cli_t cli;
   dbn_cli_init(&cli, "audit verify", verify_usage);
   const char *dir = NULL;
-  bool done, chain_only = false;
-  /* --chain-only is verify's own; the shared parser sees the rest. */
-  char **args = calloc((size_t)argc + 1, sizeof *args);
-  int n = 0;
-  if (!args)
-    return DBN_CLI_EXIT_FAIL;
-  for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--chain-only") == 0)
-      chain_only = true;
-    else
-      args[n++] = argv[i];
-  }
-  int rc = parse_audit(&cli, n, args, &dir, NULL, &done);
-  free(args);
+  own_option_t chain_only_option = {"--chain-only", false, false, NULL};
+  bool done;
+  int rc = parse_audit_with(&cli, argc, argv, &chain_only_option, &dir, NULL, &done);
   if (done)
     return rc;
+  bool chain_only = chain_only_option.given;
 
   dbn_verify_report_t report;
   memset(&report, 0, sizeof report);
@@ -203,14 +254,11 @@ cmd_replay(int argc, char **argv)
   if (range[1] && range[1] <= range[0])
     return dbn_cli_usage_error(&cli, "--until must be greater than --after");
 
-  dbn_store_options_t options = {.read_only = true};
   dbn_store_t *store = NULL;
-  int err = dbn_store_open(&store, dir, &options);
-  if (err != 0)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot open the log in %s: %s", dir,
-                        dbn_strerror(err));
+  if ((rc = open_log(dir, &store)) != DBN_CLI_EXIT_OK)
+    return rc;
   dbn_store_txn_t *txn = NULL;
-  err = dbn_store_read_begin(store, &txn);
+  int err = dbn_store_read_begin(store, &txn);
   replay_t replay = {.until = range[1], .json = cli.json};
   if (err == 0)
     err = dbn_store_events_foreach(txn, range[0], 0, replay_one, &replay);
@@ -272,6 +320,92 @@ read_scorecards(dbn_store_txn_t *txn, dbn_scorecard_t **cards_p, size_t *count_p
   return rc;
 }
 
+/* The scorecards as `audit report --json` prints them; NULL when out of
+ * memory. */
+static cJSON *
+report_json(const dbn_scorecard_t *cards, size_t count, uint64_t head)
+{
+  cJSON *json = cJSON_CreateObject();
+  cJSON *list = cJSON_AddArrayToObject(json, "units");
+  cJSON_AddNumberToObject(json, "head_seq", (double)head);
+  for (size_t i = 0; i < count && list; i++) {
+    cJSON *card = cJSON_CreateObject();
+    cJSON_AddStringToObject(card, "code", cards[i].code);
+    cJSON_AddStringToObject(card, "name", cards[i].name);
+    cJSON_AddNumberToObject(card, "tasks", cards[i].tasks);
+    cJSON_AddNumberToObject(card, "assigned", cards[i].assigned);
+    cJSON_AddNumberToObject(card, "working", cards[i].working);
+    cJSON_AddNumberToObject(card, "blocked", cards[i].blocked);
+    cJSON_AddNumberToObject(card, "submitted", cards[i].submitted);
+    cJSON_AddNumberToObject(card, "done", cards[i].done);
+    cJSON_AddNumberToObject(card, "overdue", cards[i].overdue);
+    cJSON_AddNumberToObject(card, "average_percent", cards[i].average_percent);
+    cJSON_AddNumberToObject(card, "escalations", cards[i].escalations);
+    cJSON_AddNumberToObject(card, "reminders", cards[i].reminders);
+    cJSON_AddItemToArray(list, card);
+  }
+  return json;
+}
+
+/* The table's columns after the unit's name and code: counts, but for the
+ * average percent at REPORT_PERCENT_COLUMN. */
+enum { REPORT_NUMBERS = 10, REPORT_PERCENT_COLUMN = 7 };
+
+/* Add one row of the report table: name, code, then numbers[] in column
+ * order, with percent in place of numbers[REPORT_PERCENT_COLUMN]. */
+static void
+add_report_row(dbn_cli_table_t *table, const char *name, const char *code,
+               const unsigned numbers[REPORT_NUMBERS], double percent)
+{
+  char cells[REPORT_NUMBERS][24];
+  const char *row[REPORT_NUMBERS + 2] = {name, code};
+  for (int k = 0; k < REPORT_NUMBERS; k++) {
+    if (k == REPORT_PERCENT_COLUMN)
+      snprintf(cells[k], sizeof cells[k], "%.0f", percent);
+    else
+      snprintf(cells[k], sizeof cells[k], "%u", numbers[k]);
+    row[k + 2] = cells[k];
+  }
+  dbn_cli_table_add_row(table, row);
+}
+
+/* The scorecards as a table, one row per unit and a total; the total's
+ * average percent is weighted by each unit's tasks. */
+static int
+print_report_table(const dbn_scorecard_t *cards, size_t count, uint64_t head, int64_t now)
+{
+  char when[32] = "";
+  time_t t = (time_t)now;
+  struct tm tm;
+  if (now && gmtime_r(&t, &tm))
+    strftime(when, sizeof when, "%Y-%m-%d", &tm);
+  printf("Scorecards as of event %llu (broker clock %s)\n\n", (unsigned long long)head, *when ? when : "-");
+  static const char *const headers[REPORT_NUMBERS + 2] = {"单位 UNIT", "CODE",    "TASKS",       "DONE",
+                                                          "SUBMITTED", "WORKING", "BLOCKED",     "UNCLAIMED",
+                                                          "OVERDUE",   "AVG %",   "ESCALATIONS", "REMINDERS"};
+  dbn_cli_table_t *table;
+  if (dbn_cli_table_new(&table, REPORT_NUMBERS + 2, headers) != 0)
+    return DBN_CLI_EXIT_FAIL;
+  for (size_t c = 2; c < REPORT_NUMBERS + 2; c++)
+    dbn_cli_table_align_right(table, c);
+  unsigned total[REPORT_NUMBERS] = {0};
+  double percent_sum = 0;
+  for (size_t i = 0; i < count; i++) {
+    const dbn_scorecard_t *card = &cards[i];
+    const unsigned numbers[REPORT_NUMBERS] = {
+        card->tasks,   card->done, card->submitted,   card->working,  card->blocked, card->assigned,
+        card->overdue, 0,          card->escalations, card->reminders};
+    for (int k = 0; k < REPORT_NUMBERS; k++)
+      total[k] += numbers[k];
+    percent_sum += card->average_percent * card->tasks;
+    add_report_row(table, card->name, card->code, numbers, card->average_percent);
+  }
+  add_report_row(table, "合计 ALL", "", total, total[0] ? percent_sum / total[0] : 0.0);
+  dbn_cli_table_print(table, stdout, 0);
+  dbn_cli_table_destroy(&table);
+  return DBN_CLI_EXIT_OK;
+}
+
 static int
 print_report(dbn_cli_t *cli, dbn_store_txn_t *txn, const char *dir)
 {
@@ -284,80 +418,41 @@ print_report(dbn_cli_t *cli, dbn_store_txn_t *txn, const char *dir)
   uint64_t head = dbn_store_txn_head(txn);
   int64_t now = 0;
   dbn_store_clock_get(txn, &now);
-  int rc = DBN_CLI_EXIT_OK;
-  if (cli->json) {
-    cJSON *json = cJSON_CreateObject();
-    cJSON *list = cJSON_AddArrayToObject(json, "units");
-    cJSON_AddNumberToObject(json, "head_seq", (double)head);
-    for (size_t i = 0; i < count && list; i++) {
-      cJSON *card = cJSON_CreateObject();
-      cJSON_AddStringToObject(card, "code", cards[i].code);
-      cJSON_AddStringToObject(card, "name", cards[i].name);
-      cJSON_AddNumberToObject(card, "tasks", cards[i].tasks);
-      cJSON_AddNumberToObject(card, "assigned", cards[i].assigned);
-      cJSON_AddNumberToObject(card, "working", cards[i].working);
-      cJSON_AddNumberToObject(card, "blocked", cards[i].blocked);
-      cJSON_AddNumberToObject(card, "submitted", cards[i].submitted);
-      cJSON_AddNumberToObject(card, "done", cards[i].done);
-      cJSON_AddNumberToObject(card, "overdue", cards[i].overdue);
-      cJSON_AddNumberToObject(card, "average_percent", cards[i].average_percent);
-      cJSON_AddNumberToObject(card, "escalations", cards[i].escalations);
-      cJSON_AddNumberToObject(card, "reminders", cards[i].reminders);
-      cJSON_AddItemToArray(list, card);
-    }
-    if (dbn_cli_print_json(stdout, json) != 0)
-      rc = DBN_CLI_EXIT_FAIL;
-  } else {
-    char when[32] = "";
-    time_t t = (time_t)now;
-    struct tm tm;
-    if (now && gmtime_r(&t, &tm))
-      strftime(when, sizeof when, "%Y-%m-%d", &tm);
-    printf("Scorecards as of event %llu (broker clock %s)\n\n", (unsigned long long)head, *when ? when : "-");
-    static const char *const headers[] = {"单位 UNIT", "CODE",    "TASKS",       "DONE",
-                                          "SUBMITTED", "WORKING", "BLOCKED",     "UNCLAIMED",
-                                          "OVERDUE",   "AVG %",   "ESCALATIONS", "REMINDERS"};
-    dbn_cli_table_t *table;
-    if (dbn_cli_table_new(&table, 12, headers) != 0)
-      rc = DBN_CLI_EXIT_FAIL;
-    for (size_t c = 2; rc == 0 && c < 12; c++)
-      dbn_cli_table_align_right(table, c);
-    unsigned total[10] = {0};
-    double percent_sum = 0;
-    for (size_t i = 0; rc == 0 && i < count; i++) {
-      unsigned v[10] = {cards[i].tasks,       cards[i].done,     cards[i].submitted, cards[i].working,
-                        cards[i].blocked,     cards[i].assigned, cards[i].overdue,   0,
-                        cards[i].escalations, cards[i].reminders};
-      char cells[10][24];
-      const char *row[12] = {cards[i].name, cards[i].code};
-      for (int k = 0; k < 10; k++) {
-        total[k] += v[k];
-        if (k == 7)
-          snprintf(cells[k], sizeof cells[k], "%.0f", cards[i].average_percent);
-        else
-          snprintf(cells[k], sizeof cells[k], "%u", v[k]);
-        row[k + 2] = cells[k];
-      }
-      percent_sum += cards[i].average_percent * cards[i].tasks;
-      dbn_cli_table_add_row(table, row);
-    }
-    if (rc == 0) {
-      char cells[10][24];
-      const char *row[12] = {"合计 ALL", ""};
-      for (int k = 0; k < 10; k++) {
-        if (k == 7)
-          snprintf(cells[k], sizeof cells[k], "%.0f", total[0] ? percent_sum / total[0] : 0.0);
-        else
-          snprintf(cells[k], sizeof cells[k], "%u", total[k]);
-        row[k + 2] = cells[k];
-      }
-      dbn_cli_table_add_row(table, row);
-      dbn_cli_table_print(table, stdout, 0);
-      dbn_cli_table_destroy(&table);
-    }
-  }
+  int rc;
+  if (cli->json)
+    rc = dbn_cli_print_json(stdout, report_json(cards, count, head));
+  else
+    rc = print_report_table(cards, count, head, now);
   dbn_scorecards_free(cards, count);
   return rc;
+}
+
+/* For --at: the last event of the log before `before` (unix seconds), 0
+ * when there is none. */
+static int
+last_seq_before(dbn_store_t *store, int64_t before, uint64_t *seq_p)
+{
+  find_time_t find = {.before = before};
+  dbn_store_txn_t *txn = NULL;
+  int err = dbn_store_read_begin(store, &txn);
+  if (err == 0)
+    err = dbn_store_events_foreach(txn, 0, 0, find_time_one, &find);
+  dbn_store_abort(&txn);
+  *seq_p = find.last_seq;
+  return err;
+}
+
+/* The views as they stood right after event until, rebuilt from the log
+ * in dir into a new scratch directory, whose name goes to scratch ("" when
+ * none was made); the caller destroys the snapshot and removes scratch. */
+static int
+rebuild_snapshot(const char *dir, uint64_t until, char *scratch, size_t scratch_len, dbn_store_t **snapshot_p)
+{
+  const char *tmp = getenv("TMPDIR");
+  snprintf(scratch, scratch_len, "%s/duban-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(scratch))
+    return DBN_EIO;
+  return dbn_store_rebuild_at(dir, scratch, until, snapshot_p);
 }
 
 static int
@@ -365,46 +460,30 @@ cmd_report(int argc, char **argv)
 {
   dbn_cli_t cli;
   dbn_cli_init(&cli, "audit report", report_usage);
-  const char *dir = NULL, *at = NULL;
-  uint64_t until = 0;
+  const char *dir = NULL;
   /* --at is ours; the shared parser handles --until (as the range's end). */
-  char **args = calloc((size_t)argc + 1, sizeof *args);
-  int n = 0;
-  if (!args)
-    return DBN_CLI_EXIT_FAIL;
-  for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--at") == 0 && i + 1 < argc)
-      at = argv[++i];
-    else
-      args[n++] = argv[i];
-  }
+  own_option_t at_option = {"--at", true, false, NULL};
   uint64_t range[2] = {0, 0};
   bool done;
-  int rc = parse_audit(&cli, n, args, &dir, range, &done);
-  free(args);
+  int rc = parse_audit_with(&cli, argc, argv, &at_option, &dir, range, &done);
   if (done)
     return rc;
-  until = range[1];
+  const char *at = at_option.value;
+  uint64_t until = range[1];
   if (at && until)
     return dbn_cli_usage_error(&cli, "say --until SEQ or --at DATE, not both");
 
-  dbn_store_options_t ro = {.read_only = true};
   dbn_store_t *store = NULL;
-  int err = dbn_store_open(&store, dir, &ro);
-  if (err)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot open the log in %s: %s", dir,
-                        dbn_strerror(err));
-  dbn_store_txn_t *txn = NULL;
+  if ((rc = open_log(dir, &store)) != DBN_CLI_EXIT_OK)
+    return rc;
+  int err = 0;
   if (at) {
-    find_time_t find = {0};
-    if (dbn_date_parse_end(at, &find.before) != 0) {
+    int64_t end_of_day;
+    if (dbn_date_parse_end(at, &end_of_day) != 0) {
       dbn_store_destroy(&store);
       return dbn_cli_usage_error(&cli, "--at wants a date YYYY-MM-DD, not '%s'", at);
     }
-    if ((err = dbn_store_read_begin(store, &txn)) == 0)
-      err = dbn_store_events_foreach(txn, 0, 0, find_time_one, &find);
-    dbn_store_abort(&txn);
-    until = find.last_seq;
+    err = last_seq_before(store, end_of_day, &until);
     if (err == 0 && until == 0) {
       dbn_store_destroy(&store);
       return dbn_cli_fail("not_found", "the log has no event before the end of %s", at);
@@ -412,14 +491,9 @@ cmd_report(int argc, char **argv)
   }
   char scratch[256] = "";
   dbn_store_t *snapshot = NULL;
-  if (err == 0 && until) {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(scratch, sizeof scratch, "%s/duban-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(scratch))
-      err = DBN_EIO;
-    else
-      err = dbn_store_rebuild_at(dir, scratch, until, &snapshot);
-  }
+  if (err == 0 && until)
+    err = rebuild_snapshot(dir, until, scratch, sizeof scratch, &snapshot);
+  dbn_store_txn_t *txn = NULL;
   if (err == 0)
     err = dbn_store_read_begin(snapshot ? snapshot : store, &txn);
   if (err == 0)

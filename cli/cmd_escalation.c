@@ -51,7 +51,7 @@ dbn_cmd_escalations(int argc, char **argv)
   req.body_case = DUBAN__REQUEST__BODY_LIST_ESCALATIONS;
   req.list_escalations = &list;
   Duban__Reply *reply;
-  rc = dbn_cli_request(&cli, &req, false, &reply);
+  rc = dbn_cli_request(&cli, &req, &reply);
   if (rc == DBN_CLI_EXIT_OK) {
     if (cli.json) {
       cJSON *json = dbn_cli_list_json("escalations", (void *const *)reply->escalations, reply->n_escalations,

@@ -23,6 +23,7 @@
 #include <czmq.h>
 
 #include "cli.h"
+#include "identity.h"
 
 static const char keygen_usage[] =
     "usage: duban keygen --dir KEYS [--plan PLAN.json] [IDENTITY...] [--json]\n"
@@ -47,23 +48,17 @@ static const char keygen_usage[] =
 
 #define MAX_NAME 64
 
-/* True if identity is ROLE:NAME with a known role and a plain name; the
- * name becomes part of a file name, so nothing that could leave KEYS. */
+/* True if identity is ROLE:NAME as domain/identity.h reads it, with a name
+ * keygen will also put in a file name: keygen refuses the '.' and the
+ * leading '-' that the broker would accept, as it always has. */
 static bool
 identity_valid(const char *identity)
 {
-  static const char *const roles[] = {"unit:", "coordinator:", "auditor:", "admin:"};
-  const char *name = NULL;
-  for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-    if (strncmp(identity, roles[i], strlen(roles[i])) == 0)
-      name = identity + strlen(roles[i]);
-  if (!name || !*name || strlen(name) > MAX_NAME || name[0] == '-')
+  dbn_role_t role;
+  const char *name;
+  if (dbn_identity_parse(identity, &role, &name) != 0)
     return false;
-  for (const char *p = name; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-          *p == '-'))
-      return false;
-  return true;
+  return name[0] != '-' && strchr(name, '.') == NULL;
 }
 
 /* A list of identities without repeats; owned strings. */
@@ -233,8 +228,11 @@ make_key(const char *dir, const char *identity, bool *created_p, char *public_pa
   return rc;
 }
 
-int
-dbn_cmd_keygen(int argc, char **argv)
+/* Read keygen's options: --dir (required) and --plan. Returns the exit
+ * code, with *done_p true when there is nothing more to do (after --help or
+ * a usage error); else the identities start at argv[optind]. */
+static int
+parse_keygen(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, const char **plan_p, bool *done_p)
 {
   enum { OPT_DIR = DBN_CLI_OPT_FIRST_FREE, OPT_PLAN };
   static const struct option options[] = {
@@ -244,50 +242,65 @@ dbn_cmd_keygen(int argc, char **argv)
       {"help", no_argument, NULL, DBN_CLI_OPT_HELP},
       {0},
   };
-  dbn_cli_t cli;
-  dbn_cli_init(&cli, "keygen", keygen_usage);
-  const char *dir = NULL, *plan = NULL;
   int opt, rc;
   optind = 0;
+  *done_p = true;
   while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
     if (opt == OPT_DIR)
-      dir = optarg;
+      *dir_p = optarg;
     else if (opt == OPT_PLAN)
-      plan = optarg;
-    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
+      *plan_p = optarg;
+    else if ((rc = dbn_cli_common_option(cli, opt, optarg)) != 0)
       return rc;
   }
-  bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 0, -1, &done);
-  if (done || rc)
-    return rc;
-  if (!dir || !dir[0])
-    return dbn_cli_usage_error(&cli, "--dir KEYS is required");
-  if (strlen(dir) > PATH_MAX - 128)
-    return dbn_cli_usage_error(&cli, "--dir path too long");
+  rc = dbn_cli_finish_options(cli, argc - optind, 0, -1, done_p);
+  if (rc == DBN_CLI_EXIT_OK && !*done_p) {
+    if (!*dir_p || !(*dir_p)[0])
+      rc = dbn_cli_usage_error(cli, "--dir KEYS is required");
+    else if (strlen(*dir_p) > PATH_MAX - 128)
+      rc = dbn_cli_usage_error(cli, "--dir path too long");
+  }
+  if (rc != DBN_CLI_EXIT_OK)
+    *done_p = true;
+  return rc;
+}
 
-  identities_t ids = {0};
-  for (int i = optind; rc == DBN_CLI_EXIT_OK && i < argc; i++) {
+/* The identities named on the command line (argv[first..argc)), then those
+ * of the plan in plan_path when not NULL. */
+static int
+collect_identities(const dbn_cli_t *cli, int argc, char **argv, int first, const char *plan_path,
+                   identities_t *ids)
+{
+  int rc = DBN_CLI_EXIT_OK;
+  for (int i = first; rc == DBN_CLI_EXIT_OK && i < argc; i++) {
     if (!identity_valid(argv[i]))
-      rc = dbn_cli_usage_error(&cli,
+      rc = dbn_cli_usage_error(cli,
                                "'%s' is not an identity: say unit:CODE, coordinator:NAME, auditor:NAME or "
                                "admin:NAME (NAME of A-Z a-z 0-9 _ -, at most %d)",
                                argv[i], MAX_NAME);
-    else if (identities_add(&ids, argv[i]) != 0)
+    else if (identities_add(ids, argv[i]) != 0)
       rc = dbn_cli_fail("resource_exhausted", "out of memory");
   }
-  if (rc == DBN_CLI_EXIT_OK && plan)
-    rc = identities_from_plan(&cli, &ids, plan);
+  if (rc == DBN_CLI_EXIT_OK && plan_path)
+    rc = identities_from_plan(cli, ids, plan_path);
+  return rc;
+}
 
+/* Make (or keep) the broker's pair and one for each identity in dir, and
+ * say which: a line each, or with json one object listing them all. */
+static int
+make_keys(const char *dir, const identities_t *ids, bool json_output)
+{
   /* Everything created from here on is private unless opened up below. */
   umask(077);
   char clients[PATH_MAX];
   snprintf(clients, sizeof clients, "%s/clients", dir);
-  if (rc == DBN_CLI_EXIT_OK && (rc = make_dir(dir)) == DBN_CLI_EXIT_OK)
+  int rc = make_dir(dir);
+  if (rc == DBN_CLI_EXIT_OK)
     rc = make_dir(clients);
 
   cJSON *json = NULL, *keys = NULL;
-  if (rc == DBN_CLI_EXIT_OK && cli.json) {
+  if (rc == DBN_CLI_EXIT_OK && json_output) {
     json = cJSON_CreateObject();
     if (json) {
       cJSON_AddStringToObject(json, "dir", dir);
@@ -296,8 +309,8 @@ dbn_cmd_keygen(int argc, char **argv)
     if (!keys)
       rc = dbn_cli_fail("resource_exhausted", "out of memory");
   }
-  for (size_t i = 0; rc == DBN_CLI_EXIT_OK && i <= ids.count; i++) {
-    const char *identity = i == 0 ? NULL : ids.items[i - 1];
+  for (size_t i = 0; rc == DBN_CLI_EXIT_OK && i <= ids->count; i++) {
+    const char *identity = i == 0 ? NULL : ids->items[i - 1];
     char public_path[PATH_MAX];
     bool created = false;
     rc = make_key(dir, identity, &created, public_path, sizeof public_path);
@@ -323,6 +336,23 @@ dbn_cmd_keygen(int argc, char **argv)
     else
       cJSON_Delete(json);
   }
+  return rc;
+}
+
+int
+dbn_cmd_keygen(int argc, char **argv)
+{
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "keygen", keygen_usage);
+  const char *dir = NULL, *plan = NULL;
+  bool done;
+  int rc = parse_keygen(&cli, argc, argv, &dir, &plan, &done);
+  if (done)
+    return rc;
+  identities_t ids = {0};
+  rc = collect_identities(&cli, argc, argv, optind, plan, &ids);
+  if (rc == DBN_CLI_EXIT_OK)
+    rc = make_keys(dir, &ids, cli.json);
   identities_clear(&ids);
   return rc;
 }

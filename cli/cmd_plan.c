@@ -52,10 +52,8 @@ load_plan_json(dbn_cli_t *cli, const cJSON *json, const char *source)
     return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "%s: %s", source,
                         why[0] ? why : dbn_strerror(err));
 
-  size_t tasks = 0;
-  for (size_t s = 0; s < plan->n_sections; s++)
-    for (size_t m = 0; m < plan->sections[s]->n_measures; m++)
-      tasks += plan->sections[s]->measures[m]->n_actions;
+  size_t tasks;
+  dbn_cli_plan_size(plan, NULL, &tasks);
   Duban__LoadPlan load = DUBAN__LOAD_PLAN__INIT;
   load.plan = plan;
   Duban__Request req = DUBAN__REQUEST__INIT;
@@ -71,17 +69,11 @@ load_plan_json(dbn_cli_t *cli, const cJSON *json, const char *source)
 static int
 cmd_load(int argc, char **argv)
 {
-  static const struct option options[] = {DBN_CLI_COMMON_OPTIONS, {0}};
   dbn_cli_t cli;
   dbn_cli_init(&cli, "plan load", load_usage);
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
-    if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
-      return rc;
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_common(&cli, argc, argv, 1, 1, &done);
+  if (done)
     return rc;
   const char *path = argv[optind];
 
@@ -108,22 +100,6 @@ cmd_load(int argc, char **argv)
   cJSON_Delete(json);
   dbn_cli_fini(&cli);
   return rc;
-}
-
-/* Print the importer's report to out: one "line N: kind: message" each. */
-static void
-print_report(FILE *out, const cJSON *report)
-{
-  const cJSON *entry;
-  cJSON_ArrayForEach(entry, report)
-  {
-    const cJSON *line = cJSON_GetObjectItemCaseSensitive(entry, "line");
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(entry, "kind");
-    const cJSON *message = cJSON_GetObjectItemCaseSensitive(entry, "message");
-    fprintf(out, "line %d: %s: %s\n", cJSON_IsNumber(line) ? line->valueint : 0,
-            cJSON_IsString(kind) ? kind->valuestring : "?",
-            cJSON_IsString(message) ? message->valuestring : "");
-  }
 }
 
 /* `plan import FILE --load ...`: the importer's options are read here too,
@@ -182,7 +158,7 @@ cmd_import_load(int argc, char **argv)
         }
         fclose(out);
       } else {
-        print_report(stderr, report);
+        dbn_cli_print_import_report(stderr, report);
       }
     }
   }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "error.h"
 #include "plan_import.h"
 
@@ -32,17 +33,18 @@ usage(FILE *out)
         out);
 }
 
-static void
-print_report(FILE *out, const cJSON *report)
+void
+dbn_cli_print_import_report(FILE *out, const cJSON *report)
 {
-  const cJSON *e;
-  cJSON_ArrayForEach(e, report)
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, report)
   {
-    const cJSON *line = cJSON_GetObjectItemCaseSensitive(e, "line");
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(e, "kind");
-    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+    const cJSON *line = cJSON_GetObjectItemCaseSensitive(entry, "line");
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(entry, "kind");
+    const cJSON *message = cJSON_GetObjectItemCaseSensitive(entry, "message");
     fprintf(out, "line %d: %s: %s\n", cJSON_IsNumber(line) ? line->valueint : 0,
-            cJSON_IsString(kind) ? kind->valuestring : "?", cJSON_IsString(msg) ? msg->valuestring : "");
+            cJSON_IsString(kind) ? kind->valuestring : "?",
+            cJSON_IsString(message) ? message->valuestring : "");
   }
 }
 
@@ -109,7 +111,7 @@ dbn_cmd_plan_import(int argc, char **argv)
       status = 1;
     cJSON_free(rt);
   } else {
-    print_report(stderr, report);
+    dbn_cli_print_import_report(stderr, report);
   }
   cJSON_Delete(plan);
   cJSON_Delete(report);

@@ -11,22 +11,19 @@
 #include "cli.h"
 #include "text.h"
 
-/* Parse only the shared options, then check the positional count. Returns
- * the exit code, with *done_p true when the command has nothing more to do
- * (after --help or a usage error). */
+/* The command line of a command whose one argument is a TASK and that has
+ * no options of its own: the shared options, then the task id, checked.
+ * Returns the exit code, with *done_p true when the command has nothing
+ * more to do (after --help or a usage error). */
 static int
-parse_simple(dbn_cli_t *cli, int argc, char **argv, int min, int max, bool *done_p)
+parse_task_argument(dbn_cli_t *cli, int argc, char **argv, const char **task_p, bool *done_p)
 {
-  static const struct option options[] = {DBN_CLI_COMMON_OPTIONS, {0}};
-  int opt, rc;
-  optind = 0;
-  *done_p = true;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
-    if ((rc = dbn_cli_common_option(cli, opt, optarg)) != 0)
-      return rc;
-  rc = dbn_cli_finish_options(cli, argc - optind, min, max, done_p);
-  if (rc != 0)
-    *done_p = true;
+  int rc = dbn_cli_parse_common(cli, argc, argv, 1, 1, done_p);
+  if (*done_p)
+    return rc;
+  *task_p = argv[optind];
+  rc = dbn_cli_check_text(cli, "TASK", *task_p, DBN_MAX_ID, false);
+  *done_p = rc != DBN_CLI_EXIT_OK;
   return rc;
 }
 
@@ -132,7 +129,7 @@ dbn_cmd_tasks(int argc, char **argv)
   req.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
   req.list_tasks = &list;
   Duban__Reply *reply;
-  rc = dbn_cli_request(&cli, &req, false, &reply);
+  rc = dbn_cli_request(&cli, &req, &reply);
   if (rc == DBN_CLI_EXIT_OK) {
     if (cli.json) {
       cJSON *json = dbn_cli_list_json("tasks", (void *const *)reply->tasks, reply->n_tasks, reply->head_seq);
@@ -216,12 +213,10 @@ dbn_cmd_task(int argc, char **argv)
 {
   dbn_cli_t cli;
   dbn_cli_init(&cli, "task", task_usage);
+  const char *id;
   bool done;
-  int rc = parse_simple(&cli, argc, argv, 1, 1, &done);
+  int rc = parse_task_argument(&cli, argc, argv, &id, &done);
   if (done)
-    return rc;
-  const char *id = argv[optind];
-  if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0)
     return rc;
 
   Duban__GetTask get = DUBAN__GET_TASK__INIT;
@@ -230,7 +225,7 @@ dbn_cmd_task(int argc, char **argv)
   req.body_case = DUBAN__REQUEST__BODY_GET_TASK;
   req.get_task = &get;
   Duban__Reply *reply;
-  rc = dbn_cli_request(&cli, &req, false, &reply);
+  rc = dbn_cli_request(&cli, &req, &reply);
   if (rc == DBN_CLI_EXIT_OK) {
     if (reply->n_tasks == 0)
       rc = dbn_cli_fail("not_found", "no task %s", id);
@@ -259,12 +254,10 @@ dbn_cmd_claim(int argc, char **argv)
 {
   dbn_cli_t cli;
   dbn_cli_init(&cli, "claim", claim_usage);
+  const char *id;
   bool done;
-  int rc = parse_simple(&cli, argc, argv, 1, 1, &done);
+  int rc = parse_task_argument(&cli, argc, argv, &id, &done);
   if (done)
-    return rc;
-  const char *id = argv[optind];
-  if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0)
     return rc;
   Duban__Claim claim = DUBAN__CLAIM__INIT;
   claim.task = (char *)id;

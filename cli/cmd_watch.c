@@ -51,8 +51,7 @@ send_watch(watcher_t *w)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_WATCH;
   req.watch = &watch;
-  dbn_wire_new_request_id(w->cli->fresh_id);
-  req.request_id = w->cli->fresh_id;
+  dbn_cli_set_request_id(w->cli, &req);
   w->last_sent_ms = dbn_monotonic_ms();
   int rc = dbn_client_send(w->cli->client, &req);
   if (rc != 0)
@@ -69,8 +68,7 @@ send_unwatch(watcher_t *w)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_UNWATCH;
   req.unwatch = &unwatch;
-  dbn_wire_new_request_id(w->cli->fresh_id);
-  req.request_id = w->cli->fresh_id;
+  dbn_cli_set_request_id(w->cli, &req);
   (void)dbn_client_send(w->cli->client, &req);
 }
 
@@ -114,7 +112,7 @@ print_open_escalations(dbn_cli_t *cli, uint64_t *head_p)
   req.body_case = DUBAN__REQUEST__BODY_LIST_ESCALATIONS;
   req.list_escalations = &list;
   Duban__Reply *reply;
-  int rc = dbn_cli_request(cli, &req, false, &reply);
+  int rc = dbn_cli_request(cli, &req, &reply);
   if (rc != DBN_CLI_EXIT_OK)
     return rc;
   *head_p = reply->head_seq;

@@ -11,7 +11,8 @@
 #define DBN_DAY_SECONDS 86400
 
 /* The start of the day text names, in unix seconds. Refuses anything but
- * YYYY-MM-DD with a year 1970..9999, a month 1..12 and a day 1..31. */
+ * exactly YYYY-MM-DD (ten characters) naming a real day from 1970 on:
+ * 2023-02-30 is refused, not moved to March. */
 int dbn_date_parse(const char *text, int64_t *start_of_day_p);
 
 /* The same day's end: the first second of the next day. */

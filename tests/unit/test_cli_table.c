@@ -286,6 +286,111 @@ test_event_json_and_line(void **state)
   cJSON_Delete(json);
 }
 
+/* What one line of watch and replay says about each kind of event: its
+ * subject and details, as dbn_cli_event_describe writes them. */
+static void
+test_event_describe(void **state)
+{
+  (void)state;
+  Duban__Ack ack = DUBAN__ACK__INIT;
+  ack.escalation = 42;
+  ack.note = "已协调";
+  Duban__Reject reject = DUBAN__REJECT__INIT;
+  reject.task = "p:1.1.1";
+  reject.reason = "缺少附件";
+  Duban__Reassign reassign = DUBAN__REASSIGN__INIT;
+  reassign.task = "p:1.2.1";
+  reassign.unit = "LCJ";
+  reassign.reason = "职责\t调整";
+  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
+  escalate.task = "p:2.1.1";
+  escalate.category = "资金";
+  escalate.reason = "未到位";
+  Duban__AdvanceClock clock = DUBAN__ADVANCE_CLOCK__INIT;
+  clock.seconds = 86400;
+
+  Duban__Event events[7];
+  for (size_t i = 0; i < 7; i++) {
+    duban__event__init(&events[i]);
+    events[i].seq = 9;
+  }
+  events[0].body_case = DUBAN__EVENT__BODY_ACKNOWLEDGED;
+  events[0].acknowledged = &ack;
+  events[1].body_case = DUBAN__EVENT__BODY_REJECTED;
+  events[1].rejected = &reject;
+  events[2].body_case = DUBAN__EVENT__BODY_REASSIGNED;
+  events[2].reassigned = &reassign;
+  events[3].body_case = DUBAN__EVENT__BODY_ESCALATED;
+  events[3].escalated = &escalate;
+  events[4].body_case = DUBAN__EVENT__BODY_CLOCK_ADVANCED;
+  events[4].clock_advanced = &clock;
+  events[5].body_case = DUBAN__EVENT__BODY_CLAIMED; /* a known kind without its body */
+  /* events[6]: no body at all */
+
+  static const struct {
+    const char *name;
+    const char *subject;
+    const char *details;
+  } cases[] = {
+      {"acknowledged names the escalation", "esc#42", "note: 已协调"},
+      {"rejected gives the reason", "p:1.1.1", "reason: 缺少附件"},
+      {"reassigned says to whom and why, on one line", "p:1.2.1", "to LCJ; reason: 职责 调整"},
+      {"escalated: its id is the seq", "p:2.1.1", "escalation #9 [资金] 未到位"},
+      {"clock advanced in seconds and days", "", "+86400 s (1.0 days)"},
+      {"a known kind without its body says nothing", "", ""},
+      {"a kind this duban does not know says so", "", "(an event this duban does not know)"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char subject[64], details[128];
+    dbn_cli_event_describe(&events[i], subject, sizeof subject, details, sizeof details);
+    if (strcmp(subject, cases[i].subject) != 0 || strcmp(details, cases[i].details) != 0)
+      fail_msg("%s: got '%s' / '%s'", cases[i].name, subject, details);
+  }
+}
+
+/* A write may carry --request-id, so that a retry takes effect once; a read
+ * or a watch always gets a fresh id (domain/request.h decides which). */
+static void
+test_request_id_follows_the_request_table(void **state)
+{
+  (void)state;
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "test", "");
+  cli.request_id = "mine-1";
+  static const struct {
+    Duban__Request__BodyCase body;
+    bool keeps_given_id;
+  } cases[] = {
+      {DUBAN__REQUEST__BODY_CLAIM, true},
+      {DUBAN__REQUEST__BODY_ADVANCE_CLOCK, true},
+      {DUBAN__REQUEST__BODY_LOAD_PLAN, true},
+      {DUBAN__REQUEST__BODY_LIST_TASKS, false},
+      {DUBAN__REQUEST__BODY_GET_TASK, false},
+      {DUBAN__REQUEST__BODY_PING, false},
+      {DUBAN__REQUEST__BODY_WATCH, false},
+      {DUBAN__REQUEST__BODY_UNWATCH, false},
+      {DUBAN__REQUEST__BODY_LIST_ESCALATIONS, false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    Duban__Request req = DUBAN__REQUEST__INIT;
+    req.body_case = cases[i].body;
+    dbn_cli_set_request_id(&cli, &req);
+    if (cases[i].keeps_given_id) {
+      assert_string_equal(req.request_id, "mine-1");
+    } else {
+      assert_int_equal(strlen(req.request_id), 32);
+      assert_string_not_equal(req.request_id, "mine-1");
+    }
+  }
+  /* Without --request-id a write gets a fresh id too. */
+  cli.request_id = NULL;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_CLAIM;
+  dbn_cli_set_request_id(&cli, &req);
+  assert_int_equal(strlen(req.request_id), 32);
+  dbn_cli_fini(&cli);
+}
+
 int
 main(void)
 {
@@ -298,6 +403,8 @@ main(void)
       cmocka_unit_test(test_parse_numbers),
       cmocka_unit_test(test_format_time),
       cmocka_unit_test(test_event_json_and_line),
+      cmocka_unit_test(test_event_describe),
+      cmocka_unit_test(test_request_id_follows_the_request_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
