@@ -1,0 +1,409 @@
+/* import_build.c: the importer's last phase, the parsed document in, the
+ * plan JSON (docs/plan-format.md, duban-plan/1) out.
+ *
+ * Three passes over sections → measures → actions, because each needs
+ * the whole result of the one before:
+ *   1. settle each measure's units: units written on its items, owners
+ *      standing in for a missing lead, a measure with units but no actions
+ *      read as its own action 1, a measure with no units kept as a general
+ *      requirement (no tasks);
+ *   2. resolve units in order of appearance (import_units.c), each
+ *      action's owner, milestones (import_dates.c) and targets
+ *      (import_targets.c); the latest due date becomes the plan's horizon,
+ *      which the codes and undated actions then depend on;
+ *   3. write the plan: header, units with their codes, sections.
+ * Everything unsure goes into the report with its line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "import_internal.h"
+#include "wire.h"
+
+#define MAX_UNITS_PER_MEASURE 64
+
+/* What pass 2 found for one action, written out by pass 3. */
+typedef struct {
+  cJSON *milestones; /* NULL once moved into the plan */
+  cJSON *targets;    /* likewise */
+  bool dated;        /* the text names a date */
+  int owner;         /* index into importer->units; -1 = left out */
+} action_result_t;
+
+/* A measure's units as indexes into importer->units, without repeats. */
+typedef struct {
+  int lead[MAX_UNITS_PER_MEASURE];
+  size_t lead_count;
+  int cooperating[MAX_UNITS_PER_MEASURE];
+  size_t cooperating_count;
+} measure_units_t;
+
+/* The passes' shared state: results by action and by measure, in document
+ * order, with a cursor for each. */
+typedef struct {
+  importer_t *importer;
+  action_result_t *actions;
+  size_t action_count, next_action;
+  measure_units_t *measures;
+  size_t next_measure;
+  ymd_t latest;     /* the latest due date seen */
+  char horizon[32]; /* the plan's horizon, YYYY-MM-DD */
+} build_t;
+
+static const char *
+unit_name(const importer_t *importer, int index)
+{
+  return importer->units[index].name;
+}
+
+static bool
+index_in(const int *indexes, size_t count, int index)
+{
+  for (size_t i = 0; i < count; i++)
+    if (indexes[i] == index)
+      return true;
+  return false;
+}
+
+/* ---- pass 1: each measure's units ------------------------------------------------- */
+
+/* Units written on the items: the measure's are their union. */
+static void
+units_from_items(importer_t *importer, measure_t *measure)
+{
+  for (size_t k = 0; k < measure->action_count; k++) {
+    const strvec_t *lead = &measure->actions[k].lead;
+    for (size_t i = 0; i < lead->count; i++)
+      if (!strvec_has(&measure->lead, lead->items[i]))
+        strvec_push(importer, &measure->lead, import_strdup(importer, lead->items[i]));
+  }
+  for (size_t k = 0; k < measure->action_count; k++) {
+    const strvec_t *cooperating = &measure->actions[k].cooperating;
+    for (size_t i = 0; i < cooperating->count; i++)
+      if (!strvec_has(&measure->lead, cooperating->items[i]) &&
+          !strvec_has(&measure->cooperating, cooperating->items[i]))
+        strvec_push(importer, &measure->cooperating, import_strdup(importer, cooperating->items[i]));
+  }
+}
+
+static void
+settle_measure(importer_t *importer, const section_t *section, measure_t *measure)
+{
+  if (measure->lead.count == 0 && measure->cooperating.count == 0)
+    units_from_items(importer, measure);
+  /* a measure whose actions have owners but that names no lead unit: the
+   * owners answer for it */
+  if (measure->lead.count == 0 && measure->action_count > 0) {
+    for (size_t k = 0; k < measure->action_count; k++)
+      if (measure->actions[k].owner && !strvec_has(&measure->lead, measure->actions[k].owner))
+        strvec_push(importer, &measure->lead, import_strdup(importer, measure->actions[k].owner));
+    if (measure->lead.count)
+      import_report(importer, measure->line, "structure",
+                    "measure %s.%s names no lead unit: its lead units are taken from its actions' owners",
+                    section->number, measure->number);
+  }
+  if (measure->lead.count > 0 && measure->action_count == 0) {
+    action_t *action = import_new_action(importer, measure, 1, measure->line);
+    if (action)
+      cptext_append(importer, &action->text, measure->text.typed, measure->text.normalized,
+                    measure->text.length);
+    import_report(importer, measure->line, "structure",
+                  "measure %s.%s names lead units but no actions: the measure itself is read as action 1",
+                  section->number, measure->number);
+  }
+  if (measure->lead.count == 0 && measure->action_count == 0)
+    import_report(importer, measure->line, "general",
+                  "measure %s.%s names no units: kept as a general requirement, no tasks", section->number,
+                  measure->number);
+}
+
+static void
+settle_measures(importer_t *importer)
+{
+  for (size_t si = 0; si < importer->section_count && !importer->error; si++) {
+    section_t *section = &importer->sections[si];
+    for (size_t mi = 0; mi < section->measure_count && !importer->error; mi++)
+      settle_measure(importer, section, &section->measures[mi]);
+  }
+}
+
+/* Room for pass 2's results, counted after pass 1 made its actions. */
+static bool
+allocate_results(build_t *build)
+{
+  importer_t *importer = build->importer;
+  size_t actions = 0, measures = 0;
+  for (size_t si = 0; si < importer->section_count; si++) {
+    measures += importer->sections[si].measure_count;
+    for (size_t mi = 0; mi < importer->sections[si].measure_count; mi++)
+      actions += importer->sections[si].measures[mi].action_count;
+  }
+  build->action_count = actions;
+  build->actions = calloc(actions + 1, sizeof *build->actions);
+  build->measures = calloc(measures + 1, sizeof *build->measures);
+  if (!build->actions || !build->measures) {
+    importer->error = DBN_ENOMEM;
+    return false;
+  }
+  return true;
+}
+
+/* ---- pass 2: units, owners, dates, targets ------------------------------------------ */
+
+/* Register the units of one list, without repeats. */
+static size_t
+resolve_list(importer_t *importer, const strvec_t *names, int line, int *out, size_t count, size_t max)
+{
+  for (size_t i = 0; i < names->count && count < max; i++) {
+    int index = import_unit_register(importer, names->items[i], line);
+    if (index >= 0 && !index_in(out, count, index))
+      out[count++] = index;
+  }
+  return count;
+}
+
+/* The owner of an action: its own unit, else the measure's first lead. */
+static int
+action_owner(importer_t *importer, const section_t *section, const measure_t *measure, const action_t *action,
+             const measure_units_t *units)
+{
+  if (action->owner)
+    return import_unit_register(importer, action->owner, action->line);
+  if (units->lead_count == 0)
+    return -1;
+  int owner = units->lead[0];
+  if (units->lead_count > 1)
+    import_report(importer, action->line, "owner",
+                  "action %s.%s.%s names no unit: owned by the measure's first lead unit %s", section->number,
+                  measure->number, action->number, unit_name(importer, owner));
+  return owner;
+}
+
+static void
+resolve_action(build_t *build, const section_t *section, const measure_t *measure, const action_t *action,
+               const measure_units_t *units, action_result_t *result)
+{
+  importer_t *importer = build->importer;
+  int owner = action_owner(importer, section, measure, action, units);
+  result->owner = owner;
+  if (owner < 0) {
+    import_report(importer, action->line, "structure", "action %s.%s.%s has no owning unit: left out",
+                  section->number, measure->number, action->number);
+    return;
+  }
+  if (!index_in(units->lead, units->lead_count, owner) &&
+      !index_in(units->cooperating, units->cooperating_count, owner))
+    import_report(importer, action->line, "owner",
+                  "the owner of action %s.%s.%s, %s, is not among measure %s.%s's units", section->number,
+                  measure->number, action->number, unit_name(importer, owner), section->number,
+                  measure->number);
+  result->milestones =
+      import_milestones(importer, &action->text, action->line, &build->latest, &result->dated);
+  result->targets = import_targets(importer, &action->text);
+}
+
+/* Units in order of appearance; owners checked against their measure. */
+static void
+resolve_actions(build_t *build)
+{
+  importer_t *importer = build->importer;
+  for (size_t si = 0; si < importer->section_count && !importer->error; si++) {
+    const section_t *section = &importer->sections[si];
+    for (size_t mi = 0; mi < section->measure_count && !importer->error; mi++) {
+      const measure_t *measure = &section->measures[mi];
+      measure_units_t *units = &build->measures[build->next_measure++];
+      units->lead_count =
+          resolve_list(importer, &measure->lead, measure->line, units->lead, 0, MAX_UNITS_PER_MEASURE);
+      units->cooperating_count = resolve_list(importer, &measure->cooperating, measure->line,
+                                              units->cooperating, 0, MAX_UNITS_PER_MEASURE);
+      for (size_t k = 0; k < measure->action_count && !importer->error; k++)
+        resolve_action(build, section, measure, &measure->actions[k], units,
+                       &build->actions[build->next_action++]);
+    }
+  }
+}
+
+/* ---- pass 3: the plan JSON ------------------------------------------------------------- */
+
+static cJSON *
+names_json(importer_t *importer, const int *indexes, size_t count)
+{
+  cJSON *names = cJSON_CreateArray();
+  if (!names) {
+    importer->error = DBN_ENOMEM;
+    return NULL;
+  }
+  for (size_t i = 0; i < count; i++) {
+    cJSON *name = cJSON_CreateString(unit_name(importer, indexes[i]));
+    if (!name) {
+      importer->error = DBN_ENOMEM;
+      break;
+    }
+    cJSON_AddItemToArray(names, name);
+  }
+  return names;
+}
+
+static void
+header_json(build_t *build, cJSON *plan)
+{
+  importer_t *importer = build->importer;
+  char issued[32];
+  cJSON_AddStringToObject(plan, "format", "duban-plan/1");
+  cJSON_AddStringToObject(plan, "id", importer->plan_id ? importer->plan_id : "");
+  cJSON_AddStringToObject(plan, "document", importer->document ? importer->document : "");
+  cJSON_AddStringToObject(plan, "title", importer->title ? importer->title : "");
+  ymd_format(issued, sizeof issued, importer->issued);
+  cJSON_AddStringToObject(plan, "issued", issued);
+  cJSON_AddStringToObject(plan, "horizon", build->horizon);
+  cJSON *units = cJSON_AddArrayToObject(plan, "units");
+  for (size_t i = 0; units && i < importer->unit_count && !importer->error; i++) {
+    const unit_t *unit = &importer->units[i];
+    cJSON *unit_json = cJSON_CreateObject();
+    cJSON_AddItemToArray(units, unit_json);
+    cJSON_AddStringToObject(unit_json, "code", unit->code ? unit->code : "");
+    cJSON_AddStringToObject(unit_json, "name", unit->name);
+    cJSON *aliases = cJSON_AddArrayToObject(unit_json, "aliases");
+    for (size_t k = 0; aliases && k < unit->aliases.count; k++)
+      cJSON_AddItemToArray(aliases, cJSON_CreateString(unit->aliases.items[k]));
+  }
+}
+
+/* An action that names no date inherits the plan's horizon. */
+static void
+add_inherited_milestone(build_t *build, cJSON *milestones, const section_t *section, const measure_t *measure,
+                        const action_t *action)
+{
+  cJSON *inherited = cJSON_CreateObject();
+  cJSON_AddStringToObject(inherited, "due", build->horizon);
+  cJSON_AddStringToObject(inherited, "text", "");
+  cJSON_AddBoolToObject(inherited, "inherited", 1);
+  cJSON_AddItemToArray(milestones, inherited);
+  import_report(build->importer, action->line, "inherited",
+                "action %s.%s.%s names no date: it inherits the plan's horizon %s", section->number,
+                measure->number, action->number, build->horizon);
+}
+
+static void
+action_json(build_t *build, cJSON *actions, const section_t *section, const measure_t *measure,
+            const action_t *action, action_result_t *result)
+{
+  importer_t *importer = build->importer;
+  if (result->owner < 0)
+    return;
+  cJSON *action_object = cJSON_CreateObject();
+  cJSON_AddItemToArray(actions, action_object);
+  char id[DBN_MAX_ID * 2];
+  snprintf(id, sizeof id, "%s:%s.%s.%s", importer->plan_id, section->number, measure->number, action->number);
+  if (strlen(id) > DBN_MAX_ID)
+    import_report(importer, action->line, "limit", "task id %s is longer than %d bytes", id, DBN_MAX_ID);
+  cJSON_AddStringToObject(action_object, "id", id);
+  cJSON_AddStringToObject(action_object, "number", action->number);
+  char *text = import_encode_limited(importer, action->text.typed, 0, action->text.length, action->line,
+                                     "an action's text");
+  cJSON_AddStringToObject(action_object, "text", text ? text : "");
+  free(text);
+  cJSON_AddStringToObject(action_object, "unit", unit_name(importer, result->owner));
+  cJSON *milestones = result->milestones;
+  result->milestones = NULL;
+  if (milestones && !result->dated)
+    add_inherited_milestone(build, milestones, section, measure, action);
+  cJSON_AddItemToObject(action_object, "milestones", milestones ? milestones : cJSON_CreateArray());
+  cJSON_AddItemToObject(action_object, "targets", result->targets ? result->targets : cJSON_CreateArray());
+  result->targets = NULL;
+  cJSON_AddNumberToObject(action_object, "source_line", action->line);
+}
+
+static void
+measure_json(build_t *build, cJSON *measures, const section_t *section, const measure_t *measure)
+{
+  importer_t *importer = build->importer;
+  const measure_units_t *units = &build->measures[build->next_measure++];
+  cJSON *measure_object = cJSON_CreateObject();
+  cJSON_AddItemToArray(measures, measure_object);
+  cJSON_AddStringToObject(measure_object, "number", measure->number);
+  char *text = import_encode_limited(importer, measure->text.typed, 0, measure->text.length, measure->line,
+                                     "a measure's text");
+  cJSON_AddStringToObject(measure_object, "text", text ? text : "");
+  free(text);
+  cJSON_AddItemToObject(measure_object, "lead", names_json(importer, units->lead, units->lead_count));
+  cJSON_AddItemToObject(measure_object, "cooperating",
+                        names_json(importer, units->cooperating, units->cooperating_count));
+  cJSON_AddNumberToObject(measure_object, "source_line", measure->line);
+  cJSON *actions = cJSON_AddArrayToObject(measure_object, "actions");
+  for (size_t k = 0; k < measure->action_count && !importer->error; k++)
+    action_json(build, actions, section, measure, &measure->actions[k],
+                &build->actions[build->next_action++]);
+}
+
+static void
+sections_json(build_t *build, cJSON *sections)
+{
+  importer_t *importer = build->importer;
+  build->next_action = build->next_measure = 0;
+  for (size_t si = 0; si < importer->section_count && !importer->error; si++) {
+    const section_t *section = &importer->sections[si];
+    cJSON *section_object = cJSON_CreateObject();
+    cJSON_AddItemToArray(sections, section_object);
+    cJSON_AddStringToObject(section_object, "number", section->number);
+    cJSON_AddStringToObject(section_object, "title", section->title ? section->title : "");
+    cJSON *measures = cJSON_AddArrayToObject(section_object, "measures");
+    for (size_t mi = 0; mi < section->measure_count && !importer->error; mi++)
+      measure_json(build, measures, section, &section->measures[mi]);
+  }
+}
+
+/* ---- the passes in order --------------------------------------------------------------- */
+
+/* Without an issuing date, issued is the start of the first deadline's
+ * year; the horizon is the latest deadline, else the issuing date. */
+static void
+settle_dates(build_t *build)
+{
+  importer_t *importer = build->importer;
+  if (!importer->have_issued && !importer->error) {
+    import_report(importer, 0, "header",
+                  "no issuing date found: issued is taken as the start of the first deadline's year");
+    importer->issued = build->latest.year ? (ymd_t){build->latest.year, 1, 1} : (ymd_t){1970, 1, 1};
+  }
+  importer->horizon = build->latest.year ? build->latest : importer->issued;
+  ymd_format(build->horizon, sizeof build->horizon, importer->horizon);
+}
+
+static void
+build_free(build_t *build)
+{
+  for (size_t i = 0; build->actions && i < build->action_count; i++) {
+    cJSON_Delete(build->actions[i].milestones);
+    cJSON_Delete(build->actions[i].targets);
+  }
+  free(build->actions);
+  free(build->measures);
+}
+
+cJSON *
+import_build_plan(importer_t *importer)
+{
+  build_t build = {.importer = importer};
+  cJSON *plan = cJSON_CreateObject();
+  cJSON *sections = cJSON_CreateArray();
+  if (!plan || !sections) {
+    cJSON_Delete(plan);
+    cJSON_Delete(sections);
+    importer->error = DBN_ENOMEM;
+    return NULL;
+  }
+  if (importer->have_issued)
+    build.latest = (ymd_t){importer->issued.year, 12, 31};
+  settle_measures(importer);
+  if (allocate_results(&build))
+    resolve_actions(&build);
+  settle_dates(&build);
+  import_assign_codes(importer);
+  header_json(&build, plan);
+  cJSON_AddItemToObject(plan, "sections", sections);
+  sections_json(&build, sections);
+  build_free(&build);
+  return plan;
+}

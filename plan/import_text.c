@@ -1,0 +1,360 @@
+/* import_text.c: the plan importer's small tools: the report, allocation
+ * that records failure, string lists and parallel code point text, and
+ * the code point helpers every phase matches the document with (literals,
+ * normalization, Chinese numerals, UTF-8 out). See import_internal.h.
+ *
+ * Decoding UTF-8 is common/utf8.h's: the literals matched here are this
+ * module's own (valid) strings, read with dbn_utf8_decode. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "import_internal.h"
+#include "utf8.h"
+#include "wire.h"
+
+void
+import_report(importer_t *importer, int line, const char *kind, const char *format, ...)
+{
+  char message[1024];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(message, sizeof message, format, args);
+  va_end(args);
+  cJSON *entry = cJSON_CreateObject();
+  if (!entry || !cJSON_AddNumberToObject(entry, "line", line) ||
+      !cJSON_AddStringToObject(entry, "kind", kind) || !cJSON_AddStringToObject(entry, "message", message)) {
+    cJSON_Delete(entry);
+    importer->error = DBN_ENOMEM;
+    return;
+  }
+  cJSON_AddItemToArray(importer->report, entry);
+}
+
+bool
+import_grow(importer_t *importer, void **array, size_t *capacity, size_t need, size_t element_size)
+{
+  if (need <= *capacity)
+    return true;
+  size_t new_capacity = *capacity ? *capacity * 2 : 8;
+  while (new_capacity < need)
+    new_capacity *= 2;
+  void *grown = realloc(*array, new_capacity * element_size);
+  if (!grown) {
+    importer->error = DBN_ENOMEM;
+    return false;
+  }
+  memset((char *)grown + *capacity * element_size, 0, (new_capacity - *capacity) * element_size);
+  *array = grown;
+  *capacity = new_capacity;
+  return true;
+}
+
+char *
+import_strdup(importer_t *importer, const char *text)
+{
+  char *copy = strdup(text);
+  if (!copy)
+    importer->error = DBN_ENOMEM;
+  return copy;
+}
+
+/* ---- string lists ------------------------------------------------------------ */
+
+void
+strvec_push(importer_t *importer, strvec_t *list, char *text)
+{
+  if (!text)
+    return;
+  if (!import_grow(importer, (void **)&list->items, &list->capacity, list->count + 1, sizeof *list->items)) {
+    free(text);
+    return;
+  }
+  list->items[list->count++] = text;
+}
+
+void
+strvec_push_copies(importer_t *importer, strvec_t *list, const strvec_t *from)
+{
+  for (size_t i = 0; i < from->count; i++)
+    strvec_push(importer, list, import_strdup(importer, from->items[i]));
+}
+
+bool
+strvec_has(const strvec_t *list, const char *text)
+{
+  for (size_t i = 0; i < list->count; i++)
+    if (strcmp(list->items[i], text) == 0)
+      return true;
+  return false;
+}
+
+void
+strvec_free(strvec_t *list)
+{
+  for (size_t i = 0; i < list->count; i++)
+    free(list->items[i]);
+  free(list->items);
+  list->items = NULL;
+  list->count = list->capacity = 0;
+}
+
+/* ---- parallel code point text -------------------------------------------------- */
+
+void
+cptext_append(importer_t *importer, cptext_t *text, const uint32_t *typed, const uint32_t *normalized,
+              size_t length)
+{
+  if (length == 0)
+    return;
+  size_t need = text->length + length;
+  if (need > text->capacity) {
+    size_t new_capacity = text->capacity ? text->capacity * 2 : 64;
+    while (new_capacity < need)
+      new_capacity *= 2;
+    uint32_t *grown_typed = realloc(text->typed, new_capacity * sizeof *grown_typed);
+    if (!grown_typed) {
+      importer->error = DBN_ENOMEM;
+      return;
+    }
+    text->typed = grown_typed;
+    uint32_t *grown_normalized = realloc(text->normalized, new_capacity * sizeof *grown_normalized);
+    if (!grown_normalized) {
+      importer->error = DBN_ENOMEM;
+      return;
+    }
+    text->normalized = grown_normalized;
+    text->capacity = new_capacity;
+  }
+  memcpy(text->typed + text->length, typed, length * sizeof *typed);
+  memcpy(text->normalized + text->length, normalized, length * sizeof *normalized);
+  text->length += length;
+}
+
+void
+cptext_append_paragraph(importer_t *importer, cptext_t *text, const uint32_t *typed,
+                        const uint32_t *normalized, size_t length)
+{
+  if (text->length) {
+    uint32_t newline = '\n';
+    cptext_append(importer, text, &newline, &newline, 1);
+  }
+  cptext_append(importer, text, typed, normalized, length);
+}
+
+void
+cptext_free(cptext_t *text)
+{
+  free(text->typed);
+  free(text->normalized);
+  memset(text, 0, sizeof *text);
+}
+
+/* ---- literals -------------------------------------------------------------------- */
+
+static uint32_t
+literal_next(const char **literal)
+{
+  unsigned cp;
+  *literal += dbn_utf8_decode(*literal, &cp);
+  return cp;
+}
+
+size_t
+literal_length(const char *literal)
+{
+  size_t count = 0;
+  while (*literal) {
+    literal_next(&literal);
+    count++;
+  }
+  return count;
+}
+
+size_t
+literal_at(const uint32_t *text, size_t at, size_t end, const char *literal)
+{
+  size_t k = at;
+  while (*literal) {
+    uint32_t cp = literal_next(&literal);
+    if (k >= end || text[k] != cp)
+      return 0;
+    k++;
+  }
+  return k - at;
+}
+
+bool
+literal_ends(const uint32_t *text, size_t start, size_t end, const char *literal)
+{
+  size_t length = literal_length(literal);
+  return end - start >= length && literal_at(text, end - length, end, literal) == length;
+}
+
+size_t
+literal_find(const uint32_t *text, size_t start, size_t end, const char *literal)
+{
+  for (size_t i = start; i < end; i++)
+    if (literal_at(text, i, end, literal))
+      return i;
+  return SIZE_MAX;
+}
+
+bool
+cp_in_set(uint32_t cp, const char *set)
+{
+  while (*set)
+    if (literal_next(&set) == cp)
+      return true;
+  return false;
+}
+
+/* ---- normalization and numerals ------------------------------------------------------ */
+
+uint32_t
+cp_normalize(uint32_t cp)
+{
+  if (cp >= 0xff01 && cp <= 0xff5e)
+    cp -= 0xfee0; /* full-width ASCII */
+  if (cp == 0x3000 || cp == 0xa0 || cp == '\t' || cp == '\f' || cp == '\v' ||
+      (cp >= 0x2000 && cp <= 0x200b) || cp == 0xfeff)
+    return ' ';
+  if (cp == '~' || cp == 0x2013 || cp == 0x2015 || cp == 0x2012 || cp == 0x2212 || cp == 0xfe58 ||
+      cp == 0x2e3a || cp == 0x301c)
+    return CP_DASH;
+  if (cp == 0xff61)
+    return 0x3002; /* half-width 。 */
+  if (cp == 0xff64)
+    return 0x3001; /* half-width 、 */
+  return cp;
+}
+
+static int
+cn_digit(uint32_t cp)
+{
+  const char *digits = "零一二三四五六七八九";
+  for (int value = 0; *digits; value++)
+    if (literal_next(&digits) == cp)
+      return value;
+  if (cp == 0x3007) /* 〇 */
+    return 0;
+  if (cp == 0x4e24) /* 两 */
+    return 2;
+  return -1;
+}
+
+bool
+cn_is_numeral(uint32_t cp)
+{
+  return cn_digit(cp) >= 0 || cp == 0x5341 /* 十 */ || cp == 0x767e /* 百 */;
+}
+
+int
+cn_value(const uint32_t *text, size_t start, size_t end)
+{
+  int total = 0, current = -1;
+  for (size_t i = start; i < end; i++) {
+    if (text[i] == 0x5341) { /* 十 */
+      total += (current < 0 ? 1 : current) * 10;
+      current = -1;
+    } else if (text[i] == 0x767e) { /* 百 */
+      total += (current < 0 ? 1 : current) * 100;
+      current = -1;
+    } else {
+      int digit = cn_digit(text[i]);
+      if (digit < 0)
+        return -1;
+      if (current >= 0)
+        current = current * 10 + digit; /* 二〇二三 style */
+      else
+        current = digit;
+    }
+  }
+  if (current >= 0)
+    total += current;
+  return total;
+}
+
+void
+cp_trim(const uint32_t *normalized, size_t *start, size_t *end)
+{
+  while (*start < *end && cp_is_space(normalized[*start]))
+    (*start)++;
+  while (*end > *start && cp_is_space(normalized[*end - 1]))
+    (*end)--;
+}
+
+size_t
+cp_skip_spaces(const uint32_t *normalized, size_t at, size_t end)
+{
+  while (at < end && cp_is_space(normalized[at]))
+    at++;
+  return at;
+}
+
+/* ---- UTF-8 out ---------------------------------------------------------------------- */
+
+char *
+import_encode(importer_t *importer, const uint32_t *typed, size_t start, size_t end)
+{
+  char *out = malloc((end - start) * 4 + 1);
+  if (!out) {
+    importer->error = DBN_ENOMEM;
+    return NULL;
+  }
+  size_t k = 0;
+  for (size_t i = start; i < end; i++) {
+    uint32_t cp = typed[i];
+    if (cp < 0x80) {
+      out[k++] = (char)cp;
+    } else if (cp < 0x800) {
+      out[k++] = (char)(0xc0 | (cp >> 6));
+      out[k++] = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      out[k++] = (char)(0xe0 | (cp >> 12));
+      out[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+      out[k++] = (char)(0x80 | (cp & 0x3f));
+    } else {
+      out[k++] = (char)(0xf0 | (cp >> 18));
+      out[k++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+      out[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+      out[k++] = (char)(0x80 | (cp & 0x3f));
+    }
+  }
+  out[k] = '\0';
+  return out;
+}
+
+void
+import_cut_to_limit(char *text)
+{
+  size_t cut = DBN_MAX_TEXT - 3;
+  while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
+    cut--;
+  memcpy(text + cut, "\xe2\x80\xa6", 4); /* … */
+}
+
+char *
+import_encode_limited(importer_t *importer, const uint32_t *typed, size_t start, size_t end, int line,
+                      const char *what)
+{
+  char *text = import_encode(importer, typed, start, end);
+  if (text && strlen(text) > DBN_MAX_TEXT) {
+    import_cut_to_limit(text);
+    import_report(importer, line, "limit", "%s is longer than %d bytes: cut", what, DBN_MAX_TEXT);
+  }
+  return text;
+}
+
+uint32_t
+import_fnv1a(const char *text)
+{
+  uint32_t hash = 2166136261u;
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    hash ^= *p;
+    hash *= 16777619u;
+  }
+  return hash;
+}
