@@ -46,6 +46,7 @@ bench_fill_progress(Duban__Request *req, Duban__Progress *progress, Duban__Figur
   *progress = (Duban__Progress)DUBAN__PROGRESS__INIT;
   *figure = (Duban__Figure)DUBAN__FIGURE__INIT;
   figure->what = "事项";
+  figure->unit_of_measure = "个"; /* the generated plan's target: 100个 事项 */
   figure->value = (double)(counter % 100);
   figures[0] = figure;
   progress->task = (char *)task;

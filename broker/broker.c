@@ -142,6 +142,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return rc;
   }
+  if (dbn_store_views_rebuilt_from(broker->store))
+    dbn_log(DBN_LOG_INFO, "broker",
+            "views written by an older duban (version %llu) rebuilt from the log (version %d)",
+            (unsigned long long)dbn_store_views_rebuilt_from(broker->store), DBN_STORE_VIEWS_VERSION);
   if ((rc = load_clock(broker))) {
     snprintf(why, why_len, "cannot read the clock from the event log: %s", dbn_strerror(rc));
     dbn_broker_destroy(&broker);

@@ -5,16 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "figure.h"
 #include "lifecycle.h"
 #include "request.h"
 #include "wire.h"
 
-/* A task the caller may act on: it exists, and a unit acts only on its own. */
+/* A task the caller may act on: it exists, and a unit acts only on its own.
+ * with_definition reads its text, milestones and targets too. */
 static int
 load_own_task(dbn_store_txn_t *txn, dbn_role_t role, const char *unit, const char *task_id,
-              Duban__Task **task_p, char *why, size_t why_len)
+              bool with_definition, Duban__Task **task_p, char *why, size_t why_len)
 {
-  int rc = dbn_store_task_state_get(txn, task_id, task_p);
+  int rc = with_definition ? dbn_store_task_get(txn, task_id, task_p)
+                           : dbn_store_task_state_get(txn, task_id, task_p);
   if (rc == DBN_ENOTFOUND) {
     snprintf(why, why_len, "no task '%s'; `duban tasks` lists the tasks you can see", task_id);
     return rc;
@@ -50,17 +53,45 @@ check_reassign(dbn_store_txn_t *txn, const Duban__Task *task, const Duban__Reass
   return 0;
 }
 
+/* Every figure names one of the task's targets in a unit of its dimension
+ * (domain/figure.h). The figure is made the form the log holds: the
+ * target's name (it may have been given by number) and its exact amount. */
 static int
-check_task(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duban__Request *req,
+check_figures(const Duban__Task *task, Duban__Progress *progress, char *why, size_t why_len)
+{
+  for (size_t i = 0; i < progress->n_figures; i++) {
+    Duban__Figure *figure = progress->figures[i];
+    size_t target;
+    int64_t base_milli;
+    int rc = dbn_figure_check(task, figure, &target, &base_milli, why, why_len);
+    if (rc)
+      return rc;
+    if (strcmp(figure->what, task->targets[target]->what) != 0) {
+      char *name = strdup(task->targets[target]->what);
+      if (!name)
+        return DBN_ENOMEM;
+      free(figure->what); /* protobuf-c's default allocator: free() is its own */
+      figure->what = name;
+    }
+    figure->base_milli = base_milli;
+  }
+  return 0;
+}
+
+static int
+check_task(dbn_store_txn_t *txn, dbn_role_t role, const char *name, Duban__Request *req,
            const dbn_request_kind_t *kind, Duban__Task **task_p, char *why, size_t why_len)
 {
-  int rc = load_own_task(txn, role, name, dbn_request_task(req), task_p, why, why_len);
+  bool figures = req->body_case == DUBAN__REQUEST__BODY_PROGRESS && req->progress->n_figures > 0;
+  int rc = load_own_task(txn, role, name, dbn_request_task(req), figures, task_p, why, why_len);
   if (rc || !kind->write)
     return rc;
   Duban__TaskState next;
   rc = dbn_task_next_state(*task_p, kind->event, false, (*task_p)->open_escalations, &next, why, why_len);
   if (rc == 0 && req->body_case == DUBAN__REQUEST__BODY_REASSIGN)
     rc = check_reassign(txn, *task_p, req->reassign, why, why_len);
+  if (rc == 0 && figures)
+    rc = check_figures(*task_p, req->progress, why, why_len);
   if (rc)
     dbn_wire_task_free(task_p);
   return rc;
@@ -244,7 +275,7 @@ refuse_role(const char *identity, const dbn_request_kind_t *kind, char *why, siz
 }
 
 int
-dbn_rules_check(dbn_store_txn_t *txn, const char *identity, const Duban__Request *req, bool virtual_clock,
+dbn_rules_check(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, bool virtual_clock,
                 dbn_store_subject_t *subject, char *why, size_t why_len)
 {
   dbn_store_subject_t ignored = {0};

@@ -20,13 +20,16 @@
 
 /* Check a request that has passed dbn_wire_request_check() against the
  * caller's rights and the current state as txn sees it. Returns 0 if it
- * may proceed, or a negative code with a message in why.
+ * may proceed, or a negative code with a message in why. A request that
+ * passes is left in the form the log holds: a progress figure names its
+ * target by name and carries its exact amount (base_milli); checking it
+ * again gives the same result.
  *
  * subject may be NULL. When it is not, a passing check leaves in it the
  * task or escalation it read (the caller's; hand it to dbn_store_append in
  * the same transaction, or free it with dbn_store_subject_clear), so the
  * write does not read it again. On failure subject is left empty. */
-int dbn_rules_check(dbn_store_txn_t *txn, const char *identity, const Duban__Request *req, bool virtual_clock,
+int dbn_rules_check(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, bool virtual_clock,
                     dbn_store_subject_t *subject, char *why, size_t why_len);
 
 /* Make the names a person types the ones the log holds, before the check

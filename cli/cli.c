@@ -18,6 +18,7 @@
 
 #include "date.h"
 #include "error.h"
+#include "figure.h"
 #include "request.h"
 #include "text.h"
 
@@ -648,9 +649,10 @@ dbn_cli_print_escalations(FILE *out, Duban__Escalation *const *escalations, size
   dbn_cli_table_max_width(table, 4, 16);
   for (size_t i = 0; i < count; i++) {
     const Duban__Escalation *e = escalations[i];
-    char id[24], level[32], raised[32];
+    char id[24], level[96], raised[32];
     snprintf(id, sizeof id, "%llu", (unsigned long long)e->id);
-    snprintf(level, sizeof level, "%u%s", e->level, e->automatic ? " auto" : "");
+    snprintf(level, sizeof level, "%u%s%s%s", e->level, e->level_name[0] ? " " : "", e->level_name,
+             e->automatic ? " auto" : "");
     dbn_cli_format_time(e->raised_at, raised);
     const char *cells[] = {
         id,       dbn_wire_escalation_state_name(e->state), level, e->task, e->category, raised, e->raised_by,
@@ -895,20 +897,8 @@ dbn_cli_plan_size(const Duban__Plan *plan, size_t *measures_p, size_t *actions_p
 
 /* ---- events for people ---- */
 
-/* A figure's value without noise: 1200, not 1200.000000 or 1.2e+03. */
-static void
-format_number(double v, char *out, size_t len)
-{
-  if (v == floor(v) && fabs(v) < 1e15)
-    snprintf(out, len, "%.0f", v);
-  else
-    snprintf(out, len, "%g", v);
-}
-
-/* Append to a bounded buffer, cutting when full. Meant to cut at a UTF-8
- * boundary, but the loop below starts at the NUL that vsnprintf wrote, so a
- * cut can end in part of a character; mending it changes what watch and
- * replay print for a long note, so that is a change of its own. */
+/* Append to a bounded buffer, cutting when full, at a UTF-8 boundary: a
+ * long note in watch or replay never ends in half a character. */
 static void vappend(char *buf, size_t len, const char *format, va_list ap)
     __attribute__((format(printf, 3, 0)));
 static void
@@ -919,11 +909,17 @@ vappend(char *buf, size_t len, const char *format, va_list ap)
     return;
   int n = vsnprintf(buf + used, len - used, format, ap);
   if (n >= 0 && (size_t)n >= len - used) {
-    /* Cut: step back over continuation bytes (see above). */
-    size_t end = len - 1;
-    while (end > used && ((unsigned char)buf[end] & 0xc0) == 0x80)
-      end--;
-    buf[end] = '\0';
+    /* Cut: vsnprintf kept len - 1 bytes, which may end inside a character.
+     * Find where the last character starts; drop it if it is not whole. */
+    size_t end = len - 1, start = end;
+    while (start > used && ((unsigned char)buf[start - 1] & 0xc0) == 0x80)
+      start--;
+    if (start > used) {
+      unsigned char lead = (unsigned char)buf[start - 1];
+      size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+      if (end - (start - 1) < need)
+        buf[start - 1] = '\0';
+    }
   }
 }
 
@@ -998,9 +994,9 @@ describe_progress(const Duban__Event *event, event_text_t *text)
   append_subject(text, "%s", p->task);
   append_details(text, "%d%%", p->percent);
   for (size_t i = 0; i < p->n_figures; i++) {
-    char number[64];
-    format_number(p->figures[i]->value, number, sizeof number);
-    append_details(text, "; %s %s%s", p->figures[i]->what, number, p->figures[i]->unit_of_measure);
+    char amount[DBN_QUANTITY_AGAINST_LEN];
+    dbn_figure_format(p->figures[i], NULL, amount, sizeof amount);
+    append_details(text, "; %s %s", p->figures[i]->what, amount);
   }
   append_note(text, "note: ", p->note);
 }
@@ -1072,6 +1068,24 @@ describe_clock_advanced(const Duban__Event *event, event_text_t *text)
 }
 
 static void
+describe_escalation_level(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__EscalationLevel *level = event->escalation_level;
+  append_subject(text, "esc#%llu", (unsigned long long)level->escalation);
+  append_details(text, "rose to level %u", level->level);
+  if (level->name && *level->name)
+    append_details(text, " (%s)", level->name);
+  if (level->notify && *level->notify)
+    append_details(text, "; notifies %s", level->notify);
+}
+
+static void
+describe_inbox_read(const Duban__Event *event, event_text_t *text)
+{
+  append_details(text, "inbox read up to event %llu", (unsigned long long)event->inbox_read->up_to_seq);
+}
+
+static void
 describe_deadline_warning(const Duban__Event *event, event_text_t *text)
 {
   append_subject(text, "%s", event->deadline_warning->task);
@@ -1097,6 +1111,8 @@ static const struct {
     {DUBAN__EVENT__BODY_REASSIGNED, describe_reassigned},
     {DUBAN__EVENT__BODY_CLOCK_ADVANCED, describe_clock_advanced},
     {DUBAN__EVENT__BODY_DEADLINE_WARNING, describe_deadline_warning},
+    {DUBAN__EVENT__BODY_ESCALATION_LEVEL, describe_escalation_level},
+    {DUBAN__EVENT__BODY_INBOX_READ, describe_inbox_read},
 };
 
 void

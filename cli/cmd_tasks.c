@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "figure.h"
 #include "text.h"
 
 /* The command line of a command whose one argument is a TASK and that has
@@ -185,14 +186,23 @@ print_task(const Duban__Task *t)
     snprintf(line, sizeof line, "%s%s %s", m->due, m->inherited ? " (plan horizon)" : "", m->text);
     print_field(i == 0 ? "due" : "", line);
   }
+  /* Numbered: a figure may name its target by number (--figure '1=3300万千瓦'). */
   for (size_t i = 0; i < t->n_targets; i++) {
-    const Duban__Target *g = t->targets[i];
-    snprintf(line, sizeof line, "%g%s %s", g->value, g->unit_of_measure, g->what);
+    char amount[DBN_QUANTITY_FORMAT_LEN] = "";
+    dbn_quantity_t q;
+    char why[128];
+    if (dbn_target_quantity(t->targets[i], &q, why, sizeof why) == 0)
+      dbn_quantity_format(&q, amount, sizeof amount);
+    else
+      snprintf(amount, sizeof amount, "%g%s", t->targets[i]->value, t->targets[i]->unit_of_measure);
+    snprintf(line, sizeof line, "%zu. %s %s", i + 1, t->targets[i]->what, amount);
     print_field(i == 0 ? "targets" : "", line);
   }
+  /* Each figure against its target: 3300万千瓦 / 5500万千瓦 (60%). */
   for (size_t i = 0; i < t->n_figures; i++) {
-    const Duban__Figure *f = t->figures[i];
-    snprintf(line, sizeof line, "%s %g%s", f->what, f->value, f->unit_of_measure);
+    char against[DBN_QUANTITY_AGAINST_LEN];
+    dbn_figure_format(t->figures[i], dbn_figure_target(t, t->figures[i]), against, sizeof against);
+    snprintf(line, sizeof line, "%s %s", t->figures[i]->what, against);
     print_field(i == 0 ? "figures" : "", line);
   }
   if (t->note[0])

@@ -95,8 +95,12 @@ for code in $codes; do
   done
 done
 echo "$n tasks claimed, each with a progress report"
-via JTJ progress ordos-2023-58:4.6.2 --percent 60 --figure '公路里程=120公里' --note '解放滩至图克公路纳入省道路网规划' \
-  | sed 's/^/JTJ: /'
+echo "市能源局 reports figures against the targets of 2.1.1 (by name, and the third by number):"
+via NYJ progress 2.1.1 --percent 60 --figure '全市新能源批复规模=3300万千瓦' --figure '3=45%' \
+  --note '新能源项目批复按计划推进' | sed 's/^/NYJ: /'
+via NYJ task 2.1.1 | grep -A 6 '^targets' | sed 's/^/NYJ: /'
+echo "a figure that names no target, in the wrong unit, is refused with the task's targets listed:"
+via NYJ progress 2.1.1 --percent 61 --figure '新能源批复=3300万吨' 2>&1 | sed 's/^/NYJ: /' || true
 
 step "8. 市能源局 (NYJ) is blocked and escalates; the coordinator acknowledges and resolves"
 nyj_task=$(via NYJ tasks --json | jq -r '.tasks[0].id')
@@ -125,8 +129,13 @@ for task in $(as coordinator:office tasks --state submitted --json | jq -r '.tas
     as coordinator:office accept "$task" >/dev/null
   fi
 done
-lazy=$(as coordinator:office tasks --state in_progress --json | jq -r '[.tasks[] | select(.percent < 10)][0].id')
-as coordinator:office remind "$lazy" --note '请加快推进' | sed 's/^/coordinator: /'
+lazy=$(as coordinator:office tasks --state in_progress --json | jq -c '[.tasks[] | select(.percent < 10)][0]')
+lazy_id=$(echo "$lazy" | jq -r '.id')
+lazy_unit=$(echo "$lazy" | jq -r '.unit')
+as coordinator:office remind "$lazy_id" --note '请加快推进，本周五前报送进展' | sed 's/^/coordinator: /'
+sleep 0.3
+echo "the department's inbox (收件箱) shows what the coordinators said:"
+via "$lazy_unit" inbox | sed "s/^/$lazy_unit: /"
 
 step "10. Time passes: the clock runs to 2024-01-05; the deadline monitor flags what is overdue"
 as admin:admin clock advance --days 108

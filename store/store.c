@@ -180,8 +180,11 @@ bring_views_up_to_date(dbn_store_t *store)
     rc = rc ? (dbn_store_abort(&txn), rc) : dbn_store_commit(&txn);
     if (rc == DBN_EMAPFULL && dbn_store_grow(store) == 0)
       continue;
-    if (rc == 0)
+    if (rc == 0) {
+      /* A new log's views were not rebuilt: there was nothing to rebuild. */
+      store->views_rebuilt_from = store->views_version ? store->views_version : 0;
       store->views_version = DBN_STORE_VIEWS_VERSION;
+    }
     return rc;
   }
 }
@@ -190,6 +193,12 @@ uint64_t
 dbn_store_views_version(dbn_store_t *store)
 {
   return store->views_version;
+}
+
+uint64_t
+dbn_store_views_rebuilt_from(dbn_store_t *store)
+{
+  return store->views_rebuilt_from;
 }
 
 int

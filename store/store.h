@@ -168,6 +168,10 @@ void dbn_store_inbox_free(Duban__InboxItem **items, size_t count);
  * a broker has opened the log). */
 uint64_t dbn_store_views_version(dbn_store_t *store);
 
+/* The views version this open rebuilt the views from (an older duban's),
+ * or 0 when they were current. */
+uint64_t dbn_store_views_rebuilt_from(dbn_store_t *store);
+
 /* True if a plan with this id has been loaded. */
 int dbn_store_plan_exists(dbn_store_txn_t *txn, const char *plan_id, bool *exists_p);
 

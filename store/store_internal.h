@@ -59,6 +59,7 @@ struct dbn_store {
   bool dbis_open;              /* false for a read-only store of a log not yet created */
   bool dbi_present[DBI_COUNT]; /* false for a view an older log does not have (read-only) */
   uint64_t views_version;      /* what the stored views hold; DBN_STORE_VIEWS_VERSION once current */
+  uint64_t views_rebuilt_from; /* the version this open rebuilt the views from; 0 = none */
   size_t map_size;             /* current map size in bytes */
   size_t map_max;              /* cap on growth in bytes; 0 = none */
 };

@@ -1,0 +1,160 @@
+/* cmd_inbox.c: `duban inbox`, the department's side of the loop.
+ *
+ * What coordinators and the deadline monitor told the department (a
+ * reminder's text, a rejection's reason, an acceptance, a reassignment, an
+ * escalation's acknowledgement or resolution, a deadline warning, a level of
+ * the 督办 ladder; domain/inbox.h decides which) is kept per unit by the
+ * broker. Listing shows the unread items first, newest first, then marks
+ * what was shown as read, which is a write of its own (so through the agent
+ * it is queued like any other command while the broker is away). */
+#include <string.h>
+
+#include "cli.h"
+
+static const char inbox_usage[] =
+    "usage: duban inbox [--all] [--keep-unread] [--json]\n"
+    "\n"
+    "What your department was told: reminders (催办) with their text, rejections\n"
+    "(退回) with their reason, acceptances, reassignments, the coordinators' notes\n"
+    "on your escalations, deadline warnings and levels of the 督办 ladder. Unread\n"
+    "items first, newest first; --all lists read ones too. What is listed is then\n"
+    "marked read, unless --keep-unread. For departments (a unit's key or agent).\n"
+    "--json prints {\"inbox\": [...], \"head_seq\": N, \"marked_read_up_to\": SEQ}.\n"
+    "\n" DBN_CLI_CONNECTION_HELP;
+
+/* The word a clerk reads for each kind of item. */
+static const char *
+kind_label(const char *kind)
+{
+  static const struct {
+    const char *kind;
+    const char *label;
+  } labels[] = {
+      {"reminded", "催办"},         {"rejected", "退回"},
+      {"accepted", "通过"},         {"reassigned", "改派"},
+      {"acknowledged", "已受理"},   {"resolved", "已解决"},
+      {"deadline_warning", "预警"}, {"escalation_level", "督办升级"},
+  };
+  for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+    if (strcmp(labels[i].kind, kind) == 0)
+      return labels[i].label;
+  return kind;
+}
+
+static int
+print_inbox(FILE *out, Duban__InboxItem *const *items, size_t count)
+{
+  if (count == 0) {
+    fprintf(out, "收件箱没有新消息 (no unread items)\n");
+    return DBN_CLI_EXIT_OK;
+  }
+  static const char *const headers[] = {"事件 SEQ",  "",          "时间 TIME", "类型 KIND",
+                                        "任务 TASK", "来自 FROM", "内容 TEXT"};
+  dbn_cli_table_t *table;
+  if (dbn_cli_table_new(&table, 7, headers) != 0)
+    return dbn_cli_fail("resource_exhausted", "out of memory");
+  dbn_cli_table_align_right(table, 0);
+  /* Unread first: two passes over the newest-first list. */
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < count; i++) {
+      const Duban__InboxItem *item = items[i];
+      if (item->read != (pass == 1))
+        continue;
+      char seq[24], when[32];
+      snprintf(seq, sizeof seq, "%llu", (unsigned long long)item->seq);
+      dbn_cli_format_time(item->time, when);
+      const char *cells[] = {
+          seq, item->read ? "" : "新", when, kind_label(item->kind), item->task, item->from, item->text};
+      if (dbn_cli_table_add_row(table, cells) != 0) {
+        dbn_cli_table_destroy(&table);
+        return dbn_cli_fail("resource_exhausted", "out of memory");
+      }
+    }
+  dbn_cli_table_print(table, out, dbn_cli_terminal_width());
+  dbn_cli_table_destroy(&table);
+  return DBN_CLI_EXIT_OK;
+}
+
+/* Mark every item up to seq read (a write: queued by an agent while the
+ * broker is away). Prints nothing on success. */
+static int
+mark_read(dbn_cli_t *cli, uint64_t seq)
+{
+  Duban__MarkInboxRead mark = DUBAN__MARK_INBOX_READ__INIT;
+  mark.up_to_seq = seq;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_MARK_INBOX_READ;
+  req.mark_inbox_read = &mark;
+  Duban__Reply *reply;
+  int rc = dbn_cli_request(cli, &req, &reply);
+  if (rc == DBN_CLI_EXIT_OK)
+    dbn_wire_reply_free(&reply);
+  return rc;
+}
+
+static uint64_t
+newest_unread(Duban__InboxItem *const *items, size_t count)
+{
+  uint64_t newest = 0;
+  for (size_t i = 0; i < count; i++)
+    if (!items[i]->read && items[i]->seq > newest)
+      newest = items[i]->seq;
+  return newest;
+}
+
+static int
+show(dbn_cli_t *cli, const Duban__Reply *reply, uint64_t marked)
+{
+  if (!cli->json)
+    return print_inbox(stdout, reply->inbox, reply->n_inbox);
+  cJSON *json = dbn_cli_list_json("inbox", (void *const *)reply->inbox, reply->n_inbox, reply->head_seq);
+  if (json)
+    cJSON_AddNumberToObject(json, "marked_read_up_to", (double)marked);
+  return dbn_cli_print_json(stdout, json);
+}
+
+int
+dbn_cmd_inbox(int argc, char **argv)
+{
+  enum { OPT_ALL = DBN_CLI_OPT_FIRST_FREE, OPT_KEEP_UNREAD };
+  static const struct option options[] = {
+      {"all", no_argument, NULL, OPT_ALL},
+      {"keep-unread", no_argument, NULL, OPT_KEEP_UNREAD},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "inbox", inbox_usage);
+  Duban__ListInbox list = DUBAN__LIST_INBOX__INIT;
+  list.unread_only = 1;
+  bool keep_unread = false;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_ALL)
+      list.unread_only = 0;
+    else if (opt == OPT_KEEP_UNREAD)
+      keep_unread = true;
+    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
+      return rc;
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
+  if (done || rc)
+    return rc;
+
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_LIST_INBOX;
+  req.list_inbox = &list;
+  Duban__Reply *reply;
+  rc = dbn_cli_request(&cli, &req, &reply);
+  if (rc == DBN_CLI_EXIT_OK) {
+    uint64_t newest = keep_unread ? 0 : newest_unread(reply->inbox, reply->n_inbox);
+    rc = newest ? mark_read(&cli, newest) : DBN_CLI_EXIT_OK;
+    if (rc == DBN_CLI_EXIT_OK)
+      rc = show(&cli, reply, newest);
+    dbn_wire_reply_free(&reply);
+  }
+  dbn_cli_fini(&cli);
+  return rc;
+}

@@ -1,0 +1,55 @@
+# Figures are reported against the task's targets, in a unit of the target's
+# dimension, and print against it; what coordinators say reaches the
+# department's inbox, through the broker or the department's agent.
+. "$(dirname "$0")/lib.sh"
+make_keys
+start_broker
+load_plan
+start_agent JTJ
+via JTJ claim 2.1.1 >/dev/null || fail "claim"
+
+via JTJ progress 2.1.1 --percent 20 --figure '公共充电桩=1200个' >/dev/null || fail "a figure against the target"
+shown=$(via JTJ task 2.1.1)
+echo "$shown" | grep -q '公共充电桩 1200个 / 5000个 (24%)' || fail "the figure is not shown against its target: $shown"
+echo "$shown" | grep -q '1. 公共充电桩 5000个' || fail "the targets are not listed by number: $shown"
+via JTJ progress 2.1.1 --percent 25 --figure '1=0.15万个' >/dev/null || fail "a figure naming its target by number"
+figure=$(via JTJ task 2.1.1 --json | jq -c '.figures[0] | [.what, .base_milli]')
+[ "$figure" = '["公共充电桩","1500000"]' ] || [ "$figure" = '["公共充电桩",1500000]' ] \
+  || fail "the figure by number is not stored under the target's name with its exact amount: $figure"
+pass "figures against targets: by name or number, in any unit of the dimension, shown as 1200个 / 5000个 (24%)"
+
+for bad in '充电桩=12个' '公共充电桩=12吨' '公共充电桩=12' '公共充电桩=-5个' '3=1个'; do
+  out=$(via JTJ progress 2.1.1 --percent 30 --figure "$bad" 2>&1) && fail "figure $bad accepted: $out"
+  echo "$out" | grep -q 'invalid_argument' || fail "figure $bad: $out"
+  echo "$out" | grep -q '1. 公共充电桩 5000个' || fail "figure $bad: the refusal does not list the targets: $out"
+done
+out=$(via JTJ progress 2.1.1 --percent 30 --figure '公共充电桩=12吨' 2>&1 || true)
+echo "$out" | grep -q 'count of 个' || fail "a wrong dimension is not explained: $out"
+[ "$(via JTJ task 2.1.1 --json | jq '.percent')" = 25 ] || fail "a refused report changed the task"
+pass "a figure naming no target, in a wrong unit, without a unit or negative is refused with the targets listed"
+
+as coordinator:office remind 2.1.1 --note '请本周内报送充电桩建设进度' >/dev/null || fail "remind"
+inbox=$(via JTJ inbox)
+echo "$inbox" | grep -q '催办' || fail "the reminder is not in the inbox: $inbox"
+echo "$inbox" | grep -q '请本周内报送充电桩建设进度' || fail "the reminder's text is not in the inbox: $inbox"
+echo "$inbox" | grep -q 'coordinator:office' || fail "the inbox does not say who: $inbox"
+sleep 0.3 # the agent delivers the mark-read write
+via JTJ inbox | grep -q 'no unread items' || fail "listing did not mark the items read: $(via JTJ inbox --keep-unread)"
+via JTJ inbox --all | grep -q '请本周内报送充电桩建设进度' || fail "--all does not list read items"
+pass "a reminder's text reaches the department's inbox, which is marked read once listed"
+
+via JTJ progress 2.1.1 --percent 100 --figure '公共充电桩=5000个' >/dev/null
+via JTJ submit 2.1.1 --note '已建成' >/dev/null
+as coordinator:office reject 2.1.1 --reason '缺少验收报告' >/dev/null || fail "reject"
+as unit:JTJ inbox --json --keep-unread >"$T/inbox.json" || fail "inbox --json directly to the broker"
+jq -e '.inbox[0] | select(.kind == "rejected" and .text == "缺少验收报告" and .read == false)' "$T/inbox.json" >/dev/null \
+  || fail "the rejection's reason is not the newest unread item: $(cat "$T/inbox.json")"
+as unit:LCJ inbox --json | jq -e '.inbox | length == 0' >/dev/null || fail "another department sees JTJ's inbox"
+expect_code permission_denied as coordinator:office inbox
+pass "a rejection's reason reaches the department, and nobody else's inbox"
+
+via JTJ submit 2.1.1 --note '补充验收报告' >/dev/null
+as coordinator:office accept 2.1.1 --note '验收通过' >/dev/null || fail "accept"
+as unit:JTJ inbox --json | jq -e '[.inbox[] | .kind] | index("accepted") != null' >/dev/null || fail "no acceptance in the inbox"
+"$BIN/duban" audit verify --data "$T/data" | grep -q 'every view verify' || fail "verify"
+pass "an acceptance reaches the inbox; the log and its views verify"
