@@ -6,6 +6,7 @@
  * that the unit tests can reach the table and parsing helpers. */
 #include "cli.h"
 
+#include <czmq.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -139,6 +140,54 @@ check_readable(const char *what, const char *path)
   return 0;
 }
 
+/* The identity a key file says it is (the "identity" metadata keygen
+ * writes), into out; false when the file has none. */
+static bool
+key_identity(const char *path, char *out, size_t out_len)
+{
+  zcert_t *cert = zcert_load(path);
+  const char *identity = cert ? zcert_meta(cert, "identity") : NULL;
+  bool found = identity && *identity;
+  if (found)
+    snprintf(out, out_len, "%s", identity);
+  zcert_destroy(&cert);
+  return found;
+}
+
+/* Through an agent, requests carry the department's identity, not the
+ * key's: a key named with --key or DUBAN_KEY that is someone else's (a
+ * coordinator's, with DUBAN_AGENT set as well) must not silently become
+ * the agent's identity. Asks the agent who it speaks for (a ping). */
+static int
+check_key_matches_agent(dbn_cli_t *cli, const char *agent)
+{
+  const char *key = option_or_env(cli->key, "DUBAN_KEY");
+  char identity[256];
+  if (!key || !key_identity(key, identity, sizeof identity))
+    return DBN_CLI_EXIT_OK;
+  Duban__Ping ping = DUBAN__PING__INIT;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_PING;
+  req.ping = &ping;
+  dbn_cli_set_request_id(cli, &req);
+  Duban__Reply *reply = NULL;
+  if (dbn_client_call(cli->client, &req, &reply) != 0 || !reply || reply->code != DUBAN__CODE__CODE_OK) {
+    dbn_wire_reply_free(&reply);
+    return DBN_CLI_EXIT_OK; /* the command itself will say what is wrong with the agent */
+  }
+  bool same = strcmp(reply->identity, identity) == 0;
+  char speaks_for[256];
+  snprintf(speaks_for, sizeof speaks_for, "%s", reply->identity);
+  dbn_wire_reply_free(&reply);
+  if (same)
+    return DBN_CLI_EXIT_OK;
+  return dbn_cli_usage_error(cli,
+                             "your key %s is %s, but the connection is the agent %s, which speaks for %s; to "
+                             "act as %s give --broker tcp://HOST:PORT (or unset DUBAN_AGENT), to act for the "
+                             "department unset DUBAN_KEY",
+                             key, identity, agent, speaks_for[0] ? speaks_for : "its department", identity);
+}
+
 int
 dbn_cli_connect(dbn_cli_t *cli)
 {
@@ -183,6 +232,8 @@ dbn_cli_connect(dbn_cli_t *cli)
   if (rc != 0)
     return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "cannot connect to %s: %s",
                         options.endpoint, dbn_strerror(rc));
+  if (agent)
+    return check_key_matches_agent(cli, agent);
   return DBN_CLI_EXIT_OK;
 }
 

@@ -38,6 +38,7 @@ static const command_t commands[] = {
     {"keygen", dbn_cmd_keygen, "admins", "make CURVE keys for the broker, units and roles"},
     {"plan", dbn_cmd_plan, "admins", "plan import FILE | plan load FILE.json"},
     {"clock", dbn_cmd_clock, "admins", "clock advance SECONDS|--days N (virtual clock)"},
+    {"scoring", dbn_cmd_scoring, "coordinators", "scoring load FILE: the 考核 rules, dated and versioned"},
     {"ping", dbn_cmd_ping, "anyone", "who you are to the broker, its clock, its head"},
     {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)"},
 };

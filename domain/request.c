@@ -52,6 +52,8 @@ static const dbn_request_kind_t kinds[] = {
     {DUBAN__REQUEST__BODY_LIST_INBOX, "list_inbox", UNIT, READ, DBN_SUBJECT_NONE, NO_EVENT},
     {DUBAN__REQUEST__BODY_MARK_INBOX_READ, "mark_inbox_read", UNIT, WRITE, DBN_SUBJECT_NONE,
      DUBAN__EVENT__BODY_INBOX_READ},
+    {DUBAN__REQUEST__BODY_LOAD_SCORING_RULES, "load_scoring_rules", COORDINATOR | ADMIN, WRITE,
+     DBN_SUBJECT_NONE, DUBAN__EVENT__BODY_SCORING_RULES_LOADED},
 };
 
 const dbn_request_kind_t *

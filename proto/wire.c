@@ -136,6 +136,18 @@ dbn_wire_inbox_item_free(Duban__InboxItem **item_p)
   free_message((void **)item_p);
 }
 
+int
+dbn_wire_scoring_rules_unpack(const uint8_t *buf, size_t len, Duban__ScoringRules **rules_p)
+{
+  return unpack_message(&duban__scoring_rules__descriptor, buf, len, 0, (void **)rules_p);
+}
+
+void
+dbn_wire_scoring_rules_free(Duban__ScoringRules **rules_p)
+{
+  free_message((void **)rules_p);
+}
+
 void
 dbn_wire_message_free(void *msg_pp)
 {
@@ -331,6 +343,12 @@ check_body(const Duban__Request *req, char *why, size_t why_len)
     }
     return 0;
   case DUBAN__REQUEST__BODY_LIST_INBOX: return 0;
+  case DUBAN__REQUEST__BODY_LOAD_SCORING_RULES:
+    if (!req->load_scoring_rules->rules) {
+      snprintf(why, why_len, "the scoring rules are missing");
+      return DBN_EINVAL;
+    }
+    return check_id("scoring rules version", req->load_scoring_rules->rules->version, why, why_len);
   case DUBAN__REQUEST__BODY_MARK_INBOX_READ:
     if (req->mark_inbox_read->up_to_seq == 0) {
       snprintf(why, why_len, "up_to_seq is missing: name the last event you have read");
@@ -497,6 +515,7 @@ dbn_wire_event_name(Duban__Event__BodyCase body)
   case DUBAN__EVENT__BODY_DEADLINE_WARNING: return "deadline_warning";
   case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return "escalation_level";
   case DUBAN__EVENT__BODY_INBOX_READ: return "inbox_read";
+  case DUBAN__EVENT__BODY_SCORING_RULES_LOADED: return "scoring_rules_loaded";
   default: return "unknown";
   }
 }

@@ -54,6 +54,8 @@ int dbn_wire_unit_unpack(const uint8_t *buf, size_t len, Duban__Unit **unit_p);
 void dbn_wire_unit_free(Duban__Unit **unit_p);
 int dbn_wire_inbox_item_unpack(const uint8_t *buf, size_t len, Duban__InboxItem **item_p);
 void dbn_wire_inbox_item_free(Duban__InboxItem **item_p);
+int dbn_wire_scoring_rules_unpack(const uint8_t *buf, size_t len, Duban__ScoringRules **rules_p);
+void dbn_wire_scoring_rules_free(Duban__ScoringRules **rules_p);
 
 /* Free one message that came from an unpack above, through a pointer to
  * its pointer of any message type (set to NULL). */

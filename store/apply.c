@@ -28,6 +28,7 @@ task_put(dbn_store_txn_t *txn, const Duban__Task *task)
 {
   Duban__Task state = *task;
   state.plan = state.section = state.measure = state.number = state.text = state.measure_text = "";
+  state.plan_issued = "";
   state.n_lead = state.n_milestones = state.n_targets = 0;
   MDB_val key = dbn_store_string_key(task->id);
   return dbn_store_put_packed(txn, DBI_TASKS, &key, &state.base);
@@ -44,6 +45,7 @@ task_def_put(dbn_store_txn_t *txn, const Duban__Task *task)
   def.number = task->number;
   def.text = task->text;
   def.measure_text = task->measure_text;
+  def.plan_issued = task->plan_issued;
   def.n_lead = task->n_lead;
   def.lead = task->lead;
   def.n_milestones = task->n_milestones;
@@ -144,6 +146,25 @@ apply_inbox_read(dbn_store_txn_t *txn, const Duban__Event *event)
   return rc;
 }
 
+/* ---- scoring rules ---- */
+
+/* Under "effective \0 be64 seq": in force from their date on, a later load
+ * of the same date replacing an earlier one. */
+static int
+apply_scoring_rules(dbn_store_txn_t *txn, const Duban__Event *event)
+{
+  const Duban__ScoringRules *rules = event->scoring_rules_loaded->rules;
+  if (!rules || !rules->effective || strlen(rules->effective) > 64)
+    return DBN_ECORRUPT;
+  char buf[80];
+  size_t len = strlen(rules->effective);
+  memcpy(buf, rules->effective, len);
+  buf[len] = '\0';
+  dbn_be64_put((uint8_t *)buf + len + 1, event->seq);
+  MDB_val key = {len + 9, buf};
+  return dbn_store_put_packed(txn, DBI_SCORING, &key, &rules->base);
+}
+
 /* ---- a plan becomes tasks ---- */
 
 /* The task of one action, borrowing the plan's strings and arrays: nothing
@@ -167,6 +188,7 @@ task_of_action(const Duban__Event *event, const Duban__Plan *plan, const Duban__
   task.n_targets = action->n_targets;
   task.targets = action->targets;
   task.measure_text = measure->text;
+  task.plan_issued = plan->issued;
   task.state = DUBAN__TASK_STATE__TASK_ASSIGNED;
   task.updated_seq = event->seq;
   task.updated_at = event->time;
@@ -331,6 +353,7 @@ edit_task_fields(dbn_store_txn_t *txn, const Duban__Event *event, struct task_ed
       task->note = event->submitted->note;
     return 0;
   case DUBAN__EVENT__BODY_ESCALATED: return open_escalation(txn, event, task, automatic);
+  case DUBAN__EVENT__BODY_CLAIMED: task->claimed_at = event->time; return 0;
   case DUBAN__EVENT__BODY_REMINDED: task->reminders++; return 0;
   case DUBAN__EVENT__BODY_ACCEPTED: task->overdue = false; return 0;
   case DUBAN__EVENT__BODY_REASSIGNED: {
@@ -555,6 +578,7 @@ apply_body(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t 
   case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return apply_escalation_change(txn, event, subject);
   case DUBAN__EVENT__BODY_CLOCK_ADVANCED: return clock_put(txn, event->time + event->clock_advanced->seconds);
   case DUBAN__EVENT__BODY_INBOX_READ: return apply_inbox_read(txn, event);
+  case DUBAN__EVENT__BODY_SCORING_RULES_LOADED: return apply_scoring_rules(txn, event);
   default: {
     const char *task_id = event_task_id(event);
     return task_id ? apply_task_change(txn, event, task_id, subject) : DBN_ECORRUPT;

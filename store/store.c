@@ -4,7 +4,6 @@
  * walks and rebuilds. See store.h and store_internal.h. */
 #include "store_internal.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -18,10 +17,13 @@
 
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 
-const char *const dbn_store_dbi_names[DBI_COUNT] = {
+const char *const dbn_store_dbi_names[] = {
     "events",           "meta",  "tasks", "task_defs", "unit_tasks", "escalations",
-    "open_escalations", "units", "plans", "dedup",     "inbox",
+    "open_escalations", "units", "plans", "dedup",     "inbox",      "scoring",
 };
+/* A view without a name would open LMDB's unnamed main database. */
+_Static_assert(sizeof dbn_store_dbi_names / sizeof dbn_store_dbi_names[0] == DBI_COUNT,
+               "a name for every view");
 
 /* ---- helpers ---- */
 
@@ -96,7 +98,6 @@ open_dbis(dbn_store_t *store)
   if (rc)
     return dbn_lmdb_error(rc);
   for (int i = 0; i < DBI_COUNT; i++) {
-    assert(dbn_store_dbi_names[i]); /* a NULL name would open LMDB's main database */
     rc = mdb_dbi_open(txn, dbn_store_dbi_names[i], store->read_only ? 0 : MDB_CREATE, &store->dbi[i]);
     store->dbi_present[i] = rc == 0;
     /* A read-only open of a log an older duban wrote, without the views
@@ -759,6 +760,38 @@ void
 dbn_store_inbox_free(Duban__InboxItem **items, size_t count)
 {
   dbn_wire_messages_free((void **)items, count);
+}
+
+int
+dbn_store_scoring_rules_in_force(dbn_store_txn_t *txn, const char *day, Duban__ScoringRules **rules_p)
+{
+  *rules_p = NULL;
+  if (!txn->store->dbis_open || !txn->store->dbi_present[DBI_SCORING])
+    return DBN_ENOTFOUND;
+  MDB_cursor *cursor;
+  int rc = mdb_cursor_open(txn->txn, txn->store->dbi[DBI_SCORING], &cursor);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  /* Keys sort by effective date, then by the event that loaded them: the
+   * last key not after day is the rules in force (a later load of the same
+   * date replaces an earlier one). A handful of versions: a walk is fine. */
+  MDB_val key, val, found = {0, NULL};
+  size_t day_len = strlen(day);
+  for (rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
+    size_t n = key.mv_size < day_len ? key.mv_size : day_len;
+    int cmp = memcmp(key.mv_data, day, n);
+    if (cmp > 0 || (cmp == 0 && key.mv_size > day_len + 9))
+      break;
+    found = val;
+  }
+  int result = rc == 0 || rc == MDB_NOTFOUND ? 0 : dbn_lmdb_error(rc);
+  if (result == 0 && !found.mv_data)
+    result = DBN_ENOTFOUND;
+  if (result == 0 && dbn_wire_scoring_rules_unpack(found.mv_data, found.mv_size, rules_p))
+    result = DBN_ECORRUPT;
+  mdb_cursor_close(cursor);
+  return result;
 }
 
 int

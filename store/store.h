@@ -38,7 +38,8 @@ typedef struct dbn_store_txn dbn_store_txn_t;
  * in one transaction at start-up, and until then verify checks the chain
  * and the replay but cannot compare views written by an older duban.
  *   1: tasks, task definitions, unit tasks, escalations, units, plans, dedup
- *   2: + the departments' inboxes, escalation level names */
+ *   2: + the departments' inboxes, escalation level names, scoring rules,
+ *      a task's claim time and its plan's issue date */
 #define DBN_STORE_VIEWS_VERSION 2
 
 typedef struct {
@@ -163,6 +164,12 @@ void dbn_store_units_free(Duban__Unit **units, size_t count);
 int dbn_store_inbox_list(dbn_store_txn_t *txn, const char *unit_code, bool unread_only,
                          Duban__InboxItem ***items_p, size_t *count_p);
 void dbn_store_inbox_free(Duban__InboxItem **items, size_t count);
+
+/* The scoring rules (考核) in force on day (YYYY-MM-DD): of those the log
+ * holds, the one with the latest effective date not after day (the last
+ * loaded among several of that date). DBN_ENOTFOUND when none applies yet.
+ * *rules_p is freed with dbn_wire_scoring_rules_free. */
+int dbn_store_scoring_rules_in_force(dbn_store_txn_t *txn, const char *day, Duban__ScoringRules **rules_p);
 
 /* The version of what the store's views hold (DBN_STORE_VIEWS_VERSION once
  * a broker has opened the log). */

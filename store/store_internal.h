@@ -17,6 +17,7 @@
  *   plans             plan id             -> plan title
  *   dedup             identity \0 req id  -> be64 seq
  *   inbox             unit code \0 be64 seq -> packed InboxItem (views version 2)
+ *   scoring           effective date \0 be64 seq -> packed ScoringRules (version 2)
  *                     meta "views"         -> be64 version of what the views hold
  * Everything but events and meta.head is a view: apply.c is the only code
  * that writes them, and verify rebuilds them with the same function. */
@@ -42,7 +43,8 @@ enum view_dbi {
   DBI_UNITS,
   DBI_PLANS,
   DBI_DEDUP,
-  DBI_INBOX, /* views version 2 */
+  DBI_INBOX,   /* views version 2 */
+  DBI_SCORING, /* views version 2 */
   DBI_COUNT
 };
 
@@ -50,7 +52,7 @@ enum view_dbi {
  * lack the ones after it. */
 #define DBI_FIRST_LOG_COUNT DBI_INBOX
 
-extern const char *const dbn_store_dbi_names[DBI_COUNT];
+extern const char *const dbn_store_dbi_names[]; /* DBI_COUNT of them */
 
 struct dbn_store {
   MDB_env *env;                /* the environment; one per store */

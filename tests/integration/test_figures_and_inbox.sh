@@ -53,3 +53,11 @@ as coordinator:office accept 2.1.1 --note '验收通过' >/dev/null || fail "acc
 as unit:JTJ inbox --json | jq -e '[.inbox[] | .kind] | index("accepted") != null' >/dev/null || fail "no acceptance in the inbox"
 "$BIN/duban" audit verify --data "$T/data" | grep -q 'every view verify' || fail "verify"
 pass "an acceptance reaches the inbox; the log and its views verify"
+
+# A coordinator's key with a department's agent: a clear error, not the
+# department's identity.
+out=$(DUBAN_KEY="$(key_of coordinator:office)" via JTJ escalations 2>&1) && fail "a coordinator's key through JTJ's agent worked: $out"
+echo "$out" | grep -q 'coordinator:office' || fail "the error does not name the key's identity: $out"
+echo "$out" | grep -q 'unit:JTJ' || fail "the error does not name the agent's identity: $out"
+DUBAN_KEY="$(key_of unit:JTJ)" via JTJ tasks >/dev/null || fail "the department's own key with its agent is refused"
+pass "a key that is not the agent's identity is refused with both named; the department's own key is fine"
