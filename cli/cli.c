@@ -1137,6 +1137,17 @@ describe_inbox_read(const Duban__Event *event, event_text_t *text)
 }
 
 static void
+describe_scoring_rules_loaded(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__ScoringRules *rules = event->scoring_rules_loaded->rules;
+  if (!rules)
+    return;
+  append_subject(text, "%s", rules->version);
+  append_details(text, "scoring rules in force from %s", rules->effective);
+  append_note(text, "note: ", rules->note);
+}
+
+static void
 describe_deadline_warning(const Duban__Event *event, event_text_t *text)
 {
   append_subject(text, "%s", event->deadline_warning->task);
@@ -1164,6 +1175,7 @@ static const struct {
     {DUBAN__EVENT__BODY_DEADLINE_WARNING, describe_deadline_warning},
     {DUBAN__EVENT__BODY_ESCALATION_LEVEL, describe_escalation_level},
     {DUBAN__EVENT__BODY_INBOX_READ, describe_inbox_read},
+    {DUBAN__EVENT__BODY_SCORING_RULES_LOADED, describe_scoring_rules_loaded},
 };
 
 void
