@@ -93,20 +93,6 @@ struct dbn_agent {
   size_t waiter_capacity;
 };
 
-static bool
-is_read(Duban__Request__BodyCase body)
-{
-  switch (body) {
-  case DUBAN__REQUEST__BODY_PING:
-  case DUBAN__REQUEST__BODY_LIST_TASKS:
-  case DUBAN__REQUEST__BODY_GET_TASK:
-  case DUBAN__REQUEST__BODY_LIST_ESCALATIONS:
-  case DUBAN__REQUEST__BODY_WATCH:
-  case DUBAN__REQUEST__BODY_UNWATCH: return true;
-  default: return false;
-  }
-}
-
 /* Codes that say "not now" rather than "no": the command stays in the
  * outbox and goes again after the backoff. */
 static bool
@@ -224,13 +210,20 @@ find_delivery(dbn_agent_t *agent, const char *request_id)
   return NULL;
 }
 
+/* The broker answered delivery with code: it leaves the window and the
+ * outbox. An applied command costs no sync to take out (the next put's
+ * commit deletes it; until then a crash only makes it go again, and the
+ * broker answers the repeat from its dedup table). A refusal is not in that
+ * table, so a resend after a crash would be judged afresh and might now be
+ * accepted: it is removed durably. */
 static void
-retire_delivery(dbn_agent_t *agent, delivery_t *delivery)
+retire_delivery(dbn_agent_t *agent, delivery_t *delivery, Duban__Code code)
 {
-  int rc = dbn_outbox_remove(agent->outbox, delivery->entry.key);
+  int rc = code == DUBAN__CODE__CODE_OK ? dbn_outbox_mark_applied(agent->outbox, delivery->entry.key)
+                                        : dbn_outbox_remove(agent->outbox, delivery->entry.key);
   if (rc && rc != DBN_ENOTFOUND)
-    /* The broker has it; a leftover entry is only resent and answered as a
-     * duplicate after a restart, so this is worth a line, not a stop. */
+    /* The broker has answered; a leftover entry only goes again after a
+     * restart, so this is worth a line, not a stop. */
     dbn_log(DBN_LOG_ERROR, "agent", "cannot remove delivered request %s from the outbox: %s",
             delivery->entry.request_id, dbn_strerror(rc));
   dbn_outbox_entry_clear(&delivery->entry);
@@ -431,13 +424,18 @@ on_cli_request(dbn_agent_t *agent)
   }
   char why[256] = "";
   rc = dbn_wire_request_check(req, why, sizeof why);
-  if (rc) {
+  /* The one table of request kinds says which go through the outbox; the
+   * check above already refuses a body it does not know. */
+  const dbn_request_kind_t *kind = rc ? NULL : dbn_request_kind(req->body_case);
+  if (rc)
     reply_error(agent, routing_id, routing_len, req->request_id, dbn_wire_error_code(rc), why);
-  } else if (is_read(req->body_case)) {
-    take_read(agent, routing_id, routing_len, req, data, len);
-  } else {
+  else if (!kind)
+    reply_error(agent, routing_id, routing_len, req->request_id, DUBAN__CODE__CODE_INVALID_ARGUMENT,
+                "the agent does not know this kind of request; is the CLI the same duban version?");
+  else if (kind->write)
     take_write(agent, routing_id, routing_len, req, data, len);
-  }
+  else
+    take_read(agent, routing_id, routing_len, req, data, len);
   dbn_wire_request_free(&req);
 done:
   zmq_msg_close(&routing);
@@ -477,7 +475,7 @@ on_broker_reply(dbn_agent_t *agent, int64_t now)
     else
       dbn_log(DBN_LOG_INFO, "agent", "delivered %s as event %llu%s", request_id,
               (unsigned long long)reply->seq, reply->duplicate ? " (a repeat, answered from the first)" : "");
-    retire_delivery(agent, delivery);
+    retire_delivery(agent, delivery, reply->code);
   }
   waiter_t *waiter = find_waiter(agent, request_id);
   if (waiter) {
@@ -574,10 +572,9 @@ copy_string(const char *text)
   return text ? strdup(text) : NULL;
 }
 
-int
-dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
+static int
+check_options(const dbn_agent_options_t *options)
 {
-  assert(agent_p && options);
   if (!options->broker_endpoint || !options->server_cert || !options->client_cert ||
       !options->listen_endpoint || !options->data_dir)
     return DBN_EINVAL;
@@ -585,6 +582,103 @@ dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
     dbn_log(DBN_LOG_ERROR, "agent", "--listen must be an ipc:// endpoint (its file permissions guard it)");
     return DBN_EINVAL;
   }
+  return 0;
+}
+
+static int
+open_outbox(dbn_agent_t *agent, const char *data_dir)
+{
+  int rc = dbn_outbox_open(&agent->outbox, data_dir);
+  if (rc)
+    return rc;
+  size_t pending = 0;
+  if (dbn_outbox_count(agent->outbox, &pending) == 0 && pending)
+    dbn_log(DBN_LOG_INFO, "agent", "%zu command(s) in the outbox from an earlier run will be delivered",
+            pending);
+  return 0;
+}
+
+static int
+connect_to_broker(dbn_agent_t *agent, const dbn_agent_options_t *options)
+{
+  dbn_client_options_t client_options = {
+      .endpoint = options->broker_endpoint,
+      .server_cert = options->server_cert,
+      .client_cert = options->client_cert,
+  };
+  int rc = dbn_client_new(&agent->broker, &client_options);
+  if (rc)
+    return rc;
+  agent->broker_socket = dbn_client_socket(agent->broker);
+  rc = dbn_client_monitor(agent->broker, &agent->monitor);
+  if (rc)
+    dbn_log(DBN_LOG_ERROR, "agent", "cannot watch the broker connection: %s", dbn_strerror(rc));
+  return rc;
+}
+
+/* Set an option of the CLIs' ROUTER; on failure say which. */
+static int
+set_router_option(dbn_agent_t *agent, int option, const char *name, const void *value, size_t len)
+{
+  if (zmq_setsockopt(agent->router, option, value, len) == 0)
+    return 0;
+  dbn_log(DBN_LOG_ERROR, "agent", "cannot set %s on the socket for the CLI: %s", name, zmq_strerror(errno));
+  return DBN_EIO;
+}
+
+/* The ROUTER the CLIs talk to. ZMQ_ROUTER_MANDATORY makes a reply to a CLI
+ * that has gone fail, so its waiter goes too; ZMQ_MAXMSGSIZE bounds what a
+ * local client can make the agent hold. */
+static int
+make_router(dbn_agent_t *agent)
+{
+  agent->context = zmq_ctx_new();
+  if (!agent->context)
+    return DBN_EIO;
+  agent->router = zmq_socket(agent->context, ZMQ_ROUTER);
+  if (!agent->router)
+    return DBN_EIO;
+  int linger = 0, mandatory = 1;
+  int64_t max_message = DBN_MAX_MESSAGE;
+  int rc = set_router_option(agent, ZMQ_LINGER, "ZMQ_LINGER", &linger, sizeof linger);
+  if (rc == 0)
+    rc = set_router_option(agent, ZMQ_ROUTER_MANDATORY, "ZMQ_ROUTER_MANDATORY", &mandatory, sizeof mandatory);
+  if (rc == 0)
+    rc = set_router_option(agent, ZMQ_MAXMSGSIZE, "ZMQ_MAXMSGSIZE", &max_message, sizeof max_message);
+  return rc;
+}
+
+static int
+listen_for_clis(dbn_agent_t *agent)
+{
+  int rc = make_router(agent);
+  if (rc)
+    return rc;
+  /* The socket file must never exist with wider permissions, not even for
+   * the moment between bind and chmod: narrow the umask around the bind.
+   * zmq_bind creates the file in this thread, and no other thread of ours
+   * creates files now. */
+  mode_t old_mask = umask(0117);
+  int bound = zmq_bind(agent->router, agent->listen_endpoint);
+  int bind_errno = errno;
+  umask(old_mask);
+  if (bound != 0) {
+    dbn_log(DBN_LOG_ERROR, "agent", "cannot listen on %s: %s", agent->listen_endpoint,
+            zmq_strerror(bind_errno));
+    return DBN_EIO;
+  }
+  if (chmod(agent->socket_path, 0660) != 0)
+    dbn_log(DBN_LOG_WARN, "agent", "cannot chmod %s: %s", agent->socket_path, strerror(errno));
+  return 0;
+}
+
+int
+dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
+{
+  assert(agent_p && options);
+  int rc = check_options(options);
+  if (rc)
+    return rc;
   dbn_agent_t *agent = calloc(1, sizeof *agent);
   if (!agent)
     return DBN_ENOMEM;
@@ -594,66 +688,21 @@ dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
   agent->broker_endpoint = copy_string(options->broker_endpoint);
   agent->listen_endpoint = copy_string(options->listen_endpoint);
   agent->socket_path = copy_string(options->listen_endpoint + 6);
-  int rc = DBN_ENOMEM;
-  if (!agent->broker_endpoint || !agent->listen_endpoint || !agent->socket_path)
-    goto fail;
-
-  rc = dbn_outbox_open(&agent->outbox, options->data_dir);
-  if (rc)
-    goto fail;
-  size_t pending = 0;
-  dbn_outbox_count(agent->outbox, &pending);
-  if (pending)
-    dbn_log(DBN_LOG_INFO, "agent", "%zu command(s) in the outbox from an earlier run will be delivered",
-            pending);
-
-  dbn_client_options_t client_options = {
-      .endpoint = options->broker_endpoint,
-      .server_cert = options->server_cert,
-      .client_cert = options->client_cert,
-  };
-  rc = dbn_client_new(&agent->broker, &client_options);
-  if (rc)
-    goto fail;
-  agent->broker_socket = dbn_client_socket(agent->broker);
-  rc = dbn_client_monitor(agent->broker, &agent->monitor);
-  if (rc)
-    goto fail;
-
-  rc = DBN_EIO;
-  agent->context = zmq_ctx_new();
-  if (!agent->context)
-    goto fail;
-  agent->router = zmq_socket(agent->context, ZMQ_ROUTER);
-  if (!agent->router)
-    goto fail;
-  int linger = 0, mandatory = 1;
-  int64_t max_message = DBN_MAX_MESSAGE;
-  zmq_setsockopt(agent->router, ZMQ_LINGER, &linger, sizeof linger);
-  zmq_setsockopt(agent->router, ZMQ_ROUTER_MANDATORY, &mandatory, sizeof mandatory);
-  zmq_setsockopt(agent->router, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message);
-  /* The socket file must never exist with wider permissions, not even for
-   * the moment between bind and chmod: narrow the umask around the bind.
-   * zmq_bind creates the file in this thread, and no other thread of ours
-   * creates files now. */
-  mode_t old_mask = umask(0117);
-  int bound = zmq_bind(agent->router, options->listen_endpoint);
-  int bind_errno = errno;
-  umask(old_mask);
-  if (bound != 0) {
-    dbn_log(DBN_LOG_ERROR, "agent", "cannot listen on %s: %s", options->listen_endpoint,
-            zmq_strerror(bind_errno));
-    goto fail;
+  rc = DBN_ENOMEM;
+  if (agent->broker_endpoint && agent->listen_endpoint && agent->socket_path)
+    rc = open_outbox(agent, options->data_dir);
+  if (rc == 0)
+    rc = connect_to_broker(agent, options);
+  if (rc == 0)
+    rc = listen_for_clis(agent);
+  if (rc) {
+    dbn_agent_destroy(&agent);
+    return rc;
   }
-  if (chmod(agent->socket_path, 0660) != 0)
-    dbn_log(DBN_LOG_WARN, "agent", "cannot chmod %s: %s", agent->socket_path, strerror(errno));
-  dbn_log(DBN_LOG_INFO, "agent", "listening on %s; delivering to %s", options->listen_endpoint,
-          options->broker_endpoint);
+  dbn_log(DBN_LOG_INFO, "agent", "listening on %s; delivering to %s", agent->listen_endpoint,
+          agent->broker_endpoint);
   *agent_p = agent;
   return 0;
-fail:
-  dbn_agent_destroy(&agent);
-  return rc;
 }
 
 void
@@ -680,10 +729,20 @@ dbn_agent_destroy(dbn_agent_t **agent_p)
   *agent_p = NULL;
 }
 
-/* Tell every CLI still waiting where its request stands before going. */
+/* A clean stop: delete what the broker applied, so the next run does not
+ * resend it (dbn_outbox_close would too; a failure only means a resend
+ * answered as a repeat), and tell every CLI still waiting where its request
+ * stands. */
 static void
-answer_all_on_stop(dbn_agent_t *agent)
+stop_cleanly(dbn_agent_t *agent)
 {
+  int rc = dbn_outbox_flush(agent->outbox);
+  if (rc)
+    dbn_log(DBN_LOG_WARN, "agent", "cannot delete the delivered commands from the outbox: %s",
+            dbn_strerror(rc));
+  size_t pending = 0;
+  dbn_outbox_count(agent->outbox, &pending);
+  dbn_log(DBN_LOG_INFO, "agent", "stopping; %zu command(s) stay in the outbox for the next run", pending);
   for (size_t i = 0; i < agent->waiter_count; i++) {
     waiter_t *waiter = &agent->waiters[i];
     Duban__Reply reply = DUBAN__REPLY__INIT;
@@ -751,10 +810,7 @@ dbn_agent_run(dbn_agent_t *agent, int stop_fd)
         break;
     }
     if (stop_fd >= 0 && (items[3].revents & ZMQ_POLLIN)) {
-      size_t pending = 0;
-      dbn_outbox_count(agent->outbox, &pending);
-      dbn_log(DBN_LOG_INFO, "agent", "stopping; %zu command(s) stay in the outbox for the next run", pending);
-      answer_all_on_stop(agent);
+      stop_cleanly(agent);
       return 0;
     }
   }

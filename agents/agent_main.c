@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,7 @@ set(char **slot, const char *value)
 {
   char *copy = strdup(value);
   if (!copy)
-    return -1;
+    return DBN_ENOMEM;
   free(*slot);
   *slot = copy;
   return 0;
@@ -84,7 +85,7 @@ load_config(const char *path, settings_t *from_file)
   FILE *file = fopen(path, "r");
   if (!file) {
     dbn_log(DBN_LOG_ERROR, "agent", "cannot read the config file %s: %s", path, strerror(errno));
-    return -1;
+    return DBN_EIO;
   }
   char line[4096];
   int number = 0, rc = 0;
@@ -96,7 +97,7 @@ load_config(const char *path, settings_t *from_file)
     char *equals = strchr(text, '=');
     if (!equals) {
       dbn_log(DBN_LOG_ERROR, "agent", "%s:%d: expected `key = value`", path, number);
-      rc = -1;
+      rc = DBN_EINVAL;
       break;
     }
     *equals = '\0';
@@ -110,13 +111,12 @@ load_config(const char *path, settings_t *from_file)
     if (!slot) {
       dbn_log(DBN_LOG_ERROR, "agent",
               "%s:%d: unknown key `%s` (known: broker, server-key, key, listen, data)", path, number, key);
-      rc = -1;
+      rc = DBN_EINVAL;
       break;
     }
-    if (set(slot, value) != 0) {
-      rc = -1;
+    rc = set(slot, value);
+    if (rc)
       break;
-    }
   }
   fclose(file);
   return rc;
@@ -133,8 +133,15 @@ settings_clear(settings_t *settings)
   memset(settings, 0, sizeof *settings);
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asks for: run, or leave at once with exit_code. */
+typedef struct {
+  bool run;           /* the flags make sense: go on */
+  int exit_code;      /* when not run: 0 for --help, 1 for a mistake */
+  const char *config; /* --config FILE, borrowed from argv; NULL if none */
+} command_line_t;
+
+static command_line_t
+parse_flags(int argc, char **argv, settings_t *flags)
 {
   static const struct option long_options[] = {
       {"config", required_argument, NULL, 'c'},
@@ -146,84 +153,111 @@ main(int argc, char **argv)
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  settings_t flags = {0}, from_file = {0};
-  const char *config = NULL;
-  int exit_code = 1;
+  command_line_t line = {.exit_code = 1};
   int option;
   while ((option = getopt_long(argc, argv, "c:b:s:k:l:d:h", long_options, NULL)) != -1) {
     int rc = 0;
     switch (option) {
-    case 'c': config = optarg; break;
-    case 'b': rc = set(&flags.broker, optarg); break;
-    case 's': rc = set(&flags.server_key, optarg); break;
-    case 'k': rc = set(&flags.key, optarg); break;
-    case 'l': rc = set(&flags.listen, optarg); break;
-    case 'd': rc = set(&flags.data, optarg); break;
-    case 'h':
-      usage(stdout);
-      exit_code = 0;
-      goto done;
-    default: usage(stderr); goto done;
+    case 'c': line.config = optarg; break;
+    case 'b': rc = set(&flags->broker, optarg); break;
+    case 's': rc = set(&flags->server_key, optarg); break;
+    case 'k': rc = set(&flags->key, optarg); break;
+    case 'l': rc = set(&flags->listen, optarg); break;
+    case 'd': rc = set(&flags->data, optarg); break;
+    case 'h': usage(stdout); return (command_line_t){.exit_code = 0};
+    default: usage(stderr); return line;
     }
     if (rc)
-      goto done;
+      return line;
   }
   if (optind < argc) {
     fprintf(stderr, "duban-agent: unexpected argument `%s`\n", argv[optind]);
     usage(stderr);
-    goto done;
+    return line;
   }
-  if (config && load_config(config, &from_file) != 0)
-    goto done;
+  line.run = true;
+  return line;
+}
 
-  dbn_agent_options_t options = {
-      .broker_endpoint = flags.broker ? flags.broker : from_file.broker,
-      .server_cert = flags.server_key ? flags.server_key : from_file.server_key,
-      .client_cert = flags.key ? flags.key : from_file.key,
-      .listen_endpoint = flags.listen ? flags.listen : from_file.listen,
-      .data_dir = flags.data ? flags.data : from_file.data,
+/* The agent's options from the flags, then the config file; false (and a
+ * message) when one is missing from both. The options borrow the strings. */
+static bool
+resolve_options(const settings_t *flags, const settings_t *from_file, dbn_agent_options_t *options)
+{
+  *options = (dbn_agent_options_t){
+      .broker_endpoint = flags->broker ? flags->broker : from_file->broker,
+      .server_cert = flags->server_key ? flags->server_key : from_file->server_key,
+      .client_cert = flags->key ? flags->key : from_file->key,
+      .listen_endpoint = flags->listen ? flags->listen : from_file->listen,
+      .data_dir = flags->data ? flags->data : from_file->data,
   };
-  const char *missing = !options.broker_endpoint   ? "--broker"
-                        : !options.server_cert     ? "--server-key"
-                        : !options.client_cert     ? "--key"
-                        : !options.listen_endpoint ? "--listen"
-                        : !options.data_dir        ? "--data"
-                                                   : NULL;
+  const char *missing = !options->broker_endpoint   ? "--broker"
+                        : !options->server_cert     ? "--server-key"
+                        : !options->client_cert     ? "--key"
+                        : !options->listen_endpoint ? "--listen"
+                        : !options->data_dir        ? "--data"
+                                                    : NULL;
   if (missing) {
     fprintf(stderr, "duban-agent: %s is required (as a flag or in --config)\n", missing);
     usage(stderr);
-    goto done;
+    return false;
   }
+  return true;
+}
 
+/* Block SIGTERM and SIGINT (before ZeroMQ starts a thread, so every thread
+ * inherits the mask) and return a signalfd that becomes readable when one
+ * arrives, or -1 after logging why not. */
+static int
+open_stop_signals(void)
+{
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   if (sigprocmask(SIG_BLOCK, &stop_signals, NULL) != 0) {
     dbn_log(DBN_LOG_ERROR, "agent", "cannot block SIGTERM/SIGINT: %s", strerror(errno));
-    goto done;
+    return -1;
   }
   int stop_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
-  if (stop_fd < 0) {
+  if (stop_fd < 0)
     dbn_log(DBN_LOG_ERROR, "agent", "cannot create a signalfd: %s", strerror(errno));
-    goto done;
-  }
+  return stop_fd;
+}
 
+/* Start the agent and serve until a stop signal; the exit code. */
+static int
+run_agent(const dbn_agent_options_t *options)
+{
+  int stop_fd = open_stop_signals();
+  if (stop_fd < 0)
+    return 1;
   dbn_agent_t *agent = NULL;
-  int rc = dbn_agent_new(&agent, &options);
+  int rc = dbn_agent_new(&agent, options);
   if (rc) {
     dbn_log(DBN_LOG_ERROR, "agent", "cannot start: %s", dbn_strerror(rc));
     close(stop_fd);
-    goto done;
+    return 1;
   }
   rc = dbn_agent_run(agent, stop_fd);
   dbn_agent_destroy(&agent);
   close(stop_fd);
-  if (rc == 0) {
-    dbn_log(DBN_LOG_INFO, "agent", "stopped");
-    exit_code = 0;
-  }
-done:
+  if (rc)
+    return 1;
+  dbn_log(DBN_LOG_INFO, "agent", "stopped");
+  return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+  settings_t flags = {0}, from_file = {0};
+  command_line_t line = parse_flags(argc, argv, &flags);
+  int exit_code = line.exit_code;
+  dbn_agent_options_t options;
+  if (line.run && (!line.config || load_config(line.config, &from_file) == 0) &&
+      resolve_options(&flags, &from_file, &options))
+    exit_code = run_agent(&options);
   settings_clear(&flags);
   settings_clear(&from_file);
   return exit_code;

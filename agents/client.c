@@ -12,6 +12,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +58,69 @@ zmq_error(void)
   }
 }
 
+/* Set one socket option: the limits and the keys an invariant rests on
+ * (CURVE, ZMQ_MAXMSGSIZE) must never silently not take. On failure log
+ * which option and why; the caller reports the code. */
 static int
-set_int(void *socket, int option, int value)
+set_option(void *socket, int option, const char *name, const void *value, size_t len)
 {
-  return zmq_setsockopt(socket, option, &value, sizeof value) == 0 ? 0 : zmq_error();
+  if (zmq_setsockopt(socket, option, value, len) == 0)
+    return 0;
+  int saved_errno = errno;
+  dbn_log(DBN_LOG_ERROR, "client", "cannot set %s on the connection: %s", name, zmq_strerror(saved_errno));
+  errno = saved_errno;
+  return zmq_error();
+}
+
+/* The options every connection gets, in one table. */
+static const struct {
+  int option;       /* ZMQ_* */
+  const char *name; /* for the message when it does not take */
+  int value;
+} connection_options[] = {
+    {ZMQ_LINGER, "ZMQ_LINGER", 0},
+    {ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE", 1},
+    {ZMQ_RECONNECT_IVL, "ZMQ_RECONNECT_IVL", RECONNECT_IVL_MS},
+    {ZMQ_RECONNECT_IVL_MAX, "ZMQ_RECONNECT_IVL_MAX", RECONNECT_IVL_MAX_MS},
+    {ZMQ_HEARTBEAT_IVL, "ZMQ_HEARTBEAT_IVL", HEARTBEAT_IVL_MS},
+    {ZMQ_HEARTBEAT_TIMEOUT, "ZMQ_HEARTBEAT_TIMEOUT", HEARTBEAT_TIMEOUT_MS},
+};
+
+static int
+set_connection_options(void *socket)
+{
+  /* The transport refuses a bigger frame before it costs us memory. */
+  int64_t max_message = DBN_MAX_MESSAGE;
+  int rc = set_option(socket, ZMQ_MAXMSGSIZE, "ZMQ_MAXMSGSIZE", &max_message, sizeof max_message);
+  for (size_t i = 0; rc == 0 && i < sizeof connection_options / sizeof connection_options[0]; i++)
+    rc = set_option(socket, connection_options[i].option, connection_options[i].name,
+                    &connection_options[i].value, sizeof connection_options[i].value);
+  return rc;
+}
+
+/* A public cert without its _secret file loads with an all-zero secret key
+ * (Z85 of 32 zero bytes is forty '0's). */
+static bool
+has_secret_key(zcert_t *cert)
+{
+  char zeros[41];
+  memset(zeros, '0', 40);
+  zeros[40] = '\0';
+  return strcmp(zcert_secret_txt(cert), zeros) != 0;
+}
+
+static int
+set_curve_keys(void *socket, zcert_t *server, zcert_t *client)
+{
+  int rc = set_option(socket, ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY (the broker's public key)",
+                      zcert_public_key(server), 32);
+  if (rc == 0)
+    rc = set_option(socket, ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY (this client's public key)",
+                    zcert_public_key(client), 32);
+  if (rc == 0)
+    rc = set_option(socket, ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY (this client's secret key)",
+                    zcert_secret_key(client), 32);
+  return rc;
 }
 
 /* Load the broker's public key and this client's key pair into the socket.
@@ -69,6 +129,13 @@ set_int(void *socket, int option, int value)
 static int
 setup_curve(void *socket, const char *server_cert, const char *client_cert)
 {
+  /* Without CURVE in libzmq the key options fail with a bare EINVAL: say
+   * what is actually wrong. */
+  if (!zmq_has("curve")) {
+    dbn_log(DBN_LOG_ERROR, "client",
+            "this libzmq was built without CURVE; duban needs it to talk to the broker");
+    return DBN_EINVAL;
+  }
   zcert_t *server = zcert_load(server_cert);
   if (!server) {
     dbn_log(DBN_LOG_ERROR, "client", "cannot read the broker's public key %s", server_cert);
@@ -80,19 +147,13 @@ setup_curve(void *socket, const char *server_cert, const char *client_cert)
     zcert_destroy(&server);
     return DBN_ENOTFOUND;
   }
-  /* A public cert without its _secret file loads with an all-zero secret
-   * key: refuse it here, where the message can name the missing file. */
-  char zeros[41];
-  memset(zeros, '0', 40); /* Z85 of 32 zero bytes */
-  zeros[40] = '\0';
+  /* Refuse a missing secret here, where the message can name the file. */
   int rc = 0;
-  if (strcmp(zcert_secret_txt(client), zeros) == 0) {
+  if (!has_secret_key(client)) {
     dbn_log(DBN_LOG_ERROR, "client", "%s_secret is missing: a client needs its secret key", client_cert);
     rc = DBN_ENOTFOUND;
-  } else if (zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, zcert_public_key(server), 32) != 0 ||
-             zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, zcert_public_key(client), 32) != 0 ||
-             zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, zcert_secret_key(client), 32) != 0) {
-    rc = zmq_error();
+  } else {
+    rc = set_curve_keys(socket, server, client);
   }
   zcert_destroy(&client);
   zcert_destroy(&server);
@@ -117,16 +178,9 @@ dbn_client_new(dbn_client_t **client_p, const dbn_client_options_t *options)
   client->socket = zmq_socket(client->context, ZMQ_DEALER);
   if (!client->socket)
     goto fail;
-  int64_t max_message = DBN_MAX_MESSAGE;
-  if (zmq_setsockopt(client->socket, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message) != 0 ||
-      set_int(client->socket, ZMQ_LINGER, 0) || set_int(client->socket, ZMQ_IMMEDIATE, 1) ||
-      set_int(client->socket, ZMQ_RECONNECT_IVL, RECONNECT_IVL_MS) ||
-      set_int(client->socket, ZMQ_RECONNECT_IVL_MAX, RECONNECT_IVL_MAX_MS) ||
-      set_int(client->socket, ZMQ_HEARTBEAT_IVL, HEARTBEAT_IVL_MS) ||
-      set_int(client->socket, ZMQ_HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)) {
-    rc = zmq_error();
+  rc = set_connection_options(client->socket);
+  if (rc)
     goto fail;
-  }
   if (options->server_cert) {
     rc = setup_curve(client->socket, options->server_cert, options->client_cert);
     if (rc)

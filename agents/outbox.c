@@ -5,14 +5,25 @@
  * "by_request" (request id → the 8-byte key), updated in the same
  * transaction so they never disagree. Every write commits with LMDB's
  * default full sync: an entry the agent has reported as stored is on disk.
- * MDB_WRITEMAP is not used, so a stray pointer in the agent cannot scribble
- * on the file, and a full map is grown and the transaction retried. */
+ * Entries the broker applied wait in `applied` (memory only) and every
+ * write transaction deletes them first, so their deletion shares the sync
+ * the write pays anyway. MDB_WRITEMAP is not used, so a stray pointer in the
+ * agent cannot scribble on the file, and a full map is grown and the
+ * transaction retried.
+ *
+ * The edge to LMDB is store/lmdb_env.h, shared with the event log: its
+ * error map, its checked open, and its growth, which makes sure the bigger
+ * map fits before asking LMDB for it (mdb_env_set_mapsize leaves the
+ * environment with no map when the bigger mmap fails). No other process
+ * writes the file (the lock), so its map never grows under us and
+ * MDB_MAP_RESIZED is an error here, not a size to adopt. */
 #include "outbox.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +33,8 @@
 
 #include <lmdb.h>
 
+#include "be64.h"
+#include "lmdb_env.h"
 #include "log.h"
 #include "wire.h"
 
@@ -32,67 +45,104 @@
 #define OUTBOX_MAX_GROWTH 16
 
 struct dbn_outbox {
-  MDB_env *env;       /* owned */
-  MDB_dbi pending;    /* key → request id + packed Request */
-  MDB_dbi by_request; /* request id → key */
-  size_t map_size;    /* current map size in bytes */
-  uint64_t next_key;  /* key the next put takes */
-  int lock_fd;        /* owned; holds flock(LOCK_EX) on DIR/outbox.lock */
+  MDB_env *env;                             /* owned */
+  MDB_dbi pending;                          /* key → request id + packed Request */
+  MDB_dbi by_request;                       /* request id → key */
+  size_t map_size;                          /* current map size in bytes */
+  uint64_t next_key;                        /* key the next put takes */
+  uint64_t applied[DBN_OUTBOX_MAX_APPLIED]; /* keys applied by the broker, still in the file */
+  size_t applied_count;                     /* used slots of applied */
+  int lock_fd;                              /* owned; holds flock(LOCK_EX) on DIR/outbox.lock */
 };
 
+/* Linear: at most DBN_OUTBOX_MAX_APPLIED keys, and usually a handful, since
+ * every put empties the list. */
+static bool
+is_applied(const dbn_outbox_t *outbox, uint64_t key)
+{
+  for (size_t i = 0; i < outbox->applied_count; i++)
+    if (outbox->applied[i] == key)
+      return true;
+  return false;
+}
+
+/* ---- open and close --------------------------------------------------------- */
+
+/* Two agents delivering one outbox would still be exactly-once (the broker
+ * dedups), but their order would interleave: refuse the second. */
 static int
-mdb_error(int rc)
+lock_outbox(dbn_outbox_t *outbox, const char *dir)
 {
-  switch (rc) {
-  case 0: return 0;
-  case MDB_NOTFOUND: return DBN_ENOTFOUND;
-  case MDB_MAP_FULL: return DBN_EMAPFULL;
-  case MDB_MAP_RESIZED: return DBN_EUNAVAIL;
-  case MDB_INVALID:
-  case MDB_CORRUPTED:
-  case MDB_PAGE_NOTFOUND: return DBN_ECORRUPT;
-  case MDB_VERSION_MISMATCH: return DBN_EVERSION;
-  case ENOMEM: return DBN_ENOMEM;
-  case ENOSPC: return DBN_EDISKFULL;
-  case EACCES:
-  case EPERM: return DBN_EPERM;
-  default: return DBN_EIO;
+  char lock_path[PATH_MAX];
+  if (snprintf(lock_path, sizeof lock_path, "%s/outbox.lock", dir) >= (int)sizeof lock_path)
+    return DBN_EINVAL;
+  outbox->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (outbox->lock_fd < 0) {
+    dbn_log(DBN_LOG_ERROR, "outbox", "cannot open %s: %s", lock_path, strerror(errno));
+    return DBN_EIO;
   }
-}
-
-static void
-encode_key(uint64_t key, uint8_t out[8])
-{
-  for (int i = 7; i >= 0; i--) {
-    out[i] = (uint8_t)(key & 0xff);
-    key >>= 8;
+  if (flock(outbox->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    dbn_log(DBN_LOG_ERROR, "outbox", "%s is in use by another agent", dir);
+    return DBN_EUNAVAIL;
   }
-}
-
-static uint64_t
-decode_key(const void *data)
-{
-  const uint8_t *bytes = data;
-  uint64_t key = 0;
-  for (int i = 0; i < 8; i++)
-    key = key << 8 | bytes[i];
-  return key;
-}
-
-/* Double the map. Only this thread uses the environment and no transaction
- * is open here, which is what mdb_env_set_mapsize requires. */
-static int
-grow(dbn_outbox_t *outbox)
-{
-  size_t bigger = outbox->map_size * 2;
-  int rc = mdb_env_set_mapsize(outbox->env, bigger);
-  if (rc) {
-    dbn_log(DBN_LOG_ERROR, "outbox", "cannot grow the map to %zu bytes: %s", bigger, mdb_strerror(rc));
-    return mdb_error(rc);
-  }
-  dbn_log(DBN_LOG_INFO, "outbox", "map grown to %zu bytes", bigger);
-  outbox->map_size = bigger;
   return 0;
+}
+
+static int
+open_environment(dbn_outbox_t *outbox, const char *dir)
+{
+  dbn_lmdb_config_t config = {.map_size = OUTBOX_INITIAL_MAP, .max_dbs = 2, .mode = 0600};
+  char why[256] = "";
+  int rc = dbn_lmdb_env_open(&outbox->env, dir, &config, &outbox->map_size, why, sizeof why);
+  if (rc) {
+    outbox->env = NULL;
+    dbn_log(DBN_LOG_ERROR, "outbox", "cannot open the outbox in %s: %s", dir,
+            why[0] ? why : dbn_strerror(rc));
+  }
+  return rc;
+}
+
+/* Open both tables and find the key the next put takes: one past the last
+ * stored, so keys keep increasing across runs. */
+static int
+open_tables(dbn_outbox_t *outbox, MDB_txn *txn)
+{
+  int rc = mdb_dbi_open(txn, "pending", MDB_CREATE, &outbox->pending);
+  if (rc == 0)
+    rc = mdb_dbi_open(txn, "by_request", MDB_CREATE, &outbox->by_request);
+  MDB_cursor *cursor;
+  if (rc == 0)
+    rc = mdb_cursor_open(txn, outbox->pending, &cursor);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  MDB_val key, value;
+  rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+  mdb_cursor_close(cursor);
+  if (rc == MDB_NOTFOUND)
+    return 0; /* empty: the first key is 1 */
+  if (rc)
+    return dbn_lmdb_error(rc);
+  if (key.mv_size != 8)
+    return DBN_ECORRUPT;
+  outbox->next_key = dbn_be64_get(key.mv_data) + 1;
+  return 0;
+}
+
+static int
+read_tables(dbn_outbox_t *outbox, const char *dir)
+{
+  MDB_txn *txn;
+  int rc = dbn_lmdb_error(mdb_txn_begin(outbox->env, NULL, 0, &txn));
+  if (rc == 0) {
+    rc = open_tables(outbox, txn);
+    if (rc == 0)
+      rc = dbn_lmdb_error(mdb_txn_commit(txn));
+    else
+      mdb_txn_abort(txn);
+  }
+  if (rc)
+    dbn_log(DBN_LOG_ERROR, "outbox", "cannot read the outbox in %s: %s", dir, dbn_strerror(rc));
+  return rc;
 }
 
 int
@@ -108,82 +158,17 @@ dbn_outbox_open(dbn_outbox_t **outbox_p, const char *dir)
     return DBN_ENOMEM;
   outbox->lock_fd = -1;
   outbox->next_key = 1;
-  int rc;
-
-  /* Two agents delivering one outbox would still be exactly-once (the
-   * broker dedups), but their order would interleave: refuse the second. */
-  char lock_path[PATH_MAX];
-  if (snprintf(lock_path, sizeof lock_path, "%s/outbox.lock", dir) >= (int)sizeof lock_path) {
-    rc = DBN_EINVAL;
-    goto fail;
-  }
-  outbox->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (outbox->lock_fd < 0) {
-    dbn_log(DBN_LOG_ERROR, "outbox", "cannot open %s: %s", lock_path, strerror(errno));
-    rc = DBN_EIO;
-    goto fail;
-  }
-  if (flock(outbox->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    dbn_log(DBN_LOG_ERROR, "outbox", "%s is in use by another agent", dir);
-    rc = DBN_EUNAVAIL;
-    goto fail;
-  }
-
-  rc = mdb_env_create(&outbox->env);
+  int rc = lock_outbox(outbox, dir);
+  if (rc == 0)
+    rc = open_environment(outbox, dir);
+  if (rc == 0)
+    rc = read_tables(outbox, dir);
   if (rc) {
-    outbox->env = NULL;
-    rc = mdb_error(rc);
-    goto fail;
-  }
-  mdb_env_set_maxdbs(outbox->env, 2);
-  outbox->map_size = OUTBOX_INITIAL_MAP;
-  mdb_env_set_mapsize(outbox->env, outbox->map_size);
-  rc = mdb_env_open(outbox->env, dir, 0, 0600);
-  if (rc) {
-    dbn_log(DBN_LOG_ERROR, "outbox", "cannot open the outbox in %s: %s", dir, mdb_strerror(rc));
-    rc = mdb_error(rc);
-    goto fail;
-  }
-  /* A file grown by an earlier run keeps its size; use that. */
-  MDB_envinfo info;
-  if (mdb_env_info(outbox->env, &info) == 0 && info.me_mapsize > outbox->map_size)
-    outbox->map_size = info.me_mapsize;
-
-  MDB_txn *txn;
-  rc = mdb_txn_begin(outbox->env, NULL, 0, &txn);
-  if (rc) {
-    rc = mdb_error(rc);
-    goto fail;
-  }
-  rc = mdb_dbi_open(txn, "pending", MDB_CREATE, &outbox->pending);
-  if (!rc)
-    rc = mdb_dbi_open(txn, "by_request", MDB_CREATE, &outbox->by_request);
-  MDB_cursor *cursor = NULL;
-  if (!rc)
-    rc = mdb_cursor_open(txn, outbox->pending, &cursor);
-  if (!rc) {
-    MDB_val key, value;
-    int last = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
-    if (last == 0 && key.mv_size == 8)
-      outbox->next_key = decode_key(key.mv_data) + 1;
-    else if (last != MDB_NOTFOUND)
-      rc = last ? last : MDB_CORRUPTED;
-    mdb_cursor_close(cursor);
-  }
-  if (!rc)
-    rc = mdb_txn_commit(txn);
-  else
-    mdb_txn_abort(txn);
-  if (rc) {
-    dbn_log(DBN_LOG_ERROR, "outbox", "cannot read the outbox in %s: %s", dir, mdb_strerror(rc));
-    rc = mdb_error(rc);
-    goto fail;
+    dbn_outbox_close(&outbox);
+    return rc;
   }
   *outbox_p = outbox;
   return 0;
-fail:
-  dbn_outbox_close(&outbox);
-  return rc;
 }
 
 void
@@ -192,49 +177,152 @@ dbn_outbox_close(dbn_outbox_t **outbox_p)
   if (!outbox_p || !*outbox_p)
     return;
   dbn_outbox_t *outbox = *outbox_p;
-  if (outbox->env)
+  if (outbox->env) {
+    size_t applied = outbox->applied_count;
+    int rc = dbn_outbox_flush(outbox);
+    if (rc)
+      dbn_log(DBN_LOG_WARN, "outbox",
+              "cannot delete %zu delivered command(s) (%s); the next run resends them and the broker "
+              "answers them as repeats",
+              applied, dbn_strerror(rc));
     mdb_env_close(outbox->env);
+  }
   if (outbox->lock_fd >= 0)
     close(outbox->lock_fd); /* releases the flock */
   free(outbox);
   *outbox_p = NULL;
 }
 
-/* One attempt at a put inside txn; returns an MDB code (or -1 for "exists",
- * with *key_p set). */
+/* ---- writing: one transaction, grown and retried when the map is full ------ */
+
+/* Delete the entry under key_number and its request id; DBN_ENOTFOUND if
+ * there is none. */
 static int
-put_in(dbn_outbox_t *outbox, MDB_txn *txn, const char *request_id, const uint8_t *data, size_t len,
-       uint64_t *key_p)
+delete_entry(dbn_outbox_t *outbox, MDB_txn *txn, uint64_t key_number)
 {
-  size_t id_len = strlen(request_id);
-  MDB_val id = {.mv_size = id_len, .mv_data = (void *)request_id};
+  uint8_t key_bytes[8];
+  dbn_be64_put(key_bytes, key_number);
+  MDB_val key = {.mv_size = 8, .mv_data = key_bytes}, value;
+  int rc = mdb_get(txn, outbox->pending, &key, &value);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  const uint8_t *bytes = value.mv_data;
+  if (value.mv_size < 1 || 1u + bytes[0] > value.mv_size)
+    return DBN_ECORRUPT;
+  /* Copy the id out: value points into the map, and the first delete may
+   * move the page it lives on. */
+  char id_bytes[UINT8_MAX];
+  size_t id_len = bytes[0];
+  memcpy(id_bytes, bytes + 1, id_len);
+  MDB_val id = {.mv_size = id_len, .mv_data = id_bytes};
+  rc = mdb_del(txn, outbox->pending, &key, NULL);
+  if (rc == 0)
+    rc = mdb_del(txn, outbox->by_request, &id, NULL);
+  return rc == MDB_NOTFOUND ? 0 : dbn_lmdb_error(rc);
+}
+
+static int
+delete_applied(dbn_outbox_t *outbox, MDB_txn *txn)
+{
+  for (size_t i = 0; i < outbox->applied_count; i++) {
+    int rc = delete_entry(outbox, txn, outbox->applied[i]);
+    if (rc && rc != DBN_ENOTFOUND)
+      return rc;
+  }
+  return 0;
+}
+
+/* The part of a write transaction that differs between put and remove; a
+ * duban code. Any code but 0 aborts the transaction. */
+typedef int (*write_step_fn)(dbn_outbox_t *outbox, MDB_txn *txn, void *arg);
+
+static int
+grow(dbn_outbox_t *outbox)
+{
+  size_t before = outbox->map_size;
+  int rc = dbn_lmdb_grow(outbox->env, &outbox->map_size, 0);
+  if (rc == DBN_EMAPFULL)
+    dbn_log(DBN_LOG_ERROR, "outbox", "the outbox is full at %zu bytes: no address space for a bigger map",
+            before);
+  else if (rc)
+    dbn_log(DBN_LOG_ERROR, "outbox", "the outbox is full at %zu bytes and cannot grow: %s", before,
+            dbn_strerror(rc));
+  else
+    dbn_log(DBN_LOG_INFO, "outbox", "map grown to %zu bytes", outbox->map_size);
+  return rc;
+}
+
+/* Run one write transaction: delete the applied entries, then step (if
+ * any), then commit with a full sync. Deleting copies pages too
+ * (copy-on-write), so even a delete can find the map full. On success the
+ * applied entries are gone from the file, and from memory. */
+static int
+write_transaction(dbn_outbox_t *outbox, write_step_fn step, void *arg)
+{
+  for (int attempt = 0;; attempt++) {
+    MDB_txn *txn;
+    int rc = dbn_lmdb_error(mdb_txn_begin(outbox->env, NULL, 0, &txn));
+    if (rc)
+      return rc;
+    rc = delete_applied(outbox, txn);
+    if (rc == 0 && step)
+      rc = step(outbox, txn, arg);
+    if (rc == 0)
+      rc = dbn_lmdb_error(mdb_txn_commit(txn)); /* frees txn either way */
+    else
+      mdb_txn_abort(txn);
+    if (rc == DBN_EMAPFULL && attempt < OUTBOX_MAX_GROWTH) {
+      int grown = grow(outbox);
+      if (grown)
+        return grown;
+      continue;
+    }
+    if (rc == 0)
+      outbox->applied_count = 0;
+    return rc;
+  }
+}
+
+typedef struct {
+  const char *request_id; /* NUL-terminated, 1..UINT8_MAX bytes */
+  const uint8_t *data;    /* the packed Request */
+  size_t len;             /* bytes in data */
+  uint64_t key;           /* out: the new entry's key, or the pending one's on DBN_EEXIST */
+} put_args_t;
+
+static int
+put_step(dbn_outbox_t *outbox, MDB_txn *txn, void *arg)
+{
+  put_args_t *put = arg;
+  size_t id_len = strlen(put->request_id);
+  MDB_val id = {.mv_size = id_len, .mv_data = (void *)put->request_id};
   MDB_val existing;
   int rc = mdb_get(txn, outbox->by_request, &id, &existing);
   if (rc == 0) {
     if (existing.mv_size != 8)
-      return MDB_CORRUPTED;
-    *key_p = decode_key(existing.mv_data);
-    return -1;
+      return DBN_ECORRUPT;
+    put->key = dbn_be64_get(existing.mv_data);
+    return DBN_EEXIST;
   }
   if (rc != MDB_NOTFOUND)
-    return rc;
+    return dbn_lmdb_error(rc);
 
   uint8_t key_bytes[8];
-  encode_key(outbox->next_key, key_bytes);
+  dbn_be64_put(key_bytes, outbox->next_key);
   MDB_val key = {.mv_size = 8, .mv_data = key_bytes};
-  MDB_val value = {.mv_size = 1 + id_len + len};
+  MDB_val value = {.mv_size = 1 + id_len + put->len};
   /* MDB_RESERVE: LMDB hands out the space and we fill it, one copy less. */
   rc = mdb_put(txn, outbox->pending, &key, &value, MDB_NOOVERWRITE | MDB_RESERVE);
   if (rc)
-    return rc;
+    return dbn_lmdb_error(rc);
   uint8_t *out = value.mv_data;
   out[0] = (uint8_t)id_len;
-  memcpy(out + 1, request_id, id_len);
-  memcpy(out + 1 + id_len, data, len);
+  memcpy(out + 1, put->request_id, id_len);
+  memcpy(out + 1 + id_len, put->data, put->len);
   rc = mdb_put(txn, outbox->by_request, &id, &key, MDB_NOOVERWRITE);
   if (rc)
-    return rc;
-  *key_p = outbox->next_key;
+    return dbn_lmdb_error(rc);
+  put->key = outbox->next_key;
   return 0;
 }
 
@@ -247,42 +335,75 @@ dbn_outbox_put(dbn_outbox_t *outbox, const char *request_id, const uint8_t *data
     return DBN_EINVAL;
   if (len > DBN_MAX_MESSAGE)
     return DBN_ETOOBIG;
-  uint64_t key = 0;
-  for (int attempt = 0;; attempt++) {
-    MDB_txn *txn;
-    int rc = mdb_txn_begin(outbox->env, NULL, 0, &txn);
-    if (rc == MDB_MAP_RESIZED && attempt < OUTBOX_MAX_GROWTH) {
-      mdb_env_set_mapsize(outbox->env, 0); /* adopt the size on disk */
-      continue;
-    }
-    if (rc)
-      return mdb_error(rc);
-    rc = put_in(outbox, txn, request_id, data, len, &key);
-    if (rc == -1) {
-      mdb_txn_abort(txn);
-      if (key_p)
-        *key_p = key;
-      return DBN_EEXIST;
-    }
-    if (rc == 0)
-      rc = mdb_txn_commit(txn); /* frees txn either way */
-    else
-      mdb_txn_abort(txn);
-    if (rc == MDB_MAP_FULL && attempt < OUTBOX_MAX_GROWTH) {
-      int grown = grow(outbox);
-      if (grown)
-        return grown;
-      continue;
-    }
-    if (rc) {
-      dbn_log(DBN_LOG_ERROR, "outbox", "cannot store request %s: %s", request_id, mdb_strerror(rc));
-      return mdb_error(rc);
-    }
+  put_args_t put = {.request_id = request_id, .data = data, .len = len};
+  int rc = write_transaction(outbox, put_step, &put);
+  if (rc == 0)
     outbox->next_key++;
-    if (key_p)
-      *key_p = key;
+  else if (rc != DBN_EEXIST)
+    dbn_log(DBN_LOG_ERROR, "outbox", "cannot store request %s: %s", request_id, dbn_strerror(rc));
+  if ((rc == 0 || rc == DBN_EEXIST) && key_p)
+    *key_p = put.key;
+  return rc;
+}
+
+static int
+remove_step(dbn_outbox_t *outbox, MDB_txn *txn, void *arg)
+{
+  return delete_entry(outbox, txn, *(const uint64_t *)arg);
+}
+
+int
+dbn_outbox_remove(dbn_outbox_t *outbox, uint64_t key)
+{
+  assert(outbox);
+  if (is_applied(outbox, key))
+    return DBN_ENOTFOUND; /* no longer pending; its deletion is on its way */
+  return write_transaction(outbox, remove_step, &key);
+}
+
+int
+dbn_outbox_flush(dbn_outbox_t *outbox)
+{
+  assert(outbox);
+  if (outbox->applied_count == 0)
     return 0;
+  return write_transaction(outbox, NULL, NULL);
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+static int
+entry_exists(dbn_outbox_t *outbox, uint64_t key_number)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(outbox->env, NULL, MDB_RDONLY, &txn);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  uint8_t key_bytes[8];
+  dbn_be64_put(key_bytes, key_number);
+  MDB_val key = {.mv_size = 8, .mv_data = key_bytes}, value;
+  rc = mdb_get(txn, outbox->pending, &key, &value);
+  mdb_txn_abort(txn);
+  return dbn_lmdb_error(rc);
+}
+
+int
+dbn_outbox_mark_applied(dbn_outbox_t *outbox, uint64_t key)
+{
+  assert(outbox);
+  if (is_applied(outbox, key))
+    return DBN_ENOTFOUND;
+  /* Only keys in the file join the list, so count can subtract it. */
+  int rc = entry_exists(outbox, key);
+  if (rc)
+    return rc;
+  if (outbox->applied_count == DBN_OUTBOX_MAX_APPLIED) {
+    rc = dbn_outbox_flush(outbox);
+    if (rc)
+      return rc;
   }
+  outbox->applied[outbox->applied_count++] = key;
+  return 0;
 }
 
 void
@@ -306,7 +427,7 @@ decode_entry(const MDB_val *key, const MDB_val *value, dbn_outbox_entry_t *entry
   if (1 + id_len > value->mv_size)
     return DBN_ECORRUPT;
   size_t len = value->mv_size - 1 - id_len;
-  entry->key = decode_key(key->mv_data);
+  entry->key = dbn_be64_get(key->mv_data);
   entry->request_id = malloc(id_len + 1);
   entry->data = malloc(len ? len : 1);
   if (!entry->request_id || !entry->data) {
@@ -320,6 +441,30 @@ decode_entry(const MDB_val *key, const MDB_val *value, dbn_outbox_entry_t *entry
   return 0;
 }
 
+/* Decode the pending entries from the cursor's position on, skipping the
+ * applied ones; returns a duban code, with *count_p entries filled. */
+static int
+collect_entries(const dbn_outbox_t *outbox, MDB_cursor *cursor, MDB_val *key, dbn_outbox_entry_t *entries,
+                size_t max, size_t *count_p)
+{
+  MDB_val value;
+  size_t count = 0;
+  int result = 0, rc;
+  for (rc = mdb_cursor_get(cursor, key, &value, MDB_SET_RANGE); rc == 0 && count < max;
+       rc = mdb_cursor_get(cursor, key, &value, MDB_NEXT)) {
+    if (key->mv_size == 8 && is_applied(outbox, dbn_be64_get(key->mv_data)))
+      continue;
+    result = decode_entry(key, &value, &entries[count]);
+    if (result)
+      break;
+    count++;
+  }
+  if (!result && rc && rc != MDB_NOTFOUND)
+    result = dbn_lmdb_error(rc);
+  *count_p = count;
+  return result;
+}
+
 int
 dbn_outbox_peek(dbn_outbox_t *outbox, uint64_t after, dbn_outbox_entry_t *entries, size_t max,
                 size_t *count_p)
@@ -330,96 +475,28 @@ dbn_outbox_peek(dbn_outbox_t *outbox, uint64_t after, dbn_outbox_entry_t *entrie
     return 0;
   MDB_txn *txn;
   int rc = mdb_txn_begin(outbox->env, NULL, MDB_RDONLY, &txn);
-  if (rc == MDB_MAP_RESIZED) {
-    mdb_env_set_mapsize(outbox->env, 0);
-    rc = mdb_txn_begin(outbox->env, NULL, MDB_RDONLY, &txn);
-  }
   if (rc)
-    return mdb_error(rc);
+    return dbn_lmdb_error(rc);
   MDB_cursor *cursor;
   rc = mdb_cursor_open(txn, outbox->pending, &cursor);
   if (rc) {
     mdb_txn_abort(txn);
-    return mdb_error(rc);
+    return dbn_lmdb_error(rc);
   }
   uint8_t start[8];
-  encode_key(after + 1, start);
-  MDB_val key = {.mv_size = 8, .mv_data = start}, value;
+  dbn_be64_put(start, after + 1);
+  MDB_val key = {.mv_size = 8, .mv_data = start};
   size_t count = 0;
-  int result = 0;
-  for (rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE); rc == 0 && count < max;
-       rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
-    result = decode_entry(&key, &value, &entries[count]);
-    if (result)
-      break;
-    count++;
-  }
-  if (!result && rc && rc != MDB_NOTFOUND)
-    result = mdb_error(rc);
+  rc = collect_entries(outbox, cursor, &key, entries, max, &count);
   mdb_cursor_close(cursor);
   mdb_txn_abort(txn);
-  if (result) {
+  if (rc) {
     for (size_t i = 0; i < count; i++)
       dbn_outbox_entry_clear(&entries[i]);
-    return result;
+    return rc;
   }
   *count_p = count;
   return 0;
-}
-
-static int
-remove_in(dbn_outbox_t *outbox, MDB_txn *txn, uint64_t key_number)
-{
-  uint8_t key_bytes[8];
-  encode_key(key_number, key_bytes);
-  MDB_val key = {.mv_size = 8, .mv_data = key_bytes}, value;
-  int rc = mdb_get(txn, outbox->pending, &key, &value);
-  if (rc)
-    return rc;
-  const uint8_t *bytes = value.mv_data;
-  if (value.mv_size < 1 || 1u + bytes[0] > value.mv_size)
-    return MDB_CORRUPTED;
-  /* Copy the id out: value points into the map, and the first delete may
-   * move the page it lives on. */
-  char id_bytes[UINT8_MAX];
-  size_t id_len = bytes[0];
-  memcpy(id_bytes, bytes + 1, id_len);
-  MDB_val id = {.mv_size = id_len, .mv_data = id_bytes};
-  rc = mdb_del(txn, outbox->pending, &key, NULL);
-  if (rc)
-    return rc;
-  rc = mdb_del(txn, outbox->by_request, &id, NULL);
-  return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-int
-dbn_outbox_remove(dbn_outbox_t *outbox, uint64_t key)
-{
-  assert(outbox);
-  for (int attempt = 0;; attempt++) {
-    MDB_txn *txn;
-    int rc = mdb_txn_begin(outbox->env, NULL, 0, &txn);
-    if (rc == MDB_MAP_RESIZED && attempt < OUTBOX_MAX_GROWTH) {
-      mdb_env_set_mapsize(outbox->env, 0);
-      continue;
-    }
-    if (rc)
-      return mdb_error(rc);
-    rc = remove_in(outbox, txn, key);
-    if (rc == 0)
-      rc = mdb_txn_commit(txn);
-    else
-      mdb_txn_abort(txn);
-    /* Deleting copies pages too (copy-on-write), so even a remove can find
-     * the map full. */
-    if (rc == MDB_MAP_FULL && attempt < OUTBOX_MAX_GROWTH) {
-      int grown = grow(outbox);
-      if (grown)
-        return grown;
-      continue;
-    }
-    return mdb_error(rc);
-  }
 }
 
 int
@@ -432,15 +509,20 @@ dbn_outbox_find(dbn_outbox_t *outbox, const char *request_id, uint64_t *key_p)
   MDB_txn *txn;
   int rc = mdb_txn_begin(outbox->env, NULL, MDB_RDONLY, &txn);
   if (rc)
-    return mdb_error(rc);
+    return dbn_lmdb_error(rc);
   MDB_val id = {.mv_size = id_len, .mv_data = (void *)request_id}, value;
-  rc = mdb_get(txn, outbox->by_request, &id, &value);
+  rc = dbn_lmdb_error(mdb_get(txn, outbox->by_request, &id, &value));
+  uint64_t key = 0;
   if (rc == 0 && value.mv_size == 8)
-    *key_p = decode_key(value.mv_data);
+    key = dbn_be64_get(value.mv_data);
   else if (rc == 0)
-    rc = MDB_CORRUPTED;
+    rc = DBN_ECORRUPT;
   mdb_txn_abort(txn);
-  return mdb_error(rc);
+  if (rc == 0 && is_applied(outbox, key))
+    rc = DBN_ENOTFOUND;
+  if (rc == 0)
+    *key_p = key;
+  return rc;
 }
 
 int
@@ -450,11 +532,13 @@ dbn_outbox_count(dbn_outbox_t *outbox, size_t *count_p)
   MDB_txn *txn;
   int rc = mdb_txn_begin(outbox->env, NULL, MDB_RDONLY, &txn);
   if (rc)
-    return mdb_error(rc);
+    return dbn_lmdb_error(rc);
   MDB_stat stat;
   rc = mdb_stat(txn, outbox->pending, &stat);
-  if (rc == 0)
-    *count_p = stat.ms_entries;
   mdb_txn_abort(txn);
-  return mdb_error(rc);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  /* Every applied key is still in the file (mark_applied checks). */
+  *count_p = stat.ms_entries >= outbox->applied_count ? stat.ms_entries - outbox->applied_count : 0;
+  return 0;
 }

@@ -19,19 +19,26 @@ make_keys
 SYNCS=fdatasync,fsync,msync,sync_file_range
 
 # traced OUT PROGRAM ARGS...: PROGRAM under strace in the background; sets TRACED_PID
-# to the program itself (strace's child), so that SIGTERM reaches it.
+# to the program itself (strace's child), so that SIGTERM reaches it. The child is
+# found by its name: strace forks short-lived children of its own at start (to probe
+# what ptrace can do), and signalling one of those instead left the program running
+# and the script waiting for it. Nothing of strace or the program writes to this
+# script's stdout, which `run` hands back through a pipe: a process left holding it
+# would keep the reader waiting forever.
 traced() {
-  local out=$1
+  local out=$1 name
   shift
-  strace -f -c -e trace=$SYNCS -o "$out" "$@" 2>>"$out.log" &
+  name=$(basename "$1")
+  strace -f -c -e trace=$SYNCS -o "$out" "$@" >>"$out.log" 2>&1 &
   local strace_pid=$!
   PIDS+=("$strace_pid")
   TRACED_PID=
   for _ in $(seq 1 100); do
-    TRACED_PID=$(pgrep -P "$strace_pid" | head -n 1 || true)
+    TRACED_PID=$(pgrep -P "$strace_pid" -x "${name:0:15}" | head -n 1 || true)
     [ -n "$TRACED_PID" ] && break
     sleep 0.05
   done
+  [ -n "$TRACED_PID" ] || { echo "fsyncs.sh: $name did not start under strace (see $out.log)" >&2; exit 1; }
   TRACED_STRACE=$strace_pid
 }
 

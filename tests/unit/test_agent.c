@@ -7,7 +7,8 @@
  * a command given while the broker is down is acknowledged as queued, then
  * applied once and in order when the broker comes; a read is answered
  * "unavailable" instead of hanging; a refusal reaches the CLI and is not
- * retried; an outbox left by a stopped agent is delivered by the next one. */
+ * retried; an outbox left by a stopped agent is delivered by the next one;
+ * and what the broker answered is not delivered again by the next one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,7 @@
 
 #include "agent.h"
 #include "client.h"
+#include "outbox.h"
 #include "wire.h"
 
 #define MAX_SEEN 256
@@ -426,6 +428,45 @@ test_bad_request_refused_by_agent(void **state)
   dbn_wire_reply_free(&reply);
 }
 
+static void
+test_answered_not_resent_after_restart(void **state)
+{
+  fixture_t *f = *state;
+  broker_start(f);
+  agent_start(f);
+  Duban__Reply *reply = claim(f, "plan:3.1.1", "claim-applied");
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
+  assert_false(reply->queued);
+  dbn_wire_reply_free(&reply);
+  reply = claim(f, "plan:9.9.9", "claim-refused-once");
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_NOT_FOUND);
+  dbn_wire_reply_free(&reply);
+  agent_stop(f);
+
+  /* The clean stop deleted both from the outbox... */
+  dbn_outbox_t *outbox = NULL;
+  assert_int_equal(dbn_outbox_open(&outbox, f->data), 0);
+  size_t pending = 99;
+  assert_int_equal(dbn_outbox_count(outbox, &pending), 0);
+  assert_int_equal(pending, 0);
+  dbn_outbox_close(&outbox);
+
+  /* ...so the next run, once connected, sends neither again. */
+  agent_start(f);
+  int64_t deadline = now_ms() + 10000;
+  do {
+    reply = ping(f);
+    if (reply->code == DUBAN__CODE__CODE_OK)
+      break;
+    dbn_wire_reply_free(&reply);
+  } while (now_ms() < deadline);
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
+  dbn_wire_reply_free(&reply);
+  usleep(1000 * 1000); /* time for a resend to show up */
+  assert_int_equal(seen_times(f, "claim-applied"), 1);
+  assert_int_equal(seen_times(f, "claim-refused-once"), 1);
+}
+
 int
 main(void)
 {
@@ -435,6 +476,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_refusal_reaches_cli_and_is_not_retried, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outbox_survives_restart, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_request_refused_by_agent, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_answered_not_resent_after_restart, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
