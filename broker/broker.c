@@ -326,6 +326,7 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     event.time = now;
     event.actor = p->identity;
     event.request_id = p->req->request_id;
+    event.person = p->req->person; /* an attribute: the identity is the key's */
     if ((rc = dbn_request_to_event(p->req, &event))) {
       dbn_store_subject_clear(&subject);
       return dbn_store_txn_poison(txn, DBN_EINTERNAL);

@@ -83,6 +83,11 @@ dbn_cli_common_option(dbn_cli_t *cli, int opt, const char *arg)
       return dbn_cli_usage_error(cli, "--request-id wants 1..%d bytes of text", DBN_MAX_ID);
     cli->request_id = arg;
     return 0;
+  case DBN_CLI_OPT_PERSON:
+    if (arg[0] == '\0' || strlen(arg) > DBN_MAX_PERSON || !dbn_text_valid(arg, strlen(arg)))
+      return dbn_cli_usage_error(cli, "--person wants a name of 1..%d bytes", DBN_MAX_PERSON);
+    cli->person = arg;
+    return 0;
   default:
     /* getopt has already said what was wrong ('?' or ':'). */
     fprintf(stderr, "try 'duban %s --help'\n", cli->command);
@@ -243,6 +248,13 @@ dbn_cli_set_request_id(dbn_cli_t *cli, Duban__Request *req)
   /* The broker records only a write against its id (domain/request.h), so
    * only a write has a use for --request-id: a retry under it takes effect
    * once. Reads and watches get a fresh id every time. */
+  if (dbn_request_is_write(req->body_case)) {
+    /* The 经办人 goes with each write; the environment names the person at
+     * this terminal when no option does. */
+    const char *person = option_or_env(cli->person, "DUBAN_PERSON");
+    if (person && strlen(person) <= DBN_MAX_PERSON && dbn_text_valid(person, strlen(person)))
+      req->person = (char *)person;
+  }
   if (dbn_request_is_write(req->body_case) && cli->request_id) {
     req->request_id = (char *)cli->request_id;
   } else {
@@ -887,6 +899,8 @@ dbn_cli_event_json(const Duban__Event *event)
   cJSON_AddStringToObject(json, "time", iso);
   cJSON_AddStringToObject(json, "actor", event->actor ? event->actor : "");
   cJSON_AddStringToObject(json, "request_id", event->request_id ? event->request_id : "");
+  if (event->person && *event->person)
+    cJSON_AddStringToObject(json, "person", event->person);
   cJSON_AddStringToObject(json, "kind", dbn_wire_event_name(event->body_case));
   cJSON *hash = hex_json(event->prev_hash.data, event->prev_hash.len);
   if (hash)
@@ -1192,6 +1206,8 @@ dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t subject_
     append_details(&text, "(an event this duban does not know)");
   else if (event_body(event))
     event_describers[i].describe(event, &text);
+  if (event->person && *event->person)
+    append_details(&text, "%s经办人: %s", details[0] ? "; " : "", event->person);
   /* One event, one line: notes may hold newlines. */
   for (char *p = details; *p; p++)
     if (*p == '\n' || *p == '\r' || *p == '\t')

@@ -37,6 +37,7 @@ enum {
   DBN_CLI_OPT_KEY,
   DBN_CLI_OPT_TIMEOUT,
   DBN_CLI_OPT_REQUEST_ID,
+  DBN_CLI_OPT_PERSON,
   DBN_CLI_OPT_JSON,
   DBN_CLI_OPT_HELP,
   DBN_CLI_OPT_FIRST_FREE /* a subcommand numbers its own long options from here */
@@ -50,6 +51,7 @@ enum {
       {"key", required_argument, NULL, DBN_CLI_OPT_KEY},                                                     \
       {"timeout", required_argument, NULL, DBN_CLI_OPT_TIMEOUT},                                             \
       {"request-id", required_argument, NULL, DBN_CLI_OPT_REQUEST_ID},                                       \
+      {"person", required_argument, NULL, DBN_CLI_OPT_PERSON},                                               \
       {"json", no_argument, NULL, DBN_CLI_OPT_JSON},                                                         \
   {                                                                                                          \
     "help", no_argument, NULL, DBN_CLI_OPT_HELP                                                              \
@@ -65,6 +67,7 @@ enum {
   "                           (env DUBAN_KEY)\n"                                                             \
   "  --timeout MS             give up waiting for an answer after MS (default 5000)\n"                       \
   "  --request-id ID          use ID instead of a fresh one: a repeat has one effect\n"                      \
+  "  --person NAME            who is acting (经办人), recorded with each write (env DUBAN_PERSON)\n"      \
   "  --help                   this text\n"
 
 /* One run of one subcommand: what the shared options said, and the
@@ -78,6 +81,7 @@ typedef struct {
   const char *server_key; /* --server-key */
   const char *key;        /* --key */
   const char *request_id; /* --request-id; NULL = a fresh one per write */
+  const char *person;     /* --person, else $DUBAN_PERSON: the 经办人 of a write; NULL = none */
   int timeout_ms;         /* --timeout; 0 = the client's default */
   bool json;              /* --json */
   bool help;              /* --help was given */

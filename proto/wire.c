@@ -375,6 +375,10 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
     return rc;
   if ((rc = dbn_wire_check_strings(&req->base, DBN_MAX_TEXT, why, why_len)))
     return rc;
+  if (req->person && strlen(req->person) > DBN_MAX_PERSON) {
+    snprintf(why, why_len, "the person who acted is named in at most %d bytes", DBN_MAX_PERSON);
+    return DBN_ETOOBIG;
+  }
   return check_body(req, why, why_len);
 }
 

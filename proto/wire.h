@@ -21,6 +21,8 @@
 #define DBN_MAX_MESSAGE (4 * 1024 * 1024)
 /* Largest string field (a note, a reason, an action's text). */
 #define DBN_MAX_TEXT 8192
+/* Largest name of the person who acted (经办人): a name, not a note. */
+#define DBN_MAX_PERSON 64
 /* Largest identifier (a request id, a task id, a unit code). */
 #define DBN_MAX_ID 128
 /* Most figures one progress report may carry. */

@@ -61,3 +61,19 @@ echo "$out" | grep -q 'coordinator:office' || fail "the error does not name the 
 echo "$out" | grep -q 'unit:JTJ' || fail "the error does not name the agent's identity: $out"
 DUBAN_KEY="$(key_of unit:JTJ)" via JTJ tasks >/dev/null || fail "the department's own key with its agent is refused"
 pass "a key that is not the agent's identity is refused with both named; the department's own key is fine"
+
+# The person who acted (经办人) goes with the write as an attribute; the
+# identity stays the key's.
+as coordinator:office remind demo-2023-1:1.1.2 --note '请报送' --person '李明' >"$T/remind.out" \
+  || fail "remind with --person: $(cat "$T/remind.out")"
+start_agent LCJ
+DUBAN_PERSON='王芳' via LCJ claim 1.1.1 >/dev/null || fail "claim with DUBAN_PERSON"
+"$BIN/duban" audit replay --data "$T/data" --json >"$T/replay.jsonl" 2>"$T/replay.err" || fail "replay: $(cat "$T/replay.err")"
+# -s and any(): jq 1.6's -e looks only at the last input line.
+jq -s -e 'any(.[]; .kind == "reminded" and .task == "demo-2023-1:1.1.2" and .person == "李明" and .actor == "coordinator:office")' \
+  "$T/replay.jsonl" >/dev/null || fail "the reminder does not carry its 经办人"
+jq -s -e 'any(.[]; .kind == "claimed" and .task == "demo-2023-1:1.1.1" and .person == "王芳" and .actor == "unit:LCJ")' \
+  "$T/replay.jsonl" >/dev/null || fail "the claim through the agent does not carry its 经办人"
+"$BIN/duban" audit replay --data "$T/data" | grep -q '经办人: 李明' || fail "replay does not show the 经办人"
+expect_code 'wants a name of 1..64 bytes' as unit:LCJ progress 1.1.1 --percent 5 --person "$(printf '%070d' 0)"
+pass "the person who acted is recorded with each write, directly and through the agent"
