@@ -182,8 +182,8 @@ bring_views_up_to_date(dbn_store_t *store)
     if (rc == DBN_EMAPFULL && dbn_store_grow(store) == 0)
       continue;
     if (rc == 0) {
-      /* A new log's views were not rebuilt: there was nothing to rebuild. */
-      store->views_rebuilt_from = store->views_version ? store->views_version : 0;
+      /* 0 for a new log: there was nothing to rebuild. */
+      store->views_rebuilt_from = store->views_version;
       store->views_version = DBN_STORE_VIEWS_VERSION;
     }
     return rc;
