@@ -15,6 +15,14 @@ packages=(
   jq                                      # integration tests read --json output
   iproute2 procps                         # fault tests: network namespaces, process checks
   clang clang-format                      # libFuzzer targets; the format check
+  libmicrohttpd-dev                       # the web desk and board (HTTP, HTTPS through GnuTLS)
+  libcurl4-openssl-dev                    # notifications: DingTalk, WeCom and JSON webhooks over HTTPS
+  libxlsxwriter-dev                       # the Excel export of tasks, figures, colours and scores
+  openssl                                 # test certificates for HTTPS (console, notification receiver)
+  curl                                    # integration tests of the web console
+  chromium chromium-driver python3-selenium  # browser tests, headless
+  python3-openpyxl                        # browser tests read the exported workbook back
+  fonts-wqy-microhei                      # a CJK font, so screenshots show readable Chinese
 )
 
 missing=()
