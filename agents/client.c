@@ -216,12 +216,14 @@ dbn_client_destroy(dbn_client_t **client_p)
   *client_p = NULL;
 }
 
-/* Wait until the socket can take a message, at most timeout_ms (0 = just
- * look, -1 = forever); DBN_ETIMEDOUT when it could not. */
+/* Wait until the socket is ready for events (ZMQ_POLLIN: a message to
+ * read; ZMQ_POLLOUT: room for one), at most timeout_ms (0 = just look,
+ * -1 = forever); DBN_ETIMEDOUT when it was not. Sending and receiving share
+ * it so that EINTR and the deadline are handled one way. */
 static int
-wait_writable(void *socket, int timeout_ms)
+wait_ready(void *socket, short events, int timeout_ms)
 {
-  zmq_pollitem_t item = {.socket = socket, .events = ZMQ_POLLOUT};
+  zmq_pollitem_t item = {.socket = socket, .events = events};
   int64_t deadline = dbn_monotonic_ms() + timeout_ms;
   for (;;) {
     int left = timeout_ms < 0 ? -1 : (int)(deadline - dbn_monotonic_ms());
@@ -254,7 +256,7 @@ dbn_client_send_packed(dbn_client_t *client, const uint8_t *buf, size_t len, int
     int left = (int)(deadline - dbn_monotonic_ms());
     if (timeout_ms == 0 || left <= 0)
       return DBN_EUNAVAIL;
-    int rc = wait_writable(client->socket, left);
+    int rc = wait_ready(client->socket, ZMQ_POLLOUT, left);
     if (rc)
       return rc == DBN_ETIMEDOUT ? DBN_EUNAVAIL : rc;
   }
@@ -270,14 +272,22 @@ prepare(dbn_client_t *client, Duban__Request *req)
   }
 }
 
+/* prepare, then pack: *buf_p is the caller's to free on success. Sending
+ * once and calling with retries start the same way. */
+static int
+prepare_and_pack(dbn_client_t *client, Duban__Request *req, uint8_t **buf_p, size_t *len_p)
+{
+  prepare(client, req);
+  return dbn_wire_pack(&req->base, buf_p, len_p);
+}
+
 int
 dbn_client_send(dbn_client_t *client, Duban__Request *req)
 {
   assert(client && req);
-  prepare(client, req);
   uint8_t *buf;
   size_t len;
-  int rc = dbn_wire_pack(&req->base, &buf, &len);
+  int rc = prepare_and_pack(client, req, &buf, &len);
   if (rc)
     return rc;
   rc = dbn_client_send_packed(client, buf, len, client->timeout_ms);
@@ -289,20 +299,9 @@ int
 dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms)
 {
   assert(client && reply_p);
-  zmq_pollitem_t item = {.socket = client->socket, .events = ZMQ_POLLIN};
-  int64_t deadline = dbn_monotonic_ms() + timeout_ms;
-  for (;;) {
-    int left = timeout_ms < 0 ? -1 : (int)(deadline - dbn_monotonic_ms());
-    if (timeout_ms >= 0 && left < 0)
-      left = 0;
-    int n = zmq_poll(&item, 1, left);
-    if (n < 0 && errno != EINTR)
-      return zmq_error();
-    if (n > 0)
-      break;
-    if (left == 0)
-      return DBN_ETIMEDOUT;
-  }
+  int ready = wait_ready(client->socket, ZMQ_POLLIN, timeout_ms);
+  if (ready != 0)
+    return ready;
   zmq_msg_t msg;
   zmq_msg_init(&msg);
   if (zmq_msg_recv(&msg, client->socket, ZMQ_DONTWAIT) < 0) {
@@ -330,10 +329,9 @@ int
 dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
 {
   assert(client && req && reply_p);
-  prepare(client, req);
   uint8_t *buf;
   size_t len;
-  int rc = dbn_wire_pack(&req->base, &buf, &len);
+  int rc = prepare_and_pack(client, req, &buf, &len);
   if (rc)
     return rc;
   int64_t deadline = dbn_monotonic_ms() + client->timeout_ms;

@@ -91,6 +91,16 @@ int bench_run_child(char *const argv[], const char *stdout_path, double *seconds
 
 /* ---- connections ---- */
 
+/* A ping with a fresh request id, in caller storage (req points into it,
+ * so it must not be copied): how the benchmarks wait for a connection and
+ * read the broker's head. */
+typedef struct {
+  Duban__Request req; /* the request to send */
+  Duban__Ping ping;   /* its body */
+  char id[33];        /* its request id */
+} bench_ping_t;
+void bench_ping_init(bench_ping_t *ping);
+
 /* A DEALER in env's context, CURVE with identity's key pair
  * (keys/NAME.key + _secret), connected to endpoint. NULL on failure. The
  * caller owns it and closes it with zmq_close. */

@@ -111,22 +111,28 @@ bench_conn_call(void *socket, Duban__Request *req, Duban__Reply **reply_p, int t
   }
 }
 
+void
+bench_ping_init(bench_ping_t *ping)
+{
+  duban__request__init(&ping->req);
+  duban__ping__init(&ping->ping);
+  dbn_wire_new_request_id(ping->id);
+  ping->req.request_id = ping->id;
+  ping->req.body_case = DUBAN__REQUEST__BODY_PING;
+  ping->req.ping = &ping->ping;
+}
+
 int
 bench_conn_ping(void *socket, int timeout_ms)
 {
   double deadline = bench_now() + timeout_ms / 1000.0;
   while (bench_now() < deadline) {
-    Duban__Request req = DUBAN__REQUEST__INIT;
-    Duban__Ping ping = DUBAN__PING__INIT;
-    char id[33];
-    dbn_wire_new_request_id(id);
-    req.request_id = id;
-    req.body_case = DUBAN__REQUEST__BODY_PING;
-    req.ping = &ping;
+    bench_ping_t ping;
+    bench_ping_init(&ping);
     Duban__Reply *reply;
     /* The first attempt may go out before the handshake is done and wait
      * in the queue; a reply to any attempt will do. */
-    if (bench_conn_call(socket, &req, &reply, 500) == 0) {
+    if (bench_conn_call(socket, &ping.req, &reply, 500) == 0) {
       bool ok = reply->code == DUBAN__CODE__CODE_OK;
       dbn_wire_reply_free(&reply);
       if (ok)

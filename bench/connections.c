@@ -52,15 +52,10 @@ bench_connections(bench_env_t *env, const bench_options_t *options, bench_report
       bench_unit_identity(opened, identity, sizeof identity);
       if (!(sockets[opened] = bench_conn_open(env, broker.endpoint, identity)))
         break;
-      Duban__Request req = DUBAN__REQUEST__INIT;
-      Duban__Ping ping = DUBAN__PING__INIT;
-      char id[33];
-      dbn_wire_new_request_id(id);
-      req.request_id = id;
-      req.body_case = DUBAN__REQUEST__BODY_PING;
-      req.ping = &ping;
+      bench_ping_t ping;
+      bench_ping_init(&ping);
       /* Queued by the DEALER until its handshake is done. */
-      bench_conn_send(sockets[opened], &req);
+      bench_conn_send(sockets[opened], &ping.req);
       items[opened] = (zmq_pollitem_t){.socket = sockets[opened], .events = ZMQ_POLLIN};
       answered[opened] = false;
     }

@@ -178,15 +178,10 @@ subscribe(void **sockets, int n, uint64_t after_seq)
 static uint64_t
 head_seq(void *socket)
 {
-  Duban__Request req = DUBAN__REQUEST__INIT;
-  Duban__Ping ping = DUBAN__PING__INIT;
-  char id[33];
-  dbn_wire_new_request_id(id);
-  req.request_id = id;
-  req.body_case = DUBAN__REQUEST__BODY_PING;
-  req.ping = &ping;
+  bench_ping_t ping;
+  bench_ping_init(&ping);
   Duban__Reply *reply;
-  if (bench_conn_call(socket, &req, &reply, 10000) != 0)
+  if (bench_conn_call(socket, &ping.req, &reply, 10000) != 0)
     return 0;
   uint64_t head = reply->head_seq;
   dbn_wire_reply_free(&reply);

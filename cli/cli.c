@@ -112,19 +112,51 @@ dbn_cli_finish_options(dbn_cli_t *cli, int positional, int min, int max, bool *d
 }
 
 int
-dbn_cli_parse_common(dbn_cli_t *cli, int argc, char **argv, int min, int max, bool *done_p)
+dbn_cli_parse_options(dbn_cli_t *cli, int argc, char **argv, const struct option *options,
+                      dbn_cli_option_fn own_option, void *ctx, int min, int max, bool *done_p)
 {
-  static const struct option options[] = {DBN_CLI_COMMON_OPTIONS, {0}};
   int opt, rc;
   optind = 0;
   *done_p = true;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1)
-    if ((rc = dbn_cli_common_option(cli, opt, optarg)) != 0)
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    /* A subcommand numbers its own options from DBN_CLI_OPT_FIRST_FREE, so
+     * anything below is a shared option or getopt's complaint. */
+    if (own_option && opt >= DBN_CLI_OPT_FIRST_FREE)
+      rc = own_option(cli, opt, optarg, ctx);
+    else
+      rc = dbn_cli_common_option(cli, opt, optarg);
+    if (rc != 0)
       return rc;
+  }
   rc = dbn_cli_finish_options(cli, argc - optind, min, max, done_p);
   if (rc != 0)
     *done_p = true;
   return rc;
+}
+
+int
+dbn_cli_parse_common(dbn_cli_t *cli, int argc, char **argv, int min, int max, bool *done_p)
+{
+  static const struct option options[] = {DBN_CLI_COMMON_OPTIONS, {0}};
+  return dbn_cli_parse_options(cli, argc, argv, options, NULL, NULL, min, max, done_p);
+}
+
+int
+dbn_cli_run_word(const char *command, const char *usage, const dbn_cli_word_t *words, size_t n, int argc,
+                 char **argv)
+{
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? DBN_CLI_EXIT_USAGE : DBN_CLI_EXIT_OK;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(argv[1], words[i].word) == 0)
+      return words[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "duban %s: no subcommand '%s'; say ", command, argv[1]);
+  for (size_t i = 0; i < n; i++)
+    fprintf(stderr, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", words[i].word);
+  fputc('\n', stderr);
+  return DBN_CLI_EXIT_USAGE;
 }
 
 /* An option, else the environment variable, else NULL; empty counts as unset. */
@@ -319,6 +351,32 @@ dbn_cli_write(dbn_cli_t *cli, Duban__Request *req, const char *what)
            reply->duplicate ? " — a repeat of an earlier request: it took effect once" : "");
   }
   dbn_wire_reply_free(&reply);
+  return rc;
+}
+
+int
+dbn_cli_write_and_close(dbn_cli_t *cli, Duban__Request *req, const char *format, ...)
+{
+  char what[512];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(what, sizeof what, format, args);
+  va_end(args);
+  int rc = dbn_cli_write(cli, req, what);
+  dbn_cli_fini(cli);
+  return rc;
+}
+
+int
+dbn_cli_show_reply(dbn_cli_t *cli, Duban__Request *req, dbn_cli_show_fn show, void *ctx)
+{
+  Duban__Reply *reply;
+  int rc = dbn_cli_request(cli, req, &reply);
+  if (rc == DBN_CLI_EXIT_OK) {
+    rc = show(cli, reply, ctx);
+    dbn_wire_reply_free(&reply);
+  }
+  dbn_cli_fini(cli);
   return rc;
 }
 
@@ -518,6 +576,7 @@ struct dbn_cli_table {
   char **cells;    /* owned copies, rows * columns, row-major */
   size_t rows;     /* rows added */
   size_t capacity; /* rows the cells array has room for */
+  bool failed;     /* a row could not be added (out of memory) */
 };
 
 static char *
@@ -591,8 +650,10 @@ dbn_cli_table_add_row(dbn_cli_table_t *table, const char *const *cells)
   if (table->rows == table->capacity) {
     size_t capacity = table->capacity ? table->capacity * 2 : 16;
     char **bigger = realloc(table->cells, capacity * table->columns * sizeof *bigger);
-    if (!bigger)
+    if (!bigger) {
+      table->failed = true;
       return DBN_ENOMEM;
+    }
     table->cells = bigger;
     table->capacity = capacity;
   }
@@ -601,6 +662,7 @@ dbn_cli_table_add_row(dbn_cli_table_t *table, const char *const *cells)
     if (!(row[i] = copy_cell(cells[i]))) {
       while (i-- > 0)
         free(row[i]);
+      table->failed = true;
       return DBN_ENOMEM;
     }
   }
@@ -697,6 +759,16 @@ dbn_cli_table_print(const dbn_cli_table_t *table, FILE *out, int total_width)
 }
 
 int
+dbn_cli_table_finish(dbn_cli_table_t **table_p, FILE *out)
+{
+  bool failed = (*table_p)->failed;
+  if (!failed)
+    dbn_cli_table_print(*table_p, out, dbn_cli_terminal_width());
+  dbn_cli_table_destroy(table_p);
+  return failed ? dbn_cli_fail("resource_exhausted", "out of memory") : DBN_CLI_EXIT_OK;
+}
+
+int
 dbn_cli_print_escalations(FILE *out, Duban__Escalation *const *escalations, size_t count)
 {
   if (count == 0) {
@@ -720,14 +792,10 @@ dbn_cli_print_escalations(FILE *out, Duban__Escalation *const *escalations, size
     const char *cells[] = {
         id,       dbn_wire_escalation_state_name(e->state), level, e->task, e->category, raised, e->raised_by,
         e->reason};
-    if (dbn_cli_table_add_row(table, cells) != 0) {
-      dbn_cli_table_destroy(&table);
-      return dbn_cli_fail("resource_exhausted", "out of memory");
-    }
+    if (dbn_cli_table_add_row(table, cells) != 0)
+      break;
   }
-  dbn_cli_table_print(table, out, dbn_cli_terminal_width());
-  dbn_cli_table_destroy(&table);
-  return DBN_CLI_EXIT_OK;
+  return dbn_cli_table_finish(&table, out);
 }
 
 /* ---- JSON ---- */

@@ -21,29 +21,32 @@ static const char clock_usage[] =
     "\n" DBN_CLI_CONNECTION_HELP;
 
 static int
+days_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  (void)opt; /* --days is the only option of its own */
+  if (dbn_cli_parse_int(arg, 1, 100 * 366, ctx) != 0)
+    return dbn_cli_usage_error(cli, "--days wants 1..36600, not '%s'", arg);
+  return DBN_CLI_EXIT_OK;
+}
+
+static int
 cmd_advance(int argc, char **argv)
 {
-  enum { OPT_DAYS = DBN_CLI_OPT_FIRST_FREE };
   static const struct option options[] = {
-      {"days", required_argument, NULL, OPT_DAYS},
+      {"days", required_argument, NULL, DBN_CLI_OPT_FIRST_FREE},
       DBN_CLI_COMMON_OPTIONS,
       {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "clock advance", clock_usage);
-  int days = -1, opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_DAYS) {
-      if (dbn_cli_parse_int(optarg, 1, 100 * 366, &days) != 0)
-        return dbn_cli_usage_error(&cli, "--days wants 1..36600, not '%s'", optarg);
-    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
-      return rc;
-    }
-  }
+  int days = -1;
   bool done;
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, days_option, &days, 0, -1, &done);
+  if (done)
+    return rc;
+  /* SECONDS or --days, not both: the count is known only now. */
   rc = dbn_cli_finish_options(&cli, argc - optind, days > 0 ? 0 : 1, days > 0 ? 0 : 1, &done);
-  if (done || rc)
+  if (rc)
     return rc;
   uint64_t seconds;
   if (days > 0) {
@@ -58,25 +61,15 @@ cmd_advance(int argc, char **argv)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_ADVANCE_CLOCK;
   req.advance_clock = &advance;
-  char what[96];
-  snprintf(what, sizeof what, "clock advanced %llu s (%.1f days)", (unsigned long long)seconds,
-           (double)seconds / DBN_DAY_SECONDS);
-  rc = dbn_cli_write(&cli, &req, what);
-  dbn_cli_fini(&cli);
-  return rc;
+  return dbn_cli_write_and_close(&cli, &req, "clock advanced %llu s (%.1f days)", (unsigned long long)seconds,
+                                 (double)seconds / DBN_DAY_SECONDS);
 }
 
 int
 dbn_cmd_clock(int argc, char **argv)
 {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(clock_usage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? DBN_CLI_EXIT_USAGE : DBN_CLI_EXIT_OK;
-  }
-  if (strcmp(argv[1], "advance") == 0)
-    return cmd_advance(argc - 1, argv + 1);
-  fprintf(stderr, "duban clock: no subcommand '%s'; say advance\n", argv[1]);
-  return DBN_CLI_EXIT_USAGE;
+  static const dbn_cli_word_t words[] = {{"advance", cmd_advance}};
+  return dbn_cli_run_word("clock", clock_usage, words, 1, argc, argv);
 }
 
 static const char ping_usage[] = "usage: duban ping [--json]\n"
@@ -84,6 +77,28 @@ static const char ping_usage[] = "usage: duban ping [--json]\n"
                                  "Ask the broker (or the agent, which answers for it) who you are, what\n"
                                  "time its clock says and the last committed sequence number.\n"
                                  "\n" DBN_CLI_CONNECTION_HELP;
+
+static int
+show_ping(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
+{
+  (void)ctx;
+  char now[32];
+  dbn_cli_format_time(reply->now, now);
+  if (!cli->json) {
+    printf("identity: %s\nclock:    %s\nhead:     %llu\n", reply->identity, now,
+           (unsigned long long)reply->head_seq);
+    return DBN_CLI_EXIT_OK;
+  }
+  cJSON *json = cJSON_CreateObject();
+  if (json) {
+    cJSON_AddStringToObject(json, "identity", reply->identity);
+    cJSON_AddStringToObject(json, "now", now);
+    cJSON_AddNumberToObject(json, "now_unix", (double)reply->now);
+    cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);
+    cJSON_AddBoolToObject(json, "queued", reply->queued);
+  }
+  return dbn_cli_print_json(stdout, json);
+}
 
 int
 dbn_cmd_ping(int argc, char **argv)
@@ -98,27 +113,5 @@ dbn_cmd_ping(int argc, char **argv)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_PING;
   req.ping = &ping;
-  Duban__Reply *reply;
-  rc = dbn_cli_request(&cli, &req, &reply);
-  if (rc == DBN_CLI_EXIT_OK) {
-    char now[32];
-    dbn_cli_format_time(reply->now, now);
-    if (cli.json) {
-      cJSON *json = cJSON_CreateObject();
-      if (json) {
-        cJSON_AddStringToObject(json, "identity", reply->identity);
-        cJSON_AddStringToObject(json, "now", now);
-        cJSON_AddNumberToObject(json, "now_unix", (double)reply->now);
-        cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);
-        cJSON_AddBoolToObject(json, "queued", reply->queued);
-      }
-      rc = dbn_cli_print_json(stdout, json);
-    } else {
-      printf("identity: %s\nclock:    %s\nhead:     %llu\n", reply->identity, now,
-             (unsigned long long)reply->head_seq);
-    }
-    dbn_wire_reply_free(&reply);
-  }
-  dbn_cli_fini(&cli);
-  return rc;
+  return dbn_cli_show_reply(&cli, &req, show_ping, NULL);
 }

@@ -21,12 +21,29 @@ static const char escalations_usage[] =
     "--json prints {\"escalations\": [...], \"head_seq\": N}.\n"
     "\n" DBN_CLI_CONNECTION_HELP;
 
+static int
+show_escalations(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
+{
+  (void)ctx;
+  if (!cli->json)
+    return dbn_cli_print_escalations(stdout, reply->escalations, reply->n_escalations);
+  return dbn_cli_print_json(stdout, dbn_cli_list_json("escalations", (void *const *)reply->escalations,
+                                                      reply->n_escalations, reply->head_seq));
+}
+
+static int
+all_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  (void)cli, (void)opt, (void)arg; /* --all is the only option of its own */
+  ((Duban__ListEscalations *)ctx)->open_only = 0;
+  return DBN_CLI_EXIT_OK;
+}
+
 int
 dbn_cmd_escalations(int argc, char **argv)
 {
-  enum { OPT_ALL = DBN_CLI_OPT_FIRST_FREE };
   static const struct option options[] = {
-      {"all", no_argument, NULL, OPT_ALL},
+      {"all", no_argument, NULL, DBN_CLI_OPT_FIRST_FREE},
       DBN_CLI_COMMON_OPTIONS,
       {0},
   };
@@ -34,36 +51,14 @@ dbn_cmd_escalations(int argc, char **argv)
   dbn_cli_init(&cli, "escalations", escalations_usage);
   Duban__ListEscalations list = DUBAN__LIST_ESCALATIONS__INIT;
   list.open_only = 1;
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_ALL)
-      list.open_only = 0;
-    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
-      return rc;
-  }
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, all_option, &list, 0, 0, &done);
+  if (done)
     return rc;
-
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_LIST_ESCALATIONS;
   req.list_escalations = &list;
-  Duban__Reply *reply;
-  rc = dbn_cli_request(&cli, &req, &reply);
-  if (rc == DBN_CLI_EXIT_OK) {
-    if (cli.json) {
-      cJSON *json = dbn_cli_list_json("escalations", (void *const *)reply->escalations, reply->n_escalations,
-                                      reply->head_seq);
-      rc = dbn_cli_print_json(stdout, json);
-    } else {
-      rc = dbn_cli_print_escalations(stdout, reply->escalations, reply->n_escalations);
-    }
-    dbn_wire_reply_free(&reply);
-  }
-  dbn_cli_fini(&cli);
-  return rc;
+  return dbn_cli_show_reply(&cli, &req, show_escalations, NULL);
 }
 
 /* ---- the simple writes ---- */
@@ -132,10 +127,32 @@ build_request(const simple_write_t *spec, Duban__Request *req, void *storage, co
   }
 }
 
+enum { OPT_TEXT = DBN_CLI_OPT_FIRST_FREE, OPT_TEXT2 };
+
+/* The text options of a simple write as given; "" when not. */
+typedef struct {
+  const char *text;  /* the text option */
+  const char *text2; /* the second one */
+  bool have_text;    /* the text option was given */
+} simple_texts_t;
+
+static int
+text_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  (void)cli;
+  simple_texts_t *texts = ctx;
+  if (opt == OPT_TEXT) {
+    texts->text = arg;
+    texts->have_text = true;
+  } else if (opt == OPT_TEXT2) {
+    texts->text2 = arg;
+  }
+  return DBN_CLI_EXIT_OK;
+}
+
 static int
 run_simple_write(const simple_write_t *spec, int argc, char **argv)
 {
-  enum { OPT_TEXT = DBN_CLI_OPT_FIRST_FREE, OPT_TEXT2 };
   const struct option options[] = {
       {spec->option, required_argument, NULL, OPT_TEXT},
       {spec->option2 ? spec->option2 : spec->option, required_argument, NULL, OPT_TEXT2},
@@ -144,24 +161,12 @@ run_simple_write(const simple_write_t *spec, int argc, char **argv)
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, spec->name, spec->usage);
-  const char *text = "", *text2 = "";
-  bool have_text = false;
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_TEXT) {
-      text = optarg;
-      have_text = true;
-    } else if (opt == OPT_TEXT2) {
-      text2 = optarg;
-    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
-      return rc;
-    }
-  }
+  simple_texts_t texts = {"", "", false};
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, text_option, &texts, 1, 1, &done);
+  if (done)
     return rc;
+  const char *text = texts.text, *text2 = texts.text2;
   const char *target = argv[optind];
   uint64_t id = 0;
   if (spec->target == TARGET_ESCALATION) {
@@ -175,7 +180,7 @@ run_simple_write(const simple_write_t *spec, int argc, char **argv)
   }
   char option_name[32];
   snprintf(option_name, sizeof option_name, "--%s", spec->option);
-  if (spec->option_required && !have_text)
+  if (spec->option_required && !texts.have_text)
     return dbn_cli_usage_error(&cli, "%s is required", option_name);
   bool is_unit = strcmp(spec->option, "unit") == 0;
   if ((rc = dbn_cli_check_text(&cli, option_name, text, is_unit ? DBN_MAX_ID : DBN_MAX_TEXT,

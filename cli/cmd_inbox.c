@@ -65,14 +65,10 @@ print_inbox(FILE *out, Duban__InboxItem *const *items, size_t count)
       dbn_cli_format_time(item->time, when);
       const char *cells[] = {
           seq, item->read ? "" : "新", when, kind_label(item->kind), item->task, item->from, item->text};
-      if (dbn_cli_table_add_row(table, cells) != 0) {
-        dbn_cli_table_destroy(&table);
-        return dbn_cli_fail("resource_exhausted", "out of memory");
-      }
+      if (dbn_cli_table_add_row(table, cells) != 0)
+        return dbn_cli_table_finish(&table, out);
     }
-  dbn_cli_table_print(table, out, dbn_cli_terminal_width());
-  dbn_cli_table_destroy(&table);
-  return DBN_CLI_EXIT_OK;
+  return dbn_cli_table_finish(&table, out);
 }
 
 /* Mark every item up to seq read (a write: queued by an agent while the
@@ -102,9 +98,21 @@ newest_unread(Duban__InboxItem *const *items, size_t count)
   return newest;
 }
 
+/* What the options asked for. */
+typedef struct {
+  Duban__ListInbox list; /* the request */
+  bool keep_unread;      /* --keep-unread */
+} inbox_query_t;
+
+/* Mark what is listed read (unless --keep-unread), then print it. */
 static int
-show(dbn_cli_t *cli, const Duban__Reply *reply, uint64_t marked)
+show(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
 {
+  const inbox_query_t *query = ctx;
+  uint64_t marked = query->keep_unread ? 0 : newest_unread(reply->inbox, reply->n_inbox);
+  int rc = marked ? mark_read(cli, marked) : DBN_CLI_EXIT_OK;
+  if (rc != DBN_CLI_EXIT_OK)
+    return rc;
   if (!cli->json)
     return print_inbox(stdout, reply->inbox, reply->n_inbox);
   cJSON *json = dbn_cli_list_json("inbox", (void *const *)reply->inbox, reply->n_inbox, reply->head_seq);
@@ -113,10 +121,23 @@ show(dbn_cli_t *cli, const Duban__Reply *reply, uint64_t marked)
   return dbn_cli_print_json(stdout, json);
 }
 
+enum { OPT_ALL = DBN_CLI_OPT_FIRST_FREE, OPT_KEEP_UNREAD };
+
+static int
+inbox_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  (void)cli, (void)arg;
+  inbox_query_t *query = ctx;
+  if (opt == OPT_ALL)
+    query->list.unread_only = 0;
+  else if (opt == OPT_KEEP_UNREAD)
+    query->keep_unread = true;
+  return DBN_CLI_EXIT_OK;
+}
+
 int
 dbn_cmd_inbox(int argc, char **argv)
 {
-  enum { OPT_ALL = DBN_CLI_OPT_FIRST_FREE, OPT_KEEP_UNREAD };
   static const struct option options[] = {
       {"all", no_argument, NULL, OPT_ALL},
       {"keep-unread", no_argument, NULL, OPT_KEEP_UNREAD},
@@ -125,36 +146,14 @@ dbn_cmd_inbox(int argc, char **argv)
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "inbox", inbox_usage);
-  Duban__ListInbox list = DUBAN__LIST_INBOX__INIT;
-  list.unread_only = 1;
-  bool keep_unread = false;
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_ALL)
-      list.unread_only = 0;
-    else if (opt == OPT_KEEP_UNREAD)
-      keep_unread = true;
-    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
-      return rc;
-  }
+  inbox_query_t query = {.list = DUBAN__LIST_INBOX__INIT, .keep_unread = false};
+  query.list.unread_only = 1;
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, inbox_option, &query, 0, 0, &done);
+  if (done)
     return rc;
-
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_LIST_INBOX;
-  req.list_inbox = &list;
-  Duban__Reply *reply;
-  rc = dbn_cli_request(&cli, &req, &reply);
-  if (rc == DBN_CLI_EXIT_OK) {
-    uint64_t newest = keep_unread ? 0 : newest_unread(reply->inbox, reply->n_inbox);
-    rc = newest ? mark_read(&cli, newest) : DBN_CLI_EXIT_OK;
-    if (rc == DBN_CLI_EXIT_OK)
-      rc = show(&cli, reply, newest);
-    dbn_wire_reply_free(&reply);
-  }
-  dbn_cli_fini(&cli);
-  return rc;
+  req.list_inbox = &query.list;
+  return dbn_cli_show_reply(&cli, &req, show, &query);
 }

@@ -104,10 +104,32 @@ cmd_load(int argc, char **argv)
 
 /* `plan import FILE --load ...`: the importer's options are read here too,
  * since the importer's own parser refuses --load. */
+enum { OPT_UNITS = DBN_CLI_OPT_FIRST_FREE, OPT_ID, OPT_REPORT, OPT_LOAD };
+
+/* The importer's options, borrowed from argv; NULL when not given. */
+typedef struct {
+  const char *units;       /* --units */
+  const char *id;          /* --id */
+  const char *report_path; /* --report */
+} import_options_t;
+
+static int
+import_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  (void)cli;
+  import_options_t *import = ctx;
+  if (opt == OPT_UNITS)
+    import->units = arg;
+  else if (opt == OPT_ID)
+    import->id = arg;
+  else if (opt == OPT_REPORT)
+    import->report_path = arg;
+  return DBN_CLI_EXIT_OK; /* --load is why we are here */
+}
+
 static int
 cmd_import_load(int argc, char **argv)
 {
-  enum { OPT_UNITS = DBN_CLI_OPT_FIRST_FREE, OPT_ID, OPT_REPORT, OPT_LOAD };
   static const struct option options[] = {
       {"units", required_argument, NULL, OPT_UNITS},
       {"id", required_argument, NULL, OPT_ID},
@@ -118,30 +140,16 @@ cmd_import_load(int argc, char **argv)
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "plan import", import_load_usage);
-  const char *units = NULL, *id = NULL, *report_path = NULL;
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_UNITS)
-      units = optarg;
-    else if (opt == OPT_ID)
-      id = optarg;
-    else if (opt == OPT_REPORT)
-      report_path = optarg;
-    else if (opt == OPT_LOAD)
-      ;
-    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
-      return rc;
-  }
+  import_options_t import = {NULL, NULL, NULL};
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, import_option, &import, 1, 1, &done);
+  if (done)
     return rc;
-  const char *path = argv[optind];
+  const char *path = argv[optind], *report_path = import.report_path;
 
   cJSON *plan = NULL, *report = NULL;
   char why[512] = "";
-  int err = dbn_plan_import_file(path, units, id, &plan, &report, why, sizeof why);
+  int err = dbn_plan_import_file(path, import.units, import.id, &plan, &report, why, sizeof why);
   if (err != 0)
     return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "%s: %s", path,
                         why[0] ? why : dbn_strerror(err));
@@ -170,21 +178,20 @@ cmd_import_load(int argc, char **argv)
   return rc;
 }
 
+/* `plan import`: with --load (before any "--") it goes on to the broker,
+ * else the importer prints the plan JSON. */
+static int
+cmd_import(int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+    if (strcmp(argv[i], "--load") == 0)
+      return cmd_import_load(argc, argv);
+  return dbn_cmd_plan_import(argc, argv);
+}
+
 int
 dbn_cmd_plan(int argc, char **argv)
 {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(plan_usage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? DBN_CLI_EXIT_USAGE : DBN_CLI_EXIT_OK;
-  }
-  if (strcmp(argv[1], "load") == 0)
-    return cmd_load(argc - 1, argv + 1);
-  if (strcmp(argv[1], "import") == 0) {
-    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
-      if (strcmp(argv[i], "--load") == 0)
-        return cmd_import_load(argc - 1, argv + 1);
-    return dbn_cmd_plan_import(argc - 1, argv + 1);
-  }
-  fprintf(stderr, "duban plan: no subcommand '%s'; say import or load\n", argv[1]);
-  return DBN_CLI_EXIT_USAGE;
+  static const dbn_cli_word_t words[] = {{"import", cmd_import}, {"load", cmd_load}};
+  return dbn_cli_run_word("plan", plan_usage, words, 2, argc, argv);
 }

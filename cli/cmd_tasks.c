@@ -83,20 +83,42 @@ print_tasks_table(const Duban__Reply *reply)
     const char *cells[] = {t->id,        dbn_wire_task_state_name(t->state), percent,
                            first_due(t), t->overdue ? "overdue" : "",        t->unit,
                            t->text};
-    if (dbn_cli_table_add_row(table, cells) != 0) {
-      dbn_cli_table_destroy(&table);
-      return dbn_cli_fail("resource_exhausted", "out of memory");
-    }
+    if (dbn_cli_table_add_row(table, cells) != 0)
+      break;
   }
-  dbn_cli_table_print(table, stdout, dbn_cli_terminal_width());
-  dbn_cli_table_destroy(&table);
+  return dbn_cli_table_finish(&table, stdout);
+}
+
+static int
+show_tasks(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
+{
+  (void)ctx;
+  if (!cli->json)
+    return print_tasks_table(reply);
+  return dbn_cli_print_json(
+      stdout, dbn_cli_list_json("tasks", (void *const *)reply->tasks, reply->n_tasks, reply->head_seq));
+}
+
+enum { OPT_STATE = DBN_CLI_OPT_FIRST_FREE, OPT_UNIT };
+
+static int
+tasks_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  Duban__ListTasks *list = ctx;
+  if (opt == OPT_STATE && parse_task_state(arg, &list->state) != 0)
+    return dbn_cli_usage_error(
+        cli, "no state '%s'; say assigned, claimed, in_progress, blocked, submitted or done", arg);
+  if (opt == OPT_UNIT) {
+    int rc = dbn_cli_check_text(cli, "--unit", arg, DBN_MAX_ID, false);
+    list->unit = (char *)arg;
+    return rc;
+  }
   return DBN_CLI_EXIT_OK;
 }
 
 int
 dbn_cmd_tasks(int argc, char **argv)
 {
-  enum { OPT_STATE = DBN_CLI_OPT_FIRST_FREE, OPT_UNIT };
   static const struct option options[] = {
       {"state", required_argument, NULL, OPT_STATE},
       {"unit", required_argument, NULL, OPT_UNIT},
@@ -106,42 +128,14 @@ dbn_cmd_tasks(int argc, char **argv)
   dbn_cli_t cli;
   dbn_cli_init(&cli, "tasks", tasks_usage);
   Duban__ListTasks list = DUBAN__LIST_TASKS__INIT;
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_STATE) {
-      if (parse_task_state(optarg, &list.state) != 0)
-        return dbn_cli_usage_error(
-            &cli, "no state '%s'; say assigned, claimed, in_progress, blocked, submitted or done", optarg);
-    } else if (opt == OPT_UNIT) {
-      if ((rc = dbn_cli_check_text(&cli, "--unit", optarg, DBN_MAX_ID, false)) != 0)
-        return rc;
-      list.unit = optarg;
-    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
-      return rc;
-    }
-  }
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, tasks_option, &list, 0, 0, &done);
+  if (done)
     return rc;
-
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
   req.list_tasks = &list;
-  Duban__Reply *reply;
-  rc = dbn_cli_request(&cli, &req, &reply);
-  if (rc == DBN_CLI_EXIT_OK) {
-    if (cli.json) {
-      cJSON *json = dbn_cli_list_json("tasks", (void *const *)reply->tasks, reply->n_tasks, reply->head_seq);
-      rc = dbn_cli_print_json(stdout, json);
-    } else {
-      rc = print_tasks_table(reply);
-    }
-    dbn_wire_reply_free(&reply);
-  }
-  dbn_cli_fini(&cli);
-  return rc;
+  return dbn_cli_show_reply(&cli, &req, show_tasks, NULL);
 }
 
 /* ---- task ---- */
@@ -218,6 +212,18 @@ print_task(const Duban__Task *t)
   print_field("text", t->text);
 }
 
+static int
+show_task(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
+{
+  const char *id = ctx;
+  if (reply->n_tasks == 0)
+    return dbn_cli_fail("not_found", "no task %s", id);
+  if (cli->json)
+    return dbn_cli_print_json(stdout, dbn_cli_message_json(&reply->tasks[0]->base));
+  print_task(reply->tasks[0]);
+  return DBN_CLI_EXIT_OK;
+}
+
 int
 dbn_cmd_task(int argc, char **argv)
 {
@@ -228,25 +234,12 @@ dbn_cmd_task(int argc, char **argv)
   int rc = parse_task_argument(&cli, argc, argv, &id, &done);
   if (done)
     return rc;
-
   Duban__GetTask get = DUBAN__GET_TASK__INIT;
   get.task = (char *)id;
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_GET_TASK;
   req.get_task = &get;
-  Duban__Reply *reply;
-  rc = dbn_cli_request(&cli, &req, &reply);
-  if (rc == DBN_CLI_EXIT_OK) {
-    if (reply->n_tasks == 0)
-      rc = dbn_cli_fail("not_found", "no task %s", id);
-    else if (cli.json)
-      rc = dbn_cli_print_json(stdout, dbn_cli_message_json(&reply->tasks[0]->base));
-    else
-      print_task(reply->tasks[0]);
-    dbn_wire_reply_free(&reply);
-  }
-  dbn_cli_fini(&cli);
-  return rc;
+  return dbn_cli_show_reply(&cli, &req, show_task, (void *)id);
 }
 
 /* ---- claim ---- */
@@ -274,11 +267,7 @@ dbn_cmd_claim(int argc, char **argv)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_CLAIM;
   req.claim = &claim;
-  char what[DBN_MAX_ID + 16];
-  snprintf(what, sizeof what, "claimed %s", id);
-  rc = dbn_cli_write(&cli, &req, what);
-  dbn_cli_fini(&cli);
-  return rc;
+  return dbn_cli_write_and_close(&cli, &req, "claimed %s", id);
 }
 
 /* ---- progress ---- */
@@ -291,10 +280,72 @@ static const char progress_usage[] =
     "(up to 64 of them). The first report moves a claimed task to in_progress.\n"
     "\n" DBN_CLI_CONNECTION_HELP;
 
+/* What the options of one progress report said; the figures' strings are
+ * the report's to clear. */
+typedef struct {
+  Duban__Progress progress;
+  Duban__Figure figures[DBN_MAX_FIGURES];
+  Duban__Figure *figure_ptrs[DBN_MAX_FIGURES];
+  size_t n_figures;
+  bool have_percent;
+} progress_report_t;
+
+enum { OPT_PERCENT = DBN_CLI_OPT_FIRST_FREE, OPT_FIGURE, OPT_NOTE };
+
+static int
+add_figure(dbn_cli_t *cli, progress_report_t *report, const char *arg)
+{
+  char why[256];
+  if (report->n_figures == DBN_MAX_FIGURES)
+    return dbn_cli_usage_error(cli, "at most %d figures in one report", DBN_MAX_FIGURES);
+  int rc = dbn_cli_check_text(cli, "--figure", arg, DBN_MAX_TEXT, false);
+  if (rc != DBN_CLI_EXIT_OK)
+    return rc;
+  Duban__Figure *figure = &report->figures[report->n_figures];
+  if (dbn_cli_parse_figure(arg, figure, why, sizeof why) != 0)
+    return dbn_cli_usage_error(cli, "%s", why);
+  report->figure_ptrs[report->n_figures++] = figure;
+  return DBN_CLI_EXIT_OK;
+}
+
+static int
+progress_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  progress_report_t *report = ctx;
+  if (opt == OPT_PERCENT) {
+    report->have_percent = true;
+    if (dbn_cli_parse_int(arg, 0, 100, &report->progress.percent) != 0)
+      return dbn_cli_usage_error(cli, "--percent wants a whole number 0..100, not '%s'", arg);
+  } else if (opt == OPT_FIGURE) {
+    return add_figure(cli, report, arg);
+  } else if (opt == OPT_NOTE) {
+    report->progress.note = (char *)arg;
+    return dbn_cli_check_text(cli, "--note", arg, DBN_MAX_TEXT, true);
+  }
+  return DBN_CLI_EXIT_OK;
+}
+
+static int
+send_progress(dbn_cli_t *cli, progress_report_t *report, const char *id)
+{
+  if (!report->have_percent)
+    return dbn_cli_usage_error(cli, "--percent N is required");
+  int rc = dbn_cli_check_text(cli, "TASK", id, DBN_MAX_ID, false);
+  if (rc != DBN_CLI_EXIT_OK)
+    return rc;
+  report->progress.task = (char *)id;
+  report->progress.figures = report->figure_ptrs;
+  report->progress.n_figures = report->n_figures;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_PROGRESS;
+  req.progress = &report->progress;
+  return dbn_cli_write_and_close(cli, &req, "%s at %d%%, %zu figure%s", id, report->progress.percent,
+                                 report->n_figures, report->n_figures == 1 ? "" : "s");
+}
+
 int
 dbn_cmd_progress(int argc, char **argv)
 {
-  enum { OPT_PERCENT = DBN_CLI_OPT_FIRST_FREE, OPT_FIGURE, OPT_NOTE };
   static const struct option options[] = {
       {"percent", required_argument, NULL, OPT_PERCENT},
       {"figure", required_argument, NULL, OPT_FIGURE},
@@ -304,61 +355,13 @@ dbn_cmd_progress(int argc, char **argv)
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "progress", progress_usage);
-  Duban__Progress progress = DUBAN__PROGRESS__INIT;
-  Duban__Figure figures[DBN_MAX_FIGURES];
-  Duban__Figure *figure_ptrs[DBN_MAX_FIGURES];
-  size_t n_figures = 0;
-  bool have_percent = false;
-  int opt, rc = DBN_CLI_EXIT_OK;
-  optind = 0;
-  while (rc == DBN_CLI_EXIT_OK && (opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_PERCENT) {
-      if (dbn_cli_parse_int(optarg, 0, 100, &progress.percent) != 0)
-        rc = dbn_cli_usage_error(&cli, "--percent wants a whole number 0..100, not '%s'", optarg);
-      have_percent = true;
-    } else if (opt == OPT_FIGURE) {
-      char why[256];
-      if (n_figures == DBN_MAX_FIGURES)
-        rc = dbn_cli_usage_error(&cli, "at most %d figures in one report", DBN_MAX_FIGURES);
-      else if ((rc = dbn_cli_check_text(&cli, "--figure", optarg, DBN_MAX_TEXT, false)) != 0)
-        ;
-      else if (dbn_cli_parse_figure(optarg, &figures[n_figures], why, sizeof why) != 0)
-        rc = dbn_cli_usage_error(&cli, "%s", why);
-      else {
-        figure_ptrs[n_figures] = &figures[n_figures];
-        n_figures++;
-      }
-    } else if (opt == OPT_NOTE) {
-      rc = dbn_cli_check_text(&cli, "--note", optarg, DBN_MAX_TEXT, true);
-      progress.note = optarg;
-    } else {
-      rc = dbn_cli_common_option(&cli, opt, optarg);
-    }
-  }
-  bool done = rc != DBN_CLI_EXIT_OK;
+  progress_report_t report = {.progress = DUBAN__PROGRESS__INIT};
+  bool done;
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, progress_option, &report, 1, 1, &done);
   if (!done)
-    rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
-  if (!done && rc == DBN_CLI_EXIT_OK) {
-    const char *id = argv[optind];
-    if (!have_percent)
-      rc = dbn_cli_usage_error(&cli, "--percent N is required");
-    else
-      rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false);
-    if (rc == DBN_CLI_EXIT_OK) {
-      progress.task = (char *)id;
-      progress.figures = figure_ptrs;
-      progress.n_figures = n_figures;
-      Duban__Request req = DUBAN__REQUEST__INIT;
-      req.body_case = DUBAN__REQUEST__BODY_PROGRESS;
-      req.progress = &progress;
-      char what[DBN_MAX_ID + 64];
-      snprintf(what, sizeof what, "%s at %d%%, %zu figure%s", id, progress.percent, n_figures,
-               n_figures == 1 ? "" : "s");
-      rc = dbn_cli_write(&cli, &req, what);
-    }
-  }
-  for (size_t i = 0; i < n_figures; i++)
-    dbn_cli_figure_clear(&figures[i]);
+    rc = send_progress(&cli, &report, argv[optind]);
+  for (size_t i = 0; i < report.n_figures; i++)
+    dbn_cli_figure_clear(&report.figures[i]);
   dbn_cli_fini(&cli);
   return rc;
 }
@@ -370,10 +373,17 @@ static const char submit_usage[] = "usage: duban submit TASK [--note TEXT] [--js
                                    "Submit a task as done; a coordinator then accepts it or sends it back.\n"
                                    "\n" DBN_CLI_CONNECTION_HELP;
 
+static int
+note_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  (void)opt; /* --note is the only option of its own */
+  *(const char **)ctx = arg;
+  return dbn_cli_check_text(cli, "--note", arg, DBN_MAX_TEXT, true);
+}
+
 int
 dbn_cmd_submit(int argc, char **argv)
 {
-  enum { OPT_NOTE = DBN_CLI_OPT_FIRST_FREE };
   static const struct option options[] = {
       {"note", required_argument, NULL, OPT_NOTE},
       DBN_CLI_COMMON_OPTIONS,
@@ -381,34 +391,22 @@ dbn_cmd_submit(int argc, char **argv)
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "submit", submit_usage);
-  Duban__Submit submit = DUBAN__SUBMIT__INIT;
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_NOTE) {
-      if ((rc = dbn_cli_check_text(&cli, "--note", optarg, DBN_MAX_TEXT, true)) != 0)
-        return rc;
-      submit.note = optarg;
-    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
-      return rc;
-    }
-  }
+  const char *note = NULL;
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, note_option, &note, 1, 1, &done);
+  if (done)
     return rc;
   const char *id = argv[optind];
   if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0)
     return rc;
+  Duban__Submit submit = DUBAN__SUBMIT__INIT;
   submit.task = (char *)id;
+  if (note)
+    submit.note = (char *)note;
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_SUBMIT;
   req.submit = &submit;
-  char what[DBN_MAX_ID + 16];
-  snprintf(what, sizeof what, "submitted %s", id);
-  rc = dbn_cli_write(&cli, &req, what);
-  dbn_cli_fini(&cli);
-  return rc;
+  return dbn_cli_write_and_close(&cli, &req, "submitted %s", id);
 }
 
 /* ---- escalate ---- */
@@ -421,10 +419,23 @@ static const char escalate_usage[] =
     "once; the escalation's id is the seq printed here (ack and resolve take it).\n"
     "\n" DBN_CLI_CONNECTION_HELP;
 
+enum { OPT_CATEGORY = DBN_CLI_OPT_FIRST_FREE, OPT_REASON };
+
+static int
+escalate_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  (void)cli;
+  Duban__Escalate *escalate = ctx;
+  if (opt == OPT_CATEGORY)
+    escalate->category = (char *)arg;
+  else if (opt == OPT_REASON)
+    escalate->reason = (char *)arg;
+  return DBN_CLI_EXIT_OK;
+}
+
 int
 dbn_cmd_escalate(int argc, char **argv)
 {
-  enum { OPT_CATEGORY = DBN_CLI_OPT_FIRST_FREE, OPT_REASON };
   static const struct option options[] = {
       {"category", required_argument, NULL, OPT_CATEGORY},
       {"reason", required_argument, NULL, OPT_REASON},
@@ -433,40 +444,25 @@ dbn_cmd_escalate(int argc, char **argv)
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "escalate", escalate_usage);
+  /* NULL until given: the message says which one is missing. */
   Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
-  const char *category = NULL, *reason = NULL;
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_CATEGORY)
-      category = optarg;
-    else if (opt == OPT_REASON)
-      reason = optarg;
-    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
-      return rc;
-  }
+  escalate.category = escalate.reason = NULL;
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 1, 1, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, escalate_option, &escalate, 1, 1, &done);
+  if (done)
     return rc;
   const char *id = argv[optind];
-  if (!category)
+  if (!escalate.category)
     return dbn_cli_usage_error(&cli, "--category is required");
-  if (!reason)
+  if (!escalate.reason)
     return dbn_cli_usage_error(&cli, "--reason is required");
   if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0 ||
-      (rc = dbn_cli_check_text(&cli, "--category", category, DBN_MAX_ID, false)) != 0 ||
-      (rc = dbn_cli_check_text(&cli, "--reason", reason, DBN_MAX_TEXT, false)) != 0)
+      (rc = dbn_cli_check_text(&cli, "--category", escalate.category, DBN_MAX_ID, false)) != 0 ||
+      (rc = dbn_cli_check_text(&cli, "--reason", escalate.reason, DBN_MAX_TEXT, false)) != 0)
     return rc;
   escalate.task = (char *)id;
-  escalate.category = (char *)category;
-  escalate.reason = (char *)reason;
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_ESCALATE;
   req.escalate = &escalate;
-  char what[DBN_MAX_ID + 64];
-  snprintf(what, sizeof what, "escalated %s (the escalation's id is the seq)", id);
-  rc = dbn_cli_write(&cli, &req, what);
-  dbn_cli_fini(&cli);
-  return rc;
+  return dbn_cli_write_and_close(&cli, &req, "escalated %s (the escalation's id is the seq)", id);
 }

@@ -184,10 +184,40 @@ follow(watcher_t *w, int keepalive_ms, int idle_ms)
   return rc;
 }
 
+enum { OPT_AFTER = DBN_CLI_OPT_FIRST_FREE, OPT_COUNT, OPT_IDLE, OPT_KEEPALIVE };
+
+/* What watch's own options said. */
+typedef struct {
+  watcher_t *watcher; /* --after and --count go straight into it */
+  bool have_after;    /* --after was given */
+  int idle_ms;        /* --timeout-idle; 0 = wait for ever */
+  int keepalive_ms;   /* --keepalive */
+} watch_options_t;
+
+static int
+watch_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  watch_options_t *given = ctx;
+  if (opt == OPT_AFTER) {
+    if (dbn_cli_parse_u64(arg, &given->watcher->last_seq) != 0)
+      return dbn_cli_usage_error(cli, "--after wants a sequence number, not '%s'", arg);
+    given->have_after = true;
+  } else if (opt == OPT_COUNT) {
+    if (dbn_cli_parse_u64(arg, &given->watcher->count) != 0 || given->watcher->count == 0)
+      return dbn_cli_usage_error(cli, "--count wants a positive number, not '%s'", arg);
+  } else if (opt == OPT_IDLE) {
+    if (dbn_cli_parse_int(arg, 1, 365 * 24 * 3600, &given->idle_ms) != 0)
+      return dbn_cli_usage_error(cli, "--timeout-idle wants milliseconds, not '%s'", arg);
+  } else if (opt == OPT_KEEPALIVE) {
+    if (dbn_cli_parse_int(arg, 100, 3600 * 1000, &given->keepalive_ms) != 0)
+      return dbn_cli_usage_error(cli, "--keepalive wants 100..3600000 milliseconds, not '%s'", arg);
+  }
+  return DBN_CLI_EXIT_OK;
+}
+
 int
 dbn_cmd_watch(int argc, char **argv)
 {
-  enum { OPT_AFTER = DBN_CLI_OPT_FIRST_FREE, OPT_COUNT, OPT_IDLE, OPT_KEEPALIVE };
   static const struct option options[] = {
       {"after", required_argument, NULL, OPT_AFTER},
       {"count", required_argument, NULL, OPT_COUNT},
@@ -199,43 +229,22 @@ dbn_cmd_watch(int argc, char **argv)
   dbn_cli_t cli;
   dbn_cli_init(&cli, "watch", watch_usage);
   watcher_t w = {.cli = &cli};
-  bool have_after = false;
-  int idle_ms = 0, keepalive_ms = 3000;
-  int opt, rc;
-  optind = 0;
-  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    if (opt == OPT_AFTER) {
-      if (dbn_cli_parse_u64(optarg, &w.last_seq) != 0)
-        return dbn_cli_usage_error(&cli, "--after wants a sequence number, not '%s'", optarg);
-      have_after = true;
-    } else if (opt == OPT_COUNT) {
-      if (dbn_cli_parse_u64(optarg, &w.count) != 0 || w.count == 0)
-        return dbn_cli_usage_error(&cli, "--count wants a positive number, not '%s'", optarg);
-    } else if (opt == OPT_IDLE) {
-      if (dbn_cli_parse_int(optarg, 1, 365 * 24 * 3600, &idle_ms) != 0)
-        return dbn_cli_usage_error(&cli, "--timeout-idle wants milliseconds, not '%s'", optarg);
-    } else if (opt == OPT_KEEPALIVE) {
-      if (dbn_cli_parse_int(optarg, 100, 3600 * 1000, &keepalive_ms) != 0)
-        return dbn_cli_usage_error(&cli, "--keepalive wants 100..3600000 milliseconds, not '%s'", optarg);
-    } else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0) {
-      return rc;
-    }
-  }
+  watch_options_t opts = {.watcher = &w, .have_after = false, .idle_ms = 0, .keepalive_ms = 3000};
   bool done;
-  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
-  if (done || rc)
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, watch_option, &opts, 0, 0, &done);
+  if (done)
     return rc;
 
   uint64_t head = 0;
   rc = print_open_escalations(&cli, &head);
   if (rc == DBN_CLI_EXIT_OK) {
     /* Without --after: what the listing already covers is not news. */
-    if (!have_after)
+    if (!opts.have_after)
       w.last_seq = head;
     if (!cli.json)
       fprintf(stderr, "duban watch: events after seq %llu (Ctrl-C to stop)\n",
               (unsigned long long)w.last_seq);
-    rc = follow(&w, keepalive_ms, idle_ms);
+    rc = follow(&w, opts.keepalive_ms, opts.idle_ms);
     send_unwatch(&w);
   }
   dbn_cli_fini(&cli);

@@ -18,6 +18,9 @@ start_agent ZRJ
 
 # Commands given one after another while the broker is away; each CLI waits
 # for "queued" in the background, so that giving them does not take minutes.
+# The next command of a department is given once its agent has stored the
+# previous one (its log says so), so "the order each department gave them"
+# is defined however busy the machine is.
 CLI_PIDS=()
 for k in $(seq 1 $COMMANDS); do
   for code in LCJ ZRJ; do
@@ -26,7 +29,12 @@ for k in $(seq 1 $COMMANDS); do
     via $code progress $task --percent "$k" --request-id "away-$code-$k" >/dev/null 2>&1 &
     CLI_PIDS+=($!)
   done
-  sleep 0.05
+  for code in LCJ ZRJ; do
+    for i in $(seq 1 200); do
+      grep -q "stored progress away-$code-$k as outbox entry" "$T/agent-$code.log" && break
+      sleep 0.05
+    done
+  done
 done
 for pid in "${CLI_PIDS[@]}"; do wait "$pid" || fail "a command was not taken while the broker is away"; done
 pass "$((COMMANDS * 2)) commands queued in two outboxes while the broker is away"

@@ -448,6 +448,75 @@ test_request_id_follows_the_request_table(void **state)
   dbn_cli_fini(&cli);
 }
 
+/* ---- the shared option runner and word dispatch ---- */
+
+static int
+word_run(int argc, char **argv)
+{
+  /* The word's own argv starts at the word. */
+  assert_string_equal(argv[0], "load");
+  return argc == 2 && strcmp(argv[1], "x.json") == 0 ? 42 : 1;
+}
+
+static void
+test_run_word(void **state)
+{
+  (void)state;
+  static const dbn_cli_word_t words[] = {{"import", word_run}, {"load", word_run}};
+  char *load[] = {"plan", "load", "x.json", NULL};
+  assert_int_equal(dbn_cli_run_word("plan", "usage\n", words, 2, 3, load), 42);
+  char *unknown[] = {"plan", "frob", NULL};
+  assert_int_equal(dbn_cli_run_word("plan", "usage\n", words, 2, 2, unknown), DBN_CLI_EXIT_USAGE);
+  char *none[] = {"plan", NULL};
+  assert_int_equal(dbn_cli_run_word("plan", "usage\n", words, 2, 1, none), DBN_CLI_EXIT_USAGE);
+  char *help[] = {"plan", "--help", NULL};
+  assert_int_equal(dbn_cli_run_word("plan", "usage\n", words, 2, 2, help), DBN_CLI_EXIT_OK);
+}
+
+enum { OPT_COLOUR = DBN_CLI_OPT_FIRST_FREE };
+
+static int
+colour_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+{
+  assert_int_equal(opt, OPT_COLOUR);
+  if (strcmp(arg, "red") != 0)
+    return dbn_cli_usage_error(cli, "no colour '%s'", arg);
+  *(const char **)ctx = arg;
+  return DBN_CLI_EXIT_OK;
+}
+
+static void
+test_parse_options(void **state)
+{
+  (void)state;
+  static const struct option options[] = {
+      {"colour", required_argument, NULL, OPT_COLOUR},
+      DBN_CLI_COMMON_OPTIONS,
+      {0},
+  };
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "paint", "usage: duban paint THING\n");
+  const char *colour = NULL;
+  bool done;
+  char *good[] = {"paint", "--colour", "red", "--json", "wall", NULL};
+  assert_int_equal(dbn_cli_parse_options(&cli, 5, good, options, colour_option, &colour, 1, 1, &done), 0);
+  assert_false(done);
+  assert_string_equal(colour, "red");
+  assert_true(cli.json);
+  assert_string_equal(good[optind], "wall");
+  /* An own option's refusal stops parsing with its exit code. */
+  char *bad[] = {"paint", "--colour", "blue", "wall", NULL};
+  assert_int_equal(dbn_cli_parse_options(&cli, 4, bad, options, colour_option, &colour, 1, 1, &done),
+                   DBN_CLI_EXIT_USAGE);
+  assert_true(done);
+  /* The positional count is checked after the options. */
+  char *missing[] = {"paint", "--colour", "red", NULL};
+  assert_int_equal(dbn_cli_parse_options(&cli, 3, missing, options, colour_option, &colour, 1, 1, &done),
+                   DBN_CLI_EXIT_USAGE);
+  assert_true(done);
+  dbn_cli_fini(&cli);
+}
+
 int
 main(void)
 {
@@ -464,6 +533,8 @@ main(void)
       cmocka_unit_test(test_every_event_kind_has_a_line),
       cmocka_unit_test(test_long_note_cut_on_a_character),
       cmocka_unit_test(test_request_id_follows_the_request_table),
+      cmocka_unit_test(test_run_word),
+      cmocka_unit_test(test_parse_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

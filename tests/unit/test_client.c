@@ -196,22 +196,40 @@ now_ms(void)
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A ping in caller storage: the request every case here sends. */
+static void
+ping_request(Duban__Request *req, Duban__Ping *ping)
+{
+  duban__request__init(req);
+  duban__ping__init(ping);
+  req->body_case = DUBAN__REQUEST__BODY_PING;
+  req->ping = ping;
+}
+
+/* Call and expect an OK answer to this very request; the reply is freed. */
+static void
+call_expect_ok(dbn_client_t *client, Duban__Request *req)
+{
+  Duban__Reply *reply = NULL;
+  assert_int_equal(dbn_client_call(client, req, &reply), 0);
+  assert_string_equal(reply->request_id, req->request_id);
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
+  dbn_wire_reply_free(&reply);
+}
+
 static void
 test_call_gets_reply(void **state)
 {
   fixture_t *f = *state;
   start_server(f, SERVER_ECHO);
   dbn_client_t *client = connect_client(f, f->server_cert, 5000, 1000);
-  Duban__Request req = DUBAN__REQUEST__INIT;
-  Duban__Ping ping = DUBAN__PING__INIT;
-  req.body_case = DUBAN__REQUEST__BODY_PING;
-  req.ping = &ping;
+  Duban__Request req;
+  Duban__Ping ping;
+  ping_request(&req, &ping);
+  call_expect_ok(client, &req);
+  assert_int_equal(strlen(req.request_id), 32); /* the client chose one; it keeps it until destroy */
+
   Duban__Reply *reply = NULL;
-  assert_int_equal(dbn_client_call(client, &req, &reply), 0);
-  assert_int_equal(strlen(req.request_id), 32); /* the client chose one */
-  assert_string_equal(reply->request_id, req.request_id);
-  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
-  dbn_wire_reply_free(&reply);
 
   /* A caller's own id is kept. */
   req.request_id = "my-own-request-id";
@@ -229,15 +247,10 @@ test_stale_reply_dropped(void **state)
   fixture_t *f = *state;
   start_server(f, SERVER_STALE_FIRST);
   dbn_client_t *client = connect_client(f, f->server_cert, 5000, 1000);
-  Duban__Request req = DUBAN__REQUEST__INIT;
-  Duban__Ping ping = DUBAN__PING__INIT;
-  req.body_case = DUBAN__REQUEST__BODY_PING;
-  req.ping = &ping;
-  Duban__Reply *reply = NULL;
-  assert_int_equal(dbn_client_call(client, &req, &reply), 0);
-  assert_string_equal(reply->request_id, req.request_id);
-  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
-  dbn_wire_reply_free(&reply);
+  Duban__Request req;
+  Duban__Ping ping;
+  ping_request(&req, &ping);
+  call_expect_ok(client, &req);
   dbn_client_destroy(&client);
 }
 
@@ -270,10 +283,9 @@ test_timeout_when_silent(void **state)
   fixture_t *f = *state;
   start_server(f, SERVER_SILENT);
   dbn_client_t *client = connect_client(f, f->server_cert, 700, 200);
-  Duban__Request req = DUBAN__REQUEST__INIT;
-  Duban__Ping ping = DUBAN__PING__INIT;
-  req.body_case = DUBAN__REQUEST__BODY_PING;
-  req.ping = &ping;
+  Duban__Request req;
+  Duban__Ping ping;
+  ping_request(&req, &ping);
   Duban__Reply *reply = NULL;
   int64_t start = now_ms();
   assert_int_equal(dbn_client_call(client, &req, &reply), DBN_ETIMEDOUT);
@@ -292,10 +304,9 @@ test_wrong_server_key_never_connects(void **state)
   dbn_client_t *client = connect_client(f, f->other_cert, 800, 200);
   void *monitor = NULL;
   assert_int_equal(dbn_client_monitor(client, &monitor), 0);
-  Duban__Request req = DUBAN__REQUEST__INIT;
-  Duban__Ping ping = DUBAN__PING__INIT;
-  req.body_case = DUBAN__REQUEST__BODY_PING;
-  req.ping = &ping;
+  Duban__Request req;
+  Duban__Ping ping;
+  ping_request(&req, &ping);
   Duban__Reply *reply = NULL;
   assert_int_equal(dbn_client_call(client, &req, &reply), DBN_ETIMEDOUT);
   assert_int_equal(atomic_load(&f->received), 0);

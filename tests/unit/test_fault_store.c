@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture_store.h"
 #include "store.h"
 #include "wire.h"
 
@@ -66,24 +67,11 @@ append_one(dbn_store_t *store)
   return dbn_store_commit(&txn);
 }
 
-static bool
-running_under_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-  return true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  return true;
-#endif
-#endif
-  return false;
-}
-
 static void
 test_map_that_cannot_grow(void **state)
 {
   (void)state;
-  if (running_under_asan())
+  if (fixture_running_under_asan())
     skip(); /* ASan's shadow memory does not fit in a small address space */
   char dir[256];
   make_dir(dir, sizeof dir);
@@ -148,25 +136,7 @@ test_stale_reader_is_cleared(void **state)
   dbn_store_options_t options = {.map_size = 8 << 20};
   assert_int_equal(dbn_store_open(&store, dir, &options), 0);
   assert_int_equal(append_one(store), 0);
-  int ready[2];
-  assert_int_equal(pipe(ready), 0);
-  pid_t auditor = fork();
-  if (auditor == 0) {
-    /* An auditor that opens a read transaction and is killed in it. */
-    dbn_store_t *ro;
-    dbn_store_options_t ro_options = {.read_only = true};
-    dbn_store_txn_t *txn;
-    if (dbn_store_open(&ro, dir, &ro_options) || dbn_store_read_begin(ro, &txn))
-      _exit(1);
-    ssize_t w = write(ready[1], "r", 1);
-    (void)w;
-    pause();
-    _exit(0);
-  }
-  char c;
-  assert_int_equal(read(ready[0], &c, 1), 1);
-  kill(auditor, SIGKILL);
-  waitpid(auditor, NULL, 0);
+  fixture_kill_reader_mid_read(dir); /* an auditor killed in a read transaction */
   /* While the slot is held, every write leaves pages that cannot be reused. */
   struct stat before, after;
   char data[300];
@@ -190,27 +160,11 @@ test_stale_reader_is_cleared(void **state)
   dbn_store_destroy(&store);
 
   /* Opening the log clears a stale slot by itself. */
-  auditor = fork();
-  if (auditor == 0) {
-    dbn_store_t *ro;
-    dbn_store_options_t ro_options = {.read_only = true};
-    dbn_store_txn_t *txn;
-    if (dbn_store_open(&ro, dir, &ro_options) || dbn_store_read_begin(ro, &txn))
-      _exit(1);
-    ssize_t w = write(ready[1], "r", 1);
-    (void)w;
-    pause();
-    _exit(0);
-  }
-  assert_int_equal(read(ready[0], &c, 1), 1);
-  kill(auditor, SIGKILL);
-  waitpid(auditor, NULL, 0);
+  fixture_kill_reader_mid_read(dir);
   assert_int_equal(dbn_store_open(&store, dir, &options), 0);
   assert_int_equal(dbn_store_reader_check(store, &cleared), 0);
   assert_int_equal(cleared, 0);
   dbn_store_destroy(&store);
-  close(ready[0]);
-  close(ready[1]);
   remove_dir(dir);
 }
 

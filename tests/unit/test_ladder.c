@@ -13,6 +13,7 @@
 
 #include "deadline_monitor.h"
 #include "error.h"
+#include "fixture_plan.h"
 #include "ladder.h"
 #include "store.h"
 #include "wire.h"
@@ -100,45 +101,15 @@ append_one(dbn_store_t *store, Duban__Event *event)
 static void
 escalated_log(dbn_store_t *store, int64_t raised)
 {
-  static char *codes[] = {"LCJ"};
-  Duban__Unit unit = DUBAN__UNIT__INIT;
-  unit.code = "LCJ";
-  unit.name = "市林业和草原局";
-  Duban__Unit *units[] = {&unit};
-  Duban__Action action = DUBAN__ACTION__INIT;
-  action.id = "p:1.1.1";
-  action.number = "1";
-  action.text = "编制规划";
-  action.unit = "LCJ";
-  Duban__Action *actions[] = {&action};
-  Duban__Measure measure = DUBAN__MEASURE__INIT;
-  measure.number = "1";
-  measure.text = "措施";
-  measure.n_lead = 1;
-  measure.lead = codes;
-  measure.n_actions = 1;
-  measure.actions = actions;
-  Duban__Measure *measures[] = {&measure};
-  Duban__Section section = DUBAN__SECTION__INIT;
-  section.number = "1";
-  section.title = "一";
-  section.n_measures = 1;
-  section.measures = measures;
-  Duban__Section *sections[] = {&section};
-  Duban__Plan plan = DUBAN__PLAN__INIT;
-  plan.id = "p";
-  plan.title = "计划";
-  plan.n_sections = 1;
-  plan.sections = sections;
-  plan.n_units = 1;
-  plan.units = units;
-  Duban__LoadPlan load = DUBAN__LOAD_PLAN__INIT;
-  load.plan = &plan;
+  fixture_plan_t fixture;
+  fixture_plan_init(&fixture, "p", "计划", "一", "措施", "LCJ", NULL);
+  fixture_plan_add_unit(&fixture, "LCJ", "市林业和草原局");
+  fixture_plan_add_action(&fixture, "编制规划", "LCJ");
   Duban__Event event = DUBAN__EVENT__INIT;
   event.time = raised;
   event.actor = "admin:admin";
   event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &load;
+  event.plan_loaded = &fixture.load;
   assert_int_equal(append_one(store, &event), 0);
   Duban__Claim claim = DUBAN__CLAIM__INIT;
   claim.task = "p:1.1.1";

@@ -23,6 +23,7 @@
 
 #include <lmdb.h>
 
+#include "fixture_store.h"
 #include "outbox.h"
 
 typedef struct {
@@ -51,6 +52,15 @@ teardown(void **state)
   return 0;
 }
 
+/* The outbox in the case's folder, which must open. */
+static dbn_outbox_t *
+open_outbox(const fixture_t *f)
+{
+  dbn_outbox_t *outbox = NULL;
+  assert_int_equal(dbn_outbox_open(&outbox, f->dir), 0);
+  return outbox;
+}
+
 static void
 put_text(dbn_outbox_t *outbox, const char *request_id, const char *text, uint64_t *key_p)
 {
@@ -61,8 +71,7 @@ static void
 test_order_and_remove(void **state)
 {
   fixture_t *f = *state;
-  dbn_outbox_t *outbox = NULL;
-  assert_int_equal(dbn_outbox_open(&outbox, f->dir), 0);
+  dbn_outbox_t *outbox = open_outbox(f);
   uint64_t k1, k2, k3;
   put_text(outbox, "r1", "first", &k1);
   put_text(outbox, "r2", "second", &k2);
@@ -115,8 +124,7 @@ static void
 test_same_request_id_stored_once(void **state)
 {
   fixture_t *f = *state;
-  dbn_outbox_t *outbox = NULL;
-  assert_int_equal(dbn_outbox_open(&outbox, f->dir), 0);
+  dbn_outbox_t *outbox = open_outbox(f);
   uint64_t key, again = 0;
   put_text(outbox, "resent", "claim", &key);
   assert_int_equal(dbn_outbox_put(outbox, "resent", (const uint8_t *)"claim", 5, &again), DBN_EEXIST);
@@ -135,8 +143,7 @@ static void
 test_persists_across_reopen(void **state)
 {
   fixture_t *f = *state;
-  dbn_outbox_t *outbox = NULL;
-  assert_int_equal(dbn_outbox_open(&outbox, f->dir), 0);
+  dbn_outbox_t *outbox = open_outbox(f);
   uint64_t k1, k2;
   put_text(outbox, "a", "alpha", &k1);
   put_text(outbox, "b", "beta", &k2);
@@ -175,8 +182,7 @@ static void
 test_map_grows(void **state)
 {
   fixture_t *f = *state;
-  dbn_outbox_t *outbox = NULL;
-  assert_int_equal(dbn_outbox_open(&outbox, f->dir), 0);
+  dbn_outbox_t *outbox = open_outbox(f);
   /* 300 entries of 16 KiB are ~5 MB, five times the first map. */
   enum { ENTRIES = 300, SIZE = 16 * 1024 };
   uint8_t *payload = malloc(SIZE);
@@ -233,8 +239,7 @@ static void
 test_applied_leaves_at_once_and_is_deleted_on_close(void **state)
 {
   fixture_t *f = *state;
-  dbn_outbox_t *outbox = NULL;
-  assert_int_equal(dbn_outbox_open(&outbox, f->dir), 0);
+  dbn_outbox_t *outbox = open_outbox(f);
   uint64_t ka, kb, kc;
   put_text(outbox, "a", "alpha", &ka);
   put_text(outbox, "b", "beta", &kb);
@@ -324,8 +329,7 @@ test_crash_resends_only_applied_not_yet_deleted(void **state)
   /* Applied, then a crash before any other commit: it is pending again
    * (and the broker will answer its resend from its dedup table). */
   in_crashing_child(f->dir, put_and_apply_first);
-  dbn_outbox_t *outbox = NULL;
-  assert_int_equal(dbn_outbox_open(&outbox, f->dir), 0);
+  dbn_outbox_t *outbox = open_outbox(f);
   char ids[128];
   pending_ids(outbox, ids, sizeof ids);
   assert_string_equal(ids, "first");
@@ -393,19 +397,6 @@ test_one_commit_per_command(void **state)
   assert_int_equal(dbn_outbox_count(outbox, &count), 0);
   assert_int_equal(count, 0);
   dbn_outbox_close(&outbox);
-}
-
-static bool
-running_under_asan(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-  return true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  return true;
-#endif
-#endif
-  return false;
 }
 
 /* Leave room for a few doublings of the map from here, not for hundreds. */
@@ -476,7 +467,7 @@ static void
 test_map_that_cannot_grow(void **state)
 {
   fixture_t *f = *state;
-  if (running_under_asan())
+  if (fixture_running_under_asan())
     skip(); /* ASan's shadow memory does not fit in a small address space */
   pid_t child = fork();
   assert_true(child >= 0);
@@ -495,8 +486,7 @@ test_map_that_cannot_grow(void **state)
     fail_msg("the child failed at step %d (see fill_until_full)", WEXITSTATUS(status));
 
   /* Everything stored is there, in order, with the room the removals made. */
-  dbn_outbox_t *outbox = NULL;
-  assert_int_equal(dbn_outbox_open(&outbox, f->dir), 0);
+  dbn_outbox_t *outbox = open_outbox(f);
   dbn_outbox_entry_t entry;
   size_t count;
   assert_int_equal(dbn_outbox_peek(outbox, 0, &entry, 1, &count), 0);

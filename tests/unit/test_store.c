@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture_plan.h"
 #include "store.h"
 #include "wire.h"
 
@@ -24,53 +25,17 @@ struct fixture {
 
 /* ---- a two-unit plan built in memory ---- */
 
-static char *plan_lead[] = {"LCJ"};
-static char *plan_coop[] = {"ZRJ"};
-static Duban__Action action1 = DUBAN__ACTION__INIT, action2 = DUBAN__ACTION__INIT;
-static Duban__Action *actions[] = {&action1, &action2};
-static Duban__Measure measure = DUBAN__MEASURE__INIT;
-static Duban__Measure *measures[] = {&measure};
-static Duban__Section section = DUBAN__SECTION__INIT;
-static Duban__Section *sections[] = {&section};
-static Duban__Unit unit_a = DUBAN__UNIT__INIT, unit_b = DUBAN__UNIT__INIT;
-static Duban__Unit *units[] = {&unit_a, &unit_b};
-static Duban__Plan plan = DUBAN__PLAN__INIT;
-static Duban__LoadPlan load = DUBAN__LOAD_PLAN__INIT;
+static fixture_plan_t fixture_plan;
 
 static void
 build_plan(void)
 {
-  unit_a.code = "LCJ";
-  unit_a.name = "市林业和草原局";
-  unit_b.code = "ZRJ";
-  unit_b.name = "市自然资源局";
-  action1.id = "t:1.1.1";
-  action1.number = "1";
-  action1.text = "申请资金和任务";
-  action1.unit = "LCJ";
-  action2.id = "t:1.1.2";
-  action2.number = "2";
-  action2.text = "开展历史遗留废弃矿山生态修复";
-  action2.unit = "ZRJ";
-  measure.number = "1";
-  measure.text = "推进重点生态工程建设";
-  measure.n_lead = 1;
-  measure.lead = plan_lead;
-  measure.n_cooperating = 1;
-  measure.cooperating = plan_coop;
-  measure.n_actions = 2;
-  measure.actions = actions;
-  section.number = "1";
-  section.title = "筑牢生态安全屏障";
-  section.n_measures = 1;
-  section.measures = measures;
-  plan.id = "t";
-  plan.title = "测试方案";
-  plan.n_sections = 1;
-  plan.sections = sections;
-  plan.n_units = 2;
-  plan.units = units;
-  load.plan = &plan;
+  fixture_plan_t *f = &fixture_plan;
+  fixture_plan_init(f, "t", "测试方案", "筑牢生态安全屏障", "推进重点生态工程建设", "LCJ", "ZRJ");
+  fixture_plan_add_unit(f, "LCJ", "市林业和草原局");
+  fixture_plan_add_unit(f, "ZRJ", "市自然资源局");
+  fixture_plan_add_action(f, "申请资金和任务", "LCJ");
+  fixture_plan_add_action(f, "开展历史遗留废弃矿山生态修复", "ZRJ");
 }
 
 static int
@@ -96,7 +61,7 @@ append_plan(dbn_store_t *store)
   event.actor = "admin:admin";
   event.request_id = "r-plan";
   event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &load;
+  event.plan_loaded = &fixture_plan.load;
   assert_int_equal(append_one(store, &event), 0);
 }
 
