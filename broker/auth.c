@@ -254,15 +254,47 @@ recv_request(void *zap, zmq_msg_t frames[], int max)
   return n;
 }
 
+/* The ZAP reply. A public key (Z85, 40 characters) goes into the
+ * connection's metadata as DBN_AUTH_KEY_PROPERTY, one ZMTP property:
+ * name length (1 byte), name, value length (4 bytes, big-endian), value. */
 static void
-send_reply(void *zap, zmq_msg_t *request_id, const char *status, const char *text, const char *user_id)
+send_reply(void *zap, zmq_msg_t *request_id, const char *status, const char *text, const char *user_id,
+           const char *public_txt)
 {
   zmq_send(zap, "1.0", 3, ZMQ_SNDMORE);
   zmq_send(zap, zmq_msg_data(request_id), zmq_msg_size(request_id), ZMQ_SNDMORE);
   zmq_send(zap, status, strlen(status), ZMQ_SNDMORE);
   zmq_send(zap, text, strlen(text), ZMQ_SNDMORE);
   zmq_send(zap, user_id, strlen(user_id), ZMQ_SNDMORE);
-  zmq_send(zap, "", 0, 0);
+  uint8_t metadata[1 + sizeof DBN_AUTH_KEY_PROPERTY + 4 + 40];
+  size_t len = 0;
+  if (public_txt && strlen(public_txt) == 40) {
+    size_t name_len = strlen(DBN_AUTH_KEY_PROPERTY);
+    metadata[len++] = (uint8_t)name_len;
+    memcpy(metadata + len, DBN_AUTH_KEY_PROPERTY, name_len);
+    len += name_len;
+    uint8_t value_len[4] = {0, 0, 0, 40};
+    memcpy(metadata + len, value_len, 4);
+    memcpy(metadata + len + 4, public_txt, 40);
+    len += 44;
+  }
+  zmq_send(zap, metadata, len, 0);
+}
+
+void
+dbn_auth_refresh(dbn_auth_t *auth)
+{
+  refresh_clients(auth); /* on failure the keys already loaded still serve */
+}
+
+bool
+dbn_auth_key_current(dbn_auth_t *auth, const char *public_txt, const char *identity)
+{
+  if (!public_txt || !identity || strlen(public_txt) != 40)
+    return false;
+  zcert_t *cert = zcertstore_lookup(auth->clients, public_txt);
+  const char *now_identity = cert ? zcert_meta(cert, "identity") : NULL;
+  return now_identity && strcmp(now_identity, identity) == 0;
 }
 
 int
@@ -286,18 +318,18 @@ dbn_auth_handle(dbn_auth_t *auth)
         zmq_msg_size(&frames[CREDENTIALS]) != 32) {
       dbn_log(DBN_LOG_WARN, "auth", "refused a connection from %s: not a CURVE handshake", address);
       if (n > REQUEST_ID)
-        send_reply(auth->zap, &frames[REQUEST_ID], "400", "CURVE required", "");
+        send_reply(auth->zap, &frames[REQUEST_ID], "400", "CURVE required", "", NULL);
     } else {
       char public_txt[41];
       zmq_z85_encode(public_txt, zmq_msg_data(&frames[CREDENTIALS]), 32);
       zcert_t *cert = zcertstore_lookup(auth->clients, public_txt);
       const char *identity = cert ? zcert_meta(cert, "identity") : NULL;
       if (identity && *identity) {
-        send_reply(auth->zap, &frames[REQUEST_ID], "200", "OK", identity);
+        send_reply(auth->zap, &frames[REQUEST_ID], "200", "OK", identity, public_txt);
       } else {
         dbn_log(DBN_LOG_WARN, "auth", "refused key %s from %s: not in the client key folder", public_txt,
                 address);
-        send_reply(auth->zap, &frames[REQUEST_ID], "400", "unknown key", "");
+        send_reply(auth->zap, &frames[REQUEST_ID], "400", "unknown key", "", NULL);
       }
     }
     for (int i = 0; i < n; i++)

@@ -16,7 +16,12 @@
 #ifndef DUBAN_AUTH_H
 #define DUBAN_AUTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* The connection metadata property (zmq_msg_gets) holding the Z85 public
+ * key the peer authenticated with. */
+#define DBN_AUTH_KEY_PROPERTY "X-Duban-Key"
 
 typedef struct dbn_auth dbn_auth_t;
 
@@ -32,6 +37,16 @@ void *dbn_auth_socket(dbn_auth_t *auth);
 
 /* Answer every waiting ZAP request without blocking. */
 int dbn_auth_handle(dbn_auth_t *auth);
+
+/* Look at the client key folder again if it changed (one stat; the files
+ * themselves at most once a second). */
+void dbn_auth_refresh(dbn_auth_t *auth);
+
+/* True while public_txt (Z85) is still in the client key folder as
+ * identity's key. A connection's key is checked on every request with
+ * this, so that removing a certificate (revocation) stops an open
+ * connection too, not only the next handshake. */
+bool dbn_auth_key_current(dbn_auth_t *auth, const char *public_txt, const char *identity);
 
 /* The broker's secret key (32 bytes), for ZMQ_CURVE_SECRETKEY; borrowed. */
 const unsigned char *dbn_auth_secret_key(dbn_auth_t *auth);

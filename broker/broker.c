@@ -31,6 +31,7 @@ struct pending {
   char message[512];
   uint64_t seq;   /* the event it produced, or its first answer's */
   bool duplicate; /* a repeated request id */
+  bool isolated;  /* its write failed the batch's commit: refused alone, left out of the retry */
 };
 
 struct dbn_broker {
@@ -42,23 +43,46 @@ struct dbn_broker {
   dbn_event_stream_t *stream; /* watchers */
   struct pending *batch;      /* config.batch_max entries */
   int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
+  int64_t clock_floor;        /* the log's clock at start: the real clock is never read as earlier */
   int64_t scanned_hour;       /* the hour of clock time the deadline monitor last looked at */
   uint64_t batches;           /* committed write transactions */
   uint64_t events;            /* events committed */
 };
 
-/* The one clock everything reads (DESIGN invariant 5). */
+/* The one clock everything reads (DESIGN invariant 5). Event times never
+ * go backwards: a real clock behind the log's last event (set back, or a
+ * log a virtual clock took into the future) reads as that event's time
+ * until it passes it. */
 static int64_t
 broker_now(dbn_broker_t *broker)
 {
-  return broker->config.virtual_clock ? broker->virtual_now : (int64_t)time(NULL);
+  if (broker->config.virtual_clock)
+    return broker->virtual_now;
+  int64_t now = (int64_t)time(NULL);
+  return now < broker->clock_floor ? broker->clock_floor : now;
+}
+
+/* On the real clock, a clock behind the log's (load_clock made it the
+ * floor) stops start-up unless the operator allowed it. */
+static int
+check_real_clock(dbn_broker_t *broker, char *why, size_t why_len)
+{
+  int64_t stored = broker->clock_floor;
+  int64_t now = (int64_t)time(NULL);
+  if (stored <= now || broker->config.allow_clock_behind)
+    return 0;
+  snprintf(why, why_len,
+           "系统时钟早于事件日志最后一个事件的时间（落后 %lld 秒），拒绝启动；请校准时钟，或用 "
+           "--allow-clock-behind 启动（事件时间将保持在该时刻直到时钟追上） / the clock is %lld s behind the "
+           "time of the log's last event; set the clock right, or start with --allow-clock-behind (events "
+           "then keep that time until the clock passes it)",
+           (long long)(stored - now), (long long)(stored - now));
+  return DBN_ESTATE;
 }
 
 static int
 load_clock(dbn_broker_t *broker)
 {
-  if (!broker->config.virtual_clock)
-    return 0;
   dbn_store_txn_t *txn;
   int64_t stored = 0;
   int rc = dbn_store_read_begin(broker->store, &txn);
@@ -66,7 +90,10 @@ load_clock(dbn_broker_t *broker)
     return rc;
   rc = dbn_store_clock_get(txn, &stored);
   dbn_store_abort(&txn);
-  broker->virtual_now = stored > broker->config.virtual_clock ? stored : broker->config.virtual_clock;
+  if (broker->config.virtual_clock)
+    broker->virtual_now = stored > broker->config.virtual_clock ? stored : broker->config.virtual_clock;
+  else
+    broker->clock_floor = stored;
   return rc;
 }
 
@@ -148,6 +175,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
             (unsigned long long)dbn_store_views_rebuilt_from(broker->store), DBN_STORE_VIEWS_VERSION);
   if ((rc = load_clock(broker))) {
     snprintf(why, why_len, "cannot read the clock from the event log: %s", dbn_strerror(rc));
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
+  if (!config->virtual_clock && (rc = check_real_clock(broker, why, why_len))) {
     dbn_broker_destroy(&broker);
     return rc;
   }
@@ -234,6 +265,7 @@ receive_one(dbn_broker_t *broker, struct pending *p)
     zmq_msg_close(&frame);
   }
   const char *user = have_payload ? zmq_msg_gets(&payload, "User-Id") : NULL;
+  const char *key = have_payload ? zmq_msg_gets(&payload, DBN_AUTH_KEY_PROPERTY) : NULL;
   snprintf(p->identity, sizeof p->identity, "%s", user ? user : "");
   p->code = DUBAN__CODE__CODE_OK;
 
@@ -241,13 +273,21 @@ receive_one(dbn_broker_t *broker, struct pending *p)
     fail(p, DBN_EPROTO, "a request is exactly one frame holding a packed duban Request");
   } else if (!*p->identity) {
     fail(p, DBN_EUNAUTH, "no identity on this connection");
+  } else if (!dbn_auth_key_current(broker->auth, key, p->identity)) {
+    /* Decoded anyway, so that the refusal names the request id. */
+    dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
+    fail(p, DBN_EPERM,
+         "该密钥已从代理的 clients 目录中移除，此连接不再受理 / this key was removed from the "
+         "broker's clients folder: requests on this connection are no longer served");
   } else {
     int rc = dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
     if (rc) {
       fail(p, rc, "the bytes do not decode as a duban Request (protocol version 1)");
     } else {
       char why[400];
-      if ((rc = dbn_wire_request_check(p->req, why, sizeof why)))
+      if ((rc = dbn_wire_request_check(p->req, why, sizeof why)) ||
+          (rc =
+               dbn_wire_request_check_bytes(zmq_msg_data(&payload), zmq_msg_size(&payload), why, sizeof why)))
         fail(p, rc, why);
       else
         p->write = dbn_request_is_write(p->req->body_case);
@@ -288,17 +328,25 @@ answer(dbn_broker_t *broker, struct pending *p)
 
 /* ---- writes: one transaction for the whole batch ---- */
 
+/* A write that still takes part in the batch's commit. */
+static bool
+committing(const struct pending *p)
+{
+  return p->write && p->req && !p->isolated;
+}
+
 /* Apply every write of the batch in txn. Returns 0, or the store error that
- * made the transaction unusable (the batch must then be retried or refused
- * as a whole). */
+ * made the transaction unusable, with *culprit_p the index of the request
+ * whose write hit it (the batch is then retried without it). */
 static int
 apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, int n, int64_t now,
-             bool *clock_moved)
+             bool *clock_moved, int *culprit_p)
 {
   for (int i = 0; i < n; i++) {
     struct pending *p = &batch[i];
-    if (!p->write || !p->req)
+    if (!committing(p))
       continue;
+    *culprit_p = i;
     p->code = DUBAN__CODE__CODE_OK;
     p->message[0] = '\0';
     p->duplicate = false;
@@ -340,7 +388,35 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     if (event.body_case == DUBAN__EVENT__BODY_PLAN_LOADED)
       broker->scanned_hour = -1; /* new tasks: the monitor looks again */
   }
+  *culprit_p = -1;
   return 0;
+}
+
+/* Errors of the log as a whole, not of one request: leaving a request out
+ * cannot cure them. */
+static bool
+store_wide(int rc)
+{
+  return rc == DBN_EMAPFULL || rc == DBN_EDISKFULL || rc == DBN_EUNAVAIL || rc == DBN_ENOMEM;
+}
+
+/* A request whose own write made the commit fail is refused alone (a
+ * request must never fail because of another one in its batch). */
+static void
+isolate(struct pending *p, int rc)
+{
+  char message[300];
+  snprintf(message, sizeof message,
+           "this request could not be recorded (%s); nothing of it was kept, and the requests batched "
+           "with it were not affected",
+           dbn_strerror(rc));
+  fail(p, rc, message);
+  p->seq = 0;
+  p->duplicate = false;
+  p->isolated = true;
+  dbn_log(DBN_LOG_WARN, "broker",
+          "a write from %s failed its batch's commit (%s); retrying the batch without it", p->identity,
+          dbn_strerror(rc));
 }
 
 static int
@@ -348,7 +424,7 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
 {
   int writes = 0;
   for (int i = 0; i < n; i++)
-    writes += batch[i].write && batch[i].req;
+    writes += committing(&batch[i]);
   if (writes == 0)
     return 0;
 
@@ -361,9 +437,16 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
     if ((rc = dbn_store_write_begin(broker->store, &txn)))
       break;
     head_before = dbn_store_txn_head(txn);
-    rc = apply_writes(broker, txn, batch, n, now, &clock_moved);
+    int culprit = -1;
+    rc = apply_writes(broker, txn, batch, n, now, &clock_moved, &culprit);
     if (rc) {
       dbn_store_abort(&txn);
+      if (culprit >= 0 && !store_wide(rc)) {
+        isolate(&batch[culprit], rc);
+        if (--writes == 0)
+          return 0;
+        continue;
+      }
     } else {
       uint64_t head_after = dbn_store_txn_head(txn);
       rc = dbn_store_commit(&txn);
@@ -386,7 +469,7 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
     snprintf(message, sizeof message,
              "the event log could not be written (%s); nothing was recorded, retry later", dbn_strerror(rc));
     for (int i = 0; i < n; i++)
-      if (batch[i].write && batch[i].req) {
+      if (committing(&batch[i])) {
         fail(&batch[i], DBN_EUNAVAIL, message);
         batch[i].seq = 0;
         batch[i].duplicate = false;
@@ -526,6 +609,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
     if (items[1].revents & ZMQ_POLLIN)
       dbn_auth_handle(broker->auth);
     if (items[0].revents & ZMQ_POLLIN) {
+      dbn_auth_refresh(broker->auth); /* a removed key stops its open connections too */
       int n = 0;
       while (n < broker->config.batch_max && receive_one(broker, &broker->batch[n]))
         n++;

@@ -32,6 +32,8 @@ static const char usage[] =
     "  --batch-max N            most requests per group commit (default 4096)\n"
     "  --no-group-commit        commit every request on its own (for comparison only)\n"
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
+    "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
+    "                           events keep that event's time until the clock passes it\n"
     "  --help                   this text\n";
 
 int
@@ -65,12 +67,20 @@ parse_int(const char *value, long min, long max, long *out)
   return 0;
 }
 
+/* The settings that are bare flags on the command line (no value). */
+static bool
+is_flag(const char *key)
+{
+  return strcmp(key, "no-group-commit") == 0 || strcmp(key, "no-sync") == 0 ||
+         strcmp(key, "allow-clock-behind") == 0;
+}
+
 /* One setting. value is NULL for a bare boolean flag. */
 static int
 apply_setting(dbn_broker_config_t *config, const char *key, const char *value, char *why, size_t why_len)
 {
   long n;
-  bool needs_value = strcmp(key, "no-group-commit") != 0 && strcmp(key, "no-sync") != 0;
+  bool needs_value = !is_flag(key);
   if (needs_value && !value) {
     snprintf(why, why_len, "'%s' needs a value", key);
     return DBN_EINVAL;
@@ -111,6 +121,8 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     config->group_commit = !parse_bool(value);
   else if (strcmp(key, "no-sync") == 0)
     config->no_sync = parse_bool(value);
+  else if (strcmp(key, "allow-clock-behind") == 0)
+    config->allow_clock_behind = parse_bool(value);
   else {
     snprintf(why, why_len, "unknown setting '%s' (see --help)", key);
     return DBN_EINVAL;
@@ -206,7 +218,7 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
     }
     const char *key = argv[i] + 2;
     const char *value = NULL;
-    if (strcmp(key, "no-group-commit") != 0 && strcmp(key, "no-sync") != 0 && i + 1 < argc)
+    if (!is_flag(key) && i + 1 < argc)
       value = argv[++i];
     int rc = apply_setting(config, key, value, why, why_len);
     if (rc)

@@ -8,6 +8,7 @@
 #include "figure.h"
 #include "lifecycle.h"
 #include "request.h"
+#include "score.h"
 #include "wire.h"
 
 /* A task the caller may act on: it exists, and a unit acts only on its own.
@@ -27,8 +28,9 @@ load_own_task(dbn_store_txn_t *txn, dbn_role_t role, const char *unit, const cha
     return rc;
   }
   if (role == DBN_ROLE_UNIT && strcmp((*task_p)->unit, unit) != 0) {
-    snprintf(why, why_len, "task '%s' belongs to unit %s; unit %s may act only on its own tasks", task_id,
-             (*task_p)->unit, unit);
+    /* Not the owner's code: who owns what is not this unit's to learn. */
+    snprintf(why, why_len, "task '%s' is not one of unit %s's tasks; a unit may act only on its own", task_id,
+             unit);
     dbn_wire_task_free(task_p);
     return DBN_EPERM;
   }
@@ -262,6 +264,20 @@ check_plan(dbn_store_txn_t *txn, const Duban__Plan *plan, char *why, size_t why_
   return rc;
 }
 
+/* Scoring rules go into the log only when domain/score.c would score with
+ * them: a report for any later day must never meet rules it refuses. */
+static int
+check_scoring_rules(const Duban__LoadScoringRules *load, char *why, size_t why_len)
+{
+  if (!load->rules) {
+    snprintf(why, why_len, "the scoring rules are missing");
+    return DBN_EINVAL;
+  }
+  dbn_scoring_rules_t rules;
+  int rc = dbn_scoring_rules_from_proto(load->rules, &rules, why, why_len);
+  return rc ? rc : dbn_scoring_rules_check(&rules, why, why_len);
+}
+
 static int
 refuse_role(const char *identity, const dbn_request_kind_t *kind, char *why, size_t why_len)
 {
@@ -315,6 +331,8 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, Duban__Request *req,
       snprintf(why, why_len, "unit %s may list only its own tasks", name);
       rc = DBN_EPERM;
     }
+    if (req->body_case == DUBAN__REQUEST__BODY_LOAD_SCORING_RULES)
+      rc = check_scoring_rules(req->load_scoring_rules, why, why_len);
     break;
   }
   dbn_store_subject_clear(&ignored);

@@ -295,6 +295,33 @@ check_escalate(const Duban__Escalate *escalate, char *why, size_t why_len)
   return rc;
 }
 
+/* Every identifier of a plan becomes (part of) an LMDB key when it is
+ * applied: check them all here, before the request joins a batch, so that
+ * one oversized id is refused alone instead of failing the commit of every
+ * request it was batched with. */
+static int
+check_plan(const Duban__Plan *plan, char *why, size_t why_len)
+{
+  int rc = check_id("plan id", plan->id, why, why_len);
+  for (size_t u = 0; rc == 0 && u < plan->n_units; u++)
+    rc = check_id("unit code", plan->units[u] ? plan->units[u]->code : NULL, why, why_len);
+  for (size_t s = 0; rc == 0 && s < plan->n_sections; s++) {
+    const Duban__Section *section = plan->sections[s];
+    for (size_t m = 0; rc == 0 && section && m < section->n_measures; m++) {
+      const Duban__Measure *measure = section->measures[m];
+      for (size_t a = 0; rc == 0 && measure && a < measure->n_actions; a++) {
+        const Duban__Action *action = measure->actions[a];
+        if (!action)
+          continue;
+        rc = check_id("task id", action->id, why, why_len);
+        if (rc == 0 && action->unit && *action->unit) /* rules say whether it may be empty */
+          rc = check_id("unit code", action->unit, why, why_len);
+      }
+    }
+  }
+  return rc;
+}
+
 /* The checks of each body that need no state. */
 static int
 check_body(const Duban__Request *req, char *why, size_t why_len)
@@ -335,7 +362,7 @@ check_body(const Duban__Request *req, char *why, size_t why_len)
       snprintf(why, why_len, "plan is missing");
       return DBN_EINVAL;
     }
-    return check_id("plan id", req->load_plan->plan->id, why, why_len);
+    return check_plan(req->load_plan->plan, why, why_len);
   case DUBAN__REQUEST__BODY_ADVANCE_CLOCK:
     if (req->advance_clock->seconds <= 0 || req->advance_clock->seconds > 100LL * 366 * 86400) {
       snprintf(why, why_len, "the clock moves forward only, by at most a hundred years");
@@ -430,6 +457,65 @@ read_varint(const uint8_t *bytes, size_t len, size_t *at, uint64_t *value)
     }
   }
   return DBN_EPROTO;
+}
+
+/* Walk the packed bytes of a message of type desc and refuse a NUL inside
+ * any string field, of it or of a message inside it. protobuf-c hands a
+ * string over as a char *, so everything after a NUL would silently vanish
+ * (request ids "same\0A" and "same\0B" would collide, a note would be cut);
+ * only the bytes still say how long the string really was. */
+static int
+scan_for_nul(const ProtobufCMessageDescriptor *desc, const uint8_t *bytes, size_t len, int depth, char *why,
+             size_t why_len)
+{
+  if (depth > 8) {
+    snprintf(why, why_len, "message nested too deeply");
+    return DBN_EINVAL;
+  }
+  size_t at = 0;
+  while (at < len) {
+    uint64_t tag, size;
+    if (read_varint(bytes, len, &at, &tag))
+      return DBN_EPROTO;
+    switch (tag & 7) {
+    case 0:
+      if (read_varint(bytes, len, &at, &size))
+        return DBN_EPROTO;
+      continue;
+    case 1: size = 8; break;
+    case 5: size = 4; break;
+    case 2:
+      if (read_varint(bytes, len, &at, &size))
+        return DBN_EPROTO;
+      break;
+    default: return DBN_EPROTO;
+    }
+    if (size > len - at)
+      return DBN_EPROTO;
+    const ProtobufCFieldDescriptor *field = NULL;
+    if ((tag & 7) == 2 && tag >> 3 <= UINT32_MAX)
+      field = protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3));
+    if (field && field->type == PROTOBUF_C_TYPE_STRING && memchr(bytes + at, 0, (size_t)size)) {
+      snprintf(why, why_len, "field '%s' holds a NUL byte; text and ids may not", field->name);
+      return DBN_EINVAL;
+    }
+    if (field && field->type == PROTOBUF_C_TYPE_MESSAGE) {
+      int rc = scan_for_nul(field->descriptor, bytes + at, (size_t)size, depth + 1, why, why_len);
+      if (rc)
+        return rc;
+    }
+    at += (size_t)size;
+  }
+  return 0;
+}
+
+int
+dbn_wire_request_check_bytes(const uint8_t *buf, size_t len, char *why, size_t why_len)
+{
+  int rc = scan_for_nul(&duban__request__descriptor, buf, len, 0, why, why_len);
+  if (rc == DBN_EPROTO)
+    snprintf(why, why_len, "the bytes do not decode as a duban Request");
+  return rc;
 }
 
 int

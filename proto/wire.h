@@ -73,6 +73,11 @@ void dbn_wire_messages_free(void **messages, size_t count);
  * a person can act on into why[0..why_len). */
 int dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len);
 
+/* The checks only the packed bytes of a request can make (its decoded
+ * strings end at the first NUL): DBN_EINVAL, with why naming the field,
+ * when any string field holds a NUL byte. */
+int dbn_wire_request_check_bytes(const uint8_t *buf, size_t len, char *why, size_t why_len);
+
 /* Every string in msg (recursively) is valid UTF-8 and at most max_len
  * bytes; on failure names the field in why. */
 int dbn_wire_check_strings(const ProtobufCMessage *msg, size_t max_len, char *why, size_t why_len);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 int
 dbn_lmdb_error(int mdb_rc)
@@ -19,6 +20,7 @@ dbn_lmdb_error(int mdb_rc)
   case MDB_PAGE_NOTFOUND:
   case MDB_INVALID: return DBN_ECORRUPT;
   case MDB_VERSION_MISMATCH: return DBN_EVERSION;
+  case MDB_BAD_VALSIZE: return DBN_ETOOBIG; /* a key past LMDB's limit: the request's fault, not the disk's */
   case EACCES:
   case EPERM:
   case EROFS: return DBN_EPERM;
@@ -33,6 +35,34 @@ checked(int mdb_rc, const char *step, char *why, size_t why_len)
   if (mdb_rc)
     snprintf(why, why_len, "%s: %s", step, mdb_strerror(mdb_rc));
   return mdb_rc;
+}
+
+/* LMDB maps the file and trusts it: a page past the end of a truncated file
+ * is a SIGBUS at the first read that touches it, not an error. mdb_env_open
+ * reads only the two meta pages (with read(), not through the map), so
+ * right after it, before any transaction, compare the file's size with the
+ * pages the newest meta page says are in use. */
+static int
+check_file_size(MDB_env *env, char *why, size_t why_len)
+{
+  MDB_envinfo info;
+  MDB_stat stat;
+  mdb_filehandle_t fd;
+  struct stat st;
+  if (mdb_env_info(env, &info) || mdb_env_stat(env, &stat) || mdb_env_get_fd(env, &fd) || fstat(fd, &st)) {
+    snprintf(why, why_len, "数据文件无法检查 / cannot check the size of the data file");
+    return DBN_EIO;
+  }
+  unsigned long long needed = ((unsigned long long)info.me_last_pgno + 1) * stat.ms_psize;
+  if ((unsigned long long)st.st_size >= needed)
+    return 0;
+  /* Short enough for a 256-byte message buffer (the outbox's). */
+  snprintf(
+      why, why_len,
+      "the data file is truncated / 数据文件已被截断: %lld bytes, but its meta page records %llu pages of "
+      "%u bytes (%llu bytes) in use; no page was read / 未读取任何数据页",
+      (long long)st.st_size, (unsigned long long)info.me_last_pgno + 1, stat.ms_psize, needed);
+  return DBN_ECORRUPT;
 }
 
 int
@@ -53,6 +83,10 @@ dbn_lmdb_env_open(MDB_env **env_p, const char *dir, const dbn_lmdb_config_t *con
   if (rc) {
     mdb_env_close(env);
     return rc == ENOENT ? DBN_ENOTFOUND : dbn_lmdb_error(rc);
+  }
+  if ((rc = check_file_size(env, why, why_len))) {
+    mdb_env_close(env);
+    return rc;
   }
   /* Another process may have grown the map: adopt the size in the file. */
   size_t map_size = config->map_size;

@@ -30,7 +30,9 @@ typedef struct {
 /* Create and open the environment in dir. On success *env_p is the
  * caller's (mdb_env_close) and *map_size_p is the map size in use, which is
  * the file's own when another process grew it. On failure why says which
- * step failed and with what; a missing dir or file is DBN_ENOTFOUND. */
+ * step failed and with what; a missing dir or file is DBN_ENOTFOUND; a file
+ * shorter than its meta page says (truncated) is DBN_ECORRUPT, found before
+ * any page is touched, so it is an error and never a SIGBUS. */
 int dbn_lmdb_env_open(MDB_env **env_p, const char *dir, const dbn_lmdb_config_t *config, size_t *map_size_p,
                       char *why, size_t why_len);
 

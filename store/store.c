@@ -13,6 +13,7 @@
 
 #include "be64.h"
 #include "lmdb_env.h"
+#include "log.h"
 #include "wire.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
@@ -205,6 +206,19 @@ dbn_store_views_rebuilt_from(dbn_store_t *store)
 int
 dbn_store_open(dbn_store_t **store_p, const char *dir, const dbn_store_options_t *options)
 {
+  char why[768] = "";
+  int rc = dbn_store_open_why(store_p, dir, options, why, sizeof why);
+  /* A damaged file is the one failure whose cause the code alone does not
+   * tell: say what was found wherever the store is opened. */
+  if (rc == DBN_ECORRUPT && *why)
+    dbn_log(DBN_LOG_ERROR, "store", "%s: %s", dir, why);
+  return rc;
+}
+
+int
+dbn_store_open_why(dbn_store_t **store_p, const char *dir, const dbn_store_options_t *options, char *why,
+                   size_t why_len)
+{
   dbn_store_options_t defaults = {0};
   if (!options)
     options = &defaults;
@@ -233,8 +247,7 @@ dbn_store_open(dbn_store_t **store_p, const char *dir, const dbn_store_options_t
     config.flags |= MDB_RDONLY;
   if (options->no_sync)
     config.flags |= MDB_NOSYNC;
-  char why[256];
-  int rc = dbn_lmdb_env_open(&store->env, dir, &config, &store->map_size, why, sizeof why);
+  int rc = dbn_lmdb_env_open(&store->env, dir, &config, &store->map_size, why, why_len);
   if (rc) {
     free(store);
     return rc;

@@ -83,6 +83,12 @@ dbn_store_string_key(const char *s)
   return key;
 }
 
+/* dbn_store_open, with what went wrong written to why (a damaged file:
+ * what its size and its meta page say), for callers that report it
+ * themselves, such as verify. */
+int dbn_store_open_why(dbn_store_t **store_p, const char *dir, const dbn_store_options_t *options, char *why,
+                       size_t why_len);
+
 /* Pack msg and put it under key in the view which. */
 int dbn_store_put_packed(dbn_store_txn_t *txn, enum view_dbi which, MDB_val *key,
                          const ProtobufCMessage *msg);

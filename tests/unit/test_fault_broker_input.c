@@ -36,6 +36,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
+#include "fixture_store.h"
 #include "store.h"
 #include "request.h"
 #include "wire.h"
@@ -609,8 +610,10 @@ test_raw_tcp_garbage(void **state)
   assert_int_equal(head(), before);
 }
 
-static double
-pings_per_second(void *s, int count)
+/* Send count pings; each must be answered (call() waits 5 s for each).
+ * Returns how long they took in all, in milliseconds. */
+static int64_t
+ping_many(void *s, int count)
 {
   int64_t start = now_ms();
   for (int i = 0; i < count; i++) {
@@ -622,8 +625,7 @@ pings_per_second(void *s, int count)
     assert_non_null(reply);
     dbn_wire_reply_free(&reply);
   }
-  int64_t took = now_ms() - start;
-  return count * 1000.0 / (double)(took > 0 ? took : 1);
+  return now_ms() - start;
 }
 
 static void
@@ -631,7 +633,6 @@ test_handshake_never_finished(void **state)
 {
   (void)state;
   void *s = connect_as("unit-LCJ");
-  double alone = pings_per_second(s, 300);
   /* Fifty connections: some silent, some with half a greeting. */
   enum { STALLED = 50 };
   int fds[STALLED];
@@ -642,9 +643,13 @@ test_handshake_never_finished(void **state)
       (void)w;
     }
   }
-  double stalled = pings_per_second(s, 300);
-  print_message("pings/s alone %.0f, with %d stalled handshakes %.0f\n", alone, STALLED, stalled);
-  assert_true(stalled > alone * 0.5);
+  /* Others are still served while they hang: every ping answered, all of
+   * them within a bound generous enough for a busy machine (a few hundred
+   * milliseconds on an idle one). How fast is duban-bench's question, not
+   * a test's: a throughput ratio fails whenever another job shares the CPU. */
+  int64_t took = ping_many(s, 300);
+  print_message("300 pings with %d stalled handshakes took %lld ms\n", STALLED, (long long)took);
+  assert_true(took < 30000);
   /* The broker closes them after its handshake interval (5 s). */
   int64_t deadline = now_ms() + 12000;
   int closed = 0;
@@ -927,26 +932,7 @@ test_auditor_killed_mid_read(void **state)
   (void)state;
   char data[256];
   snprintf(data, sizeof data, "%s/data", fx.dir);
-  int ready[2];
-  assert_int_equal(pipe(ready), 0);
-  pid_t auditor = fork();
-  if (auditor == 0) {
-    dbn_store_t *ro;
-    dbn_store_options_t options = {.read_only = true};
-    dbn_store_txn_t *txn;
-    if (dbn_store_open(&ro, data, &options) || dbn_store_read_begin(ro, &txn))
-      _exit(1);
-    ssize_t w = write(ready[1], "r", 1);
-    (void)w;
-    pause();
-    _exit(0);
-  }
-  char c;
-  assert_int_equal(read(ready[0], &c, 1), 1);
-  kill(auditor, SIGKILL);
-  waitpid(auditor, NULL, 0);
-  close(ready[0]);
-  close(ready[1]);
+  fixture_kill_reader_mid_read(data);
   usleep(1500 * 1000); /* the broker looks for dead readers every second */
   void *s = connect_as("unit-CZJ");
   {

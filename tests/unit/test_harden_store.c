@@ -1,0 +1,71 @@
+/* test_harden_store.c: event times never go backwards, and verify says so.
+ *
+ * The broker now refuses to write an event older than the log's clock
+ * (tests/integration/test_harden_clock.sh), so a log whose times run
+ * backwards can only come from an older broker or an edit: this test
+ * writes one straight through the store, in a real LMDB file in a temporary
+ * folder, and checks that `verify` names the event at its seq. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+/* Append a clock move of one second at time, as the admin would. */
+static void
+append_clock_event(dbn_store_t *store, int64_t time)
+{
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  Duban__AdvanceClock advance = DUBAN__ADVANCE_CLOCK__INIT;
+  advance.seconds = 1;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = "admin:admin";
+  event.body_case = DUBAN__EVENT__BODY_CLOCK_ADVANCED;
+  event.clock_advanced = &advance;
+  assert_int_equal(dbn_store_append(txn, &event), 0);
+  assert_int_equal(dbn_store_commit(&txn), 0);
+}
+
+static void
+test_verify_reports_time_going_backwards(void **state)
+{
+  (void)state;
+  char dir[128];
+  snprintf(dir, sizeof dir, "%s/duban-harden-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  assert_non_null(mkdtemp(dir));
+  dbn_store_t *store;
+  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  append_clock_event(store, 4796668800); /* 2122-01-01 */
+  append_clock_event(store, 4796668801);
+  dbn_store_destroy(&store);
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(dir, NULL, &report), 0); /* forward in time: fine */
+
+  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  append_clock_event(store, 1796668800); /* 2026: after 2122 in the log */
+  append_clock_event(store, 1796668801);
+  dbn_store_destroy(&store);
+  assert_int_equal(dbn_store_verify(dir, NULL, &report), DBN_ECORRUPT);
+  assert_int_equal(report.first_bad_seq, 3);
+  assert_non_null(strstr(report.problem, "backwards"));
+  dbn_store_remove_files(dir, true);
+}
+
+int
+main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_verify_reports_time_going_backwards),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
