@@ -13,20 +13,23 @@
 
 #include "cli.h"
 #include "date.h"
-#include "scorecard.h"
+#include "report.h"
 #include "store.h"
 
 static const char audit_usage[] =
     "usage: duban audit verify --data DIR [--json]\n"
     "       duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
-    "       duban audit report --data DIR [--until SEQ | --at YYYY-MM-DD] [--json]\n"
+    "       duban audit report --data DIR [--until SEQ | --at YYYY-MM-DD] [--verify] [--json]\n"
+    "       duban audit export --data DIR --xlsx FILE [--until SEQ | --at YYYY-MM-DD]\n"
     "\n"
     "  verify   walk the hash chain of the log and rebuild every view from it;\n"
     "           say OK, or the first sequence number where anything disagrees\n"
     "           (exit 1)\n"
     "  replay   print every event, one readable line each, or one JSON object\n"
     "           per line with --json\n"
-    "  report   scorecards per department, now or as the log stood at a past moment\n"
+    "  report   考核: scores, ranks and colours per department, the overdue list,\n"
+    "           escalations and monthly colours, now or at a past moment\n"
+    "  export   the same report as an Excel workbook\n"
     "\n"
     "Both read the broker's data directory read-only and work while it runs.\n";
 
@@ -52,13 +55,18 @@ static const char replay_usage[] =
     "the fields of the event's body.\n";
 
 static const char report_usage[] =
-    "usage: duban audit report --data DIR [--until SEQ | --at YYYY-MM-DD] [--json]\n"
+    "usage: duban audit report --data DIR [--until SEQ | --at YYYY-MM-DD] [--verify] [--json]\n"
+    "       duban audit export --data DIR --xlsx FILE [--until SEQ | --at YYYY-MM-DD]\n"
     "\n"
-    "Scorecards per department (考核): tasks by state, overdue tasks, average\n"
-    "progress, escalations on its tasks and reminders received. By default as\n"
-    "the log stands now; --until SEQ rebuilds the state right after event SEQ,\n"
-    "--at DATE as it stood at the end of that day (broker clock, UTC), by\n"
-    "replaying the log into a scratch copy.\n";
+    "The assessment (考核) of every department: its score and the parts of it,\n"
+    "its rank, its tasks by colour (红黄蓝绿), the overdue tasks with days late,\n"
+    "escalations it raised itself and automatic ones, and its colour at the end\n"
+    "of each month. Scored with the scoring rules in force at the moment (duban\n"
+    "scoring load), named with the log's head hash so that it can be checked.\n"
+    "By default as the log stands now (the broker's clock); --until SEQ right\n"
+    "after event SEQ; --at DATE at the end of that day, Asia/Shanghai time, by\n"
+    "replaying the log into a scratch copy. --verify also verifies the log.\n"
+    "export --xlsx FILE writes the workbook (sheets 任务, 指标, 考核排名, 逾期清单).\n";
 
 /* Parse --data and the shared --json/--help, plus --after/--until when
  * range is not NULL. */
@@ -280,237 +288,219 @@ cmd_replay(int argc, char **argv)
   return DBN_CLI_EXIT_OK;
 }
 
-/* The last event whose time is before `before` (unix seconds). */
-typedef struct {
-  int64_t before;
-  uint64_t last_seq;
-} find_time_t;
+/* ---- report and export ---- */
 
-static int
-find_time_one(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
-{
-  find_time_t *find = arg;
-  Duban__Event *event;
-  if (dbn_wire_event_unpack(bytes, len, &event) != 0)
-    return DBN_ECORRUPT;
-  bool before = event->time < find->before;
-  dbn_wire_event_free(&event);
-  if (!before)
-    return 1;
-  find->last_seq = seq;
-  return 0;
-}
+/* The options of report and export beyond parse_audit's. */
+enum { OWN_AT, OWN_XLSX, OWN_VERIFY, OWN_COUNT };
 
-/* The scorecards of the snapshot txn reads: its views, counted by domain/. */
+/* argv without every option of own, for parse_audit. */
 static int
-read_scorecards(dbn_store_txn_t *txn, dbn_scorecard_t **cards_p, size_t *count_p)
+parse_report(dbn_cli_t *cli, int argc, char **argv, own_option_t own[OWN_COUNT], const char **dir_p,
+             uint64_t range[2], bool *done_p)
 {
-  dbn_scorecard_input_t in = {0};
-  Duban__Unit **units = NULL;
-  Duban__Task **tasks = NULL;
-  Duban__Escalation **escalations = NULL;
-  int rc = dbn_store_units_list(txn, &units, &in.n_units);
-  if (rc == 0)
-    rc = dbn_store_tasks_list(txn, NULL, &tasks, &in.n_tasks);
-  if (rc == 0)
-    rc = dbn_store_escalations_list(txn, false, &escalations, &in.n_escalations);
-  in.units = units;
-  in.tasks = tasks;
-  in.escalations = escalations;
-  if (rc == 0)
-    rc = dbn_scorecards(&in, cards_p, count_p);
-  dbn_store_units_free(units, in.n_units);
-  dbn_store_tasks_free(tasks, in.n_tasks);
-  dbn_store_escalations_free(escalations, in.n_escalations);
+  char **kept[OWN_COUNT] = {NULL};
+  int n = argc;
+  char **rest = argv;
+  for (int k = 0; k < OWN_COUNT; k++) {
+    kept[k] = take_own_option(n, rest, &own[k], &n);
+    if (!kept[k])
+      break;
+    rest = kept[k];
+  }
+  int rc = DBN_CLI_EXIT_FAIL;
+  *done_p = true;
+  if (kept[OWN_COUNT - 1])
+    rc = parse_audit(cli, n, rest, dir_p, range, done_p);
+  for (int k = 0; k < OWN_COUNT; k++)
+    free(kept[k]);
   return rc;
 }
 
-/* The scorecards as `audit report --json` prints them; NULL when out of
- * memory. */
-static cJSON *
-report_json(const dbn_scorecard_t *cards, size_t count, uint64_t head)
-{
-  cJSON *json = cJSON_CreateObject();
-  cJSON *list = cJSON_AddArrayToObject(json, "units");
-  cJSON_AddNumberToObject(json, "head_seq", (double)head);
-  for (size_t i = 0; i < count && list; i++) {
-    cJSON *card = cJSON_CreateObject();
-    cJSON_AddStringToObject(card, "code", cards[i].code);
-    cJSON_AddStringToObject(card, "name", cards[i].name);
-    cJSON_AddNumberToObject(card, "tasks", cards[i].tasks);
-    cJSON_AddNumberToObject(card, "assigned", cards[i].assigned);
-    cJSON_AddNumberToObject(card, "working", cards[i].working);
-    cJSON_AddNumberToObject(card, "blocked", cards[i].blocked);
-    cJSON_AddNumberToObject(card, "submitted", cards[i].submitted);
-    cJSON_AddNumberToObject(card, "done", cards[i].done);
-    cJSON_AddNumberToObject(card, "overdue", cards[i].overdue);
-    cJSON_AddNumberToObject(card, "average_percent", cards[i].average_percent);
-    cJSON_AddNumberToObject(card, "escalations", cards[i].escalations);
-    cJSON_AddNumberToObject(card, "reminders", cards[i].reminders);
-    cJSON_AddItemToArray(list, card);
-  }
-  return json;
-}
+/* One row of the ranking: rank, name, code, total, colour, then counts. */
+enum { RANK_COLUMNS = 18 };
 
-/* The table's columns after the unit's name and code: counts, but for the
- * average percent at REPORT_PERCENT_COLUMN. */
-enum { REPORT_NUMBERS = 10, REPORT_PERCENT_COLUMN = 7 };
-
-/* Add one row of the report table: name, code, then numbers[] in column
- * order, with percent in place of numbers[REPORT_PERCENT_COLUMN]. */
 static void
-add_report_row(dbn_cli_table_t *table, const char *name, const char *code,
-               const unsigned numbers[REPORT_NUMBERS], double percent)
+add_rank_row(dbn_cli_table_t *table, const dbn_report_unit_t *unit)
 {
-  char cells[REPORT_NUMBERS][24];
-  const char *row[REPORT_NUMBERS + 2] = {name, code};
-  for (int k = 0; k < REPORT_NUMBERS; k++) {
-    if (k == REPORT_PERCENT_COLUMN)
-      snprintf(cells[k], sizeof cells[k], "%.0f", percent);
-    else
-      snprintf(cells[k], sizeof cells[k], "%u", numbers[k]);
-    row[k + 2] = cells[k];
+  const dbn_score_t *s = &unit->score;
+  char cells[RANK_COLUMNS][32];
+  const long long numbers[] = {s->rank,
+                               s->total,
+                               0,
+                               s->tasks,
+                               s->done_on_time,
+                               s->done_late,
+                               s->overdue_tasks,
+                               (long long)s->overdue_days,
+                               s->behind_pace,
+                               s->own_escalations,
+                               s->automatic_escalations,
+                               (long long)s->reminders,
+                               unit->colours[DBN_COLOUR_RED],
+                               unit->colours[DBN_COLOUR_YELLOW],
+                               unit->colours[DBN_COLOUR_BLUE],
+                               unit->colours[DBN_COLOUR_GREEN]};
+  const char *row[RANK_COLUMNS];
+  row[0] = cells[0];
+  row[1] = unit->name;
+  row[2] = unit->code;
+  for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++) {
+    snprintf(cells[k], sizeof cells[k], "%lld", numbers[k]);
+    row[k < 2 ? (k == 0 ? 0 : 3) : k + 2] = cells[k];
   }
+  row[4] = dbn_colour_name_zh(s->colour);
   dbn_cli_table_add_row(table, row);
 }
 
-/* The scorecards as a table, one row per unit and a total; the total's
- * average percent is weighted by each unit's tasks. */
 static int
-print_report_table(const dbn_scorecard_t *cards, size_t count, uint64_t head, int64_t now)
+print_ranking(const dbn_report_t *report)
 {
-  char when[32] = "";
-  time_t t = (time_t)now;
-  struct tm tm;
-  if (now && gmtime_r(&t, &tm))
-    strftime(when, sizeof when, "%Y-%m-%d", &tm);
-  printf("Scorecards as of event %llu (broker clock %s)\n\n", (unsigned long long)head, *when ? when : "-");
-  static const char *const headers[REPORT_NUMBERS + 2] = {"单位 UNIT", "CODE",    "TASKS",       "DONE",
-                                                          "SUBMITTED", "WORKING", "BLOCKED",     "UNCLAIMED",
-                                                          "OVERDUE",   "AVG %",   "ESCALATIONS", "REMINDERS"};
+  static const char *const headers[RANK_COLUMNS] = {
+      "排名",     "单位",     "代码",     "总分",     "颜色", "任务", "按期办结", "逾期办结", "逾期",
+      "逾期天数", "滞后序时", "主动求助", "自动督办", "催办", "红",   "黄",       "蓝",       "绿"};
   dbn_cli_table_t *table;
-  if (dbn_cli_table_new(&table, REPORT_NUMBERS + 2, headers) != 0)
+  if (dbn_cli_table_new(&table, RANK_COLUMNS, headers) != 0)
     return DBN_CLI_EXIT_FAIL;
-  for (size_t c = 2; c < REPORT_NUMBERS + 2; c++)
-    dbn_cli_table_align_right(table, c);
-  unsigned total[REPORT_NUMBERS] = {0};
-  double percent_sum = 0;
-  for (size_t i = 0; i < count; i++) {
-    const dbn_scorecard_t *card = &cards[i];
-    const unsigned numbers[REPORT_NUMBERS] = {
-        card->tasks,   card->done, card->submitted,   card->working,  card->blocked, card->assigned,
-        card->overdue, 0,          card->escalations, card->reminders};
-    for (int k = 0; k < REPORT_NUMBERS; k++)
-      total[k] += numbers[k];
-    percent_sum += card->average_percent * card->tasks;
-    add_report_row(table, card->name, card->code, numbers, card->average_percent);
-  }
-  add_report_row(table, "合计 ALL", "", total, total[0] ? percent_sum / total[0] : 0.0);
+  for (size_t c = 0; c < RANK_COLUMNS; c++)
+    if (c != 1 && c != 2 && c != 4)
+      dbn_cli_table_align_right(table, c);
+  for (size_t u = 0; u < report->n_units; u++)
+    add_rank_row(table, &report->units[u]);
   dbn_cli_table_print(table, stdout, 0);
   dbn_cli_table_destroy(&table);
   return DBN_CLI_EXIT_OK;
 }
 
 static int
-print_report(dbn_cli_t *cli, dbn_store_txn_t *txn, const char *dir)
+print_overdue(const dbn_report_t *report)
 {
-  dbn_scorecard_t *cards;
-  size_t count;
-  int err = read_scorecards(txn, &cards, &count);
-  if (err)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read the views in %s: %s", dir,
-                        dbn_strerror(err));
-  uint64_t head = dbn_store_txn_head(txn);
-  int64_t now = 0;
-  dbn_store_clock_get(txn, &now);
-  int rc;
-  if (cli->json)
-    rc = dbn_cli_print_json(stdout, report_json(cards, count, head));
+  printf("\n逾期清单（%zu 项）\n", report->n_overdue);
+  if (report->n_overdue == 0)
+    return DBN_CLI_EXIT_OK;
+  static const char *const headers[] = {"任务", "责任单位", "截止日", "逾期天数", "任务内容"};
+  dbn_cli_table_t *table;
+  if (dbn_cli_table_new(&table, 5, headers) != 0)
+    return DBN_CLI_EXIT_FAIL;
+  dbn_cli_table_align_right(table, 3);
+  for (size_t i = 0; i < report->n_overdue; i++) {
+    const dbn_report_overdue_t *line = &report->overdue[i];
+    const Duban__Task *task = report->tasks[line->task].task;
+    char due[16], days[16];
+    dbn_report_due_date(line->due_end, due);
+    snprintf(days, sizeof days, "%d", line->days_late);
+    const char *row[] = {task->id, report->units[line->unit].name, due, days, task->text};
+    dbn_cli_table_add_row(table, row);
+  }
+  dbn_cli_table_print(table, stdout, dbn_cli_terminal_width());
+  dbn_cli_table_destroy(&table);
+  return DBN_CLI_EXIT_OK;
+}
+
+/* The months shown in the text report (the JSON has every one). */
+enum { TEXT_MONTHS = 12 };
+
+static int
+print_months(const dbn_report_t *report)
+{
+  size_t first = report->n_months > TEXT_MONTHS ? report->n_months - TEXT_MONTHS : 0;
+  size_t shown = report->n_months - first;
+  if (shown == 0)
+    return DBN_CLI_EXIT_OK;
+  printf("\n月度颜色（各月末）\n");
+  char names[TEXT_MONTHS][16];
+  const char *headers[TEXT_MONTHS + 1] = {"单位"};
+  for (size_t m = 0; m < shown; m++) {
+    snprintf(names[m], sizeof names[m], "%04d-%02d", report->months[first + m].year,
+             report->months[first + m].month % 100);
+    headers[m + 1] = names[m];
+  }
+  dbn_cli_table_t *table;
+  if (dbn_cli_table_new(&table, shown + 1, headers) != 0)
+    return DBN_CLI_EXIT_FAIL;
+  for (size_t u = 0; u < report->n_units; u++) {
+    const char *row[TEXT_MONTHS + 1] = {report->units[u].name};
+    for (size_t m = 0; m < shown; m++)
+      row[m + 1] = dbn_colour_name_zh(report->months[first + m].colours[u]);
+    dbn_cli_table_add_row(table, row);
+  }
+  dbn_cli_table_print(table, stdout, 0);
+  dbn_cli_table_destroy(&table);
+  return DBN_CLI_EXIT_OK;
+}
+
+static void
+print_heading(const dbn_report_t *report)
+{
+  char day[16], effective[16];
+  dbn_report_local_date(report->at, day);
+  dbn_report_local_date(report->rules.effective, effective);
+  printf("考核报告  截至 %s（北京时间）\n", day);
+  printf("日志头：   #%llu %s\n", (unsigned long long)report->head_seq,
+         report->head_hash[0] ? report->head_hash : "-");
+  if (report->rules_loaded)
+    printf("考核细则： %s（%s 起施行）\n", report->rules.version, effective);
   else
-    rc = print_report_table(cards, count, head, now);
-  dbn_scorecards_free(cards, count);
+    printf("考核细则： %s（日志中尚无考核细则，按默认细则计分）\n", report->rules.version);
+  if (report->verified)
+    printf("日志校验： %s\n", report->verify_ok ? "通过" : report->verify.problem);
+  printf("督办：     主动求助 %u 件，自动督办 %u 件\n\n", report->own_escalations,
+         report->automatic_escalations);
+}
+
+static int
+print_report(const dbn_report_t *report)
+{
+  print_heading(report);
+  int rc = print_ranking(report);
+  if (rc == DBN_CLI_EXIT_OK)
+    rc = print_overdue(report);
+  if (rc == DBN_CLI_EXIT_OK)
+    rc = print_months(report);
   return rc;
 }
 
-/* For --at: the last event of the log before `before` (unix seconds), 0
- * when there is none. */
 static int
-last_seq_before(dbn_store_t *store, int64_t before, uint64_t *seq_p)
-{
-  find_time_t find = {.before = before};
-  dbn_store_txn_t *txn = NULL;
-  int err = dbn_store_read_begin(store, &txn);
-  if (err == 0)
-    err = dbn_store_events_foreach(txn, 0, 0, find_time_one, &find);
-  dbn_store_abort(&txn);
-  *seq_p = find.last_seq;
-  return err;
-}
-
-/* The views as they stood right after event until, rebuilt from the log
- * in dir into a new scratch directory, whose name goes to scratch ("" when
- * none was made); the caller destroys the snapshot and removes scratch. */
-static int
-rebuild_snapshot(const char *dir, uint64_t until, char *scratch, size_t scratch_len, dbn_store_t **snapshot_p)
-{
-  const char *tmp = getenv("TMPDIR");
-  snprintf(scratch, scratch_len, "%s/duban-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-  if (!mkdtemp(scratch))
-    return DBN_EIO;
-  return dbn_store_rebuild_at(dir, scratch, until, snapshot_p);
-}
-
-static int
-cmd_report(int argc, char **argv)
+cmd_report(int argc, char **argv, bool export)
 {
   dbn_cli_t cli;
-  dbn_cli_init(&cli, "audit report", report_usage);
+  dbn_cli_init(&cli, export ? "audit export" : "audit report", report_usage);
   const char *dir = NULL;
-  /* --at is ours; the shared parser handles --until (as the range's end). */
-  own_option_t at_option = {"--at", true, false, NULL};
+  own_option_t own[OWN_COUNT] = {
+      {"--at", true, false, NULL}, {"--xlsx", true, false, NULL}, {"--verify", false, false, NULL}};
   uint64_t range[2] = {0, 0};
   bool done;
-  int rc = parse_audit_with(&cli, argc, argv, &at_option, &dir, range, &done);
+  int rc = parse_report(&cli, argc, argv, own, &dir, range, &done);
   if (done)
     return rc;
-  const char *at = at_option.value;
-  uint64_t until = range[1];
-  if (at && until)
+  dbn_report_options_t options = {.store_dir = dir, .until_seq = range[1], .verify = own[OWN_VERIFY].given};
+  const char *at = own[OWN_AT].value, *xlsx = own[OWN_XLSX].value;
+  if (at && range[1])
     return dbn_cli_usage_error(&cli, "say --until SEQ or --at DATE, not both");
+  if (at && dbn_report_parse_at(at, &options.at) != 0)
+    return dbn_cli_usage_error(&cli, "--at wants a date YYYY-MM-DD, not '%s'", at);
+  if (export && !xlsx)
+    return dbn_cli_usage_error(&cli, "export needs --xlsx FILE");
+  if (!export && xlsx)
+    return dbn_cli_usage_error(&cli, "--xlsx is for duban audit export");
 
-  dbn_store_t *store = NULL;
-  if ((rc = open_log(dir, &store)) != DBN_CLI_EXIT_OK)
-    return rc;
-  int err = 0;
-  if (at) {
-    int64_t end_of_day;
-    if (dbn_date_parse_end(at, &end_of_day) != 0) {
-      dbn_store_destroy(&store);
-      return dbn_cli_usage_error(&cli, "--at wants a date YYYY-MM-DD, not '%s'", at);
-    }
-    err = last_seq_before(store, end_of_day, &until);
-    if (err == 0 && until == 0) {
-      dbn_store_destroy(&store);
-      return dbn_cli_fail("not_found", "the log has no event before the end of %s", at);
-    }
+  dbn_report_t *report = NULL;
+  char why[512];
+  int err = dbn_report_build(&options, &report, why, sizeof why);
+  if (err)
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "%s", why);
+  if (export) {
+    err = dbn_report_write_xlsx(report, xlsx);
+    if (err == 0)
+      printf("已导出 %s（截至日志头 #%llu %s）\n", xlsx, (unsigned long long)report->head_seq,
+             report->head_hash);
+    else
+      rc = dbn_cli_fail("io", "cannot write the workbook %s: %s", xlsx, dbn_strerror(err));
+  } else if (cli.json) {
+    rc = dbn_cli_print_json(stdout, dbn_report_json(report));
+  } else {
+    rc = print_report(report);
   }
-  char scratch[256] = "";
-  dbn_store_t *snapshot = NULL;
-  if (err == 0 && until)
-    err = rebuild_snapshot(dir, until, scratch, sizeof scratch, &snapshot);
-  dbn_store_txn_t *txn = NULL;
-  if (err == 0)
-    err = dbn_store_read_begin(snapshot ? snapshot : store, &txn);
-  if (err == 0)
-    rc = print_report(&cli, txn, dir);
-  else
-    rc = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot build the report from %s: %s",
-                      dir, dbn_strerror(err));
-  dbn_store_abort(&txn);
-  dbn_store_destroy(&snapshot);
-  dbn_store_destroy(&store);
-  if (*scratch)
-    dbn_store_remove_files(scratch, true);
+  dbn_report_free(&report);
   return rc;
 }
 
@@ -526,7 +516,9 @@ dbn_cmd_audit(int argc, char **argv)
   if (strcmp(argv[1], "replay") == 0)
     return cmd_replay(argc - 1, argv + 1);
   if (strcmp(argv[1], "report") == 0)
-    return cmd_report(argc - 1, argv + 1);
-  fprintf(stderr, "duban audit: no subcommand '%s'; say verify, replay or report\n", argv[1]);
+    return cmd_report(argc - 1, argv + 1, false);
+  if (strcmp(argv[1], "export") == 0)
+    return cmd_report(argc - 1, argv + 1, true);
+  fprintf(stderr, "duban audit: no subcommand '%s'; say verify, replay, report or export\n", argv[1]);
   return DBN_CLI_EXIT_USAGE;
 }

@@ -9,6 +9,7 @@
 
 #include "date.h"
 #include "error.h"
+#include "text.h"
 
 /* The weights of the rules, one row each: the check walks this table, so a
  * weight added to the struct is checked once it has its row. */
@@ -61,8 +62,11 @@ version_valid(const char *version)
   if (!nul || nul == version)
     return false;
   size_t len = (size_t)(nul - version);
+  if (!dbn_text_valid(version, len))
+    return false;
+  /* dbn_text_valid lets tab and line breaks through, for notes. */
   for (size_t i = 0; i < len; i++)
-    if (version[i] < 0x21 || version[i] > 0x7e)
+    if ((unsigned char)version[i] < 0x20)
       return false;
   return true;
 }
@@ -72,7 +76,7 @@ dbn_scoring_rules_check(const dbn_scoring_rules_t *rules, char *why, size_t why_
 {
   if (!version_valid(rules->version)) {
     snprintf(why, why_len,
-             "the scoring rules need a version of 1-%d printable ASCII characters without spaces",
+             "the scoring rules need a version of 1-%d bytes of UTF-8 text without control characters",
              DBN_SCORING_VERSION_LEN - 1);
     return DBN_EINVAL;
   }
@@ -94,6 +98,36 @@ dbn_scoring_rules_check(const dbn_scoring_rules_t *rules, char *why, size_t why_
       return DBN_EINVAL;
     }
   }
+  return 0;
+}
+
+int
+dbn_scoring_rules_from_proto(const Duban__ScoringRules *message, dbn_scoring_rules_t *rules, char *why,
+                             size_t why_len)
+{
+  memset(rules, 0, sizeof *rules);
+  const char *version = message->version ? message->version : "";
+  size_t len = strlen(version);
+  if (len == 0 || len >= DBN_SCORING_VERSION_LEN) {
+    snprintf(why, why_len, "the scoring rules need a version of 1-%d bytes, not %zu",
+             DBN_SCORING_VERSION_LEN - 1, len);
+    return DBN_EINVAL;
+  }
+  memcpy(rules->version, version, len + 1);
+  if (!message->effective || dbn_date_parse(message->effective, &rules->effective) != 0) {
+    snprintf(why, why_len, "scoring rules %s: effective must be a date YYYY-MM-DD, not '%s'", rules->version,
+             message->effective ? message->effective : "");
+    return DBN_EINVAL;
+  }
+  rules->base = message->base_points;
+  rules->done_on_time = message->done_on_time;
+  rules->done_late = message->done_late;
+  rules->per_day_overdue = message->per_day_overdue;
+  rules->max_overdue_per_task = message->max_overdue_per_task;
+  rules->behind_pace = message->behind_pace;
+  rules->per_own_escalation = message->per_own_escalation;
+  rules->per_automatic_escalation = message->per_automatic_escalation;
+  rules->per_reminder = message->per_reminder;
   return 0;
 }
 

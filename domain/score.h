@@ -34,7 +34,9 @@
 #include "duban.pb-c.h"
 #include "pace.h"
 
-#define DBN_SCORING_VERSION_LEN 32
+/* Room for a version and its NUL: a name people cite, like
+ * "2024年度考核细则" (22 bytes of UTF-8). */
+#define DBN_SCORING_VERSION_LEN 64
 /* Every weight, base included, lies in -DBN_SCORING_WEIGHT_MAX..DBN_SCORING_WEIGHT_MAX. */
 #define DBN_SCORING_WEIGHT_MAX 1000
 
@@ -44,7 +46,8 @@
  * reminders into a reward; done_on_time and done_late may carry either
  * sign (a plan may decide that late work costs points). */
 typedef struct {
-  char version[DBN_SCORING_VERSION_LEN]; /* the rules' name ("2024-1"): printable ASCII, no space */
+  char version[DBN_SCORING_VERSION_LEN]; /* the rules' name ("2024年度考核细则"): UTF-8, no control character
+                                          */
   int64_t effective;                     /* unix seconds from which they apply; >= 0 */
   int base;                              /* every department starts here */
   int done_on_time;                      /* per task done (accepted) by the end of its last due day */
@@ -62,7 +65,9 @@ typedef struct {
  * per_own_escalation 0, per_automatic_escalation -5, per_reminder -2. */
 void dbn_scoring_rules_default(dbn_scoring_rules_t *rules);
 
-/* 0 when rules are sane: version non-empty printable ASCII without spaces,
+/* 0 when rules are sane: version 1..DBN_SCORING_VERSION_LEN-1 bytes of
+ * UTF-8 text (common/text.h) with no control character (no tab or newline
+ * either: it is printed on one line of every report),
  * effective >= 0, every weight in -1000..1000, penalties <= 0. Otherwise
  * DBN_EINVAL and why names the first field that is wrong. */
 int dbn_scoring_rules_check(const dbn_scoring_rules_t *rules, char *why, size_t why_len);
@@ -71,6 +76,16 @@ int dbn_scoring_rules_check(const dbn_scoring_rules_t *rules, char *why, size_t 
  * with the latest effective <= at; of two with the same effective, the
  * later in the array (the later event) wins. NULL when none is in effect
  * yet. Borrowed from rules. */
+/* The rules a ScoringRules message (as `duban scoring load` sends it and
+ * the log keeps it) states, into rules: version copied, effective the start
+ * of its YYYY-MM-DD day (UTC, as date.h reads days), the weights as they
+ * are. DBN_EINVAL with a message in why when the version does not fit or
+ * effective is not a real date; the weights are for dbn_scoring_rules_check,
+ * which the caller runs next (the broker runs both before it writes the
+ * event, so a report never meets rules it would refuse). */
+int dbn_scoring_rules_from_proto(const Duban__ScoringRules *message, dbn_scoring_rules_t *rules, char *why,
+                                 size_t why_len);
+
 const dbn_scoring_rules_t *dbn_scoring_rules_at(const dbn_scoring_rules_t *rules, size_t count, int64_t at);
 
 /* One department's share of the views, grouped by the caller (borrowed for
