@@ -1,0 +1,273 @@
+/* notify_main.c: duban-notify, the daemon that sends notifications.
+ *
+ * It watches the broker's event stream with a coordinator's key from the
+ * notifier's last seq + 1 and offers every event, in order, to the
+ * notifier (notify.h), whose own thread delivers. The cursor is the
+ * notifier's: it is stored in the same transaction as the queued entries,
+ * so a restart neither skips an event nor queues one twice. As in `duban
+ * watch`, a gap or a silence re-sends Watch{after_seq} and the broker
+ * replays from its log.
+ *
+ * SIGTERM and SIGINT arrive through a signalfd polled beside the socket
+ * (blocked before ZeroMQ and the delivery thread start, so they inherit
+ * the mask): no global flag, no race between checking it and sleeping. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "client.h"
+#include "log.h"
+#include "monotonic.h"
+#include "notify.h"
+#include "wire.h"
+
+#define KEEPALIVE_MS 3000
+
+static void
+usage(FILE *out)
+{
+  fprintf(out, "usage: duban-notify --config FILE --data DIR [--broker tcp://HOST:PORT]\n"
+               "                    [--server-key KEYS/broker.key] [--key KEYS/coordinator-NAME.key]\n"
+               "\n"
+               "Sends 催办, rejections, deadline warnings, 督办 ladder levels, escalations and\n"
+               "resolutions to DingTalk, WeCom and JSON webhooks (see examples/notify/notify.conf).\n"
+               "Every notification is queued on disk before it is sent and retried until the\n"
+               "receiver takes it; a restart resumes where it stopped.\n"
+               "\n"
+               "  --config FILE      the channels (required)\n"
+               "  --data DIR         where the queue lives (required)\n"
+               "  --broker URL       the broker's endpoint (or DUBAN_BROKER)\n"
+               "  --server-key FILE  the broker's public cert (or DUBAN_SERVER_KEY)\n"
+               "  --key FILE         a coordinator's cert, with its _secret file beside it\n"
+               "                     (or DUBAN_KEY)\n"
+               "  --status           print the queue's status as JSON and exit\n"
+               "  --help             this text\n"
+               "\n"
+               "Logs go to stderr. SIGTERM or SIGINT stop it cleanly.\n");
+}
+
+typedef struct {
+  const char *broker, *server_key, *key, *config, *data; /* borrowed from argv or the environment */
+  bool status;                                           /* --status */
+} settings_t;
+
+/* what, then arg in quotes when there is one. */
+static int
+bad_option(const char *what, const char *arg)
+{
+  if (arg)
+    fprintf(stderr, "duban-notify：%s“%s”\n", what, arg);
+  else
+    fprintf(stderr, "duban-notify：%s\n", what);
+  fprintf(stderr, "（duban-notify --help 查看用法）\n");
+  return 2;
+}
+
+/* 0 to run, -1 after --help, else the exit code. */
+static int
+parse_args(int argc, char **argv, settings_t *s)
+{
+  static const struct option options[] = {
+      {"broker", required_argument, NULL, 'b'}, {"server-key", required_argument, NULL, 's'},
+      {"key", required_argument, NULL, 'k'},    {"config", required_argument, NULL, 'c'},
+      {"data", required_argument, NULL, 'd'},   {"status", no_argument, NULL, 'S'},
+      {"help", no_argument, NULL, 'h'},         {0},
+  };
+  s->broker = getenv("DUBAN_BROKER");
+  s->server_key = getenv("DUBAN_SERVER_KEY");
+  s->key = getenv("DUBAN_KEY");
+  opterr = 0;
+  int opt;
+  while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    switch (opt) {
+    case 'b': s->broker = optarg; break;
+    case 's': s->server_key = optarg; break;
+    case 'k': s->key = optarg; break;
+    case 'c': s->config = optarg; break;
+    case 'd': s->data = optarg; break;
+    case 'S': s->status = true; break;
+    case 'h': usage(stdout); return -1;
+    default: return bad_option("未知或缺少参数的选项", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    return bad_option("多余的参数", argv[optind]);
+  if (!s->config)
+    return bad_option("缺少 --config FILE（通知通道的配置文件）", NULL);
+  if (!s->data)
+    return bad_option("缺少 --data DIR（通知队列所在目录）", NULL);
+  if (!s->status && (!s->broker || !s->server_key || !s->key))
+    return bad_option("缺少 --broker、--server-key 或 --key（协调员的密钥）", NULL);
+  return 0;
+}
+
+static int
+send_watch(dbn_client_t *client, uint64_t after)
+{
+  Duban__Watch watch = DUBAN__WATCH__INIT;
+  watch.after_seq = after;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_WATCH;
+  req.watch = &watch;
+  return dbn_client_send(client, &req);
+}
+
+/* Offer the events of one delivery that continue the sequence; *gap_p when
+ * one was skipped. An offer that fails (disk) stops the run: the cursor
+ * did not move, so the next run retries that event. */
+static int
+take_events(dbn_notifier_t *notifier, const Duban__Reply *reply, uint64_t *last_p, bool *gap_p)
+{
+  for (size_t i = 0; i < reply->n_events; i++) {
+    const Duban__Event *event = reply->events[i];
+    if (event->seq <= *last_p)
+      continue;
+    if (event->seq != *last_p + 1) {
+      *gap_p = true;
+      return 0;
+    }
+    int rc = dbn_notifier_offer(notifier, event);
+    if (rc) {
+      dbn_log(DBN_LOG_ERROR, "notify", "cannot queue event %llu: %s", (unsigned long long)event->seq,
+              dbn_strerror(rc));
+      return rc;
+    }
+    *last_p = event->seq;
+  }
+  return 0;
+}
+
+/* Read one reply (or the signal) within wait_ms: 0 to go on, 1 on SIGTERM
+ * or SIGINT, -1 on a failure that waiting will not mend. */
+static int
+handle_one(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier, uint64_t *last_p, bool *gap_p,
+           bool *heard_p, int wait_ms)
+{
+  zmq_pollitem_t items[] = {{.socket = dbn_client_socket(client), .events = ZMQ_POLLIN},
+                            {.fd = sigfd, .events = ZMQ_POLLIN}};
+  if (zmq_poll(items, 2, wait_ms) < 0)
+    return errno == EINTR ? 0 : -1;
+  if (items[1].revents & ZMQ_POLLIN)
+    return 1;
+  if (!(items[0].revents & ZMQ_POLLIN))
+    return 0;
+  Duban__Reply *reply;
+  if (dbn_client_recv(client, &reply, 0) != 0)
+    return 0;
+  *heard_p = true;
+  int rc = 0;
+  if (reply->code == DUBAN__CODE__CODE_OK)
+    rc = take_events(notifier, reply, last_p, gap_p) ? -1 : 0;
+  else if (reply->code != DUBAN__CODE__CODE_UNAVAILABLE) {
+    dbn_log(DBN_LOG_ERROR, "notify", "the broker refused the watch: %s", reply->message);
+    rc = -1;
+  }
+  dbn_wire_reply_free(&reply);
+  return rc;
+}
+
+static int
+follow(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier)
+{
+  uint64_t last = dbn_notifier_last_seq(notifier);
+  dbn_log(DBN_LOG_INFO, "notify", "watching events after seq %llu", (unsigned long long)last);
+  (void)send_watch(client, last);
+  int64_t sent_ms = dbn_monotonic_ms(), heard_ms = sent_ms;
+  for (;;) {
+    int64_t now = dbn_monotonic_ms();
+    if (now - sent_ms >= KEEPALIVE_MS && now - heard_ms >= KEEPALIVE_MS) {
+      (void)send_watch(client, last); /* unreachable broker: ZeroMQ keeps trying */
+      sent_ms = now;
+    }
+    bool gap = false, heard = false;
+    int rc = handle_one(client, sigfd, notifier, &last, &gap, &heard, 500);
+    if (rc)
+      return rc < 0 ? 1 : 0;
+    if (heard)
+      heard_ms = dbn_monotonic_ms();
+    if (gap && dbn_monotonic_ms() - sent_ms >= 200) {
+      (void)send_watch(client, last);
+      sent_ms = dbn_monotonic_ms();
+    }
+  }
+}
+
+static int
+print_status(dbn_notifier_t *notifier)
+{
+  cJSON *status = dbn_notifier_status(notifier);
+  char *text = status ? cJSON_PrintUnformatted(status) : NULL;
+  if (text)
+    printf("%s\n", text);
+  free(text);
+  cJSON_Delete(status);
+  return text ? 0 : 1;
+}
+
+static int
+run(const settings_t *s, int sigfd)
+{
+  char why[512] = "";
+  dbn_notifier_options_t options = {.data_dir = s->data, .config_path = s->config};
+  dbn_notifier_t *notifier;
+  if (dbn_notifier_new(&notifier, &options, why, sizeof why) != 0) {
+    fprintf(stderr, "duban-notify：%s\n", why);
+    return 2;
+  }
+  if (s->status) {
+    int rc = print_status(notifier);
+    dbn_notifier_destroy(&notifier);
+    return rc;
+  }
+  dbn_client_options_t copts = {.endpoint = s->broker, .server_cert = s->server_key, .client_cert = s->key};
+  dbn_client_t *client;
+  int rc = dbn_client_new(&client, &copts);
+  if (rc) {
+    fprintf(stderr, "duban-notify：无法连接 %s（%s）：检查 --broker、--server-key 和 --key\n", s->broker,
+            dbn_strerror(rc));
+    dbn_notifier_destroy(&notifier);
+    return 2;
+  }
+  rc = dbn_notifier_start(notifier);
+  if (rc)
+    fprintf(stderr, "duban-notify：无法开始发送（%s）：另一个 duban-notify 或控制台是否正在使用 %s？\n",
+            dbn_strerror(rc), s->data);
+  else
+    rc = follow(client, sigfd, notifier);
+  dbn_log(DBN_LOG_INFO, "notify", "stopping");
+  dbn_client_destroy(&client);
+  dbn_notifier_destroy(&notifier);
+  return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+  settings_t s = {0};
+  int rc = parse_args(argc, argv, &s);
+  if (rc)
+    return rc < 0 ? 0 : rc;
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  if (sigprocmask(SIG_BLOCK, &mask, NULL) != 0)
+    return 1;
+  signal(SIGPIPE, SIG_IGN); /* a receiver that hangs up is an error to retry, not a reason to die */
+  int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+  if (sigfd < 0) {
+    perror("duban-notify: signalfd");
+    return 1;
+  }
+  rc = run(&s, sigfd);
+  close(sigfd);
+  return rc;
+}
