@@ -106,12 +106,41 @@ int dbn_cli_common_option(dbn_cli_t *cli, int opt, const char *arg);
  * positional arguments is in [min, max] (DBN_CLI_EXIT_USAGE when not). */
 int dbn_cli_finish_options(dbn_cli_t *cli, int positional, int min, int max, bool *done_p);
 
+/* A subcommand's own option (getopt_long value opt, at or above
+ * DBN_CLI_OPT_FIRST_FREE, and its argument): DBN_CLI_EXIT_OK, or the exit
+ * code that ends the command after a usage error it has printed. */
+typedef int (*dbn_cli_option_fn)(dbn_cli_t *cli, int opt, const char *arg, void *ctx);
+
+/* The whole option parsing of a subcommand: getopt_long over options (its
+ * own entries, then DBN_CLI_COMMON_OPTIONS), each own option to own_option
+ * with ctx, the shared ones to dbn_cli_common_option, then
+ * dbn_cli_finish_options with [min, max] (max -1: no limit). Parsing stops
+ * at the first error. Returns the exit code, with *done_p true when the
+ * command has nothing more to do (after --help or a usage error); else the
+ * positional arguments start at argv[optind]. */
+int dbn_cli_parse_options(dbn_cli_t *cli, int argc, char **argv, const struct option *options,
+                          dbn_cli_option_fn own_option, void *ctx, int min, int max, bool *done_p);
+
 /* The whole option parsing of a subcommand that has no options of its own:
  * the shared ones, then dbn_cli_finish_options on what is left (max -1: no
  * limit). Returns the exit code, with *done_p true when the command has
  * nothing more to do (after --help or a usage error); else the positional
  * arguments start at argv[optind]. */
 int dbn_cli_parse_common(dbn_cli_t *cli, int argc, char **argv, int min, int max, bool *done_p);
+
+/* One word of a command that has words of its own (`clock advance`,
+ * `plan load`): the word and what runs it, with argv from the word on. */
+typedef struct {
+  const char *word;                  /* "advance" */
+  int (*run)(int argc, char **argv); /* gets argv[0] = the word */
+} dbn_cli_word_t;
+
+/* Run the word argv[1] names from words (n of them) for `duban COMMAND`.
+ * No word prints usage to stderr (DBN_CLI_EXIT_USAGE); --help or -h prints
+ * it to stdout (DBN_CLI_EXIT_OK); an unknown word says which words there
+ * are ("say import or load") and returns DBN_CLI_EXIT_USAGE. */
+int dbn_cli_run_word(const char *command, const char *usage, const dbn_cli_word_t *words, size_t n, int argc,
+                     char **argv);
 
 /* Print "duban COMMAND: MESSAGE" and "try 'duban COMMAND --help'" to stderr;
  * returns DBN_CLI_EXIT_USAGE. */
@@ -142,6 +171,20 @@ int dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, Duban__Reply **reply_p)
  * "(a repeat: ...)" for a duplicate, or one JSON object with --json. The
  * whole of a simple write subcommand after its options. */
 int dbn_cli_write(dbn_cli_t *cli, Duban__Request *req, const char *what);
+
+/* dbn_cli_write with WHAT formatted from format (at most 511 bytes), then
+ * dbn_cli_fini: the end of a simple write subcommand. */
+int dbn_cli_write_and_close(dbn_cli_t *cli, Duban__Request *req, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* What a read subcommand does with its reply: print it; returns the exit
+ * code. The reply is borrowed for the call. */
+typedef int (*dbn_cli_show_fn)(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx);
+
+/* The rest of a read subcommand after its options: send req
+ * (dbn_cli_request), hand the reply to show, free it and close the
+ * connection (dbn_cli_fini). Returns the exit code. */
+int dbn_cli_show_reply(dbn_cli_t *cli, Duban__Request *req, dbn_cli_show_fn show, void *ctx);
 
 /* ---- parsing arguments ---- */
 
@@ -193,6 +236,12 @@ size_t dbn_cli_table_rows(const dbn_cli_table_t *table);
  * uncut. The last column gets at least 10 columns even when that makes a
  * line longer than total_width. Trailing spaces are never printed. */
 void dbn_cli_table_print(const dbn_cli_table_t *table, FILE *out, int total_width);
+
+/* Print the table to the terminal's width (dbn_cli_terminal_width) and
+ * destroy it. When a row could not be added, prints nothing of it and
+ * fails with "resource_exhausted: out of memory" (DBN_CLI_EXIT_FAIL) so
+ * that a caller may stop adding at the first failed row. */
+int dbn_cli_table_finish(dbn_cli_table_t **table_p, FILE *out);
 
 /* Escalations as a table (id, state, level, task, category, raised, by,
  * reason), or "no escalations". */
@@ -266,6 +315,7 @@ int dbn_cmd_watch(int argc, char **argv);
 int dbn_cmd_keygen(int argc, char **argv);
 int dbn_cmd_plan(int argc, char **argv);
 int dbn_cmd_audit(int argc, char **argv);
+int dbn_cmd_user(int argc, char **argv);
 int dbn_cmd_clock(int argc, char **argv);
 int dbn_cmd_ping(int argc, char **argv);
 

@@ -246,4 +246,13 @@ void dbn_store_remove_files(const char *dir, bool remove_dir);
 /* BLAKE2b-256 of bytes: the hash the next event carries as prev_hash. */
 void dbn_store_hash(const uint8_t *bytes, size_t len, uint8_t out[DBN_HASH_BYTES]);
 
+/* ---- replicas ---- */
+
+/* Append an event copied from another store's log (a console's mirror of
+ * the broker, fed by Watch): DBN_ESTATE unless event->seq is the head + 1,
+ * DBN_ECORRUPT unless event->prev_hash is the hash of the head event; then
+ * stored and applied as dbn_store_append does. event stays the caller's.
+ * On failure after the checks the transaction is poisoned. */
+int dbn_store_append_replicated(dbn_store_txn_t *txn, const Duban__Event *event);
+
 #endif

@@ -1,0 +1,333 @@
+/* console_api.c: the board's JSON API, read from the mirror and written
+ * through the broker.
+ *
+ *   GET  /api/board           tasks with colour (domain/pace.h, the one
+ *                             home of colours), units, escalations, head
+ *   GET  /api/task?id=ID      one task and its whole history from the log
+ *   GET  /api/events          SSE: id = seq; resumes after Last-Event-ID
+ *   POST /api/action          action=ack|resolve|remind|accept|reject|
+ *                             reassign, target (repeated: batch), note,
+ *                             reason, unit; CSRF required; coordinators and
+ *                             admins only. Each target is one Request to the
+ *                             broker with person = the logged-in name. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "client.h"
+#include "console.h"
+#include "date.h"
+#include "pace.h"
+#include "wire.h"
+
+static int64_t
+task_start(const Duban__Task *task)
+{
+  int64_t start = 0;
+  if (task->claimed_at > 0)
+    return task->claimed_at;
+  if (task->plan_issued && *task->plan_issued)
+    dbn_date_parse(task->plan_issued, &start);
+  return start;
+}
+
+static cJSON *
+task_json(const Duban__Task *task, int64_t now)
+{
+  dbn_task_pace_t pace;
+  dbn_colour_t colour = dbn_task_colour(task, task_start(task), now, NULL, &pace);
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddStringToObject(json, "id", task->id);
+  cJSON_AddStringToObject(json, "unit", task->unit);
+  cJSON_AddStringToObject(json, "measure", task->measure);
+  cJSON_AddStringToObject(json, "measure_text", task->measure_text ? task->measure_text : "");
+  cJSON_AddStringToObject(json, "text", task->text);
+  cJSON_AddNumberToObject(json, "state", task->state);
+  cJSON_AddNumberToObject(json, "percent", task->percent);
+  cJSON_AddStringToObject(json, "note", task->note ? task->note : "");
+  cJSON_AddStringToObject(json, "colour", dbn_colour_name(colour));
+  cJSON_AddStringToObject(json, "colour_zh", dbn_colour_name_zh(colour));
+  cJSON_AddNumberToObject(json, "days_overdue", pace.days_overdue);
+  cJSON_AddNumberToObject(json, "expected_percent", pace.expected_percent);
+  cJSON_AddNumberToObject(json, "updated_seq", (double)task->updated_seq);
+  return json;
+}
+
+static int64_t
+mirror_now(dbn_store_txn_t *txn)
+{
+  int64_t now = 0;
+  if (dbn_store_clock_get(txn, &now) != 0 || now == 0)
+    now = (int64_t)time(NULL);
+  return now;
+}
+
+static void
+add_tasks(cJSON *board, dbn_store_txn_t *txn, int64_t now)
+{
+  Duban__Task **tasks;
+  size_t n = 0;
+  cJSON *array = cJSON_AddArrayToObject(board, "tasks");
+  if (dbn_store_tasks_list(txn, NULL, &tasks, &n) != 0)
+    return;
+  for (size_t i = 0; i < n; i++)
+    cJSON_AddItemToArray(array, task_json(tasks[i], now));
+  dbn_store_tasks_free(tasks, n);
+}
+
+static void
+add_units_and_escalations(cJSON *board, dbn_store_txn_t *txn)
+{
+  Duban__Unit **units;
+  size_t n = 0;
+  cJSON *array = cJSON_AddArrayToObject(board, "units");
+  if (dbn_store_units_list(txn, &units, &n) == 0) {
+    for (size_t i = 0; i < n; i++) {
+      cJSON *unit = cJSON_CreateObject();
+      cJSON_AddStringToObject(unit, "code", units[i]->code);
+      cJSON_AddStringToObject(unit, "name", units[i]->name);
+      cJSON_AddItemToArray(array, unit);
+    }
+    dbn_store_units_free(units, n);
+  }
+  Duban__Escalation **escalations;
+  n = 0;
+  array = cJSON_AddArrayToObject(board, "escalations");
+  if (dbn_store_escalations_list(txn, true, &escalations, &n) == 0) {
+    for (size_t i = 0; i < n; i++)
+      cJSON_AddItemToArray(array, dbn_cli_message_json(&escalations[i]->base));
+    dbn_store_escalations_free(escalations, n);
+  }
+}
+
+static int
+get_board(dbn_web_request_t *req, void *arg)
+{
+  dbn_console_t *console = arg;
+  dbn_store_txn_t *txn;
+  if (dbn_store_read_begin(console->mirror, &txn) != 0)
+    return dbn_web_reply_error(req, 503, "无法读取本地日志副本");
+  cJSON *board = cJSON_CreateObject();
+  int64_t now = mirror_now(txn);
+  cJSON_AddNumberToObject(board, "head", (double)dbn_store_txn_head(txn));
+  cJSON_AddNumberToObject(board, "now", (double)now);
+  cJSON_AddBoolToObject(board, "connected", atomic_load(&console->connected));
+  add_tasks(board, txn, now);
+  add_units_and_escalations(board, txn);
+  dbn_store_abort(&txn);
+  int rc = dbn_web_reply_json(req, 200, board);
+  cJSON_Delete(board);
+  return rc;
+}
+
+typedef struct {
+  const char *id;
+  cJSON *history;
+} history_t;
+
+/* An event belongs to a task's history when it names the task (its own
+ * body, or an escalation about it: the event JSON carries the id). */
+static int
+history_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  (void)seq;
+  history_t *h = arg;
+  Duban__Event *event;
+  if (dbn_wire_event_unpack(bytes, len, &event) != 0)
+    return DBN_ECORRUPT;
+  cJSON *json = dbn_cli_event_json(event);
+  dbn_wire_event_free(&event);
+  char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+  char needle[300];
+  snprintf(needle, sizeof needle, "\"%s\"", h->id);
+  if (text && strstr(text, needle))
+    cJSON_AddItemToArray(h->history, json);
+  else
+    cJSON_Delete(json);
+  cJSON_free(text);
+  return 0;
+}
+
+static int
+get_task(dbn_web_request_t *req, void *arg)
+{
+  dbn_console_t *console = arg;
+  const char *id = dbn_web_request_query(req, "id");
+  if (!id || strlen(id) > 256)
+    return dbn_web_reply_error(req, 400, "缺少任务编号");
+  dbn_store_txn_t *txn;
+  if (dbn_store_read_begin(console->mirror, &txn) != 0)
+    return dbn_web_reply_error(req, 503, "无法读取本地日志副本");
+  Duban__Task *task;
+  if (dbn_store_task_get(txn, id, &task) != 0) {
+    dbn_store_abort(&txn);
+    return dbn_web_reply_error(req, 404, "没有该任务");
+  }
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddItemToObject(json, "task", task_json(task, mirror_now(txn)));
+  cJSON_AddItemToObject(json, "detail", dbn_cli_message_json(&task->base));
+  dbn_wire_task_free(&task);
+  history_t h = {id, cJSON_AddArrayToObject(json, "history")};
+  dbn_store_events_foreach(txn, 0, 0, history_event, &h);
+  dbn_store_abort(&txn);
+  int rc = dbn_web_reply_json(req, 200, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+static int
+get_events(dbn_web_request_t *req, void *arg)
+{
+  dbn_console_t *console = arg;
+  uint64_t head = 0;
+  uint8_t hash[DBN_HASH_BYTES];
+  dbn_store_head(console->mirror, &head, hash);
+  return dbn_web_reply_sse(req, console->hub, head);
+}
+
+/* ---- Writes */
+
+typedef struct {
+  Duban__Ack ack;
+  Duban__Resolve resolve;
+  Duban__Remind remind;
+  Duban__Accept accept;
+  Duban__Reject reject;
+  Duban__Reassign reassign;
+} bodies_t;
+
+/* Fill req for one action on one target; false for an unknown action or a
+ * bad target. */
+static bool
+build_request(Duban__Request *req, bodies_t *b, const char *action, const char *target, const char *note,
+              const char *reason, const char *unit)
+{
+  char *end;
+  uint64_t id = strtoull(target, &end, 10);
+  bool numeric = *target && !*end;
+  note = note ? note : "";
+  if (strcmp(action, "ack") == 0 && numeric) {
+    duban__ack__init(&b->ack);
+    b->ack.escalation = id;
+    b->ack.note = (char *)note;
+    req->body_case = DUBAN__REQUEST__BODY_ACK;
+    req->ack = &b->ack;
+  } else if (strcmp(action, "resolve") == 0 && numeric) {
+    duban__resolve__init(&b->resolve);
+    b->resolve.escalation = id;
+    b->resolve.note = (char *)note;
+    req->body_case = DUBAN__REQUEST__BODY_RESOLVE;
+    req->resolve = &b->resolve;
+  } else if (strcmp(action, "remind") == 0) {
+    duban__remind__init(&b->remind);
+    b->remind.task = (char *)target;
+    b->remind.note = (char *)note;
+    req->body_case = DUBAN__REQUEST__BODY_REMIND;
+    req->remind = &b->remind;
+  } else if (strcmp(action, "accept") == 0) {
+    duban__accept__init(&b->accept);
+    b->accept.task = (char *)target;
+    b->accept.note = (char *)note;
+    req->body_case = DUBAN__REQUEST__BODY_ACCEPT;
+    req->accept = &b->accept;
+  } else if (strcmp(action, "reject") == 0 && reason && *reason) {
+    duban__reject__init(&b->reject);
+    b->reject.task = (char *)target;
+    b->reject.reason = (char *)reason;
+    req->body_case = DUBAN__REQUEST__BODY_REJECT;
+    req->reject = &b->reject;
+  } else if (strcmp(action, "reassign") == 0 && unit && *unit) {
+    duban__reassign__init(&b->reassign);
+    b->reassign.task = (char *)target;
+    b->reassign.unit = (char *)unit;
+    b->reassign.reason = (char *)(reason ? reason : "");
+    req->body_case = DUBAN__REQUEST__BODY_REASSIGN;
+    req->reassign = &b->reassign;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/* One request to the broker on a connection of this thread's own (a
+ * client belongs to one thread). */
+static cJSON *
+send_one(dbn_client_t *client, const dbn_web_session_info_t *who, const char *action, const char *target,
+         const dbn_web_request_t *web)
+{
+  cJSON *result = cJSON_CreateObject();
+  cJSON_AddStringToObject(result, "target", target);
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  bodies_t bodies;
+  if (!build_request(&req, &bodies, action, target, dbn_web_request_form(web, "note"),
+                     dbn_web_request_form(web, "reason"), dbn_web_request_form(web, "unit"))) {
+    cJSON_AddStringToObject(result, "error", "操作或对象无效（退回需填写原因，改派需选择部门）");
+    return result;
+  }
+  req.person = (char *)who->name;
+  Duban__Reply *reply;
+  int rc = dbn_client_call(client, &req, &reply);
+  if (rc != 0) {
+    cJSON_AddStringToObject(result, "error", "无法连接督办服务器，操作未完成");
+    return result;
+  }
+  if (reply->code == DUBAN__CODE__CODE_OK)
+    cJSON_AddNumberToObject(result, "seq", (double)reply->seq);
+  else
+    cJSON_AddStringToObject(result, "error", reply->message);
+  dbn_wire_reply_free(&reply);
+  return result;
+}
+
+static int
+post_action(dbn_web_request_t *req, void *arg)
+{
+  dbn_console_t *console = arg;
+  const dbn_web_session_info_t *who = dbn_web_request_session(req);
+  if (who->role != DBN_WEB_ROLE_COORDINATOR && who->role != DBN_WEB_ROLE_ADMIN)
+    return dbn_web_reply_error(req, 403, "只读账号不能执行督办操作");
+  const char *action = dbn_web_request_form(req, "action");
+  size_t count = 0;
+  const char *const *targets = dbn_web_request_form_all(req, "target", &count);
+  if (!action || count == 0 || count > 500)
+    return dbn_web_reply_error(req, 400, "请选择操作和对象");
+  char **copies = calloc(count, sizeof *copies);
+  for (size_t i = 0; copies && i < count; i++)
+    copies[i] = strdup(targets[i]);
+  dbn_client_options_t options = {
+      .endpoint = console->broker, .server_cert = console->server_cert, .client_cert = console->client_cert};
+  dbn_client_t *client;
+  if (!copies || dbn_client_new(&client, &options) != 0) {
+    for (size_t i = 0; copies && i < count; i++)
+      free(copies[i]);
+    free(copies);
+    return dbn_web_reply_error(req, 503, "无法连接督办服务器");
+  }
+  cJSON *json = cJSON_CreateObject();
+  cJSON *results = cJSON_AddArrayToObject(json, "results");
+  int failed = 0;
+  for (size_t i = 0; i < count; i++) {
+    cJSON *one = send_one(client, who, action, copies[i] ? copies[i] : "", req);
+    failed += cJSON_HasObjectItem(one, "error");
+    cJSON_AddItemToArray(results, one);
+    free(copies[i]);
+  }
+  free(copies);
+  dbn_client_destroy(&client);
+  cJSON_AddNumberToObject(json, "failed", failed);
+  int rc = dbn_web_reply_json(req, failed == (int)count ? 422 : 200, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+const dbn_web_route_t dbn_console_routes[] = {
+    {"GET", "/api/board", false, get_board, true, false},
+    {"GET", "/api/task", false, get_task, true, false},
+    {"GET", "/api/events", false, get_events, true, false},
+    {"POST", "/api/action", false, post_action, true, true},
+    {"GET", "/api/report", false, dbn_console_get_report, true, false},
+    {"GET", "/api/export.xlsx", false, dbn_console_get_xlsx, true, false},
+};
+const size_t dbn_console_route_count = sizeof dbn_console_routes / sizeof dbn_console_routes[0];

@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""The coordinators' board in a real headless Chromium, against a real
+broker and console started by test_board.sh (which passes their addresses
+in the environment): log in; see the grid; a department's report reaches the
+open board within 2 s without a reload; a killed SSE connection catches up
+on every missed event; an escalation acknowledged on the board reaches the
+department. Saves a screenshot."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+URL = os.environ["CONSOLE_URL"]
+T = os.environ["T"]
+
+
+def duban(*args):
+    """The CLI as a unit or coordinator (DUBAN_AS_* set by the wrapper)."""
+    return subprocess.run(
+        [os.environ["BIN"] + "/duban", *args[1:], "--broker", os.environ["ENDPOINT"],
+         "--server-key", T + "/keys/broker.key", "--key", T + "/keys/" + args[0].replace(":", "-") + ".key"],
+        check=True, capture_output=True, text=True).stdout
+
+
+def wait_for(driver, what, timeout=10):
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(what)
+
+
+def main():
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1800", "--lang=zh-CN"):
+        opts.add_argument(a)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    try:
+        run(driver)
+    finally:
+        driver.quit()
+
+
+def run(driver):
+    driver.get(URL + "/")
+    wait_for(driver, lambda d: "登录" in d.title)
+    assert "督办系统 登录" in driver.page_source
+    driver.find_element(By.ID, "login-name").send_keys("李协调")
+    driver.find_element(By.ID, "login-password").send_keys("wrong-password")
+    driver.find_element(By.ID, "login-submit").click()
+    wait_for(driver, lambda d: "用户名或密码错误" in d.find_element(By.ID, "login-error").text)
+    driver.find_element(By.ID, "login-password").clear()
+    driver.find_element(By.ID, "login-password").send_keys("correct-horse-1")
+    driver.find_element(By.ID, "login-submit").click()
+    wait_for(driver, lambda d: d.title == "督办看板")
+    wait_for(driver, lambda d: "实时" in d.find_element(By.ID, "live").text)
+    grid = driver.find_element(By.ID, "grid")
+    wait_for(driver, lambda d: "部门" in grid.text and "措施" in grid.text)
+    print("ok: logged in and the 红黄蓝绿 grid shows departments × measures")
+
+    # A report from the CLI reaches the open board, without a reload.
+    marker = driver.execute_script("window.__duban_marker = 1; return window.__duban_marker;")
+    before = len(driver.execute_script("return window.__duban_seen"))
+    t0 = time.time()
+    out = json.loads(duban("unit:LCJ", "progress", "demo-2023-1:1.1.1", "--percent", "40", "--note", "<b>已开工</b>",
+                           "--json"))
+    seq = out["seq"]
+    wait_for(driver, lambda d: seq in d.execute_script("return window.__duban_seen"), timeout=2)
+    delay = time.time() - t0
+    assert driver.execute_script("return window.__duban_marker") == marker, "the page was reloaded"
+    assert len(driver.execute_script("return window.__duban_seen")) == before + 1
+    print("ok: a department's report showed on the board in %.0f ms without a reload" % (delay * 1000))
+
+    # Kill the stream, write while it is down, reconnect: every event arrives once.
+    driver.execute_script("window.__duban_sse.close()")
+    missed = []
+    for p in (50, 60, 70):
+        missed.append(json.loads(duban("unit:LCJ", "progress", "demo-2023-1:1.1.1", "--percent", str(p), "--json"))["seq"])
+    time.sleep(0.5)
+    assert not any(s in driver.execute_script("return window.__duban_seen") for s in missed)
+    driver.execute_script("window.__duban_reconnect()")
+    wait_for(driver, lambda d: all(s in d.execute_script("return window.__duban_seen") for s in missed), timeout=5)
+    seen = driver.execute_script("return window.__duban_seen")
+    assert seen == sorted(set(seen)), "a gap or duplicate: %r" % seen
+    print("ok: after the SSE connection was killed every missed event arrived, none twice")
+
+    # An escalation, acknowledged from the board, reaches the department.
+    esc = json.loads(duban("unit:LCJ", "escalate", "demo-2023-1:1.1.1", "--category", "funding", "--reason",
+                           "资金未到位<script>x</script>", "--json"))["seq"]
+    row = '#escalations tr[data-escalation="%d"]' % esc
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, row), timeout=3)
+    assert "资金未到位<script>x</script>" in driver.find_element(By.CSS_SELECTOR, row).text
+    driver.find_element(By.ID, "esc-note").send_keys("已转财政局")
+    driver.find_element(By.CSS_SELECTOR, row + " button.esc-ack").click()
+    wait_for(driver, lambda d: "已完成 1 项" in d.find_element(By.ID, "message").text, timeout=5)
+    inbox = json.loads(duban("unit:LCJ", "inbox", "--json"))
+    text = json.dumps(inbox, ensure_ascii=False)
+    assert "已转财政局" in text, text
+    print("ok: an escalation acknowledged on the board reached the department's inbox")
+
+    driver.find_element(By.ID, "ranking-refresh").click()
+    wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#ranking tbody tr")) == 4)
+    assert "市林业和草原局" in driver.find_element(By.ID, "ranking").text
+    print("ok: the ranking with scores shows on the board")
+    time.sleep(0.5)
+    shot = os.path.join(os.environ.get("BUILD_DIR", T), "board.png")
+    driver.save_screenshot(shot)
+    if os.environ.get("DUBAN_SCREENSHOTS"):
+        driver.save_screenshot(os.path.join(os.environ["DUBAN_SCREENSHOTS"], "board.png"))
+    print("ok: screenshot saved to " + shot)
+
+    driver.get(URL + "/assets/board/bulletin.html")
+    wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#bulletin-ranking tbody tr")) == 4)
+    assert "日志哈希" in driver.find_element(By.ID, "bulletin-meta").text
+    print("ok: the printable 通报 shows the ranking and the log's head hash")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+# The console's report of its mirror: the ranking as JSON and the Excel
+# workbook (read back with openpyxl), both from a real broker's log copied
+# into the console's mirror.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/browser/lib_console.sh"
+/usr/bin/python3 -c 'import openpyxl' 2>/dev/null || exit 77
+make_keys
+start_broker
+load_plan
+make_user 李协调 coordinator "" 'correct-horse-1'
+start_console
+login 李协调 'correct-horse-1'
+as unit:LCJ claim demo-2023-1:1.1.1 >/dev/null
+as unit:LCJ progress demo-2023-1:1.1.1 --percent 30 >/dev/null      # seq 3
+wait_mirror 3
+curl -s -b "$JAR" "$CONSOLE_URL/api/report" >"$T/report.json"
+jq -e '.head_seq == 3 and (.units | length) == 4 and ([.units[].rank] | min) == 1' "$T/report.json" >/dev/null \
+  || fail "report of the mirror: $(head -c 400 "$T/report.json")"
+pass "the ranking is made from the console's mirror"
+
+code=$(curl -s -b "$JAR" -o "$T/out.xlsx" -D "$T/headers" -w '%{http_code}' "$CONSOLE_URL/api/export.xlsx")
+[ "$code" = 200 ] || fail "export gave $code"
+grep -qi 'content-disposition: attachment' "$T/headers" || fail "not a download"
+/usr/bin/python3 - "$T/out.xlsx" <<'PY' || fail "the workbook does not read back"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+assert "考核排名" in wb.sheetnames, wb.sheetnames
+cells = [str(c.value) for row in wb["任务"].iter_rows() for c in row if c.value is not None]
+assert any("demo-2023-1:1.1.1" in c for c in cells), cells[:20]
+PY
+pass "导出Excel: the workbook reads back with the task and the ranking sheet"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$CONSOLE_URL/api/export.xlsx")
+[ "$code" = 401 ] || fail "export without a session gave $code"
+pass "no export without a session"

@@ -1,0 +1,282 @@
+// The coordinators' board: everything from /api/board, kept live by
+// Server-Sent Events (id = the log's sequence number). Text from the log is
+// only ever put into the page with textContent, never as markup.
+"use strict";
+(function () {
+  var COLOURS = ["red", "yellow", "blue", "green"];
+  var ZH = { red: "红", yellow: "黄", blue: "蓝", green: "绿" };
+  var state = { csrf: "", board: null, lastSeq: 0, seen: [], refreshTimer: null };
+  window.__duban_seen = state.seen;
+  window.__duban_arrivals = {}; // seq -> Date.now() at arrival, for bench/web_latency.sh
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function say(text) { document.getElementById("message").textContent = text; }
+
+  function unitName(code) {
+    var units = (state.board && state.board.units) || [];
+    for (var i = 0; i < units.length; i++) if (units[i].code === code) return units[i].name;
+    return code;
+  }
+
+  function filtered() {
+    var unit = document.getElementById("filter-unit").value;
+    var colour = document.getElementById("filter-colour").value;
+    return state.board.tasks.filter(function (t) {
+      return (!unit || t.unit === unit) && (!colour || t.colour === colour);
+    });
+  }
+
+  function worst(counts) {
+    for (var i = 0; i < COLOURS.length; i++) if (counts[COLOURS[i]]) return COLOURS[i];
+    return "";
+  }
+
+  function renderGrid() {
+    var tasks = filtered();
+    var measures = [], units = [], cells = {};
+    tasks.forEach(function (t) {
+      if (measures.indexOf(t.measure) < 0) measures.push(t.measure);
+      if (units.indexOf(t.unit) < 0) units.push(t.unit);
+      var key = t.unit + "\u0000" + t.measure;
+      cells[key] = cells[key] || {};
+      cells[key][t.colour] = (cells[key][t.colour] || 0) + 1;
+    });
+    measures.sort();
+    var thead = document.querySelector("#grid thead"), tbody = document.querySelector("#grid tbody");
+    clear(thead); clear(tbody);
+    var hr = el("tr"); hr.appendChild(el("th", "部门"));
+    measures.forEach(function (m) { hr.appendChild(el("th", "措施 " + m)); });
+    thead.appendChild(hr);
+    units.forEach(function (u) {
+      var tr = el("tr"); tr.appendChild(el("th", unitName(u)));
+      measures.forEach(function (m) {
+        var counts = cells[u + "\u0000" + m] || {};
+        var parts = COLOURS.filter(function (c) { return counts[c]; }).map(function (c) { return ZH[c] + counts[c]; });
+        var w = worst(counts);
+        var td = el("td", parts.join(" "), "cell" + (w ? " colour-" + w : ""));
+        td.setAttribute("data-unit", u); td.setAttribute("data-measure", m);
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+    });
+  }
+
+  function taskLink(id) {
+    var a = el("a", id);
+    a.href = "/assets/board/task.html?id=" + encodeURIComponent(id);
+    return a;
+  }
+
+  function renderEscalations() {
+    var tbody = document.querySelector("#escalations tbody");
+    clear(tbody);
+    var list = state.board.escalations;
+    document.getElementById("esc-count").textContent = String(list.length);
+    list.forEach(function (e) {
+      var tr = el("tr");
+      tr.setAttribute("data-escalation", e.id);
+      var box = el("input"); box.type = "checkbox"; box.value = e.id; box.className = "esc-select";
+      var td = el("td"); td.appendChild(box); tr.appendChild(td);
+      tr.appendChild(el("td", e.id));
+      var tt = el("td"); tt.appendChild(taskLink(e.task || "")); tr.appendChild(tt);
+      tr.appendChild(el("td", e.category));
+      tr.appendChild(el("td", e.reason));
+      tr.appendChild(el("td", e.level_name || (e.state === "acknowledged" ? "已确认" : "待确认")));
+      var ops = el("td");
+      [["ack", "确认收到"], ["resolve", "已解决"]].forEach(function (a) {
+        var b = el("button", a[1], "esc-" + a[0]);
+        b.addEventListener("click", function () { act(a[0], [String(e.id)], document.getElementById("esc-note").value); });
+        ops.appendChild(b);
+      });
+      tr.appendChild(ops);
+      tbody.appendChild(tr);
+    });
+  }
+
+  function renderOverdue() {
+    var tbody = document.querySelector("#overdue tbody");
+    clear(tbody);
+    state.board.tasks.filter(function (t) { return t.days_overdue > 0; })
+      .sort(function (a, b) { return b.days_overdue - a.days_overdue; })
+      .forEach(function (t) {
+        var tr = el("tr");
+        var box = el("input"); box.type = "checkbox"; box.value = t.id; box.className = "task-select";
+        var td = el("td"); td.appendChild(box); tr.appendChild(td);
+        var tt = el("td"); tt.appendChild(taskLink(t.id)); tt.appendChild(el("span", " " + t.text)); tr.appendChild(tt);
+        tr.appendChild(el("td", unitName(t.unit)));
+        tr.appendChild(el("td", t.percent + "%"));
+        tr.appendChild(el("td", t.days_overdue + " 天"));
+        tbody.appendChild(tr);
+      });
+  }
+
+  function renderFilters() {
+    ["filter-unit", "task-unit"].forEach(function (id) {
+      var sel = document.getElementById(id), keep = sel.value;
+      while (sel.options.length > (id === "filter-unit" ? 1 : 0)) sel.remove(sel.options.length - 1);
+      state.board.units.forEach(function (u) {
+        var o = el("option", u.name); o.value = u.code; sel.appendChild(o);
+      });
+      sel.value = keep;
+    });
+  }
+
+  var charts = {};
+  function renderCharts() {
+    if (!window.echarts) return;
+    var units = state.board.units.map(function (u) { return u.code; });
+    var series = COLOURS.map(function (c) {
+      return {
+        name: ZH[c], type: "bar", stack: "all",
+        itemStyle: { color: { red: "#d93025", yellow: "#f2b705", blue: "#1a73e8", green: "#188038" }[c] },
+        data: units.map(function (u) {
+          return state.board.tasks.filter(function (t) { return t.unit === u && t.colour === c; }).length;
+        })
+      };
+    });
+    charts.colours = charts.colours || echarts.init(document.getElementById("chart-colours"));
+    charts.colours.setOption({
+      title: { text: "各部门任务颜色" }, tooltip: {}, legend: { top: 24 },
+      xAxis: { type: "category", data: units.map(unitName), axisLabel: { rotate: 30 } },
+      yAxis: { type: "value" }, series: series, animation: false
+    });
+    var done = units.map(function (u) {
+      var ts = state.board.tasks.filter(function (t) { return t.unit === u; });
+      var sum = ts.reduce(function (s, t) { return s + t.percent; }, 0);
+      return ts.length ? Math.round(sum / ts.length) : 0;
+    });
+    charts.progress = charts.progress || echarts.init(document.getElementById("chart-progress"));
+    charts.progress.setOption({
+      title: { text: "各部门平均完成进度（%）" }, tooltip: {},
+      xAxis: { type: "category", data: units.map(unitName), axisLabel: { rotate: 30 } },
+      yAxis: { type: "value", max: 100 }, series: [{ type: "bar", data: done, name: "完成进度" }], animation: false
+    });
+  }
+
+  function loadRanking() {
+    fetch("/api/report", { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (rep) {
+        var tbody = document.querySelector("#ranking tbody");
+        clear(tbody);
+        if (rep.error) { tbody.appendChild(el("tr")).appendChild(el("td", rep.error)); return; }
+        document.getElementById("ranking-head").textContent =
+          "截至日志序号 " + rep.head_seq + "，哈希 " + String(rep.head_hash || "").slice(0, 16);
+        (rep.units || []).forEach(function (u) {
+          var tr = el("tr");
+          tr.appendChild(el("td", u.rank)); tr.appendChild(el("td", u.name));
+          tr.appendChild(el("td", u.total));
+          tr.appendChild(el("td", ZH[u.colour] || u.colour, "colour-" + u.colour));
+          tbody.appendChild(tr);
+        });
+      });
+  }
+
+  function render() {
+    document.getElementById("head").textContent = "日志序号 " + state.board.head;
+    renderFilters(); renderGrid(); renderEscalations(); renderOverdue(); renderCharts();
+  }
+
+  function refresh() {
+    return fetch("/api/board", { credentials: "same-origin" })
+      .then(function (r) { if (r.status === 401) { window.location.href = "/login"; } return r.json(); })
+      .then(function (b) { state.board = b; render(); return b; });
+  }
+  function scheduleRefresh() {
+    if (state.refreshTimer) return;
+    state.refreshTimer = setTimeout(function () { state.refreshTimer = null; refresh(); }, 100);
+  }
+
+  function act(action, targets, note, reason, unit) {
+    if (!targets.length) { say("请先选择"); return; }
+    var body = new URLSearchParams();
+    body.append("csrf", state.csrf); body.append("action", action);
+    targets.forEach(function (t) { body.append("target", t); });
+    if (note) body.append("note", note);
+    if (reason) body.append("reason", reason);
+    if (unit) body.append("unit", unit);
+    fetch("/api/action", { method: "POST", body: body, credentials: "same-origin",
+                           headers: { "X-CSRF-Token": state.csrf, Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (j) {
+        var bad = (j.results || []).filter(function (x) { return x.error; });
+        say(j.error ? j.error : bad.length ? "有 " + bad.length + " 项未完成：" + bad[0].error : "已完成 " + j.results.length + " 项");
+        scheduleRefresh();
+      });
+  }
+
+  function selected(cls) {
+    return Array.prototype.map.call(document.querySelectorAll("." + cls + ":checked"), function (b) { return b.value; });
+  }
+
+  function eventLine(ev) {
+    var list = document.getElementById("events");
+    var text = "#" + ev.seq + " " + (ev.kind || "") + " " + (ev.actor || "") + (ev.person ? "（" + ev.person + "）" : "");
+    var detail = ev.task || (ev[ev.kind] && ev[ev.kind].task) || "";
+    list.insertBefore(el("li", text + " " + detail), list.firstChild);
+    while (list.children.length > 50) list.removeChild(list.lastChild);
+  }
+
+  function connect() {
+    var url = "/api/events?last_event_id=" + state.lastSeq;
+    var sse = new EventSource(url);
+    window.__duban_sse = sse;
+    sse.onopen = function () { var l = document.getElementById("live"); l.textContent = "实时"; l.className = "live on"; };
+    sse.onerror = function () { var l = document.getElementById("live"); l.textContent = "重新连接中…"; l.className = "live off"; };
+    sse.addEventListener("event", function (m) {
+      var seq = parseInt(m.lastEventId, 10);
+      if (seq <= state.lastSeq) return;
+      state.lastSeq = seq;
+      state.seen.push(seq);
+      window.__duban_arrivals[seq] = Date.now();
+      try { eventLine(JSON.parse(m.data)); } catch (e) { /* one bad line must not stop the board */ }
+      scheduleRefresh();
+    });
+  }
+  // Reconnect from the last event seen (the test closes the stream on purpose).
+  window.__duban_reconnect = function () {
+    if (window.__duban_sse) window.__duban_sse.close();
+    connect();
+  };
+
+  document.addEventListener("DOMContentLoaded", function () {
+    ["filter-unit", "filter-colour"].forEach(function (id) {
+      document.getElementById(id).addEventListener("change", renderGrid);
+    });
+    document.getElementById("esc-all").addEventListener("change", function (ev) {
+      document.querySelectorAll(".esc-select").forEach(function (b) { b.checked = ev.target.checked; });
+    });
+    document.querySelectorAll("[data-action]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        act(b.getAttribute("data-action"), selected("esc-select"), document.getElementById("esc-note").value);
+      });
+    });
+    document.querySelectorAll("[data-task-action]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var reason = document.getElementById("task-reason").value;
+        act(b.getAttribute("data-task-action"), selected("task-select"), reason, reason,
+            document.getElementById("task-unit").value);
+      });
+    });
+    document.getElementById("ranking-refresh").addEventListener("click", loadRanking);
+    document.getElementById("logout").addEventListener("click", function () {
+      var body = new URLSearchParams(); body.append("csrf", state.csrf);
+      fetch("/logout", { method: "POST", body: body, credentials: "same-origin" })
+        .then(function () { window.location.href = "/login"; });
+    });
+    fetch("/api/session", { credentials: "same-origin" })
+      .then(function (r) { if (r.status === 401) { window.location.href = "/login"; throw new Error("login"); } return r.json(); })
+      .then(function (s) {
+        state.csrf = s.csrf;
+        document.getElementById("who").textContent = s.name;
+        return refresh();
+      })
+      .then(function (b) { state.lastSeq = b.head; connect(); loadRanking(); });
+  });
+})();

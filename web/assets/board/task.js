@@ -1,0 +1,27 @@
+// A task's page: the task as the mirror holds it and every event of the
+// log that names it. All text goes in with textContent.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  var id = new URLSearchParams(window.location.search).get("id") || "";
+  function set(elId, text) { document.getElementById(elId).textContent = String(text); }
+  fetch("/api/task?id=" + encodeURIComponent(id), { credentials: "same-origin" })
+    .then(function (r) { if (r.status === 401) { window.location.href = "/login"; } return r.json(); })
+    .then(function (j) {
+      if (j.error) { set("task-id", j.error); return; }
+      var t = j.task;
+      set("task-id", t.id); set("task-text", t.text); set("task-unit", t.unit);
+      set("task-percent", t.percent + "%"); set("task-colour", t.colour_zh);
+      set("task-overdue", t.days_overdue); set("task-note", t.note);
+      var tbody = document.querySelector("#history tbody");
+      j.history.forEach(function (ev) {
+        var tr = document.createElement("tr");
+        var when = ev.time ? new Date(ev.time * 1000).toLocaleString("zh-CN") : "";
+        var body = Object.assign({}, ev);
+        ["seq", "time", "kind", "actor", "person", "prev_hash", "request_id", "version"].forEach(function (k) { delete body[k]; });
+        [ev.seq, when, ev.kind, ev.actor, ev.person || "", JSON.stringify(body)].forEach(function (v) {
+          var td = document.createElement("td"); td.textContent = String(v === undefined ? "" : v); tr.appendChild(td);
+        });
+        tbody.appendChild(tr);
+      });
+    });
+});
