@@ -1,7 +1,8 @@
 /* fuzz_wire.c: libFuzzer target for the wire decoder.
  *
  * Any bytes a peer can send reach dbn_wire_request_unpack and then
- * dbn_wire_request_check before anything else looks at them; replies reach
+ * dbn_wire_request_check (and the NUL scan of the packed bytes,
+ * dbn_wire_request_check_bytes) before anything else looks at them; replies reach
  * the CLI and agents through dbn_wire_reply_unpack, stored events reach
  * audit through dbn_wire_event_unpack. None of them may crash, leak or read
  * out of bounds, whatever the bytes. Built with -DDUBAN_FUZZ=ON (clang). */
@@ -21,6 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (dbn_wire_request_unpack(data, size, &req) == 0) {
     char why[400];
     dbn_wire_request_check(req, why, sizeof why);
+    dbn_wire_request_check_bytes(data, size, why, sizeof why);
     (void)dbn_request_name(req->body_case);
     /* What decodes packs again. */
     uint8_t *buf;
