@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "desk.h"
 #include "log.h"
 
 typedef struct {
@@ -27,6 +28,10 @@ typedef struct {
   char *key;
   char *listen;
   char *data;
+  char *desk_listen; /* the desk (部门工作台), when given */
+  char *desk_users;
+  char *desk_tls_cert;
+  char *desk_tls_key;
 } settings_t;
 
 static void
@@ -48,6 +53,11 @@ usage(FILE *out)
           "                     _secret file beside it (key)\n"
           "  --listen URL       the ipc endpoint for the CLI (listen)\n"
           "  --data DIR         where the outbox lives (data)\n"
+          "  --desk-listen 127.0.0.1:PORT  also serve the department desk (部门工作台) there\n"
+          "                     (desk-listen); it talks to this agent like the CLI\n"
+          "  --desk-users FILE  the desk's accounts, made with `duban user add` (desk-users)\n"
+          "  --desk-tls-cert FILE, --desk-tls-key FILE  serve the desk over HTTPS\n"
+          "                     (desk-tls-cert, desk-tls-key)\n"
           "  --help             this text\n"
           "\n"
           "Logs go to stderr. SIGTERM or SIGINT stop it cleanly; the outbox keeps what\n"
@@ -102,15 +112,21 @@ load_config(const char *path, settings_t *from_file)
     }
     *equals = '\0';
     char *key = trim(text), *value = trim(equals + 1);
-    char **slot = strcmp(key, "broker") == 0       ? &from_file->broker
-                  : strcmp(key, "server-key") == 0 ? &from_file->server_key
-                  : strcmp(key, "key") == 0        ? &from_file->key
-                  : strcmp(key, "listen") == 0     ? &from_file->listen
-                  : strcmp(key, "data") == 0       ? &from_file->data
-                                                   : NULL;
+    char **slot = strcmp(key, "broker") == 0          ? &from_file->broker
+                  : strcmp(key, "server-key") == 0    ? &from_file->server_key
+                  : strcmp(key, "key") == 0           ? &from_file->key
+                  : strcmp(key, "listen") == 0        ? &from_file->listen
+                  : strcmp(key, "data") == 0          ? &from_file->data
+                  : strcmp(key, "desk-listen") == 0   ? &from_file->desk_listen
+                  : strcmp(key, "desk-users") == 0    ? &from_file->desk_users
+                  : strcmp(key, "desk-tls-cert") == 0 ? &from_file->desk_tls_cert
+                  : strcmp(key, "desk-tls-key") == 0  ? &from_file->desk_tls_key
+                                                      : NULL;
     if (!slot) {
       dbn_log(DBN_LOG_ERROR, "agent",
-              "%s:%d: unknown key `%s` (known: broker, server-key, key, listen, data)", path, number, key);
+              "%s:%d: unknown key `%s` (known: broker, server-key, key, listen, data, desk-listen, "
+              "desk-users, desk-tls-cert, desk-tls-key)",
+              path, number, key);
       rc = DBN_EINVAL;
       break;
     }
@@ -130,6 +146,10 @@ settings_clear(settings_t *settings)
   free(settings->key);
   free(settings->listen);
   free(settings->data);
+  free(settings->desk_listen);
+  free(settings->desk_users);
+  free(settings->desk_tls_cert);
+  free(settings->desk_tls_key);
   memset(settings, 0, sizeof *settings);
 }
 
@@ -150,6 +170,10 @@ parse_flags(int argc, char **argv, settings_t *flags)
       {"key", required_argument, NULL, 'k'},
       {"listen", required_argument, NULL, 'l'},
       {"data", required_argument, NULL, 'd'},
+      {"desk-listen", required_argument, NULL, 'D'},
+      {"desk-users", required_argument, NULL, 'U'},
+      {"desk-tls-cert", required_argument, NULL, 'C'},
+      {"desk-tls-key", required_argument, NULL, 'K'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -164,6 +188,10 @@ parse_flags(int argc, char **argv, settings_t *flags)
     case 'k': rc = set(&flags->key, optarg); break;
     case 'l': rc = set(&flags->listen, optarg); break;
     case 'd': rc = set(&flags->data, optarg); break;
+    case 'D': rc = set(&flags->desk_listen, optarg); break;
+    case 'U': rc = set(&flags->desk_users, optarg); break;
+    case 'C': rc = set(&flags->desk_tls_cert, optarg); break;
+    case 'K': rc = set(&flags->desk_tls_key, optarg); break;
     case 'h': usage(stdout); return (command_line_t){.exit_code = 0};
     default: usage(stderr); return line;
     }
@@ -225,9 +253,34 @@ open_stop_signals(void)
   return stop_fd;
 }
 
-/* Start the agent and serve until a stop signal; the exit code. */
+/* The desk's options from the flags, then the config file; false (and a
+ * message) when they are half given. *wanted_p says whether to start one. */
+static bool
+resolve_desk(const settings_t *flags, const settings_t *from_file, const dbn_agent_options_t *agent,
+             dbn_desk_options_t *desk, bool *wanted_p)
+{
+  *desk = (dbn_desk_options_t){
+      .agent_endpoint = agent->listen_endpoint,
+      .listen = flags->desk_listen ? flags->desk_listen : from_file->desk_listen,
+      .users_file = flags->desk_users ? flags->desk_users : from_file->desk_users,
+      .tls_cert = flags->desk_tls_cert ? flags->desk_tls_cert : from_file->desk_tls_cert,
+      .tls_key = flags->desk_tls_key ? flags->desk_tls_key : from_file->desk_tls_key,
+  };
+  *wanted_p = desk->listen != NULL;
+  if (!*wanted_p)
+    return true;
+  if (!desk->users_file || !desk->tls_cert != !desk->tls_key) {
+    fprintf(stderr, "duban-agent: --desk-listen needs --desk-users FILE, and --desk-tls-cert goes with "
+                    "--desk-tls-key\n");
+    return false;
+  }
+  return true;
+}
+
+/* Start the agent (and its desk, when desk is not NULL) and serve until a
+ * stop signal; the exit code. */
 static int
-run_agent(const dbn_agent_options_t *options)
+run_agent(const dbn_agent_options_t *options, const dbn_desk_options_t *desk_options)
 {
   int stop_fd = open_stop_signals();
   if (stop_fd < 0)
@@ -239,7 +292,12 @@ run_agent(const dbn_agent_options_t *options)
     close(stop_fd);
     return 1;
   }
+  /* After the agent has bound its ipc socket: the desk talks to it there. */
+  dbn_desk_t *desk = NULL;
+  if (desk_options && dbn_desk_new(&desk, desk_options) != 0)
+    dbn_log(DBN_LOG_ERROR, "agent", "cannot start the desk; the agent runs without it");
   rc = dbn_agent_run(agent, stop_fd);
+  dbn_desk_destroy(&desk);
   dbn_agent_destroy(&agent);
   close(stop_fd);
   if (rc)
@@ -255,9 +313,12 @@ main(int argc, char **argv)
   command_line_t line = parse_flags(argc, argv, &flags);
   int exit_code = line.exit_code;
   dbn_agent_options_t options;
+  dbn_desk_options_t desk;
+  bool desk_wanted = false;
   if (line.run && (!line.config || load_config(line.config, &from_file) == 0) &&
-      resolve_options(&flags, &from_file, &options))
-    exit_code = run_agent(&options);
+      resolve_options(&flags, &from_file, &options) &&
+      resolve_desk(&flags, &from_file, &options, &desk, &desk_wanted))
+    exit_code = run_agent(&options, desk_wanted ? &desk : NULL);
   settings_clear(&flags);
   settings_clear(&from_file);
   return exit_code;

@@ -8,16 +8,27 @@
 # report progress, escalate and submit; the coordinator acknowledges,
 # resolves, accepts and rejects; the clock runs into 2024 and the deadline
 # monitor flags what is overdue. It ends with the auditors' report and a
-# verified chain. Everything runs in a temporary folder (kept with --keep).
+# verified chain. Along the way the coordinators' board (duban-console) and
+# the desks of two departments (served by their agents) run in the browser;
+# their addresses and the demo accounts are printed. Everything runs in a
+# temporary folder (kept with --keep; --serve keeps everything running at
+# the end until Ctrl-C, so the board and the desks can be looked at).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 KEEP=0
-[ "${1:-}" = "--keep" ] && KEEP=1
+SERVE=0
+for arg in "$@"; do
+  case $arg in
+    --keep) KEEP=1 ;;
+    --serve) SERVE=1 ;;
+    *) echo "usage: scripts/demo.sh [--keep] [--serve]" >&2; exit 2 ;;
+  esac
+done
 
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target duban duban-broker duban-agent >/dev/null
+cmake --build build -j"$(nproc)" --target duban duban-broker duban-agent duban-console >/dev/null
 BIN=$ROOT/build/bin
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/duban-demo-XXXXXX")
 PIDS=()
@@ -62,9 +73,22 @@ as admin:admin plan load "$RUN/plan.json"
 step "4. One agent per department"
 mkdir -p "$RUN/agents"
 codes=$(jq -r '.units[].code' "$RUN/plan.json")
+# Two departments also serve their desk (部门工作台) in the browser, each
+# with one clerk's account; the accounts live beside each desk.
+DESK_UNITS="NYJ JTJ"
+declare -A DESK_CLERK=([NYJ]=张经办 [JTJ]=李经办) DESK_PORT=()
+DEMO_PASSWORD=duban-demo
+for code in $DESK_UNITS; do
+  echo "$DEMO_PASSWORD" | "$BIN/duban" user add --users "$RUN/agents/$code.users" "${DESK_CLERK[$code]}" \
+    --role clerk --unit "$code" --password-stdin >/dev/null
+  DESK_PORT[$code]=$((port + 1 + ${#DESK_PORT[@]}))
+done
 for code in $codes; do
+  desk=()
+  [ -n "${DESK_PORT[$code]:-}" ] &&
+    desk=(--desk-listen "127.0.0.1:${DESK_PORT[$code]}" --desk-users "$RUN/agents/$code.users")
   "$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$RUN/keys/broker.key" --key "$RUN/keys/unit-$code.key" \
-    --listen "ipc://$RUN/agents/$code.sock" --data "$RUN/agents/$code" 2>>"$RUN/agents.log" &
+    --listen "ipc://$RUN/agents/$code.sock" --data "$RUN/agents/$code" "${desk[@]}" 2>>"$RUN/agents.log" &
   PIDS+=($!)
 done
 for code in $codes; do
@@ -72,16 +96,29 @@ for code in $codes; do
 done
 echo "$(echo "$codes" | wc -w) agents running"
 
-step "5. The coordinator's office watches, live"
+step "5. The coordinators' board (duban-console) and the departments' desks, in the browser"
+echo "$DEMO_PASSWORD" | "$BIN/duban" user add --users "$RUN/board.users" 王协调 --role coordinator \
+  --password-stdin >/dev/null
+BOARD_PORT=$((port + 10))
+"$BIN/duban-console" --broker "$ENDPOINT" --keys "$RUN/keys" --key coordinator-office --data "$RUN/mirror" \
+  --users "$RUN/board.users" --listen "127.0.0.1:$BOARD_PORT" >>"$RUN/console.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$BOARD_PORT/login" && break; sleep 0.1; done
+echo "督办看板 (board):      http://127.0.0.1:$BOARD_PORT/   account 王协调, password $DEMO_PASSWORD"
+for code in $DESK_UNITS; do
+  echo "部门工作台 ($code desk): http://127.0.0.1:${DESK_PORT[$code]}/   account ${DESK_CLERK[$code]}, password $DEMO_PASSWORD"
+done
+
+step "6. The coordinator's office also watches in the terminal, live"
 as coordinator:office watch --after 1 >"$RUN/watch.txt" 2>>"$RUN/watch.log" &
 WATCH_PID=$!
 PIDS+=($WATCH_PID)
 sleep 0.3
 
-step "6. 市交通运输局 (JTJ) opens its task list"
+step "7. 市交通运输局 (JTJ) opens its task list"
 via JTJ tasks
 
-step "7. Departments claim their tasks and report progress"
+step "8. Departments claim their tasks and report progress"
 n=0
 for code in $codes; do
   i=0
@@ -102,7 +139,7 @@ via NYJ task 2.1.1 | grep -A 6 '^targets' | sed 's/^/NYJ: /'
 echo "a figure that names no target, in the wrong unit, is refused with the task's targets listed:"
 via NYJ progress 2.1.1 --percent 61 --figure '新能源批复=3300万吨' 2>&1 | sed 's/^/NYJ: /' || true
 
-step "8. 市能源局 (NYJ) is blocked and escalates; the coordinator acknowledges and resolves"
+step "9. 市能源局 (NYJ) is blocked and escalates; the coordinator acknowledges and resolves"
 nyj_task=$(via NYJ tasks --json | jq -r '.tasks[0].id')
 via NYJ escalate "$nyj_task" --category 资金 --reason '上级专项资金尚未下达，项目无法开工' | sed 's/^/NYJ: /'
 sleep 0.3
@@ -111,7 +148,7 @@ esc=$(as coordinator:office escalations --json | jq -r '.escalations[0].id')
 as coordinator:office ack "$esc" --note '已协调市财政局' | sed 's/^/coordinator: /'
 as coordinator:office resolve "$esc" --note '资金已拨付' | sed 's/^/coordinator: /'
 
-step "9. Finished work is submitted; the coordinator accepts, and rejects one"
+step "10. Finished work is submitted; the coordinator accepts, and rejects one"
 submitted=0
 for code in $codes; do
   for task in $(via "$code" tasks --json | jq -r '.tasks[] | select(.percent == 100 or .percent > 90) | .id'); do
@@ -137,30 +174,39 @@ sleep 0.3
 echo "the department's inbox (收件箱) shows what the coordinators said:"
 via "$lazy_unit" inbox | sed "s/^/$lazy_unit: /"
 
-step "10. Time passes: the clock runs to 2024-01-05; the deadline monitor flags what is overdue"
+step "11. Time passes: the clock runs to 2024-01-05; the deadline monitor flags what is overdue"
 as admin:admin clock advance --days 108
 sleep 1
 as coordinator:office escalations | head -n 8
 echo "..."
 
-step "11. What the coordinator's live watch saw ($(wc -l <"$RUN/watch.txt") lines; first and last)"
+step "12. What the coordinator's live watch saw ($(wc -l <"$RUN/watch.txt") lines; first and last)"
 head -n 6 "$RUN/watch.txt"
 echo "..."
 tail -n 6 "$RUN/watch.txt"
 kill -TERM "$WATCH_PID" 2>/dev/null || true
 
-step "12. The broker stops cleanly (SIGTERM)"
+if [ "$SERVE" = 1 ]; then
+  step "Serving: the board and the desks stay up until Ctrl-C"
+  echo "督办看板 http://127.0.0.1:$BOARD_PORT/   (王协调 / $DEMO_PASSWORD)"
+  trap 'echo' INT
+  sleep infinity || true
+fi
+
+step "13. The broker stops cleanly (SIGTERM)"
 for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 wait 2>/dev/null || true
 PIDS=()
 tail -n 2 "$RUN/broker.log"
 
-step "13. Audit: scorecards per department (考核), from the log file alone"
+step "14. Audit: scores, ranking, colours and the overdue list (考核), from the log file alone"
 "$BIN/duban" audit report --data "$RUN/data"
+"$BIN/duban" audit export --data "$RUN/data" --xlsx "$RUN/考核.xlsx"
+echo "the same as an Excel workbook: $RUN/考核.xlsx"
 echo
 echo "and as the log stood at the end of 2023-12-31:"
-"$BIN/duban" audit report --data "$RUN/data" --at 2023-12-31 | tail -n 1
+"$BIN/duban" audit report --data "$RUN/data" --at 2023-12-31 | sed -n "/^排名/,/^$/p"
 
-step "14. Audit: the verified chain"
+step "15. Audit: the verified chain"
 "$BIN/duban" audit replay --data "$RUN/data" | tail -n 3
 "$BIN/duban" audit verify --data "$RUN/data"

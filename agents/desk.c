@@ -1,0 +1,741 @@
+/* desk.c: the department desk; see desk.h.
+ *
+ * Each HTTP request becomes one request to the agent over one ipc
+ * connection held under a mutex (a dbn_client is for one thread at a time,
+ * and a desk has a handful of clerks, so one connection is enough). The
+ * pages (web/assets/desk/) read and write JSON under /api/.
+ *
+ * Queued writes are remembered here, packed as they were sent: asking the
+ * agent again with the same request id is harmless (the outbox and the
+ * broker's dedup table give the first answer), so the queue page learns
+ * whether each was delivered or refused by repeating it. */
+#include "desk.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "client.h"
+#include "date.h"
+#include "figure.h"
+#include "log.h"
+#include "pace.h"
+#include "quantity.h"
+#include "server.h"
+#include "wire.h"
+
+/* Most queued writes remembered; the oldest delivered ones go first. */
+#define MAX_QUEUED 256
+/* Most queued writes asked about again in one look at the queue. */
+#define RECHECK_PER_LOOK 4
+
+typedef struct {
+  char request_id[DBN_MAX_ID + 1];
+  char what[256]; /* for people: "签收 2.1.1" */
+  char person[DBN_MAX_PERSON + 1];
+  int64_t at;      /* when it was queued (unix seconds) */
+  uint8_t *packed; /* owned; the request as sent */
+  size_t packed_len;
+  int state;         /* 0 queued, 1 delivered, 2 refused */
+  char message[512]; /* the broker's answer once it came */
+} queued_t;
+
+struct dbn_desk {
+  char *agent_endpoint; /* owned copies of the options */
+  char *listen;
+  char *users_file;
+  char *tls_cert;
+  char *tls_key;
+  char unit[DBN_WEB_UNIT_MAX + 1]; /* learnt from the agent's ping */
+  pthread_t starter;
+  bool starter_running;
+  pthread_mutex_t lock; /* guards client, queued */
+  dbn_client_t *client;
+  queued_t queued[MAX_QUEUED];
+  size_t queued_count;
+  dbn_web_users_t *users;
+  dbn_web_sessions_t *sessions;
+  dbn_web_server_t *server;
+  atomic_bool stopping; /* set by destroy; the starter checks it between pings */
+};
+
+static char *
+copy_or_null(const char *text)
+{
+  return text ? strdup(text) : NULL;
+}
+
+/* ---- talking to the agent ------------------------------------------------ */
+
+/* Send req (person set for a write) and wait; on success *reply_p is the
+ * caller's. A req without a request id gets a fresh one in request_id,
+ * which must then outlive req's use. */
+static int
+desk_call(dbn_desk_t *desk, Duban__Request *req, const char *person, Duban__Reply **reply_p,
+          char request_id[DBN_MAX_ID + 1])
+{
+  if (!req->request_id || !req->request_id[0]) {
+    char fresh[33];
+    dbn_wire_new_request_id(fresh);
+    snprintf(request_id, DBN_MAX_ID + 1, "%s", fresh);
+    req->request_id = request_id;
+  }
+  if (person && person[0])
+    req->person = (char *)person;
+  pthread_mutex_lock(&desk->lock);
+  int rc = dbn_client_call(desk->client, req, reply_p);
+  pthread_mutex_unlock(&desk->lock);
+  return rc;
+}
+
+static void
+remember_queued(dbn_desk_t *desk, Duban__Request *req, const char *request_id, const char *what,
+                const char *person)
+{
+  uint8_t *packed = NULL;
+  size_t len = 0;
+  if (dbn_wire_pack(&req->base, &packed, &len) != 0)
+    return;
+  pthread_mutex_lock(&desk->lock);
+  if (desk->queued_count == MAX_QUEUED) {
+    free(desk->queued[0].packed);
+    memmove(&desk->queued[0], &desk->queued[1], (MAX_QUEUED - 1) * sizeof desk->queued[0]);
+    desk->queued_count--;
+  }
+  queued_t *entry = &desk->queued[desk->queued_count++];
+  memset(entry, 0, sizeof *entry);
+  snprintf(entry->request_id, sizeof entry->request_id, "%s", request_id);
+  snprintf(entry->what, sizeof entry->what, "%s", what);
+  snprintf(entry->person, sizeof entry->person, "%s", person ? person : "");
+  entry->at = time(NULL);
+  entry->packed = packed;
+  entry->packed_len = len;
+  pthread_mutex_unlock(&desk->lock);
+}
+
+/* ---- answers --------------------------------------------------------------- */
+
+static const char *
+state_zh(Duban__TaskState state)
+{
+  switch (state) {
+  case DUBAN__TASK_STATE__TASK_ASSIGNED: return "待签收";
+  case DUBAN__TASK_STATE__TASK_CLAIMED: return "已签收";
+  case DUBAN__TASK_STATE__TASK_IN_PROGRESS: return "推进中";
+  case DUBAN__TASK_STATE__TASK_BLOCKED: return "受阻";
+  case DUBAN__TASK_STATE__TASK_SUBMITTED: return "已报结";
+  case DUBAN__TASK_STATE__TASK_DONE: return "已办结";
+  default: return "未知";
+  }
+}
+
+static int
+reply_agent_failure(dbn_web_request_t *req, int rc)
+{
+  char message[256];
+  snprintf(message, sizeof message, "本部门代理程序未应答（%s），请稍后再试", dbn_strerror(rc));
+  return dbn_web_reply_error(req, 503, message);
+}
+
+/* An error reply from the broker (or the agent) as JSON with the
+ * broker's own text, which the page shows beside the field. */
+static int
+reply_refusal(dbn_web_request_t *req, const Duban__Reply *reply)
+{
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddBoolToObject(json, "ok", false);
+  cJSON_AddStringToObject(json, "code", dbn_wire_code_name(reply->code));
+  cJSON_AddStringToObject(json, "error", reply->message ? reply->message : "");
+  unsigned status = reply->code == DUBAN__CODE__CODE_PERMISSION_DENIED ? 403
+                    : reply->code == DUBAN__CODE__CODE_UNAVAILABLE     ? 503
+                                                                       : 409;
+  int rc = dbn_web_reply_json(req, status, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+/* The person of the request's session (the route requires one). */
+static const char *
+person_of(const dbn_web_request_t *req)
+{
+  const dbn_web_session_info_t *info = dbn_web_request_session(req);
+  return info ? info->name : "";
+}
+
+/* Send one write and answer the page: ok with seq, queued, or refused. */
+static int
+write_and_reply(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write, const char *what)
+{
+  Duban__Reply *reply = NULL;
+  char request_id[DBN_MAX_ID + 1];
+  const char *person = person_of(req);
+  int rc = desk_call(desk, write, person, &reply, request_id);
+  if (rc)
+    return reply_agent_failure(req, rc);
+  if (reply->code != DUBAN__CODE__CODE_OK) {
+    rc = reply_refusal(req, reply);
+    dbn_wire_reply_free(&reply);
+    return rc;
+  }
+  if (reply->queued)
+    remember_queued(desk, write, request_id, what, person);
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddBoolToObject(json, "ok", true);
+  cJSON_AddBoolToObject(json, "queued", reply->queued);
+  cJSON_AddNumberToObject(json, "seq", (double)reply->seq);
+  cJSON_AddBoolToObject(json, "duplicate", reply->duplicate);
+  cJSON_AddStringToObject(json, "message", reply->queued ? "已排队：代理程序将在联通后送达" : "已提交");
+  dbn_wire_reply_free(&reply);
+  rc = dbn_web_reply_json(req, 200, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+/* A string member of the JSON body, or NULL. */
+static const char *
+body_string(const dbn_web_request_t *req, const char *name)
+{
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(dbn_web_request_json(req), name);
+  return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+static bool
+text_ok(const char *text, size_t max_len, bool may_be_empty)
+{
+  return text && strlen(text) <= max_len && (may_be_empty || text[0]);
+}
+
+/* ---- tasks as the pages read them ----------------------------------------- */
+
+/* The units a figure on target may be typed in: those of its dimension. */
+static cJSON *
+target_json(const Duban__Target *target, size_t index)
+{
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddNumberToObject(json, "index", (double)index + 1);
+  cJSON_AddStringToObject(json, "what", target->what);
+  char amount[DBN_QUANTITY_FORMAT_LEN] = "";
+  dbn_quantity_t q;
+  char why[128];
+  if (dbn_target_quantity(target, &q, why, sizeof why) == 0)
+    dbn_quantity_format(&q, amount, sizeof amount);
+  else
+    snprintf(amount, sizeof amount, "%g%s", target->value, target->unit_of_measure);
+  cJSON_AddStringToObject(json, "amount", amount);
+  cJSON_AddStringToObject(json, "unit", target->unit_of_measure);
+  cJSON *units = cJSON_AddArrayToObject(json, "units");
+  const dbn_unit_t *own = dbn_unit_find(target->unit_of_measure);
+  for (size_t i = 0; own && i < dbn_unit_count(); i++)
+    if (dbn_unit_same_dimension(own, dbn_unit_at(i)))
+      cJSON_AddItemToArray(units, cJSON_CreateString(dbn_unit_name(dbn_unit_at(i))));
+  if (!own)
+    cJSON_AddItemToArray(units, cJSON_CreateString(target->unit_of_measure));
+  return json;
+}
+
+static const char *
+next_due(const Duban__Task *task, int64_t now)
+{
+  const char *due = "";
+  for (size_t i = 0; i < task->n_milestones; i++) {
+    int64_t end;
+    const char *date = task->milestones[i]->due;
+    if (dbn_date_parse_end(date, &end) == 0 && end > now && (!due[0] || strcmp(date, due) < 0))
+      due = date;
+  }
+  return due;
+}
+
+static cJSON *
+task_json(const Duban__Task *task, int64_t now)
+{
+  cJSON *json = cJSON_CreateObject();
+  char label[128];
+  snprintf(label, sizeof label, "%s.%s.%s", task->section, task->measure, task->number);
+  cJSON_AddStringToObject(json, "id", task->id);
+  cJSON_AddStringToObject(json, "number", label);
+  cJSON_AddStringToObject(json, "text", task->text);
+  cJSON_AddStringToObject(json, "state", dbn_wire_task_state_name(task->state));
+  cJSON_AddStringToObject(json, "state_zh", state_zh(task->state));
+  cJSON_AddNumberToObject(json, "percent", task->percent);
+  int64_t start = task->claimed_at;
+  if (!start && dbn_date_parse(task->plan_issued, &start) != 0)
+    start = now;
+  dbn_colour_t colour = dbn_task_colour(task, start, now, NULL, NULL);
+  cJSON_AddStringToObject(json, "colour", dbn_colour_name(colour));
+  cJSON_AddStringToObject(json, "colour_zh", dbn_colour_name_zh(colour));
+  cJSON_AddStringToObject(json, "next_due", next_due(task, now));
+  cJSON_AddBoolToObject(json, "overdue", task->overdue);
+  cJSON_AddStringToObject(json, "note", task->note);
+  cJSON *targets = cJSON_AddArrayToObject(json, "targets");
+  for (size_t i = 0; i < task->n_targets; i++)
+    cJSON_AddItemToArray(targets, target_json(task->targets[i], i));
+  cJSON *figures = cJSON_AddArrayToObject(json, "figures");
+  for (size_t i = 0; i < task->n_figures; i++) {
+    char against[DBN_QUANTITY_AGAINST_LEN];
+    dbn_figure_format(task->figures[i], dbn_figure_target(task, task->figures[i]), against, sizeof against);
+    cJSON *figure = cJSON_CreateObject();
+    cJSON_AddStringToObject(figure, "what", task->figures[i]->what);
+    cJSON_AddStringToObject(figure, "against", against);
+    cJSON_AddItemToArray(figures, figure);
+  }
+  return json;
+}
+
+static int
+handle_tasks(dbn_web_request_t *req, void *arg)
+{
+  dbn_desk_t *desk = arg;
+  Duban__ListTasks list = DUBAN__LIST_TASKS__INIT;
+  Duban__Request request = DUBAN__REQUEST__INIT;
+  request.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
+  request.list_tasks = &list;
+  Duban__Reply *reply = NULL;
+  char request_id[DBN_MAX_ID + 1];
+  int rc = desk_call(desk, &request, NULL, &reply, request_id);
+  if (rc)
+    return reply_agent_failure(req, rc);
+  if (reply->code != DUBAN__CODE__CODE_OK) {
+    rc = reply_refusal(req, reply);
+    dbn_wire_reply_free(&reply);
+    return rc;
+  }
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddStringToObject(json, "unit", desk->unit);
+  cJSON *tasks = cJSON_AddArrayToObject(json, "tasks");
+  for (size_t i = 0; i < reply->n_tasks; i++)
+    cJSON_AddItemToArray(tasks, task_json(reply->tasks[i], reply->now));
+  dbn_wire_reply_free(&reply);
+  rc = dbn_web_reply_json(req, 200, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+/* ---- writes ------------------------------------------------------------------ */
+
+static int
+handle_claim(dbn_web_request_t *req, void *arg)
+{
+  const char *task = body_string(req, "task");
+  if (!text_ok(task, DBN_MAX_ID, false))
+    return dbn_web_reply_error(req, 400, "请选择一项任务");
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = (char *)task;
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.body_case = DUBAN__REQUEST__BODY_CLAIM;
+  write.claim = &claim;
+  char what[256];
+  snprintf(what, sizeof what, "签收 %s", task);
+  return write_and_reply(arg, req, &write, what);
+}
+
+/* The figures of a progress body: [{what, value, unit}]; false (and a
+ * message) when one is malformed. figures[i]'s strings are borrowed. */
+static bool
+parse_figures(const cJSON *array, Duban__Figure *figures, Duban__Figure **pointers, size_t *count, char *why,
+              size_t why_len)
+{
+  *count = 0;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, array)
+  {
+    if (*count == DBN_MAX_FIGURES) {
+      snprintf(why, why_len, "一次最多填报 %d 项指标", DBN_MAX_FIGURES);
+      return false;
+    }
+    const cJSON *what = cJSON_GetObjectItemCaseSensitive(item, "what");
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(item, "value");
+    const cJSON *unit = cJSON_GetObjectItemCaseSensitive(item, "unit");
+    if (!cJSON_IsString(what) || !cJSON_IsNumber(value) || !cJSON_IsString(unit) ||
+        !text_ok(what->valuestring, DBN_MAX_TEXT, false) || !text_ok(unit->valuestring, DBN_MAX_ID, true)) {
+      snprintf(why, why_len, "指标须有名称、数值和单位");
+      return false;
+    }
+    Duban__Figure *figure = &figures[*count];
+    *figure = (Duban__Figure)DUBAN__FIGURE__INIT;
+    figure->what = what->valuestring;
+    figure->value = value->valuedouble;
+    figure->unit_of_measure = unit->valuestring;
+    pointers[(*count)++] = figure;
+  }
+  return true;
+}
+
+/* "Milestone met" has no field of its own on the wire: it is said in the
+ * note, where the coordinators read it. */
+static void
+progress_note(const dbn_web_request_t *req, char *out, size_t out_len)
+{
+  const char *note = body_string(req, "note");
+  const cJSON *met = cJSON_GetObjectItemCaseSensitive(dbn_web_request_json(req), "milestone_met");
+  snprintf(out, out_len, "%s%s", cJSON_IsTrue(met) ? "【节点已完成】" : "", note ? note : "");
+}
+
+static int
+handle_progress(dbn_web_request_t *req, void *arg)
+{
+  const cJSON *body = dbn_web_request_json(req);
+  const char *task = body_string(req, "task");
+  const cJSON *percent = cJSON_GetObjectItemCaseSensitive(body, "percent");
+  if (!text_ok(task, DBN_MAX_ID, false))
+    return dbn_web_reply_error(req, 400, "请选择一项任务");
+  if (!cJSON_IsNumber(percent) || percent->valuedouble < 0 || percent->valuedouble > 100)
+    return dbn_web_reply_error(req, 400, "完成百分比须为 0 到 100 的整数");
+  Duban__Figure figures[DBN_MAX_FIGURES];
+  Duban__Figure *pointers[DBN_MAX_FIGURES];
+  size_t count;
+  char why[128];
+  if (!parse_figures(cJSON_GetObjectItemCaseSensitive(body, "figures"), figures, pointers, &count, why,
+                     sizeof why))
+    return dbn_web_reply_error(req, 400, why);
+  char note[DBN_MAX_TEXT + 64];
+  progress_note(req, note, sizeof note);
+  if (strlen(note) > DBN_MAX_TEXT)
+    return dbn_web_reply_error(req, 400, "说明过长");
+  Duban__Progress progress = DUBAN__PROGRESS__INIT;
+  progress.task = (char *)task;
+  progress.percent = (int32_t)percent->valuedouble;
+  progress.figures = pointers;
+  progress.n_figures = count;
+  progress.note = note;
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.body_case = DUBAN__REQUEST__BODY_PROGRESS;
+  write.progress = &progress;
+  char what[256];
+  snprintf(what, sizeof what, "填报进度 %s（%d%%）", task, progress.percent);
+  return write_and_reply(arg, req, &write, what);
+}
+
+static int
+handle_submit(dbn_web_request_t *req, void *arg)
+{
+  const char *task = body_string(req, "task");
+  const char *note = body_string(req, "note");
+  if (!text_ok(task, DBN_MAX_ID, false) || (note && !text_ok(note, DBN_MAX_TEXT, true)))
+    return dbn_web_reply_error(req, 400, "请选择一项任务");
+  Duban__Submit submit = DUBAN__SUBMIT__INIT;
+  submit.task = (char *)task;
+  if (note)
+    submit.note = (char *)note;
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.body_case = DUBAN__REQUEST__BODY_SUBMIT;
+  write.submit = &submit;
+  char what[256];
+  snprintf(what, sizeof what, "报结 %s", task);
+  return write_and_reply(arg, req, &write, what);
+}
+
+static int
+handle_escalate(dbn_web_request_t *req, void *arg)
+{
+  const char *task = body_string(req, "task");
+  const char *category = body_string(req, "category");
+  const char *reason = body_string(req, "reason");
+  if (!text_ok(task, DBN_MAX_ID, false))
+    return dbn_web_reply_error(req, 400, "请选择一项任务");
+  if (!text_ok(category, DBN_MAX_ID, false) || !text_ok(reason, DBN_MAX_TEXT, false))
+    return dbn_web_reply_error(req, 400, "请选择问题类别并填写原因");
+  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
+  escalate.task = (char *)task;
+  escalate.category = (char *)category;
+  escalate.reason = (char *)reason;
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.body_case = DUBAN__REQUEST__BODY_ESCALATE;
+  write.escalate = &escalate;
+  char what[256];
+  snprintf(what, sizeof what, "提请协调 %s", task);
+  return write_and_reply(arg, req, &write, what);
+}
+
+/* ---- the inbox --------------------------------------------------------------- */
+
+static const char *
+inbox_kind_zh(const char *kind)
+{
+  static const struct {
+    const char *kind, *zh;
+  } names[] = {
+      {"reminded", "催办"},
+      {"rejected", "退回"},
+      {"accepted", "验收通过"},
+      {"reassigned", "改派"},
+      {"acknowledged", "已受理"},
+      {"resolved", "已解决"},
+      {"deadline_warning", "期限预警"},
+      {"escalation_level", "督办升级"},
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(kind, names[i].kind) == 0)
+      return names[i].zh;
+  return kind;
+}
+
+static int
+handle_inbox(dbn_web_request_t *req, void *arg)
+{
+  Duban__ListInbox list = DUBAN__LIST_INBOX__INIT;
+  Duban__Request request = DUBAN__REQUEST__INIT;
+  request.body_case = DUBAN__REQUEST__BODY_LIST_INBOX;
+  request.list_inbox = &list;
+  Duban__Reply *reply = NULL;
+  char request_id[DBN_MAX_ID + 1];
+  int rc = desk_call(arg, &request, NULL, &reply, request_id);
+  if (rc)
+    return reply_agent_failure(req, rc);
+  if (reply->code != DUBAN__CODE__CODE_OK) {
+    rc = reply_refusal(req, reply);
+    dbn_wire_reply_free(&reply);
+    return rc;
+  }
+  cJSON *json = cJSON_CreateObject();
+  cJSON *items = cJSON_AddArrayToObject(json, "items");
+  size_t unread = 0;
+  for (size_t i = 0; i < reply->n_inbox; i++) {
+    const Duban__InboxItem *item = reply->inbox[i];
+    cJSON *entry = cJSON_CreateObject();
+    char iso[32];
+    time_t t = (time_t)item->time;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(iso, sizeof iso, "%Y-%m-%d %H:%M", &tm);
+    cJSON_AddNumberToObject(entry, "seq", (double)item->seq);
+    cJSON_AddStringToObject(entry, "time", iso);
+    cJSON_AddStringToObject(entry, "kind", item->kind);
+    cJSON_AddStringToObject(entry, "kind_zh", inbox_kind_zh(item->kind));
+    cJSON_AddStringToObject(entry, "task", item->task);
+    cJSON_AddStringToObject(entry, "from", item->from);
+    cJSON_AddStringToObject(entry, "text", item->text);
+    cJSON_AddBoolToObject(entry, "read", item->read);
+    cJSON_AddItemToArray(items, entry);
+    unread += !item->read;
+  }
+  cJSON_AddNumberToObject(json, "unread", (double)unread);
+  dbn_wire_reply_free(&reply);
+  rc = dbn_web_reply_json(req, 200, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+static int
+handle_inbox_read(dbn_web_request_t *req, void *arg)
+{
+  const cJSON *up_to = cJSON_GetObjectItemCaseSensitive(dbn_web_request_json(req), "up_to_seq");
+  if (!cJSON_IsNumber(up_to) || up_to->valuedouble < 1)
+    return dbn_web_reply_error(req, 400, "缺少消息序号");
+  Duban__MarkInboxRead mark = DUBAN__MARK_INBOX_READ__INIT;
+  mark.up_to_seq = (uint64_t)up_to->valuedouble;
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.body_case = DUBAN__REQUEST__BODY_MARK_INBOX_READ;
+  write.mark_inbox_read = &mark;
+  return write_and_reply(arg, req, &write, "标记已读");
+}
+
+/* ---- queued commands ------------------------------------------------------------ */
+
+/* Ask again about up to RECHECK_PER_LOOK entries still queued. The lock is
+ * released around each call (desk_call takes it). */
+static void
+recheck_queued(dbn_desk_t *desk)
+{
+  for (int round = 0; round < RECHECK_PER_LOOK; round++) {
+    pthread_mutex_lock(&desk->lock);
+    Duban__Request *again = NULL;
+    char request_id[DBN_MAX_ID + 1] = "";
+    for (size_t i = 0; i < desk->queued_count && !again; i++)
+      if (desk->queued[i].state == 0 && (size_t)round <= i &&
+          dbn_wire_request_unpack(desk->queued[i].packed, desk->queued[i].packed_len, &again) == 0)
+        snprintf(request_id, sizeof request_id, "%s", desk->queued[i].request_id);
+    pthread_mutex_unlock(&desk->lock);
+    if (!again)
+      return;
+    Duban__Reply *reply = NULL;
+    int rc = desk_call(desk, again, NULL, &reply, request_id);
+    dbn_wire_request_free(&again);
+    if (rc || reply->queued) {
+      dbn_wire_reply_free(&reply);
+      return; /* still away: the rest would wait as long */
+    }
+    pthread_mutex_lock(&desk->lock);
+    for (size_t i = 0; i < desk->queued_count; i++)
+      if (strcmp(desk->queued[i].request_id, request_id) == 0) {
+        desk->queued[i].state = reply->code == DUBAN__CODE__CODE_OK ? 1 : 2;
+        snprintf(desk->queued[i].message, sizeof desk->queued[i].message, "%s",
+                 reply->code == DUBAN__CODE__CODE_OK ? "已送达" : (reply->message ? reply->message : ""));
+      }
+    pthread_mutex_unlock(&desk->lock);
+    dbn_wire_reply_free(&reply);
+  }
+}
+
+static int
+handle_queued(dbn_web_request_t *req, void *arg)
+{
+  dbn_desk_t *desk = arg;
+  recheck_queued(desk);
+  static const char *const state_names[] = {"已排队", "已送达", "被拒绝"};
+  cJSON *json = cJSON_CreateObject();
+  cJSON *items = cJSON_AddArrayToObject(json, "items");
+  size_t waiting = 0;
+  pthread_mutex_lock(&desk->lock);
+  for (size_t i = desk->queued_count; i-- > 0;) {
+    const queued_t *entry = &desk->queued[i];
+    cJSON *item = cJSON_CreateObject();
+    cJSON_AddStringToObject(item, "request_id", entry->request_id);
+    cJSON_AddStringToObject(item, "what", entry->what);
+    cJSON_AddStringToObject(item, "person", entry->person);
+    cJSON_AddStringToObject(item, "state", state_names[entry->state]);
+    cJSON_AddBoolToObject(item, "queued", entry->state == 0);
+    cJSON_AddStringToObject(item, "message", entry->message);
+    cJSON_AddItemToArray(items, item);
+    waiting += entry->state == 0;
+  }
+  pthread_mutex_unlock(&desk->lock);
+  cJSON_AddNumberToObject(json, "waiting", (double)waiting);
+  int rc = dbn_web_reply_json(req, 200, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+/* ---- start and stop ------------------------------------------------------------ */
+
+static const dbn_web_route_t routes[] = {
+    {"GET", "/api/tasks", false, handle_tasks, true, false},
+    {"POST", "/api/claim", false, handle_claim, true, true},
+    {"POST", "/api/progress", false, handle_progress, true, true},
+    {"POST", "/api/submit", false, handle_submit, true, true},
+    {"POST", "/api/escalate", false, handle_escalate, true, true},
+    {"GET", "/api/inbox", false, handle_inbox, true, false},
+    {"POST", "/api/inbox/read", false, handle_inbox_read, true, true},
+    {"GET", "/api/queued", false, handle_queued, true, false},
+};
+
+/* Ask the agent who it speaks for until it answers; false when stopped or
+ * after a minute. */
+static bool
+learn_unit(dbn_desk_t *desk)
+{
+  for (int attempt = 0; attempt < 300 && !desk->stopping; attempt++) {
+    Duban__Ping ping = DUBAN__PING__INIT;
+    Duban__Request req = DUBAN__REQUEST__INIT;
+    req.body_case = DUBAN__REQUEST__BODY_PING;
+    req.ping = &ping;
+    Duban__Reply *reply = NULL;
+    char request_id[DBN_MAX_ID + 1];
+    if (desk_call(desk, &req, NULL, &reply, request_id) == 0 && reply->code == DUBAN__CODE__CODE_OK &&
+        strncmp(reply->identity, "unit:", 5) == 0) {
+      snprintf(desk->unit, sizeof desk->unit, "%s", reply->identity + 5);
+      dbn_wire_reply_free(&reply);
+      return true;
+    }
+    dbn_wire_reply_free(&reply);
+    usleep(200 * 1000);
+  }
+  return false;
+}
+
+static int
+start_server(dbn_desk_t *desk)
+{
+  int rc = dbn_web_users_load(&desk->users, desk->users_file);
+  if (rc) {
+    dbn_log(DBN_LOG_ERROR, "desk", "cannot read the users file %s: %s", desk->users_file, dbn_strerror(rc));
+    return rc;
+  }
+  if ((rc = dbn_web_sessions_new(&desk->sessions, 0, 0)) != 0)
+    return rc;
+  dbn_web_config_t config = {
+      .listen = desk->listen,
+      .tls_cert = desk->tls_cert,
+      .tls_key = desk->tls_key,
+      .routes = routes,
+      .route_count = sizeof routes / sizeof routes[0],
+      .arg = desk,
+      .users = desk->users,
+      .sessions = desk->sessions,
+      .index_asset = "desk/index.html",
+      .login_asset = "common/login.html",
+      .allowed_roles = 1u << DBN_WEB_ROLE_CLERK,
+      .login_unit = desk->unit,
+  };
+  rc = dbn_web_server_new(&desk->server, &config);
+  if (rc) {
+    dbn_log(DBN_LOG_ERROR, "desk", "cannot serve at %s: %s", desk->listen, dbn_strerror(rc));
+    return rc;
+  }
+  dbn_log(DBN_LOG_INFO, "desk", "the desk of %s at %s://127.0.0.1:%u/", desk->unit,
+          dbn_web_server_tls(desk->server) ? "https" : "http", (unsigned)dbn_web_server_port(desk->server));
+  return 0;
+}
+
+static void *
+starter_main(void *arg)
+{
+  dbn_desk_t *desk = arg;
+  if (!learn_unit(desk)) {
+    if (!desk->stopping)
+      dbn_log(DBN_LOG_ERROR, "desk", "the agent at %s did not say which unit it is; no desk",
+              desk->agent_endpoint);
+    return NULL;
+  }
+  start_server(desk);
+  return NULL;
+}
+
+int
+dbn_desk_new(dbn_desk_t **desk_p, const dbn_desk_options_t *options)
+{
+  dbn_desk_t *desk = calloc(1, sizeof *desk);
+  if (!desk)
+    return DBN_ENOMEM;
+  desk->agent_endpoint = copy_or_null(options->agent_endpoint);
+  desk->listen = copy_or_null(options->listen);
+  desk->users_file = copy_or_null(options->users_file);
+  desk->tls_cert = copy_or_null(options->tls_cert);
+  desk->tls_key = copy_or_null(options->tls_key);
+  pthread_mutex_init(&desk->lock, NULL);
+  dbn_client_options_t client_options = {.endpoint = desk->agent_endpoint, .timeout_ms = 8000};
+  int rc = desk->agent_endpoint && desk->listen && desk->users_file
+               ? dbn_client_new(&desk->client, &client_options)
+               : DBN_EINVAL;
+  if (rc == 0 && pthread_create(&desk->starter, NULL, starter_main, desk) != 0)
+    rc = DBN_EINTERNAL;
+  desk->starter_running = rc == 0;
+  if (rc) {
+    dbn_desk_destroy(&desk);
+    return rc;
+  }
+  *desk_p = desk;
+  return 0;
+}
+
+void
+dbn_desk_destroy(dbn_desk_t **desk_p)
+{
+  dbn_desk_t *desk = desk_p ? *desk_p : NULL;
+  if (!desk)
+    return;
+  desk->stopping = true;
+  if (desk->starter_running)
+    pthread_join(desk->starter, NULL);
+  dbn_web_server_destroy(&desk->server);
+  dbn_web_sessions_destroy(&desk->sessions);
+  dbn_web_users_destroy(&desk->users);
+  dbn_client_destroy(&desk->client);
+  for (size_t i = 0; i < desk->queued_count; i++)
+    free(desk->queued[i].packed);
+  pthread_mutex_destroy(&desk->lock);
+  free(desk->agent_endpoint);
+  free(desk->listen);
+  free(desk->users_file);
+  free(desk->tls_cert);
+  free(desk->tls_key);
+  free(desk);
+  *desk_p = NULL;
+}

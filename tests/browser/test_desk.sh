@@ -1,0 +1,27 @@
+# The department desk in a real headless Chromium (tests/browser/test_desk.py)
+# against a real broker, JTJ's agent serving the desk, and a clerk made with
+# `duban user add`. Skips (77) when chromium or its driver is missing.
+[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || { echo "SKIP: chromium or chromedriver missing"; exit 77; }
+. "$(dirname "$0")/../integration/lib.sh"
+make_keys
+start_broker
+load_plan
+DESK_PORT=$(free_port)
+printf '%s\n' 'desk-password-1' | "$BIN/duban" user add --users "$T/users" 张三 --role clerk --unit JTJ --password-stdin \
+  >/dev/null || fail "user add"
+"$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$(key_of unit:JTJ)" \
+  --listen "ipc://$T/agent-JTJ.sock" --data "$T/agent-JTJ" --desk-listen "127.0.0.1:$DESK_PORT" \
+  --desk-users "$T/users" >>"$T/agent-JTJ.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$DESK_PORT/login" && break; sleep 0.1; done
+# The reminder is sent by the coordinator's CLI when the page asks for it.
+cat >"$T/remind.sh" <<REMIND
+#!/bin/bash
+exec "$BIN/duban" remind 2.1.1 --note "\$1" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" \
+  --key "$(key_of coordinator:office)"
+REMIND
+chmod +x "$T/remind.sh"
+SHOT_DIR=${DUBAN_SCREENSHOTS:-${BUILD_DIR:-$BIN/..}}
+/usr/bin/python3 "$(dirname "$0")/test_desk.py" "http://127.0.0.1:$DESK_PORT" "$T/remind.sh" "$SHOT_DIR" \
+  >"$T/selenium.log" 2>&1 || { cat "$T/selenium.log" >&2; fail "the desk in the browser"; }
+cat "$T/selenium.log"

@@ -1,0 +1,97 @@
+# The department desk's JSON API with curl, against a real broker and an
+# agent serving the desk: no session is refused, a POST without the CSRF
+# token is refused and queues nothing, another unit's task is refused with
+# the broker's reason, and a write while the broker is away is shown queued
+# and delivered once it is back.
+. "$(dirname "$0")/lib.sh"
+make_keys
+start_broker
+load_plan
+DESK_PORT=$(free_port)
+DESK=http://127.0.0.1:$DESK_PORT
+printf '%s\n' 'desk-password-1' | "$BIN/duban" user add --users "$T/users" 张三 --role clerk --unit JTJ --password-stdin \
+  >/dev/null || fail "user add"
+printf '%s\n' 'desk-password-2' | "$BIN/duban" user add --users "$T/users" 李四 --role clerk --unit LCJ --password-stdin \
+  >/dev/null || fail "user add"
+"$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$(key_of unit:JTJ)" \
+  --listen "ipc://$T/agent-JTJ.sock" --data "$T/agent-JTJ" --desk-listen "127.0.0.1:$DESK_PORT" \
+  --desk-users "$T/users" >>"$T/agent-JTJ.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 100); do curl -s -o /dev/null "$DESK/login" && break; sleep 0.1; done
+curl -s -o /dev/null "$DESK/login" || fail "the desk did not start"
+
+code=$(curl -s -o "$T/out" -w '%{http_code}' "$DESK/api/tasks")
+[ "$code" = 401 ] || fail "no session: /api/tasks answered $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$DESK/")
+[ "$code" = 303 ] || fail "no session: / answered $code"
+pass "no session: 401 for the API, the login page for /"
+
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/json' --data-urlencode 'name=李四' \
+  --data-urlencode 'password=desk-password-2' "$DESK/login")
+[ "$code" = 401 ] || [ "$code" = 403 ] || fail "a clerk of another unit logged in to JTJ's desk ($code)"
+J="$T/cookies"
+curl -s -c "$J" -o /dev/null -H 'Accept: application/json' --data-urlencode 'name=张三' \
+  --data-urlencode 'password=desk-password-1' "$DESK/login"
+CSRF=$(curl -s -b "$J" "$DESK/api/session" | jq -r .csrf)
+[ -n "$CSRF" ] && [ "$CSRF" != null ] || fail "no CSRF token after login"
+pass "only the desk's own unit's clerks log in"
+
+api() { # api PATH JSON [extra curl args]: POST with the session and the token
+  local path=$1 body=$2
+  shift 2
+  curl -s -b "$J" -H 'Content-Type: application/json' -H "X-CSRF-Token: $CSRF" -d "$body" -o "$T/out" \
+    -w '%{http_code}' "$@" "$DESK$path"
+}
+curl -s -b "$J" "$DESK/api/tasks" >"$T/tasks.json"
+TASK=$(jq -r '.tasks[] | select(.number == "2.1.1") | .id' "$T/tasks.json")
+[ -n "$TASK" ] || fail "task 2.1.1 is not on JTJ's desk: $(cat "$T/tasks.json")"
+jq -e '.tasks[0] | has("colour") and has("next_due") and (.targets | length > 0)' "$T/tasks.json" >/dev/null \
+  || fail "tasks lack colour, due date or targets"
+
+code=$(curl -s -b "$J" -H 'Content-Type: application/json' -d "{\"task\":\"$TASK\"}" -o /dev/null -w '%{http_code}' \
+  "$DESK/api/claim")
+[ "$code" = 403 ] || fail "a claim without the CSRF token answered $code"
+code=$(curl -s -b "$J" -H 'Content-Type: application/json' -H 'X-CSRF-Token: 00' -d "{\"task\":\"$TASK\"}" \
+  -o /dev/null -w '%{http_code}' "$DESK/api/claim")
+[ "$code" = 403 ] || fail "a claim with a wrong CSRF token answered $code"
+[ "$(as unit:JTJ task "$TASK" --json | jq -r .state)" = assigned ] || fail "a refused claim was written"
+[ "$(curl -s -b "$J" "$DESK/api/queued" | jq '.items | length')" = 0 ] || fail "a refused claim was queued"
+pass "a POST without or with a wrong CSRF token is 403 and nothing is written or queued"
+
+OTHER=$(as unit:LCJ tasks --json | jq -r '.tasks[0].id')
+code=$(api /api/claim "{\"task\":\"$OTHER\"}")
+[ "$code" = 403 ] || [ "$code" = 409 ] || fail "another unit's task: $code $(cat "$T/out")"
+jq -e '.ok == false and (.error | length > 0)' "$T/out" >/dev/null || fail "no refusal text: $(cat "$T/out")"
+[ "$(as unit:LCJ task "$OTHER" --json | jq -r .state)" = assigned ] || fail "JTJ's desk claimed LCJ's task"
+pass "another unit's task is refused with the broker's reason: $(jq -r .error "$T/out")"
+
+code=$(api /api/claim "{\"task\":\"$TASK\"}")
+[ "$code" = 200 ] && jq -e '.ok and (.queued | not)' "$T/out" >/dev/null || fail "claim: $code $(cat "$T/out")"
+code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":10,\"figures\":[{\"what\":\"公共充电桩\",\"value\":3,\"unit\":\"吨\"}]}")
+[ "$code" = 409 ] || fail "a figure in a wrong unit answered $code $(cat "$T/out")"
+jq -r .error "$T/out" | grep -q '公共充电桩' || fail "the refusal does not name the target: $(cat "$T/out")"
+code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":10,\"note\":\"<script>x</script>\",\"figures\":[{\"what\":\"公共充电桩\",\"value\":300,\"unit\":\"个\"}]}")
+[ "$code" = 200 ] || fail "a right figure answered $code $(cat "$T/out")"
+as unit:JTJ task "$TASK" --json | jq -e '.percent == 10 and .person == null or true' >/dev/null
+"$BIN/duban" audit replay --data "$T/data" 2>/dev/null | grep -q '经办人: 张三' || fail "the 经办人 is not on the events"
+pass "claim and progress through the desk; a wrong unit is refused by the broker; the clerk is the 经办人"
+
+stop_broker
+code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":40,\"figures\":[]}")
+[ "$code" = 200 ] && jq -e '.ok and .queued' "$T/out" >/dev/null || fail "with the broker away: $code $(cat "$T/out")"
+curl -s -b "$J" "$DESK/api/queued" | jq -e '.waiting == 1 and .items[0].state == "已排队"' >/dev/null \
+  || fail "the queued write is not listed as queued"
+start_broker
+for i in $(seq 1 100); do
+  [ "$(as unit:JTJ task "$TASK" --json | jq -r .percent)" = 40 ] && break
+  sleep 0.1
+done
+[ "$(as unit:JTJ task "$TASK" --json | jq -r .percent)" = 40 ] || fail "the queued report was not delivered"
+# The queue page asks the agent again about what it still shows queued.
+for i in $(seq 1 20); do
+  curl -s -b "$J" "$DESK/api/queued" | jq -e '.waiting == 0' >/dev/null && break
+  sleep 0.2
+done
+curl -s -b "$J" "$DESK/api/queued" | jq -e '.waiting == 0 and .items[0].state == "已送达"' >/dev/null \
+  || fail "the delivered write is still listed queued: $(curl -s -b "$J" "$DESK/api/queued")"
+pass "with the broker away a write is queued (已排队) and delivered once it is back (已送达)"

@@ -1,0 +1,219 @@
+/* desk.js: the department desk's pages. Text from the log goes in with
+ * textContent only, so a note holding markup shows as text. */
+"use strict";
+(function () {
+  let csrf = "";
+  let tasks = [];
+  let current = null;
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function status(text, cls) {
+    const s = $("desk-status");
+    s.textContent = text;
+    s.className = cls || "";
+  }
+
+  async function getJSON(path) {
+    const r = await fetch(path, { credentials: "same-origin" });
+    if (r.status === 401) { window.location = "/login"; return null; }
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) { status(body.error || ("错误 " + r.status), "refusal"); return null; }
+    return body;
+  }
+
+  async function post(path, body) {
+    const r = await fetch(path, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body),
+    });
+    const answer = await r.json().catch(() => ({}));
+    answer.status = r.status;
+    return answer;
+  }
+
+  /* The outcome of a write, beside the field it concerns. */
+  function outcome(answer, spot) {
+    if (answer.ok && answer.queued) {
+      spot.textContent = "已排队"; spot.className = "queued";
+      status("已排队：本部门代理程序将在联通后送达", "queued");
+      loadQueued();
+      return true;
+    }
+    if (answer.ok) {
+      spot.textContent = "已受理"; spot.className = "accepted";
+      status("已受理", "accepted");
+      return true;
+    }
+    spot.textContent = answer.error || "被拒绝"; spot.className = "refusal";
+    status("被拒绝：" + (answer.error || ""), "refusal");
+    return false;
+  }
+
+  function renderTasks() {
+    const body = $("tasks-body");
+    body.replaceChildren();
+    for (const t of tasks) {
+      const row = el("tr");
+      row.dataset.task = t.id;
+      if (current && current.id === t.id) row.className = "selected";
+      row.append(el("td", t.number), el("td", t.state_zh));
+      const colour = el("td");
+      colour.append(el("span", t.colour_zh, "colour colour-" + t.colour));
+      row.append(colour, el("td", t.percent + "%"), el("td", t.next_due || "—"));
+      row.append(el("td", t.figures.map((f) => f.what + " " + f.against).join("；")));
+      row.append(el("td", t.text));
+      row.addEventListener("click", () => select(t.id));
+      body.append(row);
+    }
+  }
+
+  function figureFields(t) {
+    const box = $("figure-fields");
+    box.replaceChildren();
+    t.targets.forEach((target, i) => {
+      const label = el("label", target.what + "（目标 " + target.amount + "）");
+      const input = el("input");
+      input.type = "number"; input.step = "any"; input.id = "figure-" + i;
+      input.dataset.what = target.what;
+      const unit = el("select");
+      unit.id = "figure-unit-" + i;
+      for (const name of target.units) {
+        const option = el("option", name);
+        option.value = name;
+        if (name === target.unit) option.selected = true;
+        unit.append(option);
+      }
+      const refusal = el("span", "", "refusal");
+      refusal.id = "figure-refusal-" + i;
+      label.append(" ", input, unit, refusal);
+      box.append(label);
+    });
+  }
+
+  function select(id) {
+    current = tasks.find((t) => t.id === id) || null;
+    $("detail").hidden = !current;
+    if (!current) return;
+    $("detail-number").textContent = current.number;
+    $("detail-text").textContent = current.text;
+    $("detail-state").textContent = current.state_zh + "，" + current.percent + "%";
+    $("detail-note").textContent = current.note || "—";
+    $("progress-percent").value = current.percent;
+    for (const id2 of ["progress-refusal", "submit-refusal", "escalate-refusal"]) $(id2).textContent = "";
+    figureFields(current);
+    renderTasks();
+  }
+
+  async function loadTasks() {
+    const answer = await getJSON("/api/tasks");
+    if (!answer) return;
+    tasks = answer.tasks;
+    $("desk-unit").textContent = answer.unit;
+    renderTasks();
+    if (current) select(current.id);
+  }
+
+  async function loadInbox() {
+    const answer = await getJSON("/api/inbox");
+    if (!answer) return;
+    $("inbox-unread").textContent = answer.unread ? answer.unread + " 条未读" : "";
+    const list = $("inbox");
+    list.replaceChildren();
+    for (const item of answer.items) {
+      const li = el("li", item.time + " 【" + item.kind_zh + "】 " + item.task + " " + item.text + "（" + item.from + "）",
+        item.read ? "" : "unread");
+      li.dataset.seq = item.seq;
+      list.append(li);
+    }
+    list.dataset.top = answer.items.length ? answer.items[0].seq : "";
+  }
+
+  async function loadQueued() {
+    const answer = await getJSON("/api/queued");
+    if (!answer) return;
+    const list = $("queued");
+    list.replaceChildren();
+    for (const item of answer.items)
+      list.append(el("li", item.state + "：" + item.what + "（" + item.person + "）" + (item.message ? " " + item.message : ""),
+        item.queued ? "queued" : ""));
+    if (!answer.items.length) list.append(el("li", "无"));
+  }
+
+  async function claim() {
+    if (!current) return;
+    const answer = await post("/api/claim", { task: current.id });
+    if (outcome(answer, $("progress-refusal"))) loadTasks();
+  }
+
+  async function progress(event) {
+    event.preventDefault();
+    if (!current) return;
+    const figures = [];
+    current.targets.forEach((target, i) => {
+      $("figure-refusal-" + i).textContent = "";
+      const value = $("figure-" + i).value;
+      if (value !== "") figures.push({ what: target.what, value: Number(value), unit: $("figure-unit-" + i).value });
+    });
+    const answer = await post("/api/progress", {
+      task: current.id, percent: Number($("progress-percent").value), figures: figures,
+      milestone_met: $("progress-milestone").checked, note: $("progress-note").value,
+    });
+    let spot = $("progress-refusal");
+    if (!answer.ok) {
+      /* The broker's refusal goes beside the figure it names, else beside the first one given. */
+      let index = current.targets.findIndex((t) => (answer.error || "").includes(t.what));
+      if (index < 0) index = current.targets.findIndex((t, i) => $("figure-" + i).value !== "");
+      if (index >= 0) spot = $("figure-refusal-" + index);
+    }
+    if (outcome(answer, spot)) loadTasks();
+  }
+
+  async function submitTask(event) {
+    event.preventDefault();
+    if (!current) return;
+    const answer = await post("/api/submit", { task: current.id, note: $("submit-note").value });
+    if (outcome(answer, $("submit-refusal"))) loadTasks();
+  }
+
+  async function escalate(event) {
+    event.preventDefault();
+    if (!current) return;
+    const answer = await post("/api/escalate", {
+      task: current.id, category: $("escalate-category").value, reason: $("escalate-reason").value,
+    });
+    outcome(answer, $("escalate-refusal"));
+  }
+
+  async function markRead() {
+    const top = Number($("inbox").dataset.top || 0);
+    if (!top) return;
+    const answer = await post("/api/inbox/read", { up_to_seq: top });
+    outcome(answer, $("desk-status"));
+    loadInbox();
+  }
+
+  async function start() {
+    const session = await getJSON("/api/session");
+    if (!session) return;
+    csrf = session.csrf;
+    $("desk-person").textContent = session.name;
+    $("logout-csrf").value = csrf;
+    $("claim-button").addEventListener("click", claim);
+    $("progress-form").addEventListener("submit", progress);
+    $("submit-form").addEventListener("submit", submitTask);
+    $("escalate-form").addEventListener("submit", escalate);
+    $("inbox-read").addEventListener("click", markRead);
+    await Promise.all([loadTasks(), loadInbox(), loadQueued()]);
+    setInterval(() => { loadInbox(); loadQueued(); }, 5000);
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();
