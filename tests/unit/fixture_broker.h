@@ -90,12 +90,10 @@ connect_as(const char *name)
   return s;
 }
 
-/* Send bytes as one frame and wait up to timeout_ms for the reply. */
+/* Wait up to timeout_ms for one reply on s. */
 static Duban__Reply *
-call_raw(void *s, const void *bytes, size_t len, int timeout_ms)
+receive_reply(void *s, int timeout_ms)
 {
-  if (zmq_send(s, bytes, len, 0) < 0)
-    return NULL;
   zmq_pollitem_t item = {.socket = s, .events = ZMQ_POLLIN};
   if (zmq_poll(&item, 1, timeout_ms) <= 0)
     return NULL;
@@ -107,6 +105,15 @@ call_raw(void *s, const void *bytes, size_t len, int timeout_ms)
   dbn_wire_reply_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg), &reply);
   zmq_msg_close(&msg);
   return reply;
+}
+
+/* Send bytes as one frame and wait up to timeout_ms for the reply. */
+static Duban__Reply *
+call_raw(void *s, const void *bytes, size_t len, int timeout_ms)
+{
+  if (zmq_send(s, bytes, len, 0) < 0)
+    return NULL;
+  return receive_reply(s, timeout_ms);
 }
 
 /* Fill in version and a fresh request id unless set, pack, call. */

@@ -35,23 +35,6 @@
 #define FIXTURE_BROKER_NAME "harden"
 #include "fixture_broker.h"
 
-/* Wait up to timeout_ms for one reply on s. */
-static Duban__Reply *
-receive_reply(void *s, int timeout_ms)
-{
-  zmq_pollitem_t item = {.socket = s, .events = ZMQ_POLLIN};
-  if (zmq_poll(&item, 1, timeout_ms) <= 0)
-    return NULL;
-  zmq_msg_t msg;
-  zmq_msg_init(&msg);
-  if (zmq_msg_recv(&msg, s, 0) < 0)
-    return NULL;
-  Duban__Reply *reply = NULL;
-  dbn_wire_reply_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg), &reply);
-  zmq_msg_close(&msg);
-  return reply;
-}
-
 static void
 send_request(void *s, Duban__Request *req, char id[33])
 {
