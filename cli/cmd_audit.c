@@ -504,21 +504,28 @@ cmd_report(int argc, char **argv, bool export)
   return rc;
 }
 
+/* `audit report` and `audit export` share one command: the export is the
+ * report written as a workbook. */
+static int
+cmd_report_table(int argc, char **argv)
+{
+  return cmd_report(argc, argv, false);
+}
+
+static int
+cmd_export(int argc, char **argv)
+{
+  return cmd_report(argc, argv, true);
+}
+
 int
 dbn_cmd_audit(int argc, char **argv)
 {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(audit_usage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? DBN_CLI_EXIT_USAGE : DBN_CLI_EXIT_OK;
-  }
-  if (strcmp(argv[1], "verify") == 0)
-    return cmd_verify(argc - 1, argv + 1);
-  if (strcmp(argv[1], "replay") == 0)
-    return cmd_replay(argc - 1, argv + 1);
-  if (strcmp(argv[1], "report") == 0)
-    return cmd_report(argc - 1, argv + 1, false);
-  if (strcmp(argv[1], "export") == 0)
-    return cmd_report(argc - 1, argv + 1, true);
-  fprintf(stderr, "duban audit: no subcommand '%s'; say verify, replay, report or export\n", argv[1]);
-  return DBN_CLI_EXIT_USAGE;
+  static const dbn_cli_word_t words[] = {
+      {"verify", cmd_verify},
+      {"replay", cmd_replay},
+      {"report", cmd_report_table},
+      {"export", cmd_export},
+  };
+  return dbn_cli_run_word("audit", audit_usage, words, sizeof words / sizeof words[0], argc, argv);
 }

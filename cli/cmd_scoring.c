@@ -158,12 +158,6 @@ cmd_load(int argc, char **argv)
 int
 dbn_cmd_scoring(int argc, char **argv)
 {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(scoring_usage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? DBN_CLI_EXIT_USAGE : DBN_CLI_EXIT_OK;
-  }
-  if (strcmp(argv[1], "load") == 0)
-    return cmd_load(argc - 1, argv + 1);
-  fprintf(stderr, "duban scoring: no subcommand '%s'; say load\n", argv[1]);
-  return DBN_CLI_EXIT_USAGE;
+  static const dbn_cli_word_t words[] = {{"load", cmd_load}};
+  return dbn_cli_run_word("scoring", scoring_usage, words, 1, argc, argv);
 }
