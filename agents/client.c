@@ -453,3 +453,14 @@ dbn_client_monitor_read(dbn_client_t *client, enum dbn_client_event *event_p)
   }
   return 0;
 }
+
+int
+dbn_client_watch(dbn_client_t *client, uint64_t after_seq)
+{
+  Duban__Watch watch = DUBAN__WATCH__INIT;
+  watch.after_seq = after_seq;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_WATCH;
+  req.watch = &watch;
+  return dbn_client_send(client, &req);
+}

@@ -48,6 +48,12 @@ int dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **re
 /* Send without waiting (a watch subscription, pipelined benchmark load). */
 int dbn_client_send(dbn_client_t *client, Duban__Request *req);
 
+/* Subscribe (or renew a subscription) to every event with seq > after_seq,
+ * then live: the replies come through dbn_client_recv. A watcher renews
+ * every few seconds, because the broker forgets a watcher it has not heard
+ * from, and after a gap, from the last seq it has. */
+int dbn_client_watch(dbn_client_t *client, uint64_t after_seq);
+
 /* Receive the next Reply within timeout_ms (-1 = forever); DBN_ETIMEDOUT
  * when none came. On success *reply_p is the caller's. */
 int dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms);

@@ -169,21 +169,38 @@ person_of(const dbn_web_request_t *req)
   return info ? info->name : "";
 }
 
+/* Send request to the agent for the page req. Returns the reply when the
+ * broker (or the agent's outbox) took it; otherwise answers the page with
+ * the failure or the refusal, sets *page_rc to that answer's result and
+ * returns NULL. */
+static Duban__Reply *
+desk_ask(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *request, const char *person,
+         char request_id[DBN_MAX_ID + 1], int *page_rc)
+{
+  Duban__Reply *reply = NULL;
+  int rc = desk_call(desk, request, person, &reply, request_id);
+  if (rc) {
+    *page_rc = reply_agent_failure(req, rc);
+    return NULL;
+  }
+  if (reply->code != DUBAN__CODE__CODE_OK) {
+    *page_rc = reply_refusal(req, reply);
+    dbn_wire_reply_free(&reply);
+    return NULL;
+  }
+  return reply;
+}
+
 /* Send one write and answer the page: ok with seq, queued, or refused. */
 static int
 write_and_reply(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write, const char *what)
 {
-  Duban__Reply *reply = NULL;
   char request_id[DBN_MAX_ID + 1];
   const char *person = person_of(req);
-  int rc = desk_call(desk, write, person, &reply, request_id);
-  if (rc)
-    return reply_agent_failure(req, rc);
-  if (reply->code != DUBAN__CODE__CODE_OK) {
-    rc = reply_refusal(req, reply);
-    dbn_wire_reply_free(&reply);
+  int rc;
+  Duban__Reply *reply = desk_ask(desk, req, write, person, request_id, &rc);
+  if (!reply)
     return rc;
-  }
   if (reply->queued)
     remember_queued(desk, write, request_id, what, person);
   cJSON *json = cJSON_CreateObject();
@@ -265,10 +282,7 @@ task_json(const Duban__Task *task, int64_t now)
   cJSON_AddStringToObject(json, "state", dbn_wire_task_state_name(task->state));
   cJSON_AddStringToObject(json, "state_zh", state_zh(task->state));
   cJSON_AddNumberToObject(json, "percent", task->percent);
-  int64_t start = task->claimed_at;
-  if (!start && dbn_date_parse(task->plan_issued, &start) != 0)
-    start = now;
-  dbn_colour_t colour = dbn_task_colour(task, start, now, NULL, NULL);
+  dbn_colour_t colour = dbn_task_colour(task, dbn_task_pace_start(task), now, NULL, NULL);
   cJSON_AddStringToObject(json, "colour", dbn_colour_name(colour));
   cJSON_AddStringToObject(json, "colour_zh", dbn_colour_name_zh(colour));
   cJSON_AddStringToObject(json, "next_due", next_due(task, now));
@@ -297,16 +311,11 @@ handle_tasks(dbn_web_request_t *req, void *arg)
   Duban__Request request = DUBAN__REQUEST__INIT;
   request.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
   request.list_tasks = &list;
-  Duban__Reply *reply = NULL;
   char request_id[DBN_MAX_ID + 1];
-  int rc = desk_call(desk, &request, NULL, &reply, request_id);
-  if (rc)
-    return reply_agent_failure(req, rc);
-  if (reply->code != DUBAN__CODE__CODE_OK) {
-    rc = reply_refusal(req, reply);
-    dbn_wire_reply_free(&reply);
+  int rc;
+  Duban__Reply *reply = desk_ask(desk, req, &request, NULL, request_id, &rc);
+  if (!reply)
     return rc;
-  }
   cJSON *json = cJSON_CreateObject();
   cJSON_AddStringToObject(json, "unit", desk->unit);
   cJSON *tasks = cJSON_AddArrayToObject(json, "tasks");
@@ -484,16 +493,11 @@ handle_inbox(dbn_web_request_t *req, void *arg)
   Duban__Request request = DUBAN__REQUEST__INIT;
   request.body_case = DUBAN__REQUEST__BODY_LIST_INBOX;
   request.list_inbox = &list;
-  Duban__Reply *reply = NULL;
   char request_id[DBN_MAX_ID + 1];
-  int rc = desk_call(arg, &request, NULL, &reply, request_id);
-  if (rc)
-    return reply_agent_failure(req, rc);
-  if (reply->code != DUBAN__CODE__CODE_OK) {
-    rc = reply_refusal(req, reply);
-    dbn_wire_reply_free(&reply);
+  int rc;
+  Duban__Reply *reply = desk_ask(arg, req, &request, NULL, request_id, &rc);
+  if (!reply)
     return rc;
-  }
   cJSON *json = cJSON_CreateObject();
   cJSON *items = cJSON_AddArrayToObject(json, "items");
   size_t unread = 0;

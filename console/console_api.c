@@ -22,22 +22,11 @@
 #include "pace.h"
 #include "wire.h"
 
-static int64_t
-task_start(const Duban__Task *task)
-{
-  int64_t start = 0;
-  if (task->claimed_at > 0)
-    return task->claimed_at;
-  if (task->plan_issued && *task->plan_issued)
-    dbn_date_parse(task->plan_issued, &start);
-  return start;
-}
-
 static cJSON *
 task_json(const Duban__Task *task, int64_t now)
 {
   dbn_task_pace_t pace;
-  dbn_colour_t colour = dbn_task_colour(task, task_start(task), now, NULL, &pace);
+  dbn_colour_t colour = dbn_task_colour(task, dbn_task_pace_start(task), now, NULL, &pace);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddStringToObject(json, "id", task->id);
   cJSON_AddStringToObject(json, "unit", task->unit);

@@ -28,17 +28,6 @@ mirror_head(dbn_console_t *console)
   return seq;
 }
 
-static int
-send_watch(dbn_client_t *client, uint64_t after)
-{
-  Duban__Watch watch = DUBAN__WATCH__INIT;
-  watch.after_seq = after;
-  Duban__Request req = DUBAN__REQUEST__INIT;
-  req.body_case = DUBAN__REQUEST__BODY_WATCH;
-  req.watch = &watch;
-  return dbn_client_send(client, &req);
-}
-
 /* One event as the one line of JSON the board reads (the CLI's --json). */
 static char *
 event_text(const Duban__Event *event)
@@ -107,7 +96,7 @@ follow(void *arg)
   while (!atomic_load(&console->stop)) {
     int64_t now = dbn_monotonic_ms();
     if (now - last_sent >= RENEW_MS) {
-      send_watch(client, mirror_head(console));
+      dbn_client_watch(client, mirror_head(console));
       last_sent = now;
     }
     Duban__Reply *reply;

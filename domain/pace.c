@@ -197,3 +197,14 @@ dbn_colour_name_zh(dbn_colour_t colour)
 {
   return (unsigned)colour < DBN_COLOUR_COUNT ? colour_names[colour].name_zh : "未知";
 }
+
+int64_t
+dbn_task_pace_start(const Duban__Task *task)
+{
+  if (task->claimed_at > 0)
+    return task->claimed_at;
+  int64_t start = 0;
+  if (task->plan_issued && *task->plan_issued && dbn_date_parse(task->plan_issued, &start) != 0)
+    start = 0;
+  return start;
+}

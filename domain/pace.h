@@ -95,6 +95,11 @@ int dbn_pace_expected_percent(int64_t start, int64_t due_end, int64_t now);
 dbn_colour_t dbn_task_colour(const Duban__Task *task, int64_t start, int64_t now,
                              const dbn_pace_policy_t *policy, dbn_task_pace_t *pace_out);
 
+/* Where a task's 序时进度 starts, the start dbn_task_colour takes: its claim
+ * (claimed_at), else the day its plan was issued (plan_issued), else 0.
+ * The board, the desk and the report all ask this, so they agree. */
+int64_t dbn_task_pace_start(const Duban__Task *task);
+
 /* The colour of a measure or a department from its tasks' colours: the
  * worst of them (red if any is red, else yellow if any is yellow, else blue
  * if any is blue, else green), so a department's one overdue task is never

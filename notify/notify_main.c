@@ -109,17 +109,6 @@ parse_args(int argc, char **argv, settings_t *s)
   return 0;
 }
 
-static int
-send_watch(dbn_client_t *client, uint64_t after)
-{
-  Duban__Watch watch = DUBAN__WATCH__INIT;
-  watch.after_seq = after;
-  Duban__Request req = DUBAN__REQUEST__INIT;
-  req.body_case = DUBAN__REQUEST__BODY_WATCH;
-  req.watch = &watch;
-  return dbn_client_send(client, &req);
-}
-
 /* Offer the events of one delivery that continue the sequence; *gap_p when
  * one was skipped. An offer that fails (disk) stops the run: the cursor
  * did not move, so the next run retries that event. */
@@ -179,12 +168,12 @@ follow(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier)
 {
   uint64_t last = dbn_notifier_last_seq(notifier);
   dbn_log(DBN_LOG_INFO, "notify", "watching events after seq %llu", (unsigned long long)last);
-  (void)send_watch(client, last);
+  (void)dbn_client_watch(client, last);
   int64_t sent_ms = dbn_monotonic_ms(), heard_ms = sent_ms;
   for (;;) {
     int64_t now = dbn_monotonic_ms();
     if (now - sent_ms >= KEEPALIVE_MS && now - heard_ms >= KEEPALIVE_MS) {
-      (void)send_watch(client, last); /* unreachable broker: ZeroMQ keeps trying */
+      (void)dbn_client_watch(client, last); /* unreachable broker: ZeroMQ keeps trying */
       sent_ms = now;
     }
     bool gap = false, heard = false;
@@ -194,7 +183,7 @@ follow(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier)
     if (heard)
       heard_ms = dbn_monotonic_ms();
     if (gap && dbn_monotonic_ms() - sent_ms >= 200) {
-      (void)send_watch(client, last);
+      (void)dbn_client_watch(client, last);
       sent_ms = dbn_monotonic_ms();
     }
   }

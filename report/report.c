@@ -168,18 +168,6 @@ views_free(views_t *views)
   memset(views, 0, sizeof *views);
 }
 
-/* Where a task's 序时进度 starts: its claim, else its plan's issue day. */
-static int64_t
-task_start(const Duban__Task *task)
-{
-  int64_t start = 0;
-  if (task->claimed_at > 0)
-    return task->claimed_at;
-  if (task->plan_issued && *task->plan_issued)
-    dbn_date_parse(task->plan_issued, &start);
-  return start;
-}
-
 /* The index of the task named id in the report's tasks (in id order, as
  * the store lists them), or SIZE_MAX. */
 static size_t
@@ -237,7 +225,7 @@ static int
 describe_task(dbn_report_task_t *line, const dbn_report_t *report)
 {
   const Duban__Task *task = line->task;
-  line->start = task_start(task);
+  line->start = dbn_task_pace_start(task);
   line->colour = dbn_task_colour(task, line->start, report->at, &report->pace, &line->pace);
   line->figures = calloc(task->n_figures + 1, sizeof *line->figures);
   line->targets = calloc(task->n_targets + 1, sizeof *line->targets);
@@ -530,7 +518,8 @@ colours_at(const dbn_report_t *report, dbn_store_txn_t *txn, int64_t at, dbn_col
     for (size_t t = 0; t < n_tasks; t++) {
       if (strcmp(tasks[t]->unit ? tasks[t]->unit : "", report->units[u].code) != 0)
         continue;
-      dbn_colour_t pair[] = {worst, dbn_task_colour(tasks[t], task_start(tasks[t]), at, &report->pace, NULL)};
+      dbn_colour_t pair[] = {
+          worst, dbn_task_colour(tasks[t], dbn_task_pace_start(tasks[t]), at, &report->pace, NULL)};
       worst = dbn_colour_rollup(pair, 2);
     }
     colours[u] = worst;

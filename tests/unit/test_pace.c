@@ -362,6 +362,22 @@ test_colour_names(void **state)
   assert_true(GREEN < BLUE && BLUE < YELLOW && YELLOW < RED);
 }
 
+/* The start of 序时进度: the claim, else the plan's issue day, else 0. */
+static void
+test_pace_start(void **state)
+{
+  (void)state;
+  Duban__Task task = DUBAN__TASK__INIT;
+  assert_int_equal(dbn_task_pace_start(&task), 0);
+  task.plan_issued = "2023-09-18";
+  assert_int_equal(dbn_task_pace_start(&task), 1694995200); /* 2023-09-18T00:00:00Z */
+  task.claimed_at = 1695200000;
+  assert_int_equal(dbn_task_pace_start(&task), 1695200000);
+  task.claimed_at = 0;
+  task.plan_issued = "2023-02-30"; /* not a day: no start rather than a wrong one */
+  assert_int_equal(dbn_task_pace_start(&task), 0);
+}
+
 int
 main(void)
 {
@@ -369,7 +385,7 @@ main(void)
       cmocka_unit_test(test_expected_percent), cmocka_unit_test(test_task_colour),
       cmocka_unit_test(test_overdue_since),    cmocka_unit_test(test_policy),
       cmocka_unit_test(test_policy_check),     cmocka_unit_test(test_rollup),
-      cmocka_unit_test(test_colour_names),
+      cmocka_unit_test(test_colour_names),     cmocka_unit_test(test_pace_start),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
