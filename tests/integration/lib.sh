@@ -41,7 +41,24 @@ make_keys() {
 }
 
 # start_broker [extra flags...]: runs in the background, waits until it answers.
+# free_port only says a port was free a moment ago; tests running side by
+# side may take it first. So a first start that finds its port taken moves
+# to another (a restart keeps its endpoint: agents are connected to it).
+BROKER_STARTED=0
 start_broker() {
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    start_broker_once "$@" && { BROKER_STARTED=1; return 0; }
+    [ "$BROKER_STARTED" = 0 ] && tail -n 3 "$T/broker.log" | grep -q "Address already in use" ||
+      fail "broker exited at start (see broker.log)"
+    PORT=$(free_port)
+    ENDPOINT=tcp://127.0.0.1:$PORT
+  done
+  fail "broker found no free port in 5 tries"
+}
+
+# start_broker_once [extra flags...]: 0 once the broker answers, 1 if it exited.
+start_broker_once() {
   # A virtual clock at the plan's start keeps deadline warnings out of the way
   # unless a test moves it; a later --virtual-clock in "$@" wins.
   "$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data" --keys "$T/keys" --virtual-clock 2023-09-20 "$@" \
@@ -51,7 +68,7 @@ start_broker() {
   local i
   for i in $(seq 1 100); do
     if as admin:admin ping --timeout 300 >/dev/null 2>&1; then return 0; fi
-    kill -0 "$BROKER_PID" 2>/dev/null || fail "broker exited at start (see broker.log)"
+    kill -0 "$BROKER_PID" 2>/dev/null || return 1
     sleep 0.1
   done
   fail "broker did not answer within 10 s"
