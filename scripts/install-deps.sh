@@ -23,6 +23,15 @@ packages=(
   chromium chromium-driver python3-selenium  # browser tests, headless
   python3-openpyxl                        # browser tests read the exported workbook back
   fonts-wqy-microhei                      # a CJK font, so screenshots show readable Chinese
+  libzip-dev libxml2-dev                  # plan import of .docx (a zip of XML)
+  poppler-utils                           # plan import of PDF, best effort, through pdftotext -layout
+  python3-docx                            # tests build .docx fixtures from real documents' tables
+  etcd-server etcd-client                 # replicated brokers: the consensus log
+  prometheus                              # promtool checks the metrics endpoints' text format
+  redis-server redis-tools                # benchmark only: the peer duban's ingest is compared with
+  dpkg-dev fakeroot file                  # CPack builds the .deb packages; tests unpack them
+  systemd                                 # systemd-analyze verify checks the units
+  libssl-dev                              # the SM3/SM2 (国密) crypto profile, through OpenSSL 3
 )
 
 missing=()
