@@ -27,6 +27,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
+#include "monotonic.h"
 #include "agent.h"
 #include "client.h"
 #include "outbox.h"
@@ -58,14 +59,6 @@ typedef struct {
   bool agent_running;
   int stop_pipe[2];
 } fixture_t;
-
-static int64_t
-now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the stand-in broker ----------------------------------------------------- */
 
@@ -178,8 +171,8 @@ first_seen(fixture_t *f, const char *request_id)
 static bool
 wait_seen(fixture_t *f, const char *request_id, int timeout_ms)
 {
-  int64_t deadline = now_ms() + timeout_ms;
-  while (now_ms() < deadline) {
+  int64_t deadline = dbn_monotonic_ms() + timeout_ms;
+  while (dbn_monotonic_ms() < deadline) {
     if (seen_times(f, request_id) > 0)
       return true;
     usleep(20 * 1000);
@@ -322,12 +315,12 @@ test_queued_then_delivered_once_in_order(void **state)
 {
   fixture_t *f = *state;
   agent_start(f);
-  int64_t start = now_ms();
+  int64_t start = dbn_monotonic_ms();
   Duban__Reply *reply = claim(f, "plan:1.1.1", "claim-first");
   assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
   assert_true(reply->queued);
   assert_non_null(strstr(reply->message, "outbox"));
-  assert_true(now_ms() - start < 4000);
+  assert_true(dbn_monotonic_ms() - start < 4000);
   dbn_wire_reply_free(&reply);
   reply = claim(f, "plan:1.1.2", "claim-second");
   assert_true(reply->queued);
@@ -366,13 +359,13 @@ test_read_unavailable_while_broker_down(void **state)
   assert_non_null(strstr(reply->message, f->endpoint));
   dbn_wire_reply_free(&reply);
   broker_start(f);
-  int64_t deadline = now_ms() + 10000;
+  int64_t deadline = dbn_monotonic_ms() + 10000;
   do {
     reply = ping(f);
     if (reply->code == DUBAN__CODE__CODE_OK)
       break;
     dbn_wire_reply_free(&reply);
-  } while (now_ms() < deadline);
+  } while (dbn_monotonic_ms() < deadline);
   assert_non_null(reply);
   assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
   dbn_wire_reply_free(&reply);
@@ -453,13 +446,13 @@ test_answered_not_resent_after_restart(void **state)
 
   /* ...so the next run, once connected, sends neither again. */
   agent_start(f);
-  int64_t deadline = now_ms() + 10000;
+  int64_t deadline = dbn_monotonic_ms() + 10000;
   do {
     reply = ping(f);
     if (reply->code == DUBAN__CODE__CODE_OK)
       break;
     dbn_wire_reply_free(&reply);
-  } while (now_ms() < deadline);
+  } while (dbn_monotonic_ms() < deadline);
   assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
   dbn_wire_reply_free(&reply);
   usleep(1000 * 1000); /* time for a resend to show up */

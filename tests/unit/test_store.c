@@ -101,6 +101,40 @@ append_progress(dbn_store_t *store, const char *task, int percent, const char *n
   return append_one(store, &event);
 }
 
+/* The task as a fresh read transaction sees it; the caller frees it. */
+static Duban__Task *
+read_task(dbn_store_t *store, const char *id)
+{
+  dbn_store_txn_t *txn;
+  Duban__Task *task = NULL;
+  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
+  assert_int_equal(dbn_store_task_get(txn, id, &task), 0);
+  dbn_store_abort(&txn);
+  return task;
+}
+
+/* The escalations a fresh read sees (open ones only, or all); the caller
+ * frees them with dbn_store_escalations_free. */
+static Duban__Escalation **
+read_escalations(dbn_store_t *store, bool open_only, size_t *count)
+{
+  dbn_store_txn_t *txn;
+  Duban__Escalation **escalations = NULL;
+  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
+  assert_int_equal(dbn_store_escalations_list(txn, open_only, &escalations, count), 0);
+  dbn_store_abort(&txn);
+  return escalations;
+}
+
+/* The log verifies clean and holds this many events. */
+static void
+expect_verified(const char *dir, uint64_t events)
+{
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify(dir, NULL, &report), 0);
+  assert_int_equal(report.events, events);
+}
+
 /* The plan, and t:1.1.1 claimed: progress needs a claimed task. */
 static void
 append_plan_claimed(dbn_store_t *store)
@@ -239,20 +273,15 @@ test_escalation_blocks_and_resolves(void **state)
   event.escalated = &escalate;
   assert_int_equal(append_one(f->store, &event), 0);
 
-  dbn_store_txn_t *txn;
-  Duban__Task *task;
-  Duban__Escalation **open;
-  size_t count;
-  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
-  assert_int_equal(dbn_store_task_get(txn, "t:1.1.1", &task), 0);
+  Duban__Task *task = read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_BLOCKED);
   dbn_wire_task_free(&task);
-  assert_int_equal(dbn_store_escalations_list(txn, true, &open, &count), 0);
+  size_t count;
+  Duban__Escalation **open = read_escalations(f->store, true, &count);
   assert_int_equal(count, 1);
   assert_int_equal(open[0]->id, 3);
   assert_string_equal(open[0]->reason, "资金未到位");
   dbn_store_escalations_free(open, count);
-  dbn_store_abort(&txn);
 
   Duban__Resolve resolve = DUBAN__RESOLVE__INIT;
   resolve.escalation = 3;
@@ -263,22 +292,18 @@ test_escalation_blocks_and_resolves(void **state)
   resolved.resolved = &resolve;
   assert_int_equal(append_one(f->store, &resolved), 0);
 
-  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
-  assert_int_equal(dbn_store_task_get(txn, "t:1.1.1", &task), 0);
+  task = read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_IN_PROGRESS);
   dbn_wire_task_free(&task);
-  assert_int_equal(dbn_store_escalations_list(txn, true, &open, &count), 0);
+  open = read_escalations(f->store, true, &count);
   assert_int_equal(count, 0);
   dbn_store_escalations_free(open, count);
-  assert_int_equal(dbn_store_escalations_list(txn, false, &open, &count), 0);
+  Duban__Escalation **all = read_escalations(f->store, false, &count);
   assert_int_equal(count, 1);
-  assert_int_equal(open[0]->state, DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED);
-  dbn_store_escalations_free(open, count);
-  dbn_store_abort(&txn);
+  assert_int_equal(all[0]->state, DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED);
+  dbn_store_escalations_free(all, count);
 
-  dbn_verify_report_t report;
-  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
-  assert_int_equal(report.events, 4);
+  expect_verified(f->dir, 4);
 }
 
 static int
@@ -527,16 +552,12 @@ test_append_with_checked_task(void **state)
   assert_int_equal(dbn_store_append_with(txn, &event, &subject), 0);
   assert_null(subject.task);
   assert_int_equal(dbn_store_commit(&txn), 0);
-  Duban__Task *task;
-  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
-  assert_int_equal(dbn_store_task_get(txn, "t:1.1.1", &task), 0);
+  Duban__Task *task = read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_SUBMITTED);
   assert_string_equal(task->note, "已完成");
   assert_string_equal(task->text, "申请资金和任务");
   dbn_wire_task_free(&task);
-  dbn_store_abort(&txn);
-  dbn_verify_report_t report;
-  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
+  expect_verified(f->dir, 3);
 }
 
 /* Regression: the first warning on a task copied from a NULL array
@@ -558,18 +579,13 @@ test_deadline_warnings_recorded_once_each(void **state)
     event.deadline_warning = &warning;
     assert_int_equal(append_one(f->store, &event), 0);
   }
-  dbn_store_txn_t *txn;
-  Duban__Task *task;
-  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
-  assert_int_equal(dbn_store_task_get(txn, "t:1.1.2", &task), 0);
+  Duban__Task *task = read_task(f->store, "t:1.1.2");
   assert_true(task->overdue);
   assert_int_equal(task->n_warnings, 2);
   assert_string_equal(task->warnings[0], "2023-12-31/yellow");
   assert_string_equal(task->warnings[1], "2023-12-31/red");
   dbn_wire_task_free(&task);
-  dbn_store_abort(&txn);
-  dbn_verify_report_t report;
-  assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
+  expect_verified(f->dir, 3);
 }
 
 static void
