@@ -39,6 +39,7 @@
 #include "request.h"
 #include "wire.h"
 #include "monotonic.h"
+#include "witness.h"
 
 /* Most writes in flight to the broker at once. */
 #define WINDOW 64
@@ -91,6 +92,7 @@ struct dbn_agent {
   waiter_t *waiters;        /* owned array of waiter_count */
   size_t waiter_count;
   size_t waiter_capacity;
+  dbn_witness_t *witness; /* owned; keeps the broker's checkpoints (NULL: no key to check them) */
 };
 
 /* Codes that say "not now" rather than "no": the command stays in the
@@ -455,6 +457,7 @@ on_broker_reply(dbn_agent_t *agent, int64_t now)
     return;
   }
   agent->last_answer = now;
+  dbn_witness_take(agent->witness, reply);
   const char *request_id = reply->request_id ? reply->request_id : "";
   delivery_t *delivery = find_delivery(agent, request_id);
   if (delivery && is_transient(reply->code)) {
@@ -692,6 +695,8 @@ dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
   if (agent->broker_endpoint && agent->listen_endpoint && agent->socket_path)
     rc = open_outbox(agent, options->data_dir);
   if (rc == 0)
+    rc = dbn_witness_open(&agent->witness, options->data_dir, options->server_cert);
+  if (rc == 0)
     rc = connect_to_broker(agent, options);
   if (rc == 0)
     rc = listen_for_clis(agent);
@@ -722,6 +727,7 @@ dbn_agent_destroy(dbn_agent_t **agent_p)
     zmq_ctx_term(agent->context);
   dbn_client_destroy(&agent->broker);
   dbn_outbox_close(&agent->outbox);
+  dbn_witness_close(&agent->witness);
   free(agent->broker_endpoint);
   free(agent->listen_endpoint);
   free(agent->socket_path);
