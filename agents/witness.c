@@ -69,7 +69,7 @@ dbn_witness_take(dbn_witness_t *witness, const Duban__Reply *reply)
   int rc = dbn_checkpoint_keep(witness->dir, c, &witness->key);
   if (rc == DBN_EPERM) {
     dbn_log(DBN_LOG_WARN, "witness",
-            "拒收检查点：第 %llu 号的签名与代理的公钥不符 / refused a checkpoint at seq %llu: its signature does "
+            "拒收检查点：第 %llu 号的签名与督办服务器公布的公钥不符 / refused a checkpoint at seq %llu: its signature does "
             "not hold against the broker's key %s",
             (unsigned long long)c->seq, (unsigned long long)c->seq, witness->key.key_id);
     return;

@@ -311,16 +311,23 @@ witness_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
     return 0;
   uint8_t hash[DBN_HASH_BYTES];
   dbn_store_hash(bytes, len, hash);
-  /* Several checkpoints may name one seq (kept by different agents). */
+  /* Several checkpoints may name one seq: kept by different agents, or
+   * signed twice by a broker that was rolled back and wrote on. */
+  const Duban__Checkpoint *first = walk->checkpoints[walk->next];
+  bool agree = true;
   for (; walk->next < walk->count && walk->checkpoints[walk->next]->seq == seq; walk->next++) {
     c = walk->checkpoints[walk->next];
     walk->report->checkpoints++;
-    if (c->head_hash.len != DBN_HASH_BYTES || memcmp(c->head_hash.data, hash, DBN_HASH_BYTES) != 0) {
-      walk->report->first_bad_seq = seq;
-      return DBN_ECORRUPT;
-    }
-    walk->report->agreed_seq = seq;
+    agree = agree && c->head_hash.len == DBN_HASH_BYTES && memcmp(c->head_hash.data, hash, DBN_HASH_BYTES) == 0;
+    if (c->head_hash.len != first->head_hash.len ||
+        memcmp(c->head_hash.data, first->head_hash.data, c->head_hash.len) != 0)
+      walk->report->forked = true;
   }
+  if (!agree) {
+    walk->report->first_bad_seq = seq;
+    return DBN_ECORRUPT;
+  }
+  walk->report->agreed_seq = seq;
   return 0;
 }
 
@@ -344,11 +351,16 @@ dbn_store_verify_witness(const char *data_dir, Duban__Checkpoint *const *checkpo
   dbn_store_abort(&txn);
   dbn_store_destroy(&store);
   if (rc == DBN_ECORRUPT) {
+    char where[128];
+    if (report->agreed_seq + 1 == report->first_bad_seq)
+      snprintf(where, sizeof where, "第 %llu 号事件被改写过", (unsigned long long)report->first_bad_seq);
+    else
+      snprintf(where, sizeof where, "日志在第 %llu 号之后、第 %llu 号及以前被改写过",
+               (unsigned long long)report->agreed_seq, (unsigned long long)report->first_bad_seq);
     snprintf(report->problem, sizeof report->problem,
-             "第 %llu 号事件与见证的检查点不符：代理签名的该事件哈希与现在日志中的不同，日志在第 %llu 号之后、第 "
-             "%llu 号及以前被改写过",
-             (unsigned long long)report->first_bad_seq, (unsigned long long)report->agreed_seq,
-             (unsigned long long)report->first_bad_seq);
+             "第 %llu 号事件与见证的检查点不符：督办服务器签名的该事件哈希与现在日志中的不同，%s%s",
+             (unsigned long long)report->first_bad_seq, where,
+             report->forked ? "（督办服务器对同一序号签过不同的哈希：日志曾被回滚到旧副本后继续写入）" : "");
     return rc;
   }
   if (rc)
@@ -359,7 +371,7 @@ dbn_store_verify_witness(const char *data_dir, Duban__Checkpoint *const *checkpo
       report->first_bad_seq = checkpoints[i]->seq;
       report->beyond_head = true;
       snprintf(report->problem, sizeof report->problem,
-               "第 %llu 号事件与见证的检查点不符：代理曾签名确认日志已有第 %llu 号事件，而现在日志只到第 %llu "
+               "第 %llu 号事件与见证的检查点不符：督办服务器曾签名确认日志已有第 %llu 号事件，而现在日志只到第 %llu "
                "号：日志的尾部被删去或被回滚到旧副本",
                (unsigned long long)checkpoints[i]->seq, (unsigned long long)checkpoints[i]->seq,
                (unsigned long long)report->log_head);

@@ -78,6 +78,7 @@ typedef struct {
   uint64_t first_bad_seq;  /* the first checkpoint seq the log disagrees with; 0 = all agree */
   uint64_t log_head;       /* the log's head */
   bool beyond_head;        /* first_bad_seq is past the log's head: its tail was cut or rolled back */
+  bool forked;             /* two checkpoints of one seq name different heads: the broker signed two histories */
   char problem[320];       /* for a person, in Chinese */
 } dbn_witness_report_t;
 

@@ -98,6 +98,7 @@ wait_witness $((EARLY + 1))
   fail "the agent did not keep the forked checkpoint beside the old one"
 stop_broker
 attack "rollback then new events" "$T/data" $((EARLY + 1))
+grep -q "签过不同的哈希" "$T/rollback then new events-w.out" || fail "the fork (two heads signed for one seq) is not named"
 
 # 5. A broker signing with a key that is not the published one: the agent
 # refuses its checkpoints and keeps none.
