@@ -11,10 +11,10 @@
 #include "log.h"
 
 struct dbn_witness {
-  char dir[PATH_MAX];     /* DATA/witness */
-  dbn_sign_key_t key;     /* the broker's public signing key */
-  uint64_t kept_seq;      /* the last checkpoint kept this run */
-  uint8_t kept_hash[32];  /* and its head hash */
+  char dir[PATH_MAX];    /* DATA/witness */
+  dbn_sign_key_t key;    /* the broker's public signing key */
+  uint64_t kept_seq;     /* the last checkpoint kept this run */
+  uint8_t kept_hash[32]; /* and its head hash */
   bool have_kept;
 };
 
@@ -33,8 +33,9 @@ dbn_witness_open(dbn_witness_t **witness_p, const char *data_dir, const char *se
     return DBN_ENOMEM;
   int rc = dbn_sign_key_load_public(&witness->key, key_path);
   if (rc) {
-    dbn_log(DBN_LOG_WARN, "witness", "cannot read the broker's checkpoint key %s (%s): no checkpoints are kept",
-            key_path, dbn_strerror(rc));
+    dbn_log(DBN_LOG_WARN, "witness",
+            "cannot read the broker's checkpoint key %s (%s): no checkpoints are kept", key_path,
+            dbn_strerror(rc));
     free(witness);
     return 0;
   }
@@ -69,14 +70,15 @@ dbn_witness_take(dbn_witness_t *witness, const Duban__Reply *reply)
   int rc = dbn_checkpoint_keep(witness->dir, c, &witness->key);
   if (rc == DBN_EPERM) {
     dbn_log(DBN_LOG_WARN, "witness",
-            "拒收检查点：第 %llu 号的签名与督办服务器公布的公钥不符 / refused a checkpoint at seq %llu: its signature does "
+            "拒收检查点：第 %llu 号的签名与督办服务器公布的公钥不符 / refused a checkpoint at seq %llu: its "
+            "signature does "
             "not hold against the broker's key %s",
             (unsigned long long)c->seq, (unsigned long long)c->seq, witness->key.key_id);
     return;
   }
   if (rc) {
-    dbn_log(DBN_LOG_WARN, "witness", "cannot keep the checkpoint at seq %llu in %s: %s", (unsigned long long)c->seq,
-            witness->dir, dbn_strerror(rc));
+    dbn_log(DBN_LOG_WARN, "witness", "cannot keep the checkpoint at seq %llu in %s: %s",
+            (unsigned long long)c->seq, witness->dir, dbn_strerror(rc));
     return;
   }
   witness->have_kept = c->head_hash.len == sizeof witness->kept_hash;

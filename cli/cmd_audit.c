@@ -235,7 +235,8 @@ verify_witness(const char *dir, const char *witness_dir, const char *key_path, c
       cJSON_AddBoolToObject(w, "beyond_head", report.beyond_head);
       cJSON_AddStringToObject(w, "problem", report.problem);
     }
-    cJSON_ReplaceItemInObject(json, "ok", cJSON_CreateBool(ok && cJSON_IsTrue(cJSON_GetObjectItem(json, "ok"))));
+    cJSON_ReplaceItemInObject(json, "ok",
+                              cJSON_CreateBool(ok && cJSON_IsTrue(cJSON_GetObjectItem(json, "ok"))));
   } else {
     printf("witness:       %zu checkpoints in %s", count, witness_dir);
     if (refused)
@@ -279,7 +280,8 @@ cmd_verify(int argc, char **argv)
   bool chain_only = own[0].given;
   const char *witness_dir = own[1].value, *key_path = own[2].value;
   if (witness_dir && !key_path)
-    return dbn_cli_usage_error(&cli, "--witness needs --key BROKER.SIGN (the broker's published signing key)");
+    return dbn_cli_usage_error(&cli,
+                               "--witness needs --key BROKER.SIGN (the broker's published signing key)");
 
   dbn_verify_report_t report;
   memset(&report, 0, sizeof report);
@@ -374,8 +376,9 @@ cmd_checkpoints(int argc, char **argv)
     if (out) {
       int err = dbn_checkpoint_keep(out, c, &key);
       if (err)
-        rc = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot write the checkpoint at seq %llu to "
-                          "%s: %s", (unsigned long long)c->seq, out, dbn_strerror(err));
+        rc = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                          "cannot write the checkpoint at seq %llu to %s: %s", (unsigned long long)c->seq,
+                          out, dbn_strerror(err));
     }
     if (json) {
       cJSON *item = cJSON_CreateObject();
@@ -691,11 +694,8 @@ int
 dbn_cmd_audit(int argc, char **argv)
 {
   static const dbn_cli_word_t words[] = {
-      {"verify", cmd_verify},
-      {"replay", cmd_replay},
-      {"report", cmd_report_table},
-      {"export", cmd_export},
-      {"checkpoints", cmd_checkpoints},
+      {"verify", cmd_verify}, {"replay", cmd_replay},           {"report", cmd_report_table},
+      {"export", cmd_export}, {"checkpoints", cmd_checkpoints},
   };
   return dbn_cli_run_word("audit", audit_usage, words, sizeof words / sizeof words[0], argc, argv);
 }

@@ -88,7 +88,8 @@ read_hex_key(const char *path, uint8_t *out, size_t len)
   text[n] = '\0';
   size_t bin_len = 0;
   const char *end = NULL;
-  int rc = sodium_hex2bin(out, len, text, n, " \n\r\t", &bin_len, &end) == 0 && bin_len == len ? 0 : DBN_EINVAL;
+  int rc =
+      sodium_hex2bin(out, len, text, n, " \n\r\t", &bin_len, &end) == 0 && bin_len == len ? 0 : DBN_EINVAL;
   sodium_memzero(text, sizeof text);
   return rc;
 }
@@ -318,7 +319,8 @@ witness_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   for (; walk->next < walk->count && walk->checkpoints[walk->next]->seq == seq; walk->next++) {
     c = walk->checkpoints[walk->next];
     walk->report->checkpoints++;
-    agree = agree && c->head_hash.len == DBN_HASH_BYTES && memcmp(c->head_hash.data, hash, DBN_HASH_BYTES) == 0;
+    agree =
+        agree && c->head_hash.len == DBN_HASH_BYTES && memcmp(c->head_hash.data, hash, DBN_HASH_BYTES) == 0;
     if (c->head_hash.len != first->head_hash.len ||
         memcmp(c->head_hash.data, first->head_hash.data, c->head_hash.len) != 0)
       walk->report->forked = true;
@@ -371,7 +373,8 @@ dbn_store_verify_witness(const char *data_dir, Duban__Checkpoint *const *checkpo
       report->first_bad_seq = checkpoints[i]->seq;
       report->beyond_head = true;
       snprintf(report->problem, sizeof report->problem,
-               "第 %llu 号事件与见证的检查点不符：督办服务器曾签名确认日志已有第 %llu 号事件，而现在日志只到第 %llu "
+               "第 %llu 号事件与见证的检查点不符：督办服务器曾签名确认日志已有第 %llu "
+               "号事件，而现在日志只到第 %llu "
                "号：日志的尾部被删去或被回滚到旧副本",
                (unsigned long long)checkpoints[i]->seq, (unsigned long long)checkpoints[i]->seq,
                (unsigned long long)report->log_head);

@@ -67,19 +67,19 @@ int dbn_checkpoint_keep(const char *dir, const Duban__Checkpoint *checkpoint, co
 /* Every checkpoint kept in dir, by seq ascending; each checked against key
  * when key is not NULL (*bad_p counts those that failed and are left out).
  * Free with dbn_checkpoints_free. */
-int dbn_checkpoints_load(const char *dir, const dbn_sign_key_t *key, Duban__Checkpoint ***list_p, size_t *count_p,
-                         size_t *bad_p);
+int dbn_checkpoints_load(const char *dir, const dbn_sign_key_t *key, Duban__Checkpoint ***list_p,
+                         size_t *count_p, size_t *bad_p);
 void dbn_checkpoints_free(Duban__Checkpoint **list, size_t count);
 
 /* What a log says against the checkpoints a witness holds. */
 typedef struct {
-  size_t checkpoints;      /* compared */
-  uint64_t agreed_seq;     /* the last checkpoint seq the log agrees with (0 = none) */
-  uint64_t first_bad_seq;  /* the first checkpoint seq the log disagrees with; 0 = all agree */
-  uint64_t log_head;       /* the log's head */
-  bool beyond_head;        /* first_bad_seq is past the log's head: its tail was cut or rolled back */
-  bool forked;             /* two checkpoints of one seq name different heads: the broker signed two histories */
-  char problem[320];       /* for a person, in Chinese */
+  size_t checkpoints;     /* compared */
+  uint64_t agreed_seq;    /* the last checkpoint seq the log agrees with (0 = none) */
+  uint64_t first_bad_seq; /* the first checkpoint seq the log disagrees with; 0 = all agree */
+  uint64_t log_head;      /* the log's head */
+  bool beyond_head;       /* first_bad_seq is past the log's head: its tail was cut or rolled back */
+  bool forked;       /* two checkpoints of one seq name different heads: the broker signed two histories */
+  char problem[320]; /* for a person, in Chinese */
 } dbn_witness_report_t;
 
 /* Compare the log in data_dir (opened read-only) with the checkpoints: for

@@ -56,7 +56,8 @@ static void
 test_sign_check_keep(void **state)
 {
   (void)state;
-  snprintf(keys_dir, sizeof keys_dir, "%s/duban-witness-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  snprintf(keys_dir, sizeof keys_dir, "%s/duban-witness-XXXXXX",
+           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   assert_non_null(mkdtemp(keys_dir));
   snprintf(other_dir, sizeof other_dir, "%s/other", keys_dir);
   snprintf(witness_dir, sizeof witness_dir, "%s/witness", keys_dir);
