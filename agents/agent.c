@@ -675,6 +675,16 @@ listen_for_clis(dbn_agent_t *agent)
   return 0;
 }
 
+/* The broker's checkpoints go to DATA/witness (agents/witness.h). */
+static int
+open_witness(dbn_agent_t *agent, const dbn_agent_options_t *options)
+{
+  char dir[PATH_MAX];
+  if (snprintf(dir, sizeof dir, "%s/witness", options->data_dir) >= (int)sizeof dir)
+    return DBN_EINVAL;
+  return dbn_witness_open(&agent->witness, dir, options->server_cert);
+}
+
 int
 dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
 {
@@ -695,7 +705,7 @@ dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
   if (agent->broker_endpoint && agent->listen_endpoint && agent->socket_path)
     rc = open_outbox(agent, options->data_dir);
   if (rc == 0)
-    rc = dbn_witness_open(&agent->witness, options->data_dir, options->server_cert);
+    rc = open_witness(agent, options);
   if (rc == 0)
     rc = connect_to_broker(agent, options);
   if (rc == 0)

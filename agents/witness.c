@@ -19,7 +19,7 @@ struct dbn_witness {
 };
 
 int
-dbn_witness_open(dbn_witness_t **witness_p, const char *data_dir, const char *server_cert)
+dbn_witness_open(dbn_witness_t **witness_p, const char *dir, const char *server_cert)
 {
   *witness_p = NULL;
   char key_path[PATH_MAX];
@@ -39,7 +39,7 @@ dbn_witness_open(dbn_witness_t **witness_p, const char *data_dir, const char *se
     free(witness);
     return 0;
   }
-  if (snprintf(witness->dir, sizeof witness->dir, "%s/witness", data_dir) >= (int)sizeof witness->dir) {
+  if (snprintf(witness->dir, sizeof witness->dir, "%s", dir) >= (int)sizeof witness->dir) {
     free(witness);
     return DBN_EINVAL;
   }

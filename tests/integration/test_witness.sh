@@ -50,6 +50,11 @@ EDIT=$("$BIN/duban" audit replay --data "$T/data" --json | jq -s '[.[] | select(
 [ "$(jq 'map(.seq) | max' "$T/list.json")" = "$HEAD" ] || fail "checkpoints do not reach the head $HEAD: $(cat "$T/list.json")"
 "$BIN/duban" audit checkpoints --witness "$WITNESS" --key "$KEY" --export "$T/for-auditor" >/dev/null || fail "export"
 [ "$(ls "$T/for-auditor" | wc -l)" = "$(ls "$WITNESS" | wc -l)" ] || fail "export did not copy every checkpoint"
+# The CLI talking to the broker directly keeps them too, in DUBAN_WITNESS,
+# and asks for one of the head as it is.
+DUBAN_WITNESS=$T/cli-witness as auditor:audit ping >/dev/null || fail "ping with DUBAN_WITNESS"
+ls "$T/cli-witness" | grep -q "^$(printf %020d "$HEAD")-" || fail "the CLI kept no checkpoint of seq $HEAD"
+pass "the agent and the CLI keep the broker's checkpoints; audit checkpoints lists and exports them"
 stop_broker
 
 # The honest log agrees with the witness.
