@@ -39,6 +39,7 @@
 #include "request.h"
 #include "wire.h"
 #include "monotonic.h"
+#include "witness.h"
 
 /* Most writes in flight to the broker at once. */
 #define WINDOW 64
@@ -91,6 +92,7 @@ struct dbn_agent {
   waiter_t *waiters;        /* owned array of waiter_count */
   size_t waiter_count;
   size_t waiter_capacity;
+  dbn_witness_t *witness; /* owned; keeps the broker's checkpoints (NULL: no key to check them) */
 };
 
 /* Codes that say "not now" rather than "no": the command stays in the
@@ -455,6 +457,7 @@ on_broker_reply(dbn_agent_t *agent, int64_t now)
     return;
   }
   agent->last_answer = now;
+  dbn_witness_take(agent->witness, reply);
   const char *request_id = reply->request_id ? reply->request_id : "";
   delivery_t *delivery = find_delivery(agent, request_id);
   if (delivery && is_transient(reply->code)) {
@@ -672,6 +675,16 @@ listen_for_clis(dbn_agent_t *agent)
   return 0;
 }
 
+/* The broker's checkpoints go to DATA/witness (agents/witness.h). */
+static int
+open_witness(dbn_agent_t *agent, const dbn_agent_options_t *options)
+{
+  char dir[PATH_MAX];
+  if (snprintf(dir, sizeof dir, "%s/witness", options->data_dir) >= (int)sizeof dir)
+    return DBN_EINVAL;
+  return dbn_witness_open(&agent->witness, dir, options->server_cert);
+}
+
 int
 dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
 {
@@ -691,6 +704,8 @@ dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
   rc = DBN_ENOMEM;
   if (agent->broker_endpoint && agent->listen_endpoint && agent->socket_path)
     rc = open_outbox(agent, options->data_dir);
+  if (rc == 0)
+    rc = open_witness(agent, options);
   if (rc == 0)
     rc = connect_to_broker(agent, options);
   if (rc == 0)
@@ -722,6 +737,7 @@ dbn_agent_destroy(dbn_agent_t **agent_p)
     zmq_ctx_term(agent->context);
   dbn_client_destroy(&agent->broker);
   dbn_outbox_close(&agent->outbox);
+  dbn_witness_close(&agent->witness);
   free(agent->broker_endpoint);
   free(agent->listen_endpoint);
   free(agent->socket_path);

@@ -24,8 +24,10 @@
 #include "log.h"
 #include "wire.h"
 #include "monotonic.h"
+#include "witness.h"
 
 struct dbn_client {
+  dbn_witness_t *witness;    /* owned; the broker's checkpoints kept in DUBAN_WITNESS (NULL: none) */
   void *context;             /* owned; only this client's sockets live in it */
   void *socket;              /* owned DEALER */
   void *monitor;             /* owned PAIR reading socket events; NULL until dbn_client_monitor */
@@ -185,6 +187,10 @@ dbn_client_new(dbn_client_t **client_p, const dbn_client_options_t *options)
     rc = setup_curve(client->socket, options->server_cert, options->client_cert);
     if (rc)
       goto fail;
+    const char *witness_dir = getenv("DUBAN_WITNESS");
+    if (witness_dir && *witness_dir &&
+        (rc = dbn_witness_open(&client->witness, witness_dir, options->server_cert)))
+      goto fail;
   }
   if (zmq_connect(client->socket, options->endpoint) != 0) {
     rc = zmq_error();
@@ -212,6 +218,7 @@ dbn_client_destroy(dbn_client_t **client_p)
     zmq_close(client->socket);
   if (client->context)
     zmq_ctx_term(client->context);
+  dbn_witness_close(&client->witness);
   free(client);
   *client_p = NULL;
 }
@@ -331,6 +338,8 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
   assert(client && req && reply_p);
   uint8_t *buf;
   size_t len;
+  if (client->witness)
+    req->fresh_checkpoint = true; /* a witness asks for the head as it is now */
   int rc = prepare_and_pack(client, req, &buf, &len);
   if (rc)
     return rc;
@@ -376,6 +385,7 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
     if (rc)
       break;
     if (reply->request_id && strcmp(reply->request_id, req->request_id) == 0) {
+      dbn_witness_take(client->witness, reply);
       *reply_p = reply;
       break;
     }

@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "auth.h"
+#include "checkpoint.h"
 #include "deadline_monitor.h"
 #include "event_stream.h"
 #include "log.h"
@@ -47,6 +48,15 @@ struct dbn_broker {
   int64_t scanned_hour;       /* the hour of clock time the deadline monitor last looked at */
   uint64_t batches;           /* committed write transactions */
   uint64_t events;            /* events committed */
+  struct broker_checkpoint {  /* the latest signed checkpoint (store/checkpoint.h) */
+    bool enabled;             /* KEYS/broker.sign_secret was found */
+    dbn_sign_key_t key;
+    Duban__Checkpoint latest; /* what every reply carries once signed */
+    uint8_t head_hash[DBN_HASH_BYTES];
+    char key_id[DBN_SIGN_KEY_ID_LEN + 1];
+    uint8_t signature[64];
+    int64_t signed_ms; /* monotonic time of the last signature */
+  } checkpoint;
 };
 
 /* The one clock everything reads (DESIGN invariant 5). Event times never
@@ -146,6 +156,69 @@ open_router(dbn_broker_t *broker, char *why, size_t why_len)
   return rc;
 }
 
+/* ---- witnessed checkpoints (store/checkpoint.h) ---- */
+
+/* Load KEYS/broker.sign_secret when there is one: without it the broker
+ * signs no checkpoints, as before keygen made the key. */
+static int
+checkpoint_open(dbn_broker_t *broker, char *why, size_t why_len)
+{
+  char path[1200];
+  snprintf(path, sizeof path, "%s/broker.sign_secret", broker->config.keys_dir);
+  int rc = dbn_sign_key_load_secret(&broker->checkpoint.key, path);
+  if (rc == DBN_ENOTFOUND) {
+    dbn_log(DBN_LOG_INFO, "broker", "no %s: no signed checkpoints (run `duban keygen --dir %s` to make one)",
+            path, broker->config.keys_dir);
+    return 0;
+  }
+  if (rc) {
+    snprintf(why, why_len, "cannot read the checkpoint signing key %s: %s", path, dbn_strerror(rc));
+    return rc;
+  }
+  broker->checkpoint.enabled = true;
+  duban__checkpoint__init(&broker->checkpoint.latest);
+  return 0;
+}
+
+/* Sign the head when asked (force), or when checkpoint_events events came
+ * since the last checkpoint, or checkpoint_seconds passed and any came. */
+static void
+checkpoint_tick(dbn_broker_t *broker, bool force)
+{
+  struct broker_checkpoint *cp = &broker->checkpoint;
+  if (!cp->enabled)
+    return;
+  uint64_t head;
+  uint8_t hash[DBN_HASH_BYTES];
+  if (dbn_store_head(broker->store, &head, hash) != 0)
+    return;
+  bool signed_once = cp->latest.signature.len > 0;
+  uint64_t behind = head - (signed_once ? cp->latest.seq : 0);
+  int64_t now_ms = dbn_monotonic_ms();
+  bool due = !signed_once || behind >= (uint64_t)broker->config.checkpoint_events ||
+             (behind > 0 && now_ms - cp->signed_ms >= (int64_t)broker->config.checkpoint_seconds * 1000);
+  if (signed_once && !(force && behind > 0) && !due)
+    return;
+  cp->latest.seq = head;
+  memcpy(cp->head_hash, hash, sizeof hash);
+  cp->latest.head_hash.data = cp->head_hash;
+  cp->latest.head_hash.len = sizeof cp->head_hash;
+  cp->latest.time = broker_now(broker);
+  dbn_checkpoint_sign(&cp->latest, &cp->key, cp->key_id, cp->signature);
+  cp->signed_ms = now_ms;
+}
+
+/* The latest checkpoint for a reply, signed afresh when the request asks. */
+static Duban__Checkpoint *
+checkpoint_for_reply(dbn_broker_t *broker, const Duban__Request *req)
+{
+  if (!broker->checkpoint.enabled)
+    return NULL;
+  if (req && req->fresh_checkpoint)
+    checkpoint_tick(broker, true);
+  return broker->checkpoint.latest.signature.len ? &broker->checkpoint.latest : NULL;
+}
+
 int
 dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char *why, size_t why_len)
 {
@@ -188,6 +261,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     return rc;
   }
 
+  if ((rc = checkpoint_open(broker, why, why_len))) {
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
   if ((rc = open_router(broker, why, why_len))) {
     dbn_broker_destroy(&broker);
     return rc;
@@ -218,6 +295,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
   if (broker->zmq_ctx)
     zmq_ctx_term(broker->zmq_ctx);
   dbn_store_destroy(&broker->store);
+  dbn_sign_key_clear(&broker->checkpoint.key);
   free(broker->batch);
   free(broker);
   *broker_p = NULL;
@@ -323,6 +401,7 @@ answer(dbn_broker_t *broker, struct pending *p)
   reply.message = p->message;
   reply.seq = p->seq;
   reply.duplicate = p->duplicate;
+  reply.checkpoint = checkpoint_for_reply(broker, p->req);
   send_reply(broker, &p->routing, &reply);
 }
 
@@ -505,6 +584,7 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
   dbn_read_fill_reply(&result, &reply);
   reply.code = dbn_wire_error_code(rc);
   reply.message = why;
+  reply.checkpoint = checkpoint_for_reply(broker, p->req);
   send_reply(broker, &p->routing, &reply);
   dbn_read_result_clear(&result);
 }
@@ -532,6 +612,7 @@ process_batch(dbn_broker_t *broker, int n)
 {
   struct pending *batch = broker->batch;
   commit_writes(broker, batch, n);
+  checkpoint_tick(broker, false);
   /* Writes and refusals first, in arrival order; then reads, which see the
    * batch's writes. */
   for (int i = 0; i < n; i++)
@@ -617,6 +698,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         process_batch(broker, n);
     }
     run_deadline_monitor(broker);
+    checkpoint_tick(broker, false);
     /* An auditor killed in the middle of a read leaves its reader slot
      * behind, and the snapshot it pins keeps every page written since from
      * being reused: the file would grow until the next restart. */

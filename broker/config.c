@@ -30,6 +30,9 @@ static const char usage[] =
     "  --escalation-levels L    the ladder it rises through, NAME[=WHOM],... up to 8 levels\n"
     "                           (default 蓝色督办单,橙色督办单,红色督办单; the last is the cap)\n"
     "  --batch-max N            most requests per group commit (default 4096)\n"
+    "  --checkpoint-events N    sign a checkpoint of the log every N new events (default 100)\n"
+    "  --checkpoint-seconds N   ... or every N seconds when events came (default 10); needs\n"
+    "                           KEYS/broker.sign_secret from `duban keygen`\n"
     "  --no-group-commit        commit every request on its own (for comparison only)\n"
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
@@ -117,6 +120,14 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     if (parse_int(value, 1, 1 << 20, &n))
       goto bad;
     config->batch_max = (int)n;
+  } else if (strcmp(key, "checkpoint-events") == 0) {
+    if (parse_int(value, 1, 1 << 24, &n))
+      goto bad;
+    config->checkpoint_events = (int)n;
+  } else if (strcmp(key, "checkpoint-seconds") == 0) {
+    if (parse_int(value, 1, 86400, &n))
+      goto bad;
+    config->checkpoint_seconds = (int)n;
   } else if (strcmp(key, "no-group-commit") == 0)
     config->group_commit = !parse_bool(value);
   else if (strcmp(key, "no-sync") == 0)
@@ -189,6 +200,8 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   config->batch_max = 4096;
   config->yellow_days = 30;
   config->escalation_sla_hours = 48;
+  config->checkpoint_events = 100;
+  config->checkpoint_seconds = 10;
   dbn_ladder_default(&config->ladder);
 
   /* The file first, so that flags override it wherever they appear. */

@@ -27,6 +27,8 @@ typedef struct {
   int yellow_days;          /* days before a due date that a yellow warning is raised */
   int escalation_sla_hours; /* an open escalation nobody acknowledges rises a level after this long */
   dbn_ladder_t ladder;      /* the 督办 ladder's levels, names and whom each notifies */
+  int checkpoint_events;    /* sign a checkpoint after this many new events (store/checkpoint.h) */
+  int checkpoint_seconds;   /* ... or after this many seconds with new events */
 } dbn_broker_config_t;
 
 /* Fill config from argv (which may name --config FILE). On a usage error

@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "checkpoint.h"
 #include "cli.h"
 #include "date.h"
 #include "report.h"
@@ -21,6 +24,7 @@ static const char audit_usage[] =
     "       duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
     "       duban audit report --data DIR [--until SEQ | --at YYYY-MM-DD] [--verify] [--json]\n"
     "       duban audit export --data DIR --xlsx FILE [--until SEQ | --at YYYY-MM-DD]\n"
+    "       duban audit checkpoints --witness DIR --key BROKER.SIGN [--export OUT] [--json]\n"
     "\n"
     "  verify   walk the hash chain of the log and rebuild every view from it;\n"
     "           say OK, or the first sequence number where anything disagrees\n"
@@ -30,11 +34,12 @@ static const char audit_usage[] =
     "  report   考核: scores, ranks and colours per department, the overdue list,\n"
     "           escalations and monthly colours, now or at a past moment\n"
     "  export   the same report as an Excel workbook\n"
+    "  checkpoints  list (or --export) the broker's signed checkpoints an agent kept\n"
     "\n"
     "Both read the broker's data directory read-only and work while it runs.\n";
 
 static const char verify_usage[] =
-    "usage: duban audit verify --data DIR [--chain-only] [--json]\n"
+    "usage: duban audit verify --data DIR [--chain-only] [--witness DIR --key BROKER.SIGN] [--json]\n"
     "\n"
     "Walk the log in DIR (the broker's data directory): every key is the next\n"
     "sequence number, every event decodes and carries the hash of the one\n"
@@ -44,7 +49,27 @@ static const char verify_usage[] =
     "--chain-only checks the chain without rebuilding the views (faster).\n"
     "--json prints {\"ok\", \"events\", \"head_seq\", \"first_bad_seq\", \"problem\", \"note\"}; the note "
     "says\n"
-    "what could not be checked (views an older duban wrote, until a broker rebuilds them).\n";
+    "what could not be checked (views an older duban wrote, until a broker rebuilds them).\n"
+    "\n"
+    "--witness DIR also compares the log with the checkpoints the broker signed\n"
+    "and an agent kept there (the agent's data directory's witness/, or what\n"
+    "`duban audit checkpoints --export` wrote): for each, the log must hold its\n"
+    "seq and that event must hash to the signed head. A log rewritten and\n"
+    "re-chained, cut short or rolled back verifies on its own but not against\n"
+    "the witness; verify names the first checkpoint's seq where they part.\n"
+    "--key is the broker's published signing key (KEYS/broker.sign); a\n"
+    "checkpoint whose signature does not hold is left out and counted.\n"
+    "--json adds \"witness\": {\"checkpoints\", \"refused\", \"agreed_seq\",\n"
+    "\"first_bad_seq\", \"beyond_head\", \"problem\"}.\n";
+
+static const char checkpoints_usage[] =
+    "usage: duban audit checkpoints --witness DIR --key BROKER.SIGN [--export OUT] [--json]\n"
+    "\n"
+    "List the broker's signed checkpoints kept in DIR (an agent's DATA/witness):\n"
+    "seq, time (Beijing), head hash and key id, each checked against --key\n"
+    "(KEYS/broker.sign). --export OUT copies those whose signature holds into\n"
+    "OUT, for an auditor: several departments' exports may go into one\n"
+    "directory, which `duban audit verify --witness OUT` reads.\n";
 
 static const char replay_usage[] =
     "usage: duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
@@ -140,20 +165,92 @@ take_own_option(int argc, char **argv, own_option_t *own, int *n_p)
   return rest;
 }
 
-/* parse_audit on argv without own's option. */
+/* parse_audit on argv without every option of own (count of them). */
 static int
-parse_audit_with(dbn_cli_t *cli, int argc, char **argv, own_option_t *own, const char **dir_p,
-                 uint64_t range[2], bool *done_p)
+parse_audit_own(dbn_cli_t *cli, int argc, char **argv, own_option_t *own, int count, const char **dir_p,
+                uint64_t range[2], bool *done_p)
 {
-  int n;
-  char **rest = take_own_option(argc, argv, own, &n);
-  if (!rest) {
-    *done_p = true;
-    return DBN_CLI_EXIT_FAIL;
+  char **kept[8] = {NULL};
+  int n = argc;
+  char **rest = argv;
+  for (int k = 0; k < count && k < 8; k++) {
+    kept[k] = take_own_option(n, rest, &own[k], &n);
+    if (!kept[k])
+      break;
+    rest = kept[k];
   }
-  int rc = parse_audit(cli, n, rest, dir_p, range, done_p);
-  free(rest);
+  int rc = DBN_CLI_EXIT_FAIL;
+  *done_p = true;
+  if (count <= 8 && kept[count - 1])
+    rc = parse_audit(cli, n, rest, dir_p, range, done_p);
+  for (int k = 0; k < count && k < 8; k++)
+    free(kept[k]);
   return rc;
+}
+
+/* The checkpoints in witness_dir whose signature holds against the key in
+ * key_path, or a message and DBN_CLI_EXIT_FAIL. */
+static int
+load_witness(const char *witness_dir, const char *key_path, Duban__Checkpoint ***list_p, size_t *count_p,
+             size_t *refused_p)
+{
+  dbn_sign_key_t key;
+  int err = dbn_sign_key_load_public(&key, key_path);
+  if (err)
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                        "cannot read the broker's signing key %s: %s", key_path, dbn_strerror(err));
+  err = dbn_checkpoints_load(witness_dir, &key, list_p, count_p, refused_p);
+  if (err)
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read the checkpoints in %s: %s",
+                        witness_dir, dbn_strerror(err));
+  return DBN_CLI_EXIT_OK;
+}
+
+/* Compare the log in dir with the witness; print and return whether it
+ * agrees (json: add "witness" to it). */
+static bool
+verify_witness(const char *dir, const char *witness_dir, const char *key_path, cJSON *json, int *rc_p)
+{
+  Duban__Checkpoint **list = NULL;
+  size_t count = 0, refused = 0;
+  *rc_p = load_witness(witness_dir, key_path, &list, &count, &refused);
+  if (*rc_p != DBN_CLI_EXIT_OK)
+    return false;
+  dbn_witness_report_t report;
+  int err = dbn_store_verify_witness(dir, list, count, &report);
+  dbn_checkpoints_free(list, count);
+  if (err != 0 && err != DBN_ECORRUPT) {
+    *rc_p = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read the log in %s: %s", dir,
+                         dbn_strerror(err));
+    return false;
+  }
+  bool ok = err == 0;
+  if (json) {
+    cJSON *w = cJSON_AddObjectToObject(json, "witness");
+    if (w) {
+      cJSON_AddNumberToObject(w, "checkpoints", (double)count);
+      cJSON_AddNumberToObject(w, "refused", (double)refused);
+      cJSON_AddNumberToObject(w, "agreed_seq", (double)report.agreed_seq);
+      cJSON_AddNumberToObject(w, "first_bad_seq", (double)report.first_bad_seq);
+      cJSON_AddBoolToObject(w, "beyond_head", report.beyond_head);
+      cJSON_AddStringToObject(w, "problem", report.problem);
+    }
+    cJSON_ReplaceItemInObject(json, "ok",
+                              cJSON_CreateBool(ok && cJSON_IsTrue(cJSON_GetObjectItem(json, "ok"))));
+  } else {
+    printf("witness:       %zu checkpoints in %s", count, witness_dir);
+    if (refused)
+      printf(" (%zu refused: their signature does not hold)", refused);
+    printf("\n");
+    if (ok)
+      printf("OK: the log agrees with every checkpoint the broker signed (up to seq %llu)\n",
+             (unsigned long long)report.agreed_seq);
+    else
+      printf("WITNESS MISMATCH at seq %llu: %s\n", (unsigned long long)report.first_bad_seq, report.problem);
+  }
+  if (!ok)
+    fprintf(stderr, "duban: data_loss: %s\n", report.problem);
+  return ok;
 }
 
 /* Open the log in dir read-only, or say why not. */
@@ -174,12 +271,17 @@ cmd_verify(int argc, char **argv)
   dbn_cli_t cli;
   dbn_cli_init(&cli, "audit verify", verify_usage);
   const char *dir = NULL;
-  own_option_t chain_only_option = {"--chain-only", false, false, NULL};
+  own_option_t own[] = {
+      {"--chain-only", false, false, NULL}, {"--witness", true, false, NULL}, {"--key", true, false, NULL}};
   bool done;
-  int rc = parse_audit_with(&cli, argc, argv, &chain_only_option, &dir, NULL, &done);
+  int rc = parse_audit_own(&cli, argc, argv, own, 3, &dir, NULL, &done);
   if (done)
     return rc;
-  bool chain_only = chain_only_option.given;
+  bool chain_only = own[0].given;
+  const char *witness_dir = own[1].value, *key_path = own[2].value;
+  if (witness_dir && !key_path)
+    return dbn_cli_usage_error(&cli,
+                               "--witness needs --key BROKER.SIGN (the broker's published signing key)");
 
   dbn_verify_report_t report;
   memset(&report, 0, sizeof report);
@@ -198,7 +300,10 @@ cmd_verify(int argc, char **argv)
       cJSON_AddStringToObject(json, "problem", report.problem);
       cJSON_AddStringToObject(json, "note", report.note);
     }
+    bool witness_ok = !witness_dir || verify_witness(dir, witness_dir, key_path, json, &rc);
     if (dbn_cli_print_json(stdout, json) != 0)
+      return DBN_CLI_EXIT_FAIL;
+    if (rc != DBN_CLI_EXIT_OK || !witness_ok)
       return DBN_CLI_EXIT_FAIL;
   } else {
     printf("events walked: %llu\n", (unsigned long long)report.events);
@@ -210,11 +315,93 @@ cmd_verify(int argc, char **argv)
                         : "OK: the chain and every view verify\n");
     else
       printf("CORRUPT at seq %llu: %s\n", (unsigned long long)report.first_bad_seq, report.problem);
+    if (witness_dir && !verify_witness(dir, witness_dir, key_path, NULL, &rc))
+      ok = false;
+    if (rc != DBN_CLI_EXIT_OK)
+      return rc;
   }
-  if (!ok)
+  if (!ok && report.first_bad_seq)
     fprintf(stderr, "duban: data_loss: the log in %s does not verify at seq %llu: %s\n", dir,
             (unsigned long long)report.first_bad_seq, report.problem);
   return ok ? DBN_CLI_EXIT_OK : DBN_CLI_EXIT_FAIL;
+}
+
+/* `audit checkpoints`: list or export a witness directory. */
+static int
+cmd_checkpoints(int argc, char **argv)
+{
+  dbn_cli_t cli;
+  dbn_cli_init(&cli, "audit checkpoints", checkpoints_usage);
+  enum { OPT_WITNESS = DBN_CLI_OPT_FIRST_FREE, OPT_KEY, OPT_EXPORT };
+  static const struct option options[] = {
+      {"witness", required_argument, NULL, OPT_WITNESS}, {"key", required_argument, NULL, OPT_KEY},
+      {"export", required_argument, NULL, OPT_EXPORT},   {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
+      {"help", no_argument, NULL, DBN_CLI_OPT_HELP},     {0},
+  };
+  const char *witness_dir = NULL, *key_path = NULL, *out = NULL;
+  int opt, rc;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    if (opt == OPT_WITNESS)
+      witness_dir = optarg;
+    else if (opt == OPT_KEY)
+      key_path = optarg;
+    else if (opt == OPT_EXPORT)
+      out = optarg;
+    else if ((rc = dbn_cli_common_option(&cli, opt, optarg)) != 0)
+      return rc;
+  }
+  bool done;
+  rc = dbn_cli_finish_options(&cli, argc - optind, 0, 0, &done);
+  if (done)
+    return rc;
+  if (!witness_dir || !key_path)
+    return dbn_cli_usage_error(&cli, "--witness DIR and --key BROKER.SIGN are required");
+  Duban__Checkpoint **list = NULL;
+  size_t count = 0, refused = 0;
+  if ((rc = load_witness(witness_dir, key_path, &list, &count, &refused)) != DBN_CLI_EXIT_OK)
+    return rc;
+  dbn_sign_key_t key;
+  dbn_sign_key_load_public(&key, key_path);
+  cJSON *json = cli.json ? cJSON_CreateArray() : NULL;
+  for (size_t i = 0; i < count && rc == DBN_CLI_EXIT_OK; i++) {
+    const Duban__Checkpoint *c = list[i];
+    char hash[2 * DBN_HASH_BYTES + 1] = "", when[40] = "";
+    if (c->head_hash.len == DBN_HASH_BYTES)
+      sodium_bin2hex(hash, sizeof hash, c->head_hash.data, c->head_hash.len);
+    time_t t = (time_t)(c->time + 8 * 3600);
+    struct tm tm;
+    if (gmtime_r(&t, &tm))
+      strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+    if (out) {
+      int err = dbn_checkpoint_keep(out, c, &key);
+      if (err)
+        rc = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                          "cannot write the checkpoint at seq %llu to %s: %s", (unsigned long long)c->seq,
+                          out, dbn_strerror(err));
+    }
+    if (json) {
+      cJSON *item = cJSON_CreateObject();
+      if (item) {
+        cJSON_AddNumberToObject(item, "seq", (double)c->seq);
+        cJSON_AddStringToObject(item, "time", when);
+        cJSON_AddStringToObject(item, "head_hash", hash);
+        cJSON_AddStringToObject(item, "key_id", c->key_id ? c->key_id : "");
+        cJSON_AddItemToArray(json, item);
+      }
+    } else if (!out) {
+      printf("%10llu  %s  %s  %s\n", (unsigned long long)c->seq, when, hash, c->key_id ? c->key_id : "");
+    }
+  }
+  dbn_checkpoints_free(list, count);
+  if (json && dbn_cli_print_json(stdout, json) != 0 && rc == DBN_CLI_EXIT_OK)
+    rc = DBN_CLI_EXIT_FAIL;
+  if (!json && out && rc == DBN_CLI_EXIT_OK)
+    printf("exported %zu checkpoints to %s\n", count, out);
+  if (refused)
+    fprintf(stderr, "duban: %zu checkpoints in %s were left out: their signature does not hold\n", refused,
+            witness_dir);
+  return rc;
 }
 
 /* The replay's state, passed through dbn_store_events_foreach. */
@@ -298,22 +485,7 @@ static int
 parse_report(dbn_cli_t *cli, int argc, char **argv, own_option_t own[OWN_COUNT], const char **dir_p,
              uint64_t range[2], bool *done_p)
 {
-  char **kept[OWN_COUNT] = {NULL};
-  int n = argc;
-  char **rest = argv;
-  for (int k = 0; k < OWN_COUNT; k++) {
-    kept[k] = take_own_option(n, rest, &own[k], &n);
-    if (!kept[k])
-      break;
-    rest = kept[k];
-  }
-  int rc = DBN_CLI_EXIT_FAIL;
-  *done_p = true;
-  if (kept[OWN_COUNT - 1])
-    rc = parse_audit(cli, n, rest, dir_p, range, done_p);
-  for (int k = 0; k < OWN_COUNT; k++)
-    free(kept[k]);
-  return rc;
+  return parse_audit_own(cli, argc, argv, own, OWN_COUNT, dir_p, range, done_p);
 }
 
 /* One row of the ranking: rank, name, code, total, colour, then counts. */
@@ -522,10 +694,8 @@ int
 dbn_cmd_audit(int argc, char **argv)
 {
   static const dbn_cli_word_t words[] = {
-      {"verify", cmd_verify},
-      {"replay", cmd_replay},
-      {"report", cmd_report_table},
-      {"export", cmd_export},
+      {"verify", cmd_verify}, {"replay", cmd_replay},           {"report", cmd_report_table},
+      {"export", cmd_export}, {"checkpoints", cmd_checkpoints},
   };
   return dbn_cli_run_word("audit", audit_usage, words, sizeof words / sizeof words[0], argc, argv);
 }

@@ -9,6 +9,8 @@
  *   KEYS/broker.key, KEYS/broker.key_secret      the broker's pair
  *   KEYS/NAME.key, KEYS/NAME.key_secret          one pair per identity
  *   KEYS/clients/NAME.key                        the public copy the broker loads
+ *   KEYS/broker.sign, KEYS/broker.sign_secret    the broker's Ed25519 pair that signs
+ *                                                checkpoints (store/checkpoint.h)
  *
  * NAME is the identity with ':' turned to '-'. Existing keys are kept, so
  * running it again after adding a unit to the plan only adds that unit's
@@ -22,6 +24,7 @@
 
 #include <czmq.h>
 
+#include "checkpoint.h"
 #include "cli.h"
 #include "identity.h"
 
@@ -32,7 +35,9 @@ static const char keygen_usage[] =
     "present, and for each IDENTITY a pair KEYS/NAME.key + KEYS/NAME.key_secret\n"
     "and a public copy KEYS/clients/NAME.key carrying the identity, which the\n"
     "broker reads to know who a key belongs to. NAME is the identity with ':'\n"
-    "as '-'. Existing keys are kept.\n"
+    "as '-'. Existing keys are kept. The broker also gets KEYS/broker.sign (+\n"
+    "_secret), the Ed25519 key it signs checkpoints of the log with: give\n"
+    "broker.sign to every department and auditor, like broker.key.\n"
     "\n"
     "IDENTITY is unit:CODE, coordinator:NAME, auditor:NAME or admin:NAME; CODE\n"
     "and NAME are 1..64 of A-Z a-z 0-9 _ -. With --plan, one unit:CODE for each\n"
@@ -286,6 +291,36 @@ collect_identities(const dbn_cli_t *cli, int argc, char **argv, int first, const
   return rc;
 }
 
+/* Make (or keep) the broker's checkpoint signing pair; say so in keys (JSON)
+ * or a line. */
+static int
+make_sign_key(const char *dir, cJSON *keys)
+{
+  bool created = false;
+  int err = dbn_sign_key_make(dir, &created);
+  if (err == DBN_EEXIST)
+    return dbn_cli_fail("failed_precondition",
+                        "%s/broker.sign without broker.sign_secret (or the reverse): remove the one left and "
+                        "run keygen again",
+                        dir);
+  if (err)
+    return dbn_cli_fail("internal", "cannot write %s/broker.sign: %s", dir, dbn_strerror(err));
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/broker.sign", dir);
+  if (keys) {
+    cJSON *key = cJSON_CreateObject();
+    if (!key)
+      return dbn_cli_fail("resource_exhausted", "out of memory");
+    cJSON_AddStringToObject(key, "identity", "broker-sign");
+    cJSON_AddStringToObject(key, "key", path);
+    cJSON_AddBoolToObject(key, "created", created);
+    cJSON_AddItemToArray(keys, key);
+  } else {
+    printf("%-8s %-28s %s\n", created ? "created" : "kept", "broker-sign", path);
+  }
+  return DBN_CLI_EXIT_OK;
+}
+
 /* Make (or keep) the broker's pair and one for each identity in dir, and
  * say which: a line each, or with json one object listing them all. */
 static int
@@ -330,6 +365,8 @@ make_keys(const char *dir, const identities_t *ids, bool json_output)
       printf("%-8s %-28s %s\n", created ? "created" : "kept", identity ? identity : "broker", public_path);
     }
   }
+  if (rc == DBN_CLI_EXIT_OK)
+    rc = make_sign_key(dir, keys);
   if (json) {
     if (rc == DBN_CLI_EXIT_OK)
       rc = dbn_cli_print_json(stdout, json);
