@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "store.h"
+#include "version.h"
+#include "wire.h"
 
 typedef struct {
   const char *name;                  /* as typed */
@@ -47,7 +50,8 @@ static const command_t commands[] = {
 static void
 print_overview(FILE *out)
 {
-  fputs("usage: duban [CONNECTION OPTIONS] COMMAND [ARGS] [--json] [--help]\n\n"
+  fputs("usage: duban [CONNECTION OPTIONS] COMMAND [ARGS] [--json] [--help]\n"
+        "       duban --version   (the version, the wire protocol's and the log views')\n\n"
         "duban (督办) follows the tasks of a policy plan through the departments that\n"
         "carry it out. Every command has --help.\n",
         out);
@@ -123,7 +127,7 @@ main(int argc, char **argv)
     return DBN_CLI_EXIT_OK;
   }
   if (strcmp(name, "--version") == 0) {
-    printf("duban %s (protocol %u)\n", "0.1.0", DBN_PROTOCOL_VERSION);
+    dbn_version_print("duban", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
     return DBN_CLI_EXIT_OK;
   }
 
@@ -132,7 +136,10 @@ main(int argc, char **argv)
     if (strcmp(commands[i].name, name) == 0)
       command = &commands[i];
   if (!command) {
-    fprintf(stderr, "duban: no command '%s'; 'duban --help' lists them\n", name);
+    if (name[0] == '-')
+      fprintf(stderr, "duban: unknown option '%s'; 'duban --help' lists them\n", name);
+    else
+      fprintf(stderr, "duban: no command '%s'; 'duban --help' lists them\n", name);
     return DBN_CLI_EXIT_USAGE;
   }
 
