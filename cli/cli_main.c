@@ -42,6 +42,7 @@ static const command_t commands[] = {
     {"user", dbn_cmd_user, "admins", "user add|list|remove|passwd: accounts of a desk or the board"},
     {"plan", dbn_cmd_plan, "admins", "plan import FILE | plan load FILE.json"},
     {"clock", dbn_cmd_clock, "admins", "clock advance SECONDS|--days N (virtual clock)"},
+    {"admin", dbn_cmd_admin, "admins", "admin backup --data DIR --to DEST: a hot, verified copy of the log"},
     {"scoring", dbn_cmd_scoring, "coordinators", "scoring load FILE: the 考核 rules, dated and versioned"},
     {"ping", dbn_cmd_ping, "anyone", "who you are to the broker, its clock, its head"},
     {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)"},
