@@ -102,6 +102,7 @@ run_script duban-broker/postinst configure
 run_script duban-console/postinst configure
 run_script duban-agent/postinst configure
 [ -d "$R/var/lib/duban/broker" ] && [ "$(stat -c %a "$R/var/lib/duban/broker")" = 700 ] || fail "no broker folder"
+[ -d "$R/var/lib/duban/backups" ] || fail "no backups folder"
 [ -d "$R/var/lib/duban/console" ] && [ -d "$R/var/lib/duban/notify" ] || fail "no console folders"
 grep -q "^chown duban:duban $R/var/lib/duban/broker$" "$T/calls" || fail "the broker folder is not duban's"
 pass "postinst makes the duban user once, /var/lib/duban 0750, /etc/duban/keys 0700 and the daemons' folders"
@@ -111,7 +112,7 @@ run_script duban-broker/prerm remove
 run_script duban-broker/postrm remove
 [ -f "$R/var/lib/duban/broker/data.mdb" ] || fail "remove (not purge) deleted the log"
 run_script duban-broker/postrm purge
-[ ! -e "$R/var/lib/duban/broker" ] || fail "purging duban-broker left its log"
+[ ! -e "$R/var/lib/duban/broker" ] && [ ! -e "$R/var/lib/duban/backups" ] || fail "purging duban-broker left its log"
 run_script duban/postrm purge # the console's and an agent's folders are still there
 [ -d "$R/var/lib/duban/console" ] || fail "purging duban deleted another package's data"
 if grep -q "^deluser" "$T/calls"; then fail "the user was removed while its data remains"; fi
@@ -145,6 +146,11 @@ verify() {
   [ -z "$out" ] || fail "systemd-analyze verify $* warns: $out"
 }
 verify "$T/units/duban-broker.service" "$T/units/duban-console.service" "$T/units/duban-agent@A1.service"
+# The backup service and its timer, with the programs at the unpacked paths.
+sed -e "s|/usr/bin/duban |$R/usr/bin/duban |" "$R/usr/lib/systemd/system/duban-backup.service" >"$T/units/duban-backup.service"
+cp "$R/usr/lib/systemd/system/duban-backup.timer" "$T/units/"
+grep -qx "User=duban" "$T/units/duban-backup.service" || fail "the backup does not run as duban"
+verify "$T/units/duban-backup.service" "$T/units/duban-backup.timer"
 # ...and verify does catch a broken unit, so the check above means something.
 sed 's/^Restart=on-failure/Restart=sometimes/' "$T/units/duban-broker.service" >"$T/units/broken.service"
 out=$(cd "$T/units" && systemd-analyze verify --man=no "$T/units/broken.service" 2>&1 || true)
