@@ -40,12 +40,19 @@ for f in usr/bin/duban usr/bin/duban-broker usr/bin/duban-agent usr/bin/duban-co
 done
 for f in etc/duban/broker.conf etc/duban/agent.conf.example etc/duban/console.env \
   usr/lib/systemd/system/duban-broker.service usr/lib/systemd/system/duban-agent@.service \
-  usr/lib/systemd/system/duban-console.service usr/share/man/man1/duban.1 usr/share/man/man8/duban-broker.8 \
+  usr/lib/systemd/system/duban-console.service usr/share/man/man1/duban.1.gz usr/share/man/man8/duban-broker.8.gz usr/share/man/man8/duban-agent.8.gz \
   usr/share/doc/duban/examples/scoring/2023.rules usr/share/doc/duban/examples/plans/ordos-2023-58.txt \
   usr/share/doc/duban/deploy.md; do
   [ -f "$R/$f" ] || fail "missing /$f"
 done
 [ ! -e "$R/usr/bin/duban-bench" ] || fail "the benchmark is shipped"
+zcat "$R/usr/share/man/man8/duban-broker.8.gz" | grep -q "duban $version" || fail "the broker's man page lacks the version"
+if command -v groff >/dev/null; then
+  for page in "$R"/usr/share/man/man*/*.gz; do
+    man_out=$(zcat "$page" | groff -man -Tutf8 -ww 2>&1 >/dev/null || true)
+    [ -z "$man_out" ] || fail "$page does not format cleanly: $man_out"
+  done
+fi
 grep -qx /etc/duban/broker.conf "$T/control/duban-broker/conffiles" || fail "broker.conf is not a conffile"
 grep -qx /etc/duban/console.env "$T/control/duban-console/conffiles" || fail "console.env is not a conffile"
 for s in duban/postinst duban/postrm duban-broker/postinst duban-broker/prerm duban-broker/postrm; do
