@@ -49,7 +49,7 @@ done
 zcat "$R/usr/share/man/man8/duban-broker.8.gz" | grep -q "duban $version" || fail "the broker's man page lacks the version"
 if command -v groff >/dev/null; then
   for page in "$R"/usr/share/man/man*/*.gz; do
-    man_out=$(zcat "$page" | groff -man -Tutf8 -ww 2>&1 >/dev/null || true)
+    man_out=$(zcat "$page" | groff -k -man -Tutf8 -ww 2>&1 >/dev/null || true)
     [ -z "$man_out" ] || fail "$page does not format cleanly: $man_out"
   done
 fi
