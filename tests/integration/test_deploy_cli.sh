@@ -53,12 +53,22 @@ sed -e "s|^broker = .*|broker = $ENDPOINT|" -e "s|^server-key = .*|server-key = 
   -e "s|^key = .*|key = $(key_of "unit:$code")|" -e "s|^listen = .*|listen = ipc://$T/agent.sock|" \
   -e "s|^data = .*|data = $T/agent|" "$SRC/packaging/etc/agent.conf" >"$T/agent.conf"
 "$BIN/duban-agent" --config "$T/agent.conf" >>"$T/agent.log" 2>&1 &
-PIDS+=("$!")
+AGENT_PID=$!
+PIDS+=("$AGENT_PID")
 for i in $(seq 1 50); do [ -S "$T/agent.sock" ] && break; sleep 0.1; done
 [ -S "$T/agent.sock" ] || fail "the agent on the shipped agent.conf did not start"
 "$BIN/duban" ping --agent "ipc://$T/agent.sock" >/dev/null || fail "ping through the agent on agent.conf"
 pass "the shipped agent.conf starts an agent as it is"
-stop_broker
+# systemd stops them with SIGTERM (Type=simple): exit 0 is a clean stop.
+kill -TERM "$AGENT_PID"
+rc=0
+wait "$AGENT_PID" || rc=$?
+[ "$rc" = 0 ] || fail "the agent exited $rc on SIGTERM"
+kill -TERM "$BROKER_PID"
+rc=0
+wait "$BROKER_PID" || rc=$?
+[ "$rc" = 0 ] || fail "the broker exited $rc on SIGTERM"
+pass "agent and broker exit 0 on SIGTERM"
 
 # Every option of --help is documented in the examples, and nothing more.
 help_keys() { "$BIN/$1" --help | grep -o -- '--[a-z][a-z-]*' | grep -v -e '^--help$' -e '^--version$' -e '^--config$' | sort -u; }
