@@ -78,11 +78,34 @@ for i in $(seq 1 100); do
   sleep 0.1
 done
 [ "$ok" = 1 ] || fail "the unpacked broker on its shipped config does not answer"
+# The unpacked board on the shipped console.env, split into words as systemd does.
+printf '%s\n' 'board-password-1' | "$R/usr/bin/duban" user add --users "$T/console.users" 王协调 --role coordinator \
+  --password-stdin >/dev/null || fail "user add"
+web_port=$(free_port)
+sed -e "s|tcp://127.0.0.1:7700|$ENDPOINT|" -e "s|/etc/duban/keys|$T/keys|" -e "s|/var/lib/duban/console.users|$T/console.users|" \
+  -e "s|/var/lib/duban/console|$T/console|" -e "s|127.0.0.1:8080|127.0.0.1:$web_port|" "$R/etc/duban/console.env" >"$T/console.env"
+(
+  . "$T/console.env"
+  # shellcheck disable=SC2086 # split like systemd's $DUBAN_CONSOLE_ARGS
+  exec "$R/usr/bin/duban-console" $DUBAN_CONSOLE_ARGS
+) >>"$T/console.log" 2>&1 &
+CONSOLE_PID=$!
+PIDS+=("$CONSOLE_PID")
+for i in $(seq 1 100); do
+  grep -q "看板 http" "$T/console.log" && break
+  kill -0 "$CONSOLE_PID" 2>/dev/null || fail "the board refused the shipped console.env: $(tail -3 "$T/console.log")"
+  sleep 0.1
+done
+curl -fsS -o /dev/null "http://127.0.0.1:$web_port/" || fail "the board on console.env does not serve"
+kill -TERM "$CONSOLE_PID"
+rc=0
+wait "$CONSOLE_PID" || rc=$?
+[ "$rc" = 0 ] || fail "the board exited $rc on SIGTERM"
 kill -TERM "$BROKER_PID"
 rc=0
 wait "$BROKER_PID" || rc=$?
 [ "$rc" = 0 ] || fail "the broker exited $rc on SIGTERM (systemd would call that a failure)"
-pass "the unpacked broker runs on the shipped config and exits 0 on SIGTERM"
+pass "the unpacked broker and board run on the shipped configs and exit 0 on SIGTERM"
 
 # ---- maintainer scripts, against the scratch root ----
 mkdir -p "$T/stub"
