@@ -21,6 +21,9 @@
 #include "agent.h"
 #include "desk.h"
 #include "log.h"
+#include "store.h"
+#include "version.h"
+#include "wire.h"
 
 typedef struct {
   char *broker; /* owned; each NULL until set */
@@ -58,6 +61,7 @@ usage(FILE *out)
           "  --desk-users FILE  the desk's accounts, made with `duban user add` (desk-users)\n"
           "  --desk-tls-cert FILE, --desk-tls-key FILE  serve the desk over HTTPS\n"
           "                     (desk-tls-cert, desk-tls-key)\n"
+          "  --version          the version, the wire protocol's and the log views'\n"
           "  --help             this text\n"
           "\n"
           "Logs go to stderr. SIGTERM or SIGINT stop it cleanly; the outbox keeps what\n"
@@ -175,11 +179,13 @@ parse_flags(int argc, char **argv, settings_t *flags)
       {"desk-tls-cert", required_argument, NULL, 'C'},
       {"desk-tls-key", required_argument, NULL, 'K'},
       {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0},
   };
   command_line_t line = {.exit_code = 1};
   int option;
-  while ((option = getopt_long(argc, argv, "c:b:s:k:l:d:h", long_options, NULL)) != -1) {
+  opterr = 0; /* our own words for a bad option, below */
+  while ((option = getopt_long(argc, argv, ":c:b:s:k:l:d:h", long_options, NULL)) != -1) {
     int rc = 0;
     switch (option) {
     case 'c': line.config = optarg; break;
@@ -193,7 +199,13 @@ parse_flags(int argc, char **argv, settings_t *flags)
     case 'C': rc = set(&flags->desk_tls_cert, optarg); break;
     case 'K': rc = set(&flags->desk_tls_key, optarg); break;
     case 'h': usage(stdout); return (command_line_t){.exit_code = 0};
-    default: usage(stderr); return line;
+    case 'V':
+      dbn_version_print("duban-agent", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
+      return (command_line_t){.exit_code = 0};
+    case ':': fprintf(stderr, "duban-agent: option '%s' needs a value\n", argv[optind - 1]); return line;
+    default:
+      fprintf(stderr, "duban-agent: unknown option '%s' (see --help)\n", argv[optind - 1]);
+      return line;
     }
     if (rc)
       return line;

@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "store.h"
+#include "version.h"
+#include "wire.h"
 
 static const char usage[] =
     "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--json]\n"
@@ -30,6 +33,7 @@ static const char usage[] =
     "  --seconds S    length of one ingest or watch run (default 0.25 quick, 1 normal, 2 full)\n"
     "  --plan-text F  the document for the import section (default examples/plans/ordos-2023-58.txt)\n"
     "  --json         results as JSON on stdout (the table goes to stderr)\n"
+    "  --version      the version, the wire protocol's and the log views'\n"
     "  --help         this text\n";
 
 static const char *const sections[] = {"disk", "ingest", "replay", "watch", "connections", "import"};
@@ -83,11 +87,14 @@ main(int argc, char **argv)
       seconds = atof(argv[++i]);
     else if (strcmp(a, "--plan-text") == 0 && i + 1 < argc)
       options.import_file = argv[++i];
-    else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    else if (strcmp(a, "--version") == 0) {
+      dbn_version_print("duban-bench", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
+      return 0;
+    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage, stdout);
       return 0;
     } else {
-      fprintf(stderr, "duban-bench: unknown argument '%s'\n%s", a, usage);
+      fprintf(stderr, "duban-bench: unknown %s '%s'\n%s", a[0] == '-' ? "option" : "argument", a, usage);
       return 2;
     }
   }

@@ -8,6 +8,9 @@
 
 #include "date.h"
 #include "error.h"
+#include "store.h"
+#include "version.h"
+#include "wire.h"
 
 static const char usage[] =
     "usage: duban-broker [--config FILE] [options]\n"
@@ -37,6 +40,7 @@ static const char usage[] =
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
     "                           events keep that event's time until the clock passes it\n"
+    "  --version                the version, the wire protocol's and the log views'\n"
     "  --help                   this text\n";
 
 int
@@ -78,11 +82,39 @@ is_flag(const char *key)
          strcmp(key, "allow-clock-behind") == 0;
 }
 
+/* Every setting, flag or not: an unknown one is refused before its value is
+ * looked at, so that `--bogus` is "unknown", not "needs a value". */
+static bool
+is_known(const char *key)
+{
+  static const char *const keys[] = {"endpoint",
+                                     "data",
+                                     "keys",
+                                     "map-max",
+                                     "map-size",
+                                     "virtual-clock",
+                                     "yellow-days",
+                                     "escalation-sla-hours",
+                                     "escalation-levels",
+                                     "batch-max",
+                                     "no-group-commit",
+                                     "no-sync",
+                                     "allow-clock-behind"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    if (strcmp(key, keys[i]) == 0)
+      return true;
+  return false;
+}
+
 /* One setting. value is NULL for a bare boolean flag. */
 static int
 apply_setting(dbn_broker_config_t *config, const char *key, const char *value, char *why, size_t why_len)
 {
   long n;
+  if (!is_known(key)) {
+    snprintf(why, why_len, "unknown setting '%s' (see --help)", key);
+    return DBN_EINVAL;
+  }
   bool needs_value = !is_flag(key);
   if (needs_value && !value) {
     snprintf(why, why_len, "'%s' needs a value", key);
@@ -210,6 +242,10 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
       fputs(usage, stdout);
       return 1;
     }
+    if (strcmp(argv[i], "--version") == 0) {
+      dbn_version_print("duban-broker", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
+      return 1;
+    }
     if (strcmp(argv[i], "--config") == 0) {
       if (i + 1 >= argc) {
         snprintf(why, why_len, "--config needs a file");
@@ -230,6 +266,10 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
       return DBN_EINVAL;
     }
     const char *key = argv[i] + 2;
+    if (!is_known(key)) {
+      snprintf(why, why_len, "unknown option '%s' (see --help)", argv[i]);
+      return DBN_EINVAL;
+    }
     const char *value = NULL;
     if (!is_flag(key) && i + 1 < argc)
       value = argv[++i];

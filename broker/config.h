@@ -33,7 +33,7 @@ typedef struct {
 
 /* Fill config from argv (which may name --config FILE). On a usage error
  * returns DBN_EINVAL with a message in why; on --help returns 1 after
- * printing usage to stdout. */
+ * printing usage to stdout, and on --version after printing the versions. */
 int dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char *why, size_t why_len);
 
 /* 0 if libzmq major.minor.patch is new enough for the broker (4.3.3, which

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "store.h"
+#include "version.h"
+#include "wire.h"
 
 typedef struct {
   const char *name;                  /* as typed */
@@ -39,6 +42,7 @@ static const command_t commands[] = {
     {"user", dbn_cmd_user, "admins", "user add|list|remove|passwd: accounts of a desk or the board"},
     {"plan", dbn_cmd_plan, "admins", "plan import FILE | plan load FILE.json"},
     {"clock", dbn_cmd_clock, "admins", "clock advance SECONDS|--days N (virtual clock)"},
+    {"admin", dbn_cmd_admin, "admins", "admin backup --data DIR --to DEST: a hot, verified copy of the log"},
     {"scoring", dbn_cmd_scoring, "coordinators", "scoring load FILE: the 考核 rules, dated and versioned"},
     {"ping", dbn_cmd_ping, "anyone", "who you are to the broker, its clock, its head"},
     {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)"},
@@ -47,7 +51,8 @@ static const command_t commands[] = {
 static void
 print_overview(FILE *out)
 {
-  fputs("usage: duban [CONNECTION OPTIONS] COMMAND [ARGS] [--json] [--help]\n\n"
+  fputs("usage: duban [CONNECTION OPTIONS] COMMAND [ARGS] [--json] [--help]\n"
+        "       duban --version   (the version, the wire protocol's and the log views')\n\n"
         "duban (督办) follows the tasks of a policy plan through the departments that\n"
         "carry it out. Every command has --help.\n",
         out);
@@ -123,7 +128,7 @@ main(int argc, char **argv)
     return DBN_CLI_EXIT_OK;
   }
   if (strcmp(name, "--version") == 0) {
-    printf("duban %s (protocol %u)\n", "0.1.0", DBN_PROTOCOL_VERSION);
+    dbn_version_print("duban", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
     return DBN_CLI_EXIT_OK;
   }
 
@@ -132,7 +137,10 @@ main(int argc, char **argv)
     if (strcmp(commands[i].name, name) == 0)
       command = &commands[i];
   if (!command) {
-    fprintf(stderr, "duban: no command '%s'; 'duban --help' lists them\n", name);
+    if (name[0] == '-')
+      fprintf(stderr, "duban: unknown option '%s'; 'duban --help' lists them\n", name);
+    else
+      fprintf(stderr, "duban: no command '%s'; 'duban --help' lists them\n", name);
     return DBN_CLI_EXIT_USAGE;
   }
 

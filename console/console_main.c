@@ -12,6 +12,9 @@
 
 #include "console.h"
 #include "log.h"
+#include "store.h"
+#include "version.h"
+#include "wire.h"
 
 static const char usage[] =
     "用法: duban-console --broker tcp://HOST:PORT --keys DIR --key NAME --data DIR --users FILE\n"
@@ -27,6 +30,7 @@ static const char usage[] =
     "  --listen ADDR     监听地址:端口，默认 127.0.0.1:8080\n"
     "  --tls-cert FILE   HTTPS 证书（PEM），与 --tls-key 一起使用\n"
     "  --tls-key FILE    HTTPS 私钥（PEM）\n"
+    "  --version         版本（及协议版本、日志视图版本）\n"
     "  --help            本说明\n";
 
 typedef struct {
@@ -57,16 +61,24 @@ static int
 parse(int argc, char **argv, options_t *o)
 {
   static const struct option options[] = {
-      {"broker", required_argument, NULL, 'b'},   {"keys", required_argument, NULL, 'K'},
-      {"key", required_argument, NULL, 'k'},      {"data", required_argument, NULL, 'd'},
-      {"users", required_argument, NULL, 'u'},    {"listen", required_argument, NULL, 'l'},
-      {"tls-cert", required_argument, NULL, 'c'}, {"tls-key", required_argument, NULL, 'p'},
-      {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+      {"broker", required_argument, NULL, 'b'},
+      {"keys", required_argument, NULL, 'K'},
+      {"key", required_argument, NULL, 'k'},
+      {"data", required_argument, NULL, 'd'},
+      {"users", required_argument, NULL, 'u'},
+      {"listen", required_argument, NULL, 'l'},
+      {"tls-cert", required_argument, NULL, 'c'},
+      {"tls-key", required_argument, NULL, 'p'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
+      {NULL, 0, NULL, 0},
+  };
   int opt;
   memset(o, 0, sizeof *o);
   o->listen = "127.0.0.1:8080";
   o->broker = getenv("DUBAN_BROKER");
-  while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+  opterr = 0; /* our own words for a bad option, below */
+  while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
     switch (opt) {
     case 'b': o->broker = optarg; break;
     case 'K': o->keys = optarg; break;
@@ -77,7 +89,9 @@ parse(int argc, char **argv, options_t *o)
     case 'c': o->tls_cert = optarg; break;
     case 'p': o->tls_key = optarg; break;
     case 'h': fputs(usage, stdout); exit(0);
-    default: return bad("%s", "选项有误");
+    case 'V': dbn_version_print("duban-console", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION); exit(0);
+    case ':': return bad("option '%s' needs a value（选项缺少取值）", argv[optind - 1]);
+    default: return bad("unknown option '%s'（未知选项）", argv[optind - 1]);
     }
   }
   if (optind < argc)

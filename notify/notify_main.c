@@ -27,6 +27,8 @@
 #include "log.h"
 #include "monotonic.h"
 #include "notify.h"
+#include "store.h"
+#include "version.h"
 #include "wire.h"
 
 #define KEEPALIVE_MS 3000
@@ -49,6 +51,7 @@ usage(FILE *out)
                "  --key FILE         a coordinator's cert, with its _secret file beside it\n"
                "                     (or DUBAN_KEY)\n"
                "  --status           print the queue's status as JSON and exit\n"
+               "  --version          the version, the wire protocol's and the log views'\n"
                "  --help             this text\n"
                "\n"
                "Logs go to stderr. SIGTERM or SIGINT stop it cleanly.\n");
@@ -76,17 +79,22 @@ static int
 parse_args(int argc, char **argv, settings_t *s)
 {
   static const struct option options[] = {
-      {"broker", required_argument, NULL, 'b'}, {"server-key", required_argument, NULL, 's'},
-      {"key", required_argument, NULL, 'k'},    {"config", required_argument, NULL, 'c'},
-      {"data", required_argument, NULL, 'd'},   {"status", no_argument, NULL, 'S'},
-      {"help", no_argument, NULL, 'h'},         {0},
+      {"broker", required_argument, NULL, 'b'},
+      {"server-key", required_argument, NULL, 's'},
+      {"key", required_argument, NULL, 'k'},
+      {"config", required_argument, NULL, 'c'},
+      {"data", required_argument, NULL, 'd'},
+      {"status", no_argument, NULL, 'S'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
+      {0},
   };
   s->broker = getenv("DUBAN_BROKER");
   s->server_key = getenv("DUBAN_SERVER_KEY");
   s->key = getenv("DUBAN_KEY");
   opterr = 0;
   int opt;
-  while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
     switch (opt) {
     case 'b': s->broker = optarg; break;
     case 's': s->server_key = optarg; break;
@@ -95,7 +103,12 @@ parse_args(int argc, char **argv, settings_t *s)
     case 'd': s->data = optarg; break;
     case 'S': s->status = true; break;
     case 'h': usage(stdout); return -1;
-    default: return bad_option("未知或缺少参数的选项", argv[optind - 1]);
+    case 'V': dbn_version_print("duban-notify", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION); return -1;
+    case ':': return bad_option("option needs a value（选项缺少取值）", argv[optind - 1]);
+    default:
+      fprintf(stderr, "duban-notify: unknown option '%s'（未知选项）\n（duban-notify --help 查看用法）\n",
+              argv[optind - 1]);
+      return 2;
     }
   }
   if (optind < argc)
