@@ -318,5 +318,6 @@ const dbn_web_route_t dbn_console_routes[] = {
     {"POST", "/api/action", false, post_action, true, true},
     {"GET", "/api/report", false, dbn_console_get_report, true, false},
     {"GET", "/api/export.xlsx", false, dbn_console_get_xlsx, true, false},
+    {"GET", "/api/charts", false, dbn_console_get_charts, true, false},
 };
 const size_t dbn_console_route_count = sizeof dbn_console_routes / sizeof dbn_console_routes[0];
