@@ -38,6 +38,7 @@
 #include "log.h"
 #include "pace.h"
 #include "quantity.h"
+#include "refusal.h"
 #include "server.h"
 #include "wire.h"
 
@@ -164,15 +165,19 @@ reply_agent_failure(dbn_web_request_t *req, int rc)
   return dbn_web_reply_error(req, 503, message);
 }
 
-/* An error reply from the broker (or the agent) as JSON with the
- * broker's own text, which the page shows beside the field. */
+/* An error reply from the broker (or the agent) as JSON: the refusal in
+ * Chinese (web/refusal.h), which the page shows beside the field, and the
+ * broker's own text as detail. */
 static int
 reply_refusal(dbn_web_request_t *req, const Duban__Reply *reply)
 {
+  char zh[1024];
+  dbn_web_refusal_zh((int)reply->code, reply->message, zh, sizeof zh);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddBoolToObject(json, "ok", false);
   cJSON_AddStringToObject(json, "code", dbn_wire_code_name(reply->code));
-  cJSON_AddStringToObject(json, "error", reply->message ? reply->message : "");
+  cJSON_AddStringToObject(json, "error", zh);
+  cJSON_AddStringToObject(json, "detail", reply->message ? reply->message : "");
   unsigned status = reply->code == DUBAN__CODE__CODE_PERMISSION_DENIED ? 403
                     : reply->code == DUBAN__CODE__CODE_UNAVAILABLE     ? 503
                                                                        : 409;
@@ -590,8 +595,11 @@ recheck_queued(dbn_desk_t *desk)
     for (size_t i = 0; i < desk->queued_count; i++)
       if (strcmp(desk->queued[i].request_id, request_id) == 0) {
         desk->queued[i].state = reply->code == DUBAN__CODE__CODE_OK ? 1 : 2;
-        snprintf(desk->queued[i].message, sizeof desk->queued[i].message, "%s",
-                 reply->code == DUBAN__CODE__CODE_OK ? "已送达" : (reply->message ? reply->message : ""));
+        if (reply->code == DUBAN__CODE__CODE_OK)
+          snprintf(desk->queued[i].message, sizeof desk->queued[i].message, "已送达");
+        else
+          dbn_web_refusal_zh((int)reply->code, reply->message, desk->queued[i].message,
+                             sizeof desk->queued[i].message);
       }
     pthread_mutex_unlock(&desk->lock);
     dbn_wire_reply_free(&reply);

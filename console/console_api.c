@@ -20,6 +20,7 @@
 #include "console.h"
 #include "date.h"
 #include "pace.h"
+#include "refusal.h"
 #include "wire.h"
 
 static cJSON *
@@ -264,8 +265,12 @@ send_one(dbn_client_t *client, const dbn_web_session_info_t *who, const char *ac
   }
   if (reply->code == DUBAN__CODE__CODE_OK)
     cJSON_AddNumberToObject(result, "seq", (double)reply->seq);
-  else
-    cJSON_AddStringToObject(result, "error", reply->message);
+  else {
+    char zh[1024];
+    dbn_web_refusal_zh((int)reply->code, reply->message, zh, sizeof zh);
+    cJSON_AddStringToObject(result, "error", zh);
+    cJSON_AddStringToObject(result, "detail", reply->message ? reply->message : "");
+  }
   dbn_wire_reply_free(&reply);
   return result;
 }

@@ -71,6 +71,7 @@ def main():
         driver.find_element(By.ID, "progress-submit").click()
         wait_text(driver, "figure-refusal-0", "公共充电桩")
         assert "吨" in text_of(driver, "figure-refusal-0")
+        assert "填报的单位是吨" in text_of(driver, "figure-refusal-0"), "the refusal is not in Chinese"
         print("ok: a wrong unit is refused beside the field:", text_of(driver, "figure-refusal-0"))
 
         note = "<script>alert('x')</script>已建成300个"
