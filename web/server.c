@@ -43,6 +43,7 @@ struct dbn_web_server {
   atomic_bool running;
   pthread_mutex_t users_lock; /* around config.users and users_error */
   int users_error;            /* the last reread's error, to log each once */
+  atomic_uint sessions_ended; /* bumped whenever sessions are ended: SSE streams look */
 };
 
 struct dbn_web_request {
@@ -628,6 +629,7 @@ end_sessions_of(const char *name, void *arg)
 {
   dbn_web_server_t *server = arg;
   dbn_web_sessions_remove_user(server->config.sessions, name);
+  atomic_fetch_add(&server->sessions_ended, 1);
   dbn_log(DBN_LOG_INFO, "web", "the account %s was removed or changed in the users file; its sessions end",
           name);
 }
@@ -678,6 +680,7 @@ dispatch(dbn_web_request_t *req)
     if (!csrf_ok(req))
       return req->has_session ? bad_csrf(req) : no_session(req);
     dbn_web_sessions_remove(server->config.sessions, token);
+    atomic_fetch_add(&server->sessions_ended, 1);
     return set_session_cookie(req, "", "/login", NULL);
   }
   const dbn_web_route_t *route = find_route(req);
@@ -938,4 +941,22 @@ const atomic_bool *
 dbn_web_request_running_flag(const dbn_web_request_t *req)
 {
   return &req->server->running;
+}
+
+dbn_web_sessions_t *
+dbn_web_request_sessions(const dbn_web_request_t *req)
+{
+  return req->server->config.sessions;
+}
+
+const char *
+dbn_web_request_session_token(const dbn_web_request_t *req)
+{
+  return req->has_session ? dbn_web_request_cookie(req, SESSION_COOKIE) : NULL;
+}
+
+const atomic_uint *
+dbn_web_request_sessions_ended(const dbn_web_request_t *req)
+{
+  return &req->server->sessions_ended;
 }

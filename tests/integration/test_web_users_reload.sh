@@ -27,11 +27,23 @@ grep -q 'reread the users file' "$T/console.log" || fail "the console did not sa
 pass "a person added with duban user add logs in without restarting the console"
 
 [ "$(login_as "$T/li" 李协调 'correct-horse-1')" = 303 ] || fail "李协调 cannot log in"
+# Both have the live stream open; only the removed person's ends.
+curl -s -N -b "$T/wang" "$CONSOLE_URL/api/events" >"$T/wang.sse" 2>&1 &
+WANG_SSE=$!
+curl -s -N -b "$T/li" "$CONSOLE_URL/api/events" >"$T/li.sse" 2>&1 &
+LI_SSE=$!
+PIDS+=("$WANG_SSE" "$LI_SSE")
+for i in $(seq 1 50); do grep -q retry "$T/wang.sse" && grep -q retry "$T/li.sse" && break; sleep 0.1; done
+grep -q retry "$T/wang.sse" || fail "王协调's event stream did not open"
 "$BIN/duban" user remove --users "$T/users" 王协调 >>"$T/users.log" 2>&1 || fail "duban user remove"
 [ "$(status_as "$T/wang")" = 401 ] || fail "a removed person's session still works"
+for i in $(seq 1 50); do kill -0 "$WANG_SSE" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$WANG_SSE" 2>/dev/null && fail "a removed person's event stream stays open"
+kill -0 "$LI_SSE" 2>/dev/null || fail "another person's event stream ended with the removal"
+kill "$LI_SSE" 2>/dev/null
 [ "$(login_as "$T/wang" 王协调 'new-person-1')" = 401 ] || fail "a removed person logged in"
 [ "$(status_as "$T/li")" = 200 ] || fail "another person's session ended with the removal"
-pass "a removed person's session ends and the login is refused; others stay logged in"
+pass "a removed person's session and event stream end and the login is refused; others stay logged in"
 
 printf '%s\n' 'correct-horse-2' | "$BIN/duban" user passwd --users "$T/users" 李协调 --password-stdin \
   >>"$T/users.log" 2>&1 || fail "duban user passwd"
