@@ -8,7 +8,17 @@
  * Queued writes are remembered here, packed as they were sent: asking the
  * agent again with the same request id is harmless (the outbox and the
  * broker's dedup table give the first answer), so the queue page learns
- * whether each was delivered or refused by repeating it. */
+ * whether each was delivered or refused by repeating it.
+ *
+ * The desk is live: the agent answers requests but does not push its
+ * unit's events, so a watcher thread here asks it for the unit's tasks and
+ * inbox twice a second over a second ipc connection, and when either
+ * changes it counts one more change and sends it to the pages over SSE
+ * (GET /api/events, web/sse.c's hub): a reminder, a rejection or a
+ * reassignment from the board shows on the desk within a second or so,
+ * without a reload. The change's id is the desk's own count, not a log
+ * seq; a page that (re)connects is sent the latest change, so it reloads
+ * once and misses nothing. */
 #include "desk.h"
 
 #include <pthread.h>
@@ -28,6 +38,7 @@
 #include "log.h"
 #include "pace.h"
 #include "quantity.h"
+#include "refusal.h"
 #include "server.h"
 #include "wire.h"
 
@@ -35,6 +46,8 @@
 #define MAX_QUEUED 256
 /* Most queued writes asked about again in one look at the queue. */
 #define RECHECK_PER_LOOK 4
+/* How often the watcher asks the agent whether anything changed. */
+#define WATCH_EVERY_MS 500
 
 typedef struct {
   char request_id[DBN_MAX_ID + 1];
@@ -64,6 +77,14 @@ struct dbn_desk {
   dbn_web_sessions_t *sessions;
   dbn_web_server_t *server;
   atomic_bool stopping; /* set by destroy; the starter checks it between pings */
+  /* Live changes (the watcher thread): */
+  dbn_client_t *watch_client; /* the watcher's own connection to the agent */
+  dbn_web_hub_t *hub;
+  pthread_t watcher;
+  bool watcher_running;
+  pthread_mutex_t live_lock; /* guards live_seq, live_data */
+  uint64_t live_seq;         /* how many changes seen (the SSE id) */
+  char live_data[128];       /* the latest change as one line of JSON */
 };
 
 static char *
@@ -144,15 +165,19 @@ reply_agent_failure(dbn_web_request_t *req, int rc)
   return dbn_web_reply_error(req, 503, message);
 }
 
-/* An error reply from the broker (or the agent) as JSON with the
- * broker's own text, which the page shows beside the field. */
+/* An error reply from the broker (or the agent) as JSON: the refusal in
+ * Chinese (web/refusal.h), which the page shows beside the field, and the
+ * broker's own text as detail. */
 static int
 reply_refusal(dbn_web_request_t *req, const Duban__Reply *reply)
 {
+  char zh[1024];
+  dbn_web_refusal_zh((int)reply->code, reply->message, zh, sizeof zh);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddBoolToObject(json, "ok", false);
   cJSON_AddStringToObject(json, "code", dbn_wire_code_name(reply->code));
-  cJSON_AddStringToObject(json, "error", reply->message ? reply->message : "");
+  cJSON_AddStringToObject(json, "error", zh);
+  cJSON_AddStringToObject(json, "detail", reply->message ? reply->message : "");
   unsigned status = reply->code == DUBAN__CODE__CODE_PERMISSION_DENIED ? 403
                     : reply->code == DUBAN__CODE__CODE_UNAVAILABLE     ? 503
                                                                        : 409;
@@ -570,8 +595,11 @@ recheck_queued(dbn_desk_t *desk)
     for (size_t i = 0; i < desk->queued_count; i++)
       if (strcmp(desk->queued[i].request_id, request_id) == 0) {
         desk->queued[i].state = reply->code == DUBAN__CODE__CODE_OK ? 1 : 2;
-        snprintf(desk->queued[i].message, sizeof desk->queued[i].message, "%s",
-                 reply->code == DUBAN__CODE__CODE_OK ? "已送达" : (reply->message ? reply->message : ""));
+        if (reply->code == DUBAN__CODE__CODE_OK)
+          snprintf(desk->queued[i].message, sizeof desk->queued[i].message, "已送达");
+        else
+          dbn_web_refusal_zh((int)reply->code, reply->message, desk->queued[i].message,
+                             sizeof desk->queued[i].message);
       }
     pthread_mutex_unlock(&desk->lock);
     dbn_wire_reply_free(&reply);
@@ -607,6 +635,127 @@ handle_queued(dbn_web_request_t *req, void *arg)
   return rc;
 }
 
+/* ---- live changes --------------------------------------------------------------- */
+
+/* FNV-1a over bytes, continued from hash. */
+static uint64_t
+fnv1a(uint64_t hash, const uint8_t *bytes, size_t len)
+{
+  for (size_t i = 0; i < len; i++) {
+    hash ^= bytes[i];
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+/* A digest of messages (tasks or inbox items) as packed on the wire. */
+static uint64_t
+digest_messages(ProtobufCMessage *const *messages, size_t count)
+{
+  uint64_t hash = 14695981039346656037ull;
+  uint8_t stack[4096];
+  for (size_t i = 0; i < count; i++) {
+    size_t len = protobuf_c_message_get_packed_size(messages[i]);
+    uint8_t *buf = len <= sizeof stack ? stack : malloc(len);
+    if (!buf)
+      continue;
+    protobuf_c_message_pack(messages[i], buf);
+    hash = fnv1a(hash, buf, len);
+    hash = fnv1a(hash, (const uint8_t *)"\x1e", 1); /* between messages */
+    if (buf != stack)
+      free(buf);
+  }
+  return hash;
+}
+
+/* Ask the agent for one read on the watcher's connection; the digest of
+ * what came back, and *unread for the inbox. false when no answer. */
+static bool
+watch_read(dbn_desk_t *desk, Duban__Request__BodyCase body, uint64_t *digest, size_t *unread)
+{
+  Duban__ListTasks tasks = DUBAN__LIST_TASKS__INIT;
+  Duban__ListInbox inbox = DUBAN__LIST_INBOX__INIT;
+  Duban__Request request = DUBAN__REQUEST__INIT;
+  request.body_case = body;
+  if (body == DUBAN__REQUEST__BODY_LIST_TASKS)
+    request.list_tasks = &tasks;
+  else
+    request.list_inbox = &inbox;
+  char request_id[33];
+  dbn_wire_new_request_id(request_id);
+  request.request_id = request_id;
+  Duban__Reply *reply = NULL;
+  if (dbn_client_call(desk->watch_client, &request, &reply) != 0 || reply->code != DUBAN__CODE__CODE_OK) {
+    dbn_wire_reply_free(&reply);
+    return false;
+  }
+  if (body == DUBAN__REQUEST__BODY_LIST_TASKS) {
+    *digest = digest_messages((ProtobufCMessage *const *)reply->tasks, reply->n_tasks);
+  } else {
+    *digest = digest_messages((ProtobufCMessage *const *)reply->inbox, reply->n_inbox);
+    *unread = 0;
+    for (size_t i = 0; i < reply->n_inbox; i++)
+      *unread += !reply->inbox[i]->read;
+  }
+  dbn_wire_reply_free(&reply);
+  return true;
+}
+
+/* The SSE backlog: the latest change, if the page has not seen it. */
+static int
+live_backlog(uint64_t after_seq, dbn_web_emit_fn emit, void *ctx, void *arg)
+{
+  dbn_desk_t *desk = arg;
+  pthread_mutex_lock(&desk->live_lock);
+  uint64_t seq = desk->live_seq;
+  char data[sizeof desk->live_data];
+  memcpy(data, desk->live_data, sizeof data);
+  pthread_mutex_unlock(&desk->live_lock);
+  if (seq > after_seq)
+    emit(ctx, seq, "changed", data);
+  return 0;
+}
+
+static void *
+watcher_main(void *arg)
+{
+  dbn_desk_t *desk = arg;
+  uint64_t tasks_seen = 0, inbox_seen = 0;
+  bool have_tasks = false, have_inbox = false;
+  while (!desk->stopping) {
+    uint64_t tasks_digest = 0, inbox_digest = 0;
+    size_t unread = 0;
+    bool got_tasks = watch_read(desk, DUBAN__REQUEST__BODY_LIST_TASKS, &tasks_digest, NULL);
+    bool got_inbox = watch_read(desk, DUBAN__REQUEST__BODY_LIST_INBOX, &inbox_digest, &unread);
+    bool tasks_changed = got_tasks && (!have_tasks || tasks_digest != tasks_seen);
+    bool inbox_changed = got_inbox && (!have_inbox || inbox_digest != inbox_seen);
+    if (tasks_changed || inbox_changed) {
+      tasks_seen = got_tasks ? tasks_digest : tasks_seen;
+      inbox_seen = got_inbox ? inbox_digest : inbox_seen;
+      have_tasks |= got_tasks;
+      have_inbox |= got_inbox;
+      char data[sizeof desk->live_data];
+      snprintf(data, sizeof data, "{\"tasks\":%s,\"inbox\":%s,\"unread\":%zu}",
+               tasks_changed ? "true" : "false", inbox_changed ? "true" : "false", unread);
+      pthread_mutex_lock(&desk->live_lock);
+      uint64_t seq = ++desk->live_seq;
+      memcpy(desk->live_data, data, sizeof data);
+      pthread_mutex_unlock(&desk->live_lock);
+      dbn_web_hub_publish(desk->hub, seq, "changed", data);
+    }
+    for (int slept = 0; slept < WATCH_EVERY_MS && !desk->stopping; slept += 50)
+      usleep(50 * 1000);
+  }
+  return NULL;
+}
+
+static int
+handle_events(dbn_web_request_t *req, void *arg)
+{
+  dbn_desk_t *desk = arg;
+  return dbn_web_reply_sse(req, desk->hub, 0);
+}
+
 /* ---- start and stop ------------------------------------------------------------ */
 
 static const dbn_web_route_t routes[] = {
@@ -618,6 +767,7 @@ static const dbn_web_route_t routes[] = {
     {"GET", "/api/inbox", false, handle_inbox, true, false},
     {"POST", "/api/inbox/read", false, handle_inbox_read, true, true},
     {"GET", "/api/queued", false, handle_queued, true, false},
+    {"GET", "/api/events", false, handle_events, true, false},
 };
 
 /* Ask the agent who it speaks for until it answers; false when stopped or
@@ -654,6 +804,8 @@ start_server(dbn_desk_t *desk)
   }
   if ((rc = dbn_web_sessions_new(&desk->sessions, 0, 0)) != 0)
     return rc;
+  if ((rc = dbn_web_hub_new(&desk->hub, live_backlog, desk, 0)) != 0)
+    return rc;
   dbn_web_config_t config = {
       .listen = desk->listen,
       .tls_cert = desk->tls_cert,
@@ -688,7 +840,12 @@ starter_main(void *arg)
               desk->agent_endpoint);
     return NULL;
   }
-  start_server(desk);
+  if (start_server(desk) == 0) {
+    desk->watcher_running = pthread_create(&desk->watcher, NULL, watcher_main, desk) == 0;
+    if (!desk->watcher_running)
+      dbn_log(DBN_LOG_ERROR, "desk",
+              "cannot start the watcher; the desk's pages will not update by themselves");
+  }
   return NULL;
 }
 
@@ -704,10 +861,14 @@ dbn_desk_new(dbn_desk_t **desk_p, const dbn_desk_options_t *options)
   desk->tls_cert = copy_or_null(options->tls_cert);
   desk->tls_key = copy_or_null(options->tls_key);
   pthread_mutex_init(&desk->lock, NULL);
+  pthread_mutex_init(&desk->live_lock, NULL);
   dbn_client_options_t client_options = {.endpoint = desk->agent_endpoint, .timeout_ms = 8000};
+  dbn_client_options_t watch_options = {.endpoint = desk->agent_endpoint, .timeout_ms = 3000};
   int rc = desk->agent_endpoint && desk->listen && desk->users_file
                ? dbn_client_new(&desk->client, &client_options)
                : DBN_EINVAL;
+  if (rc == 0)
+    rc = dbn_client_new(&desk->watch_client, &watch_options);
   if (rc == 0 && pthread_create(&desk->starter, NULL, starter_main, desk) != 0)
     rc = DBN_EINTERNAL;
   desk->starter_running = rc == 0;
@@ -728,13 +889,18 @@ dbn_desk_destroy(dbn_desk_t **desk_p)
   desk->stopping = true;
   if (desk->starter_running)
     pthread_join(desk->starter, NULL);
+  if (desk->watcher_running)
+    pthread_join(desk->watcher, NULL);
   dbn_web_server_destroy(&desk->server);
+  dbn_web_hub_destroy(&desk->hub);
+  dbn_client_destroy(&desk->watch_client);
   dbn_web_sessions_destroy(&desk->sessions);
   dbn_web_users_destroy(&desk->users);
   dbn_client_destroy(&desk->client);
   for (size_t i = 0; i < desk->queued_count; i++)
     free(desk->queued[i].packed);
   pthread_mutex_destroy(&desk->lock);
+  pthread_mutex_destroy(&desk->live_lock);
   free(desk->agent_endpoint);
   free(desk->listen);
   free(desk->users_file);

@@ -40,6 +40,9 @@ int dbn_console_backlog(uint64_t after_seq, dbn_web_emit_fn emit, void *ctx, voi
  * GET /api/export.xlsx (the workbook), both of the mirror (console_report.c). */
 int dbn_console_get_report(dbn_web_request_t *req, void *arg);
 int dbn_console_get_xlsx(dbn_web_request_t *req, void *arg);
+/* GET /api/charts: completion of the plan and of each department at each
+ * month's end, and each department's monthly colour (console_report.c). */
+int dbn_console_get_charts(dbn_web_request_t *req, void *arg);
 
 /* The board's routes; arg of each is the console. */
 extern const dbn_web_route_t dbn_console_routes[];

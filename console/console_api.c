@@ -20,6 +20,7 @@
 #include "console.h"
 #include "date.h"
 #include "pace.h"
+#include "refusal.h"
 #include "wire.h"
 
 static cJSON *
@@ -264,8 +265,12 @@ send_one(dbn_client_t *client, const dbn_web_session_info_t *who, const char *ac
   }
   if (reply->code == DUBAN__CODE__CODE_OK)
     cJSON_AddNumberToObject(result, "seq", (double)reply->seq);
-  else
-    cJSON_AddStringToObject(result, "error", reply->message);
+  else {
+    char zh[1024];
+    dbn_web_refusal_zh((int)reply->code, reply->message, zh, sizeof zh);
+    cJSON_AddStringToObject(result, "error", zh);
+    cJSON_AddStringToObject(result, "detail", reply->message ? reply->message : "");
+  }
   dbn_wire_reply_free(&reply);
   return result;
 }
@@ -318,5 +323,6 @@ const dbn_web_route_t dbn_console_routes[] = {
     {"POST", "/api/action", false, post_action, true, true},
     {"GET", "/api/report", false, dbn_console_get_report, true, false},
     {"GET", "/api/export.xlsx", false, dbn_console_get_xlsx, true, false},
+    {"GET", "/api/charts", false, dbn_console_get_charts, true, false},
 };
 const size_t dbn_console_route_count = sizeof dbn_console_routes / sizeof dbn_console_routes[0];

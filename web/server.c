@@ -41,7 +41,9 @@ struct dbn_web_server {
   uint16_t port;
   bool tls;
   atomic_bool running;
-  pthread_mutex_t users_lock; /* around config.users */
+  pthread_mutex_t users_lock; /* around config.users and users_error */
+  int users_error;            /* the last reread's error, to log each once */
+  atomic_uint sessions_ended; /* bumped whenever sessions are ended: SSE streams look */
 };
 
 struct dbn_web_request {
@@ -622,10 +624,45 @@ find_route(const dbn_web_request_t *req)
   return NULL;
 }
 
+static void
+end_sessions_of(const char *name, void *arg)
+{
+  dbn_web_server_t *server = arg;
+  dbn_web_sessions_remove_user(server->config.sessions, name);
+  atomic_fetch_add(&server->sessions_ended, 1);
+  dbn_log(DBN_LOG_INFO, "web", "the account %s was removed or changed in the users file; its sessions end",
+          name);
+}
+
+/* Reread the users file when another program (`duban user add`, `duban
+ * user remove`) changed it: a stat per request, a reread only on change.
+ * Before the session is looked up, so a removed person's request is
+ * already refused. */
+static void
+refresh_users(dbn_web_server_t *server)
+{
+  if (!server->config.users)
+    return;
+  bool changed = false;
+  pthread_mutex_lock(&server->users_lock);
+  int rc = dbn_web_users_refresh(server->config.users, &changed, end_sessions_of, server);
+  bool new_error = rc != server->users_error;
+  server->users_error = rc;
+  pthread_mutex_unlock(&server->users_lock);
+  if (rc != 0 && new_error)
+    dbn_log(DBN_LOG_WARN, "web",
+            "the users file changed but cannot be read (%s); the accounts stay as they were",
+            dbn_strerror(rc));
+  else if (changed)
+    dbn_log(DBN_LOG_INFO, "web", "reread the users file");
+}
+
 static int
 dispatch(dbn_web_request_t *req)
 {
   dbn_web_server_t *server = req->server;
+  if (strncmp(req->raw_uri, "/assets/", 8) != 0)
+    refresh_users(server);
   const char *token = dbn_web_request_cookie(req, SESSION_COOKIE);
   req->has_session = token && dbn_web_sessions_lookup(server->config.sessions, token, &req->session) == 0;
   if (strcmp(req->method, "GET") == 0 && strncmp(req->raw_uri, "/assets/", 8) == 0)
@@ -643,6 +680,7 @@ dispatch(dbn_web_request_t *req)
     if (!csrf_ok(req))
       return req->has_session ? bad_csrf(req) : no_session(req);
     dbn_web_sessions_remove(server->config.sessions, token);
+    atomic_fetch_add(&server->sessions_ended, 1);
     return set_session_cookie(req, "", "/login", NULL);
   }
   const dbn_web_route_t *route = find_route(req);
@@ -903,4 +941,22 @@ const atomic_bool *
 dbn_web_request_running_flag(const dbn_web_request_t *req)
 {
   return &req->server->running;
+}
+
+dbn_web_sessions_t *
+dbn_web_request_sessions(const dbn_web_request_t *req)
+{
+  return req->server->config.sessions;
+}
+
+const char *
+dbn_web_request_session_token(const dbn_web_request_t *req)
+{
+  return req->has_session ? dbn_web_request_cookie(req, SESSION_COOKIE) : NULL;
+}
+
+const atomic_uint *
+dbn_web_request_sessions_ended(const dbn_web_request_t *req)
+{
+  return &req->server->sessions_ended;
 }

@@ -157,6 +157,21 @@ dbn_web_sessions_lookup(dbn_web_sessions_t *s, const char *token, dbn_web_sessio
   return rc;
 }
 
+bool
+dbn_web_sessions_live(dbn_web_sessions_t *s, const char *token)
+{
+  if (!token || strlen(token) != DBN_WEB_TOKEN_HEX)
+    return false;
+  pthread_mutex_lock(&s->lock);
+  time_t now = s->now(s->now_arg);
+  bool live = false;
+  for (size_t i = 0; i < s->count && !live; i++)
+    live = dbn_web_csrf_equal(s->items[i].token, token) && now - s->items[i].last_used < s->idle &&
+           now - s->items[i].created < s->absolute;
+  pthread_mutex_unlock(&s->lock);
+  return live;
+}
+
 void
 dbn_web_sessions_remove(dbn_web_sessions_t *s, const char *token)
 {

@@ -53,6 +53,11 @@ int dbn_web_sessions_create(dbn_web_sessions_t *sessions, const dbn_web_user_t *
  * absolutely expired token (the expired one is dropped). */
 int dbn_web_sessions_lookup(dbn_web_sessions_t *sessions, const char *token, dbn_web_session_info_t *info);
 
+/* Is the session still live (not ended, not expired)? Unlike lookup it
+ * does not refresh the idle timer: an open SSE stream asks this, and a
+ * page left open must still go idle. */
+bool dbn_web_sessions_live(dbn_web_sessions_t *sessions, const char *token);
+
 /* End a session (logout); unknown tokens are ignored. */
 void dbn_web_sessions_remove(dbn_web_sessions_t *sessions, const char *token);
 

@@ -40,6 +40,12 @@ typedef struct subscriber {
   uint64_t last_seq; /* the last event put into out */
   bool dropped;
   time_t last_write;
+  /* The session the stream belongs to: it ends with it. */
+  dbn_web_sessions_t *sessions;
+  char token[DBN_WEB_TOKEN_HEX + 1]; /* "" when the route needed none */
+  const atomic_uint *sessions_ended; /* the server's counter */
+  unsigned ended_seen;
+  time_t session_checked;
 } subscriber_t;
 
 struct dbn_web_hub {
@@ -254,6 +260,23 @@ wait_a_little(dbn_web_hub_t *hub)
   pthread_cond_timedwait(&hub->changed, &hub->lock, &until);
 }
 
+/* Is the stream's session still live? Asked when the server has ended
+ * sessions since the last look (logout, an account removed), and once a
+ * minute for expiry. */
+static bool
+session_live(subscriber_t *sub)
+{
+  if (!sub->token[0])
+    return true;
+  unsigned ended = atomic_load(sub->sessions_ended);
+  time_t now = time(NULL);
+  if (ended == sub->ended_seen && now - sub->session_checked < 60)
+    return true;
+  sub->ended_seen = ended;
+  sub->session_checked = now;
+  return dbn_web_sessions_live(sub->sessions, sub->token);
+}
+
 static ssize_t
 read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -262,6 +285,10 @@ read_stream(void *cls, uint64_t pos, char *buf, size_t max)
   dbn_web_hub_t *hub = sub->hub;
   pthread_mutex_lock(&hub->lock);
   for (;;) {
+    if (!session_live(sub)) {
+      pthread_mutex_unlock(&hub->lock);
+      return MHD_CONTENT_READER_END_OF_STREAM;
+    }
     if (sub->out_pos == sub->out_len && sub->head)
       drain_queue(sub);
     if (sub->out_pos < sub->out_len) {
@@ -328,6 +355,12 @@ dbn_web_reply_sse(dbn_web_request_t *req, dbn_web_hub_t *hub, uint64_t after_seq
     return dbn_web_reply_error(req, 503, "内存不足");
   sub->hub = hub;
   sub->running = dbn_web_request_running_flag(req);
+  sub->sessions = dbn_web_request_sessions(req);
+  sub->sessions_ended = dbn_web_request_sessions_ended(req);
+  sub->ended_seen = atomic_load(sub->sessions_ended);
+  sub->session_checked = time(NULL);
+  const char *token = dbn_web_request_session_token(req);
+  snprintf(sub->token, sizeof sub->token, "%s", token ? token : "");
   sub->last_write = time(NULL);
   uint64_t after = resume_point(req, after_seq);
   /* Register first, then read the backlog: see the top of the file. */

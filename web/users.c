@@ -21,7 +21,23 @@ struct dbn_web_users {
   dbn_web_user_t *items; /* in file order */
   size_t count;
   size_t capacity;
+  /* The file as last read or written, to notice a change by another
+   * program (`duban user add`): all zero when there was none. */
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  struct timespec mtime;
 };
+
+/* Remember the file's identity as it is now (after a load or a save). */
+static void
+note_file(dbn_web_users_t *users, const struct stat *st)
+{
+  users->dev = st ? st->st_dev : 0;
+  users->ino = st ? st->st_ino : 0;
+  users->size = st ? st->st_size : 0;
+  users->mtime = st ? st->st_mtim : (struct timespec){0, 0};
+}
 
 static const char *const role_names[] = {"clerk", "coordinator", "auditor", "admin"};
 
@@ -156,6 +172,8 @@ dbn_web_users_load(dbn_web_users_t **users_p, const char *path)
       rc = DBN_EPERM;
     else
       rc = read_file(users, file);
+    if (rc == 0)
+      note_file(users, &st);
     fclose(file);
   }
   if (rc != 0) {
@@ -211,7 +229,55 @@ dbn_web_users_save(dbn_web_users_t *users)
   if (rc != 0)
     unlink(tmp);
   free(tmp);
+  struct stat st;
+  if (rc == 0 && stat(users->path, &st) == 0)
+    note_file(users, &st);
   return rc;
+}
+
+/* Was this account in before the same person with the same rights and
+ * password? */
+static bool
+same_account(const dbn_web_user_t *a, const dbn_web_user_t *b)
+{
+  return b && a->role == b->role && strcmp(a->unit, b->unit) == 0 && strcmp(a->hash, b->hash) == 0;
+}
+
+int
+dbn_web_users_refresh(dbn_web_users_t *users, bool *changed, void (*gone)(const char *name, void *arg),
+                      void *arg)
+{
+  if (changed)
+    *changed = false;
+  struct stat st;
+  if (stat(users->path, &st) != 0)
+    return errno == ENOENT ? 0 : DBN_EIO; /* gone: keep what was read */
+  if (st.st_dev == users->dev && st.st_ino == users->ino && st.st_size == users->size &&
+      st.st_mtim.tv_sec == users->mtime.tv_sec && st.st_mtim.tv_nsec == users->mtime.tv_nsec)
+    return 0;
+  dbn_web_users_t *fresh = NULL;
+  int rc = dbn_web_users_load(&fresh, users->path);
+  if (rc != 0)
+    return rc; /* malformed or unsafe now: keep the old set */
+  for (size_t i = 0; gone && i < users->count; i++)
+    if (!same_account(&users->items[i], dbn_web_users_find(fresh, users->items[i].name)))
+      gone(users->items[i].name, arg);
+  /* Take fresh's accounts and file identity; fresh frees the old ones. */
+  dbn_web_users_t old = *users;
+  users->items = fresh->items;
+  users->count = fresh->count;
+  users->capacity = fresh->capacity;
+  users->dev = fresh->dev;
+  users->ino = fresh->ino;
+  users->size = fresh->size;
+  users->mtime = fresh->mtime;
+  fresh->items = old.items;
+  fresh->count = old.count;
+  fresh->capacity = old.capacity;
+  dbn_web_users_destroy(&fresh);
+  if (changed)
+    *changed = true;
+  return 0;
 }
 
 static int

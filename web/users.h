@@ -61,6 +61,17 @@ void dbn_web_users_destroy(dbn_web_users_t **users_p);
 /* Write the set back atomically (temp file, fsync, rename), mode 0600. */
 int dbn_web_users_save(dbn_web_users_t *users);
 
+/* Reread the file if another program changed it since it was last read or
+ * written here (its inode, size or modification time differ: `duban user
+ * add` renames a new file over it). For every account that is gone, or
+ * whose role, unit or password changed, gone(name, arg) is called (may be
+ * NULL) so its sessions can end. *changed (may be NULL) says whether the
+ * set was reread. A file that is now missing keeps the set as it was (0);
+ * one that is malformed or group/world-writable keeps it too and returns
+ * dbn_web_users_load's error. */
+int dbn_web_users_refresh(dbn_web_users_t *users, bool *changed, void (*gone)(const char *name, void *arg),
+                          void *arg);
+
 /* Add a person. DBN_EEXIST if the name is taken; DBN_EINVAL for a bad name,
  * a clerk without a unit (or a unit given for another role), a password
  * shorter than DBN_WEB_PASSWORD_MIN or longer than DBN_WEB_PASSWORD_MAX.

@@ -20,4 +20,13 @@ bool dbn_web_request_server_running(const dbn_web_request_t *req);
  * handler (valid until the daemon has stopped, which waits for them). */
 const atomic_bool *dbn_web_request_running_flag(const dbn_web_request_t *req);
 
+/* What an SSE stream needs to end when its session does (logout, the
+ * account removed from the users file, expiry): the sessions, the request's
+ * session token (borrowed, valid while the handler runs; NULL when none),
+ * and a counter the server bumps whenever it ends sessions (valid as long
+ * as the running flag). */
+dbn_web_sessions_t *dbn_web_request_sessions(const dbn_web_request_t *req);
+const char *dbn_web_request_session_token(const dbn_web_request_t *req);
+const atomic_uint *dbn_web_request_sessions_ended(const dbn_web_request_t *req);
+
 #endif

@@ -105,6 +105,29 @@ def run(driver):
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#ranking tbody tr")) == 4)
     assert "市林业和草原局" in driver.find_element(By.ID, "ranking").text
     print("ok: the ranking with scores shows on the board")
+
+    # The charts: drawn by the pinned ECharts into a canvas, each with data.
+    for chart in ("chart-colours", "chart-progress", "chart-completion", "chart-monthly"):
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#%s canvas" % chart), timeout=10)
+        series = wait_for(driver, lambda d: d.execute_script(
+            "var c = echarts.getInstanceByDom(document.getElementById(arguments[0]));"
+            "var s = c && c.getOption().series; return s && s.length && s[0].data.length ? s : null;", chart))
+        assert all(len(s["data"]) > 0 for s in series), (chart, series)
+        print("ok: chart %s drawn with %d series" % (chart, len(series)))
+    def completion(d):
+        return d.execute_script(
+            "return echarts.getInstanceByDom(document.getElementById('chart-completion')).getOption().series;")
+    # The refresh above asked for the charts again: LCJ's last report (70%) shows.
+    wait_for(driver, lambda d: any(s["name"] == "市林业和草原局" and s["data"][-1] == 70 for s in completion(d)))
+    series = completion(driver)
+    names = [s["name"] for s in series]
+    assert "全部计划" in names, names
+    lcj = next(s for s in series if s["name"] == "市林业和草原局")
+    cells = driver.execute_script(
+        "return echarts.getInstanceByDom(document.getElementById('chart-monthly')).getOption().series[0].data;")
+    assert len(cells) == 4 * len(lcj["data"]), cells
+    assert all(c["value"][2] in ("红", "黄", "蓝", "绿") for c in cells), cells
+    print("ok: completion over time (plan and per department) and the monthly colours per department")
     time.sleep(0.5)
     shot = os.path.join(os.environ.get("BUILD_DIR", T), "board.png")
     driver.save_screenshot(shot)

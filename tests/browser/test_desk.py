@@ -1,12 +1,18 @@
 """The department desk in headless Chromium: log in, claim a task, report a
 figure in a wrong unit and see the broker's refusal beside the field, then
 in a right one and see it accepted, see a note holding <script> shown as
-text, see a coordinator's reminder reach the inbox, and save a screenshot.
+text, see a coordinator's reminder reach the inbox and a rejection send
+the task back, both live (the page does not poll the tasks or the inbox:
+only the desk's SSE stream can bring them, and the page is not reloaded),
+and save a screenshot. Prints how long each live change took to show.
 
-usage: test_desk.py DESK_URL REMIND_SCRIPT SCREENSHOT_DIR"""
+usage: test_desk.py DESK_URL COORDINATOR_SCRIPT SCREENSHOT_DIR
+(COORDINATOR_SCRIPT WORD OPTION TEXT runs `duban WORD 2.1.1 OPTION TEXT`
+as the coordinator)"""
 import os
 import subprocess
 import sys
+import time
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
@@ -14,7 +20,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-URL, REMIND, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
+URL, COORDINATOR, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
 WAIT = 20
 
 
@@ -65,6 +71,7 @@ def main():
         driver.find_element(By.ID, "progress-submit").click()
         wait_text(driver, "figure-refusal-0", "公共充电桩")
         assert "吨" in text_of(driver, "figure-refusal-0")
+        assert "填报的单位是吨" in text_of(driver, "figure-refusal-0"), "the refusal is not in Chinese"
         print("ok: a wrong unit is refused beside the field:", text_of(driver, "figure-refusal-0"))
 
         note = "<script>alert('x')</script>已建成300个"
@@ -86,11 +93,34 @@ def main():
         wait_text(driver, "tasks-body", "300个 / 5000个")
         print("ok: a right unit is accepted; the figure shows against its target; <script> shows as text")
 
-        subprocess.run([REMIND, "请本周内报送充电桩建设进度"], check=True, stdout=subprocess.DEVNULL)
+        # Live from here on: a marker on the page proves it was not reloaded.
+        wait_text(driver, "desk-live", "实时")
+        driver.execute_script("window.__desk_marker = 'still-here';")
+        started = time.monotonic()
+        subprocess.run([COORDINATOR, "remind", "--note", "请本周内报送充电桩建设进度"], check=True,
+                       stdout=subprocess.DEVNULL)
         wait_text(driver, "inbox", "催办")
         wait_text(driver, "inbox", "请本周内报送充电桩建设进度")
         wait_text(driver, "inbox-unread", "未读")
-        print("ok: a coordinator's reminder reaches the inbox with the unread count")
+        remind_s = time.monotonic() - started
+        print("ok: a coordinator's reminder reaches the inbox with the unread count, live")
+
+        driver.find_element(By.ID, "submit-note").send_keys("已全部建成")
+        driver.find_element(By.ID, "submit-button").click()
+        wait_text(driver, "desk-status", "已受理")
+        wait_text(driver, "detail-state", "已报结")
+        started = time.monotonic()
+        subprocess.run([COORDINATOR, "reject", "--reason", "缺少验收材料"], check=True, stdout=subprocess.DEVNULL)
+        wait_text(driver, "inbox", "退回")
+        wait_text(driver, "inbox", "缺少验收材料")
+        WebDriverWait(driver, WAIT).until(lambda d: "已报结" not in text_of(d, "detail-state"),
+                                          "the rejected task still shows 已报结")
+        reject_s = time.monotonic() - started
+        assert driver.execute_script("return window.__desk_marker;") == "still-here", "the page was reloaded"
+        assert driver.execute_script("return window.__desk_changes;") >= 2, "no change came over SSE"
+        print("ok: a rejection sends the task back (" + text_of(driver, "detail-state") +
+              ") and reaches the inbox, live, without a reload")
+        print(f"figure: reminder shown after {remind_s:.2f} s, rejection after {reject_s:.2f} s")
 
         os.makedirs(SHOTS, exist_ok=True)
         path = os.path.join(SHOTS, "desk.png")

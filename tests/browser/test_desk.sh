@@ -14,14 +14,15 @@ printf '%s\n' 'desk-password-1' | "$BIN/duban" user add --users "$T/users" å¼ ä¸
   --desk-users "$T/users" >>"$T/agent-JTJ.log" 2>&1 &
 PIDS+=($!)
 for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$DESK_PORT/login" && break; sleep 0.1; done
-# The reminder is sent by the coordinator's CLI when the page asks for it.
-cat >"$T/remind.sh" <<REMIND
+# The coordinator's writes (remind, reject) are sent by the CLI when the
+# test asks: coordinator.sh WORD OPTION TEXT, on task 2.1.1.
+cat >"$T/coordinator.sh" <<COORDINATOR
 #!/bin/bash
-exec "$BIN/duban" remind 2.1.1 --note "\$1" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" \
+exec "$BIN/duban" "\$1" 2.1.1 "\$2" "\$3" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" \
   --key "$(key_of coordinator:office)"
-REMIND
-chmod +x "$T/remind.sh"
+COORDINATOR
+chmod +x "$T/coordinator.sh"
 SHOT_DIR=${DUBAN_SCREENSHOTS:-${BUILD_DIR:-$BIN/..}}
-/usr/bin/python3 "$(dirname "$0")/test_desk.py" "http://127.0.0.1:$DESK_PORT" "$T/remind.sh" "$SHOT_DIR" \
+/usr/bin/python3 "$(dirname "$0")/test_desk.py" "http://127.0.0.1:$DESK_PORT" "$T/coordinator.sh" "$SHOT_DIR" \
   >"$T/selenium.log" 2>&1 || { cat "$T/selenium.log" >&2; fail "the desk in the browser"; }
 cat "$T/selenium.log"

@@ -32,3 +32,23 @@ pass "导出Excel: the workbook reads back with the task and the ranking sheet"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$CONSOLE_URL/api/export.xlsx")
 [ "$code" = 401 ] || fail "export without a session gave $code"
 pass "no export without a session"
+
+# The charts over time: two months later LCJ has reported more; each month
+# has the plan's completion, each department's and its monthly colour.
+as admin:admin clock advance --days 45 >/dev/null
+seq=$(as unit:LCJ progress demo-2023-1:1.1.1 --percent 90 --json | jq '.seq')
+wait_mirror "$seq"
+curl -s -b "$JAR" "$CONSOLE_URL/api/charts" >"$T/charts.json"
+jq -e '(.months | length) >= 3 and .months[0] == "2023-09" and (.plan | length) == (.months | length)
+  and (.units | length) == 4
+  and all(.units[]; (.completion | length) == ($m | length) and (.colours | length) == ($m | length))' \
+  --argjson m "$(jq '.months' "$T/charts.json")" "$T/charts.json" >/dev/null \
+  || fail "the charts' shape: $(head -c 600 "$T/charts.json")"
+# LCJ's completion rose from the September report to the November one, and
+# so did the plan's; the earlier months keep what was true then.
+jq -e '(.units[] | select(.code == "LCJ") | .completion) as $c | $c[0] > 0 and $c[-1] > $c[0]
+  and .plan[-1] > .plan[0] and all(.units[].colours[]; IN("red", "yellow", "blue", "green"))' \
+  "$T/charts.json" >/dev/null || fail "the charts' figures: $(head -c 600 "$T/charts.json")"
+pass "the charts: completion of the plan and per department at each month's end, monthly colours"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$CONSOLE_URL/api/charts")
+[ "$code" = 401 ] || fail "charts without a session gave $code"

@@ -63,13 +63,17 @@ code=$(api /api/claim "{\"task\":\"$OTHER\"}")
 [ "$code" = 403 ] || [ "$code" = 409 ] || fail "another unit's task: $code $(cat "$T/out")"
 jq -e '.ok == false and (.error | length > 0)' "$T/out" >/dev/null || fail "no refusal text: $(cat "$T/out")"
 [ "$(as unit:LCJ task "$OTHER" --json | jq -r .state)" = assigned ] || fail "JTJ's desk claimed LCJ's task"
-pass "another unit's task is refused with the broker's reason: $(jq -r .error "$T/out")"
+# Said in Chinese (web/refusal.c), the broker's own text kept as detail.
+jq -e '(.error | test("不是 .* 的任务|无权")) and (.detail | length > 0)' "$T/out" >/dev/null \
+  || fail "the refusal is not in Chinese: $(cat "$T/out")"
+pass "another unit's task is refused with the broker's reason in Chinese: $(jq -r .error "$T/out")"
 
 code=$(api /api/claim "{\"task\":\"$TASK\"}")
 [ "$code" = 200 ] && jq -e '.ok and (.queued | not)' "$T/out" >/dev/null || fail "claim: $code $(cat "$T/out")"
 code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":10,\"figures\":[{\"what\":\"公共充电桩\",\"value\":3,\"unit\":\"吨\"}]}")
 [ "$code" = 409 ] || fail "a figure in a wrong unit answered $code $(cat "$T/out")"
 jq -r .error "$T/out" | grep -q '公共充电桩' || fail "the refusal does not name the target: $(cat "$T/out")"
+jq -r .error "$T/out" | grep -q '填报的单位是吨' || fail "the unit refusal is not in Chinese: $(cat "$T/out")"
 code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":10,\"note\":\"<script>x</script>\",\"figures\":[{\"what\":\"公共充电桩\",\"value\":300,\"unit\":\"个\"}]}")
 [ "$code" = 200 ] || fail "a right figure answered $code $(cat "$T/out")"
 as unit:JTJ task "$TASK" --json | jq -e '.percent == 10 and .person == null or true' >/dev/null

@@ -2,6 +2,7 @@
  * CSRF comparison, the failed-login limit) and the static path rules. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,6 +72,69 @@ users_round_trip(void **state)
   assert_int_equal(dbn_web_users_remove(users, "张三"), DBN_ENOTFOUND);
   assert_int_equal(dbn_web_users_count(users), 1);
   dbn_web_users_destroy(&users);
+}
+
+/* gone() for users_refresh: the names, joined by ','. */
+static void
+note_gone(const char *name, void *arg)
+{
+  char *names = arg;
+  if (names[0])
+    strcat(names, ",");
+  strcat(names, name);
+}
+
+static void
+users_refresh(void **state)
+{
+  (void)state;
+  dbn_web_users_t *server, *other;
+  assert_int_equal(dbn_web_users_load(&other, path), 0);
+  assert_int_equal(dbn_web_users_add(other, "张三", DBN_WEB_ROLE_CLERK, "fgw", "password-1"), 0);
+  assert_int_equal(dbn_web_users_add(other, "李四", DBN_WEB_ROLE_COORDINATOR, "", "password-2"), 0);
+  assert_int_equal(dbn_web_users_save(other), 0);
+  assert_int_equal(dbn_web_users_load(&server, path), 0);
+  char gone[256] = "";
+  bool changed = true;
+  assert_int_equal(dbn_web_users_refresh(server, &changed, note_gone, gone), 0);
+  assert_false(changed); /* nothing changed on disk */
+
+  /* Another program adds 王五 and removes 张三: the server sees both. */
+  assert_int_equal(dbn_web_users_add(other, "王五", DBN_WEB_ROLE_AUDITOR, "", "password-3"), 0);
+  assert_int_equal(dbn_web_users_remove(other, "张三"), 0);
+  assert_int_equal(dbn_web_users_save(other), 0);
+  assert_int_equal(dbn_web_users_refresh(server, &changed, note_gone, gone), 0);
+  assert_true(changed);
+  assert_string_equal(gone, "张三");
+  assert_int_equal(dbn_web_users_verify(server, "王五", "password-3", NULL), 0);
+  assert_null(dbn_web_users_find(server, "张三"));
+
+  /* A new password counts as gone (its sessions end); the others do not. */
+  gone[0] = '\0';
+  assert_int_equal(dbn_web_users_passwd(other, "李四", "password-4"), 0);
+  assert_int_equal(dbn_web_users_save(other), 0);
+  assert_int_equal(dbn_web_users_refresh(server, &changed, note_gone, gone), 0);
+  assert_string_equal(gone, "李四");
+
+  /* A group-writable file is refused and the set stays. */
+  assert_int_equal(dbn_web_users_add(other, "赵六", DBN_WEB_ROLE_ADMIN, "", "password-5"), 0);
+  assert_int_equal(dbn_web_users_save(other), 0);
+  assert_int_equal(chmod(path, 0664), 0);
+  assert_int_equal(dbn_web_users_refresh(server, &changed, note_gone, gone), DBN_EPERM);
+  assert_null(dbn_web_users_find(server, "赵六"));
+  assert_non_null(dbn_web_users_find(server, "王五"));
+  assert_int_equal(chmod(path, 0600), 0);
+  assert_int_equal(dbn_web_users_refresh(server, &changed, NULL, NULL), 0);
+  assert_true(changed);
+  assert_non_null(dbn_web_users_find(server, "赵六"));
+
+  /* A file that went away keeps the set. */
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(dbn_web_users_refresh(server, &changed, NULL, NULL), 0);
+  assert_false(changed);
+  assert_int_equal(dbn_web_users_count(server), 3);
+  dbn_web_users_destroy(&server);
+  dbn_web_users_destroy(&other);
 }
 
 static void
@@ -256,6 +320,7 @@ main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(users_round_trip, setup, teardown),
+      cmocka_unit_test_setup_teardown(users_refresh, setup, teardown),
       cmocka_unit_test_setup_teardown(users_refuse_bad_input, setup, teardown),
       cmocka_unit_test(session_expiry),
       cmocka_unit_test(csrf_compare),

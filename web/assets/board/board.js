@@ -159,6 +159,48 @@
     });
   }
 
+  var HEX = { red: "#d93025", yellow: "#f2b705", blue: "#1a73e8", green: "#188038" };
+
+  // Over time, from /api/charts (the console computes it from its mirror):
+  // completion at each month's end, and each department's monthly colour.
+  function renderTimeCharts(c) {
+    if (!window.echarts || !c.months) return;
+    var lines = [{ name: "全部计划", type: "line", data: c.plan, lineStyle: { width: 3 } }];
+    c.units.forEach(function (u) { lines.push({ name: u.name, type: "line", data: u.completion, connectNulls: false }); });
+    charts.completion = charts.completion || echarts.init(document.getElementById("chart-completion"));
+    charts.completion.setOption({
+      title: { text: "完成进度（%，月末）" }, tooltip: { trigger: "axis" }, legend: { top: 24, type: "scroll" },
+      grid: { top: 70 }, xAxis: { type: "category", data: c.months },
+      yAxis: { type: "value", min: 0, max: 100 }, series: lines, animation: false
+    }, true);
+    var cells = [];
+    c.units.forEach(function (u, y) {
+      u.colours.forEach(function (colour, x) {
+        cells.push({ value: [x, y, ZH[colour] || colour], itemStyle: { color: HEX[colour] || "#999" } });
+      });
+    });
+    charts.monthly = charts.monthly || echarts.init(document.getElementById("chart-monthly"));
+    charts.monthly.setOption({
+      title: { text: "各部门月度颜色" },
+      tooltip: { formatter: function (p) { return c.units[p.value[1]].name + " " + c.months[p.value[0]] + "：" + p.value[2]; } },
+      grid: { left: 120, top: 40 },
+      xAxis: { type: "category", data: c.months, splitArea: { show: true } },
+      yAxis: { type: "category", data: c.units.map(function (u) { return u.name; }), splitArea: { show: true } },
+      series: [{ name: "月度颜色", type: "scatter", symbol: "rect", symbolSize: [36, 22], data: cells,
+        label: { show: true, formatter: function (p) { return p.value[2]; }, color: "#fff" } }],
+      animation: false
+    }, true);
+  }
+
+  function loadCharts() {
+    fetch("/api/charts", { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (c) {
+        if (c.error) { say(c.error); return; }
+        renderTimeCharts(c);
+      });
+  }
+
   function loadRanking() {
     fetch("/api/report", { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
@@ -264,7 +306,7 @@
             document.getElementById("task-unit").value);
       });
     });
-    document.getElementById("ranking-refresh").addEventListener("click", loadRanking);
+    document.getElementById("ranking-refresh").addEventListener("click", function () { loadRanking(); loadCharts(); });
     document.getElementById("logout").addEventListener("click", function () {
       var body = new URLSearchParams(); body.append("csrf", state.csrf);
       fetch("/logout", { method: "POST", body: body, credentials: "same-origin" })
@@ -277,6 +319,6 @@
         document.getElementById("who").textContent = s.name;
         return refresh();
       })
-      .then(function (b) { state.lastSeq = b.head; connect(); loadRanking(); });
+      .then(function (b) { state.lastSeq = b.head; connect(); loadRanking(); loadCharts(); });
   });
 })();

@@ -98,14 +98,20 @@
     });
   }
 
-  function select(id) {
-    current = tasks.find((t) => t.id === id) || null;
-    $("detail").hidden = !current;
-    if (!current) return;
+  /* The detail's text of the current task (state, note), leaving what the
+   * clerk is typing in the forms alone. */
+  function showDetail() {
     $("detail-number").textContent = current.number;
     $("detail-text").textContent = current.text;
     $("detail-state").textContent = current.state_zh + "，" + current.percent + "%";
     $("detail-note").textContent = current.note || "—";
+  }
+
+  function select(id) {
+    current = tasks.find((t) => t.id === id) || null;
+    $("detail").hidden = !current;
+    if (!current) return;
+    showDetail();
     $("progress-percent").value = current.percent;
     for (const id2 of ["progress-refusal", "submit-refusal", "escalate-refusal"]) $(id2).textContent = "";
     figureFields(current);
@@ -117,8 +123,16 @@
     if (!answer) return;
     tasks = answer.tasks;
     $("desk-unit").textContent = answer.unit;
+    if (current) {
+      /* A change that arrives while the clerk types keeps the forms as
+       * they are, unless the task's targets themselves changed. */
+      const before = JSON.stringify(current.targets);
+      current = tasks.find((t) => t.id === current.id) || null;
+      $("detail").hidden = !current;
+      if (current && JSON.stringify(current.targets) !== before) figureFields(current);
+      if (current) showDetail();
+    }
     renderTasks();
-    if (current) select(current.id);
   }
 
   async function loadInbox() {
@@ -212,7 +226,27 @@
     $("escalate-form").addEventListener("submit", escalate);
     $("inbox-read").addEventListener("click", markRead);
     await Promise.all([loadTasks(), loadInbox(), loadQueued()]);
-    setInterval(() => { loadInbox(); loadQueued(); }, 5000);
+    live();
+    /* The queue of writes not yet delivered is the desk's own: looked at
+     * on each change and now and then. */
+    setInterval(loadQueued, 15000);
+  }
+
+  /* Changes to the unit's tasks and inbox come from the desk over SSE; a
+   * page (re)connecting is sent the latest change and reloads once. */
+  function live() {
+    const sse = new EventSource("/api/events");
+    window.__desk_changes = 0;
+    sse.onopen = () => { $("desk-live").textContent = "实时"; $("desk-live").className = "live on"; };
+    sse.onerror = () => { $("desk-live").textContent = "重新连接中…"; $("desk-live").className = "live off"; };
+    sse.addEventListener("changed", (m) => {
+      let change = {};
+      try { change = JSON.parse(m.data); } catch (e) { change = { tasks: true, inbox: true }; }
+      window.__desk_changes++;
+      if (change.tasks) loadTasks();
+      if (change.inbox) loadInbox();
+      loadQueued();
+    });
   }
 
   document.addEventListener("DOMContentLoaded", start);
