@@ -210,6 +210,21 @@ uint32_t import_fnv1a(const char *text);
  * message in why, or DBN_ENOMEM. */
 int import_read_input(importer_t *importer, const char *bytes, size_t len, char *why, size_t why_len);
 
+/* ---- import_docx.c ------------------------------------------------------------- */
+
+/* A zip archive (what a .docx is) / an OLE compound file (.doc, .wps). */
+bool import_is_docx(const char *bytes, size_t len);
+bool import_is_ole(const char *bytes, size_t len);
+/* The body of the .docx bytes[0..len) as text in the format the parser
+ * reads: paragraphs as lines, each row of a task table (mapped by its
+ * header row, merged cells resolved) as an item with its deadline and
+ * units. *text_p (NUL-terminated) is the caller's; *tables_p counts the
+ * task tables read, *skipped_p the paragraphs after a task table that are
+ * not sections and were left out. DBN_EINVAL with a message when the archive or its
+ * word/document.xml cannot be read, DBN_ETOOBIG, DBN_ENOMEM. */
+int import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_len_p, int *tables_p,
+                        int *skipped_p, char *why, size_t why_len);
+
 /* ---- import_units.c ------------------------------------------------------------- */
 
 /* Read units from normalized[start..end): "牵头单位：A、B，配合单位：C",
