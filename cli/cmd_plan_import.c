@@ -17,7 +17,8 @@
 static void
 usage(FILE *out)
 {
-  fputs("usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE] [--text FILE] [--load]\n"
+  fputs("usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE]\n"
+        "                         [--horizon DATE] [--text FILE] [--load]\n"
         "\n"
         "Read a plan document (.docx, or text in UTF-8, GB18030 or GBK; LF or CRLF) and\n"
         "print the plan as JSON (duban-plan/1) on stdout; everything the importer was unsure of goes\n"
@@ -28,6 +29,9 @@ usage(FILE *out)
         "  --id ID        the plan id (default: from the document number, e.g.\n"
         "                 鄂府发〔2023〕58号 gives ordos-2023-58, or the file's name)\n"
         "  --report FILE  write the report as JSON to FILE instead of stderr\n"
+        "  --horizon DATE the due date (YYYY-MM-DD) of every action that names none,\n"
+        "                 marked inherited; without it such an action gets no due\n"
+        "                 date (长期坚持/持续推进 never get one)\n"
         "  --text FILE    (.docx) write the document as the text whose lines the\n"
         "                 report numbers\n"
         "  --load         also load the plan into the broker (admin identity)\n"
@@ -81,7 +85,7 @@ dbn_cli_print_import_report(FILE *out, const cJSON *report)
 int
 dbn_cmd_plan_import(int argc, char **argv)
 {
-  const char *file = NULL, *units = NULL, *id = NULL, *report_path = NULL, *text_path = NULL;
+  const char *file = NULL, *units = NULL, *id = NULL, *report_path = NULL, *text_path = NULL, *horizon = NULL;
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -89,15 +93,16 @@ dbn_cmd_plan_import(int argc, char **argv)
       return 0;
     }
     if (strcmp(arg, "--units") == 0 || strcmp(arg, "--id") == 0 || strcmp(arg, "--report") == 0 ||
-        strcmp(arg, "--text") == 0) {
+        strcmp(arg, "--text") == 0 || strcmp(arg, "--horizon") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "duban plan import: %s needs a value\n", arg);
         return 2;
       }
-      const char **dst = strcmp(arg, "--units") == 0  ? &units
-                         : strcmp(arg, "--id") == 0   ? &id
-                         : strcmp(arg, "--text") == 0 ? &text_path
-                                                      : &report_path;
+      const char **dst = strcmp(arg, "--units") == 0     ? &units
+                         : strcmp(arg, "--id") == 0      ? &id
+                         : strcmp(arg, "--text") == 0    ? &text_path
+                         : strcmp(arg, "--horizon") == 0 ? &horizon
+                                                         : &report_path;
       *dst = argv[++i];
       continue;
     }
@@ -124,14 +129,15 @@ dbn_cmd_plan_import(int argc, char **argv)
   char why[1024];
   if (text_path && write_docx_text(file, text_path) != 0)
     return 1;
-  int rc = dbn_plan_import_file(file, units, id, &plan, &report, why, sizeof why);
+  int rc = dbn_plan_import_file_horizon(file, units, id, horizon, &plan, &report, why, sizeof why);
   if (rc) {
     fprintf(stderr, "duban plan import: %s: %s\n", file, why[0] ? why : dbn_strerror(rc));
     if (rc == DBN_ENOTFOUND)
       return 3;
     if (rc == DBN_EVERSION)
       return 4;
-    return rc == DBN_EINVAL && id && strstr(why, "plan id") ? 2 : 1;
+    return rc == DBN_EINVAL && ((id && strstr(why, "plan id")) || (horizon && strstr(why, "horizon"))) ? 2
+                                                                                                       : 1;
   }
   char *text = cJSON_Print(plan);
   int status = 0;

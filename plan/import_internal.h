@@ -268,6 +268,14 @@ action_t *import_new_action(importer_t *importer, measure_t *measure, int number
 /* ---- import_dates.c --------------------------------------------------------------- */
 
 int ymd_days_in_month(int year, int month);
+/* "YYYY-MM-DD" naming a real day (years 1990-2100) into *date_p (may be NULL). */
+bool import_parse_iso_date(const char *text, ymd_t *date_p);
+/* The reporting cycle a recurring phrase of normalized[start..end) names
+ * (每月 "monthly", 每季度 "quarterly", 每半年 "half-yearly", 每年 "yearly";
+ * the first one written), or NULL. */
+const char *import_report_cycle(const uint32_t *normalized, size_t start, size_t end);
+/* The ongoing phrase (长期坚持, 持续推进, …) in normalized[start..end), or NULL. */
+const char *import_ongoing_phrase(const uint32_t *normalized, size_t start, size_t end);
 int ymd_cmp(ymd_t a, ymd_t b);
 /* "YYYY-MM-DD" into buf. */
 void ymd_format(char *buf, size_t len, ymd_t date);

@@ -202,12 +202,14 @@ read_names(importer_t *importer, size_t start, size_t end, enum role role, unit_
         size_t word_start = at, word_end = next;
         cp_trim(normalized, &word_start, &word_end);
         if (word_start >= word_end || word_end - word_start > 8 || normalized[word_start] == 0x5404 ||
-            looks_like_unit(importer, word_start, word_end) || !collective_word(normalized, word_start, word_end))
+            looks_like_unit(importer, word_start, word_end) ||
+            !collective_word(normalized, word_start, word_end))
           break;
         name_end = word_end;
         at = next + 1;
       }
-      if (!looks_like_unit(importer, name_start, name_end) && !collective_word(normalized, name_start, name_end))
+      if (!looks_like_unit(importer, name_start, name_end) &&
+          !collective_word(normalized, name_start, name_end))
         return false;
       char *name = import_encode(importer, importer->typed, name_start, name_end);
       strvec_t *list = role == ROLE_COOPERATING ? &found->cooperating : &found->lead;

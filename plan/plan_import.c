@@ -115,6 +115,10 @@ check_arguments(const char *bytes, size_t len, const dbn_plan_import_options_t *
              options->id);
     return DBN_EINVAL;
   }
+  if (options && options->horizon && !import_parse_iso_date(options->horizon, NULL)) {
+    snprintf(why, why_len, "horizon \"%.40s\" must be a date YYYY-MM-DD", options->horizon);
+    return DBN_EINVAL;
+  }
   if (options && options->units)
     return import_check_units_file(options->units, why, why_len);
   return 0;
@@ -288,6 +292,13 @@ int
 dbn_plan_import_file(const char *path, const char *units_path, const char *id, cJSON **plan_p,
                      cJSON **report_p, char *why, size_t why_len)
 {
+  return dbn_plan_import_file_horizon(path, units_path, id, NULL, plan_p, report_p, why, why_len);
+}
+
+int
+dbn_plan_import_file_horizon(const char *path, const char *units_path, const char *id, const char *horizon,
+                             cJSON **plan_p, cJSON **report_p, char *why, size_t why_len)
+{
   char *buf = NULL;
   size_t len = 0;
   cJSON *units = NULL;
@@ -311,7 +322,8 @@ dbn_plan_import_file(const char *path, const char *units_path, const char *id, c
   }
   char stem[128];
   file_stem(path, stem, sizeof stem);
-  dbn_plan_import_options_t options = {.id = id, .file_stem = stem, .units = units, .file_path = path};
+  dbn_plan_import_options_t options = {
+      .id = id, .file_stem = stem, .units = units, .file_path = path, .horizon = horizon};
   rc = dbn_plan_import(buf, len, &options, plan_p, report_p, why, why_len);
   cJSON_Delete(units);
   free(buf);

@@ -49,6 +49,11 @@ typedef struct {
   /* The input file's path as given, for messages (the conversion command
    * for a .doc); NULL if there is no file. Borrowed. */
   const char *file_path;
+  /* "YYYY-MM-DD": the due date an action that names no date inherits
+   * (marked inherited), and the plan's horizon. NULL: such an action gets
+   * no due date at all (none is invented) and the horizon is the latest
+   * deadline the document names. Borrowed. */
+  const char *horizon;
 } dbn_plan_import_options_t;
 
 /* Read bytes[0..len) and build the plan.
@@ -78,6 +83,12 @@ int dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options
  * DBN_EIO when a file cannot be read. */
 int dbn_plan_import_file(const char *path, const char *units_path, const char *id, cJSON **plan_p,
                          cJSON **report_p, char *why, size_t why_len);
+
+/* dbn_plan_import_file with a horizon (see dbn_plan_import_options_t;
+ * NULL for none). */
+int dbn_plan_import_file_horizon(const char *path, const char *units_path, const char *id,
+                                 const char *horizon, cJSON **plan_p, cJSON **report_p, char *why,
+                                 size_t why_len);
 
 /* The .docx at path as the text the importer parses (its paragraphs, and
  * each task table row as an item): what the report's line numbers of a
