@@ -547,6 +547,46 @@ test_deadline_phrases(void **state)
   cJSON_Delete(report);
 }
 
+/* A unit with offices in parentheses is one unit (with 、 or ， inside, the
+ * same unit); a collective (各区、县级市) stays one unit with its wording. */
+static void
+test_collective_and_parenthesised_units(void **state)
+{
+  (void)state;
+  cJSON *report = NULL;
+  cJSON *plan =
+      import_text("2024年5月20日\n一、交通\n（一）推进智慧交通。\n"
+                  "1.2024年底前建成。（牵头单位：市交通委（科信处、宣传处）；配合单位：各区、县级市）\n"
+                  "2.2024年底前完成。（责任单位：各有关单位）\n"
+                  "3.2024年底前完成。（各旗区人民政府）\n"
+                  "4.2024年底前完成。（市交通委（科信处，宣传处））\n",
+                  &report);
+  const cJSON *measure = cJSON_GetArrayItem(arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures"), 0);
+  const cJSON *actions = arr(measure, "actions");
+  assert_int_equal(cJSON_GetArraySize(actions), 4);
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 0), "unit"), "市交通委（科信处、宣传处）");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 1), "unit"), "各有关单位");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 2), "unit"), "各旗区人民政府");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 3), "unit"), "市交通委（科信处、宣传处）");
+  assert_string_equal(cJSON_GetArrayItem(arr(measure, "cooperating"), 0)->valuestring, "各区、县级市");
+  const cJSON *units = arr(plan, "units");
+  assert_int_equal(cJSON_GetArraySize(units), 4);
+  int collectives = 0;
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, report)
+  {
+    const char *message = str(entry, "message");
+    collectives += strcmp(str(entry, "kind"), "units") == 0 && strstr(message, "collective") != NULL;
+  }
+  assert_int_equal(collectives, 3);
+  Duban__Plan *proto = NULL;
+  char why[256];
+  assert_int_equal(dbn_plan_from_json(plan, &proto, why, sizeof why), 0);
+  dbn_plan_free(&proto);
+  cJSON_Delete(plan);
+  cJSON_Delete(report);
+}
+
 /* 每月, 每季度, 每半年, 每年 set the action's reporting cycle. */
 static void
 test_report_cycles(void **state)
@@ -911,6 +951,7 @@ main(void)
       cmocka_unit_test(test_seed_timing),
       cmocka_unit_test(test_deadline_phrases),
       cmocka_unit_test(test_report_cycles),
+      cmocka_unit_test(test_collective_and_parenthesised_units),
       cmocka_unit_test(test_target_phrases),
       cmocka_unit_test(test_variant_labels),
       cmocka_unit_test(test_variant_items),
