@@ -50,32 +50,38 @@ import_names_role(const uint32_t *normalized, size_t start, size_t end)
 static const cJSON *file_unit(const importer_t *importer, const char *name);
 static const unit_t *find_unit_loose(const importer_t *importer, const char *name);
 
-static bool looks_like_unit(importer_t *importer, size_t start, size_t end);
+/* The characters a unit's name ends with. */
+#define UNIT_ENDINGS "局委办部心司会院厅署队所站行团处科室组社馆台校府区旗县镇道位关联协盟学园场门厂矿"
 
-/* A unit with its offices in parentheses, 市交通委（科信处、宣传处）: one
- * unit, whose parentheses hold units separated by 、 or ，. */
+/* A unit with a parenthesized part, one unit: its offices,
+ * 市交通委（科信处、宣传处） (with 、 or ， inside), or the places a collective
+ * covers, 各县（市、区）人民政府. One level of parentheses, not first; the
+ * words outside them end as a unit's name does; nothing inside reads as a
+ * date, a title or a label. */
 static bool
-looks_like_unit_with_offices(importer_t *importer, size_t start, size_t end)
+looks_like_unit_with_parens(const uint32_t *normalized, size_t start, size_t end)
 {
-  const uint32_t *normalized = importer->normalized;
-  if (end - start > 80 || normalized[end - 1] != ')')
+  if (end - start > 80 || normalized[start] == '(')
     return false;
-  size_t open = start;
-  while (open < end && normalized[open] != '(')
-    open++;
-  if (open == start || open >= end - 1 || !looks_like_unit(importer, start, open))
-    return false;
-  for (size_t at = open + 1; at < end - 1;) {
-    size_t stop = at;
-    while (stop < end - 1 && !cp_in_set(normalized[stop], "、,"))
-      stop++;
-    size_t name_start = at, name_end = stop;
-    cp_trim(normalized, &name_start, &name_end);
-    if (name_start < name_end && !looks_like_unit(importer, name_start, name_end))
+  int depth = 0;
+  size_t last_outside = SIZE_MAX;
+  for (size_t i = start; i < end; i++) {
+    uint32_t cp = normalized[i];
+    if (cp == '(') {
+      if (++depth > 1)
+        return false;
+    } else if (cp == ')') {
+      if (--depth < 0)
+        return false;
+    } else if (cp_is_digit(cp) || cp_in_set(cp, ":。《》“”\"〔〕;")) {
       return false;
-    at = stop + 1;
+    } else if (depth == 0) {
+      if (cp == ',')
+        return false;
+      last_outside = i;
+    }
   }
-  return true;
+  return depth == 0 && last_outside != SIZE_MAX && cp_in_set(normalized[last_outside], UNIT_ENDINGS);
 }
 
 static bool
@@ -84,15 +90,15 @@ looks_like_unit(importer_t *importer, size_t start, size_t end)
   const uint32_t *normalized = importer->normalized;
   if (end - start < 2)
     return false;
-  if (end - start <= 80 && normalized[end - 1] == ')')
-    return looks_like_unit_with_offices(importer, start, end);
+  for (size_t i = start; i < end && i - start <= 80; i++)
+    if (normalized[i] == '(')
+      return looks_like_unit_with_parens(normalized, start, end);
   if (end - start > 40)
     return false;
   for (size_t i = start; i < end; i++)
     if (cp_is_digit(normalized[i]) || cp_in_set(normalized[i], ":。《》“”\"()〔〕,;"))
       return false;
-  if (cp_in_set(normalized[end - 1],
-                "局委办部心司会院厅署队所站行团处科室组社馆台校府区旗县镇道位关联协盟学园场门厂矿"))
+  if (cp_in_set(normalized[end - 1], UNIT_ENDINGS))
     return true;
   /* a name the units file or the document already knows is a unit
    * whatever its ending */
