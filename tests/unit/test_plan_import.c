@@ -559,18 +559,20 @@ test_collective_and_parenthesised_units(void **state)
                   "1.2024年底前建成。（牵头单位：市交通委（科信处、宣传处）；配合单位：各区、县级市）\n"
                   "2.2024年底前完成。（责任单位：各有关单位）\n"
                   "3.2024年底前完成。（各旗区人民政府）\n"
-                  "4.2024年底前完成。（市交通委（科信处，宣传处））\n",
+                  "4.2024年底前完成。（市交通委（科信处，宣传处））\n"
+                  "5.2024年底前完成。（各县（市、区）人民政府）\n",
                   &report);
   const cJSON *measure = cJSON_GetArrayItem(arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures"), 0);
   const cJSON *actions = arr(measure, "actions");
-  assert_int_equal(cJSON_GetArraySize(actions), 4);
+  assert_int_equal(cJSON_GetArraySize(actions), 5);
   assert_string_equal(str(cJSON_GetArrayItem(actions, 0), "unit"), "市交通委（科信处、宣传处）");
   assert_string_equal(str(cJSON_GetArrayItem(actions, 1), "unit"), "各有关单位");
   assert_string_equal(str(cJSON_GetArrayItem(actions, 2), "unit"), "各旗区人民政府");
   assert_string_equal(str(cJSON_GetArrayItem(actions, 3), "unit"), "市交通委（科信处、宣传处）");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 4), "unit"), "各县（市、区）人民政府");
   assert_string_equal(cJSON_GetArrayItem(arr(measure, "cooperating"), 0)->valuestring, "各区、县级市");
   const cJSON *units = arr(plan, "units");
-  assert_int_equal(cJSON_GetArraySize(units), 4);
+  assert_int_equal(cJSON_GetArraySize(units), 5);
   int collectives = 0;
   const cJSON *entry;
   cJSON_ArrayForEach(entry, report)
@@ -578,7 +580,7 @@ test_collective_and_parenthesised_units(void **state)
     const char *message = str(entry, "message");
     collectives += strcmp(str(entry, "kind"), "units") == 0 && strstr(message, "collective") != NULL;
   }
-  assert_int_equal(collectives, 3);
+  assert_int_equal(collectives, 4);
   Duban__Plan *proto = NULL;
   char why[256];
   assert_int_equal(dbn_plan_from_json(plan, &proto, why, sizeof why), 0);
