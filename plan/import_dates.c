@@ -402,6 +402,49 @@ absolute_deadline(date_scan_t *scan, size_t *i_p)
   *i_p = at - 1;
 }
 
+/* A month without a year, 6月底前, 9月中旬前, 9月30日前 (as a table's 完成时限
+ * often has it): a deadline in the year the plan was issued, or the next
+ * year when that day has passed by the issuing date (reported). Only with
+ * a deadline word after it: 9月中旬启动 names no deadline. */
+static bool
+month_deadline(date_scan_t *scan, size_t i, size_t *resume_p)
+{
+  const uint32_t *normalized = scan->normalized;
+  size_t length = scan->length;
+  if (!cp_is_digit(normalized[i]) ||
+      (i > 0 && (cp_is_digit(normalized[i - 1]) || normalized[i - 1] == '.' ||
+                 cp_is_alpha(normalized[i - 1]) || normalized[i - 1] == 0x5e74)))
+    return false;
+  size_t digits = i;
+  while (digits < length && cp_is_digit(normalized[digits]) && digits - i < 3)
+    digits++;
+  if (digits - i > 2 || digits >= length || normalized[digits] != 0x6708) /* 月 */
+    return false;
+  if (!scan->importer->have_issued)
+    return false;
+  ymd_t due = {scan->importer->issued.year, 0, 0};
+  size_t at;
+  /* month_and_day reads from the place after a year's 年; here there is
+   * none, so that place is i (i - 1 wraps to SIZE_MAX when i is 0, and
+   * i - 1 + 1 is i again: unsigned arithmetic) */
+  size_t before = i - 1;
+  if (!month_and_day(normalized, length, before, &due, &at) || due.month == 0)
+    return false;
+  if (word_after_date(normalized, length, at, before, &due) != WORD_DEADLINE)
+    return false;
+  if (ymd_cmp(due, scan->importer->issued) < 0) {
+    due.year++;
+    if (due.month == 2)
+      due.day = due.day > ymd_days_in_month(due.year, 2) ? ymd_days_in_month(due.year, 2) : due.day;
+    import_report(scan->importer, scan->line, "deadline",
+                  "a month without a year, before the issuing date: read as %d-%02d-%02d", due.year,
+                  due.month, due.day);
+  }
+  add_hit(scan, due, i);
+  *resume_p = at > i ? at - 1 : i;
+  return true;
+}
+
 /* Every deadline in the text, in order. Text inside 《》 is a title, not a
  * deadline: 《…（2021—2030年）》 names a plan. */
 static void
@@ -417,7 +460,7 @@ find_dates(date_scan_t *scan)
     if (book)
       continue;
     size_t resume;
-    if (relative_deadline(scan, i, &resume))
+    if (relative_deadline(scan, i, &resume) || month_deadline(scan, i, &resume))
       i = resume;
     else
       absolute_deadline(scan, &i);

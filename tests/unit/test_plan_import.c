@@ -525,7 +525,12 @@ test_deadline_phrases(void **state)
       {"2024年上半年完成。", "2024-06-30"},
       {"2024年下半年完成。", "2024-12-31"},
       {"每季度报送进展。", "2023-12-31*"}, /* a reporting cycle, not a due date */
-      {"长期坚持，推进公交优先。", ""},    /* ongoing: never a due date, even with a horizon */
+      {"12月底前完成。", "2023-12-31"},    /* no year: the issuing year (issued 2023-09-18) */
+      {"10月中旬前完成。", "2023-10-20"},
+      {"11月30日前完成。", "2023-11-30"},
+      {"3月底前完成。", "2024-03-31"},  /* passed by the issuing date: the next year */
+      {"9月中旬启动。", "2023-12-31*"}, /* no deadline word */
+      {"长期坚持，推进公交优先。", ""}, /* ongoing: never a due date, even with a horizon */
       {"持续推进示范区建设。", ""},
   };
   test_horizon = "2023-12-31";
