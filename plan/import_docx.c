@@ -212,10 +212,21 @@ cell_span(const xmlNode *cell, bool *vmerge, bool *vcontinue)
   return span;
 }
 
+/* Grid columns a row leaves empty before its first cell (w:gridBefore). */
+static size_t
+grid_before(const xmlNode *row)
+{
+  const xmlNode *before = w_child(w_child(row, "trPr"), "gridBefore");
+  xmlChar *value = before ? w_val(before) : NULL;
+  int n = value ? atoi((const char *)value) : 0;
+  xmlFree(value);
+  return n > 0 && n <= DOCX_MAX_COLUMNS ? (size_t)n : 0;
+}
+
 static size_t
 row_width(const xmlNode *row)
 {
-  size_t width = 0;
+  size_t width = grid_before(row);
   for (const xmlNode *cell = row->children; cell; cell = cell->next) {
     if (!is_w(cell, "tc"))
       continue;
@@ -252,7 +263,7 @@ build_grid(const xmlNode *table, grid_t *grid)
   for (const xmlNode *row = table->children; row && !failed; row = row->next) {
     if (!is_w(row, "tr"))
       continue;
-    size_t c = 0;
+    size_t c = grid_before(row);
     for (const xmlNode *cell = row->children; cell && c < grid->columns && !failed; cell = cell->next) {
       if (!is_w(cell, "tc"))
         continue;
