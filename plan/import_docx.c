@@ -316,14 +316,14 @@ static const struct {
     {"具体举措", ROLE_MEASURE},  {"落实举措", ROLE_MEASURE},  {"工作措施", ROLE_MEASURE},
     {"主要措施", ROLE_MEASURE},  {"推进措施", ROLE_MEASURE},  {"工作举措", ROLE_MEASURE},
     {"具体内容", ROLE_MEASURE},  {"措施", ROLE_MEASURE},      {"举措", ROLE_MEASURE},
-    {"牵头", ROLE_LEAD},         {"主责", ROLE_LEAD},         {"配合", ROLE_COOP},
-    {"协同", ROLE_COOP},         {"协办", ROLE_COOP},         {"参与", ROLE_COOP},
-    {"支撑", ROLE_COOP},         {"责任单位", ROLE_OWNER},    {"责任部门", ROLE_OWNER},
-    {"责任主体", ROLE_OWNER},    {"承办单位", ROLE_OWNER},    {"实施单位", ROLE_OWNER},
-    {"完成时限", ROLE_DEADLINE}, {"完成时间", ROLE_DEADLINE}, {"时间节点", ROLE_DEADLINE},
-    {"时限", ROLE_DEADLINE},     {"进度安排", ROLE_DEADLINE}, {"完成期限", ROLE_DEADLINE},
-    {"任务", ROLE_TASK},         {"工作内容", ROLE_TASK},     {"事项", ROLE_TASK},
-    {"目标", ROLE_TASK},
+    {"牵头", ROLE_LEAD},         {"主责", ROLE_LEAD},         {"主办", ROLE_LEAD},
+    {"配合", ROLE_COOP},         {"协同", ROLE_COOP},         {"协办", ROLE_COOP},
+    {"参与", ROLE_COOP},         {"支撑", ROLE_COOP},         {"责任单位", ROLE_OWNER},
+    {"责任部门", ROLE_OWNER},    {"责任主体", ROLE_OWNER},    {"承办单位", ROLE_OWNER},
+    {"实施单位", ROLE_OWNER},    {"完成时限", ROLE_DEADLINE}, {"完成时间", ROLE_DEADLINE},
+    {"时间节点", ROLE_DEADLINE}, {"时限", ROLE_DEADLINE},     {"进度安排", ROLE_DEADLINE},
+    {"完成期限", ROLE_DEADLINE}, {"任务", ROLE_TASK},         {"工作内容", ROLE_TASK},
+    {"事项", ROLE_TASK},         {"目标", ROLE_TASK},
 };
 
 static enum role
@@ -337,6 +337,9 @@ header_role(const char *text)
   squeezed[n] = '\0';
   if (strncmp(squeezed, "\xe3\x80\x80", 3) == 0) /* an ideographic space */
     memmove(squeezed, squeezed + 3, n - 2);
+  /* 牵头市领导, 联系人, 备注: people and notes, not units or tasks */
+  if (strstr(squeezed, "领导") || strstr(squeezed, "联系人") || strstr(squeezed, "备注"))
+    return ROLE_NONE;
   for (size_t i = 0; i < sizeof header_words / sizeof header_words[0]; i++)
     if (strstr(squeezed, header_words[i].word))
       return header_words[i].role;

@@ -42,6 +42,7 @@ grep -q '^（七）支持鄂尔多斯市系统化推进海绵城市建设' "$T/d
 pass "the .docx rows are the document's actions: same texts, owners, dates, lead and cooperating units"
 
 # A table built here: header variants (工作任务, 工作措施, 责任部门, 完成时间),
+# a 牵头区领导 column (people: not read as units),
 # a category row across the width, a deadline merged down over two rows, a
 # unit cell spanning two columns (gridSpan), the header repeated, and a
 # second table with no header row (its cells are kept as paragraphs).
@@ -51,15 +52,15 @@ import docx
 d = docx.Document()
 d.add_paragraph("某区人民政府办公室关于印发优化营商环境重点任务分解表的通知")
 d.add_paragraph("2024年3月1日")
-t = d.add_table(rows=1, cols=6)
-for c, w in zip(t.rows[0].cells, ["序号", "工作任务", "工作措施", "责任部门", "配合部门", "完成 时间"]):
+t = d.add_table(rows=1, cols=7)
+for c, w in zip(t.rows[0].cells, ["序号", "工作任务", "工作措施", "责任部门", "配合部门", "完成 时间", "牵头区领导"]):
     c.text = w
 r = t.add_row().cells
-r[0].merge(r[5]).text = "一、提升政务服务效能"
-rows = [["1", "推进一网通办", "高频事项全程网办", "区政务服务局", "区大数据中心", "2024年6月底前"],
-        ["2", "推进一网通办", "政务服务事项网上可办率达到95%", "区政务服务局", "区大数据中心", ""],
-        ["序号", "工作任务", "工作措施", "责任部门", "配合部门", "完成时间"],
-        ["3", "优化企业开办", "企业开办时间压缩至1个工作日以内", "区市场监督管理局", "", "2024年9月底前"]]
+r[0].merge(r[6]).text = "一、提升政务服务效能"
+rows = [["1", "推进一网通办", "高频事项全程网办", "区政务服务局", "区大数据中心", "2024年6月底前", "张副区长"],
+        ["2", "推进一网通办", "政务服务事项网上可办率达到95%", "区政务服务局", "区大数据中心", "", "张副区长"],
+        ["序号", "工作任务", "工作措施", "责任部门", "配合部门", "完成时间", "牵头区领导"],
+        ["3", "优化企业开办", "企业开办时间压缩至1个工作日以内", "区市场监督管理局", "", "2024年9月底前", "李副区长"]]
 for row in rows:
     cells = t.add_row().cells
     for c, v in zip(cells, row):
