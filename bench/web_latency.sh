@@ -9,7 +9,7 @@ set -euo pipefail
 N=${1:-100}
 . "${DUBAN_SOURCE:?}/tests/integration/lib.sh"
 . "$SRC/tests/browser/lib_console.sh"
-"$BIN/duban" plan import "$SRC/examples/plans/ordos-2023-58.txt" >"$T/plan.json" 2>"$T/import.log"
+"$BIN/duban" plan import "$SRC/examples/plans/ordos-2023-58.txt" --horizon 2025-12-31 >"$T/plan.json" 2>"$T/import.log"
 make_keys "$T/plan.json"
 start_broker --virtual-clock "$(jq -r '.issued' "$T/plan.json")"
 as admin:admin plan load "$T/plan.json" >/dev/null

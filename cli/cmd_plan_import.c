@@ -7,6 +7,7 @@
  * knows which lines of the document to check. `--load` belongs to the CLI's
  * main, which owns the broker connection (see plan_import.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -16,10 +17,11 @@
 static void
 usage(FILE *out)
 {
-  fputs("usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE] [--load]\n"
+  fputs("usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE]\n"
+        "                         [--horizon DATE] [--text FILE] [--load]\n"
         "\n"
-        "Read a plan document (UTF-8, GB18030 or GBK; LF or CRLF) and print the plan\n"
-        "as JSON (duban-plan/1) on stdout; everything the importer was unsure of goes\n"
+        "Read a plan document (.docx, or text in UTF-8, GB18030 or GBK; LF or CRLF) and\n"
+        "print the plan as JSON (duban-plan/1) on stdout; everything the importer was unsure of goes\n"
         "to stderr, one line each with the document's line number.\n"
         "\n"
         "  --units FILE   a JSON array of {\"name\", \"code\", \"aliases\"} that sets unit\n"
@@ -27,10 +29,42 @@ usage(FILE *out)
         "  --id ID        the plan id (default: from the document number, e.g.\n"
         "                 鄂府发〔2023〕58号 gives ordos-2023-58, or the file's name)\n"
         "  --report FILE  write the report as JSON to FILE instead of stderr\n"
+        "  --horizon DATE the due date (YYYY-MM-DD) of every action that names none,\n"
+        "                 marked inherited; without it such an action gets no due\n"
+        "                 date (长期坚持/持续推进 never get one)\n"
+        "  --text FILE    (.docx) write the document as the text whose lines the\n"
+        "                 report numbers\n"
         "  --load         also load the plan into the broker (admin identity)\n"
         "\n"
-        "Exit status: 0 imported, 1 the document cannot be read, 2 usage error.\n",
+        "In a .docx, the paragraphs and every table with a header row (序号, 任务,\n"
+        "具体措施, 牵头单位, 配合单位, 责任单位, 完成时限 and variants) are read: one\n"
+        "task per row, merged cells inherited. A .doc/.wps must first be converted:\n"
+        "  libreoffice --headless --convert-to docx FILE\n"
+        "\n"
+        "Exit status: 0 imported, 1 the document cannot be read, 2 usage error,\n"
+        "3 no structure (no section, measure or item) found, 4 an old .doc/.wps.\n",
         out);
+}
+
+/* --text: the .docx as the text whose lines the report numbers. */
+static int
+write_docx_text(const char *file, const char *text_path)
+{
+  char why[1024], *text = NULL;
+  size_t len = 0;
+  int rc = dbn_plan_import_docx_text(file, &text, &len, why, sizeof why);
+  if (rc) {
+    fprintf(stderr, "duban plan import: %s\n", why[0] ? why : dbn_strerror(rc));
+    return 1;
+  }
+  FILE *f = fopen(text_path, "w");
+  int status = f && fwrite(text, 1, len, f) == len ? 0 : 1;
+  if (f && fclose(f) != 0)
+    status = 1;
+  if (status)
+    fprintf(stderr, "duban plan import: cannot write the text to %s\n", text_path);
+  free(text);
+  return status;
 }
 
 void
@@ -51,19 +85,24 @@ dbn_cli_print_import_report(FILE *out, const cJSON *report)
 int
 dbn_cmd_plan_import(int argc, char **argv)
 {
-  const char *file = NULL, *units = NULL, *id = NULL, *report_path = NULL;
+  const char *file = NULL, *units = NULL, *id = NULL, *report_path = NULL, *text_path = NULL, *horizon = NULL;
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
       usage(stdout);
       return 0;
     }
-    if (strcmp(arg, "--units") == 0 || strcmp(arg, "--id") == 0 || strcmp(arg, "--report") == 0) {
+    if (strcmp(arg, "--units") == 0 || strcmp(arg, "--id") == 0 || strcmp(arg, "--report") == 0 ||
+        strcmp(arg, "--text") == 0 || strcmp(arg, "--horizon") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "duban plan import: %s needs a value\n", arg);
         return 2;
       }
-      const char **dst = strcmp(arg, "--units") == 0 ? &units : strcmp(arg, "--id") == 0 ? &id : &report_path;
+      const char **dst = strcmp(arg, "--units") == 0     ? &units
+                         : strcmp(arg, "--id") == 0      ? &id
+                         : strcmp(arg, "--text") == 0    ? &text_path
+                         : strcmp(arg, "--horizon") == 0 ? &horizon
+                                                         : &report_path;
       *dst = argv[++i];
       continue;
     }
@@ -88,10 +127,17 @@ dbn_cmd_plan_import(int argc, char **argv)
 
   cJSON *plan = NULL, *report = NULL;
   char why[1024];
-  int rc = dbn_plan_import_file(file, units, id, &plan, &report, why, sizeof why);
+  if (text_path && write_docx_text(file, text_path) != 0)
+    return 1;
+  int rc = dbn_plan_import_file_horizon(file, units, id, horizon, &plan, &report, why, sizeof why);
   if (rc) {
     fprintf(stderr, "duban plan import: %s: %s\n", file, why[0] ? why : dbn_strerror(rc));
-    return rc == DBN_EINVAL && id && strstr(why, "plan id") ? 2 : 1;
+    if (rc == DBN_ENOTFOUND)
+      return 3;
+    if (rc == DBN_EVERSION)
+      return 4;
+    return rc == DBN_EINVAL && ((id && strstr(why, "plan id")) || (horizon && strstr(why, "horizon"))) ? 2
+                                                                                                       : 1;
   }
   char *text = cJSON_Print(plan);
   int status = 0;

@@ -270,7 +270,8 @@ header_json(build_t *build, cJSON *plan)
   }
 }
 
-/* An action that names no date inherits the plan's horizon. */
+/* An action that names no date inherits the horizon given with --horizon
+ * (without one it gets no due date). */
 static void
 add_inherited_milestone(build_t *build, cJSON *milestones, const section_t *section, const measure_t *measure,
                         const action_t *action)
@@ -307,8 +308,24 @@ action_json(build_t *build, cJSON *actions, const section_t *section, const meas
   cJSON_AddStringToObject(action_object, "unit", unit_name(importer, result->owner));
   cJSON *milestones = result->milestones;
   result->milestones = NULL;
-  if (milestones && !result->dated)
-    add_inherited_milestone(build, milestones, section, measure, action);
+  const uint32_t *normalized = action->text.normalized;
+  if (milestones && !result->dated) {
+    const char *ongoing = import_ongoing_phrase(normalized, 0, action->text.length);
+    if (ongoing)
+      import_report(importer, action->line, "deadline",
+                    "action %s.%s.%s names no date and is ongoing (%s): no due date", section->number,
+                    measure->number, action->number, ongoing);
+    else if (importer->options && importer->options->horizon)
+      add_inherited_milestone(build, milestones, section, measure, action);
+    else
+      import_report(importer, action->line, "deadline",
+                    "action %s.%s.%s names no date: no due date (none is invented; --horizon DATE gives "
+                    "undated actions that date, marked inherited)",
+                    section->number, measure->number, action->number);
+  }
+  const char *cycle = import_report_cycle(normalized, 0, action->text.length);
+  if (cycle)
+    cJSON_AddStringToObject(action_object, "report_cycle", cycle);
   cJSON_AddItemToObject(action_object, "milestones", milestones ? milestones : cJSON_CreateArray());
   cJSON_AddItemToObject(action_object, "targets", result->targets ? result->targets : cJSON_CreateArray());
   result->targets = NULL;
@@ -368,6 +385,8 @@ settle_dates(build_t *build)
     importer->issued = build->latest.year ? (ymd_t){build->latest.year, 1, 1} : (ymd_t){1970, 1, 1};
   }
   importer->horizon = build->latest.year ? build->latest : importer->issued;
+  if (importer->options && importer->options->horizon)
+    import_parse_iso_date(importer->options->horizon, &importer->horizon);
   ymd_format(build->horizon, sizeof build->horizon, importer->horizon);
 }
 

@@ -32,6 +32,56 @@ ymd_days_in_month(int year, int month)
   return days[month - 1];
 }
 
+bool
+import_parse_iso_date(const char *text, ymd_t *date_p)
+{
+  int year, month, day;
+  char tail;
+  if (strlen(text) != 10 || text[4] != '-' || text[7] != '-' ||
+      sscanf(text, "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3)
+    return false;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && !(text[i] >= '0' && text[i] <= '9'))
+      return false;
+  if (year < 1990 || year > 2100 || month < 1 || month > 12 || day < 1 ||
+      day > ymd_days_in_month(year, month))
+    return false;
+  if (date_p)
+    *date_p = (ymd_t){year, month, day};
+  return true;
+}
+
+const char *
+import_report_cycle(const uint32_t *normalized, size_t start, size_t end)
+{
+  static const struct {
+    const char *phrase, *cycle;
+  } cycles[] = {
+      {"每月", "monthly"},     {"按月", "monthly"},       {"每季度", "quarterly"}, {"每季", "quarterly"},
+      {"按季度", "quarterly"}, {"每半年", "half-yearly"}, {"每年", "yearly"},      {"每一年", "yearly"},
+  };
+  size_t best = SIZE_MAX;
+  const char *cycle = NULL;
+  for (size_t i = 0; i < sizeof cycles / sizeof cycles[0]; i++) {
+    size_t at = literal_find(normalized, start, end, cycles[i].phrase);
+    if (at < best) {
+      best = at;
+      cycle = cycles[i].cycle;
+    }
+  }
+  return cycle;
+}
+
+const char *
+import_ongoing_phrase(const uint32_t *normalized, size_t start, size_t end)
+{
+  static const char *const phrases[] = {"长期坚持", "持续推进", "长期推进", "常态化推进", "持续开展", NULL};
+  for (int i = 0; phrases[i]; i++)
+    if (literal_find(normalized, start, end, phrases[i]) != SIZE_MAX)
+      return phrases[i];
+  return NULL;
+}
+
 int
 ymd_cmp(ymd_t a, ymd_t b)
 {
@@ -251,6 +301,16 @@ month_and_day(const uint32_t *normalized, size_t length, size_t year_end, ymd_t 
   at++;
   due->month = month;
   due->day = ymd_days_in_month(due->year, month);
+  /* 上旬, 中旬, 下旬: the 10th, the 20th, the month's last day */
+  if (literal_at(normalized, at, length, "上旬") || literal_at(normalized, at, length, "中旬") ||
+      literal_at(normalized, at, length, "下旬")) {
+    if (normalized[at] == 0x4e0a) /* 上 */
+      due->day = 10;
+    else if (normalized[at] == 0x4e2d) /* 中 */
+      due->day = 20;
+    *at_p = at + 2;
+    return true;
+  }
   size_t day_start = at;
   int day = 0;
   while (at < length && cp_is_digit(normalized[at]) && at - day_start < 2)
@@ -282,6 +342,18 @@ word_after_date(const uint32_t *normalized, size_t length, size_t at, size_t yea
   }
   if (literal_at(normalized, at, length, "下半年"))
     return WORD_DEADLINE;
+  /* 第一季度 … 第四季度 (or 一季度): the quarter's last day */
+  size_t quarter = at + (at < length && normalized[at] == 0x7b2c /* 第 */);
+  if (at == year_end + 1 && quarter < length && literal_at(normalized, quarter + 1, length, "季度")) {
+    int q = normalized[quarter] >= '1' && normalized[quarter] <= '4'
+                ? (int)(normalized[quarter] - '0')
+                : cn_value(normalized, quarter, quarter + 1);
+    if (q >= 1 && q <= 4) {
+      due->month = q * 3;
+      due->day = ymd_days_in_month(due->year, due->month);
+      return WORD_DEADLINE;
+    }
+  }
   if (literal_at(normalized, at, length, "以前") || literal_at(normalized, at, length, "以后") ||
       literal_at(normalized, at, length, "以来") || literal_at(normalized, at, length, "开始"))
     return WORD_NOT_DEADLINE;
@@ -330,6 +402,49 @@ absolute_deadline(date_scan_t *scan, size_t *i_p)
   *i_p = at - 1;
 }
 
+/* A month without a year, 6月底前, 9月中旬前, 9月30日前 (as a table's 完成时限
+ * often has it): a deadline in the year the plan was issued, or the next
+ * year when that day has passed by the issuing date (reported). Only with
+ * a deadline word after it: 9月中旬启动 names no deadline. */
+static bool
+month_deadline(date_scan_t *scan, size_t i, size_t *resume_p)
+{
+  const uint32_t *normalized = scan->normalized;
+  size_t length = scan->length;
+  if (!cp_is_digit(normalized[i]) ||
+      (i > 0 && (cp_is_digit(normalized[i - 1]) || normalized[i - 1] == '.' ||
+                 cp_is_alpha(normalized[i - 1]) || normalized[i - 1] == 0x5e74)))
+    return false;
+  size_t digits = i;
+  while (digits < length && cp_is_digit(normalized[digits]) && digits - i < 3)
+    digits++;
+  if (digits - i > 2 || digits >= length || normalized[digits] != 0x6708) /* 月 */
+    return false;
+  if (!scan->importer->have_issued)
+    return false;
+  ymd_t due = {scan->importer->issued.year, 0, 0};
+  size_t at;
+  /* month_and_day reads from the place after a year's 年; here there is
+   * none, so that place is i (i - 1 wraps to SIZE_MAX when i is 0, and
+   * i - 1 + 1 is i again: unsigned arithmetic) */
+  size_t before = i - 1;
+  if (!month_and_day(normalized, length, before, &due, &at) || due.month == 0)
+    return false;
+  if (word_after_date(normalized, length, at, before, &due) != WORD_DEADLINE)
+    return false;
+  if (ymd_cmp(due, scan->importer->issued) < 0) {
+    due.year++;
+    if (due.month == 2)
+      due.day = due.day > ymd_days_in_month(due.year, 2) ? ymd_days_in_month(due.year, 2) : due.day;
+    import_report(scan->importer, scan->line, "deadline",
+                  "a month without a year, before the issuing date: read as %d-%02d-%02d", due.year,
+                  due.month, due.day);
+  }
+  add_hit(scan, due, i);
+  *resume_p = at > i ? at - 1 : i;
+  return true;
+}
+
 /* Every deadline in the text, in order. Text inside 《》 is a title, not a
  * deadline: 《…（2021—2030年）》 names a plan. */
 static void
@@ -345,7 +460,7 @@ find_dates(date_scan_t *scan)
     if (book)
       continue;
     size_t resume;
-    if (relative_deadline(scan, i, &resume))
+    if (relative_deadline(scan, i, &resume) || month_deadline(scan, i, &resume))
       i = resume;
     else
       absolute_deadline(scan, &i);

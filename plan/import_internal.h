@@ -210,6 +210,21 @@ uint32_t import_fnv1a(const char *text);
  * message in why, or DBN_ENOMEM. */
 int import_read_input(importer_t *importer, const char *bytes, size_t len, char *why, size_t why_len);
 
+/* ---- import_docx.c ------------------------------------------------------------- */
+
+/* A zip archive (what a .docx is) / an OLE compound file (.doc, .wps). */
+bool import_is_docx(const char *bytes, size_t len);
+bool import_is_ole(const char *bytes, size_t len);
+/* The body of the .docx bytes[0..len) as text in the format the parser
+ * reads: paragraphs as lines, each row of a task table (mapped by its
+ * header row, merged cells resolved) as an item with its deadline and
+ * units. *text_p (NUL-terminated) is the caller's; *tables_p counts the
+ * task tables read, *skipped_p the paragraphs after a task table that are
+ * not sections and were left out. DBN_EINVAL with a message when the archive or its
+ * word/document.xml cannot be read, DBN_ETOOBIG, DBN_ENOMEM. */
+int import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_len_p, int *tables_p,
+                        int *skipped_p, char *why, size_t why_len);
+
 /* ---- import_units.c ------------------------------------------------------------- */
 
 /* Read units from normalized[start..end): "牵头单位：A、B，配合单位：C",
@@ -253,6 +268,14 @@ action_t *import_new_action(importer_t *importer, measure_t *measure, int number
 /* ---- import_dates.c --------------------------------------------------------------- */
 
 int ymd_days_in_month(int year, int month);
+/* "YYYY-MM-DD" naming a real day (years 1990-2100) into *date_p (may be NULL). */
+bool import_parse_iso_date(const char *text, ymd_t *date_p);
+/* The reporting cycle a recurring phrase of normalized[start..end) names
+ * (每月 "monthly", 每季度 "quarterly", 每半年 "half-yearly", 每年 "yearly";
+ * the first one written), or NULL. */
+const char *import_report_cycle(const uint32_t *normalized, size_t start, size_t end);
+/* The ongoing phrase (长期坚持, 持续推进, …) in normalized[start..end), or NULL. */
+const char *import_ongoing_phrase(const uint32_t *normalized, size_t start, size_t end);
 int ymd_cmp(ymd_t a, ymd_t b);
 /* "YYYY-MM-DD" into buf. */
 void ymd_format(char *buf, size_t len, ymd_t date);

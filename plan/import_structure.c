@@ -521,7 +521,7 @@ import_parse_structure(importer_t *importer, size_t *first_line_p, char *why, si
     snprintf(why, why_len,
              "no structure: found no section (一、), measure (（一）) or numbered item (1.) in %zu lines",
              importer->line_count);
-    return DBN_EINVAL;
+    return DBN_ENOTFOUND;
   }
   *first_line_p = first_line;
   return 0;

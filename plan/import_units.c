@@ -50,17 +50,55 @@ import_names_role(const uint32_t *normalized, size_t start, size_t end)
 static const cJSON *file_unit(const importer_t *importer, const char *name);
 static const unit_t *find_unit_loose(const importer_t *importer, const char *name);
 
+/* The characters a unit's name ends with. */
+#define UNIT_ENDINGS "局委办部心司会院厅署队所站行团处科室组社馆台校府区旗县镇道位关联协盟学园场门厂矿"
+
+/* A unit with a parenthesized part, one unit: its offices,
+ * 市交通委（科信处、宣传处） (with 、 or ， inside), or the places a collective
+ * covers, 各县（市、区）人民政府. One level of parentheses, not first; the
+ * words outside them end as a unit's name does; nothing inside reads as a
+ * date, a title or a label. */
+static bool
+looks_like_unit_with_parens(const uint32_t *normalized, size_t start, size_t end)
+{
+  if (end - start > 80 || normalized[start] == '(')
+    return false;
+  int depth = 0;
+  size_t last_outside = SIZE_MAX;
+  for (size_t i = start; i < end; i++) {
+    uint32_t cp = normalized[i];
+    if (cp == '(') {
+      if (++depth > 1)
+        return false;
+    } else if (cp == ')') {
+      if (--depth < 0)
+        return false;
+    } else if (cp_is_digit(cp) || cp_in_set(cp, ":。《》“”\"〔〕;")) {
+      return false;
+    } else if (depth == 0) {
+      if (cp == ',')
+        return false;
+      last_outside = i;
+    }
+  }
+  return depth == 0 && last_outside != SIZE_MAX && cp_in_set(normalized[last_outside], UNIT_ENDINGS);
+}
+
 static bool
 looks_like_unit(importer_t *importer, size_t start, size_t end)
 {
   const uint32_t *normalized = importer->normalized;
-  if (end - start < 2 || end - start > 40)
+  if (end - start < 2)
+    return false;
+  for (size_t i = start; i < end && i - start <= 80; i++)
+    if (normalized[i] == '(')
+      return looks_like_unit_with_parens(normalized, start, end);
+  if (end - start > 40)
     return false;
   for (size_t i = start; i < end; i++)
     if (cp_is_digit(normalized[i]) || cp_in_set(normalized[i], ":。《》“”\"()〔〕,;"))
       return false;
-  if (cp_in_set(normalized[end - 1],
-                "局委办部心司会院厅署队所站行团处科室组社馆台校府区旗县镇道位关联协盟学园场门厂矿"))
+  if (cp_in_set(normalized[end - 1], UNIT_ENDINGS))
     return true;
   /* a name the units file or the document already knows is a unit
    * whatever its ending */
@@ -119,6 +157,37 @@ part_role(const uint32_t *normalized, size_t start, size_t end, enum role *role,
   return true;
 }
 
+/* The first of the separators seps in normalized[at..end) outside
+ * parentheses, or end. */
+static size_t
+separator(const uint32_t *normalized, size_t at, size_t end, const char *seps)
+{
+  int depth = 0;
+  for (; at < end; at++) {
+    if (normalized[at] == '(')
+      depth++;
+    else if (normalized[at] == ')' && depth > 0)
+      depth--;
+    else if (depth == 0 && cp_in_set(normalized[at], seps))
+      break;
+  }
+  return at;
+}
+
+/* A word of a collective's list: the kinds of places and bodies that 各
+ * ranges over (区, 县级市, 旗, 乡镇, 街道, 部门, 单位 …), no digits or
+ * punctuation. */
+static bool
+collective_word(const uint32_t *normalized, size_t start, size_t end)
+{
+  if (end <= start)
+    return false;
+  for (size_t i = start; i < end; i++)
+    if (cp_is_digit(normalized[i]) || cp_in_set(normalized[i], ":。《》“”\"()〔〕,;"))
+      return false;
+  return cp_in_set(normalized[end - 1], "市区县旗镇乡街道门位府业关园苏木嘎查村");
+}
+
 /* Names separated by 、 or / in normalized[start..end), into the list of
  * role; false if one of them does not read as a unit. */
 static bool
@@ -127,12 +196,35 @@ read_names(importer_t *importer, size_t start, size_t end, enum role role, unit_
   const uint32_t *normalized = importer->normalized;
   size_t at = start;
   while (at < end) {
-    size_t stop = at;
-    while (stop < end && normalized[stop] != 0x3001 && normalized[stop] != '/')
-      stop++;
+    size_t stop = separator(normalized, at, end, "、/");
     size_t name_start = at, name_end = stop;
     at = stop + 1;
     cp_trim(normalized, &name_start, &name_end);
+    /* A collective (各区、县级市): 各 holds for the words after it in the
+     * list that are no unit on their own; they stay one name, as worded. */
+    if (name_start < name_end && normalized[name_start] == 0x5404 /* 各 */) {
+      while (at < end) {
+        size_t next = separator(normalized, at, end, "、/");
+        size_t word_start = at, word_end = next;
+        cp_trim(normalized, &word_start, &word_end);
+        if (word_start >= word_end || word_end - word_start > 8 || normalized[word_start] == 0x5404 ||
+            looks_like_unit(importer, word_start, word_end) ||
+            !collective_word(normalized, word_start, word_end))
+          break;
+        name_end = word_end;
+        at = next + 1;
+      }
+      if (!looks_like_unit(importer, name_start, name_end) &&
+          !collective_word(normalized, name_start, name_end))
+        return false;
+      char *name = import_encode(importer, importer->typed, name_start, name_end);
+      strvec_t *list = role == ROLE_COOPERATING ? &found->cooperating : &found->lead;
+      if (name && (strvec_has(&found->lead, name) || strvec_has(&found->cooperating, name)))
+        free(name);
+      else
+        strvec_push(importer, list, name);
+      continue;
+    }
     if (name_end > name_start && normalized[name_end - 1] == 0x7b49) /* trailing 等 */
       name_end--;
     if (name_start >= name_end)
@@ -157,9 +249,7 @@ read_statement(importer_t *importer, size_t at, size_t end, unit_lists_t *found,
   const uint32_t *normalized = importer->normalized;
   enum role role = ROLE_NONE;
   while (at < end) {
-    size_t stop = at;
-    while (stop < end && !cp_in_set(normalized[stop], ",;。 "))
-      stop++;
+    size_t stop = separator(normalized, at, end, ",;。 ");
     size_t part_start = at, part_end = stop;
     at = stop + 1;
     cp_trim(normalized, &part_start, &part_end);
@@ -244,7 +334,7 @@ import_unclosed_units(const uint32_t *normalized, size_t start, size_t end)
 
 /* ---- canonical names and aliases ---------------------------------------------------- */
 
-/* The loose key of a name: without 和/与/及 and spaces, so that 市交通和运输局
+/* The loose key of a name: without 和/与/及, 、，and spaces, so that 市交通和运输局
  * and 市交通运输局 meet. Names from the units file may be any bytes: a byte
  * that starts no UTF-8 sequence is kept as it is. */
 static void
@@ -254,7 +344,8 @@ loose_key(const char *name, char *out, size_t out_len)
   for (const char *p = name; *p && k + 5 < out_len;) {
     unsigned cp;
     size_t step = dbn_utf8_decode(p, &cp);
-    if (!(cp == 0x548c || cp == 0x4e0e || cp == 0x53ca || cp == ' ' || cp == 0x3000)) {
+    if (!(cp == 0x548c || cp == 0x4e0e || cp == 0x53ca || cp == ' ' || cp == 0x3000 || cp == 0x3001 ||
+          cp == 0xff0c || cp == ',')) {
       memcpy(out + k, p, step);
       k += step;
     }
@@ -361,7 +452,13 @@ import_unit_register(importer_t *importer, const char *name, int line)
       return index;
     }
   }
-  return add_unit(importer, name, canonical, from_file, line);
+  int index = add_unit(importer, name, canonical, from_file, line);
+  if (index >= 0 && !from_file && strncmp(name, "各", strlen("各")) == 0)
+    import_report(importer, line, "units",
+                  "%s is a collective (several units under one name): kept as one unit with its wording; "
+                  "give it a code in the units file or split its tasks by hand",
+                  name);
+  return index;
 }
 
 /* ---- codes ------------------------------------------------------------------------ */

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "error.h"
 #include "import_internal.h"
@@ -114,6 +115,10 @@ check_arguments(const char *bytes, size_t len, const dbn_plan_import_options_t *
              options->id);
     return DBN_EINVAL;
   }
+  if (options && options->horizon && !import_parse_iso_date(options->horizon, NULL)) {
+    snprintf(why, why_len, "horizon \"%.40s\" must be a date YYYY-MM-DD", options->horizon);
+    return DBN_EINVAL;
+  }
   if (options && options->units)
     return import_check_units_file(options->units, why, why_len);
   return 0;
@@ -163,7 +168,31 @@ dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *
   if (!importer.report)
     return DBN_ENOMEM;
   cJSON *plan = NULL;
-  rc = run_phases(&importer, bytes ? bytes : "", len, &plan, why, why_len);
+  char *docx_text = NULL;
+  size_t docx_len = 0;
+  int tables = 0, skipped = 0;
+  if (bytes && import_is_ole(bytes, len)) {
+    snprintf(why, why_len,
+             "旧的二进制 Word/WPS 文档（.doc/.wps）无法读取，请先转换为 .docx：libreoffice --headless "
+             "--convert-to docx %s",
+             options && options->file_path ? options->file_path : "FILE");
+    rc = DBN_EVERSION;
+  } else if (bytes && import_is_docx(bytes, len)) {
+    rc = import_docx_to_text(bytes, len, &docx_text, &docx_len, &tables, &skipped, why, why_len);
+    if (!rc && skipped > 0)
+      import_report(&importer, 0, "skipped",
+                    "%d paragraph(s) after a task table are no section and were not read (see --text)",
+                    skipped);
+    if (!rc && tables > 0)
+      import_report(&importer, 0, "docx",
+                    "read %d task table(s) of the .docx; line numbers count its paragraphs and table rows, "
+                    "one line each, with a line for the task (measure) before its first row",
+                    tables);
+  }
+  if (!rc)
+    rc = docx_text ? run_phases(&importer, docx_text, docx_len, &plan, why, why_len)
+                   : run_phases(&importer, bytes ? bytes : "", len, &plan, why, why_len);
+  free(docx_text);
   if (rc == DBN_ENOMEM && !why[0])
     snprintf(why, why_len, "out of memory");
   importer_free(&importer);
@@ -263,6 +292,13 @@ int
 dbn_plan_import_file(const char *path, const char *units_path, const char *id, cJSON **plan_p,
                      cJSON **report_p, char *why, size_t why_len)
 {
+  return dbn_plan_import_file_horizon(path, units_path, id, NULL, plan_p, report_p, why, why_len);
+}
+
+int
+dbn_plan_import_file_horizon(const char *path, const char *units_path, const char *id, const char *horizon,
+                             cJSON **plan_p, cJSON **report_p, char *why, size_t why_len)
+{
   char *buf = NULL;
   size_t len = 0;
   cJSON *units = NULL;
@@ -271,15 +307,45 @@ dbn_plan_import_file(const char *path, const char *units_path, const char *id, c
   int rc = read_file(path, &buf, &len, why, why_len);
   if (rc)
     return rc;
+  const char *ext = strrchr(path, '.');
+  if (ext && (strcasecmp(ext, ".doc") == 0 || strcasecmp(ext, ".wps") == 0) && !import_is_docx(buf, len)) {
+    snprintf(why, why_len,
+             "旧的二进制 Word/WPS 文档（.doc/.wps）无法读取，请先转换为 .docx：libreoffice --headless "
+             "--convert-to docx %s",
+             path);
+    free(buf);
+    return DBN_EVERSION;
+  }
   if (units_path && (rc = read_units_file(units_path, &units, why, why_len)) != 0) {
     free(buf);
     return rc;
   }
   char stem[128];
   file_stem(path, stem, sizeof stem);
-  dbn_plan_import_options_t options = {.id = id, .file_stem = stem, .units = units};
+  dbn_plan_import_options_t options = {
+      .id = id, .file_stem = stem, .units = units, .file_path = path, .horizon = horizon};
   rc = dbn_plan_import(buf, len, &options, plan_p, report_p, why, why_len);
   cJSON_Delete(units);
+  free(buf);
+  return rc;
+}
+
+int
+dbn_plan_import_docx_text(const char *path, char **text_p, size_t *text_len_p, char *why, size_t why_len)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  int tables = 0, skipped = 0;
+  *text_p = NULL;
+  int rc = read_file(path, &buf, &len, why, why_len);
+  if (rc)
+    return rc;
+  if (!import_is_docx(buf, len)) {
+    snprintf(why, why_len, "%s: not a .docx (zip) document", path);
+    rc = DBN_EINVAL;
+  } else {
+    rc = import_docx_to_text(buf, len, text_p, text_len_p, &tables, &skipped, why, why_len);
+  }
   free(buf);
   return rc;
 }

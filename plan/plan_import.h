@@ -46,6 +46,14 @@ typedef struct {
   /* A units file already parsed: [{"name", "code", "aliases": [...]}].
    * Sets canonical names, codes and aliases; NULL for none. Borrowed. */
   const cJSON *units;
+  /* The input file's path as given, for messages (the conversion command
+   * for a .doc); NULL if there is no file. Borrowed. */
+  const char *file_path;
+  /* "YYYY-MM-DD": the due date an action that names no date inherits
+   * (marked inherited), and the plan's horizon. NULL: such an action gets
+   * no due date at all (none is invented) and the horizon is the latest
+   * deadline the document names. Borrowed. */
+  const char *horizon;
 } dbn_plan_import_options_t;
 
 /* Read bytes[0..len) and build the plan.
@@ -54,9 +62,14 @@ typedef struct {
  * *report_p a JSON array of {"line", "kind", "message"} (line 0 = the whole
  * document); both are the caller's, freed with cJSON_Delete(). Report kinds:
  * "encoding", "alias", "owner", "inherited", "structure", "skipped",
- * "general", "deadline", "limit", "units", "header".
+ * "general", "deadline", "limit", "units", "header", "docx".
  *
- * On failure returns a negative dbn_error (DBN_EINVAL for an unreadable
+ * The bytes may be a .docx (a zip archive): its paragraphs and task tables
+ * are read (see import_docx.c). An old binary .doc/.wps (an OLE file) is
+ * refused with DBN_EVERSION and the libreoffice command that converts it.
+ *
+ * On failure returns a negative dbn_error (DBN_ENOTFOUND when no structure
+ * — no section, measure or item — was found, DBN_EINVAL for an unreadable
  * document or a bad units file, DBN_ETOOBIG over DBN_PLAN_IMPORT_MAX_INPUT,
  * DBN_ENOMEM), writes a message naming the line into why[0..why_len) and
  * leaves *plan_p and *report_p NULL. options may be NULL. */
@@ -71,11 +84,26 @@ int dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options
 int dbn_plan_import_file(const char *path, const char *units_path, const char *id, cJSON **plan_p,
                          cJSON **report_p, char *why, size_t why_len);
 
+/* dbn_plan_import_file with a horizon (see dbn_plan_import_options_t;
+ * NULL for none). */
+int dbn_plan_import_file_horizon(const char *path, const char *units_path, const char *id,
+                                 const char *horizon, cJSON **plan_p, cJSON **report_p, char *why,
+                                 size_t why_len);
+
+/* The .docx at path as the text the importer parses (its paragraphs, and
+ * each task table row as an item): what the report's line numbers of a
+ * .docx count. *text_p is the caller's (free()). Errors as
+ * dbn_plan_import_file; DBN_EINVAL when the file is not a .docx. */
+int dbn_plan_import_docx_text(const char *path, char **text_p, size_t *text_len_p, char *why, size_t why_len);
+
 /* `duban plan import FILE [--units FILE] [--id ID] [--report FILE]`.
  * argv[0] is the subcommand's name ("import") and is not read. Prints the
  * plan JSON to stdout and the report to stderr (or the --report file).
  * Returns the process exit status: 0 on success, 1 when the input cannot be
- * read or imported (with the reason on stderr), 2 on a usage error.
+ * read or imported (with the reason on stderr), 2 on a usage error, 3 when
+ * the document was read but no structure (section, measure, item) was
+ * found in it, 4 for an old binary .doc/.wps (the message gives the
+ * conversion command).
  * `--load` is not handled here: the CLI's main strips it and, after a
  * successful import, sends the plan itself (dbn_plan_import_file and
  * dbn_plan_from_json); given --load this function returns 2 and says so. */

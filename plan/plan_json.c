@@ -442,6 +442,13 @@ read_action(ctx_t *ctx, const cJSON *object, const char *place, const action_pla
     return rc;
   if ((rc = get_line(ctx, object, place, &action->source_line)) != 0)
     return rc;
+  if ((rc = get_string(ctx, object, "report_cycle", place, false, 16, &action->report_cycle)) != 0)
+    return rc;
+  if (action->report_cycle[0] && strcmp(action->report_cycle, "monthly") != 0 &&
+      strcmp(action->report_cycle, "quarterly") != 0 && strcmp(action->report_cycle, "half-yearly") != 0 &&
+      strcmp(action->report_cycle, "yearly") != 0)
+    return fail(ctx, DBN_EINVAL, "%s.report_cycle: \"%s\" is none of monthly, quarterly, half-yearly, yearly",
+                place, action->report_cycle);
   if ((rc = read_milestones(ctx, object, place, action)) != 0)
     return rc;
   return read_targets(ctx, object, place, action);
@@ -666,6 +673,7 @@ action_free(Duban__Action *action)
   free_str(action->id);
   free_str(action->number);
   free_str(action->text);
+  free_str(action->report_cycle);
   free_str(action->unit);
   for (size_t k = 0; k < action->n_milestones; k++) {
     free_str(action->milestones[k]->due);
@@ -843,6 +851,9 @@ action_to_json(const Duban__Plan *plan, const Duban__Action *action, cJSON *acti
       !cJSON_AddStringToObject(action_json, "number", action->number) ||
       !cJSON_AddStringToObject(action_json, "text", action->text) ||
       !cJSON_AddStringToObject(action_json, "unit", owner))
+    return DBN_ENOMEM;
+  if (action->report_cycle && action->report_cycle[0] &&
+      !cJSON_AddStringToObject(action_json, "report_cycle", action->report_cycle))
     return DBN_ENOMEM;
   int rc = milestones_to_json(action, action_json);
   if (!rc)

@@ -54,7 +54,7 @@ via() { # via CODE duban-args...: through that department's agent
 }
 
 step "1. Import the plan document: examples/plans/ordos-2023-58.txt"
-"$BIN/duban" plan import examples/plans/ordos-2023-58.txt --report "$RUN/import-report.txt" >"$RUN/plan.json"
+"$BIN/duban" plan import examples/plans/ordos-2023-58.txt --horizon 2025-12-31 --report "$RUN/import-report.txt" >"$RUN/plan.json"
 jq -r '"plan \(.id) \(.document // "") issued \(.issued): \(.sections | length) sections, \([.sections[].measures[]] | length) measures, \([.sections[].measures[].actions[]] | length) actions, \(.units | length) units"' "$RUN/plan.json"
 echo "what the importer reports (besides $(jq '[.[] | select(.kind == "inherited")] | length' "$RUN/import-report.txt") actions that name no date and inherit the plan's horizon):"
 jq -r '.[] | select(.kind != "inherited") | "  line \(.line): \(.kind): \(.message)"' "$RUN/import-report.txt"

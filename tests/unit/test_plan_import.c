@@ -25,12 +25,15 @@
 
 /* ---- helpers --------------------------------------------------------------- */
 
+/* The horizon import_text and import_file pass (NULL: none). */
+static const char *test_horizon;
+
 static cJSON *
 import_file(const char *path, cJSON **report_p)
 {
   cJSON *plan = NULL, *report = NULL;
   char why[512] = "";
-  int rc = dbn_plan_import_file(path, NULL, NULL, &plan, &report, why, sizeof why);
+  int rc = dbn_plan_import_file_horizon(path, NULL, NULL, test_horizon, &plan, &report, why, sizeof why);
   if (rc)
     fprintf(stderr, "import %s: %d %s\n", path, rc, why);
   assert_int_equal(rc, 0);
@@ -48,7 +51,8 @@ import_text(const char *text, cJSON **report_p)
 {
   cJSON *plan = NULL, *report = NULL;
   char why[512] = "";
-  int rc = dbn_plan_import(text, strlen(text), NULL, &plan, &report, why, sizeof why);
+  dbn_plan_import_options_t options = {.horizon = test_horizon};
+  int rc = dbn_plan_import(text, strlen(text), &options, &plan, &report, why, sizeof why);
   if (rc)
     fprintf(stderr, "import: %d %s\n", rc, why);
   assert_int_equal(rc, 0);
@@ -397,7 +401,19 @@ test_seed_deadlines_and_targets(void **state)
 {
   (void)state;
   cJSON *report;
+  /* Without a horizon an action that names no date gets no due date, and
+   * the report says so; with --horizon it inherits it, marked. */
   cJSON *plan = import_file(SEED, &report);
+  const cJSON *undated = action_by_id(plan, "ordos-2023-58:1.1.1");
+  assert_int_equal(cJSON_GetArraySize(arr(undated, "milestones")), 0);
+  assert_int_equal(count_report(report, "inherited", 25), 0);
+  assert_int_equal(count_report(report, "deadline", 25), 1);
+  assert_string_equal(str(plan, "horizon"), "2025-12-31");
+  cJSON_Delete(plan);
+  cJSON_Delete(report);
+  test_horizon = "2025-12-31";
+  plan = import_file(SEED, &report);
+  test_horizon = NULL;
   static const struct {
     const char *id;
     const char *dues;
@@ -500,13 +516,109 @@ test_deadline_phrases(void **state)
       {"编制《规划（2021—2030年）》。", "2023-12-31*"},
       {"建立长效机制。", "2023-12-31*"},
       {"利用两年左右的时间完成。", "2023-12-31*"},
+      {"2024年6月上旬前完成。", "2024-06-10"},
+      {"2024年2月中旬启动。", "2024-02-20"},
+      {"2024年2月下旬前完成。", "2024-02-29"},
+      {"2024年第一季度完成。", "2024-03-31"},
+      {"2024年第三季度完成试点。", "2024-09-30"},
+      {"2024年四季度完成。", "2024-12-31"},
+      {"2024年上半年完成。", "2024-06-30"},
+      {"2024年下半年完成。", "2024-12-31"},
+      {"每季度报送进展。", "2023-12-31*"}, /* a reporting cycle, not a due date */
+      {"12月底前完成。", "2023-12-31"},    /* no year: the issuing year (issued 2023-09-18) */
+      {"10月中旬前完成。", "2023-10-20"},
+      {"11月30日前完成。", "2023-11-30"},
+      {"3月底前完成。", "2024-03-31"},  /* passed by the issuing date: the next year */
+      {"9月中旬启动。", "2023-12-31*"}, /* no deadline word */
+      {"长期坚持，推进公交优先。", ""}, /* ongoing: never a due date, even with a horizon */
+      {"持续推进示范区建设。", ""},
   };
+  test_horizon = "2023-12-31";
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     cJSON *plan = one_action(cases[i].phrase, NULL);
     char got[256];
     dues(first_action(plan), got, sizeof got);
     if (strcmp(got, cases[i].dues) != 0)
       fail_msg("%s: dues %s, expected %s", cases[i].phrase, got, cases[i].dues);
+    cJSON_Delete(plan);
+  }
+  test_horizon = NULL;
+  /* without a horizon nothing is invented */
+  cJSON *report = NULL;
+  cJSON *plan = one_action("建立长效机制。", &report);
+  assert_int_equal(cJSON_GetArraySize(arr(first_action(plan), "milestones")), 0);
+  assert_int_equal(count_report(report, "deadline", 5), 1);
+  cJSON_Delete(plan);
+  cJSON_Delete(report);
+}
+
+/* A unit with offices in parentheses is one unit (with 、 or ， inside, the
+ * same unit); a collective (各区、县级市) stays one unit with its wording. */
+static void
+test_collective_and_parenthesised_units(void **state)
+{
+  (void)state;
+  cJSON *report = NULL;
+  cJSON *plan =
+      import_text("2024年5月20日\n一、交通\n（一）推进智慧交通。\n"
+                  "1.2024年底前建成。（牵头单位：市交通委（科信处、宣传处）；配合单位：各区、县级市）\n"
+                  "2.2024年底前完成。（责任单位：各有关单位）\n"
+                  "3.2024年底前完成。（各旗区人民政府）\n"
+                  "4.2024年底前完成。（市交通委（科信处，宣传处））\n"
+                  "5.2024年底前完成。（各县（市、区）人民政府）\n",
+                  &report);
+  const cJSON *measure = cJSON_GetArrayItem(arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures"), 0);
+  const cJSON *actions = arr(measure, "actions");
+  assert_int_equal(cJSON_GetArraySize(actions), 5);
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 0), "unit"), "市交通委（科信处、宣传处）");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 1), "unit"), "各有关单位");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 2), "unit"), "各旗区人民政府");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 3), "unit"), "市交通委（科信处、宣传处）");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 4), "unit"), "各县（市、区）人民政府");
+  assert_string_equal(cJSON_GetArrayItem(arr(measure, "cooperating"), 0)->valuestring, "各区、县级市");
+  const cJSON *units = arr(plan, "units");
+  assert_int_equal(cJSON_GetArraySize(units), 5);
+  int collectives = 0;
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, report)
+  {
+    const char *message = str(entry, "message");
+    collectives += strcmp(str(entry, "kind"), "units") == 0 && strstr(message, "collective") != NULL;
+  }
+  assert_int_equal(collectives, 4);
+  Duban__Plan *proto = NULL;
+  char why[256];
+  assert_int_equal(dbn_plan_from_json(plan, &proto, why, sizeof why), 0);
+  dbn_plan_free(&proto);
+  cJSON_Delete(plan);
+  cJSON_Delete(report);
+}
+
+/* 每月, 每季度, 每半年, 每年 set the action's reporting cycle. */
+static void
+test_report_cycles(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *phrase, *cycle;
+  } cases[] = {
+      {"每月调度一次。", "monthly"},       {"每季度报送进展。", "quarterly"},
+      {"每半年通报一次。", "half-yearly"}, {"2024年底前完成，每年报告。", "yearly"},
+      {"按月报送。", "monthly"},           {"建立长效机制。", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *plan = one_action(cases[i].phrase, NULL);
+    const cJSON *cycle = cJSON_GetObjectItemCaseSensitive(first_action(plan), "report_cycle");
+    if (cases[i].cycle ? !cJSON_IsString(cycle) || strcmp(cycle->valuestring, cases[i].cycle) != 0
+                       : cycle != NULL)
+      fail_msg("%s: report_cycle %s, expected %s", cases[i].phrase,
+               cJSON_IsString(cycle) ? cycle->valuestring : "none", cases[i].cycle ? cases[i].cycle : "none");
+    Duban__Plan *proto = NULL;
+    char why[256];
+    assert_int_equal(dbn_plan_from_json(plan, &proto, why, sizeof why), 0);
+    const char *stored = proto->sections[0]->measures[0]->actions[0]->report_cycle;
+    assert_string_equal(stored, cases[i].cycle ? cases[i].cycle : "");
+    dbn_plan_free(&proto);
     cJSON_Delete(plan);
   }
 }
@@ -735,12 +847,12 @@ test_malformed_no_structure(void **state)
   cJSON *plan = NULL, *report = NULL;
   char why[512];
   int rc = dbn_plan_import_file(FIXTURE("no-structure.txt"), NULL, NULL, &plan, &report, why, sizeof why);
-  assert_int_equal(rc, DBN_EINVAL);
+  assert_int_equal(rc, DBN_ENOTFOUND); /* read, but no structure: its own error (the CLI exits 3) */
   assert_non_null(strstr(why, "no structure"));
   assert_null(plan);
   assert_null(report);
   rc = dbn_plan_import("", 0, NULL, &plan, &report, why, sizeof why);
-  assert_int_equal(rc, DBN_EINVAL);
+  assert_int_equal(rc, DBN_ENOTFOUND); /* an empty document has no structure either */
 }
 
 static void
@@ -845,6 +957,8 @@ main(void)
       cmocka_unit_test(test_seed_deadlines_and_targets),
       cmocka_unit_test(test_seed_timing),
       cmocka_unit_test(test_deadline_phrases),
+      cmocka_unit_test(test_report_cycles),
+      cmocka_unit_test(test_collective_and_parenthesised_units),
       cmocka_unit_test(test_target_phrases),
       cmocka_unit_test(test_variant_labels),
       cmocka_unit_test(test_variant_items),
