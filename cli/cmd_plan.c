@@ -34,7 +34,8 @@ static const char load_usage[] = "usage: duban plan load FILE.json [--json]\n"
                                  "\n" DBN_CLI_CONNECTION_HELP;
 
 static const char import_load_usage[] =
-    "usage: duban plan import FILE --load [--units FILE] [--id ID] [--report FILE] [--json]\n"
+    "usage: duban plan import FILE --load [--units FILE] [--id ID] [--horizon DATE] [--report FILE]\n"
+    "                         [--json]\n"
     "\n"
     "Import a breakdown document and send the plan to the broker in one step.\n"
     "Without --load, 'duban plan import' prints the plan JSON instead; see\n"
@@ -104,13 +105,14 @@ cmd_load(int argc, char **argv)
 
 /* `plan import FILE --load ...`: the importer's options are read here too,
  * since the importer's own parser refuses --load. */
-enum { OPT_UNITS = DBN_CLI_OPT_FIRST_FREE, OPT_ID, OPT_REPORT, OPT_LOAD };
+enum { OPT_UNITS = DBN_CLI_OPT_FIRST_FREE, OPT_ID, OPT_REPORT, OPT_HORIZON, OPT_LOAD };
 
 /* The importer's options, borrowed from argv; NULL when not given. */
 typedef struct {
   const char *units;       /* --units */
   const char *id;          /* --id */
   const char *report_path; /* --report */
+  const char *horizon;     /* --horizon */
 } import_options_t;
 
 static int
@@ -124,6 +126,8 @@ import_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
     import->id = arg;
   else if (opt == OPT_REPORT)
     import->report_path = arg;
+  else if (opt == OPT_HORIZON)
+    import->horizon = arg;
   return DBN_CLI_EXIT_OK; /* --load is why we are here */
 }
 
@@ -134,13 +138,14 @@ cmd_import_load(int argc, char **argv)
       {"units", required_argument, NULL, OPT_UNITS},
       {"id", required_argument, NULL, OPT_ID},
       {"report", required_argument, NULL, OPT_REPORT},
+      {"horizon", required_argument, NULL, OPT_HORIZON},
       {"load", no_argument, NULL, OPT_LOAD},
       DBN_CLI_COMMON_OPTIONS,
       {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "plan import", import_load_usage);
-  import_options_t import = {NULL, NULL, NULL};
+  import_options_t import = {NULL, NULL, NULL, NULL};
   bool done;
   int rc = dbn_cli_parse_options(&cli, argc, argv, options, import_option, &import, 1, 1, &done);
   if (done)
@@ -149,7 +154,8 @@ cmd_import_load(int argc, char **argv)
 
   cJSON *plan = NULL, *report = NULL;
   char why[512] = "";
-  int err = dbn_plan_import_file(path, import.units, import.id, &plan, &report, why, sizeof why);
+  int err = dbn_plan_import_file_horizon(path, import.units, import.id, import.horizon, &plan, &report, why,
+                                         sizeof why);
   if (err != 0)
     return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "%s: %s", path,
                         why[0] ? why : dbn_strerror(err));

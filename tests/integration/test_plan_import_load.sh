@@ -35,3 +35,16 @@ as coordinator:office reassign "$task" --unit 市林业和草原局 --reason '�
 [ "$(as auditor:audit task "$task" --json | jq -r '.unit')" = LCJ ] || fail "reassign by name did not store the code"
 expect_code not_found as coordinator:office tasks --unit 市不存在局
 pass "a unit is accepted by its Chinese name, its alias or its code"
+
+# No due date is invented: an action that names none is loaded with none,
+# unless --horizon gives one, and then it is marked inherited.
+undated=$(jq -r '[.sections[].measures[].actions[] | select((.milestones // []) | length == 0) | .id][0]' "$T/plan.json")
+[ -n "$undated" ] && [ "$undated" != null ] || fail "the seed has undated actions, none found in the JSON"
+[ "$(as auditor:audit task "$undated" --json | jq '.milestones // [] | length')" = 0 ] ||
+  fail "$undated names no date but was loaded with one"
+out=$(as admin:admin plan import "$DOC" --load --id ordos-h --horizon 2025-12-31 2>"$T/load-h.log") ||
+  fail "import --load --horizon: $out $(cat "$T/load-h.log")"
+inherited="ordos-h:${undated#*:}"
+[ "$(as auditor:audit task "$inherited" --json | jq -c '[.milestones[] | {due, inherited}]')" = \
+  '[{"due":"2025-12-31","inherited":true}]' ] || fail "--horizon with --load: $(as auditor:audit task "$inherited" --json)"
+pass "an undated action gets no due date, or with --horizon the horizon marked inherited"
