@@ -31,14 +31,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "date.h"
 #include "duban.pb-c.h"
 #include "pace.h"
 #include "score.h"
 #include "scorecard.h"
 #include "store.h"
 
-/* The plan's time zone, as seconds east of UTC (Asia/Shanghai). */
-#define DBN_REPORT_ZONE_OFFSET (8 * 3600)
+/* The plan's time zone, as seconds east of UTC: kept in domain/date.h
+ * (Asia/Shanghai unless DUBAN_PLAN_ZONE says otherwise). */
+#define DBN_REPORT_ZONE_OFFSET (dbn_plan_zone_offset())
 
 /* At most this many monthly colours (the latest months); ten years. */
 #define DBN_REPORT_MAX_MONTHS 120
