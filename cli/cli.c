@@ -295,6 +295,20 @@ dbn_cli_set_request_id(dbn_cli_t *cli, Duban__Request *req)
   }
 }
 
+/* An agent's answer says how many queued commands the broker refused that
+ * nobody has listed yet: say so once per command, on stderr so that --json
+ * output stays parseable, until `duban outbox` has shown them. */
+static void
+outbox_notice(const dbn_cli_t *cli, const Duban__Reply *reply)
+{
+  static bool shown;
+  if (shown || !cli->via_agent || !reply || reply->outbox_refused_unseen == 0 ||
+      strcmp(cli->command, "outbox") == 0)
+    return;
+  shown = true;
+  fprintf(stderr, "%u 条排队的命令被拒绝，见 duban outbox\n", reply->outbox_refused_unseen);
+}
+
 int
 dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, Duban__Reply **reply_p)
 {
@@ -314,6 +328,7 @@ dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, Duban__Reply **reply_p)
                                        : "is it running, and is your key in its clients folder?");
   if (rc != 0)
     return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "%s: %s", name, dbn_strerror(rc));
+  outbox_notice(cli, reply);
   if (reply->code != DUBAN__CODE__CODE_OK) {
     dbn_cli_fail(dbn_wire_code_name(reply->code), "%s",
                  reply->message && reply->message[0] ? reply->message : name);

@@ -54,6 +54,8 @@ static const dbn_request_kind_t kinds[] = {
      DUBAN__EVENT__BODY_INBOX_READ},
     {DUBAN__REQUEST__BODY_LOAD_SCORING_RULES, "load_scoring_rules", COORDINATOR | ADMIN, WRITE,
      DBN_SUBJECT_NONE, DUBAN__EVENT__BODY_SCORING_RULES_LOADED},
+    /* A department's agent answers it from its own outbox; the broker has none (an empty answer). */
+    {DUBAN__REQUEST__BODY_LIST_OUTBOX, "list_outbox", UNIT, READ, DBN_SUBJECT_NONE, NO_EVENT},
 };
 
 const dbn_request_kind_t *

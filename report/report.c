@@ -37,14 +37,15 @@ dbn_report_parse_at(const char *text, int64_t *at_p)
   return 0;
 }
 
-/* The moment colours and scores are taken for a report whose events are
- * those before at (the end of a Beijing day, or the clock): its last
- * second. At the end of 2024-01-31 a task due that day is at the limit,
- * not yet a day late; one due 2024-01-30 is one day late (pace.h). */
+/* The moment colours and scores are taken at a day's end (the end of a
+ * Beijing day, exclusive): its last second. At the end of 2024-01-31 a task
+ * due that day is at its limit, not yet a day late, and one due 2024-01-30
+ * is one day late (pace.h counts the next day from its first second). A
+ * report of the head is scored at the clock itself (report->scored). */
 static int64_t
-scored_at(int64_t at)
+last_second(int64_t end)
 {
-  return at > INT64_MIN ? at - 1 : at;
+  return end > INT64_MIN ? end - 1 : end;
 }
 
 /* The first second of month (1..12) of year in the plan's zone. */
@@ -220,7 +221,7 @@ describe_task(dbn_report_task_t *line, const dbn_report_t *report)
 {
   const Duban__Task *task = line->task;
   line->start = dbn_task_pace_start(task);
-  line->colour = dbn_task_colour(task, line->start, scored_at(report->at), &report->pace, &line->pace);
+  line->colour = dbn_task_colour(task, line->start, report->scored, &report->pace, &line->pace);
   line->figures = calloc(task->n_figures + 1, sizeof *line->figures);
   line->targets = calloc(task->n_targets + 1, sizeof *line->targets);
   if (!line->figures || !line->targets)
@@ -342,11 +343,11 @@ score_units(dbn_report_t *report)
   if (rc == 0)
     rc = group_units(report, inputs, tasks, starts);
   if (rc == 0)
-    rc = dbn_score_departments(inputs, n, &report->rules, &report->pace, scored_at(report->at), scores);
+    rc = dbn_score_departments(inputs, n, &report->rules, &report->pace, report->scored, scores);
   for (size_t u = 0; rc == 0 && u < n; u++) {
     report->units[u].score = scores[u];
     size_t count = 0;
-    rc = dbn_score_overdue_list(&inputs[u], scored_at(report->at), overdue, &count);
+    rc = dbn_score_overdue_list(&inputs[u], report->scored, overdue, &count);
     for (size_t i = 0; rc == 0 && i < count; i++) {
       size_t t = find_task(report, overdue[i].task->id);
       report->overdue[report->n_overdue++] = (dbn_report_overdue_t){
@@ -512,8 +513,8 @@ colours_at(const dbn_report_t *report, dbn_store_txn_t *txn, int64_t at, dbn_col
     for (size_t t = 0; t < n_tasks; t++) {
       if (strcmp(tasks[t]->unit ? tasks[t]->unit : "", report->units[u].code) != 0)
         continue;
-      dbn_colour_t pair[] = {worst, dbn_task_colour(tasks[t], dbn_task_pace_start(tasks[t]), scored_at(at),
-                                                    &report->pace, NULL)};
+      dbn_colour_t pair[] = {
+          worst, dbn_task_colour(tasks[t], dbn_task_pace_start(tasks[t]), at, &report->pace, NULL)};
       worst = dbn_colour_rollup(pair, 2);
     }
     colours[u] = worst;
@@ -544,7 +545,8 @@ month_colours(const dbn_report_options_t *options, dbn_store_t *store, uint64_t 
   if (rc == 0)
     rc = dbn_store_read_begin(snap.snapshot ? snap.snapshot : store, &txn);
   if (rc == 0)
-    rc = colours_at(report, txn, month->end, month->colours);
+    rc = colours_at(report, txn, month->end == report->at ? report->scored : last_second(month->end),
+                    month->colours);
   dbn_store_abort(&txn);
   snapshot_close(&snap);
   return rc;
@@ -675,6 +677,7 @@ build(const dbn_report_options_t *options, dbn_store_t *store, dbn_report_t *rep
   report->at = options->at;
   if (rc == 0 && !options->at)
     rc = dbn_store_clock_get(txn, &report->at);
+  report->scored = options->at ? last_second(report->at) : report->at;
   if (rc == 0)
     rc = build_at(report, txn, why, why_len);
   dbn_store_abort(&txn);

@@ -117,7 +117,9 @@ typedef struct {
 
 /* The whole report. Read it; free it with dbn_report_free. */
 typedef struct {
-  int64_t at;                /* the moment scored (unix seconds) */
+  int64_t at;                /* the moment reported (unix seconds): events before it count */
+  int64_t scored;            /* when colours and days late are taken: at for the head, the
+                              * last second of the day for --at DATE (report.c) */
   uint64_t head_seq;         /* the last event the report saw (the snapshot's head) */
   char head_hash[65];        /* that event's hash, hex ("" for an empty log) */
   uint64_t log_head_seq;     /* the log's head when the report was made */

@@ -92,6 +92,8 @@ static const struct added_row added_rows[] = {
     {"mark_inbox_read", UNIT, true, DBN_SUBJECT_NONE, "inbox_read"},
     /* 考核 rules are set by the leading group's office or an admin. */
     {"load_scoring_rules", COORDINATOR | ADMIN, true, DBN_SUBJECT_NONE, "scoring_rules_loaded"},
+    /* A department's agent lists its own outbox (agents/agent.c answers it). */
+    {"list_outbox", UNIT, false, DBN_SUBJECT_NONE, NULL},
 };
 
 #define N_ADDED_ROWS (sizeof added_rows / sizeof added_rows[0])
