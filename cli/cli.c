@@ -210,6 +210,17 @@ check_key_matches_agent(dbn_cli_t *cli, const char *agent)
   Duban__Reply *reply = NULL;
   if (dbn_client_call(cli->client, &req, &reply) != 0 || !reply || reply->code != DUBAN__CODE__CODE_OK) {
     dbn_wire_reply_free(&reply);
+    /* The agent cannot ask the broker now (it may be away, and a write
+     * would be queued under the department's name). An agent speaks for
+     * one department: a key that is no department's cannot be its own. */
+    dbn_role_t role;
+    const char *name;
+    if (dbn_identity_parse(identity, &role, &name) == 0 && role != DBN_ROLE_UNIT)
+      return dbn_cli_usage_error(cli,
+                                 "your key %s is %s, but the connection is the agent %s, which speaks for a "
+                                 "department; to act as %s give --broker tcp://HOST:PORT (or unset "
+                                 "DUBAN_AGENT), to act for the department unset DUBAN_KEY",
+                                 key, identity, agent, identity);
     return DBN_CLI_EXIT_OK; /* the command itself will say what is wrong with the agent */
   }
   bool same = strcmp(reply->identity, identity) == 0;

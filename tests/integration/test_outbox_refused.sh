@@ -19,6 +19,14 @@ out=$(via LCJ outbox) || fail "duban outbox with the broker away: $out"
 echo "$out" | grep -q 'off-theirs' || fail "the pending list does not name the request: $out"
 pass "duban outbox lists the commands still waiting for the broker"
 
+# A coordinator's key with a department's agent is an error at once, even
+# with the broker away: nothing is queued under the department's name.
+out=$(DUBAN_KEY="$(key_of coordinator:office)" via LCJ remind demo-2023-1:1.1.1 --note '请加快' 2>&1) \
+  && fail "a coordinator's key through LCJ's agent worked with the broker away: $out"
+echo "$out" | grep -q 'coordinator:office' || fail "the error does not name the key's identity: $out"
+[ "$(via LCJ outbox --json | jq '.outbox | length')" = 2 ] || fail "the coordinator's command reached the outbox"
+pass "a key that is no department's with a department's agent is refused, the broker away or not"
+
 start_broker
 for i in $(seq 1 100); do
   [ "$(as unit:LCJ task demo-2023-1:1.1.1 --json | jq -r '.state')" != assigned ] && break
