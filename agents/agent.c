@@ -221,7 +221,7 @@ find_delivery(dbn_agent_t *agent, const char *request_id)
  * table, so a resend after a crash would be judged afresh and might now be
  * accepted: it is removed durably. */
 static int
-keep_refusal(dbn_agent_t *agent, const delivery_t *delivery, const Duban__Reply *reply, bool seen)
+keep_refusal(dbn_agent_t *agent, const delivery_t *delivery, const Duban__Reply *reply)
 {
   Duban__OutboxItem item = DUBAN__OUTBOX_ITEM__INIT;
   Duban__Request *req = NULL;
@@ -237,22 +237,27 @@ keep_refusal(dbn_agent_t *agent, const delivery_t *delivery, const Duban__Reply 
   item.code = reply->code;
   item.reason = reply->message ? reply->message : "";
   item.answered_at = (int64_t)time(NULL);
-  item.seen = seen;
   int rc = dbn_outbox_refuse(agent->outbox, delivery->entry.key, &item);
   dbn_wire_request_free(&req);
-  if (rc == 0 && !seen)
-    agent->refused_unseen++;
+  /* Counted from the file: the oldest refusal may have made room. */
+  size_t unseen = 0;
+  if (rc == 0)
+    agent->refused_unseen =
+        dbn_outbox_refused_unseen(agent->outbox, &unseen) == 0 ? unseen : agent->refused_unseen + 1;
   return rc;
 }
 
 /* seen: the CLI that gave the command is still waiting and hears the
- * refusal itself; otherwise it waits in the outbox for `duban outbox`. */
+ * refusal itself, so it is simply removed; otherwise (the command was
+ * queued and its CLI told so) the refusal is kept in the outbox for
+ * `duban outbox`. */
 static void
 retire_delivery(dbn_agent_t *agent, delivery_t *delivery, const Duban__Reply *reply, bool seen)
 {
   Duban__Code code = reply->code;
   int rc = code == DUBAN__CODE__CODE_OK ? dbn_outbox_mark_applied(agent->outbox, delivery->entry.key)
-                                        : keep_refusal(agent, delivery, reply, seen);
+           : seen                       ? dbn_outbox_remove(agent->outbox, delivery->entry.key)
+                                        : keep_refusal(agent, delivery, reply);
   if (rc && rc != DBN_ENOTFOUND)
     /* The broker has answered; a leftover entry only goes again after a
      * restart, so this is worth a line, not a stop. */

@@ -573,11 +573,33 @@ put_refusal(dbn_outbox_t *outbox, MDB_txn *txn, uint64_t key_number, const Duban
   return 0;
 }
 
+/* Keep at most DBN_OUTBOX_MAX_REFUSED refusals: the oldest goes first. */
+static int
+drop_oldest_refusal(dbn_outbox_t *outbox, MDB_txn *txn)
+{
+  MDB_stat stat;
+  int rc = mdb_stat(txn, outbox->refused, &stat);
+  if (rc || stat.ms_entries < DBN_OUTBOX_MAX_REFUSED)
+    return dbn_lmdb_error(rc);
+  MDB_cursor *cursor;
+  rc = mdb_cursor_open(txn, outbox->refused, &cursor);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  MDB_val key, value;
+  rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST);
+  if (rc == 0)
+    rc = mdb_cursor_del(cursor, 0);
+  mdb_cursor_close(cursor);
+  return rc == MDB_NOTFOUND ? 0 : dbn_lmdb_error(rc);
+}
+
 static int
 refuse_step(dbn_outbox_t *outbox, MDB_txn *txn, void *arg)
 {
   refuse_args_t *refuse = arg;
   int rc = delete_entry(outbox, txn, refuse->key);
+  if (rc == 0)
+    rc = drop_oldest_refusal(outbox, txn);
   return rc ? rc : put_refusal(outbox, txn, refuse->key, refuse->item);
 }
 

@@ -37,7 +37,7 @@
 /* Most applied entries kept in memory before their deletion is committed on
  * its own: bounds the agent's memory, and what a crash makes it resend. */
 #define DBN_OUTBOX_MAX_APPLIED 256
-/* Most refusals listed at once (the oldest first). */
+/* Most refusals kept: a new one beyond it drops the oldest. */
 #define DBN_OUTBOX_MAX_REFUSED 1000
 
 typedef struct dbn_outbox dbn_outbox_t;
@@ -87,7 +87,8 @@ int dbn_outbox_remove(dbn_outbox_t *outbox, uint64_t key);
 
 /* The broker refused the entry under key: in one durable commit it leaves
  * the pending entries and item (its kind, task, the broker's code and
- * reason, seen false) is kept under the same key in the table of refusals.
+ * reason, seen false) is kept under the same key in the table of refusals
+ * (dropping the oldest when DBN_OUTBOX_MAX_REFUSED are kept).
  * DBN_ENOTFOUND if no entry is pending under key. */
 int dbn_outbox_refuse(dbn_outbox_t *outbox, uint64_t key, const Duban__OutboxItem *item);
 

@@ -185,9 +185,9 @@ event_task(dbn_store_txn_t *txn, const Duban__Event *event, Duban__Escalation **
 }
 
 /* Whether a unit's watch shows the event: one about a task the unit owns
- * now (or, for a reassignment, owned until it), or one the unit itself
- * made. Anything else, other units' work and the whole plan, it does not
- * see; an event that cannot be read is not shown. */
+ * now (a reassignment shows to the unit that gets the task; the one that
+ * loses it is told in its inbox), or one the unit itself made. Anything else, other units' work and the whole
+ * plan, it does not see; an event that cannot be read is not shown. */
 static bool
 unit_sees(dbn_store_txn_t *txn, const char *unit, const uint8_t *bytes, size_t len)
 {
