@@ -93,6 +93,7 @@ struct dbn_agent {
   size_t waiter_count;
   size_t waiter_capacity;
   dbn_witness_t *witness; /* owned; keeps the broker's checkpoints (NULL: no key to check them) */
+  size_t refused_unseen; /* refusals of queued commands nobody has listed (the outbox keeps them) */
 };
 
 /* Codes that say "not now" rather than "no": the command stays in the
@@ -120,6 +121,9 @@ static bool
 reply_to_cli(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len, Duban__Reply *reply)
 {
   reply->version = DBN_PROTOCOL_VERSION;
+  /* Every answer tells the CLI of refusals it should look at (duban outbox). */
+  reply->outbox_refused_unseen =
+      (uint32_t)(agent->refused_unseen > UINT32_MAX ? UINT32_MAX : agent->refused_unseen);
   uint8_t *buf;
   size_t len;
   if (dbn_wire_pack(&reply->base, &buf, &len) != 0)
@@ -218,11 +222,44 @@ find_delivery(dbn_agent_t *agent, const char *request_id)
  * broker answers the repeat from its dedup table). A refusal is not in that
  * table, so a resend after a crash would be judged afresh and might now be
  * accepted: it is removed durably. */
-static void
-retire_delivery(dbn_agent_t *agent, delivery_t *delivery, Duban__Code code)
+static int
+keep_refusal(dbn_agent_t *agent, const delivery_t *delivery, const Duban__Reply *reply)
 {
+  Duban__OutboxItem item = DUBAN__OUTBOX_ITEM__INIT;
+  Duban__Request *req = NULL;
+  if (dbn_wire_request_unpack(delivery->entry.data, delivery->entry.len, &req) == 0) {
+    item.kind = (char *)dbn_request_name(req->body_case);
+    const char *task = dbn_request_task(req);
+    item.task = (char *)(task ? task : "");
+  } else {
+    item.kind = "unknown";
+  }
+  item.request_id = delivery->entry.request_id;
+  item.refused = true;
+  item.code = reply->code;
+  item.reason = reply->message ? reply->message : "";
+  item.answered_at = (int64_t)time(NULL);
+  int rc = dbn_outbox_refuse(agent->outbox, delivery->entry.key, &item);
+  dbn_wire_request_free(&req);
+  /* Counted from the file: the oldest refusal may have made room. */
+  size_t unseen = 0;
+  if (rc == 0)
+    agent->refused_unseen =
+        dbn_outbox_refused_unseen(agent->outbox, &unseen) == 0 ? unseen : agent->refused_unseen + 1;
+  return rc;
+}
+
+/* seen: the CLI that gave the command is still waiting and hears the
+ * refusal itself, so it is simply removed; otherwise (the command was
+ * queued and its CLI told so) the refusal is kept in the outbox for
+ * `duban outbox`. */
+static void
+retire_delivery(dbn_agent_t *agent, delivery_t *delivery, const Duban__Reply *reply, bool seen)
+{
+  Duban__Code code = reply->code;
   int rc = code == DUBAN__CODE__CODE_OK ? dbn_outbox_mark_applied(agent->outbox, delivery->entry.key)
-                                        : dbn_outbox_remove(agent->outbox, delivery->entry.key);
+           : seen                       ? dbn_outbox_remove(agent->outbox, delivery->entry.key)
+                                        : keep_refusal(agent, delivery, reply);
   if (rc && rc != DBN_ENOTFOUND)
     /* The broker has answered; a leftover entry only goes again after a
      * restart, so this is worth a line, not a stop. */
@@ -393,6 +430,70 @@ take_read(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len, con
   waiter->read_len = len;
 }
 
+/* ListOutbox, answered here: the commands still pending, in order, then
+ * the refusals the outbox keeps, oldest first. */
+static void
+answer_list_outbox(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len,
+                   const Duban__Request *req)
+{
+  enum { MAX_PENDING = 1000 };
+  dbn_outbox_entry_t *entries = calloc(MAX_PENDING, sizeof *entries);
+  Duban__OutboxItem *pending = calloc(MAX_PENDING, sizeof *pending);
+  Duban__Request **requests = calloc(MAX_PENDING, sizeof *requests);
+  Duban__OutboxItem **refused = NULL;
+  size_t n_pending = 0, n_refused = 0;
+  int rc = entries && pending && requests ? 0 : DBN_ENOMEM;
+  if (rc == 0)
+    rc = dbn_outbox_peek(agent->outbox, 0, entries, MAX_PENDING, &n_pending);
+  if (rc == 0)
+    rc = dbn_outbox_refused_list(agent->outbox, &refused, &n_refused);
+  Duban__OutboxItem **items = rc ? NULL : calloc(n_pending + n_refused + 1, sizeof *items);
+  if (rc == 0 && !items)
+    rc = DBN_ENOMEM;
+  if (rc) {
+    char message[256];
+    snprintf(message, sizeof message, "the agent cannot read its outbox: %s", dbn_strerror(rc));
+    reply_error(agent, routing_id, routing_len, req->request_id, dbn_wire_error_code(rc), message);
+  } else {
+    for (size_t i = 0; i < n_pending; i++) {
+      Duban__OutboxItem *item = &pending[i];
+      duban__outbox_item__init(item);
+      item->request_id = entries[i].request_id;
+      item->kind = "unknown";
+      item->task = "";
+      if (dbn_wire_request_unpack(entries[i].data, entries[i].len, &requests[i]) == 0) {
+        item->kind = (char *)dbn_request_name(requests[i]->body_case);
+        const char *task = dbn_request_task(requests[i]);
+        item->task = (char *)(task ? task : "");
+      }
+      items[i] = item;
+    }
+    for (size_t i = 0; i < n_refused; i++)
+      items[n_pending + i] = refused[i];
+    if (req->list_outbox->mark_seen) {
+      int marked = dbn_outbox_refused_mark_seen(agent->outbox);
+      if (marked == 0)
+        agent->refused_unseen = 0;
+      else
+        dbn_log(DBN_LOG_ERROR, "agent", "cannot mark the refusals seen: %s", dbn_strerror(marked));
+    }
+    Duban__Reply reply = DUBAN__REPLY__INIT;
+    reply.request_id = req->request_id;
+    reply.outbox = items;
+    reply.n_outbox = n_pending + n_refused;
+    reply_to_cli(agent, routing_id, routing_len, &reply);
+  }
+  for (size_t i = 0; requests && i < n_pending; i++)
+    dbn_wire_request_free(&requests[i]);
+  for (size_t i = 0; entries && i < n_pending; i++)
+    dbn_outbox_entry_clear(&entries[i]);
+  dbn_outbox_items_free(refused, n_refused);
+  free(items);
+  free(requests);
+  free(pending);
+  free(entries);
+}
+
 static void
 on_cli_request(dbn_agent_t *agent)
 {
@@ -429,7 +530,9 @@ on_cli_request(dbn_agent_t *agent)
   /* The one table of request kinds says which go through the outbox; the
    * check above already refuses a body it does not know. */
   const dbn_request_kind_t *kind = rc ? NULL : dbn_request_kind(req->body_case);
-  if (rc)
+  if (rc == 0 && req->body_case == DUBAN__REQUEST__BODY_LIST_OUTBOX)
+    answer_list_outbox(agent, routing_id, routing_len, req);
+  else if (rc)
     reply_error(agent, routing_id, routing_len, req->request_id, dbn_wire_error_code(rc), why);
   else if (!kind)
     reply_error(agent, routing_id, routing_len, req->request_id, DUBAN__CODE__CODE_INVALID_ARGUMENT,
@@ -478,7 +581,8 @@ on_broker_reply(dbn_agent_t *agent, int64_t now)
     else
       dbn_log(DBN_LOG_INFO, "agent", "delivered %s as event %llu%s", request_id,
               (unsigned long long)reply->seq, reply->duplicate ? " (a repeat, answered from the first)" : "");
-    retire_delivery(agent, delivery, reply->code);
+    waiter_t *waiting = find_waiter(agent, request_id);
+    retire_delivery(agent, delivery, reply, waiting && !waiting->streaming);
   }
   waiter_t *waiter = find_waiter(agent, request_id);
   if (waiter) {
@@ -598,6 +702,8 @@ open_outbox(dbn_agent_t *agent, const char *data_dir)
   if (dbn_outbox_count(agent->outbox, &pending) == 0 && pending)
     dbn_log(DBN_LOG_INFO, "agent", "%zu command(s) in the outbox from an earlier run will be delivered",
             pending);
+  if (dbn_outbox_refused_unseen(agent->outbox, &agent->refused_unseen) != 0)
+    agent->refused_unseen = 0; /* only the notice is lost; `duban outbox` reads the file */
   return 0;
 }
 

@@ -48,6 +48,7 @@ struct dbn_outbox {
   MDB_env *env;                             /* owned */
   MDB_dbi pending;                          /* key → request id + packed Request */
   MDB_dbi by_request;                       /* request id → key */
+  MDB_dbi refused;                          /* key → packed OutboxItem: what the broker refused */
   size_t map_size;                          /* current map size in bytes */
   uint64_t next_key;                        /* key the next put takes */
   uint64_t applied[DBN_OUTBOX_MAX_APPLIED]; /* keys applied by the broker, still in the file */
@@ -91,7 +92,7 @@ lock_outbox(dbn_outbox_t *outbox, const char *dir)
 static int
 open_environment(dbn_outbox_t *outbox, const char *dir)
 {
-  dbn_lmdb_config_t config = {.map_size = OUTBOX_INITIAL_MAP, .max_dbs = 2, .mode = 0600};
+  dbn_lmdb_config_t config = {.map_size = OUTBOX_INITIAL_MAP, .max_dbs = 3, .mode = 0600};
   char why[256] = "";
   int rc = dbn_lmdb_env_open(&outbox->env, dir, &config, &outbox->map_size, why, sizeof why);
   if (rc) {
@@ -110,21 +111,29 @@ open_tables(dbn_outbox_t *outbox, MDB_txn *txn)
   int rc = mdb_dbi_open(txn, "pending", MDB_CREATE, &outbox->pending);
   if (rc == 0)
     rc = mdb_dbi_open(txn, "by_request", MDB_CREATE, &outbox->by_request);
-  MDB_cursor *cursor;
   if (rc == 0)
-    rc = mdb_cursor_open(txn, outbox->pending, &cursor);
+    rc = mdb_dbi_open(txn, "refused", MDB_CREATE, &outbox->refused);
   if (rc)
     return dbn_lmdb_error(rc);
-  MDB_val key, value;
-  rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
-  mdb_cursor_close(cursor);
-  if (rc == MDB_NOTFOUND)
-    return 0; /* empty: the first key is 1 */
-  if (rc)
-    return dbn_lmdb_error(rc);
-  if (key.mv_size != 8)
-    return DBN_ECORRUPT;
-  outbox->next_key = dbn_be64_get(key.mv_data) + 1;
+  /* A refused entry keeps its key: the next key is past both tables. */
+  MDB_dbi tables[] = {outbox->pending, outbox->refused};
+  for (size_t t = 0; t < 2; t++) {
+    MDB_cursor *cursor;
+    rc = mdb_cursor_open(txn, tables[t], &cursor);
+    if (rc)
+      return dbn_lmdb_error(rc);
+    MDB_val key, value;
+    rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+    mdb_cursor_close(cursor);
+    if (rc == MDB_NOTFOUND)
+      continue; /* empty: the first key is 1 */
+    if (rc)
+      return dbn_lmdb_error(rc);
+    if (key.mv_size != 8)
+      return DBN_ECORRUPT;
+    if (dbn_be64_get(key.mv_data) + 1 > outbox->next_key)
+      outbox->next_key = dbn_be64_get(key.mv_data) + 1;
+  }
   return 0;
 }
 
@@ -541,4 +550,181 @@ dbn_outbox_count(dbn_outbox_t *outbox, size_t *count_p)
   /* Every applied key is still in the file (mark_applied checks). */
   *count_p = stat.ms_entries >= outbox->applied_count ? stat.ms_entries - outbox->applied_count : 0;
   return 0;
+}
+
+/* ---- refusals ----------------------------------------------------------------- */
+
+typedef struct {
+  uint64_t key;
+  const Duban__OutboxItem *item;
+} refuse_args_t;
+
+static int
+put_refusal(dbn_outbox_t *outbox, MDB_txn *txn, uint64_t key_number, const Duban__OutboxItem *item)
+{
+  uint8_t key_bytes[8];
+  dbn_be64_put(key_bytes, key_number);
+  MDB_val key = {.mv_size = 8, .mv_data = key_bytes};
+  MDB_val value = {.mv_size = duban__outbox_item__get_packed_size(item)};
+  int rc = mdb_put(txn, outbox->refused, &key, &value, MDB_RESERVE);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  duban__outbox_item__pack(item, value.mv_data);
+  return 0;
+}
+
+/* Keep at most DBN_OUTBOX_MAX_REFUSED refusals: the oldest goes first. */
+static int
+drop_oldest_refusal(dbn_outbox_t *outbox, MDB_txn *txn)
+{
+  MDB_stat stat;
+  int rc = mdb_stat(txn, outbox->refused, &stat);
+  if (rc || stat.ms_entries < DBN_OUTBOX_MAX_REFUSED)
+    return dbn_lmdb_error(rc);
+  MDB_cursor *cursor;
+  rc = mdb_cursor_open(txn, outbox->refused, &cursor);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  MDB_val key, value;
+  rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST);
+  if (rc == 0)
+    rc = mdb_cursor_del(cursor, 0);
+  mdb_cursor_close(cursor);
+  return rc == MDB_NOTFOUND ? 0 : dbn_lmdb_error(rc);
+}
+
+static int
+refuse_step(dbn_outbox_t *outbox, MDB_txn *txn, void *arg)
+{
+  refuse_args_t *refuse = arg;
+  int rc = delete_entry(outbox, txn, refuse->key);
+  if (rc == 0)
+    rc = drop_oldest_refusal(outbox, txn);
+  return rc ? rc : put_refusal(outbox, txn, refuse->key, refuse->item);
+}
+
+int
+dbn_outbox_refuse(dbn_outbox_t *outbox, uint64_t key, const Duban__OutboxItem *item)
+{
+  assert(outbox && item);
+  if (is_applied(outbox, key))
+    return DBN_ENOTFOUND;
+  refuse_args_t refuse = {.key = key, .item = item};
+  return write_transaction(outbox, refuse_step, &refuse);
+}
+
+/* Every refusal, in key order (up to DBN_OUTBOX_MAX_REFUSED), decoded. */
+static int
+read_refusals(MDB_txn *txn, MDB_dbi refused, Duban__OutboxItem ***items_p, uint64_t **keys_p, size_t *count_p)
+{
+  *items_p = NULL;
+  *count_p = 0;
+  if (keys_p)
+    *keys_p = NULL;
+  MDB_cursor *cursor;
+  int rc = mdb_cursor_open(txn, refused, &cursor);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  Duban__OutboxItem **items = calloc(DBN_OUTBOX_MAX_REFUSED, sizeof *items);
+  uint64_t *keys = calloc(DBN_OUTBOX_MAX_REFUSED, sizeof *keys);
+  size_t count = 0;
+  int result = items && keys ? 0 : DBN_ENOMEM;
+  MDB_val key, value;
+  for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST);
+       result == 0 && rc == 0 && count < DBN_OUTBOX_MAX_REFUSED;
+       rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
+    Duban__OutboxItem *item = duban__outbox_item__unpack(NULL, value.mv_size, value.mv_data);
+    if (!item || key.mv_size != 8) {
+      if (item)
+        duban__outbox_item__free_unpacked(item, NULL);
+      result = DBN_ECORRUPT;
+      break;
+    }
+    keys[count] = dbn_be64_get(key.mv_data);
+    items[count++] = item;
+  }
+  if (result == 0 && rc && rc != MDB_NOTFOUND)
+    result = dbn_lmdb_error(rc);
+  mdb_cursor_close(cursor);
+  if (result) {
+    dbn_outbox_items_free(items, count);
+    free(keys);
+    return result;
+  }
+  *items_p = items;
+  *count_p = count;
+  if (keys_p)
+    *keys_p = keys;
+  else
+    free(keys);
+  return 0;
+}
+
+int
+dbn_outbox_refused_list(dbn_outbox_t *outbox, Duban__OutboxItem ***items_p, size_t *count_p)
+{
+  assert(outbox && items_p && count_p);
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(outbox->env, NULL, MDB_RDONLY, &txn);
+  if (rc)
+    return dbn_lmdb_error(rc);
+  rc = read_refusals(txn, outbox->refused, items_p, NULL, count_p);
+  mdb_txn_abort(txn);
+  return rc;
+}
+
+int
+dbn_outbox_refused_unseen(dbn_outbox_t *outbox, size_t *count_p)
+{
+  Duban__OutboxItem **items;
+  size_t count;
+  *count_p = 0;
+  int rc = dbn_outbox_refused_list(outbox, &items, &count);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < count; i++)
+    *count_p += !items[i]->seen;
+  dbn_outbox_items_free(items, count);
+  return 0;
+}
+
+static int
+mark_seen_step(dbn_outbox_t *outbox, MDB_txn *txn, void *arg)
+{
+  (void)arg;
+  Duban__OutboxItem **items;
+  uint64_t *keys;
+  size_t count;
+  int rc = read_refusals(txn, outbox->refused, &items, &keys, &count);
+  for (size_t i = 0; rc == 0 && i < count; i++) {
+    if (items[i]->seen)
+      continue;
+    items[i]->seen = true;
+    rc = put_refusal(outbox, txn, keys[i], items[i]);
+  }
+  if (items)
+    dbn_outbox_items_free(items, count);
+  free(keys);
+  return rc;
+}
+
+int
+dbn_outbox_refused_mark_seen(dbn_outbox_t *outbox)
+{
+  assert(outbox);
+  size_t unseen = 0;
+  int rc = dbn_outbox_refused_unseen(outbox, &unseen);
+  if (rc || unseen == 0)
+    return rc;
+  return write_transaction(outbox, mark_seen_step, NULL);
+}
+
+void
+dbn_outbox_items_free(Duban__OutboxItem **items, size_t count)
+{
+  if (!items)
+    return;
+  for (size_t i = 0; i < count; i++)
+    duban__outbox_item__free_unpacked(items[i], NULL);
+  free(items);
 }

@@ -19,7 +19,9 @@
  * answers each from its dedup table as a duplicate of the first, and
  * nothing takes effect twice. A refusal is not in that table (the broker
  * would judge a resent refusal afresh and might accept it), so it is
- * removed durably with dbn_outbox_remove.
+ * removed durably with dbn_outbox_remove, or moved durably to the table of
+ * refusals with dbn_outbox_refuse, where staff can read what the broker
+ * said (`duban outbox`) after the CLI that queued it has gone.
  *
  * One process owns an outbox at a time (a lock file enforces it); an
  * outbox is used by one thread. */
@@ -29,11 +31,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "duban.pb-c.h"
 #include "error.h"
 
 /* Most applied entries kept in memory before their deletion is committed on
  * its own: bounds the agent's memory, and what a crash makes it resend. */
 #define DBN_OUTBOX_MAX_APPLIED 256
+/* Most refusals kept: a new one beyond it drops the oldest. */
+#define DBN_OUTBOX_MAX_REFUSED 1000
 
 typedef struct dbn_outbox dbn_outbox_t;
 
@@ -79,6 +84,25 @@ int dbn_outbox_mark_applied(dbn_outbox_t *outbox, uint64_t key);
 /* Remove the entry under key durably (for a refusal), together with the
  * applied entries; DBN_ENOTFOUND if no entry is pending under key. */
 int dbn_outbox_remove(dbn_outbox_t *outbox, uint64_t key);
+
+/* The broker refused the entry under key: in one durable commit it leaves
+ * the pending entries and item (its kind, task, the broker's code and
+ * reason, seen false) is kept under the same key in the table of refusals
+ * (dropping the oldest when DBN_OUTBOX_MAX_REFUSED are kept).
+ * DBN_ENOTFOUND if no entry is pending under key. */
+int dbn_outbox_refuse(dbn_outbox_t *outbox, uint64_t key, const Duban__OutboxItem *item);
+
+/* The refusals kept, oldest first (at most DBN_OUTBOX_MAX_REFUSED), each
+ * unpacked; free them with dbn_outbox_items_free. */
+int dbn_outbox_refused_list(dbn_outbox_t *outbox, Duban__OutboxItem ***items_p, size_t *count_p);
+
+/* How many refusals nobody has listed yet (seen false). */
+int dbn_outbox_refused_unseen(dbn_outbox_t *outbox, size_t *count_p);
+
+/* Mark every refusal seen, durably (nothing is written when none is new). */
+int dbn_outbox_refused_mark_seen(dbn_outbox_t *outbox);
+
+void dbn_outbox_items_free(Duban__OutboxItem **items, size_t count);
 
 /* Commit the deletion of the applied entries now (one sync; none when there
  * are none). On failure they stay applied in memory and are tried again

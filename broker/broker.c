@@ -577,6 +577,9 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
   if (rc == 0 && p->req->body_case == DUBAN__REQUEST__BODY_WATCH)
     rc = dbn_event_stream_watch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing),
                                 p->req->request_id, p->req->watch->after_seq, dbn_monotonic_ms());
+  if (rc == 0 && p->req->body_case == DUBAN__REQUEST__BODY_WATCH) /* a unit sees its own tasks only */
+    rc = dbn_event_stream_watch_as(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing),
+                                   p->identity);
   else if (rc == 0 && p->req->body_case == DUBAN__REQUEST__BODY_UNWATCH)
     dbn_event_stream_unwatch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing));
   if (rc && !*why)

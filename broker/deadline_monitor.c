@@ -115,17 +115,17 @@ dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_p
       continue;
     for (size_t m = 0; m < task->n_milestones && rc == 0; m++) {
       const Duban__Milestone *milestone = task->milestones[m];
-      int64_t due;
-      if (!milestone->due || dbn_date_parse(milestone->due, &due))
+      int64_t end_of_due_day;
+      /* Due "2023-12-31" means by the end of that day in the plan's zone
+       * (date.h), as the colours and the reports read it. */
+      if (!milestone->due || dbn_date_parse_end(milestone->due, &end_of_due_day))
         continue;
-      /* Due "2023-12-31" means by the end of that day. */
-      int64_t end_of_due_day = due + 86400;
       if (now >= end_of_due_day) {
         if (!already_warned(task, milestone->due, "red")) {
           rc = append_warning(txn, now, task, milestone, "red");
           *raised_p += 2;
         }
-      } else if (now >= end_of_due_day - (int64_t)yellow_days * 86400) {
+      } else if (now >= end_of_due_day - (int64_t)yellow_days * DBN_DAY_SECONDS) {
         if (!already_warned(task, milestone->due, "yellow") && !already_warned(task, milestone->due, "red")) {
           rc = append_warning(txn, now, task, milestone, "yellow");
           *raised_p += 1;

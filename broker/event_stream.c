@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "identity.h"
 #include "log.h"
 #include "wire.h"
 
@@ -15,6 +16,9 @@
  * interleaved with request handling rather than one huge one. */
 #define DELIVERY_MAX_EVENTS 256
 #define DELIVERY_MAX_BYTES (1024 * 1024)
+/* Room left before a delivery's events for its header (a Reply with a
+ * request id of at most DBN_MAX_ID bytes and a few numbers). */
+#define HEADER_ROOM 1024
 
 struct watcher {
   uint8_t routing_id[256]; /* the peer's ROUTER routing id */
@@ -22,6 +26,7 @@ struct watcher {
   char request_id[DBN_MAX_ID + 1]; /* the Watch request's id, echoed in deliveries */
   uint64_t sent_seq;               /* last seq sent to this watcher */
   int64_t renewed_ms;              /* when it last sent Watch */
+  char unit[64];                   /* a unit's watch: only events of its own tasks; "" for all */
 };
 
 struct dbn_event_stream {
@@ -100,6 +105,22 @@ dbn_event_stream_watch(dbn_event_stream_t *stream, const uint8_t *routing_id, si
   snprintf(w->request_id, sizeof w->request_id, "%s", request_id);
   w->sent_seq = after_seq;
   w->renewed_ms = now_ms;
+  w->unit[0] = '\0';
+  return 0;
+}
+
+int
+dbn_event_stream_watch_as(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len,
+                          const char *identity)
+{
+  struct watcher *w = find(stream, routing_id, routing_len);
+  dbn_role_t role;
+  const char *name = "";
+  if (!w || dbn_identity_parse(identity, &role, &name) != 0)
+    return DBN_EINVAL;
+  if (role == DBN_ROLE_UNIT && strlen(name) >= sizeof w->unit)
+    return DBN_EINVAL;
+  snprintf(w->unit, sizeof w->unit, "%s", role == DBN_ROLE_UNIT ? name : "");
   return 0;
 }
 
@@ -113,6 +134,8 @@ dbn_event_stream_unwatch(dbn_event_stream_t *stream, const uint8_t *routing_id, 
 
 struct delivery {
   dbn_event_stream_t *stream; /* owns the buffer */
+  dbn_store_txn_t *txn;       /* the read the delivery comes from */
+  const char *unit;           /* only this unit's tasks' events; "" for all */
   size_t used;                /* bytes in the buffer */
   uint64_t last_seq;          /* last event added */
   int events;                 /* events added */
@@ -134,10 +157,68 @@ reserve(dbn_event_stream_t *stream, size_t need)
   return 0;
 }
 
+/* The task an event is about, or NULL (a plan, the clock, the rules, an
+ * inbox read). An escalation's events name the escalation: its task is
+ * read from the view, into *escalation_p (the caller frees it). */
+static const char *
+event_task(dbn_store_txn_t *txn, const Duban__Event *event, Duban__Escalation **escalation_p)
+{
+  uint64_t escalation = 0;
+  switch (event->body_case) {
+  case DUBAN__EVENT__BODY_CLAIMED: return event->claimed->task;
+  case DUBAN__EVENT__BODY_PROGRESS: return event->progress->task;
+  case DUBAN__EVENT__BODY_SUBMITTED: return event->submitted->task;
+  case DUBAN__EVENT__BODY_ESCALATED: return event->escalated->task;
+  case DUBAN__EVENT__BODY_REMINDED: return event->reminded->task;
+  case DUBAN__EVENT__BODY_ACCEPTED: return event->accepted->task;
+  case DUBAN__EVENT__BODY_REJECTED: return event->rejected->task;
+  case DUBAN__EVENT__BODY_REASSIGNED: return event->reassigned->task;
+  case DUBAN__EVENT__BODY_DEADLINE_WARNING: return event->deadline_warning->task;
+  case DUBAN__EVENT__BODY_ACKNOWLEDGED: escalation = event->acknowledged->escalation; break;
+  case DUBAN__EVENT__BODY_RESOLVED: escalation = event->resolved->escalation; break;
+  case DUBAN__EVENT__BODY_ESCALATION_LEVEL: escalation = event->escalation_level->escalation; break;
+  default: return NULL;
+  }
+  if (dbn_store_escalation_get(txn, escalation, escalation_p) != 0)
+    return NULL;
+  return (*escalation_p)->task;
+}
+
+/* Whether a unit's watch shows the event: one about a task the unit owns
+ * now (a reassignment shows to the unit that gets the task; the one that
+ * loses it is told in its inbox), or one the unit itself made. Anything else, other units' work and the whole
+ * plan, it does not see; an event that cannot be read is not shown. */
+static bool
+unit_sees(dbn_store_txn_t *txn, const char *unit, const uint8_t *bytes, size_t len)
+{
+  Duban__Event *event;
+  if (dbn_wire_event_unpack(bytes, len, &event) != 0)
+    return false;
+  dbn_role_t role;
+  const char *name = "";
+  bool seen = event->actor && dbn_identity_parse(event->actor, &role, &name) == 0 && role == DBN_ROLE_UNIT &&
+              strcmp(name, unit) == 0;
+  Duban__Escalation *escalation = NULL;
+  const char *task_id = seen ? NULL : event_task(txn, event, &escalation);
+  Duban__Task *task = NULL;
+  if (task_id && dbn_store_task_get(txn, task_id, &task) == 0) {
+    seen = task->unit && strcmp(task->unit, unit) == 0;
+    dbn_wire_task_free(&task);
+  }
+  if (escalation)
+    dbn_wire_escalation_free(&escalation);
+  dbn_wire_event_free(&event);
+  return seen;
+}
+
 static int
 add_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
 {
   struct delivery *d = arg;
+  if (d->unit[0] && !unit_sees(d->txn, d->unit, bytes, len)) {
+    d->last_seq = seq; /* passed over: the watcher need not be sent it again */
+    return 0;
+  }
   size_t entry = dbn_wire_event_entry_size(len);
   if (d->events > 0 && d->used + entry > DELIVERY_MAX_BYTES)
     return 1;
@@ -154,27 +235,42 @@ add_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
 static int
 deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uint64_t head)
 {
+  /* The events go in after room for the header, which is packed once they
+   * are known (a unit's watch says which seqs the delivery covers) and put
+   * just before them. */
+  struct delivery d = {.stream = stream, .txn = txn, .unit = w->unit, .used = HEADER_ROOM};
+  int rc = reserve(stream, HEADER_ROOM);
+  if (rc == 0)
+    rc = dbn_store_events_foreach(txn, w->sent_seq, DELIVERY_MAX_EVENTS, add_event, &d);
+  if (rc || d.last_seq == 0)
+    return 0;
   Duban__Reply header = DUBAN__REPLY__INIT;
   header.version = DBN_PROTOCOL_VERSION;
   header.request_id = w->request_id;
   header.head_seq = head;
+  if (w->unit[0]) {
+    /* The seqs between are other units': the watcher must not take them
+     * for a gap. A delivery of none of its events still says so. */
+    header.stream_after = w->sent_seq;
+    header.stream_through = d.last_seq;
+  } else if (d.events == 0) {
+    return 0;
+  }
   uint8_t *packed;
   size_t packed_len;
   if (dbn_wire_pack(&header.base, &packed, &packed_len))
     return 0;
-  struct delivery d = {.stream = stream};
-  int rc = reserve(stream, packed_len);
-  if (rc == 0) {
-    memcpy(stream->buffer, packed, packed_len);
-    d.used = packed_len;
-    rc = dbn_store_events_foreach(txn, w->sent_seq, DELIVERY_MAX_EVENTS, add_event, &d);
-  }
-  free(packed);
-  if (rc || d.events == 0)
+  if (packed_len > HEADER_ROOM) {
+    free(packed);
     return 0;
+  }
+  uint8_t *start = stream->buffer + HEADER_ROOM - packed_len;
+  memcpy(start, packed, packed_len);
+  free(packed);
+  size_t total = d.used - HEADER_ROOM + packed_len;
   if (zmq_send(stream->router, w->routing_id, w->routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
     return errno == EAGAIN ? 0 : -1;
-  if (zmq_send(stream->router, stream->buffer, d.used, ZMQ_DONTWAIT) < 0)
+  if (zmq_send(stream->router, start, total, ZMQ_DONTWAIT) < 0)
     return errno == EAGAIN ? 0 : -1;
   w->sent_seq = d.last_seq;
   return 1;

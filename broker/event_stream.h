@@ -30,6 +30,12 @@ void dbn_event_stream_destroy(dbn_event_stream_t **stream_p);
  * with the same routing id replaces the earlier position. */
 int dbn_event_stream_watch(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len,
                            const char *request_id, uint64_t after_seq, int64_t now_ms);
+/* After dbn_event_stream_watch: the watcher is identity. A unit
+ * ("unit:NYJ") sees only the events of the tasks it owns and the events it
+ * made itself; everyone else sees every event. DBN_EINVAL when there is no
+ * such watcher or the identity does not parse. */
+int dbn_event_stream_watch_as(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len,
+                              const char *identity);
 void dbn_event_stream_unwatch(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len);
 
 /* Send each watcher what it is missing up to the log's head, a bounded

@@ -210,6 +210,17 @@ check_key_matches_agent(dbn_cli_t *cli, const char *agent)
   Duban__Reply *reply = NULL;
   if (dbn_client_call(cli->client, &req, &reply) != 0 || !reply || reply->code != DUBAN__CODE__CODE_OK) {
     dbn_wire_reply_free(&reply);
+    /* The agent cannot ask the broker now (it may be away, and a write
+     * would be queued under the department's name). An agent speaks for
+     * one department: a key that is no department's cannot be its own. */
+    dbn_role_t role;
+    const char *name;
+    if (dbn_identity_parse(identity, &role, &name) == 0 && role != DBN_ROLE_UNIT)
+      return dbn_cli_usage_error(cli,
+                                 "your key %s is %s, but the connection is the agent %s, which speaks for a "
+                                 "department; to act as %s give --broker tcp://HOST:PORT (or unset "
+                                 "DUBAN_AGENT), to act for the department unset DUBAN_KEY",
+                                 key, identity, agent, identity);
     return DBN_CLI_EXIT_OK; /* the command itself will say what is wrong with the agent */
   }
   bool same = strcmp(reply->identity, identity) == 0;
@@ -295,6 +306,20 @@ dbn_cli_set_request_id(dbn_cli_t *cli, Duban__Request *req)
   }
 }
 
+/* An agent's answer says how many queued commands the broker refused that
+ * nobody has listed yet: say so once per command, on stderr so that --json
+ * output stays parseable, until `duban outbox` has shown them. */
+static void
+outbox_notice(const dbn_cli_t *cli, const Duban__Reply *reply)
+{
+  static bool shown;
+  if (shown || !cli->via_agent || !reply || reply->outbox_refused_unseen == 0 ||
+      strcmp(cli->command, "outbox") == 0)
+    return;
+  shown = true;
+  fprintf(stderr, "%u 条排队的命令被拒绝，见 duban outbox\n", reply->outbox_refused_unseen);
+}
+
 int
 dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, Duban__Reply **reply_p)
 {
@@ -314,6 +339,7 @@ dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, Duban__Reply **reply_p)
                                        : "is it running, and is your key in its clients folder?");
   if (rc != 0)
     return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "%s: %s", name, dbn_strerror(rc));
+  outbox_notice(cli, reply);
   if (reply->code != DUBAN__CODE__CODE_OK) {
     dbn_cli_fail(dbn_wire_code_name(reply->code), "%s",
                  reply->message && reply->message[0] ? reply->message : name);

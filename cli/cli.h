@@ -304,6 +304,7 @@ int dbn_cmd_submit(int argc, char **argv);
 int dbn_cmd_escalate(int argc, char **argv);
 int dbn_cmd_escalations(int argc, char **argv);
 int dbn_cmd_inbox(int argc, char **argv);
+int dbn_cmd_outbox(int argc, char **argv);
 int dbn_cmd_scoring(int argc, char **argv);
 int dbn_cmd_ack(int argc, char **argv);
 int dbn_cmd_resolve(int argc, char **argv);

@@ -30,6 +30,7 @@ static const command_t commands[] = {
     {"submit", dbn_cmd_submit, "departments", "submit a task as done"},
     {"escalate", dbn_cmd_escalate, "departments", "raise a block you cannot clear alone"},
     {"inbox", dbn_cmd_inbox, "departments", "what coordinators told you (催办, 退回, notes), unread first"},
+    {"outbox", dbn_cmd_outbox, "departments", "queued commands: pending, or refused and why"},
     {"watch", dbn_cmd_watch, "coordinators", "open escalations, then every event live"},
     {"escalations", dbn_cmd_escalations, "coordinators", "list open (or --all) escalations"},
     {"ack", dbn_cmd_ack, "coordinators", "acknowledge an escalation"},

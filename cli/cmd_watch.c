@@ -1,7 +1,9 @@
 /* cmd_watch.c: `duban watch`, the coordinators' live view.
  *
  * First the open escalations (what needs someone now), then every event
- * after the head that listing saw, as it is committed. Watching loses
+ * after the head that listing saw, as it is committed. A department (a
+ * unit's key or agent) sees only the events of its own tasks and its own
+ * events; the broker says which seqs each of its deliveries covers. Watching loses
  * nothing (DESIGN invariant 7) because the watcher, not the broker, owns
  * the cursor: it remembers the last seq it printed, and whenever the stream
  * skips one (a gap) or falls silent for a few seconds (a restarted broker
@@ -78,11 +80,14 @@ send_unwatch(watcher_t *w)
 static int
 take_events(watcher_t *w, const Duban__Reply *reply, bool *gap_p, bool *done_p)
 {
+  /* A unit's watch leaves out other units' events: the delivery says which
+   * seqs it covers, and a jump inside them is no gap. */
+  bool covered = reply->stream_through && reply->stream_after <= w->last_seq;
   for (size_t i = 0; i < reply->n_events; i++) {
     const Duban__Event *event = reply->events[i];
     if (event->seq <= w->last_seq)
       continue; /* a duplicate from an overlapping re-subscription */
-    if (event->seq != w->last_seq + 1) {
+    if (!covered && event->seq != w->last_seq + 1) {
       *gap_p = true;
       return DBN_CLI_EXIT_OK;
     }
@@ -100,6 +105,10 @@ take_events(watcher_t *w, const Duban__Reply *reply, bool *gap_p, bool *done_p)
       return DBN_CLI_EXIT_OK;
     }
   }
+  if (covered && reply->stream_through > w->last_seq)
+    w->last_seq = reply->stream_through;
+  else if (reply->stream_through && !covered)
+    *gap_p = true; /* it starts past what we have: ask for the rest */
   return DBN_CLI_EXIT_OK;
 }
 

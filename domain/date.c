@@ -2,6 +2,8 @@
 #include "date.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,7 +31,53 @@ days_in_month(int year, int month)
 }
 
 int
-dbn_date_parse(const char *text, int64_t *start_of_day_p)
+dbn_zone_parse(const char *text, int64_t *offset_p)
+{
+  static const struct {
+    const char *name;
+    int64_t offset;
+  } names[] = {
+      {"Asia/Shanghai", 8 * 3600},
+      {"Asia/Beijing", 8 * 3600},
+      {"PRC", 8 * 3600},
+      {"CST", 8 * 3600},
+      {"UTC", 0},
+      {"Z", 0},
+      {"GMT", 0},
+  };
+  if (!text)
+    return DBN_EINVAL;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    if (strcmp(text, names[i].name) == 0) {
+      *offset_p = names[i].offset;
+      return 0;
+    }
+  }
+  /* +HH:MM or +HHMM, sign required. */
+  size_t len = strlen(text);
+  int hours, minutes;
+  if ((len != 6 && len != 5) || (text[0] != '+' && text[0] != '-') || !digits(text + 1, 2, &hours))
+    return DBN_EINVAL;
+  const char *mm = len == 6 ? text + 4 : text + 3;
+  if ((len == 6 && text[3] != ':') || !digits(mm, 2, &minutes) || hours > 14 || minutes > 59)
+    return DBN_EINVAL;
+  int64_t offset = (int64_t)hours * 3600 + (int64_t)minutes * 60;
+  *offset_p = text[0] == '-' ? -offset : offset;
+  return 0;
+}
+
+int64_t
+dbn_plan_zone_offset(void)
+{
+  const char *text = getenv(DBN_PLAN_ZONE_ENV);
+  int64_t offset;
+  if (!text || !*text || dbn_zone_parse(text, &offset) != 0)
+    return DBN_PLAN_ZONE_OFFSET_DEFAULT;
+  return offset;
+}
+
+int
+dbn_date_parse_zone(const char *text, int64_t offset, int64_t *start_of_day_p)
 {
   int year, month, day;
   /* Exactly YYYY-MM-DD: sscanf would also take " 2023-1-5" and "2023-+1-05". */
@@ -42,8 +90,15 @@ dbn_date_parse(const char *text, int64_t *start_of_day_p)
   time_t t = timegm(&tm);
   if (t == (time_t)-1)
     return DBN_EINVAL;
-  *start_of_day_p = (int64_t)t;
+  /* Midnight in a zone east of UTC comes before midnight UTC. */
+  *start_of_day_p = (int64_t)t - offset;
   return 0;
+}
+
+int
+dbn_date_parse(const char *text, int64_t *start_of_day_p)
+{
+  return dbn_date_parse_zone(text, dbn_plan_zone_offset(), start_of_day_p);
 }
 
 int
@@ -55,4 +110,28 @@ dbn_date_parse_end(const char *text, int64_t *end_of_day_p)
     return rc;
   *end_of_day_p = start + DBN_DAY_SECONDS;
   return 0;
+}
+
+void
+dbn_date_format_zone(int64_t t, int64_t offset, char out[16])
+{
+  /* Saturated, so that a damaged clock prints at an end instead of
+   * overflowing. */
+  int64_t local = t > INT64_MAX - 86400 ? INT64_MAX - 86400 : t < INT64_MIN + 86400 ? INT64_MIN + 86400 : t;
+  local += offset;
+  int64_t days = local / DBN_DAY_SECONDS - (local % DBN_DAY_SECONDS < 0);
+  /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  int day = (int)(doy - (153 * mp + 2) / 5 + 1), month = (int)(mp < 10 ? mp + 3 : mp - 9);
+  int64_t year = yoe + era * 400 + (month <= 2);
+  int shown = year < 0 ? 0 : year > 9999 ? 9999 : (int)year;
+  snprintf(out, 16, "%04d-%02d-%02d", shown % 10000, month % 100, day % 100);
+}
+
+void
+dbn_date_format(int64_t t, char out[16])
+{
+  dbn_date_format_zone(t, dbn_plan_zone_offset(), out);
 }

@@ -17,9 +17,10 @@
  * done (green) > red > blue > yellow > green.
  *
  * Time: a due date "2023-12-31" means by the end of that day, and the end
- * of a day is the first second of the next (date.h), in UTC. So a task due
- * 2023-12-31 turns red at 2024-01-01T00:00:00Z exactly, and is blue (not
- * red) at 2023-12-31T23:59:59Z. Milestones whose due is missing or not a
+ * of a day is the first second of the next in the plan's zone (date.h,
+ * Asia/Shanghai by default). So a task due 2023-12-31 turns red at
+ * 2024-01-01 00:00 Beijing time (2023-12-31T16:00:00Z) exactly, and is blue
+ * (not red) at 2023-12-31T15:59:59Z. Milestones whose due is missing or not a
  * YYYY-MM-DD date are ignored, as the deadline monitor ignores them: the
  * importer never writes one, and a damaged one must not turn a task red.
  *

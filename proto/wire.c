@@ -370,6 +370,7 @@ check_body(const Duban__Request *req, char *why, size_t why_len)
     }
     return 0;
   case DUBAN__REQUEST__BODY_LIST_INBOX: return 0;
+  case DUBAN__REQUEST__BODY_LIST_OUTBOX: return 0; /* answered by a department's agent */
   case DUBAN__REQUEST__BODY_LOAD_SCORING_RULES:
     if (!req->load_scoring_rules->rules) {
       snprintf(why, why_len, "the scoring rules are missing");

@@ -15,32 +15,16 @@
 
 /* ---- times in the plan's zone ---- */
 
-/* The civil date of t + offset seconds. */
-static void
-civil_date(int64_t t, int64_t offset, char out[16])
-{
-  int64_t days = (t + offset) / 86400 - ((t + offset) % 86400 < 0);
-  /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
-  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  int day = (int)(doy - (153 * mp + 2) / 5 + 1), month = (int)(mp < 10 ? mp + 3 : mp - 9);
-  int64_t year = yoe + era * 400 + (month <= 2);
-  /* Four digits are all a report needs; a damaged clock prints at an end. */
-  int shown = year < 0 ? 0 : year > 9999 ? 9999 : (int)year;
-  snprintf(out, 16, "%04d-%02d-%02d", shown % 10000, month % 100, day % 100);
-}
-
 void
 dbn_report_local_date(int64_t t, char out[16])
 {
-  civil_date(t, DBN_REPORT_ZONE_OFFSET, out);
+  dbn_date_format(t, out);
 }
 
 void
 dbn_report_due_date(int64_t due_end, char out[16])
 {
-  civil_date(due_end - 1, 0, out);
+  dbn_date_format(due_end - 1, out);
 }
 
 int
@@ -49,8 +33,19 @@ dbn_report_parse_at(const char *text, int64_t *at_p)
   int64_t end;
   if (dbn_date_parse_end(text, &end) != 0)
     return DBN_EINVAL;
-  *at_p = end - DBN_REPORT_ZONE_OFFSET;
+  *at_p = end;
   return 0;
+}
+
+/* The moment colours and scores are taken at a day's end (the end of a
+ * Beijing day, exclusive): its last second. At the end of 2024-01-31 a task
+ * due that day is at its limit, not yet a day late, and one due 2024-01-30
+ * is one day late (pace.h counts the next day from its first second). A
+ * report of the head is scored at the clock itself (report->scored). */
+static int64_t
+last_second(int64_t end)
+{
+  return end > INT64_MIN ? end - 1 : end;
 }
 
 /* The first second of month (1..12) of year in the plan's zone. */
@@ -61,7 +56,7 @@ month_start(int year, int month)
   snprintf(day, sizeof day, "%04d-%02d-01", year, month);
   int64_t start = 0;
   dbn_date_parse(day, &start);
-  return start - DBN_REPORT_ZONE_OFFSET;
+  return start;
 }
 
 /* ---- the snapshot ---- */
@@ -226,7 +221,7 @@ describe_task(dbn_report_task_t *line, const dbn_report_t *report)
 {
   const Duban__Task *task = line->task;
   line->start = dbn_task_pace_start(task);
-  line->colour = dbn_task_colour(task, line->start, report->at, &report->pace, &line->pace);
+  line->colour = dbn_task_colour(task, line->start, report->scored, &report->pace, &line->pace);
   line->figures = calloc(task->n_figures + 1, sizeof *line->figures);
   line->targets = calloc(task->n_targets + 1, sizeof *line->targets);
   if (!line->figures || !line->targets)
@@ -348,11 +343,11 @@ score_units(dbn_report_t *report)
   if (rc == 0)
     rc = group_units(report, inputs, tasks, starts);
   if (rc == 0)
-    rc = dbn_score_departments(inputs, n, &report->rules, &report->pace, report->at, scores);
+    rc = dbn_score_departments(inputs, n, &report->rules, &report->pace, report->scored, scores);
   for (size_t u = 0; rc == 0 && u < n; u++) {
     report->units[u].score = scores[u];
     size_t count = 0;
-    rc = dbn_score_overdue_list(&inputs[u], report->at, overdue, &count);
+    rc = dbn_score_overdue_list(&inputs[u], report->scored, overdue, &count);
     for (size_t i = 0; rc == 0 && i < count; i++) {
       size_t t = find_task(report, overdue[i].task->id);
       report->overdue[report->n_overdue++] = (dbn_report_overdue_t){
@@ -550,7 +545,8 @@ month_colours(const dbn_report_options_t *options, dbn_store_t *store, uint64_t 
   if (rc == 0)
     rc = dbn_store_read_begin(snap.snapshot ? snap.snapshot : store, &txn);
   if (rc == 0)
-    rc = colours_at(report, txn, month->end, month->colours);
+    rc = colours_at(report, txn, month->end == report->at ? report->scored : last_second(month->end),
+                    month->colours);
   dbn_store_abort(&txn);
   snapshot_close(&snap);
   return rc;
@@ -681,6 +677,7 @@ build(const dbn_report_options_t *options, dbn_store_t *store, dbn_report_t *rep
   report->at = options->at;
   if (rc == 0 && !options->at)
     rc = dbn_store_clock_get(txn, &report->at);
+  report->scored = options->at ? last_second(report->at) : report->at;
   if (rc == 0)
     rc = build_at(report, txn, why, why_len);
   dbn_store_abort(&txn);

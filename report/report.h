@@ -31,14 +31,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "date.h"
 #include "duban.pb-c.h"
 #include "pace.h"
 #include "score.h"
 #include "scorecard.h"
 #include "store.h"
 
-/* The plan's time zone, as seconds east of UTC (Asia/Shanghai). */
-#define DBN_REPORT_ZONE_OFFSET (8 * 3600)
+/* The plan's time zone, as seconds east of UTC: kept in domain/date.h
+ * (Asia/Shanghai unless DUBAN_PLAN_ZONE says otherwise). */
+#define DBN_REPORT_ZONE_OFFSET (dbn_plan_zone_offset())
 
 /* At most this many monthly colours (the latest months); ten years. */
 #define DBN_REPORT_MAX_MONTHS 120
@@ -115,7 +117,9 @@ typedef struct {
 
 /* The whole report. Read it; free it with dbn_report_free. */
 typedef struct {
-  int64_t at;                /* the moment scored (unix seconds) */
+  int64_t at;                /* the moment reported (unix seconds): events before it count */
+  int64_t scored;            /* when colours and days late are taken: at for the head, the
+                              * last second of the day for --at DATE (report.c) */
   uint64_t head_seq;         /* the last event the report saw (the snapshot's head) */
   char head_hash[65];        /* that event's hash, hex ("" for an empty log) */
   uint64_t log_head_seq;     /* the log's head when the report was made */

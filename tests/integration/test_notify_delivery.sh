@@ -58,8 +58,8 @@ jq -e -s 'map(select(.path == "/ding")) | length == 1 and all(.sign_ok)' "$RLOG"
 jq -e -s 'map(select(.path == "/ding")) | all(.body.msgtype == "text" and (.query | contains("access_token=test")))' \
   "$RLOG" >/dev/null || fail "the DingTalk post is not a text message to its access_token: $(cat "$RLOG")"
 text=$(jq -r 'select(.path == "/ding") | .body.text.content' "$RLOG")
-for want in 【督办催办】市交通运输局 demo-2023-1:2.1.1 '意见：请本周内报送充电桩进度' 经办人：王主任 '时间：2023-09-20 08:00'; do
-  echo "$text" | grep -q "$want" || fail "the message lacks '$want': $text"
+for want in 【督办催办】市交通运输局 demo-2023-1:2.1.1 '意见：请本周内报送充电桩进度' 经办人：王主任 '时间：2023-09-20 00:00'; do
+  grep -q -- "$want" <<<"$text" || fail "the message lacks '$want': $text"
 done
 pass "a 催办 reaches DingTalk (signed, checked by the receiver) and WeCom, in Chinese, naming the department"
 

@@ -18,7 +18,6 @@ expect_code permission_denied as unit:LCJ ack "$esc"
 expect_code permission_denied as unit:LCJ resolve "$esc"
 expect_code permission_denied as unit:LCJ accept demo-2023-1:1.1.1
 expect_code permission_denied as unit:LCJ reassign demo-2023-1:1.1.1 --unit ZRJ
-expect_code permission_denied as unit:LCJ watch --count 1 --timeout-idle 500
 expect_code permission_denied as unit:LCJ plan load "$PLAN_JSON"
 pass "a department is refused on coordinator and admin commands"
 

@@ -41,12 +41,12 @@ struct fixture {
   char scratch[300];
 };
 
-/* Unix seconds of day (YYYY-MM-DD) at hour UTC. */
+/* Unix seconds of day (YYYY-MM-DD, a UTC day) at hour UTC. */
 static int64_t
 at_day(const char *day, int hour)
 {
   int64_t start;
-  assert_int_equal(dbn_date_parse(day, &start), 0);
+  assert_int_equal(dbn_date_parse_zone(day, 0, &start), 0);
   return start + hour * 3600;
 }
 
@@ -499,6 +499,11 @@ test_local_dates(void **state)
   int64_t at;
   assert_int_equal(dbn_report_parse_at("2024-12-31", &at), 0);
   assert_int_equal(at, at_day("2024-12-31", 16));
+  /* A due day ends at Beijing midnight and prints as the day the plan names. */
+  dbn_report_due_date(at, day);
+  assert_string_equal(day, "2024-12-31");
+  dbn_report_local_date(at - 1, day);
+  assert_string_equal(day, "2024-12-31");
   assert_int_equal(dbn_report_parse_at("2024-02-30", &at), DBN_EINVAL);
 }
 

@@ -168,11 +168,15 @@ test_date_parse(void **state)
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     int64_t start = -7, end = -7;
+    int64_t utc = -7;
     int rc = dbn_date_parse(cases[i].text, &start);
     int rc_end = dbn_date_parse_end(cases[i].text, &end);
-    bool ok = rc == cases[i].rc && rc_end == cases[i].rc;
+    int rc_utc = dbn_date_parse_zone(cases[i].text, 0, &utc);
+    bool ok = rc == cases[i].rc && rc_end == cases[i].rc && rc_utc == cases[i].rc;
+    /* A plan's day is a Beijing day: it starts 8 hours before midnight UTC. */
     if (ok && rc == 0)
-      ok = start == cases[i].start && end == cases[i].start + 86400 && DBN_DAY_SECONDS == 86400;
+      ok = utc == cases[i].start && start == cases[i].start - 8 * 3600 && end == start + 86400 &&
+           DBN_DAY_SECONDS == 86400;
     if (ok && rc != 0)
       ok = start == -7 && end == -7;
     if (!ok) {

@@ -643,8 +643,8 @@ test_authorization_matrix(void **state)
 {
   (void)state;
   /* Who may send what, as the design gives it: departments act on their own
-   * tasks; coordinators act on escalations and on anyone's task; auditors
-   * read; admins load plans and move a virtual clock. */
+   * tasks and watch them; coordinators act on escalations and on anyone's
+   * task; auditors read; admins load plans and move a virtual clock. */
   static const struct {
     Duban__Request__BodyCase body;
     bool allowed[WHO_COUNT];
@@ -653,8 +653,8 @@ test_authorization_matrix(void **state)
       {DUBAN__REQUEST__BODY_LIST_TASKS, {1, 0, 1, 1, 1}},
       {DUBAN__REQUEST__BODY_GET_TASK, {1, 0, 1, 1, 1}},
       {DUBAN__REQUEST__BODY_LIST_ESCALATIONS, {1, 1, 1, 1, 1}},
-      {DUBAN__REQUEST__BODY_WATCH, {0, 0, 1, 1, 1}},
-      {DUBAN__REQUEST__BODY_UNWATCH, {0, 0, 1, 1, 1}},
+      {DUBAN__REQUEST__BODY_WATCH, {1, 1, 1, 1, 1}}, /* a unit sees its own tasks' events only */
+      {DUBAN__REQUEST__BODY_UNWATCH, {1, 1, 1, 1, 1}},
       {DUBAN__REQUEST__BODY_CLAIM, {1, 0, 0, 0, 0}},
       {DUBAN__REQUEST__BODY_PROGRESS, {1, 0, 0, 0, 0}},
       {DUBAN__REQUEST__BODY_SUBMIT, {1, 0, 0, 0, 0}},

@@ -498,11 +498,75 @@ test_map_that_cannot_grow(void **state)
   dbn_outbox_close(&outbox);
 }
 
+/* A refusal leaves the pending entries and is kept, with the broker's code
+ * and reason, in the same file: across a reopen, unseen until marked seen,
+ * and its key is never handed out again. */
+static void
+test_refusal_kept_until_seen(void **state)
+{
+  fixture_t *f = *state;
+  dbn_outbox_t *outbox = open_outbox(f);
+  uint64_t k1, k2;
+  put_text(outbox, "mine", "one", &k1);
+  put_text(outbox, "theirs", "two", &k2);
+  Duban__OutboxItem item = DUBAN__OUTBOX_ITEM__INIT;
+  item.request_id = "theirs";
+  item.kind = "claim";
+  item.task = "p:2.1.1";
+  item.refused = true;
+  item.code = DUBAN__CODE__CODE_PERMISSION_DENIED;
+  item.reason = "task 'p:2.1.1' is not one of unit LCJ's tasks";
+  item.answered_at = 1751299200;
+  assert_int_equal(dbn_outbox_refuse(outbox, k2, &item), 0);
+  assert_int_equal(dbn_outbox_refuse(outbox, k2, &item), DBN_ENOTFOUND); /* no longer pending */
+  size_t count;
+  assert_int_equal(dbn_outbox_count(outbox, &count), 0);
+  assert_int_equal(count, 1);
+  uint64_t found;
+  assert_int_equal(dbn_outbox_find(outbox, "theirs", &found), DBN_ENOTFOUND);
+  dbn_outbox_close(&outbox);
+
+  outbox = open_outbox(f);
+  size_t unseen;
+  assert_int_equal(dbn_outbox_refused_unseen(outbox, &unseen), 0);
+  assert_int_equal(unseen, 1);
+  Duban__OutboxItem **items;
+  assert_int_equal(dbn_outbox_refused_list(outbox, &items, &count), 0);
+  assert_int_equal(count, 1);
+  assert_string_equal(items[0]->request_id, "theirs");
+  assert_string_equal(items[0]->task, "p:2.1.1");
+  assert_int_equal(items[0]->code, DUBAN__CODE__CODE_PERMISSION_DENIED);
+  assert_string_equal(items[0]->reason, item.reason);
+  assert_int_equal(items[0]->answered_at, 1751299200);
+  assert_false(items[0]->seen);
+  dbn_outbox_items_free(items, count);
+  assert_int_equal(dbn_outbox_refused_mark_seen(outbox), 0);
+  assert_int_equal(dbn_outbox_refused_unseen(outbox, &unseen), 0);
+  assert_int_equal(unseen, 0);
+  /* The last key was the refused one: a new entry still gets a new key. */
+  dbn_outbox_entry_t entries[2];
+  assert_int_equal(dbn_outbox_peek(outbox, 0, entries, 2, &count), 0);
+  assert_int_equal(count, 1);
+  assert_int_equal(dbn_outbox_mark_applied(outbox, entries[0].key), 0);
+  dbn_outbox_entry_clear(&entries[0]);
+  dbn_outbox_close(&outbox);
+  outbox = open_outbox(f);
+  uint64_t k3;
+  put_text(outbox, "later", "three", &k3);
+  assert_true(k3 > k2);
+  assert_int_equal(dbn_outbox_refused_list(outbox, &items, &count), 0);
+  assert_int_equal(count, 1);
+  assert_true(items[0]->seen);
+  dbn_outbox_items_free(items, count);
+  dbn_outbox_close(&outbox);
+}
+
 int
 main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_order_and_remove, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_refusal_kept_until_seen, setup, teardown),
       cmocka_unit_test_setup_teardown(test_same_request_id_stored_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_persists_across_reopen, setup, teardown),
       cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),

@@ -370,7 +370,8 @@ test_pace_start(void **state)
   Duban__Task task = DUBAN__TASK__INIT;
   assert_int_equal(dbn_task_pace_start(&task), 0);
   task.plan_issued = "2023-09-18";
-  assert_int_equal(dbn_task_pace_start(&task), 1694995200); /* 2023-09-18T00:00:00Z */
+  assert_int_equal(dbn_task_pace_start(&task),
+                   1694966400); /* 2023-09-18 00:00 Beijing, 2023-09-17T16:00:00Z */
   task.claimed_at = 1695200000;
   assert_int_equal(dbn_task_pace_start(&task), 1695200000);
   task.claimed_at = 0;

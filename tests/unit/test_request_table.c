@@ -49,9 +49,9 @@ static const struct old_row old_rows[] = {
     {DUBAN__REQUEST__BODY_GET_TASK, "get_task", ANYONE, false, DBN_SUBJECT_TASK, DUBAN__EVENT__BODY__NOT_SET},
     {DUBAN__REQUEST__BODY_LIST_ESCALATIONS, "list_escalations", ANYONE, false, DBN_SUBJECT_NONE,
      DUBAN__EVENT__BODY__NOT_SET},
-    {DUBAN__REQUEST__BODY_WATCH, "watch", COORDINATOR | AUDITOR | ADMIN, false, DBN_SUBJECT_NONE,
+    {DUBAN__REQUEST__BODY_WATCH, "watch", UNIT | COORDINATOR | AUDITOR | ADMIN, false, DBN_SUBJECT_NONE,
      DUBAN__EVENT__BODY__NOT_SET},
-    {DUBAN__REQUEST__BODY_UNWATCH, "unwatch", COORDINATOR | AUDITOR | ADMIN, false, DBN_SUBJECT_NONE,
+    {DUBAN__REQUEST__BODY_UNWATCH, "unwatch", UNIT | COORDINATOR | AUDITOR | ADMIN, false, DBN_SUBJECT_NONE,
      DUBAN__EVENT__BODY__NOT_SET},
     {DUBAN__REQUEST__BODY_CLAIM, "claim", UNIT, true, DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_CLAIMED},
     {DUBAN__REQUEST__BODY_PROGRESS, "progress", UNIT, true, DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_PROGRESS},
@@ -92,6 +92,8 @@ static const struct added_row added_rows[] = {
     {"mark_inbox_read", UNIT, true, DBN_SUBJECT_NONE, "inbox_read"},
     /* 考核 rules are set by the leading group's office or an admin. */
     {"load_scoring_rules", COORDINATOR | ADMIN, true, DBN_SUBJECT_NONE, "scoring_rules_loaded"},
+    /* A department's agent lists its own outbox (agents/agent.c answers it). */
+    {"list_outbox", UNIT, false, DBN_SUBJECT_NONE, NULL},
 };
 
 #define N_ADDED_ROWS (sizeof added_rows / sizeof added_rows[0])

@@ -630,7 +630,7 @@ test_rules_from_proto(void **state)
   char why[200] = "";
   assert_int_equal(dbn_scoring_rules_from_proto(&message, &rules, why, sizeof why), 0);
   assert_string_equal(rules.version, "2023年度考核细则");
-  assert_int_equal(rules.effective, 1694995200); /* 2023-09-18T00:00:00Z */
+  assert_int_equal(rules.effective, 1694966400); /* 2023-09-18 00:00 Beijing, 2023-09-17T16:00:00Z */
   assert_int_equal(rules.base, 100);
   assert_int_equal(rules.per_reminder, -2);
   assert_int_equal(dbn_scoring_rules_check(&rules, why, sizeof why), 0);

@@ -1,0 +1,260 @@
+/* test_plan_zone.c: the plan's time zone (domain/date.h) at the hours
+ * where it matters. A task due 2025-06-30 is due by 2025-06-30 24:00
+ * Beijing time, 2025-06-30T16:00:00Z: at 15:30Z it is not yet late, at
+ * 16:30Z it is, for the colours (pace.h) and the broker's deadline monitor
+ * alike, on a real LMDB log. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "deadline_monitor.h"
+#include "error.h"
+#include "fixture_plan.h"
+#include "ladder.h"
+#include "pace.h"
+#include "store.h"
+#include "wire.h"
+
+#define END_OF_JUNE_30 1751299200 /* 2025-06-30T16:00:00Z = 2025-07-01 00:00 +08:00 */
+#define AT_1530Z (END_OF_JUNE_30 - 30 * 60)
+#define AT_1630Z (END_OF_JUNE_30 + 30 * 60)
+
+static int
+setup(void **state)
+{
+  (void)state;
+  unsetenv(DBN_PLAN_ZONE_ENV);
+  return 0;
+}
+
+static void
+test_zone_parse(void **state)
+{
+  (void)state;
+  const struct {
+    const char *text;
+    int rc;
+    int64_t offset;
+  } cases[] = {
+      {"Asia/Shanghai", 0, 8 * 3600},
+      {"PRC", 0, 8 * 3600},
+      {"UTC", 0, 0},
+      {"Z", 0, 0},
+      {"+08:00", 0, 8 * 3600},
+      {"+0800", 0, 8 * 3600},
+      {"-05:30", 0, -(5 * 3600 + 30 * 60)},
+      {"+14:00", 0, 14 * 3600},
+      {"+15:00", DBN_EINVAL, 0},
+      {"+08:60", DBN_EINVAL, 0},
+      {"08:00", DBN_EINVAL, 0},
+      {"+8:00", DBN_EINVAL, 0},
+      {"+08:00 ", DBN_EINVAL, 0},
+      {"America/New_York", DBN_EINVAL, 0}, /* daylight saving: refused */
+      {"", DBN_EINVAL, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int64_t offset = -1;
+    int rc = dbn_zone_parse(cases[i].text, &offset);
+    if (rc != cases[i].rc || (rc == 0 && offset != cases[i].offset)) {
+      fprintf(stderr, "'%s': rc %d offset %lld\n", cases[i].text, rc, (long long)offset);
+      fail();
+    }
+  }
+  assert_int_equal(dbn_zone_parse(NULL, &(int64_t){0}), DBN_EINVAL);
+}
+
+/* Unset, the plan's zone is Beijing: the day ends at 16:00Z. */
+static void
+test_day_ends_at_beijing_midnight(void **state)
+{
+  (void)state;
+  assert_int_equal(dbn_plan_zone_offset(), 8 * 3600);
+  int64_t start, end;
+  assert_int_equal(dbn_date_parse("2025-06-30", &start), 0);
+  assert_int_equal(dbn_date_parse_end("2025-06-30", &end), 0);
+  assert_int_equal(end, END_OF_JUNE_30);
+  assert_int_equal(start, END_OF_JUNE_30 - DBN_DAY_SECONDS);
+  char day[16];
+  dbn_date_format(END_OF_JUNE_30 - 1, day);
+  assert_string_equal(day, "2025-06-30");
+  dbn_date_format(END_OF_JUNE_30, day);
+  assert_string_equal(day, "2025-07-01");
+  dbn_date_format(start, day);
+  assert_string_equal(day, "2025-06-30");
+  dbn_date_format(start - 1, day);
+  assert_string_equal(day, "2025-06-29");
+  /* The UTC reading is still there for whoever needs a calendar day as such. */
+  assert_int_equal(dbn_date_parse_zone("2025-06-30", 0, &end), 0);
+  assert_int_equal(end, END_OF_JUNE_30 - 16 * 3600);
+  dbn_date_format_zone(END_OF_JUNE_30, 0, day);
+  assert_string_equal(day, "2025-06-30");
+}
+
+static void
+due_task(Duban__Task *task, Duban__Milestone *milestone, Duban__Milestone **pointer)
+{
+  duban__task__init(task);
+  duban__milestone__init(milestone);
+  task->id = "p:1.1.1";
+  task->state = DUBAN__TASK_STATE__TASK_IN_PROGRESS;
+  task->percent = 90;
+  milestone->due = "2025-06-30";
+  milestone->text = "6月底前完成";
+  *pointer = milestone;
+  task->milestones = pointer;
+  task->n_milestones = 1;
+}
+
+static void
+test_colour_at_boundary_hours(void **state)
+{
+  (void)state;
+  Duban__Task task;
+  Duban__Milestone milestone, *pointer;
+  due_task(&task, &milestone, &pointer);
+  dbn_task_pace_t pace;
+  /* 23:30 Beijing on the due day: near, not late. */
+  assert_int_equal(dbn_task_colour(&task, 0, AT_1530Z, NULL, &pace), DBN_COLOUR_BLUE);
+  assert_int_equal(pace.days_overdue, 0);
+  assert_int_equal(pace.next_due, END_OF_JUNE_30);
+  assert_int_equal(dbn_task_colour(&task, 0, END_OF_JUNE_30 - 1, NULL, NULL), DBN_COLOUR_BLUE);
+  /* 00:00 and 00:30 Beijing on 1 July: late, by one day. */
+  assert_int_equal(dbn_task_colour(&task, 0, END_OF_JUNE_30, NULL, NULL), DBN_COLOUR_RED);
+  assert_int_equal(dbn_task_colour(&task, 0, AT_1630Z, NULL, &pace), DBN_COLOUR_RED);
+  assert_int_equal(pace.days_overdue, 1);
+  assert_int_equal(pace.overdue_since, END_OF_JUNE_30);
+  /* The second day late starts at the next Beijing midnight. */
+  assert_int_equal(dbn_days_overdue(&task, END_OF_JUNE_30 + DBN_DAY_SECONDS - 1), 1);
+  assert_int_equal(dbn_days_overdue(&task, END_OF_JUNE_30 + DBN_DAY_SECONDS), 2);
+}
+
+/* DUBAN_PLAN_ZONE moves every reader at once; a value that is not a zone
+ * leaves Beijing. */
+static void
+test_zone_from_environment(void **state)
+{
+  (void)state;
+  Duban__Task task;
+  Duban__Milestone milestone, *pointer;
+  due_task(&task, &milestone, &pointer);
+  int64_t end;
+  assert_int_equal(setenv(DBN_PLAN_ZONE_ENV, "UTC", 1), 0);
+  assert_int_equal(dbn_date_parse_end("2025-06-30", &end), 0);
+  assert_int_equal(end, END_OF_JUNE_30 + 8 * 3600);
+  assert_int_equal(dbn_task_colour(&task, 0, AT_1630Z, NULL, NULL), DBN_COLOUR_BLUE);
+  assert_int_equal(setenv(DBN_PLAN_ZONE_ENV, "-05:00", 1), 0);
+  assert_int_equal(dbn_plan_zone_offset(), -5 * 3600);
+  assert_int_equal(setenv(DBN_PLAN_ZONE_ENV, "Mars/Olympus", 1), 0);
+  assert_int_equal(dbn_plan_zone_offset(), DBN_PLAN_ZONE_OFFSET_DEFAULT);
+  assert_int_equal(dbn_date_parse_end("2025-06-30", &end), 0);
+  assert_int_equal(end, END_OF_JUNE_30);
+  assert_int_equal(unsetenv(DBN_PLAN_ZONE_ENV), 0);
+}
+
+/* ---- the deadline monitor on a real log ---- */
+
+static int
+append_one(dbn_store_t *store, Duban__Event *event)
+{
+  dbn_store_txn_t *txn;
+  int rc = dbn_store_write_begin(store, &txn);
+  if (rc == 0)
+    rc = dbn_store_append(txn, event);
+  return rc ? (dbn_store_abort(&txn), rc) : dbn_store_commit(&txn);
+}
+
+static int
+run_monitor(dbn_store_t *store, int64_t now)
+{
+  dbn_ladder_t ladder;
+  dbn_ladder_default(&ladder);
+  dbn_deadline_policy_t policy = {.yellow_days = 30, .escalation_sla_hours = 48, .ladder = &ladder};
+  dbn_store_txn_t *txn;
+  int raised = 0;
+  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  assert_int_equal(dbn_deadline_monitor_run(txn, now, &policy, &raised), 0);
+  assert_int_equal(dbn_store_commit(&txn), 0);
+  return raised;
+}
+
+struct warnings {
+  char levels[4][16];
+  size_t count;
+};
+
+static int
+collect_warnings(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  (void)seq;
+  struct warnings *seen = arg;
+  Duban__Event *event;
+  assert_int_equal(dbn_wire_event_unpack(bytes, len, &event), 0);
+  if (event->body_case == DUBAN__EVENT__BODY_DEADLINE_WARNING && seen->count < 4) {
+    assert_string_equal(event->deadline_warning->due, "2025-06-30");
+    snprintf(seen->levels[seen->count++], sizeof seen->levels[0], "%s", event->deadline_warning->level);
+  }
+  dbn_wire_event_free(&event);
+  return 0;
+}
+
+static void
+test_monitor_at_boundary_hours(void **state)
+{
+  (void)state;
+  char dir[] = "/tmp/duban-test-zone-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  dbn_store_t *store;
+  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  fixture_plan_t fixture;
+  fixture_plan_init(&fixture, "p", "计划", "一", "措施", "NYJ", NULL);
+  fixture_plan_add_unit(&fixture, "NYJ", "市农业农村局");
+  Duban__Action *action = fixture_plan_add_action(&fixture, "建设高标准农田", "NYJ");
+  Duban__Milestone milestone = DUBAN__MILESTONE__INIT, *pointer = &milestone;
+  milestone.due = "2025-06-30";
+  milestone.text = "6月底前完成";
+  action->milestones = &pointer;
+  action->n_milestones = 1;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = AT_1530Z - DBN_DAY_SECONDS * 60;
+  event.actor = "admin:admin";
+  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
+  event.plan_loaded = &fixture.load;
+  assert_int_equal(append_one(store, &event), 0);
+
+  /* 23:30 Beijing on the due day: the yellow warning only (within 30 days). */
+  assert_int_equal(run_monitor(store, AT_1530Z), 1);
+  assert_int_equal(run_monitor(store, END_OF_JUNE_30 - 1), 0);
+  /* 00:30 Beijing on 1 July: red, and its escalation (2). */
+  assert_int_equal(run_monitor(store, AT_1630Z), 2);
+
+  dbn_store_txn_t *txn;
+  struct warnings seen = {0};
+  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
+  assert_int_equal(dbn_store_events_foreach(txn, 0, 0, collect_warnings, &seen), 0);
+  dbn_store_abort(&txn);
+  assert_int_equal(seen.count, 2);
+  assert_string_equal(seen.levels[0], "yellow");
+  assert_string_equal(seen.levels[1], "red");
+  dbn_store_destroy(&store);
+  dbn_store_remove_files(dir, true);
+}
+
+int
+main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup(test_zone_parse, setup),
+      cmocka_unit_test_setup(test_day_ends_at_beijing_midnight, setup),
+      cmocka_unit_test_setup(test_colour_at_boundary_hours, setup),
+      cmocka_unit_test_setup(test_zone_from_environment, setup),
+      cmocka_unit_test_setup(test_monitor_at_boundary_hours, setup),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
