@@ -32,6 +32,7 @@ struct pending {
   uint64_t seq;   /* the event it produced, or its first answer's */
   bool duplicate; /* a repeated request id */
   bool isolated;  /* its write failed the batch's commit: refused alone, left out of the retry */
+  uint8_t digest[DBN_HASH_BYTES]; /* the request without its id and version, as decoded */
 };
 
 struct dbn_broker {
@@ -232,6 +233,24 @@ fail(struct pending *p, int err, const char *message)
   snprintf(p->message, sizeof p->message, "%s", message);
 }
 
+/* What tells a retry from another request under the same id: the hash of
+ * the request as it arrived, without its id and version. */
+static int
+request_digest(const Duban__Request *req, uint8_t out[DBN_HASH_BYTES])
+{
+  Duban__Request copy = *req;
+  copy.version = 0;
+  copy.request_id = (char *)"";
+  size_t len = protobuf_c_message_get_packed_size(&copy.base);
+  uint8_t *buf = malloc(len ? len : 1);
+  if (!buf)
+    return DBN_ENOMEM;
+  protobuf_c_message_pack(&copy.base, buf);
+  dbn_store_hash(buf, len, out);
+  free(buf);
+  return 0;
+}
+
 /* Receive one request without blocking into p. Returns 1 when one was
  * read, 0 when none is waiting. */
 static int
@@ -289,8 +308,8 @@ receive_one(dbn_broker_t *broker, struct pending *p)
           (rc =
                dbn_wire_request_check_bytes(zmq_msg_data(&payload), zmq_msg_size(&payload), why, sizeof why)))
         fail(p, rc, why);
-      else
-        p->write = dbn_request_is_write(p->req->body_case);
+      else if ((p->write = dbn_request_is_write(p->req->body_case)) && request_digest(p->req, p->digest))
+        fail(p, DBN_ENOMEM, "out of memory while reading the request; retry");
     }
   }
   zmq_msg_close(&payload);
@@ -335,6 +354,31 @@ committing(const struct pending *p)
   return p->write && p->req && !p->isolated;
 }
 
+/* A repeated request id is a retry only when the request is the same: one
+ * that differs is refused (DBN_ESTATE, p failed) naming the event its id
+ * produced. An event written before requests were hashed has no digest,
+ * and any request under its id is taken as its retry, as before. */
+static int
+check_same_request(dbn_store_txn_t *txn, struct pending *p, uint64_t first)
+{
+  Duban__Event *event = NULL;
+  int rc = dbn_store_event_get(txn, first, &event);
+  if (rc)
+    return rc;
+  bool differs = event->request_digest.len == DBN_HASH_BYTES &&
+                 memcmp(event->request_digest.data, p->digest, DBN_HASH_BYTES) != 0;
+  dbn_wire_event_free(&event);
+  if (!differs)
+    return 0;
+  char message[sizeof p->message];
+  snprintf(message, sizeof message,
+           "请求编号 %s 已用于事件 %llu，本次请求内容与之不同，不予受理；新的操作请用新的请求编号 / this request id "
+           "was already used by event %llu for a different request: refused; use a new id for a new action",
+           p->req->request_id, (unsigned long long)first, (unsigned long long)first);
+  fail(p, DBN_ESTATE, message);
+  return DBN_ESTATE;
+}
+
 /* Apply every write of the batch in txn. Returns 0, or the store error that
  * made the transaction unusable, with *culprit_p the index of the request
  * whose write hit it (the batch is then retried without it). */
@@ -353,9 +397,13 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     uint64_t first;
     int rc = dbn_store_dedup_get(txn, p->identity, p->req->request_id, &first);
     if (rc == 0) {
-      p->seq = first;
-      p->duplicate = true;
-      snprintf(p->message, sizeof p->message, "already applied as event %llu", (unsigned long long)first);
+      if ((rc = check_same_request(txn, p, first)) == 0) {
+        p->seq = first;
+        p->duplicate = true;
+        snprintf(p->message, sizeof p->message, "already applied as event %llu", (unsigned long long)first);
+      } else if (rc != DBN_ESTATE) {
+        return rc;
+      }
       continue;
     }
     if (rc != DBN_ENOTFOUND)
@@ -375,6 +423,8 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     event.actor = p->identity;
     event.request_id = p->req->request_id;
     event.person = p->req->person; /* an attribute: the identity is the key's */
+    event.request_digest.len = DBN_HASH_BYTES;
+    event.request_digest.data = p->digest;
     if ((rc = dbn_request_to_event(p->req, &event))) {
       dbn_store_subject_clear(&subject);
       return dbn_store_txn_poison(txn, DBN_EINTERNAL);
