@@ -372,7 +372,8 @@ check_same_request(dbn_store_txn_t *txn, struct pending *p, uint64_t first)
     return 0;
   char message[sizeof p->message];
   snprintf(message, sizeof message,
-           "请求编号 %s 已用于事件 %llu，本次请求内容与之不同，不予受理；新的操作请用新的请求编号 / this request id "
+           "请求编号 %s 已用于事件 %llu，本次请求内容与之不同，不予受理；新的操作请用新的请求编号 / this "
+           "request id "
            "was already used by event %llu for a different request: refused; use a new id for a new action",
            p->req->request_id, (unsigned long long)first, (unsigned long long)first);
   fail(p, DBN_ESTATE, message);
