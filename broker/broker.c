@@ -2,10 +2,12 @@
 #include "broker.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "auth.h"
@@ -20,6 +22,10 @@
 #include "monotonic.h"
 
 #define IDENTITY_MAX 128
+/* The broker's memory ceiling (anonymous memory, so not the log's mapped
+ * pages), DUBAN_BROKER_MEMORY_MIB to change it, and how often it is read. */
+#define MEMORY_CEILING_MIB 1024
+#define MEMORY_CHECK_MS 100
 
 /* One request of the batch being processed. */
 struct pending {
@@ -48,6 +54,8 @@ struct dbn_broker {
   int64_t scanned_hour;       /* the hour of clock time the deadline monitor last looked at */
   uint64_t batches;           /* committed write transactions */
   uint64_t events;            /* events committed */
+  size_t memory_ceiling_kib;  /* past this, every connection is dropped */
+  int64_t memory_checked_ms;
 };
 
 /* The one clock everything reads (DESIGN invariant 5). Event times never
@@ -155,6 +163,14 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     return DBN_ENOMEM;
   broker->config = *config;
   broker->scanned_hour = -1;
+  broker->memory_ceiling_kib = (size_t)MEMORY_CEILING_MIB * 1024;
+  const char *ceiling = getenv("DUBAN_BROKER_MEMORY_MIB");
+  if (ceiling && atol(ceiling) > 0)
+    broker->memory_ceiling_kib = (size_t)atol(ceiling) * 1024;
+  /* Frames of up to DBN_MAX_MESSAGE come and go: a fixed threshold keeps
+   * them in their own mappings, given back to the system when freed (the
+   * default one rises after the first free and keeps them in the heap). */
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   broker->batch = calloc((size_t)config->batch_max, sizeof *broker->batch);
   broker->zmq_ctx = zmq_ctx_new();
   if (!broker->batch || !broker->zmq_ctx) {
@@ -632,6 +648,60 @@ run_deadline_monitor(dbn_broker_t *broker)
   }
 }
 
+/* ---- the memory ceiling ---- */
+
+/* The process's anonymous memory in KiB (RssAnon), or 0 when unknown. */
+static size_t
+anon_kib(void)
+{
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f)
+    return 0;
+  char line[128];
+  size_t kib = 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "RssAnon: %zu kB", &kib) == 1)
+      break;
+  fclose(f);
+  return kib;
+}
+
+/* libzmq keeps every frame of a message until its last one arrives, and
+ * bounds each frame only (ZMQ_MAXMSGSIZE): a peer that sends frames
+ * flagged "more" and never the last would grow the broker without end, and
+ * no part of that message ever reaches this code to be counted. So past
+ * the ceiling every connection is dropped, which discards unfinished
+ * messages; clients reconnect by themselves and retry under the same
+ * request ids, and watchers renew their watch and resume by seq. */
+static void
+check_memory(dbn_broker_t *broker)
+{
+  int64_t now_ms = dbn_monotonic_ms();
+  if (now_ms - broker->memory_checked_ms < MEMORY_CHECK_MS)
+    return;
+  broker->memory_checked_ms = now_ms;
+  size_t kib = anon_kib();
+  if (kib <= broker->memory_ceiling_kib)
+    return;
+  char endpoint[256];
+  size_t len = sizeof endpoint;
+  if (zmq_getsockopt(broker->router, ZMQ_LAST_ENDPOINT, endpoint, &len) != 0 ||
+      zmq_unbind(broker->router, endpoint) != 0) {
+    dbn_log(DBN_LOG_ERROR, "broker",
+            "memory %zu MiB past the ceiling of %zu MiB, and the connections cannot be dropped: %s",
+            kib >> 10, broker->memory_ceiling_kib >> 10, zmq_strerror(zmq_errno()));
+    return;
+  }
+  /* The listener closes in libzmq's own thread: bind again until it has. */
+  int rc = -1;
+  for (int attempt = 0; attempt < 200 && (rc = zmq_bind(broker->router, endpoint)) != 0; attempt++)
+    usleep(10 * 1000);
+  dbn_log(rc == 0 ? DBN_LOG_WARN : DBN_LOG_ERROR, "broker",
+          "memory %zu MiB past the ceiling of %zu MiB (a peer sending a message that never ends?): every "
+          "connection dropped%s",
+          kib >> 10, broker->memory_ceiling_kib >> 10, rc == 0 ? "; serving again" : "; CANNOT BIND AGAIN");
+}
+
 /* ---- the loop ---- */
 
 int
@@ -652,7 +722,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         {dbn_auth_socket(broker->auth), 0, ZMQ_POLLIN, 0},
         {NULL, stop_fd, ZMQ_POLLIN, 0},
     };
-    int ready = zmq_poll(items, 3, behind ? 5 : 1000);
+    int ready = zmq_poll(items, 3, behind ? 5 : MEMORY_CHECK_MS);
     if (ready < 0 && zmq_errno() != EINTR) {
       dbn_log(DBN_LOG_ERROR, "broker", "poll failed: %s", zmq_strerror(zmq_errno()));
       return DBN_EIO;
@@ -668,6 +738,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         process_batch(broker, n);
     }
     run_deadline_monitor(broker);
+    check_memory(broker);
     /* An auditor killed in the middle of a read leaves its reader slot
      * behind, and the snapshot it pins keeps every page written since from
      * being reused: the file would grow until the next restart. */
