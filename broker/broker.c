@@ -26,6 +26,8 @@
  * pages), DUBAN_BROKER_MEMORY_MIB to change it, and how often it is read. */
 #define MEMORY_CEILING_MIB 1024
 #define MEMORY_CHECK_MS 100
+/* CURVE's overhead on a frame: the client's limit counts the frame as sent. */
+#define REPLY_MARGIN 64
 
 /* One request of the batch being processed. */
 struct pending {
@@ -342,6 +344,30 @@ send_reply(dbn_broker_t *broker, zmq_msg_t *routing, Duban__Reply *reply)
   reply->version = DBN_PROTOCOL_VERSION;
   if (dbn_wire_pack(&reply->base, &buf, &len))
     return;
+  /* A client drops a frame over DBN_MAX_MESSAGE with its connection, and
+   * would only see that no answer came: it is told what happened instead. */
+  if (len > DBN_MAX_MESSAGE - REPLY_MARGIN) {
+    free(buf);
+    char message[400];
+    snprintf(
+        message, sizeof message,
+        "回复超过上限（%zu 字节，客户端最多接收 %d 字节），未发送；请缩小查询范围，例如按部门查询 / the "
+        "reply (%zu bytes) is over the %d bytes a client accepts and was not sent; ask for less, e.g. one "
+        "unit's tasks",
+        len, DBN_MAX_MESSAGE, len, DBN_MAX_MESSAGE);
+    Duban__Reply refusal = DUBAN__REPLY__INIT;
+    refusal.version = DBN_PROTOCOL_VERSION;
+    refusal.request_id = reply->request_id;
+    refusal.code = DUBAN__CODE__CODE_RESOURCE_EXHAUSTED;
+    refusal.message = message;
+    refusal.identity = reply->identity;
+    refusal.now = reply->now;
+    refusal.head_seq = reply->head_seq;
+    dbn_log(DBN_LOG_WARN, "broker", "a reply of %zu bytes to %s is over the limit; refused instead", len,
+            reply->identity && *reply->identity ? reply->identity : "a peer");
+    if (dbn_wire_pack(&refusal.base, &buf, &len))
+      return;
+  }
   /* A peer that is gone or not reading loses this reply; it will retry with
    * the same request id and get the same answer. */
   if (zmq_send(broker->router, zmq_msg_data(routing), zmq_msg_size(routing), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
