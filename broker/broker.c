@@ -56,8 +56,10 @@ struct dbn_broker {
   int64_t scanned_hour;       /* the hour of clock time the deadline monitor last looked at */
   uint64_t batches;           /* committed write transactions */
   uint64_t events;            /* events committed */
-  size_t memory_ceiling_kib;  /* past this, every connection is dropped */
+  size_t memory_ceiling_kib;  /* the configured ceiling */
+  size_t memory_trigger_kib;  /* past this, every connection is dropped: the ceiling, or more (below) */
   int64_t memory_checked_ms;
+  int64_t memory_dropped_ms; /* when connections were last dropped; 0 once settled */
 };
 
 /* The one clock everything reads (DESIGN invariant 5). Event times never
@@ -169,6 +171,7 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
   const char *ceiling = getenv("DUBAN_BROKER_MEMORY_MIB");
   if (ceiling && atol(ceiling) > 0)
     broker->memory_ceiling_kib = (size_t)atol(ceiling) * 1024;
+  broker->memory_trigger_kib = broker->memory_ceiling_kib;
   /* Frames of up to DBN_MAX_MESSAGE come and go: a fixed threshold keeps
    * them in their own mappings, given back to the system when freed (the
    * default one rises after the first free and keeps them in the heap). */
@@ -707,8 +710,18 @@ check_memory(dbn_broker_t *broker)
     return;
   broker->memory_checked_ms = now_ms;
   size_t kib = anon_kib();
-  if (kib <= broker->memory_ceiling_kib)
+  /* What a drop did not give back (memory the broker holds for itself) is
+   * not a peer's: the next drop waits for half a ceiling more than that,
+   * so that a broker over its ceiling on its own does not drop everyone
+   * every tenth of a second. */
+  if (broker->memory_dropped_ms && now_ms - broker->memory_dropped_ms >= 2 * MEMORY_CHECK_MS) {
+    size_t floor = kib + broker->memory_ceiling_kib / 2;
+    broker->memory_trigger_kib = floor > broker->memory_ceiling_kib ? floor : broker->memory_ceiling_kib;
+    broker->memory_dropped_ms = 0;
+  }
+  if (broker->memory_dropped_ms || kib <= broker->memory_trigger_kib)
     return;
+  broker->memory_dropped_ms = now_ms;
   char endpoint[256];
   size_t len = sizeof endpoint;
   if (zmq_getsockopt(broker->router, ZMQ_LAST_ENDPOINT, endpoint, &len) != 0 ||

@@ -45,9 +45,14 @@ done
 wait "$flood" || fail "the flooding client failed: $(cat "$T/flood.out")"
 echo "flood: $(cat "$T/flood.out"); broker RssAnon at start ${base} KiB, largest seen ${max} KiB"
 kill -0 "$BROKER_PID" || fail "the broker died"
-[ "$max" -lt $(((CEILING_MIB + 256) * 1024)) ] || fail "the broker grew to ${max} KiB, past ${CEILING_MIB} MiB + 256 MiB"
+# The ceiling, or half a ceiling over what the broker holds itself when
+# that is more (a sanitizer build), plus what arrives before a drop.
+bound=$((CEILING_MIB * 1024))
+[ $((base + CEILING_MIB * 512)) -gt "$bound" ] && bound=$((base + CEILING_MIB * 512))
+bound=$((bound + 256 * 1024))
+[ "$max" -lt "$bound" ] || fail "the broker grew to ${max} KiB, past ${bound} KiB"
 grep -q "dropped by the broker [1-9]" "$T/flood.out" || fail "the flood never reached the ceiling: $(cat "$T/flood.out")"
-pass "the broker's memory stayed under ${CEILING_MIB} MiB + 256 MiB (largest ${max} KiB)"
+pass "the broker's memory stayed under ${bound} KiB (largest ${max} KiB; ceiling ${CEILING_MIB} MiB)"
 pass "$WRITES pings and $WRITES writes of another unit were answered during the flood"
 [ "$(as auditor:audit task demo-2023-1:1.1.2 --json | jq -r '.percent')" = "$WRITES" ] || fail "the last write is not the task's state"
 wait "$watch" || fail "the watcher did not get all $WRITES events: $(tail -n 3 "$T/watch.log")"

@@ -265,5 +265,7 @@ main(int argc, char **argv)
     usleep(100 * 1000);
   }
   printf("frames sent: %llu; dropped by the broker %d times\n", sent, drops);
+  zcert_destroy(&server);
+  zcert_destroy(&client);
   return 0;
 }
