@@ -2,10 +2,12 @@
 #include "broker.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "auth.h"
@@ -21,6 +23,11 @@
 #include "monotonic.h"
 
 #define IDENTITY_MAX 128
+/* How often the broker reads its own memory (anonymous memory, so not the
+ * log's mapped pages) against its ceiling, --memory-mib. */
+#define MEMORY_CHECK_MS 100
+/* CURVE's overhead on a frame: the client's limit counts the frame as sent. */
+#define REPLY_MARGIN 64
 
 /* One request of the batch being processed. */
 struct pending {
@@ -33,6 +40,7 @@ struct pending {
   uint64_t seq;   /* the event it produced, or its first answer's */
   bool duplicate; /* a repeated request id */
   bool isolated;  /* its write failed the batch's commit: refused alone, left out of the retry */
+  uint8_t digest[DBN_HASH_BYTES]; /* the request without its id and version, as decoded */
 };
 
 struct dbn_broker {
@@ -57,6 +65,10 @@ struct dbn_broker {
     uint8_t signature[64];
     int64_t signed_ms; /* monotonic time of the last signature */
   } checkpoint;
+  size_t memory_ceiling_kib;  /* the configured ceiling */
+  size_t memory_trigger_kib;  /* past this, every connection is dropped: the ceiling, or more (below) */
+  int64_t memory_checked_ms;
+  int64_t memory_dropped_ms; /* when connections were last dropped; 0 once settled */
 };
 
 /* The one clock everything reads (DESIGN invariant 5). Event times never
@@ -227,6 +239,12 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     return DBN_ENOMEM;
   broker->config = *config;
   broker->scanned_hour = -1;
+  broker->memory_ceiling_kib = (size_t)config->memory_mib * 1024;
+  broker->memory_trigger_kib = broker->memory_ceiling_kib;
+  /* Frames of up to DBN_MAX_MESSAGE come and go: a fixed threshold keeps
+   * them in their own mappings, given back to the system when freed (the
+   * default one rises after the first free and keeps them in the heap). */
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   broker->batch = calloc((size_t)config->batch_max, sizeof *broker->batch);
   broker->zmq_ctx = zmq_ctx_new();
   if (!broker->batch || !broker->zmq_ctx) {
@@ -310,6 +328,24 @@ fail(struct pending *p, int err, const char *message)
   snprintf(p->message, sizeof p->message, "%s", message);
 }
 
+/* What tells a retry from another request under the same id: the hash of
+ * the request as it arrived, without its id and version. */
+static int
+request_digest(const Duban__Request *req, uint8_t out[DBN_HASH_BYTES])
+{
+  Duban__Request copy = *req;
+  copy.version = 0;
+  copy.request_id = (char *)"";
+  size_t len = protobuf_c_message_get_packed_size(&copy.base);
+  uint8_t *buf = malloc(len ? len : 1);
+  if (!buf)
+    return DBN_ENOMEM;
+  protobuf_c_message_pack(&copy.base, buf);
+  dbn_store_hash(buf, len, out);
+  free(buf);
+  return 0;
+}
+
 /* Receive one request without blocking into p. Returns 1 when one was
  * read, 0 when none is waiting. */
 static int
@@ -367,8 +403,8 @@ receive_one(dbn_broker_t *broker, struct pending *p)
           (rc =
                dbn_wire_request_check_bytes(zmq_msg_data(&payload), zmq_msg_size(&payload), why, sizeof why)))
         fail(p, rc, why);
-      else
-        p->write = dbn_request_is_write(p->req->body_case);
+      else if ((p->write = dbn_request_is_write(p->req->body_case)) && request_digest(p->req, p->digest))
+        fail(p, DBN_ENOMEM, "out of memory while reading the request; retry");
     }
   }
   zmq_msg_close(&payload);
@@ -385,6 +421,30 @@ send_reply(dbn_broker_t *broker, zmq_msg_t *routing, Duban__Reply *reply)
   reply->version = DBN_PROTOCOL_VERSION;
   if (dbn_wire_pack(&reply->base, &buf, &len))
     return;
+  /* A client drops a frame over DBN_MAX_MESSAGE with its connection, and
+   * would only see that no answer came: it is told what happened instead. */
+  if (len > DBN_MAX_MESSAGE - REPLY_MARGIN) {
+    free(buf);
+    char message[400];
+    snprintf(
+        message, sizeof message,
+        "回复超过上限（%zu 字节，客户端最多接收 %d 字节），未发送；请缩小查询范围，例如按部门查询 / the "
+        "reply (%zu bytes) is over the %d bytes a client accepts and was not sent; ask for less, e.g. one "
+        "unit's tasks",
+        len, DBN_MAX_MESSAGE, len, DBN_MAX_MESSAGE);
+    Duban__Reply refusal = DUBAN__REPLY__INIT;
+    refusal.version = DBN_PROTOCOL_VERSION;
+    refusal.request_id = reply->request_id;
+    refusal.code = DUBAN__CODE__CODE_RESOURCE_EXHAUSTED;
+    refusal.message = message;
+    refusal.identity = reply->identity;
+    refusal.now = reply->now;
+    refusal.head_seq = reply->head_seq;
+    dbn_log(DBN_LOG_WARN, "broker", "a reply of %zu bytes to %s is over the limit; refused instead", len,
+            reply->identity && *reply->identity ? reply->identity : "a peer");
+    if (dbn_wire_pack(&refusal.base, &buf, &len))
+      return;
+  }
   /* A peer that is gone or not reading loses this reply; it will retry with
    * the same request id and get the same answer. */
   if (zmq_send(broker->router, zmq_msg_data(routing), zmq_msg_size(routing), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
@@ -414,6 +474,32 @@ committing(const struct pending *p)
   return p->write && p->req && !p->isolated;
 }
 
+/* A repeated request id is a retry only when the request is the same: one
+ * that differs is refused (DBN_ESTATE, p failed) naming the event its id
+ * produced. An event written before requests were hashed has no digest,
+ * and any request under its id is taken as its retry, as before. */
+static int
+check_same_request(dbn_store_txn_t *txn, struct pending *p, uint64_t first)
+{
+  Duban__Event *event = NULL;
+  int rc = dbn_store_event_get(txn, first, &event);
+  if (rc)
+    return rc;
+  bool differs = event->request_digest.len == DBN_HASH_BYTES &&
+                 memcmp(event->request_digest.data, p->digest, DBN_HASH_BYTES) != 0;
+  dbn_wire_event_free(&event);
+  if (!differs)
+    return 0;
+  char message[sizeof p->message];
+  snprintf(message, sizeof message,
+           "请求编号 %s 已用于事件 %llu，本次请求内容与之不同，不予受理；新的操作请用新的请求编号 / this "
+           "request id "
+           "was already used by event %llu for a different request: refused; use a new id for a new action",
+           p->req->request_id, (unsigned long long)first, (unsigned long long)first);
+  fail(p, DBN_ESTATE, message);
+  return DBN_ESTATE;
+}
+
 /* Apply every write of the batch in txn. Returns 0, or the store error that
  * made the transaction unusable, with *culprit_p the index of the request
  * whose write hit it (the batch is then retried without it). */
@@ -432,9 +518,13 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     uint64_t first;
     int rc = dbn_store_dedup_get(txn, p->identity, p->req->request_id, &first);
     if (rc == 0) {
-      p->seq = first;
-      p->duplicate = true;
-      snprintf(p->message, sizeof p->message, "already applied as event %llu", (unsigned long long)first);
+      if ((rc = check_same_request(txn, p, first)) == 0) {
+        p->seq = first;
+        p->duplicate = true;
+        snprintf(p->message, sizeof p->message, "already applied as event %llu", (unsigned long long)first);
+      } else if (rc != DBN_ESTATE) {
+        return rc;
+      }
       continue;
     }
     if (rc != DBN_ENOTFOUND)
@@ -454,6 +544,8 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     event.actor = p->identity;
     event.request_id = p->req->request_id;
     event.person = p->req->person; /* an attribute: the identity is the key's */
+    event.request_digest.len = DBN_HASH_BYTES;
+    event.request_digest.data = p->digest;
     if ((rc = dbn_request_to_event(p->req, &event))) {
       dbn_store_subject_clear(&subject);
       return dbn_store_txn_poison(txn, DBN_EINTERNAL);
@@ -665,6 +757,70 @@ run_deadline_monitor(dbn_broker_t *broker)
   }
 }
 
+/* ---- the memory ceiling ---- */
+
+/* The process's anonymous memory in KiB (RssAnon), or 0 when unknown. */
+static size_t
+anon_kib(void)
+{
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f)
+    return 0;
+  char line[128];
+  size_t kib = 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "RssAnon: %zu kB", &kib) == 1)
+      break;
+  fclose(f);
+  return kib;
+}
+
+/* libzmq keeps every frame of a message until its last one arrives, and
+ * bounds each frame only (ZMQ_MAXMSGSIZE): a peer that sends frames
+ * flagged "more" and never the last would grow the broker without end, and
+ * no part of that message ever reaches this code to be counted. So past
+ * the ceiling every connection is dropped, which discards unfinished
+ * messages; clients reconnect by themselves and retry under the same
+ * request ids, and watchers renew their watch and resume by seq. */
+static void
+check_memory(dbn_broker_t *broker)
+{
+  int64_t now_ms = dbn_monotonic_ms();
+  if (now_ms - broker->memory_checked_ms < MEMORY_CHECK_MS)
+    return;
+  broker->memory_checked_ms = now_ms;
+  size_t kib = anon_kib();
+  /* What a drop did not give back (memory the broker holds for itself) is
+   * not a peer's: the next drop waits for half a ceiling more than that,
+   * so that a broker over its ceiling on its own does not drop everyone
+   * every tenth of a second. */
+  if (broker->memory_dropped_ms && now_ms - broker->memory_dropped_ms >= 2 * MEMORY_CHECK_MS) {
+    size_t floor = kib + broker->memory_ceiling_kib / 2;
+    broker->memory_trigger_kib = floor > broker->memory_ceiling_kib ? floor : broker->memory_ceiling_kib;
+    broker->memory_dropped_ms = 0;
+  }
+  if (broker->memory_dropped_ms || kib <= broker->memory_trigger_kib)
+    return;
+  broker->memory_dropped_ms = now_ms;
+  char endpoint[256];
+  size_t len = sizeof endpoint;
+  if (zmq_getsockopt(broker->router, ZMQ_LAST_ENDPOINT, endpoint, &len) != 0 ||
+      zmq_unbind(broker->router, endpoint) != 0) {
+    dbn_log(DBN_LOG_ERROR, "broker",
+            "memory %zu MiB past the ceiling of %zu MiB, and the connections cannot be dropped: %s",
+            kib >> 10, broker->memory_ceiling_kib >> 10, zmq_strerror(zmq_errno()));
+    return;
+  }
+  /* The listener closes in libzmq's own thread: bind again until it has. */
+  int rc = -1;
+  for (int attempt = 0; attempt < 200 && (rc = zmq_bind(broker->router, endpoint)) != 0; attempt++)
+    usleep(10 * 1000);
+  dbn_log(rc == 0 ? DBN_LOG_WARN : DBN_LOG_ERROR, "broker",
+          "memory %zu MiB past the ceiling of %zu MiB (a peer sending a message that never ends?): every "
+          "connection dropped%s",
+          kib >> 10, broker->memory_ceiling_kib >> 10, rc == 0 ? "; serving again" : "; CANNOT BIND AGAIN");
+}
+
 /* ---- the loop ---- */
 
 int
@@ -685,7 +841,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         {dbn_auth_socket(broker->auth), 0, ZMQ_POLLIN, 0},
         {NULL, stop_fd, ZMQ_POLLIN, 0},
     };
-    int ready = zmq_poll(items, 3, behind ? 5 : 1000);
+    int ready = zmq_poll(items, 3, behind ? 5 : MEMORY_CHECK_MS);
     if (ready < 0 && zmq_errno() != EINTR) {
       dbn_log(DBN_LOG_ERROR, "broker", "poll failed: %s", zmq_strerror(zmq_errno()));
       return DBN_EIO;
@@ -702,6 +858,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
     }
     run_deadline_monitor(broker);
     checkpoint_tick(broker, false);
+    check_memory(broker);
     /* An auditor killed in the middle of a read leaves its reader slot
      * behind, and the snapshot it pins keeps every page written since from
      * being reused: the file would grow until the next restart. */

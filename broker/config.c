@@ -36,6 +36,9 @@ static const char usage[] =
     "  --checkpoint-events N    sign a checkpoint of the log every N new events (default 100)\n"
     "  --checkpoint-seconds N   ... or every N seconds when events came (default 10); needs\n"
     "                           KEYS/broker.sign_secret from `duban keygen`\n"
+    "  --memory-mib N           the broker's memory ceiling: past N MiB of its own memory\n"
+    "                           (not the log's mapped pages) every connection is dropped and\n"
+    "                           clients reconnect and retry (default 1024)\n"
     "  --no-group-commit        commit every request on its own (for comparison only)\n"
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
@@ -82,7 +85,7 @@ is_flag(const char *key)
          strcmp(key, "allow-clock-behind") == 0;
 }
 
-/* Every setting, flag or not: an unknown one is refused before its value is
+/* Every setting apply_setting knows, flag or not: an unknown one is refused before its value is
  * looked at, so that `--bogus` is "unknown", not "needs a value". */
 static bool
 is_known(const char *key)
@@ -97,6 +100,9 @@ is_known(const char *key)
                                      "escalation-sla-hours",
                                      "escalation-levels",
                                      "batch-max",
+                                     "checkpoint-events",
+                                     "checkpoint-seconds",
+                                     "memory-mib",
                                      "no-group-commit",
                                      "no-sync",
                                      "allow-clock-behind"};
@@ -160,6 +166,10 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     if (parse_int(value, 1, 86400, &n))
       goto bad;
     config->checkpoint_seconds = (int)n;
+  } else if (strcmp(key, "memory-mib") == 0) {
+    if (parse_int(value, 16, 1 << 20, &n))
+      goto bad;
+    config->memory_mib = (int)n;
   } else if (strcmp(key, "no-group-commit") == 0)
     config->group_commit = !parse_bool(value);
   else if (strcmp(key, "no-sync") == 0)
@@ -234,6 +244,7 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   config->escalation_sla_hours = 48;
   config->checkpoint_events = 100;
   config->checkpoint_seconds = 10;
+  config->memory_mib = 1024;
   dbn_ladder_default(&config->ladder);
 
   /* The file first, so that flags override it wherever they appear. */
