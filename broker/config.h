@@ -21,7 +21,7 @@ typedef struct {
   size_t map_max;           /* the map never grows past this (bytes); 0 = no cap */
   bool group_commit;        /* false: commit each request on its own (benchmark comparison) */
   bool no_sync;             /* MDB_NOSYNC: not durable; benchmarks only */
-  int memory_mib;            /* the memory ceiling: past it every connection is dropped */
+  int memory_mib;           /* the memory ceiling: past it every connection is dropped */
   bool allow_clock_behind;  /* start on a real clock behind the log's last event (it is held there) */
   int64_t virtual_clock;    /* 0 = real clock; else the virtual clock's start (unix seconds) */
   int batch_max;            /* most requests drained into one transaction */
