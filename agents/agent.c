@@ -93,7 +93,7 @@ struct dbn_agent {
   size_t waiter_count;
   size_t waiter_capacity;
   dbn_witness_t *witness; /* owned; keeps the broker's checkpoints (NULL: no key to check them) */
-  size_t refused_unseen; /* refusals of queued commands nobody has listed (the outbox keeps them) */
+  size_t refused_unseen;  /* refusals of queued commands nobody has listed (the outbox keeps them) */
 };
 
 /* Codes that say "not now" rather than "no": the command stays in the

@@ -65,8 +65,8 @@ struct dbn_broker {
     uint8_t signature[64];
     int64_t signed_ms; /* monotonic time of the last signature */
   } checkpoint;
-  size_t memory_ceiling_kib;  /* the configured ceiling */
-  size_t memory_trigger_kib;  /* past this, every connection is dropped: the ceiling, or more (below) */
+  size_t memory_ceiling_kib; /* the configured ceiling */
+  size_t memory_trigger_kib; /* past this, every connection is dropped: the ceiling, or more (below) */
   int64_t memory_checked_ms;
   int64_t memory_dropped_ms; /* when connections were last dropped; 0 once settled */
 };
