@@ -530,7 +530,7 @@ handle_inbox(dbn_web_request_t *req, void *arg)
     const Duban__InboxItem *item = reply->inbox[i];
     cJSON *entry = cJSON_CreateObject();
     char iso[32];
-    time_t t = (time_t)item->time;
+    time_t t = (time_t)(item->time + dbn_plan_zone_offset()); /* the clerk reads the plan's time */
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(iso, sizeof iso, "%Y-%m-%d %H:%M", &tm);

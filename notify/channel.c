@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "date.h"
 #include "error.h"
 #include "inbox.h"
 #include "utf8.h"
@@ -281,9 +282,9 @@ dbn_channel_matches(const dbn_channel_t *channel, const char *kind, const char *
 void
 dbn_notice_time(int64_t t, char *buf, size_t buf_len)
 {
-  time_t shanghai = (time_t)(t + 8 * 3600);
+  time_t local = (time_t)(t + dbn_plan_zone_offset()); /* the plan's zone, Beijing by default */
   struct tm tm;
-  gmtime_r(&shanghai, &tm);
+  gmtime_r(&local, &tm);
   strftime(buf, buf_len, "%Y-%m-%d %H:%M", &tm);
 }
 

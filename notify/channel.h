@@ -87,7 +87,7 @@ const char *dbn_notice_ladder_notify(const Duban__Event *event);
 size_t dbn_notice_text(const Duban__Event *event, const dbn_notice_subject_t *subject, char *buf,
                        size_t buf_len);
 
-/* "2024-01-05 09:30" for unix seconds t in UTC+8 (China has no DST). */
+/* "2024-01-05 09:30" for unix seconds t in the plan's zone (domain/date.h; Beijing by default). */
 void dbn_notice_time(int64_t t, char *buf, size_t buf_len);
 
 /* DingTalk's signature: urlencode(base64(HMAC-SHA256(secret, "TS\nsecret")))

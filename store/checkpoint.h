@@ -79,7 +79,7 @@ typedef struct {
   uint64_t log_head;      /* the log's head */
   bool beyond_head;       /* first_bad_seq is past the log's head: its tail was cut or rolled back */
   bool forked;       /* two checkpoints of one seq name different heads: the broker signed two histories */
-  char problem[320]; /* for a person, in Chinese */
+  char problem[512]; /* for a person, in Chinese */
 } dbn_witness_report_t;
 
 /* Compare the log in data_dir (opened read-only) with the checkpoints: for
