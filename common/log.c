@@ -94,8 +94,8 @@ dbn_log(enum dbn_log_level level, const char *component, const char *format, ...
     /* The fixed parts are short: stamp, level and component fit always;
      * the message takes what is left. */
     char json[4096];
-    size_t used = (size_t)snprintf(json, sizeof json, "{\"time\":\"%s\",\"level\":\"%s\",\"component\":", stamp,
-                                   names[level]);
+    size_t used = (size_t)snprintf(json, sizeof json,
+                                   "{\"time\":\"%s\",\"level\":\"%s\",\"component\":", stamp, names[level]);
     put_json_string(json, sizeof json / 2, &used, component ? component : "");
     memcpy(json + used, ",\"message\":", 12);
     used += 11;

@@ -20,9 +20,9 @@ stop_broker
 
 # check_json FILE: every line one object with the four keys.
 check_json() {
-  local file=$1 lines
+  local file=$1 least=${2:-2} lines
   lines=$(wc -l <"$file")
-  [ "$lines" -ge 2 ] || fail "$file has $lines lines, expected the start and stop at least"
+  [ "$lines" -ge "$least" ] || fail "$file has $lines lines, expected at least $least"
   local n=0 line
   while IFS= read -r line; do
     n=$((n + 1))
@@ -40,6 +40,16 @@ check_json "$T/agent-JTJ.log"
 jq -e -s 'map(select(.component == "broker" and (.message | test("serving")))) | length == 1' "$T/broker.log" \
   >/dev/null || fail "no 'serving' line from the broker"
 pass "the broker's start line is there as JSON"
+
+# A message with quotes, a backslash, a tab, Chinese and a byte that is not
+# UTF-8 (a keys folder so named, which the broker names when it refuses it).
+odd=$T/$'say "hi" \\ tab\t部门\xff'
+"$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data2" --keys "$odd" >"$T/odd.log" 2>&1 &&
+  fail "the broker started without keys"
+check_json "$T/odd.log" 1
+jq -e -s --arg want $'say "hi" \\ tab\t部门\xef\xbf\xbd' 'any(.[]; .level == "error" and (.message | contains($want)))' \
+  "$T/odd.log" >/dev/null || fail "the odd folder name is not in the message as written: $(cat "$T/odd.log")"
+pass "quotes, backslash, tab, Chinese and a stray byte are escaped"
 
 # Without the variable: the plain line as before.
 unset DUBAN_LOG_FORMAT
