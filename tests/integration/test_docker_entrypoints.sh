@@ -66,7 +66,7 @@ BROKER_PID=$!
 PIDS+=("$BROKER_PID")
 export DUBAN_BROKER=$ENDPOINT
 up=0
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
   if DUBAN_KEYS=$T/svc/auditor-health sh "$D/healthcheck.sh" auditor-health; then up=1; break; fi
   kill -0 "$BROKER_PID" 2>/dev/null || fail "broker exited (see broker.log)"
   sleep 0.1
