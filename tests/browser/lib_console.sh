@@ -10,7 +10,19 @@ make_user() {
 }
 
 # start_console [extra flags]: the board on a free port; sets CONSOLE_URL.
+# A port that free_port gave but another test took before the console bound
+# it (tests run side by side) is retried on another port, as start_broker does.
 start_console() {
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    start_console_once "$@" && return 0
+    tail -n 3 "$T/console.log" | grep -q "Address already in use" || fail "console exited at start (see console.log)"
+  done
+  fail "console found no free port in 5 tries"
+}
+
+# start_console_once [extra flags]: 0 once the console answers, 1 if it exited.
+start_console_once() {
   CONSOLE_PORT=$(free_port)
   "$BIN/duban-console" --broker "$ENDPOINT" --keys "$T/keys" --key coordinator-office --data "$T/mirror" \
     --users "$T/users" --listen "127.0.0.1:$CONSOLE_PORT" "$@" >>"$T/console.log" 2>&1 &
@@ -20,7 +32,7 @@ start_console() {
   local i
   for i in $(seq 1 100); do
     curl -s -o /dev/null "$CONSOLE_URL/login" && return 0
-    kill -0 "$CONSOLE_PID" 2>/dev/null || fail "console exited at start (see console.log)"
+    kill -0 "$CONSOLE_PID" 2>/dev/null || return 1
     sleep 0.1
   done
   fail "console did not answer within 10 s"
