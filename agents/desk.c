@@ -146,15 +146,8 @@ remember_queued(dbn_desk_t *desk, Duban__Request *req, const char *request_id, c
 static const char *
 state_zh(Duban__TaskState state)
 {
-  switch (state) {
-  case DUBAN__TASK_STATE__TASK_ASSIGNED: return "待签收";
-  case DUBAN__TASK_STATE__TASK_CLAIMED: return "已签收";
-  case DUBAN__TASK_STATE__TASK_IN_PROGRESS: return "推进中";
-  case DUBAN__TASK_STATE__TASK_BLOCKED: return "受阻";
-  case DUBAN__TASK_STATE__TASK_SUBMITTED: return "已报结";
-  case DUBAN__TASK_STATE__TASK_DONE: return "已办结";
-  default: return "未知";
-  }
+  const char *zh = dbn_web_word_zh(dbn_wire_task_state_name(state));
+  return zh ? zh : "未知";
 }
 
 static int
@@ -529,11 +522,8 @@ handle_inbox(dbn_web_request_t *req, void *arg)
   for (size_t i = 0; i < reply->n_inbox; i++) {
     const Duban__InboxItem *item = reply->inbox[i];
     cJSON *entry = cJSON_CreateObject();
-    char iso[32];
-    time_t t = (time_t)(item->time + dbn_plan_zone_offset()); /* the clerk reads the plan's time */
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(iso, sizeof iso, "%Y-%m-%d %H:%M", &tm);
+    char iso[24];
+    dbn_time_format_minute(item->time, iso);
     cJSON_AddNumberToObject(entry, "seq", (double)item->seq);
     cJSON_AddStringToObject(entry, "time", iso);
     cJSON_AddStringToObject(entry, "kind", item->kind);

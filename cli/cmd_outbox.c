@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "refusal.h"
 #include "date.h"
 
 static const char outbox_usage[] =
@@ -27,21 +28,12 @@ static const char outbox_usage[] =
     "--json prints {\"outbox\": [{request_id, kind, task, refused, code, reason, answered_at, seen}]}.\n"
     "\n" DBN_CLI_CONNECTION_HELP;
 
-/* The words a clerk reads for a request's kind. */
+/* The words a clerk reads for a request's kind: the pages' vocabulary. */
 static const char *
 kind_label(const char *kind)
 {
-  static const struct {
-    const char *kind;
-    const char *label;
-  } labels[] = {
-      {"claim", "签收"},    {"progress", "报告进度"},        {"submit", "提交"},
-      {"escalate", "上报"}, {"mark_inbox_read", "标记已读"},
-  };
-  for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-    if (strcmp(labels[i].kind, kind) == 0)
-      return labels[i].label;
-  return kind;
+  const char *zh = dbn_web_word_zh(kind);
+  return zh ? zh : kind;
 }
 
 /* The broker's code, in words. */
@@ -57,16 +49,6 @@ code_label(Duban__Code code)
   case DUBAN__CODE__CODE_OUT_OF_RANGE: return "超出范围";
   default: return dbn_wire_code_name(code);
   }
-}
-
-/* t in the plan's zone (Beijing time), "YYYY-MM-DD HH:MM". */
-static void
-local_time(int64_t t, char out[32])
-{
-  time_t shifted = (time_t)(t + dbn_plan_zone_offset());
-  struct tm tm;
-  if (!gmtime_r(&shifted, &tm) || strftime(out, 32, "%Y-%m-%d %H:%M", &tm) == 0)
-    snprintf(out, 32, "%lld", (long long)t);
 }
 
 static int
@@ -85,7 +67,7 @@ print_outbox(FILE *out, Duban__OutboxItem *const *items, size_t count)
     const Duban__OutboxItem *item = items[i];
     char when[32] = "", reason[1200] = "";
     if (item->refused) {
-      local_time(item->answered_at, when);
+      dbn_time_format_minute(item->answered_at, when);
       snprintf(reason, sizeof reason, "%s：%s", code_label(item->code), item->reason ? item->reason : "");
     }
     const char *cells[] = {item->refused ? "被拒绝" : "待发送",

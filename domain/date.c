@@ -135,3 +135,15 @@ dbn_date_format(int64_t t, char out[16])
 {
   dbn_date_format_zone(t, dbn_plan_zone_offset(), out);
 }
+
+void
+dbn_time_format_minute(int64_t t, char out[24])
+{
+  char day[16];
+  dbn_date_format(t, day);
+  int64_t local = t + dbn_plan_zone_offset();
+  int64_t second_of_day = local % DBN_DAY_SECONDS;
+  if (second_of_day < 0)
+    second_of_day += DBN_DAY_SECONDS;
+  snprintf(out, 24, "%s %02d:%02d", day, (int)(second_of_day / 3600), (int)(second_of_day / 60 % 60));
+}

@@ -57,4 +57,8 @@ void dbn_date_format(int64_t t, char out[16]);
 /* The same in a zone offset seconds east of UTC. Pure. */
 void dbn_date_format_zone(int64_t t, int64_t offset, char out[16]);
 
+/* "YYYY-MM-DD HH:MM" in the plan's zone: the time a person reads (notices,
+ * the desk's inbox, `duban outbox`). */
+void dbn_time_format_minute(int64_t t, char out[24]);
+
 #endif

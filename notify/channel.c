@@ -282,10 +282,9 @@ dbn_channel_matches(const dbn_channel_t *channel, const char *kind, const char *
 void
 dbn_notice_time(int64_t t, char *buf, size_t buf_len)
 {
-  time_t local = (time_t)(t + dbn_plan_zone_offset()); /* the plan's zone, Beijing by default */
-  struct tm tm;
-  gmtime_r(&local, &tm);
-  strftime(buf, buf_len, "%Y-%m-%d %H:%M", &tm);
+  char local[24];
+  dbn_time_format_minute(t, local);
+  snprintf(buf, buf_len, "%s", local);
 }
 
 /* What happened, in the words a department reads. */

@@ -49,20 +49,43 @@ static const struct {
 static const struct {
   const char *word, *zh;
 } words[] = {
-    {"assigned", "待签收"},    {"claimed", "已签收"},
-    {"in_progress", "推进中"}, {"blocked", "受阻"},
-    {"submitted", "已报结"},   {"done", "已办结"},
-    {"claim", "签收"},         {"progress", "填报进度"},
-    {"submit", "报结"},        {"accept", "验收通过"},
-    {"reject", "退回"},        {"remind", "催办"},
-    {"reassign", "改派"},      {"escalate", "提请协调"},
-    {"ack", "确认收到"},       {"resolve", "解决督办事项"},
-    {"open", "未处理"},        {"acknowledged", "已确认"},
-    {"resolved", "已解决"},    {"coordinators", "协调办"},
-    {"units", "部门"},         {"departments", "部门"},
-    {"auditors", "审计"},      {"admins", "管理员"},
-    {"load_plan", "导入计划"}, {"advance_clock", "调整时钟"},
+    {"assigned", "待签收"},
+    {"claimed", "已签收"},
+    {"in_progress", "推进中"},
+    {"blocked", "受阻"},
+    {"submitted", "已报结"},
+    {"done", "已办结"},
+    {"claim", "签收"},
+    {"progress", "填报进度"},
+    {"submit", "报结"},
+    {"accept", "验收通过"},
+    {"reject", "退回"},
+    {"remind", "催办"},
+    {"reassign", "改派"},
+    {"escalate", "提请协调"},
+    {"ack", "确认收到"},
+    {"resolve", "解决督办事项"},
+    {"open", "未处理"},
+    {"acknowledged", "已确认"},
+    {"resolved", "已解决"},
+    {"coordinators", "协调办"},
+    {"units", "部门"},
+    {"departments", "部门"},
+    {"auditors", "审计"},
+    {"admins", "管理员"},
+    {"load_plan", "导入计划"},
+    {"advance_clock", "调整时钟"},
+    {"mark_inbox_read", "标记已读"},
 };
+
+const char *
+dbn_web_word_zh(const char *word)
+{
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (strcmp(words[i].word, word) == 0)
+      return words[i].zh;
+  return NULL;
+}
 
 /* gRPC-numbered codes (proto/duban.proto's Code). */
 static const char *
@@ -139,10 +162,13 @@ append_words(char *out, size_t out_len, size_t *used, capture_t cap)
     if (!sep)
       sep = end;
     size_t len = (size_t)(sep - p);
+    char word[32];
     const char *zh = len == 2 && strncmp(p, "or", 2) == 0 ? "或" : NULL;
-    for (size_t i = 0; i < sizeof words / sizeof words[0] && !zh; i++)
-      if (strlen(words[i].word) == len && strncmp(words[i].word, p, len) == 0)
-        zh = words[i].zh;
+    if (!zh && len < sizeof word) {
+      memcpy(word, p, len);
+      word[len] = '\0';
+      zh = dbn_web_word_zh(word);
+    }
     if (zh) {
       append(out, out_len, used, zh, strlen(zh));
     } else if (len) {

@@ -15,4 +15,9 @@
 /* The refusal (code, message) in Chinese into out (always terminated). */
 void dbn_web_refusal_zh(int code, const char *message, char *out, size_t out_len);
 
+/* One word of the broker's in Chinese: a task state ("in_progress" →
+ * 推进中), a request kind ("claim" → 签收), a role; NULL when the table
+ * has none. The one vocabulary the pages, the desk and `duban outbox` use. */
+const char *dbn_web_word_zh(const char *word);
+
 #endif

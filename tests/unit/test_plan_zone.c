@@ -112,6 +112,20 @@ due_task(Duban__Task *task, Duban__Milestone *milestone, Duban__Milestone **poin
   task->n_milestones = 1;
 }
 
+/* What a person reads: the minute in Beijing time, across the UTC day. */
+static void
+test_time_a_person_reads(void **state)
+{
+  (void)state;
+  char out[24];
+  dbn_time_format_minute(1751300999, out); /* 2025-06-30T16:29:59Z */
+  assert_string_equal(out, "2025-07-01 00:29");
+  dbn_time_format_minute(1751299200, out); /* 2025-06-30T16:00:00Z: Beijing midnight */
+  assert_string_equal(out, "2025-07-01 00:00");
+  dbn_time_format_minute(1751299199, out);
+  assert_string_equal(out, "2025-06-30 23:59");
+}
+
 static void
 test_colour_at_boundary_hours(void **state)
 {
@@ -252,6 +266,7 @@ main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_zone_parse, setup),
       cmocka_unit_test_setup(test_day_ends_at_beijing_midnight, setup),
+      cmocka_unit_test_setup(test_time_a_person_reads, setup),
       cmocka_unit_test_setup(test_colour_at_boundary_hours, setup),
       cmocka_unit_test_setup(test_zone_from_environment, setup),
       cmocka_unit_test_setup(test_monitor_at_boundary_hours, setup),
