@@ -494,6 +494,35 @@ answer_list_outbox(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing
   free(entries);
 }
 
+/* The department's own signature goes on a write before it is kept in the
+ * outbox, so a resend after a restart carries the same one. */
+static void
+take_signed_write(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len, Duban__Request *req,
+                  const uint8_t *data, size_t len)
+{
+  if (!dbn_client_signs(agent->broker)) {
+    take_write(agent, routing_id, routing_len, req, data, len);
+    return;
+  }
+  uint8_t *signed_data = NULL;
+  size_t signed_len = 0;
+  char *plan_id = req->plan_id, *key_id = req->signer_key_id; /* req's own, freed with it */
+  int rc = dbn_client_sign(agent->broker, req);
+  if (rc == 0)
+    rc = dbn_wire_pack(&req->base, &signed_data, &signed_len);
+  if (rc)
+    reply_error(agent, routing_id, routing_len, req->request_id, dbn_wire_error_code(rc),
+                "本部门代理无法为这次写入签名，请查看代理日志");
+  else
+    take_write(agent, routing_id, routing_len, req, signed_data, signed_len);
+  /* The signature's buffers are the client's, not req's: put req's own back before it is freed. */
+  req->signature.data = NULL;
+  req->signature.len = 0;
+  req->signer_key_id = key_id;
+  req->plan_id = plan_id;
+  free(signed_data);
+}
+
 static void
 on_cli_request(dbn_agent_t *agent)
 {
@@ -538,7 +567,7 @@ on_cli_request(dbn_agent_t *agent)
     reply_error(agent, routing_id, routing_len, req->request_id, DUBAN__CODE__CODE_INVALID_ARGUMENT,
                 "the agent does not know this kind of request; is the CLI the same duban version?");
   else if (kind->write)
-    take_write(agent, routing_id, routing_len, req, data, len);
+    take_signed_write(agent, routing_id, routing_len, req, data, len);
   else
     take_read(agent, routing_id, routing_len, req, data, len);
   dbn_wire_request_free(&req);

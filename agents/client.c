@@ -12,11 +12,13 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <czmq.h>
 #include <zmq.h>
@@ -24,6 +26,8 @@
 #include "log.h"
 #include "wire.h"
 #include "monotonic.h"
+#include "request.h"
+#include "signed_request.h"
 #include "witness.h"
 
 struct dbn_client {
@@ -35,6 +39,14 @@ struct dbn_client {
   int timeout_ms;            /* dbn_client_call's limit */
   int resend_ms;             /* dbn_client_call's resend interval */
   char request_id[33];       /* the id dbn_client_call chose for the last request without one */
+  struct client_signer {     /* this identity's own signing key (NAME.sign_secret beside NAME.key) */
+    bool enabled;
+    dbn_sign_key_t key;
+    char identity[DBN_MAX_ID + 1];          /* the cert's "identity" */
+    uint64_t seen_seq;                      /* the newest head any reply named */
+    uint8_t signature[DBN_SIGNATURE_BYTES]; /* the last request's, owned until the next */
+    char plan[DBN_MAX_ID];
+  } signer;
 };
 
 /* Reconnect quickly after a short blip, but back off to once every 5 s while
@@ -125,11 +137,49 @@ set_curve_keys(void *socket, zcert_t *server, zcert_t *client)
   return rc;
 }
 
+/* NAME.key's secret and signing secret files must be their holder's alone:
+ * a group or world readable secret is refused, naming the file. */
+static int
+check_secret(const char *path)
+{
+  char why[PATH_MAX + 256];
+  int rc = dbn_secret_file_check(path, why, sizeof why);
+  if (rc && rc != DBN_ENOTFOUND)
+    dbn_log(DBN_LOG_ERROR, "client", "%s", why);
+  return rc == DBN_ENOTFOUND ? 0 : rc;
+}
+
+/* Load NAME.sign_secret beside NAME.key when it is there: then every write
+ * this client sends carries its holder's signature (store/signed_request.h). */
+static int
+load_signer(struct client_signer *signer, const char *client_cert, zcert_t *cert)
+{
+  char path[PATH_MAX];
+  size_t len = strlen(client_cert);
+  if (len < 4 || strcmp(client_cert + len - 4, ".key") != 0 || len + 8 >= sizeof path)
+    return 0;
+  snprintf(path, sizeof path, "%.*s.sign_secret", (int)(len - 4), client_cert);
+  if (access(path, F_OK) != 0)
+    return 0;
+  int rc = check_secret(path);
+  if (rc)
+    return rc;
+  const char *identity = zcert_meta(cert, "identity");
+  if (!identity || (rc = dbn_sign_key_load_secret(&signer->key, path)) != 0) {
+    dbn_log(DBN_LOG_ERROR, "client", "cannot use the signing key %s (%s)", path,
+            identity ? "not a signing secret key" : "the cert names no identity");
+    return rc ? rc : DBN_EINVAL;
+  }
+  snprintf(signer->identity, sizeof signer->identity, "%s", identity);
+  signer->enabled = true;
+  return 0;
+}
+
 /* Load the broker's public key and this client's key pair into the socket.
  * zcert_load reads NAME and NAME_secret; the server cert has no secret file,
  * and zcert_load accepts that (the secret key is then all zeros, unused). */
 static int
-setup_curve(void *socket, const char *server_cert, const char *client_cert)
+setup_curve(void *socket, const char *server_cert, const char *client_cert, struct client_signer *signer)
 {
   /* Without CURVE in libzmq the key options fail with a bare EINVAL: say
    * what is actually wrong. */
@@ -143,6 +193,12 @@ setup_curve(void *socket, const char *server_cert, const char *client_cert)
     dbn_log(DBN_LOG_ERROR, "client", "cannot read the broker's public key %s", server_cert);
     return DBN_ENOTFOUND;
   }
+  char secret_path[PATH_MAX];
+  snprintf(secret_path, sizeof secret_path, "%s_secret", client_cert);
+  if (check_secret(secret_path) != 0) {
+    zcert_destroy(&server);
+    return DBN_EPERM;
+  }
   zcert_t *client = zcert_load(client_cert);
   if (!client) {
     dbn_log(DBN_LOG_ERROR, "client", "cannot read the key pair %s (and %s_secret)", client_cert, client_cert);
@@ -154,8 +210,8 @@ setup_curve(void *socket, const char *server_cert, const char *client_cert)
   if (!has_secret_key(client)) {
     dbn_log(DBN_LOG_ERROR, "client", "%s_secret is missing: a client needs its secret key", client_cert);
     rc = DBN_ENOTFOUND;
-  } else {
-    rc = set_curve_keys(socket, server, client);
+  } else if ((rc = set_curve_keys(socket, server, client)) == 0) {
+    rc = load_signer(signer, client_cert, client);
   }
   zcert_destroy(&client);
   zcert_destroy(&server);
@@ -184,7 +240,7 @@ dbn_client_new(dbn_client_t **client_p, const dbn_client_options_t *options)
   if (rc)
     goto fail;
   if (options->server_cert) {
-    rc = setup_curve(client->socket, options->server_cert, options->client_cert);
+    rc = setup_curve(client->socket, options->server_cert, options->client_cert, &client->signer);
     if (rc)
       goto fail;
     const char *witness_dir = getenv("DUBAN_WITNESS");
@@ -219,6 +275,7 @@ dbn_client_destroy(dbn_client_t **client_p)
   if (client->context)
     zmq_ctx_term(client->context);
   dbn_witness_close(&client->witness);
+  dbn_sign_key_clear(&client->signer.key);
   free(client);
   *client_p = NULL;
 }
@@ -279,13 +336,30 @@ prepare(dbn_client_t *client, Duban__Request *req)
   }
 }
 
-/* prepare, then pack: *buf_p is the caller's to free on success. Sending
- * once and calling with retries start the same way. */
+int
+dbn_client_sign(dbn_client_t *client, Duban__Request *req)
+{
+  struct client_signer *signer = &client->signer;
+  if (!signer->enabled || !dbn_request_is_write(req->body_case) || req->signature.len)
+    return 0;
+  return dbn_request_sign(req, signer->identity, &signer->key, signer->seen_seq, signer->signature,
+                          signer->plan);
+}
+
+bool
+dbn_client_signs(const dbn_client_t *client)
+{
+  return client->signer.enabled;
+}
+
+/* prepare, sign, then pack: *buf_p is the caller's to free on success.
+ * Sending once and calling with retries start the same way. */
 static int
 prepare_and_pack(dbn_client_t *client, Duban__Request *req, uint8_t **buf_p, size_t *len_p)
 {
   prepare(client, req);
-  return dbn_wire_pack(&req->base, buf_p, len_p);
+  int rc = dbn_client_sign(client, req);
+  return rc ? rc : dbn_wire_pack(&req->base, buf_p, len_p);
 }
 
 int
@@ -329,6 +403,8 @@ dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms)
   }
   int rc = dbn_wire_reply_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg), reply_p);
   zmq_msg_close(&msg);
+  if (rc == 0 && (*reply_p)->head_seq > client->signer.seen_seq)
+    client->signer.seen_seq = (*reply_p)->head_seq; /* what the next signature says we saw */
   return rc;
 }
 

@@ -45,6 +45,15 @@ void dbn_client_destroy(dbn_client_t **client_p);
  * dbn_wire_reply_free. */
 int dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p);
 
+/* Sign a write request with this client's own signing key, when its cert
+ * NAME.key has NAME.sign_secret beside it (made by `duban keygen --self`):
+ * store/signed_request.h. dbn_client_call and dbn_client_send do it
+ * themselves; the agent, which keeps requests packed, calls it before it
+ * packs. The signature is owned by the client until the next call. A read,
+ * or a client without a signing key, is left as it is. */
+int dbn_client_sign(dbn_client_t *client, Duban__Request *req);
+/* True when this client signs its writes. */
+bool dbn_client_signs(const dbn_client_t *client);
 /* Send without waiting (a watch subscription, pipelined benchmark load). */
 int dbn_client_send(dbn_client_t *client, Duban__Request *req);
 

@@ -9,6 +9,7 @@
 #include "lifecycle.h"
 #include "request.h"
 #include "score.h"
+#include "signed_request.h"
 #include "wire.h"
 
 /* A task the caller may act on: it exists, and a unit acts only on its own.
@@ -310,8 +311,10 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, Duban__Request *req,
   }
   if (!(kind->roles & DBN_ROLE_BIT(role)))
     return refuse_role(identity, kind, why, why_len);
-
-  int rc = 0;
+  /* The writer's own signature, against the key the log registered for it. */
+  int rc = dbn_signed_write_check(txn, identity, req, why, why_len);
+  if (rc)
+    return rc;
   switch (kind->subject) {
   case DBN_SUBJECT_TASK: rc = check_task(txn, role, name, req, kind, &subject->task, why, why_len); break;
   case DBN_SUBJECT_ESCALATION:
@@ -333,6 +336,9 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, Duban__Request *req,
     }
     if (req->body_case == DUBAN__REQUEST__BODY_LOAD_SCORING_RULES)
       rc = check_scoring_rules(req->load_scoring_rules, why, why_len);
+    if (req->body_case == DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY ||
+        req->body_case == DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY)
+      rc = dbn_signing_keys_check_request(txn, req, why, why_len);
     break;
   }
   dbn_store_subject_clear(&ignored);
@@ -371,7 +377,13 @@ resolve_task_id(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why
 int
 dbn_rules_resolve_names(dbn_store_txn_t *txn, Duban__Request *req, char *why, size_t why_len)
 {
-  int rc = resolve_task_id(txn, req, why, why_len);
+  /* What the writer signed is the body before names are resolved. */
+  int rc = dbn_signed_write_keep_body(req);
+  if (rc) {
+    snprintf(why, why_len, "out of memory while reading the request; retry");
+    return rc;
+  }
+  rc = resolve_task_id(txn, req, why, why_len);
   if (rc)
     return rc;
   char **field = NULL;

@@ -999,6 +999,8 @@ dbn_cli_event_json(const Duban__Event *event)
   cJSON *hash = hex_json(event->prev_hash.data, event->prev_hash.len);
   if (hash)
     cJSON_AddItemToObject(json, "prev_hash", hash);
+  if (event->signer_key_id && *event->signer_key_id) /* who signed it (store/signed_request.h) */
+    cJSON_AddStringToObject(json, "signer_key_id", event->signer_key_id);
 
   /* The body's fields go to the top level so that a script reads .task or
    * .percent whatever the kind. */

@@ -316,7 +316,9 @@ int dbn_cmd_watch(int argc, char **argv);
 int dbn_cmd_keygen(int argc, char **argv);
 int dbn_cmd_plan(int argc, char **argv);
 int dbn_cmd_audit(int argc, char **argv);
-int dbn_cmd_admin(int argc, char **argv); /* admin backup */
+int dbn_cmd_admin(int argc, char **argv); /* admin backup, register-key, revoke-key */
+int dbn_cmd_register_key(int argc, char **argv);
+int dbn_cmd_revoke_key(int argc, char **argv);
 int dbn_cmd_user(int argc, char **argv);
 int dbn_cmd_clock(int argc, char **argv);
 int dbn_cmd_ping(int argc, char **argv);

@@ -231,13 +231,18 @@ cmd_backup(int argc, char **argv)
 }
 
 static const char admin_usage[] = "usage: duban admin backup --data DIR --to DEST [--json]\n"
+                                  "       duban admin register-key IDENTITY PUBLIC_KEY [NOTE]\n"
+                                  "       duban admin revoke-key IDENTITY KEY_ID REASON\n"
                                   "\n"
-                                  "Administration of a broker's files:\n"
-                                  "  backup   a hot, compacted copy of the log, verified\n";
+                                  "Administration of a broker's files and of who may sign:\n"
+                                  "  backup         a hot, compacted copy of the log, verified\n"
+                                  "  register-key   a signing key may sign IDENTITY's writes (an event)\n"
+                                  "  revoke-key     it may no longer (an event)\n";
 
 int
 dbn_cmd_admin(int argc, char **argv)
 {
-  static const dbn_cli_word_t words[] = {{"backup", cmd_backup}};
-  return dbn_cli_run_word("admin", admin_usage, words, 1, argc, argv);
+  static const dbn_cli_word_t words[] = {
+      {"backup", cmd_backup}, {"register-key", dbn_cmd_register_key}, {"revoke-key", dbn_cmd_revoke_key}};
+  return dbn_cli_run_word("admin", admin_usage, words, 3, argc, argv);
 }

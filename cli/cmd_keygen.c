@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <czmq.h>
+#include <sodium.h>
 
 #include "checkpoint.h"
 #include "cli.h"
@@ -30,6 +31,13 @@
 
 static const char keygen_usage[] =
     "usage: duban keygen --dir KEYS [--plan PLAN.json] [IDENTITY...] [--json]\n"
+    "       duban keygen --self IDENTITY --dir KEYS [--json]\n"
+    "\n"
+    "--self: on the department's (or coordinator's, admin's) own host, make its\n"
+    "CURVE pair KEYS/NAME.key (+ _secret) and its Ed25519 signing pair\n"
+    "KEYS/NAME.sign (+ _secret), and print only the public parts: send NAME.key\n"
+    "to the broker's admin for KEYS/clients/, and the signing key for\n"
+    "`duban admin register-key`. The secrets never leave this host.\n"
     "\n"
     "Make the CURVE keys of a deployment: KEYS/broker.key (+ _secret) unless\n"
     "present, and for each IDENTITY a pair KEYS/NAME.key + KEYS/NAME.key_secret\n"
@@ -189,7 +197,8 @@ save_cert(zcert_t *cert, const char *base, const char *public_copy)
 /* Make (or keep) one pair. identity NULL is the broker. *created_p says
  * which. */
 static int
-make_key(const char *dir, const char *identity, bool *created_p, char *public_path, size_t public_len)
+make_key(const char *dir, const char *identity, bool with_copy, bool *created_p, char *public_path,
+         size_t public_len)
 {
   char name[MAX_NAME + 16], base[PATH_MAX], secret[PATH_MAX], copy[PATH_MAX];
   snprintf(name, sizeof name, "%s", identity ? identity : "broker");
@@ -209,7 +218,7 @@ make_key(const char *dir, const char *identity, bool *created_p, char *public_pa
                         have_public ? base : secret, have_public ? secret : base);
   if (have_public) {
     /* Kept; restore a missing public copy from the kept pair. */
-    if (identity && !exists(copy)) {
+    if (identity && with_copy && !exists(copy)) {
       zcert_t *cert = zcert_load(base);
       if (!cert)
         return dbn_cli_fail("invalid_argument", "%s is not a key file", base);
@@ -226,7 +235,7 @@ make_key(const char *dir, const char *identity, bool *created_p, char *public_pa
   if (!cert)
     return dbn_cli_fail("internal", "cannot make a key pair");
   zcert_set_meta(cert, "identity", "%s", identity ? identity : "broker");
-  int rc = save_cert(cert, base, identity ? copy : NULL);
+  int rc = save_cert(cert, base, identity && with_copy ? copy : NULL);
   zcert_destroy(&cert);
   if (rc == DBN_CLI_EXIT_OK)
     *created_p = true;
@@ -237,15 +246,14 @@ make_key(const char *dir, const char *identity, bool *created_p, char *public_pa
  * code, with *done_p true when there is nothing more to do (after --help or
  * a usage error); else the identities start at argv[optind]. */
 static int
-parse_keygen(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, const char **plan_p, bool *done_p)
+parse_keygen(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, const char **plan_p,
+             const char **self_p, bool *done_p)
 {
-  enum { OPT_DIR = DBN_CLI_OPT_FIRST_FREE, OPT_PLAN };
+  enum { OPT_DIR = DBN_CLI_OPT_FIRST_FREE, OPT_PLAN, OPT_SELF };
   static const struct option options[] = {
-      {"dir", required_argument, NULL, OPT_DIR},
-      {"plan", required_argument, NULL, OPT_PLAN},
-      {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
-      {"help", no_argument, NULL, DBN_CLI_OPT_HELP},
-      {0},
+      {"dir", required_argument, NULL, OPT_DIR},     {"self", required_argument, NULL, OPT_SELF},
+      {"plan", required_argument, NULL, OPT_PLAN},   {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
+      {"help", no_argument, NULL, DBN_CLI_OPT_HELP}, {0},
   };
   int opt, rc;
   optind = 0;
@@ -255,6 +263,8 @@ parse_keygen(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, const ch
       *dir_p = optarg;
     else if (opt == OPT_PLAN)
       *plan_p = optarg;
+    else if (opt == OPT_SELF)
+      *self_p = optarg;
     else if ((rc = dbn_cli_common_option(cli, opt, optarg)) != 0)
       return rc;
   }
@@ -348,7 +358,7 @@ make_keys(const char *dir, const identities_t *ids, bool json_output)
     const char *identity = i == 0 ? NULL : ids->items[i - 1];
     char public_path[PATH_MAX];
     bool created = false;
-    rc = make_key(dir, identity, &created, public_path, sizeof public_path);
+    rc = make_key(dir, identity, true, &created, public_path, sizeof public_path);
     if (rc != DBN_CLI_EXIT_OK)
       break;
     if (keys) {
@@ -376,16 +386,76 @@ make_keys(const char *dir, const identities_t *ids, bool json_output)
   return rc;
 }
 
+/* Print the public parts of --self's keys, for the admin. */
+static int
+print_self(const char *identity, const char *curve_public, const char *sign_public, bool json_output)
+{
+  dbn_sign_key_t key;
+  if (dbn_sign_key_load_public(&key, sign_public) != 0)
+    return dbn_cli_fail("internal", "cannot read %s", sign_public);
+  char hex[2 * DBN_SIGN_PUBLIC_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, key.public_key, sizeof key.public_key);
+  if (json_output) {
+    cJSON *json = cJSON_CreateObject();
+    if (!json)
+      return dbn_cli_fail("resource_exhausted", "out of memory");
+    cJSON_AddStringToObject(json, "identity", identity);
+    cJSON_AddStringToObject(json, "curve_public_cert", curve_public);
+    cJSON_AddStringToObject(json, "signing_public_key", hex);
+    cJSON_AddStringToObject(json, "signing_key_id", key.key_id);
+    return dbn_cli_print_json(stdout, json);
+  }
+  printf("%s 的密钥已在本机生成；私钥（*_secret，权限 600）留在本机，只把下面两项交给管理员：\n"
+         "  CURVE 公钥证书：%s  （放入代理的 KEYS/clients/）\n"
+         "  签名公钥：%s  （密钥号 %s）\n"
+         "管理员登记：duban admin register-key %s %s\n",
+         identity, curve_public, hex, key.key_id, identity, hex);
+  return DBN_CLI_EXIT_OK;
+}
+
+/* keygen --self: the holder's own CURVE and signing pairs, secrets kept here. */
+static int
+make_self(const char *dir, const char *identity, bool json_output)
+{
+  umask(077);
+  int rc = make_dir(dir);
+  char curve_public[PATH_MAX], name[MAX_NAME + 16], sign_public[PATH_MAX];
+  bool created;
+  if (rc == DBN_CLI_EXIT_OK)
+    rc = make_key(dir, identity, false, &created, curve_public, sizeof curve_public);
+  if (rc != DBN_CLI_EXIT_OK)
+    return rc;
+  snprintf(name, sizeof name, "%s", identity);
+  for (char *p = name; *p; p++)
+    if (*p == ':')
+      *p = '-';
+  int err = dbn_sign_key_make_named(dir, name, &created);
+  if (err)
+    return dbn_cli_fail(err == DBN_EEXIST ? "failed_precondition" : "internal",
+                        "cannot make %s/%s.sign: %s (remove a lone .sign or .sign_secret and run again)", dir,
+                        name, dbn_strerror(err));
+  snprintf(sign_public, sizeof sign_public, "%s/%s.sign", dir, name);
+  return print_self(identity, curve_public, sign_public, json_output);
+}
+
 int
 dbn_cmd_keygen(int argc, char **argv)
 {
   dbn_cli_t cli;
   dbn_cli_init(&cli, "keygen", keygen_usage);
-  const char *dir = NULL, *plan = NULL;
+  const char *dir = NULL, *plan = NULL, *self = NULL;
   bool done;
-  int rc = parse_keygen(&cli, argc, argv, &dir, &plan, &done);
+  int rc = parse_keygen(&cli, argc, argv, &dir, &plan, &self, &done);
   if (done)
     return rc;
+  if (self) {
+    if (!identity_valid(self) || strncmp(self, "auditor:", 8) == 0)
+      return dbn_cli_usage_error(&cli, "--self wants unit:CODE, coordinator:NAME or admin:NAME, not '%s'",
+                                 self);
+    if (plan || optind < argc)
+      return dbn_cli_usage_error(&cli, "--self makes one identity's keys: no --plan, no more identities");
+    return make_self(dir, self, cli.json);
+  }
   identities_t ids = {0};
   rc = collect_identities(&cli, argc, argv, optind, plan, &ids);
   if (rc == DBN_CLI_EXIT_OK)

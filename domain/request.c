@@ -57,6 +57,11 @@ static const dbn_request_kind_t kinds[] = {
      DBN_SUBJECT_NONE, DUBAN__EVENT__BODY_SCORING_RULES_LOADED},
     /* A department's agent answers it from its own outbox; the broker has none (an empty answer). */
     {DUBAN__REQUEST__BODY_LIST_OUTBOX, "list_outbox", UNIT, READ, DBN_SUBJECT_NONE, NO_EVENT},
+    /* Who may sign as whom (store/signing_keys.h): the checks beyond the role are there. */
+    {DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY, "register_signing_key", ADMIN, WRITE, DBN_SUBJECT_NONE,
+     DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED},
+    {DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY, "revoke_signing_key", ADMIN, WRITE, DBN_SUBJECT_NONE,
+     DUBAN__EVENT__BODY_SIGNING_KEY_REVOKED},
 };
 
 const dbn_request_kind_t *
@@ -147,6 +152,30 @@ dbn_request_escalation(const Duban__Request *req)
   return *(const uint64_t *)((const char *)body + field->offset);
 }
 
+const ProtobufCMessage *
+dbn_request_body(const Duban__Request *req)
+{
+  return oneof_message(&req->base, (unsigned)req->body_case);
+}
+
+const ProtobufCMessage *
+dbn_event_body(const Duban__Event *event)
+{
+  return oneof_message(&event->base, (unsigned)event->body_case);
+}
+
+int
+dbn_request_set_body(Duban__Request *req, const dbn_request_kind_t *kind, const ProtobufCMessage *body)
+{
+  const ProtobufCFieldDescriptor *field =
+      protobuf_c_message_descriptor_get_field(&duban__request__descriptor, (unsigned)kind->body);
+  if (!body || !field || field->type != PROTOBUF_C_TYPE_MESSAGE || field->descriptor != body->descriptor)
+    return DBN_EINVAL;
+  *(const ProtobufCMessage **)((char *)req + field->offset) = body;
+  req->body_case = kind->body;
+  return 0;
+}
+
 int
 dbn_request_to_event(const Duban__Request *req, Duban__Event *event)
 {
@@ -161,5 +190,11 @@ dbn_request_to_event(const Duban__Request *req, Duban__Event *event)
     return DBN_EINVAL;
   *(const ProtobufCMessage **)((char *)event + field->offset) = body;
   event->body_case = kind->event;
+  /* The writer's signature goes into the log with what it signed (store/signed_request.h). */
+  event->signature = req->signature;
+  event->signer_key_id = req->signer_key_id;
+  event->signed_seen_seq = req->seen_seq;
+  event->signed_plan_id = req->plan_id;
+  event->signed_body = req->signed_body;
   return 0;
 }

@@ -68,6 +68,15 @@ char **dbn_request_task_slot(Duban__Request *req);
  * field); 0 for any other request. */
 uint64_t dbn_request_escalation(const Duban__Request *req);
 
+/* The message a request's or an event's body points to (borrowed), or NULL. */
+const ProtobufCMessage *dbn_request_body(const Duban__Request *req);
+const ProtobufCMessage *dbn_event_body(const Duban__Event *event);
+
+/* Make body (borrowed; its type must be the row's) the body of req, for a
+ * caller that rebuilds the request an event came from. DBN_EINVAL when
+ * the types differ. */
+int dbn_request_set_body(Duban__Request *req, const dbn_request_kind_t *kind, const ProtobufCMessage *body);
+
 /* Fill event's body from a checked write request: the event of the row,
  * carrying the request's body message. The event borrows that message:
  * keep req alive until the event is appended. Returns DBN_EINVAL for a read

@@ -371,6 +371,12 @@ check_body(const Duban__Request *req, char *why, size_t why_len)
     return 0;
   case DUBAN__REQUEST__BODY_LIST_INBOX: return 0;
   case DUBAN__REQUEST__BODY_LIST_OUTBOX: return 0; /* answered by a department's agent */
+  case DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY:
+    return check_id("identity", req->register_signing_key->identity, why, why_len);
+  case DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY:
+    if ((rc = check_id("identity", req->revoke_signing_key->identity, why, why_len)))
+      return rc;
+    return check_id("key id", req->revoke_signing_key->key_id, why, why_len);
   case DUBAN__REQUEST__BODY_LOAD_SCORING_RULES:
     if (!req->load_scoring_rules->rules) {
       snprintf(why, why_len, "the scoring rules are missing");
@@ -406,6 +412,15 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
   if (req->person && strlen(req->person) > DBN_MAX_PERSON) {
     snprintf(why, why_len, "the person who acted is named in at most %d bytes", DBN_MAX_PERSON);
     return DBN_ETOOBIG;
+  }
+  /* signed_body is the broker's note of a body as signed (store/signed_request.h). */
+  if (req->signed_body.len) {
+    snprintf(why, why_len, "field signed_body is the broker's own; a client never sends it");
+    return DBN_EINVAL;
+  }
+  if (req->signature.len && req->signature.len != 64) {
+    snprintf(why, why_len, "a signature is 64 bytes (Ed25519), not %zu", req->signature.len);
+    return DBN_EINVAL;
   }
   return check_body(req, why, why_len);
 }
@@ -607,6 +622,8 @@ dbn_wire_event_name(Duban__Event__BodyCase body)
   case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return "escalation_level";
   case DUBAN__EVENT__BODY_INBOX_READ: return "inbox_read";
   case DUBAN__EVENT__BODY_SCORING_RULES_LOADED: return "scoring_rules_loaded";
+  case DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED: return "signing_key_registered";
+  case DUBAN__EVENT__BODY_SIGNING_KEY_REVOKED: return "signing_key_revoked";
   default: return "unknown";
   }
 }

@@ -16,6 +16,7 @@
 #include "inbox.h"
 #include "lifecycle.h"
 #include "lmdb_env.h"
+#include "signed_request.h"
 #include "wire.h"
 
 /* ---- writing the views ---- */
@@ -579,6 +580,8 @@ apply_body(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t 
   case DUBAN__EVENT__BODY_CLOCK_ADVANCED: return clock_put(txn, event->time + event->clock_advanced->seconds);
   case DUBAN__EVENT__BODY_INBOX_READ: return apply_inbox_read(txn, event);
   case DUBAN__EVENT__BODY_SCORING_RULES_LOADED: return apply_scoring_rules(txn, event);
+  case DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED:
+  case DUBAN__EVENT__BODY_SIGNING_KEY_REVOKED: return dbn_signing_keys_apply(txn, event);
   default: {
     const char *task_id = event_task_id(event);
     return task_id ? apply_task_change(txn, event, task_id, subject) : DBN_ECORRUPT;

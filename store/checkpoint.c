@@ -23,8 +23,8 @@
 #define SIGNED_LEN (sizeof SIGNED_TAG + 8 + DBN_HASH_BYTES + 8 + DBN_SIGN_KEY_ID_LEN)
 #define CHECKPOINT_FILE_MAX 1024
 
-static void
-key_id_of(const uint8_t public_key[DBN_SIGN_PUBLIC_BYTES], char out[DBN_SIGN_KEY_ID_LEN + 1])
+void
+dbn_sign_key_id(const uint8_t public_key[DBN_SIGN_PUBLIC_BYTES], char out[DBN_SIGN_KEY_ID_LEN + 1])
 {
   uint8_t digest[DBN_SIGN_KEY_ID_LEN / 2];
   crypto_generichash(digest, sizeof digest, public_key, DBN_SIGN_PUBLIC_BYTES, NULL, 0);
@@ -46,10 +46,16 @@ write_new_file(const char *path, const char *text, mode_t mode)
 int
 dbn_sign_key_make(const char *dir, bool *created_p)
 {
+  return dbn_sign_key_make_named(dir, "broker", created_p);
+}
+
+int
+dbn_sign_key_make_named(const char *dir, const char *name, bool *created_p)
+{
   char public_path[PATH_MAX], secret_path[PATH_MAX];
   *created_p = false;
-  if (snprintf(public_path, sizeof public_path, "%s/broker.sign", dir) >= (int)sizeof public_path ||
-      snprintf(secret_path, sizeof secret_path, "%s/broker.sign_secret", dir) >= (int)sizeof secret_path)
+  if (snprintf(public_path, sizeof public_path, "%s/%s.sign", dir, name) >= (int)sizeof public_path ||
+      snprintf(secret_path, sizeof secret_path, "%s/%s.sign_secret", dir, name) >= (int)sizeof secret_path)
     return DBN_EINVAL;
   bool have_public = access(public_path, F_OK) == 0, have_secret = access(secret_path, F_OK) == 0;
   if (have_public && have_secret)
@@ -107,7 +113,7 @@ dbn_sign_key_load_secret(dbn_sign_key_t *key, const char *secret_path)
     dbn_sign_key_clear(key);
     return rc;
   }
-  key_id_of(key->public_key, key->key_id);
+  dbn_sign_key_id(key->public_key, key->key_id);
   return 0;
 }
 
@@ -119,7 +125,7 @@ dbn_sign_key_load_public(dbn_sign_key_t *key, const char *public_path)
     return DBN_EIO;
   int rc = read_hex_key(public_path, key->public_key, DBN_SIGN_PUBLIC_BYTES);
   if (rc == 0)
-    key_id_of(key->public_key, key->key_id);
+    dbn_sign_key_id(key->public_key, key->key_id);
   return rc;
 }
 

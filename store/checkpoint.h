@@ -42,6 +42,13 @@ typedef struct {
  * both are present (*created_p false then). DBN_EEXIST when only one is. */
 int dbn_sign_key_make(const char *dir, bool *created_p);
 
+/* The same for a department's or a role's own pair, DIR/NAME.sign and
+ * DIR/NAME.sign_secret (`duban keygen --self`; store/signed_request.h). */
+int dbn_sign_key_make_named(const char *dir, const char *name, bool *created_p);
+
+/* The key id of a public key: hex of its BLAKE2b-64. */
+void dbn_sign_key_id(const uint8_t public_key[DBN_SIGN_PUBLIC_BYTES], char out[DBN_SIGN_KEY_ID_LEN + 1]);
+
 /* Load the pair from secret_path (public key and id derived from it). */
 int dbn_sign_key_load_secret(dbn_sign_key_t *key, const char *secret_path);
 /* Load the public key alone from public_path. */

@@ -11,6 +11,7 @@
 
 #include "be64.h"
 #include "lmdb_env.h"
+#include "signed_request.h"
 #include "wire.h"
 
 /* The rebuild commits every this many events. LMDB keeps a transaction's
@@ -56,7 +57,7 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
 {
   struct verify_walk *walk = arg;
   dbn_verify_report_t *report = walk->report;
-  char detail[128];
+  char detail[400];
   if (walk->until_seq && seq > walk->until_seq)
     return 1;
   if (seq != walk->expected_seq) {
@@ -100,6 +101,11 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
      * own tests append events without.) */
     rc = verify_fail(report, seq, "event time %lld is before its predecessor's (%lld): time went backwards",
                      (long long)event->time, (long long)walk->prev_time);
+  } else if (walk->rebuild && !walk->rebuild_stopped &&
+             dbn_signed_event_check(walk->rebuild, event, detail, sizeof detail) != 0) {
+    /* Against the keys the log had registered just before this event. */
+    rc = verify_fail(report, seq, "event %llu (%s): %s", (unsigned long long)seq,
+                     dbn_wire_event_name(event->body_case), detail);
   } else if (walk->rebuild && !walk->rebuild_stopped) {
     if (event->time)
       walk->prev_time = event->time;

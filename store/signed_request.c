@@ -1,0 +1,570 @@
+/* signed_request.c: the canonical bytes of a write, its signature, the
+ * registry of signing keys in the log, and the checks the broker and audit
+ * verify make with them. See signed_request.h. */
+#include "signed_request.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "be64.h"
+#include "identity.h"
+#include "lmdb_env.h"
+#include "request.h"
+#include "store_internal.h"
+#include "wire.h"
+
+#define SIGNED_TAG "duban-write/1"
+#define REGISTRY_PREFIX "signers/"
+/* Set (to the be64 seq of the event) when the log's first admin key is
+ * registered: from then on every write must be signed by a registered key,
+ * and no registration is self-signed. */
+#define ADMIN_KEY_MARK "signers:admin"
+
+/* ---- canonical bytes ---- */
+
+int
+dbn_signed_body_pack(const ProtobufCMessage *body, uint8_t **buf_p, size_t *len_p)
+{
+  if (!body)
+    return DBN_EINVAL;
+  if (body->descriptor != &duban__progress__descriptor)
+    return dbn_wire_pack(body, buf_p, len_p);
+  /* The broker writes each figure's exact amount (base_milli) after the
+   * signer signed: the signature covers the figure as typed. */
+  const Duban__Progress *progress = (const Duban__Progress *)body;
+  Duban__Progress copy = *progress;
+  Duban__Figure *figures = calloc(progress->n_figures ? progress->n_figures : 1, sizeof *figures);
+  Duban__Figure **pointers = calloc(progress->n_figures ? progress->n_figures : 1, sizeof *pointers);
+  int rc = DBN_ENOMEM;
+  if (figures && pointers) {
+    for (size_t i = 0; i < progress->n_figures; i++) {
+      figures[i] = *progress->figures[i];
+      figures[i].base_milli = 0;
+      pointers[i] = &figures[i];
+    }
+    copy.figures = pointers;
+    rc = dbn_wire_pack(&copy.base, buf_p, len_p);
+  }
+  free(pointers);
+  free(figures);
+  return rc;
+}
+
+static uint8_t *
+put_str(uint8_t *p, const void *bytes, size_t len)
+{
+  uint8_t be[8];
+  dbn_be64_put(be, (uint64_t)len);
+  memcpy(p, be + 4, 4); /* be32: the low half of be64 */
+  if (len)
+    memcpy(p + 4, bytes, len);
+  return p + 4 + len;
+}
+
+static const char *
+or_empty(const char *s)
+{
+  return s ? s : "";
+}
+
+int
+dbn_signed_bytes(const dbn_signed_fields_t *f, const uint8_t *body, size_t body_len, uint8_t **buf_p,
+                 size_t *len_p)
+{
+  const char *strings[] = {or_empty(f->kind), or_empty(f->request_id), or_empty(f->identity),
+                           or_empty(f->plan_id), or_empty(f->key_id)};
+  size_t len = sizeof SIGNED_TAG + 8 + 4 + body_len;
+  for (size_t i = 0; i < 5; i++)
+    len += 4 + strlen(strings[i]);
+  if (body_len > DBN_MAX_MESSAGE)
+    return DBN_ETOOBIG;
+  uint8_t *buf = malloc(len), *p = buf;
+  if (!buf)
+    return DBN_ENOMEM;
+  memcpy(p, SIGNED_TAG, sizeof SIGNED_TAG); /* with its NUL */
+  p += sizeof SIGNED_TAG;
+  for (size_t i = 0; i < 5; i++)
+    p = put_str(p, strings[i], strlen(strings[i]));
+  dbn_be64_put(p, f->seen_seq);
+  p += 8;
+  put_str(p, body, body_len);
+  *buf_p = buf;
+  *len_p = len;
+  return 0;
+}
+
+/* The canonical bytes of fields over body_bytes, verified against pk. */
+static bool
+signature_holds(const dbn_signed_fields_t *fields, const uint8_t *body, size_t body_len,
+                const ProtobufCBinaryData *signature, const uint8_t *pk)
+{
+  uint8_t *bytes;
+  size_t len;
+  if (signature->len != DBN_SIGNATURE_BYTES || dbn_signed_bytes(fields, body, body_len, &bytes, &len))
+    return false;
+  bool ok = crypto_sign_verify_detached(signature->data, bytes, len, pk) == 0;
+  free(bytes);
+  return ok;
+}
+
+/* The plan a task id ("plan:2.1.1") or a plan load names, into buf. */
+static void
+plan_of_request(const Duban__Request *req, char *buf)
+{
+  buf[0] = '\0';
+  const char *task = dbn_request_task(req);
+  const char *colon = task ? strchr(task, ':') : NULL;
+  if (colon && (size_t)(colon - task) < DBN_MAX_ID) {
+    memcpy(buf, task, (size_t)(colon - task));
+    buf[colon - task] = '\0';
+  } else if (req->body_case == DUBAN__REQUEST__BODY_LOAD_PLAN && req->load_plan->plan) {
+    snprintf(buf, DBN_MAX_ID, "%s", req->load_plan->plan->id);
+  }
+}
+
+int
+dbn_request_sign(Duban__Request *req, const char *identity, const dbn_sign_key_t *key, uint64_t seen_seq,
+                 uint8_t *signature_buf, char *plan_buf)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(req->body_case);
+  if (!kind || !kind->write)
+    return 0;
+  if (!req->plan_id || !*req->plan_id) {
+    plan_of_request(req, plan_buf);
+    req->plan_id = plan_buf;
+  }
+  req->seen_seq = seen_seq;
+  req->signer_key_id = (char *)key->key_id;
+  uint8_t *body, *bytes;
+  size_t body_len, len;
+  int rc = dbn_signed_body_pack(dbn_request_body(req), &body, &body_len);
+  if (rc)
+    return rc;
+  dbn_signed_fields_t fields = {kind->name, req->request_id, identity, req->plan_id, key->key_id, seen_seq};
+  rc = dbn_signed_bytes(&fields, body, body_len, &bytes, &len);
+  free(body);
+  if (rc)
+    return rc;
+  crypto_sign_detached(signature_buf, NULL, bytes, len, key->secret_key);
+  free(bytes);
+  req->signature.data = signature_buf;
+  req->signature.len = DBN_SIGNATURE_BYTES;
+  return 0;
+}
+
+/* ---- the registry ---- */
+
+static int
+registry_key(const char *identity, char *buf, size_t len, MDB_val *key)
+{
+  if (snprintf(buf, len, REGISTRY_PREFIX "%s", identity) >= (int)len)
+    return DBN_ETOOBIG;
+  *key = dbn_store_string_key(buf);
+  return 0;
+}
+
+int
+dbn_signing_keys_get(dbn_store_txn_t *txn, const char *identity, Duban__SigningKeyList **list_p)
+{
+  char buf[DBN_MAX_ID + 16];
+  MDB_val key, val;
+  *list_p = NULL;
+  int rc = registry_key(identity, buf, sizeof buf, &key);
+  if (rc)
+    return rc;
+  rc = dbn_store_get_raw(txn, DBI_META, &key, &val);
+  if (rc == DBN_ENOTFOUND)
+    return 0;
+  if (rc)
+    return rc;
+  /* A view of our own making, decoded where it is read (as wire.c would). */
+  *list_p = duban__signing_key_list__unpack(NULL, val.mv_size, val.mv_data);
+  return *list_p ? 0 : DBN_ECORRUPT;
+}
+
+static Duban__SigningKeyRecord *
+record_find(const Duban__SigningKeyList *list, const char *key_id)
+{
+  for (size_t i = 0; list && key_id && i < list->n_keys; i++)
+    if (strcmp(list->keys[i]->key_id, key_id) == 0)
+      return list->keys[i];
+  return NULL;
+}
+
+/* The event from which signatures are required; 0 before it. */
+static uint64_t
+signatures_required_since(dbn_store_txn_t *txn)
+{
+  MDB_val key = dbn_store_string_key(ADMIN_KEY_MARK), val;
+  if (dbn_store_get_raw(txn, DBI_META, &key, &val) != 0 || val.mv_size != 8)
+    return 0;
+  return dbn_be64_get(val.mv_data);
+}
+
+static int
+registry_put(dbn_store_txn_t *txn, const char *identity, const Duban__SigningKeyList *list)
+{
+  char buf[DBN_MAX_ID + 16];
+  MDB_val key;
+  int rc = registry_key(identity, buf, sizeof buf, &key);
+  return rc ? rc : dbn_store_put_packed(txn, DBI_META, &key, &list->base);
+}
+
+/* Add the registered key (again, when a rebuild replays it: the same record). */
+static int
+apply_registration(dbn_store_txn_t *txn, const Duban__SigningKeyRegistration *reg, uint64_t seq)
+{
+  if (!reg || reg->public_key.len != DBN_SIGN_PUBLIC_BYTES)
+    return DBN_ECORRUPT;
+  Duban__SigningKeyList *list = NULL;
+  int rc = dbn_signing_keys_get(txn, reg->identity, &list);
+  if (rc)
+    return rc;
+  Duban__SigningKeyList empty = DUBAN__SIGNING_KEY_LIST__INIT;
+  Duban__SigningKeyList *target = list ? list : &empty;
+  char key_id[DBN_SIGN_KEY_ID_LEN + 1];
+  dbn_sign_key_id(reg->public_key.data, key_id);
+  Duban__SigningKeyRecord added = DUBAN__SIGNING_KEY_RECORD__INIT;
+  Duban__SigningKeyRecord **keys = NULL, *found = record_find(target, key_id);
+  if (found) {
+    found->registered_seq = seq;
+    found->revoked_seq = 0;
+  } else {
+    keys = malloc((target->n_keys + 1) * sizeof *keys);
+    if (!keys) {
+      duban__signing_key_list__free_unpacked(list, NULL);
+      return DBN_ENOMEM;
+    }
+    if (target->n_keys)
+      memcpy(keys, target->keys, target->n_keys * sizeof *keys);
+    added.key_id = key_id;
+    added.public_key = reg->public_key;
+    added.registered_seq = seq;
+    keys[target->n_keys] = &added;
+  }
+  Duban__SigningKeyList out = *target;
+  if (keys) {
+    out.keys = keys;
+    out.n_keys = target->n_keys + 1;
+  }
+  rc = registry_put(txn, reg->identity, &out);
+  free(keys);
+  duban__signing_key_list__free_unpacked(list, NULL);
+  dbn_role_t role;
+  const char *name;
+  if (rc == 0 && dbn_identity_parse(reg->identity, &role, &name) == 0 && role == DBN_ROLE_ADMIN &&
+      (signatures_required_since(txn) == 0 || signatures_required_since(txn) == seq)) {
+    uint8_t be[8];
+    dbn_be64_put(be, seq);
+    MDB_val mark = dbn_store_string_key(ADMIN_KEY_MARK), at = {sizeof be, be};
+    rc = dbn_lmdb_error(mdb_put(txn->txn, txn->store->dbi[DBI_META], &mark, &at, 0));
+  }
+  return rc;
+}
+
+static int
+apply_revocation(dbn_store_txn_t *txn, const Duban__SigningKeyRevocation *rev, uint64_t seq)
+{
+  Duban__SigningKeyList *list = NULL;
+  int rc = rev ? dbn_signing_keys_get(txn, rev->identity, &list) : DBN_ECORRUPT;
+  if (rc)
+    return rc;
+  Duban__SigningKeyRecord *found = record_find(list, rev->key_id);
+  if (!found)
+    rc = DBN_ECORRUPT; /* the check refuses revoking a key nobody registered */
+  else if (!found->revoked_seq || found->revoked_seq == seq)
+    found->revoked_seq = seq;
+  if (rc == 0)
+    rc = registry_put(txn, rev->identity, list);
+  duban__signing_key_list__free_unpacked(list, NULL);
+  return rc;
+}
+
+int
+dbn_signing_keys_apply(dbn_store_txn_t *txn, const Duban__Event *event)
+{
+  if (event->body_case == DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED)
+    return apply_registration(txn, event->signing_key_registered, event->seq);
+  if (event->body_case == DUBAN__EVENT__BODY_SIGNING_KEY_REVOKED)
+    return apply_revocation(txn, event->signing_key_revoked, event->seq);
+  return DBN_EINVAL;
+}
+
+int
+dbn_signing_keys_check_request(dbn_store_txn_t *txn, const Duban__Request *req, char *why, size_t why_len)
+{
+  bool registering = req->body_case == DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY;
+  const char *identity =
+      registering ? req->register_signing_key->identity : req->revoke_signing_key->identity;
+  dbn_role_t role;
+  const char *name;
+  if (dbn_identity_parse(identity, &role, &name) != 0 || role == DBN_ROLE_AUDITOR) {
+    snprintf(why, why_len, "身份 '%s' 不能登记签名密钥：应为 unit:代码、coordinator:名称 或 admin:名称",
+             identity);
+    return DBN_EINVAL;
+  }
+  Duban__SigningKeyList *list = NULL;
+  int rc = dbn_signing_keys_get(txn, identity, &list);
+  if (rc) {
+    snprintf(why, why_len, "签名密钥登记表读取失败：%s", dbn_strerror(rc));
+    return rc;
+  }
+  char key_id[DBN_SIGN_KEY_ID_LEN + 1] = "";
+  if (registering && req->register_signing_key->public_key.len != DBN_SIGN_PUBLIC_BYTES) {
+    snprintf(why, why_len, "公钥应为 32 字节（64 位十六进制，即 keygen --self 打印的 NAME.sign）");
+    rc = DBN_EINVAL;
+  } else if (registering) {
+    dbn_sign_key_id(req->register_signing_key->public_key.data, key_id);
+    Duban__SigningKeyRecord *found = record_find(list, key_id);
+    if (found) {
+      snprintf(why, why_len, "密钥 %s 已于事件 %llu 为 %s 登记%s", key_id,
+               (unsigned long long)found->registered_seq, identity,
+               found->revoked_seq ? "，后已吊销；吊销的密钥不能再次启用，请生成新密钥" : "");
+      rc = DBN_EEXIST;
+    }
+  } else {
+    Duban__SigningKeyRecord *found = record_find(list, req->revoke_signing_key->key_id);
+    if (!found || found->revoked_seq) {
+      snprintf(why, why_len, "%s 没有有效的签名密钥 %s（可用 duban ping 之外的 audit 查看登记历史）",
+               identity, req->revoke_signing_key->key_id);
+      rc = DBN_ENOTFOUND;
+    }
+  }
+  duban__signing_key_list__free_unpacked(list, NULL);
+  return rc;
+}
+
+/* ---- the verdict, one for broker and verify ---- */
+
+struct signed_write {
+  const char *identity;                   /* who wrote it (the transport's identity, the event's actor) */
+  const dbn_request_kind_t *kind;         /* its row */
+  const ProtobufCMessage *body;           /* the body (registrations: the key it registers) */
+  const ProtobufCBinaryData *signature;   /* as carried */
+  const char *key_id, *request_id, *plan; /* as carried */
+  uint64_t seen_seq;
+};
+
+/* The key a write's signature must hold for: a registered, unrevoked key
+ * of its identity, or, for the log's first admin key, the key it
+ * registers. 0 with pk filled, or an error with why. */
+static int
+signing_key_for(dbn_store_txn_t *txn, const struct signed_write *w, const Duban__SigningKeyList *list,
+                uint8_t pk[DBN_SIGN_PUBLIC_BYTES], char *why, size_t why_len)
+{
+  const Duban__SigningKeyRecord *rec = record_find(list, w->key_id);
+  if (rec && rec->revoked_seq) {
+    snprintf(why, why_len, "%s 的签名密钥 %s 已于事件 %llu 吊销，不能再签名", w->identity, w->key_id,
+             (unsigned long long)rec->revoked_seq);
+    return DBN_EPERM;
+  }
+  if (rec && rec->public_key.len == DBN_SIGN_PUBLIC_BYTES) {
+    memcpy(pk, rec->public_key.data, DBN_SIGN_PUBLIC_BYTES);
+    return 0;
+  }
+  const Duban__SigningKeyRegistration *reg = (const Duban__SigningKeyRegistration *)w->body;
+  char body_key_id[DBN_SIGN_KEY_ID_LEN + 1] = "";
+  if (w->kind->body == DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY &&
+      reg->public_key.len == DBN_SIGN_PUBLIC_BYTES)
+    dbn_sign_key_id(reg->public_key.data, body_key_id);
+  if (*body_key_id && strcmp(reg->identity, w->identity) == 0 && strcmp(body_key_id, w->key_id) == 0 &&
+      signatures_required_since(txn) == 0) {
+    memcpy(pk, reg->public_key.data, DBN_SIGN_PUBLIC_BYTES); /* the first admin key signs itself in */
+    return 0;
+  }
+  snprintf(why, why_len,
+           "签名密钥 %s 未在日志中为 %s 登记：只有管理员登记的密钥才能签名（clients 目录里新增的密钥不算）",
+           w->key_id, w->identity);
+  return DBN_EPERM;
+}
+
+/* Whether w, with its body as signed in body[0..body_len), holds. */
+static int
+verdict(dbn_store_txn_t *txn, const struct signed_write *w, const uint8_t *body, size_t body_len, char *why,
+        size_t why_len)
+{
+  Duban__SigningKeyList *list = NULL;
+  int rc = dbn_signing_keys_get(txn, w->identity, &list);
+  if (rc) {
+    snprintf(why, why_len, "签名密钥登记表读取失败：%s", dbn_strerror(rc));
+    return rc;
+  }
+  uint8_t pk[DBN_SIGN_PUBLIC_BYTES];
+  uint64_t since = signatures_required_since(txn);
+  bool key_event = w->kind->body == DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY ||
+                   w->kind->body == DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY;
+  if (!since && !key_event) {
+    /* An older log, or one whose admin has not registered a key yet: no one
+     * is registered, so a signature could hold for no key (left unchecked). */
+  } else if (w->signature->len == 0) {
+    if (since)
+      snprintf(why, why_len,
+               "自事件 %llu 起每次写入都必须由登记过的密钥签名；%s 的这次写入没有签名（用 keygen --self "
+               "生成签名密钥，并请管理员 admin register-key 登记）",
+               (unsigned long long)since, w->identity);
+    else
+      snprintf(why, why_len,
+               "登记或吊销签名密钥必须由管理员签名（先用 keygen --self 生成管理员自己的签名密钥）");
+    rc = DBN_EUNAUTH;
+  } else if ((rc = signing_key_for(txn, w, list, pk, why, why_len)) == 0) {
+    dbn_signed_fields_t fields = {w->kind->name, w->request_id, w->identity, w->plan, w->key_id, w->seen_seq};
+    if (!signature_holds(&fields, body, body_len, w->signature, pk)) {
+      snprintf(why, why_len, "%s 的签名不符：签名不是密钥 %s 对这次写入的签名（内容、请求号或身份被改过）",
+               w->identity, w->key_id);
+      rc = DBN_EPERM;
+    }
+  }
+  duban__signing_key_list__free_unpacked(list, NULL);
+  return rc;
+}
+
+/* A signed plan id must be the plan of the task the write acts on. */
+static int
+plan_matches(const char *plan, const char *task, char *why, size_t why_len)
+{
+  size_t len = plan ? strlen(plan) : 0;
+  if (!len || !task || (strncmp(task, plan, len) == 0 && task[len] == ':'))
+    return 0;
+  snprintf(why, why_len, "签名所指的规划是 %s，而任务 %s 不属于它", plan, task);
+  return DBN_EPERM;
+}
+
+/* ---- the broker's side ---- */
+
+int
+dbn_signed_write_keep_body(Duban__Request *req)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(req->body_case);
+  if (!kind || !kind->write || !req->signature.len || req->signed_body.len)
+    return 0;
+  uint8_t *body;
+  size_t len;
+  int rc = dbn_signed_body_pack(dbn_request_body(req), &body, &len);
+  if (rc)
+    return rc;
+  req->signed_body.data = body; /* freed with the request (protobuf-c's allocator is malloc's) */
+  req->signed_body.len = len;
+  return 0;
+}
+
+int
+dbn_signed_write_check(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, char *why,
+                       size_t why_len)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(req->body_case);
+  if (!kind || !kind->write)
+    return 0;
+  uint8_t *now_body;
+  size_t now_len;
+  int rc = dbn_signed_body_pack(dbn_request_body(req), &now_body, &now_len);
+  if (rc)
+    return rc;
+  bool kept = req->signed_body.len > 0;
+  const uint8_t *body = kept ? req->signed_body.data : now_body;
+  size_t body_len = kept ? req->signed_body.len : now_len;
+  struct signed_write w = {
+      identity,        kind,         dbn_request_body(req), &req->signature, req->signer_key_id,
+      req->request_id, req->plan_id, req->seen_seq};
+  rc = verdict(txn, &w, body, body_len, why, why_len);
+  if (rc == 0 && req->signature.len)
+    rc = plan_matches(req->plan_id, dbn_request_task(req), why, why_len);
+  /* The log keeps the body as signed only when resolving names changed it. */
+  if (rc == 0 && kept && body_len == now_len && memcmp(body, now_body, now_len) == 0) {
+    free(req->signed_body.data);
+    req->signed_body.data = NULL;
+    req->signed_body.len = 0;
+  }
+  free(now_body);
+  return rc;
+}
+
+/* ---- audit verify's side ---- */
+
+/* The body a signer signed, resolved as the broker resolves names
+ * (broker/rules.c, dbn_rules_resolve_names: a short task id, a unit's name
+ * in a reassignment), packed: it must be the event's body. */
+static int
+resolved_signed_body(dbn_store_txn_t *txn, const dbn_request_kind_t *kind, const Duban__Event *event,
+                     uint8_t **buf_p, size_t *len_p)
+{
+  const ProtobufCMessage *event_body = dbn_event_body(event);
+  ProtobufCMessage *signed_msg = protobuf_c_message_unpack(event_body->descriptor, NULL,
+                                                           event->signed_body.len, event->signed_body.data);
+  if (!signed_msg)
+    return DBN_ECORRUPT;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  int rc = dbn_request_set_body(&req, kind, signed_msg);
+  char **slot = rc ? NULL : dbn_request_task_slot(&req);
+  char *resolved;
+  size_t matches;
+  if (slot && *slot && **slot && !strchr(*slot, ':') &&
+      dbn_store_task_resolve(txn, *slot, &resolved, &matches) == 0) {
+    free(*slot);
+    *slot = resolved;
+  }
+  if (rc == 0 && req.body_case == DUBAN__REQUEST__BODY_REASSIGN &&
+      dbn_store_unit_resolve(txn, req.reassign->unit, &resolved) == 0) {
+    free(req.reassign->unit);
+    req.reassign->unit = resolved;
+  }
+  if (rc == 0)
+    rc = dbn_signed_body_pack(signed_msg, buf_p, len_p);
+  protobuf_c_message_free_unpacked(signed_msg, NULL);
+  return rc;
+}
+
+int
+dbn_signed_event_check(dbn_store_txn_t *txn, const Duban__Event *event, char *why, size_t why_len)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind_of_event(event->body_case);
+  if (!kind || !dbn_event_body(event))
+    return 0; /* raised by the broker itself (deadline warnings, levels) */
+  uint8_t *stored, *resolved = NULL;
+  size_t stored_len, resolved_len = 0;
+  int rc = dbn_signed_body_pack(dbn_event_body(event), &stored, &stored_len);
+  if (rc)
+    return rc;
+  if (event->signed_body.len && (resolved_signed_body(txn, kind, event, &resolved, &resolved_len) != 0 ||
+                                 resolved_len != stored_len || memcmp(resolved, stored, stored_len) != 0)) {
+    snprintf(why, why_len, "事件内容与 %s 签名的内容不一致（签名后被改过）", event->actor);
+    rc = DBN_ECORRUPT;
+  }
+  free(resolved);
+  const uint8_t *body = event->signed_body.len ? event->signed_body.data : stored;
+  size_t body_len = event->signed_body.len ? event->signed_body.len : stored_len;
+  struct signed_write w = {event->actor,          kind,
+                           dbn_event_body(event), &event->signature,
+                           event->signer_key_id,  event->request_id,
+                           event->signed_plan_id, event->signed_seen_seq};
+  if (rc == 0 && (rc = verdict(txn, &w, body, body_len, why, why_len)) == 0 && event->signature.len) {
+    Duban__Request req = DUBAN__REQUEST__INIT;
+    if (dbn_request_set_body(&req, kind, dbn_event_body(event)) == 0)
+      rc = plan_matches(event->signed_plan_id, dbn_request_task(&req), why, why_len);
+  }
+  free(stored);
+  return rc ? DBN_ECORRUPT : 0;
+}
+
+/* ---- secret keys ---- */
+
+int
+dbn_secret_file_check(const char *path, char *why, size_t why_len)
+{
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    snprintf(why, why_len, "密钥文件 %s 读不到：%s", path, strerror(errno));
+    return errno == ENOENT ? DBN_ENOTFOUND : DBN_EIO;
+  }
+  if (st.st_mode & 077) {
+    snprintf(why, why_len,
+             "私钥文件 %s 的权限是 %03o，同组或其他用户可读；私钥只属于持有者，请执行 chmod 600 %s 后再试",
+             path, (unsigned)(st.st_mode & 0777), path);
+    return DBN_EPERM;
+  }
+  return 0;
+}
