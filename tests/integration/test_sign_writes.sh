@@ -51,6 +51,13 @@ pass "signed writes from the CLI, the agent and a coordinator are accepted"
 out=$(as unit:ZRJ claim demo-2023-1:1.2.1 2>&1 || true)
 echo "$out" | grep -q "必须由登记过的密钥签名" || fail "the refusal of an unsigned write is not explained: $out"
 
+# Another unit's key: unit:ZRJ signing with unit:LCJ's registered key.
+cp "$T/keys/unit-LCJ.sign_secret" "$T/keys/unit-ZRJ.sign_secret"
+out=$(as unit:ZRJ claim demo-2023-1:1.2.1 2>&1 || true)
+echo "$out" | grep -q "未在日志中为 unit:ZRJ 登记" || fail "a write signed with another unit's key was not refused: $out"
+rm "$T/keys/unit-ZRJ.sign_secret"
+pass "a write without a signature, or signed with another unit's key, is refused"
+
 # Rogue key: whoever can write the clients folder mints a second key for
 # unit:LCJ, with a signing key of its own. Its writes are refused.
 mkdir -p "$T/rogue"
@@ -81,3 +88,21 @@ stop_broker
 
 "$BIN/duban" audit verify --data "$T/data" >"$T/verify.out" 2>&1 || fail "the signed log does not verify: $(cat "$T/verify.out")"
 pass "audit verify checks every signature of the log and passes"
+
+# The operator rewrites a signed event and rechains the log: the chain holds,
+# the signature does not, and verify names the event.
+EDIT=$(jq -s '[.[] | select(.request_id == "s-p1")][0].seq' "$T/events.json")
+tampered() {
+  local name=$1 want=$2
+  shift 2
+  "$BIN/witness_rechain" "$T/data" "$T/$name" "$@" || fail "$name: rechain"
+  if "$BIN/duban" audit verify --data "$T/$name" --json >"$T/$name.json" 2>"$T/$name.err"; then
+    fail "$name: audit verify passed a rewritten signed event"
+  fi
+  [ "$(jq .first_bad_seq "$T/$name.json")" = "$want" ] || fail "$name: verify does not name event $want: $(cat "$T/$name.json")"
+  jq -r .problem "$T/$name.json" | grep -q "签名" || fail "$name: the problem does not say the signature fails: $(cat "$T/$name.json")"
+  pass "$name: audit verify names event $want"
+}
+tampered "re-chained note" "$EDIT" --edit "$EDIT" "其实早已完成"
+tampered "percent set to 100" "$EDIT" --percent "$EDIT" 100
+tampered "actor changed" "$EDIT" --actor "$EDIT" unit:ZRJ

@@ -1,12 +1,14 @@
 /* witness_rechain.c: what an operator who holds the broker's data directory
  * can do to its log with duban's own store library, for test_witness.sh.
  *
- *   witness_rechain SRC DST [--edit SEQ NOTE] [--drop-last N]
+ *   witness_rechain SRC DST [--edit SEQ NOTE] [--drop-last N] [--actor SEQ IDENTITY]
+ *                           [--percent SEQ N]
  *
  * Copies the log in SRC into a new log in DST event by event through
  * dbn_store_append, which recomputes every prev_hash and every view: with
  * --edit the progress note of event SEQ is replaced by NOTE first, with
- * --drop-last the last N events are left out. The result verifies on its
+ * --drop-last the last N events are left out; --actor makes event SEQ
+ * another identity's and --percent sets a progress report's percent. The result verifies on its
  * own (`duban audit verify`); only the broker's signed checkpoints that the
  * departments kept show it is not the log they were told of. */
 #include <stdio.h>
@@ -20,6 +22,9 @@ struct copy {
   dbn_store_txn_t *out;
   uint64_t edit_seq;
   const char *note;
+  uint64_t actor_seq, percent_seq;
+  const char *actor;
+  int percent;
   uint64_t last_seq; /* copy up to here */
   int rc;
 };
@@ -43,6 +48,11 @@ copy_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
     old_note = event->progress->note;
     event->progress->note = (char *)copy->note;
   }
+  char *old_actor = event->actor;
+  if (seq == copy->actor_seq)
+    event->actor = (char *)copy->actor;
+  if (seq == copy->percent_seq && event->body_case == DUBAN__EVENT__BODY_PROGRESS)
+    event->progress->percent = copy->percent;
   /* The append points prev_hash into the transaction's memory: the
    * unpacked one goes back before the event is freed. */
   ProtobufCBinaryData prev_hash = event->prev_hash;
@@ -50,6 +60,7 @@ copy_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   event->prev_hash = prev_hash;
   if (old_note)
     event->progress->note = old_note;
+  event->actor = old_actor;
   dbn_wire_event_free(&event);
   return copy->rc;
 }
@@ -67,6 +78,14 @@ main(int argc, char **argv)
     if (strcmp(argv[i], "--edit") == 0 && i + 2 < argc) {
       copy.edit_seq = strtoull(argv[i + 1], NULL, 10);
       copy.note = argv[i + 2];
+      i += 2;
+    } else if (strcmp(argv[i], "--actor") == 0 && i + 2 < argc) {
+      copy.actor_seq = strtoull(argv[i + 1], NULL, 10);
+      copy.actor = argv[i + 2];
+      i += 2;
+    } else if (strcmp(argv[i], "--percent") == 0 && i + 2 < argc) {
+      copy.percent_seq = strtoull(argv[i + 1], NULL, 10);
+      copy.percent = atoi(argv[i + 2]);
       i += 2;
     } else if (strcmp(argv[i], "--drop-last") == 0 && i + 1 < argc) {
       drop = strtoull(argv[++i], NULL, 10);
