@@ -1,0 +1,301 @@
+/* test_signed_request.c: the writer's own signatures (store/signed_request.h)
+ * on a real store in a temporary folder: the canonical bytes are the layout
+ * the header promises and change with every field; a signed write checks,
+ * and a changed body, a flipped signature byte, a missing signature, an
+ * unregistered key, another unit's key and a revoked key are refused; the
+ * log's first admin key is the only self-signed one; an event's signature
+ * checks again for verify, and a changed event does not. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "error.h"
+#include "request.h"
+#include "signed_request.h"
+#include "store.h"
+
+static char dir[200];
+
+static void
+make_key(const char *name, dbn_sign_key_t *key)
+{
+  bool created;
+  char path[400];
+  assert_int_equal(dbn_sign_key_make_named(dir, name, &created), 0);
+  snprintf(path, sizeof path, "%s/%s.sign_secret", dir, name);
+  assert_int_equal(dbn_sign_key_load_secret(key, path), 0);
+}
+
+static void
+test_canonical_bytes(void **state)
+{
+  (void)state;
+  dbn_signed_fields_t f = {"claim", "r1", "unit:a", "p", "k", 0x0102};
+  const uint8_t body[] = {0xAA, 0xBB};
+  uint8_t *bytes;
+  size_t len;
+  assert_int_equal(dbn_signed_bytes(&f, body, sizeof body, &bytes, &len), 0);
+  static const uint8_t want[] = {'d', 'u', 'b', 'a', 'n',  '-', 'w', 'r', 'i', 't',
+                                 'e', '/', '1', 0,                                  /* tag */
+                                 0,   0,   0,   5,   'c',  'l', 'a', 'i', 'm',      /* kind */
+                                 0,   0,   0,   2,   'r',  '1',                     /* request id */
+                                 0,   0,   0,   6,   'u',  'n', 'i', 't', ':', 'a', /* identity */
+                                 0,   0,   0,   1,   'p',                           /* plan */
+                                 0,   0,   0,   1,   'k',                           /* key id */
+                                 0,   0,   0,   0,   0,    0,   1,   2,             /* seen seq */
+                                 0,   0,   0,   2,   0xAA, 0xBB};                   /* body */
+  assert_int_equal(len, sizeof want);
+  assert_memory_equal(bytes, want, sizeof want);
+  /* Moving a byte from one field to the next changes the bytes: lengths are in. */
+  dbn_signed_fields_t g = {"claimr", "1", "unit:a", "p", "k", 0x0102};
+  uint8_t *other;
+  size_t other_len;
+  assert_int_equal(dbn_signed_bytes(&g, body, sizeof body, &other, &other_len), 0);
+  assert_true(other_len != len || memcmp(other, bytes, len) != 0);
+  free(other);
+  free(bytes);
+}
+
+/* A progress report's canonical body ignores the broker's base_milli, nothing else. */
+static void
+test_body_ignores_base_milli(void **state)
+{
+  (void)state;
+  Duban__Figure fig = DUBAN__FIGURE__INIT, *figs[] = {&fig};
+  fig.what = "里程";
+  fig.value = 3;
+  fig.unit_of_measure = "公里";
+  Duban__Progress progress = DUBAN__PROGRESS__INIT;
+  progress.task = "p:1.1.1";
+  progress.percent = 30;
+  progress.n_figures = 1;
+  progress.figures = figs;
+  uint8_t *a, *b, *c;
+  size_t a_len, b_len, c_len;
+  assert_int_equal(dbn_signed_body_pack(&progress.base, &a, &a_len), 0);
+  fig.base_milli = 3000000;
+  assert_int_equal(dbn_signed_body_pack(&progress.base, &b, &b_len), 0);
+  assert_int_equal(fig.base_milli, 3000000); /* the message itself is left alone */
+  fig.value = 4;
+  assert_int_equal(dbn_signed_body_pack(&progress.base, &c, &c_len), 0);
+  assert_int_equal(a_len, b_len);
+  assert_memory_equal(a, b, a_len);
+  assert_true(a_len != c_len || memcmp(a, c, a_len) != 0);
+  free(a);
+  free(b);
+  free(c);
+}
+
+struct signer {
+  const char *identity;
+  dbn_sign_key_t key;
+  uint8_t signature[DBN_SIGNATURE_BYTES];
+  char plan[128];
+};
+
+static Duban__Request
+registration(Duban__SigningKeyRegistration *reg, const char *identity, const dbn_sign_key_t *key)
+{
+  duban__signing_key_registration__init(reg);
+  reg->identity = (char *)identity;
+  reg->public_key.data = (uint8_t *)key->public_key;
+  reg->public_key.len = DBN_SIGN_PUBLIC_BYTES;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.request_id = (char *)"reg";
+  req.body_case = DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY;
+  req.register_signing_key = reg;
+  return req;
+}
+
+/* Check req as the broker does and, when it passes, append its event. */
+static int
+write_as(dbn_store_t *store, const char *identity, Duban__Request *req, bool append)
+{
+  dbn_store_txn_t *txn;
+  char why[512] = "";
+  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  int rc = dbn_signed_write_keep_body(req);
+  if (rc == 0)
+    rc = dbn_signed_write_check(txn, identity, req, why, sizeof why);
+  if (rc == 0 && append) {
+    Duban__Event event = DUBAN__EVENT__INIT;
+    event.actor = (char *)identity;
+    event.request_id = req->request_id;
+    assert_int_equal(dbn_request_to_event(req, &event), 0);
+    ProtobufCBinaryData prev = event.prev_hash;
+    assert_int_equal(dbn_store_append(txn, &event), 0);
+    event.prev_hash = prev;
+  }
+  if (rc)
+    assert_true(why[0] != '\0'); /* every refusal says why */
+  assert_int_equal(dbn_store_commit(&txn), 0);
+  free(req->signed_body.data);
+  req->signed_body.data = NULL;
+  req->signed_body.len = 0;
+  return rc;
+}
+
+static void
+sign(Duban__Request *req, struct signer *s)
+{
+  req->signature.len = 0;
+  req->plan_id = NULL;
+  assert_int_equal(dbn_request_sign(req, s->identity, &s->key, 7, s->signature, s->plan), 0);
+}
+
+/* An event as the broker would write it for req, checked as verify does. */
+static int
+event_check(dbn_store_t *store, const char *actor, const Duban__Request *req, int percent_after)
+{
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.actor = (char *)actor;
+  event.request_id = req->request_id;
+  assert_int_equal(dbn_request_to_event(req, &event), 0);
+  int saved = req->progress->percent;
+  if (percent_after >= 0)
+    req->progress->percent = percent_after;
+  dbn_store_txn_t *txn;
+  char why[512] = "";
+  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  int rc = dbn_signed_event_check(txn, &event, why, sizeof why);
+  dbn_store_abort(&txn);
+  req->progress->percent = saved;
+  return rc;
+}
+
+static void
+test_broker_and_verify(void **state)
+{
+  (void)state;
+  snprintf(dir, sizeof dir, "%s/duban-signed-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  assert_non_null(mkdtemp(dir));
+  struct signer admin = {.identity = "admin:admin"}, lcj = {.identity = "unit:LCJ"},
+                zrj = {.identity = "unit:ZRJ"}, other_admin = {.identity = "admin:b"};
+  make_key("admin", &admin.key);
+  make_key("lcj", &lcj.key);
+  make_key("zrj", &zrj.key);
+  make_key("b", &other_admin.key);
+  char data[300];
+  snprintf(data, sizeof data, "%s/data", dir);
+  dbn_store_t *store = NULL;
+  dbn_store_options_t options = {0};
+  assert_int_equal(dbn_store_open(&store, data, &options), 0);
+
+  Duban__Progress progress = DUBAN__PROGRESS__INIT;
+  progress.task = "p:1.1.1";
+  progress.percent = 30;
+  progress.note = "进展";
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.request_id = "w1";
+  write.body_case = DUBAN__REQUEST__BODY_PROGRESS;
+  write.progress = &progress;
+  /* Before any key is registered nothing is required (older logs). */
+  assert_int_equal(write_as(store, "unit:LCJ", &write, false), 0);
+
+  /* The first admin key registers itself; unsigned, it may not. */
+  Duban__SigningKeyRegistration reg;
+  Duban__Request req = registration(&reg, "admin:admin", &admin.key);
+  assert_int_equal(write_as(store, "admin:admin", &req, false), DBN_EUNAUTH);
+  sign(&req, &admin);
+  assert_int_equal(write_as(store, "admin:admin", &req, true), 0);
+  /* Now no second admin signs itself in. */
+  req = registration(&reg, "admin:b", &other_admin.key);
+  sign(&req, &other_admin);
+  assert_int_equal(write_as(store, "admin:b", &req, false), DBN_EPERM);
+  /* The admin registers unit:LCJ's and unit:ZRJ's keys. */
+  req = registration(&reg, "unit:LCJ", &lcj.key);
+  sign(&req, &admin);
+  assert_int_equal(write_as(store, "admin:admin", &req, true), 0);
+  Duban__SigningKeyRegistration reg2;
+  req = registration(&reg2, "unit:ZRJ", &zrj.key);
+  sign(&req, &admin);
+  assert_int_equal(write_as(store, "admin:admin", &req, true), 0);
+
+  /* A signed write checks; unsigned, changed, flipped or another's does not. */
+  write.signature.len = 0;
+  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EUNAUTH);
+  sign(&write, &lcj);
+  assert_int_equal(write_as(store, "unit:LCJ", &write, false), 0);
+  assert_int_equal(event_check(store, "unit:LCJ", &write, -1), 0);
+  assert_int_equal(event_check(store, "unit:LCJ", &write, 100), DBN_ECORRUPT);
+  assert_int_equal(event_check(store, "unit:ZRJ", &write, -1), DBN_ECORRUPT);
+  progress.percent = 100;
+  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM);
+  progress.percent = 30;
+  lcj.signature[5] ^= 1;
+  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM);
+  lcj.signature[5] ^= 1;
+  assert_int_equal(write_as(store, "unit:ZRJ", &write, false), DBN_EPERM); /* LCJ's key, ZRJ's name */
+  sign(&write, &zrj);
+  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM); /* ZRJ's key, LCJ's name */
+  sign(&write, &other_admin);
+  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM); /* a key nobody registered */
+
+  /* Revoked: refused from then on, while the write before still verifies. */
+  sign(&write, &lcj);
+  Duban__SigningKeyRevocation rev = DUBAN__SIGNING_KEY_REVOCATION__INIT;
+  rev.identity = "unit:LCJ";
+  rev.key_id = lcj.key.key_id;
+  rev.reason = "丢失";
+  Duban__Request revoke = DUBAN__REQUEST__INIT;
+  revoke.request_id = "rev";
+  revoke.body_case = DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY;
+  revoke.revoke_signing_key = &rev;
+  sign(&revoke, &admin);
+  assert_int_equal(write_as(store, "admin:admin", &revoke, true), 0);
+  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM);
+  Duban__SigningKeyList *list = NULL;
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  assert_int_equal(dbn_signing_keys_get(txn, "unit:LCJ", &list), 0);
+  assert_non_null(list);
+  assert_int_equal(list->n_keys, 1);
+  assert_true(list->keys[0]->revoked_seq > list->keys[0]->registered_seq);
+  duban__signing_key_list__free_unpacked(list, NULL);
+  dbn_store_abort(&txn);
+  dbn_store_destroy(&store);
+  char command[400];
+  snprintf(command, sizeof command, "rm -rf '%s'", dir);
+  assert_int_equal(system(command), 0);
+}
+
+static void
+test_secret_file_mode(void **state)
+{
+  (void)state;
+  char path[] = "/tmp/duban-secret-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  char why[600];
+  assert_int_equal(fchmod(fd, 0600), 0);
+  assert_int_equal(dbn_secret_file_check(path, why, sizeof why), 0);
+  assert_int_equal(fchmod(fd, 0640), 0);
+  assert_int_equal(dbn_secret_file_check(path, why, sizeof why), DBN_EPERM);
+  assert_non_null(strstr(why, path));
+  assert_non_null(strstr(why, "chmod 600"));
+  assert_int_equal(fchmod(fd, 0604), 0);
+  assert_int_equal(dbn_secret_file_check(path, why, sizeof why), DBN_EPERM);
+  unlink(path);
+  assert_int_equal(dbn_secret_file_check(path, why, sizeof why), DBN_ENOTFOUND);
+}
+
+int
+main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_canonical_bytes),
+      cmocka_unit_test(test_body_ignores_base_milli),
+      cmocka_unit_test(test_broker_and_verify),
+      cmocka_unit_test(test_secret_file_mode),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
