@@ -36,6 +36,7 @@ typedef struct {
   const char *only;        /* --only NAME: one section, or NULL for all */
   double run_seconds;      /* length of one measured ingest/watch run */
   const char *import_file; /* plan document for the plan import section */
+  bool sign;               /* --signed: ingest also with every write signed (bench/signed.c) */
 } bench_options_t;
 
 /* ---- the environment: keys, plan, binaries ---- */

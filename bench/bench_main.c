@@ -20,7 +20,7 @@
 #include "wire.h"
 
 static const char usage[] =
-    "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--json]\n"
+    "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--signed] [--json]\n"
     "\n"
     "Start duban-broker (found next to this program) on a temporary folder with\n"
     "real CURVE keys and measure it. Every figure is the median of the runs,\n"
@@ -32,6 +32,7 @@ static const char usage[] =
     "  --runs N       runs per figure (default 3, --full 5)\n"
     "  --seconds S    length of one ingest or watch run (default 0.25 quick, 1 normal, 2 full)\n"
     "  --plan-text F  the document for the import section (default examples/plans/ordos-2023-58.txt)\n"
+    "  --signed       ingest also with every report signed by its department\n"
     "  --json         results as JSON on stdout (the table goes to stderr)\n"
     "  --version      the version, the wire protocol's and the log views'\n"
     "  --help         this text\n";
@@ -79,6 +80,8 @@ main(int argc, char **argv)
       options.full = true;
     else if (strcmp(a, "--json") == 0)
       options.json = true;
+    else if (strcmp(a, "--signed") == 0)
+      options.sign = true;
     else if (strcmp(a, "--only") == 0 && i + 1 < argc)
       options.only = argv[++i];
     else if (strcmp(a, "--runs") == 0 && i + 1 < argc)

@@ -12,6 +12,7 @@
 
 #include <zmq.h>
 
+#include "signed_request.h"
 #include "wire.h"
 #include "writer.h"
 
@@ -25,6 +26,8 @@ struct writer {
   char identity[32]; /* unit:B0007 */
   char task[64];     /* the task it owns */
   void *socket;      /* owned; used by one thread at a time */
+
+  const dbn_sign_key_t *key; /* signs every report when set (--signed) */
   /* one run */
   int window;
   double start, deadline;
@@ -123,6 +126,18 @@ bench_writers_new(bench_env_t *env, const bench_broker_t *broker, int count)
   return writers;
 }
 
+const char *
+bench_writer_identity(const bench_writers_t *writers, int i)
+{
+  return writers->writers[i].identity;
+}
+
+void
+bench_writer_set_key(bench_writers_t *writers, int i, const dbn_sign_key_t *key)
+{
+  writers->writers[i].key = key;
+}
+
 void
 bench_writers_destroy(bench_writers_t **writers_p)
 {
@@ -166,7 +181,11 @@ writer_thread(void *arg)
         Duban__Progress progress;
         Duban__Figure figure, *figures[1];
         bench_fill_progress(&req, &progress, &figure, figures, w->task, slots[s].id, counter++);
+        uint8_t signature[DBN_SIGNATURE_BYTES];
+        char plan[DBN_MAX_ID];
         slots[s].sent = bench_now();
+        if (w->key)
+          dbn_request_sign(&req, w->identity, w->key, 0, signature, plan);
         if (bench_conn_send(w->socket, &req) != 0) {
           slots[s].id[0] = '\0';
           break;

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 
 #include "bench.h"
+#include "checkpoint.h"
 
 typedef struct bench_writers bench_writers_t;
 
@@ -46,6 +47,15 @@ void bench_fill_progress(Duban__Request *req, Duban__Progress *progress, Duban__
 
 /* The size in bytes of one packed progress report. */
 size_t bench_writers_report_size(void);
+
+/* The identity of writer i, and the signing key it signs every report
+ * with from now on (borrowed; NULL: unsigned). For bench/signed.c. */
+const char *bench_writer_identity(const bench_writers_t *writers, int i);
+void bench_writer_set_key(bench_writers_t *writers, int i, const dbn_sign_key_t *key);
+
+/* Register a fresh signing key for each writer in broker's log (admin:admin's
+ * own first) and have the writers sign with it (bench/signed.c). */
+int bench_writers_sign(bench_writers_t *writers, bench_env_t *env, const bench_broker_t *broker);
 
 /* Run the first n writers for seconds with window reports in flight each;
  * stamps may be NULL. Waits for every answer before it returns. */
