@@ -19,12 +19,13 @@ static const struct mode {
   const char *name; /* row prefix */
   const char *dir;  /* data folder name */
   const char *flags[3];
-  bool signed_writes; /* every report signed by its department (--signed) */
+  int signed_every; /* reports signed by their department (--signed): one signature per this many */
 } modes[] = {
-    {"group commit", "ingest-group", {NULL}, false},
-    {"commit every request", "ingest-single", {"--no-group-commit", NULL}, false},
-    {"not durable (no sync)", "ingest-nosync", {"--no-sync", NULL}, false},
-    {"group commit, signed", "ingest-signed", {NULL}, true},
+    {"group commit", "ingest-group", {NULL}, 0},
+    {"commit every request", "ingest-single", {"--no-group-commit", NULL}, 0},
+    {"not durable (no sync)", "ingest-nosync", {"--no-sync", NULL}, 0},
+    {"group commit, signed", "ingest-signed", {NULL}, 1},
+    {"group commit, chained, 1 signature/32", "ingest-chained", {NULL}, 32},
 };
 
 static const int agent_counts[] = {1, 8, 64};
@@ -48,13 +49,14 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
   bool have_floor = bench_report_get(report, "disk floor", "write 200 B + fdatasync", "fsyncs/s", &floor);
   fprintf(stderr, "ingest: reports of %zu bytes packed\n", bench_writers_report_size());
   for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
-    if (modes[m].signed_writes && !options->sign)
+    if (modes[m].signed_every && !options->sign)
       continue;
     bench_broker_t broker;
     if (bench_broker_start(env, &broker, modes[m].dir, modes[m].flags) != 0)
       return -1;
     bench_writers_t *writers = bench_writers_new(env, &broker, 64);
-    if (!writers || (modes[m].signed_writes && bench_writers_sign(writers, env, &broker) != 0)) {
+    if (!writers ||
+        (modes[m].signed_every && bench_writers_sign(writers, env, &broker, modes[m].signed_every) != 0)) {
       bench_writers_destroy(&writers);
       bench_broker_stop(&broker);
       return -1;

@@ -2,7 +2,10 @@
  * started on a fresh log as for group commit; then admin:admin registers
  * its own signing key (the log's first, self-signed) and one fresh key per
  * writer, and from then on every report carries its department's Ed25519
- * signature, which the broker checks before it writes (store/signed_request.h).
+ * signature, which the broker checks before it writes (store/signed_request.h);
+ * or, chained, one signature per `every` reports and the reports between
+ * carrying only the link of the one before, which the broker checks with a
+ * hash.
  * The keys live only in this process: the bench measures the broker, not
  * key files. */
 #include <stdio.h>
@@ -18,7 +21,7 @@
 
 #define SIGNED_WRITERS 64
 
-static dbn_sign_key_t keys[SIGNED_WRITERS + 1]; /* [0] is the admin's */
+static bench_signer_t signers[SIGNED_WRITERS + 1]; /* [0] is the admin's */
 
 static void
 fresh_key(dbn_sign_key_t *key)
@@ -43,7 +46,7 @@ register_key(void *admin, const char *identity, const dbn_sign_key_t *key)
   req.request_id = id;
   req.body_case = DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY;
   req.register_signing_key = &reg;
-  if (dbn_request_sign(&req, "admin:admin", &keys[0], 0, signature, plan) != 0)
+  if (dbn_request_sign(&req, "admin:admin", &signers[0].key, 0, signature, plan) != 0)
     return -1;
   Duban__Reply *reply;
   if (bench_conn_call(admin, &req, &reply, 10000) != 0) {
@@ -58,20 +61,40 @@ register_key(void *admin, const char *identity, const dbn_sign_key_t *key)
 }
 
 int
-bench_writers_sign(bench_writers_t *writers, bench_env_t *env, const bench_broker_t *broker)
+bench_signer_sign(bench_signer_t *signer, Duban__Request *req, const char *identity)
+{
+  if (signer->every <= 1)
+    return dbn_request_sign(req, identity, &signer->key, 0, signer->signature, signer->plan);
+  /* A chain: the first report and every `every`-th carry a signature. */
+  req->signer_continues = true;
+  if (signer->have_link) {
+    memcpy(signer->prev, signer->link, sizeof signer->prev);
+    req->signer_prev.data = signer->prev;
+    req->signer_prev.len = sizeof signer->prev;
+  }
+  bool with_signature = !signer->have_link || ++signer->count % (unsigned)signer->every == 0;
+  signer->have_link = true;
+  return dbn_request_sign_chained(req, identity, &signer->key, 0, with_signature, signer->signature,
+                                  signer->plan, signer->link);
+}
+
+int
+bench_writers_sign(bench_writers_t *writers, bench_env_t *env, const bench_broker_t *broker, int every)
 {
   if (sodium_init() < 0)
     return -1;
   void *admin = bench_conn_open(env, broker->endpoint, "admin:admin");
   if (!admin)
     return -1;
-  fresh_key(&keys[0]);
-  int rc = register_key(admin, "admin:admin", &keys[0]);
+  memset(signers, 0, sizeof signers);
+  fresh_key(&signers[0].key);
+  int rc = register_key(admin, "admin:admin", &signers[0].key);
   for (int i = 0; rc == 0 && i < SIGNED_WRITERS; i++) {
-    fresh_key(&keys[i + 1]);
-    rc = register_key(admin, bench_writer_identity(writers, i), &keys[i + 1]);
+    fresh_key(&signers[i + 1].key);
+    signers[i + 1].every = every;
+    rc = register_key(admin, bench_writer_identity(writers, i), &signers[i + 1].key);
     if (rc == 0)
-      bench_writer_set_key(writers, i, &keys[i + 1]);
+      bench_writer_set_signer(writers, i, &signers[i + 1]);
   }
   zmq_close(admin);
   return rc;

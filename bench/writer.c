@@ -12,7 +12,6 @@
 
 #include <zmq.h>
 
-#include "signed_request.h"
 #include "wire.h"
 #include "writer.h"
 
@@ -27,7 +26,7 @@ struct writer {
   char task[64];     /* the task it owns */
   void *socket;      /* owned; used by one thread at a time */
 
-  const dbn_sign_key_t *key; /* signs every report when set (--signed) */
+  bench_signer_t *signer; /* signs its reports when set (--signed) */
   /* one run */
   int window;
   double start, deadline;
@@ -133,9 +132,9 @@ bench_writer_identity(const bench_writers_t *writers, int i)
 }
 
 void
-bench_writer_set_key(bench_writers_t *writers, int i, const dbn_sign_key_t *key)
+bench_writer_set_signer(bench_writers_t *writers, int i, bench_signer_t *signer)
 {
-  writers->writers[i].key = key;
+  writers->writers[i].signer = signer;
 }
 
 void
@@ -181,11 +180,9 @@ writer_thread(void *arg)
         Duban__Progress progress;
         Duban__Figure figure, *figures[1];
         bench_fill_progress(&req, &progress, &figure, figures, w->task, slots[s].id, counter++);
-        uint8_t signature[DBN_SIGNATURE_BYTES];
-        char plan[DBN_MAX_ID];
         slots[s].sent = bench_now();
-        if (w->key)
-          dbn_request_sign(&req, w->identity, w->key, 0, signature, plan);
+        if (w->signer)
+          bench_signer_sign(w->signer, &req, w->identity);
         if (bench_conn_send(w->socket, &req) != 0) {
           slots[s].id[0] = '\0';
           break;

@@ -14,7 +14,8 @@
 #include <stdatomic.h>
 
 #include "bench.h"
-#include "checkpoint.h"
+#include "signed_request.h"
+#include "wire.h"
 
 typedef struct bench_writers bench_writers_t;
 
@@ -48,14 +49,30 @@ void bench_fill_progress(Duban__Request *req, Duban__Progress *progress, Duban__
 /* The size in bytes of one packed progress report. */
 size_t bench_writers_report_size(void);
 
-/* The identity of writer i, and the signing key it signs every report
- * with from now on (borrowed; NULL: unsigned). For bench/signed.c. */
+/* A department's signing key and its chain (bench/signed.c). */
+typedef struct {
+  dbn_sign_key_t key;
+  int every;        /* one signature per this many reports; the rest chained (1: every report) */
+  unsigned count;   /* reports since the chain began */
+  bool have_link;   /* link holds the last report's link */
+  uint8_t link[32]; /* the last report's link */
+  uint8_t prev[32]; /* what the report being sent follows */
+  uint8_t signature[DBN_SIGNATURE_BYTES];
+  char plan[DBN_MAX_ID];
+} bench_signer_t;
+
+/* Sign (or chain) req as identity with signer. */
+int bench_signer_sign(bench_signer_t *signer, Duban__Request *req, const char *identity);
+
+/* The identity of writer i, and the signer it signs every report with
+ * from now on (borrowed; NULL: unsigned). For bench/signed.c. */
 const char *bench_writer_identity(const bench_writers_t *writers, int i);
-void bench_writer_set_key(bench_writers_t *writers, int i, const dbn_sign_key_t *key);
+void bench_writer_set_signer(bench_writers_t *writers, int i, bench_signer_t *signer);
 
 /* Register a fresh signing key for each writer in broker's log (admin:admin's
- * own first) and have the writers sign with it (bench/signed.c). */
-int bench_writers_sign(bench_writers_t *writers, bench_env_t *env, const bench_broker_t *broker);
+ * own first) and have the writers sign with it, one signature per `every`
+ * reports (bench/signed.c). */
+int bench_writers_sign(bench_writers_t *writers, bench_env_t *env, const bench_broker_t *broker, int every);
 
 /* Run the first n writers for seconds with window reports in flight each;
  * stamps may be NULL. Waits for every answer before it returns. */

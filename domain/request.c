@@ -196,5 +196,7 @@ dbn_request_to_event(const Duban__Request *req, Duban__Event *event)
   event->signed_seen_seq = req->seen_seq;
   event->signed_plan_id = req->plan_id;
   event->signed_body = req->signed_body;
+  event->signer_prev = req->signer_prev;
+  event->signer_continues = req->signer_continues;
   return 0;
 }

@@ -595,6 +595,8 @@ dbn_store_apply_event(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store
   int rc = apply_body(txn, event, subject);
   dbn_store_subject_clear(subject);
   if (rc == 0)
+    rc = dbn_signed_chain_apply(txn, event); /* a signer's chain (store/signed_request.h) */
+  if (rc == 0)
     rc = clock_put(txn, event->time);
   if (rc == 0 && event->request_id && *event->request_id)
     rc = dedup_put(txn, event);

@@ -78,7 +78,7 @@ dbn_signed_bytes(const dbn_signed_fields_t *f, const uint8_t *body, size_t body_
 {
   const char *strings[] = {or_empty(f->kind), or_empty(f->request_id), or_empty(f->identity),
                            or_empty(f->plan_id), or_empty(f->key_id)};
-  size_t len = sizeof SIGNED_TAG + 8 + 4 + body_len;
+  size_t len = sizeof SIGNED_TAG + 8 + 4 + f->prev_len + 4 + body_len;
   for (size_t i = 0; i < 5; i++)
     len += 4 + strlen(strings[i]);
   if (body_len > DBN_MAX_MESSAGE)
@@ -92,6 +92,7 @@ dbn_signed_bytes(const dbn_signed_fields_t *f, const uint8_t *body, size_t body_
     p = put_str(p, strings[i], strlen(strings[i]));
   dbn_be64_put(p, f->seen_seq);
   p += 8;
+  p = put_str(p, f->prev, f->prev_len);
   put_str(p, body, body_len);
   *buf_p = buf;
   *len_p = len;
@@ -131,6 +132,14 @@ int
 dbn_request_sign(Duban__Request *req, const char *identity, const dbn_sign_key_t *key, uint64_t seen_seq,
                  uint8_t *signature_buf, char *plan_buf)
 {
+  return dbn_request_sign_chained(req, identity, key, seen_seq, true, signature_buf, plan_buf, NULL);
+}
+
+int
+dbn_request_sign_chained(Duban__Request *req, const char *identity, const dbn_sign_key_t *key,
+                         uint64_t seen_seq, bool with_signature, uint8_t *signature_buf, char *plan_buf,
+                         uint8_t *link_out)
+{
   const dbn_request_kind_t *kind = dbn_request_kind(req->body_case);
   if (!kind || !kind->write)
     return 0;
@@ -145,15 +154,29 @@ dbn_request_sign(Duban__Request *req, const char *identity, const dbn_sign_key_t
   int rc = dbn_signed_body_pack(dbn_request_body(req), &body, &body_len);
   if (rc)
     return rc;
-  dbn_signed_fields_t fields = {kind->name, req->request_id, identity, req->plan_id, key->key_id, seen_seq};
+  dbn_signed_fields_t fields = {kind->name,
+                                req->request_id,
+                                identity,
+                                req->plan_id,
+                                key->key_id,
+                                seen_seq,
+                                req->signer_prev.data,
+                                req->signer_prev.len};
   rc = dbn_signed_bytes(&fields, body, body_len, &bytes, &len);
   free(body);
   if (rc)
     return rc;
-  crypto_sign_detached(signature_buf, NULL, bytes, len, key->secret_key);
+  if (with_signature) {
+    crypto_sign_detached(signature_buf, NULL, bytes, len, key->secret_key);
+    req->signature.data = signature_buf;
+    req->signature.len = DBN_SIGNATURE_BYTES;
+  } else {
+    req->signature.data = NULL;
+    req->signature.len = 0;
+  }
+  if (link_out)
+    dbn_store_hash(bytes, len, link_out);
   free(bytes);
-  req->signature.data = signature_buf;
-  req->signature.len = DBN_SIGNATURE_BYTES;
   return 0;
 }
 
@@ -348,7 +371,54 @@ struct signed_write {
   const ProtobufCBinaryData *signature;   /* as carried */
   const char *key_id, *request_id, *plan; /* as carried */
   uint64_t seen_seq;
+  const ProtobufCBinaryData *prev; /* the signer's chain: the link of the write this one follows */
 };
+
+/* ---- the signer's chain (meta "signhead/LINK": a SigningChainHead) ---- */
+
+static void
+head_key(const uint8_t *link, size_t link_len, char buf[80], MDB_val *key)
+{
+  memcpy(buf, "signhead/", 9);
+  sodium_bin2hex(buf + 9, 80 - 9, link, link_len > 32 ? 32 : link_len);
+  *key = dbn_store_string_key(buf);
+}
+
+static int
+head_get(dbn_store_txn_t *txn, const ProtobufCBinaryData *link, Duban__SigningChainHead **head_p)
+{
+  char buf[80];
+  MDB_val key, val;
+  *head_p = NULL;
+  if (link->len != DBN_HASH_BYTES)
+    return DBN_ENOTFOUND;
+  head_key(link->data, link->len, buf, &key);
+  int rc = dbn_store_get_raw(txn, DBI_META, &key, &val);
+  if (rc)
+    return rc;
+  *head_p = duban__signing_chain_head__unpack(NULL, val.mv_size, val.mv_data);
+  return *head_p ? 0 : DBN_ECORRUPT;
+}
+
+/* A write that follows an earlier one must follow an open end of its own
+ * identity's chain under the same key: nothing else can be covered later. */
+static int
+chain_follows(dbn_store_txn_t *txn, const struct signed_write *w, char *why, size_t why_len)
+{
+  Duban__SigningChainHead *head = NULL;
+  int rc = head_get(txn, w->prev, &head);
+  if (rc == 0 && (strcmp(head->identity, w->identity) != 0 || strcmp(head->key_id, or_empty(w->key_id)) != 0))
+    rc = DBN_ENOTFOUND;
+  if (rc == DBN_ENOTFOUND)
+    snprintf(why, why_len,
+             "%s 的这次写入接在签名链上一个不存在或已被接续的位置（它之前的写入被拒或被人抢先接续）；"
+             "请重新签名后再发",
+             w->identity);
+  else if (rc)
+    snprintf(why, why_len, "签名链读取失败：%s", dbn_strerror(rc));
+  duban__signing_chain_head__free_unpacked(head, NULL);
+  return rc == DBN_ENOTFOUND ? DBN_EPERM : rc;
+}
 
 /* The key a write's signature must hold for: a registered, unrevoked key
  * of its identity, or, for the log's first admin key, the key it
@@ -401,6 +471,10 @@ verdict(dbn_store_txn_t *txn, const struct signed_write *w, const uint8_t *body,
   if (!since && !key_event) {
     /* An older log, or one whose admin has not registered a key yet: no one
      * is registered, so a signature could hold for no key (left unchecked). */
+  } else if (w->signature->len == 0 && since && !key_event && w->prev->len) {
+    /* Covered by the signer's chain: its next signature covers it too. */
+    if ((rc = signing_key_for(txn, w, list, pk, why, why_len)) == 0)
+      rc = chain_follows(txn, w, why, why_len);
   } else if (w->signature->len == 0) {
     if (since)
       snprintf(why, why_len,
@@ -412,11 +486,14 @@ verdict(dbn_store_txn_t *txn, const struct signed_write *w, const uint8_t *body,
                "登记或吊销签名密钥必须由管理员签名（先用 keygen --self 生成管理员自己的签名密钥）");
     rc = DBN_EUNAUTH;
   } else if ((rc = signing_key_for(txn, w, list, pk, why, why_len)) == 0) {
-    dbn_signed_fields_t fields = {w->kind->name, w->request_id, w->identity, w->plan, w->key_id, w->seen_seq};
+    dbn_signed_fields_t fields = {w->kind->name, w->request_id, w->identity,   w->plan,
+                                  w->key_id,     w->seen_seq,   w->prev->data, w->prev->len};
     if (!signature_holds(&fields, body, body_len, w->signature, pk)) {
       snprintf(why, why_len, "%s 的签名不符：签名不是密钥 %s 对这次写入的签名（内容、请求号或身份被改过）",
                w->identity, w->key_id);
       rc = DBN_EPERM;
+    } else if (w->prev->len) {
+      rc = chain_follows(txn, w, why, why_len);
     }
   }
   duban__signing_key_list__free_unpacked(list, NULL);
@@ -440,7 +517,8 @@ int
 dbn_signed_write_keep_body(Duban__Request *req)
 {
   const dbn_request_kind_t *kind = dbn_request_kind(req->body_case);
-  if (!kind || !kind->write || !req->signature.len || req->signed_body.len)
+  bool signed_or_chained = req->signature.len || req->signer_prev.len || req->signer_continues;
+  if (!kind || !kind->write || !signed_or_chained || req->signed_body.len)
     return 0;
   uint8_t *body;
   size_t len;
@@ -468,10 +546,10 @@ dbn_signed_write_check(dbn_store_txn_t *txn, const char *identity, Duban__Reques
   const uint8_t *body = kept ? req->signed_body.data : now_body;
   size_t body_len = kept ? req->signed_body.len : now_len;
   struct signed_write w = {
-      identity,        kind,         dbn_request_body(req), &req->signature, req->signer_key_id,
-      req->request_id, req->plan_id, req->seen_seq};
+      identity,        kind,         dbn_request_body(req), &req->signature,  req->signer_key_id,
+      req->request_id, req->plan_id, req->seen_seq,         &req->signer_prev};
   rc = verdict(txn, &w, body, body_len, why, why_len);
-  if (rc == 0 && req->signature.len)
+  if (rc == 0 && (req->signature.len || req->signer_prev.len))
     rc = plan_matches(req->plan_id, dbn_request_task(req), why, why_len);
   /* The log keeps the body as signed only when resolving names changed it. */
   if (rc == 0 && kept && body_len == now_len && memcmp(body, now_body, now_len) == 0) {
@@ -540,14 +618,103 @@ dbn_signed_event_check(dbn_store_txn_t *txn, const Duban__Event *event, char *wh
   struct signed_write w = {event->actor,          kind,
                            dbn_event_body(event), &event->signature,
                            event->signer_key_id,  event->request_id,
-                           event->signed_plan_id, event->signed_seen_seq};
-  if (rc == 0 && (rc = verdict(txn, &w, body, body_len, why, why_len)) == 0 && event->signature.len) {
+                           event->signed_plan_id, event->signed_seen_seq,
+                           &event->signer_prev};
+  if (rc == 0 && (rc = verdict(txn, &w, body, body_len, why, why_len)) == 0 &&
+      (event->signature.len || event->signer_prev.len)) {
     Duban__Request req = DUBAN__REQUEST__INIT;
     if (dbn_request_set_body(&req, kind, dbn_event_body(event)) == 0)
       rc = plan_matches(event->signed_plan_id, dbn_request_task(&req), why, why_len);
   }
   free(stored);
   return rc ? DBN_ECORRUPT : 0;
+}
+
+/* The link of event: the hash of the canonical bytes its writer made. */
+static int
+event_link(const Duban__Event *event, const dbn_request_kind_t *kind, uint8_t link[DBN_HASH_BYTES])
+{
+  uint8_t *body = NULL, *bytes;
+  size_t body_len = 0, len;
+  int rc = event->signed_body.len ? 0 : dbn_signed_body_pack(dbn_event_body(event), &body, &body_len);
+  if (rc)
+    return rc;
+  dbn_signed_fields_t fields = {kind->name,
+                                event->request_id,
+                                event->actor,
+                                event->signed_plan_id,
+                                event->signer_key_id,
+                                event->signed_seen_seq,
+                                event->signer_prev.data,
+                                event->signer_prev.len};
+  rc = dbn_signed_bytes(&fields, body ? body : event->signed_body.data,
+                        body ? body_len : event->signed_body.len, &bytes, &len);
+  free(body);
+  if (rc == 0) {
+    dbn_store_hash(bytes, len, link);
+    free(bytes);
+  }
+  return rc;
+}
+
+int
+dbn_signed_chain_apply(dbn_store_txn_t *txn, const Duban__Event *event)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind_of_event(event->body_case);
+  if ((!event->signer_prev.len && !event->signer_continues) || !kind || !dbn_event_body(event))
+    return 0;
+  uint64_t covered = event->signature.len ? event->seq : 0;
+  char buf[80];
+  MDB_val key, val;
+  Duban__SigningChainHead *prev = NULL;
+  int rc = head_get(txn, &event->signer_prev, &prev);
+  if (rc == 0) {
+    if (!covered)
+      covered = prev->covered_seq;
+    head_key(event->signer_prev.data, event->signer_prev.len, buf, &key);
+    rc = dbn_lmdb_error(mdb_del(txn->txn, txn->store->dbi[DBI_META], &key, NULL));
+  }
+  duban__signing_chain_head__free_unpacked(prev, NULL);
+  if (rc == DBN_ENOTFOUND)
+    rc = 0;
+  if (rc || !event->signer_continues)
+    return rc;
+  uint8_t link[DBN_HASH_BYTES];
+  if ((rc = event_link(event, kind, link)))
+    return rc;
+  Duban__SigningChainHead head = DUBAN__SIGNING_CHAIN_HEAD__INIT;
+  head.identity = event->actor;
+  head.key_id = (char *)or_empty(event->signer_key_id);
+  head.seq = event->seq;
+  head.covered_seq = covered;
+  head_key(link, sizeof link, buf, &key);
+  (void)val;
+  return dbn_store_put_packed(txn, DBI_META, &key, &head.base);
+}
+
+int
+dbn_signed_chains_uncovered(dbn_store_txn_t *txn, size_t *chains_p, uint64_t *last_seq_p)
+{
+  *chains_p = 0;
+  *last_seq_p = 0;
+  MDB_cursor *cursor;
+  int rc = dbn_lmdb_error(mdb_cursor_open(txn->txn, txn->store->dbi[DBI_META], &cursor));
+  if (rc)
+    return rc;
+  MDB_val key = dbn_store_string_key("signhead/"), val;
+  for (int op = MDB_SET_RANGE; mdb_cursor_get(cursor, &key, &val, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
+    if (key.mv_size < 9 || memcmp(key.mv_data, "signhead/", 9) != 0)
+      break;
+    Duban__SigningChainHead *head = duban__signing_chain_head__unpack(NULL, val.mv_size, val.mv_data);
+    if (head && head->covered_seq < head->seq) {
+      (*chains_p)++;
+      if (head->seq > *last_seq_p)
+        *last_seq_p = head->seq;
+    }
+    duban__signing_chain_head__free_unpacked(head, NULL);
+  }
+  mdb_cursor_close(cursor);
+  return 0;
 }
 
 /* ---- secret keys ---- */

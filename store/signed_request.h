@@ -20,6 +20,7 @@
  *   | str(kind)         the request kind's name ("progress", domain/request.h)
  *   | str(request_id) | str(identity) | str(plan_id) | str(key_id)
  *   | be64(seen_seq)    the last event the signer had seen
+ *   | str(signer_prev)  the link of the signer's write this one follows ("" for none)
  *   | str(body)         the packed body message with the broker's own fields
  *                       cleared (a figure's base_milli)
  * where str(x) is be32(length) followed by the bytes.
@@ -54,6 +55,8 @@ typedef struct {
   const char *plan_id;    /* the plan the signer meant, "" for none */
   const char *key_id;     /* the signing key's id */
   uint64_t seen_seq;      /* the last event the signer had seen */
+  const uint8_t *prev;    /* the signer's chain: the link this write follows (NULL, 0: none) */
+  size_t prev_len;
 } dbn_signed_fields_t;
 
 /* The packed body with the broker's own fields cleared; *buf_p is the
@@ -72,6 +75,29 @@ int dbn_signed_bytes(const dbn_signed_fields_t *fields, const uint8_t *body, siz
  * A read is left unsigned. */
 int dbn_request_sign(Duban__Request *req, const char *identity, const dbn_sign_key_t *key, uint64_t seen_seq,
                      uint8_t *signature_buf, char *plan_buf);
+
+/* The signer's chain, for a signer that writes faster than the broker can
+ * check one signature per write: the link of a write is the BLAKE2b-256 of
+ * its canonical bytes. A write that carries signer_prev (the link of the
+ * signer's write before it, whose signer_continues was set) need not be
+ * signed: the next signature in the chain covers it, because the signed
+ * bytes hold the previous link, which holds the one before. The broker
+ * checks such a write with a hash and one read (it must follow an open end
+ * of its own identity's chain under the same registered key) and verify
+ * checks every link again. dbn_request_sign_chained is dbn_request_sign
+ * that reads req->signer_prev and req->signer_continues (set by the
+ * caller), signs only when with_signature, and leaves the write's link in
+ * link_out (DBN_HASH_BYTES; NULL: not wanted). */
+int dbn_request_sign_chained(Duban__Request *req, const char *identity, const dbn_sign_key_t *key,
+                             uint64_t seen_seq, bool with_signature, uint8_t *signature_buf, char *plan_buf,
+                             uint8_t *link_out);
+
+/* Keep the open ends of the signers' chains for event (from store/apply.c). */
+int dbn_signed_chain_apply(dbn_store_txn_t *txn, const Duban__Event *event);
+
+/* Chains whose last writes no signature covers yet, as txn holds them:
+ * how many, and the newest such write. */
+int dbn_signed_chains_uncovered(dbn_store_txn_t *txn, size_t *chains_p, uint64_t *last_seq_p);
 
 /* ---- the broker's side (called from broker/rules.c) ---- */
 

@@ -39,7 +39,7 @@ static void
 test_canonical_bytes(void **state)
 {
   (void)state;
-  dbn_signed_fields_t f = {"claim", "r1", "unit:a", "p", "k", 0x0102};
+  dbn_signed_fields_t f = {"claim", "r1", "unit:a", "p", "k", 0x0102, (const uint8_t *)"L", 1};
   const uint8_t body[] = {0xAA, 0xBB};
   uint8_t *bytes;
   size_t len;
@@ -52,11 +52,12 @@ test_canonical_bytes(void **state)
                                  0,   0,   0,   1,   'p',                           /* plan */
                                  0,   0,   0,   1,   'k',                           /* key id */
                                  0,   0,   0,   0,   0,    0,   1,   2,             /* seen seq */
+                                 0,   0,   0,   1,   'L',                           /* signer_prev */
                                  0,   0,   0,   2,   0xAA, 0xBB};                   /* body */
   assert_int_equal(len, sizeof want);
   assert_memory_equal(bytes, want, sizeof want);
   /* Moving a byte from one field to the next changes the bytes: lengths are in. */
-  dbn_signed_fields_t g = {"claimr", "1", "unit:a", "p", "k", 0x0102};
+  dbn_signed_fields_t g = {"claimr", "1", "unit:a", "p", "k", 0x0102, (const uint8_t *)"L", 1};
   uint8_t *other;
   size_t other_len;
   assert_int_equal(dbn_signed_bytes(&g, body, sizeof body, &other, &other_len), 0);
@@ -176,6 +177,7 @@ static void
 test_broker_and_verify(void **state)
 {
   (void)state;
+  dbn_store_txn_t *txn;
   snprintf(dir, sizeof dir, "%s/duban-signed-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   assert_non_null(mkdtemp(dir));
   struct signer admin = {.identity = "admin:admin"}, lcj = {.identity = "unit:LCJ"},
@@ -240,6 +242,53 @@ test_broker_and_verify(void **state)
   sign(&write, &other_admin);
   assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM); /* a key nobody registered */
 
+  /* A signer's chain: a signed write that continues, chain-only writes
+   * that follow it, and one that follows a link nobody wrote. */
+  Duban__ScoringRules rules = DUBAN__SCORING_RULES__INIT;
+  rules.version = "v1";
+  rules.effective = "2024-01-01";
+  Duban__LoadScoringRules load = DUBAN__LOAD_SCORING_RULES__INIT;
+  load.rules = &rules;
+  Duban__Request chained = DUBAN__REQUEST__INIT;
+  chained.body_case = DUBAN__REQUEST__BODY_LOAD_SCORING_RULES;
+  chained.load_scoring_rules = &load;
+  chained.signer_continues = true;
+  chained.request_id = "c1";
+  uint8_t link[32], next[32];
+  assert_int_equal(dbn_request_sign_chained(&chained, "admin:admin", &admin.key, 0, true, admin.signature,
+                                            admin.plan, link),
+                   0);
+  assert_int_equal(write_as(store, "admin:admin", &chained, true), 0);
+  chained.signer_prev.data = link;
+  chained.signer_prev.len = sizeof link;
+  chained.request_id = "c2";
+  rules.version = "v2";
+  assert_int_equal(dbn_request_sign_chained(&chained, "admin:admin", &admin.key, 0, false, admin.signature,
+                                            admin.plan, next),
+                   0);
+  assert_int_equal(chained.signature.len, 0);
+  assert_int_equal(write_as(store, "unit:LCJ", &chained, false), DBN_EPERM); /* not LCJ's chain */
+  assert_int_equal(write_as(store, "admin:admin", &chained, true), 0);
+  assert_int_equal(write_as(store, "admin:admin", &chained, false), DBN_EPERM); /* link already followed */
+  memcpy(link, next, sizeof link);
+  size_t chains;
+  uint64_t last;
+  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  assert_int_equal(dbn_signed_chains_uncovered(txn, &chains, &last), 0);
+  dbn_store_abort(&txn);
+  assert_int_equal(chains, 1); /* c2 is covered only by the chain */
+  chained.request_id = "c3";
+  rules.version = "v3";
+  chained.signer_continues = false;
+  assert_int_equal(dbn_request_sign_chained(&chained, "admin:admin", &admin.key, 0, true, admin.signature,
+                                            admin.plan, NULL),
+                   0);
+  assert_int_equal(write_as(store, "admin:admin", &chained, true), 0);
+  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  assert_int_equal(dbn_signed_chains_uncovered(txn, &chains, &last), 0);
+  dbn_store_abort(&txn);
+  assert_int_equal(chains, 0); /* c3's signature covers c2 */
+
   /* Revoked: refused from then on, while the write before still verifies. */
   sign(&write, &lcj);
   Duban__SigningKeyRevocation rev = DUBAN__SIGNING_KEY_REVOCATION__INIT;
@@ -254,7 +303,6 @@ test_broker_and_verify(void **state)
   assert_int_equal(write_as(store, "admin:admin", &revoke, true), 0);
   assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM);
   Duban__SigningKeyList *list = NULL;
-  dbn_store_txn_t *txn;
   assert_int_equal(dbn_store_write_begin(store, &txn), 0);
   assert_int_equal(dbn_signing_keys_get(txn, "unit:LCJ", &list), 0);
   assert_non_null(list);
