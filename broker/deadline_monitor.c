@@ -40,9 +40,9 @@ append_warning(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, const
     return rc;
 
   char reason[512];
-  snprintf(reason, sizeof reason, "milestone due %s has passed with the task %s at %d%%: %.200s",
-           milestone->due, task->state == DUBAN__TASK_STATE__TASK_ASSIGNED ? "not yet claimed" : "unfinished",
-           task->percent, milestone->text ? milestone->text : "");
+  snprintf(reason, sizeof reason, "节点 %s 已过，任务%s，进度 %d%%：%.200s", milestone->due,
+           task->state == DUBAN__TASK_STATE__TASK_ASSIGNED ? "尚未签收" : "未完成", task->percent,
+           milestone->text ? milestone->text : "");
   Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
   escalate.task = task->id;
   escalate.category = "deadline";

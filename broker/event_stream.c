@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "event_subject.h"
 #include "identity.h"
 #include "log.h"
 #include "wire.h"
@@ -163,22 +164,12 @@ reserve(dbn_event_stream_t *stream, size_t need)
 static const char *
 event_task(dbn_store_txn_t *txn, const Duban__Event *event, Duban__Escalation **escalation_p)
 {
-  uint64_t escalation = 0;
-  switch (event->body_case) {
-  case DUBAN__EVENT__BODY_CLAIMED: return event->claimed->task;
-  case DUBAN__EVENT__BODY_PROGRESS: return event->progress->task;
-  case DUBAN__EVENT__BODY_SUBMITTED: return event->submitted->task;
-  case DUBAN__EVENT__BODY_ESCALATED: return event->escalated->task;
-  case DUBAN__EVENT__BODY_REMINDED: return event->reminded->task;
-  case DUBAN__EVENT__BODY_ACCEPTED: return event->accepted->task;
-  case DUBAN__EVENT__BODY_REJECTED: return event->rejected->task;
-  case DUBAN__EVENT__BODY_REASSIGNED: return event->reassigned->task;
-  case DUBAN__EVENT__BODY_DEADLINE_WARNING: return event->deadline_warning->task;
-  case DUBAN__EVENT__BODY_ACKNOWLEDGED: escalation = event->acknowledged->escalation; break;
-  case DUBAN__EVENT__BODY_RESOLVED: escalation = event->resolved->escalation; break;
-  case DUBAN__EVENT__BODY_ESCALATION_LEVEL: escalation = event->escalation_level->escalation; break;
-  default: return NULL;
-  }
+  const char *task = dbn_event_task(event);
+  if (task)
+    return task;
+  uint64_t escalation = dbn_event_escalation(event);
+  if (escalation == 0)
+    return NULL;
   if (dbn_store_escalation_get(txn, escalation, escalation_p) != 0)
     return NULL;
   return (*escalation_p)->task;

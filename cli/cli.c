@@ -20,6 +20,7 @@
 #include "date.h"
 #include "error.h"
 #include "figure.h"
+#include "refusal.h"
 #include "request.h"
 #include "text.h"
 
@@ -1118,7 +1119,7 @@ static void
 append_note(event_text_t *text, const char *label, const char *note)
 {
   if (note && note[0])
-    append_details(text, "%s%s%s", text->details[0] ? "; " : "", label, note);
+    append_details(text, "%s%s%s", text->details[0] ? "；" : "", label, note);
 }
 
 static void
@@ -1138,7 +1139,7 @@ describe_plan_loaded(const Duban__Event *event, event_text_t *text)
   size_t measures, actions;
   dbn_cli_plan_size(plan, &measures, &actions);
   append_subject(text, "%s", plan->id);
-  append_details(text, "%zu sections, %zu measures, %zu tasks, %zu units: %s", plan->n_sections, measures,
+  append_details(text, "%zu 个部分、%zu 项措施、%zu 项任务、%zu 个单位：%s", plan->n_sections, measures,
                  actions, plan->n_units, plan->title);
 }
 
@@ -1157,16 +1158,16 @@ describe_progress(const Duban__Event *event, event_text_t *text)
   for (size_t i = 0; i < p->n_figures; i++) {
     char amount[DBN_QUANTITY_AGAINST_LEN];
     dbn_figure_format(p->figures[i], NULL, amount, sizeof amount);
-    append_details(text, "; %s %s", p->figures[i]->what, amount);
+    append_details(text, "；%s %s", p->figures[i]->what, amount);
   }
-  append_note(text, "note: ", p->note);
+  append_note(text, "说明：", p->note);
 }
 
 static void
 describe_submitted(const Duban__Event *event, event_text_t *text)
 {
   append_subject(text, "%s", event->submitted->task);
-  append_note(text, "note: ", event->submitted->note);
+  append_note(text, "说明：", event->submitted->note);
 }
 
 static void
@@ -1174,58 +1175,60 @@ describe_escalated(const Duban__Event *event, event_text_t *text)
 {
   /* An escalation's id is the seq of the event that raised it. */
   append_subject(text, "%s", event->escalated->task);
-  append_details(text, "escalation #%llu [%s] %s", (unsigned long long)event->seq, event->escalated->category,
-                 event->escalated->reason);
+  const char *category = event->escalated->category;
+  const char *category_zh = dbn_web_word_zh(category);
+  append_details(text, "督办事项 #%llu〔%s〕%s", (unsigned long long)event->seq,
+                 category_zh ? category_zh : category, event->escalated->reason);
 }
 
 static void
 describe_acknowledged(const Duban__Event *event, event_text_t *text)
 {
   subject_escalation(text, event->acknowledged->escalation);
-  append_note(text, "note: ", event->acknowledged->note);
+  append_note(text, "说明：", event->acknowledged->note);
 }
 
 static void
 describe_resolved(const Duban__Event *event, event_text_t *text)
 {
   subject_escalation(text, event->resolved->escalation);
-  append_note(text, "note: ", event->resolved->note);
+  append_note(text, "说明：", event->resolved->note);
 }
 
 static void
 describe_reminded(const Duban__Event *event, event_text_t *text)
 {
   append_subject(text, "%s", event->reminded->task);
-  append_note(text, "note: ", event->reminded->note);
+  append_note(text, "催办：", event->reminded->note);
 }
 
 static void
 describe_accepted(const Duban__Event *event, event_text_t *text)
 {
   append_subject(text, "%s", event->accepted->task);
-  append_note(text, "note: ", event->accepted->note);
+  append_note(text, "意见：", event->accepted->note);
 }
 
 static void
 describe_rejected(const Duban__Event *event, event_text_t *text)
 {
   append_subject(text, "%s", event->rejected->task);
-  append_note(text, "reason: ", event->rejected->reason);
+  append_note(text, "退回理由：", event->rejected->reason);
 }
 
 static void
 describe_reassigned(const Duban__Event *event, event_text_t *text)
 {
   append_subject(text, "%s", event->reassigned->task);
-  append_details(text, "to %s", event->reassigned->unit);
-  append_note(text, "reason: ", event->reassigned->reason);
+  append_details(text, "改派给 %s", event->reassigned->unit);
+  append_note(text, "理由：", event->reassigned->reason);
 }
 
 static void
 describe_clock_advanced(const Duban__Event *event, event_text_t *text)
 {
   int64_t s = event->clock_advanced->seconds;
-  append_details(text, "+%lld s (%.1f days)", (long long)s, (double)s / DBN_DAY_SECONDS);
+  append_details(text, "时钟前进 %lld 秒（%.1f 天）", (long long)s, (double)s / DBN_DAY_SECONDS);
 }
 
 static void
@@ -1233,17 +1236,18 @@ describe_escalation_level(const Duban__Event *event, event_text_t *text)
 {
   const Duban__EscalationLevel *level = event->escalation_level;
   append_subject(text, "esc#%llu", (unsigned long long)level->escalation);
-  append_details(text, "rose to level %u", level->level);
+  /* Counted from one, as the inbox and the ladder's names count. */
+  append_details(text, "升至第 %u 级", level->level + 1);
   if (level->name && *level->name)
-    append_details(text, " (%s)", level->name);
+    append_details(text, "（%s）", level->name);
   if (level->notify && *level->notify)
-    append_details(text, "; notifies %s", level->notify);
+    append_details(text, "；通知 %s", level->notify);
 }
 
 static void
 describe_inbox_read(const Duban__Event *event, event_text_t *text)
 {
-  append_details(text, "inbox read up to event %llu", (unsigned long long)event->inbox_read->up_to_seq);
+  append_details(text, "已读至事件 #%llu", (unsigned long long)event->inbox_read->up_to_seq);
 }
 
 static void
@@ -1253,15 +1257,17 @@ describe_scoring_rules_loaded(const Duban__Event *event, event_text_t *text)
   if (!rules)
     return;
   append_subject(text, "%s", rules->version);
-  append_details(text, "scoring rules in force from %s", rules->effective);
-  append_note(text, "note: ", rules->note);
+  append_details(text, "考核规则自 %s 起施行", rules->effective);
+  append_note(text, "说明：", rules->note);
 }
 
 static void
 describe_deadline_warning(const Duban__Event *event, event_text_t *text)
 {
   append_subject(text, "%s", event->deadline_warning->task);
-  append_details(text, "%s: due %s", event->deadline_warning->level, event->deadline_warning->due);
+  const Duban__DeadlineWarning *warning = event->deadline_warning;
+  bool red = strcmp(warning->level, "red") == 0;
+  append_details(text, red ? "节点 %s 已逾期" : "节点 %s 即将到期", warning->due);
 }
 
 /* Every kind this duban can describe; any other prints as one it does not
@@ -1299,11 +1305,11 @@ dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t subject_
   while (i < n && event_describers[i].body != event->body_case)
     i++;
   if (i == n)
-    append_details(&text, "(an event this duban does not know)");
+    append_details(&text, "（此版本 duban 不认识的事件）");
   else if (event_body(event))
     event_describers[i].describe(event, &text);
   if (event->person && *event->person)
-    append_details(&text, "%s经办人: %s", details[0] ? "; " : "", event->person);
+    append_details(&text, "%s经办人：%s", details[0] ? "；" : "", event->person);
   /* One event, one line: notes may hold newlines. */
   for (char *p = details; *p; p++)
     if (*p == '\n' || *p == '\r' || *p == '\t')

@@ -5,20 +5,18 @@
 
 #include "utf8.h"
 
+/* What a person may not type: NUL, control characters other than tab and
+ * line ends, and DEL. */
+static bool
+is_refused_control(unsigned cp)
+{
+  return cp == 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f;
+}
+
 bool
 dbn_text_valid(const char *bytes, size_t len)
 {
-  size_t i = 0;
-  while (i < len) {
-    unsigned cp;
-    size_t n = dbn_utf8_next(bytes + i, len - i, &cp);
-    if (n == 0)
-      return false;
-    if (cp == 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f)
-      return false;
-    i += n;
-  }
-  return true;
+  return dbn_utf8_first_refused(bytes, len, is_refused_control) == len;
 }
 
 int

@@ -44,18 +44,24 @@ dbn_utf8_next(const char *bytes, size_t len, unsigned *cp_p)
   return n;
 }
 
+size_t
+dbn_utf8_first_refused(const char *bytes, size_t len, bool (*refuse)(unsigned cp))
+{
+  size_t at = 0;
+  while (at < len) {
+    unsigned cp;
+    size_t step = dbn_utf8_next(bytes + at, len - at, &cp);
+    if (step == 0 || (refuse && refuse(cp)))
+      return at;
+    at += step;
+  }
+  return len;
+}
+
 bool
 dbn_utf8_valid(const char *bytes, size_t len)
 {
-  size_t i = 0;
-  while (i < len) {
-    unsigned cp;
-    size_t n = dbn_utf8_next(bytes + i, len - i, &cp);
-    if (n == 0)
-      return false;
-    i += n;
-  }
-  return true;
+  return dbn_utf8_first_refused(bytes, len, NULL) == len;
 }
 
 size_t

@@ -15,6 +15,11 @@
  * characters are well-formed here; dbn_text_valid refuses them. */
 bool dbn_utf8_valid(const char *bytes, size_t len);
 
+/* The offset of the first code point in bytes[0..len) that is not
+ * well-formed, or that refuse (when not NULL) refuses; len if there is none.
+ * The one walk over a string that the validators share. */
+size_t dbn_utf8_first_refused(const char *bytes, size_t len, bool (*refuse)(unsigned cp));
+
 /* Length in bytes of the well-formed sequence at bytes[0..len), 0 if none
  * starts there (or len is 0). On success *cp_p is its code point. */
 size_t dbn_utf8_next(const char *bytes, size_t len, unsigned *cp_p);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event_subject.h"
 #include "wire.h"
 
 /* The note a coordinator wrote with the event, or NULL for none. */
@@ -42,30 +43,6 @@ system_text(const Duban__Event *event, char *text_buf, size_t text_len)
   return false;
 }
 
-static uint64_t
-escalation_of(const Duban__Event *event)
-{
-  switch (event->body_case) {
-  case DUBAN__EVENT__BODY_ACKNOWLEDGED: return event->acknowledged->escalation;
-  case DUBAN__EVENT__BODY_RESOLVED: return event->resolved->escalation;
-  case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return event->escalation_level->escalation;
-  default: return 0;
-  }
-}
-
-static const char *
-task_of(const Duban__Event *event)
-{
-  switch (event->body_case) {
-  case DUBAN__EVENT__BODY_REMINDED: return event->reminded->task;
-  case DUBAN__EVENT__BODY_REJECTED: return event->rejected->task;
-  case DUBAN__EVENT__BODY_ACCEPTED: return event->accepted->task;
-  case DUBAN__EVENT__BODY_REASSIGNED: return event->reassigned->task;
-  case DUBAN__EVENT__BODY_DEADLINE_WARNING: return event->deadline_warning->task;
-  default: return "";
-  }
-}
-
 bool
 dbn_inbox_item_of(const Duban__Event *event, Duban__InboxItem *item, char *text_buf, size_t text_len)
 {
@@ -79,9 +56,10 @@ dbn_inbox_item_of(const Duban__Event *event, Duban__InboxItem *item, char *text_
   item->seq = event->seq;
   item->time = event->time;
   item->kind = (char *)dbn_wire_event_name(event->body_case);
-  item->task = (char *)task_of(event);
+  const char *task = dbn_event_task(event);
+  item->task = (char *)(task ? task : "");
   item->from = event->actor ? event->actor : "";
   item->text = (char *)text;
-  item->escalation = escalation_of(event);
+  item->escalation = dbn_event_escalation(event);
   return true;
 }

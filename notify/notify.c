@@ -37,6 +37,7 @@
 #include "be64.h"
 #include "channel.h"
 #include "error.h"
+#include "event_subject.h"
 #include "lmdb_env.h"
 #include "log.h"
 #include "wire.h"
@@ -264,31 +265,16 @@ copy_val(char *dst, size_t dst_len, const void *src, size_t len)
   dst[len] = '\0';
 }
 
-static const char *
-task_of(const Duban__Event *event)
-{
-  switch (event->body_case) {
-  case DUBAN__EVENT__BODY_REMINDED: return event->reminded->task;
-  case DUBAN__EVENT__BODY_REJECTED: return event->rejected->task;
-  case DUBAN__EVENT__BODY_DEADLINE_WARNING: return event->deadline_warning->task;
-  case DUBAN__EVENT__BODY_ESCALATED: return event->escalated->task;
-  default: return NULL;
-  }
-}
-
 static void
 resolve_subject(dbn_notifier_t *n, MDB_txn *txn, const Duban__Event *event, subject_buf_t *s)
 {
   memset(s, 0, sizeof *s);
-  const char *task = task_of(event);
+  const char *task = dbn_event_task(event);
   MDB_val key, value;
   if (task) {
     copy_val(s->task, sizeof s->task, task, strlen(task));
   } else {
-    uint64_t id = event->body_case == DUBAN__EVENT__BODY_RESOLVED ? event->resolved->escalation
-                  : event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL
-                      ? event->escalation_level->escalation
-                      : 0;
+    uint64_t id = dbn_event_escalation(event);
     uint8_t k[8];
     dbn_be64_put(k, id);
     key = (MDB_val){8, k};

@@ -24,22 +24,6 @@
 
 /* ---- encodings ----------------------------------------------------------------- */
 
-/* The offset of the first byte that starts no well-formed UTF-8 sequence,
- * or len. */
-static size_t
-first_invalid_utf8(const char *bytes, size_t len)
-{
-  size_t at = 0;
-  while (at < len) {
-    unsigned cp;
-    size_t step = dbn_utf8_next(bytes + at, len - at, &cp);
-    if (step == 0)
-      return at;
-    at += step;
-  }
-  return len;
-}
-
 static int
 line_of_offset(const char *bytes, size_t offset)
 {
@@ -168,7 +152,7 @@ as_utf8(importer_t *importer, const char *bytes, size_t len, const char **utf8_p
   if (has_utf16_bom(text, len)) {
     rc = from_utf16(importer, text, len, converted_p, utf8_len_p, why, why_len);
   } else {
-    size_t bad = first_invalid_utf8(text, len);
+    size_t bad = dbn_utf8_first_refused(text, len, NULL);
     if (bad < len)
       rc = from_gb18030(importer, bytes, text, len, bad, converted_p, utf8_len_p, why, why_len);
   }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "be64.h"
+#include "event_subject.h"
 #include "identity.h"
 #include "inbox.h"
 #include "lifecycle.h"
@@ -470,22 +471,11 @@ tell_task_owner(dbn_store_txn_t *txn, const Duban__Event *event, const char *tas
   return rc;
 }
 
-static uint64_t
-event_escalation_id(const Duban__Event *event)
-{
-  switch (event->body_case) {
-  case DUBAN__EVENT__BODY_ACKNOWLEDGED: return event->acknowledged->escalation;
-  case DUBAN__EVENT__BODY_RESOLVED: return event->resolved->escalation;
-  case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return event->escalation_level->escalation;
-  default: return 0;
-  }
-}
-
 static int
 apply_escalation_change(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t *subject)
 {
   Duban__Escalation *e;
-  int rc = load_escalation(txn, event_escalation_id(event), subject, &e);
+  int rc = load_escalation(txn, dbn_event_escalation(event), subject, &e);
   if (rc)
     return rc;
   Duban__EscalationState next;
@@ -518,23 +508,6 @@ apply_escalation_change(dbn_store_txn_t *txn, const Duban__Event *event, dbn_sto
 }
 
 /* ---- the event as a whole ---- */
-
-static const char *
-event_task_id(const Duban__Event *event)
-{
-  switch (event->body_case) {
-  case DUBAN__EVENT__BODY_CLAIMED: return event->claimed->task;
-  case DUBAN__EVENT__BODY_PROGRESS: return event->progress->task;
-  case DUBAN__EVENT__BODY_SUBMITTED: return event->submitted->task;
-  case DUBAN__EVENT__BODY_ESCALATED: return event->escalated->task;
-  case DUBAN__EVENT__BODY_REMINDED: return event->reminded->task;
-  case DUBAN__EVENT__BODY_ACCEPTED: return event->accepted->task;
-  case DUBAN__EVENT__BODY_REJECTED: return event->rejected->task;
-  case DUBAN__EVENT__BODY_REASSIGNED: return event->reassigned->task;
-  case DUBAN__EVENT__BODY_DEADLINE_WARNING: return event->deadline_warning->task;
-  default: return NULL;
-  }
-}
 
 static int
 clock_put(dbn_store_txn_t *txn, int64_t now)
@@ -583,7 +556,7 @@ apply_body(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t 
   case DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED:
   case DUBAN__EVENT__BODY_SIGNING_KEY_REVOKED: return dbn_signing_keys_apply(txn, event);
   default: {
-    const char *task_id = event_task_id(event);
+    const char *task_id = dbn_event_task(event);
     return task_id ? apply_task_change(txn, event, task_id, subject) : DBN_ECORRUPT;
   }
   }

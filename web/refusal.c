@@ -76,6 +76,7 @@ static const struct {
     {"load_plan", "导入计划"},
     {"advance_clock", "调整时钟"},
     {"mark_inbox_read", "标记已读"},
+    {"deadline", "到期未完成"}, /* the category of the deadline monitor's own escalations */
 };
 
 const char *

@@ -76,6 +76,14 @@ start_broker_once() {
 
 stop_broker() { kill -TERM "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; }
 kill_broker() { kill -9 "$BROKER_PID" 2>/dev/null || true; wait "$BROKER_PID" 2>/dev/null || true; }
+# stop_cleanly PID WHAT: SIGTERM, as systemd stops a unit, must end the
+# program with exit 0 (anything else is a failed stop to systemd).
+stop_cleanly() {
+  local rc=0
+  kill -TERM "$1"
+  wait "$1" || rc=$?
+  [ "$rc" = 0 ] || fail "$2 exited $rc on SIGTERM"
+}
 
 key_of() { echo "$T/keys/${1/:/-}.key"; }
 

@@ -60,14 +60,8 @@ for i in $(seq 1 50); do [ -S "$T/agent.sock" ] && break; sleep 0.1; done
 "$BIN/duban" ping --agent "ipc://$T/agent.sock" >/dev/null || fail "ping through the agent on agent.conf"
 pass "the shipped agent.conf starts an agent as it is"
 # systemd stops them with SIGTERM (Type=simple): exit 0 is a clean stop.
-kill -TERM "$AGENT_PID"
-rc=0
-wait "$AGENT_PID" || rc=$?
-[ "$rc" = 0 ] || fail "the agent exited $rc on SIGTERM"
-kill -TERM "$BROKER_PID"
-rc=0
-wait "$BROKER_PID" || rc=$?
-[ "$rc" = 0 ] || fail "the broker exited $rc on SIGTERM"
+stop_cleanly "$AGENT_PID" "the agent"
+stop_cleanly "$BROKER_PID" "the broker"
 pass "agent and broker exit 0 on SIGTERM"
 
 # Every option of --help is documented in the examples, and nothing more.

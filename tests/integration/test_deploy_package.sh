@@ -97,14 +97,8 @@ for i in $(seq 1 100); do
   sleep 0.1
 done
 curl -fsS -o /dev/null "http://127.0.0.1:$web_port/" || fail "the board on console.env does not serve"
-kill -TERM "$CONSOLE_PID"
-rc=0
-wait "$CONSOLE_PID" || rc=$?
-[ "$rc" = 0 ] || fail "the board exited $rc on SIGTERM"
-kill -TERM "$BROKER_PID"
-rc=0
-wait "$BROKER_PID" || rc=$?
-[ "$rc" = 0 ] || fail "the broker exited $rc on SIGTERM (systemd would call that a failure)"
+stop_cleanly "$CONSOLE_PID" "the board"
+stop_cleanly "$BROKER_PID" "the broker"
 pass "the unpacked broker and board run on the shipped configs and exit 0 on SIGTERM"
 
 # ---- maintainer scripts, against the scratch root ----

@@ -77,7 +77,7 @@ jq -r .error "$T/out" | grep -q '填报的单位是吨' || fail "the unit refusa
 code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":10,\"note\":\"<script>x</script>\",\"figures\":[{\"what\":\"公共充电桩\",\"value\":300,\"unit\":\"个\"}]}")
 [ "$code" = 200 ] || fail "a right figure answered $code $(cat "$T/out")"
 as unit:JTJ task "$TASK" --json | jq -e '.percent == 10 and .person == null or true' >/dev/null
-"$BIN/duban" audit replay --data "$T/data" 2>/dev/null | grep -q '经办人: 张三' || fail "the 经办人 is not on the events"
+"$BIN/duban" audit replay --data "$T/data" 2>/dev/null | grep -q '经办人：张三' || fail "the 经办人 is not on the events"
 pass "claim and progress through the desk; a wrong unit is refused by the broker; the clerk is the 经办人"
 
 stop_broker

@@ -74,6 +74,6 @@ jq -s -e 'any(.[]; .kind == "reminded" and .task == "demo-2023-1:1.1.2" and .per
   "$T/replay.jsonl" >/dev/null || fail "the reminder does not carry its 经办人"
 jq -s -e 'any(.[]; .kind == "claimed" and .task == "demo-2023-1:1.1.1" and .person == "王芳" and .actor == "unit:LCJ")' \
   "$T/replay.jsonl" >/dev/null || fail "the claim through the agent does not carry its 经办人"
-"$BIN/duban" audit replay --data "$T/data" | grep -q '经办人: 李明' || fail "replay does not show the 经办人"
+"$BIN/duban" audit replay --data "$T/data" | grep -q '经办人：李明' || fail "replay does not show the 经办人"
 expect_code 'wants a name of 1..64 bytes' as unit:LCJ progress 1.1.1 --percent 5 --person "$(printf '%070d' 0)"
 pass "the person who acted is recorded with each write, directly and through the agent"

@@ -270,7 +270,7 @@ test_event_json_and_line(void **state)
   dbn_cli_print_event_line(mem, &event);
   fclose(mem);
   assert_non_null(strstr(out, "ordos-2023-58:3.4.1"));
-  assert_non_null(strstr(out, "45%; 公共充电桩 1200个; note: 第一批 已完工"));
+  assert_non_null(strstr(out, "45%；公共充电桩 1200个；说明：第一批 已完工"));
   /* One event, one line, even when the note has a newline. */
   assert_int_equal(strchr(out, '\n') - out, (long)strlen(out) - 1);
   free(out);
@@ -332,16 +332,16 @@ test_event_describe(void **state)
     const char *subject;
     const char *details;
   } cases[] = {
-      {"acknowledged names the escalation", "esc#42", "note: 已协调"},
-      {"rejected gives the reason", "p:1.1.1", "reason: 缺少附件"},
-      {"reassigned says to whom and why, on one line", "p:1.2.1", "to LCJ; reason: 职责 调整"},
-      {"escalated: its id is the seq", "p:2.1.1", "escalation #9 [资金] 未到位"},
-      {"clock advanced in seconds and days", "", "+86400 s (1.0 days)"},
+      {"acknowledged names the escalation", "esc#42", "说明：已协调"},
+      {"rejected gives the reason", "p:1.1.1", "退回理由：缺少附件"},
+      {"reassigned says to whom and why, on one line", "p:1.2.1", "改派给 LCJ；理由：职责 调整"},
+      {"escalated: its id is the seq", "p:2.1.1", "督办事项 #9〔资金〕未到位"},
+      {"clock advanced in seconds and days", "", "时钟前进 86400 秒（1.0 天）"},
       {"a known kind without its body says nothing", "", ""},
-      {"a kind this duban does not know says so", "", "(an event this duban does not know)"},
+      {"a kind this duban does not know says so", "", "（此版本 duban 不认识的事件）"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    char subject[64], details[128];
+    char subject[64], details[160];
     dbn_cli_event_describe(&events[i], subject, sizeof subject, details, sizeof details);
     if (strcmp(subject, cases[i].subject) != 0 || strcmp(details, cases[i].details) != 0)
       fail_msg("%s: got '%s' / '%s'", cases[i].name, subject, details);
@@ -371,7 +371,7 @@ test_every_event_kind_has_a_line(void **state)
     *(ProtobufCMessage **)((char *)&event + field->offset) = body;
     char subject[128], details[512];
     dbn_cli_event_describe(&event, subject, sizeof subject, details, sizeof details);
-    if (strstr(details, "does not know"))
+    if (strstr(details, "不认识的事件"))
       fail_msg("event kind '%s' has no line in watch and replay", field->name);
     free(body);
     kinds++;

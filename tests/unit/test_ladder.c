@@ -13,6 +13,7 @@
 
 #include "deadline_monitor.h"
 #include "error.h"
+#include "fixture_log.h"
 #include "fixture_plan.h"
 #include "ladder.h"
 #include "store.h"
@@ -87,16 +88,6 @@ test_parse(void **state)
 
 /* ---- the monitor on a real log ---- */
 
-static int
-append_one(dbn_store_t *store, Duban__Event *event)
-{
-  dbn_store_txn_t *txn;
-  int rc = dbn_store_write_begin(store, &txn);
-  if (rc == 0)
-    rc = dbn_store_append(txn, event);
-  return rc ? (dbn_store_abort(&txn), rc) : dbn_store_commit(&txn);
-}
-
 /* A plan of one undated unit task, claimed, and escalated at `raised`. */
 static void
 escalated_log(dbn_store_t *store, int64_t raised)
@@ -110,7 +101,7 @@ escalated_log(dbn_store_t *store, int64_t raised)
   event.actor = "admin:admin";
   event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
   event.plan_loaded = &fixture.load;
-  assert_int_equal(append_one(store, &event), 0);
+  assert_int_equal(fixture_append_one(store, &event), 0);
   Duban__Claim claim = DUBAN__CLAIM__INIT;
   claim.task = "p:1.1.1";
   Duban__Event claimed = DUBAN__EVENT__INIT;
@@ -118,7 +109,7 @@ escalated_log(dbn_store_t *store, int64_t raised)
   claimed.actor = "unit:LCJ";
   claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
   claimed.claimed = &claim;
-  assert_int_equal(append_one(store, &claimed), 0);
+  assert_int_equal(fixture_append_one(store, &claimed), 0);
   Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
   escalate.task = "p:1.1.1";
   escalate.category = "资金";
@@ -128,19 +119,7 @@ escalated_log(dbn_store_t *store, int64_t raised)
   escalated.actor = "unit:LCJ";
   escalated.body_case = DUBAN__EVENT__BODY_ESCALATED;
   escalated.escalated = &escalate;
-  assert_int_equal(append_one(store, &escalated), 0);
-}
-
-static int
-run_monitor(dbn_store_t *store, int64_t now, const dbn_ladder_t *ladder)
-{
-  dbn_deadline_policy_t policy = {.yellow_days = 30, .escalation_sla_hours = 48, .ladder = ladder};
-  dbn_store_txn_t *txn;
-  int raised = 0;
-  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
-  assert_int_equal(dbn_deadline_monitor_run(txn, now, &policy, &raised), 0);
-  assert_int_equal(dbn_store_commit(&txn), 0);
-  return raised;
+  assert_int_equal(fixture_append_one(store, &escalated), 0);
 }
 
 struct level_walk {
@@ -180,9 +159,9 @@ test_monitor_climbs_one_level_per_event(void **state)
   escalated_log(store, raised);
   dbn_ladder_t ladder;
   dbn_ladder_default(&ladder);
-  assert_int_equal(run_monitor(store, raised + 47 * HOUR, &ladder), 0);
-  assert_int_equal(run_monitor(store, raised + 33 * 24 * HOUR, &ladder), 2);
-  assert_int_equal(run_monitor(store, raised + 60 * 24 * HOUR, &ladder), 0);
+  assert_int_equal(fixture_run_monitor(store, raised + 47 * HOUR, &ladder), 0);
+  assert_int_equal(fixture_run_monitor(store, raised + 33 * 24 * HOUR, &ladder), 2);
+  assert_int_equal(fixture_run_monitor(store, raised + 60 * 24 * HOUR, &ladder), 0);
 
   dbn_store_txn_t *txn;
   struct level_walk walk = {0};

@@ -15,6 +15,7 @@
 
 #include "date.h"
 #include "error.h"
+#include "fixture_log.h"
 #include "pace.h"
 
 #define DAY DBN_DAY_SECONDS
@@ -26,14 +27,6 @@
 #define WORKING DUBAN__TASK_STATE__TASK_IN_PROGRESS
 
 /* The start of the day text names. */
-static int64_t
-day(const char *text)
-{
-  int64_t start;
-  assert_int_equal(dbn_date_parse(text, &start), 0);
-  return start;
-}
-
 /* A task with up to two milestones (NULL: none). */
 typedef struct {
   Duban__Task task;
@@ -99,8 +92,11 @@ test_expected_percent(void **state)
       fail_msg("%s: expected %d%%, got %d%%", cases[i].name, cases[i].percent, got);
   }
   /* A plan's year: 2024 has 366 days, so 2024-07-02 is exactly half way. */
-  assert_int_equal(dbn_pace_expected_percent(day("2024-01-01"), day("2025-01-01"), day("2024-07-02")), 50);
-  assert_int_equal(dbn_pace_expected_percent(day("2024-01-01"), day("2025-01-01"), day("2024-07-02") - 1),
+  assert_int_equal(dbn_pace_expected_percent(fixture_day("2024-01-01"), fixture_day("2025-01-01"),
+                                             fixture_day("2024-07-02")),
+                   50);
+  assert_int_equal(dbn_pace_expected_percent(fixture_day("2024-01-01"), fixture_day("2025-01-01"),
+                                             fixture_day("2024-07-02") - 1),
                    49);
 }
 
@@ -201,14 +197,14 @@ test_task_colour(void **state)
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     fixture_t f;
     make_task(&f, cases[i].state, cases[i].percent, cases[i].due_1, cases[i].due_2);
-    int64_t start = day(cases[i].start ? cases[i].start : "2024-01-01");
-    int64_t now = day(cases[i].now_day) + cases[i].now_offset;
+    int64_t start = fixture_day(cases[i].start ? cases[i].start : "2024-01-01");
+    int64_t now = fixture_day(cases[i].now_day) + cases[i].now_offset;
     dbn_pace_policy_t policy;
     dbn_pace_policy_default(&policy);
     dbn_task_pace_t pace;
     memset(&pace, 0xff, sizeof pace);
     dbn_colour_t colour = dbn_task_colour(&f.task, start, now, &policy, &pace);
-    int64_t next_due = cases[i].next_due ? day(cases[i].next_due) + DAY : 0;
+    int64_t next_due = cases[i].next_due ? fixture_day(cases[i].next_due) + DAY : 0;
     if (colour != cases[i].colour || pace.expected_percent != cases[i].expected_percent ||
         pace.next_due != next_due || pace.days_overdue != cases[i].days_overdue ||
         pace.behind_pace != cases[i].behind_pace)
@@ -233,8 +229,8 @@ test_overdue_since(void **state)
   fixture_t f;
   dbn_task_pace_t pace;
   make_task(&f, WORKING, 0, "2024-12-31", "2024-06-30");
-  dbn_task_colour(&f.task, day("2024-01-01"), day("2025-02-01"), NULL, &pace);
-  assert_int_equal(pace.overdue_since, day("2024-07-01"));
+  dbn_task_colour(&f.task, fixture_day("2024-01-01"), fixture_day("2025-02-01"), NULL, &pace);
+  assert_int_equal(pace.overdue_since, fixture_day("2024-07-01"));
   assert_int_equal(pace.days_overdue, 216); /* 2024-06-30 to 2025-02-01: 184 + 32 */
   assert_int_equal(pace.next_due, 0);
   assert_int_equal(pace.expected_percent, 100);
@@ -247,7 +243,7 @@ test_policy(void **state)
   (void)state;
   fixture_t f;
   make_task(&f, WORKING, 100, "2024-12-31", NULL);
-  int64_t start = day("2024-01-01"), end = day("2025-01-01");
+  int64_t start = fixture_day("2024-01-01"), end = fixture_day("2025-01-01");
   const struct {
     const char *name;
     int yellow_days, pace_margin;
@@ -259,11 +255,11 @@ test_policy(void **state)
       {"no blue window: red at the end", 0, 10, 100, end, RED},
       {"a 7-day window, at its edge", 7, 10, 100, end - 7 * DAY, BLUE},
       {"a 7-day window, a second before", 7, 10, 100, end - 7 * DAY - 1, GREEN},
-      {"margin 0: one point behind is yellow", 0, 0, 49, day("2024-07-02"), YELLOW},
-      {"margin 0: on pace is green", 0, 0, 50, day("2024-07-02"), GREEN},
+      {"margin 0: one point behind is yellow", 0, 0, 49, fixture_day("2024-07-02"), YELLOW},
+      {"margin 0: on pace is green", 0, 0, 50, fixture_day("2024-07-02"), GREEN},
       {"margin 100: never yellow", 0, 100, 0, end - 1, GREEN},
       {"negative window is no window", -5, 10, 100, end - 1, GREEN},
-      {"negative margin counts as 0", 0, -20, 50, day("2024-07-02"), GREEN},
+      {"negative margin counts as 0", 0, -20, 50, fixture_day("2024-07-02"), GREEN},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     dbn_pace_policy_t policy = {cases[i].yellow_days, cases[i].pace_margin};

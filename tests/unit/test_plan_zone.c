@@ -16,6 +16,7 @@
 #include "date.h"
 #include "deadline_monitor.h"
 #include "error.h"
+#include "fixture_log.h"
 #include "fixture_plan.h"
 #include "ladder.h"
 #include "pace.h"
@@ -174,30 +175,6 @@ test_zone_from_environment(void **state)
 
 /* ---- the deadline monitor on a real log ---- */
 
-static int
-append_one(dbn_store_t *store, Duban__Event *event)
-{
-  dbn_store_txn_t *txn;
-  int rc = dbn_store_write_begin(store, &txn);
-  if (rc == 0)
-    rc = dbn_store_append(txn, event);
-  return rc ? (dbn_store_abort(&txn), rc) : dbn_store_commit(&txn);
-}
-
-static int
-run_monitor(dbn_store_t *store, int64_t now)
-{
-  dbn_ladder_t ladder;
-  dbn_ladder_default(&ladder);
-  dbn_deadline_policy_t policy = {.yellow_days = 30, .escalation_sla_hours = 48, .ladder = &ladder};
-  dbn_store_txn_t *txn;
-  int raised = 0;
-  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
-  assert_int_equal(dbn_deadline_monitor_run(txn, now, &policy, &raised), 0);
-  assert_int_equal(dbn_store_commit(&txn), 0);
-  return raised;
-}
-
 struct warnings {
   char levels[4][16];
   size_t count;
@@ -240,13 +217,13 @@ test_monitor_at_boundary_hours(void **state)
   event.actor = "admin:admin";
   event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
   event.plan_loaded = &fixture.load;
-  assert_int_equal(append_one(store, &event), 0);
+  assert_int_equal(fixture_append_one(store, &event), 0);
 
   /* 23:30 Beijing on the due day: the yellow warning only (within 30 days). */
-  assert_int_equal(run_monitor(store, AT_1530Z), 1);
-  assert_int_equal(run_monitor(store, END_OF_JUNE_30 - 1), 0);
+  assert_int_equal(fixture_run_monitor(store, AT_1530Z, NULL), 1);
+  assert_int_equal(fixture_run_monitor(store, END_OF_JUNE_30 - 1, NULL), 0);
   /* 00:30 Beijing on 1 July: red, and its escalation (2). */
-  assert_int_equal(run_monitor(store, AT_1630Z), 2);
+  assert_int_equal(fixture_run_monitor(store, AT_1630Z, NULL), 2);
 
   dbn_store_txn_t *txn;
   struct warnings seen = {0};

@@ -15,6 +15,7 @@
 
 #include "date.h"
 #include "error.h"
+#include "fixture_log.h"
 #include "score.h"
 
 #define DAY DBN_DAY_SECONDS
@@ -26,14 +27,6 @@
 #define BLOCKED DUBAN__TASK_STATE__TASK_BLOCKED
 #define SUBMITTED DUBAN__TASK_STATE__TASK_SUBMITTED
 #define DONE DUBAN__TASK_STATE__TASK_DONE
-
-static int64_t
-day(const char *text)
-{
-  int64_t start;
-  assert_int_equal(dbn_date_parse(text, &start), 0);
-  return start;
-}
 
 /* A task as the tables write it. */
 typedef struct {
@@ -69,7 +62,7 @@ build(department_t *d, const char *unit, const task_spec_t *specs, size_t n, uns
     task->state = (Duban__TaskState)specs[i].state;
     task->percent = specs[i].percent;
     task->reminders = specs[i].reminders;
-    task->updated_at = specs[i].updated_day ? day(specs[i].updated_day) + specs[i].updated_offset : 0;
+    task->updated_at = specs[i].updated_day ? fixture_day(specs[i].updated_day) + specs[i].updated_offset : 0;
     if (specs[i].due) {
       duban__milestone__init(&d->milestones[i]);
       d->milestones[i].due = (char *)specs[i].due;
@@ -79,7 +72,7 @@ build(department_t *d, const char *unit, const task_spec_t *specs, size_t n, uns
       task->n_milestones = 1;
     }
     d->task_pointers[i] = task;
-    d->starts[i] = day("2024-01-01");
+    d->starts[i] = fixture_day("2024-01-01");
   }
   *input = (dbn_score_input_t){unit, d->task_pointers, d->starts, n, own, automatic};
 }
@@ -146,7 +139,7 @@ test_three_departments(void **state)
   dbn_scoring_rules_t rules;
   dbn_scoring_rules_default(&rules);
   dbn_score_t scores[3];
-  assert_int_equal(dbn_score_departments(inputs, 3, &rules, NULL, day("2025-01-11"), scores), 0);
+  assert_int_equal(dbn_score_departments(inputs, 3, &rules, NULL, fixture_day("2025-01-11"), scores), 0);
 
   const struct {
     const char *unit;
@@ -236,7 +229,7 @@ test_overdue_floor(void **state)
     rules.per_day_overdue = cases[i].per_day;
     rules.max_overdue_per_task = cases[i].floor;
     dbn_score_t score;
-    assert_int_equal(dbn_score_departments(&input, 1, &rules, NULL, day(cases[i].now), &score), 0);
+    assert_int_equal(dbn_score_departments(&input, 1, &rules, NULL, fixture_day(cases[i].now), &score), 0);
     if (score.overdue_days != cases[i].days || score.overdue_points != cases[i].points)
       fail_msg("%s: expected %llu days, %d points; got %llu days, %d points", cases[i].name,
                (unsigned long long)cases[i].days, cases[i].points, (unsigned long long)score.overdue_days,
@@ -250,7 +243,7 @@ test_overdue_floor(void **state)
   dbn_scoring_rules_t rules;
   dbn_scoring_rules_default(&rules);
   dbn_score_t score;
-  assert_int_equal(dbn_score_departments(&input, 1, &rules, NULL, day("2025-01-31"), &score), 0);
+  assert_int_equal(dbn_score_departments(&input, 1, &rules, NULL, fixture_day("2025-01-31"), &score), 0);
   assert_int_equal(score.overdue_days, 62);
   assert_int_equal(score.overdue_points, -60);
   assert_int_equal(score.total, 40);
@@ -401,7 +394,7 @@ test_overdue_list(void **state)
   build(&department, "JTJ", specs, sizeof specs / sizeof specs[0], 0, 0, &input);
   dbn_overdue_t list[MAX_TASKS];
   size_t count = 99;
-  assert_int_equal(dbn_score_overdue_list(&input, day("2025-01-11"), list, &count), 0);
+  assert_int_equal(dbn_score_overdue_list(&input, fixture_day("2025-01-11"), list, &count), 0);
   const struct {
     const char *id;
     int days;
@@ -416,10 +409,10 @@ test_overdue_list(void **state)
   for (size_t i = 0; i < count; i++) {
     assert_string_equal(list[i].task->id, expected[i].id);
     assert_int_equal(list[i].days_late, expected[i].days);
-    assert_int_equal(list[i].due_end, day(expected[i].due) + DAY);
+    assert_int_equal(list[i].due_end, fixture_day(expected[i].due) + DAY);
   }
   /* Nothing overdue before the first due day has ended. */
-  assert_int_equal(dbn_score_overdue_list(&input, day("2024-03-31") + DAY - 1, list, &count), 0);
+  assert_int_equal(dbn_score_overdue_list(&input, fixture_day("2024-03-31") + DAY - 1, list, &count), 0);
   assert_int_equal(count, 0);
   /* An input that claims tasks it does not have. */
   dbn_score_input_t broken = {"JTJ", NULL, NULL, 3, 0, 0};

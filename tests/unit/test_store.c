@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture_log.h"
 #include "fixture_plan.h"
 #include "store.h"
 #include "wire.h"
@@ -38,21 +39,6 @@ build_plan(void)
   fixture_plan_add_action(f, "开展历史遗留废弃矿山生态修复", "ZRJ");
 }
 
-static int
-append_one(dbn_store_t *store, Duban__Event *event)
-{
-  dbn_store_txn_t *txn;
-  int rc = dbn_store_write_begin(store, &txn);
-  if (rc)
-    return rc;
-  rc = dbn_store_append(txn, event);
-  if (rc) {
-    dbn_store_abort(&txn);
-    return rc;
-  }
-  return dbn_store_commit(&txn);
-}
-
 static void
 append_plan(dbn_store_t *store)
 {
@@ -62,7 +48,7 @@ append_plan(dbn_store_t *store)
   event.request_id = "r-plan";
   event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
   event.plan_loaded = &fixture_plan.load;
-  assert_int_equal(append_one(store, &event), 0);
+  assert_int_equal(fixture_append_one(store, &event), 0);
 }
 
 static int
@@ -76,7 +62,7 @@ append_claim(dbn_store_t *store, const char *task, const char *request_id)
   event.request_id = (char *)request_id;
   event.body_case = DUBAN__EVENT__BODY_CLAIMED;
   event.claimed = &claim;
-  return append_one(store, &event);
+  return fixture_append_one(store, &event);
 }
 
 static int
@@ -98,7 +84,7 @@ append_progress(dbn_store_t *store, const char *task, int percent, const char *n
   event.actor = "unit:LCJ";
   event.body_case = DUBAN__EVENT__BODY_PROGRESS;
   event.progress = &progress;
-  return append_one(store, &event);
+  return fixture_append_one(store, &event);
 }
 
 /* The task as a fresh read transaction sees it; the caller frees it. */
@@ -271,7 +257,7 @@ test_escalation_blocks_and_resolves(void **state)
   event.actor = "unit:LCJ";
   event.body_case = DUBAN__EVENT__BODY_ESCALATED;
   event.escalated = &escalate;
-  assert_int_equal(append_one(f->store, &event), 0);
+  assert_int_equal(fixture_append_one(f->store, &event), 0);
 
   Duban__Task *task = read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_BLOCKED);
@@ -290,7 +276,7 @@ test_escalation_blocks_and_resolves(void **state)
   resolved.actor = "coordinator:office";
   resolved.body_case = DUBAN__EVENT__BODY_RESOLVED;
   resolved.resolved = &resolve;
-  assert_int_equal(append_one(f->store, &resolved), 0);
+  assert_int_equal(fixture_append_one(f->store, &resolved), 0);
 
   task = read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_IN_PROGRESS);
@@ -577,7 +563,7 @@ test_deadline_warnings_recorded_once_each(void **state)
     event.actor = "system";
     event.body_case = DUBAN__EVENT__BODY_DEADLINE_WARNING;
     event.deadline_warning = &warning;
-    assert_int_equal(append_one(f->store, &event), 0);
+    assert_int_equal(fixture_append_one(f->store, &event), 0);
   }
   Duban__Task *task = read_task(f->store, "t:1.1.2");
   assert_true(task->overdue);
