@@ -844,6 +844,8 @@ dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
   if (rc == 0)
     rc = connect_to_broker(agent, options);
   if (rc == 0)
+    dbn_client_cosign_into(agent->broker, agent->witness); /* the department's word that it held them */
+  if (rc == 0)
     rc = listen_for_clis(agent);
   if (rc) {
     dbn_agent_destroy(&agent);

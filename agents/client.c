@@ -247,6 +247,7 @@ dbn_client_new(dbn_client_t **client_p, const dbn_client_options_t *options)
     if (witness_dir && *witness_dir &&
         (rc = dbn_witness_open(&client->witness, witness_dir, options->server_cert)))
       goto fail;
+    dbn_client_cosign_into(client, client->witness);
   }
   if (zmq_connect(client->socket, options->endpoint) != 0) {
     rc = zmq_error();
@@ -350,6 +351,13 @@ bool
 dbn_client_signs(const dbn_client_t *client)
 {
   return client->signer.enabled;
+}
+
+void
+dbn_client_cosign_into(const dbn_client_t *client, dbn_witness_t *witness)
+{
+  if (client->signer.enabled)
+    dbn_witness_cosign_as(witness, client->signer.identity, &client->signer.key);
 }
 
 /* prepare, sign, then pack: *buf_p is the caller's to free on success.

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "duban.pb-c.h"
+#include "witness.h"
 #include "error.h"
 
 typedef struct dbn_client dbn_client_t;
@@ -54,6 +55,9 @@ int dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **re
 int dbn_client_sign(dbn_client_t *client, Duban__Request *req);
 /* True when this client signs its writes. */
 bool dbn_client_signs(const dbn_client_t *client);
+/* Have witness cosign the checkpoints it keeps with this client's signing
+ * key, when it has one (agents/witness.h). */
+void dbn_client_cosign_into(const dbn_client_t *client, dbn_witness_t *witness);
 /* Send without waiting (a watch subscription, pipelined benchmark load). */
 int dbn_client_send(dbn_client_t *client, Duban__Request *req);
 

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "checkpoint.h"
+#include "cosign.h"
 #include "log.h"
 
 struct dbn_witness {
@@ -16,6 +18,9 @@ struct dbn_witness {
   uint64_t kept_seq;     /* the last checkpoint kept this run */
   uint8_t kept_hash[32]; /* and its head hash */
   bool have_kept;
+  bool cosigns;                         /* cosign each checkpoint kept (dbn_witness_cosign_as) */
+  dbn_sign_key_t cosign_key;            /* the holder's own signing key */
+  char cosign_identity[DBN_MAX_ID + 1]; /* and its identity */
 };
 
 int
@@ -54,8 +59,40 @@ dbn_witness_close(dbn_witness_t **witness_p)
 {
   if (!witness_p || !*witness_p)
     return;
+  dbn_sign_key_clear(&(*witness_p)->cosign_key);
   free(*witness_p);
   *witness_p = NULL;
+}
+
+void
+dbn_witness_cosign_as(dbn_witness_t *witness, const char *identity, const dbn_sign_key_t *key)
+{
+  if (!witness || !identity ||
+      snprintf(witness->cosign_identity, sizeof witness->cosign_identity, "%s", identity) >=
+          (int)sizeof witness->cosign_identity)
+    return;
+  witness->cosign_key = *key;
+  witness->cosigns = true;
+  dbn_log(DBN_LOG_INFO, "witness", "cosigning the checkpoints kept as %s (key %s)", identity, key->key_id);
+}
+
+/* The holder's cosignature of a checkpoint just kept (store/cosign.h). */
+static void
+cosign(dbn_witness_t *witness, const Duban__Checkpoint *c)
+{
+  if (!witness->cosigns)
+    return;
+  Duban__CheckpointCosignature cosig;
+  char key_id[DBN_SIGN_KEY_ID_LEN + 1];
+  uint8_t signature[64];
+  int rc = dbn_cosign_make(&cosig, (Duban__Checkpoint *)c, witness->cosign_identity, &witness->cosign_key,
+                           (int64_t)time(NULL), key_id, signature);
+  if (rc == 0)
+    rc = dbn_cosign_keep(witness->dir, &cosig);
+  if (rc)
+    dbn_log(DBN_LOG_WARN, "witness",
+            "未能副署第 %llu 号检查点 / cannot cosign the checkpoint at seq %llu: %s",
+            (unsigned long long)c->seq, (unsigned long long)c->seq, dbn_strerror(rc));
 }
 
 void
@@ -81,6 +118,7 @@ dbn_witness_take(dbn_witness_t *witness, const Duban__Reply *reply)
             (unsigned long long)c->seq, witness->dir, dbn_strerror(rc));
     return;
   }
+  cosign(witness, c);
   witness->have_kept = c->head_hash.len == sizeof witness->kept_hash;
   witness->kept_seq = c->seq;
   if (witness->have_kept)

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "checkpoint.h"
 #include "duban.pb-c.h"
 
 typedef struct dbn_witness dbn_witness_t;
@@ -28,5 +29,10 @@ void dbn_witness_close(dbn_witness_t **witness_p);
 /* Keep reply's checkpoint when it is new and its signature holds. Accepts a
  * NULL witness and a reply without a checkpoint. */
 void dbn_witness_take(dbn_witness_t *witness, const Duban__Reply *reply);
+
+/* From now on also cosign every checkpoint kept, as identity with key (a
+ * copy is kept; store/cosign.h): the witness's own word that it held it.
+ * Accepts a NULL witness. */
+void dbn_witness_cosign_as(dbn_witness_t *witness, const char *identity, const dbn_sign_key_t *key);
 
 #endif

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "checkpoint.h"
+#include "cosign.h"
 #include "cli.h"
 #include "date.h"
 #include "report.h"
@@ -60,7 +61,12 @@ static const char verify_usage[] =
     "--key is the broker's published signing key (KEYS/broker.sign); a\n"
     "checkpoint whose signature does not hold is left out and counted.\n"
     "--json adds \"witness\": {\"checkpoints\", \"refused\", \"agreed_seq\",\n"
-    "\"first_bad_seq\", \"beyond_head\", \"problem\"}.\n";
+    "\"first_bad_seq\", \"beyond_head\", \"problem\", \"cosignatures\", \"cosigners\",\n"
+    "\"cosign_first_bad_seq\", \"cosign_problem\"}.\n"
+    "Each department's cosignature there (an agent with its own signing key\n"
+    "cosigns every checkpoint it keeps) must hold for the key the log registered\n"
+    "for it: verify says who cosigned up to which seq, and fails on a cosignature\n"
+    "that was changed or made with a key the log never registered.\n";
 
 static const char checkpoints_usage[] =
     "usage: duban audit checkpoints --witness DIR --key BROKER.SIGN [--export OUT] [--json]\n"
@@ -68,8 +74,9 @@ static const char checkpoints_usage[] =
     "List the broker's signed checkpoints kept in DIR (an agent's DATA/witness):\n"
     "seq, time (Beijing), head hash and key id, each checked against --key\n"
     "(KEYS/broker.sign). --export OUT copies those whose signature holds into\n"
-    "OUT, for an auditor: several departments' exports may go into one\n"
-    "directory, which `duban audit verify --witness OUT` reads.\n";
+    "OUT with the department's cosignatures, for an auditor: several\n"
+    "departments' exports may go into one directory, which `duban audit verify\n"
+    "--witness OUT` reads.\n";
 
 static const char replay_usage[] =
     "usage: duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
@@ -206,6 +213,69 @@ load_witness(const char *witness_dir, const char *key_path, Duban__Checkpoint **
   return DBN_CLI_EXIT_OK;
 }
 
+/* Print (or add to json) who cosigned the checkpoints in report. */
+static void
+print_cosigners(const dbn_cosign_report_t *report, size_t count, cJSON *json)
+{
+  cJSON *by = json ? cJSON_AddArrayToObject(json, "cosigners") : NULL;
+  if (json) {
+    cJSON_AddNumberToObject(json, "cosignatures", (double)count);
+    cJSON_AddNumberToObject(json, "cosign_first_bad_seq", (double)report->first_bad_seq);
+    cJSON_AddStringToObject(json, "cosign_problem", report->problem);
+  } else if (count) {
+    printf("副署:          %zu 份，成立 %zu 份\n", count, report->held);
+  }
+  for (size_t i = 0; i < report->n_by; i++) {
+    cJSON *item = by ? cJSON_CreateObject() : NULL;
+    if (item) {
+      cJSON_AddStringToObject(item, "identity", report->by[i].identity);
+      cJSON_AddNumberToObject(item, "checkpoints", (double)report->by[i].count);
+      cJSON_AddNumberToObject(item, "last_seq", (double)report->by[i].last_seq);
+      cJSON_AddItemToArray(by, item);
+    } else if (!json) {
+      printf("  %s 副署了 %zu 个检查点，最晚到第 %llu 号\n", report->by[i].identity, report->by[i].count,
+             (unsigned long long)report->by[i].last_seq);
+    }
+  }
+  if (!json && report->problem[0])
+    printf("副署不成立：%s\n", report->problem);
+}
+
+/* Check the witnesses' cosignatures kept in witness_dir against the log's
+ * key registry (store/cosign.h); false with a message when one fails.
+ * Printed as text unless quiet (--json), added to json when given. */
+static bool
+verify_cosigns(const char *dir, const char *witness_dir, const char *key_path, bool quiet, cJSON *json,
+               int *rc_p)
+{
+  dbn_sign_key_t key;
+  Duban__CheckpointCosignature **list = NULL;
+  size_t count = 0, unreadable = 0;
+  int err = dbn_sign_key_load_public(&key, key_path);
+  if (err == 0)
+    err = dbn_cosigns_load(witness_dir, &list, &count, &unreadable);
+  dbn_cosign_report_t report;
+  memset(&report, 0, sizeof report);
+  if (err == 0)
+    err = dbn_store_verify_cosigns(dir, &key, list, count, &report);
+  dbn_cosigns_free(list, count);
+  if (err != 0 && err != DBN_ECORRUPT) {
+    *rc_p = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "无法检查 %s 中的副署：%s",
+                         witness_dir, dbn_strerror(err));
+    return false;
+  }
+  if (err == 0 && unreadable) {
+    snprintf(report.problem, sizeof report.problem, "%s 中有 %zu 个副署文件无法读取（被截断或改过）",
+             witness_dir, unreadable);
+    err = DBN_ECORRUPT;
+  }
+  if (json || !quiet)
+    print_cosigners(&report, count, json);
+  if (err)
+    fprintf(stderr, "duban: data_loss: %s\n", report.problem);
+  return err == 0;
+}
+
 /* Compare the log in dir with the witness; print and return whether it
  * agrees (json: add "witness" to it). */
 static bool
@@ -225,19 +295,15 @@ verify_witness(const char *dir, const char *witness_dir, const char *key_path, c
     return false;
   }
   bool ok = err == 0;
-  if (json) {
-    cJSON *w = cJSON_AddObjectToObject(json, "witness");
-    if (w) {
-      cJSON_AddNumberToObject(w, "checkpoints", (double)count);
-      cJSON_AddNumberToObject(w, "refused", (double)refused);
-      cJSON_AddNumberToObject(w, "agreed_seq", (double)report.agreed_seq);
-      cJSON_AddNumberToObject(w, "first_bad_seq", (double)report.first_bad_seq);
-      cJSON_AddBoolToObject(w, "beyond_head", report.beyond_head);
-      cJSON_AddStringToObject(w, "problem", report.problem);
-    }
-    cJSON_ReplaceItemInObject(json, "ok",
-                              cJSON_CreateBool(ok && cJSON_IsTrue(cJSON_GetObjectItem(json, "ok"))));
-  } else {
+  cJSON *w = json ? cJSON_AddObjectToObject(json, "witness") : NULL;
+  if (w) {
+    cJSON_AddNumberToObject(w, "checkpoints", (double)count);
+    cJSON_AddNumberToObject(w, "refused", (double)refused);
+    cJSON_AddNumberToObject(w, "agreed_seq", (double)report.agreed_seq);
+    cJSON_AddNumberToObject(w, "first_bad_seq", (double)report.first_bad_seq);
+    cJSON_AddBoolToObject(w, "beyond_head", report.beyond_head);
+    cJSON_AddStringToObject(w, "problem", report.problem);
+  } else if (!json) {
     printf("witness:       %zu checkpoints in %s", count, witness_dir);
     if (refused)
       printf(" (%zu refused: their signature does not hold)", refused);
@@ -250,6 +316,11 @@ verify_witness(const char *dir, const char *witness_dir, const char *key_path, c
   }
   if (!ok)
     fprintf(stderr, "duban: data_loss: %s\n", report.problem);
+  bool cosigns_ok = verify_cosigns(dir, witness_dir, key_path, json != NULL, w, rc_p);
+  ok = ok && cosigns_ok;
+  if (json)
+    cJSON_ReplaceItemInObject(json, "ok",
+                              cJSON_CreateBool(ok && cJSON_IsTrue(cJSON_GetObjectItem(json, "ok"))));
   return ok;
 }
 
@@ -326,6 +397,26 @@ cmd_verify(int argc, char **argv)
   return ok ? DBN_CLI_EXIT_OK : DBN_CLI_EXIT_FAIL;
 }
 
+/* Copy the cosignatures in witness_dir to out beside the checkpoints
+ * (store/cosign.h): verify checks them against the log. */
+static int
+export_cosigns(const char *witness_dir, const char *out, size_t *count_p)
+{
+  Duban__CheckpointCosignature **list = NULL;
+  size_t count = 0, unreadable = 0;
+  int err = dbn_cosigns_load(witness_dir, &list, &count, &unreadable);
+  for (size_t i = 0; err == 0 && i < count; i++)
+    err = dbn_cosign_keep(out, list[i]);
+  dbn_cosigns_free(list, count);
+  *count_p = count;
+  if (unreadable)
+    fprintf(stderr, "duban: %zu 个副署文件无法读取，未导出\n", unreadable);
+  if (err)
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "无法把副署导出到 %s：%s", out,
+                        dbn_strerror(err));
+  return DBN_CLI_EXIT_OK;
+}
+
 /* `audit checkpoints`: list or export a witness directory. */
 static int
 cmd_checkpoints(int argc, char **argv)
@@ -394,10 +485,13 @@ cmd_checkpoints(int argc, char **argv)
     }
   }
   dbn_checkpoints_free(list, count);
+  size_t cosigned = 0;
+  if (out && rc == DBN_CLI_EXIT_OK)
+    rc = export_cosigns(witness_dir, out, &cosigned);
   if (json && dbn_cli_print_json(stdout, json) != 0 && rc == DBN_CLI_EXIT_OK)
     rc = DBN_CLI_EXIT_FAIL;
   if (!json && out && rc == DBN_CLI_EXIT_OK)
-    printf("exported %zu checkpoints to %s\n", count, out);
+    printf("exported %zu checkpoints and %zu cosignatures to %s\n", count, cosigned, out);
   if (refused)
     fprintf(stderr, "duban: %zu checkpoints in %s were left out: their signature does not hold\n", refused,
             witness_dir);

@@ -21,7 +21,7 @@
 
 #define SIGNED_TAG "duban-checkpoint/1"
 #define SIGNED_LEN (sizeof SIGNED_TAG + 8 + DBN_HASH_BYTES + 8 + DBN_SIGN_KEY_ID_LEN)
-#define CHECKPOINT_FILE_MAX 1024
+#define CHECKPOINT_FILE_MAX DBN_WITNESS_FILE_MAX
 
 void
 dbn_sign_key_id(const uint8_t public_key[DBN_SIGN_PUBLIC_BYTES], char out[DBN_SIGN_KEY_ID_LEN + 1])
@@ -190,18 +190,31 @@ dbn_checkpoint_keep(const char *dir, const Duban__Checkpoint *checkpoint, const 
     return rc;
   if (mkdir(dir, 0700) != 0 && errno != EEXIST)
     return DBN_EIO;
-  char hash_hex[17], path[PATH_MAX], tmp[PATH_MAX + 8];
+  char hash_hex[17], path[PATH_MAX];
   sodium_bin2hex(hash_hex, sizeof hash_hex, checkpoint->head_hash.data, 8);
   if (snprintf(path, sizeof path, "%s/%020llu-%s.ckpt", dir, (unsigned long long)checkpoint->seq, hash_hex) >=
       (int)sizeof path)
     return DBN_EINVAL;
+  return dbn_witness_file_write(path, &checkpoint->base);
+}
+
+int
+dbn_witness_file_write(const char *path, const ProtobufCMessage *message)
+{
+  char tmp[PATH_MAX + 8];
   if (access(path, F_OK) == 0)
     return 0;
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+    return DBN_EINVAL;
   uint8_t *buf;
   size_t len;
-  if ((rc = dbn_wire_pack(&checkpoint->base, &buf, &len)))
+  int rc = dbn_wire_pack(message, &buf, &len);
+  if (rc)
     return rc;
+  if (len >= CHECKPOINT_FILE_MAX) {
+    free(buf);
+    return DBN_ETOOBIG;
+  }
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) {
     free(buf);
@@ -216,6 +229,20 @@ dbn_checkpoint_keep(const char *dir, const Duban__Checkpoint *checkpoint, const 
   return 0;
 }
 
+int
+dbn_witness_file_read(const char *path, uint8_t *buf, size_t *len_p)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return errno == ENOENT ? DBN_ENOTFOUND : DBN_EIO;
+  size_t n = fread(buf, 1, CHECKPOINT_FILE_MAX, f);
+  fclose(f);
+  if (n == CHECKPOINT_FILE_MAX)
+    return DBN_ETOOBIG;
+  *len_p = n;
+  return 0;
+}
+
 static int
 by_seq(const void *a, const void *b)
 {
@@ -226,13 +253,9 @@ by_seq(const void *a, const void *b)
 static Duban__Checkpoint *
 load_one(const char *path)
 {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  uint8_t buf[CHECKPOINT_FILE_MAX];
-  size_t n = fread(buf, 1, sizeof buf, f);
-  fclose(f);
-  return n == sizeof buf ? NULL : duban__checkpoint__unpack(NULL, n, buf);
+  uint8_t buf[DBN_WITNESS_FILE_MAX];
+  size_t n;
+  return dbn_witness_file_read(path, buf, &n) == 0 ? duban__checkpoint__unpack(NULL, n, buf) : NULL;
 }
 
 int

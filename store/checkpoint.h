@@ -71,6 +71,14 @@ int dbn_checkpoint_check(const Duban__Checkpoint *checkpoint, const dbn_sign_key
  * is written). */
 int dbn_checkpoint_keep(const char *dir, const Duban__Checkpoint *checkpoint, const dbn_sign_key_t *key);
 
+/* A witness directory's files (a checkpoint, a cosignature: store/
+ * cosign.h) are one packed message each, under DBN_WITNESS_FILE_MAX bytes.
+ * Write message to path through a temporary file and fsync (a file already
+ * there is left as it is); read one back into buf (DBN_WITNESS_FILE_MAX). */
+#define DBN_WITNESS_FILE_MAX 1024
+int dbn_witness_file_write(const char *path, const ProtobufCMessage *message);
+int dbn_witness_file_read(const char *path, uint8_t *buf, size_t *len_p);
+
 /* Every checkpoint kept in dir, by seq ascending; each checked against key
  * when key is not NULL (*bad_p counts those that failed and are left out).
  * Free with dbn_checkpoints_free. */

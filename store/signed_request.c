@@ -19,6 +19,7 @@
 #include "wire.h"
 
 #define SIGNED_TAG "duban-write/1"
+#define COSIGN_TAG "duban-cosign/1"
 #define REGISTRY_PREFIX "signers/"
 /* Set (to the be64 seq of the event) when the log's first admin key is
  * registered: from then on every write must be signed by a registered key,
@@ -94,6 +95,34 @@ dbn_signed_bytes(const dbn_signed_fields_t *f, const uint8_t *body, size_t body_
   p += 8;
   p = put_str(p, f->prev, f->prev_len);
   put_str(p, body, body_len);
+  *buf_p = buf;
+  *len_p = len;
+  return 0;
+}
+
+int
+dbn_cosign_bytes(const Duban__CheckpointCosignature *cosig, uint8_t **buf_p, size_t *len_p)
+{
+  const Duban__Checkpoint *c = cosig->checkpoint;
+  if (!c || c->head_hash.len != DBN_HASH_BYTES || c->signature.len != DBN_SIGNATURE_BYTES)
+    return DBN_EINVAL;
+  const char *strings[] = {or_empty(c->key_id), or_empty(cosig->identity), or_empty(cosig->key_id)};
+  size_t len = sizeof COSIGN_TAG + 8 + 4 + DBN_HASH_BYTES + 8 + 4 + DBN_SIGNATURE_BYTES + 8;
+  for (size_t i = 0; i < 3; i++)
+    len += 4 + strlen(strings[i]);
+  uint8_t *buf = malloc(len), *p = buf;
+  if (!buf)
+    return DBN_ENOMEM;
+  memcpy(p, COSIGN_TAG, sizeof COSIGN_TAG); /* with its NUL */
+  p += sizeof COSIGN_TAG;
+  dbn_be64_put(p, c->seq);
+  p = put_str(p + 8, c->head_hash.data, DBN_HASH_BYTES);
+  dbn_be64_put(p, (uint64_t)c->time);
+  p = put_str(p + 8, strings[0], strlen(strings[0]));
+  p = put_str(p, c->signature.data, DBN_SIGNATURE_BYTES);
+  p = put_str(p, strings[1], strlen(strings[1]));
+  p = put_str(p, strings[2], strlen(strings[2]));
+  dbn_be64_put(p, (uint64_t)cosig->time);
   *buf_p = buf;
   *len_p = len;
   return 0;

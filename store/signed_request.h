@@ -59,6 +59,18 @@ typedef struct {
   size_t prev_len;
 } dbn_signed_fields_t;
 
+/* The canonical bytes of a witness's cosignature of a checkpoint (store/
+ * cosign.h), beside those of a write so that every layout a holder signs
+ * lives here:
+ *   "duban-cosign/1" 0x00
+ *   | be64(seq) | str(head_hash) | be64(time)   the broker's checkpoint
+ *   | str(broker key_id) | str(broker signature)
+ *   | str(identity) | str(key_id)                the witness and its key
+ *   | be64(witnessed time)                       the witness's clock
+ * *buf_p is the caller's to free. DBN_EINVAL when the checkpoint has no
+ * head hash or no signature. */
+int dbn_cosign_bytes(const Duban__CheckpointCosignature *cosig, uint8_t **buf_p, size_t *len_p);
+
 /* The packed body with the broker's own fields cleared; *buf_p is the
  * caller's to free(). */
 int dbn_signed_body_pack(const ProtobufCMessage *body, uint8_t **buf_p, size_t *len_p);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "cosign.h"
 #include "error.h"
 #include "request.h"
 #include "signed_request.h"
@@ -336,6 +337,62 @@ test_secret_file_mode(void **state)
   assert_int_equal(dbn_secret_file_check(path, why, sizeof why), DBN_ENOTFOUND);
 }
 
+/* A witness's cosignature: the layout store/signed_request.h promises, a
+ * signature that holds for the witness's key only, and one that fails
+ * when any part of the checkpoint it covers changes. */
+static void
+test_cosign(void **state)
+{
+  (void)state;
+  snprintf(dir, sizeof dir, "%s/duban-cosign-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  assert_non_null(mkdtemp(dir));
+  dbn_sign_key_t broker, lcj, other;
+  make_key("broker", &broker);
+  make_key("unit-LCJ", &lcj);
+  make_key("other", &other);
+  uint8_t head[32], broker_sig[64], sig[64];
+  memset(head, 0xAB, sizeof head);
+  char broker_id[DBN_SIGN_KEY_ID_LEN + 1], key_id[DBN_SIGN_KEY_ID_LEN + 1];
+  Duban__Checkpoint c = DUBAN__CHECKPOINT__INIT;
+  c.seq = 0x0102;
+  c.head_hash.data = head;
+  c.head_hash.len = sizeof head;
+  c.time = 7;
+  dbn_checkpoint_sign(&c, &broker, broker_id, broker_sig);
+  Duban__CheckpointCosignature cosig;
+  assert_int_equal(dbn_cosign_make(&cosig, &c, "unit:LCJ", &lcj, 9, key_id, sig), 0);
+  assert_string_equal(cosig.key_id, lcj.key_id);
+  uint8_t *bytes;
+  size_t len;
+  assert_int_equal(dbn_cosign_bytes(&cosig, &bytes, &len), 0);
+  size_t want = sizeof "duban-cosign/1" + 8 + 4 + 32 + 8 + 4 + 16 + 4 + 64 + 4 + 8 + 4 + 16 + 8;
+  assert_int_equal(len, want);
+  assert_memory_equal(bytes, "duban-cosign/1\0\0\0\0\0\0\0\1\2\0\0\0\x20", 15 + 8 + 4);
+  assert_memory_equal(bytes + len - 8, "\0\0\0\0\0\0\0\x09", 8); /* the witness's time, last */
+  free(bytes);
+  assert_int_equal(dbn_cosign_check(&cosig, lcj.public_key), 0);
+  assert_int_equal(dbn_cosign_check(&cosig, other.public_key), DBN_EPERM);
+  c.seq = 0x0103; /* the checkpoint it covers changed */
+  assert_int_equal(dbn_cosign_check(&cosig, lcj.public_key), DBN_EPERM);
+  c.seq = 0x0102;
+  cosig.identity = "unit:ZRJ"; /* passed off as another unit's */
+  assert_int_equal(dbn_cosign_check(&cosig, lcj.public_key), DBN_EPERM);
+  cosig.identity = "unit:LCJ";
+  /* Kept and read back as it was. */
+  assert_int_equal(dbn_cosign_keep(dir, &cosig), 0);
+  Duban__CheckpointCosignature **list;
+  size_t count, unreadable;
+  assert_int_equal(dbn_cosigns_load(dir, &list, &count, &unreadable), 0);
+  assert_int_equal(count, 1);
+  assert_int_equal(unreadable, 0);
+  assert_int_equal(dbn_cosign_check(list[0], lcj.public_key), 0);
+  assert_int_equal(dbn_checkpoint_check(list[0]->checkpoint, &broker), 0);
+  dbn_cosigns_free(list, count);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -344,6 +401,7 @@ main(void)
       cmocka_unit_test(test_body_ignores_base_milli),
       cmocka_unit_test(test_broker_and_verify),
       cmocka_unit_test(test_secret_file_mode),
+      cmocka_unit_test(test_cosign),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,233 @@
+/* cosign.c: witnesses' cosignatures of checkpoints: making, keeping,
+ * loading and checking them against the log's key registry. See cosign.h;
+ * the bytes signed are laid out in store/signed_request.c. */
+#include "cosign.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "signed_request.h"
+#include "store.h"
+
+int
+dbn_cosign_make(Duban__CheckpointCosignature *cosig, Duban__Checkpoint *checkpoint, const char *identity,
+                const dbn_sign_key_t *key, int64_t now, char *key_id_buf, uint8_t *signature_buf)
+{
+  duban__checkpoint_cosignature__init(cosig);
+  cosig->checkpoint = checkpoint;
+  cosig->identity = (char *)identity;
+  memcpy(key_id_buf, key->key_id, DBN_SIGN_KEY_ID_LEN + 1);
+  cosig->key_id = key_id_buf;
+  cosig->time = now;
+  uint8_t *bytes;
+  size_t len;
+  int rc = dbn_cosign_bytes(cosig, &bytes, &len);
+  if (rc)
+    return rc;
+  crypto_sign_detached(signature_buf, NULL, bytes, len, key->secret_key);
+  free(bytes);
+  cosig->signature.data = signature_buf;
+  cosig->signature.len = crypto_sign_BYTES;
+  return 0;
+}
+
+int
+dbn_cosign_check(const Duban__CheckpointCosignature *cosig, const uint8_t *public_key)
+{
+  if (cosig->signature.len != crypto_sign_BYTES)
+    return DBN_EPERM;
+  uint8_t *bytes;
+  size_t len;
+  if (dbn_cosign_bytes(cosig, &bytes, &len) != 0)
+    return DBN_EPERM;
+  int rc = crypto_sign_verify_detached(cosig->signature.data, bytes, len, public_key) == 0 ? 0 : DBN_EPERM;
+  free(bytes);
+  return rc;
+}
+
+int
+dbn_cosign_keep(const char *dir, const Duban__CheckpointCosignature *cosig)
+{
+  const Duban__Checkpoint *c = cosig->checkpoint;
+  if (!c || c->head_hash.len != DBN_HASH_BYTES || !cosig->key_id ||
+      strlen(cosig->key_id) != DBN_SIGN_KEY_ID_LEN)
+    return DBN_EINVAL;
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    return DBN_EIO;
+  char hash_hex[17], path[PATH_MAX];
+  sodium_bin2hex(hash_hex, sizeof hash_hex, c->head_hash.data, 8);
+  if (snprintf(path, sizeof path, "%s/%020llu-%s-%s.cosig", dir, (unsigned long long)c->seq, hash_hex,
+               cosig->key_id) >= (int)sizeof path)
+    return DBN_EINVAL;
+  return dbn_witness_file_write(path, &cosig->base);
+}
+
+static int
+by_checkpoint_seq(const void *a, const void *b)
+{
+  const Duban__CheckpointCosignature *x = *(Duban__CheckpointCosignature *const *)a;
+  const Duban__CheckpointCosignature *y = *(Duban__CheckpointCosignature *const *)b;
+  return x->checkpoint->seq < y->checkpoint->seq ? -1 : x->checkpoint->seq > y->checkpoint->seq;
+}
+
+static Duban__CheckpointCosignature *
+load_one(const char *dir, const char *name)
+{
+  char path[PATH_MAX];
+  uint8_t buf[DBN_WITNESS_FILE_MAX];
+  size_t n;
+  if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
+      dbn_witness_file_read(path, buf, &n) != 0)
+    return NULL;
+  Duban__CheckpointCosignature *cosig = duban__checkpoint_cosignature__unpack(NULL, n, buf);
+  if (cosig && (!cosig->checkpoint || !cosig->identity || !cosig->key_id)) {
+    duban__checkpoint_cosignature__free_unpacked(cosig, NULL);
+    return NULL;
+  }
+  return cosig;
+}
+
+int
+dbn_cosigns_load(const char *dir, Duban__CheckpointCosignature ***list_p, size_t *count_p,
+                 size_t *unreadable_p)
+{
+  *list_p = NULL;
+  *count_p = 0;
+  *unreadable_p = 0;
+  DIR *d = opendir(dir);
+  if (!d)
+    return errno == ENOENT ? DBN_ENOTFOUND : DBN_EIO;
+  Duban__CheckpointCosignature **list = NULL;
+  size_t count = 0, capacity = 0;
+  int rc = 0;
+  struct dirent *entry;
+  while (rc == 0 && (entry = readdir(d))) {
+    size_t name_len = strlen(entry->d_name);
+    if (name_len < 7 || strcmp(entry->d_name + name_len - 6, ".cosig") != 0)
+      continue;
+    Duban__CheckpointCosignature *cosig = load_one(dir, entry->d_name);
+    if (!cosig) {
+      (*unreadable_p)++;
+      continue;
+    }
+    if (count == capacity) {
+      capacity = capacity ? capacity * 2 : 64;
+      Duban__CheckpointCosignature **bigger = realloc(list, capacity * sizeof *bigger);
+      if (!bigger) {
+        duban__checkpoint_cosignature__free_unpacked(cosig, NULL);
+        rc = DBN_ENOMEM;
+        break;
+      }
+      list = bigger;
+    }
+    list[count++] = cosig;
+  }
+  closedir(d);
+  if (rc) {
+    dbn_cosigns_free(list, count);
+    return rc;
+  }
+  if (count)
+    qsort(list, count, sizeof *list, by_checkpoint_seq);
+  *list_p = list;
+  *count_p = count;
+  return 0;
+}
+
+void
+dbn_cosigns_free(Duban__CheckpointCosignature **list, size_t count)
+{
+  for (size_t i = 0; i < count; i++)
+    duban__checkpoint_cosignature__free_unpacked(list[i], NULL);
+  free(list);
+}
+
+/* ---- against the log's key registry ---- */
+
+/* Fill why with why cosig does not hold against the registry in txn ("" when
+ * it holds); an error only when the registry cannot be read. */
+static int
+cosign_verdict(dbn_store_txn_t *txn, const dbn_sign_key_t *broker_key,
+               const Duban__CheckpointCosignature *cosig, char *why, size_t why_len)
+{
+  unsigned long long seq = (unsigned long long)cosig->checkpoint->seq;
+  why[0] = '\0';
+  if (dbn_checkpoint_check(cosig->checkpoint, broker_key) != 0) {
+    snprintf(why, why_len, "%s 副署的第 %llu 号检查点上督办服务器的签名不符（检查点被改过）", cosig->identity,
+             seq);
+    return 0;
+  }
+  Duban__SigningKeyList *list = NULL;
+  int rc = dbn_signing_keys_get(txn, cosig->identity, &list);
+  if (rc)
+    return rc;
+  const Duban__SigningKeyRecord *record = NULL;
+  for (size_t i = 0; list && i < list->n_keys; i++)
+    if (strcmp(list->keys[i]->key_id, cosig->key_id) == 0)
+      record = list->keys[i];
+  if (!record || record->public_key.len != DBN_SIGN_PUBLIC_BYTES)
+    snprintf(why, why_len, "第 %llu 号检查点的副署密钥 %s 未在日志中为 %s 登记", seq, cosig->key_id,
+             cosig->identity);
+  else if (record->revoked_seq && record->revoked_seq <= cosig->checkpoint->seq)
+    snprintf(why, why_len, "%s 副署第 %llu 号检查点所用的密钥 %s 已于事件 %llu 吊销", cosig->identity, seq,
+             cosig->key_id, (unsigned long long)record->revoked_seq);
+  else if (dbn_cosign_check(cosig, record->public_key.data) != 0)
+    snprintf(why, why_len, "%s 对第 %llu 号检查点的副署签名不符（副署文件被改过或不是该密钥签的）",
+             cosig->identity, seq);
+  duban__signing_key_list__free_unpacked(list, NULL);
+  return 0;
+}
+
+static void
+count_cosigner(dbn_cosign_report_t *report, const Duban__CheckpointCosignature *cosig)
+{
+  report->held++;
+  size_t i = 0;
+  while (i < report->n_by && strcmp(report->by[i].identity, cosig->identity) != 0)
+    i++;
+  if (i == report->n_by) {
+    if (report->n_by == DBN_COSIGNERS_MAX)
+      return;
+    snprintf(report->by[i].identity, sizeof report->by[i].identity, "%s", cosig->identity);
+    report->n_by++;
+  }
+  report->by[i].count++;
+  if (cosig->checkpoint->seq > report->by[i].last_seq)
+    report->by[i].last_seq = cosig->checkpoint->seq;
+}
+
+int
+dbn_store_verify_cosigns(const char *data_dir, const dbn_sign_key_t *broker_key,
+                         Duban__CheckpointCosignature *const *cosigs, size_t count,
+                         dbn_cosign_report_t *report)
+{
+  memset(report, 0, sizeof *report);
+  dbn_store_options_t ro = {.read_only = true};
+  dbn_store_t *store;
+  int rc = dbn_store_open(&store, data_dir, &ro);
+  if (rc)
+    return rc;
+  dbn_store_txn_t *txn = NULL;
+  rc = dbn_store_read_begin(store, &txn);
+  for (size_t i = 0; rc == 0 && i < count; i++) {
+    char why[sizeof report->problem];
+    rc = cosign_verdict(txn, broker_key, cosigs[i], why, sizeof why);
+    if (rc == 0 && why[0]) {
+      report->first_bad_seq = cosigs[i]->checkpoint->seq;
+      snprintf(report->problem, sizeof report->problem, "%s", why);
+      rc = DBN_ECORRUPT;
+    } else if (rc == 0) {
+      count_cosigner(report, cosigs[i]);
+    }
+  }
+  dbn_store_abort(&txn);
+  dbn_store_destroy(&store);
+  return rc;
+}
