@@ -73,6 +73,26 @@ rm "$T/rogue/unit-LCJ.sign_secret"
 expect_code unauthenticated rogue progress "$TASK" --percent 100 --note "冒名未签"
 pass "a second key minted in the clients folder cannot write as unit:LCJ, signed or not"
 
+# The same folder writer mints a second admin:admin key too, with a signing
+# key of its own, and registers its own signing key for unit:LCJ: refused, a
+# registration must be signed by an admin key the log registered; the log
+# does not grow.
+"$BIN/duban" keygen --dir "$T/rogue" admin:admin >/dev/null || fail "rogue admin keygen"
+cp "$T/rogue/clients/admin-admin.key" "$T/keys/clients/admin-admin-second.key"
+"$BIN/duban" keygen --self admin:admin --dir "$T/rogue" >/dev/null || fail "rogue admin signing key"
+rm -f "$T/rogue/unit-LCJ.sign" # the pair of the section above is gone: a fresh one
+ROGUE_PUB=$("$BIN/duban" keygen --self unit:LCJ --dir "$T/rogue" --json | jq -r .signing_public_key)
+sleep 1.2
+before=$(as auditor:audit ping --json | jq .head_seq)
+out=$("$BIN/duban" admin register-key unit:LCJ "$ROGUE_PUB" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" \
+  --key "$T/rogue/admin-admin.key" 2>&1 || true)
+echo "$out" | grep -q "未在日志中为 admin:admin 登记" || fail "a rogue admin's key registration was not refused: $out"
+out=$(rogue progress "$TASK" --percent 100 --note "冒名" 2>&1 || true)
+echo "$out" | grep -q "未在日志中为 unit:LCJ 登记" || fail "the rogue unit key signs after the refused registration: $out"
+[ "$(as auditor:audit ping --json | jq .head_seq)" = "$before" ] || fail "the refused writes grew the log"
+rm "$T/rogue/unit-LCJ.sign_secret" "$T/rogue/admin-admin.sign_secret"
+pass "a second admin key in the clients folder cannot register a signing key for unit:LCJ"
+
 # Rotation: a new key registered, the old one revoked; writes before and after verify.
 mkdir -p "$T/old" && cp "$T/keys/unit-LCJ.sign"* "$T/old/"
 rm "$T/keys/unit-LCJ.sign" "$T/keys/unit-LCJ.sign_secret"
