@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "date.h"
 #include "error.h"
 #include "figure.h"
@@ -1270,6 +1271,27 @@ describe_deadline_warning(const Duban__Event *event, event_text_t *text)
   append_details(text, red ? "节点 %s 已逾期" : "节点 %s 即将到期", warning->due);
 }
 
+static void
+describe_signing_key_registered(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__SigningKeyRegistration *reg = event->signing_key_registered;
+  append_subject(text, "%s", reg->identity);
+  char key_id[DBN_SIGN_KEY_ID_LEN + 1] = "?";
+  if (reg->public_key.len == DBN_SIGN_PUBLIC_BYTES)
+    dbn_sign_key_id(reg->public_key.data, key_id);
+  append_details(text, "登记签名密钥 %s", key_id);
+  append_note(text, "说明：", reg->note);
+}
+
+static void
+describe_signing_key_revoked(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__SigningKeyRevocation *rev = event->signing_key_revoked;
+  append_subject(text, "%s", rev->identity);
+  append_details(text, "吊销签名密钥 %s", rev->key_id);
+  append_note(text, "原因：", rev->reason);
+}
+
 /* Every kind this duban can describe; any other prints as one it does not
  * know. */
 static const struct {
@@ -1292,6 +1314,8 @@ static const struct {
     {DUBAN__EVENT__BODY_ESCALATION_LEVEL, describe_escalation_level},
     {DUBAN__EVENT__BODY_INBOX_READ, describe_inbox_read},
     {DUBAN__EVENT__BODY_SCORING_RULES_LOADED, describe_scoring_rules_loaded},
+    {DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED, describe_signing_key_registered},
+    {DUBAN__EVENT__BODY_SIGNING_KEY_REVOKED, describe_signing_key_revoked},
 };
 
 void

@@ -57,7 +57,7 @@ static const dbn_request_kind_t kinds[] = {
      DBN_SUBJECT_NONE, DUBAN__EVENT__BODY_SCORING_RULES_LOADED},
     /* A department's agent answers it from its own outbox; the broker has none (an empty answer). */
     {DUBAN__REQUEST__BODY_LIST_OUTBOX, "list_outbox", UNIT, READ, DBN_SUBJECT_NONE, NO_EVENT},
-    /* Who may sign as whom (store/signing_keys.h): the checks beyond the role are there. */
+    /* Who may sign as whom (store/signed_request.h): the checks beyond the role are there. */
     {DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY, "register_signing_key", ADMIN, WRITE, DBN_SUBJECT_NONE,
      DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED},
     {DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY, "revoke_signing_key", ADMIN, WRITE, DBN_SUBJECT_NONE,

@@ -94,6 +94,9 @@ static const struct added_row added_rows[] = {
     {"load_scoring_rules", COORDINATOR | ADMIN, true, DBN_SUBJECT_NONE, "scoring_rules_loaded"},
     /* A department's agent lists its own outbox (agents/agent.c answers it). */
     {"list_outbox", UNIT, false, DBN_SUBJECT_NONE, NULL},
+    /* Which key may sign as whom: an admin's signed write (store/signed_request.h). */
+    {"register_signing_key", ADMIN, true, DBN_SUBJECT_NONE, "signing_key_registered"},
+    {"revoke_signing_key", ADMIN, true, DBN_SUBJECT_NONE, "signing_key_revoked"},
 };
 
 #define N_ADDED_ROWS (sizeof added_rows / sizeof added_rows[0])
