@@ -21,6 +21,7 @@
 #include "error.h"
 #include "figure.h"
 #include "refusal.h"
+#include "report_cycle.h"
 #include "request.h"
 #include "text.h"
 
@@ -1268,6 +1269,46 @@ describe_deadline_warning(const Duban__Event *event, event_text_t *text)
   append_details(text, red ? "节点 %s 已逾期" : "节点 %s 即将到期", warning->due);
 }
 
+static void
+describe_milestone_reported(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__MilestoneMet *met = event->milestone_reported;
+  append_subject(text, "%s", met->task);
+  append_details(text, "报节点 %s 达成", met->due);
+  for (size_t i = 0; i < met->n_figures; i++) {
+    char amount[DBN_QUANTITY_AGAINST_LEN];
+    dbn_figure_format(met->figures[i], NULL, amount, sizeof amount);
+    append_details(text, "；%s %s", met->figures[i]->what, amount);
+  }
+  append_note(text, "说明：", met->note);
+}
+
+static void
+describe_milestone_confirmed(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->milestone_confirmed->task);
+  append_details(text, "节点 %s 确认达成", event->milestone_confirmed->due);
+  append_note(text, "意见：", event->milestone_confirmed->note);
+}
+
+static void
+describe_milestone_returned(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->milestone_returned->task);
+  append_details(text, "节点 %s 退回", event->milestone_returned->due);
+  append_note(text, "退回理由：", event->milestone_returned->reason);
+}
+
+static void
+describe_report_missed(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__ReportMissed *missed = event->report_missed;
+  dbn_report_cycle_t cycle;
+  const char *name = dbn_report_cycle_parse(missed->cycle, &cycle) == 0 ? dbn_report_cycle_name_zh(cycle) : "";
+  append_subject(text, "%s", missed->task);
+  append_details(text, "漏报：截至 %s 的%s未报送", missed->period_end, *name ? name : missed->cycle);
+}
+
 /* Every kind this duban can describe; any other prints as one it does not
  * know. */
 static const struct {
@@ -1290,6 +1331,10 @@ static const struct {
     {DUBAN__EVENT__BODY_ESCALATION_LEVEL, describe_escalation_level},
     {DUBAN__EVENT__BODY_INBOX_READ, describe_inbox_read},
     {DUBAN__EVENT__BODY_SCORING_RULES_LOADED, describe_scoring_rules_loaded},
+    {DUBAN__EVENT__BODY_MILESTONE_REPORTED, describe_milestone_reported},
+    {DUBAN__EVENT__BODY_MILESTONE_CONFIRMED, describe_milestone_confirmed},
+    {DUBAN__EVENT__BODY_MILESTONE_RETURNED, describe_milestone_returned},
+    {DUBAN__EVENT__BODY_REPORT_MISSED, describe_report_missed},
 };
 
 void

@@ -301,6 +301,7 @@ int dbn_cmd_task(int argc, char **argv);
 int dbn_cmd_claim(int argc, char **argv);
 int dbn_cmd_progress(int argc, char **argv);
 int dbn_cmd_submit(int argc, char **argv);
+int dbn_cmd_milestone(int argc, char **argv); /* milestone met|confirm|return */
 int dbn_cmd_escalate(int argc, char **argv);
 int dbn_cmd_escalations(int argc, char **argv);
 int dbn_cmd_inbox(int argc, char **argv);

@@ -28,6 +28,7 @@ static const command_t commands[] = {
     {"claim", dbn_cmd_claim, "departments", "claim (签收) an assigned task"},
     {"progress", dbn_cmd_progress, "departments", "report percent, figures and a note"},
     {"submit", dbn_cmd_submit, "departments", "submit a task as done"},
+    {"milestone", dbn_cmd_milestone, "departments", "milestone met|confirm|return: one milestone (节点) at a time"},
     {"escalate", dbn_cmd_escalate, "departments", "raise a block you cannot clear alone"},
     {"inbox", dbn_cmd_inbox, "departments", "what coordinators told you (催办, 退回, notes), unread first"},
     {"outbox", dbn_cmd_outbox, "departments", "queued commands: pending, or refused and why"},

@@ -57,6 +57,12 @@ static const dbn_request_kind_t kinds[] = {
      DBN_SUBJECT_NONE, DUBAN__EVENT__BODY_SCORING_RULES_LOADED},
     /* A department's agent answers it from its own outbox; the broker has none (an empty answer). */
     {DUBAN__REQUEST__BODY_LIST_OUTBOX, "list_outbox", UNIT, READ, DBN_SUBJECT_NONE, NO_EVENT},
+    {DUBAN__REQUEST__BODY_MILESTONE_MET, "milestone_met", UNIT, WRITE, DBN_SUBJECT_TASK,
+     DUBAN__EVENT__BODY_MILESTONE_REPORTED},
+    {DUBAN__REQUEST__BODY_CONFIRM_MILESTONE, "confirm_milestone", COORDINATOR, WRITE, DBN_SUBJECT_TASK,
+     DUBAN__EVENT__BODY_MILESTONE_CONFIRMED},
+    {DUBAN__REQUEST__BODY_RETURN_MILESTONE, "return_milestone", COORDINATOR, WRITE, DBN_SUBJECT_TASK,
+     DUBAN__EVENT__BODY_MILESTONE_RETURNED},
 };
 
 const dbn_request_kind_t *

@@ -607,6 +607,10 @@ dbn_wire_event_name(Duban__Event__BodyCase body)
   case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return "escalation_level";
   case DUBAN__EVENT__BODY_INBOX_READ: return "inbox_read";
   case DUBAN__EVENT__BODY_SCORING_RULES_LOADED: return "scoring_rules_loaded";
+  case DUBAN__EVENT__BODY_MILESTONE_REPORTED: return "milestone_reported";
+  case DUBAN__EVENT__BODY_MILESTONE_CONFIRMED: return "milestone_confirmed";
+  case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return "milestone_returned";
+  case DUBAN__EVENT__BODY_REPORT_MISSED: return "report_missed";
   default: return "unknown";
   }
 }
