@@ -484,7 +484,6 @@ handle_escalate(dbn_web_request_t *req, void *arg)
 
 /* ---- the inbox --------------------------------------------------------------- */
 
-
 static int
 handle_inbox(dbn_web_request_t *req, void *arg)
 {

@@ -90,7 +90,7 @@ check_milestone(const Duban__Task *task, Duban__Request *req, const dbn_request_
 {
   char **due = req->body_case == DUBAN__REQUEST__BODY_MILESTONE_MET       ? &req->milestone_met->due
                : req->body_case == DUBAN__REQUEST__BODY_CONFIRM_MILESTONE ? &req->confirm_milestone->due
-                                                                         : &req->return_milestone->due;
+                                                                          : &req->return_milestone->due;
   size_t index;
   int rc = dbn_milestone_find(task, *due, &index, why, why_len);
   if (rc)

@@ -1304,7 +1304,8 @@ describe_report_missed(const Duban__Event *event, event_text_t *text)
 {
   const Duban__ReportMissed *missed = event->report_missed;
   dbn_report_cycle_t cycle;
-  const char *name = dbn_report_cycle_parse(missed->cycle, &cycle) == 0 ? dbn_report_cycle_name_zh(cycle) : "";
+  const char *name =
+      dbn_report_cycle_parse(missed->cycle, &cycle) == 0 ? dbn_report_cycle_name_zh(cycle) : "";
   append_subject(text, "%s", missed->task);
   append_details(text, "漏报：截至 %s 的%s未报送", missed->period_end, *name ? name : missed->cycle);
 }

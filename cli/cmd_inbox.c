@@ -46,7 +46,8 @@ print_inbox(FILE *out, Duban__InboxItem *const *items, size_t count)
       snprintf(seq, sizeof seq, "%llu", (unsigned long long)item->seq);
       dbn_cli_format_time(item->time, when);
       const char *cells[] = {
-          seq, item->read ? "" : "新", when, dbn_inbox_kind_zh(item->kind), item->task, item->from, item->text};
+          seq,       item->read ? "" : "新", when, dbn_inbox_kind_zh(item->kind), item->task, item->from,
+          item->text};
       if (dbn_cli_table_add_row(table, cells) != 0)
         return dbn_cli_table_finish(&table, out);
     }

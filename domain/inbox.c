@@ -43,7 +43,8 @@ system_text(const Duban__Event *event, char *text_buf, size_t text_len)
   if (event->body_case == DUBAN__EVENT__BODY_REPORT_MISSED) {
     const Duban__ReportMissed *missed = event->report_missed;
     dbn_report_cycle_t cycle;
-    const char *name = dbn_report_cycle_parse(missed->cycle, &cycle) == 0 ? dbn_report_cycle_name_zh(cycle) : "";
+    const char *name =
+        dbn_report_cycle_parse(missed->cycle, &cycle) == 0 ? dbn_report_cycle_name_zh(cycle) : "";
     snprintf(text_buf, text_len, "截至 %s 的%s未报送进展", missed->period_end, *name ? name : "定期报告");
     return true;
   }

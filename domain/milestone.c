@@ -118,5 +118,7 @@ dbn_milestone_overdue(const Duban__Task *task)
 const char *
 dbn_milestone_state_zh(const Duban__Task *task, const char *due)
 {
-  return dbn_milestone_is_met(task, due) ? "已确认达成" : dbn_milestone_is_reported(task, due) ? "待确认" : "";
+  return dbn_milestone_is_met(task, due)        ? "已确认达成"
+         : dbn_milestone_is_reported(task, due) ? "待确认"
+                                                : "";
 }

@@ -25,7 +25,8 @@
 /* The milestone which names: its due day ("2023-12-31") or its number
  * counted from 1 ("1"), as `duban task` lists them. DBN_ENOTFOUND with a
  * message that lists the task's milestones otherwise. */
-int dbn_milestone_find(const Duban__Task *task, const char *which, size_t *index_p, char *why, size_t why_len);
+int dbn_milestone_find(const Duban__Task *task, const char *which, size_t *index_p, char *why,
+                       size_t why_len);
 
 /* A coordinator confirmed the milestone due on due as met. */
 bool dbn_milestone_is_met(const Duban__Task *task, const char *due);

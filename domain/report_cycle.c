@@ -9,10 +9,10 @@
 
 static const struct {
   dbn_report_cycle_t cycle;
-  const char *name;      /* what the log holds */
-  const char *name_zh;   /* what a person reads */
-  const char *typed[2];  /* what a person may type */
-  int months;            /* the period's length */
+  const char *name;     /* what the log holds */
+  const char *name_zh;  /* what a person reads */
+  const char *typed[2]; /* what a person may type */
+  int months;           /* the period's length */
 } cycles[] = {
     {DBN_CYCLE_MONTHLY, "monthly", "月报", {"每月", "按月"}, 1},
     {DBN_CYCLE_QUARTERLY, "quarterly", "季报", {"每季度", "按季度"}, 3},

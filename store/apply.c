@@ -388,7 +388,7 @@ apply_milestone(const Duban__Event *event, struct task_edit *edit)
   Duban__Task *task = edit->task;
   char *due = event->body_case == DUBAN__EVENT__BODY_MILESTONE_REPORTED    ? event->milestone_reported->due
               : event->body_case == DUBAN__EVENT__BODY_MILESTONE_CONFIRMED ? event->milestone_confirmed->due
-                                                                          : event->milestone_returned->due;
+                                                                           : event->milestone_returned->due;
   char why[256];
   if (!due || dbn_milestone_check(task, event->body_case, due, why, sizeof why))
     return DBN_ECORRUPT;
@@ -410,7 +410,8 @@ apply_milestone(const Duban__Event *event, struct task_edit *edit)
     return rc;
   task->milestones_reported = edit->reported;
   if (event->body_case == DUBAN__EVENT__BODY_MILESTONE_CONFIRMED) {
-    if ((rc = days_with(task->milestones_met, task->n_milestones_met, due, &edit->met, &task->n_milestones_met)))
+    if ((rc = days_with(task->milestones_met, task->n_milestones_met, due, &edit->met,
+                        &task->n_milestones_met)))
       return rc;
     task->milestones_met = edit->met;
     task->overdue = dbn_milestone_overdue(task);
@@ -453,7 +454,8 @@ edit_task_fields(dbn_store_txn_t *txn, const Duban__Event *event, struct task_ed
   case DUBAN__EVENT__BODY_MILESTONE_REPORTED:
   case DUBAN__EVENT__BODY_MILESTONE_CONFIRMED:
   case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return apply_milestone(event, edit);
-  case DUBAN__EVENT__BODY_REPORT_MISSED: return record_warning(edit, event->report_missed->period_end, "missed");
+  case DUBAN__EVENT__BODY_REPORT_MISSED:
+    return record_warning(edit, event->report_missed->period_end, "missed");
   case DUBAN__EVENT__BODY_SUBMITTED:
     if (*event->submitted->note)
       task->note = event->submitted->note;
