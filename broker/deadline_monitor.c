@@ -11,7 +11,6 @@
 #include "config.h"
 #include "date.h"
 #include "milestone.h"
-#include "pace.h"
 #include "report_cycle.h"
 
 static bool
@@ -64,8 +63,7 @@ static int
 warn_missed_report(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, int *raised_p)
 {
   char period_end[16];
-  if (!dbn_report_missed(task, dbn_task_pace_start(task), now, period_end) ||
-      already_warned(task, period_end, "missed"))
+  if (!dbn_report_missed(task, now, period_end) || already_warned(task, period_end, "missed"))
     return 0;
   Duban__ReportMissed missed = DUBAN__REPORT_MISSED__INIT;
   missed.task = task->id;

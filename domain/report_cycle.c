@@ -98,9 +98,19 @@ dbn_report_period(dbn_report_cycle_t cycle, int64_t t, int64_t *start_p, int64_t
   return rc;
 }
 
-bool
-dbn_report_missed(const Duban__Task *task, int64_t start, int64_t now, char period_end[16])
+int64_t
+dbn_report_start(const Duban__Task *task)
 {
+  int64_t start;
+  if (task->plan_issued && *task->plan_issued && dbn_date_parse(task->plan_issued, &start) == 0)
+    return start;
+  return task->claimed_at > 0 ? task->claimed_at : 0;
+}
+
+bool
+dbn_report_missed(const Duban__Task *task, int64_t now, char period_end[16])
+{
+  int64_t start = dbn_report_start(task);
   dbn_report_cycle_t cycle;
   if (dbn_report_cycle_parse(task->report_cycle, &cycle) || cycle == DBN_CYCLE_NONE ||
       task->state == DUBAN__TASK_STATE__TASK_SUBMITTED || task->state == DUBAN__TASK_STATE__TASK_DONE)

@@ -45,11 +45,15 @@ const char *dbn_report_cycle_inherited(const char *action_cycle, const char *mea
  * second and the first second of the next period. DBN_EINVAL for none. */
 int dbn_report_period(dbn_report_cycle_t cycle, int64_t t, int64_t *start_p, int64_t *end_p);
 
-/* Did task, under way since start (dbn_task_pace_start), miss the report of
- * the last whole period before now? True when it has a cycle, is neither
- * submitted nor done, started no later than that period's first second, and
- * its last report (last_report_at) came before it. period_end gets that
- * period's last day (YYYY-MM-DD), which names the warning. */
-bool dbn_report_missed(const Duban__Task *task, int64_t start, int64_t now, char period_end[16]);
+/* Where a task's reporting starts: the day its plan was issued (a task
+ * claimed late still owed its reports from then), else its claim, else 0. */
+int64_t dbn_report_start(const Duban__Task *task);
+
+/* Did task miss the report of the last whole period before now? True when
+ * it has a cycle, is neither submitted nor done, its reporting started
+ * (dbn_report_start) no later than that period's first second, and its last
+ * report (last_report_at) came before it. period_end gets that period's
+ * last day (YYYY-MM-DD), which names the warning. */
+bool dbn_report_missed(const Duban__Task *task, int64_t now, char period_end[16]);
 
 #endif

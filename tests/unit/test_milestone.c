@@ -182,21 +182,26 @@ test_report_missed_rule(void **state)
   task.report_cycle = "monthly";
   task.state = DUBAN__TASK_STATE__TASK_IN_PROGRESS;
   char end[16];
-  int64_t start = fixture_day("2024-01-10");
+  task.plan_issued = "2024-01-10";
+  assert_int_equal(dbn_report_start(&task), fixture_day("2024-01-10"));
   /* In February, January was not a whole month of the task's: nothing owed. */
-  assert_false(dbn_report_missed(&task, start, fixture_day("2024-02-05"), end));
+  assert_false(dbn_report_missed(&task, fixture_day("2024-02-05"), end));
   /* In March, February went without a report. */
-  assert_true(dbn_report_missed(&task, start, fixture_day("2024-03-01"), end));
+  assert_true(dbn_report_missed(&task, fixture_day("2024-03-01"), end));
   assert_string_equal(end, "2024-02-29");
   task.last_report_at = fixture_day("2024-02-29") + DBN_DAY_SECONDS - 1; /* 23:59:59 Beijing */
-  assert_false(dbn_report_missed(&task, start, fixture_day("2024-03-01"), end));
+  assert_false(dbn_report_missed(&task, fixture_day("2024-03-01"), end));
   task.last_report_at = fixture_day("2024-01-31");
   task.state = DUBAN__TASK_STATE__TASK_SUBMITTED;
-  assert_false(dbn_report_missed(&task, start, fixture_day("2024-03-01"), end));
+  assert_false(dbn_report_missed(&task, fixture_day("2024-03-01"), end));
   task.state = DUBAN__TASK_STATE__TASK_ASSIGNED; /* not even claimed: still owes it */
-  assert_true(dbn_report_missed(&task, start, fixture_day("2024-03-01"), end));
+  assert_true(dbn_report_missed(&task, fixture_day("2024-03-01"), end));
+  task.claimed_at = fixture_day("2024-02-20"); /* claimed late: still owed February's */
+  assert_true(dbn_report_missed(&task, fixture_day("2024-03-01"), end));
+  task.plan_issued = ""; /* no issue day: reporting starts at the claim */
+  assert_false(dbn_report_missed(&task, fixture_day("2024-03-01"), end));
   task.report_cycle = "";
-  assert_false(dbn_report_missed(&task, start, fixture_day("2024-03-01"), end));
+  assert_false(dbn_report_missed(&task, fixture_day("2024-04-01"), end));
 }
 
 /* ---- on a real log, with the deadline monitor ---- */
