@@ -577,6 +577,14 @@ dbn_cli_read_file(const char *path, size_t max_bytes, char **text_p, size_t *len
 void
 dbn_cli_format_time(int64_t t, char out[32])
 {
+  char minute[24];
+  dbn_time_format_minute(t, minute);
+  snprintf(out, 32, "%s", minute);
+}
+
+void
+dbn_cli_format_time_iso(int64_t t, char out[32])
+{
   time_t tt = (time_t)t;
   struct tm tm;
   if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
@@ -880,7 +888,7 @@ value_json(const ProtobufCFieldDescriptor *f, const void *p)
       if (v == 0)
         return cJSON_CreateNull();
       char iso[32];
-      dbn_cli_format_time(v, iso);
+      dbn_cli_format_time_iso(v, iso);
       return cJSON_CreateString(iso);
     }
     return cJSON_CreateNumber((double)v);
@@ -990,7 +998,7 @@ dbn_cli_event_json(const Duban__Event *event)
   if (!json)
     return NULL;
   char iso[32];
-  dbn_cli_format_time(event->time, iso);
+  dbn_cli_format_time_iso(event->time, iso);
   cJSON_AddNumberToObject(json, "seq", (double)event->seq);
   cJSON_AddStringToObject(json, "time", iso);
   cJSON_AddStringToObject(json, "actor", event->actor ? event->actor : "");
