@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "agent.h"
 #include "desk.h"
 #include "log.h"
@@ -324,6 +325,12 @@ main(int argc, char **argv)
   settings_t flags = {0}, from_file = {0};
   command_line_t line = parse_flags(argc, argv, &flags);
   int exit_code = line.exit_code;
+  char zone_why[512];
+  if (line.run && dbn_plan_zone_check(zone_why, sizeof zone_why)) {
+    fprintf(stderr, "duban-agent: %s\n", zone_why);
+    line.run = false;
+    exit_code = 2;
+  }
   dbn_agent_options_t options;
   dbn_desk_options_t desk;
   bool desk_wanted = false;

@@ -35,6 +35,7 @@
 #include "client.h"
 #include "date.h"
 #include "figure.h"
+#include "inbox.h"
 #include "log.h"
 #include "pace.h"
 #include "quantity.h"
@@ -483,27 +484,6 @@ handle_escalate(dbn_web_request_t *req, void *arg)
 
 /* ---- the inbox --------------------------------------------------------------- */
 
-static const char *
-inbox_kind_zh(const char *kind)
-{
-  static const struct {
-    const char *kind, *zh;
-  } names[] = {
-      {"reminded", "催办"},
-      {"rejected", "退回"},
-      {"accepted", "验收通过"},
-      {"reassigned", "改派"},
-      {"acknowledged", "已受理"},
-      {"resolved", "已解决"},
-      {"deadline_warning", "期限预警"},
-      {"escalation_level", "督办升级"},
-  };
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (strcmp(kind, names[i].kind) == 0)
-      return names[i].zh;
-  return kind;
-}
-
 static int
 handle_inbox(dbn_web_request_t *req, void *arg)
 {
@@ -527,7 +507,7 @@ handle_inbox(dbn_web_request_t *req, void *arg)
     cJSON_AddNumberToObject(entry, "seq", (double)item->seq);
     cJSON_AddStringToObject(entry, "time", iso);
     cJSON_AddStringToObject(entry, "kind", item->kind);
-    cJSON_AddStringToObject(entry, "kind_zh", inbox_kind_zh(item->kind));
+    cJSON_AddStringToObject(entry, "kind_zh", dbn_inbox_kind_zh(item->kind));
     cJSON_AddStringToObject(entry, "task", item->task);
     cJSON_AddStringToObject(entry, "from", item->from);
     cJSON_AddStringToObject(entry, "text", item->text);

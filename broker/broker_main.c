@@ -14,6 +14,7 @@
 
 #include "broker.h"
 #include "config.h"
+#include "date.h"
 #include "log.h"
 
 int
@@ -24,6 +25,8 @@ main(int argc, char **argv)
   int rc = dbn_broker_config_parse(&config, argc, argv, why, sizeof why);
   if (rc == 1)
     return 0;
+  if (rc == 0)
+    rc = dbn_plan_zone_check(why, sizeof why);
   if (rc) {
     fprintf(stderr, "duban-broker: %s\n", why);
     return 2;

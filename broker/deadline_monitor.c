@@ -10,6 +10,8 @@
 
 #include "config.h"
 #include "date.h"
+#include "milestone.h"
+#include "report_cycle.h"
 
 static bool
 already_warned(const Duban__Task *task, const char *due, const char *level)
@@ -53,6 +55,27 @@ append_warning(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, const
   raised.body_case = DUBAN__EVENT__BODY_ESCALATED;
   raised.escalated = &escalate;
   return dbn_store_append(txn, &raised);
+}
+
+/* A task with a reporting cycle that made no report in its last whole
+ * period gets one report_missed warning for it (domain/report_cycle.h). */
+static int
+warn_missed_report(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, int *raised_p)
+{
+  char period_end[16];
+  if (!dbn_report_missed(task, now, period_end) || already_warned(task, period_end, "missed"))
+    return 0;
+  Duban__ReportMissed missed = DUBAN__REPORT_MISSED__INIT;
+  missed.task = task->id;
+  missed.cycle = task->report_cycle;
+  missed.period_end = period_end;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = now;
+  event.actor = "system";
+  event.body_case = DUBAN__EVENT__BODY_REPORT_MISSED;
+  event.report_missed = &missed;
+  *raised_p += 1;
+  return dbn_store_append(txn, &event);
 }
 
 /* One escalation_level event: the escalation reached level. */
@@ -113,12 +136,14 @@ dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_p
     const Duban__Task *task = tasks[t];
     if (task->state == DUBAN__TASK_STATE__TASK_DONE || task->state == DUBAN__TASK_STATE__TASK_SUBMITTED)
       continue;
+    rc = warn_missed_report(txn, now, task, raised_p);
     for (size_t m = 0; m < task->n_milestones && rc == 0; m++) {
       const Duban__Milestone *milestone = task->milestones[m];
       int64_t end_of_due_day;
       /* Due "2023-12-31" means by the end of that day in the plan's zone
        * (date.h), as the colours and the reports read it. */
-      if (!milestone->due || dbn_date_parse_end(milestone->due, &end_of_due_day))
+      if (!milestone->due || dbn_date_parse_end(milestone->due, &end_of_due_day) ||
+          dbn_milestone_is_met(task, milestone->due))
         continue;
       if (now >= end_of_due_day) {
         if (!already_warned(task, milestone->due, "red")) {

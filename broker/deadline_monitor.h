@@ -5,8 +5,12 @@
  * not done: a milestone due within the yellow window gets a yellow
  * deadline_warning; a milestone whose day has passed gets a red one, which
  * sets the task's overdue flag and raises an automatic escalation for the
- * coordinators. Each warning is raised once per milestone and level (the
- * task view remembers them), so replaying the log gives the same state.
+ * coordinators. A milestone a coordinator confirmed met is passed over
+ * (domain/milestone.h). A task with a reporting cycle that made no report
+ * in its last whole period gets a report_missed warning
+ * (domain/report_cycle.h). Each warning is raised once per milestone (or
+ * period) and level (the task view remembers them), so replaying the log
+ * gives the same state.
  *
  * It also watches the escalations: one left open, not even acknowledged,
  * for longer than its SLA rises a level of the 督办 ladder (domain/ladder.h;

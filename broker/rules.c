@@ -7,6 +7,7 @@
 
 #include "figure.h"
 #include "lifecycle.h"
+#include "milestone.h"
 #include "request.h"
 #include "score.h"
 #include "signed_request.h"
@@ -60,10 +61,10 @@ check_reassign(dbn_store_txn_t *txn, const Duban__Task *task, const Duban__Reass
  * (domain/figure.h). The figure is made the form the log holds: the
  * target's name (it may have been given by number) and its exact amount. */
 static int
-check_figures(const Duban__Task *task, Duban__Progress *progress, char *why, size_t why_len)
+check_figures(const Duban__Task *task, size_t n_figures, Duban__Figure **figures, char *why, size_t why_len)
 {
-  for (size_t i = 0; i < progress->n_figures; i++) {
-    Duban__Figure *figure = progress->figures[i];
+  for (size_t i = 0; i < n_figures; i++) {
+    Duban__Figure *figure = figures[i];
     size_t target;
     int64_t base_milli;
     int rc = dbn_figure_check(task, figure, &target, &base_milli, why, why_len);
@@ -81,12 +82,49 @@ check_figures(const Duban__Task *task, Duban__Progress *progress, char *why, siz
   return 0;
 }
 
+/* The milestone a milestone request names, by number or due day, made the
+ * due day the log holds, and whether it may be met, confirmed or sent
+ * back now (domain/milestone.h). */
+static int
+check_milestone(const Duban__Task *task, Duban__Request *req, const dbn_request_kind_t *kind, char *why,
+                size_t why_len)
+{
+  char **due = req->body_case == DUBAN__REQUEST__BODY_MILESTONE_MET       ? &req->milestone_met->due
+               : req->body_case == DUBAN__REQUEST__BODY_CONFIRM_MILESTONE ? &req->confirm_milestone->due
+                                                                          : &req->return_milestone->due;
+  size_t index;
+  int rc = dbn_milestone_find(task, *due, &index, why, why_len);
+  if (rc)
+    return rc;
+  const char *day = task->milestones[index]->due;
+  if (strcmp(*due, day) != 0) {
+    char *copy = strdup(day);
+    if (!copy)
+      return DBN_ENOMEM;
+    free(*due);
+    *due = copy;
+  }
+  rc = dbn_milestone_check(task, kind->event, *due, why, why_len);
+  if (rc == 0 && req->body_case == DUBAN__REQUEST__BODY_MILESTONE_MET)
+    rc = check_figures(task, req->milestone_met->n_figures, req->milestone_met->figures, why, why_len);
+  return rc;
+}
+
+static bool
+is_milestone_request(const Duban__Request *req)
+{
+  return req->body_case == DUBAN__REQUEST__BODY_MILESTONE_MET ||
+         req->body_case == DUBAN__REQUEST__BODY_CONFIRM_MILESTONE ||
+         req->body_case == DUBAN__REQUEST__BODY_RETURN_MILESTONE;
+}
+
 static int
 check_task(dbn_store_txn_t *txn, dbn_role_t role, const char *name, Duban__Request *req,
            const dbn_request_kind_t *kind, Duban__Task **task_p, char *why, size_t why_len)
 {
   bool figures = req->body_case == DUBAN__REQUEST__BODY_PROGRESS && req->progress->n_figures > 0;
-  int rc = load_own_task(txn, role, name, dbn_request_task(req), figures, task_p, why, why_len);
+  bool milestone = is_milestone_request(req);
+  int rc = load_own_task(txn, role, name, dbn_request_task(req), figures || milestone, task_p, why, why_len);
   if (rc || !kind->write)
     return rc;
   Duban__TaskState next;
@@ -94,7 +132,9 @@ check_task(dbn_store_txn_t *txn, dbn_role_t role, const char *name, Duban__Reque
   if (rc == 0 && req->body_case == DUBAN__REQUEST__BODY_REASSIGN)
     rc = check_reassign(txn, *task_p, req->reassign, why, why_len);
   if (rc == 0 && figures)
-    rc = check_figures(*task_p, req->progress, why, why_len);
+    rc = check_figures(*task_p, req->progress->n_figures, req->progress->figures, why, why_len);
+  if (rc == 0 && milestone)
+    rc = check_milestone(*task_p, req, kind, why, why_len);
   if (rc)
     dbn_wire_task_free(task_p);
   return rc;

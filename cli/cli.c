@@ -22,6 +22,7 @@
 #include "error.h"
 #include "figure.h"
 #include "refusal.h"
+#include "report_cycle.h"
 #include "request.h"
 #include "text.h"
 
@@ -577,6 +578,14 @@ dbn_cli_read_file(const char *path, size_t max_bytes, char **text_p, size_t *len
 void
 dbn_cli_format_time(int64_t t, char out[32])
 {
+  char minute[24];
+  dbn_time_format_minute(t, minute);
+  snprintf(out, 32, "%s", minute);
+}
+
+void
+dbn_cli_format_time_iso(int64_t t, char out[32])
+{
   time_t tt = (time_t)t;
   struct tm tm;
   if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
@@ -880,7 +889,7 @@ value_json(const ProtobufCFieldDescriptor *f, const void *p)
       if (v == 0)
         return cJSON_CreateNull();
       char iso[32];
-      dbn_cli_format_time(v, iso);
+      dbn_cli_format_time_iso(v, iso);
       return cJSON_CreateString(iso);
     }
     return cJSON_CreateNumber((double)v);
@@ -990,7 +999,7 @@ dbn_cli_event_json(const Duban__Event *event)
   if (!json)
     return NULL;
   char iso[32];
-  dbn_cli_format_time(event->time, iso);
+  dbn_cli_format_time_iso(event->time, iso);
   cJSON_AddNumberToObject(json, "seq", (double)event->seq);
   cJSON_AddStringToObject(json, "time", iso);
   cJSON_AddStringToObject(json, "actor", event->actor ? event->actor : "");
@@ -1292,6 +1301,47 @@ describe_signing_key_revoked(const Duban__Event *event, event_text_t *text)
   append_note(text, "原因：", rev->reason);
 }
 
+static void
+describe_milestone_reported(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__MilestoneMet *met = event->milestone_reported;
+  append_subject(text, "%s", met->task);
+  append_details(text, "报节点 %s 达成", met->due);
+  for (size_t i = 0; i < met->n_figures; i++) {
+    char amount[DBN_QUANTITY_AGAINST_LEN];
+    dbn_figure_format(met->figures[i], NULL, amount, sizeof amount);
+    append_details(text, "；%s %s", met->figures[i]->what, amount);
+  }
+  append_note(text, "说明：", met->note);
+}
+
+static void
+describe_milestone_confirmed(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->milestone_confirmed->task);
+  append_details(text, "节点 %s 确认达成", event->milestone_confirmed->due);
+  append_note(text, "意见：", event->milestone_confirmed->note);
+}
+
+static void
+describe_milestone_returned(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->milestone_returned->task);
+  append_details(text, "节点 %s 退回", event->milestone_returned->due);
+  append_note(text, "退回理由：", event->milestone_returned->reason);
+}
+
+static void
+describe_report_missed(const Duban__Event *event, event_text_t *text)
+{
+  const Duban__ReportMissed *missed = event->report_missed;
+  dbn_report_cycle_t cycle;
+  const char *name =
+      dbn_report_cycle_parse(missed->cycle, &cycle) == 0 ? dbn_report_cycle_name_zh(cycle) : "";
+  append_subject(text, "%s", missed->task);
+  append_details(text, "漏报：截至 %s 的%s未报送", missed->period_end, *name ? name : missed->cycle);
+}
+
 /* Every kind this duban can describe; any other prints as one it does not
  * know. */
 static const struct {
@@ -1316,6 +1366,10 @@ static const struct {
     {DUBAN__EVENT__BODY_SCORING_RULES_LOADED, describe_scoring_rules_loaded},
     {DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED, describe_signing_key_registered},
     {DUBAN__EVENT__BODY_SIGNING_KEY_REVOKED, describe_signing_key_revoked},
+    {DUBAN__EVENT__BODY_MILESTONE_REPORTED, describe_milestone_reported},
+    {DUBAN__EVENT__BODY_MILESTONE_CONFIRMED, describe_milestone_confirmed},
+    {DUBAN__EVENT__BODY_MILESTONE_RETURNED, describe_milestone_returned},
+    {DUBAN__EVENT__BODY_REPORT_MISSED, describe_report_missed},
 };
 
 void

@@ -210,8 +210,13 @@ int dbn_cli_read_file(const char *path, size_t max_bytes, char **text_p, size_t 
 
 /* ---- output ---- */
 
-/* Unix seconds as ISO-8601 UTC, "2023-09-18T08:00:00Z". */
+/* The time a person reads: unix seconds as "2023-09-18 16:00" in the
+ * plan's zone (domain/date.h, Beijing time unless DUBAN_PLAN_ZONE), for
+ * every table, `duban task`, watch and replay line and notice. */
 void dbn_cli_format_time(int64_t t, char out[32]);
+
+/* For scripts (--json): unix seconds as ISO-8601 UTC, "2023-09-18T08:00:00Z". */
+void dbn_cli_format_time_iso(int64_t t, char out[32]);
 
 /* Columns the table may use: $COLUMNS, else the terminal's width, else
  * 160 (a pipe or a file, where a generous width is kinder than none). */
@@ -301,6 +306,7 @@ int dbn_cmd_task(int argc, char **argv);
 int dbn_cmd_claim(int argc, char **argv);
 int dbn_cmd_progress(int argc, char **argv);
 int dbn_cmd_submit(int argc, char **argv);
+int dbn_cmd_milestone(int argc, char **argv); /* milestone met|confirm|return */
 int dbn_cmd_escalate(int argc, char **argv);
 int dbn_cmd_escalations(int argc, char **argv);
 int dbn_cmd_inbox(int argc, char **argv);

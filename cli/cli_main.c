@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "cli.h"
 #include "store.h"
 #include "version.h"
@@ -28,6 +29,8 @@ static const command_t commands[] = {
     {"claim", dbn_cmd_claim, "departments", "claim (签收) an assigned task"},
     {"progress", dbn_cmd_progress, "departments", "report percent, figures and a note"},
     {"submit", dbn_cmd_submit, "departments", "submit a task as done"},
+    {"milestone", dbn_cmd_milestone, "departments",
+     "milestone met|confirm|return: one milestone (节点) at a time"},
     {"escalate", dbn_cmd_escalate, "departments", "raise a block you cannot clear alone"},
     {"inbox", dbn_cmd_inbox, "departments", "what coordinators told you (催办, 退回, notes), unread first"},
     {"outbox", dbn_cmd_outbox, "departments", "queued commands: pending, or refused and why"},
@@ -131,6 +134,12 @@ main(int argc, char **argv)
   if (strcmp(name, "--version") == 0) {
     dbn_version_print("duban", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
     return DBN_CLI_EXIT_OK;
+  }
+
+  char zone_why[512];
+  if (dbn_plan_zone_check(zone_why, sizeof zone_why)) {
+    fprintf(stderr, "duban: %s\n", zone_why);
+    return DBN_CLI_EXIT_USAGE;
   }
 
   const command_t *command = NULL;

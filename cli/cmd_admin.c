@@ -90,6 +90,7 @@ show_ping(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
   char now[32];
   dbn_cli_format_time(reply->now, now);
   if (!cli->json) {
+    /* The plan's zone, as every time a person reads. */
     printf("identity: %s\nclock:    %s\nhead:     %llu\n", reply->identity, now,
            (unsigned long long)reply->head_seq);
     return DBN_CLI_EXIT_OK;
@@ -97,6 +98,7 @@ show_ping(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
   cJSON *json = cJSON_CreateObject();
   if (json) {
     cJSON_AddStringToObject(json, "identity", reply->identity);
+    dbn_cli_format_time_iso(reply->now, now);
     cJSON_AddStringToObject(json, "now", now);
     cJSON_AddNumberToObject(json, "now_unix", (double)reply->now);
     cJSON_AddNumberToObject(json, "head_seq", (double)reply->head_seq);

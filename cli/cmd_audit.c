@@ -460,10 +460,11 @@ cmd_checkpoints(int argc, char **argv)
     char hash[2 * DBN_HASH_BYTES + 1] = "", when[40] = "";
     if (c->head_hash.len == DBN_HASH_BYTES)
       sodium_bin2hex(hash, sizeof hash, c->head_hash.data, c->head_hash.len);
-    time_t t = (time_t)(c->time + 8 * 3600);
-    struct tm tm;
-    if (gmtime_r(&t, &tm))
-      strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
+    /* A person reads the plan's zone; a script the UTC instant. */
+    if (json)
+      dbn_cli_format_time_iso(c->time, when);
+    else
+      dbn_cli_format_time(c->time, when);
     if (out) {
       int err = dbn_checkpoint_keep(out, c, &key);
       if (err)

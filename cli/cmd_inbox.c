@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "inbox.h"
 
 static const char inbox_usage[] =
     "usage: duban inbox [--all] [--keep-unread] [--json]\n"
@@ -21,25 +22,6 @@ static const char inbox_usage[] =
     "marked read, unless --keep-unread. For departments (a unit's key or agent).\n"
     "--json prints {\"inbox\": [...], \"head_seq\": N, \"marked_read_up_to\": SEQ}.\n"
     "\n" DBN_CLI_CONNECTION_HELP;
-
-/* The word a clerk reads for each kind of item. */
-static const char *
-kind_label(const char *kind)
-{
-  static const struct {
-    const char *kind;
-    const char *label;
-  } labels[] = {
-      {"reminded", "催办"},         {"rejected", "退回"},
-      {"accepted", "通过"},         {"reassigned", "改派"},
-      {"acknowledged", "已受理"},   {"resolved", "已解决"},
-      {"deadline_warning", "预警"}, {"escalation_level", "督办升级"},
-  };
-  for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-    if (strcmp(labels[i].kind, kind) == 0)
-      return labels[i].label;
-  return kind;
-}
 
 static int
 print_inbox(FILE *out, Duban__InboxItem *const *items, size_t count)
@@ -64,7 +46,8 @@ print_inbox(FILE *out, Duban__InboxItem *const *items, size_t count)
       snprintf(seq, sizeof seq, "%llu", (unsigned long long)item->seq);
       dbn_cli_format_time(item->time, when);
       const char *cells[] = {
-          seq, item->read ? "" : "新", when, kind_label(item->kind), item->task, item->from, item->text};
+          seq,       item->read ? "" : "新", when, dbn_inbox_kind_zh(item->kind), item->task, item->from,
+          item->text};
       if (dbn_cli_table_add_row(table, cells) != 0)
         return dbn_cli_table_finish(&table, out);
     }

@@ -10,6 +10,8 @@
 
 #include "cli.h"
 #include "figure.h"
+#include "milestone.h"
+#include "report_cycle.h"
 #include "text.h"
 
 /* The command line of a command whose one argument is a TASK and that has
@@ -40,13 +42,15 @@ parse_task_state(const char *name, Duban__TaskState *state)
   return DBN_EINVAL;
 }
 
-/* The earliest milestone date of a task, or "" when it has none. */
+/* The earliest milestone date of a task not yet confirmed met, or "" when
+ * it has none. */
 static const char *
 first_due(const Duban__Task *task)
 {
   const char *due = "";
   for (size_t i = 0; i < task->n_milestones; i++)
-    if (task->milestones[i]->due[0] && (!due[0] || strcmp(task->milestones[i]->due, due) < 0))
+    if (task->milestones[i]->due[0] && !dbn_milestone_is_met(task, task->milestones[i]->due) &&
+        (!due[0] || strcmp(task->milestones[i]->due, due) < 0))
       due = task->milestones[i]->due;
   return due;
 }
@@ -154,6 +158,21 @@ print_field(const char *label, const char *value)
   printf("%s\n", value);
 }
 
+/* "月报, last report 2024-03-05 10:00" (or none yet); nothing for a task
+ * with no reporting cycle. */
+static void
+print_report_cycle(const Duban__Task *t, char *line, size_t line_len)
+{
+  dbn_report_cycle_t cycle;
+  if (dbn_report_cycle_parse(t->report_cycle, &cycle) || cycle == DBN_CYCLE_NONE)
+    return;
+  char when[32] = "none yet";
+  if (t->last_report_at > 0)
+    dbn_cli_format_time(t->last_report_at, when);
+  snprintf(line, line_len, "%s, last report %s", dbn_report_cycle_name_zh(cycle), when);
+  print_field("reporting", line);
+}
+
 static void
 print_task(const Duban__Task *t)
 {
@@ -175,11 +194,23 @@ print_task(const Duban__Task *t)
   snprintf(line, sizeof line, "%s, %d%%%s", dbn_wire_task_state_name(t->state), t->percent,
            t->overdue ? ", OVERDUE" : "");
   print_field("state", line);
+  if (t->n_cooperating > 0) {
+    line[0] = '\0';
+    for (size_t i = 0; i < t->n_cooperating; i++) {
+      strncat(line, i ? " " : "", sizeof line - strlen(line) - 1);
+      strncat(line, t->cooperating[i], sizeof line - strlen(line) - 1);
+    }
+    print_field("cooperating", line);
+  }
+  /* Numbered: `duban milestone met TASK 1` names the first. */
   for (size_t i = 0; i < t->n_milestones; i++) {
     const Duban__Milestone *m = t->milestones[i];
-    snprintf(line, sizeof line, "%s%s %s", m->due, m->inherited ? " (plan horizon)" : "", m->text);
-    print_field(i == 0 ? "due" : "", line);
+    const char *met = dbn_milestone_state_zh(t, m->due);
+    snprintf(line, sizeof line, "%zu. %s%s%s%s%s %s", i + 1, m->due, m->inherited ? " (plan horizon)" : "",
+             *met ? "〔" : "", met, *met ? "〕" : "", m->text);
+    print_field(i == 0 ? "milestones" : "", line);
   }
+  print_report_cycle(t, line, sizeof line);
   /* Numbered: a figure may name its target by number (--figure '1=3300万千瓦'). */
   for (size_t i = 0; i < t->n_targets; i++) {
     char amount[DBN_QUANTITY_FORMAT_LEN] = "";

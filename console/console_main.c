@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "console.h"
 #include "log.h"
 #include "store.h"
@@ -171,6 +172,11 @@ main(int argc, char **argv)
   int rc = parse(argc, argv, &o);
   if (rc != 0)
     return rc;
+  char zone_why[512];
+  if (dbn_plan_zone_check(zone_why, sizeof zone_why)) {
+    fprintf(stderr, "duban-console: %s\n", zone_why);
+    return 2;
+  }
   dbn_console_t console = {.broker = o.broker, .data_dir = o.data};
   if ((rc = key_paths(&console, &o)) != 0)
     return rc;

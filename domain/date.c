@@ -77,6 +77,20 @@ dbn_plan_zone_offset(void)
 }
 
 int
+dbn_plan_zone_check(char *why, size_t why_len)
+{
+  const char *text = getenv(DBN_PLAN_ZONE_ENV);
+  int64_t offset;
+  if (!text || !*text || dbn_zone_parse(text, &offset) == 0)
+    return 0;
+  snprintf(why, why_len,
+           "环境变量 %s=“%.64s”不是可用的时区：请写 Asia/Shanghai（默认）、UTC，或 +08:00 这样的固定偏移"
+           "（不支持有夏令时的时区）；一个部署的所有程序须用同一时区",
+           DBN_PLAN_ZONE_ENV, text);
+  return DBN_EINVAL;
+}
+
+int
 dbn_date_parse_zone(const char *text, int64_t offset, int64_t *start_of_day_p)
 {
   int year, month, day;

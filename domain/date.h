@@ -13,6 +13,7 @@
 #ifndef DUBAN_DATE_H
 #define DUBAN_DATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define DBN_DAY_SECONDS 86400
@@ -33,8 +34,16 @@ int dbn_zone_parse(const char *text, int64_t *offset_p);
 /* The plan's zone offset: DUBAN_PLAN_ZONE read by dbn_zone_parse, else (unset,
  * empty or not a zone dbn_zone_parse takes) DBN_PLAN_ZONE_OFFSET_DEFAULT.
  * Every process of one deployment must see the same value; read each call
- * (getenv), no state. */
+ * (getenv), no state. A value it cannot take never gets this far: every
+ * program refuses to start with it (dbn_plan_zone_check). */
 int64_t dbn_plan_zone_offset(void);
+
+/* 0 when DUBAN_PLAN_ZONE is unset, empty or a zone dbn_zone_parse takes;
+ * DBN_EINVAL otherwise, with a message in Chinese in why that names the
+ * value and says what to write. Every program's main calls it before it
+ * reads or prints a day, so a mistyped zone is an error at start-up, never a
+ * silent fall back to Beijing time in one process and not in another. */
+int dbn_plan_zone_check(char *why, size_t why_len);
 
 /* The first second of the day text names in a zone offset seconds east of
  * UTC, in unix seconds. Refuses anything but exactly YYYY-MM-DD (ten
@@ -58,7 +67,9 @@ void dbn_date_format(int64_t t, char out[16]);
 void dbn_date_format_zone(int64_t t, int64_t offset, char out[16]);
 
 /* "YYYY-MM-DD HH:MM" in the plan's zone: the time a person reads (notices,
- * the desk's inbox, `duban outbox`). */
+ * the desk's inbox, every time the CLI prints for a person: tables, `duban
+ * task`, watch and audit replay lines). Machine formats (--json) keep UTC
+ * ISO 8601. */
 void dbn_time_format_minute(int64_t t, char out[24]);
 
 #endif

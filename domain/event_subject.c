@@ -16,6 +16,10 @@ dbn_event_task(const Duban__Event *event)
   case DUBAN__EVENT__BODY_REJECTED: return event->rejected->task;
   case DUBAN__EVENT__BODY_REASSIGNED: return event->reassigned->task;
   case DUBAN__EVENT__BODY_DEADLINE_WARNING: return event->deadline_warning->task;
+  case DUBAN__EVENT__BODY_MILESTONE_REPORTED: return event->milestone_reported->task;
+  case DUBAN__EVENT__BODY_MILESTONE_CONFIRMED: return event->milestone_confirmed->task;
+  case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return event->milestone_returned->task;
+  case DUBAN__EVENT__BODY_REPORT_MISSED: return event->report_missed->task;
   default: return NULL;
   }
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "event_subject.h"
+#include "report_cycle.h"
 #include "wire.h"
 
 /* The note a coordinator wrote with the event, or NULL for none. */
@@ -18,6 +19,7 @@ coordinator_text(const Duban__Event *event)
   case DUBAN__EVENT__BODY_REASSIGNED: return event->reassigned->reason;
   case DUBAN__EVENT__BODY_ACKNOWLEDGED: return event->acknowledged->note;
   case DUBAN__EVENT__BODY_RESOLVED: return event->resolved->note;
+  case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return event->milestone_returned->reason;
   default: return NULL;
   }
 }
@@ -30,6 +32,20 @@ system_text(const Duban__Event *event, char *text_buf, size_t text_len)
     const Duban__DeadlineWarning *warning = event->deadline_warning;
     bool red = strcmp(warning->level, "red") == 0;
     snprintf(text_buf, text_len, red ? "节点 %s 已逾期" : "节点 %s 即将到期", warning->due);
+    return true;
+  }
+  if (event->body_case == DUBAN__EVENT__BODY_MILESTONE_CONFIRMED) {
+    const Duban__MilestoneConfirm *confirm = event->milestone_confirmed;
+    snprintf(text_buf, text_len, "节点 %s 已确认达成%s%s", confirm->due, *confirm->note ? "：" : "",
+             confirm->note);
+    return true;
+  }
+  if (event->body_case == DUBAN__EVENT__BODY_REPORT_MISSED) {
+    const Duban__ReportMissed *missed = event->report_missed;
+    dbn_report_cycle_t cycle;
+    const char *name =
+        dbn_report_cycle_parse(missed->cycle, &cycle) == 0 ? dbn_report_cycle_name_zh(cycle) : "";
+    snprintf(text_buf, text_len, "截至 %s 的%s未报送进展", missed->period_end, *name ? name : "定期报告");
     return true;
   }
   if (event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL) {
@@ -62,4 +78,28 @@ dbn_inbox_item_of(const Duban__Event *event, Duban__InboxItem *item, char *text_
   item->text = (char *)text;
   item->escalation = dbn_event_escalation(event);
   return true;
+}
+
+const char *
+dbn_inbox_kind_zh(const char *kind)
+{
+  static const struct {
+    const char *kind, *zh;
+  } names[] = {
+      {"reminded", "催办"},
+      {"rejected", "退回"},
+      {"accepted", "验收通过"},
+      {"reassigned", "改派"},
+      {"acknowledged", "已受理"},
+      {"resolved", "已解决"},
+      {"deadline_warning", "期限预警"},
+      {"escalation_level", "督办升级"},
+      {"milestone_confirmed", "节点确认"},
+      {"milestone_returned", "节点退回"},
+      {"report_missed", "漏报提醒"},
+  };
+  for (size_t i = 0; kind && i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(kind, names[i].kind) == 0)
+      return names[i].zh;
+  return kind ? kind : "";
 }

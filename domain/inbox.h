@@ -3,7 +3,8 @@
  * The loop is closed on the department's side: a coordinator's reminder
  * (催办) with its text, a rejection with its reason, an acceptance, a
  * reassignment, an acknowledgement or resolution of its escalation with the
- * note, a deadline warning and a level of the 督办 ladder each become an item
+ * note, a milestone confirmed met or sent back with the reason, a missed
+ * report, a deadline warning and a level of the 督办 ladder each become an item
  * in the inbox of the unit that owns the task (and, on a reassignment, of
  * the unit that loses it too). Which events do, and what the item says, is
  * decided here once; store/apply.c writes the items, the CLI lists them. */
@@ -23,5 +24,9 @@
  * an escalation's events item->task is left empty: the caller knows the
  * escalation's task. */
 bool dbn_inbox_item_of(const Duban__Event *event, Duban__InboxItem *item, char *text_buf, size_t text_len);
+
+/* The word a clerk reads for an item's kind ("reminded" -> "催办"), for
+ * `duban inbox` and the desk alike; the kind itself when it has none. */
+const char *dbn_inbox_kind_zh(const char *kind);
 
 #endif

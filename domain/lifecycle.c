@@ -46,6 +46,12 @@ static const struct task_transition task_transitions[] = {
     {DUBAN__EVENT__BODY_REASSIGNED, false, NOT_DONE, DUBAN__TASK_STATE__TASK_ASSIGNED, 0},
     {DUBAN__EVENT__BODY_DEADLINE_WARNING, true, ANY_STATE, STAYS, 0},
     {DUBAN__EVENT__BODY_RESOLVED, false, ANY_STATE, STAYS, UNBLOCKS},
+    /* A milestone is met while the work goes on: the task's state stays
+     * (milestone.h decides about the milestone itself). */
+    {DUBAN__EVENT__BODY_MILESTONE_REPORTED, false, WORKING | BLOCKED, STAYS, 0},
+    {DUBAN__EVENT__BODY_MILESTONE_CONFIRMED, false, NOT_DONE, STAYS, 0},
+    {DUBAN__EVENT__BODY_MILESTONE_RETURNED, false, NOT_DONE, STAYS, 0},
+    {DUBAN__EVENT__BODY_REPORT_MISSED, true, ANY_STATE, STAYS, 0},
 };
 
 unsigned

@@ -6,6 +6,7 @@
 
 #include "date.h"
 #include "error.h"
+#include "milestone.h"
 
 #define YELLOW_DAYS_MAX 3660
 
@@ -88,8 +89,10 @@ scan_due_days(const Duban__Task *task, int64_t now)
   for (size_t m = 0; m < task->n_milestones; m++) {
     const Duban__Milestone *milestone = task->milestones[m];
     int64_t end;
-    /* A missing or malformed due is ignored (see pace.h). */
-    if (!milestone || !milestone->due || dbn_date_parse_end(milestone->due, &end))
+    /* A missing or malformed due is ignored (see pace.h), and so is a met
+     * one: it no longer makes the task late (milestone.h). */
+    if (!milestone || !milestone->due || dbn_date_parse_end(milestone->due, &end) ||
+        dbn_milestone_is_met(task, milestone->due))
       continue;
     int64_t *slot = now >= end ? &days.earliest_past : &days.next_future;
     if (*slot == 0 || end < *slot)

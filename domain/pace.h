@@ -89,10 +89,11 @@ int dbn_pace_expected_percent(int64_t start, int64_t due_end, int64_t now);
  *   5. else green. A task with no valid due date expects 0: green.
  *
  * "Next" is the earliest due day still ahead, whatever the milestones'
- * order. Milestones are not yet met one by one: any past due day of a task
- * not done makes it red. policy NULL: the defaults; a negative yellow_days
- * or an out-of-range pace_margin is clamped to 0..100. pace_out may be
- * NULL; when given, it is always filled. */
+ * order. Milestones are met one by one (milestone.h): a milestone a
+ * coordinator confirmed met counts for neither red nor blue nor 序时进度,
+ * and any other past due day of a task not done makes it red. policy NULL: the defaults; a negative
+ * yellow_days or an out-of-range pace_margin is clamped to 0..100. pace_out may be NULL; when given, it is
+ * always filled. */
 dbn_colour_t dbn_task_colour(const Duban__Task *task, int64_t start, int64_t now,
                              const dbn_pace_policy_t *policy, dbn_task_pace_t *pace_out);
 

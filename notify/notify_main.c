@@ -23,6 +23,7 @@
 
 #include <zmq.h>
 
+#include "date.h"
 #include "client.h"
 #include "log.h"
 #include "monotonic.h"
@@ -257,6 +258,11 @@ main(int argc, char **argv)
   int rc = parse_args(argc, argv, &s);
   if (rc)
     return rc < 0 ? 0 : rc;
+  char zone_why[512];
+  if (dbn_plan_zone_check(zone_why, sizeof zone_why)) {
+    fprintf(stderr, "duban-notify: %s\n", zone_why);
+    return 2;
+  }
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);

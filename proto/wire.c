@@ -295,6 +295,30 @@ check_escalate(const Duban__Escalate *escalate, char *why, size_t why_len)
   return rc;
 }
 
+/* A milestone request names a task and a milestone (its number or due day,
+ * which becomes part of the task's view). */
+static int
+check_milestone(const Duban__Request *req, char *why, size_t why_len)
+{
+  const char *task = req->body_case == DUBAN__REQUEST__BODY_MILESTONE_MET       ? req->milestone_met->task
+                     : req->body_case == DUBAN__REQUEST__BODY_CONFIRM_MILESTONE ? req->confirm_milestone->task
+                                                                                : req->return_milestone->task;
+  const char *due = req->body_case == DUBAN__REQUEST__BODY_MILESTONE_MET       ? req->milestone_met->due
+                    : req->body_case == DUBAN__REQUEST__BODY_CONFIRM_MILESTONE ? req->confirm_milestone->due
+                                                                               : req->return_milestone->due;
+  int rc = check_id("task id", task, why, why_len);
+  if (rc == 0)
+    rc = check_id("milestone", due, why, why_len);
+  if (rc == 0 && req->body_case == DUBAN__REQUEST__BODY_MILESTONE_MET)
+    rc = check_figures(req->milestone_met->n_figures, req->milestone_met->figures, why, why_len);
+  if (rc == 0 && req->body_case == DUBAN__REQUEST__BODY_RETURN_MILESTONE &&
+      (!req->return_milestone->reason || !*req->return_milestone->reason)) {
+    snprintf(why, why_len, "a milestone sent back needs a reason the department can act on");
+    rc = DBN_EINVAL;
+  }
+  return rc;
+}
+
 /* Every identifier of a plan becomes (part of) an LMDB key when it is
  * applied: check them all here, before the request joins a batch, so that
  * one oversized id is refused alone instead of failing the commit of every
@@ -370,6 +394,9 @@ check_body(const Duban__Request *req, char *why, size_t why_len)
     }
     return 0;
   case DUBAN__REQUEST__BODY_LIST_INBOX: return 0;
+  case DUBAN__REQUEST__BODY_MILESTONE_MET:
+  case DUBAN__REQUEST__BODY_CONFIRM_MILESTONE:
+  case DUBAN__REQUEST__BODY_RETURN_MILESTONE: return check_milestone(req, why, why_len);
   case DUBAN__REQUEST__BODY_LIST_OUTBOX: return 0; /* answered by a department's agent */
   case DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY:
     return check_id("identity", req->register_signing_key->identity, why, why_len);
@@ -624,6 +651,10 @@ dbn_wire_event_name(Duban__Event__BodyCase body)
   case DUBAN__EVENT__BODY_SCORING_RULES_LOADED: return "scoring_rules_loaded";
   case DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED: return "signing_key_registered";
   case DUBAN__EVENT__BODY_SIGNING_KEY_REVOKED: return "signing_key_revoked";
+  case DUBAN__EVENT__BODY_MILESTONE_REPORTED: return "milestone_reported";
+  case DUBAN__EVENT__BODY_MILESTONE_CONFIRMED: return "milestone_confirmed";
+  case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return "milestone_returned";
+  case DUBAN__EVENT__BODY_REPORT_MISSED: return "report_missed";
   default: return "unknown";
   }
 }

@@ -18,6 +18,8 @@
 #include "lifecycle.h"
 #include "lmdb_env.h"
 #include "signed_request.h"
+#include "milestone.h"
+#include "report_cycle.h"
 #include "wire.h"
 
 /* ---- writing the views ---- */
@@ -30,8 +32,8 @@ task_put(dbn_store_txn_t *txn, const Duban__Task *task)
 {
   Duban__Task state = *task;
   state.plan = state.section = state.measure = state.number = state.text = state.measure_text = "";
-  state.plan_issued = "";
-  state.n_lead = state.n_milestones = state.n_targets = 0;
+  state.plan_issued = state.report_cycle = "";
+  state.n_lead = state.n_milestones = state.n_targets = state.n_cooperating = 0;
   MDB_val key = dbn_store_string_key(task->id);
   return dbn_store_put_packed(txn, DBI_TASKS, &key, &state.base);
 }
@@ -48,8 +50,11 @@ task_def_put(dbn_store_txn_t *txn, const Duban__Task *task)
   def.text = task->text;
   def.measure_text = task->measure_text;
   def.plan_issued = task->plan_issued;
+  def.report_cycle = task->report_cycle;
   def.n_lead = task->n_lead;
   def.lead = task->lead;
+  def.n_cooperating = task->n_cooperating;
+  def.cooperating = task->cooperating;
   def.n_milestones = task->n_milestones;
   def.milestones = task->milestones;
   def.n_targets = task->n_targets;
@@ -191,6 +196,10 @@ task_of_action(const Duban__Event *event, const Duban__Plan *plan, const Duban__
   task.targets = action->targets;
   task.measure_text = measure->text;
   task.plan_issued = plan->issued;
+  task.report_cycle =
+      (char *)dbn_report_cycle_inherited(action->report_cycle, measure->report_cycle, plan->report_cycle);
+  task.n_cooperating = measure->n_cooperating;
+  task.cooperating = measure->cooperating;
   task.state = DUBAN__TASK_STATE__TASK_ASSIGNED;
   task.updated_seq = event->seq;
   task.updated_at = event->time;
@@ -237,9 +246,15 @@ struct task_edit {
   Duban__Figure **own_figures;
   size_t own_n_warnings;
   char **own_warnings;
+  size_t own_n_reported;
+  char **own_reported;
+  size_t own_n_met;
+  char **own_met;
   Duban__Figure **figures; /* owned arrays and strings of the edit */
   char **warnings;
   char *warning_mark;
+  char **reported;
+  char **met;
 };
 
 static void
@@ -251,7 +266,11 @@ task_edit_start(struct task_edit *edit, Duban__Task *task)
                              .own_n_figures = task->n_figures,
                              .own_figures = task->figures,
                              .own_n_warnings = task->n_warnings,
-                             .own_warnings = task->warnings};
+                             .own_warnings = task->warnings,
+                             .own_n_reported = task->n_milestones_reported,
+                             .own_reported = task->milestones_reported,
+                             .own_n_met = task->n_milestones_met,
+                             .own_met = task->milestones_met};
 }
 
 static void
@@ -264,9 +283,15 @@ task_edit_finish(struct task_edit *edit)
   task->figures = edit->own_figures;
   task->n_warnings = edit->own_n_warnings;
   task->warnings = edit->own_warnings;
+  task->n_milestones_reported = edit->own_n_reported;
+  task->milestones_reported = edit->own_reported;
+  task->n_milestones_met = edit->own_n_met;
+  task->milestones_met = edit->own_met;
   free(edit->figures);
   free(edit->warnings);
   free(edit->warning_mark);
+  free(edit->reported);
+  free(edit->met);
   dbn_wire_task_free(&edit->task);
 }
 
@@ -274,22 +299,22 @@ task_edit_finish(struct task_edit *edit)
  * the others: a report on one target must not erase another's figure. The
  * merged array borrows the Figures of both messages. */
 static int
-merge_figures(struct task_edit *edit, const Duban__Progress *progress)
+merge_figures(struct task_edit *edit, size_t n_figures, Duban__Figure *const *figures)
 {
   Duban__Task *task = edit->task;
-  size_t cap = task->n_figures + progress->n_figures;
+  size_t cap = task->n_figures + n_figures;
   Duban__Figure **merged = malloc((cap ? cap : 1) * sizeof *merged);
   if (!merged)
     return DBN_ENOMEM;
   size_t count = 0;
   for (size_t i = 0; i < task->n_figures; i++)
     merged[count++] = task->figures[i];
-  for (size_t k = 0; k < progress->n_figures; k++) {
+  for (size_t k = 0; k < n_figures; k++) {
     size_t i;
     for (i = 0; i < count; i++)
-      if (strcmp(merged[i]->what, progress->figures[k]->what) == 0)
+      if (strcmp(merged[i]->what, figures[k]->what) == 0)
         break;
-    merged[i] = progress->figures[k];
+    merged[i] = figures[k];
     if (i == count)
       count++;
   }
@@ -299,23 +324,99 @@ merge_figures(struct task_edit *edit, const Duban__Progress *progress)
   return 0;
 }
 
-/* Remember "due/level" so that the monitor raises each warning once. */
+/* Remember "due/level" (a deadline warning's, or "period_end/missed" for a
+ * missed report) so that the monitor raises each warning once. */
 static int
-record_warning(struct task_edit *edit, const Duban__DeadlineWarning *warning)
+record_warning(struct task_edit *edit, const char *due, const char *level)
 {
   Duban__Task *task = edit->task;
-  if (strcmp(warning->level, "red") == 0)
+  if (strcmp(level, "red") == 0)
     task->overdue = true;
-  size_t mark_len = strlen(warning->due) + strlen(warning->level) + 2;
+  size_t mark_len = strlen(due) + strlen(level) + 2;
   edit->warning_mark = malloc(mark_len);
   edit->warnings = malloc((task->n_warnings + 1) * sizeof *edit->warnings);
   if (!edit->warning_mark || !edit->warnings)
     return DBN_ENOMEM;
-  snprintf(edit->warning_mark, mark_len, "%s/%s", warning->due, warning->level);
+  snprintf(edit->warning_mark, mark_len, "%s/%s", due, level);
   if (task->n_warnings) /* memcpy from NULL is undefined, even of 0 bytes */
     memcpy(edit->warnings, task->warnings, task->n_warnings * sizeof *edit->warnings);
   edit->warnings[task->n_warnings++] = edit->warning_mark;
   task->warnings = edit->warnings;
+  return 0;
+}
+
+/* ---- milestones met one by one (domain/milestone.h) ---- */
+
+/* days without due, into an array the edit owns. */
+static int
+days_without(char **days, size_t count, const char *due, char ***owned_p, size_t *count_p)
+{
+  char **kept = malloc((count ? count : 1) * sizeof *kept);
+  if (!kept)
+    return DBN_ENOMEM;
+  size_t n = 0;
+  for (size_t i = 0; i < count; i++)
+    if (strcmp(days[i], due) != 0)
+      kept[n++] = days[i];
+  *owned_p = kept;
+  *count_p = n;
+  return 0;
+}
+
+/* days with due added, into an array the edit owns; due is borrowed from
+ * the event. */
+static int
+days_with(char **days, size_t count, char *due, char ***owned_p, size_t *count_p)
+{
+  char **grown = malloc((count + 1) * sizeof *grown);
+  if (!grown)
+    return DBN_ENOMEM;
+  if (count)
+    memcpy(grown, days, count * sizeof *grown);
+  grown[count] = due;
+  *owned_p = grown;
+  *count_p = count + 1;
+  return 0;
+}
+
+/* A milestone reported met awaits a coordinator; confirmed, it is met and
+ * the task stays overdue only for another unmet milestone; sent back, it
+ * is neither. The check is the broker's (milestone.h): one it refuses
+ * means the log and the views have parted. */
+static int
+apply_milestone(const Duban__Event *event, struct task_edit *edit)
+{
+  Duban__Task *task = edit->task;
+  char *due = event->body_case == DUBAN__EVENT__BODY_MILESTONE_REPORTED    ? event->milestone_reported->due
+              : event->body_case == DUBAN__EVENT__BODY_MILESTONE_CONFIRMED ? event->milestone_confirmed->due
+                                                                           : event->milestone_returned->due;
+  char why[256];
+  if (!due || dbn_milestone_check(task, event->body_case, due, why, sizeof why))
+    return DBN_ECORRUPT;
+  if (event->body_case == DUBAN__EVENT__BODY_MILESTONE_REPORTED) {
+    const Duban__MilestoneMet *met = event->milestone_reported;
+    task->last_report_at = event->time;
+    if (*met->note)
+      task->note = met->note;
+    int rc = days_with(task->milestones_reported, task->n_milestones_reported, due, &edit->reported,
+                       &task->n_milestones_reported);
+    if (rc)
+      return rc;
+    task->milestones_reported = edit->reported;
+    return merge_figures(edit, met->n_figures, met->figures);
+  }
+  int rc = days_without(task->milestones_reported, task->n_milestones_reported, due, &edit->reported,
+                        &task->n_milestones_reported);
+  if (rc)
+    return rc;
+  task->milestones_reported = edit->reported;
+  if (event->body_case == DUBAN__EVENT__BODY_MILESTONE_CONFIRMED) {
+    if ((rc = days_with(task->milestones_met, task->n_milestones_met, due, &edit->met,
+                        &task->n_milestones_met)))
+      return rc;
+    task->milestones_met = edit->met;
+    task->overdue = dbn_milestone_overdue(task);
+  }
   return 0;
 }
 
@@ -347,9 +448,15 @@ edit_task_fields(dbn_store_txn_t *txn, const Duban__Event *event, struct task_ed
   switch (event->body_case) {
   case DUBAN__EVENT__BODY_PROGRESS:
     task->percent = event->progress->percent;
+    task->last_report_at = event->time;
     if (*event->progress->note)
       task->note = event->progress->note;
-    return merge_figures(edit, event->progress);
+    return merge_figures(edit, event->progress->n_figures, event->progress->figures);
+  case DUBAN__EVENT__BODY_MILESTONE_REPORTED:
+  case DUBAN__EVENT__BODY_MILESTONE_CONFIRMED:
+  case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return apply_milestone(event, edit);
+  case DUBAN__EVENT__BODY_REPORT_MISSED:
+    return record_warning(edit, event->report_missed->period_end, "missed");
   case DUBAN__EVENT__BODY_SUBMITTED:
     if (*event->submitted->note)
       task->note = event->submitted->note;
@@ -365,7 +472,8 @@ edit_task_fields(dbn_store_txn_t *txn, const Duban__Event *event, struct task_ed
     task->unit = event->reassigned->unit;
     return rc;
   }
-  case DUBAN__EVENT__BODY_DEADLINE_WARNING: return record_warning(edit, event->deadline_warning);
+  case DUBAN__EVENT__BODY_DEADLINE_WARNING:
+    return record_warning(edit, event->deadline_warning->due, event->deadline_warning->level);
   default: return 0;
   }
 }

@@ -39,8 +39,10 @@ typedef struct dbn_store_txn dbn_store_txn_t;
  * and the replay but cannot compare views written by an older duban.
  *   1: tasks, task definitions, unit tasks, escalations, units, plans, dedup
  *   2: + the departments' inboxes, escalation level names, scoring rules,
- *      a task's claim time and its plan's issue date */
-#define DBN_STORE_VIEWS_VERSION 2
+ *      a task's claim time and its plan's issue date
+ *   3: + milestones reported and met, a task's report cycle, its last
+ *      report's time and its measure's cooperating units */
+#define DBN_STORE_VIEWS_VERSION 3
 
 typedef struct {
   size_t map_size; /* initial map size in bytes; 0 = 64 MiB. It grows when full. */

@@ -223,9 +223,20 @@ test_format_time(void **state)
 {
   (void)state;
   char iso[32];
+  /* A person reads the plan's zone (Beijing unless DUBAN_PLAN_ZONE), a
+   * script UTC. */
+  unsetenv("DUBAN_PLAN_ZONE");
   dbn_cli_format_time(0, iso);
-  assert_string_equal(iso, "1970-01-01T00:00:00Z");
+  assert_string_equal(iso, "1970-01-01 08:00");
   dbn_cli_format_time(1695024000, iso);
+  assert_string_equal(iso, "2023-09-18 16:00");
+  assert_int_equal(setenv("DUBAN_PLAN_ZONE", "-05:00", 1), 0);
+  dbn_cli_format_time(1695024000, iso);
+  assert_string_equal(iso, "2023-09-18 03:00");
+  unsetenv("DUBAN_PLAN_ZONE");
+  dbn_cli_format_time_iso(0, iso);
+  assert_string_equal(iso, "1970-01-01T00:00:00Z");
+  dbn_cli_format_time_iso(1695024000, iso);
   assert_string_equal(iso, "2023-09-18T08:00:00Z");
 }
 

@@ -60,6 +60,10 @@ enum {
   EV_DEADLINE_WARNING,
   EV_RESOLVED_LAST,
   EV_RESOLVED_ONE_LEFT,
+  EV_MILESTONE_REPORTED,
+  EV_MILESTONE_CONFIRMED,
+  EV_MILESTONE_RETURNED,
+  EV_REPORT_MISSED,
   EV_COUNT
 };
 
@@ -86,6 +90,14 @@ static const struct task_event task_events[EV_COUNT] = {
                           ALL_STATES},
     [EV_RESOLVED_ONE_LEFT] = {"resolved, one left open", DUBAN__EVENT__BODY_RESOLVED, false, 1, "resolve",
                               ALL_STATES},
+    [EV_MILESTONE_REPORTED] = {"milestone_reported", DUBAN__EVENT__BODY_MILESTONE_REPORTED, false, 0,
+                               "milestone_met", "claimed or in_progress or blocked"},
+    [EV_MILESTONE_CONFIRMED] = {"milestone_confirmed", DUBAN__EVENT__BODY_MILESTONE_CONFIRMED, false, 0,
+                                "confirm_milestone", NOT_DONE},
+    [EV_MILESTONE_RETURNED] = {"milestone_returned", DUBAN__EVENT__BODY_MILESTONE_RETURNED, false, 0,
+                               "return_milestone", NOT_DONE},
+    [EV_REPORT_MISSED] = {"report_missed", DUBAN__EVENT__BODY_REPORT_MISSED, true, 0, "report_missed",
+                          ALL_STATES},
 };
 
 /* ---- every (state x event) pair ---- */
@@ -186,6 +198,32 @@ static const struct task_case task_cases[] = {
     {DONE, EV_DEADLINE_WARNING, TO(DONE)},
     {DONE, EV_RESOLVED_LAST, TO(DONE)},
     {DONE, EV_RESOLVED_ONE_LEFT, TO(DONE)},
+    /* Milestones met one by one leave the task's state as it is
+     * (domain/milestone.h decides about the milestone). */
+    {ASSIGNED, EV_MILESTONE_REPORTED, REFUSED},
+    {ASSIGNED, EV_MILESTONE_CONFIRMED, TO(ASSIGNED)},
+    {ASSIGNED, EV_MILESTONE_RETURNED, TO(ASSIGNED)},
+    {ASSIGNED, EV_REPORT_MISSED, TO(ASSIGNED)},
+    {CLAIMED, EV_MILESTONE_REPORTED, TO(CLAIMED)},
+    {CLAIMED, EV_MILESTONE_CONFIRMED, TO(CLAIMED)},
+    {CLAIMED, EV_MILESTONE_RETURNED, TO(CLAIMED)},
+    {CLAIMED, EV_REPORT_MISSED, TO(CLAIMED)},
+    {IN_PROGRESS, EV_MILESTONE_REPORTED, TO(IN_PROGRESS)},
+    {IN_PROGRESS, EV_MILESTONE_CONFIRMED, TO(IN_PROGRESS)},
+    {IN_PROGRESS, EV_MILESTONE_RETURNED, TO(IN_PROGRESS)},
+    {IN_PROGRESS, EV_REPORT_MISSED, TO(IN_PROGRESS)},
+    {BLOCKED, EV_MILESTONE_REPORTED, TO(BLOCKED)},
+    {BLOCKED, EV_MILESTONE_CONFIRMED, TO(BLOCKED)},
+    {BLOCKED, EV_MILESTONE_RETURNED, TO(BLOCKED)},
+    {BLOCKED, EV_REPORT_MISSED, TO(BLOCKED)},
+    {SUBMITTED, EV_MILESTONE_REPORTED, REFUSED},
+    {SUBMITTED, EV_MILESTONE_CONFIRMED, TO(SUBMITTED)},
+    {SUBMITTED, EV_MILESTONE_RETURNED, TO(SUBMITTED)},
+    {SUBMITTED, EV_REPORT_MISSED, TO(SUBMITTED)},
+    {DONE, EV_MILESTONE_REPORTED, REFUSED},
+    {DONE, EV_MILESTONE_CONFIRMED, REFUSED},
+    {DONE, EV_MILESTONE_RETURNED, REFUSED},
+    {DONE, EV_REPORT_MISSED, TO(DONE)},
 };
 
 static const char *
@@ -283,6 +321,10 @@ test_allowed_sets_match_old_rules(void **state)
       /* The broker's own: never refused for a real state. */
       {DUBAN__EVENT__BODY_ESCALATED, true, any},
       {DUBAN__EVENT__BODY_DEADLINE_WARNING, true, any},
+      {DUBAN__EVENT__BODY_MILESTONE_REPORTED, false, working | BIT(BLOCKED)},
+      {DUBAN__EVENT__BODY_MILESTONE_CONFIRMED, false, not_done},
+      {DUBAN__EVENT__BODY_MILESTONE_RETURNED, false, not_done},
+      {DUBAN__EVENT__BODY_REPORT_MISSED, true, any},
   };
 #undef BIT
   for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {

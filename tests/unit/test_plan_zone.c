@@ -173,6 +173,31 @@ test_zone_from_environment(void **state)
   assert_int_equal(unsetenv(DBN_PLAN_ZONE_ENV), 0);
 }
 
+/* A value that is not a zone is refused, named, in Chinese, with what to
+ * write instead: never a silent fall back. */
+static void
+test_zone_check_refuses(void **state)
+{
+  (void)state;
+  char why[512] = "";
+  assert_int_equal(dbn_plan_zone_check(why, sizeof why), 0); /* unset */
+  static const char *const good[] = {"", "Asia/Shanghai", "UTC", "+05:30"};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    assert_int_equal(setenv(DBN_PLAN_ZONE_ENV, good[i], 1), 0);
+    assert_int_equal(dbn_plan_zone_check(why, sizeof why), 0);
+  }
+  static const char *const bad[] = {"Mars/Olympus", "America/New_York", "+8", "Asia/Shanghai "};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    assert_int_equal(setenv(DBN_PLAN_ZONE_ENV, bad[i], 1), 0);
+    why[0] = '\0';
+    assert_int_equal(dbn_plan_zone_check(why, sizeof why), DBN_EINVAL);
+    assert_non_null(strstr(why, bad[i]));
+    assert_non_null(strstr(why, "不是可用的时区"));
+    assert_non_null(strstr(why, "Asia/Shanghai"));
+  }
+  assert_int_equal(unsetenv(DBN_PLAN_ZONE_ENV), 0);
+}
+
 /* ---- the deadline monitor on a real log ---- */
 
 struct warnings {
@@ -246,6 +271,7 @@ main(void)
       cmocka_unit_test_setup(test_time_a_person_reads, setup),
       cmocka_unit_test_setup(test_colour_at_boundary_hours, setup),
       cmocka_unit_test_setup(test_zone_from_environment, setup),
+      cmocka_unit_test_setup(test_zone_check_refuses, setup),
       cmocka_unit_test_setup(test_monitor_at_boundary_hours, setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,13 +97,17 @@ static const struct added_row added_rows[] = {
     /* Which key may sign as whom: an admin's signed write (store/signed_request.h). */
     {"register_signing_key", ADMIN, true, DBN_SUBJECT_NONE, "signing_key_registered"},
     {"revoke_signing_key", ADMIN, true, DBN_SUBJECT_NONE, "signing_key_revoked"},
+    /* Milestones met one by one: the department reports, a coordinator answers. */
+    {"milestone_met", UNIT, true, DBN_SUBJECT_TASK, "milestone_reported"},
+    {"confirm_milestone", COORDINATOR, true, DBN_SUBJECT_TASK, "milestone_confirmed"},
+    {"return_milestone", COORDINATOR, true, DBN_SUBJECT_TASK, "milestone_returned"},
 };
 
 #define N_ADDED_ROWS (sizeof added_rows / sizeof added_rows[0])
 
 /* The events the broker raises itself (broker/deadline_monitor.c): no
  * request produces them. */
-static const char *const broker_events[] = {"deadline_warning", "escalation_level"};
+static const char *const broker_events[] = {"deadline_warning", "escalation_level", "report_missed"};
 
 static bool
 broker_event(const char *name)
