@@ -226,6 +226,68 @@ compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi wh
   return result;
 }
 
+/* Where the rebuild goes: the directory given, or a fresh one under
+ * TMPDIR (removed afterwards). */
+static int
+choose_scratch_path(const char *scratch_dir, char *path, size_t path_len)
+{
+  if (scratch_dir) {
+    snprintf(path, path_len, "%s", scratch_dir);
+    return 0;
+  }
+  const char *tmp = getenv("TMPDIR");
+  snprintf(path, path_len, "%s/duban-verify-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  return mkdtemp(path) ? 0 : DBN_EIO;
+}
+
+/* The walk's end against the head record: a link broken at the last
+ * event, a log shorter or longer than the head says, a changed last event. */
+static int
+check_chain_end(const struct verify_walk *walk, const dbn_store_txn_t *stored)
+{
+  dbn_verify_report_t *report = walk->report;
+  if (walk->broken_link) {
+    /* The break is at the last link: the head record decides, as it holds
+     * the last event's hash the way a next event would. */
+    uint64_t last = walk->broken_link;
+    bool last_changed = memcmp(walk->prev_hash, stored->head_hash, DBN_HASH_BYTES) != 0;
+    uint64_t bad = last_changed ? last : last - 1;
+    return verify_fail(report, bad, "event %llu was changed: the hash chain breaks there",
+                       (unsigned long long)bad);
+  }
+  if (walk->expected_seq - 1 != stored->head_seq) {
+    char detail[64];
+    snprintf(detail, sizeof detail, "%llu", (unsigned long long)stored->head_seq);
+    return verify_fail(report, walk->expected_seq, "the head record says the log ends at %s", detail);
+  }
+  if (stored->head_seq && memcmp(walk->prev_hash, stored->head_hash, DBN_HASH_BYTES) != 0)
+    return verify_fail(report, stored->head_seq, "the last event does not match the head record's hash%s",
+                       "");
+  return 0;
+}
+
+/* The views the replay rebuilt against the stored ones, view by view. */
+static int
+compare_rebuilt_views(const dbn_store_t *store, dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt,
+                      dbn_verify_report_t *report)
+{
+  if (store->views_version != DBN_STORE_VIEWS_VERSION) {
+    /* Views an older duban wrote hold less than ours would: they cannot be
+     * compared, only the replay that rebuilt ours. */
+    snprintf(
+        report->note, sizeof report->note,
+        "the views were written by an older duban (views version %llu, this one writes %d) and are "
+        "rebuilt from the log when a broker next opens it; the chain and a replay of every event verified",
+        (unsigned long long)store->views_version, DBN_STORE_VIEWS_VERSION);
+    return 0;
+  }
+  rebuilt->head_seq = stored->head_seq;
+  int rc = 0;
+  for (int v = DBI_META + 1; v < DBI_COUNT && rc == 0; v++)
+    rc = compare_view(stored, rebuilt, (enum view_dbi)v, report);
+  return rc == 0 && !report->note[0] ? note_uncovered(rebuilt, report) : rc;
+}
+
 static int
 verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_verify_report_t *report)
 {
@@ -240,17 +302,9 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
     return rc;
 
   char scratch_path[4096] = "";
-  if (!rebuild_views) {
-    /* Chain only: no scratch store. */
-  } else if (scratch_dir) {
-    snprintf(scratch_path, sizeof scratch_path, "%s", scratch_dir);
-  } else {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(scratch_path, sizeof scratch_path, "%s/duban-verify-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(scratch_path)) {
-      dbn_store_destroy(&store);
-      return DBN_EIO;
-    }
+  if (rebuild_views && (rc = choose_scratch_path(scratch_dir, scratch_path, sizeof scratch_path))) {
+    dbn_store_destroy(&store);
+    return rc;
   }
   /* The rebuild needs no durability: it is thrown away. */
   dbn_store_options_t scratch_options = {.no_sync = true, .map_size = dbn_store_map_size(store)};
@@ -272,37 +326,10 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
     if (rc == DBN_ECORRUPT && walk.error)
       rc = walk.error;
   }
-  if (rc == 0 && walk.broken_link) {
-    /* The break is at the last link: the head record decides, as it holds
-     * the last event's hash the way a next event would. */
-    uint64_t last = walk.broken_link;
-    bool last_changed = memcmp(walk.prev_hash, stored->head_hash, DBN_HASH_BYTES) != 0;
-    uint64_t bad = last_changed ? last : last - 1;
-    rc = verify_fail(report, bad, "event %llu was changed: the hash chain breaks there",
-                     (unsigned long long)bad);
-  }
-  if (rc == 0 && walk.expected_seq - 1 != stored->head_seq) {
-    char detail[64];
-    snprintf(detail, sizeof detail, "%llu", (unsigned long long)stored->head_seq);
-    rc = verify_fail(report, walk.expected_seq, "the head record says the log ends at %s", detail);
-  }
-  if (rc == 0 && stored->head_seq && memcmp(walk.prev_hash, stored->head_hash, DBN_HASH_BYTES) != 0)
-    rc = verify_fail(report, stored->head_seq, "the last event does not match the head record's hash%s", "");
-  if (rc == 0 && rebuild_views && store->views_version != DBN_STORE_VIEWS_VERSION) {
-    /* Views an older duban wrote hold less than ours would: they cannot be
-     * compared, only the replay that rebuilt ours. */
-    snprintf(
-        report->note, sizeof report->note,
-        "the views were written by an older duban (views version %llu, this one writes %d) and are "
-        "rebuilt from the log when a broker next opens it; the chain and a replay of every event verified",
-        (unsigned long long)store->views_version, DBN_STORE_VIEWS_VERSION);
-  } else if (rc == 0 && rebuild_views) {
-    walk.rebuild->head_seq = stored->head_seq;
-    for (int v = DBI_META + 1; v < DBI_COUNT && rc == 0; v++)
-      rc = compare_view(stored, walk.rebuild, (enum view_dbi)v, report);
-  }
-  if (rc == 0 && rebuild_views && !report->note[0])
-    rc = note_uncovered(walk.rebuild, report);
+  if (rc == 0)
+    rc = check_chain_end(&walk, stored);
+  if (rc == 0 && rebuild_views)
+    rc = compare_rebuilt_views(store, stored, walk.rebuild, report);
   dbn_store_abort(&walk.rebuild);
   dbn_store_abort(&stored);
   dbn_store_destroy(&scratch);
