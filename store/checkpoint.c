@@ -258,57 +258,96 @@ load_one(const char *path)
   return dbn_witness_file_read(path, buf, &n) == 0 ? duban__checkpoint__unpack(NULL, n, buf) : NULL;
 }
 
+static int
+grow_list(ProtobufCMessage ***list, size_t count, size_t *capacity)
+{
+  if (count < *capacity)
+    return 0;
+  size_t bigger_capacity = *capacity ? *capacity * 2 : 64;
+  ProtobufCMessage **bigger = realloc(*list, bigger_capacity * sizeof *bigger);
+  if (!bigger)
+    return DBN_ENOMEM;
+  *list = bigger;
+  *capacity = bigger_capacity;
+  return 0;
+}
+
+static void
+free_list(ProtobufCMessage **list, size_t count)
+{
+  for (size_t i = 0; i < count; i++)
+    protobuf_c_message_free_unpacked(list[i], NULL);
+  free(list);
+}
+
 int
-dbn_checkpoints_load(const char *dir, const dbn_sign_key_t *key, Duban__Checkpoint ***list_p, size_t *count_p,
+dbn_witness_dir_load(const char *dir, const char *suffix, dbn_witness_load_fn load, const void *arg,
+                     int (*compare)(const void *, const void *), ProtobufCMessage ***list_p, size_t *count_p,
                      size_t *bad_p)
 {
   *list_p = NULL;
   *count_p = 0;
-  if (bad_p)
-    *bad_p = 0;
+  *bad_p = 0;
   DIR *d = opendir(dir);
   if (!d)
     return errno == ENOENT ? DBN_ENOTFOUND : DBN_EIO;
-  Duban__Checkpoint **list = NULL;
-  size_t count = 0, capacity = 0;
+  ProtobufCMessage **list = NULL;
+  size_t count = 0, capacity = 0, suffix_len = strlen(suffix);
   int rc = 0;
   struct dirent *entry;
   while (rc == 0 && (entry = readdir(d))) {
     size_t name_len = strlen(entry->d_name);
-    if (name_len < 6 || strcmp(entry->d_name + name_len - 5, ".ckpt") != 0)
+    if (name_len <= suffix_len || strcmp(entry->d_name + name_len - suffix_len, suffix) != 0)
       continue;
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, entry->d_name);
-    Duban__Checkpoint *c = load_one(path);
-    if (!c || (key && dbn_checkpoint_check(c, key) != 0)) {
-      if (c)
-        duban__checkpoint__free_unpacked(c, NULL);
-      if (bad_p)
-        (*bad_p)++;
+    ProtobufCMessage *message = NULL;
+    if (snprintf(path, sizeof path, "%s/%s", dir, entry->d_name) < (int)sizeof path)
+      message = load(path, arg);
+    if (!message) {
+      (*bad_p)++;
       continue;
     }
-    if (count == capacity) {
-      capacity = capacity ? capacity * 2 : 64;
-      Duban__Checkpoint **bigger = realloc(list, capacity * sizeof *bigger);
-      if (!bigger) {
-        duban__checkpoint__free_unpacked(c, NULL);
-        rc = DBN_ENOMEM;
-        break;
-      }
-      list = bigger;
-    }
-    list[count++] = c;
+    if ((rc = grow_list(&list, count, &capacity)) == 0)
+      list[count++] = message;
+    else
+      protobuf_c_message_free_unpacked(message, NULL);
   }
   closedir(d);
   if (rc) {
-    dbn_checkpoints_free(list, count);
+    free_list(list, count);
     return rc;
   }
   if (count)
-    qsort(list, count, sizeof *list, by_seq);
+    qsort(list, count, sizeof *list, compare);
   *list_p = list;
   *count_p = count;
   return 0;
+}
+
+/* A checkpoint file, and when a key is given, one that key signed. */
+static ProtobufCMessage *
+load_checked(const char *path, const void *key)
+{
+  Duban__Checkpoint *c = load_one(path);
+  if (c && key && dbn_checkpoint_check(c, key) != 0) {
+    duban__checkpoint__free_unpacked(c, NULL);
+    return NULL;
+  }
+  return c ? &c->base : NULL;
+}
+
+int
+dbn_checkpoints_load(const char *dir, const dbn_sign_key_t *key, Duban__Checkpoint ***list_p, size_t *count_p,
+                     size_t *bad_p)
+{
+  size_t bad;
+  /* A Duban__Checkpoint starts with its ProtobufCMessage: pointers to
+   * both are pointers to structures, alike in representation. */
+  int rc = dbn_witness_dir_load(dir, ".ckpt", load_checked, key, by_seq, (ProtobufCMessage ***)list_p,
+                                count_p, &bad);
+  if (bad_p)
+    *bad_p = bad;
+  return rc;
 }
 
 void

@@ -79,6 +79,15 @@ int dbn_checkpoint_keep(const char *dir, const Duban__Checkpoint *checkpoint, co
 int dbn_witness_file_write(const char *path, const ProtobufCMessage *message);
 int dbn_witness_file_read(const char *path, uint8_t *buf, size_t *len_p);
 
+/* Every file in a witness directory whose name ends in suffix, each read
+ * by load (given its path and arg; NULL: unreadable or refused, counted
+ * in *bad_p and left out), sorted with compare. DBN_ENOTFOUND when dir
+ * does not exist. Each message is freed with protobuf_c_message_free_unpacked. */
+typedef ProtobufCMessage *(*dbn_witness_load_fn)(const char *path, const void *arg);
+int dbn_witness_dir_load(const char *dir, const char *suffix, dbn_witness_load_fn load, const void *arg,
+                         int (*compare)(const void *, const void *), ProtobufCMessage ***list_p,
+                         size_t *count_p, size_t *bad_p);
+
 /* Every checkpoint kept in dir, by seq ascending; each checked against key
  * when key is not NULL (*bad_p counts those that failed and are left out).
  * Free with dbn_checkpoints_free. */

@@ -3,7 +3,6 @@
  * the bytes signed are laid out in store/signed_request.c. */
 #include "cosign.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -77,68 +76,30 @@ by_checkpoint_seq(const void *a, const void *b)
   return x->checkpoint->seq < y->checkpoint->seq ? -1 : x->checkpoint->seq > y->checkpoint->seq;
 }
 
-static Duban__CheckpointCosignature *
-load_one(const char *dir, const char *name)
+/* A cosignature file that names its checkpoint, signer and key. */
+static ProtobufCMessage *
+load_one(const char *path, const void *unused)
 {
-  char path[PATH_MAX];
+  (void)unused;
   uint8_t buf[DBN_WITNESS_FILE_MAX];
   size_t n;
-  if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
-      dbn_witness_file_read(path, buf, &n) != 0)
+  if (dbn_witness_file_read(path, buf, &n) != 0)
     return NULL;
   Duban__CheckpointCosignature *cosig = duban__checkpoint_cosignature__unpack(NULL, n, buf);
   if (cosig && (!cosig->checkpoint || !cosig->identity || !cosig->key_id)) {
     duban__checkpoint_cosignature__free_unpacked(cosig, NULL);
     return NULL;
   }
-  return cosig;
+  return cosig ? &cosig->base : NULL;
 }
 
 int
 dbn_cosigns_load(const char *dir, Duban__CheckpointCosignature ***list_p, size_t *count_p,
                  size_t *unreadable_p)
 {
-  *list_p = NULL;
-  *count_p = 0;
-  *unreadable_p = 0;
-  DIR *d = opendir(dir);
-  if (!d)
-    return errno == ENOENT ? DBN_ENOTFOUND : DBN_EIO;
-  Duban__CheckpointCosignature **list = NULL;
-  size_t count = 0, capacity = 0;
-  int rc = 0;
-  struct dirent *entry;
-  while (rc == 0 && (entry = readdir(d))) {
-    size_t name_len = strlen(entry->d_name);
-    if (name_len < 7 || strcmp(entry->d_name + name_len - 6, ".cosig") != 0)
-      continue;
-    Duban__CheckpointCosignature *cosig = load_one(dir, entry->d_name);
-    if (!cosig) {
-      (*unreadable_p)++;
-      continue;
-    }
-    if (count == capacity) {
-      capacity = capacity ? capacity * 2 : 64;
-      Duban__CheckpointCosignature **bigger = realloc(list, capacity * sizeof *bigger);
-      if (!bigger) {
-        duban__checkpoint_cosignature__free_unpacked(cosig, NULL);
-        rc = DBN_ENOMEM;
-        break;
-      }
-      list = bigger;
-    }
-    list[count++] = cosig;
-  }
-  closedir(d);
-  if (rc) {
-    dbn_cosigns_free(list, count);
-    return rc;
-  }
-  if (count)
-    qsort(list, count, sizeof *list, by_checkpoint_seq);
-  *list_p = list;
-  *count_p = count;
-  return 0;
+  /* Pointers to both structures are alike in representation (checkpoint.c). */
+  return dbn_witness_dir_load(dir, ".cosig", load_one, NULL, by_checkpoint_seq, (ProtobufCMessage ***)list_p,
+                              count_p, unreadable_p);
 }
 
 void
