@@ -40,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-port=$((20000 + RANDOM % 30000))
+port=$((20000 + RANDOM % 12000)) # below the ephemeral range, where client connections take their ports
 ENDPOINT=tcp://127.0.0.1:$port
 as() { # as IDENTITY duban-args...: straight to the broker with that identity's key
   local who=${1/:/-}

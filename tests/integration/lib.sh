@@ -26,10 +26,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
 # A loopback port nobody listens on.
+# Ports come from below the kernel's ephemeral range (32768 and up here):
+# a port in that range can be the source port of any client connection of
+# a test running beside this one, and a bind to it then fails.
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % 12000))
     (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { echo "$port"; return; }
   done
 }
