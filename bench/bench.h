@@ -37,6 +37,7 @@ typedef struct {
   double run_seconds;      /* length of one measured ingest/watch run */
   const char *import_file; /* plan document for the plan import section */
   bool sign;               /* --signed: ingest also with every write signed (bench/signed.c) */
+  bool peers;              /* --peers: the ingest cells also against Redis (bench/peers.c) */
 } bench_options_t;
 
 /* ---- the environment: keys, plan, binaries ---- */
@@ -170,6 +171,7 @@ int bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_
 int bench_replay(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 int bench_watch(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 int bench_connections(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
+int bench_peers(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 int bench_plan_import(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 /* The targets, from the figures gathered. */
 void bench_targets(bench_report_t *report);

@@ -20,7 +20,7 @@
 #include "wire.h"
 
 static const char usage[] =
-    "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--signed] [--json]\n"
+    "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--signed] [--peers] [--json]\n"
     "\n"
     "Start duban-broker (found next to this program) on a temporary folder with\n"
     "real CURVE keys and measure it. Every figure is the median of the runs,\n"
@@ -33,6 +33,7 @@ static const char usage[] =
     "  --seconds S    length of one ingest or watch run (default 0.25 quick, 1 normal, 2 full)\n"
     "  --plan-text F  the document for the import section (default examples/plans/ordos-2023-58.txt)\n"
     "  --signed       ingest also with every report signed by its department\n"
+    "  --peers        the ingest cells also against Redis Streams (appendfsync always, TLS), side by side\n"
     "  --json         results as JSON on stdout (the table goes to stderr)\n"
     "  --version      the version, the wire protocol's and the log views'\n"
     "  --help         this text\n";
@@ -82,6 +83,8 @@ main(int argc, char **argv)
       options.json = true;
     else if (strcmp(a, "--signed") == 0)
       options.sign = true;
+    else if (strcmp(a, "--peers") == 0)
+      options.peers = true;
     else if (strcmp(a, "--only") == 0 && i + 1 < argc)
       options.only = argv[++i];
     else if (strcmp(a, "--runs") == 0 && i + 1 < argc)
@@ -145,6 +148,8 @@ main(int argc, char **argv)
   if ((wanted(&options, "disk") || wanted(&options, "ingest")) && bench_disk_floor(&env, &options, report))
     failed++;
   if (wanted(&options, "ingest") && bench_ingest(&env, &options, report))
+    failed++;
+  if (wanted(&options, "ingest") && options.peers && bench_peers(&env, &options, report))
     failed++;
   if (wanted(&options, "replay") && bench_replay(&env, &options, report))
     failed++;
