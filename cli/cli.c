@@ -21,6 +21,7 @@
 #include "date.h"
 #include "error.h"
 #include "figure.h"
+#include "lang.h"
 #include "refusal.h"
 #include "report_cycle.h"
 #include "request.h"
@@ -46,11 +47,11 @@ int
 dbn_cli_usage_error(const dbn_cli_t *cli, const char *format, ...)
 {
   va_list ap;
-  fprintf(stderr, "duban %s: ", cli->command);
+  fprintf(stderr, dbn_tr("duban %s：", "duban %s: "), cli->command);
   va_start(ap, format);
   vfprintf(stderr, format, ap);
   va_end(ap);
-  fprintf(stderr, "\ntry 'duban %s --help'\n", cli->command);
+  fprintf(stderr, dbn_tr("\n用法见 'duban %s --help'\n", "\ntry 'duban %s --help'\n"), cli->command);
   return DBN_CLI_EXIT_USAGE;
 }
 
@@ -58,12 +59,29 @@ int
 dbn_cli_fail(const char *code_name, const char *format, ...)
 {
   va_list ap;
-  fprintf(stderr, "duban: %s: ", code_name);
+  /* Chinese: the sentence first, the code (for scripts) after it. */
+  bool english = dbn_lang() == DBN_LANG_EN;
+  if (english)
+    fprintf(stderr, "duban: %s: ", code_name);
+  else
+    fputs("duban：", stderr);
   va_start(ap, format);
   vfprintf(stderr, format, ap);
   va_end(ap);
+  if (!english)
+    fprintf(stderr, "（%s）", code_name);
   fputc('\n', stderr);
   return DBN_CLI_EXIT_FAIL;
+}
+
+int
+dbn_cli_refused(int code, const char *message)
+{
+  if (dbn_lang() == DBN_LANG_EN)
+    return dbn_cli_fail(dbn_wire_code_name(code), "%s", message);
+  char zh[DBN_MAX_TEXT + 512];
+  dbn_web_refusal_zh(code, message, zh, sizeof zh);
+  return dbn_cli_fail(dbn_wire_code_name(code), "%s", zh);
 }
 
 int
@@ -79,21 +97,28 @@ dbn_cli_common_option(dbn_cli_t *cli, int opt, const char *arg)
   case DBN_CLI_OPT_HELP: cli->help = true; return 0;
   case DBN_CLI_OPT_TIMEOUT:
     if (dbn_cli_parse_int(arg, 1, 24 * 3600 * 1000, &cli->timeout_ms) != 0)
-      return dbn_cli_usage_error(cli, "--timeout wants milliseconds (1..86400000), not '%s'", arg);
+      return dbn_cli_usage_error(cli,
+                                 dbn_tr("--timeout 要写毫秒数（1..86400000），而不是 '%s'",
+                                        "--timeout wants milliseconds (1..86400000), not '%s'"),
+                                 arg);
     return 0;
   case DBN_CLI_OPT_REQUEST_ID:
     if (arg[0] == '\0' || strlen(arg) > DBN_MAX_ID || !dbn_text_valid(arg, strlen(arg)))
-      return dbn_cli_usage_error(cli, "--request-id wants 1..%d bytes of text", DBN_MAX_ID);
+      return dbn_cli_usage_error(
+          cli, dbn_tr("--request-id 要 1..%d 字节的文本", "--request-id wants 1..%d bytes of text"),
+          DBN_MAX_ID);
     cli->request_id = arg;
     return 0;
   case DBN_CLI_OPT_PERSON:
     if (arg[0] == '\0' || strlen(arg) > DBN_MAX_PERSON || !dbn_text_valid(arg, strlen(arg)))
-      return dbn_cli_usage_error(cli, "--person wants a name of 1..%d bytes", DBN_MAX_PERSON);
+      return dbn_cli_usage_error(
+          cli, dbn_tr("--person 要 1..%d 字节的姓名", "--person wants a name of 1..%d bytes"),
+          DBN_MAX_PERSON);
     cli->person = arg;
     return 0;
   default:
     /* getopt has already said what was wrong ('?' or ':'). */
-    fprintf(stderr, "try 'duban %s --help'\n", cli->command);
+    fprintf(stderr, dbn_tr("用法见 'duban %s --help'\n", "try 'duban %s --help'\n"), cli->command);
     return DBN_CLI_EXIT_USAGE;
   }
 }
@@ -336,23 +361,29 @@ dbn_cli_request(dbn_cli_t *cli, Duban__Request *req, Duban__Reply **reply_p)
   Duban__Reply *reply = NULL;
   rc = dbn_client_call(cli->client, req, &reply);
   if (rc == DBN_ETIMEDOUT)
-    return dbn_cli_fail("unavailable", "no answer to %s from %s within %d ms (%s)", name,
-                        cli->via_agent ? "the agent" : "the broker", cli->timeout_ms ? cli->timeout_ms : 5000,
-                        cli->via_agent ? "is the department's agent running on that socket?"
-                                       : "is it running, and is your key in its clients folder?");
+    return dbn_cli_fail(
+        "unavailable",
+        dbn_tr("%s 在 %d 毫秒内没有回答 %s（%s）", "no answer from %s within %d ms to %s (%s)"),
+        cli->via_agent ? dbn_tr("部门代理", "the agent") : dbn_tr("中心服务", "the broker"),
+        cli->timeout_ms ? cli->timeout_ms : 5000, name,
+        cli->via_agent
+            ? dbn_tr("该套接字上的部门代理是否在运行？", "is the department's agent running on that socket?")
+            : dbn_tr("它是否在运行？你的密钥是否在它的 clients 目录中？",
+                     "is it running, and is your key in its clients folder?"));
   if (rc != 0)
     return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "%s: %s", name, dbn_strerror(rc));
   outbox_notice(cli, reply);
   if (reply->code != DUBAN__CODE__CODE_OK) {
-    dbn_cli_fail(dbn_wire_code_name(reply->code), "%s",
-                 reply->message && reply->message[0] ? reply->message : name);
+    dbn_cli_refused(reply->code, reply->message && reply->message[0] ? reply->message : name);
     dbn_wire_reply_free(&reply);
     return DBN_CLI_EXIT_FAIL;
   }
   if (reply->queued && !cli->json)
-    printf("queued: %s (request id %s): the agent keeps it in its outbox and delivers it when the broker "
-           "answers\n",
-           name, req->request_id);
+    printf(
+        dbn_tr("已排队：%s（请求号 %s）：部门代理把它存在发件箱里，中心服务恢复后送达\n",
+               "queued: %s (request id %s): the agent keeps it in its outbox and delivers it when the broker "
+               "answers\n"),
+        name, req->request_id);
   *reply_p = reply;
   return DBN_CLI_EXIT_OK;
 }
@@ -376,8 +407,10 @@ dbn_cli_write(dbn_cli_t *cli, Duban__Request *req, const char *what)
     }
     rc = dbn_cli_print_json(stdout, json);
   } else if (!reply->queued) {
-    printf("ok: %s (seq %llu)%s\n", what, (unsigned long long)reply->seq,
-           reply->duplicate ? " — a repeat of an earlier request: it took effect once" : "");
+    printf(dbn_tr("完成：%s（事件 %llu）%s\n", "ok: %s (seq %llu)%s\n"), what, (unsigned long long)reply->seq,
+           !reply->duplicate ? ""
+                             : dbn_tr("——与先前的请求相同，只生效一次",
+                                      " — a repeat of an earlier request: it took effect once"));
   }
   dbn_wire_reply_free(&reply);
   return rc;
@@ -805,14 +838,22 @@ dbn_cli_table_finish(dbn_cli_table_t **table_p, FILE *out)
   return failed ? dbn_cli_fail("resource_exhausted", "out of memory") : DBN_CLI_EXIT_OK;
 }
 
+const char *
+dbn_cli_word(const char *word)
+{
+  const char *zh = dbn_lang() == DBN_LANG_EN ? NULL : dbn_web_word_zh(word);
+  return zh ? zh : word;
+}
+
 int
 dbn_cli_print_escalations(FILE *out, Duban__Escalation *const *escalations, size_t count)
 {
   if (count == 0) {
-    fprintf(out, "no escalations\n");
+    fprintf(out, "%s\n", dbn_tr("没有督办事项", "no escalations"));
     return DBN_CLI_EXIT_OK;
   }
-  static const char *const headers[] = {"ID", "STATE", "LEVEL", "TASK", "CATEGORY", "RAISED", "BY", "REASON"};
+  static const char *const headers[] = {"编号 ID",       "状态 STATE",  "级别 LEVEL", "任务 TASK",
+                                        "类别 CATEGORY", "提出 RAISED", "提出者 BY",  "原因 REASON"};
   dbn_cli_table_t *table;
   if (dbn_cli_table_new(&table, 8, headers) != 0)
     return dbn_cli_fail("resource_exhausted", "out of memory");
@@ -824,11 +865,16 @@ dbn_cli_print_escalations(FILE *out, Duban__Escalation *const *escalations, size
     char id[24], level[96], raised[32];
     snprintf(id, sizeof id, "%llu", (unsigned long long)e->id);
     snprintf(level, sizeof level, "%u%s%s%s", e->level, e->level_name[0] ? " " : "", e->level_name,
-             e->automatic ? " auto" : "");
+             e->automatic ? dbn_tr(" 自动", " auto") : "");
     dbn_cli_format_time(e->raised_at, raised);
-    const char *cells[] = {
-        id,       dbn_wire_escalation_state_name(e->state), level, e->task, e->category, raised, e->raised_by,
-        e->reason};
+    const char *cells[] = {id,
+                           dbn_cli_word(dbn_wire_escalation_state_name(e->state)),
+                           level,
+                           e->task,
+                           dbn_cli_word(e->category),
+                           raised,
+                           e->raised_by,
+                           e->reason};
     if (dbn_cli_table_add_row(table, cells) != 0)
       break;
   }

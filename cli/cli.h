@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "lang.h"
 #include "client.h"
 #include "duban.pb-c.h"
 #include "wire.h"
@@ -148,6 +149,15 @@ int dbn_cli_usage_error(const dbn_cli_t *cli, const char *format, ...) __attribu
 
 /* Print "duban: CODE_NAME: MESSAGE" to stderr; returns DBN_CLI_EXIT_FAIL. */
 int dbn_cli_fail(const char *code_name, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* The broker's (or the agent's) refusal: code and message, in Chinese
+ * through web/refusal.h unless the person reads English (lang.h). Returns
+ * DBN_CLI_EXIT_FAIL. */
+int dbn_cli_refused(int code, const char *message);
+
+/* One of the broker's words (a task or escalation state, a request kind,
+ * the category "deadline") as the person reads it: Chinese through
+ * web/refusal.h's vocabulary, or as it is in English or when unknown. */
+const char *dbn_cli_word(const char *word);
 
 /* Connect to the agent or the broker, from the options or else the
  * environment. Usage problems (no endpoint, a broker without keys) return

@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
 #include "cli.h"
+#include "date.h"
+#include "lang.h"
 #include "store.h"
 #include "version.h"
 #include "wire.h"
@@ -55,7 +56,7 @@ static const command_t commands[] = {
 static void
 print_overview(FILE *out)
 {
-  fputs("usage: duban [CONNECTION OPTIONS] COMMAND [ARGS] [--json] [--help]\n"
+  fputs("usage: duban [CONNECTION OPTIONS] COMMAND [ARGS] [--json] [--lang zh|en] [--help]\n"
         "       duban --version   (the version, the wire protocol's and the log views')\n\n"
         "duban (督办) follows the tasks of a policy plan through the departments that\n"
         "carry it out. Every command has --help.\n",
@@ -95,9 +96,49 @@ is_connection_option(const char *arg, bool *takes_value)
   return strcmp(arg, "--json") == 0;
 }
 
+/* Take `--lang NAME` (or `--lang=NAME`) out of argv, wherever it stands
+ * before a "--", and make it the process's DUBAN_LANG (lang.h): every
+ * subcommand, and every helper deep inside one, then prints in it.
+ * Returns 0, or DBN_CLI_EXIT_USAGE with the reason on stderr. */
+static int
+take_lang_option(int *argc_p, char **argv)
+{
+  int argc = *argc_p, kept = 1;
+  bool after_dashes = false;
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    after_dashes |= strcmp(arg, "--") == 0;
+    const char *name = NULL;
+    if (!after_dashes && strcmp(arg, "--lang") == 0) {
+      if (i + 1 >= argc) {
+        fputs("duban: --lang 需要一个值（zh 或 en） / --lang needs a value (zh or en)\n", stderr);
+        return DBN_CLI_EXIT_USAGE;
+      }
+      name = argv[++i];
+    } else if (!after_dashes && strncmp(arg, "--lang=", 7) == 0) {
+      name = arg + 7;
+    } else {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    dbn_lang_t lang;
+    if (dbn_lang_parse(name, &lang) != 0) {
+      fprintf(stderr, "duban: 不支持的语言 '%s'，可选 zh 或 en / no language '%s': say zh or en\n", name,
+              name);
+      return DBN_CLI_EXIT_USAGE;
+    }
+    setenv("DUBAN_LANG", lang == DBN_LANG_EN ? "en" : "zh", 1);
+  }
+  argv[kept] = NULL;
+  *argc_p = kept;
+  return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+  if (take_lang_option(&argc, argv) != 0)
+    return DBN_CLI_EXIT_USAGE;
   /* Connection options before the command: remember where they are. */
   int first = 1;
   while (first < argc) {

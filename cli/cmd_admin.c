@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lang.h"
 #include "backup.h"
 #include "cli.h"
 #include "date.h"
@@ -30,7 +31,8 @@ days_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
 {
   (void)opt; /* --days is the only option of its own */
   if (dbn_cli_parse_int(arg, 1, 100 * 366, ctx) != 0)
-    return dbn_cli_usage_error(cli, "--days wants 1..36600, not '%s'", arg);
+    return dbn_cli_usage_error(
+        cli, dbn_tr("--days 要 1..36600，而不是 '%s'", "--days wants 1..36600, not '%s'"), arg);
   return DBN_CLI_EXIT_OK;
 }
 
@@ -66,8 +68,9 @@ cmd_advance(int argc, char **argv)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_ADVANCE_CLOCK;
   req.advance_clock = &advance;
-  return dbn_cli_write_and_close(&cli, &req, "clock advanced %llu s (%.1f days)", (unsigned long long)seconds,
-                                 (double)seconds / DBN_DAY_SECONDS);
+  return dbn_cli_write_and_close(&cli, &req,
+                                 dbn_tr("时钟已前移 %llu 秒（%.1f 天）", "clock advanced %llu s (%.1f days)"),
+                                 (unsigned long long)seconds, (double)seconds / DBN_DAY_SECONDS);
 }
 
 int
@@ -91,8 +94,9 @@ show_ping(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
   dbn_cli_format_time(reply->now, now);
   if (!cli->json) {
     /* The plan's zone, as every time a person reads. */
-    printf("identity: %s\nclock:    %s\nhead:     %llu\n", reply->identity, now,
-           (unsigned long long)reply->head_seq);
+    printf(dbn_tr("身份：    %s\n时钟：    %s\n最新事件：%llu\n",
+                  "identity: %s\nclock:    %s\nhead:     %llu\n"),
+           reply->identity, now, (unsigned long long)reply->head_seq);
     return DBN_CLI_EXIT_OK;
   }
   cJSON *json = cJSON_CreateObject();

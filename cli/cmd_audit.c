@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "lang.h"
 #include "checkpoint.h"
 #include "cosign.h"
 #include "cli.h"
@@ -134,7 +135,9 @@ parse_audit(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, uint64_t 
   }
   if (!*dir_p || !(*dir_p)[0]) {
     *done_p = true;
-    return dbn_cli_usage_error(cli, "--data DIR (the broker's data directory) is required");
+    return dbn_cli_usage_error(cli, "%s",
+                               dbn_tr("必须给出 --data DIR（中心服务的数据目录）",
+                                      "--data DIR (the broker's data directory) is required"));
   }
   return DBN_CLI_EXIT_OK;
 }
@@ -304,15 +307,19 @@ verify_witness(const char *dir, const char *witness_dir, const char *key_path, c
     cJSON_AddBoolToObject(w, "beyond_head", report.beyond_head);
     cJSON_AddStringToObject(w, "problem", report.problem);
   } else if (!json) {
-    printf("witness:       %zu checkpoints in %s", count, witness_dir);
+    printf(dbn_tr("见证：        %2$s 中有 %1$zu 个检查点", "witness:       %zu checkpoints in %s"), count,
+           witness_dir);
     if (refused)
-      printf(" (%zu refused: their signature does not hold)", refused);
+      printf(dbn_tr("（%zu 个签名不成立，未采用）", " (%zu refused: their signature does not hold)"),
+             refused);
     printf("\n");
     if (ok)
-      printf("OK: the log agrees with every checkpoint the broker signed (up to seq %llu)\n",
+      printf(dbn_tr("通过：日志与中心服务签署的每个检查点一致（至第 %llu 号事件）\n",
+                    "OK: the log agrees with every checkpoint the broker signed (up to seq %llu)\n"),
              (unsigned long long)report.agreed_seq);
     else
-      printf("WITNESS MISMATCH at seq %llu: %s\n", (unsigned long long)report.first_bad_seq, report.problem);
+      printf(dbn_tr("与见证不符：第 %llu 号事件：%s\n", "WITNESS MISMATCH at seq %llu: %s\n"),
+             (unsigned long long)report.first_bad_seq, report.problem);
   }
   if (!ok)
     fprintf(stderr, "duban: data_loss: %s\n", report.problem);
@@ -331,7 +338,8 @@ open_log(const char *dir, dbn_store_t **store_p)
   dbn_store_options_t options = {.read_only = true};
   int err = dbn_store_open(store_p, dir, &options);
   if (err != 0)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot open the log in %s: %s", dir,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                        dbn_tr("无法打开 %s 中的日志：%s", "cannot open the log in %s: %s"), dir,
                         dbn_strerror(err));
   return DBN_CLI_EXIT_OK;
 }
@@ -377,15 +385,20 @@ cmd_verify(int argc, char **argv)
     if (rc != DBN_CLI_EXIT_OK || !witness_ok)
       return DBN_CLI_EXIT_FAIL;
   } else {
-    printf("events walked: %llu\n", (unsigned long long)report.events);
-    printf("head:          %llu\n", (unsigned long long)report.head_seq);
+    printf(dbn_tr("已检查事件：  %llu\n", "events walked: %llu\n"), (unsigned long long)report.events);
+    printf(dbn_tr("最新事件：    %llu\n", "head:          %llu\n"), (unsigned long long)report.head_seq);
     if (ok && report.note[0])
-      printf("OK: the chain verifies and every event replays; %s\n", report.note);
+      printf(dbn_tr("通过：哈希链无误，每个事件均可重放；%s\n",
+                    "OK: the chain verifies and every event replays; %s\n"),
+             report.note);
     else if (ok)
-      printf(chain_only ? "OK: the chain verifies (views not rebuilt)\n"
-                        : "OK: the chain and every view verify\n");
+      printf("%s",
+             chain_only
+                 ? dbn_tr("通过：哈希链无误（未重建视图）\n", "OK: the chain verifies (views not rebuilt)\n")
+                 : dbn_tr("通过：哈希链与全部视图无误\n", "OK: the chain and every view verify\n"));
     else
-      printf("CORRUPT at seq %llu: %s\n", (unsigned long long)report.first_bad_seq, report.problem);
+      printf(dbn_tr("损坏：第 %llu 号事件：%s\n", "CORRUPT at seq %llu: %s\n"),
+             (unsigned long long)report.first_bad_seq, report.problem);
     if (witness_dir && !verify_witness(dir, witness_dir, key_path, NULL, &rc))
       ok = false;
     if (rc != DBN_CLI_EXIT_OK)

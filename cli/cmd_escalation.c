@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang.h"
 #include "cli.h"
 
 /* ---- escalations ---- */
@@ -75,6 +76,22 @@ typedef struct {
   const char *verb;              /* for "ok: VERB TARGET" */
   Duban__Request__BodyCase body; /* the request it sends */
 } simple_write_t;
+
+/* The Chinese of a spec's verb, for "完成：VERB TARGET". */
+static const char *
+verb_zh(const char *verb)
+{
+  static const struct {
+    const char *en, *zh;
+  } verbs[] = {
+      {"acknowledged", "已确认收到"}, {"resolved", "已解决"}, {"reminded", "已催办"},
+      {"accepted", "已验收通过"},     {"rejected", "已退回"}, {"reassigned", "已改派"},
+  };
+  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    if (strcmp(verbs[i].en, verb) == 0)
+      return verbs[i].zh;
+  return verb;
+}
 
 /* Build the request body for spec; the strings are borrowed from argv. */
 static void
@@ -172,8 +189,9 @@ run_simple_write(const simple_write_t *spec, int argc, char **argv)
   if (spec->target == TARGET_ESCALATION) {
     if (dbn_cli_parse_u64(target, &id) != 0 || id == 0)
       return dbn_cli_usage_error(&cli,
-                                 "'%s' is not an escalation id (the seq that raised it; see 'duban "
-                                 "escalations')",
+                                 dbn_tr("'%s' 不是督办事项编号（即提出它的事件号，见 'duban escalations'）",
+                                        "'%s' is not an escalation id (the seq that raised it; see 'duban "
+                                        "escalations')"),
                                  target);
   } else if ((rc = dbn_cli_check_text(&cli, "TASK", target, DBN_MAX_ID, false)) != 0) {
     return rc;
@@ -181,7 +199,7 @@ run_simple_write(const simple_write_t *spec, int argc, char **argv)
   char option_name[32];
   snprintf(option_name, sizeof option_name, "--%s", spec->option);
   if (spec->option_required && !texts.have_text)
-    return dbn_cli_usage_error(&cli, "%s is required", option_name);
+    return dbn_cli_usage_error(&cli, dbn_tr("必须给出 %s", "%s is required"), option_name);
   bool is_unit = strcmp(spec->option, "unit") == 0;
   if ((rc = dbn_cli_check_text(&cli, option_name, text, is_unit ? DBN_MAX_ID : DBN_MAX_TEXT,
                                !spec->option_required)) != 0 ||
@@ -199,12 +217,14 @@ run_simple_write(const simple_write_t *spec, int argc, char **argv)
   Duban__Request req = DUBAN__REQUEST__INIT;
   build_request(spec, &req, &storage, target, id, text, text2);
   char what[DBN_MAX_ID + 64];
+  const char *verb = dbn_tr(verb_zh(spec->verb), spec->verb);
   if (spec->target == TARGET_ESCALATION)
-    snprintf(what, sizeof what, "%s escalation #%llu", spec->verb, (unsigned long long)id);
+    snprintf(what, sizeof what, dbn_tr("%s督办事项 #%llu", "%s escalation #%llu"), verb,
+             (unsigned long long)id);
   else if (is_unit)
-    snprintf(what, sizeof what, "%s %s to %s", spec->verb, target, text);
+    snprintf(what, sizeof what, dbn_tr("%s %s 给 %s", "%s %s to %s"), verb, target, text);
   else
-    snprintf(what, sizeof what, "%s %s", spec->verb, target);
+    snprintf(what, sizeof what, "%s %s", verb, target);
   rc = dbn_cli_write(&cli, &req, what);
   dbn_cli_fini(&cli);
   return rc;

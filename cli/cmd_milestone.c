@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang.h"
 #include "cli.h"
 
 static const char milestone_usage[] =
@@ -50,7 +51,8 @@ milestone_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
   if (opt == OPT_FIGURE) {
     char why[256];
     if (o->n_figures == DBN_MAX_FIGURES)
-      return dbn_cli_usage_error(cli, "at most %d figures in one report", DBN_MAX_FIGURES);
+      return dbn_cli_usage_error(cli, dbn_tr("一次最多填报 %d 个指标", "at most %d figures in one report"),
+                                 DBN_MAX_FIGURES);
     int rc = dbn_cli_check_text(cli, "--figure", arg, DBN_MAX_TEXT, false);
     if (rc != DBN_CLI_EXIT_OK)
       return rc;
@@ -81,20 +83,23 @@ send_milestone(dbn_cli_t *cli, Duban__Request__BodyCase body_case, const char *t
     met.figures = o->figure_ptrs;
     met.n_figures = o->n_figures;
     req.milestone_met = &met;
-    return dbn_cli_write_and_close(cli, &req, "reported milestone %s of %s met", due, task);
+    return dbn_cli_write_and_close(
+        cli, &req, dbn_tr("已报告 %2$s 的节点 %1$s 完成", "reported milestone %s of %s met"), due, task);
   }
   if (body_case == DUBAN__REQUEST__BODY_CONFIRM_MILESTONE) {
     confirm.task = (char *)task;
     confirm.due = (char *)due;
     confirm.note = (char *)note;
     req.confirm_milestone = &confirm;
-    return dbn_cli_write_and_close(cli, &req, "confirmed milestone %s of %s", due, task);
+    return dbn_cli_write_and_close(
+        cli, &req, dbn_tr("已确认 %2$s 的节点 %1$s 完成", "confirmed milestone %s of %s"), due, task);
   }
   back.task = (char *)task;
   back.due = (char *)due;
   back.reason = (char *)o->reason;
   req.return_milestone = &back;
-  return dbn_cli_write_and_close(cli, &req, "returned milestone %s of %s", due, task);
+  return dbn_cli_write_and_close(cli, &req, dbn_tr("已退回 %2$s 的节点 %1$s", "returned milestone %s of %s"),
+                                 due, task);
 }
 
 static int
@@ -117,11 +122,16 @@ run_milestone(const char *word, Duban__Request__BodyCase body_case, int argc, ch
   if (!done) {
     const char *task = argv[optind], *due = argv[optind + 1];
     if (o.n_figures && body_case != DUBAN__REQUEST__BODY_MILESTONE_MET)
-      rc = dbn_cli_usage_error(&cli, "--figure goes with `milestone met` only");
+      rc = dbn_cli_usage_error(
+          &cli, "%s", dbn_tr("--figure 只用于 `milestone met`", "--figure goes with `milestone met` only"));
     else if (o.reason && body_case != DUBAN__REQUEST__BODY_RETURN_MILESTONE)
-      rc = dbn_cli_usage_error(&cli, "--reason goes with `milestone return` only; say --note");
+      rc = dbn_cli_usage_error(&cli, "%s",
+                               dbn_tr("--reason 只用于 `milestone return`，这里请用 --note",
+                                      "--reason goes with `milestone return` only; say --note"));
     else if (!o.reason && body_case == DUBAN__REQUEST__BODY_RETURN_MILESTONE)
-      rc = dbn_cli_usage_error(&cli, "--reason is required: the department reads why it was sent back");
+      rc = dbn_cli_usage_error(&cli, "%s",
+                               dbn_tr("必须给出 --reason：部门要看到退回的原因",
+                                      "--reason is required: the department reads why it was sent back"));
     else if ((rc = dbn_cli_check_text(&cli, "TASK", task, DBN_MAX_ID, false)) == DBN_CLI_EXIT_OK &&
              (rc = dbn_cli_check_text(&cli, "MILESTONE", due, DBN_MAX_ID, false)) == DBN_CLI_EXIT_OK)
       rc = send_milestone(&cli, body_case, task, due, &o);

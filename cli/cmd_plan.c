@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang.h"
 #include "cli.h"
 #include "plan_import.h"
 #include "plan_json.h"
@@ -61,7 +62,9 @@ load_plan_json(dbn_cli_t *cli, const cJSON *json, const char *source)
   req.body_case = DUBAN__REQUEST__BODY_LOAD_PLAN;
   req.load_plan = &load;
   char what[DBN_MAX_ID + 96];
-  snprintf(what, sizeof what, "loaded plan %s: %zu units, %zu tasks", plan->id, plan->n_units, tasks);
+  snprintf(what, sizeof what,
+           dbn_tr("已导入计划 %s：%zu 个单位，%zu 项任务", "loaded plan %s: %zu units, %zu tasks"), plan->id,
+           plan->n_units, tasks);
   int rc = dbn_cli_write(cli, &req, what);
   dbn_plan_free(&plan);
   return rc;
@@ -81,11 +84,13 @@ cmd_load(int argc, char **argv)
   char *text;
   int err = dbn_cli_read_file(path, DBN_MAX_MESSAGE, &text, NULL);
   if (err == DBN_ETOOBIG)
-    return dbn_cli_fail("invalid_argument", "%s is larger than a message may be (%d bytes)", path,
-                        DBN_MAX_MESSAGE);
+    return dbn_cli_fail(
+        "invalid_argument",
+        dbn_tr("%s 超过一条消息的上限（%d 字节）", "%s is larger than a message may be (%d bytes)"), path,
+        DBN_MAX_MESSAGE);
   if (err != 0)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read %s: %s", path,
-                        dbn_strerror(err));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                        dbn_tr("无法读取 %s：%s", "cannot read %s: %s"), path, dbn_strerror(err));
   cJSON *json = cJSON_Parse(text);
   if (!json) {
     const char *where = cJSON_GetErrorPtr();
@@ -94,7 +99,9 @@ cmd_load(int argc, char **argv)
     for (size_t i = 0; i < offset && text[i]; i++)
       line += text[i] == '\n';
     free(text);
-    return dbn_cli_fail("invalid_argument", "%s is not valid JSON (near line %zu)", path, line);
+    return dbn_cli_fail("invalid_argument",
+                        dbn_tr("%s 不是有效的 JSON（约第 %zu 行）", "%s is not valid JSON (near line %zu)"),
+                        path, line);
   }
   free(text);
   rc = load_plan_json(&cli, json, path);
@@ -162,7 +169,8 @@ cmd_import_load(int argc, char **argv)
   if (report && cJSON_GetArraySize(report) > 0) {
     FILE *out = report_path ? fopen(report_path, "w") : stderr;
     if (!out) {
-      rc = dbn_cli_fail("invalid_argument", "cannot write the report to %s", report_path);
+      rc = dbn_cli_fail("invalid_argument", dbn_tr("无法把报告写入 %s", "cannot write the report to %s"),
+                        report_path);
     } else {
       if (report_path) {
         char *text = cJSON_Print(report);

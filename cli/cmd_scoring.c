@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang.h"
 #include "cli.h"
 
 static const char scoring_usage[] =
@@ -135,7 +136,9 @@ cmd_load(int argc, char **argv)
   char *text;
   size_t len;
   if (dbn_cli_read_file(path, MAX_RULES_FILE, &text, &len) != 0)
-    return dbn_cli_fail("invalid_argument", "cannot read %s (at most %d KiB)", path, MAX_RULES_FILE / 1024);
+    return dbn_cli_fail("invalid_argument",
+                        dbn_tr("无法读取 %s（最大 %d KiB）", "cannot read %s (at most %d KiB)"), path,
+                        MAX_RULES_FILE / 1024);
   Duban__ScoringRules rules = DUBAN__SCORING_RULES__INIT;
   char why[400];
   if (parse_rules(text, &rules, why, sizeof why) != 0) {
@@ -148,7 +151,9 @@ cmd_load(int argc, char **argv)
   req.body_case = DUBAN__REQUEST__BODY_LOAD_SCORING_RULES;
   req.load_scoring_rules = &load;
   char what[200];
-  snprintf(what, sizeof what, "loaded scoring rules '%s', in force from %s", rules.version, rules.effective);
+  snprintf(what, sizeof what,
+           dbn_tr("已导入考核细则“%s”，自 %s 起施行", "loaded scoring rules '%s', in force from %s"),
+           rules.version, rules.effective);
   rc = dbn_cli_write(&cli, &req, what);
   free(text);
   dbn_cli_fini(&cli);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "figure.h"
+#include "lang.h"
 #include "milestone.h"
 #include "report_cycle.h"
 #include "text.h"
@@ -71,10 +72,11 @@ static int
 print_tasks_table(const Duban__Reply *reply)
 {
   if (reply->n_tasks == 0) {
-    printf("no tasks\n");
+    puts(dbn_tr("没有任务", "no tasks"));
     return DBN_CLI_EXIT_OK;
   }
-  static const char *const headers[] = {"ID", "STATE", "%", "DUE", "OVERDUE", "UNIT", "TEXT"};
+  static const char *const headers[] = {"编号 ID",      "状态 STATE", "%",        "期限 DUE",
+                                        "逾期 OVERDUE", "单位 UNIT",  "内容 TEXT"};
   dbn_cli_table_t *table;
   if (dbn_cli_table_new(&table, 7, headers) != 0)
     return dbn_cli_fail("resource_exhausted", "out of memory");
@@ -84,8 +86,8 @@ print_tasks_table(const Duban__Reply *reply)
     const Duban__Task *t = reply->tasks[i];
     char percent[16];
     snprintf(percent, sizeof percent, "%d", t->percent);
-    const char *cells[] = {t->id,        dbn_wire_task_state_name(t->state), percent,
-                           first_due(t), t->overdue ? "overdue" : "",        t->unit,
+    const char *cells[] = {t->id,        dbn_cli_word(dbn_wire_task_state_name(t->state)), percent,
+                           first_due(t), t->overdue ? dbn_tr("逾期", "overdue") : "",      t->unit,
                            t->text};
     if (dbn_cli_table_add_row(table, cells) != 0)
       break;
@@ -111,7 +113,10 @@ tasks_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
   Duban__ListTasks *list = ctx;
   if (opt == OPT_STATE && parse_task_state(arg, &list->state) != 0)
     return dbn_cli_usage_error(
-        cli, "no state '%s'; say assigned, claimed, in_progress, blocked, submitted or done", arg);
+        cli,
+        dbn_tr("没有状态 '%s'；可选 assigned、claimed、in_progress、blocked、submitted 或 done",
+               "no state '%s'; say assigned, claimed, in_progress, blocked, submitted or done"),
+        arg);
   if (opt == OPT_UNIT) {
     int rc = dbn_cli_check_text(cli, "--unit", arg, DBN_MAX_ID, false);
     list->unit = (char *)arg;
@@ -166,49 +171,53 @@ print_report_cycle(const Duban__Task *t, char *line, size_t line_len)
   dbn_report_cycle_t cycle;
   if (dbn_report_cycle_parse(t->report_cycle, &cycle) || cycle == DBN_CYCLE_NONE)
     return;
-  char when[32] = "none yet";
+  char when[32];
+  snprintf(when, sizeof when, "%s", dbn_tr("尚无", "none yet"));
   if (t->last_report_at > 0)
     dbn_cli_format_time(t->last_report_at, when);
-  snprintf(line, line_len, "%s, last report %s", dbn_report_cycle_name_zh(cycle), when);
-  print_field("reporting", line);
+  snprintf(line, line_len, dbn_tr("%s，最近一次报送 %s", "%s, last report %s"),
+           dbn_report_cycle_name_zh(cycle), when);
+  print_field(dbn_tr("报送周期", "reporting"), line);
 }
 
 static void
 print_task(const Duban__Task *t)
 {
   char line[DBN_MAX_TEXT + 256];
-  print_field("task", t->id);
-  snprintf(line, sizeof line, "%s, section %s, measure %s, action %s", t->plan, t->section, t->measure,
-           t->number);
-  print_field("plan", line);
+  print_field(dbn_tr("任务", "task"), t->id);
+  snprintf(line, sizeof line,
+           dbn_tr("%s，第 %s 部分，举措 %s，行动 %s", "%s, section %s, measure %s, action %s"), t->plan,
+           t->section, t->measure, t->number);
+  print_field(dbn_tr("计划", "plan"), line);
   snprintf(line, sizeof line, "%s", t->unit);
   if (t->n_lead > 0) {
-    strncat(line, " (measure led by", sizeof line - strlen(line) - 1);
+    strncat(line, dbn_tr("（牵头单位", " (measure led by"), sizeof line - strlen(line) - 1);
     for (size_t i = 0; i < t->n_lead; i++) {
       strncat(line, " ", sizeof line - strlen(line) - 1);
       strncat(line, t->lead[i], sizeof line - strlen(line) - 1);
     }
-    strncat(line, ")", sizeof line - strlen(line) - 1);
+    strncat(line, dbn_tr("）", ")"), sizeof line - strlen(line) - 1);
   }
-  print_field("unit", line);
-  snprintf(line, sizeof line, "%s, %d%%%s", dbn_wire_task_state_name(t->state), t->percent,
-           t->overdue ? ", OVERDUE" : "");
-  print_field("state", line);
+  print_field(dbn_tr("责任单位", "unit"), line);
+  snprintf(line, sizeof line, "%s, %d%%%s", dbn_cli_word(dbn_wire_task_state_name(t->state)), t->percent,
+           t->overdue ? dbn_tr("，逾期", ", OVERDUE") : "");
+  print_field(dbn_tr("状态", "state"), line);
   if (t->n_cooperating > 0) {
     line[0] = '\0';
     for (size_t i = 0; i < t->n_cooperating; i++) {
       strncat(line, i ? " " : "", sizeof line - strlen(line) - 1);
       strncat(line, t->cooperating[i], sizeof line - strlen(line) - 1);
     }
-    print_field("cooperating", line);
+    print_field(dbn_tr("配合单位", "cooperating"), line);
   }
   /* Numbered: `duban milestone met TASK 1` names the first. */
   for (size_t i = 0; i < t->n_milestones; i++) {
     const Duban__Milestone *m = t->milestones[i];
     const char *met = dbn_milestone_state_zh(t, m->due);
-    snprintf(line, sizeof line, "%zu. %s%s%s%s%s %s", i + 1, m->due, m->inherited ? " (plan horizon)" : "",
-             *met ? "〔" : "", met, *met ? "〕" : "", m->text);
-    print_field(i == 0 ? "milestones" : "", line);
+    snprintf(line, sizeof line, "%zu. %s%s%s%s%s %s", i + 1, m->due,
+             m->inherited ? dbn_tr("（沿用计划期限）", " (plan horizon)") : "", *met ? "〔" : "", met,
+             *met ? "〕" : "", m->text);
+    print_field(i == 0 ? dbn_tr("节点", "milestones") : "", line);
   }
   print_report_cycle(t, line, sizeof line);
   /* Numbered: a figure may name its target by number (--figure '1=3300万千瓦'). */
@@ -221,26 +230,28 @@ print_task(const Duban__Task *t)
     else
       snprintf(amount, sizeof amount, "%g%s", t->targets[i]->value, t->targets[i]->unit_of_measure);
     snprintf(line, sizeof line, "%zu. %s %s", i + 1, t->targets[i]->what, amount);
-    print_field(i == 0 ? "targets" : "", line);
+    print_field(i == 0 ? dbn_tr("目标", "targets") : "", line);
   }
   /* Each figure against its target: 3300万千瓦 / 5500万千瓦 (60%). */
   for (size_t i = 0; i < t->n_figures; i++) {
     char against[DBN_QUANTITY_AGAINST_LEN];
     dbn_figure_format(t->figures[i], dbn_figure_target(t, t->figures[i]), against, sizeof against);
     snprintf(line, sizeof line, "%s %s", t->figures[i]->what, against);
-    print_field(i == 0 ? "figures" : "", line);
+    print_field(i == 0 ? dbn_tr("指标", "figures") : "", line);
   }
   if (t->note[0])
-    print_field("note", t->note);
-  snprintf(line, sizeof line, "%u, open escalations %u", t->reminders, t->open_escalations);
-  print_field("reminders", line);
+    print_field(dbn_tr("说明", "note"), t->note);
+  snprintf(line, sizeof line, dbn_tr("%u 次，未结督办事项 %u 件", "%u, open escalations %u"), t->reminders,
+           t->open_escalations);
+  print_field(dbn_tr("催办", "reminders"), line);
   char iso[32];
   dbn_cli_format_time(t->updated_at, iso);
-  snprintf(line, sizeof line, "seq %llu at %s", (unsigned long long)t->updated_seq, iso);
-  print_field("updated", line);
+  snprintf(line, sizeof line, dbn_tr("事件 %llu，%s", "seq %llu at %s"), (unsigned long long)t->updated_seq,
+           iso);
+  print_field(dbn_tr("最近更新", "updated"), line);
   if (t->measure_text[0])
-    print_field("measure", t->measure_text);
-  print_field("text", t->text);
+    print_field(dbn_tr("举措", "measure"), t->measure_text);
+  print_field(dbn_tr("内容", "text"), t->text);
 }
 
 static int
@@ -248,7 +259,7 @@ show_task(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
 {
   const char *id = ctx;
   if (reply->n_tasks == 0)
-    return dbn_cli_fail("not_found", "no task %s", id);
+    return dbn_cli_fail("not_found", dbn_tr("没有任务 %s", "no task %s"), id);
   if (cli->json)
     return dbn_cli_print_json(stdout, dbn_cli_message_json(&reply->tasks[0]->base));
   print_task(reply->tasks[0]);
@@ -298,7 +309,7 @@ dbn_cmd_claim(int argc, char **argv)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_CLAIM;
   req.claim = &claim;
-  return dbn_cli_write_and_close(&cli, &req, "claimed %s", id);
+  return dbn_cli_write_and_close(&cli, &req, dbn_tr("已签收 %s", "claimed %s"), id);
 }
 
 /* ---- progress ---- */
@@ -328,7 +339,8 @@ add_figure(dbn_cli_t *cli, progress_report_t *report, const char *arg)
 {
   char why[256];
   if (report->n_figures == DBN_MAX_FIGURES)
-    return dbn_cli_usage_error(cli, "at most %d figures in one report", DBN_MAX_FIGURES);
+    return dbn_cli_usage_error(cli, dbn_tr("一次最多填报 %d 个指标", "at most %d figures in one report"),
+                               DBN_MAX_FIGURES);
   int rc = dbn_cli_check_text(cli, "--figure", arg, DBN_MAX_TEXT, false);
   if (rc != DBN_CLI_EXIT_OK)
     return rc;
@@ -346,7 +358,10 @@ progress_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
   if (opt == OPT_PERCENT) {
     report->have_percent = true;
     if (dbn_cli_parse_int(arg, 0, 100, &report->progress.percent) != 0)
-      return dbn_cli_usage_error(cli, "--percent wants a whole number 0..100, not '%s'", arg);
+      return dbn_cli_usage_error(cli,
+                                 dbn_tr("--percent 要 0..100 的整数，而不是 '%s'",
+                                        "--percent wants a whole number 0..100, not '%s'"),
+                                 arg);
   } else if (opt == OPT_FIGURE) {
     return add_figure(cli, report, arg);
   } else if (opt == OPT_NOTE) {
@@ -360,7 +375,7 @@ static int
 send_progress(dbn_cli_t *cli, progress_report_t *report, const char *id)
 {
   if (!report->have_percent)
-    return dbn_cli_usage_error(cli, "--percent N is required");
+    return dbn_cli_usage_error(cli, "%s", dbn_tr("必须给出 --percent N", "--percent N is required"));
   int rc = dbn_cli_check_text(cli, "TASK", id, DBN_MAX_ID, false);
   if (rc != DBN_CLI_EXIT_OK)
     return rc;
@@ -370,8 +385,9 @@ send_progress(dbn_cli_t *cli, progress_report_t *report, const char *id)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_PROGRESS;
   req.progress = &report->progress;
-  return dbn_cli_write_and_close(cli, &req, "%s at %d%%, %zu figure%s", id, report->progress.percent,
-                                 report->n_figures, report->n_figures == 1 ? "" : "s");
+  return dbn_cli_write_and_close(
+      cli, &req, dbn_tr("已填报 %s：进度 %d%%，指标 %zu 个%s", "%s at %d%%, %zu figure%s"), id,
+      report->progress.percent, report->n_figures, report->n_figures == 1 ? "" : dbn_tr("", "s"));
 }
 
 int
@@ -437,7 +453,7 @@ dbn_cmd_submit(int argc, char **argv)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_SUBMIT;
   req.submit = &submit;
-  return dbn_cli_write_and_close(&cli, &req, "submitted %s", id);
+  return dbn_cli_write_and_close(&cli, &req, dbn_tr("已报结 %s", "submitted %s"), id);
 }
 
 /* ---- escalate ---- */
@@ -484,9 +500,10 @@ dbn_cmd_escalate(int argc, char **argv)
     return rc;
   const char *id = argv[optind];
   if (!escalate.category)
-    return dbn_cli_usage_error(&cli, "--category is required");
+    return dbn_cli_usage_error(&cli, "%s",
+                               dbn_tr("必须给出 --category（问题类别）", "--category is required"));
   if (!escalate.reason)
-    return dbn_cli_usage_error(&cli, "--reason is required");
+    return dbn_cli_usage_error(&cli, "%s", dbn_tr("必须给出 --reason（原因）", "--reason is required"));
   if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0 ||
       (rc = dbn_cli_check_text(&cli, "--category", escalate.category, DBN_MAX_ID, false)) != 0 ||
       (rc = dbn_cli_check_text(&cli, "--reason", escalate.reason, DBN_MAX_TEXT, false)) != 0)
@@ -495,5 +512,7 @@ dbn_cmd_escalate(int argc, char **argv)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_ESCALATE;
   req.escalate = &escalate;
-  return dbn_cli_write_and_close(&cli, &req, "escalated %s (the escalation's id is the seq)", id);
+  return dbn_cli_write_and_close(
+      &cli, &req,
+      dbn_tr("已提请协调 %s（督办事项编号即事件号）", "escalated %s (the escalation's id is the seq)"), id);
 }

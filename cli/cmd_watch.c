@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lang.h"
 #include "cli.h"
 #include "monotonic.h"
 
@@ -130,7 +131,7 @@ print_open_escalations(dbn_cli_t *cli, uint64_t *head_p)
                                     reply->n_escalations, reply->head_seq);
     rc = dbn_cli_print_json(stdout, json);
   } else {
-    printf("open escalations:\n");
+    puts(dbn_tr("未结督办事项：", "open escalations:"));
     rc = dbn_cli_print_escalations(stdout, reply->escalations, reply->n_escalations);
     printf("\n");
   }
@@ -251,7 +252,9 @@ dbn_cmd_watch(int argc, char **argv)
     if (!opts.have_after)
       w.last_seq = head;
     if (!cli.json)
-      fprintf(stderr, "duban watch: events after seq %llu (Ctrl-C to stop)\n",
+      fprintf(stderr,
+              dbn_tr("duban watch：第 %llu 号之后的事件（按 Ctrl-C 停止）\n",
+                     "duban watch: events after seq %llu (Ctrl-C to stop)\n"),
               (unsigned long long)w.last_seq);
     rc = follow(&w, opts.keepalive_ms, opts.idle_ms);
     send_unwatch(&w);

@@ -141,7 +141,7 @@ echo "$n tasks claimed, each with a progress report"
 echo "市能源局 reports figures against the targets of 2.1.1 (by name, and the third by number):"
 via NYJ progress 2.1.1 --percent 60 --figure '全市新能源批复规模=3300万千瓦' --figure '3=45%' \
   --note '新能源项目批复按计划推进' | sed 's/^/NYJ: /'
-via NYJ task 2.1.1 | grep -A 6 '^targets' | sed 's/^/NYJ: /'
+via NYJ task 2.1.1 | grep -A 6 -e '^目标' -e '^targets' | sed 's/^/NYJ: /'
 echo "a figure that names no target, in the wrong unit, is refused with the task's targets listed:"
 via NYJ progress 2.1.1 --percent 61 --figure '新能源批复=3300万吨' 2>&1 | sed 's/^/NYJ: /' || true
 

@@ -43,6 +43,14 @@ static const struct {
     {"escalation %s is %s; only an open one rises a level", "督办事项 %1 当前为#2，只有未处理的事项才能升级"},
     {"%s may not %s: it is for %s", "%1 无权#2（仅限#3）"},
     {"unit %s may list only its own tasks", "%1 只能查看本部门的任务"},
+    {"'%s' is not a target of this task; the targets of task '%s' are: %s",
+     "“%1”不是本任务的目标（任务 %2 的目标：%3）"},
+    {"figure '%s' has no unit; write it with one, as the target is; the targets of task '%s' are: %s",
+     "指标“%1”没有写单位，请按目标的单位填写（任务 %2 的目标：%3）"},
+    {"task '%s' sets no quantity to report against; report --percent and a --note (and evidence) instead of "
+     "a "
+     "figure",
+     "任务 %1 没有可填报的数量目标，请填报进度百分比和说明（及佐证材料）"},
 };
 
 /* Words inside captures. */

@@ -7,6 +7,9 @@ set -euo pipefail
 BIN=${DUBAN_BIN:?set DUBAN_BIN to the build tree bin folder}
 SRC=${DUBAN_SOURCE:?set DUBAN_SOURCE to the source tree}
 T=$(mktemp -d "${TMPDIR:-/tmp}/duban-it-XXXXXX")
+# The suite reads the CLI's English messages (common/lang.h); a person gets
+# Chinese by default, which test_lang.sh and test_demo.sh check.
+export DUBAN_LANG=en
 PLAN_JSON=$SRC/tests/fixtures/small-plan.json
 PIDS=()
 
