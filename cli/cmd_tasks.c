@@ -173,6 +173,20 @@ print_report_cycle(const Duban__Task *t, char *line, size_t line_len)
   print_field("reporting", line);
 }
 
+/* 计划调整, oldest first: what changed, by whom, when and why. */
+static void
+print_plan_changes(const Duban__Task *t, char *line, size_t line_len)
+{
+  for (size_t i = 0; i < t->n_plan_changes; i++) {
+    const Duban__PlanChangeRecord *change = t->plan_changes[i];
+    char when[32];
+    dbn_cli_format_time(change->time, when);
+    snprintf(line, line_len, "seq %llu %s %s %s；理由：%s", (unsigned long long)change->seq, when,
+             change->actor, change->what, change->reason);
+    print_field(i == 0 ? "plan changes" : "", line);
+  }
+}
+
 static void
 print_task(const Duban__Task *t)
 {
@@ -191,8 +205,8 @@ print_task(const Duban__Task *t)
     strncat(line, ")", sizeof line - strlen(line) - 1);
   }
   print_field("unit", line);
-  snprintf(line, sizeof line, "%s, %d%%%s", dbn_wire_task_state_name(t->state), t->percent,
-           t->overdue ? ", OVERDUE" : "");
+  snprintf(line, sizeof line, "%s, %d%%%s%s", dbn_wire_task_state_name(t->state), t->percent,
+           t->overdue ? ", OVERDUE" : "", t->cancelled ? ", 已撤销（计划调整）" : "");
   print_field("state", line);
   if (t->n_cooperating > 0) {
     line[0] = '\0';
@@ -241,6 +255,7 @@ print_task(const Duban__Task *t)
   if (t->measure_text[0])
     print_field("measure", t->measure_text);
   print_field("text", t->text);
+  print_plan_changes(t, line, sizeof line);
 }
 
 static int
