@@ -12,6 +12,7 @@
 #include "date.h"
 #include "milestone.h"
 #include "report_cycle.h"
+#include "wire.h"
 
 static bool
 already_warned(const Duban__Task *task, const char *due, const char *level)
@@ -78,6 +79,18 @@ warn_missed_report(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, i
   return dbn_store_append(txn, &event);
 }
 
+/* An escalation on a task a plan change cancelled rises no further. */
+static bool
+task_cancelled(dbn_store_txn_t *txn, const char *task_id)
+{
+  Duban__Task *task;
+  if (dbn_store_task_state_get(txn, task_id, &task))
+    return false;
+  bool cancelled = task->cancelled;
+  dbn_wire_task_free(&task);
+  return cancelled;
+}
+
 /* One escalation_level event: the escalation reached level. */
 static int
 append_level(dbn_store_txn_t *txn, int64_t now, const Duban__Escalation *e, uint32_t level,
@@ -109,7 +122,7 @@ raise_escalation_levels(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_po
   int64_t sla = (int64_t)policy->escalation_sla_hours * 3600;
   for (size_t i = 0; i < count && rc == 0; i++) {
     const Duban__Escalation *e = open[i];
-    if (e->state != DUBAN__ESCALATION_STATE__ESCALATION_OPEN)
+    if (e->state != DUBAN__ESCALATION_STATE__ESCALATION_OPEN || task_cancelled(txn, e->task))
       continue;
     uint32_t due = dbn_ladder_due_level(policy->ladder, e->raised_at, now, sla);
     for (uint32_t level = e->level + 1; level <= due && rc == 0; level++) {
@@ -134,7 +147,8 @@ dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_p
     return rc;
   for (size_t t = 0; t < count && rc == 0; t++) {
     const Duban__Task *task = tasks[t];
-    if (task->state == DUBAN__TASK_STATE__TASK_DONE || task->state == DUBAN__TASK_STATE__TASK_SUBMITTED)
+    if (task->state == DUBAN__TASK_STATE__TASK_DONE || task->state == DUBAN__TASK_STATE__TASK_SUBMITTED ||
+        task->cancelled) /* cancelled by a plan change: nothing is due any more */
       continue;
     rc = warn_missed_report(txn, now, task, raised_p);
     for (size_t m = 0; m < task->n_milestones && rc == 0; m++) {

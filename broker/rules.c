@@ -8,6 +8,7 @@
 #include "figure.h"
 #include "lifecycle.h"
 #include "milestone.h"
+#include "plan_change_rules.h"
 #include "request.h"
 #include "score.h"
 #include "signed_request.h"
@@ -124,7 +125,9 @@ check_task(dbn_store_txn_t *txn, dbn_role_t role, const char *name, Duban__Reque
 {
   bool figures = req->body_case == DUBAN__REQUEST__BODY_PROGRESS && req->progress->n_figures > 0;
   bool milestone = is_milestone_request(req);
-  int rc = load_own_task(txn, role, name, dbn_request_task(req), figures || milestone, task_p, why, why_len);
+  bool plan_change = dbn_plan_change_rules_applies(req);
+  int rc = load_own_task(txn, role, name, dbn_request_task(req), figures || milestone || plan_change, task_p,
+                         why, why_len);
   if (rc || !kind->write)
     return rc;
   Duban__TaskState next;
@@ -135,6 +138,8 @@ check_task(dbn_store_txn_t *txn, dbn_role_t role, const char *name, Duban__Reque
     rc = check_figures(*task_p, req->progress->n_figures, req->progress->figures, why, why_len);
   if (rc == 0 && milestone)
     rc = check_milestone(*task_p, req, kind, why, why_len);
+  if (rc == 0 && plan_change)
+    rc = dbn_plan_change_rules_check(txn, req, *task_p, why, why_len);
   if (rc)
     dbn_wire_task_free(task_p);
   return rc;
@@ -379,6 +384,8 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, Duban__Request *req,
     if (req->body_case == DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY ||
         req->body_case == DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY)
       rc = dbn_signing_keys_check_request(txn, req, why, why_len);
+    if (req->body_case == DUBAN__REQUEST__BODY_PLAN_CHANGE_ADD)
+      rc = dbn_plan_change_rules_check(txn, req, NULL, why, why_len);
     break;
   }
   dbn_store_subject_clear(&ignored);
@@ -431,6 +438,8 @@ dbn_rules_resolve_names(dbn_store_txn_t *txn, Duban__Request *req, char *why, si
     field = &req->list_tasks->unit;
   else if (req->body_case == DUBAN__REQUEST__BODY_REASSIGN)
     field = &req->reassign->unit;
+  else if (req->body_case == DUBAN__REQUEST__BODY_PLAN_CHANGE_ADD)
+    field = &req->plan_change_add->unit;
   if (!field)
     return 0;
   char *code;

@@ -20,9 +20,11 @@
 #include "checkpoint.h"
 #include "date.h"
 #include "error.h"
+#include "event_subject.h"
 #include "figure.h"
 #include "lang.h"
 #include "refusal.h"
+#include "plan_change.h"
 #include "report_cycle.h"
 #include "request.h"
 #include "text.h"
@@ -1388,6 +1390,18 @@ describe_report_missed(const Duban__Event *event, event_text_t *text)
   append_details(text, "漏报：截至 %s 的%s未报送", missed->period_end, *name ? name : missed->cycle);
 }
 
+/* 计划调整: the words are plan_change.h's, the same the task's history keeps. */
+static void
+describe_plan_change(const Duban__Event *event, event_text_t *text)
+{
+  char what[512];
+  const char *task = dbn_event_task(event);
+  dbn_plan_change_describe(event, what, sizeof what);
+  append_subject(text, "%s", task ? task : "");
+  append_details(text, "计划调整：%s", what);
+  append_note(text, "理由：", dbn_plan_change_event_reason(event));
+}
+
 /* Every kind this duban can describe; any other prints as one it does not
  * know. */
 static const struct {
@@ -1416,6 +1430,9 @@ static const struct {
     {DUBAN__EVENT__BODY_MILESTONE_CONFIRMED, describe_milestone_confirmed},
     {DUBAN__EVENT__BODY_MILESTONE_RETURNED, describe_milestone_returned},
     {DUBAN__EVENT__BODY_REPORT_MISSED, describe_report_missed},
+    {DUBAN__EVENT__BODY_PLAN_TASK_ADDED, describe_plan_change},
+    {DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED, describe_plan_change},
+    {DUBAN__EVENT__BODY_PLAN_DATES_CHANGED, describe_plan_change},
 };
 
 void

@@ -331,6 +331,8 @@ int dbn_cmd_reassign(int argc, char **argv);
 int dbn_cmd_watch(int argc, char **argv);
 int dbn_cmd_keygen(int argc, char **argv);
 int dbn_cmd_plan(int argc, char **argv);
+/* plan change add|cancel|redate|add-milestone|remove-milestone */
+int dbn_cmd_plan_change(int argc, char **argv);
 int dbn_cmd_audit(int argc, char **argv);
 int dbn_cmd_admin(int argc, char **argv); /* admin backup, register-key, revoke-key */
 int dbn_cmd_register_key(int argc, char **argv);

@@ -24,6 +24,8 @@ static const char plan_usage[] =
     "           stderr or --report. With --load, send it to the broker at once.\n"
     "  load     send a plan in JSON to the broker (admin), which makes a task\n"
     "           of every action\n"
+    "  change   计划调整: add, cancel or re-date tasks of a loaded plan, with a\n"
+    "           reason ('duban plan change --help')\n"
     "\n"
     "'duban plan import --help' and 'duban plan load --help' say more.\n";
 
@@ -206,6 +208,7 @@ cmd_import(int argc, char **argv)
 int
 dbn_cmd_plan(int argc, char **argv)
 {
-  static const dbn_cli_word_t words[] = {{"import", cmd_import}, {"load", cmd_load}};
-  return dbn_cli_run_word("plan", plan_usage, words, 2, argc, argv);
+  static const dbn_cli_word_t words[] = {
+      {"import", cmd_import}, {"load", cmd_load}, {"change", dbn_cmd_plan_change}};
+  return dbn_cli_run_word("plan", plan_usage, words, 3, argc, argv);
 }

@@ -180,6 +180,20 @@ print_report_cycle(const Duban__Task *t, char *line, size_t line_len)
   print_field(dbn_tr("报送周期", "reporting"), line);
 }
 
+/* 计划调整, oldest first: what changed, by whom, when and why. */
+static void
+print_plan_changes(const Duban__Task *t, char *line, size_t line_len)
+{
+  for (size_t i = 0; i < t->n_plan_changes; i++) {
+    const Duban__PlanChangeRecord *change = t->plan_changes[i];
+    char when[32];
+    dbn_cli_format_time(change->time, when);
+    snprintf(line, line_len, dbn_tr("事件 %llu %s %s %s；理由：%s", "seq %llu %s %s %s; reason: %s"),
+             (unsigned long long)change->seq, when, change->actor, change->what, change->reason);
+    print_field(i == 0 ? dbn_tr("计划调整", "plan changes") : "", line);
+  }
+}
+
 static void
 print_task(const Duban__Task *t)
 {
@@ -199,8 +213,9 @@ print_task(const Duban__Task *t)
     strncat(line, dbn_tr("）", ")"), sizeof line - strlen(line) - 1);
   }
   print_field(dbn_tr("责任单位", "unit"), line);
-  snprintf(line, sizeof line, "%s, %d%%%s", dbn_cli_word(dbn_wire_task_state_name(t->state)), t->percent,
-           t->overdue ? dbn_tr("，逾期", ", OVERDUE") : "");
+  snprintf(line, sizeof line, "%s, %d%%%s%s", dbn_cli_word(dbn_wire_task_state_name(t->state)), t->percent,
+           t->overdue ? dbn_tr("，逾期", ", OVERDUE") : "",
+           t->cancelled ? dbn_tr("，已撤销（计划调整）", ", cancelled (plan change)") : "");
   print_field(dbn_tr("状态", "state"), line);
   if (t->n_cooperating > 0) {
     line[0] = '\0';
@@ -252,6 +267,7 @@ print_task(const Duban__Task *t)
   if (t->measure_text[0])
     print_field(dbn_tr("举措", "measure"), t->measure_text);
   print_field(dbn_tr("内容", "text"), t->text);
+  print_plan_changes(t, line, sizeof line);
 }
 
 static int

@@ -20,6 +20,9 @@ dbn_event_task(const Duban__Event *event)
   case DUBAN__EVENT__BODY_MILESTONE_CONFIRMED: return event->milestone_confirmed->task;
   case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return event->milestone_returned->task;
   case DUBAN__EVENT__BODY_REPORT_MISSED: return event->report_missed->task;
+  case DUBAN__EVENT__BODY_PLAN_TASK_ADDED: return event->plan_task_added->new_task;
+  case DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED: return event->plan_task_cancelled->task;
+  case DUBAN__EVENT__BODY_PLAN_DATES_CHANGED: return event->plan_dates_changed->task;
   default: return NULL;
   }
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "event_subject.h"
+#include "plan_change.h"
 #include "report_cycle.h"
 #include "wire.h"
 
@@ -46,6 +47,10 @@ system_text(const Duban__Event *event, char *text_buf, size_t text_len)
     const char *name =
         dbn_report_cycle_parse(missed->cycle, &cycle) == 0 ? dbn_report_cycle_name_zh(cycle) : "";
     snprintf(text_buf, text_len, "截至 %s 的%s未报送进展", missed->period_end, *name ? name : "定期报告");
+    return true;
+  }
+  if (dbn_plan_change_is_event(event->body_case)) {
+    dbn_plan_change_inbox_text(event, text_buf, text_len);
     return true;
   }
   if (event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL) {
@@ -97,6 +102,9 @@ dbn_inbox_kind_zh(const char *kind)
       {"milestone_confirmed", "节点确认"},
       {"milestone_returned", "节点退回"},
       {"report_missed", "漏报提醒"},
+      {"plan_task_added", "新增任务"},
+      {"plan_task_cancelled", "任务撤销"},
+      {"plan_dates_changed", "节点调整"},
   };
   for (size_t i = 0; kind && i < sizeof names / sizeof names[0]; i++)
     if (strcmp(kind, names[i].kind) == 0)

@@ -52,6 +52,9 @@ static const struct task_transition task_transitions[] = {
     {DUBAN__EVENT__BODY_MILESTONE_CONFIRMED, false, NOT_DONE, STAYS, 0},
     {DUBAN__EVENT__BODY_MILESTONE_RETURNED, false, NOT_DONE, STAYS, 0},
     {DUBAN__EVENT__BODY_REPORT_MISSED, true, ANY_STATE, STAYS, 0},
+    /* 计划调整 (plan_change.h): the work's state stays; a done task's plan is history. */
+    {DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED, false, NOT_DONE, STAYS, 0},
+    {DUBAN__EVENT__BODY_PLAN_DATES_CHANGED, false, NOT_DONE, STAYS, 0},
 };
 
 unsigned
@@ -121,6 +124,12 @@ dbn_task_next_state(const Duban__Task *task, Duban__Event__BodyCase event, bool 
   if (!t) {
     snprintf(why, why_len, "%s does not act on a task", dbn_wire_event_name(event));
     return DBN_EINVAL;
+  }
+  /* A cancelled task takes nothing more, but an escalation still open on
+   * it may be resolved (plan_change.h). */
+  if (task->cancelled && !(t->flags & UNBLOCKS)) {
+    snprintf(why, why_len, "任务 %s 已因计划调整撤销，不再办理", task->id);
+    return DBN_ESTATE;
   }
   if (!(t->from & dbn_task_state_bit(task->state)))
     return refuse(task, t, why, why_len);

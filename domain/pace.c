@@ -111,10 +111,12 @@ days_since(int64_t end, int64_t now)
   return days > INT_MAX ? INT_MAX : (int)days;
 }
 
+/* A cancelled task (plan_change.h) owes nothing more: it counts as done
+ * for the colours, never late and never behind. */
 static bool
 is_done(const Duban__Task *task)
 {
-  return task->state == DUBAN__TASK_STATE__TASK_DONE;
+  return task->state == DUBAN__TASK_STATE__TASK_DONE || task->cancelled;
 }
 
 int

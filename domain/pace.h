@@ -78,7 +78,8 @@ int dbn_pace_expected_percent(int64_t start, int64_t due_end, int64_t now);
 /* The colour of task at now, for a task that started at start (the plan's
  * publication or the task's assignment, as the caller knows it):
  *
- *   1. state done -> green (whenever it was done; lateness is score.h's);
+ *   1. state done, or cancelled by a plan change (plan_change.h) -> green
+ *      (whenever it was done; lateness is score.h's);
  *   2. a due day has ended (now >= its end) -> red; any state but done
  *      counts, submitted included (the work is not accepted) and a state
  *      value outside the enum (a damaged view) too;

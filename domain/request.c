@@ -68,6 +68,13 @@ static const dbn_request_kind_t kinds[] = {
      DUBAN__EVENT__BODY_MILESTONE_CONFIRMED},
     {DUBAN__REQUEST__BODY_RETURN_MILESTONE, "return_milestone", COORDINATOR, WRITE, DBN_SUBJECT_TASK,
      DUBAN__EVENT__BODY_MILESTONE_RETURNED},
+    /* 计划调整 (domain/plan_change.h): a new task has no task yet to act on. */
+    {DUBAN__REQUEST__BODY_PLAN_CHANGE_ADD, "plan_change_add", COORDINATOR | ADMIN, WRITE, DBN_SUBJECT_NONE,
+     DUBAN__EVENT__BODY_PLAN_TASK_ADDED},
+    {DUBAN__REQUEST__BODY_PLAN_CHANGE_CANCEL, "plan_change_cancel", COORDINATOR | ADMIN, WRITE,
+     DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED},
+    {DUBAN__REQUEST__BODY_PLAN_CHANGE_DATES, "plan_change_dates", COORDINATOR | ADMIN, WRITE,
+     DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_PLAN_DATES_CHANGED},
 };
 
 const dbn_request_kind_t *

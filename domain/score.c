@@ -190,6 +190,8 @@ static void
 count_task(dbn_score_t *score, const Duban__Task *task, int64_t start, const dbn_scoring_rules_t *rules,
            const dbn_pace_policy_t *pace, int64_t now, int64_t *overdue_points)
 {
+  if (task->cancelled) /* cancelled by a plan change (plan_change.h): not scored */
+    return;
   dbn_task_pace_t task_pace;
   dbn_colour_t colour = dbn_task_colour(task, start, now, pace, &task_pace);
   dbn_colour_t pair[] = {score->colour, colour};

@@ -410,6 +410,16 @@ check_body(const Duban__Request *req, char *why, size_t why_len)
       return DBN_EINVAL;
     }
     return check_id("scoring rules version", req->load_scoring_rules->rules->version, why, why_len);
+  case DUBAN__REQUEST__BODY_PLAN_CHANGE_ADD:
+    if ((rc = check_id("measure", req->plan_change_add->measure, why, why_len)))
+      return rc;
+    return check_id("unit", req->plan_change_add->unit, why, why_len);
+  case DUBAN__REQUEST__BODY_PLAN_CHANGE_CANCEL:
+    return check_task_and_text(req->plan_change_cancel->task, req->plan_change_cancel->reason,
+                               "计划调整须写明理由", why, why_len);
+  case DUBAN__REQUEST__BODY_PLAN_CHANGE_DATES:
+    return check_task_and_text(req->plan_change_dates->task, req->plan_change_dates->reason,
+                               "计划调整须写明理由", why, why_len);
   case DUBAN__REQUEST__BODY_MARK_INBOX_READ:
     if (req->mark_inbox_read->up_to_seq == 0) {
       snprintf(why, why_len, "up_to_seq is missing: name the last event you have read");
@@ -655,6 +665,9 @@ dbn_wire_event_name(Duban__Event__BodyCase body)
   case DUBAN__EVENT__BODY_MILESTONE_CONFIRMED: return "milestone_confirmed";
   case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return "milestone_returned";
   case DUBAN__EVENT__BODY_REPORT_MISSED: return "report_missed";
+  case DUBAN__EVENT__BODY_PLAN_TASK_ADDED: return "plan_task_added";
+  case DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED: return "plan_task_cancelled";
+  case DUBAN__EVENT__BODY_PLAN_DATES_CHANGED: return "plan_dates_changed";
   default: return "unknown";
   }
 }

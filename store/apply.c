@@ -8,6 +8,7 @@
  * and is reported as DBN_ECORRUPT. See store_internal.h for the views. */
 #include "store_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,6 +20,7 @@
 #include "lmdb_env.h"
 #include "signed_request.h"
 #include "milestone.h"
+#include "plan_change.h"
 #include "report_cycle.h"
 #include "wire.h"
 
@@ -124,7 +126,7 @@ static int
 tell_unit(dbn_store_txn_t *txn, const Duban__Event *event, const char *unit, const char *task)
 {
   Duban__InboxItem item;
-  char text[160];
+  char text[512];
   if (!unit || !*unit || !dbn_inbox_item_of(event, &item, text, sizeof text))
     return 0;
   if (task)
@@ -615,6 +617,211 @@ apply_escalation_change(dbn_store_txn_t *txn, const Duban__Event *event, dbn_sto
   return rc;
 }
 
+/* ---- plan changes (计划调整, domain/plan_change.h) ---- */
+
+/* The task's history with one more record (borrowed from the caller's
+ * storage), in an array the caller frees; the task points to it until the
+ * caller puts its own array back. */
+static int
+add_plan_change_record(Duban__Task *task, const Duban__Event *event, Duban__PlanChangeRecord *record,
+                       char *what, size_t what_len, Duban__PlanChangeRecord ***grown_p)
+{
+  duban__plan_change_record__init(record);
+  dbn_plan_change_describe(event, what, what_len);
+  record->seq = event->seq;
+  record->time = event->time;
+  record->actor = event->actor;
+  record->what = what;
+  record->reason = (char *)dbn_plan_change_event_reason(event);
+  Duban__PlanChangeRecord **grown = malloc((task->n_plan_changes + 1) * sizeof *grown);
+  if (!grown)
+    return DBN_ENOMEM;
+  if (task->n_plan_changes)
+    memcpy(grown, task->plan_changes, task->n_plan_changes * sizeof *grown);
+  grown[task->n_plan_changes++] = record;
+  task->plan_changes = grown;
+  *grown_p = grown;
+  return 0;
+}
+
+/* The milestone the broker re-dated or removed, by the day it had. */
+static int
+milestone_by_day(const Duban__Task *task, const char *due, size_t *index_p)
+{
+  for (size_t i = 0; due && i < task->n_milestones; i++)
+    if (task->milestones[i]->due && strcmp(task->milestones[i]->due, due) == 0) {
+      *index_p = i;
+      return 0;
+    }
+  return DBN_ECORRUPT;
+}
+
+/* Warnings of a day no milestone has any more are forgotten, so that the
+ * overdue flag follows the plan as it now stands; kept is the caller's. */
+static int
+forget_stale_warnings(Duban__Task *task, Duban__Milestone *const *milestones, size_t n_milestones,
+                      char ***kept_p)
+{
+  char **kept = malloc((task->n_warnings + 1) * sizeof *kept);
+  if (!kept)
+    return DBN_ENOMEM;
+  size_t n = 0;
+  for (size_t w = 0; w < task->n_warnings; w++) {
+    const char *mark = task->warnings[w], *slash = strrchr(mark, '/');
+    bool current = !slash || strcmp(slash, "/missed") == 0;
+    for (size_t m = 0; !current && m < n_milestones; m++)
+      current = milestones[m]->due && strlen(milestones[m]->due) == (size_t)(slash - mark) &&
+                strncmp(mark, milestones[m]->due, (size_t)(slash - mark)) == 0;
+    if (current)
+      kept[n++] = task->warnings[w];
+  }
+  task->warnings = kept;
+  task->n_warnings = n;
+  *kept_p = kept;
+  return 0;
+}
+
+/* A milestone re-dated, added or removed: the task's definition gets its
+ * new milestones, and its state forgets the warnings of a day it no longer
+ * has. kept is the caller's to free. */
+static int
+change_dates(dbn_store_txn_t *txn, const Duban__PlanChangeDates *change, Duban__Task *task, char ***kept_p)
+{
+  Duban__Task *def;
+  int rc = dbn_store_task_get(txn, task->id, &def);
+  if (rc)
+    return rc == DBN_ENOTFOUND ? DBN_ECORRUPT : rc;
+  size_t index = SIZE_MAX;
+  if (change->op != DUBAN__PLAN_CHANGE_DATES_OP__PLAN_CHANGE_ADD_MILESTONE)
+    rc = milestone_by_day(def, change->old_due, &index);
+  Duban__Milestone fresh, **milestones = malloc((def->n_milestones + 1) * sizeof *milestones);
+  size_t count = 0;
+  if (rc == 0 && !milestones)
+    rc = DBN_ENOMEM;
+  if (rc == 0) {
+    dbn_plan_change_milestones(def, change, index, &fresh, milestones, &count);
+    Duban__Milestone **own = def->milestones;
+    size_t own_count = def->n_milestones;
+    def->milestones = milestones;
+    def->n_milestones = count;
+    rc = task_def_put(txn, def);
+    if (rc == 0)
+      rc = forget_stale_warnings(task, milestones, count, kept_p);
+    def->milestones = own;
+    def->n_milestones = own_count;
+  }
+  if (rc == 0)
+    task->overdue = dbn_milestone_overdue(task);
+  free(milestones);
+  dbn_wire_task_free(&def);
+  return rc;
+}
+
+/* A task cancelled, or one of its milestones changed. */
+static int
+apply_plan_task_change(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t *subject)
+{
+  const char *task_id = dbn_event_task(event);
+  Duban__Task *task;
+  int rc = task_id ? load_task(txn, task_id, subject, &task) : DBN_ECORRUPT;
+  if (rc)
+    return rc;
+  Duban__TaskState next;
+  char why[256], what[512];
+  if (dbn_task_next_state(task, event->body_case, false, task->open_escalations, &next, why, sizeof why)) {
+    dbn_wire_task_free(&task);
+    return DBN_ECORRUPT;
+  }
+  Duban__PlanChangeRecord **own_records = task->plan_changes, **records = NULL, record;
+  size_t own_n_records = task->n_plan_changes, own_n_warnings = task->n_warnings;
+  char **own_warnings = task->warnings, **kept = NULL;
+  rc = add_plan_change_record(task, event, &record, what, sizeof what, &records);
+  if (rc == 0 && event->body_case == DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED) {
+    task->cancelled = true;
+    task->overdue = false;
+  } else if (rc == 0) {
+    rc = change_dates(txn, event->plan_dates_changed, task, &kept);
+  }
+  task->updated_seq = event->seq;
+  task->updated_at = event->time;
+  if (rc == 0)
+    rc = task_put(txn, task);
+  if (rc == 0)
+    rc = tell_unit(txn, event, task->unit, NULL);
+  task->plan_changes = own_records;
+  task->n_plan_changes = own_n_records;
+  task->warnings = own_warnings;
+  task->n_warnings = own_n_warnings;
+  free(records);
+  free(kept);
+  dbn_wire_task_free(&task);
+  return rc;
+}
+
+/* The first task of the new task's measure, whose measure, plan and units
+ * the new one shares; ECORRUPT when there is none or the id is taken. */
+static int
+measure_sibling(dbn_store_txn_t *txn, const Duban__PlanChangeAdd *add, Duban__Task **sibling_p)
+{
+  Duban__Task **tasks;
+  size_t count;
+  int rc = dbn_store_tasks_list(txn, NULL, &tasks, &count);
+  if (rc)
+    return rc;
+  *sibling_p = NULL;
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    if (strcmp(tasks[i]->id, add->new_task) == 0)
+      rc = DBN_ECORRUPT;
+    else if (!*sibling_p && dbn_plan_change_in_measure(tasks[i]->id, add->measure))
+      *sibling_p = tasks[i], tasks[i] = NULL;
+  }
+  dbn_store_tasks_free(tasks, count);
+  if (rc == 0 && !*sibling_p)
+    rc = DBN_ECORRUPT;
+  if (rc)
+    dbn_wire_task_free(sibling_p);
+  return rc;
+}
+
+static int
+apply_plan_task_added(dbn_store_txn_t *txn, const Duban__Event *event)
+{
+  const Duban__PlanChangeAdd *add = event->plan_task_added;
+  Duban__Task *sibling = NULL;
+  int rc = add->new_task && strrchr(add->new_task, '.') ? measure_sibling(txn, add, &sibling) : DBN_ECORRUPT;
+  if (rc)
+    return rc;
+  Duban__Task task = DUBAN__TASK__INIT;
+  task.id = add->new_task;
+  task.plan = sibling->plan;
+  task.section = sibling->section;
+  task.measure = sibling->measure;
+  task.number = strrchr(add->new_task, '.') + 1;
+  task.text = add->text;
+  task.unit = add->unit;
+  task.n_lead = sibling->n_lead;
+  task.lead = sibling->lead;
+  task.n_cooperating = sibling->n_cooperating;
+  task.cooperating = sibling->cooperating;
+  task.n_milestones = add->n_milestones;
+  task.milestones = add->milestones;
+  task.measure_text = sibling->measure_text;
+  task.plan_issued = sibling->plan_issued;
+  task.report_cycle = sibling->report_cycle;
+  task.state = DUBAN__TASK_STATE__TASK_ASSIGNED;
+  task.updated_seq = event->seq;
+  task.updated_at = event->time;
+  Duban__PlanChangeRecord record, **records = NULL;
+  char what[512];
+  rc = add_plan_change_record(&task, event, &record, what, sizeof what, &records);
+  if (rc == 0 && !((rc = task_def_put(txn, &task)) || (rc = task_put(txn, &task)) ||
+                   (rc = unit_task_index(txn, task.unit, task.id, true))))
+    rc = tell_unit(txn, event, task.unit, NULL);
+  free(records);
+  dbn_wire_task_free(&sibling);
+  return rc;
+}
+
 /* ---- the event as a whole ---- */
 
 static int
@@ -663,6 +870,9 @@ apply_body(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t 
   case DUBAN__EVENT__BODY_SCORING_RULES_LOADED: return apply_scoring_rules(txn, event);
   case DUBAN__EVENT__BODY_SIGNING_KEY_REGISTERED:
   case DUBAN__EVENT__BODY_SIGNING_KEY_REVOKED: return dbn_signing_keys_apply(txn, event);
+  case DUBAN__EVENT__BODY_PLAN_TASK_ADDED: return apply_plan_task_added(txn, event);
+  case DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED:
+  case DUBAN__EVENT__BODY_PLAN_DATES_CHANGED: return apply_plan_task_change(txn, event, subject);
   default: {
     const char *task_id = dbn_event_task(event);
     return task_id ? apply_task_change(txn, event, task_id, subject) : DBN_ECORRUPT;

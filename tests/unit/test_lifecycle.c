@@ -64,6 +64,8 @@ enum {
   EV_MILESTONE_CONFIRMED,
   EV_MILESTONE_RETURNED,
   EV_REPORT_MISSED,
+  EV_PLAN_TASK_CANCELLED,
+  EV_PLAN_DATES_CHANGED,
   EV_COUNT
 };
 
@@ -98,6 +100,10 @@ static const struct task_event task_events[EV_COUNT] = {
                                "return_milestone", NOT_DONE},
     [EV_REPORT_MISSED] = {"report_missed", DUBAN__EVENT__BODY_REPORT_MISSED, true, 0, "report_missed",
                           ALL_STATES},
+    [EV_PLAN_TASK_CANCELLED] = {"plan_task_cancelled", DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED, false, 0,
+                                "plan_change_cancel", NOT_DONE},
+    [EV_PLAN_DATES_CHANGED] = {"plan_dates_changed", DUBAN__EVENT__BODY_PLAN_DATES_CHANGED, false, 0,
+                               "plan_change_dates", NOT_DONE},
 };
 
 /* ---- every (state x event) pair ---- */
@@ -224,6 +230,19 @@ static const struct task_case task_cases[] = {
     {DONE, EV_MILESTONE_CONFIRMED, REFUSED},
     {DONE, EV_MILESTONE_RETURNED, REFUSED},
     {DONE, EV_REPORT_MISSED, TO(DONE)},
+    /* 计划调整 leaves the state of the work; a done task's plan is history. */
+    {ASSIGNED, EV_PLAN_TASK_CANCELLED, TO(ASSIGNED)},
+    {CLAIMED, EV_PLAN_TASK_CANCELLED, TO(CLAIMED)},
+    {IN_PROGRESS, EV_PLAN_TASK_CANCELLED, TO(IN_PROGRESS)},
+    {BLOCKED, EV_PLAN_TASK_CANCELLED, TO(BLOCKED)},
+    {SUBMITTED, EV_PLAN_TASK_CANCELLED, TO(SUBMITTED)},
+    {DONE, EV_PLAN_TASK_CANCELLED, REFUSED},
+    {ASSIGNED, EV_PLAN_DATES_CHANGED, TO(ASSIGNED)},
+    {CLAIMED, EV_PLAN_DATES_CHANGED, TO(CLAIMED)},
+    {IN_PROGRESS, EV_PLAN_DATES_CHANGED, TO(IN_PROGRESS)},
+    {BLOCKED, EV_PLAN_DATES_CHANGED, TO(BLOCKED)},
+    {SUBMITTED, EV_PLAN_DATES_CHANGED, TO(SUBMITTED)},
+    {DONE, EV_PLAN_DATES_CHANGED, REFUSED},
 };
 
 static const char *

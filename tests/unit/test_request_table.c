@@ -101,6 +101,10 @@ static const struct added_row added_rows[] = {
     {"milestone_met", UNIT, true, DBN_SUBJECT_TASK, "milestone_reported"},
     {"confirm_milestone", COORDINATOR, true, DBN_SUBJECT_TASK, "milestone_confirmed"},
     {"return_milestone", COORDINATOR, true, DBN_SUBJECT_TASK, "milestone_returned"},
+    /* 计划调整: the leading group's office or an admin changes a loaded plan. */
+    {"plan_change_add", COORDINATOR | ADMIN, true, DBN_SUBJECT_NONE, "plan_task_added"},
+    {"plan_change_cancel", COORDINATOR | ADMIN, true, DBN_SUBJECT_TASK, "plan_task_cancelled"},
+    {"plan_change_dates", COORDINATOR | ADMIN, true, DBN_SUBJECT_TASK, "plan_dates_changed"},
 };
 
 #define N_ADDED_ROWS (sizeof added_rows / sizeof added_rows[0])
