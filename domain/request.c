@@ -68,6 +68,9 @@ static const dbn_request_kind_t kinds[] = {
      DUBAN__EVENT__BODY_MILESTONE_CONFIRMED},
     {DUBAN__REQUEST__BODY_RETURN_MILESTONE, "return_milestone", COORDINATOR, WRITE, DBN_SUBJECT_TASK,
      DUBAN__EVENT__BODY_MILESTONE_RETURNED},
+    /* 佐证材料: a unit reads those of its own tasks, the others any (broker/read.c). */
+    {DUBAN__REQUEST__BODY_LIST_EVIDENCE, "list_evidence", ANYONE, READ, DBN_SUBJECT_TASK, NO_EVENT},
+    {DUBAN__REQUEST__BODY_GET_EVIDENCE, "get_evidence", ANYONE, READ, DBN_SUBJECT_NONE, NO_EVENT},
 };
 
 const dbn_request_kind_t *

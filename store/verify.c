@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "be64.h"
+#include "evidence.h"
 #include "lmdb_env.h"
 #include "signed_request.h"
 #include "wire.h"
@@ -283,7 +284,7 @@ compare_rebuilt_views(const dbn_store_t *store, dbn_store_txn_t *stored, dbn_sto
   }
   rebuilt->head_seq = stored->head_seq;
   int rc = 0;
-  for (int v = DBI_META + 1; v < DBI_COUNT && rc == 0; v++)
+  for (int v = DBI_META + 1; v < DBI_VIEWS_END && rc == 0; v++)
     rc = compare_view(stored, rebuilt, (enum view_dbi)v, report);
   return rc == 0 && !report->note[0] ? note_uncovered(rebuilt, report) : rc;
 }
@@ -328,6 +329,9 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
   }
   if (rc == 0)
     rc = check_chain_end(&walk, stored);
+  /* The files the events name, against the hashes the chain covers. */
+  if (rc == 0)
+    rc = dbn_store_evidence_verify(stored, report, NULL);
   if (rc == 0 && rebuild_views)
     rc = compare_rebuilt_views(store, stored, walk.rebuild, report);
   dbn_store_abort(&walk.rebuild);

@@ -101,6 +101,9 @@ static const struct added_row added_rows[] = {
     {"milestone_met", UNIT, true, DBN_SUBJECT_TASK, "milestone_reported"},
     {"confirm_milestone", COORDINATOR, true, DBN_SUBJECT_TASK, "milestone_confirmed"},
     {"return_milestone", COORDINATOR, true, DBN_SUBJECT_TASK, "milestone_returned"},
+    /* 佐证材料: a unit reads its own tasks' (the task check), others any (broker/read.c). */
+    {"list_evidence", ANYONE, false, DBN_SUBJECT_TASK, NULL},
+    {"get_evidence", ANYONE, false, DBN_SUBJECT_NONE, NULL},
 };
 
 #define N_ADDED_ROWS (sizeof added_rows / sizeof added_rows[0])
