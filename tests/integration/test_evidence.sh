@@ -3,7 +3,8 @@
 # report and a submission go through the agent, are listed with their event
 # and fetched back byte for byte by the department, a coordinator and an
 # auditor; another unit gets nothing; a file over 1 MiB and a sixth file are
-# refused with the limit named; replay names the files; and a file changed
+# refused with the limit named; replay names the files; the board's task
+# page lists and serves them; and a file changed
 # or removed behind duban's back is named by `audit verify` at its event.
 . "$(dirname "$0")/lib.sh"
 DOC=$SRC/examples/plans/ordos-2023-58.txt
@@ -72,6 +73,19 @@ grep -E "^ *$progress_seq .*佐证材料：批复文件.pdf、现场照片.jpg" 
 grep -E "^ *$submit_seq .*佐证材料：page1.txt" "$T/replay.txt" >/dev/null || fail "replay does not name the submission's file"
 "$BIN/duban" audit verify --data "$T/data" | grep -q '^OK' || fail "the log with its files does not verify"
 pass "a submission's file; replay names each report's files; verify checks them"
+
+# The board's task page lists the files from its mirror and serves each from the broker.
+. "$SRC/tests/browser/lib_console.sh"
+make_user 王协调 coordinator "" 'board-password-1'
+start_console
+login 王协调 'board-password-1'
+wait_mirror "$submit_seq"
+curl -s -b "$JAR" "$CONSOLE_URL/api/task?id=ordos-2023-58:2.1.1" >"$T/board-task.json"
+jq -e --arg h "$pdf" '.evidence | length == 4 and .[0].name == "批复文件.pdf" and .[0].hash == $h
+  and .[3].kind == "submitted"' "$T/board-task.json" >/dev/null || fail "the board's task page: $(jq -c .evidence "$T/board-task.json")"
+curl -s -b "$JAR" -o "$T/board.jpg" "$CONSOLE_URL$(jq -r '.evidence[1].url' "$T/board-task.json")"
+cmp -s "$T/board.jpg" "$T/files/现场照片.jpg" || fail "the board's download differs"
+pass "the board's task page lists each report's files and downloads them"
 
 stop_broker
 "$BIN/evidence_tamper" "$T/data" "$jpg" || fail "tamper"
