@@ -187,10 +187,34 @@ verify_ref(struct verify_walk *walk, const Duban__Event *event, const Duban__Evi
   walk->files++;
   if (!problem)
     return 0;
+  if (walk->report->first_bad_seq)
+    return DBN_ECORRUPT; /* the first problem is the one reported */
   walk->report->first_bad_seq = event->seq;
   snprintf(walk->report->problem, sizeof walk->report->problem, "事件 %llu 的佐证材料 %s（%s）%s",
            (unsigned long long)event->seq, ref->name, hex, problem);
   return DBN_ECORRUPT;
+}
+
+static int
+verify_refs(struct verify_walk *walk, const Duban__Event *event)
+{
+  Duban__EvidenceRef **refs;
+  size_t n = dbn_evidence_of_event(event, &refs);
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++)
+    rc = verify_ref(walk, event, refs[i]);
+  return rc;
+}
+
+int
+dbn_store_evidence_verify_event(dbn_store_txn_t *txn, const Duban__Event *event, dbn_verify_report_t *report,
+                                uint64_t *files_p)
+{
+  struct verify_walk walk = {.txn = txn, .report = report};
+  int rc = verify_refs(&walk, event);
+  if (files_p)
+    *files_p += walk.files;
+  return rc;
 }
 
 static int
@@ -201,11 +225,7 @@ verify_event_evidence(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   Duban__Event *event;
   if (dbn_wire_event_unpack(bytes, len, &event))
     return 0; /* the chain walk has reported it */
-  Duban__EvidenceRef **refs;
-  size_t n = dbn_evidence_of_event(event, &refs);
-  int rc = 0;
-  for (size_t i = 0; i < n && rc == 0; i++)
-    rc = verify_ref(walk, event, refs[i]);
+  int rc = verify_refs(walk, event);
   dbn_wire_event_free(&event);
   return rc;
 }

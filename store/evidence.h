@@ -56,8 +56,12 @@ void dbn_store_evidence_free(Duban__EvidenceRef **refs, size_t n);
 
 /* audit verify's check: every file an event names is kept and its bytes
  * hash to the hash the event holds. The first that is not sets
- * report->first_bad_seq to its event and says which file in
- * report->problem (DBN_ECORRUPT). *files_p counts the files checked. */
+ * report->first_bad_seq to its event (unless a problem was reported
+ * already) and says which file in report->problem (DBN_ECORRUPT).
+ * *files_p (may be NULL) counts the files checked. verify runs it on each
+ * event as its walk decodes it; the whole log at once is for tests. */
+int dbn_store_evidence_verify_event(dbn_store_txn_t *txn, const Duban__Event *event,
+                                    dbn_verify_report_t *report, uint64_t *files_p);
 int dbn_store_evidence_verify(dbn_store_txn_t *txn, dbn_verify_report_t *report, uint64_t *files_p);
 
 #endif

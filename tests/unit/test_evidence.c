@@ -234,9 +234,6 @@ test_changed_file_found_at_its_event(void **state)
   assert_int_equal(report.first_bad_seq, 4);
   assert_non_null(strstr(report.problem, "现场.jpg"));
   assert_non_null(strstr(report.problem, "已被改动"));
-  /* The chain check alone sees it too: the hash is in the chain. */
-  assert_int_equal(dbn_store_verify_chain(f->dir, &report), DBN_ECORRUPT);
-  assert_int_equal(report.first_bad_seq, 4);
 
   tamper(f->dir, pdf.hash, true);
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
