@@ -63,6 +63,16 @@ echo "$out" | grep -q '不在允许之列' || fail "the type refusal: $out"
 [ "$(via NYJ evidence list 2.1.1 --json | jq '.evidence | length')" = 3 ] || fail "a refused report left files"
 pass "a file over 1 MiB, a sixth file and a program are refused with the limit named"
 
+# Near the limits, through the agent: three files of a million bytes each (3 MB of the 3 MiB a report may carry).
+for i in 1 2 3; do head -c 1000000 /dev/urandom >"$T/files/扫描件$i.pdf"; done
+via NYJ claim 2.3.1 >/dev/null || fail "claim 2.3.1"
+via NYJ progress 2.3.1 --percent 10 --evidence "$T/files/扫描件1.pdf" --evidence "$T/files/扫描件2.pdf" \
+  --evidence "$T/files/扫描件3.pdf" >/dev/null || fail "three files of 1 MB through the agent"
+big=$(via NYJ evidence list 2.3.1 --json | jq -r '.evidence[2].hash')
+via NYJ evidence get "$big" -o "$T/got3.pdf" 2>/dev/null && cmp -s "$T/got3.pdf" "$T/files/扫描件3.pdf" ||
+  fail "the third 1 MB file did not come back"
+pass "a report of three 1 MB files goes through the agent and comes back"
+
 out=$(via NYJ submit 2.1.1 --note '全部完成' --evidence "$T/files/page1.txt" --json) || fail "submit with evidence: $out"
 submit_seq=$(echo "$out" | jq .seq)
 [ "$(as coordinator:office evidence list 2.1.1 --json | jq -r '.evidence[3].kind')" = submitted ] ||
