@@ -5,10 +5,14 @@
  * and a desk has a handful of clerks, so one connection is enough). The
  * pages (web/assets/desk/) read and write JSON under /api/.
  *
- * Queued writes are remembered here, packed as they were sent: asking the
- * agent again with the same request id is harmless (the outbox and the
- * broker's dedup table give the first answer), so the queue page learns
- * whether each was delivered or refused by repeating it.
+ * What is queued comes from the agent's outbox (ListOutbox, what `duban
+ * outbox` shows): the writes still to be delivered and those the broker
+ * refused, with its reason in Chinese. The desk keeps no queue of its own,
+ * so the list survives a restart of the agent or of the desk.
+ *
+ * Evidence files (佐证材料) come with a progress report as base64 in its
+ * JSON (desk_evidence.h); the task's files are listed at /api/evidence and
+ * each downloads from /api/evidence/file.
  *
  * The desk is live: the agent answers requests but does not push its
  * unit's events, so a watcher thread here asks it for the unit's tasks and
@@ -34,6 +38,7 @@
 
 #include "client.h"
 #include "date.h"
+#include "desk_evidence.h"
 #include "figure.h"
 #include "inbox.h"
 #include "log.h"
@@ -43,23 +48,8 @@
 #include "server.h"
 #include "wire.h"
 
-/* Most queued writes remembered; the oldest delivered ones go first. */
-#define MAX_QUEUED 256
-/* Most queued writes asked about again in one look at the queue. */
-#define RECHECK_PER_LOOK 4
 /* How often the watcher asks the agent whether anything changed. */
 #define WATCH_EVERY_MS 500
-
-typedef struct {
-  char request_id[DBN_MAX_ID + 1];
-  char what[256]; /* for people: "签收 2.1.1" */
-  char person[DBN_MAX_PERSON + 1];
-  int64_t at;      /* when it was queued (unix seconds) */
-  uint8_t *packed; /* owned; the request as sent */
-  size_t packed_len;
-  int state;         /* 0 queued, 1 delivered, 2 refused */
-  char message[512]; /* the broker's answer once it came */
-} queued_t;
 
 struct dbn_desk {
   char *agent_endpoint; /* owned copies of the options */
@@ -70,10 +60,8 @@ struct dbn_desk {
   char unit[DBN_WEB_UNIT_MAX + 1]; /* learnt from the agent's ping */
   pthread_t starter;
   bool starter_running;
-  pthread_mutex_t lock; /* guards client, queued */
+  pthread_mutex_t lock; /* guards client */
   dbn_client_t *client;
-  queued_t queued[MAX_QUEUED];
-  size_t queued_count;
   dbn_web_users_t *users;
   dbn_web_sessions_t *sessions;
   dbn_web_server_t *server;
@@ -115,31 +103,6 @@ desk_call(dbn_desk_t *desk, Duban__Request *req, const char *person, Duban__Repl
   int rc = dbn_client_call(desk->client, req, reply_p);
   pthread_mutex_unlock(&desk->lock);
   return rc;
-}
-
-static void
-remember_queued(dbn_desk_t *desk, Duban__Request *req, const char *request_id, const char *what,
-                const char *person)
-{
-  uint8_t *packed = NULL;
-  size_t len = 0;
-  if (dbn_wire_pack(&req->base, &packed, &len) != 0)
-    return;
-  pthread_mutex_lock(&desk->lock);
-  if (desk->queued_count == MAX_QUEUED) {
-    free(desk->queued[0].packed);
-    memmove(&desk->queued[0], &desk->queued[1], (MAX_QUEUED - 1) * sizeof desk->queued[0]);
-    desk->queued_count--;
-  }
-  queued_t *entry = &desk->queued[desk->queued_count++];
-  memset(entry, 0, sizeof *entry);
-  snprintf(entry->request_id, sizeof entry->request_id, "%s", request_id);
-  snprintf(entry->what, sizeof entry->what, "%s", what);
-  snprintf(entry->person, sizeof entry->person, "%s", person ? person : "");
-  entry->at = time(NULL);
-  entry->packed = packed;
-  entry->packed_len = len;
-  pthread_mutex_unlock(&desk->lock);
 }
 
 /* ---- answers --------------------------------------------------------------- */
@@ -221,7 +184,7 @@ write_and_reply(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write,
   if (!reply)
     return rc;
   if (reply->queued)
-    remember_queued(desk, write, request_id, what, person);
+    dbn_log(DBN_LOG_INFO, "desk", "%s (%s) queued in the outbox as %s", what, person, request_id);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddBoolToObject(json, "ok", true);
   cJSON_AddBoolToObject(json, "queued", reply->queued);
@@ -406,6 +369,21 @@ progress_note(const dbn_web_request_t *req, char *out, size_t out_len)
   snprintf(out, out_len, "%s%s", cJSON_IsTrue(met) ? "【节点已完成】" : "", note ? note : "");
 }
 
+/* A refusal of the files themselves, before anything was sent: shown
+ * beside the upload field. */
+static int
+reply_evidence_refusal(dbn_web_request_t *req, const char *why)
+{
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddBoolToObject(json, "ok", false);
+  cJSON_AddStringToObject(json, "code", "invalid_argument");
+  cJSON_AddStringToObject(json, "field", "evidence");
+  cJSON_AddStringToObject(json, "error", why);
+  int rc = dbn_web_reply_json(req, 400, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
 static int
 handle_progress(dbn_web_request_t *req, void *arg)
 {
@@ -427,18 +405,32 @@ handle_progress(dbn_web_request_t *req, void *arg)
   progress_note(req, note, sizeof note);
   if (strlen(note) > DBN_MAX_TEXT)
     return dbn_web_reply_error(req, 400, "说明过长");
+  dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
+  char evidence_why[400];
+  if (!evidence)
+    return reply_agent_failure(req, DBN_ENOMEM);
+  if (dbn_desk_evidence_parse(cJSON_GetObjectItemCaseSensitive(body, "evidence"), evidence, evidence_why,
+                              sizeof evidence_why) != 0) {
+    free(evidence);
+    return reply_evidence_refusal(req, evidence_why);
+  }
   Duban__Progress progress = DUBAN__PROGRESS__INIT;
   progress.task = (char *)task;
   progress.percent = (int32_t)percent->valuedouble;
   progress.figures = pointers;
   progress.n_figures = count;
   progress.note = note;
+  progress.evidence = evidence->ptrs;
+  progress.n_evidence = evidence->n;
   Duban__Request write = DUBAN__REQUEST__INIT;
   write.body_case = DUBAN__REQUEST__BODY_PROGRESS;
   write.progress = &progress;
   char what[256];
-  snprintf(what, sizeof what, "填报进度 %s（%d%%）", task, progress.percent);
-  return write_and_reply(arg, req, &write, what);
+  snprintf(what, sizeof what, "填报进度 %s（%d%%，佐证材料 %zu 个）", task, progress.percent, evidence->n);
+  int rc = write_and_reply(arg, req, &write, what);
+  dbn_desk_evidence_clear(evidence);
+  free(evidence);
+  return rc;
 }
 
 static int
@@ -538,70 +530,108 @@ handle_inbox_read(dbn_web_request_t *req, void *arg)
 
 /* ---- queued commands ------------------------------------------------------------ */
 
-/* Ask again about up to RECHECK_PER_LOOK entries still queued. The lock is
- * released around each call (desk_call takes it). */
-static void
-recheck_queued(dbn_desk_t *desk)
+/* What the outbox holds, as the page lists it: a write still to be
+ * delivered, or one the broker refused, with its reason in Chinese. */
+static cJSON *
+outbox_item_json(const Duban__OutboxItem *item)
 {
-  for (int round = 0; round < RECHECK_PER_LOOK; round++) {
-    pthread_mutex_lock(&desk->lock);
-    Duban__Request *again = NULL;
-    char request_id[DBN_MAX_ID + 1] = "";
-    for (size_t i = 0; i < desk->queued_count && !again; i++)
-      if (desk->queued[i].state == 0 && (size_t)round <= i &&
-          dbn_wire_request_unpack(desk->queued[i].packed, desk->queued[i].packed_len, &again) == 0)
-        snprintf(request_id, sizeof request_id, "%s", desk->queued[i].request_id);
-    pthread_mutex_unlock(&desk->lock);
-    if (!again)
-      return;
-    Duban__Reply *reply = NULL;
-    int rc = desk_call(desk, again, NULL, &reply, request_id);
-    dbn_wire_request_free(&again);
-    if (rc || reply->queued) {
-      dbn_wire_reply_free(&reply);
-      return; /* still away: the rest would wait as long */
-    }
-    pthread_mutex_lock(&desk->lock);
-    for (size_t i = 0; i < desk->queued_count; i++)
-      if (strcmp(desk->queued[i].request_id, request_id) == 0) {
-        desk->queued[i].state = reply->code == DUBAN__CODE__CODE_OK ? 1 : 2;
-        if (reply->code == DUBAN__CODE__CODE_OK)
-          snprintf(desk->queued[i].message, sizeof desk->queued[i].message, "已送达");
-        else
-          dbn_web_refusal_zh((int)reply->code, reply->message, desk->queued[i].message,
-                             sizeof desk->queued[i].message);
-      }
-    pthread_mutex_unlock(&desk->lock);
-    dbn_wire_reply_free(&reply);
-  }
+  const char *kind = dbn_web_word_zh(item->kind);
+  char what[256], message[1024] = "";
+  snprintf(what, sizeof what, "%s %s", kind ? kind : item->kind, item->task);
+  if (item->refused)
+    dbn_web_refusal_zh((int)item->code, item->reason, message, sizeof message);
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddStringToObject(json, "request_id", item->request_id);
+  cJSON_AddStringToObject(json, "what", what);
+  cJSON_AddStringToObject(json, "task", item->task);
+  cJSON_AddStringToObject(json, "state", item->refused ? "被拒绝" : "已排队");
+  cJSON_AddBoolToObject(json, "queued", !item->refused);
+  cJSON_AddBoolToObject(json, "refused", item->refused);
+  cJSON_AddStringToObject(json, "message", message);
+  char at[24] = "";
+  if (item->answered_at)
+    dbn_time_format_minute(item->answered_at, at);
+  cJSON_AddStringToObject(json, "answered_at", at);
+  return json;
 }
 
 static int
 handle_queued(dbn_web_request_t *req, void *arg)
 {
-  dbn_desk_t *desk = arg;
-  recheck_queued(desk);
-  static const char *const state_names[] = {"已排队", "已送达", "被拒绝"};
+  Duban__ListOutbox list = DUBAN__LIST_OUTBOX__INIT;
+  Duban__Request request = DUBAN__REQUEST__INIT;
+  request.body_case = DUBAN__REQUEST__BODY_LIST_OUTBOX;
+  request.list_outbox = &list;
+  char request_id[DBN_MAX_ID + 1];
+  int rc;
+  Duban__Reply *reply = desk_ask(arg, req, &request, NULL, request_id, &rc);
+  if (!reply)
+    return rc;
   cJSON *json = cJSON_CreateObject();
   cJSON *items = cJSON_AddArrayToObject(json, "items");
-  size_t waiting = 0;
-  pthread_mutex_lock(&desk->lock);
-  for (size_t i = desk->queued_count; i-- > 0;) {
-    const queued_t *entry = &desk->queued[i];
-    cJSON *item = cJSON_CreateObject();
-    cJSON_AddStringToObject(item, "request_id", entry->request_id);
-    cJSON_AddStringToObject(item, "what", entry->what);
-    cJSON_AddStringToObject(item, "person", entry->person);
-    cJSON_AddStringToObject(item, "state", state_names[entry->state]);
-    cJSON_AddBoolToObject(item, "queued", entry->state == 0);
-    cJSON_AddStringToObject(item, "message", entry->message);
-    cJSON_AddItemToArray(items, item);
-    waiting += entry->state == 0;
+  size_t waiting = 0, refused = 0;
+  for (size_t i = 0; i < reply->n_outbox; i++) {
+    cJSON_AddItemToArray(items, outbox_item_json(reply->outbox[i]));
+    waiting += !reply->outbox[i]->refused;
+    refused += reply->outbox[i]->refused;
   }
-  pthread_mutex_unlock(&desk->lock);
+  dbn_wire_reply_free(&reply);
   cJSON_AddNumberToObject(json, "waiting", (double)waiting);
-  int rc = dbn_web_reply_json(req, 200, json);
+  cJSON_AddNumberToObject(json, "refused", (double)refused);
+  rc = dbn_web_reply_json(req, 200, json);
   cJSON_Delete(json);
+  return rc;
+}
+
+/* ---- evidence ------------------------------------------------------------------- */
+
+static int
+handle_evidence(dbn_web_request_t *req, void *arg)
+{
+  const char *task = dbn_web_request_query(req, "task");
+  if (!text_ok(task, DBN_MAX_ID, false))
+    return dbn_web_reply_error(req, 400, "请选择一项任务");
+  Duban__EvidenceList list = DUBAN__EVIDENCE_LIST__INIT;
+  list.task = (char *)task;
+  Duban__Request request = DUBAN__REQUEST__INIT;
+  request.body_case = DUBAN__REQUEST__BODY_LIST_EVIDENCE;
+  request.list_evidence = &list;
+  char request_id[DBN_MAX_ID + 1];
+  int rc;
+  Duban__Reply *reply = desk_ask(arg, req, &request, NULL, request_id, &rc);
+  if (!reply)
+    return rc;
+  cJSON *json = dbn_desk_evidence_list_json(reply);
+  dbn_wire_reply_free(&reply);
+  rc = dbn_web_reply_json(req, 200, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+static int
+handle_evidence_file(dbn_web_request_t *req, void *arg)
+{
+  const char *hex = dbn_web_request_query(req, "hash");
+  Duban__EvidenceGet get = DUBAN__EVIDENCE_GET__INIT;
+  uint8_t hash[DBN_EVIDENCE_HASH_BYTES];
+  if (!hex || dbn_evidence_hash_parse(hex, hash) != 0)
+    return dbn_web_reply_error(req, 404, "没有该佐证材料");
+  get.hash.data = hash;
+  get.hash.len = sizeof hash;
+  Duban__Request request = DUBAN__REQUEST__INIT;
+  request.body_case = DUBAN__REQUEST__BODY_GET_EVIDENCE;
+  request.get_evidence = &get;
+  char request_id[DBN_MAX_ID + 1];
+  int rc;
+  Duban__Reply *reply = desk_ask(arg, req, &request, NULL, request_id, &rc);
+  if (!reply)
+    return rc;
+  const Duban__EvidenceRef *file = reply->evidence_file;
+  if (file)
+    rc = dbn_web_reply_bytes(req, 200, file->media_type, file->content.data, file->content.len, file->name);
+  else
+    rc = dbn_web_reply_error(req, 404, "没有该佐证材料");
+  dbn_wire_reply_free(&reply);
   return rc;
 }
 
@@ -738,6 +768,8 @@ static const dbn_web_route_t routes[] = {
     {"POST", "/api/inbox/read", false, handle_inbox_read, true, true},
     {"GET", "/api/queued", false, handle_queued, true, false},
     {"GET", "/api/events", false, handle_events, true, false},
+    {"GET", "/api/evidence", false, handle_evidence, true, false},
+    {"GET", "/api/evidence/file", false, handle_evidence_file, true, false},
 };
 
 /* Ask the agent who it speaks for until it answers; false when stopped or
@@ -867,8 +899,6 @@ dbn_desk_destroy(dbn_desk_t **desk_p)
   dbn_web_sessions_destroy(&desk->sessions);
   dbn_web_users_destroy(&desk->users);
   dbn_client_destroy(&desk->client);
-  for (size_t i = 0; i < desk->queued_count; i++)
-    free(desk->queued[i].packed);
   pthread_mutex_destroy(&desk->lock);
   pthread_mutex_destroy(&desk->live_lock);
   free(desk->agent_endpoint);

@@ -14,6 +14,7 @@
 #include "checkpoint.h"
 #include "deadline_monitor.h"
 #include "event_stream.h"
+#include "evidence.h"
 #include "log.h"
 #include "request.h"
 #include "read.h"
@@ -550,8 +551,18 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
       dbn_store_subject_clear(&subject);
       return dbn_store_txn_poison(txn, DBN_EINTERNAL);
     }
+    /* Evidence files are kept by hash beside the event, which holds only
+     * their references (store/evidence.h). */
+    if ((rc = dbn_store_evidence_keep(txn, p->req))) {
+      dbn_store_subject_clear(&subject);
+      return rc;
+    }
+    dbn_evidence_hidden_t hidden;
+    dbn_evidence_hide_content(p->req, &hidden);
     /* The check's read of the task is the change's: one read per write. */
-    if ((rc = dbn_store_append_with(txn, &event, &subject)))
+    rc = dbn_store_append_with(txn, &event, &subject);
+    dbn_evidence_restore_content(&hidden);
+    if (rc)
       return rc;
     p->seq = event.seq;
     if (event.body_case == DUBAN__EVENT__BODY_CLOCK_ADVANCED)

@@ -2,8 +2,10 @@
 #include "read.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "evidence.h"
 #include "identity.h"
 #include "rules.h"
 #include "wire.h"
@@ -58,6 +60,47 @@ list_escalations(dbn_store_txn_t *txn, dbn_role_t role, const char *name, bool o
   return 0;
 }
 
+/* One evidence file by its hash, with the name and type of the first
+ * event that attached it which the caller may see: a unit, only those on
+ * its own tasks. */
+static int
+get_evidence(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duban__EvidenceGet *get,
+             dbn_read_result_t *result, char *why, size_t why_len)
+{
+  Duban__EvidenceRef **refs;
+  size_t n;
+  int rc = dbn_store_evidence_refs(txn, NULL, get->hash.data, &refs, &n);
+  if (rc)
+    return rc;
+  size_t visible = 0;
+  while (visible < n && role == DBN_ROLE_UNIT && !unit_owns_task(txn, name, refs[visible]->task))
+    visible++;
+  if (visible == n) {
+    /* Whether the file exists is not a unit's to learn when it may not see it. */
+    snprintf(why, why_len,
+             "没有该佐证材料，或它不属于你可查看的任务；`duban evidence list TASK` 列出任务的佐证材料");
+    dbn_store_evidence_free(refs, n);
+    return DBN_ENOTFOUND;
+  }
+  rc = dbn_store_evidence_get(txn, get->hash.data, &result->evidence_content, &result->evidence_file_len);
+  if (rc == DBN_ENOTFOUND) {
+    snprintf(why, why_len, "事件 %llu 所附的佐证材料 %s 在存储中缺失；请运行 `duban audit verify`",
+             (unsigned long long)refs[visible]->seq, refs[visible]->name);
+    rc = DBN_ECORRUPT;
+  }
+  if (rc == 0) {
+    result->evidence_file = refs[visible];
+    refs[visible] = NULL;
+    result->evidence_file->content.data = result->evidence_content;
+    result->evidence_file->content.len = result->evidence_file_len;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (refs[i])
+      duban__evidence_ref__free_unpacked(refs[i], NULL);
+  free(refs);
+  return rc;
+}
+
 int
 dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, bool virtual_clock,
                dbn_read_result_t *result, char *why, size_t why_len)
@@ -86,6 +129,12 @@ dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, 
   case DUBAN__REQUEST__BODY_LIST_INBOX: /* for units only: the request table says so */
     rc = dbn_store_inbox_list(txn, name, req->list_inbox->unread_only, &result->inbox, &result->n_inbox);
     break;
+  case DUBAN__REQUEST__BODY_LIST_EVIDENCE: /* the check let a unit name only its own task */
+    rc = dbn_store_evidence_refs(txn, req->list_evidence->task, NULL, &result->evidence, &result->n_evidence);
+    break;
+  case DUBAN__REQUEST__BODY_GET_EVIDENCE:
+    rc = get_evidence(txn, role, name, req->get_evidence, result, why, why_len);
+    break;
   default: break;
   }
   if (rc && !*why)
@@ -102,6 +151,9 @@ dbn_read_fill_reply(dbn_read_result_t *result, Duban__Reply *reply)
   reply->escalations = result->escalations;
   reply->n_inbox = result->n_inbox;
   reply->inbox = result->inbox;
+  reply->n_evidence = result->n_evidence;
+  reply->evidence = result->evidence;
+  reply->evidence_file = result->evidence_file;
 }
 
 void
@@ -114,5 +166,12 @@ dbn_read_result_clear(dbn_read_result_t *result)
   }
   dbn_store_escalations_free(result->escalations, result->n_escalations);
   dbn_store_inbox_free(result->inbox, result->n_inbox);
+  dbn_store_evidence_free(result->evidence, result->n_evidence);
+  if (result->evidence_file) {
+    result->evidence_file->content.data = NULL; /* evidence_content, freed below */
+    result->evidence_file->content.len = 0;
+    duban__evidence_ref__free_unpacked(result->evidence_file, NULL);
+  }
+  free(result->evidence_content);
   memset(result, 0, sizeof *result);
 }

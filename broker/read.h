@@ -3,7 +3,7 @@
  * Reads run after the batch's commit on a fresh snapshot (so nobody sees
  * state a failed commit took back), with the same checks as writes
  * (rules.h). A department sees only its own tasks and the escalations on
- * them, and its own inbox; coordinators, auditors and admins see every
+ * them, its own inbox and the evidence of its tasks; coordinators, auditors and admins see every
  * task and escalation. Watching is the
  * event stream's (event_stream.h); this module answers the reads that
  * return views. */
@@ -25,6 +25,11 @@ typedef struct {
   size_t n_escalations;
   Duban__InboxItem **inbox; /* list_inbox: the sender's own */
   size_t n_inbox;
+  Duban__EvidenceRef **evidence; /* list_evidence: a task's, oldest first */
+  size_t n_evidence;
+  Duban__EvidenceRef *evidence_file; /* get_evidence: one entry of evidence, with its content */
+  uint8_t *evidence_content;         /* what evidence_file's content points to */
+  size_t evidence_file_len;
 } dbn_read_result_t;
 
 /* Check req as identity may send it (unit names resolved to codes first,

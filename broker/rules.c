@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evidence_rule.h"
 #include "figure.h"
 #include "lifecycle.h"
 #include "milestone.h"
@@ -359,6 +360,11 @@ dbn_rules_check(dbn_store_txn_t *txn, const char *identity, Duban__Request *req,
   /* The writer's own signature, against the key the log registered for it. */
   int rc = dbn_signed_write_check(txn, identity, req, why, why_len);
   if (rc)
+    return rc;
+  /* Evidence files within their limits, each its hash's (domain/evidence_rule.h). */
+  Duban__EvidenceRef **evidence;
+  size_t n_evidence = dbn_evidence_of_request(req, &evidence);
+  if (n_evidence && (rc = dbn_evidence_check(n_evidence, evidence, why, why_len)))
     return rc;
   switch (kind->subject) {
   case DBN_SUBJECT_TASK: rc = check_task(txn, role, name, req, kind, &subject->task, why, why_len); break;

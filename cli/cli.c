@@ -21,6 +21,7 @@
 #include "date.h"
 #include "error.h"
 #include "event_subject.h"
+#include "evidence_rule.h"
 #include "figure.h"
 #include "lang.h"
 #include "refusal.h"
@@ -1449,6 +1450,13 @@ dbn_cli_event_describe(const Duban__Event *event, char *subject, size_t subject_
     append_details(&text, "（此版本 duban 不认识的事件）");
   else if (event_body(event))
     event_describers[i].describe(event, &text);
+  Duban__EvidenceRef **evidence;
+  size_t n_evidence = dbn_evidence_of_event(event, &evidence);
+  if (n_evidence) {
+    char files[512];
+    dbn_evidence_describe(n_evidence, evidence, files, sizeof files);
+    append_details(&text, "%s%s", details[0] ? "；" : "", files);
+  }
   if (event->person && *event->person)
     append_details(&text, "%s经办人：%s", details[0] ? "；" : "", event->person);
   /* One event, one line: notes may hold newlines. */

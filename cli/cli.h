@@ -340,5 +340,6 @@ int dbn_cmd_revoke_key(int argc, char **argv);
 int dbn_cmd_user(int argc, char **argv);
 int dbn_cmd_clock(int argc, char **argv);
 int dbn_cmd_ping(int argc, char **argv);
+int dbn_cmd_evidence(int argc, char **argv); /* evidence list|get: 佐证材料 */
 
 #endif

@@ -51,6 +51,8 @@ static const command_t commands[] = {
     {"scoring", dbn_cmd_scoring, "coordinators", "scoring load FILE: the 考核 rules, dated and versioned"},
     {"ping", dbn_cmd_ping, "anyone", "who you are to the broker, its clock, its head"},
     {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)"},
+    {"evidence", dbn_cmd_evidence, "anyone",
+     "evidence list TASK | get HASH: files attached to reports (佐证材料)"},
 };
 
 static void

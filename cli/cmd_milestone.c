@@ -11,9 +11,11 @@
 
 #include "lang.h"
 #include "cli.h"
+#include "cli_evidence.h"
 
 static const char milestone_usage[] =
     "usage: duban milestone met TASK MILESTONE [--figure 'WHAT=VALUE[UNIT]']... [--note TEXT]\n"
+    "                           [--evidence FILE]...\n"
     "       duban milestone confirm TASK MILESTONE [--note TEXT]\n"
     "       duban milestone return TASK MILESTONE --reason TEXT\n"
     "\n"
@@ -22,9 +24,9 @@ static const char milestone_usage[] =
     "coordinators) accepts that, after which its due day no longer makes the task\n"
     "overdue; `return` sends the report back with a reason. MILESTONE is its\n"
     "number in `duban task TASK` (1, 2, ...) or its due day (2023-12-31).\n"
-    "\n" DBN_CLI_CONNECTION_HELP;
+    "\n" DBN_CLI_EVIDENCE_HELP "\n" DBN_CLI_CONNECTION_HELP;
 
-enum { OPT_FIGURE = DBN_CLI_OPT_FIRST_FREE, OPT_NOTE, OPT_REASON };
+enum { OPT_FIGURE = DBN_CLI_OPT_FIRST_FREE, OPT_NOTE, OPT_REASON, OPT_EVIDENCE };
 
 /* What the options of one milestone command said; the figures' strings are
  * its to clear. */
@@ -34,6 +36,7 @@ typedef struct {
   size_t n_figures;
   const char *note;
   const char *reason;
+  dbn_cli_evidence_t evidence;
 } milestone_options_t;
 
 static int
@@ -48,6 +51,8 @@ milestone_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
     o->reason = arg;
     return dbn_cli_check_text(cli, "--reason", arg, DBN_MAX_TEXT, false);
   }
+  if (opt == OPT_EVIDENCE)
+    return dbn_cli_evidence_option(cli, &o->evidence, arg);
   if (opt == OPT_FIGURE) {
     char why[256];
     if (o->n_figures == DBN_MAX_FIGURES)
@@ -82,6 +87,11 @@ send_milestone(dbn_cli_t *cli, Duban__Request__BodyCase body_case, const char *t
     met.note = (char *)note;
     met.figures = o->figure_ptrs;
     met.n_figures = o->n_figures;
+    int rc = dbn_cli_evidence_load(cli, &o->evidence);
+    if (rc != DBN_CLI_EXIT_OK)
+      return rc;
+    met.evidence = o->evidence.ptrs;
+    met.n_evidence = o->evidence.n;
     req.milestone_met = &met;
     return dbn_cli_write_and_close(
         cli, &req, dbn_tr("已报告 %2$s 的节点 %1$s 完成", "reported milestone %s of %s met"), due, task);
@@ -109,6 +119,7 @@ run_milestone(const char *word, Duban__Request__BodyCase body_case, int argc, ch
       {"figure", required_argument, NULL, OPT_FIGURE},
       {"note", required_argument, NULL, OPT_NOTE},
       {"reason", required_argument, NULL, OPT_REASON},
+      {"evidence", required_argument, NULL, OPT_EVIDENCE},
       DBN_CLI_COMMON_OPTIONS,
       {0},
   };
@@ -124,6 +135,10 @@ run_milestone(const char *word, Duban__Request__BodyCase body_case, int argc, ch
     if (o.n_figures && body_case != DUBAN__REQUEST__BODY_MILESTONE_MET)
       rc = dbn_cli_usage_error(
           &cli, "%s", dbn_tr("--figure 只用于 `milestone met`", "--figure goes with `milestone met` only"));
+    else if (o.evidence.n && body_case != DUBAN__REQUEST__BODY_MILESTONE_MET)
+      rc = dbn_cli_usage_error(
+          &cli, "%s",
+          dbn_tr("--evidence 只用于 `milestone met`", "--evidence goes with `milestone met` only"));
     else if (o.reason && body_case != DUBAN__REQUEST__BODY_RETURN_MILESTONE)
       rc = dbn_cli_usage_error(&cli, "%s",
                                dbn_tr("--reason 只用于 `milestone return`，这里请用 --note",
@@ -138,6 +153,7 @@ run_milestone(const char *word, Duban__Request__BodyCase body_case, int argc, ch
   }
   for (size_t i = 0; i < o.n_figures; i++)
     dbn_cli_figure_clear(&o.figures[i]);
+  dbn_cli_evidence_clear(&o.evidence);
   dbn_cli_fini(&cli);
   return rc;
 }

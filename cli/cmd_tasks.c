@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_evidence.h"
 #include "figure.h"
 #include "lang.h"
 #include "milestone.h"
@@ -331,12 +332,13 @@ dbn_cmd_claim(int argc, char **argv)
 /* ---- progress ---- */
 
 static const char progress_usage[] =
-    "usage: duban progress TASK --percent N [--figure 'WHAT=VALUE[UNIT]']... [--note TEXT] [--json]\n"
+    "usage: duban progress TASK --percent N [--figure 'WHAT=VALUE[UNIT]']... [--note TEXT]\n"
+    "                      [--evidence FILE]... [--json]\n"
     "\n"
     "Report progress on a task: N is 0..100. Each --figure is a quantity done\n"
     "against one of the task's targets, e.g. --figure '公共充电桩=1200个'\n"
     "(up to 64 of them). The first report moves a claimed task to in_progress.\n"
-    "\n" DBN_CLI_CONNECTION_HELP;
+    "\n" DBN_CLI_EVIDENCE_HELP "\n" DBN_CLI_CONNECTION_HELP;
 
 /* What the options of one progress report said; the figures' strings are
  * the report's to clear. */
@@ -346,9 +348,10 @@ typedef struct {
   Duban__Figure *figure_ptrs[DBN_MAX_FIGURES];
   size_t n_figures;
   bool have_percent;
+  dbn_cli_evidence_t evidence;
 } progress_report_t;
 
-enum { OPT_PERCENT = DBN_CLI_OPT_FIRST_FREE, OPT_FIGURE, OPT_NOTE };
+enum { OPT_PERCENT = DBN_CLI_OPT_FIRST_FREE, OPT_FIGURE, OPT_NOTE, OPT_EVIDENCE };
 
 static int
 add_figure(dbn_cli_t *cli, progress_report_t *report, const char *arg)
@@ -383,6 +386,8 @@ progress_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
   } else if (opt == OPT_NOTE) {
     report->progress.note = (char *)arg;
     return dbn_cli_check_text(cli, "--note", arg, DBN_MAX_TEXT, true);
+  } else if (opt == OPT_EVIDENCE) {
+    return dbn_cli_evidence_option(cli, &report->evidence, arg);
   }
   return DBN_CLI_EXIT_OK;
 }
@@ -398,6 +403,10 @@ send_progress(dbn_cli_t *cli, progress_report_t *report, const char *id)
   report->progress.task = (char *)id;
   report->progress.figures = report->figure_ptrs;
   report->progress.n_figures = report->n_figures;
+  if ((rc = dbn_cli_evidence_load(cli, &report->evidence)) != DBN_CLI_EXIT_OK)
+    return rc;
+  report->progress.evidence = report->evidence.ptrs;
+  report->progress.n_evidence = report->evidence.n;
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_PROGRESS;
   req.progress = &report->progress;
@@ -413,6 +422,7 @@ dbn_cmd_progress(int argc, char **argv)
       {"percent", required_argument, NULL, OPT_PERCENT},
       {"figure", required_argument, NULL, OPT_FIGURE},
       {"note", required_argument, NULL, OPT_NOTE},
+      {"evidence", required_argument, NULL, OPT_EVIDENCE},
       DBN_CLI_COMMON_OPTIONS,
       {0},
   };
@@ -425,23 +435,49 @@ dbn_cmd_progress(int argc, char **argv)
     rc = send_progress(&cli, &report, argv[optind]);
   for (size_t i = 0; i < report.n_figures; i++)
     dbn_cli_figure_clear(&report.figures[i]);
+  dbn_cli_evidence_clear(&report.evidence);
   dbn_cli_fini(&cli);
   return rc;
 }
 
 /* ---- submit ---- */
 
-static const char submit_usage[] = "usage: duban submit TASK [--note TEXT] [--json]\n"
+static const char submit_usage[] = "usage: duban submit TASK [--note TEXT] [--evidence FILE]... [--json]\n"
                                    "\n"
                                    "Submit a task as done; a coordinator then accepts it or sends it back.\n"
-                                   "\n" DBN_CLI_CONNECTION_HELP;
+                                   "\n" DBN_CLI_EVIDENCE_HELP "\n" DBN_CLI_CONNECTION_HELP;
+
+typedef struct {
+  const char *note;
+  dbn_cli_evidence_t evidence;
+} submit_options_t;
 
 static int
-note_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
+submit_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
 {
-  (void)opt; /* --note is the only option of its own */
-  *(const char **)ctx = arg;
+  submit_options_t *o = ctx;
+  if (opt == OPT_EVIDENCE)
+    return dbn_cli_evidence_option(cli, &o->evidence, arg);
+  o->note = arg;
   return dbn_cli_check_text(cli, "--note", arg, DBN_MAX_TEXT, true);
+}
+
+static int
+send_submit(dbn_cli_t *cli, const char *id, submit_options_t *o)
+{
+  int rc = dbn_cli_check_text(cli, "TASK", id, DBN_MAX_ID, false);
+  if (rc != DBN_CLI_EXIT_OK || (rc = dbn_cli_evidence_load(cli, &o->evidence)) != DBN_CLI_EXIT_OK)
+    return rc;
+  Duban__Submit submit = DUBAN__SUBMIT__INIT;
+  submit.task = (char *)id;
+  if (o->note)
+    submit.note = (char *)o->note;
+  submit.evidence = o->evidence.ptrs;
+  submit.n_evidence = o->evidence.n;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_SUBMIT;
+  req.submit = &submit;
+  return dbn_cli_write_and_close(cli, &req, dbn_tr("已报结 %s", "submitted %s"), id);
 }
 
 int
@@ -449,27 +485,20 @@ dbn_cmd_submit(int argc, char **argv)
 {
   static const struct option options[] = {
       {"note", required_argument, NULL, OPT_NOTE},
+      {"evidence", required_argument, NULL, OPT_EVIDENCE},
       DBN_CLI_COMMON_OPTIONS,
       {0},
   };
   dbn_cli_t cli;
   dbn_cli_init(&cli, "submit", submit_usage);
-  const char *note = NULL;
+  submit_options_t o = {0};
   bool done;
-  int rc = dbn_cli_parse_options(&cli, argc, argv, options, note_option, &note, 1, 1, &done);
-  if (done)
-    return rc;
-  const char *id = argv[optind];
-  if ((rc = dbn_cli_check_text(&cli, "TASK", id, DBN_MAX_ID, false)) != 0)
-    return rc;
-  Duban__Submit submit = DUBAN__SUBMIT__INIT;
-  submit.task = (char *)id;
-  if (note)
-    submit.note = (char *)note;
-  Duban__Request req = DUBAN__REQUEST__INIT;
-  req.body_case = DUBAN__REQUEST__BODY_SUBMIT;
-  req.submit = &submit;
-  return dbn_cli_write_and_close(&cli, &req, dbn_tr("已报结 %s", "submitted %s"), id);
+  int rc = dbn_cli_parse_options(&cli, argc, argv, options, submit_option, &o, 1, 1, &done);
+  if (!done)
+    rc = send_submit(&cli, argv[optind], &o);
+  dbn_cli_evidence_clear(&o.evidence);
+  dbn_cli_fini(&cli);
+  return rc;
 }
 
 /* ---- escalate ---- */

@@ -3,7 +3,8 @@
  *
  *   GET  /api/board           tasks with colour (domain/pace.h, the one
  *                             home of colours), units, escalations, head
- *   GET  /api/task?id=ID      one task and its whole history from the log
+ *   GET  /api/task?id=ID      one task, its whole history from the log and
+ *                             its evidence files (console_evidence.c)
  *   GET  /api/events          SSE: id = seq; resumes after Last-Event-ID
  *   POST /api/action          action=ack|resolve|remind|accept|reject|
  *                             reassign, target (repeated: batch), note,
@@ -161,6 +162,7 @@ get_task(dbn_web_request_t *req, void *arg)
   dbn_wire_task_free(&task);
   history_t h = {id, cJSON_AddArrayToObject(json, "history")};
   dbn_store_events_foreach(txn, 0, 0, history_event, &h);
+  cJSON_AddItemToObject(json, "evidence", dbn_console_evidence_json(txn, id));
   dbn_store_abort(&txn);
   int rc = dbn_web_reply_json(req, 200, json);
   cJSON_Delete(json);
@@ -324,5 +326,6 @@ const dbn_web_route_t dbn_console_routes[] = {
     {"GET", "/api/report", false, dbn_console_get_report, true, false},
     {"GET", "/api/export.xlsx", false, dbn_console_get_xlsx, true, false},
     {"GET", "/api/charts", false, dbn_console_get_charts, true, false},
+    {"GET", "/api/evidence/file", false, dbn_console_get_evidence_file, true, false},
 };
 const size_t dbn_console_route_count = sizeof dbn_console_routes / sizeof dbn_console_routes[0];

@@ -75,6 +75,9 @@ static const dbn_request_kind_t kinds[] = {
      DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED},
     {DUBAN__REQUEST__BODY_PLAN_CHANGE_DATES, "plan_change_dates", COORDINATOR | ADMIN, WRITE,
      DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_PLAN_DATES_CHANGED},
+    /* 佐证材料: a unit reads those of its own tasks, the others any (broker/read.c). */
+    {DUBAN__REQUEST__BODY_LIST_EVIDENCE, "list_evidence", ANYONE, READ, DBN_SUBJECT_TASK, NO_EVENT},
+    {DUBAN__REQUEST__BODY_GET_EVIDENCE, "get_evidence", ANYONE, READ, DBN_SUBJECT_NONE, NO_EVENT},
 };
 
 const dbn_request_kind_t *

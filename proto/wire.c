@@ -426,6 +426,14 @@ check_body(const Duban__Request *req, char *why, size_t why_len)
       return DBN_EINVAL;
     }
     return 0;
+  case DUBAN__REQUEST__BODY_LIST_EVIDENCE: return check_id("task id", req->list_evidence->task, why, why_len);
+  case DUBAN__REQUEST__BODY_GET_EVIDENCE:
+    if (req->get_evidence->hash.len != 32) {
+      snprintf(why, why_len,
+               "佐证材料以其 32 字节的哈希值（64 位十六进制）指明 / name the file by its 32-byte hash");
+      return DBN_EINVAL;
+    }
+    return 0;
   default:
     snprintf(why, why_len, "unknown or empty request type; this peer speaks protocol version %u",
              DBN_PROTOCOL_VERSION);

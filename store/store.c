@@ -19,8 +19,8 @@
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 
 const char *const dbn_store_dbi_names[] = {
-    "events",           "meta",  "tasks", "task_defs", "unit_tasks", "escalations",
-    "open_escalations", "units", "plans", "dedup",     "inbox",      "scoring",
+    "events", "meta",  "tasks", "task_defs", "unit_tasks", "escalations", "open_escalations",
+    "units",  "plans", "dedup", "inbox",     "scoring",    "evidence",
 };
 /* A view without a name would open LMDB's unnamed main database. */
 _Static_assert(sizeof dbn_store_dbi_names / sizeof dbn_store_dbi_names[0] == DBI_COUNT,
@@ -129,7 +129,7 @@ open_dbis(dbn_store_t *store)
 static int
 replay_views(dbn_store_txn_t *txn)
 {
-  for (int i = DBI_META + 1; i < DBI_COUNT; i++) {
+  for (int i = DBI_META + 1; i < DBI_VIEWS_END; i++) {
     int rc = mdb_drop(txn->txn, txn->store->dbi[i], 0);
     if (rc)
       return dbn_lmdb_error(rc);

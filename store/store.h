@@ -227,7 +227,8 @@ int dbn_store_verify(const char *dir, const char *scratch_dir, dbn_verify_report
 /* The chain alone: keys, sequence numbers, hash links and the head record
  * (each event's seq and prev_hash are read off its bytes), without
  * rebuilding the views. Much faster; what it cannot see is a view changed
- * behind LMDB's back. */
+ * behind LMDB's back, or an evidence file (store/evidence.h) changed: the
+ * full verify checks each against the hash its event holds. */
 int dbn_store_verify_chain(const char *dir, dbn_verify_report_t *report);
 
 /* State at any moment: rebuild the views of the log in dir as they stood

@@ -19,6 +19,7 @@
  *   inbox             unit code \0 be64 seq -> packed InboxItem (views version 2)
  *   scoring           effective date \0 be64 seq -> packed ScoringRules (version 2)
  *                     meta "views"         -> be64 version of what the views hold
+ *   evidence          32-byte hash        -> an evidence file's bytes (not a view; evidence.h)
  * Everything but events and meta.head is a view: apply.c is the only code
  * that writes them, and verify rebuilds them with the same function. */
 #ifndef DUBAN_STORE_INTERNAL_H
@@ -43,10 +44,15 @@ enum view_dbi {
   DBI_UNITS,
   DBI_PLANS,
   DBI_DEDUP,
-  DBI_INBOX,   /* views version 2 */
-  DBI_SCORING, /* views version 2 */
+  DBI_INBOX,    /* views version 2 */
+  DBI_SCORING,  /* views version 2 */
+  DBI_EVIDENCE, /* not a view: evidence files by hash (evidence.h), which no replay could rebuild */
   DBI_COUNT
 };
+
+/* The views are the databases after meta and before this one: what a
+ * rebuild empties and replays, and verify compares. */
+#define DBI_VIEWS_END DBI_EVIDENCE
 
 /* The views of the first log format; a read-only open of an older log may
  * lack the ones after it. */

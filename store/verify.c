@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "be64.h"
+#include "evidence.h"
 #include "lmdb_env.h"
 #include "signed_request.h"
 #include "wire.h"
@@ -24,6 +25,7 @@
 struct verify_walk {
   dbn_verify_report_t *report;       /* where problems go */
   dbn_store_txn_t *rebuild;          /* write txn on the scratch store */
+  dbn_store_txn_t *stored;           /* verify: the log's own, whose evidence files are checked */
   dbn_store_t *scratch;              /* the scratch store, to commit in chunks */
   uint64_t expected_seq;             /* the next key the chain must have */
   uint8_t prev_hash[DBN_HASH_BYTES]; /* hash of the previous event */
@@ -115,6 +117,12 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
                        dbn_wire_event_name(event->body_case));
     else if (applied) {
       walk->error = applied;
+      rc = applied;
+    }
+    /* The files it names, against the hashes the chain covers. */
+    if (rc == 0 && walk->stored &&
+        (applied = dbn_store_evidence_verify_event(walk->stored, event, report, NULL))) {
+      walk->error = applied == DBN_ECORRUPT ? 0 : applied;
       rc = applied;
     }
   }
@@ -283,7 +291,7 @@ compare_rebuilt_views(const dbn_store_t *store, dbn_store_txn_t *stored, dbn_sto
   }
   rebuilt->head_seq = stored->head_seq;
   int rc = 0;
-  for (int v = DBI_META + 1; v < DBI_COUNT && rc == 0; v++)
+  for (int v = DBI_META + 1; v < DBI_VIEWS_END && rc == 0; v++)
     rc = compare_view(stored, rebuilt, (enum view_dbi)v, report);
   return rc == 0 && !report->note[0] ? note_uncovered(rebuilt, report) : rc;
 }
@@ -320,6 +328,7 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
   if (rc == 0 && rebuild_views)
     rc = dbn_store_write_begin(scratch, &walk.rebuild);
   walk.scratch = scratch;
+  walk.stored = rebuild_views ? stored : NULL;
   if (rc == 0) {
     report->head_seq = stored->head_seq;
     rc = dbn_store_events_foreach(stored, 0, 0, verify_event, &walk);

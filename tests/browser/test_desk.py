@@ -1,7 +1,8 @@
 """The department desk in headless Chromium: log in, claim a task, report a
 figure in a wrong unit and see the broker's refusal beside the field, then
 in a right one and see it accepted, see a note holding <script> shown as
-text, see a coordinator's reminder reach the inbox and a rejection send
+text, upload an evidence file with a report and see it listed (and one
+over 1 MiB refused beside the field), see a coordinator's reminder reach the inbox and a rejection send
 the task back, both live (the page does not poll the tasks or the inbox:
 only the desk's SSE stream can bring them, and the page is not reloaded),
 and save a screenshot. Prints how long each live change took to show.
@@ -12,6 +13,7 @@ as the coordinator)"""
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 from selenium import webdriver
@@ -92,6 +94,39 @@ def main():
             pass
         wait_text(driver, "tasks-body", "300个 / 5000个")
         print("ok: a right unit is accepted; the figure shows against its target; <script> shows as text")
+
+        # Evidence (佐证材料): a file chosen in the progress form is uploaded
+        # with the report and listed under the task with a download link; one
+        # over 1 MiB is refused beside the field with the limit.
+        folder = tempfile.mkdtemp()
+        big = os.path.join(folder, "太大的扫描件.pdf")
+        with open(big, "wb") as out:
+            out.write(b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 1))
+        driver.find_element(By.ID, "progress-evidence").send_keys(big)
+        driver.find_element(By.ID, "progress-submit").click()
+        wait_text(driver, "evidence-refusal", "1 MiB")
+        print("ok: a file over 1 MiB is refused beside the upload field:", text_of(driver, "evidence-refusal"))
+        report = os.path.join(folder, "充电桩验收报告.pdf")
+        with open(report, "wb") as out:
+            out.write("%PDF-1.4\n充电桩验收报告\n".encode())
+        upload = driver.find_element(By.ID, "progress-evidence")
+        upload.clear()
+        upload.send_keys(report)
+        driver.find_element(By.ID, "progress-submit").click()
+        wait_text(driver, "desk-status", "已受理")
+        wait_text(driver, "evidence-list", "充电桩验收报告.pdf")
+        assert text_of(driver, "evidence-refusal") == "", "the refusal stays after an accepted upload"
+        # Read in one go: the list is redrawn when the desk's live stream says the task changed.
+        href, download = driver.execute_script(
+            "const a = document.querySelector('#evidence-list a'); return [a.href, a.download];")
+        assert download == "充电桩验收报告.pdf", download
+        assert "/api/evidence/file?hash=" in href, href
+        assert "填报进度" in text_of(driver, "evidence-list")
+        fetched = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0]).then(r => r.text()).then(done, () => done(''));", href)
+        assert "充电桩验收报告" in fetched, fetched
+        print("ok: evidence uploaded with the report, listed with a download link that serves it")
 
         # Live from here on: a marker on the page proves it was not reloaded.
         wait_text(driver, "desk-live", "实时")

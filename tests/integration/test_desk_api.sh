@@ -2,7 +2,9 @@
 # agent serving the desk: no session is refused, a POST without the CSRF
 # token is refused and queues nothing, another unit's task is refused with
 # the broker's reason, and a write while the broker is away is shown queued
-# and delivered once it is back.
+# and delivered once it is back; the queued list is the agent's outbox (a
+# refusal with its reason, kept over a restart); evidence is uploaded,
+# listed and downloaded.
 . "$(dirname "$0")/lib.sh"
 make_keys
 start_broker
@@ -16,7 +18,8 @@ printf '%s\n' 'desk-password-2' | "$BIN/duban" user add --users "$T/users" 李�
 "$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$(key_of unit:JTJ)" \
   --listen "ipc://$T/agent-JTJ.sock" --data "$T/agent-JTJ" --desk-listen "127.0.0.1:$DESK_PORT" \
   --desk-users "$T/users" >>"$T/agent-JTJ.log" 2>&1 &
-PIDS+=($!)
+AGENT_PID=$!
+PIDS+=($AGENT_PID)
 for i in $(seq 1 100); do curl -s -o /dev/null "$DESK/login" && break; sleep 0.1; done
 curl -s -o /dev/null "$DESK/login" || fail "the desk did not start"
 
@@ -83,19 +86,69 @@ pass "claim and progress through the desk; a wrong unit is refused by the broker
 stop_broker
 code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":40,\"figures\":[]}")
 [ "$code" = 200 ] && jq -e '.ok and .queued' "$T/out" >/dev/null || fail "with the broker away: $code $(cat "$T/out")"
-curl -s -b "$J" "$DESK/api/queued" | jq -e '.waiting == 1 and .items[0].state == "已排队"' >/dev/null \
-  || fail "the queued write is not listed as queued"
+# Queued too: a claim of another unit's task, which the broker will refuse.
+code=$(api /api/claim "{\"task\":\"$OTHER\"}")
+[ "$code" = 200 ] && jq -e '.ok and .queued' "$T/out" >/dev/null || fail "the second queued write: $code $(cat "$T/out")"
+curl -s -b "$J" "$DESK/api/queued" >"$T/queued.json"
+jq -e '.waiting == 2 and (.items | all(.state == "已排队"))' "$T/queued.json" >/dev/null \
+  || fail "the queued writes are not listed as queued: $(cat "$T/queued.json")"
+jq -e '.items[0].what | test("填报进度 .*2.1.1")' "$T/queued.json" >/dev/null || fail "what is queued: $(cat "$T/queued.json")"
 start_broker
 for i in $(seq 1 100); do
   [ "$(as unit:JTJ task "$TASK" --json | jq -r .percent)" = 40 ] && break
   sleep 0.1
 done
 [ "$(as unit:JTJ task "$TASK" --json | jq -r .percent)" = 40 ] || fail "the queued report was not delivered"
-# The queue page asks the agent again about what it still shows queued.
-for i in $(seq 1 20); do
+for i in $(seq 1 50); do
   curl -s -b "$J" "$DESK/api/queued" | jq -e '.waiting == 0' >/dev/null && break
   sleep 0.2
 done
-curl -s -b "$J" "$DESK/api/queued" | jq -e '.waiting == 0 and .items[0].state == "已送达"' >/dev/null \
-  || fail "the delivered write is still listed queued: $(curl -s -b "$J" "$DESK/api/queued")"
-pass "with the broker away a write is queued (已排队) and delivered once it is back (已送达)"
+curl -s -b "$J" "$DESK/api/queued" >"$T/queued.json"
+jq -e '.waiting == 0 and .refused == 1 and (.items | length) == 1 and .items[0].state == "被拒绝"' "$T/queued.json" \
+  >/dev/null || fail "the delivered write is still listed, or the refusal is not: $(cat "$T/queued.json")"
+jq -e '.items[0].message | test("不是 .* 的任务|无权")' "$T/queued.json" >/dev/null \
+  || fail "the refusal is not the broker's reason in Chinese: $(cat "$T/queued.json")"
+pass "with the broker away writes are queued (已排队); delivered ones leave the list, a refused one stays with its reason"
+
+# The list is the agent's outbox: it survives a restart of the agent (and its desk).
+kill -TERM "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null || true
+"$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$(key_of unit:JTJ)" \
+  --listen "ipc://$T/agent-JTJ.sock" --data "$T/agent-JTJ" --desk-listen "127.0.0.1:$DESK_PORT" \
+  --desk-users "$T/users" >>"$T/agent-JTJ.log" 2>&1 &
+AGENT_PID=$!
+PIDS+=($AGENT_PID)
+for i in $(seq 1 100); do curl -s -o /dev/null "$DESK/login" && break; sleep 0.1; done
+curl -s -c "$J" -o /dev/null -H 'Accept: application/json' --data-urlencode 'name=张三' \
+  --data-urlencode 'password=desk-password-1' "$DESK/login"
+CSRF=$(curl -s -b "$J" "$DESK/api/session" | jq -r .csrf)
+curl -s -b "$J" "$DESK/api/queued" >"$T/queued.json"
+jq -e '.refused == 1 and .items[0].state == "被拒绝"' "$T/queued.json" >/dev/null \
+  || fail "the refusal is gone after the agent restarted: $(cat "$T/queued.json")"
+"$BIN/duban" outbox --agent "ipc://$T/agent-JTJ.sock" --json --keep-unseen |
+  jq -e --arg id "$(jq -r '.items[0].request_id' "$T/queued.json")" \
+    '.outbox | length == 1 and .[0].request_id == $id and .[0].refused' >/dev/null ||
+  fail "duban outbox does not show the same refusal"
+pass "the desk's queued list is the agent's outbox: the refusal survives a restart and is what duban outbox shows"
+
+# Evidence (佐证材料): uploaded with a progress report, listed, downloaded.
+printf '%%PDF-1.4 验收报告\n' >"$T/report.pdf"
+b64=$(base64 -w0 "$T/report.pdf")
+code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":50,\"figures\":[],\"evidence\":[{\"name\":\"验收报告.pdf\",\"data\":\"$b64\"}]}")
+[ "$code" = 200 ] && jq -e '.ok' "$T/out" >/dev/null || fail "progress with evidence: $code $(cat "$T/out")"
+curl -s -b "$J" "$DESK/api/evidence?task=$TASK" >"$T/evidence.json"
+jq -e '.evidence | length == 1 and .[0].name == "验收报告.pdf" and .[0].kind_zh == "填报进度"' "$T/evidence.json" \
+  >/dev/null || fail "the evidence is not listed: $(cat "$T/evidence.json")"
+url=$(jq -r '.evidence[0].url' "$T/evidence.json")
+curl -s -b "$J" -D "$T/headers" -o "$T/got.pdf" "$DESK$url"
+cmp -s "$T/got.pdf" "$T/report.pdf" || fail "the downloaded file differs"
+grep -qi '^content-type: application/pdf' "$T/headers" || fail "no pdf content type: $(cat "$T/headers")"
+grep -qi "^content-disposition: attachment; filename\*=UTF-8''%E9%AA%8C" "$T/headers" || fail "no download name"
+head -c $((1024 * 1024 + 10)) /dev/zero >"$T/big.pdf"
+base64 -w0 "$T/big.pdf" | jq -R "{task: \"$TASK\", percent: 60, figures: [], evidence: [{name: \"大.pdf\", data: .}]}" >"$T/big.json"
+code=$(curl -s -b "$J" -H 'Content-Type: application/json' -H "X-CSRF-Token: $CSRF" --data-binary @"$T/big.json" \
+  -o "$T/out" -w '%{http_code}' "$DESK/api/progress")
+[ "$code" = 400 ] && jq -e '.field == "evidence" and (.error | test("1 MiB"))' "$T/out" >/dev/null ||
+  fail "a file over 1 MiB: $code $(cat "$T/out")"
+[ "$(as unit:JTJ task "$TASK" --json | jq -r .percent)" = 50 ] || fail "a refused upload changed the task"
+pass "evidence uploaded through the desk, listed and downloaded; a file over 1 MiB refused with the limit"

@@ -105,6 +105,9 @@ static const struct added_row added_rows[] = {
     {"plan_change_add", COORDINATOR | ADMIN, true, DBN_SUBJECT_NONE, "plan_task_added"},
     {"plan_change_cancel", COORDINATOR | ADMIN, true, DBN_SUBJECT_TASK, "plan_task_cancelled"},
     {"plan_change_dates", COORDINATOR | ADMIN, true, DBN_SUBJECT_TASK, "plan_dates_changed"},
+    /* 佐证材料: a unit reads its own tasks' (the task check), others any (broker/read.c). */
+    {"list_evidence", ANYONE, false, DBN_SUBJECT_TASK, NULL},
+    {"get_evidence", ANYONE, false, DBN_SUBJECT_NONE, NULL},
 };
 
 #define N_ADDED_ROWS (sizeof added_rows / sizeof added_rows[0])

@@ -97,6 +97,40 @@ test_body_ignores_base_milli(void **state)
   free(c);
 }
 
+/* An evidence file is signed by its hash: the canonical body is the same
+ * with its content (which the log never holds) or without it. */
+static void
+test_body_signs_evidence_by_hash(void **state)
+{
+  (void)state;
+  uint8_t hash[32] = {1, 2, 3};
+  Duban__EvidenceRef ref = DUBAN__EVIDENCE_REF__INIT, *refs[] = {&ref};
+  ref.name = "验收报告.pdf";
+  ref.media_type = "application/pdf";
+  ref.size = 5;
+  ref.hash.data = hash;
+  ref.hash.len = sizeof hash;
+  Duban__Submit submit = DUBAN__SUBMIT__INIT;
+  submit.task = "p:1.1.1";
+  submit.n_evidence = 1;
+  submit.evidence = refs;
+  uint8_t *a, *b, *c;
+  size_t a_len, b_len, c_len;
+  assert_int_equal(dbn_signed_body_pack(&submit.base, &a, &a_len), 0);
+  ref.content.data = (uint8_t *)"12345";
+  ref.content.len = 5;
+  assert_int_equal(dbn_signed_body_pack(&submit.base, &b, &b_len), 0);
+  assert_int_equal(ref.content.len, 5); /* the message itself is left alone */
+  hash[0] = 9;
+  assert_int_equal(dbn_signed_body_pack(&submit.base, &c, &c_len), 0);
+  assert_int_equal(a_len, b_len);
+  assert_memory_equal(a, b, a_len);
+  assert_true(a_len != c_len || memcmp(a, c, a_len) != 0);
+  free(a);
+  free(b);
+  free(c);
+}
+
 struct signer {
   const char *identity;
   dbn_sign_key_t key;
@@ -399,6 +433,7 @@ main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_canonical_bytes),
       cmocka_unit_test(test_body_ignores_base_milli),
+      cmocka_unit_test(test_body_signs_evidence_by_hash),
       cmocka_unit_test(test_broker_and_verify),
       cmocka_unit_test(test_secret_file_mode),
       cmocka_unit_test(test_cosign),

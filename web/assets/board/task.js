@@ -12,6 +12,18 @@ document.addEventListener("DOMContentLoaded", function () {
       set("task-id", t.id); set("task-text", t.text); set("task-unit", t.unit);
       set("task-percent", t.percent + "%"); set("task-colour", t.colour_zh);
       set("task-overdue", t.days_overdue); set("task-note", t.note);
+      var files = document.getElementById("evidence");
+      var kinds = { progress: "填报进度", milestone_reported: "报节点达成", submitted: "报结" };
+      (j.evidence || []).forEach(function (f) {
+        var li = document.createElement("li");
+        li.textContent = "事件 #" + f.seq + " " + (kinds[f.kind] || f.kind) + "：";
+        var a = document.createElement("a");
+        a.href = f.url; a.download = f.name; a.textContent = f.name;
+        li.appendChild(a);
+        li.appendChild(document.createTextNode("（" + Math.max(1, Math.round(f.size / 1024)) + " KB）"));
+        files.appendChild(li);
+      });
+      if (!(j.evidence || []).length) files.textContent = "无";
       var tbody = document.querySelector("#history tbody");
       j.history.forEach(function (ev) {
         var tr = document.createElement("tr");

@@ -113,9 +113,10 @@
     if (!current) return;
     showDetail();
     $("progress-percent").value = current.percent;
-    for (const id2 of ["progress-refusal", "submit-refusal", "escalate-refusal"]) $(id2).textContent = "";
+    for (const id2 of ["progress-refusal", "submit-refusal", "escalate-refusal", "evidence-refusal"]) $(id2).textContent = "";
     figureFields(current);
     renderTasks();
+    loadEvidence();
   }
 
   async function loadTasks() {
@@ -150,15 +151,54 @@
     list.dataset.top = answer.items.length ? answer.items[0].seq : "";
   }
 
+
+  /* What the outbox holds (the same as `duban outbox`): writes still to be
+   * delivered, and those the broker refused with its reason. */
   async function loadQueued() {
     const answer = await getJSON("/api/queued");
     if (!answer) return;
     const list = $("queued");
     list.replaceChildren();
-    for (const item of answer.items)
-      list.append(el("li", item.state + "：" + item.what + "（" + item.person + "）" + (item.message ? " " + item.message : ""),
-        item.queued ? "queued" : ""));
+    for (const item of answer.items) {
+      const text = item.state + "：" + item.what + (item.refused ? "——" + item.message : "") +
+        (item.answered_at ? "（" + item.answered_at + "）" : "");
+      const li = el("li", text, item.refused ? "refused" : "queued");
+      li.dataset.requestId = item.request_id;
+      list.append(li);
+    }
     if (!answer.items.length) list.append(el("li", "无"));
+  }
+
+  /* The files the task's reports carried, each with a download link. */
+  async function loadEvidence() {
+    if (!current) return;
+    const id = current.id;
+    const answer = await getJSON("/api/evidence?task=" + encodeURIComponent(id));
+    if (!answer || !current || current.id !== id) return;
+    const list = $("evidence-list");
+    list.replaceChildren();
+    for (const file of answer.evidence) {
+      const li = el("li", "事件 #" + file.seq + " " + file.kind_zh + "：");
+      const link = el("a", file.name);
+      link.href = file.url;
+      link.download = file.name;
+      li.append(link, " （" + file.size_text + "）");
+      list.append(li);
+    }
+    if (!answer.evidence.length) list.append(el("li", "无"));
+  }
+
+  /* The chosen files as the desk's JSON takes them: name and base64. */
+  async function chosenEvidence() {
+    const files = [];
+    for (const file of $("progress-evidence").files) {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let binary = "";
+      for (let i = 0; i < bytes.length; i += 0x8000)
+        binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      files.push({ name: file.name, data: btoa(binary) });
+    }
+    return files;
   }
 
   async function claim() {
@@ -176,18 +216,26 @@
       const value = $("figure-" + i).value;
       if (value !== "") figures.push({ what: target.what, value: Number(value), unit: $("figure-unit-" + i).value });
     });
+    $("evidence-refusal").textContent = "";
     const answer = await post("/api/progress", {
       task: current.id, percent: Number($("progress-percent").value), figures: figures,
       milestone_met: $("progress-milestone").checked, note: $("progress-note").value,
+      evidence: await chosenEvidence(),
     });
     let spot = $("progress-refusal");
-    if (!answer.ok) {
+    if (!answer.ok && (answer.field === "evidence" || (answer.error || "").includes("佐证材料"))) {
+      spot = $("evidence-refusal");
+    } else if (!answer.ok) {
       /* The broker's refusal goes beside the figure it names, else beside the first one given. */
       let index = current.targets.findIndex((t) => (answer.error || "").includes(t.what));
       if (index < 0) index = current.targets.findIndex((t, i) => $("figure-" + i).value !== "");
       if (index >= 0) spot = $("figure-refusal-" + index);
     }
-    if (outcome(answer, spot)) loadTasks();
+    if (outcome(answer, spot)) {
+      $("progress-evidence").value = "";
+      loadTasks();
+      loadEvidence();
+    }
   }
 
   async function submitTask(event) {
@@ -227,8 +275,7 @@
     $("inbox-read").addEventListener("click", markRead);
     await Promise.all([loadTasks(), loadInbox(), loadQueued()]);
     live();
-    /* The queue of writes not yet delivered is the desk's own: looked at
-     * on each change and now and then. */
+    /* The agent's outbox: looked at on each change and now and then. */
     setInterval(loadQueued, 15000);
   }
 
@@ -243,7 +290,7 @@
       let change = {};
       try { change = JSON.parse(m.data); } catch (e) { change = { tasks: true, inbox: true }; }
       window.__desk_changes++;
-      if (change.tasks) loadTasks();
+      if (change.tasks) { loadTasks(); loadEvidence(); }
       if (change.inbox) loadInbox();
       loadQueued();
     });
