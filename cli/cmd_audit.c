@@ -597,7 +597,7 @@ parse_report(dbn_cli_t *cli, int argc, char **argv, own_option_t own[OWN_COUNT],
 }
 
 /* One row of the ranking: rank, name, code, total, colour, then counts. */
-enum { RANK_COLUMNS = 18 };
+enum { RANK_COLUMNS = 20 };
 
 static void
 add_rank_row(dbn_cli_table_t *table, const dbn_report_unit_t *unit)
@@ -616,6 +616,8 @@ add_rank_row(dbn_cli_table_t *table, const dbn_report_unit_t *unit)
                                s->own_escalations,
                                s->automatic_escalations,
                                (long long)s->reminders,
+                               s->missed_reports,
+                               s->confirmed_milestones,
                                unit->colours[DBN_COLOUR_RED],
                                unit->colours[DBN_COLOUR_YELLOW],
                                unit->colours[DBN_COLOUR_BLUE],
@@ -635,9 +637,10 @@ add_rank_row(dbn_cli_table_t *table, const dbn_report_unit_t *unit)
 static int
 print_ranking(const dbn_report_t *report)
 {
-  static const char *const headers[RANK_COLUMNS] = {
-      "排名",     "单位",     "代码",     "总分",     "颜色", "任务", "按期办结", "逾期办结", "逾期",
-      "逾期天数", "滞后序时", "主动求助", "自动督办", "催办", "红",   "黄",       "蓝",       "绿"};
+  static const char *const headers[RANK_COLUMNS] = {"排名",     "单位",     "代码",     "总分", "颜色",
+                                                    "任务",     "按期办结", "逾期办结", "逾期", "逾期天数",
+                                                    "滞后序时", "主动求助", "自动督办", "催办", "漏报",
+                                                    "确认节点", "红",       "黄",       "蓝",   "绿"};
   dbn_cli_table_t *table;
   if (dbn_cli_table_new(&table, RANK_COLUMNS, headers) != 0)
     return DBN_CLI_EXIT_FAIL;

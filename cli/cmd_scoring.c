@@ -19,7 +19,8 @@ static const char scoring_usage[] =
     "`key = value` lines (# starts a comment): version, effective (YYYY-MM-DD),\n"
     "note, and the points of each item: base_points, done_on_time, done_late,\n"
     "per_day_overdue, max_overdue_per_task, behind_pace, per_own_escalation,\n"
-    "per_automatic_escalation, per_reminder (penalties negative). A report for a\n"
+    "per_automatic_escalation, per_reminder, per_missed_report (penalties\n"
+    "negative) and per_confirmed_milestone. A report for a\n"
     "day uses the rules in force that day; see examples/scoring/2023.rules.\n"
     "\n" DBN_CLI_CONNECTION_HELP;
 
@@ -42,6 +43,8 @@ points_field(Duban__ScoringRules *rules, const char *key)
       {"per_own_escalation", offsetof(Duban__ScoringRules, per_own_escalation)},
       {"per_automatic_escalation", offsetof(Duban__ScoringRules, per_automatic_escalation)},
       {"per_reminder", offsetof(Duban__ScoringRules, per_reminder)},
+      {"per_missed_report", offsetof(Duban__ScoringRules, per_missed_report)},
+      {"per_confirmed_milestone", offsetof(Duban__ScoringRules, per_confirmed_milestone)},
   };
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
     if (strcmp(fields[i].key, key) == 0)

@@ -27,6 +27,8 @@ static const struct {
     {"per_own_escalation", offsetof(dbn_scoring_rules_t, per_own_escalation), true},
     {"per_automatic_escalation", offsetof(dbn_scoring_rules_t, per_automatic_escalation), true},
     {"per_reminder", offsetof(dbn_scoring_rules_t, per_reminder), true},
+    {"per_missed_report", offsetof(dbn_scoring_rules_t, per_missed_report), true},
+    {"per_confirmed_milestone", offsetof(dbn_scoring_rules_t, per_confirmed_milestone), false},
 };
 
 static int
@@ -52,6 +54,8 @@ dbn_scoring_rules_default(dbn_scoring_rules_t *rules)
   rules->per_own_escalation = 0; /* asking for help is not punished */
   rules->per_automatic_escalation = -5;
   rules->per_reminder = -2;
+  rules->per_missed_report = -2;
+  rules->per_confirmed_milestone = 1;
 }
 
 static bool
@@ -128,6 +132,8 @@ dbn_scoring_rules_from_proto(const Duban__ScoringRules *message, dbn_scoring_rul
   rules->per_own_escalation = message->per_own_escalation;
   rules->per_automatic_escalation = message->per_automatic_escalation;
   rules->per_reminder = message->per_reminder;
+  rules->per_missed_report = message->per_missed_report;
+  rules->per_confirmed_milestone = message->per_confirmed_milestone;
   return 0;
 }
 
@@ -185,6 +191,20 @@ points(uint64_t count, int weight, int *points_p)
   return true;
 }
 
+/* The 漏报 warnings the deadline monitor raised on task: the task view
+ * keeps each as "PERIOD_END/missed" among its warnings (store/apply.c). */
+static unsigned
+missed_reports(const Duban__Task *task)
+{
+  static const char suffix[] = "/missed";
+  unsigned count = 0;
+  for (size_t i = 0; i < task->n_warnings; i++) {
+    size_t len = strlen(task->warnings[i]);
+    count += len >= sizeof suffix - 1 && strcmp(task->warnings[i] + len - (sizeof suffix - 1), suffix) == 0;
+  }
+  return count;
+}
+
 /* Count one task into score; its overdue points go to *overdue_points. */
 static void
 count_task(dbn_score_t *score, const Duban__Task *task, int64_t start, const dbn_scoring_rules_t *rules,
@@ -198,6 +218,8 @@ count_task(dbn_score_t *score, const Duban__Task *task, int64_t start, const dbn
   score->colour = dbn_colour_rollup(pair, 2);
   score->tasks++;
   score->reminders += task->reminders;
+  score->missed_reports += missed_reports(task);
+  score->confirmed_milestones += (unsigned)task->n_milestones_met;
   if (task->state == DUBAN__TASK_STATE__TASK_DONE) {
     if (dbn_score_done_on_time(task))
       score->done_on_time++;
@@ -227,11 +249,15 @@ add_up(dbn_score_t *score, const dbn_scoring_rules_t *rules, int64_t overdue_poi
       !points(score->own_escalations, rules->per_own_escalation, &score->own_escalation_points) ||
       !points(score->automatic_escalations, rules->per_automatic_escalation,
               &score->automatic_escalation_points) ||
-      !points(score->reminders, rules->per_reminder, &score->reminder_points))
+      !points(score->reminders, rules->per_reminder, &score->reminder_points) ||
+      !points(score->missed_reports, rules->per_missed_report, &score->missed_report_points) ||
+      !points(score->confirmed_milestones, rules->per_confirmed_milestone,
+              &score->confirmed_milestone_points))
     return false;
   int64_t total = (int64_t)score->base + score->done_on_time_points + score->done_late_points +
                   score->overdue_points + score->behind_pace_points + score->own_escalation_points +
-                  score->automatic_escalation_points + score->reminder_points;
+                  score->automatic_escalation_points + score->reminder_points + score->missed_report_points +
+                  score->confirmed_milestone_points;
   if (total < INT_MIN || total > INT_MAX)
     return false;
   score->total = (int)total;

@@ -17,6 +17,8 @@
  *   each escalation it raised itself   per_own_escalation       (0)
  *   each automatic escalation          per_automatic_escalation (-5)
  *   each reminder (催办) it received   per_reminder             (-2)
+ *   each missed report (漏报)          per_missed_report        (-2)
+ *   each milestone confirmed met       per_confirmed_milestone  (+1)
  *
  * (the defaults in brackets). Asking for help is not punished by default:
  * a department that escalates a block early is doing what the plan asks.
@@ -41,7 +43,8 @@
 #define DBN_SCORING_WEIGHT_MAX 1000
 
 /* Points are ints. The penalties (per_day_overdue, max_overdue_per_task,
- * behind_pace and the three per_ weights) are 0 or negative, which
+ * behind_pace, per_missed_report and the three per_ escalation and
+ * reminder weights) are 0 or negative, which
  * dbn_scoring_rules_check enforces so that a lost minus sign cannot turn
  * reminders into a reward; done_on_time and done_late may carry either
  * sign (a plan may decide that late work costs points). */
@@ -58,11 +61,15 @@ typedef struct {
   int per_own_escalation;       /* per escalation the department raised itself */
   int per_automatic_escalation; /* per escalation the deadline monitor raised on its tasks */
   int per_reminder;             /* per reminder (催办) on its tasks */
+  int per_missed_report;        /* per 漏报 warning on its tasks (a reporting period with no report) */
+  int per_confirmed_milestone;  /* per milestone of its tasks confirmed met (节点完成), done tasks' too */
 } dbn_scoring_rules_t;
 
 /* version "default", effective 0, base 100, done_on_time +5, done_late +2,
  * per_day_overdue -1, max_overdue_per_task -30, behind_pace -3,
- * per_own_escalation 0, per_automatic_escalation -5, per_reminder -2. */
+ * per_own_escalation 0, per_automatic_escalation -5, per_reminder -2,
+ * per_missed_report -2, per_confirmed_milestone +1. Rules loaded into a
+ * log before the last two existed have 0 for them, as they were scored. */
 void dbn_scoring_rules_default(dbn_scoring_rules_t *rules);
 
 /* 0 when rules are sane: version 1..DBN_SCORING_VERSION_LEN-1 bytes of
@@ -126,6 +133,10 @@ typedef struct {
   int automatic_escalation_points;
   uint64_t reminders; /* the reminders counted on its tasks, done ones too */
   int reminder_points;
+  unsigned missed_reports; /* 漏报 warnings on its tasks (the task view's "PERIOD/missed" warnings) */
+  int missed_report_points;
+  unsigned confirmed_milestones; /* milestones of its tasks a coordinator confirmed met */
+  int confirmed_milestone_points;
 } dbn_score_t;
 
 /* True when task is done and counts as done on time: its acceptance (the

@@ -36,6 +36,8 @@ rules_json(const dbn_report_t *report)
   cJSON_AddNumberToObject(json, "per_own_escalation", rules->per_own_escalation);
   cJSON_AddNumberToObject(json, "per_automatic_escalation", rules->per_automatic_escalation);
   cJSON_AddNumberToObject(json, "per_reminder", rules->per_reminder);
+  cJSON_AddNumberToObject(json, "per_missed_report", rules->per_missed_report);
+  cJSON_AddNumberToObject(json, "per_confirmed_milestone", rules->per_confirmed_milestone);
   return json;
 }
 
@@ -76,6 +78,10 @@ unit_json(const dbn_report_unit_t *unit)
   cJSON_AddNumberToObject(json, "automatic_escalation_points", score->automatic_escalation_points);
   cJSON_AddNumberToObject(json, "reminders", (double)score->reminders);
   cJSON_AddNumberToObject(json, "reminder_points", score->reminder_points);
+  cJSON_AddNumberToObject(json, "missed_reports", score->missed_reports);
+  cJSON_AddNumberToObject(json, "missed_report_points", score->missed_report_points);
+  cJSON_AddNumberToObject(json, "confirmed_milestones", score->confirmed_milestones);
+  cJSON_AddNumberToObject(json, "confirmed_milestone_points", score->confirmed_milestone_points);
   /* The scorecard's counts, as `audit report --json` printed them before
    * there were scores. */
   const dbn_scorecard_t *card = &unit->card;

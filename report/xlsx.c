@@ -115,10 +115,10 @@ targets_sheet(const book_t *book)
 static int
 ranking_sheet(const book_t *book)
 {
-  static const char *const headers[] = {"排名",     "单位",     "代码",     "总分",     "颜色",
-                                        "任务数",   "按期办结", "逾期办结", "逾期任务", "逾期天数",
-                                        "逾期扣分", "滞后序时", "主动求助", "自动督办", "催办",
-                                        "红",       "黄",       "蓝",       "绿"};
+  static const char *const headers[] = {
+      "排名",     "单位",     "代码",     "总分",     "颜色",     "任务数",   "按期办结",
+      "逾期办结", "逾期任务", "逾期天数", "逾期扣分", "滞后序时", "主动求助", "自动督办",
+      "催办",     "漏报",     "确认节点", "红",       "黄",       "蓝",       "绿"};
   lxw_worksheet *sheet = new_sheet(book, "考核排名", headers, sizeof headers / sizeof headers[0]);
   if (!sheet)
     return -1;
@@ -142,6 +142,8 @@ ranking_sheet(const book_t *book)
                               s->own_escalations,
                               s->automatic_escalations,
                               (double)s->reminders,
+                              s->missed_reports,
+                              s->confirmed_milestones,
                               unit->colours[DBN_COLOUR_RED],
                               unit->colours[DBN_COLOUR_YELLOW],
                               unit->colours[DBN_COLOUR_BLUE],

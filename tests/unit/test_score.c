@@ -324,6 +324,51 @@ test_escalations(void **state)
   }
 }
 
+/* Missed reports (漏报: the task view's "PERIOD/missed" warnings) cost and
+ * milestones a coordinator confirmed earn, on every task, done ones too;
+ * other warnings ("DUE/red") are not reports missed. Hand-computed: one
+ * green task due 2025-12-31 (scored 2024-06-01, 60% against 21% expected)
+ * with two missed periods and one red warning, and one done-late task with
+ * two confirmed milestones: 100 - 2*2 + 2 (late) + 2*1 = 100; under rules
+ * that charge 5 a missed report and give 3 a milestone: 100 - 10 + 2 + 6 = 98. */
+static void
+test_missed_reports_and_milestones(void **state)
+{
+  (void)state;
+  department_t d;
+  dbn_score_input_t input;
+  static const task_spec_t specs[] = {
+      {"p:4.1.1", WORKING, 60, "2025-12-31", NULL, 0, 0},
+      {"p:4.1.2", DONE, 100, "2024-03-31", "2024-04-02", 0, 0},
+  };
+  build(&d, "NYJ", specs, 2, 0, 0, &input);
+  char *warnings[] = {"2024-01-31/missed", "2024-03-31/red", "2024-04-30/missed"};
+  d.tasks[0].warnings = warnings;
+  d.tasks[0].n_warnings = 3;
+  char *met[] = {"2024-01-31", "2024-03-31"};
+  d.tasks[1].milestones_met = met;
+  d.tasks[1].n_milestones_met = 2;
+  dbn_scoring_rules_t rules;
+  dbn_scoring_rules_default(&rules);
+  dbn_score_t score;
+  assert_int_equal(dbn_score_departments(&input, 1, &rules, NULL, fixture_day("2024-06-01"), &score), 0);
+  assert_int_equal(score.missed_reports, 2);
+  assert_int_equal(score.missed_report_points, -4);
+  assert_int_equal(score.confirmed_milestones, 2);
+  assert_int_equal(score.confirmed_milestone_points, 2);
+  assert_int_equal(score.done_late, 1);
+  assert_int_equal(score.total, 100);
+  rules.per_missed_report = -5;
+  rules.per_confirmed_milestone = 3;
+  assert_int_equal(dbn_score_departments(&input, 1, &rules, NULL, fixture_day("2024-06-01"), &score), 0);
+  assert_int_equal(score.total, 98);
+  /* A lost minus sign cannot make a missed report a reward. */
+  rules.per_missed_report = 2;
+  char why[160] = "";
+  assert_int_not_equal(dbn_scoring_rules_check(&rules, why, sizeof why), 0);
+  assert_non_null(strstr(why, "per_missed_report"));
+}
+
 /* ---- on time or late ---- */
 
 static void
@@ -479,6 +524,8 @@ test_rules_default(void **state)
   assert_int_equal(rules.per_own_escalation, 0);
   assert_int_equal(rules.per_automatic_escalation, -5);
   assert_int_equal(rules.per_reminder, -2);
+  assert_int_equal(rules.per_missed_report, -2);
+  assert_int_equal(rules.per_confirmed_milestone, 1);
   char why[160] = "";
   assert_int_equal(dbn_scoring_rules_check(&rules, why, sizeof why), 0);
 }
@@ -653,7 +700,7 @@ main(void)
       cmocka_unit_test(test_done_on_time),      cmocka_unit_test(test_overdue_list),
       cmocka_unit_test(test_score_refusals),    cmocka_unit_test(test_rules_default),
       cmocka_unit_test(test_rules_check),       cmocka_unit_test(test_rules_at),
-      cmocka_unit_test(test_rules_from_proto),
+      cmocka_unit_test(test_rules_from_proto),  cmocka_unit_test(test_missed_reports_and_milestones),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
