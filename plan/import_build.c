@@ -27,6 +27,7 @@
 typedef struct {
   cJSON *milestones; /* NULL once moved into the plan */
   cJSON *targets;    /* likewise */
+  cJSON *facts;      /* numbers that are not targets; likewise */
   bool dated;        /* the text names a date */
   int owner;         /* index into importer->units; -1 = left out */
 } action_result_t;
@@ -200,7 +201,7 @@ resolve_action(build_t *build, const section_t *section, const measure_t *measur
                   measure->number);
   result->milestones =
       import_milestones(importer, &action->text, action->line, &build->latest, &result->dated);
-  result->targets = import_targets(importer, &action->text);
+  result->targets = import_targets(importer, &action->text, action->line, &result->facts);
 }
 
 /* Units in order of appearance; owners checked against their measure. */
@@ -329,6 +330,10 @@ action_json(build_t *build, cJSON *actions, const section_t *section, const meas
   cJSON_AddItemToObject(action_object, "milestones", milestones ? milestones : cJSON_CreateArray());
   cJSON_AddItemToObject(action_object, "targets", result->targets ? result->targets : cJSON_CreateArray());
   result->targets = NULL;
+  if (result->facts && cJSON_GetArraySize(result->facts) > 0) {
+    cJSON_AddItemToObject(action_object, "facts", result->facts);
+    result->facts = NULL;
+  }
   cJSON_AddNumberToObject(action_object, "source_line", action->line);
 }
 
@@ -396,6 +401,7 @@ build_free(build_t *build)
   for (size_t i = 0; build->actions && i < build->action_count; i++) {
     cJSON_Delete(build->actions[i].milestones);
     cJSON_Delete(build->actions[i].targets);
+    cJSON_Delete(build->actions[i].facts);
   }
   free(build->actions);
   free(build->measures);

@@ -291,8 +291,13 @@ cJSON *import_milestones(importer_t *importer, const cptext_t *text, int line, y
 
 /* ---- import_targets.c, import_build.c ------------------------------------------------ */
 
-/* The targets of an action's text, a JSON array (NULL when out of memory). */
-cJSON *import_targets(importer_t *importer, const cptext_t *text);
+/* The targets of an action's text, a JSON array (NULL when out of memory);
+ * the numbers that are facts (money given or budgeted, limits, existing
+ * counts) go to *facts_p instead, each reported at line. */
+cJSON *import_targets(importer_t *importer, const cptext_t *text, int line, cJSON **facts_p);
+/* The clause around normalized[at] gives or budgets money (每年安排800万元):
+ * a recurring phrase there is a rate, not a reporting cycle. */
+bool import_is_funding_clause(const uint32_t *normalized, size_t length, size_t at);
 
 /* The plan JSON from everything parsed, the caller's. When an allocation
  * fails importer->error is set and the plan (NULL or incomplete) is only
