@@ -19,6 +19,7 @@ usage(FILE *out)
 {
   fputs("usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE]\n"
         "                         [--horizon DATE] [--text FILE] [--load]\n"
+        "       duban plan import --explain TASK FILE [--units FILE] [--id ID]\n"
         "\n"
         "Read a plan document (.docx, or text in UTF-8, GB18030 or GBK; LF or CRLF) and\n"
         "print the plan as JSON (duban-plan/1) on stdout; everything the importer was unsure of goes\n"
@@ -35,6 +36,9 @@ usage(FILE *out)
         "  --text FILE    (.docx) write the document as the text whose lines the\n"
         "                 report numbers\n"
         "  --load         also load the plan into the broker (admin identity)\n"
+        "  --explain TASK print where task TASK (ordos-2023-58:1.1.1, or 1.1.1) came\n"
+        "                 from: its section's and measure's lines and its own, and\n"
+        "                 for a .docx each line's table row and cells\n"
         "\n"
         "In a .docx, the paragraphs and every table with a header row (序号, 任务,\n"
         "具体措施, 牵头单位, 配合单位, 责任单位, 完成时限 and variants) are read: one\n"
@@ -67,6 +71,21 @@ write_docx_text(const char *file, const char *text_path)
   return status;
 }
 
+/* --explain: where one task came from, on stdout. */
+static int
+explain_task(const char *file, const char *units, const char *id, const char *task)
+{
+  char why[1024], *text = NULL;
+  int rc = dbn_plan_import_explain_file(file, units, id, task, &text, why, sizeof why);
+  if (rc) {
+    fprintf(stderr, "duban plan import: %s: %s\n", file, why[0] ? why : dbn_strerror(rc));
+    return rc == DBN_EVERSION ? 4 : 1;
+  }
+  int status = fputs(text, stdout) == EOF || fflush(stdout) == EOF ? 1 : 0;
+  free(text);
+  return status;
+}
+
 void
 dbn_cli_print_import_report(FILE *out, const cJSON *report)
 {
@@ -86,6 +105,7 @@ int
 dbn_cmd_plan_import(int argc, char **argv)
 {
   const char *file = NULL, *units = NULL, *id = NULL, *report_path = NULL, *text_path = NULL, *horizon = NULL;
+  const char *explain = NULL;
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -93,7 +113,7 @@ dbn_cmd_plan_import(int argc, char **argv)
       return 0;
     }
     if (strcmp(arg, "--units") == 0 || strcmp(arg, "--id") == 0 || strcmp(arg, "--report") == 0 ||
-        strcmp(arg, "--text") == 0 || strcmp(arg, "--horizon") == 0) {
+        strcmp(arg, "--text") == 0 || strcmp(arg, "--horizon") == 0 || strcmp(arg, "--explain") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "duban plan import: %s needs a value\n", arg);
         return 2;
@@ -102,6 +122,7 @@ dbn_cmd_plan_import(int argc, char **argv)
                          : strcmp(arg, "--id") == 0      ? &id
                          : strcmp(arg, "--text") == 0    ? &text_path
                          : strcmp(arg, "--horizon") == 0 ? &horizon
+                         : strcmp(arg, "--explain") == 0 ? &explain
                                                          : &report_path;
       *dst = argv[++i];
       continue;
@@ -125,6 +146,8 @@ dbn_cmd_plan_import(int argc, char **argv)
     return 2;
   }
 
+  if (explain)
+    return explain_task(file, units, id, explain);
   cJSON *plan = NULL, *report = NULL;
   char why[1024];
   if (text_path && write_docx_text(file, text_path) != 0)

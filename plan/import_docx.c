@@ -41,6 +41,7 @@
 typedef struct {
   char *data;
   size_t length, capacity;
+  size_t lines; /* line breaks written so far */
   bool failed;
 } outbuf_t;
 
@@ -62,6 +63,8 @@ out_add(outbuf_t *out, const char *text, size_t len)
     out->capacity = capacity;
   }
   memcpy(out->data + out->length, text, len);
+  for (size_t i = 0; i < len; i++)
+    out->lines += text[i] == '\n';
   out->length += len;
   out->data[out->length] = '\0';
 }
@@ -396,6 +399,8 @@ typedef struct {
   char *caption;                 /* the last paragraph before the table (owned) */
   int tables;                    /* tables whose header was read */
   int skipped;                   /* paragraphs and cells after a task table not read */
+  char **origins;                /* by line of the text (0-based): the table row it came from */
+  size_t origin_capacity;
 } emit_t;
 
 static const char *const cn_digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
@@ -421,6 +426,51 @@ blank(const char *text)
     if (*p != ' ')
       return strncmp(p, "\xe3\x80\x80", 3) == 0 ? blank(p + 3) : false;
   return true;
+}
+
+/* Remember that the next line of the text is row r of the current table:
+ * "表1 第3行：序号=1 | 具体措施=… | 责任单位=…", its cells under their
+ * headers, for `plan import --explain`. */
+static void
+note_origin(emit_t *emit, grid_t *grid, const columns_t *columns, size_t r)
+{
+  size_t line = emit->out->lines;
+  if (line >= emit->origin_capacity) {
+    size_t capacity = emit->origin_capacity ? emit->origin_capacity * 2 : 64;
+    while (capacity <= line)
+      capacity *= 2;
+    char **bigger = realloc(emit->origins, capacity * sizeof *bigger);
+    if (!bigger) {
+      emit->out->failed = true;
+      return;
+    }
+    memset(bigger + emit->origin_capacity, 0, (capacity - emit->origin_capacity) * sizeof *bigger);
+    emit->origins = bigger;
+    emit->origin_capacity = capacity;
+  }
+  outbuf_t origin = {0};
+  char where[64];
+  snprintf(where, sizeof where, "表%d 第%zu行：", emit->tables, r + 1);
+  out_str(&origin, where);
+  bool first = true;
+  for (size_t c = 0; c < grid->columns; c++) {
+    const place_t *place = grid_at(grid, r, c);
+    const place_t *header = grid_at(grid, columns->header_row, c);
+    if (!place->origin || blank(place->text))
+      continue;
+    out_str(&origin, first ? "" : " | ");
+    out_str(&origin, header->text && !blank(header->text) ? header->text : "？");
+    out_str(&origin, place->vcontinue ? "（合并）=" : "=");
+    out_str(&origin, place->text);
+    first = false;
+  }
+  if (origin.failed) {
+    free(origin.data);
+    emit->out->failed = true;
+    return;
+  }
+  free(emit->origins[line]);
+  emit->origins[line] = origin.data;
 }
 
 /* Starts with a section number of its own (一、 … 九十九、). */
@@ -529,6 +579,7 @@ emit_row(emit_t *emit, grid_t *grid, const columns_t *columns, size_t r)
     emit_measure(emit, key);
   char number[16];
   snprintf(number, sizeof number, "%d.", ++emit->items);
+  note_origin(emit, grid, columns, r);
   out_str(emit->out, number);
   out_str(emit->out, item);
   const char *deadline = column_text(grid, r, columns->deadline);
@@ -693,9 +744,26 @@ import_is_ole(const char *bytes, size_t len)
   return len >= 8 && memcmp(bytes, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0;
 }
 
+/* The origins emit noted, as many as the text has lines (NULL where a line
+ * is no table row), or freed when origins_p is NULL. */
+static void
+hand_over_origins(emit_t *emit, size_t lines, char ***origins_p, size_t *origin_count_p)
+{
+  if (!origins_p || emit->out->failed) {
+    for (size_t i = 0; i < emit->origin_capacity; i++)
+      free(emit->origins[i]);
+    free(emit->origins);
+    return;
+  }
+  *origins_p = emit->origins;
+  *origin_count_p = emit->origin_capacity < lines ? emit->origin_capacity : lines;
+  for (size_t i = *origin_count_p; i < emit->origin_capacity; i++)
+    free(emit->origins[i]);
+}
+
 int
 import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_len_p, int *tables_p,
-                    int *skipped_p, char *why, size_t why_len)
+                    int *skipped_p, char ***origins_p, size_t *origin_count_p, char *why, size_t why_len)
 {
   char *xml = NULL;
   size_t xml_len = 0;
@@ -717,6 +785,9 @@ import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_l
   out_str(&out, "");
   emit_t emit = {.out = &out};
   rc = emit_body(&emit, body, &caption);
+  if (rc)
+    out.failed = true;
+  hand_over_origins(&emit, out.lines + 1, rc ? NULL : origins_p, origin_count_p);
   free(emit.measure_key);
   free(emit.caption);
   free(caption.data);

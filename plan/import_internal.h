@@ -52,6 +52,7 @@ typedef struct {
   char *number; /* as numbered in the document, then made unique */
   cptext_t text;
   int line;             /* where the action starts in the document */
+  int last_line;        /* the last line its text (or its units) came from */
   char *owner;          /* unit name from the item; NULL = the measure's lead */
   strvec_t lead;        /* lead units labelled on the item itself (a format variant) */
   strvec_t cooperating; /* cooperating units labelled on the item itself */
@@ -112,6 +113,9 @@ typedef struct {
   char *title;          /* the plan's title */
   char *plan_id;        /* the plan id (from the options, document or file) */
   int last_item_number; /* for telling "2.6亿元" from item 2 */
+  char **origins;       /* .docx: by line (0-based), the table row it came from, or NULL */
+  size_t origin_count;
+  const char *source_kind; /* NULL (text), "docx" or "pdf": how the lines were made */
 } importer_t;
 
 /* ---- import_text.c: report, allocation, containers -------------------------- */
@@ -220,10 +224,13 @@ bool import_is_ole(const char *bytes, size_t len);
  * header row, merged cells resolved) as an item with its deadline and
  * units. *text_p (NUL-terminated) is the caller's; *tables_p counts the
  * task tables read, *skipped_p the paragraphs after a task table that are
- * not sections and were left out. DBN_EINVAL with a message when the archive or its
+ * not sections and were left out; *origins_p (if not NULL; the caller's,
+ * each string and the array freed) holds, by line of the text (0-based),
+ * the table row and cells it was made from, NULL for other lines, with
+ * *origin_count_p entries. DBN_EINVAL with a message when the archive or its
  * word/document.xml cannot be read, DBN_ETOOBIG, DBN_ENOMEM. */
 int import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_len_p, int *tables_p,
-                        int *skipped_p, char *why, size_t why_len);
+                        int *skipped_p, char ***origins_p, size_t *origin_count_p, char *why, size_t why_len);
 
 /* ---- import_units.c ------------------------------------------------------------- */
 
@@ -298,6 +305,13 @@ cJSON *import_targets(importer_t *importer, const cptext_t *text, int line, cJSO
 /* The clause around normalized[at] gives or budgets money (每年安排800万元):
  * a recurring phrase there is a rate, not a reporting cycle. */
 bool import_is_funding_clause(const uint32_t *normalized, size_t length, size_t at);
+
+/* ---- import_explain.c --------------------------------------------------------------- */
+
+/* Where task task_id came from: its section's and measure's lines, its
+ * own lines and, for a .docx, the table row and cells of each; a new
+ * string (the caller's), or NULL with why set when there is no such task. */
+char *import_explain(importer_t *importer, const char *task_id, char *why, size_t why_len);
 
 /* The plan JSON from everything parsed, the caller's. When an allocation
  * fails importer->error is set and the plan (NULL or incomplete) is only

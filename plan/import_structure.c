@@ -254,7 +254,7 @@ import_new_action(importer_t *importer, measure_t *measure, int number, int line
   char buf[24];
   snprintf(buf, sizeof buf, "%d", number > 0 ? number : (int)measure->action_count);
   action->number = import_strdup(importer, buf);
-  action->line = line;
+  action->line = action->last_line = line;
   return action;
 }
 
@@ -286,6 +286,8 @@ static void
 action_text(importer_t *importer, action_t *action, size_t start, size_t end, int line)
 {
   size_t open, close;
+  if (line > action->last_line)
+    action->last_line = line;
   if (import_trailing_paren(importer->normalized, start, end, &open, &close)) {
     strvec_t lead = {0}, cooperating = {0};
     bool labelled = false;

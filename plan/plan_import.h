@@ -90,6 +90,16 @@ int dbn_plan_import_file_horizon(const char *path, const char *units_path, const
                                  const char *horizon, cJSON **plan_p, cJSON **report_p, char *why,
                                  size_t why_len);
 
+/* Import the file at path (as dbn_plan_import_file) and describe where the
+ * task task (its full id, or <section>.<measure>.<action>) came from: the
+ * section's and measure's lines and the task's own lines as the report
+ * numbers them, and for a .docx each line's table row and cells under
+ * their column headers. *text_p is the caller's (free()). DBN_ENOTFOUND
+ * with a message when the document has no such task; otherwise the errors
+ * of dbn_plan_import_file. */
+int dbn_plan_import_explain_file(const char *path, const char *units_path, const char *id, const char *task,
+                                 char **text_p, char *why, size_t why_len);
+
 /* The .docx at path as the text the importer parses (its paragraphs, and
  * each task table row as an item): what the report's line numbers of a
  * .docx count. *text_p is the caller's (free()). Errors as
