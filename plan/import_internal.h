@@ -232,6 +232,18 @@ bool import_is_ole(const char *bytes, size_t len);
 int import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_len_p, int *tables_p,
                         int *skipped_p, char ***origins_p, size_t *origin_count_p, char *why, size_t why_len);
 
+/* ---- import_pdf.c ------------------------------------------------------------------ */
+
+/* "%PDF-": a PDF, read from its file through pdftotext. */
+bool import_is_pdf(const char *bytes, size_t len);
+/* The PDF at path as text, best effort: `pdftotext -layout`, page numbers
+ * left out, lines printed on from the line before joined to it. *pages_p
+ * and *joined_p count pages and joined lines. DBN_EINVAL with a message
+ * when pdftotext is missing, refuses the file or finds no text (a scan);
+ * DBN_ETOOBIG, DBN_ENOMEM, DBN_EIO. */
+int import_pdf_to_text(const char *path, char **text_p, size_t *text_len_p, int *pages_p, int *joined_p,
+                       char *why, size_t why_len);
+
 /* ---- import_units.c ------------------------------------------------------------- */
 
 /* Read units from normalized[start..end): "牵头单位：A、B，配合单位：C",

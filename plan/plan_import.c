@@ -152,6 +152,8 @@ run_phases(importer_t *importer, const char *bytes, size_t len, cJSON **plan_p, 
 typedef struct {
   const char *task;  /* the task to explain, or NULL */
   char *explanation; /* its sources (the caller's) */
+  bool pdf;          /* the bytes are pdftotext's text of a PDF */
+  int pages, joined; /* of the PDF: pages, lines joined to the one before */
 } import_extra_t;
 
 /* The .docx as text, with its table rows' origins kept for --explain. */
@@ -209,6 +211,16 @@ import_document(const char *bytes, size_t len, const dbn_plan_import_options_t *
     rc = DBN_EVERSION;
   } else if (bytes && import_is_docx(bytes, len)) {
     rc = read_docx(&importer, bytes, len, &docx_text, &docx_len, why, why_len);
+  } else if (bytes && import_is_pdf(bytes, len)) {
+    snprintf(why, why_len, "a PDF is read from its file: duban plan import FILE.pdf");
+    rc = DBN_EINVAL;
+  } else if (extra && extra->pdf) {
+    importer.source_kind = "pdf";
+    import_report(
+        &importer, 0, "pdf",
+        "从 PDF 的版面读出（pdftotext -layout，尽力而为）：%d 页，%d 行与上一行接续合并，页码已去掉；"
+        "行号按 --text 给出的文本计；表格和分栏排版无法按列读出，请核对",
+        extra->pages, extra->joined);
   }
   if (!rc)
     rc = docx_text ? run_phases(&importer, docx_text, docx_len, &plan, why, why_len)
@@ -326,6 +338,9 @@ dbn_plan_import_file(const char *path, const char *units_path, const char *id, c
   return dbn_plan_import_file_horizon(path, units_path, id, NULL, plan_p, report_p, why, why_len);
 }
 
+static int import_text_file(char *buf, size_t len, const char *path, const char *units_path, const char *id,
+                            const char *horizon, import_extra_t *extra, cJSON **plan_p, cJSON **report_p,
+                            char *why, size_t why_len);
 static int import_file(const char *path, const char *units_path, const char *id, const char *horizon,
                        import_extra_t *extra, cJSON **plan_p, cJSON **report_p, char *why, size_t why_len);
 
@@ -360,12 +375,31 @@ import_file(const char *path, const char *units_path, const char *id, const char
 {
   char *buf = NULL;
   size_t len = 0;
-  cJSON *units = NULL;
   *plan_p = NULL;
   *report_p = NULL;
   int rc = read_file(path, &buf, &len, why, why_len);
   if (rc)
     return rc;
+  import_extra_t plain = {0};
+  if (import_is_pdf(buf, len)) {
+    extra = extra ? extra : &plain;
+    extra->pdf = true;
+    free(buf);
+    if ((rc = import_pdf_to_text(path, &buf, &len, &extra->pages, &extra->joined, why, why_len)) != 0)
+      return rc;
+  }
+  return import_text_file(buf, len, path, units_path, id, horizon, extra, plan_p, report_p, why, why_len);
+}
+
+/* The bytes of the file at path (buf, taken: a PDF's as pdftotext gave
+ * them) imported. */
+static int
+import_text_file(char *buf, size_t len, const char *path, const char *units_path, const char *id,
+                 const char *horizon, import_extra_t *extra, cJSON **plan_p, cJSON **report_p, char *why,
+                 size_t why_len)
+{
+  cJSON *units = NULL;
+  int rc = 0;
   const char *ext = strrchr(path, '.');
   if (ext && (strcasecmp(ext, ".doc") == 0 || strcasecmp(ext, ".wps") == 0) && !import_is_docx(buf, len)) {
     snprintf(why, why_len,
@@ -399,8 +433,11 @@ dbn_plan_import_docx_text(const char *path, char **text_p, size_t *text_len_p, c
   int rc = read_file(path, &buf, &len, why, why_len);
   if (rc)
     return rc;
-  if (!import_is_docx(buf, len)) {
-    snprintf(why, why_len, "%s: not a .docx (zip) document", path);
+  if (import_is_pdf(buf, len)) {
+    int pages = 0, joined = 0;
+    rc = import_pdf_to_text(path, text_p, text_len_p, &pages, &joined, why, why_len);
+  } else if (!import_is_docx(buf, len)) {
+    snprintf(why, why_len, "%s: not a .docx (zip) document nor a PDF", path);
     rc = DBN_EINVAL;
   } else {
     rc = import_docx_to_text(buf, len, text_p, text_len_p, &tables, &skipped, NULL, NULL, why, why_len);
