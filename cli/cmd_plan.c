@@ -11,18 +11,21 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plan_diff.h"
 #include "plan_import.h"
 #include "plan_json.h"
 
 static const char plan_usage[] =
     "usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE] [--load]\n"
     "       duban plan load FILE.json [--json]\n"
+    "       duban plan diff OLD NEW [--json]\n"
     "\n"
     "  import   read a breakdown document (分解方案) and print the plan JSON\n"
     "           (docs/plan-format.md); what the importer was unsure of goes to\n"
     "           stderr or --report. With --load, send it to the broker at once.\n"
     "  load     send a plan in JSON to the broker (admin), which makes a task\n"
     "           of every action\n"
+    "  diff     the tasks a revised version adds, removes and changes\n"
     "\n"
     "'duban plan import --help' and 'duban plan load --help' say more.\n";
 
@@ -198,6 +201,7 @@ cmd_import(int argc, char **argv)
 int
 dbn_cmd_plan(int argc, char **argv)
 {
-  static const dbn_cli_word_t words[] = {{"import", cmd_import}, {"load", cmd_load}};
-  return dbn_cli_run_word("plan", plan_usage, words, 2, argc, argv);
+  static const dbn_cli_word_t words[] = {
+      {"import", cmd_import}, {"load", cmd_load}, {"diff", dbn_cmd_plan_diff}};
+  return dbn_cli_run_word("plan", plan_usage, words, 3, argc, argv);
 }
