@@ -298,39 +298,28 @@ build_grid(const xmlNode *table, grid_t *grid)
 
 /* ---- header mapping ------------------------------------------------------------ */
 
-enum role {
-  ROLE_NONE,
-  ROLE_NUMBER,
-  ROLE_TASK,
-  ROLE_MEASURE,
-  ROLE_LEAD,
-  ROLE_COOP,
-  ROLE_OWNER,
-  ROLE_DEADLINE
-};
-
 /* The header words of each role, matched as a substring of the header cell
  * with spaces removed; earlier entries win ("具体措施" before "措施"). */
 static const struct {
   const char *word;
-  enum role role;
+  enum column_role role;
 } header_words[] = {
-    {"序号", ROLE_NUMBER},       {"编号", ROLE_NUMBER},       {"具体措施", ROLE_MEASURE},
-    {"具体举措", ROLE_MEASURE},  {"落实举措", ROLE_MEASURE},  {"工作措施", ROLE_MEASURE},
-    {"主要措施", ROLE_MEASURE},  {"推进措施", ROLE_MEASURE},  {"工作举措", ROLE_MEASURE},
-    {"具体内容", ROLE_MEASURE},  {"措施", ROLE_MEASURE},      {"举措", ROLE_MEASURE},
-    {"牵头", ROLE_LEAD},         {"主责", ROLE_LEAD},         {"主办", ROLE_LEAD},
-    {"配合", ROLE_COOP},         {"协同", ROLE_COOP},         {"协办", ROLE_COOP},
-    {"参与", ROLE_COOP},         {"支撑", ROLE_COOP},         {"责任单位", ROLE_OWNER},
-    {"责任部门", ROLE_OWNER},    {"责任主体", ROLE_OWNER},    {"承办单位", ROLE_OWNER},
-    {"实施单位", ROLE_OWNER},    {"完成时限", ROLE_DEADLINE}, {"完成时间", ROLE_DEADLINE},
-    {"时间节点", ROLE_DEADLINE}, {"时限", ROLE_DEADLINE},     {"进度安排", ROLE_DEADLINE},
-    {"完成期限", ROLE_DEADLINE}, {"任务", ROLE_TASK},         {"工作内容", ROLE_TASK},
-    {"事项", ROLE_TASK},         {"目标", ROLE_TASK},
+    {"序号", COLUMN_NUMBER},       {"编号", COLUMN_NUMBER},       {"具体措施", COLUMN_MEASURE},
+    {"具体举措", COLUMN_MEASURE},  {"落实举措", COLUMN_MEASURE},  {"工作措施", COLUMN_MEASURE},
+    {"主要措施", COLUMN_MEASURE},  {"推进措施", COLUMN_MEASURE},  {"工作举措", COLUMN_MEASURE},
+    {"具体内容", COLUMN_MEASURE},  {"措施", COLUMN_MEASURE},      {"举措", COLUMN_MEASURE},
+    {"牵头", COLUMN_LEAD},         {"主责", COLUMN_LEAD},         {"主办", COLUMN_LEAD},
+    {"配合", COLUMN_COOP},         {"协同", COLUMN_COOP},         {"协办", COLUMN_COOP},
+    {"参与", COLUMN_COOP},         {"支撑", COLUMN_COOP},         {"责任单位", COLUMN_OWNER},
+    {"责任部门", COLUMN_OWNER},    {"责任主体", COLUMN_OWNER},    {"承办单位", COLUMN_OWNER},
+    {"实施单位", COLUMN_OWNER},    {"完成时限", COLUMN_DEADLINE}, {"完成时间", COLUMN_DEADLINE},
+    {"时间节点", COLUMN_DEADLINE}, {"时限", COLUMN_DEADLINE},     {"进度安排", COLUMN_DEADLINE},
+    {"完成期限", COLUMN_DEADLINE}, {"任务", COLUMN_TASK},         {"工作内容", COLUMN_TASK},
+    {"事项", COLUMN_TASK},         {"目标", COLUMN_TASK},
 };
 
-static enum role
-header_role(const char *text)
+enum column_role
+import_column_role(const char *text)
 {
   char squeezed[256];
   size_t n = 0;
@@ -342,15 +331,15 @@ header_role(const char *text)
     memmove(squeezed, squeezed + 3, n - 2);
   /* 牵头市领导, 联系人, 备注: people and notes, not units or tasks */
   if (strstr(squeezed, "领导") || strstr(squeezed, "联系人") || strstr(squeezed, "备注"))
-    return ROLE_NONE;
+    return COLUMN_NONE;
   for (size_t i = 0; i < sizeof header_words / sizeof header_words[0]; i++)
     if (strstr(squeezed, header_words[i].word))
       return header_words[i].role;
-  return ROLE_NONE;
+  return COLUMN_NONE;
 }
 
 typedef struct {
-  enum role roles[DOCX_MAX_COLUMNS];
+  enum column_role roles[DOCX_MAX_COLUMNS];
   int task, measure, lead, coop, owner, deadline; /* column or -1 */
   size_t header_row;
 } columns_t;
@@ -368,14 +357,14 @@ map_header(grid_t *grid, columns_t *columns)
       place_t *place = grid_at(grid, r, c);
       if (!place->text || !place->origin)
         continue;
-      enum role role = header_role(place->text);
-      int *slot = role == ROLE_TASK       ? &columns->task
-                  : role == ROLE_MEASURE  ? &columns->measure
-                  : role == ROLE_LEAD     ? &columns->lead
-                  : role == ROLE_COOP     ? &columns->coop
-                  : role == ROLE_OWNER    ? &columns->owner
-                  : role == ROLE_DEADLINE ? &columns->deadline
-                                          : NULL;
+      enum column_role role = import_column_role(place->text);
+      int *slot = role == COLUMN_TASK       ? &columns->task
+                  : role == COLUMN_MEASURE  ? &columns->measure
+                  : role == COLUMN_LEAD     ? &columns->lead
+                  : role == COLUMN_COOP     ? &columns->coop
+                  : role == COLUMN_OWNER    ? &columns->owner
+                  : role == COLUMN_DEADLINE ? &columns->deadline
+                                            : NULL;
       if (slot && *slot < 0) {
         *slot = (int)c;
         columns->roles[c] = role;
@@ -567,7 +556,8 @@ emit_row(emit_t *emit, grid_t *grid, const columns_t *columns, size_t r)
   int header_cells = 0;
   for (size_t c = 0; c < grid->columns; c++) {
     const char *text = column_text(grid, r, (int)c);
-    if (columns->roles[c] != ROLE_NONE && text && strlen(text) < 32 && header_role(text) == columns->roles[c])
+    if (columns->roles[c] != COLUMN_NONE && text && strlen(text) < 32 &&
+        import_column_role(text) == columns->roles[c])
       header_cells++;
   }
   if (header_cells >= 2)

@@ -216,6 +216,22 @@ int import_read_input(importer_t *importer, const char *bytes, size_t len, char 
 
 /* ---- import_docx.c ------------------------------------------------------------- */
 
+/* What a table column holds, by its header cell (序号, 任务, 具体措施,
+ * 牵头单位, 配合单位, 责任单位, 完成时限 and variants). */
+enum column_role {
+  COLUMN_NONE,
+  COLUMN_NUMBER,
+  COLUMN_TASK,
+  COLUMN_MEASURE,
+  COLUMN_LEAD,
+  COLUMN_COOP,
+  COLUMN_OWNER,
+  COLUMN_DEADLINE
+};
+/* The role of a header cell's UTF-8 text; COLUMN_NONE for people (牵头市领导),
+ * notes and anything else. */
+enum column_role import_column_role(const char *text);
+
 /* A zip archive (what a .docx is) / an OLE compound file (.doc, .wps). */
 bool import_is_docx(const char *bytes, size_t len);
 bool import_is_ole(const char *bytes, size_t len);
@@ -243,6 +259,16 @@ bool import_is_pdf(const char *bytes, size_t len);
  * DBN_ETOOBIG, DBN_ENOMEM, DBN_EIO. */
 int import_pdf_to_text(const char *path, char **text_p, size_t *text_len_p, int *pages_p, int *joined_p,
                        char *why, size_t why_len);
+
+/* ---- import_flat_table.c ------------------------------------------------------------ */
+
+/* A table flattened into text, one cell a line (序号 / 任务 / 责任单位, then
+ * 1 / … / …), rewritten in place as items: each row's first line becomes
+ * "1.text（责任单位：…）", its other cells' lines and the header's become
+ * empty, so that every line keeps its number. Runs after the lines are
+ * split; true when it rewrote the text (the lines are then to be split
+ * again). Each table read is reported with its line. */
+bool import_unflatten_tables(importer_t *importer);
 
 /* ---- import_units.c ------------------------------------------------------------- */
 
