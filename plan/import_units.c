@@ -134,7 +134,7 @@ strip_shared_duty(const uint32_t *normalized, size_t start, size_t *end)
 
 static bool
 part_role(const uint32_t *normalized, size_t start, size_t end, enum role *role, bool *any_label,
-          size_t *names_start_p, size_t *names_end_p)
+          bool *lead_seen, size_t *names_start_p, size_t *names_end_p)
 {
   static const char *const lead_suffixes[] = {"牵头", "负责", NULL};
   static const char *const cooperating_suffixes[] = {"配合", "参与", "协办", "协助", NULL};
@@ -147,6 +147,12 @@ part_role(const uint32_t *normalized, size_t start, size_t end, enum role *role,
     enum role labelled = role_of(normalized, start, colon);
     if (labelled == ROLE_NONE)
       return false;
+    /* 牵头单位：A 责任单位：B, C: after a lead, 责任单位 are the units
+     * that answer with it */
+    if (labelled == ROLE_LEAD && literal_find(normalized, start, colon, "牵头") != SIZE_MAX)
+      *lead_seen = true;
+    else if (labelled == ROLE_LEAD && *lead_seen)
+      labelled = ROLE_COOPERATING;
     *role = labelled;
     *any_label = true;
     *names_start_p = colon + 1;
@@ -273,6 +279,7 @@ read_statement(importer_t *importer, size_t at, size_t end, unit_lists_t *found,
 {
   const uint32_t *normalized = importer->normalized;
   enum role role = ROLE_NONE;
+  bool lead_seen = false;
   while (at < end) {
     size_t stop = separator(normalized, at, end, ",;。 ");
     size_t part_start = at, part_end = stop;
@@ -285,7 +292,8 @@ read_statement(importer_t *importer, size_t at, size_t end, unit_lists_t *found,
     if (part_start >= part_end)
       continue;
     size_t names_start, names_end;
-    if (!part_role(normalized, part_start, part_end, &role, any_label, &names_start, &names_end) ||
+    if (!part_role(normalized, part_start, part_end, &role, any_label, &lead_seen, &names_start,
+                   &names_end) ||
         !read_names(importer, names_start, names_end, role, found))
       return false;
   }

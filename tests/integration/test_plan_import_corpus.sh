@@ -27,6 +27,7 @@ chuzhou-2020-table.docx|1|3|14|0|2020-02-03
 caidian-2023-1.txt|1|3|2|0|2023-01-03
 shapingba-2022.txt|1|10|7|0|2022-01-21
 shapingba-2022-table.docx|1|10|7|0|2022-01-21
+xining-2017-liutong.txt|2|1|5|0|2017-11-24
 ordos-2023-58-sec3.pdf|1|6|3|2|2023-09-18
 COUNTS
 
@@ -53,6 +54,9 @@ grep -q 'table: a table flattened one cell a line (2 columns after 序号): its 
   fail "shapingba: the flattened table is not reported"
 [ "$(jq -r '.sections[0].measures[0].actions[9] | .text + "|" + .unit' "$T/p.json")" = '节能减排降碳完成年度目标任务|区发展改革委' ] ||
   fail "shapingba: row 10"
+imp xining-2017-liutong.txt >"$T/p.json"
+[ "$(jq -c '.sections[1].measures[0] | [.lead, .cooperating]' "$T/p.json")" = '[["市商务局"],["市编办","市发改委","市法制办","各区县政府"]]' ] ||
+  fail "xining: (牵头单位:A  责任单位:B、C) in one parenthesis"
 pass "details: 牵头/责任 lines, persons, collectives, 〔〕 statements, notice paragraphs, the flattened table"
 
 # Known gap (SOURCES.md): 咸阳 in traditional characters reads (1 section,
