@@ -103,11 +103,15 @@ dbn_cli_print_import_report(FILE *out, const cJSON *report)
   }
 }
 
-int
-dbn_cmd_plan_import(int argc, char **argv)
+/* The command's arguments, borrowed from argv. */
+typedef struct {
+  const char *file, *units, *id, *report_path, *text_path, *horizon, *explain;
+} import_args_t;
+
+/* argv into args: -1 to go on, else the exit status (help, usage error). */
+static int
+parse_args(int argc, char **argv, import_args_t *args)
 {
-  const char *file = NULL, *units = NULL, *id = NULL, *report_path = NULL, *text_path = NULL, *horizon = NULL;
-  const char *explain = NULL;
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -120,12 +124,12 @@ dbn_cmd_plan_import(int argc, char **argv)
         fprintf(stderr, "duban plan import: %s needs a value\n", arg);
         return 2;
       }
-      const char **dst = strcmp(arg, "--units") == 0     ? &units
-                         : strcmp(arg, "--id") == 0      ? &id
-                         : strcmp(arg, "--text") == 0    ? &text_path
-                         : strcmp(arg, "--horizon") == 0 ? &horizon
-                         : strcmp(arg, "--explain") == 0 ? &explain
-                                                         : &report_path;
+      const char **dst = strcmp(arg, "--units") == 0     ? &args->units
+                         : strcmp(arg, "--id") == 0      ? &args->id
+                         : strcmp(arg, "--text") == 0    ? &args->text_path
+                         : strcmp(arg, "--horizon") == 0 ? &args->horizon
+                         : strcmp(arg, "--explain") == 0 ? &args->explain
+                                                         : &args->report_path;
       *dst = argv[++i];
       continue;
     }
@@ -137,19 +141,30 @@ dbn_cmd_plan_import(int argc, char **argv)
       fprintf(stderr, "duban plan import: unknown option %s (see --help)\n", arg);
       return 2;
     }
-    if (file) {
-      fprintf(stderr, "duban plan import: one FILE only (got %s and %s)\n", file, arg);
+    if (args->file) {
+      fprintf(stderr, "duban plan import: one FILE only (got %s and %s)\n", args->file, arg);
       return 2;
     }
-    file = arg;
+    args->file = arg;
   }
-  if (!file) {
+  if (!args->file) {
     usage(stderr);
     return 2;
   }
+  return -1;
+}
 
-  if (explain)
-    return explain_task(file, units, id, explain);
+int
+dbn_cmd_plan_import(int argc, char **argv)
+{
+  import_args_t args = {0};
+  int parsed = parse_args(argc, argv, &args);
+  if (parsed >= 0)
+    return parsed;
+  const char *file = args.file, *units = args.units, *id = args.id, *report_path = args.report_path;
+  const char *text_path = args.text_path, *horizon = args.horizon;
+  if (args.explain)
+    return explain_task(file, units, id, args.explain);
   cJSON *plan = NULL, *report = NULL;
   char why[1024];
   if (text_path && write_docx_text(file, text_path) != 0)
