@@ -77,7 +77,7 @@ int
 dbn_cmd_clock(int argc, char **argv)
 {
   static const dbn_cli_word_t words[] = {{"advance", cmd_advance}};
-  return dbn_cli_run_word("clock", clock_usage, words, 1, argc, argv);
+  return dbn_cli_run_word("clock", clock_usage, words, sizeof words / sizeof words[0], argc, argv);
 }
 
 static const char ping_usage[] = "usage: duban ping [--json]\n"
@@ -250,5 +250,5 @@ dbn_cmd_admin(int argc, char **argv)
 {
   static const dbn_cli_word_t words[] = {
       {"backup", cmd_backup}, {"register-key", dbn_cmd_register_key}, {"revoke-key", dbn_cmd_revoke_key}};
-  return dbn_cli_run_word("admin", admin_usage, words, 3, argc, argv);
+  return dbn_cli_run_word("admin", admin_usage, words, sizeof words / sizeof words[0], argc, argv);
 }

@@ -271,5 +271,5 @@ int
 dbn_cmd_evidence(int argc, char **argv)
 {
   static const dbn_cli_word_t words[] = {{"list", cmd_list}, {"get", cmd_get}};
-  return dbn_cli_run_word("evidence", evidence_usage, words, 2, argc, argv);
+  return dbn_cli_run_word("evidence", evidence_usage, words, sizeof words / sizeof words[0], argc, argv);
 }

@@ -180,5 +180,5 @@ int
 dbn_cmd_milestone(int argc, char **argv)
 {
   static const dbn_cli_word_t words[] = {{"met", cmd_met}, {"confirm", cmd_confirm}, {"return", cmd_return}};
-  return dbn_cli_run_word("milestone", milestone_usage, words, 3, argc, argv);
+  return dbn_cli_run_word("milestone", milestone_usage, words, sizeof words / sizeof words[0], argc, argv);
 }

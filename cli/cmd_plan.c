@@ -12,12 +12,14 @@
 
 #include "lang.h"
 #include "cli.h"
+#include "plan_diff.h"
 #include "plan_import.h"
 #include "plan_json.h"
 
 static const char plan_usage[] =
     "usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE] [--load]\n"
     "       duban plan load FILE.json [--json]\n"
+    "       duban plan diff OLD NEW [--json]\n"
     "\n"
     "  import   read a breakdown document (分解方案) and print the plan JSON\n"
     "           (docs/plan-format.md); what the importer was unsure of goes to\n"
@@ -26,6 +28,7 @@ static const char plan_usage[] =
     "           of every action\n"
     "  change   计划调整: add, cancel or re-date tasks of a loaded plan, with a\n"
     "           reason ('duban plan change --help')\n"
+    "  diff     the tasks a revised version adds, removes and changes\n"
     "\n"
     "'duban plan import --help' and 'duban plan load --help' say more.\n";
 
@@ -208,7 +211,9 @@ cmd_import(int argc, char **argv)
 int
 dbn_cmd_plan(int argc, char **argv)
 {
-  static const dbn_cli_word_t words[] = {
-      {"import", cmd_import}, {"load", cmd_load}, {"change", dbn_cmd_plan_change}};
-  return dbn_cli_run_word("plan", plan_usage, words, 3, argc, argv);
+  static const dbn_cli_word_t words[] = {{"import", cmd_import},
+                                         {"load", cmd_load},
+                                         {"change", dbn_cmd_plan_change},
+                                         {"diff", dbn_cmd_plan_diff}};
+  return dbn_cli_run_word("plan", plan_usage, words, sizeof words / sizeof words[0], argc, argv);
 }

@@ -268,5 +268,5 @@ dbn_cmd_plan_change(int argc, char **argv)
                                          {"redate", cmd_redate},
                                          {"add-milestone", cmd_add_milestone},
                                          {"remove-milestone", cmd_remove_milestone}};
-  return dbn_cli_run_word("plan change", change_usage, words, 5, argc, argv);
+  return dbn_cli_run_word("plan change", change_usage, words, sizeof words / sizeof words[0], argc, argv);
 }

@@ -19,8 +19,9 @@ usage(FILE *out)
 {
   fputs("usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE]\n"
         "                         [--horizon DATE] [--text FILE] [--load]\n"
+        "       duban plan import --explain TASK FILE [--units FILE] [--id ID]\n"
         "\n"
-        "Read a plan document (.docx, or text in UTF-8, GB18030 or GBK; LF or CRLF) and\n"
+        "Read a plan document (.docx, .pdf, or text in UTF-8, GB18030 or GBK; LF or CRLF) and\n"
         "print the plan as JSON (duban-plan/1) on stdout; everything the importer was unsure of goes\n"
         "to stderr, one line each with the document's line number.\n"
         "\n"
@@ -32,14 +33,19 @@ usage(FILE *out)
         "  --horizon DATE the due date (YYYY-MM-DD) of every action that names none,\n"
         "                 marked inherited; without it such an action gets no due\n"
         "                 date (长期坚持/持续推进 never get one)\n"
-        "  --text FILE    (.docx) write the document as the text whose lines the\n"
+        "  --text FILE    (.docx, .pdf) write the document as the text whose lines the\n"
         "                 report numbers\n"
         "  --load         also load the plan into the broker (admin identity)\n"
+        "  --explain TASK print where task TASK (ordos-2023-58:1.1.1, or 1.1.1) came\n"
+        "                 from: its section's and measure's lines and its own, and\n"
+        "                 for a .docx each line's table row and cells\n"
         "\n"
         "In a .docx, the paragraphs and every table with a header row (序号, 任务,\n"
         "具体措施, 牵头单位, 配合单位, 责任单位, 完成时限 and variants) are read: one\n"
         "task per row, merged cells inherited. A .doc/.wps must first be converted:\n"
         "  libreoffice --headless --convert-to docx FILE\n"
+        "A .pdf is read through pdftotext -layout (poppler-utils), best effort: page\n"
+        "numbers left out, printed lines joined; tables in columns are not read.\n"
         "\n"
         "Exit status: 0 imported, 1 the document cannot be read, 2 usage error,\n"
         "3 no structure (no section, measure or item) found, 4 an old .doc/.wps.\n",
@@ -67,6 +73,21 @@ write_docx_text(const char *file, const char *text_path)
   return status;
 }
 
+/* --explain: where one task came from, on stdout. */
+static int
+explain_task(const char *file, const char *units, const char *id, const char *task)
+{
+  char why[1024], *text = NULL;
+  int rc = dbn_plan_import_explain_file(file, units, id, task, &text, why, sizeof why);
+  if (rc) {
+    fprintf(stderr, "duban plan import: %s: %s\n", file, why[0] ? why : dbn_strerror(rc));
+    return rc == DBN_EVERSION ? 4 : 1;
+  }
+  int status = fputs(text, stdout) == EOF || fflush(stdout) == EOF ? 1 : 0;
+  free(text);
+  return status;
+}
+
 void
 dbn_cli_print_import_report(FILE *out, const cJSON *report)
 {
@@ -82,10 +103,15 @@ dbn_cli_print_import_report(FILE *out, const cJSON *report)
   }
 }
 
-int
-dbn_cmd_plan_import(int argc, char **argv)
+/* The command's arguments, borrowed from argv. */
+typedef struct {
+  const char *file, *units, *id, *report_path, *text_path, *horizon, *explain;
+} import_args_t;
+
+/* argv into args: -1 to go on, else the exit status (help, usage error). */
+static int
+parse_args(int argc, char **argv, import_args_t *args)
 {
-  const char *file = NULL, *units = NULL, *id = NULL, *report_path = NULL, *text_path = NULL, *horizon = NULL;
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -93,16 +119,17 @@ dbn_cmd_plan_import(int argc, char **argv)
       return 0;
     }
     if (strcmp(arg, "--units") == 0 || strcmp(arg, "--id") == 0 || strcmp(arg, "--report") == 0 ||
-        strcmp(arg, "--text") == 0 || strcmp(arg, "--horizon") == 0) {
+        strcmp(arg, "--text") == 0 || strcmp(arg, "--horizon") == 0 || strcmp(arg, "--explain") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "duban plan import: %s needs a value\n", arg);
         return 2;
       }
-      const char **dst = strcmp(arg, "--units") == 0     ? &units
-                         : strcmp(arg, "--id") == 0      ? &id
-                         : strcmp(arg, "--text") == 0    ? &text_path
-                         : strcmp(arg, "--horizon") == 0 ? &horizon
-                                                         : &report_path;
+      const char **dst = strcmp(arg, "--units") == 0     ? &args->units
+                         : strcmp(arg, "--id") == 0      ? &args->id
+                         : strcmp(arg, "--text") == 0    ? &args->text_path
+                         : strcmp(arg, "--horizon") == 0 ? &args->horizon
+                         : strcmp(arg, "--explain") == 0 ? &args->explain
+                                                         : &args->report_path;
       *dst = argv[++i];
       continue;
     }
@@ -114,17 +141,30 @@ dbn_cmd_plan_import(int argc, char **argv)
       fprintf(stderr, "duban plan import: unknown option %s (see --help)\n", arg);
       return 2;
     }
-    if (file) {
-      fprintf(stderr, "duban plan import: one FILE only (got %s and %s)\n", file, arg);
+    if (args->file) {
+      fprintf(stderr, "duban plan import: one FILE only (got %s and %s)\n", args->file, arg);
       return 2;
     }
-    file = arg;
+    args->file = arg;
   }
-  if (!file) {
+  if (!args->file) {
     usage(stderr);
     return 2;
   }
+  return -1;
+}
 
+int
+dbn_cmd_plan_import(int argc, char **argv)
+{
+  import_args_t args = {0};
+  int parsed = parse_args(argc, argv, &args);
+  if (parsed >= 0)
+    return parsed;
+  const char *file = args.file, *units = args.units, *id = args.id, *report_path = args.report_path;
+  const char *text_path = args.text_path, *horizon = args.horizon;
+  if (args.explain)
+    return explain_task(file, units, id, args.explain);
   cJSON *plan = NULL, *report = NULL;
   char why[1024];
   if (text_path && write_docx_text(file, text_path) != 0)

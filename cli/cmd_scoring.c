@@ -167,5 +167,5 @@ int
 dbn_cmd_scoring(int argc, char **argv)
 {
   static const dbn_cli_word_t words[] = {{"load", cmd_load}};
-  return dbn_cli_run_word("scoring", scoring_usage, words, 1, argc, argv);
+  return dbn_cli_run_word("scoring", scoring_usage, words, sizeof words / sizeof words[0], argc, argv);
 }

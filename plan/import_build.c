@@ -27,6 +27,7 @@
 typedef struct {
   cJSON *milestones; /* NULL once moved into the plan */
   cJSON *targets;    /* likewise */
+  cJSON *facts;      /* numbers that are not targets; likewise */
   bool dated;        /* the text names a date */
   int owner;         /* index into importer->units; -1 = left out */
 } action_result_t;
@@ -200,7 +201,7 @@ resolve_action(build_t *build, const section_t *section, const measure_t *measur
                   measure->number);
   result->milestones =
       import_milestones(importer, &action->text, action->line, &build->latest, &result->dated);
-  result->targets = import_targets(importer, &action->text);
+  result->targets = import_targets(importer, &action->text, action->line, &result->facts);
 }
 
 /* Units in order of appearance; owners checked against their measure. */
@@ -329,6 +330,10 @@ action_json(build_t *build, cJSON *actions, const section_t *section, const meas
   cJSON_AddItemToObject(action_object, "milestones", milestones ? milestones : cJSON_CreateArray());
   cJSON_AddItemToObject(action_object, "targets", result->targets ? result->targets : cJSON_CreateArray());
   result->targets = NULL;
+  if (result->facts && cJSON_GetArraySize(result->facts) > 0) {
+    cJSON_AddItemToObject(action_object, "facts", result->facts);
+    result->facts = NULL;
+  }
   cJSON_AddNumberToObject(action_object, "source_line", action->line);
 }
 
@@ -373,16 +378,47 @@ sections_json(build_t *build, cJSON *sections)
 
 /* ---- the passes in order --------------------------------------------------------------- */
 
+/* The first year the document names (2020年), 1990-2100, or 0. */
+static int
+first_year_named(const importer_t *importer)
+{
+  const uint32_t *normalized = importer->normalized;
+  for (size_t i = 0; i + 5 <= importer->length; i++) {
+    if (i > 0 && cp_is_digit(normalized[i - 1]))
+      continue;
+    int year = 0;
+    size_t k = i;
+    while (k < i + 4 && cp_is_digit(normalized[k]))
+      year = year * 10 + (int)(normalized[k++] - '0');
+    if (k == i + 4 && normalized[k] == 0x5e74 && year >= 1990 && year <= 2100) /* 年 */
+      return year;
+  }
+  return 0;
+}
+
 /* Without an issuing date, issued is the start of the first deadline's
- * year; the horizon is the latest deadline, else the issuing date. */
+ * year, else of the first year the document names; the horizon is the
+ * latest deadline, else the issuing date. */
 static void
 settle_dates(build_t *build)
 {
   importer_t *importer = build->importer;
   if (!importer->have_issued && !importer->error) {
-    import_report(importer, 0, "header",
-                  "no issuing date found: issued is taken as the start of the first deadline's year");
-    importer->issued = build->latest.year ? (ymd_t){build->latest.year, 1, 1} : (ymd_t){1970, 1, 1};
+    int named = first_year_named(importer);
+    if (build->latest.year) {
+      import_report(importer, 0, "header",
+                    "no issuing date found: issued is taken as the start of the first deadline's year");
+      importer->issued = (ymd_t){build->latest.year, 1, 1};
+    } else if (named) {
+      import_report(importer, 0, "header",
+                    "no issuing date and no deadline found: issued is taken as the start of %d, the first "
+                    "year the document names",
+                    named);
+      importer->issued = (ymd_t){named, 1, 1};
+    } else {
+      import_report(importer, 0, "header", "no issuing date, deadline or year found: issued is 1970-01-01");
+      importer->issued = (ymd_t){1970, 1, 1};
+    }
   }
   importer->horizon = build->latest.year ? build->latest : importer->issued;
   if (importer->options && importer->options->horizon)
@@ -396,6 +432,7 @@ build_free(build_t *build)
   for (size_t i = 0; build->actions && i < build->action_count; i++) {
     cJSON_Delete(build->actions[i].milestones);
     cJSON_Delete(build->actions[i].targets);
+    cJSON_Delete(build->actions[i].facts);
   }
   free(build->actions);
   free(build->measures);

@@ -64,6 +64,9 @@ import_report_cycle(const uint32_t *normalized, size_t start, size_t end)
   const char *cycle = NULL;
   for (size_t i = 0; i < sizeof cycles / sizeof cycles[0]; i++) {
     size_t at = literal_find(normalized, start, end, cycles[i].phrase);
+    /* 每年安排800万元 is a rate of funding, not a report every year */
+    while (at != SIZE_MAX && import_is_funding_clause(normalized, end, at))
+      at = literal_find(normalized, at + 1, end, cycles[i].phrase);
     if (at < best) {
       best = at;
       cycle = cycles[i].cycle;

@@ -41,6 +41,7 @@
 typedef struct {
   char *data;
   size_t length, capacity;
+  size_t lines; /* line breaks written so far */
   bool failed;
 } outbuf_t;
 
@@ -62,6 +63,8 @@ out_add(outbuf_t *out, const char *text, size_t len)
     out->capacity = capacity;
   }
   memcpy(out->data + out->length, text, len);
+  for (size_t i = 0; i < len; i++)
+    out->lines += text[i] == '\n';
   out->length += len;
   out->data[out->length] = '\0';
 }
@@ -295,39 +298,28 @@ build_grid(const xmlNode *table, grid_t *grid)
 
 /* ---- header mapping ------------------------------------------------------------ */
 
-enum role {
-  ROLE_NONE,
-  ROLE_NUMBER,
-  ROLE_TASK,
-  ROLE_MEASURE,
-  ROLE_LEAD,
-  ROLE_COOP,
-  ROLE_OWNER,
-  ROLE_DEADLINE
-};
-
 /* The header words of each role, matched as a substring of the header cell
  * with spaces removed; earlier entries win ("具体措施" before "措施"). */
 static const struct {
   const char *word;
-  enum role role;
+  enum column_role role;
 } header_words[] = {
-    {"序号", ROLE_NUMBER},       {"编号", ROLE_NUMBER},       {"具体措施", ROLE_MEASURE},
-    {"具体举措", ROLE_MEASURE},  {"落实举措", ROLE_MEASURE},  {"工作措施", ROLE_MEASURE},
-    {"主要措施", ROLE_MEASURE},  {"推进措施", ROLE_MEASURE},  {"工作举措", ROLE_MEASURE},
-    {"具体内容", ROLE_MEASURE},  {"措施", ROLE_MEASURE},      {"举措", ROLE_MEASURE},
-    {"牵头", ROLE_LEAD},         {"主责", ROLE_LEAD},         {"主办", ROLE_LEAD},
-    {"配合", ROLE_COOP},         {"协同", ROLE_COOP},         {"协办", ROLE_COOP},
-    {"参与", ROLE_COOP},         {"支撑", ROLE_COOP},         {"责任单位", ROLE_OWNER},
-    {"责任部门", ROLE_OWNER},    {"责任主体", ROLE_OWNER},    {"承办单位", ROLE_OWNER},
-    {"实施单位", ROLE_OWNER},    {"完成时限", ROLE_DEADLINE}, {"完成时间", ROLE_DEADLINE},
-    {"时间节点", ROLE_DEADLINE}, {"时限", ROLE_DEADLINE},     {"进度安排", ROLE_DEADLINE},
-    {"完成期限", ROLE_DEADLINE}, {"任务", ROLE_TASK},         {"工作内容", ROLE_TASK},
-    {"事项", ROLE_TASK},         {"目标", ROLE_TASK},
+    {"序号", COLUMN_NUMBER},       {"编号", COLUMN_NUMBER},       {"具体措施", COLUMN_MEASURE},
+    {"具体举措", COLUMN_MEASURE},  {"落实举措", COLUMN_MEASURE},  {"工作措施", COLUMN_MEASURE},
+    {"主要措施", COLUMN_MEASURE},  {"推进措施", COLUMN_MEASURE},  {"工作举措", COLUMN_MEASURE},
+    {"具体内容", COLUMN_MEASURE},  {"措施", COLUMN_MEASURE},      {"举措", COLUMN_MEASURE},
+    {"牵头", COLUMN_LEAD},         {"主责", COLUMN_LEAD},         {"主办", COLUMN_LEAD},
+    {"配合", COLUMN_COOP},         {"协同", COLUMN_COOP},         {"协办", COLUMN_COOP},
+    {"参与", COLUMN_COOP},         {"支撑", COLUMN_COOP},         {"责任单位", COLUMN_OWNER},
+    {"责任部门", COLUMN_OWNER},    {"责任主体", COLUMN_OWNER},    {"承办单位", COLUMN_OWNER},
+    {"实施单位", COLUMN_OWNER},    {"完成时限", COLUMN_DEADLINE}, {"完成时间", COLUMN_DEADLINE},
+    {"时间节点", COLUMN_DEADLINE}, {"时限", COLUMN_DEADLINE},     {"进度安排", COLUMN_DEADLINE},
+    {"完成期限", COLUMN_DEADLINE}, {"任务", COLUMN_TASK},         {"工作内容", COLUMN_TASK},
+    {"事项", COLUMN_TASK},         {"目标", COLUMN_TASK},
 };
 
-static enum role
-header_role(const char *text)
+enum column_role
+import_column_role(const char *text)
 {
   char squeezed[256];
   size_t n = 0;
@@ -339,15 +331,15 @@ header_role(const char *text)
     memmove(squeezed, squeezed + 3, n - 2);
   /* 牵头市领导, 联系人, 备注: people and notes, not units or tasks */
   if (strstr(squeezed, "领导") || strstr(squeezed, "联系人") || strstr(squeezed, "备注"))
-    return ROLE_NONE;
+    return COLUMN_NONE;
   for (size_t i = 0; i < sizeof header_words / sizeof header_words[0]; i++)
     if (strstr(squeezed, header_words[i].word))
       return header_words[i].role;
-  return ROLE_NONE;
+  return COLUMN_NONE;
 }
 
 typedef struct {
-  enum role roles[DOCX_MAX_COLUMNS];
+  enum column_role roles[DOCX_MAX_COLUMNS];
   int task, measure, lead, coop, owner, deadline; /* column or -1 */
   size_t header_row;
 } columns_t;
@@ -365,14 +357,14 @@ map_header(grid_t *grid, columns_t *columns)
       place_t *place = grid_at(grid, r, c);
       if (!place->text || !place->origin)
         continue;
-      enum role role = header_role(place->text);
-      int *slot = role == ROLE_TASK       ? &columns->task
-                  : role == ROLE_MEASURE  ? &columns->measure
-                  : role == ROLE_LEAD     ? &columns->lead
-                  : role == ROLE_COOP     ? &columns->coop
-                  : role == ROLE_OWNER    ? &columns->owner
-                  : role == ROLE_DEADLINE ? &columns->deadline
-                                          : NULL;
+      enum column_role role = import_column_role(place->text);
+      int *slot = role == COLUMN_TASK       ? &columns->task
+                  : role == COLUMN_MEASURE  ? &columns->measure
+                  : role == COLUMN_LEAD     ? &columns->lead
+                  : role == COLUMN_COOP     ? &columns->coop
+                  : role == COLUMN_OWNER    ? &columns->owner
+                  : role == COLUMN_DEADLINE ? &columns->deadline
+                                            : NULL;
       if (slot && *slot < 0) {
         *slot = (int)c;
         columns->roles[c] = role;
@@ -396,6 +388,8 @@ typedef struct {
   char *caption;                 /* the last paragraph before the table (owned) */
   int tables;                    /* tables whose header was read */
   int skipped;                   /* paragraphs and cells after a task table not read */
+  char **origins;                /* by line of the text (0-based): the table row it came from */
+  size_t origin_capacity;
 } emit_t;
 
 static const char *const cn_digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
@@ -421,6 +415,51 @@ blank(const char *text)
     if (*p != ' ')
       return strncmp(p, "\xe3\x80\x80", 3) == 0 ? blank(p + 3) : false;
   return true;
+}
+
+/* Remember that the next line of the text is row r of the current table:
+ * "表1 第3行：序号=1 | 具体措施=… | 责任单位=…", its cells under their
+ * headers, for `plan import --explain`. */
+static void
+note_origin(emit_t *emit, grid_t *grid, const columns_t *columns, size_t r)
+{
+  size_t line = emit->out->lines;
+  if (line >= emit->origin_capacity) {
+    size_t capacity = emit->origin_capacity ? emit->origin_capacity * 2 : 64;
+    while (capacity <= line)
+      capacity *= 2;
+    char **bigger = realloc(emit->origins, capacity * sizeof *bigger);
+    if (!bigger) {
+      emit->out->failed = true;
+      return;
+    }
+    memset(bigger + emit->origin_capacity, 0, (capacity - emit->origin_capacity) * sizeof *bigger);
+    emit->origins = bigger;
+    emit->origin_capacity = capacity;
+  }
+  outbuf_t origin = {0};
+  char where[64];
+  snprintf(where, sizeof where, "表%d 第%zu行：", emit->tables, r + 1);
+  out_str(&origin, where);
+  bool first = true;
+  for (size_t c = 0; c < grid->columns; c++) {
+    const place_t *place = grid_at(grid, r, c);
+    const place_t *header = grid_at(grid, columns->header_row, c);
+    if (!place->origin || blank(place->text))
+      continue;
+    out_str(&origin, first ? "" : " | ");
+    out_str(&origin, header->text && !blank(header->text) ? header->text : "？");
+    out_str(&origin, place->vcontinue ? "（合并）=" : "=");
+    out_str(&origin, place->text);
+    first = false;
+  }
+  if (origin.failed) {
+    free(origin.data);
+    emit->out->failed = true;
+    return;
+  }
+  free(emit->origins[line]);
+  emit->origins[line] = origin.data;
 }
 
 /* Starts with a section number of its own (一、 … 九十九、). */
@@ -517,7 +556,8 @@ emit_row(emit_t *emit, grid_t *grid, const columns_t *columns, size_t r)
   int header_cells = 0;
   for (size_t c = 0; c < grid->columns; c++) {
     const char *text = column_text(grid, r, (int)c);
-    if (columns->roles[c] != ROLE_NONE && text && strlen(text) < 32 && header_role(text) == columns->roles[c])
+    if (columns->roles[c] != COLUMN_NONE && text && strlen(text) < 32 &&
+        import_column_role(text) == columns->roles[c])
       header_cells++;
   }
   if (header_cells >= 2)
@@ -529,6 +569,7 @@ emit_row(emit_t *emit, grid_t *grid, const columns_t *columns, size_t r)
     emit_measure(emit, key);
   char number[16];
   snprintf(number, sizeof number, "%d.", ++emit->items);
+  note_origin(emit, grid, columns, r);
   out_str(emit->out, number);
   out_str(emit->out, item);
   const char *deadline = column_text(grid, r, columns->deadline);
@@ -693,9 +734,26 @@ import_is_ole(const char *bytes, size_t len)
   return len >= 8 && memcmp(bytes, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0;
 }
 
+/* The origins emit noted, as many as the text has lines (NULL where a line
+ * is no table row), or freed when origins_p is NULL. */
+static void
+hand_over_origins(emit_t *emit, size_t lines, char ***origins_p, size_t *origin_count_p)
+{
+  if (!origins_p || emit->out->failed) {
+    for (size_t i = 0; i < emit->origin_capacity; i++)
+      free(emit->origins[i]);
+    free(emit->origins);
+    return;
+  }
+  *origins_p = emit->origins;
+  *origin_count_p = emit->origin_capacity < lines ? emit->origin_capacity : lines;
+  for (size_t i = *origin_count_p; i < emit->origin_capacity; i++)
+    free(emit->origins[i]);
+}
+
 int
 import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_len_p, int *tables_p,
-                    int *skipped_p, char *why, size_t why_len)
+                    int *skipped_p, char ***origins_p, size_t *origin_count_p, char *why, size_t why_len)
 {
   char *xml = NULL;
   size_t xml_len = 0;
@@ -717,6 +775,9 @@ import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_l
   out_str(&out, "");
   emit_t emit = {.out = &out};
   rc = emit_body(&emit, body, &caption);
+  if (rc)
+    out.failed = true;
+  hand_over_origins(&emit, out.lines + 1, rc ? NULL : origins_p, origin_count_p);
   free(emit.measure_key);
   free(emit.caption);
   free(caption.data);

@@ -64,7 +64,7 @@ number_at(const uint32_t *normalized, size_t at, size_t end, int *year_p, int *n
     year = year * 10 + (int)(normalized[i++] - '0');
   if (i - year_start != 4 || i >= end || !is_close_bracket(normalized[i]))
     return false;
-  size_t number_start = i + 1;
+  size_t number_start = cp_skip_spaces(normalized, i + 1, end); /* 许政 [2020] 20号 */
   i = number_start;
   int number = 0;
   while (i < end && cp_is_digit(normalized[i]) && i - number_start < 6)
@@ -87,14 +87,17 @@ read_document_number(importer_t *importer, size_t start, size_t end, document_nu
     size_t hao;
     if (!number_at(normalized, i, end, &year, &number, &hao))
       continue;
-    size_t issuer_start = i; /* up to 8 Chinese characters before the bracket */
+    size_t issuer_end = i; /* up to 8 Chinese characters before the bracket (and a space) */
+    while (issuer_end > start && cp_is_space(normalized[issuer_end - 1]) && i - issuer_end < 2)
+      issuer_end--;
+    size_t issuer_start = issuer_end;
     while (issuer_start > start && normalized[issuer_start - 1] >= 0x4e00 &&
-           normalized[issuer_start - 1] <= 0x9fff && i - issuer_start < 8)
+           normalized[issuer_start - 1] <= 0x9fff && issuer_end - issuer_start < 8)
       issuer_start--;
-    if (issuer_start == i)
+    if (issuer_start == issuer_end)
       continue;
     importer->document = import_encode(importer, importer->typed, issuer_start, hao + 1);
-    found->issuer = import_encode(importer, importer->typed, issuer_start, i);
+    found->issuer = import_encode(importer, importer->typed, issuer_start, issuer_end);
     found->year = year;
     found->number = number;
     return true;
@@ -220,12 +223,40 @@ make_plan_id(importer_t *importer, const document_number_t *document)
                   document->issuer, id);
 }
 
+/* 发文日期 2023-01-03, 发布时间:2020-02-03 17:29: the date a published page
+ * gives in its own metadata, used when the text names no issuing date. */
+static bool
+published_date(const uint32_t *normalized, size_t start, size_t end, ymd_t *date)
+{
+  static const char *const labels[] = {"发文日期", "成文日期", "发布日期", "发布时间", "印发日期", NULL};
+  for (int k = 0; labels[k]; k++) {
+    size_t at = literal_find(normalized, start, end, labels[k]);
+    if (at == SIZE_MAX)
+      continue;
+    for (size_t i = at; i + 10 <= end; i++) {
+      char iso[11];
+      bool shaped = true;
+      for (size_t j = 0; j < 10 && shaped; j++) {
+        uint32_t cp = normalized[i + j];
+        shaped = (j == 4 || j == 7) ? cp == '-' : cp_is_digit(cp);
+        iso[j] = (char)cp;
+      }
+      iso[10] = '\0';
+      if (shaped && import_parse_iso_date(iso, date))
+        return true;
+    }
+  }
+  return false;
+}
+
 void
 import_read_header(importer_t *importer, size_t first_line)
 {
   const uint32_t *normalized = importer->normalized;
   title_run_t run = {0, 0, 0, 0, false};
   document_number_t document = {NULL, 0, 0};
+  ymd_t published;
+  bool have_published = false;
   for (size_t i = 0; i < first_line && !importer->error; i++) {
     size_t start = importer->lines[i].start, end = importer->lines[i].end;
     if (start >= end)
@@ -242,9 +273,19 @@ import_read_header(importer_t *importer, size_t first_line)
       }
       title_like = false;
     }
+    if (!have_published && published_date(normalized, start, end, &published)) {
+      have_published = true;
+      title_like = false;
+    }
     if (title_like && is_prose(normalized, start, end))
       title_like = false;
     title_run_add(&run, i, title_like, end - start, first_line);
+  }
+  if (!importer->have_issued && have_published) {
+    importer->issued = published;
+    importer->have_issued = true;
+    import_report(importer, 0, "header", "issuing date taken from the page's 发布/发文日期 (%04d-%02d-%02d)",
+                  published.year, published.month, published.day);
   }
   if (run.best_length > 0)
     join_title(importer, run.best_first, first_line);

@@ -294,5 +294,8 @@ import_read_input(importer_t *importer, const char *bytes, size_t len, char *why
              "neither UTF-8 nor GB18030/GBK text (it decodes to unusual characters): convert it to UTF-8");
     return DBN_EINVAL;
   }
-  return split_lines(importer);
+  rc = split_lines(importer);
+  if (!rc && import_unflatten_tables(importer))
+    rc = split_lines(importer);
+  return rc ? rc : importer->error;
 }

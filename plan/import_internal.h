@@ -52,6 +52,7 @@ typedef struct {
   char *number; /* as numbered in the document, then made unique */
   cptext_t text;
   int line;             /* where the action starts in the document */
+  int last_line;        /* the last line its text (or its units) came from */
   char *owner;          /* unit name from the item; NULL = the measure's lead */
   strvec_t lead;        /* lead units labelled on the item itself (a format variant) */
   strvec_t cooperating; /* cooperating units labelled on the item itself */
@@ -112,6 +113,9 @@ typedef struct {
   char *title;          /* the plan's title */
   char *plan_id;        /* the plan id (from the options, document or file) */
   int last_item_number; /* for telling "2.6亿元" from item 2 */
+  char **origins;       /* .docx: by line (0-based), the table row it came from, or NULL */
+  size_t origin_count;
+  const char *source_kind; /* NULL (text), "docx" or "pdf": how the lines were made */
 } importer_t;
 
 /* ---- import_text.c: report, allocation, containers -------------------------- */
@@ -212,6 +216,22 @@ int import_read_input(importer_t *importer, const char *bytes, size_t len, char 
 
 /* ---- import_docx.c ------------------------------------------------------------- */
 
+/* What a table column holds, by its header cell (序号, 任务, 具体措施,
+ * 牵头单位, 配合单位, 责任单位, 完成时限 and variants). */
+enum column_role {
+  COLUMN_NONE,
+  COLUMN_NUMBER,
+  COLUMN_TASK,
+  COLUMN_MEASURE,
+  COLUMN_LEAD,
+  COLUMN_COOP,
+  COLUMN_OWNER,
+  COLUMN_DEADLINE
+};
+/* The role of a header cell's UTF-8 text; COLUMN_NONE for people (牵头市领导),
+ * notes and anything else. */
+enum column_role import_column_role(const char *text);
+
 /* A zip archive (what a .docx is) / an OLE compound file (.doc, .wps). */
 bool import_is_docx(const char *bytes, size_t len);
 bool import_is_ole(const char *bytes, size_t len);
@@ -220,10 +240,35 @@ bool import_is_ole(const char *bytes, size_t len);
  * header row, merged cells resolved) as an item with its deadline and
  * units. *text_p (NUL-terminated) is the caller's; *tables_p counts the
  * task tables read, *skipped_p the paragraphs after a task table that are
- * not sections and were left out. DBN_EINVAL with a message when the archive or its
+ * not sections and were left out; *origins_p (if not NULL; the caller's,
+ * each string and the array freed) holds, by line of the text (0-based),
+ * the table row and cells it was made from, NULL for other lines, with
+ * *origin_count_p entries. DBN_EINVAL with a message when the archive or its
  * word/document.xml cannot be read, DBN_ETOOBIG, DBN_ENOMEM. */
 int import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_len_p, int *tables_p,
-                        int *skipped_p, char *why, size_t why_len);
+                        int *skipped_p, char ***origins_p, size_t *origin_count_p, char *why, size_t why_len);
+
+/* ---- import_pdf.c ------------------------------------------------------------------ */
+
+/* "%PDF-": a PDF, read from its file through pdftotext. */
+bool import_is_pdf(const char *bytes, size_t len);
+/* The PDF at path as text, best effort: `pdftotext -layout`, page numbers
+ * left out, lines printed on from the line before joined to it. *pages_p
+ * and *joined_p count pages and joined lines. DBN_EINVAL with a message
+ * when pdftotext is missing, refuses the file or finds no text (a scan);
+ * DBN_ETOOBIG, DBN_ENOMEM, DBN_EIO. */
+int import_pdf_to_text(const char *path, char **text_p, size_t *text_len_p, int *pages_p, int *joined_p,
+                       char *why, size_t why_len);
+
+/* ---- import_flat_table.c ------------------------------------------------------------ */
+
+/* A table flattened into text, one cell a line (序号 / 任务 / 责任单位, then
+ * 1 / … / …), rewritten in place as items: each row's first line becomes
+ * "1.text（责任单位：…）", its other cells' lines and the header's become
+ * empty, so that every line keeps its number. Runs after the lines are
+ * split; true when it rewrote the text (the lines are then to be split
+ * again). Each table read is reported with its line. */
+bool import_unflatten_tables(importer_t *importer);
 
 /* ---- import_units.c ------------------------------------------------------------- */
 
@@ -291,8 +336,20 @@ cJSON *import_milestones(importer_t *importer, const cptext_t *text, int line, y
 
 /* ---- import_targets.c, import_build.c ------------------------------------------------ */
 
-/* The targets of an action's text, a JSON array (NULL when out of memory). */
-cJSON *import_targets(importer_t *importer, const cptext_t *text);
+/* The targets of an action's text, a JSON array (NULL when out of memory);
+ * the numbers that are facts (money given or budgeted, limits, existing
+ * counts) go to *facts_p instead, each reported at line. */
+cJSON *import_targets(importer_t *importer, const cptext_t *text, int line, cJSON **facts_p);
+/* The clause around normalized[at] gives or budgets money (每年安排800万元):
+ * a recurring phrase there is a rate, not a reporting cycle. */
+bool import_is_funding_clause(const uint32_t *normalized, size_t length, size_t at);
+
+/* ---- import_explain.c --------------------------------------------------------------- */
+
+/* Where task task_id came from: its section's and measure's lines, its
+ * own lines and, for a .docx, the table row and cells of each; a new
+ * string (the caller's), or NULL with why set when there is no such task. */
+char *import_explain(importer_t *importer, const char *task_id, char *why, size_t why_len);
 
 /* The plan JSON from everything parsed, the caller's. When an allocation
  * fails importer->error is set and the plan (NULL or incomplete) is only

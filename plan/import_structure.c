@@ -55,6 +55,11 @@ section_heading(const uint32_t *normalized, size_t start, size_t end, line_class
   size_t i = start;
   while (i < end && i - start < 4 && cn_is_numeral(normalized[i]))
     i++;
+  /* 一、各责任单位要高度重视，……报区人民政府办公室。 is a numbered paragraph
+   * of the covering notice, not a section: a heading is short, or at
+   * least does not end a long sentence */
+  if (i > start && i < end && end - i > 60 && normalized[end - 1] == 0x3002)
+    return false;
   if (i > start && i < end && (normalized[i] == 0x3001 || normalized[i] == '.')) {
     classified->kind = LINE_SECTION;
     classified->number = cn_value(normalized, start, i);
@@ -254,7 +259,7 @@ import_new_action(importer_t *importer, measure_t *measure, int number, int line
   char buf[24];
   snprintf(buf, sizeof buf, "%d", number > 0 ? number : (int)measure->action_count);
   action->number = import_strdup(importer, buf);
-  action->line = line;
+  action->line = action->last_line = line;
   return action;
 }
 
@@ -286,6 +291,8 @@ static void
 action_text(importer_t *importer, action_t *action, size_t start, size_t end, int line)
 {
   size_t open, close;
+  if (line > action->last_line)
+    action->last_line = line;
   if (import_trailing_paren(importer->normalized, start, end, &open, &close)) {
     strvec_t lead = {0}, cooperating = {0};
     bool labelled = false;
@@ -367,18 +374,44 @@ on_measure(importer_t *importer, cursor_t *at, const line_class_t *classified, c
     measure_text(importer, at->measure, classified->content, line->end, line->number);
 }
 
+/* The label of a units line names a person (牵头负责领导：金力), not a unit. */
+static bool
+names_person(const uint32_t *normalized, size_t start, size_t end)
+{
+  size_t colon = literal_find(normalized, start, end, ":");
+  if (colon == SIZE_MAX)
+    return false;
+  return literal_find(normalized, start, colon, "领导") != SIZE_MAX ||
+         literal_find(normalized, start, colon, "负责人") != SIZE_MAX ||
+         literal_find(normalized, start, colon, "联系人") != SIZE_MAX;
+}
+
 /* A line of units belongs to the action before it if that has no owner
- * yet, else to a measure that has no units and no actions yet. */
+ * yet (a further line gives it cooperating units), else to a measure that
+ * has no units and no actions yet. */
 static void
 on_units_line(importer_t *importer, cursor_t *at, const line_class_t *classified, const line_t *line)
 {
   strvec_t lead = {0}, cooperating = {0};
   bool labelled = false;
   size_t units_start = classified->content, units_end = line->end;
-  if (units_end > units_start && importer->normalized[units_end - 1] == ')')
+  /* （牵头单位：…） as a whole line: without its parentheses; a line that
+   * only ends with one (…政府（管委会）) keeps it */
+  if (units_end > units_start && importer->normalized[units_end - 1] == ')' && units_start > line->start &&
+      importer->normalized[line->start] == '(')
     units_end--;
-  if (!import_parse_units(importer, units_start, units_end, &lead, &cooperating, &labelled)) {
+  if (names_person(importer->normalized, units_start, units_end)) {
+    import_report(importer, line->number, "units", "a person (牵头负责领导, 联系人), not a unit: not read");
+  } else if (!import_parse_units(importer, units_start, units_end, &lead, &cooperating, &labelled)) {
     import_report(importer, line->number, "structure", "a line of units that cannot be read: ignored");
+  } else if (at->action && at->action->owner && at->action->line >= at->measure->line) {
+    /* 牵头单位：A then 责任单位：B, C on the next line: A owns the action, B
+     * and C answer with it */
+    strvec_push_copies(importer, &at->action->cooperating, &lead);
+    strvec_push_copies(importer, &at->action->cooperating, &cooperating);
+    import_report(importer, line->number, "owner",
+                  "a further line of units after action %s's owner %s: its units are cooperating units",
+                  at->action->number, at->action->owner);
   } else if (at->action && !at->action->owner) {
     at->action->owner = import_strdup(importer, lead.count ? lead.items[0] : cooperating.items[0]);
     strvec_push_copies(importer, &at->action->lead, &lead);

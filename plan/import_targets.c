@@ -8,6 +8,13 @@
  * (“人才新政30条”), and numbers glued to letters or other numbers (5G,
  * 2023年) are not targets. Progress figures are compared with these
  * targets later (domain/), so the unit of measure is kept as written.
+ *
+ * Not every number is a target. Money given or budgeted (分别一次性给予
+ * 100万元奖补, 每年安排800万元), a limit (最高500万元开办费, 不超过…) and a
+ * count of what already exists (10座城镇污水处理厂的运行情况) are facts of
+ * the action: kept in its "facts" with their kind and clause, never
+ * compared with progress, and each such decision is reported with its line.
+ * The cue words are read in the number's clause (，；。 bound it).
  * import_build.c calls this per action. */
 #include <math.h>
 #include <stdlib.h>
@@ -30,6 +37,84 @@ static const char *const WORDS_AFTER_NUMBER[] = {"以上", "以内", "左右", "
 /* Words between what is counted and its number: 指标达到1000万立方米. */
 static const char *const WORDS_BEFORE_NUMBER[] = {"不低于", "不少于", "不超过", "超过", "达到", "突破", "约",
                                                   "达",     "超",     "为",     "共",   "计",   NULL};
+
+/* Cue words that make a number a fact instead of a target, by kind. A
+ * limit's cue comes before the number in its clause; money's and an
+ * existing count's anywhere in the clause (money only with 元). */
+static const char *const LIMIT_CUES[] = {"最高", "不超过", "最多", "上限", "封顶", NULL};
+static const char *const FUNDING_CUES[] = {"给予", "补助", "补贴", "奖励",     "奖补", "开办费",
+                                           "安排", "资助", "拨付", "扶持资金", NULL};
+static const char *const EXISTING_CUES[] = {"运行情况", "现有", "已有", "已建成", "运营情况", NULL};
+
+/* The clause around position at: from after the previous ，；。 (or line
+ * break) to the next one. */
+static void
+clause_bounds(const uint32_t *normalized, size_t length, size_t at, size_t *start_p, size_t *end_p)
+{
+  size_t start = at, end = at;
+  while (start > 0 && !cp_is_clause_delim(normalized[start - 1]))
+    start--;
+  while (end < length && !cp_is_clause_delim(normalized[end]))
+    end++;
+  *start_p = start;
+  *end_p = end;
+}
+
+static const char *
+cue_in(const uint32_t *normalized, size_t start, size_t end, const char *const *cues)
+{
+  for (int i = 0; cues[i]; i++)
+    if (literal_find(normalized, start, end, cues[i]) != SIZE_MAX)
+      return cues[i];
+  return NULL;
+}
+
+/* A money amount (digits, perhaps 万/亿, then 元) in normalized[start..end). */
+static bool
+names_money(const uint32_t *normalized, size_t start, size_t end)
+{
+  for (size_t i = start; i < end; i++) {
+    if (normalized[i] != 0x5143 || i == start) /* 元 */
+      continue;
+    size_t k = i;
+    while (k > start && cp_in_set(normalized[k - 1], "万亿千百十"))
+      k--;
+    if (k > start && cp_is_digit(normalized[k - 1]))
+      return true;
+  }
+  return false;
+}
+
+bool
+import_is_funding_clause(const uint32_t *normalized, size_t length, size_t at)
+{
+  size_t start, end;
+  clause_bounds(normalized, length, at, &start, &end);
+  return names_money(normalized, start, end) && cue_in(normalized, start, end, FUNDING_CUES) != NULL;
+}
+
+/* The kind of fact the number at [number_start, after) is ("limit",
+ * "funding", "existing"), with the cue word that decided it; NULL when it
+ * is a target. */
+static const char *
+fact_kind(const uint32_t *normalized, size_t length, size_t number_start, const char *unit, const char **cue)
+{
+  size_t start, end;
+  clause_bounds(normalized, length, number_start, &start, &end);
+  if ((*cue = cue_in(normalized, start, number_start, LIMIT_CUES)))
+    return "limit";
+  if (strcmp(unit, "元") == 0 && (*cue = cue_in(normalized, start, end, FUNDING_CUES)))
+    return "funding";
+  if ((*cue = cue_in(normalized, start, end, EXISTING_CUES)))
+    return "existing";
+  return NULL;
+}
+
+static const char *
+fact_kind_cn(const char *kind)
+{
+  return strcmp(kind, "limit") == 0 ? "上限" : strcmp(kind, "funding") == 0 ? "给予或安排的资金" : "已有数量";
+}
 
 static bool
 is_target_delim(uint32_t cp)
@@ -205,27 +290,56 @@ words_before(const uint32_t *normalized, size_t i, size_t *start_p, size_t *end_
   *end_p = end;
 }
 
-static void
-add_target(importer_t *importer, cJSON *targets, const cptext_t *text, double value, const char *unit,
-           size_t what_start, size_t what_end)
+/* Where one action's numbers go: targets, or facts with the line the
+ * report names. */
+typedef struct {
+  cJSON *targets, *facts;
+  int line;
+} numbers_out_t;
+
+static cJSON *
+number_json(importer_t *importer, const cptext_t *text, double value, const char *unit, size_t what_start,
+            size_t what_end)
 {
   char *what = import_encode(importer, text->typed, what_start, what_end);
-  cJSON *target = cJSON_CreateObject();
-  if (!what || !target || !cJSON_AddNumberToObject(target, "value", value) ||
-      !cJSON_AddStringToObject(target, "unit_of_measure", unit) ||
-      !cJSON_AddStringToObject(target, "what", what)) {
-    cJSON_Delete(target);
+  cJSON *number = cJSON_CreateObject();
+  if (!what || !number || !cJSON_AddNumberToObject(number, "value", value) ||
+      !cJSON_AddStringToObject(number, "unit_of_measure", unit) ||
+      !cJSON_AddStringToObject(number, "what", what)) {
+    cJSON_Delete(number);
+    number = NULL;
     importer->error = DBN_ENOMEM;
-  } else {
-    cJSON_AddItemToArray(targets, target);
   }
   free(what);
+  return number;
+}
+
+/* A fact: the number with its kind and its clause as written, reported. */
+static void
+add_fact(importer_t *importer, numbers_out_t *out, const cptext_t *text, cJSON *fact, size_t number_start,
+         const char *kind, const char *cue)
+{
+  size_t start, end;
+  clause_bounds(text->normalized, text->length, number_start, &start, &end);
+  cp_trim(text->normalized, &start, &end);
+  char *clause = import_encode_limited(importer, text->typed, start, end, out->line, "a fact's clause");
+  if (!clause || !cJSON_AddStringToObject(fact, "kind", kind) ||
+      !cJSON_AddStringToObject(fact, "text", clause)) {
+    importer->error = DBN_ENOMEM;
+    cJSON_Delete(fact);
+    free(clause);
+    return;
+  }
+  cJSON_AddItemToArray(out->facts, fact);
+  import_report(importer, out->line, "fact", "「%s」中的数字是%s（依据“%s”），记为任务的事实，不作为目标",
+                clause, fact_kind_cn(kind), cue);
+  free(clause);
 }
 
 /* A target whose number starts at i; returns the position to go on from
  * (the last one it read). */
 static size_t
-target_at(importer_t *importer, cJSON *targets, const cptext_t *text, size_t i)
+target_at(importer_t *importer, numbers_out_t *out, const cptext_t *text, size_t i)
 {
   const uint32_t *normalized = text->normalized;
   size_t length = text->length;
@@ -245,16 +359,25 @@ target_at(importer_t *importer, cJSON *targets, const cptext_t *text, size_t i)
   words_after(normalized, length, after, &what_start, &what_end);
   if (what_end == what_start)
     words_before(normalized, i, &what_start, &what_end);
-  add_target(importer, targets, text, value, unit, what_start, what_end);
+  cJSON *found = number_json(importer, text, value, unit, what_start, what_end);
+  const char *cue = NULL;
+  const char *kind = fact_kind(normalized, length, i, unit, &cue);
+  if (found && kind)
+    add_fact(importer, out, text, found, i, kind, cue);
+  else if (found)
+    cJSON_AddItemToArray(out->targets, found);
   return after - 1;
 }
 
 cJSON *
-import_targets(importer_t *importer, const cptext_t *text)
+import_targets(importer_t *importer, const cptext_t *text, int line, cJSON **facts_p)
 {
   const uint32_t *normalized = text->normalized;
-  cJSON *targets = cJSON_CreateArray();
-  if (!targets) {
+  numbers_out_t out = {cJSON_CreateArray(), cJSON_CreateArray(), line};
+  *facts_p = NULL;
+  if (!out.targets || !out.facts) {
+    cJSON_Delete(out.targets);
+    cJSON_Delete(out.facts);
     importer->error = DBN_ENOMEM;
     return NULL;
   }
@@ -270,7 +393,8 @@ import_targets(importer_t *importer, const cptext_t *text)
       quote--;
     if (book || quote || !cp_is_digit(normalized[i]))
       continue;
-    i = target_at(importer, targets, text, i);
+    i = target_at(importer, &out, text, i);
   }
-  return targets;
+  *facts_p = out.facts;
+  return out.targets;
 }

@@ -51,7 +51,7 @@ static const cJSON *file_unit(const importer_t *importer, const char *name);
 static const unit_t *find_unit_loose(const importer_t *importer, const char *name);
 
 /* The characters a unit's name ends with. */
-#define UNIT_ENDINGS "局委办部心司会院厅署队所站行团处科室组社馆台校府区旗县镇道位关联协盟学园场门厂矿"
+#define UNIT_ENDINGS "局委办部心司会院厅署队所站行团处科室组社馆台校府区旗县镇道位关联协盟学园场门厂矿班"
 
 /* A unit with a parenthesized part, one unit: its offices,
  * 市交通委（科信处、宣传处） (with 、 or ， inside), or the places a collective
@@ -116,9 +116,25 @@ typedef struct {
 /* The role of one part of a statement ("牵头单位：A、B" or "A牵头" or
  * "A"), and the bounds of its names. False if the part has a label that
  * names no role. */
+/* "A、B按职责分工负责": the units share the work; after a label they have
+ * the label's role, without one they cooperate with the lead named before. */
+static const char *const SHARED_DUTY_SUFFIXES[] = {"按职责分工负责", "按职责分工落实", "按职能分工负责",
+                                                   "按职责负责",     "按职责分工",     NULL};
+
+static bool
+strip_shared_duty(const uint32_t *normalized, size_t start, size_t *end)
+{
+  for (int i = 0; SHARED_DUTY_SUFFIXES[i]; i++)
+    if (literal_ends(normalized, start, *end, SHARED_DUTY_SUFFIXES[i])) {
+      *end -= literal_length(SHARED_DUTY_SUFFIXES[i]);
+      return true;
+    }
+  return false;
+}
+
 static bool
 part_role(const uint32_t *normalized, size_t start, size_t end, enum role *role, bool *any_label,
-          size_t *names_start_p, size_t *names_end_p)
+          bool *lead_seen, size_t *names_start_p, size_t *names_end_p)
 {
   static const char *const lead_suffixes[] = {"牵头", "负责", NULL};
   static const char *const cooperating_suffixes[] = {"配合", "参与", "协办", "协助", NULL};
@@ -131,9 +147,21 @@ part_role(const uint32_t *normalized, size_t start, size_t end, enum role *role,
     enum role labelled = role_of(normalized, start, colon);
     if (labelled == ROLE_NONE)
       return false;
+    /* 牵头单位：A 责任单位：B, C: after a lead, 责任单位 are the units
+     * that answer with it */
+    if (labelled == ROLE_LEAD && literal_find(normalized, start, colon, "牵头") != SIZE_MAX)
+      *lead_seen = true;
+    else if (labelled == ROLE_LEAD && *lead_seen)
+      labelled = ROLE_COOPERATING;
     *role = labelled;
     *any_label = true;
     *names_start_p = colon + 1;
+    strip_shared_duty(normalized, *names_start_p, names_end_p);
+    return true;
+  }
+  if (strip_shared_duty(normalized, *names_start_p, names_end_p)) {
+    *role = *role == ROLE_NONE ? ROLE_LEAD : ROLE_COOPERATING;
+    *any_label = true;
     return true;
   }
   /* "A牵头" / "B、C配合" */
@@ -207,9 +235,12 @@ read_names(importer_t *importer, size_t start, size_t end, enum role role, unit_
         size_t next = separator(normalized, at, end, "、/");
         size_t word_start = at, word_end = next;
         cp_trim(normalized, &word_start, &word_end);
+        /* 各县、市、区政府: the government of each, one collective */
+        bool government =
+            word_end - word_start <= 4 && literal_ends(normalized, word_start, word_end, "政府");
         if (word_start >= word_end || word_end - word_start > 8 || normalized[word_start] == 0x5404 ||
-            looks_like_unit(importer, word_start, word_end) ||
-            !collective_word(normalized, word_start, word_end))
+            (!government && (looks_like_unit(importer, word_start, word_end) ||
+                             !collective_word(normalized, word_start, word_end))))
           break;
         name_end = word_end;
         at = next + 1;
@@ -248,15 +279,21 @@ read_statement(importer_t *importer, size_t at, size_t end, unit_lists_t *found,
 {
   const uint32_t *normalized = importer->normalized;
   enum role role = ROLE_NONE;
+  bool lead_seen = false;
   while (at < end) {
     size_t stop = separator(normalized, at, end, ",;。 ");
     size_t part_start = at, part_end = stop;
+    /* after a full stop that ends units already read comes a note
+     * (具体任务均涉及相关市(州)人民政府,不再做分工,下同): not units */
+    if (at > 0 && normalized[at - 1] == 0x3002 && (found->lead.count || found->cooperating.count))
+      return true;
     at = stop + 1;
     cp_trim(normalized, &part_start, &part_end);
     if (part_start >= part_end)
       continue;
     size_t names_start, names_end;
-    if (!part_role(normalized, part_start, part_end, &role, any_label, &names_start, &names_end) ||
+    if (!part_role(normalized, part_start, part_end, &role, any_label, &lead_seen, &names_start,
+                   &names_end) ||
         !read_names(importer, names_start, names_end, role, found))
       return false;
   }
@@ -296,13 +333,16 @@ import_trailing_paren(const uint32_t *normalized, size_t start, size_t end, size
   while (end > start && (cp_is_space(normalized[end - 1]) || normalized[end - 1] == 0x3002 ||
                          normalized[end - 1] == '.' || normalized[end - 1] == ';'))
     end--;
-  if (end <= start || normalized[end - 1] != ')')
+  /* （…） or 〔…〕 (四川: 〔责任单位：省市场监管局〕) */
+  uint32_t close = end > start ? normalized[end - 1] : 0;
+  if (end <= start || (close != ')' && close != 0x3015))
     return false;
+  uint32_t open = close == ')' ? '(' : 0x3014;
   int depth = 0;
   for (size_t i = end; i-- > start;) {
-    if (normalized[i] == ')')
+    if (normalized[i] == close)
       depth++;
-    else if (normalized[i] == '(' && --depth == 0) {
+    else if (normalized[i] == open && --depth == 0) {
       *open_p = i;
       *close_p = end - 1;
       return true;

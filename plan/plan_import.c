@@ -76,6 +76,9 @@ importer_free(importer_t *importer)
   free(importer->document);
   free(importer->title);
   free(importer->plan_id);
+  for (size_t i = 0; i < importer->origin_count; i++)
+    free(importer->origins[i]);
+  free(importer->origins);
 }
 
 /* ---- importing --------------------------------------------------------------------------- */
@@ -144,9 +147,39 @@ run_phases(importer_t *importer, const char *bytes, size_t len, cJSON **plan_p, 
   return rc;
 }
 
-int
-dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *options, cJSON **plan_p,
-                cJSON **report_p, char *why, size_t why_len)
+/* What an import hands back besides the plan: the explanation of one
+ * task when asked for (--explain). */
+typedef struct {
+  const char *task;  /* the task to explain, or NULL */
+  char *explanation; /* its sources (the caller's) */
+  bool pdf;          /* the bytes are pdftotext's text of a PDF */
+  int pages, joined; /* of the PDF: pages, lines joined to the one before */
+} import_extra_t;
+
+/* The .docx as text, with its table rows' origins kept for --explain. */
+static int
+read_docx(importer_t *importer, const char *bytes, size_t len, char **text_p, size_t *text_len_p, char *why,
+          size_t why_len)
+{
+  int tables = 0, skipped = 0;
+  int rc = import_docx_to_text(bytes, len, text_p, text_len_p, &tables, &skipped, &importer->origins,
+                               &importer->origin_count, why, why_len);
+  importer->source_kind = "docx";
+  if (!rc && skipped > 0)
+    import_report(importer, 0, "skipped",
+                  "%d paragraph(s) after a task table are no section and were not read (see --text)",
+                  skipped);
+  if (!rc && tables > 0)
+    import_report(importer, 0, "docx",
+                  "read %d task table(s) of the .docx; line numbers count its paragraphs and table rows, "
+                  "one line each, with a line for the task (measure) before its first row",
+                  tables);
+  return rc;
+}
+
+static int
+import_document(const char *bytes, size_t len, const dbn_plan_import_options_t *options,
+                import_extra_t *extra, cJSON **plan_p, cJSON **report_p, char *why, size_t why_len)
 {
   char scratch[8];
   if (!why || why_len == 0) {
@@ -170,7 +203,6 @@ dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *
   cJSON *plan = NULL;
   char *docx_text = NULL;
   size_t docx_len = 0;
-  int tables = 0, skipped = 0;
   if (bytes && import_is_ole(bytes, len)) {
     snprintf(why, why_len,
              "旧的二进制 Word/WPS 文档（.doc/.wps）无法读取，请先转换为 .docx：libreoffice --headless "
@@ -178,21 +210,25 @@ dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *
              options && options->file_path ? options->file_path : "FILE");
     rc = DBN_EVERSION;
   } else if (bytes && import_is_docx(bytes, len)) {
-    rc = import_docx_to_text(bytes, len, &docx_text, &docx_len, &tables, &skipped, why, why_len);
-    if (!rc && skipped > 0)
-      import_report(&importer, 0, "skipped",
-                    "%d paragraph(s) after a task table are no section and were not read (see --text)",
-                    skipped);
-    if (!rc && tables > 0)
-      import_report(&importer, 0, "docx",
-                    "read %d task table(s) of the .docx; line numbers count its paragraphs and table rows, "
-                    "one line each, with a line for the task (measure) before its first row",
-                    tables);
+    rc = read_docx(&importer, bytes, len, &docx_text, &docx_len, why, why_len);
+  } else if (bytes && import_is_pdf(bytes, len)) {
+    snprintf(why, why_len, "a PDF is read from its file: duban plan import FILE.pdf");
+    rc = DBN_EINVAL;
+  } else if (extra && extra->pdf) {
+    importer.source_kind = "pdf";
+    import_report(
+        &importer, 0, "pdf",
+        "从 PDF 的版面读出（pdftotext -layout，尽力而为）：%d 页，%d 行与上一行接续合并，页码已去掉；"
+        "行号按 --text 给出的文本计；表格和分栏排版无法按列读出，请核对",
+        extra->pages, extra->joined);
   }
   if (!rc)
     rc = docx_text ? run_phases(&importer, docx_text, docx_len, &plan, why, why_len)
                    : run_phases(&importer, bytes ? bytes : "", len, &plan, why, why_len);
   free(docx_text);
+  if (!rc && extra && extra->task &&
+      !(extra->explanation = import_explain(&importer, extra->task, why, why_len)))
+    rc = importer.error ? importer.error : DBN_ENOTFOUND;
   if (rc == DBN_ENOMEM && !why[0])
     snprintf(why, why_len, "out of memory");
   importer_free(&importer);
@@ -204,6 +240,13 @@ dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *
   *plan_p = plan;
   *report_p = importer.report;
   return 0;
+}
+
+int
+dbn_plan_import(const char *bytes, size_t len, const dbn_plan_import_options_t *options, cJSON **plan_p,
+                cJSON **report_p, char *why, size_t why_len)
+{
+  return import_document(bytes, len, options, NULL, plan_p, report_p, why, why_len);
 }
 
 /* ---- from files ------------------------------------------------------------------------------ */
@@ -295,18 +338,68 @@ dbn_plan_import_file(const char *path, const char *units_path, const char *id, c
   return dbn_plan_import_file_horizon(path, units_path, id, NULL, plan_p, report_p, why, why_len);
 }
 
+static int import_text_file(char *buf, size_t len, const char *path, const char *units_path, const char *id,
+                            const char *horizon, import_extra_t *extra, cJSON **plan_p, cJSON **report_p,
+                            char *why, size_t why_len);
+static int import_file(const char *path, const char *units_path, const char *id, const char *horizon,
+                       import_extra_t *extra, cJSON **plan_p, cJSON **report_p, char *why, size_t why_len);
+
 int
 dbn_plan_import_file_horizon(const char *path, const char *units_path, const char *id, const char *horizon,
                              cJSON **plan_p, cJSON **report_p, char *why, size_t why_len)
 {
+  return import_file(path, units_path, id, horizon, NULL, plan_p, report_p, why, why_len);
+}
+
+int
+dbn_plan_import_explain_file(const char *path, const char *units_path, const char *id, const char *task,
+                             char **text_p, char *why, size_t why_len)
+{
+  import_extra_t extra = {.task = task};
+  cJSON *plan = NULL, *report = NULL;
+  *text_p = NULL;
+  int rc = import_file(path, units_path, id, NULL, &extra, &plan, &report, why, why_len);
+  cJSON_Delete(plan);
+  cJSON_Delete(report);
+  if (rc) {
+    free(extra.explanation);
+    return rc;
+  }
+  *text_p = extra.explanation;
+  return 0;
+}
+
+static int
+import_file(const char *path, const char *units_path, const char *id, const char *horizon,
+            import_extra_t *extra, cJSON **plan_p, cJSON **report_p, char *why, size_t why_len)
+{
   char *buf = NULL;
   size_t len = 0;
-  cJSON *units = NULL;
   *plan_p = NULL;
   *report_p = NULL;
   int rc = read_file(path, &buf, &len, why, why_len);
   if (rc)
     return rc;
+  import_extra_t plain = {0};
+  if (import_is_pdf(buf, len)) {
+    extra = extra ? extra : &plain;
+    extra->pdf = true;
+    free(buf);
+    if ((rc = import_pdf_to_text(path, &buf, &len, &extra->pages, &extra->joined, why, why_len)) != 0)
+      return rc;
+  }
+  return import_text_file(buf, len, path, units_path, id, horizon, extra, plan_p, report_p, why, why_len);
+}
+
+/* The bytes of the file at path (buf, taken: a PDF's as pdftotext gave
+ * them) imported. */
+static int
+import_text_file(char *buf, size_t len, const char *path, const char *units_path, const char *id,
+                 const char *horizon, import_extra_t *extra, cJSON **plan_p, cJSON **report_p, char *why,
+                 size_t why_len)
+{
+  cJSON *units = NULL;
+  int rc = 0;
   const char *ext = strrchr(path, '.');
   if (ext && (strcasecmp(ext, ".doc") == 0 || strcasecmp(ext, ".wps") == 0) && !import_is_docx(buf, len)) {
     snprintf(why, why_len,
@@ -324,7 +417,7 @@ dbn_plan_import_file_horizon(const char *path, const char *units_path, const cha
   file_stem(path, stem, sizeof stem);
   dbn_plan_import_options_t options = {
       .id = id, .file_stem = stem, .units = units, .file_path = path, .horizon = horizon};
-  rc = dbn_plan_import(buf, len, &options, plan_p, report_p, why, why_len);
+  rc = import_document(buf, len, &options, extra, plan_p, report_p, why, why_len);
   cJSON_Delete(units);
   free(buf);
   return rc;
@@ -340,11 +433,14 @@ dbn_plan_import_docx_text(const char *path, char **text_p, size_t *text_len_p, c
   int rc = read_file(path, &buf, &len, why, why_len);
   if (rc)
     return rc;
-  if (!import_is_docx(buf, len)) {
-    snprintf(why, why_len, "%s: not a .docx (zip) document", path);
+  if (import_is_pdf(buf, len)) {
+    int pages = 0, joined = 0;
+    rc = import_pdf_to_text(path, text_p, text_len_p, &pages, &joined, why, why_len);
+  } else if (!import_is_docx(buf, len)) {
+    snprintf(why, why_len, "%s: not a .docx (zip) document nor a PDF", path);
     rc = DBN_EINVAL;
   } else {
-    rc = import_docx_to_text(buf, len, text_p, text_len_p, &tables, &skipped, why, why_len);
+    rc = import_docx_to_text(buf, len, text_p, text_len_p, &tables, &skipped, NULL, NULL, why, why_len);
   }
   free(buf);
   return rc;

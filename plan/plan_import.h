@@ -62,8 +62,10 @@ typedef struct {
  * *report_p a JSON array of {"line", "kind", "message"} (line 0 = the whole
  * document); both are the caller's, freed with cJSON_Delete(). Report kinds:
  * "encoding", "alias", "owner", "inherited", "structure", "skipped",
- * "general", "deadline", "limit", "units", "header", "docx".
+ * "general", "deadline", "limit", "units", "header", "docx", "fact", "pdf".
  *
+ * A PDF is read only from its file (dbn_plan_import_file): through
+ * `pdftotext -layout`, best effort, with a "pdf" report entry.
  * The bytes may be a .docx (a zip archive): its paragraphs and task tables
  * are read (see import_docx.c). An old binary .doc/.wps (an OLE file) is
  * refused with DBN_EVERSION and the libreoffice command that converts it.
@@ -90,9 +92,20 @@ int dbn_plan_import_file_horizon(const char *path, const char *units_path, const
                                  const char *horizon, cJSON **plan_p, cJSON **report_p, char *why,
                                  size_t why_len);
 
+/* Import the file at path (as dbn_plan_import_file) and describe where the
+ * task task (its full id, or <section>.<measure>.<action>) came from: the
+ * section's and measure's lines and the task's own lines as the report
+ * numbers them, and for a .docx each line's table row and cells under
+ * their column headers. *text_p is the caller's (free()). DBN_ENOTFOUND
+ * with a message when the document has no such task; otherwise the errors
+ * of dbn_plan_import_file. */
+int dbn_plan_import_explain_file(const char *path, const char *units_path, const char *id, const char *task,
+                                 char **text_p, char *why, size_t why_len);
+
 /* The .docx at path as the text the importer parses (its paragraphs, and
- * each task table row as an item): what the report's line numbers of a
- * .docx count. *text_p is the caller's (free()). Errors as
+ * each task table row as an item), or a PDF's text as read through
+ * pdftotext -layout: what the report's line numbers of a .docx or .pdf
+ * count. *text_p is the caller's (free()). Errors as
  * dbn_plan_import_file; DBN_EINVAL when the file is not a .docx. */
 int dbn_plan_import_docx_text(const char *path, char **text_p, size_t *text_len_p, char *why, size_t why_len);
 

@@ -407,6 +407,46 @@ read_targets(ctx_t *ctx, const cJSON *object, const char *place, Duban__Action *
   return 0;
 }
 
+/* "facts": numbers of the text that are not targets (optional). */
+static int
+read_facts(ctx_t *ctx, const cJSON *object, const char *place, Duban__Action *action)
+{
+  const cJSON *array = NULL, *entry = NULL;
+  int rc = get_array(ctx, object, "facts", place, false, &array);
+  if (rc)
+    return rc;
+  action->facts = alloc_array(array_size(array), sizeof *action->facts);
+  if (!action->facts)
+    return fail(ctx, DBN_ENOMEM, "out of memory");
+  char sub[256];
+  cJSON_ArrayForEach(entry, array)
+  {
+    snprintf(sub, sizeof sub, "%s.facts[%zu]", place, action->n_facts);
+    if (!cJSON_IsObject(entry))
+      return fail(ctx, DBN_EINVAL,
+                  "%s: must be an object {\"value\", \"unit_of_measure\", \"what\", \"kind\"}", sub);
+    Duban__PlanFact *fact = malloc(sizeof *fact);
+    if (!fact)
+      return fail(ctx, DBN_ENOMEM, "out of memory");
+    duban__plan_fact__init(fact);
+    action->facts[action->n_facts++] = fact;
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(entry, "value");
+    if (!cJSON_IsNumber(value) || !isfinite(value->valuedouble) ||
+        fabs(value->valuedouble) > DBN_MAX_FIGURE_VALUE)
+      return fail(ctx, DBN_EINVAL, "%s.value: must be a number of at most %g", sub, DBN_MAX_FIGURE_VALUE);
+    fact->value = value->valuedouble;
+    if ((rc = get_string(ctx, entry, "unit_of_measure", sub, false, DBN_MAX_TEXT, &fact->unit_of_measure)) ||
+        (rc = get_string(ctx, entry, "what", sub, false, DBN_MAX_TEXT, &fact->what)) ||
+        (rc = get_string(ctx, entry, "kind", sub, false, 16, &fact->kind)) ||
+        (rc = get_string(ctx, entry, "text", sub, false, DBN_MAX_TEXT, &fact->text)))
+      return rc;
+    if (fact->kind[0] && strcmp(fact->kind, "funding") != 0 && strcmp(fact->kind, "limit") != 0 &&
+        strcmp(fact->kind, "existing") != 0)
+      return fail(ctx, DBN_EINVAL, "%s.kind: \"%s\" is none of funding, limit, existing", sub, fact->kind);
+  }
+  return 0;
+}
+
 /* The numbers an action's id is made of: <plan>:<section>.<measure>. */
 typedef struct {
   const char *plan_id;
@@ -451,7 +491,9 @@ read_action(ctx_t *ctx, const cJSON *object, const char *place, const action_pla
                 place, action->report_cycle);
   if ((rc = read_milestones(ctx, object, place, action)) != 0)
     return rc;
-  return read_targets(ctx, object, place, action);
+  if ((rc = read_targets(ctx, object, place, action)) != 0)
+    return rc;
+  return read_facts(ctx, object, place, action);
 }
 
 static int
@@ -687,6 +729,14 @@ action_free(Duban__Action *action)
     free(action->targets[k]);
   }
   free(action->targets);
+  for (size_t k = 0; k < action->n_facts; k++) {
+    free_str(action->facts[k]->unit_of_measure);
+    free_str(action->facts[k]->what);
+    free_str(action->facts[k]->kind);
+    free_str(action->facts[k]->text);
+    free(action->facts[k]);
+  }
+  free(action->facts);
   free(action);
 }
 
@@ -838,6 +888,28 @@ targets_to_json(const Duban__Action *action, cJSON *action_json)
   return 0;
 }
 
+/* "facts" only when there are some: a plan without them reads as before. */
+static int
+facts_to_json(const Duban__Action *action, cJSON *action_json)
+{
+  if (action->n_facts == 0)
+    return 0;
+  cJSON *facts = cJSON_AddArrayToObject(action_json, "facts");
+  if (!facts)
+    return DBN_ENOMEM;
+  for (size_t k = 0; k < action->n_facts; k++) {
+    const Duban__PlanFact *fact = action->facts[k];
+    cJSON *fact_json = add_object(facts);
+    if (!fact_json || !cJSON_AddNumberToObject(fact_json, "value", fact->value) ||
+        !cJSON_AddStringToObject(fact_json, "unit_of_measure", fact->unit_of_measure) ||
+        !cJSON_AddStringToObject(fact_json, "what", fact->what) ||
+        !cJSON_AddStringToObject(fact_json, "kind", fact->kind) ||
+        !cJSON_AddStringToObject(fact_json, "text", fact->text))
+      return DBN_ENOMEM;
+  }
+  return 0;
+}
+
 static int
 action_to_json(const Duban__Plan *plan, const Duban__Action *action, cJSON *actions)
 {
@@ -858,6 +930,8 @@ action_to_json(const Duban__Plan *plan, const Duban__Action *action, cJSON *acti
   int rc = milestones_to_json(action, action_json);
   if (!rc)
     rc = targets_to_json(action, action_json);
+  if (!rc)
+    rc = facts_to_json(action, action_json);
   if (!rc && !cJSON_AddNumberToObject(action_json, "source_line", action->source_line))
     rc = DBN_ENOMEM;
   return rc;

@@ -436,6 +436,11 @@ test_seed_deadlines_and_targets(void **state)
       fail_msg("%s: dues %s, expected %s", cases[i].id, got, cases[i].dues);
   }
   assert_int_equal(count_report(report, "inherited", 25), 1);
+  /* 10座城镇污水处理厂的运行情况 and 最高500万元开办费 are facts, not targets */
+  assert_int_equal(count_report(report, "fact", 82), 1);
+  assert_int_equal(count_report(report, "fact", 265), 1);
+  assert_int_equal(count_report(report, "fact", -1), 9);
+  assert_null(cJSON_GetObjectItemCaseSensitive(action_by_id(plan, "ordos-2023-58:3.4.1"), "report_cycle"));
   const cJSON *t = cJSON_GetArrayItem(arr(action_by_id(plan, "ordos-2023-58:3.4.1"), "targets"), 0);
   assert_true(cJSON_GetObjectItemCaseSensitive(t, "value")->valuedouble == 5000);
   assert_string_equal(str(t, "unit_of_measure"), "个");
@@ -640,7 +645,6 @@ test_target_phrases(void **state)
       {"年产羊绒3500吨。", 3500, "吨", "年产羊绒"},
       {"获得不低于1000万元资金支持。", 10000000, "元", "资金支持"},
       {"完成治理区60％的土石方工程。", 60, "%", "土石方工程"},
-      {"安排资金2.6亿元。", 260000000, "元", "安排资金"},
       {"实施林草生态建设5.8万亩。", 58000, "亩", "实施林草生态建设"},
       {"新增取得证书2670人次以上。", 2670, "人次", "新增取得证书"},
       {"新增１０家技术转移服务机构。", 10, "家", "技术转移服务机构"},
@@ -669,6 +673,67 @@ test_target_phrases(void **state)
       fail_msg("%s: read a target", none[i]);
     cJSON_Delete(plan);
   }
+}
+
+/* Money given or budgeted, limits and existing counts are facts of the
+ * action, not targets; each is reported at its line (5 in one_action). */
+static void
+test_fact_phrases(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *phrase;
+    int facts, targets;
+    double value; /* the first fact's */
+    const char *kind;
+  } cases[] = {
+      {"对新获批的基地，分别一次性给予100万元和30万元奖补。", 2, 0, 1000000, "funding"},
+      {"对新增设的急需专业给予最高500万元开办费。", 1, 0, 5000000, "limit"},
+      {"全面抓好我市10座城镇污水处理厂的运行情况。", 1, 0, 10, "existing"},
+      {"2023—2025年，每年安排800万元，对项目给予奖励。", 1, 0, 8000000, "funding"},
+      {"按规定给予单个项目最高1000万元支持。", 1, 0, 10000000, "limit"},
+      {"单个项目补助不超过50万元。", 1, 0, 500000, "limit"},
+      {"对认定的企业奖励20万元，新建5000个公共充电桩。", 1, 1, 200000, "funding"},
+      {"安排资金2.6亿元。", 1, 0, 260000000, "funding"},
+      {"完成投资超150亿元。", 0, 1, 0, NULL},
+      {"到2025年获得不低于1000万元资金支持。", 0, 1, 0, NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *report;
+    cJSON *plan = one_action(cases[i].phrase, &report);
+    const cJSON *action = first_action(plan);
+    const cJSON *facts = cJSON_GetObjectItemCaseSensitive(action, "facts");
+    int nfacts = cJSON_IsArray(facts) ? cJSON_GetArraySize(facts) : 0;
+    int ntargets = cJSON_GetArraySize(arr(action, "targets"));
+    if (nfacts != cases[i].facts || ntargets != cases[i].targets)
+      fail_msg("%s: %d facts, %d targets; expected %d, %d", cases[i].phrase, nfacts, ntargets, cases[i].facts,
+               cases[i].targets);
+    assert_int_equal(count_report(report, "fact", 5), cases[i].facts);
+    if (nfacts) {
+      const cJSON *fact = cJSON_GetArrayItem(facts, 0);
+      assert_true(cJSON_GetObjectItemCaseSensitive(fact, "value")->valuedouble == cases[i].value);
+      assert_string_equal(str(fact, "kind"), cases[i].kind);
+      assert_non_null(strstr(cases[i].phrase, str(fact, "text")));
+    }
+    /* the facts survive the plan's load and come back out */
+    Duban__Plan *proto = NULL;
+    char why[256];
+    assert_int_equal(dbn_plan_from_json(plan, &proto, why, sizeof why), 0);
+    const Duban__Action *stored = proto->sections[0]->measures[0]->actions[0];
+    assert_int_equal(stored->n_facts, (size_t)cases[i].facts);
+    if (nfacts)
+      assert_string_equal(stored->facts[0]->kind, cases[i].kind);
+    dbn_plan_free(&proto);
+    cJSON_Delete(plan);
+    cJSON_Delete(report);
+  }
+  /* 每年 next to money is a rate, not a yearly report; elsewhere it still is */
+  cJSON *plan = one_action("2023—2025年，每年安排800万元，对项目给予奖励。", NULL);
+  assert_null(cJSON_GetObjectItemCaseSensitive(first_action(plan), "report_cycle"));
+  cJSON_Delete(plan);
+  plan = one_action("每年安排800万元；每年报送进展。", NULL);
+  assert_string_equal(str(first_action(plan), "report_cycle"), "yearly");
+  cJSON_Delete(plan);
 }
 
 /* ---- format variants ---------------------------------------------------------- */
@@ -960,6 +1025,7 @@ main(void)
       cmocka_unit_test(test_report_cycles),
       cmocka_unit_test(test_collective_and_parenthesised_units),
       cmocka_unit_test(test_target_phrases),
+      cmocka_unit_test(test_fact_phrases),
       cmocka_unit_test(test_variant_labels),
       cmocka_unit_test(test_variant_items),
       cmocka_unit_test(test_variant_crlf_bom_gb18030),
