@@ -62,7 +62,7 @@ usage(FILE *out)
           "  --desk-users FILE  the desk's accounts, made with `duban user add` (desk-users)\n"
           "  --desk-tls-cert FILE, --desk-tls-key FILE  serve the desk over HTTPS\n"
           "                     (desk-tls-cert, desk-tls-key)\n"
-          "  --version          the version, the wire protocol's and the log views'\n"
+          "  --version          the version, the wire protocol's and the log format's\n"
           "  --help             this text\n"
           "\n"
           "Logs go to stderr. SIGTERM or SIGINT stop it cleanly; the outbox keeps what\n"
@@ -201,7 +201,7 @@ parse_flags(int argc, char **argv, settings_t *flags)
     case 'K': rc = set(&flags->desk_tls_key, optarg); break;
     case 'h': usage(stdout); return (command_line_t){.exit_code = 0};
     case 'V':
-      dbn_version_print("duban-agent", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
+      dbn_version_print("duban-agent", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION);
       return (command_line_t){.exit_code = 0};
     case ':': fprintf(stderr, "duban-agent: option '%s' needs a value\n", argv[optind - 1]); return line;
     default:

@@ -34,7 +34,7 @@ static const char usage[] =
     "  --plan-text F  the document for the import section (default examples/plans/ordos-2023-58.txt)\n"
     "  --signed       ingest also with every report signed by its department\n"
     "  --json         results as JSON on stdout (the table goes to stderr)\n"
-    "  --version      the version, the wire protocol's and the log views'\n"
+    "  --version      the version, the wire protocol's and the log format's\n"
     "  --help         this text\n";
 
 static const char *const sections[] = {"disk", "ingest", "replay", "watch", "connections", "import"};
@@ -91,7 +91,7 @@ main(int argc, char **argv)
     else if (strcmp(a, "--plan-text") == 0 && i + 1 < argc)
       options.import_file = argv[++i];
     else if (strcmp(a, "--version") == 0) {
-      dbn_version_print("duban-bench", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
+      dbn_version_print("duban-bench", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION);
       return 0;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage, stdout);

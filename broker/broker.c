@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "checkpoint.h"
+#include "date.h"
 #include "deadline_monitor.h"
 #include "event_stream.h"
 #include "log.h"
@@ -54,6 +55,8 @@ struct dbn_broker {
   int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
   int64_t clock_floor;        /* the log's clock at start: the real clock is never read as earlier */
   int64_t scanned_hour;       /* the hour of clock time the deadline monitor last looked at */
+  int64_t clock_at_start;     /* the log's clock when this broker opened it */
+  bool catch_up;              /* the next deadline scan follows a long gap: summarise it */
   uint64_t batches;           /* committed write transactions */
   uint64_t events;            /* events committed */
   struct broker_checkpoint {  /* the latest signed checkpoint (store/checkpoint.h) */
@@ -91,14 +94,41 @@ check_real_clock(dbn_broker_t *broker, char *why, size_t why_len)
 {
   int64_t stored = broker->clock_floor;
   int64_t now = (int64_t)time(NULL);
-  if (stored <= now || broker->config.allow_clock_behind)
+  if (stored <= now || broker->config.allow_clock_behind || broker->config.allow_clock_change)
     return 0;
   snprintf(why, why_len,
            "系统时钟早于事件日志最后一个事件的时间（落后 %lld 秒），拒绝启动；请校准时钟，或用 "
-           "--allow-clock-behind 启动（事件时间将保持在该时刻直到时钟追上） / the clock is %lld s behind the "
-           "time of the log's last event; set the clock right, or start with --allow-clock-behind (events "
-           "then keep that time until the clock passes it)",
+           "--allow-clock-change（或 --allow-clock-behind）启动（事件时间将保持在该时刻直到时钟追上） / the "
+           "clock is %lld s behind the time of the log's last event; set the clock right, or start with "
+           "--allow-clock-change (or --allow-clock-behind): events then keep that time until the clock "
+           "passes it",
            (long long)(stored - now), (long long)(stored - now));
+  return DBN_ESTATE;
+}
+
+static const char *
+clock_kind(const dbn_broker_t *broker)
+{
+  return broker->config.virtual_clock ? "virtual" : "real";
+}
+
+/* A log created on one kind of clock and served on the other mixes times
+ * that mean different things (2122 on a virtual clock, today on the real
+ * one): refused unless the operator said so. A log without a header (an
+ * older duban's, format 1) does not say its kind. */
+static int
+check_clock_kind(dbn_broker_t *broker, char *why, size_t why_len)
+{
+  const char *logged = dbn_store_log_header(broker->store)->clock;
+  if (!*logged || strcmp(logged, clock_kind(broker)) == 0 || broker->config.allow_clock_change)
+    return 0;
+  bool log_virtual = strcmp(logged, "virtual") == 0;
+  snprintf(
+      why, why_len,
+      "事件日志创建于%s时钟，本次以%s时钟启动，拒绝启动；如确需更换，请加 --allow-clock-change / the log "
+      "was created on a %s clock and the broker was started on a %s clock; start with "
+      "--allow-clock-change to change it",
+      log_virtual ? "虚拟" : "真实", log_virtual ? "真实" : "虚拟", logged, clock_kind(broker));
   return DBN_ESTATE;
 }
 
@@ -112,6 +142,8 @@ load_clock(dbn_broker_t *broker)
     return rc;
   rc = dbn_store_clock_get(txn, &stored);
   dbn_store_abort(&txn);
+  if (!broker->clock_at_start)
+    broker->clock_at_start = stored;
   if (broker->config.virtual_clock)
     broker->virtual_now = stored > broker->config.virtual_clock ? stored : broker->config.virtual_clock;
   else
@@ -252,8 +284,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     return DBN_ENOMEM;
   }
 
-  dbn_store_options_t options = {
-      .map_size = config->map_size, .map_max = config->map_max, .no_sync = config->no_sync};
+  dbn_store_options_t options = {.map_size = config->map_size,
+                                 .map_max = config->map_max,
+                                 .no_sync = config->no_sync,
+                                 .log_clock = config->virtual_clock ? "virtual" : "real"};
   int rc = dbn_store_open(&broker->store, config->data_dir, &options);
   if (rc) {
     snprintf(why, why_len, "cannot open the event log in '%s': %s", config->data_dir, dbn_strerror(rc));
@@ -269,10 +303,12 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return rc;
   }
-  if (!config->virtual_clock && (rc = check_real_clock(broker, why, why_len))) {
+  if ((rc = check_clock_kind(broker, why, why_len)) ||
+      (!config->virtual_clock && (rc = check_real_clock(broker, why, why_len)))) {
     dbn_broker_destroy(&broker);
     return rc;
   }
+  broker->catch_up = broker->clock_at_start && broker_now(broker) - broker->clock_at_start > DBN_DAY_SECONDS;
   /* The ZAP handler must be bound before the ROUTER accepts anyone. */
   if ((rc = dbn_auth_new(&broker->auth, broker->zmq_ctx, config->keys_dir, why, why_len))) {
     dbn_broker_destroy(&broker);
@@ -731,7 +767,8 @@ run_deadline_monitor(dbn_broker_t *broker)
     return;
   dbn_deadline_policy_t policy = {.yellow_days = broker->config.yellow_days,
                                   .escalation_sla_hours = broker->config.escalation_sla_hours,
-                                  .ladder = &broker->config.ladder};
+                                  .ladder = &broker->config.ladder,
+                                  .catch_up = broker->catch_up};
   for (;;) {
     dbn_store_txn_t *txn;
     int raised = 0;
@@ -742,7 +779,8 @@ run_deadline_monitor(dbn_broker_t *broker)
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
         broker->events += (uint64_t)raised;
-        dbn_log(DBN_LOG_INFO, "deadline", "raised %d deadline events", raised);
+        dbn_log(DBN_LOG_INFO, "deadline", "raised %d deadline events%s", raised,
+                broker->catch_up ? " (the gap since the log's last event, summarised)" : "");
       }
     } else {
       dbn_store_abort(&txn);
@@ -751,8 +789,10 @@ run_deadline_monitor(dbn_broker_t *broker)
       continue;
     if (rc)
       dbn_log(DBN_LOG_ERROR, "deadline", "deadline scan failed: %s; will retry", dbn_strerror(rc));
-    else
+    else {
       broker->scanned_hour = hour;
+      broker->catch_up = false;
+    }
     return;
   }
 }

@@ -370,6 +370,8 @@ cmd_verify(int argc, char **argv)
       cJSON_AddNumberToObject(json, "first_bad_seq", (double)report.first_bad_seq);
       cJSON_AddStringToObject(json, "problem", report.problem);
       cJSON_AddStringToObject(json, "note", report.note);
+      cJSON_AddNumberToObject(json, "log_format", report.header.format_version);
+      cJSON_AddStringToObject(json, "clock", report.header.clock);
     }
     bool witness_ok = !witness_dir || verify_witness(dir, witness_dir, key_path, json, &rc);
     if (dbn_cli_print_json(stdout, json) != 0)
@@ -379,6 +381,8 @@ cmd_verify(int argc, char **argv)
   } else {
     printf("events walked: %llu\n", (unsigned long long)report.events);
     printf("head:          %llu\n", (unsigned long long)report.head_seq);
+    printf("log format:    %u%s%s\n", (unsigned)report.header.format_version,
+           report.header.clock[0] ? ", clock " : "", report.header.clock);
     if (ok && report.note[0])
       printf("OK: the chain verifies and every event replays; %s\n", report.note);
     else if (ok)

@@ -296,10 +296,11 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
   dbn_store_t *store;
   char why[sizeof report->problem] = "";
   int rc = dbn_store_open_why(&store, dir, &ro, why, sizeof why);
-  if (rc == DBN_ECORRUPT)
+  if (rc == DBN_ECORRUPT || rc == DBN_EVERSION)
     snprintf(report->problem, sizeof report->problem, "%s", why);
   if (rc)
     return rc;
+  report->header = *dbn_store_log_header(store);
 
   char scratch_path[4096] = "";
   if (rebuild_views && (rc = choose_scratch_path(scratch_dir, scratch_path, sizeof scratch_path))) {
