@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "auth.h"
+#include "broker_metrics.h"
 #include "checkpoint.h"
 #include "date.h"
 #include "deadline_monitor.h"
@@ -47,20 +48,21 @@ struct pending {
 struct dbn_broker {
   dbn_broker_config_t config; /* settings, copied */
   void *zmq_ctx;
-  void *router;               /* CURVE server; requests in, replies and deliveries out */
-  dbn_auth_t *auth;           /* ZAP handler */
-  dbn_store_t *store;         /* the event log */
-  dbn_event_stream_t *stream; /* watchers */
-  struct pending *batch;      /* config.batch_max entries */
-  int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
-  int64_t clock_floor;        /* the log's clock at start: the real clock is never read as earlier */
-  int64_t scanned_hour;       /* the hour of clock time the deadline monitor last looked at */
-  int64_t clock_at_start;     /* the log's clock when this broker opened it */
-  bool catch_up;              /* the next deadline scan follows a long gap: summarise it */
-  uint64_t batches;           /* committed write transactions */
-  uint64_t events;            /* events committed */
-  struct broker_checkpoint {  /* the latest signed checkpoint (store/checkpoint.h) */
-    bool enabled;             /* KEYS/broker.sign_secret was found */
+  void *router;                  /* CURVE server; requests in, replies and deliveries out */
+  dbn_auth_t *auth;              /* ZAP handler */
+  dbn_store_t *store;            /* the event log */
+  dbn_event_stream_t *stream;    /* watchers */
+  dbn_broker_metrics_t *metrics; /* --metrics; NULL without */
+  struct pending *batch;         /* config.batch_max entries */
+  int64_t virtual_now;           /* the virtual clock, when config.virtual_clock */
+  int64_t clock_floor;           /* the log's clock at start: the real clock is never read as earlier */
+  int64_t scanned_hour;          /* the hour of clock time the deadline monitor last looked at */
+  int64_t clock_at_start;        /* the log's clock when this broker opened it */
+  bool catch_up;                 /* the next deadline scan follows a long gap: summarise it */
+  uint64_t batches;              /* committed write transactions */
+  uint64_t events;               /* events committed */
+  struct broker_checkpoint {     /* the latest signed checkpoint (store/checkpoint.h) */
+    bool enabled;                /* KEYS/broker.sign_secret was found */
     dbn_sign_key_t key;
     Duban__Checkpoint latest; /* what every reply carries once signed */
     uint8_t head_hash[DBN_HASH_BYTES];
@@ -328,7 +330,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return DBN_EIO;
   }
-  if ((rc = dbn_event_stream_new(&broker->stream, broker->router))) {
+  if ((rc = dbn_event_stream_new(&broker->stream, broker->router)) ||
+      (config->metrics[0] &&
+       (rc = dbn_broker_metrics_new(&broker->metrics, config->metrics, broker->zmq_ctx, broker->router,
+                                    config->data_dir, config->map_max, why, why_len)))) {
     dbn_broker_destroy(&broker);
     return rc;
   }
@@ -343,6 +348,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
     return;
   dbn_broker_t *broker = *broker_p;
   dbn_event_stream_destroy(&broker->stream);
+  dbn_broker_metrics_destroy(&broker->metrics);
   if (broker->router)
     zmq_close(broker->router);
   dbn_auth_destroy(&broker->auth);
@@ -656,8 +662,12 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
       }
     } else {
       uint64_t head_after = dbn_store_txn_head(txn);
+      double started = dbn_broker_metrics_clock();
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
+        dbn_broker_metrics_commit(broker->metrics, (int)(head_after - head_before),
+                                  dbn_broker_metrics_clock() - started,
+                                  !broker->config.no_sync && head_after > head_before);
         broker->batches++;
         broker->events += head_after - head_before;
         break;
@@ -751,6 +761,7 @@ process_batch(dbn_broker_t *broker, int n)
       answer(broker, &batch[i]);
   serve_reads(broker, batch, n);
   for (int i = 0; i < n; i++) {
+    dbn_broker_metrics_request(broker->metrics, batch[i].req, batch[i].code);
     dbn_wire_request_free(&batch[i].req);
     zmq_msg_close(&batch[i].routing);
   }
@@ -772,12 +783,19 @@ run_deadline_monitor(dbn_broker_t *broker)
   for (;;) {
     dbn_store_txn_t *txn;
     int raised = 0;
+    uint64_t head_before = 0;
     int rc = dbn_store_write_begin(broker->store, &txn);
-    if (rc == 0)
+    if (rc == 0) {
+      head_before = dbn_store_txn_head(txn);
       rc = dbn_deadline_monitor_run(txn, now, &policy, &raised);
+    }
     if (rc == 0 && raised > 0) {
+      double started = dbn_broker_metrics_clock();
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
+        dbn_broker_metrics_commit(broker->metrics, 0, dbn_broker_metrics_clock() - started,
+                                  !broker->config.no_sync);
+        dbn_broker_metrics_deadline(broker->metrics, broker->store, head_before);
         broker->events += (uint64_t)raised;
         dbn_log(DBN_LOG_INFO, "deadline", "raised %d deadline events%s", raised,
                 broker->catch_up ? " (the gap since the log's last event, summarised)" : "");
@@ -910,6 +928,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
       readers_checked_ms = dbn_monotonic_ms();
     }
     behind = dbn_event_stream_pump(broker->stream, broker->store, dbn_monotonic_ms());
+    dbn_broker_metrics_tick(broker->metrics, broker->store, broker->stream);
     if (items[2].revents & ZMQ_POLLIN)
       break;
   }

@@ -46,6 +46,8 @@ static const char usage[] =
     "  --allow-clock-change     start on the other kind of clock (virtual or real) than the log\n"
     "                           was created on, or behind its last event (as --allow-clock-behind);\n"
     "                           deadline warnings for the gap are then summarised\n"
+    "  --metrics HOST:PORT      serve Prometheus metrics at http://HOST:PORT/metrics\n"
+    "                           (a numeric address, e.g. 127.0.0.1:9477; default: none)\n"
     "  --version                the version, the wire protocol's and the log format's\n"
     "  --help                   this text\n";
 
@@ -109,7 +111,8 @@ is_known(const char *key)
                                      "no-group-commit",
                                      "no-sync",
                                      "allow-clock-behind",
-                                     "allow-clock-change"};
+                                     "allow-clock-change",
+                                     "metrics"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
     if (strcmp(key, keys[i]) == 0)
       return true;
@@ -180,6 +183,8 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     config->no_sync = parse_bool(value);
   else if (strcmp(key, "allow-clock-behind") == 0)
     config->allow_clock_behind = parse_bool(value);
+  else if (strcmp(key, "metrics") == 0)
+    snprintf(config->metrics, sizeof config->metrics, "%s", value);
   else if (strcmp(key, "allow-clock-change") == 0)
     config->allow_clock_change = parse_bool(value);
   else {

@@ -336,6 +336,16 @@ dbn_store_map_size(dbn_store_t *store)
   return store->map_size;
 }
 
+size_t
+dbn_store_map_used(dbn_store_t *store)
+{
+  MDB_envinfo info;
+  MDB_stat stat;
+  if (mdb_env_info(store->env, &info) != 0 || mdb_env_stat(store->env, &stat) != 0)
+    return 0;
+  return (info.me_last_pgno + 1) * (size_t)stat.ms_psize;
+}
+
 int
 dbn_store_grow(dbn_store_t *store)
 {

@@ -84,6 +84,10 @@ int dbn_store_head(dbn_store_t *store, uint64_t *seq_p, uint8_t hash[DBN_HASH_BY
 /* The current map size in bytes. */
 size_t dbn_store_map_size(dbn_store_t *store);
 
+/* The bytes of the map the log's pages use (LMDB's last page in use), for
+ * the metrics' "how full is the map"; compare with dbn_store_map_size. */
+size_t dbn_store_map_used(dbn_store_t *store);
+
 /* Double the map (no transaction of this process may be open). Called after
  * DBN_EMAPFULL: the caller aborts, grows, and runs its batch again. */
 int dbn_store_grow(dbn_store_t *store);

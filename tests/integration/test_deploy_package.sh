@@ -42,7 +42,7 @@ for f in etc/duban/broker.conf etc/duban/agent.conf.example etc/duban/console.en
   usr/lib/systemd/system/duban-broker.service usr/lib/systemd/system/duban-agent@.service \
   usr/lib/systemd/system/duban-console.service usr/share/man/man1/duban.1.gz usr/share/man/man8/duban-broker.8.gz usr/share/man/man8/duban-agent.8.gz \
   usr/share/doc/duban/examples/scoring/2023.rules usr/share/doc/duban/examples/plans/ordos-2023-58.txt \
-  usr/share/doc/duban/deploy.md; do
+  usr/share/doc/duban/deploy.md usr/share/doc/duban/alerts.yml; do
   [ -f "$R/$f" ] || fail "missing /$f"
 done
 [ ! -e "$R/usr/bin/duban-bench" ] || fail "the benchmark is shipped"
