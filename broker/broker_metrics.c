@@ -25,6 +25,7 @@
 #define BODY_SLOTS 64 /* request bodies are proto field numbers; higher ones are counted as "unknown" */
 #define CODE_SLOTS 32
 #define GAUGES_EVERY_MS 1000
+#define CONNECTIONS_EVERY_MS 100
 
 struct dbn_broker_metrics {
   dbn_metrics_t *registry;
@@ -38,6 +39,7 @@ struct dbn_broker_metrics {
   dbn_metric_t *escalations[DBN_LADDER_MAX_LEVELS]; /* duban_broker_open_escalations, by level */
   int64_t connected;                                /* accepted minus disconnected */
   int64_t gauges_ms;                                /* when the log's gauges were last read */
+  int64_t connections_ms;                           /* when the connection events were last read */
   uint64_t gauges_head;                             /* the head they were read at */
   char data_file[1100];                             /* DATA/data.mdb */
 };
@@ -243,9 +245,14 @@ dbn_broker_metrics_tick(dbn_broker_metrics_t *m, dbn_store_t *store, dbn_event_s
 {
   if (!m)
     return;
+  /* The loop turns once per batch: a busy broker reads its connection
+   * events every CONNECTIONS_EVERY_MS, not every turn. */
+  int64_t now_ms = dbn_monotonic_ms();
+  if (m->connections_ms && now_ms - m->connections_ms < CONNECTIONS_EVERY_MS)
+    return;
+  m->connections_ms = now_ms;
   read_connection_events(m);
   dbn_metric_set(m->watchers, (double)dbn_event_stream_count(stream));
-  int64_t now_ms = dbn_monotonic_ms();
   if (m->gauges_ms && now_ms - m->gauges_ms < GAUGES_EVERY_MS)
     return;
   m->gauges_ms = now_ms;

@@ -46,8 +46,9 @@ void dbn_broker_metrics_commit(dbn_broker_metrics_t *metrics, int batch_events, 
 /* Count the deadline warnings the monitor appended after after_seq. */
 void dbn_broker_metrics_deadline(dbn_broker_metrics_t *metrics, dbn_store_t *store, uint64_t after_seq);
 
-/* Called every turn of the loop: reads the connection events; once a
- * second the gauges read from the log (head, file, map, escalations). */
+/* Called every turn of the loop: every 100 ms reads the connection events
+ * and the watchers, every second the gauges read from the log (head, file,
+ * map, escalations). */
 void dbn_broker_metrics_tick(dbn_broker_metrics_t *metrics, dbn_store_t *store, dbn_event_stream_t *stream);
 
 #endif
