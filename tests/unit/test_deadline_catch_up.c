@@ -199,6 +199,44 @@ test_gap_summarised_once_per_task_and_kind(void **state)
   gap_close(&f);
 }
 
+/* The red for the latest milestone covers the earlier ones only while it
+ * is not met: once a coordinator confirms it, the next scan warns the
+ * latest earlier one the gap passed over, so a passed, unmet milestone
+ * never stays unwarned. */
+static void
+test_cover_ends_when_met(void **state)
+{
+  (void)state;
+  gap_fixture_t f;
+  gap_open(&f, NULL);
+  int64_t now = fixture_day("2026-03-01");
+  assert_int_equal(run_monitor(&f, now, true), 5);
+  Duban__MilestoneMet met = DUBAN__MILESTONE_MET__INIT;
+  met.task = "p:1.1.1";
+  met.due = "2025-12-31";
+  met.note = "已建成";
+  Duban__Event reported = DUBAN__EVENT__INIT;
+  reported.time = now + 60;
+  reported.actor = "unit:NYJ";
+  reported.body_case = DUBAN__EVENT__BODY_MILESTONE_REPORTED;
+  reported.milestone_reported = &met;
+  assert_int_equal(fixture_append_one(f.store, &reported), 0);
+  Duban__MilestoneConfirm confirm = DUBAN__MILESTONE_CONFIRM__INIT;
+  confirm.task = "p:1.1.1";
+  confirm.due = "2025-12-31";
+  Duban__Event confirmed = DUBAN__EVENT__INIT;
+  confirmed.time = now + 120;
+  confirmed.actor = "coordinator:office";
+  confirmed.body_case = DUBAN__EVENT__BODY_MILESTONE_CONFIRMED;
+  confirmed.milestone_confirmed = &confirm;
+  assert_int_equal(fixture_append_one(f.store, &confirmed), 0);
+  /* Not a gap now: every earlier milestone of task 1 is due its red. */
+  assert_int_equal(run_monitor(&f, now + 3600, false), 3 * 2);
+  assert_int_equal(kinds_in(&f).red, 2 + 3);
+  assert_int_equal(run_monitor(&f, now + 7200, false), 0);
+  gap_close(&f);
+}
+
 /* A new log's first event carries the header the options ask for, kept in
  * meta: the next open reads format 2 and the clock kind; a log written
  * without one reads as format 1. */
@@ -307,6 +345,7 @@ main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gap_without_summary_floods),
       cmocka_unit_test(test_gap_summarised_once_per_task_and_kind),
+      cmocka_unit_test(test_cover_ends_when_met),
       cmocka_unit_test(test_header_on_first_event),
       cmocka_unit_test(test_newer_format_refused),
   };
