@@ -18,6 +18,7 @@
  * The loop never spins: POLLOUT is asked for only while something waits to
  * be sent, and every timeout comes from a deadline. */
 #include "agent.h"
+#include "agent_metrics.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -92,8 +93,9 @@ struct dbn_agent {
   waiter_t *waiters;        /* owned array of waiter_count */
   size_t waiter_count;
   size_t waiter_capacity;
-  dbn_witness_t *witness; /* owned; keeps the broker's checkpoints (NULL: no key to check them) */
-  size_t refused_unseen;  /* refusals of queued commands nobody has listed (the outbox keeps them) */
+  dbn_witness_t *witness;       /* owned; keeps the broker's checkpoints (NULL: no key to check them) */
+  size_t refused_unseen;        /* refusals of queued commands nobody has listed (the outbox keeps them) */
+  dbn_agent_metrics_t *metrics; /* --metrics; NULL without */
 };
 
 /* Codes that say "not now" rather than "no": the command stays in the
@@ -357,6 +359,7 @@ take_write(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len, co
   uint64_t key;
   int rc = dbn_outbox_put(agent->outbox, req->request_id, data, len, &key);
   if (rc == 0) {
+    dbn_agent_metrics_put(agent->metrics, key, dbn_monotonic_ms());
     dbn_log(DBN_LOG_INFO, "agent", "stored %s %s as outbox entry %llu", dbn_request_name(req->body_case),
             req->request_id, (unsigned long long)key);
     /* The window takes it when it has room and has caught up to it. */
@@ -839,6 +842,8 @@ dbn_agent_new(dbn_agent_t **agent_p, const dbn_agent_options_t *options)
   rc = DBN_ENOMEM;
   if (agent->broker_endpoint && agent->listen_endpoint && agent->socket_path)
     rc = open_outbox(agent, options->data_dir);
+  if (rc == 0 && options->metrics_listen)
+    rc = dbn_agent_metrics_new(&agent->metrics, options->metrics_listen);
   if (rc == 0)
     rc = open_witness(agent, options);
   if (rc == 0)
@@ -873,6 +878,7 @@ dbn_agent_destroy(dbn_agent_t **agent_p)
   if (agent->context)
     zmq_ctx_term(agent->context);
   dbn_client_destroy(&agent->broker);
+  dbn_agent_metrics_destroy(&agent->metrics);
   dbn_outbox_close(&agent->outbox);
   dbn_witness_close(&agent->witness);
   free(agent->broker_endpoint);
@@ -962,6 +968,7 @@ dbn_agent_run(dbn_agent_t *agent, int stop_fd)
       if (zmq_poll(&more, 1, 0) <= 0)
         break;
     }
+    dbn_agent_metrics_tick(agent->metrics, agent->outbox, dbn_monotonic_ms());
     if (stop_fd >= 0 && (items[3].revents & ZMQ_POLLIN)) {
       stop_cleanly(agent);
       return 0;

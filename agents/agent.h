@@ -24,6 +24,7 @@ typedef struct {
   const char *listen_endpoint; /* "ipc:///path/agent.sock" for the CLI */
   const char *data_dir;        /* where the outbox lives */
   int answer_ms;               /* how long a CLI waits for the broker's answer; 0 = 2000 */
+  const char *metrics_listen;  /* "127.0.0.1:PORT": serve Prometheus metrics there; NULL = none */
 } dbn_agent_options_t;
 
 typedef struct dbn_agent dbn_agent_t;

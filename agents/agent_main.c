@@ -36,6 +36,7 @@ typedef struct {
   char *desk_users;
   char *desk_tls_cert;
   char *desk_tls_key;
+  char *metrics; /* HOST:PORT for Prometheus, when given */
 } settings_t;
 
 static void
@@ -62,7 +63,9 @@ usage(FILE *out)
           "  --desk-users FILE  the desk's accounts, made with `duban user add` (desk-users)\n"
           "  --desk-tls-cert FILE, --desk-tls-key FILE  serve the desk over HTTPS\n"
           "                     (desk-tls-cert, desk-tls-key)\n"
-          "  --version          the version, the wire protocol's and the log views'\n"
+          "  --metrics 127.0.0.1:PORT  serve Prometheus metrics (outbox depth, oldest\n"
+          "                     entry's age) at http://HOST:PORT/metrics (metrics)\n"
+          "  --version          the version, the wire protocol's and the log format's\n"
           "  --help             this text\n"
           "\n"
           "Logs go to stderr. SIGTERM or SIGINT stop it cleanly; the outbox keeps what\n"
@@ -126,11 +129,12 @@ load_config(const char *path, settings_t *from_file)
                   : strcmp(key, "desk-users") == 0    ? &from_file->desk_users
                   : strcmp(key, "desk-tls-cert") == 0 ? &from_file->desk_tls_cert
                   : strcmp(key, "desk-tls-key") == 0  ? &from_file->desk_tls_key
+                  : strcmp(key, "metrics") == 0       ? &from_file->metrics
                                                       : NULL;
     if (!slot) {
       dbn_log(DBN_LOG_ERROR, "agent",
               "%s:%d: unknown key `%s` (known: broker, server-key, key, listen, data, desk-listen, "
-              "desk-users, desk-tls-cert, desk-tls-key)",
+              "desk-users, desk-tls-cert, desk-tls-key, metrics)",
               path, number, key);
       rc = DBN_EINVAL;
       break;
@@ -155,6 +159,7 @@ settings_clear(settings_t *settings)
   free(settings->desk_users);
   free(settings->desk_tls_cert);
   free(settings->desk_tls_key);
+  free(settings->metrics);
   memset(settings, 0, sizeof *settings);
 }
 
@@ -179,6 +184,7 @@ parse_flags(int argc, char **argv, settings_t *flags)
       {"desk-users", required_argument, NULL, 'U'},
       {"desk-tls-cert", required_argument, NULL, 'C'},
       {"desk-tls-key", required_argument, NULL, 'K'},
+      {"metrics", required_argument, NULL, 'M'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0},
@@ -199,9 +205,10 @@ parse_flags(int argc, char **argv, settings_t *flags)
     case 'U': rc = set(&flags->desk_users, optarg); break;
     case 'C': rc = set(&flags->desk_tls_cert, optarg); break;
     case 'K': rc = set(&flags->desk_tls_key, optarg); break;
+    case 'M': rc = set(&flags->metrics, optarg); break;
     case 'h': usage(stdout); return (command_line_t){.exit_code = 0};
     case 'V':
-      dbn_version_print("duban-agent", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
+      dbn_version_print("duban-agent", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION);
       return (command_line_t){.exit_code = 0};
     case ':': fprintf(stderr, "duban-agent: option '%s' needs a value\n", argv[optind - 1]); return line;
     default:
@@ -231,6 +238,7 @@ resolve_options(const settings_t *flags, const settings_t *from_file, dbn_agent_
       .client_cert = flags->key ? flags->key : from_file->key,
       .listen_endpoint = flags->listen ? flags->listen : from_file->listen,
       .data_dir = flags->data ? flags->data : from_file->data,
+      .metrics_listen = flags->metrics ? flags->metrics : from_file->metrics,
   };
   const char *missing = !options->broker_endpoint   ? "--broker"
                         : !options->server_cert     ? "--server-key"

@@ -35,7 +35,7 @@ static const char usage[] =
     "  --signed       ingest also with every report signed by its department\n"
     "  --peers        the ingest cells also against Redis Streams (appendfsync always, TLS), side by side\n"
     "  --json         results as JSON on stdout (the table goes to stderr)\n"
-    "  --version      the version, the wire protocol's and the log views'\n"
+    "  --version      the version, the wire protocol's and the log format's\n"
     "  --help         this text\n";
 
 static const char *const sections[] = {"disk", "ingest", "replay", "watch", "connections", "import"};
@@ -94,7 +94,7 @@ main(int argc, char **argv)
     else if (strcmp(a, "--plan-text") == 0 && i + 1 < argc)
       options.import_file = argv[++i];
     else if (strcmp(a, "--version") == 0) {
-      dbn_version_print("duban-bench", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
+      dbn_version_print("duban-bench", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION);
       return 0;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       fputs(usage, stdout);

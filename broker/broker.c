@@ -11,7 +11,9 @@
 #include <zmq.h>
 
 #include "auth.h"
+#include "broker_metrics.h"
 #include "checkpoint.h"
+#include "date.h"
 #include "deadline_monitor.h"
 #include "event_stream.h"
 #include "evidence.h"
@@ -47,18 +49,21 @@ struct pending {
 struct dbn_broker {
   dbn_broker_config_t config; /* settings, copied */
   void *zmq_ctx;
-  void *router;               /* CURVE server; requests in, replies and deliveries out */
-  dbn_auth_t *auth;           /* ZAP handler */
-  dbn_store_t *store;         /* the event log */
-  dbn_event_stream_t *stream; /* watchers */
-  struct pending *batch;      /* config.batch_max entries */
-  int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
-  int64_t clock_floor;        /* the log's clock at start: the real clock is never read as earlier */
-  int64_t scanned_hour;       /* the hour of clock time the deadline monitor last looked at */
-  uint64_t batches;           /* committed write transactions */
-  uint64_t events;            /* events committed */
-  struct broker_checkpoint {  /* the latest signed checkpoint (store/checkpoint.h) */
-    bool enabled;             /* KEYS/broker.sign_secret was found */
+  void *router;                  /* CURVE server; requests in, replies and deliveries out */
+  dbn_auth_t *auth;              /* ZAP handler */
+  dbn_store_t *store;            /* the event log */
+  dbn_event_stream_t *stream;    /* watchers */
+  dbn_broker_metrics_t *metrics; /* --metrics; NULL without */
+  struct pending *batch;         /* config.batch_max entries */
+  int64_t virtual_now;           /* the virtual clock, when config.virtual_clock */
+  int64_t clock_floor;           /* the log's clock at start: the real clock is never read as earlier */
+  int64_t scanned_hour;          /* the hour of clock time the deadline monitor last looked at */
+  int64_t clock_at_start;        /* the log's clock when this broker opened it */
+  bool catch_up;                 /* the next deadline scan follows a long gap: summarise it */
+  uint64_t batches;              /* committed write transactions */
+  uint64_t events;               /* events committed */
+  struct broker_checkpoint {     /* the latest signed checkpoint (store/checkpoint.h) */
+    bool enabled;                /* KEYS/broker.sign_secret was found */
     dbn_sign_key_t key;
     Duban__Checkpoint latest; /* what every reply carries once signed */
     uint8_t head_hash[DBN_HASH_BYTES];
@@ -92,14 +97,41 @@ check_real_clock(dbn_broker_t *broker, char *why, size_t why_len)
 {
   int64_t stored = broker->clock_floor;
   int64_t now = (int64_t)time(NULL);
-  if (stored <= now || broker->config.allow_clock_behind)
+  if (stored <= now || broker->config.allow_clock_behind || broker->config.allow_clock_change)
     return 0;
   snprintf(why, why_len,
            "系统时钟早于事件日志最后一个事件的时间（落后 %lld 秒），拒绝启动；请校准时钟，或用 "
-           "--allow-clock-behind 启动（事件时间将保持在该时刻直到时钟追上） / the clock is %lld s behind the "
-           "time of the log's last event; set the clock right, or start with --allow-clock-behind (events "
-           "then keep that time until the clock passes it)",
+           "--allow-clock-change（或 --allow-clock-behind）启动（事件时间将保持在该时刻直到时钟追上） / the "
+           "clock is %lld s behind the time of the log's last event; set the clock right, or start with "
+           "--allow-clock-change (or --allow-clock-behind): events then keep that time until the clock "
+           "passes it",
            (long long)(stored - now), (long long)(stored - now));
+  return DBN_ESTATE;
+}
+
+static const char *
+clock_kind(const dbn_broker_t *broker)
+{
+  return broker->config.virtual_clock ? "virtual" : "real";
+}
+
+/* A log created on one kind of clock and served on the other mixes times
+ * that mean different things (2122 on a virtual clock, today on the real
+ * one): refused unless the operator said so. A log without a header (an
+ * older duban's, format 1) does not say its kind. */
+static int
+check_clock_kind(dbn_broker_t *broker, char *why, size_t why_len)
+{
+  const char *logged = dbn_store_log_header(broker->store)->clock;
+  if (!*logged || strcmp(logged, clock_kind(broker)) == 0 || broker->config.allow_clock_change)
+    return 0;
+  bool log_virtual = strcmp(logged, "virtual") == 0;
+  snprintf(
+      why, why_len,
+      "事件日志创建于%s时钟，本次以%s时钟启动，拒绝启动；如确需更换，请加 --allow-clock-change / the log "
+      "was created on a %s clock and the broker was started on a %s clock; start with "
+      "--allow-clock-change to change it",
+      log_virtual ? "虚拟" : "真实", log_virtual ? "真实" : "虚拟", logged, clock_kind(broker));
   return DBN_ESTATE;
 }
 
@@ -113,6 +145,8 @@ load_clock(dbn_broker_t *broker)
     return rc;
   rc = dbn_store_clock_get(txn, &stored);
   dbn_store_abort(&txn);
+  if (!broker->clock_at_start)
+    broker->clock_at_start = stored;
   if (broker->config.virtual_clock)
     broker->virtual_now = stored > broker->config.virtual_clock ? stored : broker->config.virtual_clock;
   else
@@ -253,8 +287,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     return DBN_ENOMEM;
   }
 
-  dbn_store_options_t options = {
-      .map_size = config->map_size, .map_max = config->map_max, .no_sync = config->no_sync};
+  dbn_store_options_t options = {.map_size = config->map_size,
+                                 .map_max = config->map_max,
+                                 .no_sync = config->no_sync,
+                                 .log_clock = config->virtual_clock ? "virtual" : "real"};
   int rc = dbn_store_open(&broker->store, config->data_dir, &options);
   if (rc) {
     snprintf(why, why_len, "cannot open the event log in '%s': %s", config->data_dir, dbn_strerror(rc));
@@ -270,10 +306,12 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return rc;
   }
-  if (!config->virtual_clock && (rc = check_real_clock(broker, why, why_len))) {
+  if ((rc = check_clock_kind(broker, why, why_len)) ||
+      (!config->virtual_clock && (rc = check_real_clock(broker, why, why_len)))) {
     dbn_broker_destroy(&broker);
     return rc;
   }
+  broker->catch_up = broker->clock_at_start && broker_now(broker) - broker->clock_at_start > DBN_DAY_SECONDS;
   /* The ZAP handler must be bound before the ROUTER accepts anyone. */
   if ((rc = dbn_auth_new(&broker->auth, broker->zmq_ctx, config->keys_dir, why, why_len))) {
     dbn_broker_destroy(&broker);
@@ -293,7 +331,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return DBN_EIO;
   }
-  if ((rc = dbn_event_stream_new(&broker->stream, broker->router))) {
+  if ((rc = dbn_event_stream_new(&broker->stream, broker->router)) ||
+      (config->metrics[0] &&
+       (rc = dbn_broker_metrics_new(&broker->metrics, config->metrics, broker->zmq_ctx, broker->router,
+                                    config->data_dir, config->map_max, why, why_len)))) {
     dbn_broker_destroy(&broker);
     return rc;
   }
@@ -308,6 +349,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
     return;
   dbn_broker_t *broker = *broker_p;
   dbn_event_stream_destroy(&broker->stream);
+  dbn_broker_metrics_destroy(&broker->metrics);
   if (broker->router)
     zmq_close(broker->router);
   dbn_auth_destroy(&broker->auth);
@@ -631,8 +673,12 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
       }
     } else {
       uint64_t head_after = dbn_store_txn_head(txn);
+      double started = dbn_broker_metrics_clock();
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
+        dbn_broker_metrics_commit(broker->metrics, (int)(head_after - head_before),
+                                  dbn_broker_metrics_clock() - started,
+                                  !broker->config.no_sync && head_after > head_before);
         broker->batches++;
         broker->events += head_after - head_before;
         break;
@@ -726,6 +772,7 @@ process_batch(dbn_broker_t *broker, int n)
       answer(broker, &batch[i]);
   serve_reads(broker, batch, n);
   for (int i = 0; i < n; i++) {
+    dbn_broker_metrics_request(broker->metrics, batch[i].req, batch[i].code);
     dbn_wire_request_free(&batch[i].req);
     zmq_msg_close(&batch[i].routing);
   }
@@ -742,18 +789,27 @@ run_deadline_monitor(dbn_broker_t *broker)
     return;
   dbn_deadline_policy_t policy = {.yellow_days = broker->config.yellow_days,
                                   .escalation_sla_hours = broker->config.escalation_sla_hours,
-                                  .ladder = &broker->config.ladder};
+                                  .ladder = &broker->config.ladder,
+                                  .catch_up = broker->catch_up};
   for (;;) {
     dbn_store_txn_t *txn;
     int raised = 0;
+    uint64_t head_before = 0;
     int rc = dbn_store_write_begin(broker->store, &txn);
-    if (rc == 0)
+    if (rc == 0) {
+      head_before = dbn_store_txn_head(txn);
       rc = dbn_deadline_monitor_run(txn, now, &policy, &raised);
+    }
     if (rc == 0 && raised > 0) {
+      double started = dbn_broker_metrics_clock();
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
+        dbn_broker_metrics_commit(broker->metrics, 0, dbn_broker_metrics_clock() - started,
+                                  !broker->config.no_sync);
+        dbn_broker_metrics_deadline(broker->metrics, broker->store, head_before);
         broker->events += (uint64_t)raised;
-        dbn_log(DBN_LOG_INFO, "deadline", "raised %d deadline events", raised);
+        dbn_log(DBN_LOG_INFO, "deadline", "raised %d deadline events%s", raised,
+                broker->catch_up ? " (the gap since the log's last event, summarised)" : "");
       }
     } else {
       dbn_store_abort(&txn);
@@ -762,8 +818,10 @@ run_deadline_monitor(dbn_broker_t *broker)
       continue;
     if (rc)
       dbn_log(DBN_LOG_ERROR, "deadline", "deadline scan failed: %s; will retry", dbn_strerror(rc));
-    else
+    else {
       broker->scanned_hour = hour;
+      broker->catch_up = false;
+    }
     return;
   }
 }
@@ -881,6 +939,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
       readers_checked_ms = dbn_monotonic_ms();
     }
     behind = dbn_event_stream_pump(broker->stream, broker->store, dbn_monotonic_ms());
+    dbn_broker_metrics_tick(broker->metrics, broker->store, broker->stream);
     if (items[2].revents & ZMQ_POLLIN)
       break;
   }

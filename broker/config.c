@@ -43,7 +43,12 @@ static const char usage[] =
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
     "                           events keep that event's time until the clock passes it\n"
-    "  --version                the version, the wire protocol's and the log views'\n"
+    "  --allow-clock-change     start on the other kind of clock (virtual or real) than the log\n"
+    "                           was created on, or behind its last event (as --allow-clock-behind);\n"
+    "                           deadline warnings for the gap are then summarised\n"
+    "  --metrics HOST:PORT      serve Prometheus metrics at http://HOST:PORT/metrics\n"
+    "                           (a numeric address, e.g. 127.0.0.1:9477; default: none)\n"
+    "  --version                the version, the wire protocol's and the log format's\n"
     "  --help                   this text\n";
 
 int
@@ -82,7 +87,7 @@ static bool
 is_flag(const char *key)
 {
   return strcmp(key, "no-group-commit") == 0 || strcmp(key, "no-sync") == 0 ||
-         strcmp(key, "allow-clock-behind") == 0;
+         strcmp(key, "allow-clock-behind") == 0 || strcmp(key, "allow-clock-change") == 0;
 }
 
 /* Every setting apply_setting knows, flag or not: an unknown one is refused before its value is
@@ -105,7 +110,9 @@ is_known(const char *key)
                                      "memory-mib",
                                      "no-group-commit",
                                      "no-sync",
-                                     "allow-clock-behind"};
+                                     "allow-clock-behind",
+                                     "allow-clock-change",
+                                     "metrics"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
     if (strcmp(key, keys[i]) == 0)
       return true;
@@ -176,6 +183,10 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     config->no_sync = parse_bool(value);
   else if (strcmp(key, "allow-clock-behind") == 0)
     config->allow_clock_behind = parse_bool(value);
+  else if (strcmp(key, "metrics") == 0)
+    snprintf(config->metrics, sizeof config->metrics, "%s", value);
+  else if (strcmp(key, "allow-clock-change") == 0)
+    config->allow_clock_change = parse_bool(value);
   else {
     snprintf(why, why_len, "unknown setting '%s' (see --help)", key);
     return DBN_EINVAL;
@@ -254,7 +265,7 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
       return 1;
     }
     if (strcmp(argv[i], "--version") == 0) {
-      dbn_version_print("duban-broker", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
+      dbn_version_print("duban-broker", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION);
       return 1;
     }
     if (strcmp(argv[i], "--config") == 0) {

@@ -23,6 +23,7 @@ typedef struct {
   bool no_sync;             /* MDB_NOSYNC: not durable; benchmarks only */
   int memory_mib;           /* the memory ceiling: past it every connection is dropped */
   bool allow_clock_behind;  /* start on a real clock behind the log's last event (it is held there) */
+  bool allow_clock_change;  /* start on another clock kind than the log's (and allow_clock_behind) */
   int64_t virtual_clock;    /* 0 = real clock; else the virtual clock's start (unix seconds) */
   int batch_max;            /* most requests drained into one transaction */
   int yellow_days;          /* days before a due date that a yellow warning is raised */
@@ -30,6 +31,7 @@ typedef struct {
   dbn_ladder_t ladder;      /* the 督办 ladder's levels, names and whom each notifies */
   int checkpoint_events;    /* sign a checkpoint after this many new events (store/checkpoint.h) */
   int checkpoint_seconds;   /* ... or after this many seconds with new events */
+  char metrics[256];        /* --metrics HOST:PORT for Prometheus; "" = none */
 } dbn_broker_config_t;
 
 /* Fill config from argv (which may name --config FILE). On a usage error

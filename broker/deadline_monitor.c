@@ -15,7 +15,7 @@
 #include "wire.h"
 
 static bool
-already_warned(const Duban__Task *task, const char *due, const char *level)
+has_mark(const Duban__Task *task, const char *due, const char *level)
 {
   char mark[64];
   snprintf(mark, sizeof mark, "%s/%s", due, level);
@@ -25,9 +25,31 @@ already_warned(const Duban__Task *task, const char *due, const char *level)
   return false;
 }
 
+/* A red warning for a later milestone, not met, covers an earlier one: a
+ * scan after a long gap warns only the latest (see the header). */
+static bool
+red_covered(const Duban__Task *task, const char *due)
+{
+  for (size_t m = 0; m < task->n_milestones; m++) {
+    const char *later = task->milestones[m]->due;
+    if (later && strcmp(later, due) > 0 && has_mark(task, later, "red") && !dbn_milestone_is_met(task, later))
+      return true;
+  }
+  return false;
+}
+
+static bool
+already_warned(const Duban__Task *task, const char *due, const char *level)
+{
+  if (has_mark(task, due, level))
+    return true;
+  return strcmp(level, "red") == 0 && red_covered(task, due);
+}
+
+/* earlier: how many other milestones a summarised red warning stands for. */
 static int
 append_warning(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, const Duban__Milestone *milestone,
-               const char *level)
+               const char *level, int earlier)
 {
   Duban__DeadlineWarning warning = DUBAN__DEADLINE_WARNING__INIT;
   warning.task = task->id;
@@ -42,8 +64,10 @@ append_warning(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, const
   if (rc || strcmp(level, "red") != 0)
     return rc;
 
-  char reason[512];
-  snprintf(reason, sizeof reason, "节点 %s 已过，任务%s，进度 %d%%：%.200s", milestone->due,
+  char reason[512], summary[128] = "";
+  if (earlier > 0)
+    snprintf(summary, sizeof summary, "（另有 %d 个更早的节点在这段时间内到期，合并为本条）", earlier);
+  snprintf(reason, sizeof reason, "节点 %s 已过%s，任务%s，进度 %d%%：%.200s", milestone->due, summary,
            task->state == DUBAN__TASK_STATE__TASK_ASSIGNED ? "尚未签收" : "未完成", task->percent,
            milestone->text ? milestone->text : "");
   Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
@@ -125,7 +149,9 @@ raise_escalation_levels(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_po
     if (e->state != DUBAN__ESCALATION_STATE__ESCALATION_OPEN || task_cancelled(txn, e->task))
       continue;
     uint32_t due = dbn_ladder_due_level(policy->ladder, e->raised_at, now, sla);
-    for (uint32_t level = e->level + 1; level <= due && rc == 0; level++) {
+    /* After a gap, straight to the level earned: one event, not one per level. */
+    uint32_t first = policy->catch_up && due > e->level ? due : e->level + 1;
+    for (uint32_t level = first; level <= due && rc == 0; level++) {
       rc = append_level(txn, now, e, level, policy->ladder);
       *raised_p += 1;
     }
@@ -134,11 +160,87 @@ raise_escalation_levels(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_po
   return rc;
 }
 
+/* The milestones of task that are due for a warning at now, by level. */
+struct due_warnings {
+  const Duban__Milestone *red[64];    /* passed, not met, not yet warned red */
+  const Duban__Milestone *yellow[64]; /* within the yellow window, not yet warned */
+  int n_red, n_yellow;
+};
+
+static void
+find_due_warnings(const Duban__Task *task, int64_t now, int yellow_days, struct due_warnings *due)
+{
+  memset(due, 0, sizeof *due);
+  for (size_t m = 0; m < task->n_milestones; m++) {
+    const Duban__Milestone *milestone = task->milestones[m];
+    int64_t end_of_due_day;
+    /* Due "2023-12-31" means by the end of that day in the plan's zone
+     * (date.h), as the colours and the reports read it. */
+    if (!milestone->due || dbn_date_parse_end(milestone->due, &end_of_due_day) ||
+        dbn_milestone_is_met(task, milestone->due))
+      continue;
+    if (now >= end_of_due_day) {
+      if (!already_warned(task, milestone->due, "red") && due->n_red < 64)
+        due->red[due->n_red++] = milestone;
+    } else if (now >= end_of_due_day - (int64_t)yellow_days * DBN_DAY_SECONDS) {
+      if (!already_warned(task, milestone->due, "yellow") && !already_warned(task, milestone->due, "red") &&
+          due->n_yellow < 64)
+        due->yellow[due->n_yellow++] = milestone;
+    }
+  }
+}
+
+/* The latest of milestones by due day (they are YYYY-MM-DD: text order is
+ * day order). */
+static const Duban__Milestone *
+latest(const Duban__Milestone *const *milestones, int count)
+{
+  const Duban__Milestone *best = milestones[0];
+  for (int i = 1; i < count; i++)
+    if (strcmp(milestones[i]->due, best->due) > 0)
+      best = milestones[i];
+  return best;
+}
+
+static const Duban__Milestone *
+earliest(const Duban__Milestone *const *milestones, int count)
+{
+  const Duban__Milestone *best = milestones[0];
+  for (int i = 1; i < count; i++)
+    if (strcmp(milestones[i]->due, best->due) < 0)
+      best = milestones[i];
+  return best;
+}
+
+static int
+warn_task(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_policy_t *policy, const Duban__Task *task,
+          int *raised_p)
+{
+  struct due_warnings due;
+  find_due_warnings(task, now, policy->yellow_days, &due);
+  int rc = 0;
+  if (policy->catch_up && due.n_red > 0) {
+    rc = append_warning(txn, now, task, latest(due.red, due.n_red), "red", due.n_red - 1);
+    *raised_p += 2;
+  } else {
+    for (int i = 0; i < due.n_red && rc == 0; i++) {
+      rc = append_warning(txn, now, task, due.red[i], "red", 0);
+      *raised_p += 2;
+    }
+  }
+  int yellows = policy->catch_up && due.n_yellow > 0 ? 1 : due.n_yellow;
+  for (int i = 0; i < yellows && rc == 0; i++) {
+    rc = append_warning(txn, now, task, policy->catch_up ? earliest(due.yellow, due.n_yellow) : due.yellow[i],
+                        "yellow", 0);
+    *raised_p += 1;
+  }
+  return rc;
+}
+
 int
 dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_policy_t *policy,
                          int *raised_p)
 {
-  int yellow_days = policy->yellow_days;
   Duban__Task **tasks;
   size_t count;
   *raised_p = 0;
@@ -151,26 +253,8 @@ dbn_deadline_monitor_run(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_p
         task->cancelled) /* cancelled by a plan change: nothing is due any more */
       continue;
     rc = warn_missed_report(txn, now, task, raised_p);
-    for (size_t m = 0; m < task->n_milestones && rc == 0; m++) {
-      const Duban__Milestone *milestone = task->milestones[m];
-      int64_t end_of_due_day;
-      /* Due "2023-12-31" means by the end of that day in the plan's zone
-       * (date.h), as the colours and the reports read it. */
-      if (!milestone->due || dbn_date_parse_end(milestone->due, &end_of_due_day) ||
-          dbn_milestone_is_met(task, milestone->due))
-        continue;
-      if (now >= end_of_due_day) {
-        if (!already_warned(task, milestone->due, "red")) {
-          rc = append_warning(txn, now, task, milestone, "red");
-          *raised_p += 2;
-        }
-      } else if (now >= end_of_due_day - (int64_t)yellow_days * DBN_DAY_SECONDS) {
-        if (!already_warned(task, milestone->due, "yellow") && !already_warned(task, milestone->due, "red")) {
-          rc = append_warning(txn, now, task, milestone, "yellow");
-          *raised_p += 1;
-        }
-      }
-    }
+    if (rc == 0)
+      rc = warn_task(txn, now, policy, task, raised_p);
   }
   dbn_store_tasks_free(tasks, count);
   /* After the warnings, so that an automatic escalation raised just now

@@ -59,7 +59,7 @@ static void
 print_overview(FILE *out)
 {
   fputs("usage: duban [CONNECTION OPTIONS] COMMAND [ARGS] [--json] [--lang zh|en] [--help]\n"
-        "       duban --version   (the version, the wire protocol's and the log views')\n\n"
+        "       duban --version   (the version, the wire protocol's and the log format's)\n\n"
         "duban (督办) follows the tasks of a policy plan through the departments that\n"
         "carry it out. Every command has --help.\n",
         out);
@@ -175,7 +175,7 @@ main(int argc, char **argv)
     return DBN_CLI_EXIT_OK;
   }
   if (strcmp(name, "--version") == 0) {
-    dbn_version_print("duban", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION);
+    dbn_version_print("duban", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION);
     return DBN_CLI_EXIT_OK;
   }
 

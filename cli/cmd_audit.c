@@ -378,6 +378,8 @@ cmd_verify(int argc, char **argv)
       cJSON_AddNumberToObject(json, "first_bad_seq", (double)report.first_bad_seq);
       cJSON_AddStringToObject(json, "problem", report.problem);
       cJSON_AddStringToObject(json, "note", report.note);
+      cJSON_AddNumberToObject(json, "log_format", report.header.format_version);
+      cJSON_AddStringToObject(json, "clock", report.header.clock);
     }
     bool witness_ok = !witness_dir || verify_witness(dir, witness_dir, key_path, json, &rc);
     if (dbn_cli_print_json(stdout, json) != 0)
@@ -387,6 +389,9 @@ cmd_verify(int argc, char **argv)
   } else {
     printf(dbn_tr("已检查事件：  %llu\n", "events walked: %llu\n"), (unsigned long long)report.events);
     printf(dbn_tr("最新事件：    %llu\n", "head:          %llu\n"), (unsigned long long)report.head_seq);
+    printf(dbn_tr("日志格式：    %u%s%s\n", "log format:    %u%s%s\n"),
+           (unsigned)report.header.format_version,
+           report.header.clock[0] ? dbn_tr("，时钟 ", ", clock ") : "", report.header.clock);
     if (ok && report.note[0])
       printf(dbn_tr("通过：哈希链无误，每个事件均可重放；%s\n",
                     "OK: the chain verifies and every event replays; %s\n"),

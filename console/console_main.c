@@ -90,7 +90,7 @@ parse(int argc, char **argv, options_t *o)
     case 'c': o->tls_cert = optarg; break;
     case 'p': o->tls_key = optarg; break;
     case 'h': fputs(usage, stdout); exit(0);
-    case 'V': dbn_version_print("duban-console", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION); exit(0);
+    case 'V': dbn_version_print("duban-console", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION); exit(0);
     case ':': return bad("option '%s' needs a value（选项缺少取值）", argv[optind - 1]);
     default: return bad("unknown option '%s'（未知选项）", argv[optind - 1]);
     }

@@ -52,7 +52,7 @@ usage(FILE *out)
                "  --key FILE         a coordinator's cert, with its _secret file beside it\n"
                "                     (or DUBAN_KEY)\n"
                "  --status           print the queue's status as JSON and exit\n"
-               "  --version          the version, the wire protocol's and the log views'\n"
+               "  --version          the version, the wire protocol's and the log format's\n"
                "  --help             this text\n"
                "\n"
                "Logs go to stderr. SIGTERM or SIGINT stop it cleanly.\n");
@@ -104,7 +104,7 @@ parse_args(int argc, char **argv, settings_t *s)
     case 'd': s->data = optarg; break;
     case 'S': s->status = true; break;
     case 'h': usage(stdout); return -1;
-    case 'V': dbn_version_print("duban-notify", DBN_PROTOCOL_VERSION, DBN_STORE_VIEWS_VERSION); return -1;
+    case 'V': dbn_version_print("duban-notify", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION); return -1;
     case ':': return bad_option("option needs a value（选项缺少取值）", argv[optind - 1]);
     default:
       fprintf(stderr, "duban-notify: unknown option '%s'（未知选项）\n（duban-notify --help 查看用法）\n",

@@ -125,6 +125,18 @@ dbn_wire_unit_free(Duban__Unit **unit_p)
 }
 
 int
+dbn_wire_log_header_unpack(const uint8_t *buf, size_t len, Duban__LogHeader **header_p)
+{
+  return unpack_message(&duban__log_header__descriptor, buf, len, 0, (void **)header_p);
+}
+
+void
+dbn_wire_log_header_free(Duban__LogHeader **header_p)
+{
+  free_message((void **)header_p);
+}
+
+int
 dbn_wire_inbox_item_unpack(const uint8_t *buf, size_t len, Duban__InboxItem **item_p)
 {
   return unpack_message(&duban__inbox_item__descriptor, buf, len, 0, (void **)item_p);

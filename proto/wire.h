@@ -58,6 +58,8 @@ int dbn_wire_inbox_item_unpack(const uint8_t *buf, size_t len, Duban__InboxItem 
 void dbn_wire_inbox_item_free(Duban__InboxItem **item_p);
 int dbn_wire_scoring_rules_unpack(const uint8_t *buf, size_t len, Duban__ScoringRules **rules_p);
 void dbn_wire_scoring_rules_free(Duban__ScoringRules **rules_p);
+int dbn_wire_log_header_unpack(const uint8_t *buf, size_t len, Duban__LogHeader **header_p);
+void dbn_wire_log_header_free(Duban__LogHeader **header_p);
 
 /* Free one message that came from an unpack above, through a pointer to
  * its pointer of any message type (set to NULL). */

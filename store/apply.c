@@ -880,10 +880,26 @@ apply_body(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t 
   }
 }
 
+/* What a log is, kept in meta for the checks made at every open; only the
+ * first event may say it (the chain covers it there). */
+static int
+log_header_put(dbn_store_txn_t *txn, const Duban__Event *event)
+{
+  if (event->seq != 1)
+    return DBN_ECORRUPT;
+  MDB_val key = dbn_store_string_key("header");
+  return dbn_store_put_packed(txn, DBI_META, &key, &event->log_header->base);
+}
+
 int
 dbn_store_apply_event(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t *subject)
 {
-  int rc = apply_body(txn, event, subject);
+  int rc = event->log_header ? log_header_put(txn, event) : 0;
+  if (rc) {
+    dbn_store_subject_clear(subject);
+    return rc;
+  }
+  rc = apply_body(txn, event, subject);
   dbn_store_subject_clear(subject);
   if (rc == 0)
     rc = dbn_signed_chain_apply(txn, event); /* a signer's chain (store/signed_request.h) */

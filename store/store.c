@@ -91,6 +91,32 @@ read_views_version(dbn_store_t *store, MDB_txn *txn, uint64_t *version_p)
   return rc == 0 || rc == MDB_NOTFOUND ? 0 : dbn_lmdb_error(rc);
 }
 
+/* What the log says it is (meta "header", written by apply from seq 1's
+ * LogHeader): format 1 for a log with events and no header, 0 for none. */
+static int
+read_log_header(dbn_store_t *store, MDB_txn *txn)
+{
+  memset(&store->header, 0, sizeof store->header);
+  MDB_val key = dbn_store_string_key("header"), val;
+  int rc = mdb_get(txn, store->dbi[DBI_META], &key, &val);
+  if (rc == MDB_NOTFOUND) {
+    MDB_val head_key = dbn_store_string_key("head");
+    rc = mdb_get(txn, store->dbi[DBI_META], &head_key, &val);
+    store->header.format_version = rc == 0 ? 1 : 0;
+    return rc == 0 || rc == MDB_NOTFOUND ? 0 : dbn_lmdb_error(rc);
+  }
+  if (rc)
+    return dbn_lmdb_error(rc);
+  Duban__LogHeader *header;
+  if (dbn_wire_log_header_unpack(val.mv_data, val.mv_size, &header))
+    return DBN_ECORRUPT;
+  store->header.format_version = header->format_version;
+  snprintf(store->header.clock, sizeof store->header.clock, "%s", header->clock);
+  snprintf(store->header.crypto, sizeof store->header.crypto, "%s", header->crypto);
+  dbn_wire_log_header_free(&header);
+  return 0;
+}
+
 static int
 open_dbis(dbn_store_t *store)
 {
@@ -113,7 +139,7 @@ open_dbis(dbn_store_t *store)
       return dbn_lmdb_error(rc);
     }
   }
-  if ((rc = read_views_version(store, txn, &store->views_version))) {
+  if ((rc = read_views_version(store, txn, &store->views_version)) || (rc = read_log_header(store, txn))) {
     mdb_txn_abort(txn);
     return rc;
   }
@@ -191,6 +217,28 @@ bring_views_up_to_date(dbn_store_t *store)
   }
 }
 
+const dbn_log_header_t *
+dbn_store_log_header(dbn_store_t *store)
+{
+  return &store->header;
+}
+
+/* A log a newer duban wrote may mean things this one would misread: it is
+ * refused before anything reads or rebuilds its views. */
+static int
+check_log_format(const dbn_store_t *store, char *why, size_t why_len)
+{
+  if (store->header.format_version <= DBN_LOG_FORMAT_VERSION)
+    return 0;
+  snprintf(
+      why, why_len,
+      "事件日志格式版本为 %u，本程序只认识到版本 %d：请用更新的 duban 打开 / the log's format version is "
+      "%u and this duban knows up to version %d: open it with a newer duban",
+      (unsigned)store->header.format_version, DBN_LOG_FORMAT_VERSION, (unsigned)store->header.format_version,
+      DBN_LOG_FORMAT_VERSION);
+  return DBN_EVERSION;
+}
+
 uint64_t
 dbn_store_views_version(dbn_store_t *store)
 {
@@ -210,7 +258,7 @@ dbn_store_open(dbn_store_t **store_p, const char *dir, const dbn_store_options_t
   int rc = dbn_store_open_why(store_p, dir, options, why, sizeof why);
   /* A damaged file is the one failure whose cause the code alone does not
    * tell: say what was found wherever the store is opened. */
-  if (rc == DBN_ECORRUPT && *why)
+  if ((rc == DBN_ECORRUPT || rc == DBN_EVERSION) && *why)
     dbn_log(DBN_LOG_ERROR, "store", "%s: %s", dir, why);
   return rc;
 }
@@ -231,6 +279,8 @@ dbn_store_open_why(dbn_store_t **store_p, const char *dir, const dbn_store_optio
   store->read_only = options->read_only;
   store->map_size = options->map_size ? options->map_size : DEFAULT_MAP_SIZE;
   store->map_max = options->map_max;
+  store->log_clock = options->log_clock;
+  store->log_crypto = options->log_crypto;
   if (store->map_max && store->map_size > store->map_max)
     store->map_size = store->map_max;
 
@@ -258,6 +308,8 @@ dbn_store_open_why(dbn_store_t **store_p, const char *dir, const dbn_store_optio
   (void)mdb_reader_check(store->env, &stale);
   rc = open_dbis(store);
   if (rc == 0)
+    rc = check_log_format(store, why, why_len);
+  if (rc == 0)
     rc = bring_views_up_to_date(store);
   if (rc) {
     mdb_env_close(store->env);
@@ -282,6 +334,16 @@ size_t
 dbn_store_map_size(dbn_store_t *store)
 {
   return store->map_size;
+}
+
+size_t
+dbn_store_map_used(dbn_store_t *store)
+{
+  MDB_envinfo info;
+  MDB_stat stat;
+  if (mdb_env_info(store->env, &info) != 0 || mdb_env_stat(store->env, &stat) != 0)
+    return 0;
+  return (info.me_last_pgno + 1) * (size_t)stat.ms_psize;
 }
 
 int
@@ -1008,6 +1070,16 @@ dbn_store_append_with(dbn_store_txn_t *txn, Duban__Event *event, dbn_store_subje
     event->actor = "";
   if (!event->request_id)
     event->request_id = "";
+  /* The first event of a new log says what the log is; the caller's event
+   * does not keep a pointer to this function's header. */
+  Duban__LogHeader header = DUBAN__LOG_HEADER__INIT;
+  bool add_header = event->seq == 1 && txn->store->log_clock && !event->log_header;
+  if (add_header) {
+    header.format_version = DBN_LOG_FORMAT_VERSION;
+    header.clock = (char *)txn->store->log_clock;
+    header.crypto = (char *)(txn->store->log_crypto ? txn->store->log_crypto : "");
+    event->log_header = &header;
+  }
 
   uint8_t hash[DBN_HASH_BYTES];
   rc = put_event(txn, event, hash);
@@ -1015,6 +1087,8 @@ dbn_store_append_with(dbn_store_txn_t *txn, Duban__Event *event, dbn_store_subje
     rc = dbn_store_apply_event(txn, event, subject);
   else
     dbn_store_subject_clear(subject);
+  if (add_header)
+    event->log_header = NULL;
   if (rc)
     return dbn_store_txn_poison(txn, rc);
   txn->head_seq = event->seq;

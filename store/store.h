@@ -44,11 +44,33 @@ typedef struct dbn_store_txn dbn_store_txn_t;
  *      report's time and its measure's cooperating units */
 #define DBN_STORE_VIEWS_VERSION 3
 
+/* The log's own format, recorded in the LogHeader of its first event (seq
+ * 1) and so covered by the chain. Raised when the events' meaning changes
+ * in a way an older duban would misread: a broker or an audit refuses a log
+ * of a newer format, naming both versions.
+ *   1: no header (every log written before the header existed)
+ *   2: a LogHeader on seq 1 (format version, the clock kind, the crypto
+ *      profile) */
+#define DBN_LOG_FORMAT_VERSION 2
+
+/* What a log says it is: its LogHeader, or for a log without one format 1
+ * and no clock kind (0 and "" for a log with no event yet). */
+typedef struct {
+  uint32_t format_version; /* DBN_LOG_FORMAT_VERSION of the duban that created it */
+  char clock[16];          /* "real", "virtual", or "" when not recorded */
+  char crypto[32];         /* the crypto profile; "" = the default one */
+} dbn_log_header_t;
+
 typedef struct {
   size_t map_size; /* initial map size in bytes; 0 = 64 MiB. It grows when full. */
   size_t map_max;  /* the map never grows past this many bytes; 0 = no cap */
   bool read_only;  /* audit: open read-only, concurrently with a running broker */
   bool no_sync;    /* MDB_NOSYNC: benchmarks only; an acknowledged event may be lost */
+  /* "real" or "virtual": the clock recorded in the LogHeader that the first
+   * event of a new log carries; NULL writes no header (the store's own
+   * tests, scratch rebuilds). Borrowed for the store's lifetime. */
+  const char *log_clock;
+  const char *log_crypto; /* the crypto profile for that header; NULL = "" */
 } dbn_store_options_t;
 
 /* Open (creating if needed, unless read-only) the log in directory dir. The
@@ -61,6 +83,10 @@ int dbn_store_head(dbn_store_t *store, uint64_t *seq_p, uint8_t hash[DBN_HASH_BY
 
 /* The current map size in bytes. */
 size_t dbn_store_map_size(dbn_store_t *store);
+
+/* The bytes of the map the log's pages use (LMDB's last page in use), for
+ * the metrics' "how full is the map"; compare with dbn_store_map_size. */
+size_t dbn_store_map_used(dbn_store_t *store);
 
 /* Double the map (no transaction of this process may be open). Called after
  * DBN_EMAPFULL: the caller aborts, grows, and runs its batch again. */
@@ -181,6 +207,11 @@ uint64_t dbn_store_views_version(dbn_store_t *store);
  * or 0 when they were current. */
 uint64_t dbn_store_views_rebuilt_from(dbn_store_t *store);
 
+/* What the log said it was when it was opened (its LogHeader); a new
+ * log's header is only read back by the next open. A log of a newer format than
+ * DBN_LOG_FORMAT_VERSION does not open (DBN_EVERSION, why names both). */
+const dbn_log_header_t *dbn_store_log_header(dbn_store_t *store);
+
 /* True if a plan with this id has been loaded. */
 int dbn_store_plan_exists(dbn_store_txn_t *txn, const char *plan_id, bool *exists_p);
 
@@ -207,11 +238,12 @@ int dbn_store_events_foreach(dbn_store_txn_t *txn, uint64_t after_seq, uint64_t 
 /* ---- verify ---- */
 
 typedef struct {
-  uint64_t events;        /* events walked */
-  uint64_t head_seq;      /* last sequence number in the log */
-  uint64_t first_bad_seq; /* first sequence number where anything disagrees; 0 = none */
-  char problem[512];      /* what disagrees there, for a person */
-  char note[256];         /* what verify could not check and why ("" = everything was checked) */
+  uint64_t events;         /* events walked */
+  uint64_t head_seq;       /* last sequence number in the log */
+  uint64_t first_bad_seq;  /* first sequence number where anything disagrees; 0 = none */
+  char problem[512];       /* what disagrees there, for a person */
+  char note[256];          /* what verify could not check and why ("" = everything was checked) */
+  dbn_log_header_t header; /* what the log says it is (its format, its clock) */
 } dbn_verify_report_t;
 
 /* Walk the chain of the log in dir (read-only; safe while a broker runs):

@@ -6,6 +6,7 @@
  *   events            be64 seq            -> packed Event (append only)
  *   meta              "head"              -> be64 seq + 32-byte hash of that event
  *                     "clock"             -> be64 broker clock (seconds)
+ *                     "header"            -> packed LogHeader of seq 1 (log format 2)
  *   tasks             task id             -> packed Task: what changes (state,
  *                                            percent, figures, unit, flags)
  *   task_defs         task id             -> packed Task: what the plan fixed
@@ -70,6 +71,9 @@ struct dbn_store {
   uint64_t views_rebuilt_from; /* the version this open rebuilt the views from; 0 = none */
   size_t map_size;             /* current map size in bytes */
   size_t map_max;              /* cap on growth in bytes; 0 = none */
+  dbn_log_header_t header;     /* what the log says it is (meta "header") */
+  const char *log_clock;       /* the clock a new log's header records; NULL = no header */
+  const char *log_crypto;      /* its crypto profile; NULL = "" */
 };
 
 struct dbn_store_txn {

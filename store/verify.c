@@ -274,11 +274,37 @@ check_chain_end(const struct verify_walk *walk, const dbn_store_txn_t *stored)
   return 0;
 }
 
+/* The header a broker's start-up reads from meta (the log's format and
+ * clock) must be the one event 1 carries, which the chain covers: an edit
+ * of meta alone would let a log pass for what it is not. */
+static int
+compare_log_header(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, dbn_verify_report_t *report)
+{
+  MDB_val key = dbn_store_string_key("header"), kept, carried;
+  int kept_rc = dbn_store_get_raw(stored, DBI_META, &key, &kept);
+  int carried_rc = dbn_store_get_raw(rebuilt, DBI_META, &key, &carried);
+  if (kept_rc && kept_rc != DBN_ENOTFOUND)
+    return kept_rc;
+  if (carried_rc && carried_rc != DBN_ENOTFOUND)
+    return carried_rc;
+  bool same = kept_rc == carried_rc &&
+              (kept_rc ||
+               (kept.mv_size == carried.mv_size && memcmp(kept.mv_data, carried.mv_data, kept.mv_size) == 0));
+  return same ? 0
+              : verify_fail(report, 1,
+                            "the log header kept for start-up checks (format, clock) is not the one "
+                            "event 1 carries%s",
+                            "");
+}
+
 /* The views the replay rebuilt against the stored ones, view by view. */
 static int
 compare_rebuilt_views(const dbn_store_t *store, dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt,
                       dbn_verify_report_t *report)
 {
+  int header_rc = compare_log_header(stored, rebuilt, report);
+  if (header_rc)
+    return header_rc;
   if (store->views_version != DBN_STORE_VIEWS_VERSION) {
     /* Views an older duban wrote hold less than ours would: they cannot be
      * compared, only the replay that rebuilt ours. */
@@ -304,10 +330,11 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
   dbn_store_t *store;
   char why[sizeof report->problem] = "";
   int rc = dbn_store_open_why(&store, dir, &ro, why, sizeof why);
-  if (rc == DBN_ECORRUPT)
+  if (rc == DBN_ECORRUPT || rc == DBN_EVERSION)
     snprintf(report->problem, sizeof report->problem, "%s", why);
   if (rc)
     return rc;
+  report->header = *dbn_store_log_header(store);
 
   char scratch_path[4096] = "";
   if (rebuild_views && (rc = choose_scratch_path(scratch_dir, scratch_path, sizeof scratch_path))) {

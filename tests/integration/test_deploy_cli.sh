@@ -1,6 +1,6 @@
 # The command lines a deployment leans on: every program says its version,
 # which comes from one place (project(duban VERSION ...) in CMakeLists.txt),
-# with the wire protocol's and the log views'; every program refuses an
+# with the wire protocol's and the log format's; every program refuses an
 # option it does not know by name; the broker refuses a config file naming
 # an unknown key, with the line number; and the config examples shipped in
 # /etc/duban are accepted as they are and document every option.
@@ -8,20 +8,20 @@
 
 version=$(sed -n 's/^project(duban VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
 protocol=$(sed -n 's/^#define DBN_PROTOCOL_VERSION \([0-9]*\)u.*/\1/p' "$SRC/proto/wire.h")
-views=$(sed -n 's/^#define DBN_STORE_VIEWS_VERSION \([0-9]*\).*/\1/p' "$SRC/store/store.h")
-[ -n "$version" ] && [ -n "$protocol" ] && [ -n "$views" ] || fail "cannot read the versions from the sources"
+format=$(sed -n 's/^#define DBN_LOG_FORMAT_VERSION \([0-9]*\).*/\1/p' "$SRC/store/store.h")
+[ -n "$version" ] && [ -n "$protocol" ] && [ -n "$format" ] || fail "cannot read the versions from the sources"
 
 programs="duban duban-broker duban-agent duban-console duban-notify duban-bench"
 for p in $programs; do
   out=$("$BIN/$p" --version) || fail "$p --version exited $?"
-  [ "$out" = "$p $version（协议版本 $protocol，日志视图版本 $views）" ] || fail "$p --version says: $out"
+  [ "$out" = "$p $version（协议版本 $protocol，日志格式版本 $format）" ] || fail "$p --version says: $out"
   rc=0
   err=$("$BIN/$p" --bogus 2>&1 </dev/null) || rc=$?
   [ "$rc" -ne 0 ] || fail "$p --bogus succeeded"
   echo "$err" | grep -q "unknown option '--bogus'" || fail "$p --bogus says: $err"
   "$BIN/$p" --help | grep -q -- "--version" || fail "$p --help does not list --version"
 done
-pass "all six programs print $version, protocol $protocol and views $views, and refuse --bogus by name"
+pass "all six programs print $version, protocol $protocol and log format $format, and refuse --bogus by name"
 
 # A known option without its value is still "needs a value", not "unknown".
 rc=0

@@ -42,7 +42,7 @@ for f in etc/duban/broker.conf etc/duban/agent.conf.example etc/duban/console.en
   usr/lib/systemd/system/duban-broker.service usr/lib/systemd/system/duban-agent@.service \
   usr/lib/systemd/system/duban-console.service usr/share/man/man1/duban.1.gz usr/share/man/man8/duban-broker.8.gz usr/share/man/man8/duban-agent.8.gz \
   usr/share/doc/duban/examples/scoring/2023.rules usr/share/doc/duban/examples/plans/ordos-2023-58.txt \
-  usr/share/doc/duban/deploy.md; do
+  usr/share/doc/duban/deploy.md usr/share/doc/duban/alerts.yml; do
   [ -f "$R/$f" ] || fail "missing /$f"
 done
 [ ! -e "$R/usr/bin/duban-bench" ] || fail "the benchmark is shipped"
@@ -63,8 +63,8 @@ pass "programs in /usr/bin, config examples in /etc/duban, units, man pages, exa
 
 out=$("$R/usr/bin/duban-broker" --version) || fail "the unpacked broker does not run"
 protocol=$(sed -n 's/^#define DBN_PROTOCOL_VERSION \([0-9]*\)u$/\1/p' "$SRC/proto/wire.h")
-views=$(sed -n 's/^#define DBN_STORE_VIEWS_VERSION \([0-9]*\)$/\1/p' "$SRC/store/store.h")
-[ "$out" = "duban-broker $version（协议版本 $protocol，日志视图版本 $views）" ] || fail "unpacked broker --version: $out"
+format=$(sed -n 's/^#define DBN_LOG_FORMAT_VERSION \([0-9]*\)$/\1/p' "$SRC/store/store.h")
+[ "$out" = "duban-broker $version（协议版本 $protocol，日志格式版本 $format）" ] || fail "unpacked broker --version: $out"
 # The unpacked broker on the unpacked broker.conf, asked by the unpacked CLI.
 make_keys
 sed -e "s|^endpoint = .*|endpoint = $ENDPOINT|" -e "s|^data = .*|data = $T/data|" -e "s|^keys = .*|keys = $T/keys|" \
