@@ -16,7 +16,7 @@ start_console() {
   local attempt
   for attempt in 1 2 3 4 5; do
     start_console_once "$@" && return 0
-    tail -n 3 "$T/console.log" | grep -q "Address already in use" || fail "console exited at start (see console.log)"
+    tail -n 3 "$T/console.log" | has "Address already in use" || fail "console exited at start (see console.log)"
   done
   fail "console found no free port in 5 tries"
 }

@@ -26,6 +26,10 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# has GREP-ARGS...: like `grep -q`, but reads its input to the end, so that a
+# program piped into it is never killed by SIGPIPE (under pipefail that
+# failed the pipe whenever grep -q matched early in a long output).
+has() { grep "$@" >/dev/null; }
 pass() { echo "ok: $*"; }
 
 # A loopback port nobody listens on.
@@ -55,7 +59,7 @@ start_broker() {
   local attempt
   for attempt in 1 2 3 4 5; do
     start_broker_once "$@" && { BROKER_STARTED=1; return 0; }
-    [ "$BROKER_STARTED" = 0 ] && tail -n 3 "$T/broker.log" | grep -q "Address already in use" ||
+    [ "$BROKER_STARTED" = 0 ] && tail -n 3 "$T/broker.log" | has "Address already in use" ||
       fail "broker exited at start (see broker.log)"
     PORT=$(free_port)
     ENDPOINT=tcp://127.0.0.1:$PORT
@@ -128,7 +132,7 @@ expect_code() {
   shift
   local out
   if out=$("$@" 2>&1); then fail "expected $want from: $* (got success: $out)"; fi
-  echo "$out" | grep -q "$want" || fail "expected $want from: $*, got: $out"
+  echo "$out" | has "$want" || fail "expected $want from: $*, got: $out"
 }
 
 

@@ -8,7 +8,7 @@ stop_broker
 
 start_agent LCJ
 out=$(via LCJ claim demo-2023-1:1.1.1 --request-id off-1) || fail "claim while the broker is down: $out"
-echo "$out" | grep -q queued || fail "expected the claim to be queued: $out"
+echo "$out" | has queued || fail "expected the claim to be queued: $out"
 for i in 1 2 3 4 5; do
   via LCJ progress demo-2023-1:1.1.1 --percent $((i * 10)) --request-id "off-p$i" >/dev/null || fail "progress $i"
 done

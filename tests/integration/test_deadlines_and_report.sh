@@ -22,10 +22,10 @@ expect_code permission_denied as coordinator:office clock advance --days 1
 wait "$WATCH_PID" || true
 
 kinds=$(jq -s -c '[.[] | select(has("seq")) | [.kind, (.task // ""), (.level // "")]]' "$T/watch.out")
-echo "$kinds" | grep -q '\["deadline_warning","demo-2023-1:2.1.1","yellow"\]' || fail "no yellow warning: $kinds"
-echo "$kinds" | grep -q '\["deadline_warning","demo-2023-1:2.1.1","red"\]' || fail "no red warning: $kinds"
-echo "$kinds" | grep -q '\["escalated","demo-2023-1:2.1.1",""\]' || fail "no automatic escalation: $kinds"
-echo "$kinds" | grep -q '1.1.1' && fail "a task that was done got a deadline warning: $kinds"
+echo "$kinds" | has '\["deadline_warning","demo-2023-1:2.1.1","yellow"\]' || fail "no yellow warning: $kinds"
+echo "$kinds" | has '\["deadline_warning","demo-2023-1:2.1.1","red"\]' || fail "no red warning: $kinds"
+echo "$kinds" | has '\["escalated","demo-2023-1:2.1.1",""\]' || fail "no automatic escalation: $kinds"
+echo "$kinds" | has '1.1.1' && fail "a task that was done got a deadline warning: $kinds"
 [ "$(echo "$kinds" | jq '[.[] | select(.[0] == "deadline_warning" and .[2] == "red")] | length')" = 1 ] \
   || fail "the red warning was raised more than once: $kinds"
 pass "the clock passing a due date raises yellow, then red with an automatic escalation, once each"
@@ -59,6 +59,6 @@ past=$("$BIN/duban" audit report --data "$T/data" --until 3 --json | jq -c '.uni
 [ "$(echo "$past" | jq '[.working, .done, .average_percent]' -c)" = '[1,0,100]' ] || fail "LCJ at seq 3: $past"
 before=$("$BIN/duban" audit report --data "$T/data" --at 2023-12-31 --json | jq -c '.units[] | select(.code == "JTJ")')
 [ "$(echo "$before" | jq '.overdue')" = 0 ] || fail "JTJ was not overdue on 2023-12-31: $before"
-"$BIN/duban" audit report --data "$T/data" | grep -q '市交通运输局' || fail "the text report lacks unit names"
+"$BIN/duban" audit report --data "$T/data" | has '市交通运输局' || fail "the text report lacks unit names"
 pass "scorecards now, after event 3, and at the end of 2023-12-31"
 "$BIN/duban" audit verify --data "$T/data" >/dev/null || fail "verify"

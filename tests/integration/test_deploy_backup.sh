@@ -36,7 +36,7 @@ for n in 1 2 3; do
   [ -n "$seq" ] && [ -n "$hash" ] || fail "backup $n does not say its head: $(cat "$T/backup-$n.out")"
   [ "$seq" -gt "$last" ] || fail "backup $n is at seq $seq, not past the previous one ($last), with writers running"
   last=$seq
-  "$BIN/duban" audit verify --data "$T/backup-$n" | grep -q "^OK" || fail "audit verify of backup $n"
+  "$BIN/duban" audit verify --data "$T/backup-$n" | has "^OK" || fail "audit verify of backup $n"
   sleep 0.3
 done
 rm "$T/writing"
@@ -54,12 +54,12 @@ pass "a backup of a quiet broker is at its head, and compacted"
 
 rc=0
 out=$("$BIN/duban" admin backup --data "$T/data" --to "$T/backup-1" 2>&1) || rc=$?
-[ "$rc" = 1 ] && echo "$out" | grep -q "已存在" || fail "a second backup into backup-1: rc $rc, $out"
+[ "$rc" = 1 ] && echo "$out" | has "已存在" || fail "a second backup into backup-1: rc $rc, $out"
 [ "$(sed -n 's/^最新序号：//p' "$T/backup-1.out")" = "$("$BIN/duban" audit verify --data "$T/backup-1" --json | jq .head_seq)" ] ||
   fail "the refused backup changed backup-1"
 mkdir "$T/empty"
 out=$("$BIN/duban" admin backup --data "$T/empty" --to "$T/backup-x" 2>&1) && fail "a backup of no log succeeded"
-echo "$out" | grep -q "没有日志" || fail "backup of an empty folder says: $out"
+echo "$out" | has "没有日志" || fail "backup of an empty folder says: $out"
 out=$("$BIN/duban" admin backup --data "$T/data" 2>&1) && fail "backup without --to succeeded"
 pass "an existing copy is not overwritten; no log, or no --to, is refused"
 
@@ -71,10 +71,10 @@ cp "$T/backup-3/data.mdb" "$T/data/data.mdb"
 rm -f "$T/data/lock.mdb"
 start_broker
 [ "$(head_of)" = "$want_seq" ] || fail "the restored broker is at $(head_of), not $want_seq"
-"$BIN/duban" audit verify --data "$T/data" | grep -q "^OK" || fail "the restored log does not verify"
+"$BIN/duban" audit verify --data "$T/data" | has "^OK" || fail "the restored log does not verify"
 "$BIN/duban" admin backup --data "$T/data" --to "$T/after-restore" >"$T/after.out" || fail "backup after restore"
 grep -qx "最新哈希：$want_hash" "$T/after.out" || fail "the restored log's head hash differs: $(cat "$T/after.out")"
 as admin:admin clock advance 60 >/dev/null || fail "a write after the restore"
 [ "$(head_of)" = $((want_seq + 1)) ] || fail "after the restore the next event is not $((want_seq + 1))"
-"$BIN/duban" audit verify --data "$T/data" | grep -q "^OK" || fail "the log after restore and a write does not verify"
+"$BIN/duban" audit verify --data "$T/data" | has "^OK" || fail "the log after restore and a write does not verify"
 pass "restore: the broker restarts at the copy's seq $want_seq and hash, and goes on from there"

@@ -18,18 +18,18 @@ for p in $programs; do
   rc=0
   err=$("$BIN/$p" --bogus 2>&1 </dev/null) || rc=$?
   [ "$rc" -ne 0 ] || fail "$p --bogus succeeded"
-  echo "$err" | grep -q "unknown option '--bogus'" || fail "$p --bogus says: $err"
-  "$BIN/$p" --help | grep -q -- "--version" || fail "$p --help does not list --version"
+  echo "$err" | has "unknown option '--bogus'" || fail "$p --bogus says: $err"
+  "$BIN/$p" --help | has -- "--version" || fail "$p --help does not list --version"
 done
 pass "all six programs print $version, protocol $protocol and log format $format, and refuse --bogus by name"
 
 # A known option without its value is still "needs a value", not "unknown".
 rc=0
 err=$("$BIN/duban-broker" --data 2>&1) || rc=$?
-[ "$rc" = 2 ] && echo "$err" | grep -q "'data' needs a value" || fail "duban-broker --data: rc $rc, $err"
+[ "$rc" = 2 ] && echo "$err" | has "'data' needs a value" || fail "duban-broker --data: rc $rc, $err"
 rc=0
 err=$("$BIN/duban-agent" --data 2>&1) || rc=$?
-[ "$rc" != 0 ] && echo "$err" | grep -q "needs a value" || fail "duban-agent --data: rc $rc, $err"
+[ "$rc" != 0 ] && echo "$err" | has "needs a value" || fail "duban-agent --data: rc $rc, $err"
 pass "a known option missing its value is told apart from an unknown one"
 
 # The shipped broker.conf, pointed at this test's folders, starts a broker.
@@ -81,19 +81,19 @@ printf 'data = %s\n# a comment\ncolour = blue\n' "$T/data2" >"$T/bad.conf"
 rc=0
 err=$("$BIN/duban-broker" --config "$T/bad.conf" 2>&1) || rc=$?
 [ "$rc" = 2 ] || fail "a config with an unknown key: exit $rc"
-echo "$err" | grep -q "$T/bad.conf:3: unknown setting 'colour'" || fail "bad.conf says: $err"
+echo "$err" | has "$T/bad.conf:3: unknown setting 'colour'" || fail "bad.conf says: $err"
 [ ! -e "$T/data2" ] || fail "the broker created its data folder before refusing its config"
 # An unknown bare word in the file, a line without '=', and a bad value.
 printf 'endpoint = tcp://127.0.0.1:1\nno-such-switch = true\n' >"$T/bad2.conf"
 err=$("$BIN/duban-broker" --config "$T/bad2.conf" 2>&1) && fail "bad2.conf accepted"
-echo "$err" | grep -q "bad2.conf:2: unknown setting 'no-such-switch'" || fail "bad2.conf says: $err"
+echo "$err" | has "bad2.conf:2: unknown setting 'no-such-switch'" || fail "bad2.conf says: $err"
 printf '\n\nyellow-days\n' >"$T/bad3.conf"
 err=$("$BIN/duban-broker" --config "$T/bad3.conf" 2>&1) && fail "bad3.conf accepted"
-echo "$err" | grep -q "bad3.conf:3: expected" || fail "bad3.conf says: $err"
+echo "$err" | has "bad3.conf:3: expected" || fail "bad3.conf says: $err"
 printf 'yellow-days = many\n' >"$T/bad4.conf"
 err=$("$BIN/duban-broker" --config "$T/bad4.conf" 2>&1) && fail "bad4.conf accepted"
-echo "$err" | grep -q "bad4.conf:1: bad value 'many' for 'yellow-days'" || fail "bad4.conf says: $err"
+echo "$err" | has "bad4.conf:1: bad value 'many' for 'yellow-days'" || fail "bad4.conf says: $err"
 printf 'broker = x\ncolour = blue\n' >"$T/bad-agent.conf"
 err=$("$BIN/duban-agent" --config "$T/bad-agent.conf" 2>&1) && fail "the agent accepted an unknown key"
-echo "$err" | grep -q "bad-agent.conf:2: unknown key" || fail "the agent's bad config says: $err"
+echo "$err" | has "bad-agent.conf:2: unknown key" || fail "the agent's bad config says: $err"
 pass "config files naming an unknown key, lacking '=' or with a bad value are refused with their line number"

@@ -23,7 +23,7 @@ for p in duban duban-broker duban-agent duban-console; do
   grep -q "^ Version: $version$" "$T/$p.info" || fail "$p: wrong version"
   dpkg-deb -x "$deb" "$T/root"
   dpkg-deb -e "$deb" "$T/control/$p"
-  if dpkg-deb -c "$deb" | grep -q "usr/local"; then fail "$p installs under /usr/local"; fi
+  if dpkg-deb -c "$deb" | has "usr/local"; then fail "$p installs under /usr/local"; fi
 done
 pass "cpack made four packages of version $version"
 
@@ -46,7 +46,7 @@ for f in etc/duban/broker.conf etc/duban/agent.conf.example etc/duban/console.en
   [ -f "$R/$f" ] || fail "missing /$f"
 done
 [ ! -e "$R/usr/bin/duban-bench" ] || fail "the benchmark is shipped"
-zcat "$R/usr/share/man/man8/duban-broker.8.gz" | grep -q "duban $version" || fail "the broker's man page lacks the version"
+zcat "$R/usr/share/man/man8/duban-broker.8.gz" | has "duban $version" || fail "the broker's man page lacks the version"
 if command -v groff >/dev/null; then
   for page in "$R"/usr/share/man/man*/*.gz; do
     man_out=$(zcat "$page" | groff -k -man -Tutf8 -ww 2>&1 >/dev/null || true)
@@ -165,7 +165,7 @@ done
 verify() {
   local out
   out=$(cd "$T/units" && systemd-analyze verify --man=no "$@" 2>&1) || {
-    echo "$out" | grep -qi -e "system has not been booted" -e "Failed to connect to bus" -e "Operation not permitted" &&
+    echo "$out" | has -i -e "system has not been booted" -e "Failed to connect to bus" -e "Operation not permitted" &&
       { echo "skip: systemd-analyze cannot run here: $out"; exit 77; }
     fail "systemd-analyze verify $*: $out"
   }
@@ -180,5 +180,5 @@ verify "$T/units/duban-backup.service" "$T/units/duban-backup.timer"
 # ...and verify does catch a broken unit, so the check above means something.
 sed 's/^Restart=on-failure/Restart=sometimes/' "$T/units/duban-broker.service" >"$T/units/broken.service"
 out=$(cd "$T/units" && systemd-analyze verify --man=no "$T/units/broken.service" 2>&1 || true)
-echo "$out" | grep -q "restart specifier" || fail "systemd-analyze verify did not catch a broken unit: $out"
+echo "$out" | has "restart specifier" || fail "systemd-analyze verify did not catch a broken unit: $out"
 pass "the three units pass systemd-analyze verify (which catches a broken one)"

@@ -75,12 +75,12 @@ code=$(api /api/claim "{\"task\":\"$TASK\"}")
 [ "$code" = 200 ] && jq -e '.ok and (.queued | not)' "$T/out" >/dev/null || fail "claim: $code $(cat "$T/out")"
 code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":10,\"figures\":[{\"what\":\"公共充电桩\",\"value\":3,\"unit\":\"吨\"}]}")
 [ "$code" = 409 ] || fail "a figure in a wrong unit answered $code $(cat "$T/out")"
-jq -r .error "$T/out" | grep -q '公共充电桩' || fail "the refusal does not name the target: $(cat "$T/out")"
-jq -r .error "$T/out" | grep -q '填报的单位是吨' || fail "the unit refusal is not in Chinese: $(cat "$T/out")"
+jq -r .error "$T/out" | has '公共充电桩' || fail "the refusal does not name the target: $(cat "$T/out")"
+jq -r .error "$T/out" | has '填报的单位是吨' || fail "the unit refusal is not in Chinese: $(cat "$T/out")"
 code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":10,\"note\":\"<script>x</script>\",\"figures\":[{\"what\":\"公共充电桩\",\"value\":300,\"unit\":\"个\"}]}")
 [ "$code" = 200 ] || fail "a right figure answered $code $(cat "$T/out")"
 as unit:JTJ task "$TASK" --json | jq -e '.percent == 10 and .person == null or true' >/dev/null
-"$BIN/duban" audit replay --data "$T/data" 2>/dev/null | grep -q '经办人：张三' || fail "the 经办人 is not on the events"
+"$BIN/duban" audit replay --data "$T/data" 2>/dev/null | has '经办人：张三' || fail "the 经办人 is not on the events"
 pass "claim and progress through the desk; a wrong unit is refused by the broker; the clerk is the 经办人"
 
 stop_broker

@@ -49,17 +49,17 @@ pass "another unit can neither list nor fetch them"
 
 head -c $((1024 * 1024 + 1)) /dev/urandom >"$T/files/太大.pdf"
 out=$(via NYJ progress 2.1.1 --percent 40 --evidence "$T/files/太大.pdf" 2>&1) && fail "a file over 1 MiB went in"
-echo "$out" | grep -q '超过每个文件 1048576 字节（1 MiB）的上限' || fail "the size refusal does not name the limit: $out"
+echo "$out" | has '超过每个文件 1048576 字节（1 MiB）的上限' || fail "the size refusal does not name the limit: $out"
 args=()
 for i in 1 2 3 4 5 6; do
   printf '第%s页\n' "$i" >"$T/files/page$i.txt"
   args+=(--evidence "$T/files/page$i.txt")
 done
 out=$(via NYJ progress 2.1.1 --percent 40 "${args[@]}" 2>&1) && fail "six files went in"
-echo "$out" | grep -q '一次报送最多附 5 个佐证材料，本次附了 6 个' || fail "the count refusal does not name the limit: $out"
+echo "$out" | has '一次报送最多附 5 个佐证材料，本次附了 6 个' || fail "the count refusal does not name the limit: $out"
 printf 'MZ' >"$T/files/tool.exe"
 out=$(via NYJ progress 2.1.1 --percent 40 --evidence "$T/files/tool.exe" 2>&1) && fail "an executable went in"
-echo "$out" | grep -q '不在允许之列' || fail "the type refusal: $out"
+echo "$out" | has '不在允许之列' || fail "the type refusal: $out"
 [ "$(via NYJ evidence list 2.1.1 --json | jq '.evidence | length')" = 3 ] || fail "a refused report left files"
 pass "a file over 1 MiB, a sixth file and a program are refused with the limit named"
 
@@ -81,7 +81,7 @@ submit_seq=$(echo "$out" | jq .seq)
 grep -E "^ *$progress_seq .*佐证材料：批复文件.pdf、现场照片.jpg" "$T/replay.txt" >/dev/null ||
   fail "replay does not name the progress report's files: $(grep " $progress_seq " "$T/replay.txt")"
 grep -E "^ *$submit_seq .*佐证材料：page1.txt" "$T/replay.txt" >/dev/null || fail "replay does not name the submission's file"
-"$BIN/duban" audit verify --data "$T/data" | grep -q '^OK' || fail "the log with its files does not verify"
+"$BIN/duban" audit verify --data "$T/data" | has '^OK' || fail "the log with its files does not verify"
 pass "a submission's file; replay names each report's files; verify checks them"
 
 # The board's task page lists the files from its mirror and serves each from the broker.
@@ -100,7 +100,7 @@ pass "the board's task page lists each report's files and downloads them"
 stop_broker
 "$BIN/evidence_tamper" "$T/data" "$jpg" || fail "tamper"
 out=$("$BIN/duban" audit verify --data "$T/data" 2>&1) && fail "a changed file verified: $out"
-echo "$out" | grep -q "CORRUPT at seq $progress_seq: 事件 $progress_seq 的佐证材料 现场照片.jpg（$jpg）已被改动" ||
+echo "$out" | has "CORRUPT at seq $progress_seq: 事件 $progress_seq 的佐证材料 现场照片.jpg（$jpg）已被改动" ||
   fail "verify does not name the progress event and its file: $out"
 "$BIN/evidence_tamper" "$T/data" "$jpg" --delete || fail "delete"
 out=$("$BIN/duban" audit verify --data "$T/data" --json 2>/dev/null) && fail "a missing file verified"

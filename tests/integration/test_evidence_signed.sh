@@ -25,5 +25,5 @@ done
 as auditor:audit evidence list "$TASK" --json | jq -e '.evidence | length == 2' >/dev/null || fail "two files expected"
 "$BIN/duban" audit replay --data "$T/data" --json | jq -s -e '[.[] | select(.signer_key_id != null and .signer_key_id != "")] | length >= 3' \
   >/dev/null || fail "the writes are not signed"
-"$BIN/duban" audit verify --data "$T/data" | grep -q '^OK' || fail "signed writes with files do not verify"
+"$BIN/duban" audit verify --data "$T/data" | has '^OK' || fail "signed writes with files do not verify"
 pass "signed writes carry files by their hash, from the CLI and through the agent, and verify"

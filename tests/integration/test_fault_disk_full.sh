@@ -22,7 +22,7 @@ note=$(head -c 6000 /dev/zero | tr '\0' 'x')
 refused=0
 for i in $(seq 1 20); do
   out=$(as unit:LCJ progress demo-2023-1:1.1.1 --percent $i --note "$note" 2>&1) && continue
-  echo "$out" | grep -q unavailable || fail "a write on a full disk got: $out"
+  echo "$out" | has unavailable || fail "a write on a full disk got: $out"
   refused=$((refused + 1))
 done
 [ "$refused" -gt 0 ] || fail "the disk never filled"

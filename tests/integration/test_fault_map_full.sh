@@ -18,8 +18,8 @@ for i in $(seq 1 2000); do
   fi
 done
 [ -n "$refused" ] || fail "2000 reports of 6 KB fitted in a 2 MiB map"
-echo "$refused" | grep -q unavailable || fail "a full map was not reported as unavailable: $refused"
-echo "$refused" | grep -q 'nothing was recorded' || fail "the refusal does not say nothing was recorded: $refused"
+echo "$refused" | has unavailable || fail "a full map was not reported as unavailable: $refused"
+echo "$refused" | has 'nothing was recorded' || fail "the refusal does not say nothing was recorded: $refused"
 pass "with the map at its cap, a write is refused as unavailable after $acked acknowledged ones"
 
 kill -0 "$BROKER_PID" || fail "the broker died on a full map"

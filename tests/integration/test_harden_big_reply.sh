@@ -19,9 +19,9 @@ for p in big-1 big-2; do
 done
 start=$(date +%s)
 out=$(as coordinator:office --timeout 20000 tasks 2>&1) && fail "an over-large list was answered: $(echo "$out" | head -c 300)"
-echo "$out" | grep -q "回复超过上限" || fail "the refusal does not say the reply is over the limit: $(echo "$out" | head -c 500)"
-echo "$out" | grep -q resource_exhausted || fail "not resource_exhausted: $(echo "$out" | head -c 500)"
-echo "$out" | grep -q "no answer" && fail "reported as no answer: $out"
+echo "$out" | has "回复超过上限" || fail "the refusal does not say the reply is over the limit: $(echo "$out" | head -c 500)"
+echo "$out" | has resource_exhausted || fail "not resource_exhausted: $(echo "$out" | head -c 500)"
+echo "$out" | has "no answer" && fail "reported as no answer: $out"
 [ $(($(date +%s) - start)) -lt 15 ] || fail "the refusal came only at the timeout"
 pass "an over-large reply is refused as such: $(echo "$out" | head -c 200)"
 as coordinator:office tasks --unit ZRJ --json | jq -e '.tasks | length > 0' >/dev/null || fail "a narrower list is not answered"

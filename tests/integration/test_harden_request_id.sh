@@ -20,11 +20,11 @@ again=$(as unit:LCJ progress $TASK --percent 30 --note "第一次" --request-id 
 pass "the same request under the same id is a duplicate of event $seq"
 
 out=$(as unit:LCJ progress $TASK --percent 90 --note "第一次" --request-id rid-1 2>&1) && fail "a different request under rid-1 was accepted: $out"
-echo "$out" | grep -q failed_precondition || fail "the different request is not refused as failed_precondition: $out"
-echo "$out" | grep -q "事件 $seq" || fail "the refusal does not name event $seq: $out"
-echo "$out" | grep -q "already applied" && fail "the different request is answered as applied: $out"
+echo "$out" | has failed_precondition || fail "the different request is not refused as failed_precondition: $out"
+echo "$out" | has "事件 $seq" || fail "the refusal does not name event $seq: $out"
+echo "$out" | has "already applied" && fail "the different request is answered as applied: $out"
 out=$(as unit:LCJ progress $TASK --percent 30 --note "另一句" --request-id rid-1 2>&1) && fail "a different note under rid-1 was accepted: $out"
-echo "$out" | grep -q failed_precondition || fail "a different note is not refused: $out"
+echo "$out" | has failed_precondition || fail "a different note is not refused: $out"
 [ "$(as auditor:audit task $TASK --json | jq -r '.percent')" = 30 ] || fail "the refused request changed the task"
 pass "a different request under a used id is refused, naming event $seq, and changes nothing"
 
@@ -37,7 +37,7 @@ stop_broker
 start_broker
 as unit:LCJ progress $TASK --percent 30 --note "第一次" --request-id rid-1 >/dev/null || fail "the retry after a restart was refused"
 out=$(as unit:LCJ progress $TASK --percent 91 --request-id rid-1 2>&1) && fail "a different request after a restart was accepted: $out"
-echo "$out" | grep -q failed_precondition || fail "after a restart, not failed_precondition: $out"
+echo "$out" | has failed_precondition || fail "after a restart, not failed_precondition: $out"
 pass "after a restart the same holds"
 "$BIN/duban" audit verify --data "$T/data" >"$T/verify.out" 2>&1 || fail "the log does not verify: $(cat "$T/verify.out")"
 stop_broker

@@ -19,14 +19,14 @@ out=$(as unit:LCJ progress 1.1.1 --percent 20 --figure '造林面积=5万亩' 2>
 [[ $out == "duban：“造林面积”不是本任务的目标（任务 demo-2023-1:1.1.1 的目标：1. 治沙面积 1000万亩）（invalid_argument）" ]] ||
   fail "the broker's refusal is not in Chinese with its code: $out"
 out=$(as unit:LCJ progress 1.1.1 --percent 300 2>&1) && fail "300% was accepted"
-echo "$out" | grep -qF "duban progress：--percent 要 0..100 的整数，而不是 '300'" || fail "a usage error is not Chinese: $out"
-echo "$out" | grep -qF "用法见 'duban progress --help'" || fail "the usage hint is not Chinese: $out"
+echo "$out" | has -F "duban progress：--percent 要 0..100 的整数，而不是 '300'" || fail "a usage error is not Chinese: $out"
+echo "$out" | has -F "用法见 'duban progress --help'" || fail "the usage hint is not Chinese: $out"
 pass "a broker refusal and a usage error are Chinese, the code kept"
 
 out=$(as unit:LCJ task 1.1.1) || fail "task: $out"
-echo "$out" | grep -q '^状态 *推进中, 20%\|^状态 *推进中, 10%' || fail "the task view is not Chinese: $out"
+echo "$out" | has '^状态 *推进中, 20%\|^状态 *推进中, 10%' || fail "the task view is not Chinese: $out"
 out=$(as unit:LCJ tasks) || fail "tasks: $out"
-echo "$out" | grep -q '推进中' || fail "the task list's states are not Chinese: $out"
+echo "$out" | has '推进中' || fail "the task list's states are not Chinese: $out"
 pass "the task view and the task list speak Chinese"
 
 out=$(LANG=en_US.UTF-8 as unit:LCJ progress 1.1.1 --percent 30) || fail "progress: $out"
@@ -37,7 +37,7 @@ out=$(as unit:LCJ progress 1.1.1 --percent 32 --lang en) || fail "progress: $out
 [[ $out == "ok: 1.1.1 at 32%, 0 figures (seq "* ]] || fail "--lang en is not English: $out"
 out=$("$BIN/duban" --lang=en tasks --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$(key_of unit:LCJ)") ||
   fail "tasks: $out"
-echo "$out" | grep -q 'in_progress' || fail "--lang=en before the command is not English: $out"
+echo "$out" | has 'in_progress' || fail "--lang=en before the command is not English: $out"
 out=$(LANG=en_US.UTF-8 as unit:LCJ progress 1.1.1 --percent 33 --lang zh) || fail "progress: $out"
 [[ $out == "完成："* ]] || fail "--lang zh does not win over LANG=en_US.UTF-8: $out"
 out=$(LANG=en_US.UTF-8 as unit:LCJ progress 1.1.1 --percent 20 --figure '造林面积=5万亩' 2>&1) && fail "accepted"
@@ -45,7 +45,7 @@ out=$(LANG=en_US.UTF-8 as unit:LCJ progress 1.1.1 --percent 20 --figure '造林�
 pass "English through LANG, DUBAN_LANG or --lang (before or after the command); --lang zh wins over the locale"
 
 out=$(as unit:LCJ tasks --lang fr 2>&1) && fail "--lang fr was accepted"
-echo "$out" | grep -qF "不支持的语言 'fr'" || fail "--lang fr is not explained: $out"
+echo "$out" | has -F "不支持的语言 'fr'" || fail "--lang fr is not explained: $out"
 status=0
 as unit:LCJ tasks --lang fr >/dev/null 2>&1 || status=$?
 [ "$status" = 2 ] || fail "--lang fr exits $status, not 2"

@@ -68,5 +68,5 @@ pass "only the ladder levels that name 分管副市长 reach that person's chann
 # A second notifier on the same queue would post every entry twice: refused.
 out=$(timeout 20 "$BIN/duban-notify" --config "$T/notify.conf" --data "$T/notify" --broker "$ENDPOINT" \
   --server-key "$T/keys/broker.key" --key "$(key_of coordinator:office)" 2>&1) && fail "a second notifier ran: $out"
-echo "$out" | grep -q '另一个 duban-notify' || fail "the second notifier's error: $out"
+echo "$out" | has '另一个 duban-notify' || fail "the second notifier's error: $out"
 pass "a second notifier on the same queue is refused with a clear error"

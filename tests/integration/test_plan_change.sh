@@ -17,7 +17,7 @@ as admin:admin plan load "$T/plan.json" >/dev/null || fail "plan load"
 # Refused before anything is written: no reason, a department, a day before
 # the plan was issued (2023-09-18), a day already past, a milestone unknown.
 out=$(as coordinator:office plan change cancel 1.4.1 2>&1) && fail "a cancel without a reason went through: $out"
-echo "$out" | grep -q 'reason' || fail "no word on the missing reason: $out"
+echo "$out" | has 'reason' || fail "no word on the missing reason: $out"
 expect_code permission_denied as unit:SLJ plan change cancel 1.4.1 --reason '不想做了'
 expect_code '早于方案印发日 2023-09-18' as coordinator:office plan change redate 1.6.1 --due 2023-01-01 --reason '调整'
 expect_code '不是日期' as coordinator:office plan change redate 1.6.1 --due 2023-13-45 --reason '调整'
@@ -37,8 +37,8 @@ as admin:admin clock advance --days 2 >/dev/null || fail "clock" # 2024-01-07: t
 
 as coordinator:office plan change cancel 1.4.1 --reason '项目并入1.6.1统一实施' >/dev/null || fail "cancel"
 shown=$(as auditor:audit task 1.4.1)
-echo "$shown" | grep -q 'cancelled (plan change)' || fail "the task is not shown cancelled: $shown"
-echo "$shown" | grep -q 'coordinator:office 撤销任务; reason: 项目并入1.6.1统一实施' || fail "no history line: $shown"
+echo "$shown" | has 'cancelled (plan change)' || fail "the task is not shown cancelled: $shown"
+echo "$shown" | has 'coordinator:office 撤销任务; reason: 项目并入1.6.1统一实施' || fail "no history line: $shown"
 [ "$(as auditor:audit task 1.4.1 --json | jq '.overdue')" = false ] || fail "a cancelled task is still overdue"
 expect_code '已因计划调整撤销' as unit:SLJ claim 1.4.1
 expect_code '已因计划调整撤销' as coordinator:office plan change cancel 1.4.1 --reason '再撤一次'
@@ -51,8 +51,8 @@ as coordinator:office plan change redate 1.6.1 --due 2024-06-30 --reason '受汛
 json=$(as auditor:audit task 1.6.1 --json)
 echo "$json" | jq -e '.overdue == false and ([.milestones[].due] == ["2024-06-30"])' >/dev/null \
   || fail "the re-dated task: $json"
-as auditor:audit tasks | grep 'ordos-2023-58:1.6.1 ' | grep -q '2024-06-30' || fail "tasks does not show the new due"
-as auditor:audit task 1.6.1 | grep -q '节点 2023-12-31 改期为 2024-06-30; reason: 受汛期影响延期' || fail "no redate history"
+as auditor:audit tasks | grep 'ordos-2023-58:1.6.1 ' | has '2024-06-30' || fail "tasks does not show the new due"
+as auditor:audit task 1.6.1 | has '节点 2023-12-31 改期为 2024-06-30; reason: 受汛期影响延期' || fail "no redate history"
 expect_code '已有一个 2024-06-30 到期的节点' as coordinator:office plan change add-milestone 1.6.1 --due 2024-06-30 \
   --text '重复' --reason '调整'
 as coordinator:office plan change add-milestone 1.6.1 --due 2024-03-31 --text '完成初步设计' \
@@ -68,14 +68,14 @@ pass "a re-dated overdue task is due on its new day and not overdue; milestones 
 
 out=$(as coordinator:office plan change add 2.1 --unit 市科学技术局 --text '开展储能技术攻关' --due 2024-12-31 \
   --reason '领导小组会议新增') || fail "add: $out"
-echo "$out" | grep -q 'ordos-2023-58:2.1.3' || fail "the new task's id is not said: $out"
+echo "$out" | has 'ordos-2023-58:2.1.3' || fail "the new task's id is not said: $out"
 json=$(as auditor:audit task 2.1.3 --json)
 echo "$json" | jq -e '.unit == "KJJ" and .state == "assigned" and .lead == ["NYJ"] and .measure == "1"
   and .section == "2" and ([.milestones[].due] == ["2024-12-31"])' >/dev/null || fail "the new task: $json"
 as unit:KJJ inbox --json --keep-unread | jq -e 'any(.inbox[]; .kind == "plan_task_added" and .task == "ordos-2023-58:2.1.3")' \
   >/dev/null || fail "the new task's unit was not told"
 as unit:KJJ claim 2.1.3 >/dev/null || fail "the new task cannot be claimed"
-as unit:KJJ tasks | grep -q 'ordos-2023-58:2.1.3' || fail "the unit does not list its new task"
+as unit:KJJ tasks | has 'ordos-2023-58:2.1.3' || fail "the unit does not list its new task"
 pass "a task added to measure 2.1 gets the next number, its measure's lead, and its unit can claim it"
 
 # The history in replay, and the plan as it stood on each day.
@@ -107,5 +107,5 @@ jq -s -e --argjson c "$cancel_seq" '([.[] | select(.kind == "escalated" and .tas
   | [.[] | select(.seq > $c and .kind == "escalation_level" and (.escalation as $e | $mine | index($e)))] | length == 0' \
   "$T/replay.jsonl" >/dev/null || fail "the cancelled task's escalation rose after its cancellation"
 [ "$(as auditor:audit task 1.6.1 --json | jq '.overdue')" = true ] || fail "1.6.1 is not overdue past its new day"
-"$BIN/duban" audit verify --data "$T/data" | grep -q 'every view verify' || fail "verify"
+"$BIN/duban" audit verify --data "$T/data" | has 'every view verify' || fail "verify"
 pass "a cancelled task is warned no more, a re-dated one is late after its new day; the log and its views verify"

@@ -122,7 +122,7 @@ pass ".doc/.wps refused with the conversion command (exit 4), no structure exits
 make_keys "$T/plan.json"
 start_broker --virtual-clock 2023-09-19
 out=$(as admin:admin plan import "$DOCX" --load 2>"$T/load.log") || fail "import --load: $out $(cat "$T/load.log")"
-echo "$out" | grep -q '28 tasks' || fail "import --load did not load 28 tasks: $out"
+echo "$out" | has '28 tasks' || fail "import --load did not load 28 tasks: $out"
 for code in $(jq -r '.units[].code' "$T/plan.json"); do
   name=$(jq -r --arg c "$code" '.units[] | select(.code == $c) | .name' "$T/plan.json")
   want=$(jq -c --arg c "$code" --arg n "$name" \

@@ -25,7 +25,7 @@ grep -q '| 责任单位=市科学技术局$' "$T/docx.txt" || fail "the row's un
 # the line the explanation names is the line of --text
 line=$(sed -n 's/^  第\([0-9]*\)行：2\.推进.*/\1/p' "$T/docx.txt")
 "$BIN/duban" plan import "$DOCX" --text "$T/docx-text.txt" >/dev/null 2>&1 || fail "import --text"
-sed -n "${line}p" "$T/docx-text.txt" | grep -q '^2\.推进鄂尔多斯市国际荒漠化治理技术创新中心提质进位' ||
+sed -n "${line}p" "$T/docx-text.txt" | has '^2\.推进鄂尔多斯市国际荒漠化治理技术创新中心提质进位' ||
   fail "line $line of --text is not the task"
 pass "explain on the .docx: 表1 第6行 with its cells, line $line of --text"
 

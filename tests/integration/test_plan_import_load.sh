@@ -7,7 +7,7 @@ DOC=$SRC/examples/plans/ordos-2023-58.txt
 make_keys "$T/plan.json"
 start_broker --virtual-clock 2023-09-19
 out=$(as admin:admin plan import "$DOC" --load 2>"$T/load.log") || fail "import --load: $out $(cat "$T/load.log")"
-echo "$out" | grep -q '83 tasks' || fail "import --load did not load 83 tasks: $out"
+echo "$out" | has '83 tasks' || fail "import --load did not load 83 tasks: $out"
 pass "plan import --load puts the document's 83 actions into the running broker"
 
 [ "$(jq '.units | length' "$T/plan.json")" = 22 ] || fail "expected 22 units"

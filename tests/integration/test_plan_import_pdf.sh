@@ -21,7 +21,7 @@ q='[.sections[] | select(.number=="3") | .measures[] | [.text, .lead, .cooperati
 grep -q 'pdf: 从 PDF 的版面读出（pdftotext -layout，尽力而为）：2 页' "$T/report.txt" || fail "report: $(head -3 "$T/report.txt")"
 ! grep -q '—1—\|—2—' "$T/pdf.txt" || fail "page numbers left in the text"
 line=$(sed -n 's/^line \([0-9]*\): fact: 「每年安排800万元」.*/\1/p' "$T/report.txt")
-sed -n "${line}p" "$T/pdf.txt" | grep -q '^1\.2023年，在东康伊中心城区新建5000个公共充电桩' || fail "report line $line is not the task in --text"
+sed -n "${line}p" "$T/pdf.txt" | has '^1\.2023年，在东康伊中心城区新建5000个公共充电桩' || fail "report line $line is not the task in --text"
 pass "PDF: section 三 as in the text (4 measures, 6 actions), header read, report line $line = --text line"
 
 printf '%%PDF-1.4\nnot really\n' >"$T/broken.pdf"

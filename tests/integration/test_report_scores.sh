@@ -38,10 +38,10 @@ per_reminder = 2
 RULES
 expect_code invalid_argument as coordinator:office scoring load "$T/bad.rules"
 out=$(as coordinator:office scoring load "$T/bad.rules" 2>&1 || true)
-echo "$out" | grep -q 'per_reminder' || fail "the refusal does not name per_reminder: $out"
+echo "$out" | has 'per_reminder' || fail "the refusal does not name per_reminder: $out"
 sed -i 's/^per_reminder = 2$/per_reminder = -2/; s/^effective = .*/effective = 2024-02-30/' "$T/bad.rules"
 out=$(as coordinator:office scoring load "$T/bad.rules" 2>&1 || true)
-echo "$out" | grep -q 'effective' || fail "a date that does not exist was not refused: $out"
+echo "$out" | has 'effective' || fail "a date that does not exist was not refused: $out"
 pass "rules with a rewarded reminder or a date that does not exist are refused with the reason"
 
 report=$("$BIN/duban" audit report --data "$T/data" --json)
@@ -69,10 +69,10 @@ hash=$(echo "$report" | jq -r .head_hash)
 pass "scores, ranks, overdue days, escalations split and monthly colours as computed by hand"
 
 table=$("$BIN/duban" audit report --data "$T/data" --verify)
-echo "$table" | grep -q "$hash" || fail "the table lacks the head hash: $table"
-echo "$table" | grep -q '2023年度考核细则' || fail "the table lacks the rules version: $table"
-echo "$table" | grep -q '日志校验： 通过' || fail "the table lacks the verify status: $table"
-echo "$table" | grep -q '主动求助 1 件，自动督办 1 件' || fail "the table lacks the escalation split: $table"
+echo "$table" | has "$hash" || fail "the table lacks the head hash: $table"
+echo "$table" | has '2023年度考核细则' || fail "the table lacks the rules version: $table"
+echo "$table" | has '日志校验： 通过' || fail "the table lacks the verify status: $table"
+echo "$table" | has '主动求助 1 件，自动督办 1 件' || fail "the table lacks the escalation split: $table"
 # The ranking lines up: JTJ's row has its total under 总分 whatever the
 # width of the names before it.
 header=$(echo "$table" | grep '^ *排名')
@@ -82,7 +82,7 @@ line, word = sys.stdin.read().rstrip("\n"), sys.argv[1]
 i = line.index(word) + len(word)
 print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:i]))' "$2"; }
 [ "$(col "$header" 总分)" = "$(col "$row" ' 88')" ] || fail "总分 does not line up: [$header] [$row]"
-echo "$row" | grep -q '红' || fail "JTJ's row has no red: $row"
+echo "$row" | has '红' || fail "JTJ's row has no red: $row"
 pass "the table has the head hash, the rules version, verify, and lines up with Chinese names"
 
 # A past day: the rules of that day, the state of that day.

@@ -21,7 +21,7 @@ head_seq() { "$BIN/duban" audit verify --data "$1" --chain-only --json | jq '.he
 wait_cosig() {
   local i
   for i in $(seq 1 100); do
-    ls "$WITNESS" 2>/dev/null | grep -q "^$(printf %020d "$1")-.*\.cosig$" && return 0
+    ls "$WITNESS" 2>/dev/null | has "^$(printf %020d "$1")-.*\.cosig$" && return 0
     sleep 0.1
   done
   fail "the agent cosigned no checkpoint of seq $1: $(ls "$WITNESS" 2>&1 | tr '\n' ' ')"
@@ -52,7 +52,7 @@ grep -q "cosigning the checkpoints kept as unit:LCJ" "$T/agent-LCJ.log" || fail 
   fail "the untouched log does not verify with the cosigned export: $(cat "$T/honest.json")"
 jq -e --argjson h "$HEAD" '.witness.cosigners | map(select(.identity == "unit:LCJ" and .last_seq == $h)) | length == 1' \
   "$T/honest.json" >/dev/null || fail "verify does not say unit:LCJ cosigned up to $HEAD: $(cat "$T/honest.json")"
-"$BIN/duban" audit verify --data "$T/data" --witness "$T/export" --key "$KEY" | grep -q "unit:LCJ 副署了" ||
+"$BIN/duban" audit verify --data "$T/data" --witness "$T/export" --key "$KEY" | has "unit:LCJ 副署了" ||
   fail "the text output does not name the cosigner"
 pass "the agent cosigns each checkpoint it keeps; verify names unit:LCJ up to seq $HEAD"
 
@@ -65,7 +65,7 @@ attack() {
     fail "$name: verify --witness passed: $(cat "$T/$name.json")"
   fi
   [ "$(jq .witness.first_bad_seq "$T/$name.json")" = "$want" ] || fail "$name: seq $want not named: $(cat "$T/$name.json")"
-  jq -r .witness.problem "$T/$name.json" | grep -q "尾部被删去或被回滚" || fail "$name: not called a cut or rollback"
+  jq -r .witness.problem "$T/$name.json" | has "尾部被删去或被回滚" || fail "$name: not called a cut or rollback"
   pass "$name: plain verify passes, verify --witness names seq $want"
 }
 
@@ -106,7 +106,7 @@ sleep 1.2 # the broker reads the clients folder again at most once a second
 DUBAN_WITNESS=$T/rogue-witness "$BIN/duban" ping --broker "$ENDPOINT" --server-key "$T/keys/broker.key" \
   --key "$T/rogue/unit-LCJ.key" >/dev/null || fail "the rogue key does not connect (the test would prove nothing)"
 stop_broker
-ls "$T/rogue-witness" | grep -q '\.cosig$' || fail "the rogue CLI made no cosignature"
+ls "$T/rogue-witness" | has '\.cosig$' || fail "the rogue CLI made no cosignature"
 cp -a "$T/export" "$T/rogue-export" && cp "$T/rogue-witness/"*.cosig "$T/rogue-export/"
 if "$BIN/duban" audit verify --data "$T/data" --witness "$T/rogue-export" --key "$KEY" >"$T/rogue.out" 2>&1; then
   fail "a cosignature by a rogue key passed"

@@ -10,7 +10,7 @@ as unit:LCJ ping >/dev/null || fail "ping with 0600 secrets"
 for file in unit-LCJ.key_secret unit-LCJ.sign_secret; do
   chmod 640 "$T/keys/$file"
   if out=$(as unit:LCJ ping 2>&1); then fail "the CLI used $file at mode 0640: $out"; fi
-  echo "$out" | grep -q "$T/keys/$file" && echo "$out" | grep -q "chmod 600" ||
+  echo "$out" | has "$T/keys/$file" && echo "$out" | has "chmod 600" ||
     fail "the refusal of $file does not name the file and chmod 600: $out"
   if "$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$T/keys/unit-LCJ.key" \
     --listen "ipc://$T/agent.sock" --data "$T/agent" >"$T/agent.out" 2>&1; then

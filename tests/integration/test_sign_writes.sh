@@ -49,12 +49,12 @@ pass "signed writes from the CLI, the agent and a coordinator are accepted"
 
 # A department without a registered key is refused, in Chinese.
 out=$(as unit:ZRJ claim demo-2023-1:1.2.1 2>&1 || true)
-echo "$out" | grep -q "必须由登记过的密钥签名" || fail "the refusal of an unsigned write is not explained: $out"
+echo "$out" | has "必须由登记过的密钥签名" || fail "the refusal of an unsigned write is not explained: $out"
 
 # Another unit's key: unit:ZRJ signing with unit:LCJ's registered key.
 cp "$T/keys/unit-LCJ.sign_secret" "$T/keys/unit-ZRJ.sign_secret"
 out=$(as unit:ZRJ claim demo-2023-1:1.2.1 2>&1 || true)
-echo "$out" | grep -q "未在日志中为 unit:ZRJ 登记" || fail "a write signed with another unit's key was not refused: $out"
+echo "$out" | has "未在日志中为 unit:ZRJ 登记" || fail "a write signed with another unit's key was not refused: $out"
 rm "$T/keys/unit-ZRJ.sign_secret"
 pass "a write without a signature, or signed with another unit's key, is refused"
 
@@ -68,7 +68,7 @@ sleep 1.2 # the broker reads the clients folder again at most once a second
 rogue() { "$BIN/duban" "$@" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$T/rogue/unit-LCJ.key"; }
 rogue ping >/dev/null || fail "the rogue CURVE key does not even connect (the test would prove nothing)"
 out=$(rogue progress "$TASK" --percent 100 --note "冒名" 2>&1 || true)
-echo "$out" | grep -q "未在日志中为 unit:LCJ 登记" || fail "a rogue signing key was not refused: $out"
+echo "$out" | has "未在日志中为 unit:LCJ 登记" || fail "a rogue signing key was not refused: $out"
 rm "$T/rogue/unit-LCJ.sign_secret"
 expect_code unauthenticated rogue progress "$TASK" --percent 100 --note "冒名未签"
 pass "a second key minted in the clients folder cannot write as unit:LCJ, signed or not"
@@ -86,9 +86,9 @@ sleep 1.2
 before=$(as auditor:audit ping --json | jq .head_seq)
 out=$("$BIN/duban" admin register-key unit:LCJ "$ROGUE_PUB" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" \
   --key "$T/rogue/admin-admin.key" 2>&1 || true)
-echo "$out" | grep -q "未在日志中为 admin:admin 登记" || fail "a rogue admin's key registration was not refused: $out"
+echo "$out" | has "未在日志中为 admin:admin 登记" || fail "a rogue admin's key registration was not refused: $out"
 out=$(rogue progress "$TASK" --percent 100 --note "冒名" 2>&1 || true)
-echo "$out" | grep -q "未在日志中为 unit:LCJ 登记" || fail "the rogue unit key signs after the refused registration: $out"
+echo "$out" | has "未在日志中为 unit:LCJ 登记" || fail "the rogue unit key signs after the refused registration: $out"
 [ "$(as auditor:audit ping --json | jq .head_seq)" = "$before" ] || fail "the refused writes grew the log"
 rm "$T/rogue/unit-LCJ.sign_secret" "$T/rogue/admin-admin.sign_secret"
 pass "a second admin key in the clients folder cannot register a signing key for unit:LCJ"
@@ -102,7 +102,7 @@ as admin:admin admin revoke-key unit:LCJ "$OLD_ID" "轮换后停用旧密钥" >/
 as unit:LCJ progress "$TASK" --percent 50 --note "新密钥" --request-id s-p3 >/dev/null || fail "a write with the new key"
 cp "$T/old/"* "$T/keys/"
 out=$(as unit:LCJ progress "$TASK" --percent 60 --note "旧密钥" 2>&1 || true)
-echo "$out" | grep -q "已于事件 [0-9]* 吊销" || fail "a revoked key was not refused: $out"
+echo "$out" | has "已于事件 [0-9]* 吊销" || fail "a revoked key was not refused: $out"
 pass "key rotation: the new key signs, the revoked one is refused"
 stop_broker
 
@@ -120,7 +120,7 @@ tampered() {
     fail "$name: audit verify passed a rewritten signed event"
   fi
   [ "$(jq .first_bad_seq "$T/$name.json")" = "$want" ] || fail "$name: verify does not name event $want: $(cat "$T/$name.json")"
-  jq -r .problem "$T/$name.json" | grep -q "签名" || fail "$name: the problem does not say the signature fails: $(cat "$T/$name.json")"
+  jq -r .problem "$T/$name.json" | has "签名" || fail "$name: the problem does not say the signature fails: $(cat "$T/$name.json")"
   pass "$name: audit verify names event $want"
 }
 tampered "re-chained note" "$EDIT" --edit "$EDIT" "其实早已完成"

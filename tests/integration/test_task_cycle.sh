@@ -6,8 +6,8 @@ start_broker
 load_plan
 
 out=$(as unit:LCJ tasks)
-echo "$out" | grep -q 'demo-2023-1:1.1.1' || fail "LCJ does not see its task: $out"
-echo "$out" | grep -q 'demo-2023-1:1.1.2' && fail "LCJ sees ZRJ's task"
+echo "$out" | has 'demo-2023-1:1.1.1' || fail "LCJ does not see its task: $out"
+echo "$out" | has 'demo-2023-1:1.1.2' && fail "LCJ sees ZRJ's task"
 # Two tasks of LCJ? No: one action is LCJ's; CZJ's and ZRJ's are theirs.
 [ "$(as unit:LCJ tasks --json | jq '.tasks | length')" = 1 ] || fail "LCJ should have exactly 1 task"
 pass "a unit sees exactly its own tasks"

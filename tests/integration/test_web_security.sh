@@ -17,12 +17,12 @@ start_console
 code=$(curl -s -o "$T/out" -w '%{http_code}' "$CONSOLE_URL/")
 loc=$(curl -s -o /dev/null -w '%{redirect_url}' "$CONSOLE_URL/")
 [ "$code" = 303 ] && [[ "$loc" == */login ]] || fail "no session: / gave $code to $loc"
-curl -s "$CONSOLE_URL/login" | grep -q '督办系统 登录' || fail "login page is not the login form"
+curl -s "$CONSOLE_URL/login" | has '督办系统 登录' || fail "login page is not the login form"
 code=$(curl -s -o "$T/out" -w '%{http_code}' "$CONSOLE_URL/api/board")
 [ "$code" = 401 ] && jq -e '.error == "请先登录"' "$T/out" >/dev/null || fail "no session: /api/board gave $code $(cat "$T/out")"
 hdrs=$(curl -s -D - -o /dev/null "$CONSOLE_URL/login")
-echo "$hdrs" | grep -qi "content-security-policy:.*frame-ancestors 'none'" || fail "no CSP: $hdrs"
-echo "$hdrs" | grep -qi "x-content-type-options: nosniff" || fail "no nosniff"
+echo "$hdrs" | has -i "content-security-policy:.*frame-ancestors 'none'" || fail "no CSP: $hdrs"
+echo "$hdrs" | has -i "x-content-type-options: nosniff" || fail "no nosniff"
 pass "no session: the login page, 401 for the API, security headers"
 
 login 李协调 'correct-horse-1'

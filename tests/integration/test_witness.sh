@@ -21,7 +21,7 @@ WITNESS=$T/agent-LCJ/witness
 wait_witness() {
   local i
   for i in $(seq 1 100); do
-    ls "$WITNESS" 2>/dev/null | grep -q "^$(printf %020d "$1")-" && return 0
+    ls "$WITNESS" 2>/dev/null | has "^$(printf %020d "$1")-" && return 0
     sleep 0.1
   done
   fail "the agent kept no checkpoint of seq $1: $(ls "$WITNESS" 2>&1 | tr '\n' ' ')"
@@ -53,7 +53,7 @@ EDIT=$("$BIN/duban" audit replay --data "$T/data" --json | jq -s '[.[] | select(
 # The CLI talking to the broker directly keeps them too, in DUBAN_WITNESS,
 # and asks for one of the head as it is.
 DUBAN_WITNESS=$T/cli-witness as auditor:audit ping >/dev/null || fail "ping with DUBAN_WITNESS"
-ls "$T/cli-witness" | grep -q "^$(printf %020d "$HEAD")-" || fail "the CLI kept no checkpoint of seq $HEAD"
+ls "$T/cli-witness" | has "^$(printf %020d "$HEAD")-" || fail "the CLI kept no checkpoint of seq $HEAD"
 pass "the agent and the CLI keep the broker's checkpoints; audit checkpoints lists and exports them"
 stop_broker
 
@@ -79,7 +79,7 @@ attack() {
 
 # 1. A progress note rewritten and every hash after it recomputed, views and all.
 "$BIN/witness_rechain" "$T/data" "$T/edited" --edit "$EDIT" "其实早已完成" || fail "rechain"
-"$BIN/duban" audit replay --data "$T/edited" --json | jq -c --argjson s "$EDIT" 'select(.seq == $s)' | grep -q "其实早已完成" ||
+"$BIN/duban" audit replay --data "$T/edited" --json | jq -c --argjson s "$EDIT" 'select(.seq == $s)' | has "其实早已完成" ||
   fail "the rewrite did not change event $EDIT"
 attack "re-chained edit" "$T/edited" "$EDIT"
 
