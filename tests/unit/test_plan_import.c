@@ -736,6 +736,31 @@ test_fact_phrases(void **state)
   cJSON_Delete(plan);
 }
 
+/* The report ends with a summary a person checks against the document:
+ * the seed's 83 actions, 36 dated, 23 with a target, 9 facts, 22 units;
+ * with --horizon the 47 undated ones inherit it. */
+static void
+test_report_summary(void **state)
+{
+  (void)state;
+  for (int with_horizon = 0; with_horizon < 2; with_horizon++) {
+    cJSON *report;
+    test_horizon = with_horizon ? "2025-12-31" : NULL;
+    cJSON *plan = import_file(SEED, &report);
+    test_horizon = NULL;
+    const cJSON *last = cJSON_GetArrayItem(report, cJSON_GetArraySize(report) - 1);
+    assert_string_equal(str(last, "kind"), "summary");
+    char want[512];
+    snprintf(want, sizeof want,
+             "汇总：任务 83 项（有责任单位 83 项，读不出责任单位而略去 0 项），写明日期 36 项，有目标 23 项，"
+             "继承期限 %d 项，记为事实的数字 9 个，单位 22 个（其中集体单位 0 个）",
+             with_horizon ? 47 : 0);
+    assert_string_equal(str(last, "message"), want);
+    cJSON_Delete(plan);
+    cJSON_Delete(report);
+  }
+}
+
 /* ---- format variants ---------------------------------------------------------- */
 
 static void
@@ -1026,6 +1051,7 @@ main(void)
       cmocka_unit_test(test_collective_and_parenthesised_units),
       cmocka_unit_test(test_target_phrases),
       cmocka_unit_test(test_fact_phrases),
+      cmocka_unit_test(test_report_summary),
       cmocka_unit_test(test_variant_labels),
       cmocka_unit_test(test_variant_items),
       cmocka_unit_test(test_variant_crlf_bom_gb18030),
