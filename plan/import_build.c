@@ -421,12 +421,10 @@ settle_dates(build_t *build)
       importer->issued = (ymd_t){build->latest.year, 1, 1};
     } else if (named) {
       import_report(importer, 0, "header",
-                    "no issuing date and no deadline found: issued is taken as the start of %d, the first "
-                    "year the document names",
-                    named);
+                    "没有印发日期，也没有期限：印发日期取文中第一个年份 %d 年的 1 月 1 日", named);
       importer->issued = (ymd_t){named, 1, 1};
     } else {
-      import_report(importer, 0, "header", "no issuing date, deadline or year found: issued is 1970-01-01");
+      import_report(importer, 0, "header", "没有印发日期、期限和年份：印发日期记为 1970-01-01");
       importer->issued = (ymd_t){1970, 1, 1};
     }
   }

@@ -284,8 +284,8 @@ import_read_header(importer_t *importer, size_t first_line)
   if (!importer->have_issued && have_published) {
     importer->issued = published;
     importer->have_issued = true;
-    import_report(importer, 0, "header", "issuing date taken from the page's 发布/发文日期 (%04d-%02d-%02d)",
-                  published.year, published.month, published.day);
+    import_report(importer, 0, "header", "印发日期取自页面的发布/发文日期（%04d-%02d-%02d）", published.year,
+                  published.month, published.day);
   }
   if (run.best_length > 0)
     join_title(importer, run.best_first, first_line);

@@ -50,7 +50,7 @@ imp caidian-2023-1.txt >"$T/p.json"
 [ "$(jq -r '.sections[0].title' "$T/p.json")" = '2023年全区经济社会发展的主要预期目标' ] ||
   fail "caidian: the notice's numbered paragraphs taken for sections"
 imp shapingba-2022.txt >"$T/p.json"
-grep -q 'table: a table flattened one cell a line (2 columns after 序号): its 10 rows read as items' "$T/report.txt" ||
+grep -q 'table: 表格按单元格逐行展开（序号后 2 列）：10 行读作事项' "$T/report.txt" ||
   fail "shapingba: the flattened table is not reported"
 [ "$(jq -r '.sections[0].measures[0].actions[9] | .text + "|" + .unit' "$T/p.json")" = '节能减排降碳完成年度目标任务|区发展改革委' ] ||
   fail "shapingba: row 10"
