@@ -49,6 +49,8 @@ imp sichuan-liutong-2022.txt >"$T/p.json"
 imp caidian-2023-1.txt >"$T/p.json"
 [ "$(jq -r '.sections[0].title' "$T/p.json")" = '2023年全区经济社会发展的主要预期目标' ] ||
   fail "caidian: the notice's numbered paragraphs taken for sections"
+[ "$(jq -r .title "$T/p.json")" = '区人民政府办公室关于印发2023年区《政府工作报告》确定的主要目标任务责任分解方案的通知' ] ||
+  fail "caidian: the page's repeated title line: $(jq -r .title "$T/p.json")"
 imp shapingba-2022.txt >"$T/p.json"
 grep -q 'table: 表格按单元格逐行展开（序号后 2 列）：10 行读作事项' "$T/report.txt" ||
   fail "shapingba: the flattened table is not reported"
