@@ -761,6 +761,43 @@ test_report_summary(void **state)
   }
 }
 
+/* Unit statements seen in the corpus (tests/fixtures/plans/SOURCES.md),
+ * each on one item: the owner and the cooperating units read. */
+static void
+test_corpus_statements(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *item; /* after "1.做事。" */
+    const char *owner, *cooperating;
+  } cases[] = {
+      {"\n牵头单位:区发改局\n责任单位:立山经济开发区,全区经济运行各专班", "区发改局",
+       "立山经济开发区|全区经济运行各专班"},
+      {"\n牵头负责领导:金力。\n牵头责任单位:市财政局。\n协同责任单位:市税务局、滁州海关等,各县、市、区政府。",
+       "市财政局", "市税务局|滁州海关|各县、市、区政府"},
+      {"\n责任单位:市卫生健康委等,各县(市、区)政府(管委会)", "市卫生健康委", ""},
+      {"〔责任单位:省发展改革委、商务厅按职责分工负责。具体任务均涉及相关市(州)人民政府,不再做分工,下同。〕",
+       "省发展改革委", ""},
+      {"(牵头单位:市商务局  责任单位:市编办、各区县政府)", "市商务局", "市编办|各区县政府"},
+      {"(市政府辦公室牽頭,市級各有關部門及各縣市區政府按職責分工負責)", "市政府辦公室",
+       "市級各有關部門|各縣市區政府"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char doc[1024];
+    snprintf(doc, sizeof doc, "2023年9月18日\n一、总体\n1.做事。%s\n", cases[i].item);
+    cJSON *report;
+    cJSON *plan = import_text(doc, &report);
+    const cJSON *m = cJSON_GetArrayItem(arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures"), 0);
+    const cJSON *a = cJSON_GetArrayItem(arr(m, "actions"), 0);
+    char coop[512];
+    join(arr(m, "cooperating"), coop, sizeof coop);
+    if (!a || strcmp(str(a, "unit"), cases[i].owner) != 0 || strcmp(coop, cases[i].cooperating) != 0)
+      fail_msg("%s: owner %s, cooperating %s", cases[i].item, a ? str(a, "unit") : "(none)", coop);
+    cJSON_Delete(plan);
+    cJSON_Delete(report);
+  }
+}
+
 /* ---- format variants ---------------------------------------------------------- */
 
 static void
@@ -1052,6 +1089,7 @@ main(void)
       cmocka_unit_test(test_target_phrases),
       cmocka_unit_test(test_fact_phrases),
       cmocka_unit_test(test_report_summary),
+      cmocka_unit_test(test_corpus_statements),
       cmocka_unit_test(test_variant_labels),
       cmocka_unit_test(test_variant_items),
       cmocka_unit_test(test_variant_crlf_bom_gb18030),
