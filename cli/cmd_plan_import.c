@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "plan_diff.h"
 #include "plan_import.h"
 
 static void
@@ -36,6 +37,9 @@ usage(FILE *out)
         "  --text FILE    (.docx, .pdf) write the document as the text whose lines the\n"
         "                 report numbers\n"
         "  --load         also load the plan into the broker (admin identity)\n"
+        "  --against LOADED.json  print what this revision changes in the plan as\n"
+        "                 loaded (tasks added, removed, changed; --json for the\n"
+        "                 plan-change events), as 'duban plan diff LOADED.json FILE'\n"
         "  --explain TASK print where task TASK (ordos-2023-58:1.1.1, or 1.1.1) came\n"
         "                 from: its section's and measure's lines and its own, and\n"
         "                 for a .docx each line's table row and cells\n"
@@ -73,6 +77,37 @@ write_docx_text(const char *file, const char *text_path)
   return status;
 }
 
+/* The command's arguments, borrowed from argv. */
+typedef struct {
+  const char *file, *units, *id, *report_path, *text_path, *horizon, *explain, *against;
+  bool json;
+} import_args_t;
+
+/* --against LOADED.json: the revision's changes to the plan as loaded,
+ * as `plan diff LOADED.json FILE` prints them (with --json, for the
+ * plan-change events). */
+static int
+against_loaded(const import_args_t *args)
+{
+  char *argv[9];
+  int argc = 0;
+  argv[argc++] = "diff";
+  argv[argc++] = (char *)args->against;
+  argv[argc++] = (char *)args->file;
+  if (args->json)
+    argv[argc++] = "--json";
+  if (args->units) {
+    argv[argc++] = "--units";
+    argv[argc++] = (char *)args->units;
+  }
+  if (args->horizon) {
+    argv[argc++] = "--horizon";
+    argv[argc++] = (char *)args->horizon;
+  }
+  argv[argc] = NULL;
+  return dbn_cmd_plan_diff(argc, argv);
+}
+
 /* --explain: where one task came from, on stdout. */
 static int
 explain_task(const char *file, const char *units, const char *id, const char *task)
@@ -103,11 +138,6 @@ dbn_cli_print_import_report(FILE *out, const cJSON *report)
   }
 }
 
-/* The command's arguments, borrowed from argv. */
-typedef struct {
-  const char *file, *units, *id, *report_path, *text_path, *horizon, *explain;
-} import_args_t;
-
 /* argv into args: -1 to go on, else the exit status (help, usage error). */
 static int
 parse_args(int argc, char **argv, import_args_t *args)
@@ -119,7 +149,8 @@ parse_args(int argc, char **argv, import_args_t *args)
       return 0;
     }
     if (strcmp(arg, "--units") == 0 || strcmp(arg, "--id") == 0 || strcmp(arg, "--report") == 0 ||
-        strcmp(arg, "--text") == 0 || strcmp(arg, "--horizon") == 0 || strcmp(arg, "--explain") == 0) {
+        strcmp(arg, "--text") == 0 || strcmp(arg, "--horizon") == 0 || strcmp(arg, "--explain") == 0 ||
+        strcmp(arg, "--against") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "duban plan import: %s needs a value\n", arg);
         return 2;
@@ -129,8 +160,13 @@ parse_args(int argc, char **argv, import_args_t *args)
                          : strcmp(arg, "--text") == 0    ? &args->text_path
                          : strcmp(arg, "--horizon") == 0 ? &args->horizon
                          : strcmp(arg, "--explain") == 0 ? &args->explain
+                         : strcmp(arg, "--against") == 0 ? &args->against
                                                          : &args->report_path;
       *dst = argv[++i];
+      continue;
+    }
+    if (strcmp(arg, "--json") == 0) {
+      args->json = true;
       continue;
     }
     if (strcmp(arg, "--load") == 0) {
@@ -165,6 +201,8 @@ dbn_cmd_plan_import(int argc, char **argv)
   const char *text_path = args.text_path, *horizon = args.horizon;
   if (args.explain)
     return explain_task(file, units, id, args.explain);
+  if (args.against)
+    return against_loaded(&args);
   cJSON *plan = NULL, *report = NULL;
   char why[1024];
   if (text_path && write_docx_text(file, text_path) != 0)

@@ -50,6 +50,9 @@ typedef struct {
   size_t next_measure;
   ymd_t latest;     /* the latest due date seen */
   char horizon[32]; /* the plan's horizon, YYYY-MM-DD */
+  struct {
+    int written, left_out, dated, with_target, inherited, facts;
+  } counts; /* for the report's summary */
 } build_t;
 
 static const char *
@@ -189,6 +192,7 @@ resolve_action(build_t *build, const section_t *section, const measure_t *measur
   int owner = action_owner(importer, section, measure, action, units);
   result->owner = owner;
   if (owner < 0) {
+    build->counts.left_out++;
     import_report(importer, action->line, "structure", "action %s.%s.%s has no owning unit: left out",
                   section->number, measure->number, action->number);
     return;
@@ -282,6 +286,7 @@ add_inherited_milestone(build_t *build, cJSON *milestones, const section_t *sect
   cJSON_AddStringToObject(inherited, "text", "");
   cJSON_AddBoolToObject(inherited, "inherited", 1);
   cJSON_AddItemToArray(milestones, inherited);
+  build->counts.inherited++;
   import_report(build->importer, action->line, "inherited",
                 "action %s.%s.%s names no date: it inherits the plan's horizon %s", section->number,
                 measure->number, action->number, build->horizon);
@@ -330,6 +335,11 @@ action_json(build_t *build, cJSON *actions, const section_t *section, const meas
   cJSON_AddItemToObject(action_object, "milestones", milestones ? milestones : cJSON_CreateArray());
   cJSON_AddItemToObject(action_object, "targets", result->targets ? result->targets : cJSON_CreateArray());
   result->targets = NULL;
+  build->counts.written++;
+  build->counts.dated += result->dated;
+  build->counts.with_target +=
+      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(action_object, "targets")) > 0;
+  build->counts.facts += result->facts ? cJSON_GetArraySize(result->facts) : 0;
   if (result->facts && cJSON_GetArraySize(result->facts) > 0) {
     cJSON_AddItemToObject(action_object, "facts", result->facts);
     result->facts = NULL;
@@ -411,12 +421,10 @@ settle_dates(build_t *build)
       importer->issued = (ymd_t){build->latest.year, 1, 1};
     } else if (named) {
       import_report(importer, 0, "header",
-                    "no issuing date and no deadline found: issued is taken as the start of %d, the first "
-                    "year the document names",
-                    named);
+                    "没有印发日期，也没有期限：印发日期取文中第一个年份 %d 年的 1 月 1 日", named);
       importer->issued = (ymd_t){named, 1, 1};
     } else {
-      import_report(importer, 0, "header", "no issuing date, deadline or year found: issued is 1970-01-01");
+      import_report(importer, 0, "header", "没有印发日期、期限和年份：印发日期记为 1970-01-01");
       importer->issued = (ymd_t){1970, 1, 1};
     }
   }
@@ -424,6 +432,24 @@ settle_dates(build_t *build)
   if (importer->options && importer->options->horizon)
     import_parse_iso_date(importer->options->horizon, &importer->horizon);
   ymd_format(build->horizon, sizeof build->horizon, importer->horizon);
+}
+
+/* The report's last entry: what was found, in numbers a person checks
+ * against the document. */
+static void
+report_summary(build_t *build)
+{
+  importer_t *importer = build->importer;
+  int collectives = 0;
+  for (size_t i = 0; i < importer->unit_count; i++)
+    collectives += strncmp(importer->units[i].name, "各", strlen("各")) == 0;
+  import_report(
+      importer, 0, "summary",
+      "汇总：任务 %d 项（有责任单位 %d 项，读不出责任单位而略去 %d 项），写明日期 %d 项，有目标 %d 项，"
+      "继承期限 %d 项，记为事实的数字 %d 个，单位 %zu 个（其中集体单位 %d 个）",
+      build->counts.written + build->counts.left_out, build->counts.written, build->counts.left_out,
+      build->counts.dated, build->counts.with_target, build->counts.inherited, build->counts.facts,
+      importer->unit_count, collectives);
 }
 
 static void
@@ -460,6 +486,8 @@ import_build_plan(importer_t *importer)
   header_json(&build, plan);
   cJSON_AddItemToObject(plan, "sections", sections);
   sections_json(&build, sections);
+  if (!importer->error)
+    report_summary(&build);
   build_free(&build);
   return plan;
 }

@@ -233,8 +233,7 @@ import_unflatten_tables(importer_t *importer)
     for (size_t k = i; k < after; k++)
       rewrite.blank[k] = true;
     import_report(importer, importer->lines[i].number, "table",
-                  "a table flattened one cell a line (%zu columns after 序号): its %d rows read as items",
-                  header.columns, read);
+                  "表格按单元格逐行展开（序号后 %zu 列）：%d 行读作事项", header.columns, read);
   }
   bool rebuilt = rewrite.any && !importer->error;
   if (rebuilt)

@@ -161,8 +161,13 @@ join_title(importer_t *importer, size_t first, size_t first_line)
     if (is_prose(normalized, line->start, line->end) ||
         import_parse_date_cn(normalized, line->start, line->end, &date, &date_end))
       break;
-    cptext_append(importer, &title, importer->typed + line->start, normalized + line->start,
-                  line->end - line->start);
+    /* a page that repeats its title line (once as the page's heading,
+     * once as the document's) gives it once */
+    size_t length = line->end - line->start;
+    if (title.length == length &&
+        memcmp(title.normalized, normalized + line->start, length * sizeof *normalized) == 0)
+      continue;
+    cptext_append(importer, &title, importer->typed + line->start, normalized + line->start, length);
   }
   importer->title = import_encode_limited(importer, title.typed, 0, title.length, 0, "the title");
   cptext_free(&title);
@@ -284,8 +289,8 @@ import_read_header(importer_t *importer, size_t first_line)
   if (!importer->have_issued && have_published) {
     importer->issued = published;
     importer->have_issued = true;
-    import_report(importer, 0, "header", "issuing date taken from the page's 发布/发文日期 (%04d-%02d-%02d)",
-                  published.year, published.month, published.day);
+    import_report(importer, 0, "header", "印发日期取自页面的发布/发文日期（%04d-%02d-%02d）", published.year,
+                  published.month, published.day);
   }
   if (run.best_length > 0)
     join_title(importer, run.best_first, first_line);

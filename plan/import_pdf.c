@@ -95,11 +95,11 @@ run_pdftotext(const char *path, pdf_buf_t *out, char *why, size_t why_len)
   if (out->failed)
     return DBN_ENOMEM;
   if (too_big) {
-    snprintf(why, why_len, "the PDF's text is more than %d bytes", DBN_PLAN_IMPORT_MAX_INPUT);
+    snprintf(why, why_len, "PDF 的文字超过 %d 字节", DBN_PLAN_IMPORT_MAX_INPUT);
     return DBN_ETOOBIG;
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    snprintf(why, why_len, "pdftotext cannot read %s (exit %d): not a readable PDF", path,
+    snprintf(why, why_len, "pdftotext 读不了 %s（退出码 %d）：不是可读的 PDF", path,
              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return DBN_EINVAL;
   }
@@ -330,8 +330,7 @@ import_pdf_to_text(const char *path, char **text_p, size_t *text_len_p, int *pag
     rc = unprint(raw.data, raw.length, &out, pages_p, joined_p);
   free(raw.data);
   if (!rc && strspn(out.data ? out.data : "", " \n") == out.length) {
-    snprintf(why, why_len, "pdftotext finds no text in %s: a scanned PDF (pictures of pages) cannot be read",
-             path);
+    snprintf(why, why_len, "pdftotext 在 %s 中找不到文字：扫描件（页面的图片）无法读取", path);
     rc = DBN_EINVAL;
   }
   if (rc) {

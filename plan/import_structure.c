@@ -401,7 +401,7 @@ on_units_line(importer_t *importer, cursor_t *at, const line_class_t *classified
       importer->normalized[line->start] == '(')
     units_end--;
   if (names_person(importer->normalized, units_start, units_end)) {
-    import_report(importer, line->number, "units", "a person (牵头负责领导, 联系人), not a unit: not read");
+    import_report(importer, line->number, "units", "这一行写的是人（牵头负责领导、联系人），不是单位：不读");
   } else if (!import_parse_units(importer, units_start, units_end, &lead, &cooperating, &labelled)) {
     import_report(importer, line->number, "structure", "a line of units that cannot be read: ignored");
   } else if (at->action && at->action->owner && at->action->line >= at->measure->line) {
@@ -409,8 +409,7 @@ on_units_line(importer_t *importer, cursor_t *at, const line_class_t *classified
      * and C answer with it */
     strvec_push_copies(importer, &at->action->cooperating, &lead);
     strvec_push_copies(importer, &at->action->cooperating, &cooperating);
-    import_report(importer, line->number, "owner",
-                  "a further line of units after action %s's owner %s: its units are cooperating units",
+    import_report(importer, line->number, "owner", "事项 %s 已由 %s 负责，其后这一行的单位记为配合单位",
                   at->action->number, at->action->owner);
   } else if (at->action && !at->action->owner) {
     at->action->owner = import_strdup(importer, lead.count ? lead.items[0] : cooperating.items[0]);

@@ -216,8 +216,20 @@ collective_word(const uint32_t *normalized, size_t start, size_t end)
   return cp_in_set(normalized[end - 1], "市区县旗镇乡街道门位府业关园苏木嘎查村");
 }
 
-/* Names separated by 、 or / in normalized[start..end), into the list of
- * role; false if one of them does not read as a unit. */
+/* Where 及 joins two names that each read as a unit (市级各有关部门及各县市区
+ *政府), outside parentheses; SIZE_MAX when it does not. */
+static size_t
+joining_ji(importer_t *importer, size_t start, size_t end)
+{
+  size_t at = separator(importer->normalized, start, end, "及");
+  if (at >= end || at == start || at + 1 >= end)
+    return SIZE_MAX;
+  return looks_like_unit(importer, start, at) && looks_like_unit(importer, at + 1, end) ? at : SIZE_MAX;
+}
+
+/* Names separated by 、 or / (or a 及 between two units) in
+ * normalized[start..end), into the list of role; false if one of them
+ * does not read as a unit. */
 static bool
 read_names(importer_t *importer, size_t start, size_t end, enum role role, unit_lists_t *found)
 {
@@ -225,6 +237,9 @@ read_names(importer_t *importer, size_t start, size_t end, enum role role, unit_
   size_t at = start;
   while (at < end) {
     size_t stop = separator(normalized, at, end, "、/");
+    size_t ji = joining_ji(importer, at, stop);
+    if (ji != SIZE_MAX)
+      stop = ji;
     size_t name_start = at, name_end = stop;
     at = stop + 1;
     cp_trim(normalized, &name_start, &name_end);

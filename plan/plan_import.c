@@ -212,7 +212,7 @@ import_document(const char *bytes, size_t len, const dbn_plan_import_options_t *
   } else if (bytes && import_is_docx(bytes, len)) {
     rc = read_docx(&importer, bytes, len, &docx_text, &docx_len, why, why_len);
   } else if (bytes && import_is_pdf(bytes, len)) {
-    snprintf(why, why_len, "a PDF is read from its file: duban plan import FILE.pdf");
+    snprintf(why, why_len, "PDF 只能从文件读取：duban plan import FILE.pdf");
     rc = DBN_EINVAL;
   } else if (extra && extra->pdf) {
     importer.source_kind = "pdf";

@@ -62,7 +62,9 @@ typedef struct {
  * *report_p a JSON array of {"line", "kind", "message"} (line 0 = the whole
  * document); both are the caller's, freed with cJSON_Delete(). Report kinds:
  * "encoding", "alias", "owner", "inherited", "structure", "skipped",
- * "general", "deadline", "limit", "units", "header", "docx", "fact", "pdf".
+ * "general", "deadline", "limit", "units", "header", "docx", "fact", "pdf",
+ * "table", and last "summary" (actions found, with an owner, dated, with a
+ * target, inherited dates, facts, units and collectives).
  *
  * A PDF is read only from its file (dbn_plan_import_file): through
  * `pdftotext -layout`, best effort, with a "pdf" report entry.

@@ -52,3 +52,11 @@ j() { jq -r "$1" "$T/diff.json"; }
 [ "$(j '.changes[] | select(.op == "amend_task" and .task == "ordos-2023-58:1.7.3") | .fields.unit.new')" = 市水利局 ] ||
   fail "amend unit"
 pass "--json: duban-plan-diff/1 with add/cancel/amend/redate/renumber, the loaded plan's ids, a reason each"
+
+# the same through plan import: a revised document against the plan as loaded
+set +e
+"$BIN/duban" plan import "$T/revised.txt" --against "$T/old.json" --json >"$T/against.json"; rc=$?
+set -e
+[ "$rc" = 1 ] || fail "plan import --against exits $rc"
+[ "$(jq -c .summary "$T/against.json")" = "$(jq -c .summary "$T/diff.json")" ] || fail "--against differs from plan diff"
+pass "plan import REVISED --against LOADED.json --json = plan diff LOADED.json REVISED --json"

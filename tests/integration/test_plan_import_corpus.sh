@@ -2,8 +2,7 @@
 # own layout (tests/fixtures/plans/SOURCES.md gives where each came from and
 # the hand counts). For every fixture the importer must give the hand
 # counts: sections, tasks with an owner, distinct units, tasks that name a
-# date; where SOURCES.md lists a known gap, the test checks what is read
-# and that the gap is still the one listed (so that a fix shows up here).
+# date. SOURCES.md lists what the importer still cannot read.
 # The seed stays exact: 49 measures, 83 actions, 22 units.
 . "$(dirname "$0")/lib.sh"
 FIX=$SRC/tests/fixtures/plans
@@ -28,6 +27,7 @@ caidian-2023-1.txt|1|3|2|0|2023-01-03
 shapingba-2022.txt|1|10|7|0|2022-01-21
 shapingba-2022-table.docx|1|10|7|0|2022-01-21
 xining-2017-liutong.txt|2|1|5|0|2017-11-24
+xianyang-2022-fangguanfu.txt|1|1|4|1|2022-01-01
 ordos-2023-58-sec3.pdf|1|6|3|2|2023-09-18
 COUNTS
 
@@ -49,8 +49,10 @@ imp sichuan-liutong-2022.txt >"$T/p.json"
 imp caidian-2023-1.txt >"$T/p.json"
 [ "$(jq -r '.sections[0].title' "$T/p.json")" = '2023年全区经济社会发展的主要预期目标' ] ||
   fail "caidian: the notice's numbered paragraphs taken for sections"
+[ "$(jq -r .title "$T/p.json")" = '区人民政府办公室关于印发2023年区《政府工作报告》确定的主要目标任务责任分解方案的通知' ] ||
+  fail "caidian: the page's repeated title line: $(jq -r .title "$T/p.json")"
 imp shapingba-2022.txt >"$T/p.json"
-grep -q 'table: a table flattened one cell a line (2 columns after 序号): its 10 rows read as items' "$T/report.txt" ||
+grep -q 'table: 表格按单元格逐行展开（序号后 2 列）：10 行读作事项' "$T/report.txt" ||
   fail "shapingba: the flattened table is not reported"
 [ "$(jq -r '.sections[0].measures[0].actions[9] | .text + "|" + .unit' "$T/p.json")" = '节能减排降碳完成年度目标任务|区发展改革委' ] ||
   fail "shapingba: row 10"
@@ -59,17 +61,13 @@ imp xining-2017-liutong.txt >"$T/p.json"
   fail "xining: (牵头单位:A  责任单位:B、C) in one parenthesis"
 pass "details: 牵头/责任 lines, persons, collectives, 〔〕 statements, notice paragraphs, the flattened table"
 
-# Known gap (SOURCES.md): 咸阳 in traditional characters reads (1 section,
-# 1 task, dated), but "市級各有關部門及各縣市區政府" — two collectives joined
-# by 及 — stays one unit: 3 units read, 4 by hand.
+# 咸阳, in traditional characters: 牽頭 owns, 按職責分工負責 cooperates, and
+# 及 between two collectives makes two units.
 imp xianyang-2022-fangguanfu.txt >"$T/p.json"
-[ "$(jq -c '[(.sections|length), ([.sections[].measures[].actions[]]|length),
-            ([.sections[].measures[].actions[] | select(any(.milestones[]; .inherited == false))] | length)]' "$T/p.json")" = '[1,1,1]' ] ||
-  fail "xianyang: sections, tasks, dated"
 [ "$(jq -r '.sections[0].measures[0].actions[0].unit' "$T/p.json")" = 市政府辦公室 ] || fail "xianyang: owner (牽頭)"
-[ "$(jq -c '[.units[].name]' "$T/p.json")" = '["市政府辦公室","市行政審批制度改革工作領導小組辦公室","市級各有關部門及各縣市區政府"]' ] ||
-  fail "xianyang: the known gap changed: $(jq -c '[.units[].name]' "$T/p.json") (update SOURCES.md)"
-pass "xianyang (traditional): 1 section, 1 task, 1 dated; known gap: 及 joins two collectives (3 units read, 4 by hand)"
+[ "$(jq -c '.sections[0].measures[0].cooperating' "$T/p.json")" = '["市級各有關部門","各縣市區政府"]' ] ||
+  fail "xianyang: cooperating units $(jq -c '.sections[0].measures[0].cooperating' "$T/p.json")"
+pass "xianyang (traditional): 牽頭 owner, two cooperating collectives joined by 及"
 
 "$BIN/duban" plan import "$SRC/examples/plans/ordos-2023-58.txt" >"$T/seed.json" 2>/dev/null || fail "seed"
 [ "$(jq -c '[([.sections[].measures[]] | length), ([.sections[].measures[].actions[]] | length), (.units | length)]' "$T/seed.json")" = '[49,83,22]' ] ||

@@ -29,6 +29,6 @@ set +e
 "$BIN/duban" plan import "$T/broken.pdf" >/dev/null 2>"$T/broken.err"; rc=$?
 env PATH=/nonexistent "$BIN/duban" plan import "$PDF" >/dev/null 2>"$T/nopdftotext.err"; rc2=$?
 set -e
-[ "$rc" = 1 ] && grep -q 'pdftotext cannot read' "$T/broken.err" || fail "broken PDF: $rc $(cat "$T/broken.err")"
+[ "$rc" = 1 ] && grep -q 'pdftotext 读不了' "$T/broken.err" || fail "broken PDF: $rc $(cat "$T/broken.err")"
 [ "$rc2" = 1 ] && grep -q 'poppler-utils' "$T/nopdftotext.err" || fail "no pdftotext: $rc2 $(cat "$T/nopdftotext.err")"
 pass "a broken PDF and a missing pdftotext: exit 1 with a message"

@@ -736,6 +736,68 @@ test_fact_phrases(void **state)
   cJSON_Delete(plan);
 }
 
+/* The report ends with a summary a person checks against the document:
+ * the seed's 83 actions, 36 dated, 23 with a target, 9 facts, 22 units;
+ * with --horizon the 47 undated ones inherit it. */
+static void
+test_report_summary(void **state)
+{
+  (void)state;
+  for (int with_horizon = 0; with_horizon < 2; with_horizon++) {
+    cJSON *report;
+    test_horizon = with_horizon ? "2025-12-31" : NULL;
+    cJSON *plan = import_file(SEED, &report);
+    test_horizon = NULL;
+    const cJSON *last = cJSON_GetArrayItem(report, cJSON_GetArraySize(report) - 1);
+    assert_string_equal(str(last, "kind"), "summary");
+    char want[512];
+    snprintf(want, sizeof want,
+             "汇总：任务 83 项（有责任单位 83 项，读不出责任单位而略去 0 项），写明日期 36 项，有目标 23 项，"
+             "继承期限 %d 项，记为事实的数字 9 个，单位 22 个（其中集体单位 0 个）",
+             with_horizon ? 47 : 0);
+    assert_string_equal(str(last, "message"), want);
+    cJSON_Delete(plan);
+    cJSON_Delete(report);
+  }
+}
+
+/* Unit statements seen in the corpus (tests/fixtures/plans/SOURCES.md),
+ * each on one item: the owner and the cooperating units read. */
+static void
+test_corpus_statements(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *item; /* after "1.做事。" */
+    const char *owner, *cooperating;
+  } cases[] = {
+      {"\n牵头单位:区发改局\n责任单位:立山经济开发区,全区经济运行各专班", "区发改局",
+       "立山经济开发区|全区经济运行各专班"},
+      {"\n牵头负责领导:金力。\n牵头责任单位:市财政局。\n协同责任单位:市税务局、滁州海关等,各县、市、区政府。",
+       "市财政局", "市税务局|滁州海关|各县、市、区政府"},
+      {"\n责任单位:市卫生健康委等,各县(市、区)政府(管委会)", "市卫生健康委", ""},
+      {"〔责任单位:省发展改革委、商务厅按职责分工负责。具体任务均涉及相关市(州)人民政府,不再做分工,下同。〕",
+       "省发展改革委", ""},
+      {"(牵头单位:市商务局  责任单位:市编办、各区县政府)", "市商务局", "市编办|各区县政府"},
+      {"(市政府辦公室牽頭,市級各有關部門及各縣市區政府按職責分工負責)", "市政府辦公室",
+       "市級各有關部門|各縣市區政府"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char doc[1024];
+    snprintf(doc, sizeof doc, "2023年9月18日\n一、总体\n1.做事。%s\n", cases[i].item);
+    cJSON *report;
+    cJSON *plan = import_text(doc, &report);
+    const cJSON *m = cJSON_GetArrayItem(arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures"), 0);
+    const cJSON *a = cJSON_GetArrayItem(arr(m, "actions"), 0);
+    char coop[512];
+    join(arr(m, "cooperating"), coop, sizeof coop);
+    if (!a || strcmp(str(a, "unit"), cases[i].owner) != 0 || strcmp(coop, cases[i].cooperating) != 0)
+      fail_msg("%s: owner %s, cooperating %s", cases[i].item, a ? str(a, "unit") : "(none)", coop);
+    cJSON_Delete(plan);
+    cJSON_Delete(report);
+  }
+}
+
 /* ---- format variants ---------------------------------------------------------- */
 
 static void
@@ -1026,6 +1088,8 @@ main(void)
       cmocka_unit_test(test_collective_and_parenthesised_units),
       cmocka_unit_test(test_target_phrases),
       cmocka_unit_test(test_fact_phrases),
+      cmocka_unit_test(test_report_summary),
+      cmocka_unit_test(test_corpus_statements),
       cmocka_unit_test(test_variant_labels),
       cmocka_unit_test(test_variant_items),
       cmocka_unit_test(test_variant_crlf_bom_gb18030),
