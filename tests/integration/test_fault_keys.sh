@@ -25,9 +25,12 @@ stop_broker
 umask 077
 
 before=$("$BIN/duban" audit replay --data "$T/data" --json | wc -l)
+# The log was made on a virtual clock: restart on one, so that the keys are
+# what a start is refused for.
+VIRTUAL=(--virtual-clock 2023-09-20)
 for target in "$T/keys" "$T/keys/clients"; do
   chmod go+w "$target"
-  if "$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data" --keys "$T/keys" >"$T/refused.log" 2>&1; then
+  if "$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data" --keys "$T/keys" "${VIRTUAL[@]}" >"$T/refused.log" 2>&1; then
     fail "the broker started with $target writable by others"
   fi
   grep -q "writable by group or others" "$T/refused.log" || fail "no reason given: $(cat "$T/refused.log")"
@@ -35,7 +38,7 @@ for target in "$T/keys" "$T/keys/clients"; do
   chmod go-w "$target"
 done
 chmod 644 "$T/keys/broker.key_secret"
-"$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data" --keys "$T/keys" >"$T/refused.log" 2>&1 \
+"$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data" --keys "$T/keys" "${VIRTUAL[@]}" >"$T/refused.log" 2>&1 \
   && fail "the broker started with its secret key readable by others"
 grep -q "chmod 600" "$T/refused.log" || fail "no fix given: $(cat "$T/refused.log")"
 chmod 600 "$T/keys/broker.key_secret"
