@@ -53,6 +53,8 @@ dbn_agent_metrics_new(dbn_agent_metrics_t **metrics_p, const char *listen)
     dbn_agent_metrics_destroy(&m);
     return rc;
   }
+  dbn_log(DBN_LOG_INFO, "agent", "Prometheus metrics on port %u (--metrics %s)",
+          dbn_metrics_server_port(m->server), listen);
   *metrics_p = m;
   return 0;
 }

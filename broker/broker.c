@@ -49,21 +49,18 @@ struct pending {
 struct dbn_broker {
   dbn_broker_config_t config; /* settings, copied */
   void *zmq_ctx;
-  void *router;                  /* CURVE server; requests in, replies and deliveries out */
-  dbn_auth_t *auth;              /* ZAP handler */
-  dbn_store_t *store;            /* the event log */
-  dbn_event_stream_t *stream;    /* watchers */
-  dbn_broker_metrics_t *metrics; /* --metrics; NULL without */
-  struct pending *batch;         /* config.batch_max entries */
-  int64_t virtual_now;           /* the virtual clock, when config.virtual_clock */
-  int64_t clock_floor;           /* the log's clock at start: the real clock is never read as earlier */
-  int64_t scanned_hour;          /* the hour of clock time the deadline monitor last looked at */
-  int64_t clock_at_start;        /* the log's clock when this broker opened it */
-  bool catch_up;                 /* the next deadline scan follows a long gap: summarise it */
-  uint64_t batches;              /* committed write transactions */
-  uint64_t events;               /* events committed */
-  struct broker_checkpoint {     /* the latest signed checkpoint (store/checkpoint.h) */
-    bool enabled;                /* KEYS/broker.sign_secret was found */
+  void *router;               /* CURVE server; requests in, replies and deliveries out */
+  dbn_auth_t *auth;           /* ZAP handler */
+  dbn_store_t *store;         /* the event log */
+  dbn_event_stream_t *stream; /* watchers */
+  struct pending *batch;      /* config.batch_max entries */
+  int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
+  int64_t clock_floor;        /* the log's clock at start: the real clock is never read as earlier */
+  int64_t scanned_hour;       /* the hour of clock time the deadline monitor last looked at */
+  uint64_t batches;           /* committed write transactions */
+  uint64_t events;            /* events committed */
+  struct broker_checkpoint {  /* the latest signed checkpoint (store/checkpoint.h) */
+    bool enabled;             /* KEYS/broker.sign_secret was found */
     dbn_sign_key_t key;
     Duban__Checkpoint latest; /* what every reply carries once signed */
     uint8_t head_hash[DBN_HASH_BYTES];
@@ -75,6 +72,11 @@ struct dbn_broker {
   size_t memory_trigger_kib; /* past this, every connection is dropped: the ceiling, or more (below) */
   int64_t memory_checked_ms;
   int64_t memory_dropped_ms; /* when connections were last dropped; 0 once settled */
+
+  int64_t clock_at_start; /* the log's clock when this broker opened it */
+  bool catch_up;          /* the next deadline scan follows a long gap: summarise it */
+
+  dbn_broker_metrics_t *metrics; /* --metrics; NULL without */
 };
 
 /* The one clock everything reads (DESIGN invariant 5). Event times never

@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "ladder.h"
+#include "log.h"
 #include "metrics.h"
 #include "monotonic.h"
 #include "request.h"
@@ -111,6 +112,8 @@ dbn_broker_metrics_new(dbn_broker_metrics_t **metrics_p, const char *listen, voi
     dbn_broker_metrics_destroy(&m);
     return rc;
   }
+  dbn_log(DBN_LOG_INFO, "broker", "Prometheus metrics on port %u (--metrics %s)",
+          dbn_metrics_server_port(m->server), listen);
   *metrics_p = m;
   return 0;
 }

@@ -64,4 +64,8 @@ typedef struct dbn_metrics_server dbn_metrics_server_t;
 int dbn_metrics_server_new(dbn_metrics_server_t **server_p, dbn_metrics_t *metrics, const char *listen);
 void dbn_metrics_server_destroy(dbn_metrics_server_t **server_p);
 
+/* The port it listens on: the one asked for, or the one the system chose
+ * for port 0 (tests, which then read it from the program's log). */
+unsigned dbn_metrics_server_port(const dbn_metrics_server_t *server);
+
 #endif

@@ -111,3 +111,10 @@ dbn_metrics_server_destroy(dbn_metrics_server_t **server_p)
   free(*server_p);
   *server_p = NULL;
 }
+
+unsigned
+dbn_metrics_server_port(const dbn_metrics_server_t *server)
+{
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  return info ? info->port : 0;
+}

@@ -238,11 +238,12 @@ int dbn_store_events_foreach(dbn_store_txn_t *txn, uint64_t after_seq, uint64_t 
 /* ---- verify ---- */
 
 typedef struct {
-  uint64_t events;         /* events walked */
-  uint64_t head_seq;       /* last sequence number in the log */
-  uint64_t first_bad_seq;  /* first sequence number where anything disagrees; 0 = none */
-  char problem[512];       /* what disagrees there, for a person */
-  char note[256];          /* what verify could not check and why ("" = everything was checked) */
+  uint64_t events;        /* events walked */
+  uint64_t head_seq;      /* last sequence number in the log */
+  uint64_t first_bad_seq; /* first sequence number where anything disagrees; 0 = none */
+  char problem[512];      /* what disagrees there, for a person */
+  char note[256];         /* what verify could not check and why ("" = everything was checked) */
+
   dbn_log_header_t header; /* what the log says it is (its format, its clock) */
 } dbn_verify_report_t;
 

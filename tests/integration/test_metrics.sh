@@ -12,8 +12,18 @@ promtool check rules "$SRC/docs/alerts.yml" >/dev/null || fail "docs/alerts.yml:
 pass "docs/alerts.yml passes promtool check rules"
 
 make_keys
-BROKER_METRICS=$(free_port)
-AGENT_METRICS=$(free_port)
+# Port 0: the system picks a free one and the program logs it (a port
+# picked here could be taken by a test running beside this one).
+# metrics_port LOG: the port of the last start logged there.
+metrics_port() {
+  local i port
+  for i in $(seq 1 50); do
+    port=$(sed -n 's/.*Prometheus metrics on port \([0-9]*\).*/\1/p' "$1" | tail -n 1)
+    [ -n "$port" ] && [ "$port" != 0 ] && { echo "$port"; return; }
+    sleep 0.1
+  done
+  fail "no metrics port in $1"
+}
 scrape() { curl -sf "http://127.0.0.1:$1/metrics"; }
 # value PORT SERIES: the value of one series (name with its labels, as printed), or "none".
 value() { scrape "$1" | awk -v s="$2" '$1 == s { print $2; found = 1 } END { if (!found) print "none" }'; }
@@ -33,13 +43,15 @@ s=0
 [ "$s" != 0 ] && grep -q 'HOST:PORT' "$T/bad.log" || fail "a bad --metrics address was not refused: $(cat "$T/bad.log")"
 pass "a --metrics that is not a numeric HOST:PORT is refused at start"
 
-start_broker --metrics "127.0.0.1:$BROKER_METRICS"
+start_broker --metrics 127.0.0.1:0
+BROKER_METRICS=$(metrics_port "$T/broker.log")
 load_plan
 "$BIN/duban-agent" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$(key_of unit:LCJ)" \
-  --listen "ipc://$T/agent-LCJ.sock" --data "$T/agent-LCJ" --metrics "127.0.0.1:$AGENT_METRICS" \
+  --listen "ipc://$T/agent-LCJ.sock" --data "$T/agent-LCJ" --metrics 127.0.0.1:0 \
   >>"$T/agent-LCJ.log" 2>&1 &
 PIDS+=("$!")
 for i in $(seq 1 50); do [ -S "$T/agent-LCJ.sock" ] && break; sleep 0.1; done
+AGENT_METRICS=$(metrics_port "$T/agent-LCJ.log")
 as coordinator:office watch --json --timeout-idle 60000 >"$T/watch.out" 2>"$T/watch.log" &
 WATCH_PID=$!
 PIDS+=("$WATCH_PID")
@@ -92,7 +104,8 @@ sleep 2
 age=$(value "$AGENT_METRICS" duban_agent_outbox_oldest_age_seconds)
 awk -v a="$age" 'BEGIN { exit !(a >= 2) }' || fail "the oldest command's age is $age s after 2 s away"
 pass "with the broker away the outbox holds 2 and its oldest has waited $age s"
-start_broker --metrics "127.0.0.1:$BROKER_METRICS"
+start_broker --metrics 127.0.0.1:0
+BROKER_METRICS=$(metrics_port "$T/broker.log")
 wait_value "$AGENT_METRICS" duban_agent_outbox_depth 0
 wait_value "$AGENT_METRICS" duban_agent_outbox_oldest_age_seconds 0
 wait_value "$BROKER_METRICS" 'duban_broker_requests_total{kind="progress",code="ok"}' 2
