@@ -104,8 +104,10 @@ dbn_desk_evidence_list_json(const Duban__Reply *reply)
     snprintf(url, sizeof url, "/api/evidence/file?hash=%s", hex);
     if (ref->size >= 1024 * 1024)
       snprintf(size, sizeof size, "%.1f MB", (double)ref->size / (1024.0 * 1024.0));
-    else
+    else if (ref->size >= 1024)
       snprintf(size, sizeof size, "%.1f KB", (double)ref->size / 1024.0);
+    else
+      snprintf(size, sizeof size, "%llu 字节", (unsigned long long)ref->size);
     cJSON *item = cJSON_CreateObject();
     cJSON_AddNumberToObject(item, "seq", (double)ref->seq);
     cJSON_AddStringToObject(item, "kind", ref->kind);
