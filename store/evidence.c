@@ -110,6 +110,7 @@ index_one(dbn_store_txn_t *txn, const Duban__Event *event, const char *task, con
   meta.seq = event->seq;
   meta.task = (char *)task;
   meta.kind = (char *)dbn_wire_event_name(event->body_case);
+  meta.time = event->time;
   uint8_t buf[DBN_STORE_MAX_KEY + 1], hbuf[42];
   MDB_val key, hkey, task_val = dbn_store_string_key(task);
   int rc = task_key(task, event->seq, index, buf, sizeof buf, &key);
