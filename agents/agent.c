@@ -433,6 +433,49 @@ take_read(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing_len, con
   waiter->read_len = len;
 }
 
+/* One pending entry as an outbox item owning its strings (kind is the
+ * request table's), so that the entry, which may hold megabytes of
+ * evidence, is released as soon as it is read. */
+static int
+pending_item(const dbn_outbox_entry_t *entry, Duban__OutboxItem *item)
+{
+  duban__outbox_item__init(item);
+  Duban__Request *request = NULL;
+  const char *task = "";
+  item->kind = "unknown";
+  if (dbn_wire_request_unpack(entry->data, entry->len, &request) == 0) {
+    item->kind = (char *)dbn_request_name(request->body_case);
+    task = dbn_request_task(request) ? dbn_request_task(request) : "";
+  }
+  item->request_id = strdup(entry->request_id);
+  item->task = strdup(task);
+  dbn_wire_request_free(&request);
+  return item->request_id && item->task ? 0 : DBN_ENOMEM;
+}
+
+/* Up to max pending commands as items, read a few entries at a time. */
+static int
+pending_items(dbn_outbox_t *outbox, Duban__OutboxItem *items, size_t max, size_t *count_p)
+{
+  enum { PAGE = 16 };
+  uint64_t after = 0;
+  int rc = 0;
+  *count_p = 0;
+  while (rc == 0 && *count_p < max) {
+    dbn_outbox_entry_t page[PAGE];
+    size_t got = 0, want = max - *count_p < PAGE ? max - *count_p : PAGE;
+    if ((rc = dbn_outbox_peek(outbox, after, page, want, &got)) != 0 || got == 0)
+      break;
+    for (size_t i = 0; i < got; i++) {
+      if (rc == 0)
+        rc = pending_item(&page[i], &items[(*count_p)++]);
+      after = page[i].key;
+      dbn_outbox_entry_clear(&page[i]);
+    }
+  }
+  return rc;
+}
+
 /* ListOutbox, answered here: the commands still pending, in order, then
  * the refusals the outbox keeps, oldest first. */
 static void
@@ -440,14 +483,12 @@ answer_list_outbox(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing
                    const Duban__Request *req)
 {
   enum { MAX_PENDING = 1000 };
-  dbn_outbox_entry_t *entries = calloc(MAX_PENDING, sizeof *entries);
   Duban__OutboxItem *pending = calloc(MAX_PENDING, sizeof *pending);
-  Duban__Request **requests = calloc(MAX_PENDING, sizeof *requests);
   Duban__OutboxItem **refused = NULL;
   size_t n_pending = 0, n_refused = 0;
-  int rc = entries && pending && requests ? 0 : DBN_ENOMEM;
+  int rc = pending ? 0 : DBN_ENOMEM;
   if (rc == 0)
-    rc = dbn_outbox_peek(agent->outbox, 0, entries, MAX_PENDING, &n_pending);
+    rc = pending_items(agent->outbox, pending, MAX_PENDING, &n_pending);
   if (rc == 0)
     rc = dbn_outbox_refused_list(agent->outbox, &refused, &n_refused);
   Duban__OutboxItem **items = rc ? NULL : calloc(n_pending + n_refused + 1, sizeof *items);
@@ -458,19 +499,8 @@ answer_list_outbox(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing
     snprintf(message, sizeof message, "the agent cannot read its outbox: %s", dbn_strerror(rc));
     reply_error(agent, routing_id, routing_len, req->request_id, dbn_wire_error_code(rc), message);
   } else {
-    for (size_t i = 0; i < n_pending; i++) {
-      Duban__OutboxItem *item = &pending[i];
-      duban__outbox_item__init(item);
-      item->request_id = entries[i].request_id;
-      item->kind = "unknown";
-      item->task = "";
-      if (dbn_wire_request_unpack(entries[i].data, entries[i].len, &requests[i]) == 0) {
-        item->kind = (char *)dbn_request_name(requests[i]->body_case);
-        const char *task = dbn_request_task(requests[i]);
-        item->task = (char *)(task ? task : "");
-      }
-      items[i] = item;
-    }
+    for (size_t i = 0; i < n_pending; i++)
+      items[i] = &pending[i];
     for (size_t i = 0; i < n_refused; i++)
       items[n_pending + i] = refused[i];
     if (req->list_outbox->mark_seen) {
@@ -486,15 +516,13 @@ answer_list_outbox(dbn_agent_t *agent, const uint8_t *routing_id, size_t routing
     reply.n_outbox = n_pending + n_refused;
     reply_to_cli(agent, routing_id, routing_len, &reply);
   }
-  for (size_t i = 0; requests && i < n_pending; i++)
-    dbn_wire_request_free(&requests[i]);
-  for (size_t i = 0; entries && i < n_pending; i++)
-    dbn_outbox_entry_clear(&entries[i]);
+  for (size_t i = 0; pending && i < n_pending; i++) {
+    free(pending[i].request_id);
+    free(pending[i].task);
+  }
   dbn_outbox_items_free(refused, n_refused);
   free(items);
-  free(requests);
   free(pending);
-  free(entries);
 }
 
 /* The department's own signature goes on a write before it is kept in the

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "error.h"
 #include "refusal.h"
 #include "wire.h"
@@ -104,10 +105,15 @@ dbn_desk_evidence_list_json(const Duban__Reply *reply)
     snprintf(url, sizeof url, "/api/evidence/file?hash=%s", hex);
     if (ref->size >= 1024 * 1024)
       snprintf(size, sizeof size, "%.1f MB", (double)ref->size / (1024.0 * 1024.0));
-    else
+    else if (ref->size >= 1024)
       snprintf(size, sizeof size, "%.1f KB", (double)ref->size / 1024.0);
+    else
+      snprintf(size, sizeof size, "%llu 字节", (unsigned long long)ref->size);
+    char when[24];
+    dbn_time_format_minute(ref->time, when);
     cJSON *item = cJSON_CreateObject();
     cJSON_AddNumberToObject(item, "seq", (double)ref->seq);
+    cJSON_AddStringToObject(item, "time", when);
     cJSON_AddStringToObject(item, "kind", ref->kind);
     cJSON_AddStringToObject(item, "kind_zh", kind_zh(ref->kind));
     cJSON_AddStringToObject(item, "name", ref->name);

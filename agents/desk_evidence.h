@@ -33,8 +33,9 @@ typedef struct {
 int dbn_desk_evidence_parse(const cJSON *array, dbn_desk_evidence_t *ev, char *why, size_t why_len);
 void dbn_desk_evidence_clear(dbn_desk_evidence_t *ev);
 
-/* {"evidence": [{seq, kind, kind_zh, name, media_type, size, size_text,
- * hash, url}]} of a list_evidence reply. */
+/* {"evidence": [{seq, time (plan zone, to the minute), kind, kind_zh,
+ * name, media_type, size, size_text, hash, url}]} of a list_evidence
+ * reply. */
 cJSON *dbn_desk_evidence_list_json(const Duban__Reply *reply);
 
 #endif

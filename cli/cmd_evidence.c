@@ -125,7 +125,10 @@ list_json(const Duban__Reply *reply)
       dbn_evidence_hash_hex(ref->hash.data, hex);
     if (!item)
       break;
+    char when[32];
+    dbn_cli_format_time_iso(ref->time, when);
     cJSON_AddNumberToObject(item, "seq", (double)ref->seq);
+    cJSON_AddStringToObject(item, "time", when);
     cJSON_AddStringToObject(item, "task", ref->task);
     cJSON_AddStringToObject(item, "kind", ref->kind);
     cJSON_AddStringToObject(item, "name", ref->name);
@@ -149,20 +152,21 @@ show_list(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
     printf("该任务没有佐证材料 (no evidence)\n");
     return DBN_CLI_EXIT_OK;
   }
-  static const char *const headers[] = {"事件 SEQ",  "报送 KIND", "文件 NAME",
+  static const char *const headers[] = {"事件 SEQ",  "时间 TIME", "报送 KIND", "文件 NAME",
                                         "大小 SIZE", "类型 TYPE", "哈希 HASH"};
   dbn_cli_table_t *table;
-  if (dbn_cli_table_new(&table, 6, headers) != 0)
+  if (dbn_cli_table_new(&table, 7, headers) != 0)
     return dbn_cli_fail("resource_exhausted", "out of memory");
   dbn_cli_table_align_right(table, 0);
   for (size_t i = 0; i < reply->n_evidence; i++) {
     const Duban__EvidenceRef *ref = reply->evidence[i];
-    char seq[24], size[32], hex[65] = "";
+    char seq[24], when[32], size[32], hex[65] = "";
     snprintf(seq, sizeof seq, "%llu", (unsigned long long)ref->seq);
+    dbn_cli_format_time(ref->time, when);
     human_size(ref->size, size);
     if (ref->hash.len == DBN_EVIDENCE_HASH_BYTES)
       dbn_evidence_hash_hex(ref->hash.data, hex);
-    const char *cells[] = {seq, ref->kind, ref->name, size, ref->media_type, hex};
+    const char *cells[] = {seq, when, ref->kind, ref->name, size, ref->media_type, hex};
     if (dbn_cli_table_add_row(table, cells) != 0)
       break;
   }

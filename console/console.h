@@ -44,8 +44,8 @@ int dbn_console_get_xlsx(dbn_web_request_t *req, void *arg);
  * month's end, and each department's monthly colour (console_report.c). */
 int dbn_console_get_charts(dbn_web_request_t *req, void *arg);
 
-/* A task's evidence (佐证材料) as the mirror's log names it: [{seq, kind,
- * name, media_type, size, hash, url}] (console_evidence.c). */
+/* A task's evidence (佐证材料) as the mirror's log names it: [{seq, time,
+ * kind, name, media_type, size, hash, url}] (console_evidence.c). */
 cJSON *dbn_console_evidence_json(dbn_store_txn_t *txn, const char *task_id);
 /* GET /api/evidence/file?hash=HEX: the file, fetched from the broker. */
 int dbn_console_get_evidence_file(dbn_web_request_t *req, void *arg);

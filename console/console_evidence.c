@@ -10,6 +10,7 @@
 
 #include "client.h"
 #include "console.h"
+#include "date.h"
 #include "evidence.h"
 #include "refusal.h"
 #include "wire.h"
@@ -27,8 +28,11 @@ dbn_console_evidence_json(dbn_store_txn_t *txn, const char *task_id)
     if (refs[i]->hash.len == DBN_EVIDENCE_HASH_BYTES)
       dbn_evidence_hash_hex(refs[i]->hash.data, hex);
     snprintf(url, sizeof url, "/api/evidence/file?hash=%s", hex);
+    char when[24];
+    dbn_time_format_minute(refs[i]->time, when);
     cJSON *item = cJSON_CreateObject();
     cJSON_AddNumberToObject(item, "seq", (double)refs[i]->seq);
+    cJSON_AddStringToObject(item, "time", when);
     cJSON_AddStringToObject(item, "kind", refs[i]->kind);
     cJSON_AddStringToObject(item, "name", refs[i]->name);
     cJSON_AddStringToObject(item, "media_type", refs[i]->media_type);

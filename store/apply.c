@@ -14,6 +14,7 @@
 
 #include "be64.h"
 #include "event_subject.h"
+#include "evidence.h"
 #include "identity.h"
 #include "inbox.h"
 #include "lifecycle.h"
@@ -903,6 +904,8 @@ dbn_store_apply_event(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store
   dbn_store_subject_clear(subject);
   if (rc == 0)
     rc = dbn_signed_chain_apply(txn, event); /* a signer's chain (store/signed_request.h) */
+  if (rc == 0)
+    rc = dbn_store_evidence_index(txn, event); /* the files it names (store/evidence.h) */
   if (rc == 0)
     rc = clock_put(txn, event->time);
   if (rc == 0 && event->request_id && *event->request_id)

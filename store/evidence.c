@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "be64.h"
 #include "event_subject.h"
 #include "lmdb_env.h"
 #include "store_internal.h"
@@ -65,69 +66,151 @@ dbn_store_evidence_get(dbn_store_txn_t *txn, const uint8_t hash[DBN_EVIDENCE_HAS
   return 0;
 }
 
-/* ---- walking the log ---- */
+/* ---- the index (a view: apply.c writes it, a rebuild replays it) ---- */
 
-struct refs_walk {
-  const char *task_id; /* only this task's; NULL = any */
-  const uint8_t *hash; /* only this file; NULL = any */
-  Duban__EvidenceRef **refs;
-  size_t n, cap;
-};
-
-/* A copy of ref the walk owns, with its event's seq, task and kind. */
+/* 't' task \0 be64 seq, index: a task's files sort by the event that
+ * attached them. */
 static int
-copy_ref(const Duban__EvidenceRef *ref, const Duban__Event *event, const char *task,
-         Duban__EvidenceRef **copy_p)
+task_key(const char *task, uint64_t seq, size_t index, uint8_t *buf, size_t buf_len, MDB_val *key)
 {
+  size_t len = strlen(task);
+  if (len + 11 > buf_len || len + 11 > DBN_STORE_MAX_KEY)
+    return DBN_ETOOBIG;
+  buf[0] = 't';
+  memcpy(buf + 1, task, len + 1);
+  dbn_be64_put(buf + len + 2, seq);
+  buf[len + 10] = (uint8_t)index;
+  key->mv_size = len + 11;
+  key->mv_data = buf;
+  return 0;
+}
+
+/* 'h' hash be64 seq, index -> the task: who attached a file, and where. */
+static void
+hash_key(const uint8_t *hash, uint64_t seq, size_t index, uint8_t buf[42], MDB_val *key)
+{
+  buf[0] = 'h';
+  memcpy(buf + 1, hash, DBN_EVIDENCE_HASH_BYTES);
+  dbn_be64_put(buf + 33, seq);
+  buf[41] = (uint8_t)index;
+  key->mv_size = 42;
+  key->mv_data = buf;
+}
+
+/* What the index keeps of one file: its reference, and the seq, task and
+ * kind of the event, without the content. */
+static int
+index_one(dbn_store_txn_t *txn, const Duban__Event *event, const char *task, const Duban__EvidenceRef *ref,
+          size_t index)
+{
+  if (ref->hash.len != DBN_EVIDENCE_HASH_BYTES)
+    return DBN_ECORRUPT;
   Duban__EvidenceRef meta = *ref;
   meta.content.len = 0;
   meta.seq = event->seq;
   meta.task = (char *)task;
   meta.kind = (char *)dbn_wire_event_name(event->body_case);
-  uint8_t *buf;
-  size_t len;
-  int rc = dbn_wire_pack(&meta.base, &buf, &len);
-  if (rc)
-    return rc;
-  *copy_p = duban__evidence_ref__unpack(NULL, len, buf);
-  free(buf);
-  return *copy_p ? 0 : DBN_ENOMEM;
+  meta.time = event->time;
+  uint8_t buf[DBN_STORE_MAX_KEY + 1], hbuf[42];
+  MDB_val key, hkey, task_val = dbn_store_string_key(task);
+  int rc = task_key(task, event->seq, index, buf, sizeof buf, &key);
+  if (rc == 0)
+    rc = dbn_store_put_packed(txn, DBI_EVIDENCE_REFS, &key, &meta.base);
+  hash_key(ref->hash.data, event->seq, index, hbuf, &hkey);
+  if (rc == 0)
+    rc = dbn_lmdb_error(mdb_put(txn->txn, txn->store->dbi[DBI_EVIDENCE_REFS], &hkey, &task_val, 0));
+  return rc;
 }
 
-static int
-collect_refs(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+int
+dbn_store_evidence_index(dbn_store_txn_t *txn, const Duban__Event *event)
 {
-  (void)seq;
-  struct refs_walk *walk = arg;
-  Duban__Event *event;
-  if (dbn_wire_event_unpack(bytes, len, &event))
-    return 0; /* verify reports an event that does not decode */
   Duban__EvidenceRef **refs;
   size_t n = dbn_evidence_of_event(event, &refs);
   const char *task = n ? dbn_event_task(event) : NULL;
+  if (n && !task)
+    return DBN_ECORRUPT;
+  if (n > UINT8_MAX)
+    return DBN_ECORRUPT; /* the check allows a handful */
   int rc = 0;
-  for (size_t i = 0; i < n && rc == 0 && task; i++) {
-    if (walk->task_id && strcmp(task, walk->task_id) != 0)
-      continue;
-    if (walk->hash && (refs[i]->hash.len != DBN_EVIDENCE_HASH_BYTES ||
-                       memcmp(refs[i]->hash.data, walk->hash, DBN_EVIDENCE_HASH_BYTES) != 0))
-      continue;
-    if (walk->n == walk->cap) {
-      size_t cap = walk->cap ? 2 * walk->cap : 8;
-      Duban__EvidenceRef **grown = realloc(walk->refs, cap * sizeof *grown);
-      if (!grown) {
-        rc = DBN_ENOMEM;
-        break;
-      }
-      walk->refs = grown;
-      walk->cap = cap;
-    }
-    rc = copy_ref(refs[i], event, task, &walk->refs[walk->n]);
-    if (rc == 0)
-      walk->n++;
-  }
-  dbn_wire_event_free(&event);
+  for (size_t i = 0; i < n && rc == 0; i++)
+    rc = index_one(txn, event, task, refs[i], i);
   return rc;
+}
+
+/* ---- reading the index ---- */
+
+struct refs_list {
+  Duban__EvidenceRef **refs;
+  size_t n, cap;
+};
+
+static int
+list_add(struct refs_list *list, const MDB_val *packed)
+{
+  if (list->n == list->cap) {
+    size_t cap = list->cap ? 2 * list->cap : 8;
+    Duban__EvidenceRef **grown = realloc(list->refs, cap * sizeof *grown);
+    if (!grown)
+      return DBN_ENOMEM;
+    list->refs = grown;
+    list->cap = cap;
+  }
+  Duban__EvidenceRef *ref = duban__evidence_ref__unpack(NULL, packed->mv_size, packed->mv_data);
+  if (!ref)
+    return DBN_ECORRUPT;
+  list->refs[list->n++] = ref;
+  return 0;
+}
+
+/* Call each key of the index starting with prefix, in order. */
+typedef int (*index_fn)(dbn_store_txn_t *txn, const MDB_val *key, const MDB_val *val, struct refs_list *list);
+
+static int
+walk_prefix(dbn_store_txn_t *txn, const void *prefix, size_t prefix_len, index_fn fn, struct refs_list *list)
+{
+  if (!txn->store->dbis_open || !txn->store->dbi_present[DBI_EVIDENCE_REFS])
+    return 0; /* a log an older duban wrote, opened read-only: no index yet */
+  MDB_cursor *cursor;
+  int rc = dbn_lmdb_error(mdb_cursor_open(txn->txn, txn->store->dbi[DBI_EVIDENCE_REFS], &cursor));
+  if (rc)
+    return rc;
+  MDB_val key = {prefix_len, (void *)prefix}, val;
+  int mrc = mdb_cursor_get(cursor, &key, &val, MDB_SET_RANGE);
+  while (rc == 0 && mrc == 0 && key.mv_size >= prefix_len && memcmp(key.mv_data, prefix, prefix_len) == 0) {
+    rc = fn(txn, &key, &val, list);
+    mrc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT);
+  }
+  mdb_cursor_close(cursor);
+  if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+    rc = dbn_lmdb_error(mrc);
+  return rc;
+}
+
+static int
+take_task_entry(dbn_store_txn_t *txn, const MDB_val *key, const MDB_val *val, struct refs_list *list)
+{
+  (void)txn;
+  (void)key;
+  return list_add(list, val);
+}
+
+/* 'h' hash seq index -> task: the reference is under the task's key. */
+static int
+take_hash_entry(dbn_store_txn_t *txn, const MDB_val *key, const MDB_val *val, struct refs_list *list)
+{
+  if (key->mv_size != 42 || val->mv_size > DBN_MAX_ID)
+    return DBN_ECORRUPT;
+  char task[DBN_MAX_ID + 1];
+  memcpy(task, val->mv_data, val->mv_size);
+  task[val->mv_size] = '\0';
+  const uint8_t *k = key->mv_data;
+  uint8_t buf[DBN_STORE_MAX_KEY + 1];
+  MDB_val task_entry_key, ref;
+  int rc = task_key(task, dbn_be64_get(k + 33), k[41], buf, sizeof buf, &task_entry_key);
+  if (rc == 0)
+    rc = dbn_store_get_raw(txn, DBI_EVIDENCE_REFS, &task_entry_key, &ref);
+  return rc == 0 ? list_add(list, &ref) : rc == DBN_ENOTFOUND ? DBN_ECORRUPT : rc;
 }
 
 int
@@ -135,14 +218,35 @@ dbn_store_evidence_refs(dbn_store_txn_t *txn, const char *task_id,
                         const uint8_t hash[DBN_EVIDENCE_HASH_BYTES], Duban__EvidenceRef ***refs_p,
                         size_t *n_p)
 {
-  struct refs_walk walk = {.task_id = task_id, .hash = hash};
-  int rc = dbn_store_events_foreach(txn, 0, 0, collect_refs, &walk);
+  struct refs_list list = {0};
+  uint8_t prefix[DBN_STORE_MAX_KEY + 1];
+  int rc;
+  if (hash) {
+    prefix[0] = 'h';
+    memcpy(prefix + 1, hash, DBN_EVIDENCE_HASH_BYTES);
+    rc = walk_prefix(txn, prefix, 1 + DBN_EVIDENCE_HASH_BYTES, take_hash_entry, &list);
+    /* Of one task only, when both are named. */
+    size_t kept = 0;
+    for (size_t i = 0; rc == 0 && i < list.n; i++) {
+      if (task_id && strcmp(list.refs[i]->task, task_id) != 0)
+        duban__evidence_ref__free_unpacked(list.refs[i], NULL);
+      else
+        list.refs[kept++] = list.refs[i];
+    }
+    list.n = rc == 0 ? kept : list.n;
+  } else if (task_id && strlen(task_id) + 2 <= sizeof prefix) {
+    prefix[0] = 't';
+    memcpy(prefix + 1, task_id, strlen(task_id) + 1);
+    rc = walk_prefix(txn, prefix, strlen(task_id) + 2, take_task_entry, &list);
+  } else {
+    rc = task_id ? 0 : DBN_EINVAL;
+  }
   if (rc) {
-    dbn_store_evidence_free(walk.refs, walk.n);
+    dbn_store_evidence_free(list.refs, list.n);
     return rc;
   }
-  *refs_p = walk.refs;
-  *n_p = walk.n;
+  *refs_p = list.refs;
+  *n_p = list.n;
   return 0;
 }
 

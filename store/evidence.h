@@ -10,8 +10,13 @@
  *
  *   evidence   32-byte hash -> the file's bytes
  *
- * Listing the evidence of a task and finding the events that name a file
- * walk the log: the log is the truth about who attached what. */
+ * Which event attached which file to which task is a view (views version
+ * 4), written by apply.c like the others and rebuilt with them:
+ *
+ *   evidence_refs  't' task \0 be64 seq, index -> the reference (no content)
+ *                  'h' hash be64 seq, index    -> the task
+ *
+ * so listing a task's files or finding who attached one reads only those. */
 #ifndef DUBAN_STORE_EVIDENCE_H
 #define DUBAN_STORE_EVIDENCE_H
 
@@ -45,9 +50,12 @@ void dbn_evidence_restore_content(dbn_evidence_hidden_t *hidden);
 int dbn_store_evidence_get(dbn_store_txn_t *txn, const uint8_t hash[DBN_EVIDENCE_HASH_BYTES],
                            uint8_t **content_p, size_t *len_p);
 
-/* Every reference the events of task_id carry (task_id NULL: of any task),
- * or only those naming hash (when not NULL), oldest first, each with the
- * seq, task and kind of its event and no content. Freed with
+/* Index the files event names (apply.c, in the event's transaction). */
+int dbn_store_evidence_index(dbn_store_txn_t *txn, const Duban__Event *event);
+
+/* The references the events of task_id carry, or (hash not NULL) those
+ * naming hash, of any task when task_id is NULL; oldest first, each with
+ * the seq, task and kind of its event and no content. Freed with
  * dbn_store_evidence_free. */
 int dbn_store_evidence_refs(dbn_store_txn_t *txn, const char *task_id,
                             const uint8_t hash[DBN_EVIDENCE_HASH_BYTES], Duban__EvidenceRef ***refs_p,

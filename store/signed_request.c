@@ -3,8 +3,6 @@
  * verify make with them. See signed_request.h. */
 #include "signed_request.h"
 
-#include "evidence_rule.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +12,7 @@
 #include <sodium.h>
 
 #include "be64.h"
+#include "evidence_rule.h"
 #include "identity.h"
 #include "lmdb_env.h"
 #include "request.h"

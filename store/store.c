@@ -19,8 +19,8 @@
 #define DEFAULT_MAP_SIZE ((size_t)64 << 20)
 
 const char *const dbn_store_dbi_names[] = {
-    "events", "meta",  "tasks", "task_defs", "unit_tasks", "escalations", "open_escalations",
-    "units",  "plans", "dedup", "inbox",     "scoring",    "evidence",
+    "events", "meta",  "tasks", "task_defs", "unit_tasks", "escalations",   "open_escalations",
+    "units",  "plans", "dedup", "inbox",     "scoring",    "evidence_refs", "evidence",
 };
 /* A view without a name would open LMDB's unnamed main database. */
 _Static_assert(sizeof dbn_store_dbi_names / sizeof dbn_store_dbi_names[0] == DBI_COUNT,

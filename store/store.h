@@ -41,8 +41,9 @@ typedef struct dbn_store_txn dbn_store_txn_t;
  *   2: + the departments' inboxes, escalation level names, scoring rules,
  *      a task's claim time and its plan's issue date
  *   3: + milestones reported and met, a task's report cycle, its last
- *      report's time and its measure's cooperating units */
-#define DBN_STORE_VIEWS_VERSION 3
+ *      report's time and its measure's cooperating units
+ *   4: + the evidence files each event names, by task and by hash */
+#define DBN_STORE_VIEWS_VERSION 4
 
 /* The log's own format, recorded in the LogHeader of its first event (seq
  * 1) and so covered by the chain. Raised when the events' meaning changes

@@ -2,7 +2,7 @@
  * outside store/ may see: the environment's named databases, the structs
  * behind the opaque handles, and the few helpers all three use.
  *
- * One LMDB environment holds ten named databases:
+ * One LMDB environment holds these named databases:
  *   events            be64 seq            -> packed Event (append only)
  *   meta              "head"              -> be64 seq + 32-byte hash of that event
  *                     "clock"             -> be64 broker clock (seconds)
@@ -20,6 +20,8 @@
  *   inbox             unit code \0 be64 seq -> packed InboxItem (views version 2)
  *   scoring           effective date \0 be64 seq -> packed ScoringRules (version 2)
  *                     meta "views"         -> be64 version of what the views hold
+ *   evidence_refs     't' task \0 be64 seq, index -> packed EvidenceRef (version 4)
+ *                     'h' hash be64 seq, index    -> task id
  *   evidence          32-byte hash        -> an evidence file's bytes (not a view; evidence.h)
  * Everything but events and meta.head is a view: apply.c is the only code
  * that writes them, and verify rebuilds them with the same function. */
@@ -45,9 +47,10 @@ enum view_dbi {
   DBI_UNITS,
   DBI_PLANS,
   DBI_DEDUP,
-  DBI_INBOX,    /* views version 2 */
-  DBI_SCORING,  /* views version 2 */
-  DBI_EVIDENCE, /* not a view: evidence files by hash (evidence.h), which no replay could rebuild */
+  DBI_INBOX,         /* views version 2 */
+  DBI_SCORING,       /* views version 2 */
+  DBI_EVIDENCE_REFS, /* views version 4: evidence files by task and by hash (evidence.h) */
+  DBI_EVIDENCE,      /* not a view: evidence files by hash (evidence.h), which no replay could rebuild */
   DBI_COUNT
 };
 

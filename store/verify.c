@@ -54,6 +54,24 @@ verify_fail(dbn_verify_report_t *report, uint64_t seq, const char *format, ...)
   return DBN_ECORRUPT;
 }
 
+/* Apply a decoded event to the rebuild, then check the evidence files it
+ * names against the hashes the chain covers. */
+static int
+replay_event(struct verify_walk *walk, const Duban__Event *event)
+{
+  if (event->time)
+    walk->prev_time = event->time;
+  int rc = dbn_store_apply_event(walk->rebuild, event, NULL);
+  if (rc == DBN_ECORRUPT)
+    return verify_fail(walk->report, event->seq, "event cannot be applied to the state before it (%s)",
+                       dbn_wire_event_name(event->body_case));
+  if (rc == 0 && walk->stored)
+    rc = dbn_store_evidence_verify_event(walk->stored, event, walk->report, NULL);
+  if (rc && rc != DBN_ECORRUPT)
+    walk->error = rc;
+  return rc;
+}
+
 static int
 verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
 {
@@ -109,22 +127,7 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
     rc = verify_fail(report, seq, "event %llu (%s): %s", (unsigned long long)seq,
                      dbn_wire_event_name(event->body_case), detail);
   } else if (walk->rebuild && !walk->rebuild_stopped) {
-    if (event->time)
-      walk->prev_time = event->time;
-    int applied = dbn_store_apply_event(walk->rebuild, event, NULL);
-    if (applied == DBN_ECORRUPT)
-      rc = verify_fail(report, seq, "event cannot be applied to the state before it (%s)",
-                       dbn_wire_event_name(event->body_case));
-    else if (applied) {
-      walk->error = applied;
-      rc = applied;
-    }
-    /* The files it names, against the hashes the chain covers. */
-    if (rc == 0 && walk->stored &&
-        (applied = dbn_store_evidence_verify_event(walk->stored, event, report, NULL))) {
-      walk->error = applied == DBN_ECORRUPT ? 0 : applied;
-      rc = applied;
-    }
+    rc = replay_event(walk, event);
   }
   dbn_wire_event_free(&event);
   if (rc)

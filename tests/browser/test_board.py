@@ -4,7 +4,8 @@ broker and console started by test_board.sh (which passes their addresses
 in the environment): log in; see the grid; a department's report reaches the
 open board within 2 s without a reload; a killed SSE connection catches up
 on every missed event; an escalation acknowledged on the board reaches the
-department. Saves a screenshot."""
+department; a task's page lists its evidence files with download links.
+Saves a screenshot."""
 import json
 import os
 import subprocess
@@ -134,6 +135,22 @@ def run(driver):
     if os.environ.get("DUBAN_SCREENSHOTS"):
         driver.save_screenshot(os.path.join(os.environ["DUBAN_SCREENSHOTS"], "board.png"))
     print("ok: screenshot saved to " + shot)
+
+    # A task's page lists its evidence (佐证材料) with a link the console serves from the broker.
+    scan = os.path.join(T, "整改报告.pdf")
+    with open(scan, "wb") as out:
+        out.write("%PDF-1.4\n整改报告\n".encode())
+    duban("unit:ZRJ", "claim", "demo-2023-1:1.1.2")
+    duban("unit:ZRJ", "progress", "demo-2023-1:1.1.2", "--percent", "20", "--evidence", scan)
+    driver.get(URL + "/assets/board/task.html?id=demo-2023-1:1.1.2")
+    wait_for(driver, lambda d: "整改报告.pdf" in d.find_element(By.ID, "evidence").text)
+    assert "填报进度" in driver.find_element(By.ID, "evidence").text
+    href = driver.execute_script("return document.querySelector('#evidence a').href;")
+    fetched = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0]).then(r => r.text()).then(done, () => done(''));", href)
+    assert "整改报告" in fetched, fetched
+    print("ok: the task's page lists its evidence with a download link the console serves")
 
     driver.get(URL + "/assets/board/bulletin.html")
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#bulletin-ranking tbody tr")) == 4)

@@ -137,7 +137,8 @@ b64=$(base64 -w0 "$T/report.pdf")
 code=$(api /api/progress "{\"task\":\"$TASK\",\"percent\":50,\"figures\":[],\"evidence\":[{\"name\":\"验收报告.pdf\",\"data\":\"$b64\"}]}")
 [ "$code" = 200 ] && jq -e '.ok' "$T/out" >/dev/null || fail "progress with evidence: $code $(cat "$T/out")"
 curl -s -b "$J" "$DESK/api/evidence?task=$TASK" >"$T/evidence.json"
-jq -e '.evidence | length == 1 and .[0].name == "验收报告.pdf" and .[0].kind_zh == "填报进度"' "$T/evidence.json" \
+jq -e '.evidence | length == 1 and .[0].name == "验收报告.pdf" and .[0].kind_zh == "填报进度"
+  and (.[0].time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$"))' "$T/evidence.json" \
   >/dev/null || fail "the evidence is not listed: $(cat "$T/evidence.json")"
 url=$(jq -r '.evidence[0].url' "$T/evidence.json")
 curl -s -b "$J" -D "$T/headers" -o "$T/got.pdf" "$DESK$url"

@@ -97,6 +97,13 @@ curl -s -b "$JAR" -o "$T/board.jpg" "$CONSOLE_URL$(jq -r '.evidence[1].url' "$T/
 cmp -s "$T/board.jpg" "$T/files/现场照片.jpg" || fail "the board's download differs"
 pass "the board's task page lists each report's files and downloads them"
 
+# A hot backup carries the files: it verifies, every file checked against its event.
+"$BIN/duban" admin backup --data "$T/data" --to "$T/backup" >/dev/null 2>&1 || fail "backup"
+"$BIN/duban" audit verify --data "$T/backup" | grep -q '^OK' || fail "the backup's files do not verify"
+"$BIN/evidence_tamper" "$T/backup" "$pdf" --delete || fail "delete from the backup"
+"$BIN/duban" audit verify --data "$T/backup" >/dev/null 2>&1 && fail "a backup without one of its files verified"
+pass "a hot backup holds the files and verifies them"
+
 stop_broker
 "$BIN/evidence_tamper" "$T/data" "$jpg" || fail "tamper"
 out=$("$BIN/duban" audit verify --data "$T/data" 2>&1) && fail "a changed file verified: $out"

@@ -152,6 +152,7 @@ test_round_trip(void **state)
   assert_int_equal(listed[1]->seq, seq);
   assert_string_equal(listed[1]->kind, "progress");
   assert_string_equal(listed[1]->task, "t:1.1.1");
+  assert_int_equal(listed[1]->time, 1695000200);
   assert_int_equal(listed[1]->size, sizeof jpg_bytes - 1);
   dbn_store_evidence_free(listed, n);
   assert_int_equal(dbn_store_evidence_refs(txn, "t:1.1.2", NULL, &listed, &n), 0);

@@ -16,7 +16,7 @@ document.addEventListener("DOMContentLoaded", function () {
       var kinds = { progress: "填报进度", milestone_reported: "报节点达成", submitted: "报结" };
       (j.evidence || []).forEach(function (f) {
         var li = document.createElement("li");
-        li.textContent = "事件 #" + f.seq + " " + (kinds[f.kind] || f.kind) + "：";
+        li.textContent = f.time + " 事件 #" + f.seq + " " + (kinds[f.kind] || f.kind) + "：";
         var a = document.createElement("a");
         a.href = f.url; a.download = f.name; a.textContent = f.name;
         li.appendChild(a);

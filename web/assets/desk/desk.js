@@ -178,7 +178,7 @@
     const list = $("evidence-list");
     list.replaceChildren();
     for (const file of answer.evidence) {
-      const li = el("li", "事件 #" + file.seq + " " + file.kind_zh + "：");
+      const li = el("li", file.time + " 事件 #" + file.seq + " " + file.kind_zh + "：");
       const link = el("a", file.name);
       link.href = file.url;
       link.download = file.name;
