@@ -2,9 +2,11 @@
 #include "read.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "identity.h"
+#include "lead.h"
 #include "rules.h"
 #include "wire.h"
 
@@ -19,24 +21,43 @@ unit_owns_task(dbn_store_txn_t *txn, const char *unit, const char *task_id)
   return owns;
 }
 
-/* A unit's own tasks, or the unit asked for, or all; of one state if asked. */
+/* Tell a unit how it stands to a task it reads: own, lead or cooperating
+ * (domain/lead.h). The string is the task's (protobuf-c's free() frees it). */
+static int
+mark_seen_as(Duban__Task *task, const char *unit)
+{
+  char *seen = strdup(dbn_lead_seen_as_name(dbn_lead_seen_as(task, unit)));
+  if (!seen)
+    return DBN_ENOMEM;
+  if (task->seen_as && task->seen_as != protobuf_c_empty_string)
+    free(task->seen_as);
+  task->seen_as = seen;
+  return 0;
+}
+
+/* A unit's own tasks and those of the measures it leads or cooperates on
+ * (each marked how it sees it), or the unit asked for, or all; of one
+ * state if asked. A unit's list reads every task: a plan has hundreds. */
 static int
 list_tasks(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duban__ListTasks *list,
            dbn_read_result_t *result)
 {
-  const char *unit = role == DBN_ROLE_UNIT ? name : (*list->unit ? list->unit : NULL);
+  const char *unit = role == DBN_ROLE_UNIT ? NULL : (*list->unit ? list->unit : NULL);
   int rc = dbn_store_tasks_list(txn, unit, &result->tasks, &result->n_tasks);
   if (rc)
     return rc;
   size_t kept = 0;
   for (size_t i = 0; i < result->n_tasks; i++) {
-    if (list->state && result->tasks[i]->state != list->state)
+    bool hidden = role == DBN_ROLE_UNIT && !dbn_lead_may_read(result->tasks[i], name);
+    if (!hidden && role == DBN_ROLE_UNIT && rc == 0)
+      rc = mark_seen_as(result->tasks[i], name);
+    if (hidden || (list->state && result->tasks[i]->state != list->state))
       dbn_wire_task_free(&result->tasks[i]);
     else
       result->tasks[kept++] = result->tasks[i];
   }
   result->n_tasks = kept;
-  return 0;
+  return rc;
 }
 
 /* Escalations (open ones, or all); a unit sees those on its own tasks. */
@@ -78,6 +99,8 @@ dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, 
     if ((rc = dbn_store_task_get(txn, req->get_task->task, &result->single)) == 0) {
       result->tasks = &result->single;
       result->n_tasks = 1;
+      if (role == DBN_ROLE_UNIT)
+        rc = mark_seen_as(result->single, name);
     }
     break;
   case DUBAN__REQUEST__BODY_LIST_ESCALATIONS:

@@ -50,6 +50,8 @@ static const command_t commands[] = {
     {"scoring", dbn_cmd_scoring, "coordinators", "scoring load FILE: the 考核 rules, dated and versioned"},
     {"ping", dbn_cmd_ping, "anyone", "who you are to the broker, its clock, its head"},
     {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)"},
+    {"lead", dbn_cmd_lead, "departments",
+     "lead remind TASK --note TEXT: a measure's lead unit (牵头单位) reminds"},
 };
 
 static void

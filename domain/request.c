@@ -75,6 +75,9 @@ static const dbn_request_kind_t kinds[] = {
      DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED},
     {DUBAN__REQUEST__BODY_PLAN_CHANGE_DATES, "plan_change_dates", COORDINATOR | ADMIN, WRITE,
      DBN_SUBJECT_TASK, DUBAN__EVENT__BODY_PLAN_DATES_CHANGED},
+    /* A measure's lead unit reminds the owner of one of its tasks (domain/lead.h). */
+    {DUBAN__REQUEST__BODY_LEAD_REMIND, "lead_remind", UNIT, WRITE, DBN_SUBJECT_TASK,
+     DUBAN__EVENT__BODY_LEAD_REMINDED},
 };
 
 const dbn_request_kind_t *

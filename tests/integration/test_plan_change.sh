@@ -51,8 +51,8 @@ as coordinator:office plan change redate 1.6.1 --due 2024-06-30 --reason '受汛
 json=$(as auditor:audit task 1.6.1 --json)
 echo "$json" | jq -e '.overdue == false and ([.milestones[].due] == ["2024-06-30"])' >/dev/null \
   || fail "the re-dated task: $json"
-as auditor:audit tasks | grep 'ordos-2023-58:1.6.1 ' | grep -q '2024-06-30' || fail "tasks does not show the new due"
-as auditor:audit task 1.6.1 | grep -q '节点 2023-12-31 改期为 2024-06-30；理由：受汛期影响延期' || fail "no redate history"
+grep 'ordos-2023-58:1.6.1 ' <<<"$(as auditor:audit tasks)" | grep -q '2024-06-30' || fail "tasks does not show the new due"
+grep -q '节点 2023-12-31 改期为 2024-06-30；理由：受汛期影响延期' <<<"$(as auditor:audit task 1.6.1)" || fail "no redate history"
 expect_code '已有一个 2024-06-30 到期的节点' as coordinator:office plan change add-milestone 1.6.1 --due 2024-06-30 \
   --text '重复' --reason '调整'
 as coordinator:office plan change add-milestone 1.6.1 --due 2024-03-31 --text '完成初步设计' \
@@ -75,7 +75,7 @@ echo "$json" | jq -e '.unit == "KJJ" and .state == "assigned" and .lead == ["NYJ
 as unit:KJJ inbox --json --keep-unread | jq -e 'any(.inbox[]; .kind == "plan_task_added" and .task == "ordos-2023-58:2.1.3")' \
   >/dev/null || fail "the new task's unit was not told"
 as unit:KJJ claim 2.1.3 >/dev/null || fail "the new task cannot be claimed"
-as unit:KJJ tasks | grep -q 'ordos-2023-58:2.1.3' || fail "the unit does not list its new task"
+grep -q 'ordos-2023-58:2.1.3' <<<"$(as unit:KJJ tasks)" || fail "the unit does not list its new task"
 pass "a task added to measure 2.1 gets the next number, its measure's lead, and its unit can claim it"
 
 # The history in replay, and the plan as it stood on each day.
@@ -107,5 +107,9 @@ jq -s -e --argjson c "$cancel_seq" '([.[] | select(.kind == "escalated" and .tas
   | [.[] | select(.seq > $c and .kind == "escalation_level" and (.escalation as $e | $mine | index($e)))] | length == 0' \
   "$T/replay.jsonl" >/dev/null || fail "the cancelled task's escalation rose after its cancellation"
 [ "$(as auditor:audit task 1.6.1 --json | jq '.overdue')" = true ] || fail "1.6.1 is not overdue past its new day"
-"$BIN/duban" audit verify --data "$T/data" | grep -q 'every view verify' || fail "verify"
+# The state right before and right after the cancellation's seq.
+slj_at() { "$BIN/duban" audit report --data "$T/data" --until "$1" --json | jq -r '.units[] | select(.code == "SLJ") | .tasks'; }
+[ "$(( $(slj_at $((cancel_seq - 1))) - 1 ))" = "$(slj_at "$cancel_seq")" ] \
+  || fail "the state at seq $cancel_seq does not differ from the one before: $(slj_at $((cancel_seq - 1))) $(slj_at "$cancel_seq")"
+grep -q 'every view verify' <<<"$("$BIN/duban" audit verify --data "$T/data")" || fail "verify"
 pass "a cancelled task is warned no more, a re-dated one is late after its new day; the log and its views verify"

@@ -105,6 +105,8 @@ static const struct added_row added_rows[] = {
     {"plan_change_add", COORDINATOR | ADMIN, true, DBN_SUBJECT_NONE, "plan_task_added"},
     {"plan_change_cancel", COORDINATOR | ADMIN, true, DBN_SUBJECT_TASK, "plan_task_cancelled"},
     {"plan_change_dates", COORDINATOR | ADMIN, true, DBN_SUBJECT_TASK, "plan_dates_changed"},
+    /* A measure's lead unit reminds the owner of one of its tasks (domain/lead.h). */
+    {"lead_remind", UNIT, true, DBN_SUBJECT_TASK, "lead_reminded"},
 };
 
 #define N_ADDED_ROWS (sizeof added_rows / sizeof added_rows[0])
