@@ -220,7 +220,7 @@ print_plan_changes(const Duban__Task *t, char *line, size_t line_len)
     dbn_cli_format_time(change->time, when);
     snprintf(line, line_len, "seq %llu %s %s %s；理由：%s", (unsigned long long)change->seq, when,
              change->actor, change->what, change->reason);
-    print_field(i == 0 ? "plan changes" : "", line);
+    print_field(i == 0 ? "changes" : "", line); /* 计划调整 */
   }
 }
 

@@ -83,6 +83,12 @@ pass "a task added to measure 2.1 gets the next number, its measure's lead, and 
 grep -q '计划调整：撤销任务；理由：项目并入1.6.1统一实施' "$T/replay.txt" || fail "replay: cancel"
 grep -q '计划调整：节点 2023-12-31 改期为 2024-06-30；理由：受汛期影响延期' "$T/replay.txt" || fail "replay: redate"
 grep -q '计划调整：新增任务（KJJ），节点 2024-12-31：开展储能技术攻关' "$T/replay.txt" || fail "replay: add"
+"$BIN/duban" audit replay --data "$T/data" --task 1.6.1 --json >"$T/history.jsonl" || fail "replay --task"
+jq -s -e 'all(.[]; .task == "ordos-2023-58:1.6.1" or (.kind | test("escalation_level|acknowledged|resolved")))
+  and ([.[] | select(.kind == "plan_dates_changed") | .reason] == ["受汛期影响延期", "细化节点", "并入最终节点"])
+  and any(.[]; .kind == "deadline_warning" and .level == "red")' "$T/history.jsonl" >/dev/null \
+  || fail "the history of 1.6.1: $(jq -c '[.kind, .task]' "$T/history.jsonl")"
+expect_code not_found "$BIN/duban" audit replay --data "$T/data" --task 9.9.9
 before=$("$BIN/duban" audit report --data "$T/data" --at 2024-01-05 --json)
 after=$("$BIN/duban" audit report --data "$T/data" --at 2024-01-07 --json)
 overdue() { echo "$1" | jq -c '[.overdue[].task | select(. == "ordos-2023-58:1.4.1" or . == "ordos-2023-58:1.6.1")]'; }
