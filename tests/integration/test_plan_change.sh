@@ -103,8 +103,17 @@ scored() { echo "$1" | jq -r --arg code "$2" '.units[] | select(.code == $code) 
   || fail "SLJ's scored tasks: $(scored "$before" SLJ) then $(scored "$after" SLJ)"
 pass "replay describes each change; the report for the day before is the plan as it stood, the day after differs"
 
-# The monitor warns no more about the cancelled task, nor raises its escalation.
-as admin:admin clock advance --days 400 >/dev/null || fail "clock"
+# The monitor warns no more about the cancelled task, nor raises its escalation;
+# a re-dated one stops climbing while it is not overdue.
+# A month on (2024-02-06), 1.6.1 is not overdue: the escalation raised for
+# its missed 2023 day stays open but climbs no further.
+as admin:admin clock advance --days 30 >/dev/null || fail "clock"
+"$BIN/duban" audit replay --data "$T/data" --json >"$T/replay.jsonl" || fail "replay"
+jq -s -e '([.[] | select(.kind == "escalated" and .task == "ordos-2023-58:1.6.1") | .seq]) as $mine
+  | ([.[] | select(.kind == "plan_dates_changed")][0].seq) as $redated
+  | [.[] | select(.seq > $redated and .kind == "escalation_level" and (.escalation as $e | $mine | index($e)))]
+  | length == 0' "$T/replay.jsonl" >/dev/null || fail "the re-dated task's old escalation kept rising"
+as admin:admin clock advance --days 370 >/dev/null || fail "clock"
 "$BIN/duban" audit replay --data "$T/data" --json >"$T/replay.jsonl" || fail "replay"
 cancel_seq=$(jq -s '[.[] | select(.kind == "plan_task_cancelled")][0].seq' "$T/replay.jsonl")
 jq -s -e --argjson c "$cancel_seq" '[.[] | select(.seq > $c and .kind == "deadline_warning" and .task == "ordos-2023-58:1.4.1")]
