@@ -18,6 +18,8 @@ find_card(dbn_scorecard_t *cards, size_t count, const char *code)
 static int
 count_task(dbn_scorecard_t *card, const Duban__Task *task)
 {
+  if (task->cancelled) /* cancelled by a plan change (plan_change.h): no longer the unit's work */
+    return 0;
   card->tasks++;
   card->average_percent += task->percent;
   card->overdue += task->overdue;
