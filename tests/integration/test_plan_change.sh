@@ -101,6 +101,9 @@ scored() { echo "$1" | jq -r --arg code "$2" '.units[] | select(.code == $code) 
   || fail "KJJ's scored tasks: $(scored "$before" KJJ) then $(scored "$after" KJJ)"
 [ "$(( $(scored "$before" SLJ) - 1 ))" = "$(scored "$after" SLJ)" ] \
   || fail "SLJ's scored tasks: $(scored "$before" SLJ) then $(scored "$after" SLJ)"
+auto_esc() { echo "$1" | jq -r '.units[] | select(.code == "SLJ") | .automatic_escalations'; }
+[ "$(( $(auto_esc "$before") - 1 ))" = "$(auto_esc "$after")" ] \
+  || fail "the cancelled task's escalation still counts against SLJ: $(auto_esc "$before") then $(auto_esc "$after")"
 pass "replay describes each change; the report for the day before is the plan as it stood, the day after differs"
 
 # The monitor warns no more about the cancelled task, nor raises its escalation;
