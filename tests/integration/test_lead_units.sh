@@ -49,11 +49,14 @@ jq -s -e 'any(.[]; .kind == "claimed" and .task == "ordos-2023-58:2.1.2")' "$T/n
   || fail "the lead's watch did not show KJJ's claim: $(cat "$T/nyj-watch.jsonl")"
 pass "the lead's watch shows its measure's events"
 
-as unit:NYJ lead remind 2.1.2 --note '请本周内报送储能技术进展' >/dev/null || fail "lead remind"
+# Through the departments' own agents, as they work.
+start_agent NYJ
+start_agent KJJ
+via NYJ lead remind 2.1.2 --note '请本周内报送储能技术进展' >/dev/null || fail "lead remind"
 as unit:KJJ inbox --json --keep-unread | jq -e '.inbox[0] | select(.kind == "lead_reminded")
   | .text == "请本周内报送储能技术进展" and .from == "unit:NYJ" and .task == "ordos-2023-58:2.1.2"' >/dev/null \
   || fail "the reminder is not in KJJ's inbox: $(as unit:KJJ inbox --json --keep-unread)"
-grep -q '请本周内报送储能技术进展' <<<"$(as unit:KJJ inbox --keep-unread)" || fail "duban inbox does not show the text"
+grep -q '请本周内报送储能技术进展' <<<"$(via KJJ inbox --keep-unread)" || fail "duban inbox does not show the text"
 "$BIN/duban" audit replay --data "$T/data" >"$T/replay.txt" || fail "replay"
 grep -q '牵头单位催办；请本周内报送储能技术进展' "$T/replay.txt" || fail "replay does not describe the reminder"
 [ "$(as auditor:audit task 2.1.2 --json | jq '.reminders')" = 0 ] \
