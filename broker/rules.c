@@ -25,8 +25,7 @@ seen_by_measure_unit(dbn_store_txn_t *txn, const char *unit, const char *task_id
   Duban__Task *full;
   if (dbn_store_task_get(txn, task_id, &full) != 0)
     return false;
-  dbn_seen_as_t seen = dbn_lead_seen_as(full, unit);
-  if (seen == DBN_SEEN_LEAD || (!lead_only && seen == DBN_SEEN_COOPERATING)) {
+  if (lead_only ? dbn_lead_seen_as(full, unit) == DBN_SEEN_LEAD : dbn_lead_may_read(full, unit)) {
     dbn_wire_task_free(task_p);
     *task_p = full;
     return true;
