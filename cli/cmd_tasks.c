@@ -242,6 +242,8 @@ print_task(const Duban__Task *t)
     strncat(line, ")", sizeof line - strlen(line) - 1);
   }
   print_field("unit", line);
+  if (t->seen_as && *t->seen_as) /* a unit's read: own, or its measure's as 牵头 or 配合 (domain/lead.h) */
+    print_field("seen as", dbn_lead_seen_as_zh(dbn_lead_seen_as_parse(t->seen_as)));
   snprintf(line, sizeof line, "%s, %d%%%s%s", dbn_wire_task_state_name(t->state), t->percent,
            t->overdue ? ", OVERDUE" : "", t->cancelled ? ", 已撤销（计划调整）" : "");
   print_field("state", line);

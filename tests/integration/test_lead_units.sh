@@ -18,7 +18,7 @@ seen_as() { as "unit:$1" tasks --json | jq -r --arg id "ordos-2023-58:$2" '.task
 [ "$(seen_as NYJ 2.1.2)" = lead ] || fail "NYJ does not see KJJ's 2.1.2 as its lead: $(seen_as NYJ 2.1.2)"
 [ "$(seen_as KJJ 2.1.1)" = cooperating ] || fail "KJJ does not see 2.1.1 as cooperating: $(seen_as KJJ 2.1.1)"
 [ -z "$(seen_as JTJ 2.1.2)" ] || fail "JTJ, with no part in measure 2.1, sees 2.1.2"
-grep -q 'KJJ' <<<"$(as unit:NYJ task 2.1.2)" || fail "the lead cannot read its measure's task"
+grep -q '^seen as     牵头' <<<"$(as unit:NYJ task 2.1.2)" || fail "the lead cannot read its measure's task"
 expect_code permission_denied as unit:JTJ task 2.1.2
 table=$(as unit:NYJ tasks)
 echo "$table" | grep 'ordos-2023-58:2.1.2 ' | grep -q '牵头' || fail "the table does not say NYJ leads 2.1.2: $table"
@@ -27,7 +27,7 @@ echo "$table" | grep -q '^牵头措施 ordos-2023-58:2.1：绿（2 项：绿 2�
 pass "the lead sees its measure's tasks, the cooperating unit its measure's, nobody else's"
 
 # The cooperating unit reads, but writes nothing to a task it does not own.
-grep -q 'NYJ' <<<"$(as unit:KJJ task 2.1.1)" || fail "the cooperating unit cannot read 2.1.1"
+grep -q '^seen as     配合' <<<"$(as unit:KJJ task 2.1.1)" || fail "the cooperating unit cannot read 2.1.1"
 expect_code permission_denied as unit:KJJ claim 2.1.1
 expect_code permission_denied as unit:KJJ progress 2.1.1 --percent 10
 expect_code permission_denied as unit:NYJ claim 2.1.2
