@@ -101,6 +101,9 @@ scored() { echo "$1" | jq -r --arg code "$2" '.units[] | select(.code == $code) 
   || fail "KJJ's scored tasks: $(scored "$before" KJJ) then $(scored "$after" KJJ)"
 [ "$(( $(scored "$before" SLJ) - 1 ))" = "$(scored "$after" SLJ)" ] \
   || fail "SLJ's scored tasks: $(scored "$before" SLJ) then $(scored "$after" SLJ)"
+cancelled() { echo "$1" | jq -r '.tasks[] | select(.id == "ordos-2023-58:1.4.1") | .cancelled'; }
+[ "$(cancelled "$before")/$(cancelled "$after")" = false/true ] \
+  || fail "1.4.1 in the reports: cancelled $(cancelled "$before") then $(cancelled "$after")"
 auto_esc() { echo "$1" | jq -r '.units[] | select(.code == "SLJ") | .automatic_escalations'; }
 [ "$(( $(auto_esc "$before") - 1 ))" = "$(auto_esc "$after")" ] \
   || fail "the cancelled task's escalation still counts against SLJ: $(auto_esc "$before") then $(auto_esc "$after")"
