@@ -101,7 +101,7 @@ scored() { echo "$1" | jq -r --arg code "$2" '.units[] | select(.code == $code) 
   || fail "KJJ's scored tasks: $(scored "$before" KJJ) then $(scored "$after" KJJ)"
 [ "$(( $(scored "$before" SLJ) - 1 ))" = "$(scored "$after" SLJ)" ] \
   || fail "SLJ's scored tasks: $(scored "$before" SLJ) then $(scored "$after" SLJ)"
-cancelled() { echo "$1" | jq -r '.tasks[] | select(.id == "ordos-2023-58:1.4.1") | .cancelled'; }
+cancelled() { echo "$1" | jq -r '.tasks[] | select(.id == "ordos-2023-58:1.4.1") | .cancelled // false'; }
 [ "$(cancelled "$before")/$(cancelled "$after")" = false/true ] \
   || fail "1.4.1 in the reports: cancelled $(cancelled "$before") then $(cancelled "$after")"
 auto_esc() { echo "$1" | jq -r '.units[] | select(.code == "SLJ") | .automatic_escalations'; }
