@@ -263,6 +263,7 @@ task_json(const Duban__Task *task, int64_t now)
   cJSON_AddStringToObject(json, "text", task->text);
   cJSON_AddStringToObject(json, "state", dbn_wire_task_state_name(task->state));
   cJSON_AddStringToObject(json, "state_zh", state_zh(task->state));
+  cJSON_AddStringToObject(json, "seen_as", task->seen_as); /* own, lead or cooperating (domain/lead.h) */
   cJSON_AddNumberToObject(json, "percent", task->percent);
   dbn_colour_t colour = dbn_task_colour(task, dbn_task_pace_start(task), now, NULL, NULL);
   cJSON_AddStringToObject(json, "colour", dbn_colour_name(colour));

@@ -103,16 +103,19 @@ warn_missed_report(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, i
   return dbn_store_append(txn, &event);
 }
 
-/* An escalation on a task a plan change cancelled rises no further. */
+/* An escalation rises no further once its task was cancelled by a plan
+ * change, nor one the monitor raised for a missed day once its task is no
+ * longer overdue (the day re-dated, the milestone met, the work accepted):
+ * it stays open for a coordinator to resolve, without climbing the ladder. */
 static bool
-task_cancelled(dbn_store_txn_t *txn, const char *task_id)
+stops_rising(dbn_store_txn_t *txn, const Duban__Escalation *e)
 {
   Duban__Task *task;
-  if (dbn_store_task_state_get(txn, task_id, &task))
+  if (dbn_store_task_state_get(txn, e->task, &task))
     return false;
-  bool cancelled = task->cancelled;
+  bool stops = task->cancelled || (e->automatic && !task->overdue);
   dbn_wire_task_free(&task);
-  return cancelled;
+  return stops;
 }
 
 /* One escalation_level event: the escalation reached level. */
@@ -146,7 +149,7 @@ raise_escalation_levels(dbn_store_txn_t *txn, int64_t now, const dbn_deadline_po
   int64_t sla = (int64_t)policy->escalation_sla_hours * 3600;
   for (size_t i = 0; i < count && rc == 0; i++) {
     const Duban__Escalation *e = open[i];
-    if (e->state != DUBAN__ESCALATION_STATE__ESCALATION_OPEN || task_cancelled(txn, e->task))
+    if (e->state != DUBAN__ESCALATION_STATE__ESCALATION_OPEN || stops_rising(txn, e))
       continue;
     uint32_t due = dbn_ladder_due_level(policy->ladder, e->raised_at, now, sla);
     /* After a gap, straight to the level earned: one event, not one per level. */

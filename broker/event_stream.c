@@ -8,6 +8,7 @@
 
 #include "event_subject.h"
 #include "identity.h"
+#include "lead.h"
 #include "log.h"
 #include "wire.h"
 
@@ -177,7 +178,8 @@ event_task(dbn_store_txn_t *txn, const Duban__Event *event, Duban__Escalation **
 
 /* Whether a unit's watch shows the event: one about a task the unit owns
  * now (a reassignment shows to the unit that gets the task; the one that
- * loses it is told in its inbox), or one the unit itself made. Anything else, other units' work and the whole
+ * loses it is told in its inbox) or whose measure it leads or cooperates
+ * on (domain/lead.h), or one the unit itself made. Anything else, other units' work and the whole
  * plan, it does not see; an event that cannot be read is not shown. */
 static bool
 unit_sees(dbn_store_txn_t *txn, const char *unit, const uint8_t *bytes, size_t len)
@@ -193,7 +195,7 @@ unit_sees(dbn_store_txn_t *txn, const char *unit, const uint8_t *bytes, size_t l
   const char *task_id = seen ? NULL : event_task(txn, event, &escalation);
   Duban__Task *task = NULL;
   if (task_id && dbn_store_task_get(txn, task_id, &task) == 0) {
-    seen = task->unit && strcmp(task->unit, unit) == 0;
+    seen = dbn_lead_may_read(task, unit);
     dbn_wire_task_free(&task);
   }
   if (escalation)

@@ -51,9 +51,11 @@ check_dates(dbn_store_txn_t *txn, Duban__PlanChangeDates *change, const Duban__T
   int rc = read_clock(txn, &now, why, why_len);
   if (rc == 0)
     rc = dbn_plan_change_check_dates(task, change, now, &index, why, why_len);
-  if (rc || change->op == DUBAN__PLAN_CHANGE_DATES_OP__PLAN_CHANGE_ADD_MILESTONE)
+  if (rc)
     return rc;
-  return set_string(&change->old_due, task->milestones[index]->due);
+  /* The broker's field: whatever the client put there is not the log's. */
+  bool added = change->op == DUBAN__PLAN_CHANGE_DATES_OP__PLAN_CHANGE_ADD_MILESTONE;
+  return set_string(&change->old_due, added ? "" : task->milestones[index]->due);
 }
 
 /* The tasks of the measure add names, which must lie in one plan; *tasks_p

@@ -7,6 +7,7 @@
 
 #include "evidence.h"
 #include "identity.h"
+#include "lead.h"
 #include "rules.h"
 #include "wire.h"
 
@@ -21,24 +22,56 @@ unit_owns_task(dbn_store_txn_t *txn, const char *unit, const char *task_id)
   return owns;
 }
 
-/* A unit's own tasks, or the unit asked for, or all; of one state if asked. */
+/* May unit read task_id (its own, or its measure's as lead or cooperating
+ * unit: domain/lead.h)? The whole task is read, for its measure's units. */
+static bool
+unit_may_read_task(dbn_store_txn_t *txn, const char *unit, const char *task_id)
+{
+  Duban__Task *task;
+  if (dbn_store_task_get(txn, task_id, &task))
+    return false;
+  bool may = dbn_lead_may_read(task, unit);
+  dbn_wire_task_free(&task);
+  return may;
+}
+
+/* Tell a unit how it stands to a task it reads: own, lead or cooperating
+ * (domain/lead.h). The string is the task's (protobuf-c's free() frees it). */
+static int
+mark_seen_as(Duban__Task *task, const char *unit)
+{
+  char *seen = strdup(dbn_lead_seen_as_name(dbn_lead_seen_as(task, unit)));
+  if (!seen)
+    return DBN_ENOMEM;
+  if (task->seen_as && task->seen_as != protobuf_c_empty_string)
+    free(task->seen_as);
+  task->seen_as = seen;
+  return 0;
+}
+
+/* A unit's own tasks and those of the measures it leads or cooperates on
+ * (each marked how it sees it), or the unit asked for, or all; of one
+ * state if asked. A unit's list reads every task: a plan has hundreds. */
 static int
 list_tasks(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duban__ListTasks *list,
            dbn_read_result_t *result)
 {
-  const char *unit = role == DBN_ROLE_UNIT ? name : (*list->unit ? list->unit : NULL);
+  const char *unit = role == DBN_ROLE_UNIT ? NULL : (*list->unit ? list->unit : NULL);
   int rc = dbn_store_tasks_list(txn, unit, &result->tasks, &result->n_tasks);
   if (rc)
     return rc;
   size_t kept = 0;
   for (size_t i = 0; i < result->n_tasks; i++) {
-    if (list->state && result->tasks[i]->state != list->state)
+    bool hidden = role == DBN_ROLE_UNIT && !dbn_lead_may_read(result->tasks[i], name);
+    if (!hidden && role == DBN_ROLE_UNIT && rc == 0)
+      rc = mark_seen_as(result->tasks[i], name);
+    if (hidden || (list->state && result->tasks[i]->state != list->state))
       dbn_wire_task_free(&result->tasks[i]);
     else
       result->tasks[kept++] = result->tasks[i];
   }
   result->n_tasks = kept;
-  return 0;
+  return rc;
 }
 
 /* Escalations (open ones, or all); a unit sees those on its own tasks. */
@@ -62,7 +95,7 @@ list_escalations(dbn_store_txn_t *txn, dbn_role_t role, const char *name, bool o
 
 /* One evidence file by its hash, with the name and type of the first
  * event that attached it which the caller may see: a unit, only those on
- * its own tasks. */
+ * the tasks it may read (as list_evidence: its own, and its measures'). */
 static int
 get_evidence(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duban__EvidenceGet *get,
              dbn_read_result_t *result, char *why, size_t why_len)
@@ -73,7 +106,7 @@ get_evidence(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duba
   if (rc)
     return rc;
   size_t visible = 0;
-  while (visible < n && role == DBN_ROLE_UNIT && !unit_owns_task(txn, name, refs[visible]->task))
+  while (visible < n && role == DBN_ROLE_UNIT && !unit_may_read_task(txn, name, refs[visible]->task))
     visible++;
   if (visible == n) {
     /* Whether the file exists is not a unit's to learn when it may not see it. */
@@ -121,6 +154,8 @@ dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, 
     if ((rc = dbn_store_task_get(txn, req->get_task->task, &result->single)) == 0) {
       result->tasks = &result->single;
       result->n_tasks = 1;
+      if (role == DBN_ROLE_UNIT)
+        rc = mark_seen_as(result->single, name);
     }
     break;
   case DUBAN__REQUEST__BODY_LIST_ESCALATIONS:

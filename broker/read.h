@@ -2,8 +2,10 @@
  *
  * Reads run after the batch's commit on a fresh snapshot (so nobody sees
  * state a failed commit took back), with the same checks as writes
- * (rules.h). A department sees only its own tasks and the escalations on
- * them, its own inbox and the evidence of its tasks; coordinators, auditors and admins see every
+ * (rules.h). A department sees its own tasks and, read-only, those of the
+ * measures it leads or cooperates on (domain/lead.h), the escalations on
+ * its own, its own inbox and the evidence of its own tasks; coordinators,
+ * auditors and admins see every
  * task and escalation. Watching is the
  * event stream's (event_stream.h); this module answers the reads that
  * return views. */

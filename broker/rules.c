@@ -7,6 +7,7 @@
 
 #include "evidence_rule.h"
 #include "figure.h"
+#include "lead.h"
 #include "lifecycle.h"
 #include "milestone.h"
 #include "plan_change_rules.h"
@@ -15,11 +16,32 @@
 #include "signed_request.h"
 #include "wire.h"
 
-/* A task the caller may act on: it exists, and a unit acts only on its own.
+/* A unit may read a task of a measure it leads or cooperates on, and a
+ * lead may remind its owner (domain/lead.h): reread *task_p with its
+ * definition, which names the measure's units. */
+static bool
+seen_by_measure_unit(dbn_store_txn_t *txn, const char *unit, const char *task_id, bool lead_only,
+                     Duban__Task **task_p)
+{
+  Duban__Task *full;
+  if (dbn_store_task_get(txn, task_id, &full) != 0)
+    return false;
+  if (lead_only ? dbn_lead_seen_as(full, unit) == DBN_SEEN_LEAD : dbn_lead_may_read(full, unit)) {
+    dbn_wire_task_free(task_p);
+    *task_p = full;
+    return true;
+  }
+  dbn_wire_task_free(&full);
+  return false;
+}
+
+/* A task the caller may act on: it exists, and a unit acts only on its own
+ * (reads, and a lead's reminder, may also reach its measure's tasks).
  * with_definition reads its text, milestones and targets too. */
 static int
 load_own_task(dbn_store_txn_t *txn, dbn_role_t role, const char *unit, const char *task_id,
-              bool with_definition, Duban__Task **task_p, char *why, size_t why_len)
+              const dbn_request_kind_t *kind, bool with_definition, Duban__Task **task_p, char *why,
+              size_t why_len)
 {
   int rc = with_definition ? dbn_store_task_get(txn, task_id, task_p)
                            : dbn_store_task_state_get(txn, task_id, task_p);
@@ -31,6 +53,10 @@ load_own_task(dbn_store_txn_t *txn, dbn_role_t role, const char *unit, const cha
     snprintf(why, why_len, "task '%s' could not be read: %s", task_id, dbn_strerror(rc));
     return rc;
   }
+  bool lead_remind = kind->body == DUBAN__REQUEST__BODY_LEAD_REMIND;
+  if (role == DBN_ROLE_UNIT && strcmp((*task_p)->unit, unit) != 0 && (!kind->write || lead_remind) &&
+      seen_by_measure_unit(txn, unit, task_id, lead_remind, task_p))
+    return 0;
   if (role == DBN_ROLE_UNIT && strcmp((*task_p)->unit, unit) != 0) {
     /* Not the owner's code: who owns what is not this unit's to learn. */
     snprintf(why, why_len, "task '%s' is not one of unit %s's tasks; a unit may act only on its own", task_id,
@@ -127,8 +153,9 @@ check_task(dbn_store_txn_t *txn, dbn_role_t role, const char *name, Duban__Reque
   bool figures = req->body_case == DUBAN__REQUEST__BODY_PROGRESS && req->progress->n_figures > 0;
   bool milestone = is_milestone_request(req);
   bool plan_change = dbn_plan_change_rules_applies(req);
-  int rc = load_own_task(txn, role, name, dbn_request_task(req), figures || milestone || plan_change, task_p,
-                         why, why_len);
+  bool lead_remind = req->body_case == DUBAN__REQUEST__BODY_LEAD_REMIND;
+  int rc = load_own_task(txn, role, name, dbn_request_task(req), kind,
+                         figures || milestone || plan_change || lead_remind, task_p, why, why_len);
   if (rc || !kind->write)
     return rc;
   Duban__TaskState next;
@@ -141,6 +168,8 @@ check_task(dbn_store_txn_t *txn, dbn_role_t role, const char *name, Duban__Reque
     rc = check_milestone(*task_p, req, kind, why, why_len);
   if (rc == 0 && plan_change)
     rc = dbn_plan_change_rules_check(txn, req, *task_p, why, why_len);
+  if (rc == 0 && lead_remind)
+    rc = dbn_lead_check_remind(*task_p, name, why, why_len);
   if (rc)
     dbn_wire_task_free(task_p);
   return rc;

@@ -1403,6 +1403,15 @@ describe_plan_change(const Duban__Event *event, event_text_t *text)
   append_note(text, "理由：", dbn_plan_change_event_reason(event));
 }
 
+/* A measure's lead unit (domain/lead.h) reminded the owner. */
+static void
+describe_lead_reminded(const Duban__Event *event, event_text_t *text)
+{
+  append_subject(text, "%s", event->lead_reminded->task);
+  append_details(text, "牵头单位催办");
+  append_note(text, "", event->lead_reminded->note);
+}
+
 /* Every kind this duban can describe; any other prints as one it does not
  * know. */
 static const struct {
@@ -1434,6 +1443,7 @@ static const struct {
     {DUBAN__EVENT__BODY_PLAN_TASK_ADDED, describe_plan_change},
     {DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED, describe_plan_change},
     {DUBAN__EVENT__BODY_PLAN_DATES_CHANGED, describe_plan_change},
+    {DUBAN__EVENT__BODY_LEAD_REMINDED, describe_lead_reminded},
 };
 
 void

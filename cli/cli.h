@@ -333,6 +333,13 @@ int dbn_cmd_keygen(int argc, char **argv);
 int dbn_cmd_plan(int argc, char **argv);
 /* plan change add|cancel|redate|add-milestone|remove-milestone */
 int dbn_cmd_plan_change(int argc, char **argv);
+int dbn_cmd_lead(int argc, char **argv); /* lead remind: a measure's lead unit's 催办 */
+
+/* A task's colour now, as the desk and the board draw it (domain/pace.h). */
+const char *dbn_cli_task_colour_zh(const Duban__Task *task, int64_t now);
+/* One line per measure the listing unit leads, coloured by the worst of its
+ * tasks (domain/pace.h's roll-up); nothing for a list with no led task. */
+void dbn_cli_print_measure_rollups(FILE *out, const Duban__Reply *reply);
 int dbn_cmd_audit(int argc, char **argv);
 int dbn_cmd_admin(int argc, char **argv); /* admin backup, register-key, revoke-key */
 int dbn_cmd_register_key(int argc, char **argv);

@@ -45,7 +45,7 @@ static const command_t commands[] = {
     {"reassign", dbn_cmd_reassign, "coordinators", "give a task to another unit"},
     {"keygen", dbn_cmd_keygen, "admins", "make CURVE keys for the broker, units and roles"},
     {"user", dbn_cmd_user, "admins", "user add|list|remove|passwd: accounts of a desk or the board"},
-    {"plan", dbn_cmd_plan, "admins", "plan import FILE | plan load FILE.json"},
+    {"plan", dbn_cmd_plan, "admins", "plan import FILE | plan load FILE.json | plan change (计划调整)"},
     {"clock", dbn_cmd_clock, "admins", "clock advance SECONDS|--days N (virtual clock)"},
     {"admin", dbn_cmd_admin, "admins", "admin backup --data DIR --to DEST: a hot, verified copy of the log"},
     {"scoring", dbn_cmd_scoring, "coordinators", "scoring load FILE: the 考核 rules, dated and versioned"},
@@ -53,6 +53,8 @@ static const command_t commands[] = {
     {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)"},
     {"evidence", dbn_cmd_evidence, "anyone",
      "evidence list TASK | get HASH: files attached to reports (佐证材料)"},
+    {"lead", dbn_cmd_lead, "departments",
+     "lead remind TASK --note TEXT: a measure's lead unit (牵头单位) reminds"},
 };
 
 static void

@@ -18,6 +18,7 @@
 #include "cosign.h"
 #include "cli.h"
 #include "date.h"
+#include "event_subject.h"
 #include "report.h"
 #include "store.h"
 
@@ -80,12 +81,14 @@ static const char checkpoints_usage[] =
     "--witness OUT` reads.\n";
 
 static const char replay_usage[] =
-    "usage: duban audit replay --data DIR [--after SEQ] [--until SEQ] [--json]\n"
+    "usage: duban audit replay --data DIR [--after SEQ] [--until SEQ] [--task TASK] [--json]\n"
     "\n"
     "Print the events of the log in DIR with after < seq <= until (default:\n"
     "all): seq, time (UTC), actor, kind, task, details. With --json one object\n"
     "per line: seq, time (ISO-8601 UTC), actor, request_id, kind, prev_hash and\n"
-    "the fields of the event's body.\n";
+    "the fields of the event's body. --task TASK (a full id, or 2.1.1 when one\n"
+    "plan has it) prints that task's history only: its events, plan changes\n"
+    "(计划调整) included, and those of the escalations raised on it.\n";
 
 static const char report_usage[] =
     "usage: duban audit report --data DIR [--until SEQ | --at YYYY-MM-DD] [--verify] [--json]\n"
@@ -522,8 +525,30 @@ typedef struct {
   uint64_t until; /* stop after this seq; 0 = the end */
   bool json;      /* one JSON object per line */
   uint64_t printed;
-  uint64_t bad_seq; /* an event that did not decode */
+  uint64_t bad_seq;       /* an event that did not decode */
+  const char *task;       /* --task: only this task's history; NULL for all */
+  uint64_t *escalations;  /* --task: the escalations raised on it so far (their ids are seqs) */
+  size_t n_escalations;   /* how many */
+  size_t escalations_cap; /* room at escalations */
 } replay_t;
+
+/* Is event part of the history of replay->task? Its own events, and those
+ * of the escalations raised on it (remembered as they go by). */
+static bool
+in_task_history(replay_t *replay, const Duban__Event *event)
+{
+  const char *task = dbn_event_task(event);
+  if (task && strcmp(task, replay->task) == 0) {
+    if (event->body_case == DUBAN__EVENT__BODY_ESCALATED && replay->n_escalations < replay->escalations_cap)
+      replay->escalations[replay->n_escalations++] = event->seq;
+    return true;
+  }
+  uint64_t escalation = dbn_event_escalation(event);
+  for (size_t i = 0; escalation && i < replay->n_escalations; i++)
+    if (replay->escalations[i] == escalation)
+      return true;
+  return false;
+}
 
 static int
 replay_one(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
@@ -541,6 +566,10 @@ replay_one(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
    * verify's business, but show what the key says. */
   if (event->seq != seq)
     event->seq = seq;
+  if (replay->task && !in_task_history(replay, event)) {
+    dbn_wire_event_free(&event);
+    return 0;
+  }
   int rc = 0;
   if (replay->json) {
     if (dbn_cli_print_json(stdout, dbn_cli_event_json(event)) != 0)
@@ -553,6 +582,21 @@ replay_one(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   return rc;
 }
 
+/* --task as the log names it (a short id resolved against the loaded
+ * plans), and room to remember its escalations. */
+static int
+replay_resolve_task(dbn_store_txn_t *txn, const char *text, char **task_p, replay_t *replay)
+{
+  size_t matches;
+  int err = dbn_store_task_resolve(txn, text, task_p, &matches);
+  if (err)
+    return err == DBN_EEXIST ? DBN_EINVAL : err;
+  replay->task = *task_p;
+  replay->escalations_cap = 4096; /* a task's escalations; more are a log nobody reads by hand */
+  replay->escalations = calloc(replay->escalations_cap, sizeof *replay->escalations);
+  return replay->escalations ? 0 : DBN_ENOMEM;
+}
+
 static int
 cmd_replay(int argc, char **argv)
 {
@@ -560,8 +604,9 @@ cmd_replay(int argc, char **argv)
   dbn_cli_init(&cli, "audit replay", replay_usage);
   const char *dir = NULL;
   uint64_t range[2] = {0, 0};
+  own_option_t own[] = {{"--task", true, false, NULL}};
   bool done;
-  int rc = parse_audit(&cli, argc, argv, &dir, range, &done);
+  int rc = parse_audit_own(&cli, argc, argv, own, 1, &dir, range, &done);
   if (done)
     return rc;
   if (range[1] && range[1] <= range[0])
@@ -573,11 +618,21 @@ cmd_replay(int argc, char **argv)
   dbn_store_txn_t *txn = NULL;
   int err = dbn_store_read_begin(store, &txn);
   replay_t replay = {.until = range[1], .json = cli.json};
+  char *task = NULL;
+  if (err == 0 && own[0].given)
+    err = replay_resolve_task(txn, own[0].value, &task, &replay);
   if (err == 0)
     err = dbn_store_events_foreach(txn, range[0], 0, replay_one, &replay);
   dbn_store_abort(&txn);
   dbn_store_destroy(&store);
+  free(task);
+  free(replay.escalations);
   fflush(stdout);
+  if (own[0].given && !replay.task && (err == DBN_ENOTFOUND || err == DBN_EINVAL))
+    return dbn_cli_fail(err == DBN_EINVAL ? "invalid_argument" : "not_found",
+                        err == DBN_EINVAL ? "task '%s' is in more than one plan; give PLAN:%s"
+                                          : "no task '%s' in the log in %s",
+                        own[0].value, err == DBN_EINVAL ? own[0].value : dir);
   if (err != 0) {
     if (replay.bad_seq)
       return dbn_cli_fail("data_loss", "event %llu in %s does not decode: %s (run 'duban audit verify')",

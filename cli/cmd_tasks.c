@@ -12,6 +12,7 @@
 #include "cli_evidence.h"
 #include "figure.h"
 #include "lang.h"
+#include "lead.h"
 #include "milestone.h"
 #include "report_cycle.h"
 #include "text.h"
@@ -62,12 +63,47 @@ first_due(const Duban__Task *task)
 static const char tasks_usage[] =
     "usage: duban tasks [--state STATE] [--unit CODE] [--json]\n"
     "\n"
-    "List the tasks you may see: a department sees its own, a coordinator or an\n"
-    "auditor sees all. STATE is assigned, claimed, in_progress, blocked,\n"
-    "submitted or done. The table shows id, state, percent, first due date, an\n"
-    "overdue flag, the owning unit and the text, cut to the terminal's width.\n"
+    "List the tasks you may see: a department sees its own and those of the\n"
+    "measures it leads (牵头) or cooperates on (配合), each with its colour and\n"
+    "one roll-up line per measure it leads; a coordinator or an auditor sees all.\n"
+    "STATE is assigned, claimed, in_progress, blocked, submitted or done. The\n"
+    "table shows id, state, percent, first due date, an overdue flag, the owning\n"
+    "unit and the text, cut to the terminal's width.\n"
     "--json prints {\"tasks\": [...], \"head_seq\": N}.\n"
     "\n" DBN_CLI_CONNECTION_HELP;
+
+/* A unit's list: how it sees each task (本单位, 牵头, 配合) and its colour,
+ * then the roll-up of each measure it leads (domain/lead.h). */
+static int
+print_unit_tasks_table(const Duban__Reply *reply)
+{
+  static const char *const headers[] = {"编号 ID",  "关系 AS",      "颜色 COLOUR", "状态 STATE", "%",
+                                        "期限 DUE", "逾期 OVERDUE", "单位 UNIT",   "内容 TEXT"};
+  dbn_cli_table_t *table;
+  if (dbn_cli_table_new(&table, 9, headers) != 0)
+    return dbn_cli_fail("resource_exhausted", "out of memory");
+  dbn_cli_table_align_right(table, 4);
+  dbn_cli_table_max_width(table, 0, 40);
+  for (size_t i = 0; i < reply->n_tasks; i++) {
+    const Duban__Task *t = reply->tasks[i];
+    char percent[16];
+    snprintf(percent, sizeof percent, "%d", t->percent);
+    const char *cells[] = {t->id,
+                           dbn_lead_seen_as_zh(dbn_lead_seen_as_parse(t->seen_as)),
+                           t->cancelled ? "已撤销" : dbn_cli_task_colour_zh(t, reply->now),
+                           dbn_cli_word(dbn_wire_task_state_name(t->state)),
+                           percent,
+                           first_due(t),
+                           t->overdue ? dbn_tr("逾期", "overdue") : "",
+                           t->unit,
+                           t->text};
+    if (dbn_cli_table_add_row(table, cells) != 0)
+      break;
+  }
+  int rc = dbn_cli_table_finish(&table, stdout);
+  dbn_cli_print_measure_rollups(stdout, reply);
+  return rc;
+}
 
 static int
 print_tasks_table(const Duban__Reply *reply)
@@ -76,6 +112,8 @@ print_tasks_table(const Duban__Reply *reply)
     puts(dbn_tr("没有任务", "no tasks"));
     return DBN_CLI_EXIT_OK;
   }
+  if (reply->tasks[0]->seen_as && *reply->tasks[0]->seen_as)
+    return print_unit_tasks_table(reply);
   static const char *const headers[] = {"编号 ID",      "状态 STATE", "%",        "期限 DUE",
                                         "逾期 OVERDUE", "单位 UNIT",  "内容 TEXT"};
   dbn_cli_table_t *table;
@@ -214,6 +252,8 @@ print_task(const Duban__Task *t)
     strncat(line, dbn_tr("）", ")"), sizeof line - strlen(line) - 1);
   }
   print_field(dbn_tr("责任单位", "unit"), line);
+  if (t->seen_as && *t->seen_as) /* a unit's read: own, or its measure's as 牵头 or 配合 (domain/lead.h) */
+    print_field(dbn_tr("关系", "seen as"), dbn_lead_seen_as_zh(dbn_lead_seen_as_parse(t->seen_as)));
   snprintf(line, sizeof line, "%s, %d%%%s%s", dbn_cli_word(dbn_wire_task_state_name(t->state)), t->percent,
            t->overdue ? dbn_tr("，逾期", ", OVERDUE") : "",
            t->cancelled ? dbn_tr("，已撤销（计划调整）", ", cancelled (plan change)") : "");

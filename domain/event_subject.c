@@ -23,6 +23,7 @@ dbn_event_task(const Duban__Event *event)
   case DUBAN__EVENT__BODY_PLAN_TASK_ADDED: return event->plan_task_added->new_task;
   case DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED: return event->plan_task_cancelled->task;
   case DUBAN__EVENT__BODY_PLAN_DATES_CHANGED: return event->plan_dates_changed->task;
+  case DUBAN__EVENT__BODY_LEAD_REMINDED: return event->lead_reminded->task;
   default: return NULL;
   }
 }

@@ -21,6 +21,7 @@ coordinator_text(const Duban__Event *event)
   case DUBAN__EVENT__BODY_ACKNOWLEDGED: return event->acknowledged->note;
   case DUBAN__EVENT__BODY_RESOLVED: return event->resolved->note;
   case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return event->milestone_returned->reason;
+  case DUBAN__EVENT__BODY_LEAD_REMINDED: return event->lead_reminded->note;
   default: return NULL;
   }
 }
@@ -105,6 +106,7 @@ dbn_inbox_kind_zh(const char *kind)
       {"plan_task_added", "新增任务"},
       {"plan_task_cancelled", "任务撤销"},
       {"plan_dates_changed", "节点调整"},
+      {"lead_reminded", "牵头催办"},
   };
   for (size_t i = 0; kind && i < sizeof names / sizeof names[0]; i++)
     if (strcmp(kind, names[i].kind) == 0)

@@ -55,6 +55,8 @@ static const struct task_transition task_transitions[] = {
     /* 计划调整 (plan_change.h): the work's state stays; a done task's plan is history. */
     {DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED, false, NOT_DONE, STAYS, 0},
     {DUBAN__EVENT__BODY_PLAN_DATES_CHANGED, false, NOT_DONE, STAYS, 0},
+    /* A lead unit's 催办, as a coordinator's (lead.h). */
+    {DUBAN__EVENT__BODY_LEAD_REMINDED, false, NOT_DONE, STAYS, 0},
 };
 
 unsigned

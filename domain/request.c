@@ -78,6 +78,9 @@ static const dbn_request_kind_t kinds[] = {
     /* 佐证材料: a unit reads those of its own tasks, the others any (broker/read.c). */
     {DUBAN__REQUEST__BODY_LIST_EVIDENCE, "list_evidence", ANYONE, READ, DBN_SUBJECT_TASK, NO_EVENT},
     {DUBAN__REQUEST__BODY_GET_EVIDENCE, "get_evidence", ANYONE, READ, DBN_SUBJECT_NONE, NO_EVENT},
+    /* A measure's lead unit reminds the owner of one of its tasks (domain/lead.h). */
+    {DUBAN__REQUEST__BODY_LEAD_REMIND, "lead_remind", UNIT, WRITE, DBN_SUBJECT_TASK,
+     DUBAN__EVENT__BODY_LEAD_REMINDED},
 };
 
 const dbn_request_kind_t *

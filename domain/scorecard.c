@@ -18,6 +18,8 @@ find_card(dbn_scorecard_t *cards, size_t count, const char *code)
 static int
 count_task(dbn_scorecard_t *card, const Duban__Task *task)
 {
+  if (task->cancelled) /* cancelled by a plan change (plan_change.h): no longer the unit's work */
+    return 0;
   card->tasks++;
   card->average_percent += task->percent;
   card->overdue += task->overdue;
@@ -61,8 +63,8 @@ dbn_scorecards(const dbn_scorecard_input_t *in, dbn_scorecard_t **cards_p, size_
   for (size_t e = 0; rc == 0 && e < n_escalations; e++) {
     for (size_t t = 0; t < n_tasks; t++) {
       if (strcmp(tasks[t]->id, escalations[e]->task) == 0) {
-        dbn_scorecard_t *card = find_card(cards, n_units, tasks[t]->unit);
-        if (card)
+        dbn_scorecard_t *card = tasks[t]->cancelled ? NULL : find_card(cards, n_units, tasks[t]->unit);
+        if (card) /* none for a task a plan change cancelled (plan_change.h) */
           card->escalations++;
         break;
       }

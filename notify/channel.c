@@ -57,8 +57,9 @@ parse_list(char list[][DBN_NOTIFY_NAME_MAX], size_t *count_p, const char *value)
   return 0;
 }
 
-static const char *const notifying_kinds[] = {"reminded",         "rejected",  "deadline_warning",
-                                              "escalation_level", "escalated", "resolved"};
+static const char *const notifying_kinds[] = {
+    "reminded",  "rejected", "deadline_warning", "escalation_level",
+    "escalated", "resolved", "lead_reminded"}; /* a measure's lead unit's 催办 (domain/lead.h) */
 
 static bool
 known_kind(const char *kind)
@@ -128,7 +129,7 @@ channel_option(dbn_channel_t *ch, const char *key, const char *value, char *why,
       if (!known_kind(ch->events[i]))
         return snprintf(why, why_len,
                         "未知的事件类型“%s”（可用 reminded、rejected、deadline_warning、escalation_level、"
-                        "escalated、resolved）",
+                        "escalated、resolved、lead_reminded）",
                         ch->events[i]),
                DBN_EINVAL;
     return 0;
@@ -299,6 +300,7 @@ headline(const Duban__Event *event)
   case DUBAN__EVENT__BODY_ESCALATION_LEVEL: return "督办升级";
   case DUBAN__EVENT__BODY_ESCALATED: return "问题上报";
   case DUBAN__EVENT__BODY_RESOLVED: return "问题已解决";
+  case DUBAN__EVENT__BODY_LEAD_REMINDED: return "牵头单位催办";
   default: return "通知";
   }
 }

@@ -248,6 +248,11 @@ learn(dbn_notifier_t *n, MDB_txn *txn, const Duban__Event *event)
     }
     return learn_task(n, txn, event->reassigned->task, event->reassigned->unit, title);
   }
+  /* A task a plan change (计划调整) added: its unit is told of it like any other's. */
+  if (event->body_case == DUBAN__EVENT__BODY_PLAN_TASK_ADDED && event->plan_task_added->new_task &&
+      *event->plan_task_added->new_task)
+    return learn_task(n, txn, event->plan_task_added->new_task, event->plan_task_added->unit,
+                      event->plan_task_added->text);
   return 0;
 }
 

@@ -432,6 +432,9 @@ check_body(const Duban__Request *req, char *why, size_t why_len)
   case DUBAN__REQUEST__BODY_PLAN_CHANGE_DATES:
     return check_task_and_text(req->plan_change_dates->task, req->plan_change_dates->reason,
                                "计划调整须写明理由", why, why_len);
+  case DUBAN__REQUEST__BODY_LEAD_REMIND:
+    return check_task_and_text(req->lead_remind->task, req->lead_remind->note,
+                               "牵头催办须写明催办内容（--note），对方单位会看到它", why, why_len);
   case DUBAN__REQUEST__BODY_MARK_INBOX_READ:
     if (req->mark_inbox_read->up_to_seq == 0) {
       snprintf(why, why_len, "up_to_seq is missing: name the last event you have read");
@@ -688,6 +691,7 @@ dbn_wire_event_name(Duban__Event__BodyCase body)
   case DUBAN__EVENT__BODY_PLAN_TASK_ADDED: return "plan_task_added";
   case DUBAN__EVENT__BODY_PLAN_TASK_CANCELLED: return "plan_task_cancelled";
   case DUBAN__EVENT__BODY_PLAN_DATES_CHANGED: return "plan_dates_changed";
+  case DUBAN__EVENT__BODY_LEAD_REMINDED: return "lead_reminded";
   default: return "unknown";
   }
 }

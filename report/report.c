@@ -304,7 +304,10 @@ collect_escalations(dbn_report_t *report, const views_t *views)
     *line = (dbn_report_escalation_t){
         .id = esc->id,
         .task_id = esc->task ? esc->task : "",
-        .unit = t == SIZE_MAX ? SIZE_MAX : unit_index(report, report->tasks[t].task->unit),
+        /* One on a task a plan change cancelled counts against nobody (plan_change.h). */
+        .unit = t == SIZE_MAX || report->tasks[t].task->cancelled
+                    ? SIZE_MAX
+                    : unit_index(report, report->tasks[t].task->unit),
         .automatic = esc->automatic,
         .open = esc->state != DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED,
         .category = esc->category ? esc->category : "",

@@ -125,6 +125,9 @@ task_json(const dbn_report_task_t *line)
   cJSON_AddStringToObject(json, "next_due", due);
   cJSON_AddItemToObject(json, "figures", lines_json(line->figures, line->n_figures));
   cJSON_AddItemToObject(json, "targets", lines_json(line->targets, line->n_targets));
+  /* Only when it is: the report of a log without plan changes stays the same. */
+  if (task->cancelled) /* by a plan change (计划调整): not scored */
+    cJSON_AddBoolToObject(json, "cancelled", true);
   return json;
 }
 

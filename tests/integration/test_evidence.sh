@@ -43,8 +43,10 @@ cmp -s "$T/got.jpg" "$T/files/现场照片.jpg" || fail "the jpg came back chang
 cmp -s "$T/批复文件.pdf" "$T/files/批复文件.pdf" || fail "the auditor's copy under its own name"
 pass "files attached to a progress and a milestone report, listed and fetched back by unit, coordinator and auditor"
 
-expect_code not_found as unit:KJJ evidence get "$pdf"
-expect_code permission_denied as unit:KJJ evidence list 2.1.1
+# 市文化和旅游局 has no part in measure 2.1 (KJJ cooperates on it, and reads it).
+expect_code not_found as unit:WLJ evidence get "$pdf"
+expect_code permission_denied as unit:WLJ evidence list 2.1.1
+as unit:KJJ evidence get "$pdf" -o "$T/kjj.pdf" >/dev/null 2>&1 || fail "the cooperating unit cannot fetch the measure's evidence"
 pass "another unit can neither list nor fetch them"
 
 head -c $((1024 * 1024 + 1)) /dev/urandom >"$T/files/太大.pdf"
@@ -99,7 +101,7 @@ pass "the board's task page lists each report's files and downloads them"
 
 # A hot backup carries the files: it verifies, every file checked against its event.
 "$BIN/duban" admin backup --data "$T/data" --to "$T/backup" >/dev/null 2>&1 || fail "backup"
-"$BIN/duban" audit verify --data "$T/backup" | grep -q '^OK' || fail "the backup's files do not verify"
+"$BIN/duban" audit verify --data "$T/backup" | has '^OK' || fail "the backup's files do not verify"
 "$BIN/evidence_tamper" "$T/backup" "$pdf" --delete || fail "delete from the backup"
 "$BIN/duban" audit verify --data "$T/backup" >/dev/null 2>&1 && fail "a backup without one of its files verified"
 pass "a hot backup holds the files and verifies them"

@@ -7,7 +7,7 @@ load_plan
 
 expect_code permission_denied as unit:ZRJ claim demo-2023-1:1.1.1
 expect_code permission_denied as unit:ZRJ progress demo-2023-1:1.1.1 --percent 10
-expect_code permission_denied as unit:ZRJ task demo-2023-1:1.1.1
+expect_code permission_denied as unit:ZRJ task demo-2023-1:2.1.1 # JTJ's, of a measure ZRJ has no part in
 expect_code permission_denied as unit:ZRJ tasks --unit LCJ
 pass "a department is refused on another department's task"
 

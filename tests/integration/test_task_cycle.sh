@@ -7,10 +7,14 @@ load_plan
 
 out=$(as unit:LCJ tasks)
 echo "$out" | has 'demo-2023-1:1.1.1' || fail "LCJ does not see its task: $out"
-echo "$out" | has 'demo-2023-1:1.1.2' && fail "LCJ sees ZRJ's task"
-# Two tasks of LCJ? No: one action is LCJ's; CZJ's and ZRJ's are theirs.
-[ "$(as unit:LCJ tasks --json | jq '.tasks | length')" = 1 ] || fail "LCJ should have exactly 1 task"
-pass "a unit sees exactly its own tasks"
+echo "$out" | has 'demo-2023-1:2.1.1' && fail "LCJ sees JTJ's task of a measure it has no part in"
+# Two tasks of LCJ? No: one action is LCJ's; CZJ's and ZRJ's are theirs,
+# which LCJ sees as the lead of their measures (domain/lead.h).
+[ "$(as unit:LCJ tasks --json | jq '[.tasks[] | select(.seen_as == "own")] | length')" = 1 ] ||
+  fail "LCJ should own exactly 1 task"
+[ "$(as unit:LCJ tasks --json | jq -c '[.tasks[] | select(.seen_as == "lead") | .id]')" = \
+  '["demo-2023-1:1.1.2","demo-2023-1:1.2.1"]' ] || fail "LCJ does not see its measures' other tasks as their lead"
+pass "a unit sees exactly its own tasks and, as lead, its measures' others"
 
 as unit:LCJ claim demo-2023-1:1.1.1 >/dev/null || fail "claim"
 as unit:LCJ progress demo-2023-1:1.1.1 --percent 40 --figure '治沙面积=400万亩' --note '完成选址，开工建设' >/dev/null \

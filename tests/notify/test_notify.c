@@ -184,6 +184,9 @@ channel_filters(void **state)
   assert_true(dbn_notice_kind_notifies(DUBAN__EVENT__BODY_ESCALATION_LEVEL));
   assert_false(dbn_notice_kind_notifies(DUBAN__EVENT__BODY_CLAIMED));
   assert_false(dbn_notice_kind_notifies(DUBAN__EVENT__BODY_PLAN_LOADED));
+  assert_true(
+      dbn_notice_kind_notifies(DUBAN__EVENT__BODY_LEAD_REMINDED)); /* a lead unit's 催办 reaches the owner */
+  assert_false(dbn_notice_kind_notifies(DUBAN__EVENT__BODY_PLAN_DATES_CHANGED));
 }
 
 static void

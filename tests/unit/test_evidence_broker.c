@@ -145,11 +145,18 @@ test_refusals_and_a_kept_file(void **state)
   reply = get_file(office, r.hashes[0]);
   assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
   dbn_wire_reply_free(&reply);
+  /* ZRJ cooperates on LCJ's measure and reads its files (domain/lead.h);
+   * JTJ has no part in it. */
   void *zrj = connect_as("unit-ZRJ");
   reply = get_file(zrj, r.hashes[0]);
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
+  dbn_wire_reply_free(&reply);
+  void *jtj = connect_as("unit-JTJ");
+  reply = get_file(jtj, r.hashes[0]);
   assert_int_equal(reply->code, DUBAN__CODE__CODE_NOT_FOUND);
   assert_null(reply->evidence_file);
   dbn_wire_reply_free(&reply);
+  zmq_close(jtj);
   report_clear(&r);
   zmq_close(lcj);
   zmq_close(office);

@@ -66,6 +66,7 @@ enum {
   EV_REPORT_MISSED,
   EV_PLAN_TASK_CANCELLED,
   EV_PLAN_DATES_CHANGED,
+  EV_LEAD_REMINDED,
   EV_COUNT
 };
 
@@ -104,6 +105,8 @@ static const struct task_event task_events[EV_COUNT] = {
                                 "plan_change_cancel", NOT_DONE},
     [EV_PLAN_DATES_CHANGED] = {"plan_dates_changed", DUBAN__EVENT__BODY_PLAN_DATES_CHANGED, false, 0,
                                "plan_change_dates", NOT_DONE},
+    [EV_LEAD_REMINDED] = {"lead_reminded", DUBAN__EVENT__BODY_LEAD_REMINDED, false, 0, "lead_remind",
+                          NOT_DONE},
 };
 
 /* ---- every (state x event) pair ---- */
@@ -243,6 +246,13 @@ static const struct task_case task_cases[] = {
     {BLOCKED, EV_PLAN_DATES_CHANGED, TO(BLOCKED)},
     {SUBMITTED, EV_PLAN_DATES_CHANGED, TO(SUBMITTED)},
     {DONE, EV_PLAN_DATES_CHANGED, REFUSED},
+    /* A lead unit's 催办 is a coordinator's: while the work is not done. */
+    {ASSIGNED, EV_LEAD_REMINDED, TO(ASSIGNED)},
+    {CLAIMED, EV_LEAD_REMINDED, TO(CLAIMED)},
+    {IN_PROGRESS, EV_LEAD_REMINDED, TO(IN_PROGRESS)},
+    {BLOCKED, EV_LEAD_REMINDED, TO(BLOCKED)},
+    {SUBMITTED, EV_LEAD_REMINDED, TO(SUBMITTED)},
+    {DONE, EV_LEAD_REMINDED, REFUSED},
 };
 
 static const char *

@@ -19,6 +19,7 @@
 #include "pace.h"
 #include "plan_change.h"
 #include "score.h"
+#include "scorecard.h"
 
 #define REDATE DUBAN__PLAN_CHANGE_DATES_OP__PLAN_CHANGE_REDATE
 #define ADD DUBAN__PLAN_CHANGE_DATES_OP__PLAN_CHANGE_ADD_MILESTONE
@@ -284,6 +285,22 @@ test_cancelled_task_is_not_late_nor_scored(void **state)
   size_t count = 9;
   assert_int_equal(dbn_score_overdue_list(&unit, now, overdue, &count), 0);
   assert_int_equal(count, 0);
+
+  /* Nor on the unit's scorecard (the state counts of 考核). */
+  Duban__Unit slj = DUBAN__UNIT__INIT;
+  slj.code = "SLJ";
+  slj.name = "市水利局";
+  Duban__Unit *units[] = {&slj};
+  f.task.unit = "SLJ";
+  f.task.percent = 40;
+  Duban__Task *all[] = {&f.task};
+  dbn_scorecard_input_t in = {.units = units, .n_units = 1, .tasks = all, .n_tasks = 1};
+  dbn_scorecard_t *cards;
+  assert_int_equal(dbn_scorecards(&in, &cards, &count), 0);
+  assert_int_equal(count, 1);
+  assert_int_equal(cards[0].tasks, 0);
+  assert_int_equal(cards[0].working, 0);
+  dbn_scorecards_free(cards, count);
 }
 
 /* The words of each change, as history, replay and the inbox show them. */

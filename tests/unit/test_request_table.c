@@ -108,6 +108,8 @@ static const struct added_row added_rows[] = {
     /* 佐证材料: a unit reads its own tasks' (the task check), others any (broker/read.c). */
     {"list_evidence", ANYONE, false, DBN_SUBJECT_TASK, NULL},
     {"get_evidence", ANYONE, false, DBN_SUBJECT_NONE, NULL},
+    /* A measure's lead unit reminds the owner of one of its tasks (domain/lead.h). */
+    {"lead_remind", UNIT, true, DBN_SUBJECT_TASK, "lead_reminded"},
 };
 
 #define N_ADDED_ROWS (sizeof added_rows / sizeof added_rows[0])
