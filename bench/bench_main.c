@@ -20,7 +20,7 @@
 #include "wire.h"
 
 static const char usage[] =
-    "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--signed] [--json]\n"
+    "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--signed] [--crypto sm] [--json]\n"
     "\n"
     "Start duban-broker (found next to this program) on a temporary folder with\n"
     "real CURVE keys and measure it. Every figure is the median of the runs,\n"
@@ -33,6 +33,7 @@ static const char usage[] =
     "  --seconds S    length of one ingest or watch run (default 0.25 quick, 1 normal, 2 full)\n"
     "  --plan-text F  the document for the import section (default examples/plans/ordos-2023-58.txt)\n"
     "  --signed       ingest also with every report signed by its department\n"
+    "  --crypto sm    every log and key of the 国密 profile (SM3 chain, SM2 signatures)\n"
     "  --json         results as JSON on stdout (the table goes to stderr)\n"
     "  --version      the version, the wire protocol's and the log views'\n"
     "  --help         this text\n";
@@ -82,6 +83,8 @@ main(int argc, char **argv)
       options.json = true;
     else if (strcmp(a, "--signed") == 0)
       options.sign = true;
+    else if (strcmp(a, "--crypto") == 0 && i + 1 < argc)
+      options.crypto = argv[++i];
     else if (strcmp(a, "--only") == 0 && i + 1 < argc)
       options.only = argv[++i];
     else if (strcmp(a, "--runs") == 0 && i + 1 < argc)
@@ -127,7 +130,7 @@ main(int argc, char **argv)
 
   bench_env_t env;
   double started = bench_now();
-  if (bench_env_init(&env, 1000, 100) != 0) {
+  if (bench_env_init(&env, 1000, 100, options.crypto) != 0) {
     bench_env_fini(&env);
     return 1;
   }

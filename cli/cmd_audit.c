@@ -48,9 +48,11 @@ static const char verify_usage[] =
     "events walked, the head, and OK or the first bad sequence number and what\n"
     "is wrong there. Exit 0 when the log verifies, 1 when it does not.\n"
     "--chain-only checks the chain without rebuilding the views (faster).\n"
-    "--json prints {\"ok\", \"events\", \"head_seq\", \"first_bad_seq\", \"problem\", \"note\"}; the note "
-    "says\n"
-    "what could not be checked (views an older duban wrote, until a broker rebuilds them).\n"
+    "--json prints {\"ok\", \"events\", \"head_seq\", \"first_bad_seq\", \"problem\", \"note\",\n"
+    "\"crypto\"}; the note says what could not be checked (views an older duban\n"
+    "wrote, until a broker rebuilds them). crypto is the log's profile, read from\n"
+    "its first event: ed25519-blake2b (BLAKE2b chain, Ed25519 signatures) or sm\n"
+    "(SM3 chain, SM2 signatures); every hash and signature is checked with it.\n"
     "\n"
     "--witness DIR also compares the log with the checkpoints the broker signed\n"
     "and an agent kept there (the agent's data directory's witness/, or what\n"
@@ -370,6 +372,7 @@ cmd_verify(int argc, char **argv)
       cJSON_AddNumberToObject(json, "first_bad_seq", (double)report.first_bad_seq);
       cJSON_AddStringToObject(json, "problem", report.problem);
       cJSON_AddStringToObject(json, "note", report.note);
+      cJSON_AddStringToObject(json, "crypto", report.crypto);
     }
     bool witness_ok = !witness_dir || verify_witness(dir, witness_dir, key_path, json, &rc);
     if (dbn_cli_print_json(stdout, json) != 0)
@@ -379,6 +382,7 @@ cmd_verify(int argc, char **argv)
   } else {
     printf("events walked: %llu\n", (unsigned long long)report.events);
     printf("head:          %llu\n", (unsigned long long)report.head_seq);
+    printf("crypto:        %s\n", report.crypto);
     if (ok && report.note[0])
       printf("OK: the chain verifies and every event replays; %s\n", report.note);
     else if (ok)

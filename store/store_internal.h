@@ -64,6 +64,9 @@ struct dbn_store {
   uint64_t views_rebuilt_from; /* the version this open rebuilt the views from; 0 = none */
   size_t map_size;             /* current map size in bytes */
   size_t map_max;              /* cap on growth in bytes; 0 = none */
+  dbn_crypto_t crypto;         /* the log's profile, from its first event */
+  bool header_for_new_log;     /* the next seq 1 gets new_header (dbn_store_choose_crypto) */
+  Duban__LogHeader new_header; /* its strings are static */
 };
 
 struct dbn_store_txn {
@@ -106,5 +109,15 @@ int dbn_store_pair_key(const char *a, const char *b, char **buf_p, MDB_val *key)
  * instead of a second read and is always cleared. Returns DBN_ECORRUPT for
  * an event the state before it does not allow. */
 int dbn_store_apply_event(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t *subject);
+
+/* The log's profile from its first event, into store->crypto (log_header.c);
+ * DBN_ECORRUPT with why for a header that names no profile. */
+int dbn_store_log_crypto_read(dbn_store_t *store, char *why, size_t why_len);
+
+/* Before event (seq already set) is stored: the first event of a new log
+ * gets the header dbn_store_choose_crypto made, and a first event that
+ * carries a header (a mirror's) sets the store's profile. DBN_EINVAL for a
+ * header naming no profile. */
+int dbn_store_log_header_attach(dbn_store_txn_t *txn, Duban__Event *event);
 
 #endif

@@ -31,7 +31,7 @@ make_key(const char *name, dbn_sign_key_t *key)
 {
   bool created;
   char path[400];
-  assert_int_equal(dbn_sign_key_make_named(dir, name, &created), 0);
+  assert_int_equal(dbn_sign_key_make_named(dir, name, DBN_CRYPTO_ED25519_BLAKE2B, &created), 0);
   snprintf(path, sizeof path, "%s/%s.sign_secret", dir, name);
   assert_int_equal(dbn_sign_key_load_secret(key, path), 0);
 }
@@ -110,7 +110,7 @@ registration(Duban__SigningKeyRegistration *reg, const char *identity, const dbn
   duban__signing_key_registration__init(reg);
   reg->identity = (char *)identity;
   reg->public_key.data = (uint8_t *)key->public_key;
-  reg->public_key.len = DBN_SIGN_PUBLIC_BYTES;
+  reg->public_key.len = key->public_len;
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.request_id = (char *)"reg";
   req.body_case = DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY;
@@ -370,13 +370,13 @@ test_cosign(void **state)
   assert_memory_equal(bytes, "duban-cosign/1\0\0\0\0\0\0\0\1\2\0\0\0\x20", 15 + 8 + 4);
   assert_memory_equal(bytes + len - 8, "\0\0\0\0\0\0\0\x09", 8); /* the witness's time, last */
   free(bytes);
-  assert_int_equal(dbn_cosign_check(&cosig, lcj.public_key), 0);
-  assert_int_equal(dbn_cosign_check(&cosig, other.public_key), DBN_EPERM);
+  assert_int_equal(dbn_cosign_check(&cosig, DBN_CRYPTO_ED25519_BLAKE2B, lcj.public_key), 0);
+  assert_int_equal(dbn_cosign_check(&cosig, DBN_CRYPTO_ED25519_BLAKE2B, other.public_key), DBN_EPERM);
   c.seq = 0x0103; /* the checkpoint it covers changed */
-  assert_int_equal(dbn_cosign_check(&cosig, lcj.public_key), DBN_EPERM);
+  assert_int_equal(dbn_cosign_check(&cosig, DBN_CRYPTO_ED25519_BLAKE2B, lcj.public_key), DBN_EPERM);
   c.seq = 0x0102;
   cosig.identity = "unit:ZRJ"; /* passed off as another unit's */
-  assert_int_equal(dbn_cosign_check(&cosig, lcj.public_key), DBN_EPERM);
+  assert_int_equal(dbn_cosign_check(&cosig, DBN_CRYPTO_ED25519_BLAKE2B, lcj.public_key), DBN_EPERM);
   cosig.identity = "unit:LCJ";
   /* Kept and read back as it was. */
   assert_int_equal(dbn_cosign_keep(dir, &cosig), 0);
@@ -385,7 +385,7 @@ test_cosign(void **state)
   assert_int_equal(dbn_cosigns_load(dir, &list, &count, &unreadable), 0);
   assert_int_equal(count, 1);
   assert_int_equal(unreadable, 0);
-  assert_int_equal(dbn_cosign_check(list[0], lcj.public_key), 0);
+  assert_int_equal(dbn_cosign_check(list[0], DBN_CRYPTO_ED25519_BLAKE2B, lcj.public_key), 0);
   assert_int_equal(dbn_checkpoint_check(list[0]->checkpoint, &broker), 0);
   dbn_cosigns_free(list, count);
   char cmd[300];
