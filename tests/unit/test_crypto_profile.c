@@ -1,8 +1,11 @@
 /* test_crypto_profile.c: the two crypto profiles (store/crypto_profile.h):
  * SM3 and BLAKE2b-256 against published test vectors, SM2 and Ed25519
  * sign/verify round trips with a flipped byte in the message, the
- * signature or the key refused, another key refused, and the names and
- * key sizes that tell the profiles apart. */
+ * signature or the key refused, another key refused, the names and key
+ * sizes that tell the profiles apart; and a real log in a temporary folder
+ * made with the sm profile: its first event carries the header, a reopen
+ * (and a read-only open, as audit uses) reads the profile back, the chain
+ * is SM3, and asking for the other profile is refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,10 +13,15 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto_profile.h"
 #include "error.h"
+#include "fixture_log.h"
+#include "fixture_plan.h"
+#include "store.h"
+#include "wire.h"
 
 static void
 hex_of(const uint8_t *bytes, size_t len, char *out)
@@ -141,6 +149,115 @@ test_names_and_sizes(void **state)
   assert_int_equal(crypto, DBN_CRYPTO_SM);
 }
 
+static fixture_plan_t plan;
+
+/* Event 1 loads a two-unit plan, event 2 a claim of its first task. */
+static void
+append_two_events(dbn_store_t *store)
+{
+  fixture_plan_init(&plan, "t", "测试方案", "筑牢生态安全屏障", "推进重点生态工程建设", "LCJ", "ZRJ");
+  fixture_plan_add_unit(&plan, "LCJ", "市林业和草原局");
+  fixture_plan_add_unit(&plan, "ZRJ", "市自然资源局");
+  fixture_plan_add_action(&plan, "申请资金和任务", "LCJ");
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = 1695000000;
+  event.actor = "admin:admin";
+  event.request_id = "r-plan";
+  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
+  event.plan_loaded = &plan.load;
+  assert_int_equal(fixture_append_one(store, &event), 0);
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = "t:1.1.1";
+  Duban__Event claimed = DUBAN__EVENT__INIT;
+  claimed.time = 1695000100;
+  claimed.actor = "unit:LCJ";
+  claimed.request_id = "r-claim";
+  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
+  claimed.claimed = &claim;
+  assert_int_equal(fixture_append_one(store, &claimed), 0);
+}
+
+static int
+hash_first(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  assert_int_equal(seq, 1);
+  dbn_crypto_hash(DBN_CRYPTO_SM, bytes, len, arg);
+  return 0;
+}
+
+static void
+test_sm_log_header(void **state)
+{
+  (void)state;
+  char dir[256], why[512] = "";
+  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  assert_non_null(mkdtemp(dir));
+  dbn_store_t *store;
+  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  assert_int_equal(dbn_store_choose_crypto(store, "sm", "virtual", why, sizeof why), 0);
+  assert_int_equal(dbn_store_crypto(store), DBN_CRYPTO_SM);
+  append_two_events(store);
+  dbn_store_destroy(&store);
+
+  dbn_store_options_t ro = {.read_only = true};
+  assert_int_equal(dbn_store_open(&store, dir, &ro), 0);
+  assert_int_equal(dbn_store_crypto(store), DBN_CRYPTO_SM);
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
+  Duban__Event *first, *second;
+  assert_int_equal(dbn_store_event_get(txn, 1, &first), 0);
+  assert_int_equal(dbn_store_event_get(txn, 2, &second), 0);
+  assert_non_null(first->log_header);
+  assert_string_equal(first->log_header->crypto, "sm");
+  assert_string_equal(first->log_header->clock, "virtual");
+  assert_int_equal(first->log_header->format_version, 2);
+  assert_null(second->log_header);
+  /* Event 2's prev_hash is SM3 of event 1 as stored. */
+  uint8_t digest[DBN_HASH_BYTES];
+  assert_int_equal(dbn_store_events_foreach(txn, 0, 1, hash_first, digest), 0);
+  assert_int_equal(second->prev_hash.len, DBN_HASH_BYTES);
+  assert_memory_equal(second->prev_hash.data, digest, DBN_HASH_BYTES);
+  dbn_wire_event_free(&first);
+  dbn_wire_event_free(&second);
+  dbn_store_abort(&txn);
+  dbn_store_destroy(&store);
+
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify_chain(dir, &report), 0);
+  assert_string_equal(report.crypto, "sm");
+
+  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  assert_int_equal(dbn_store_choose_crypto(store, "ed25519-blake2b", "real", why, sizeof why), DBN_ESTATE);
+  assert_non_null(strstr(why, "sm"));
+  assert_int_equal(dbn_store_choose_crypto(store, NULL, "real", why, sizeof why), 0);
+  assert_int_equal(dbn_store_choose_crypto(store, "sm", "real", why, sizeof why), 0);
+  assert_int_equal(dbn_store_choose_crypto(store, "sm3", "real", why, sizeof why), DBN_EINVAL);
+  dbn_store_destroy(&store);
+  dbn_store_remove_files(dir, true);
+}
+
+/* A log without a header (every log before headers) is the default profile. */
+static void
+test_log_without_header_is_default(void **state)
+{
+  (void)state;
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  assert_non_null(mkdtemp(dir));
+  dbn_store_t *store;
+  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  append_two_events(store);
+  dbn_store_destroy(&store);
+  dbn_store_options_t ro = {.read_only = true};
+  assert_int_equal(dbn_store_open(&store, dir, &ro), 0);
+  assert_int_equal(dbn_store_crypto(store), DBN_CRYPTO_ED25519_BLAKE2B);
+  dbn_store_destroy(&store);
+  dbn_verify_report_t report;
+  assert_int_equal(dbn_store_verify_chain(dir, &report), 0);
+  assert_string_equal(report.crypto, "ed25519-blake2b");
+  dbn_store_remove_files(dir, true);
+}
+
 int
 main(void)
 {
@@ -152,6 +269,8 @@ main(void)
       cmocka_unit_test(test_ed25519_round_trip),
       cmocka_unit_test(test_sm2_secret_mismatch_refused),
       cmocka_unit_test(test_names_and_sizes),
+      cmocka_unit_test(test_sm_log_header),
+      cmocka_unit_test(test_log_without_header_is_default),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
