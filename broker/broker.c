@@ -883,7 +883,8 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         dbn_log(DBN_LOG_INFO, "broker", "cleared %d reader slots left by dead processes", cleared);
       readers_checked_ms = dbn_monotonic_ms();
     }
-    behind = dbn_event_stream_pump(broker->stream, broker->store, dbn_monotonic_ms());
+    behind = dbn_event_stream_pump(broker->stream, broker->store, checkpoint_for_reply(broker, NULL),
+                                   dbn_monotonic_ms());
     if (items[2].revents & ZMQ_POLLIN)
       break;
   }
