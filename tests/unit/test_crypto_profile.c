@@ -5,7 +5,8 @@
  * sizes that tell the profiles apart; and a real log in a temporary folder
  * made with the sm profile: its first event carries the header, a reopen
  * (and a read-only open, as audit uses) reads the profile back, the chain
- * is SM3, and asking for the other profile is refused. */
+ * is SM3, and asking for the other profile is refused; SM2 key files,
+ * checkpoints and cosignatures. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
+#include "cosign.h"
 #include "crypto_profile.h"
 #include "error.h"
 #include "fixture_log.h"
@@ -258,6 +261,80 @@ test_log_without_header_is_default(void **state)
   dbn_store_remove_files(dir, true);
 }
 
+/* SM2 key files as keygen writes them, and the checkpoints and
+ * cosignatures signed with them; an Ed25519 pair in the same folder is
+ * refused for the sm profile and its checkpoint does not pass an SM2 key. */
+static void
+test_sm2_key_files_checkpoints_cosigns(void **state)
+{
+  (void)state;
+  char dir[256], path[400];
+  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  assert_non_null(mkdtemp(dir));
+  bool created = false;
+  assert_int_equal(dbn_sign_key_make(dir, DBN_CRYPTO_SM, &created), 0);
+  assert_true(created);
+  assert_int_equal(dbn_sign_key_make(dir, DBN_CRYPTO_SM, &created), 0);
+  assert_false(created);
+  assert_int_equal(dbn_sign_key_make(dir, DBN_CRYPTO_ED25519_BLAKE2B, &created), DBN_ESTATE);
+  assert_int_equal(dbn_sign_key_make_named(dir, "unit-LCJ", DBN_CRYPTO_SM, &created), 0);
+  assert_int_equal(dbn_sign_key_make_named(dir, "unit-ZRJ", DBN_CRYPTO_ED25519_BLAKE2B, &created), 0);
+
+  dbn_sign_key_t broker, broker_public, lcj, zrj;
+  snprintf(path, sizeof path, "%s/broker.sign_secret", dir);
+  assert_int_equal(dbn_sign_key_load_secret(&broker, path), 0);
+  snprintf(path, sizeof path, "%s/broker.sign", dir);
+  assert_int_equal(dbn_sign_key_load_public(&broker_public, path), 0);
+  snprintf(path, sizeof path, "%s/unit-LCJ.sign_secret", dir);
+  assert_int_equal(dbn_sign_key_load_secret(&lcj, path), 0);
+  snprintf(path, sizeof path, "%s/unit-ZRJ.sign_secret", dir);
+  assert_int_equal(dbn_sign_key_load_secret(&zrj, path), 0);
+  assert_int_equal(broker.crypto, DBN_CRYPTO_SM);
+  assert_int_equal(broker_public.crypto, DBN_CRYPTO_SM);
+  assert_int_equal(broker_public.public_len, 64);
+  assert_string_equal(broker.key_id, broker_public.key_id);
+  assert_int_equal(zrj.crypto, DBN_CRYPTO_ED25519_BLAKE2B);
+  /* The key id is SM3 of the public key, cut to 8 bytes. */
+  uint8_t digest[DBN_CRYPTO_HASH_BYTES];
+  char hex[2 * DBN_CRYPTO_HASH_BYTES + 1];
+  dbn_crypto_hash(DBN_CRYPTO_SM, broker.public_key, 64, digest);
+  hex_of(digest, 8, hex);
+  assert_string_equal(broker.key_id, hex);
+
+  uint8_t head[DBN_HASH_BYTES], signature[64], cosig_signature[64], ed_signature[64];
+  memset(head, 0x5a, sizeof head);
+  char key_id[DBN_SIGN_KEY_ID_LEN + 1], cosig_key_id[DBN_SIGN_KEY_ID_LEN + 1], ed_id[DBN_SIGN_KEY_ID_LEN + 1];
+  Duban__Checkpoint c = DUBAN__CHECKPOINT__INIT;
+  c.seq = 42;
+  c.head_hash.data = head;
+  c.head_hash.len = sizeof head;
+  c.time = 1695168000;
+  dbn_checkpoint_sign(&c, &broker, key_id, signature);
+  assert_int_equal(c.signature.len, 64);
+  assert_int_equal(dbn_checkpoint_check(&c, &broker_public), 0);
+  head[0] ^= 1;
+  assert_int_equal(dbn_checkpoint_check(&c, &broker_public), DBN_EPERM);
+  head[0] ^= 1;
+  Duban__Checkpoint by_ed25519 = c;
+  dbn_checkpoint_sign(&by_ed25519, &zrj, ed_id, ed_signature);
+  by_ed25519.key_id = key_id; /* passed off as the SM2 broker's */
+  assert_int_equal(dbn_checkpoint_check(&by_ed25519, &broker_public), DBN_EPERM);
+
+  Duban__CheckpointCosignature cosig;
+  assert_int_equal(dbn_cosign_make(&cosig, &c, "unit:LCJ", &lcj, 9, cosig_key_id, cosig_signature), 0);
+  assert_int_equal(dbn_cosign_check(&cosig, DBN_CRYPTO_SM, lcj.public_key), 0);
+  assert_int_equal(dbn_cosign_check(&cosig, DBN_CRYPTO_SM, broker.public_key), DBN_EPERM);
+  cosig.time++;
+  assert_int_equal(dbn_cosign_check(&cosig, DBN_CRYPTO_SM, lcj.public_key), DBN_EPERM);
+
+  dbn_sign_key_clear(&broker);
+  dbn_sign_key_clear(&lcj);
+  dbn_sign_key_clear(&zrj);
+  char command[400];
+  snprintf(command, sizeof command, "rm -rf '%s'", dir);
+  assert_int_equal(system(command), 0);
+}
+
 int
 main(void)
 {
@@ -271,6 +348,7 @@ main(void)
       cmocka_unit_test(test_names_and_sizes),
       cmocka_unit_test(test_sm_log_header),
       cmocka_unit_test(test_log_without_header_is_default),
+      cmocka_unit_test(test_sm2_key_files_checkpoints_cosigns),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
