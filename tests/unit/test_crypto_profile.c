@@ -6,7 +6,8 @@
  * made with the sm profile: its first event carries the header, a reopen
  * (and a read-only open, as audit uses) reads the profile back, the chain
  * is SM3, and asking for the other profile is refused; SM2 key files,
- * checkpoints and cosignatures. */
+ * checkpoints and cosignatures; the key registry of each profile's log
+ * taking its own profile's keys only. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include "error.h"
 #include "fixture_log.h"
 #include "fixture_plan.h"
+#include "signed_request.h"
 #include "store.h"
 #include "wire.h"
 
@@ -335,6 +337,53 @@ test_sm2_key_files_checkpoints_cosigns(void **state)
   assert_int_equal(system(command), 0);
 }
 
+/* What the registry says of a key registration in a log of crypto. */
+static int
+registration_check(dbn_crypto_t crypto, const uint8_t *public_key, size_t len, char *why, size_t why_len)
+{
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  assert_non_null(mkdtemp(dir));
+  dbn_store_t *store;
+  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  assert_int_equal(dbn_store_choose_crypto(store, dbn_crypto_name(crypto), "real", why, why_len), 0);
+  Duban__SigningKeyRegistration reg = DUBAN__SIGNING_KEY_REGISTRATION__INIT;
+  reg.identity = "unit:LCJ";
+  reg.public_key.data = (uint8_t *)public_key;
+  reg.public_key.len = len;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY;
+  req.register_signing_key = &reg;
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
+  why[0] = '\0';
+  int rc = dbn_signing_keys_check_request(txn, &req, why, why_len);
+  dbn_store_abort(&txn);
+  dbn_store_destroy(&store);
+  dbn_store_remove_files(dir, true);
+  return rc;
+}
+
+/* The registry takes keys of its log's profile only, and says which. */
+static void
+test_registry_takes_the_logs_profile(void **state)
+{
+  (void)state;
+  uint8_t ed_pk[DBN_CRYPTO_PUBLIC_MAX], ed_sk[DBN_CRYPTO_SECRET_MAX];
+  uint8_t sm_pk[DBN_CRYPTO_PUBLIC_MAX], sm_sk[DBN_CRYPTO_SECRET_MAX];
+  assert_int_equal(dbn_crypto_keypair(DBN_CRYPTO_ED25519_BLAKE2B, ed_pk, ed_sk), 0);
+  assert_int_equal(dbn_crypto_keypair(DBN_CRYPTO_SM, sm_pk, sm_sk), 0);
+  char why[512];
+  assert_int_equal(registration_check(DBN_CRYPTO_SM, sm_pk, 64, why, sizeof why), 0);
+  assert_int_equal(registration_check(DBN_CRYPTO_SM, ed_pk, 32, why, sizeof why), DBN_EINVAL);
+  assert_non_null(strstr(why, "ed25519-blake2b 配置的公钥"));
+  assert_int_equal(registration_check(DBN_CRYPTO_ED25519_BLAKE2B, ed_pk, 32, why, sizeof why), 0);
+  assert_int_equal(registration_check(DBN_CRYPTO_ED25519_BLAKE2B, sm_pk, 64, why, sizeof why), DBN_EINVAL);
+  assert_non_null(strstr(why, "sm 配置的公钥"));
+  assert_int_equal(registration_check(DBN_CRYPTO_SM, sm_pk, 33, why, sizeof why), DBN_EINVAL);
+  assert_non_null(strstr(why, "64 字节"));
+}
+
 int
 main(void)
 {
@@ -349,6 +398,7 @@ main(void)
       cmocka_unit_test(test_sm_log_header),
       cmocka_unit_test(test_log_without_header_is_default),
       cmocka_unit_test(test_sm2_key_files_checkpoints_cosigns),
+      cmocka_unit_test(test_registry_takes_the_logs_profile),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
