@@ -191,7 +191,8 @@ checkpoint_open(dbn_broker_t *broker, char *why, size_t why_len)
   if (broker->checkpoint.key.crypto != log) {
     snprintf(
         why, why_len,
-        "检查点签名密钥 %s 是 %s 配置的，而日志用的是 %s 配置：请用 duban keygen --crypto %s 另建密钥目录",
+        "检查点签名密钥 %s 是 %s 配置的，而日志用的是 %s 配置：请用 duban keygen --crypto %s 另建密钥目录"
+        "（日志的配置在建立时由 --crypto 选定，之后不能更改）",
         path, dbn_crypto_name(broker->checkpoint.key.crypto), dbn_crypto_name(log), dbn_crypto_name(log));
     return DBN_ESTATE;
   }
