@@ -9,8 +9,8 @@
  *   KEYS/broker.key, KEYS/broker.key_secret      the broker's pair
  *   KEYS/NAME.key, KEYS/NAME.key_secret          one pair per identity
  *   KEYS/clients/NAME.key                        the public copy the broker loads
- *   KEYS/broker.sign, KEYS/broker.sign_secret    the broker's Ed25519 pair that signs
- *                                                checkpoints (store/checkpoint.h)
+ *   KEYS/broker.sign, KEYS/broker.sign_secret    the broker's pair that signs checkpoints
+ *                                                (store/checkpoint.h): Ed25519, or SM2 with --crypto sm
  *
  * NAME is the identity with ':' turned to '-'. Existing keys are kept, so
  * running it again after adding a unit to the plan only adds that unit's
