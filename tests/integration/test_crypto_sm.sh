@@ -5,7 +5,8 @@
 # Ed25519 key is refused by its registry and a broker started with the other
 # profile is refused. Signed writes through the CLI and an agent, witnessed
 # and cosigned checkpoints, `audit verify` and `audit verify --witness`
-# pass; a re-chained edit and a cut tail are caught at the right seq.
+# pass; the broker's SM2 signature verifies with the openssl command line;
+# a re-chained edit and a cut tail are caught at the right seq.
 . "$(dirname "$0")/lib.sh"
 python3 -c 'import hashlib; hashlib.new("sm3")' 2>/dev/null || { echo "skip: python3 hashlib has no sm3"; exit 77; }
 "$BIN/duban" keygen --dir "$T/keys" --plan "$PLAN_JSON" --crypto sm >"$T/keygen.log" 2>&1 || fail "keygen --crypto sm"
@@ -89,6 +90,48 @@ grep -q "crypto: *sm" "$T/verify.out" || fail "verify does not name the profile:
 jq -e --argjson h "$HEAD" '.witness.agreed_seq == $h and (.witness.cosigners | map(select(.identity == "unit:LCJ")) | length == 1)' \
   "$T/honest.json" >/dev/null || fail "verify --witness does not agree up to $HEAD with unit:LCJ's cosignatures: $(cat "$T/honest.json")"
 pass "audit verify and audit verify --witness pass on the sm log"
+
+# The broker's SM2 signature of a checkpoint, checked by the openssl command
+# line (SM3 digest, the distinguishing ID 1234567812345678) from the kept
+# file and broker.sign alone: the bytes signed are the ones checkpoint.h
+# documents, and the signature is standard SM2.
+CKPT=$(ls "$T/export"/*.ckpt | tail -1)
+python3 - "$CKPT" "$KEY" "$T" <<'PY' || fail "cannot lay out the checkpoint for openssl"
+import struct, sys
+data, fields, i = open(sys.argv[1], "rb").read(), {}, 0
+def varint(i):
+    n = shift = 0
+    while True:
+        b = data[i]; i += 1; n |= (b & 0x7F) << shift; shift += 7
+        if b < 0x80: return n, i
+while i < len(data):
+    tag, i = varint(i)
+    if tag & 7 == 0:
+        fields[tag >> 3], i = varint(i)
+    else:
+        n, i = varint(i); fields[tag >> 3] = data[i:i + n]; i += n
+signed = b"duban-checkpoint/1\0" + struct.pack(">Q", fields[1]) + fields[2] + struct.pack(">Q", fields[3]) + fields[4]
+open(sys.argv[3] + "/ckpt.bytes", "wb").write(signed)
+def der_int(b):
+    b = b.lstrip(b"\0") or b"\0"
+    if b[0] & 0x80: b = b"\0" + b
+    return b"\x02" + bytes([len(b)]) + b
+sig = fields[5]
+body = der_int(sig[:32]) + der_int(sig[32:])
+open(sys.argv[3] + "/ckpt.sig", "wb").write(b"\x30" + bytes([len(body)]) + body)
+# SubjectPublicKeyInfo: id-ecPublicKey with the SM2 curve (1.2.156.10197.1.301), the point 04 | x | y.
+spki = bytes.fromhex("3059301306072a8648ce3d020106082a811ccf5501822d03420004") + bytes.fromhex(open(sys.argv[2]).read().strip())
+open(sys.argv[3] + "/broker-sign.der", "wb").write(spki)
+PY
+openssl pkey -pubin -inform DER -in "$T/broker-sign.der" -out "$T/broker-sign.pem" 2>/dev/null || fail "openssl does not read broker.sign as an SM2 key"
+ossl_verify() {
+  openssl pkeyutl -verify -pubin -inkey "$T/broker-sign.pem" -rawin -in "$1" -sigfile "$T/ckpt.sig" -digest sm3 \
+    -pkeyopt distid:1234567812345678 >/dev/null 2>&1
+}
+ossl_verify "$T/ckpt.bytes" || fail "openssl does not verify the broker's SM2 checkpoint signature"
+printf x >>"$T/ckpt.bytes"
+! ossl_verify "$T/ckpt.bytes" || fail "openssl verified a changed checkpoint"
+pass "openssl pkeyutl verifies the broker's SM2 checkpoint signature (SM3, ID 1234567812345678)"
 
 # A re-chained edit of the SM2-signed report: the operator recomputes every
 # SM3 link with duban's own store library. The signature gives it away, and
