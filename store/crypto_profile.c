@@ -33,6 +33,7 @@ typedef struct {
   void (*hash)(const uint8_t *bytes, size_t len, uint8_t *out, size_t out_len);
   int (*keypair)(uint8_t *public_key, uint8_t *secret_key);
   int (*public_of_secret)(const uint8_t *secret_key, uint8_t *public_key);
+  bool (*public_valid)(const uint8_t *public_key);
   int (*sign)(const uint8_t *secret_key, const uint8_t *bytes, size_t len, uint8_t *signature);
   int (*verify)(const uint8_t *public_key, const uint8_t *bytes, size_t len, const uint8_t *signature);
 } profile_ops_t;
@@ -57,6 +58,12 @@ static int
 ed25519_public_of_secret(const uint8_t *secret_key, uint8_t *public_key)
 {
   return crypto_sign_ed25519_sk_to_pk(public_key, secret_key) == 0 ? 0 : DBN_EINVAL;
+}
+
+static bool
+ed25519_public_valid(const uint8_t *public_key)
+{
+  return crypto_core_ed25519_is_valid_point(public_key) == 1;
 }
 
 static int
@@ -149,6 +156,14 @@ sm2_public_of_secret(const uint8_t *secret_key, uint8_t *public_key)
   return ok ? 0 : DBN_EINVAL;
 }
 
+static bool
+sm2_public_valid(const uint8_t *public_key)
+{
+  EVP_PKEY *pkey = sm2_key_build(public_key, NULL);
+  EVP_PKEY_free(pkey);
+  return pkey != NULL;
+}
+
 /* A digest-sign or digest-verify context for pkey with SM3 and the
  * distinguishing ID; *pctx_p is the caller's to free after the context. */
 static EVP_MD_CTX *
@@ -233,10 +248,10 @@ sm2_verify(const uint8_t *public_key, const uint8_t *bytes, size_t len, const ui
 
 static const profile_ops_t profiles[] = {
     [DBN_CRYPTO_ED25519_BLAKE2B] = {"ed25519-blake2b", crypto_sign_PUBLICKEYBYTES, crypto_sign_SECRETKEYBYTES,
-                                    blake2b_hash, ed25519_keypair, ed25519_public_of_secret, ed25519_sign,
-                                    ed25519_verify},
+                                    blake2b_hash, ed25519_keypair, ed25519_public_of_secret,
+                                    ed25519_public_valid, ed25519_sign, ed25519_verify},
     [DBN_CRYPTO_SM] = {"sm", SM2_POINT, SM2_SCALAR + SM2_POINT, sm3_hash, sm2_keypair, sm2_public_of_secret,
-                       sm2_sign, sm2_verify},
+                       sm2_public_valid, sm2_sign, sm2_verify},
 };
 #define PROFILE_COUNT (sizeof profiles / sizeof profiles[0])
 _Static_assert(crypto_sign_BYTES == DBN_CRYPTO_SIGNATURE_BYTES, "both profiles sign in 64 bytes");
@@ -301,6 +316,12 @@ dbn_crypto_of_secret_len(size_t len, dbn_crypto_t *crypto_p)
       return true;
     }
   return false;
+}
+
+bool
+dbn_crypto_public_valid(dbn_crypto_t crypto, const uint8_t *public_key)
+{
+  return ops(crypto)->public_valid(public_key);
 }
 
 void

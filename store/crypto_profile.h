@@ -50,6 +50,10 @@ size_t dbn_crypto_secret_bytes(dbn_crypto_t crypto);
 bool dbn_crypto_of_public_len(size_t len, dbn_crypto_t *crypto_p);
 bool dbn_crypto_of_secret_len(size_t len, dbn_crypto_t *crypto_p);
 
+/* Whether public_key is a key of the profile at all: a point on its curve
+ * (SM2), or an Ed25519 point of the main subgroup. */
+bool dbn_crypto_public_valid(dbn_crypto_t crypto, const uint8_t *public_key);
+
 /* The profile's hash of bytes (the chain, the signers' links, digests). */
 void dbn_crypto_hash(dbn_crypto_t crypto, const uint8_t *bytes, size_t len,
                      uint8_t out[DBN_CRYPTO_HASH_BYTES]);

@@ -357,9 +357,13 @@ static bool
 public_key_fits_log(dbn_store_txn_t *txn, const ProtobufCBinaryData *public_key, char *why, size_t why_len)
 {
   dbn_crypto_t log = txn->store->crypto, key;
-  if (public_key->len == dbn_crypto_public_bytes(log))
+  if (public_key->len == dbn_crypto_public_bytes(log) && dbn_crypto_public_valid(log, public_key->data))
     return true;
-  if (dbn_crypto_of_public_len(public_key->len, &key))
+  if (public_key->len == dbn_crypto_public_bytes(log))
+    snprintf(why, why_len,
+             "这串 %zu 字节不是 %s 配置的公钥（不在曲线上）：请使用 keygen --self 打印的 NAME.sign",
+             public_key->len, dbn_crypto_name(log));
+  else if (dbn_crypto_of_public_len(public_key->len, &key))
     snprintf(why, why_len,
              "这是 %s 配置的公钥，而本日志用的是 %s 配置（%s）：请用 keygen --self --crypto %s 生成签名密钥",
              dbn_crypto_name(key), dbn_crypto_name(log),

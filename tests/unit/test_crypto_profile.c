@@ -382,6 +382,14 @@ test_registry_takes_the_logs_profile(void **state)
   assert_non_null(strstr(why, "sm 配置的公钥"));
   assert_int_equal(registration_check(DBN_CRYPTO_SM, sm_pk, 33, why, sizeof why), DBN_EINVAL);
   assert_non_null(strstr(why, "64 字节"));
+  /* The right size, but no point of the curve. */
+  sm_pk[63] ^= 1;
+  assert_false(dbn_crypto_public_valid(DBN_CRYPTO_SM, sm_pk));
+  assert_int_equal(registration_check(DBN_CRYPTO_SM, sm_pk, 64, why, sizeof why), DBN_EINVAL);
+  assert_non_null(strstr(why, "不在曲线上"));
+  sm_pk[63] ^= 1;
+  assert_true(dbn_crypto_public_valid(DBN_CRYPTO_SM, sm_pk));
+  assert_true(dbn_crypto_public_valid(DBN_CRYPTO_ED25519_BLAKE2B, ed_pk));
 }
 
 int
