@@ -14,8 +14,9 @@
 static const char dbn_cli_register_key_usage[] =
     "usage: duban admin register-key IDENTITY PUBLIC_KEY [NOTE] [--json]\n"
     "\n"
-    "Register IDENTITY's signing key (64 hex digits, as `duban keygen --self`\n"
-    "printed it on the holder's host) in the log: from this event on every\n"
+    "Register IDENTITY's signing key (64 hex digits for Ed25519, 128 for SM2\n"
+    "in a log of the sm profile, as `duban keygen --self` printed it on the\n"
+    "holder's host) in the log: from this event on every\n"
     "write of IDENTITY must carry a signature by a key registered for it. To\n"
     "rotate, register the new key, then revoke the old one. Admin only; the\n"
     "request is signed with the admin's own key (KEYS/admin-NAME.sign_secret).\n"
