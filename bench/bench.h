@@ -38,6 +38,7 @@ typedef struct {
   const char *import_file; /* plan document for the plan import section */
   bool sign;               /* --signed: ingest also with every write signed (bench/signed.c) */
   bool peers;              /* --peers: the ingest cells also against Redis (bench/peers.c) */
+  const char *crypto;      /* --crypto sm: every log of the 国密 profile (NULL: the default) */
 } bench_options_t;
 
 /* ---- the environment: keys, plan, binaries ---- */
@@ -52,11 +53,12 @@ typedef struct {
   int coordinators;          /* extra identities coordinator:w000 ... for watchers */
   void *zmq_ctx;             /* the bench's one ZeroMQ context, for every connection */
   uint8_t broker_public[32]; /* the broker's public key */
+  char crypto[32];           /* --crypto: every log's and key's profile; "" = the default */
 } bench_env_t;
 
 /* Make the temporary folder, the plan and the keys. Returns 0 or -1 with a
  * message on stderr. */
-int bench_env_init(bench_env_t *env, int units, int coordinators);
+int bench_env_init(bench_env_t *env, int units, int coordinators, const char *crypto);
 /* Remove the temporary folder and close the context. */
 void bench_env_fini(bench_env_t *env);
 

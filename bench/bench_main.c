@@ -20,7 +20,8 @@
 #include "wire.h"
 
 static const char usage[] =
-    "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--signed] [--peers] [--json]\n"
+    "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--signed] [--peers] [--crypto sm] "
+    "[--json]\n"
     "\n"
     "Start duban-broker (found next to this program) on a temporary folder with\n"
     "real CURVE keys and measure it. Every figure is the median of the runs,\n"
@@ -34,6 +35,7 @@ static const char usage[] =
     "  --plan-text F  the document for the import section (default examples/plans/ordos-2023-58.txt)\n"
     "  --signed       ingest also with every report signed by its department\n"
     "  --peers        the ingest cells also against Redis Streams (appendfsync always, TLS), side by side\n"
+    "  --crypto sm    every log and key of the 国密 profile (SM3 chain, SM2 signatures)\n"
     "  --json         results as JSON on stdout (the table goes to stderr)\n"
     "  --version      the version, the wire protocol's and the log format's\n"
     "  --help         this text\n";
@@ -85,6 +87,8 @@ main(int argc, char **argv)
       options.sign = true;
     else if (strcmp(a, "--peers") == 0)
       options.peers = true;
+    else if (strcmp(a, "--crypto") == 0 && i + 1 < argc)
+      options.crypto = argv[++i];
     else if (strcmp(a, "--only") == 0 && i + 1 < argc)
       options.only = argv[++i];
     else if (strcmp(a, "--runs") == 0 && i + 1 < argc)
@@ -130,7 +134,7 @@ main(int argc, char **argv)
 
   bench_env_t env;
   double started = bench_now();
-  if (bench_env_init(&env, 1000, 100) != 0) {
+  if (bench_env_init(&env, 1000, 100, options.crypto) != 0) {
     bench_env_fini(&env);
     return 1;
   }

@@ -90,9 +90,10 @@ remove_tree(const char *path)
 }
 
 int
-bench_env_init(bench_env_t *env, int units, int coordinators)
+bench_env_init(bench_env_t *env, int units, int coordinators, const char *crypto)
 {
   memset(env, 0, sizeof *env);
+  snprintf(env->crypto, sizeof env->crypto, "%s", crypto ? crypto : "");
   env->units = units;
   env->coordinators = coordinators;
   char exe[PATH_MAX];
@@ -119,7 +120,7 @@ bench_env_init(bench_env_t *env, int units, int coordinators)
 
   /* duban keygen --dir KEYS --plan PLAN coordinator:w000 ... */
   int argc = 0;
-  char **argv = calloc((size_t)coordinators + 8, sizeof *argv);
+  char **argv = calloc((size_t)coordinators + 10, sizeof *argv);
   char duban[PATH_MAX + 8];
   snprintf(duban, sizeof duban, "%s/duban", env->bin_dir);
   argv[argc++] = duban;
@@ -128,13 +129,18 @@ bench_env_init(bench_env_t *env, int units, int coordinators)
   argv[argc++] = env->keys;
   argv[argc++] = "--plan";
   argv[argc++] = env->plan;
+  if (env->crypto[0]) {
+    argv[argc++] = "--crypto";
+    argv[argc++] = env->crypto;
+  }
+  int first_named = argc;
   for (int i = 0; i < coordinators; i++) {
     argv[argc] = malloc(32);
     snprintf(argv[argc++], 32, "coordinator:w%03d", i);
   }
   double seconds;
   int status = bench_run_child(argv, "/dev/null", &seconds, NULL, NULL);
-  for (int i = 6; i < argc; i++)
+  for (int i = first_named; i < argc; i++)
     free(argv[i]);
   free(argv);
   if (status != 0) {
@@ -211,8 +217,12 @@ bench_broker_start(bench_env_t *env, bench_broker_t *broker, const char *name, c
   const char *fixed[] = {path, "--endpoint", broker->endpoint, "--data", broker->data, "--keys", env->keys};
   for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
     argv[argc++] = fixed[i];
-  for (int i = 0; extra && extra[i] && argc < 63; i++)
+  for (int i = 0; extra && extra[i] && argc < 61; i++)
     argv[argc++] = extra[i];
+  if (env->crypto[0]) {
+    argv[argc++] = "--crypto";
+    argv[argc++] = env->crypto;
+  }
   argv[argc] = NULL;
 
   pid_t pid = fork();

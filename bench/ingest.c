@@ -11,6 +11,7 @@
  * min and max, and the rate as a multiple of the disk's fsyncs per second
  * (the disk floor section), so the figures read as ratios to the machine. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "writer.h"
@@ -42,6 +43,43 @@ void
 bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window)
 {
   snprintf(out, len, "%s, %d agent%s, W=%d", mode, agents, agents == 1 ? "" : "s", window);
+}
+
+/* `duban audit verify` of the log a signed mode left: every signature (or
+ * chain link and signed head) checked again, every view rebuilt. */
+static void
+verify_signed_log(bench_env_t *env, const bench_broker_t *broker, const char *mode, bench_report_t *report)
+{
+  char duban[1100], out[PATH_MAX + 16];
+  snprintf(duban, sizeof duban, "%s/duban", env->bin_dir);
+  snprintf(out, sizeof out, "%s.verify.json", broker->data);
+  char *verify[] = {duban, "audit", "verify", "--data", (char *)broker->data, "--json", NULL};
+  double seconds = 0;
+  int status = bench_run_child(verify, out, &seconds, NULL, NULL);
+  char *chain[] = {duban, "audit", "verify", "--chain-only", "--data", (char *)broker->data, "--json", NULL};
+  double chain_seconds = 0;
+  status |= bench_run_child(chain, "/dev/null", &chain_seconds, NULL, NULL);
+  uint64_t events = 0;
+  FILE *f = fopen(out, "r");
+  char text[2048] = "";
+  if (f) {
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+  }
+  const char *field = strstr(text, "\"events\":");
+  if (field)
+    events = strtoull(field + 9, NULL, 10);
+  char row[128];
+  snprintf(row, sizeof row, "audit verify of the log of \"%s\", %llu events", mode,
+           (unsigned long long)events);
+  double r = seconds > 0 ? (double)events / seconds : 0;
+  bench_figure_t rate = bench_figure_of(&r, 1);
+  fprintf(stderr, "ingest: %-60s %9.0f events/s (chain only %.0f)%s\n", row, r,
+          chain_seconds > 0 ? (double)events / chain_seconds : 0, status ? " FAILED" : "");
+  bench_report_figure(report, "ingest", row, "events/s", "", rate);
+  if (status)
+    bench_report_text(report, "ingest", row, "errors", "audit verify failed");
 }
 
 int
@@ -101,6 +139,8 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
     }
     bench_writers_destroy(&writers);
     bench_broker_stop(&broker);
+    if (modes[m].signed_every)
+      verify_signed_log(env, &broker, modes[m].name, report);
   }
   return 0;
 }

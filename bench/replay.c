@@ -130,13 +130,18 @@ append_one(dbn_store_txn_t *txn, uint64_t seq, struct plan_storage *plan)
 
 /* Grow the log in dir to `events` events. */
 static int
-build_log(const char *dir, uint64_t events)
+build_log(const char *dir, uint64_t events, const char *crypto)
 {
   dbn_store_options_t options = {.no_sync = true, .map_size = (size_t)256 << 20};
-  dbn_store_t *store;
+  dbn_store_t *store = NULL;
   int rc = dbn_store_open(&store, dir, &options);
-  if (rc)
+  char why[256];
+  if (rc == 0 && (rc = dbn_store_choose_crypto(store, *crypto ? crypto : NULL, "real", why, sizeof why)))
+    fprintf(stderr, "replay: %s\n", why);
+  if (rc) {
+    dbn_store_destroy(&store);
     return rc;
+  }
   struct plan_storage *plan = calloc(1, sizeof *plan);
   build_plan(plan);
   uint64_t head = 0;
@@ -215,7 +220,7 @@ bench_replay(bench_env_t *env, const bench_options_t *options, bench_report_t *r
   }
   for (int i = 0; i < 2; i++) {
     double start = bench_now();
-    int rc = build_log(dir, sizes[i]);
+    int rc = build_log(dir, sizes[i], env->crypto);
     if (rc) {
       fprintf(stderr, "duban-bench: cannot build the replay log: %s\n", dbn_strerror(rc));
       return -1;

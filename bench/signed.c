@@ -1,13 +1,11 @@
 /* signed.c: the signed rows of the ingest section (--signed). The broker is
  * started on a fresh log as for group commit; then admin:admin registers
  * its own signing key (the log's first, self-signed) and one fresh key per
- * writer, and from then on every report carries its department's Ed25519
- * signature, which the broker checks before it writes (store/signed_request.h);
- * or, chained, one signature per `every` reports and the reports between
- * carrying only the link of the one before, which the broker checks with a
- * hash.
- * The keys live only in this process: the bench measures the broker, not
- * key files. */
+ * writer, and from then on every report carries its department's
+ * signature (Ed25519, or SM2 with --crypto sm), which the broker checks before it writes
+ * (store/signed_request.h); or, chained, one signature per `every` reports and the reports between carrying
+ * only the link of the one before, which the broker checks with a hash. The keys live only in this process:
+ * the bench measures the broker, not key files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +21,15 @@
 
 static bench_signer_t signers[SIGNED_WRITERS + 1]; /* [0] is the admin's */
 
-static void
-fresh_key(dbn_sign_key_t *key)
+static int
+fresh_key(dbn_sign_key_t *key, dbn_crypto_t crypto)
 {
-  crypto_sign_keypair(key->public_key, key->secret_key);
-  dbn_sign_key_id(key->public_key, key->key_id);
+  key->crypto = crypto;
+  key->public_len = dbn_crypto_public_bytes(crypto);
+  if (dbn_crypto_keypair(crypto, key->public_key, key->secret_key) != 0)
+    return -1;
+  dbn_sign_key_id(key->public_key, key->public_len, key->key_id);
+  return 0;
 }
 
 /* admin:admin registers identity's key, signed with the admin's. */
@@ -37,7 +39,7 @@ register_key(void *admin, const char *identity, const dbn_sign_key_t *key)
   Duban__SigningKeyRegistration reg = DUBAN__SIGNING_KEY_REGISTRATION__INIT;
   reg.identity = (char *)identity;
   reg.public_key.data = (uint8_t *)key->public_key;
-  reg.public_key.len = DBN_SIGN_PUBLIC_BYTES;
+  reg.public_key.len = key->public_len;
   char id[33], plan[DBN_MAX_ID];
   uint8_t signature[DBN_SIGNATURE_BYTES];
   dbn_wire_new_request_id(id);
@@ -87,12 +89,17 @@ bench_writers_sign(bench_writers_t *writers, bench_env_t *env, const bench_broke
   if (!admin)
     return -1;
   memset(signers, 0, sizeof signers);
-  fresh_key(&signers[0].key);
-  int rc = register_key(admin, "admin:admin", &signers[0].key);
+  dbn_crypto_t crypto = DBN_CRYPTO_ED25519_BLAKE2B;
+  int rc = dbn_crypto_parse(env->crypto, &crypto);
+  if (rc == 0)
+    rc = fresh_key(&signers[0].key, crypto);
+  if (rc == 0)
+    rc = register_key(admin, "admin:admin", &signers[0].key);
   for (int i = 0; rc == 0 && i < SIGNED_WRITERS; i++) {
-    fresh_key(&signers[i + 1].key);
     signers[i + 1].every = every;
-    rc = register_key(admin, bench_writer_identity(writers, i), &signers[i + 1].key);
+    rc = fresh_key(&signers[i + 1].key, crypto);
+    if (rc == 0)
+      rc = register_key(admin, bench_writer_identity(writers, i), &signers[i + 1].key);
     if (rc == 0)
       bench_writer_set_signer(writers, i, &signers[i + 1]);
   }

@@ -224,6 +224,15 @@ checkpoint_open(dbn_broker_t *broker, char *why, size_t why_len)
     snprintf(why, why_len, "cannot read the checkpoint signing key %s: %s", path, dbn_strerror(rc));
     return rc;
   }
+  dbn_crypto_t log = dbn_store_crypto(broker->store);
+  if (broker->checkpoint.key.crypto != log) {
+    snprintf(
+        why, why_len,
+        "检查点签名密钥 %s 是 %s 配置的，而日志用的是 %s 配置：请用 duban keygen --crypto %s 另建密钥目录"
+        "（日志的配置在建立时由 --crypto 选定，之后不能更改）",
+        path, dbn_crypto_name(broker->checkpoint.key.crypto), dbn_crypto_name(log), dbn_crypto_name(log));
+    return DBN_ESTATE;
+  }
   broker->checkpoint.enabled = true;
   duban__checkpoint__init(&broker->checkpoint.latest);
   return 0;
@@ -303,6 +312,11 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_log(DBN_LOG_INFO, "broker",
             "views written by an older duban (version %llu) rebuilt from the log (version %d)",
             (unsigned long long)dbn_store_views_rebuilt_from(broker->store), DBN_STORE_VIEWS_VERSION);
+  if ((rc = dbn_store_choose_crypto(broker->store, config->crypto[0] ? config->crypto : NULL,
+                                    config->virtual_clock ? "virtual" : "real", why, why_len))) {
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
   if ((rc = load_clock(broker))) {
     snprintf(why, why_len, "cannot read the clock from the event log: %s", dbn_strerror(rc));
     dbn_broker_destroy(&broker);
@@ -376,7 +390,7 @@ fail(struct pending *p, int err, const char *message)
 /* What tells a retry from another request under the same id: the hash of
  * the request as it arrived, without its id and version. */
 static int
-request_digest(const Duban__Request *req, uint8_t out[DBN_HASH_BYTES])
+request_digest(dbn_crypto_t crypto, const Duban__Request *req, uint8_t out[DBN_HASH_BYTES])
 {
   Duban__Request copy = *req;
   copy.version = 0;
@@ -386,7 +400,7 @@ request_digest(const Duban__Request *req, uint8_t out[DBN_HASH_BYTES])
   if (!buf)
     return DBN_ENOMEM;
   protobuf_c_message_pack(&copy.base, buf);
-  dbn_store_hash(buf, len, out);
+  dbn_crypto_hash(crypto, buf, len, out);
   free(buf);
   return 0;
 }
@@ -448,7 +462,8 @@ receive_one(dbn_broker_t *broker, struct pending *p)
           (rc =
                dbn_wire_request_check_bytes(zmq_msg_data(&payload), zmq_msg_size(&payload), why, sizeof why)))
         fail(p, rc, why);
-      else if ((p->write = dbn_request_is_write(p->req->body_case)) && request_digest(p->req, p->digest))
+      else if ((p->write = dbn_request_is_write(p->req->body_case)) &&
+               request_digest(dbn_store_crypto(broker->store), p->req, p->digest))
         fail(p, DBN_ENOMEM, "out of memory while reading the request; retry");
     }
   }
@@ -940,7 +955,8 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         dbn_log(DBN_LOG_INFO, "broker", "cleared %d reader slots left by dead processes", cleared);
       readers_checked_ms = dbn_monotonic_ms();
     }
-    behind = dbn_event_stream_pump(broker->stream, broker->store, dbn_monotonic_ms());
+    behind = dbn_event_stream_pump(broker->stream, broker->store, checkpoint_for_reply(broker, NULL),
+                                   dbn_monotonic_ms());
     dbn_broker_metrics_tick(broker->metrics, broker->store, broker->stream);
     if (items[2].revents & ZMQ_POLLIN)
       break;

@@ -48,6 +48,10 @@ static const char usage[] =
     "                           deadline warnings for the gap are then summarised\n"
     "  --metrics HOST:PORT      serve Prometheus metrics at http://HOST:PORT/metrics\n"
     "                           (a numeric address, e.g. 127.0.0.1:9477; default: none)\n"
+    "  --crypto PROFILE         the crypto profile of a log it creates: ed25519-blake2b\n"
+    "                           (default) or sm (国密: SM3 chain, SM2 signatures); recorded\n"
+    "                           in the log's first event; a log made with another profile\n"
+    "                           is refused (without --crypto: the log's own)\n"
     "  --version                the version, the wire protocol's and the log format's\n"
     "  --help                   this text\n";
 
@@ -112,7 +116,8 @@ is_known(const char *key)
                                      "no-sync",
                                      "allow-clock-behind",
                                      "allow-clock-change",
-                                     "metrics"};
+                                     "metrics",
+                                     "crypto"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
     if (strcmp(key, keys[i]) == 0)
       return true;
@@ -173,6 +178,11 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     if (parse_int(value, 1, 86400, &n))
       goto bad;
     config->checkpoint_seconds = (int)n;
+  } else if (strcmp(key, "crypto") == 0) {
+    dbn_crypto_t crypto;
+    if (dbn_crypto_parse(value, &crypto) || !*value)
+      goto bad;
+    snprintf(config->crypto, sizeof config->crypto, "%s", dbn_crypto_name(crypto));
   } else if (strcmp(key, "memory-mib") == 0) {
     if (parse_int(value, 16, 1 << 20, &n))
       goto bad;

@@ -32,6 +32,7 @@ typedef struct {
   int checkpoint_events;    /* sign a checkpoint after this many new events (store/checkpoint.h) */
   int checkpoint_seconds;   /* ... or after this many seconds with new events */
   char metrics[256];        /* --metrics HOST:PORT for Prometheus; "" = none */
+  char crypto[32];          /* --crypto: the profile of a log it creates; "" = not given (the log's own) */
 } dbn_broker_config_t;
 
 /* Fill config from argv (which may name --config FILE). On a usage error

@@ -19,7 +19,8 @@
 #define DELIVERY_MAX_EVENTS 256
 #define DELIVERY_MAX_BYTES (1024 * 1024)
 /* Room left before a delivery's events for its header (a Reply with a
- * request id of at most DBN_MAX_ID bytes and a few numbers). */
+ * request id of at most DBN_MAX_ID bytes, a few numbers and the latest
+ * checkpoint, under 200 bytes). */
 #define HEADER_ROOM 1024
 
 struct watcher {
@@ -226,7 +227,8 @@ add_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
 
 /* Try to send one delivery to w: returns 1 sent, 0 would block, -1 gone. */
 static int
-deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uint64_t head)
+deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uint64_t head,
+        const Duban__Checkpoint *checkpoint)
 {
   /* The events go in after room for the header, which is packed once they
    * are known (a unit's watch says which seqs the delivery covers) and put
@@ -241,6 +243,7 @@ deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uin
   header.version = DBN_PROTOCOL_VERSION;
   header.request_id = w->request_id;
   header.head_seq = head;
+  header.checkpoint = (Duban__Checkpoint *)checkpoint; /* packed here, not changed */
   if (w->unit[0]) {
     /* The seqs between are other units': the watcher must not take them
      * for a gap. A delivery of none of its events still says so. */
@@ -270,7 +273,8 @@ deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uin
 }
 
 bool
-dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, int64_t now_ms)
+dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, const Duban__Checkpoint *checkpoint,
+                      int64_t now_ms)
 {
   if (stream->count == 0)
     return false;
@@ -287,7 +291,7 @@ dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, int64_t no
     }
     /* A few deliveries per watcher per pump: fair to the others. */
     for (int round = 0; round < 4 && w->sent_seq < head; round++) {
-      int sent = deliver(stream, txn, w, head);
+      int sent = deliver(stream, txn, w, head, checkpoint);
       if (sent <= 0) {
         if (sent < 0) {
           dbn_log(DBN_LOG_INFO, "stream", "a watcher went away; forgetting it");

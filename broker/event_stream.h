@@ -39,9 +39,13 @@ int dbn_event_stream_watch_as(dbn_event_stream_t *stream, const uint8_t *routing
 void dbn_event_stream_unwatch(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len);
 
 /* Send each watcher what it is missing up to the log's head, a bounded
- * amount per call so that catch-up never starves requests. Returns true
- * when some watcher is still behind and pump should run again soon. */
-bool dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, int64_t now_ms);
+ * amount per call so that catch-up never starves requests. Every delivery
+ * carries checkpoint (borrowed; NULL: none), the broker's latest signed
+ * checkpoint, so that a watcher (the console's mirror) keeps checkpoints
+ * as an agent does. Returns true when some watcher is still behind and
+ * pump should run again soon. */
+bool dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store,
+                           const Duban__Checkpoint *checkpoint, int64_t now_ms);
 
 size_t dbn_event_stream_count(dbn_event_stream_t *stream);
 

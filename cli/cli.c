@@ -1335,8 +1335,8 @@ describe_signing_key_registered(const Duban__Event *event, event_text_t *text)
   const Duban__SigningKeyRegistration *reg = event->signing_key_registered;
   append_subject(text, "%s", reg->identity);
   char key_id[DBN_SIGN_KEY_ID_LEN + 1] = "?";
-  if (reg->public_key.len == DBN_SIGN_PUBLIC_BYTES)
-    dbn_sign_key_id(reg->public_key.data, key_id);
+  if (!dbn_sign_key_id(reg->public_key.data, reg->public_key.len, key_id))
+    snprintf(key_id, sizeof key_id, "?");
   append_details(text, "登记签名密钥 %s", key_id);
   append_note(text, "说明：", reg->note);
 }

@@ -50,9 +50,11 @@ static const char verify_usage[] =
     "events walked, the head, and OK or the first bad sequence number and what\n"
     "is wrong there. Exit 0 when the log verifies, 1 when it does not.\n"
     "--chain-only checks the chain without rebuilding the views (faster).\n"
-    "--json prints {\"ok\", \"events\", \"head_seq\", \"first_bad_seq\", \"problem\", \"note\"}; the note "
-    "says\n"
-    "what could not be checked (views an older duban wrote, until a broker rebuilds them).\n"
+    "--json prints {\"ok\", \"events\", \"head_seq\", \"first_bad_seq\", \"problem\", \"note\",\n"
+    "\"crypto\"}; the note says what could not be checked (views an older duban\n"
+    "wrote, until a broker rebuilds them). crypto is the log's profile, read from\n"
+    "its first event: ed25519-blake2b (BLAKE2b chain, Ed25519 signatures) or sm\n"
+    "(SM3 chain, SM2 signatures); every hash and signature is checked with it.\n"
     "\n"
     "--witness DIR also compares the log with the checkpoints the broker signed\n"
     "and an agent kept there (the agent's data directory's witness/, or what\n"
@@ -383,6 +385,7 @@ cmd_verify(int argc, char **argv)
       cJSON_AddStringToObject(json, "note", report.note);
       cJSON_AddNumberToObject(json, "log_format", report.header.format_version);
       cJSON_AddStringToObject(json, "clock", report.header.clock);
+      cJSON_AddStringToObject(json, "crypto", report.crypto);
     }
     bool witness_ok = !witness_dir || verify_witness(dir, witness_dir, key_path, json, &rc);
     if (dbn_cli_print_json(stdout, json) != 0)
@@ -395,6 +398,7 @@ cmd_verify(int argc, char **argv)
     printf(dbn_tr("日志格式：    %u%s%s\n", "log format:    %u%s%s\n"),
            (unsigned)report.header.format_version,
            report.header.clock[0] ? dbn_tr("，时钟 ", ", clock ") : "", report.header.clock);
+    printf(dbn_tr("密码配置：    %s\n", "crypto:        %s\n"), report.crypto);
     if (ok && report.note[0])
       printf(dbn_tr("通过：哈希链无误，每个事件均可重放；%s\n",
                     "OK: the chain verifies and every event replays; %s\n"),

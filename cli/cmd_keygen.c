@@ -9,8 +9,8 @@
  *   KEYS/broker.key, KEYS/broker.key_secret      the broker's pair
  *   KEYS/NAME.key, KEYS/NAME.key_secret          one pair per identity
  *   KEYS/clients/NAME.key                        the public copy the broker loads
- *   KEYS/broker.sign, KEYS/broker.sign_secret    the broker's Ed25519 pair that signs
- *                                                checkpoints (store/checkpoint.h)
+ *   KEYS/broker.sign, KEYS/broker.sign_secret    the broker's pair that signs checkpoints
+ *                                                (store/checkpoint.h): Ed25519, or SM2 with --crypto sm
  *
  * NAME is the identity with ':' turned to '-'. Existing keys are kept, so
  * running it again after adding a unit to the plan only adds that unit's
@@ -30,11 +30,12 @@
 #include "identity.h"
 
 static const char keygen_usage[] =
-    "usage: duban keygen --dir KEYS [--plan PLAN.json] [IDENTITY...] [--json]\n"
-    "       duban keygen --self IDENTITY --dir KEYS [--json]\n"
+    "usage: duban keygen --dir KEYS [--plan PLAN.json] [IDENTITY...] [--crypto sm] [--json]\n"
+    "       duban keygen --self IDENTITY --dir KEYS [--crypto sm] [--json]\n"
     "\n"
     "--self: on the department's (or coordinator's, admin's) own host, make its\n"
-    "CURVE pair KEYS/NAME.key (+ _secret) and its Ed25519 signing pair\n"
+    "CURVE pair KEYS/NAME.key (+ _secret) and its signing pair (Ed25519; SM2\n"
+    "with --crypto sm, for a log of the 国密 profile)\n"
     "KEYS/NAME.sign (+ _secret), and print only the public parts: send NAME.key\n"
     "to the broker's admin for KEYS/clients/, and the signing key for\n"
     "`duban admin register-key`. The secrets never leave this host.\n"
@@ -44,7 +45,8 @@ static const char keygen_usage[] =
     "and a public copy KEYS/clients/NAME.key carrying the identity, which the\n"
     "broker reads to know who a key belongs to. NAME is the identity with ':'\n"
     "as '-'. Existing keys are kept. The broker also gets KEYS/broker.sign (+\n"
-    "_secret), the Ed25519 key it signs checkpoints of the log with: give\n"
+    "_secret), the key it signs checkpoints of the log with (SM2 with\n"
+    "--crypto sm): give\n"
     "broker.sign to every department and auditor, like broker.key.\n"
     "\n"
     "IDENTITY is unit:CODE, coordinator:NAME, auditor:NAME or admin:NAME; CODE\n"
@@ -56,6 +58,8 @@ static const char keygen_usage[] =
     "\n"
     "  --dir KEYS     where the keys go (created if missing)\n"
     "  --plan FILE    a plan in JSON (duban-plan/1): keys for all its units\n"
+    "  --crypto P     the signing keys' profile: ed25519-blake2b (default) or sm\n"
+    "                 (SM2), that of the log they will sign in (duban-broker --crypto)\n"
     "  --json         print {\"dir\": ..., \"keys\": [...]}\n"
     "  --help         this text\n";
 
@@ -247,13 +251,17 @@ make_key(const char *dir, const char *identity, bool with_copy, bool *created_p,
  * a usage error); else the identities start at argv[optind]. */
 static int
 parse_keygen(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, const char **plan_p,
-             const char **self_p, bool *done_p)
+             const char **self_p, dbn_crypto_t *crypto_p, bool *done_p)
 {
-  enum { OPT_DIR = DBN_CLI_OPT_FIRST_FREE, OPT_PLAN, OPT_SELF };
+  enum { OPT_DIR = DBN_CLI_OPT_FIRST_FREE, OPT_PLAN, OPT_SELF, OPT_CRYPTO };
   static const struct option options[] = {
-      {"dir", required_argument, NULL, OPT_DIR},     {"self", required_argument, NULL, OPT_SELF},
-      {"plan", required_argument, NULL, OPT_PLAN},   {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
-      {"help", no_argument, NULL, DBN_CLI_OPT_HELP}, {0},
+      {"dir", required_argument, NULL, OPT_DIR},
+      {"self", required_argument, NULL, OPT_SELF},
+      {"plan", required_argument, NULL, OPT_PLAN},
+      {"json", no_argument, NULL, DBN_CLI_OPT_JSON},
+      {"crypto", required_argument, NULL, OPT_CRYPTO},
+      {"help", no_argument, NULL, DBN_CLI_OPT_HELP},
+      {0},
   };
   int opt, rc;
   optind = 0;
@@ -265,7 +273,10 @@ parse_keygen(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, const ch
       *plan_p = optarg;
     else if (opt == OPT_SELF)
       *self_p = optarg;
-    else if ((rc = dbn_cli_common_option(cli, opt, optarg)) != 0)
+    else if (opt == OPT_CRYPTO) {
+      if (dbn_crypto_parse(optarg, crypto_p) != 0)
+        return dbn_cli_usage_error(cli, "--crypto 应为 ed25519-blake2b 或 sm，不是 '%s'", optarg);
+    } else if ((rc = dbn_cli_common_option(cli, opt, optarg)) != 0)
       return rc;
   }
   rc = dbn_cli_finish_options(cli, argc - optind, 0, -1, done_p);
@@ -304,10 +315,14 @@ collect_identities(const dbn_cli_t *cli, int argc, char **argv, int first, const
 /* Make (or keep) the broker's checkpoint signing pair; say so in keys (JSON)
  * or a line. */
 static int
-make_sign_key(const char *dir, cJSON *keys)
+make_sign_key(const char *dir, dbn_crypto_t crypto, cJSON *keys)
 {
   bool created = false;
-  int err = dbn_sign_key_make(dir, &created);
+  int err = dbn_sign_key_make(dir, crypto, &created);
+  if (err == DBN_ESTATE)
+    return dbn_cli_fail("failed_precondition",
+                        "%s/broker.sign 已存在，但不是 %s 配置的密钥：每种密码配置用各自的密钥目录", dir,
+                        dbn_crypto_name(crypto));
   if (err == DBN_EEXIST)
     return dbn_cli_fail("failed_precondition",
                         "%s/broker.sign without broker.sign_secret (or the reverse): remove the one left and "
@@ -334,7 +349,7 @@ make_sign_key(const char *dir, cJSON *keys)
 /* Make (or keep) the broker's pair and one for each identity in dir, and
  * say which: a line each, or with json one object listing them all. */
 static int
-make_keys(const char *dir, const identities_t *ids, bool json_output)
+make_keys(const char *dir, const identities_t *ids, dbn_crypto_t crypto, bool json_output)
 {
   /* Everything created from here on is private unless opened up below. */
   umask(077);
@@ -376,7 +391,7 @@ make_keys(const char *dir, const identities_t *ids, bool json_output)
     }
   }
   if (rc == DBN_CLI_EXIT_OK)
-    rc = make_sign_key(dir, keys);
+    rc = make_sign_key(dir, crypto, keys);
   if (json) {
     if (rc == DBN_CLI_EXIT_OK)
       rc = dbn_cli_print_json(stdout, json);
@@ -393,8 +408,8 @@ print_self(const char *identity, const char *curve_public, const char *sign_publ
   dbn_sign_key_t key;
   if (dbn_sign_key_load_public(&key, sign_public) != 0)
     return dbn_cli_fail("internal", "cannot read %s", sign_public);
-  char hex[2 * DBN_SIGN_PUBLIC_BYTES + 1];
-  sodium_bin2hex(hex, sizeof hex, key.public_key, sizeof key.public_key);
+  char hex[2 * DBN_SIGN_PUBLIC_MAX + 1];
+  sodium_bin2hex(hex, sizeof hex, key.public_key, key.public_len);
   if (json_output) {
     cJSON *json = cJSON_CreateObject();
     if (!json)
@@ -403,6 +418,7 @@ print_self(const char *identity, const char *curve_public, const char *sign_publ
     cJSON_AddStringToObject(json, "curve_public_cert", curve_public);
     cJSON_AddStringToObject(json, "signing_public_key", hex);
     cJSON_AddStringToObject(json, "signing_key_id", key.key_id);
+    cJSON_AddStringToObject(json, "crypto", dbn_crypto_name(key.crypto));
     return dbn_cli_print_json(stdout, json);
   }
   printf("%s 的密钥已在本机生成；私钥（*_secret，权限 600）留在本机，只把下面两项交给管理员：\n"
@@ -415,7 +431,7 @@ print_self(const char *identity, const char *curve_public, const char *sign_publ
 
 /* keygen --self: the holder's own CURVE and signing pairs, secrets kept here. */
 static int
-make_self(const char *dir, const char *identity, bool json_output)
+make_self(const char *dir, const char *identity, dbn_crypto_t crypto, bool json_output)
 {
   umask(077);
   int rc = make_dir(dir);
@@ -429,7 +445,10 @@ make_self(const char *dir, const char *identity, bool json_output)
   for (char *p = name; *p; p++)
     if (*p == ':')
       *p = '-';
-  int err = dbn_sign_key_make_named(dir, name, &created);
+  int err = dbn_sign_key_make_named(dir, name, crypto, &created);
+  if (err == DBN_ESTATE)
+    return dbn_cli_fail("failed_precondition", "%s/%s.sign 已存在，但不是 %s 配置的密钥：请换一个 --dir", dir,
+                        name, dbn_crypto_name(crypto));
   if (err)
     return dbn_cli_fail(err == DBN_EEXIST ? "failed_precondition" : "internal",
                         "cannot make %s/%s.sign: %s (remove a lone .sign or .sign_secret and run again)", dir,
@@ -444,8 +463,9 @@ dbn_cmd_keygen(int argc, char **argv)
   dbn_cli_t cli;
   dbn_cli_init(&cli, "keygen", keygen_usage);
   const char *dir = NULL, *plan = NULL, *self = NULL;
+  dbn_crypto_t crypto = DBN_CRYPTO_ED25519_BLAKE2B;
   bool done;
-  int rc = parse_keygen(&cli, argc, argv, &dir, &plan, &self, &done);
+  int rc = parse_keygen(&cli, argc, argv, &dir, &plan, &self, &crypto, &done);
   if (done)
     return rc;
   if (self) {
@@ -454,12 +474,12 @@ dbn_cmd_keygen(int argc, char **argv)
                                  self);
     if (plan || optind < argc)
       return dbn_cli_usage_error(&cli, "--self makes one identity's keys: no --plan, no more identities");
-    return make_self(dir, self, cli.json);
+    return make_self(dir, self, crypto, cli.json);
   }
   identities_t ids = {0};
   rc = collect_identities(&cli, argc, argv, optind, plan, &ids);
   if (rc == DBN_CLI_EXIT_OK)
-    rc = make_keys(dir, &ids, cli.json);
+    rc = make_keys(dir, &ids, crypto, cli.json);
   identities_clear(&ids);
   return rc;
 }

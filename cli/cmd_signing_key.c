@@ -14,8 +14,9 @@
 static const char dbn_cli_register_key_usage[] =
     "usage: duban admin register-key IDENTITY PUBLIC_KEY [NOTE] [--json]\n"
     "\n"
-    "Register IDENTITY's signing key (64 hex digits, as `duban keygen --self`\n"
-    "printed it on the holder's host) in the log: from this event on every\n"
+    "Register IDENTITY's signing key (64 hex digits for Ed25519, 128 for SM2\n"
+    "in a log of the sm profile, as `duban keygen --self` printed it on the\n"
+    "holder's host) in the log: from this event on every\n"
     "write of IDENTITY must carry a signature by a key registered for it. To\n"
     "rotate, register the new key, then revoke the old one. Admin only; the\n"
     "request is signed with the admin's own key (KEYS/admin-NAME.sign_secret).\n"
@@ -42,23 +43,26 @@ dbn_cmd_register_key(int argc, char **argv)
   const char *note = optind + 2 < argc ? argv[optind + 2] : "";
   dbn_role_t role;
   const char *name;
-  uint8_t public_key[DBN_SIGN_PUBLIC_BYTES];
+  uint8_t public_key[DBN_SIGN_PUBLIC_MAX];
+  dbn_crypto_t crypto;
   size_t len = 0;
   if (dbn_identity_parse(identity, &role, &name) != 0 || role == DBN_ROLE_AUDITOR)
     return dbn_cli_usage_error(&cli, "'%s' 不是可签名的身份（unit:代码、coordinator:名称 或 admin:名称）",
                                identity);
   if (sodium_hex2bin(public_key, sizeof public_key, hex, strlen(hex), NULL, &len, NULL) != 0 ||
-      len != sizeof public_key)
-    return dbn_cli_usage_error(&cli, "签名公钥应为 64 位十六进制（keygen --self 打印的那一行），不是 '%s'",
+      !dbn_crypto_of_public_len(len, &crypto))
+    return dbn_cli_usage_error(&cli,
+                               "签名公钥应为 64 位（Ed25519）或 128 位（SM2）十六进制（keygen --self "
+                               "打印的那一行），不是 '%s'",
                                hex);
   if ((rc = dbn_cli_check_text(&cli, "NOTE", note, 512, true)) != DBN_CLI_EXIT_OK)
     return rc;
   char key_id[DBN_SIGN_KEY_ID_LEN + 1];
-  dbn_sign_key_id(public_key, key_id);
+  dbn_sign_key_id(public_key, len, key_id);
   Duban__SigningKeyRegistration reg = DUBAN__SIGNING_KEY_REGISTRATION__INIT;
   reg.identity = (char *)identity;
   reg.public_key.data = public_key;
-  reg.public_key.len = sizeof public_key;
+  reg.public_key.len = len;
   reg.note = (char *)note;
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY;

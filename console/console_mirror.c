@@ -6,7 +6,10 @@
  * the SSE hub, so a board that reconnects finds in the mirror every event
  * it was ever sent. The subscription is renewed every few seconds (the
  * broker forgets a watcher it has not heard from; a renewal from the head
- * loses nothing, as `duban watch` does). */
+ * loses nothing, as `duban watch` does). Every delivery carries the
+ * broker's latest signed checkpoint: the console keeps each new one whose
+ * signature holds in DATA/witness, as an agent does (agents/witness.h), so
+ * the console's host is one more witness of what the broker signed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +19,7 @@
 #include "log.h"
 #include "monotonic.h"
 #include "wire.h"
+#include "witness.h"
 
 #define RENEW_MS 3000
 
@@ -92,6 +96,11 @@ follow(void *arg)
     dbn_log(DBN_LOG_ERROR, "console", "cannot connect to %s", console->broker);
     return NULL;
   }
+  char witness_dir[4200];
+  dbn_witness_t *witness = NULL;
+  snprintf(witness_dir, sizeof witness_dir, "%s/witness", console->data_dir);
+  if (dbn_witness_open(&witness, witness_dir, console->server_cert) != 0)
+    dbn_log(DBN_LOG_WARN, "console", "cannot keep the broker's checkpoints in %s", witness_dir);
   int64_t last_sent = 0;
   while (!atomic_load(&console->stop)) {
     int64_t now = dbn_monotonic_ms();
@@ -103,6 +112,7 @@ follow(void *arg)
     if (dbn_client_recv(client, &reply, 200) != 0)
       continue;
     atomic_store(&console->connected, true);
+    dbn_witness_take(witness, reply);
     bool gap = false;
     int rc = reply->code == DUBAN__CODE__CODE_OK ? take(console, reply, &gap) : 0;
     if (reply->code != DUBAN__CODE__CODE_OK)
@@ -115,6 +125,7 @@ follow(void *arg)
     if (gap)
       last_sent = 0; /* ask again from the head */
   }
+  dbn_witness_close(&witness);
   dbn_client_destroy(&client);
   return NULL;
 }

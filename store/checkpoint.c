@@ -23,12 +23,17 @@
 #define SIGNED_LEN (sizeof SIGNED_TAG + 8 + DBN_HASH_BYTES + 8 + DBN_SIGN_KEY_ID_LEN)
 #define CHECKPOINT_FILE_MAX DBN_WITNESS_FILE_MAX
 
-void
-dbn_sign_key_id(const uint8_t public_key[DBN_SIGN_PUBLIC_BYTES], char out[DBN_SIGN_KEY_ID_LEN + 1])
+bool
+dbn_sign_key_id(const uint8_t *public_key, size_t len, char out[DBN_SIGN_KEY_ID_LEN + 1])
 {
+  dbn_crypto_t crypto;
+  out[0] = '\0';
+  if (!dbn_crypto_of_public_len(len, &crypto))
+    return false;
   uint8_t digest[DBN_SIGN_KEY_ID_LEN / 2];
-  crypto_generichash(digest, sizeof digest, public_key, DBN_SIGN_PUBLIC_BYTES, NULL, 0);
+  dbn_crypto_short_hash(crypto, public_key, len, digest, sizeof digest);
   sodium_bin2hex(out, DBN_SIGN_KEY_ID_LEN + 1, digest, sizeof digest);
+  return true;
 }
 
 /* Write text to path with mode, failing when it exists. */
@@ -44,13 +49,37 @@ write_new_file(const char *path, const char *text, mode_t mode)
 }
 
 int
-dbn_sign_key_make(const char *dir, bool *created_p)
+dbn_sign_key_make(const char *dir, dbn_crypto_t crypto, bool *created_p)
 {
-  return dbn_sign_key_make_named(dir, "broker", created_p);
+  return dbn_sign_key_make_named(dir, "broker", crypto, created_p);
+}
+
+/* Write a new pair of profile crypto to the two paths (neither exists). */
+static int
+write_new_pair(const char *public_path, const char *secret_path, dbn_crypto_t crypto)
+{
+  if (sodium_init() < 0)
+    return DBN_EIO;
+  size_t public_len = dbn_crypto_public_bytes(crypto), secret_len = dbn_crypto_secret_bytes(crypto);
+  uint8_t pk[DBN_SIGN_PUBLIC_MAX], sk[DBN_SIGN_SECRET_MAX];
+  int rc = dbn_crypto_keypair(crypto, pk, sk);
+  if (rc)
+    return rc;
+  char sk_hex[2 * DBN_SIGN_SECRET_MAX + 2], pk_hex[2 * DBN_SIGN_PUBLIC_MAX + 2];
+  sodium_bin2hex(sk_hex, sizeof sk_hex - 1, sk, secret_len);
+  sodium_bin2hex(pk_hex, sizeof pk_hex - 1, pk, public_len);
+  strcat(sk_hex, "\n");
+  strcat(pk_hex, "\n");
+  rc = write_new_file(secret_path, sk_hex, 0600);
+  if (rc == 0 && (rc = write_new_file(public_path, pk_hex, 0644)) != 0)
+    unlink(secret_path);
+  sodium_memzero(sk, sizeof sk);
+  sodium_memzero(sk_hex, sizeof sk_hex);
+  return rc;
 }
 
 int
-dbn_sign_key_make_named(const char *dir, const char *name, bool *created_p)
+dbn_sign_key_make_named(const char *dir, const char *name, dbn_crypto_t crypto, bool *created_p)
 {
   char public_path[PATH_MAX], secret_path[PATH_MAX];
   *created_p = false;
@@ -58,44 +87,32 @@ dbn_sign_key_make_named(const char *dir, const char *name, bool *created_p)
       snprintf(secret_path, sizeof secret_path, "%s/%s.sign_secret", dir, name) >= (int)sizeof secret_path)
     return DBN_EINVAL;
   bool have_public = access(public_path, F_OK) == 0, have_secret = access(secret_path, F_OK) == 0;
-  if (have_public && have_secret)
-    return 0;
+  if (have_public && have_secret) {
+    dbn_sign_key_t present;
+    int rc = dbn_sign_key_load_public(&present, public_path);
+    return rc ? rc : present.crypto == crypto ? 0 : DBN_ESTATE;
+  }
   if (have_public != have_secret)
     return DBN_EEXIST;
-  if (sodium_init() < 0)
-    return DBN_EIO;
-  uint8_t pk[DBN_SIGN_PUBLIC_BYTES], sk[DBN_SIGN_SECRET_BYTES];
-  crypto_sign_keypair(pk, sk);
-  char sk_hex[2 * DBN_SIGN_SECRET_BYTES + 2], pk_hex[2 * DBN_SIGN_PUBLIC_BYTES + 2];
-  sodium_bin2hex(sk_hex, sizeof sk_hex - 1, sk, sizeof sk);
-  sodium_bin2hex(pk_hex, sizeof pk_hex - 1, pk, sizeof pk);
-  strcat(sk_hex, "\n");
-  strcat(pk_hex, "\n");
-  int rc = write_new_file(secret_path, sk_hex, 0600);
-  if (rc == 0 && (rc = write_new_file(public_path, pk_hex, 0644)) != 0)
-    unlink(secret_path);
-  sodium_memzero(sk, sizeof sk);
-  sodium_memzero(sk_hex, sizeof sk_hex);
+  int rc = write_new_pair(public_path, secret_path, crypto);
   if (rc == 0)
     *created_p = true;
   return rc;
 }
 
-/* Read the hex key of exactly len bytes from path. */
+/* Read a hex key from path: *len_p bytes, at most max. */
 static int
-read_hex_key(const char *path, uint8_t *out, size_t len)
+read_hex_key(const char *path, uint8_t *out, size_t max, size_t *len_p)
 {
   FILE *f = fopen(path, "r");
   if (!f)
     return errno == ENOENT ? DBN_ENOTFOUND : DBN_EIO;
-  char text[2 * DBN_SIGN_SECRET_BYTES + 8] = "";
+  char text[2 * DBN_SIGN_SECRET_MAX + 8] = "";
   size_t n = fread(text, 1, sizeof text - 1, f);
   fclose(f);
   text[n] = '\0';
-  size_t bin_len = 0;
   const char *end = NULL;
-  int rc =
-      sodium_hex2bin(out, len, text, n, " \n\r\t", &bin_len, &end) == 0 && bin_len == len ? 0 : DBN_EINVAL;
+  int rc = sodium_hex2bin(out, max, text, n, " \n\r\t", len_p, &end) == 0 ? 0 : DBN_EINVAL;
   sodium_memzero(text, sizeof text);
   return rc;
 }
@@ -106,14 +123,18 @@ dbn_sign_key_load_secret(dbn_sign_key_t *key, const char *secret_path)
   memset(key, 0, sizeof *key);
   if (sodium_init() < 0)
     return DBN_EIO;
-  int rc = read_hex_key(secret_path, key->secret_key, DBN_SIGN_SECRET_BYTES);
+  size_t len = 0;
+  int rc = read_hex_key(secret_path, key->secret_key, sizeof key->secret_key, &len);
+  if (rc == 0 && !dbn_crypto_of_secret_len(len, &key->crypto))
+    rc = DBN_EINVAL;
   if (rc == 0)
-    rc = crypto_sign_ed25519_sk_to_pk(key->public_key, key->secret_key) == 0 ? 0 : DBN_EINVAL;
+    rc = dbn_crypto_public_of_secret(key->crypto, key->secret_key, key->public_key);
   if (rc) {
     dbn_sign_key_clear(key);
     return rc;
   }
-  dbn_sign_key_id(key->public_key, key->key_id);
+  key->public_len = dbn_crypto_public_bytes(key->crypto);
+  dbn_sign_key_id(key->public_key, key->public_len, key->key_id);
   return 0;
 }
 
@@ -123,9 +144,11 @@ dbn_sign_key_load_public(dbn_sign_key_t *key, const char *public_path)
   memset(key, 0, sizeof *key);
   if (sodium_init() < 0)
     return DBN_EIO;
-  int rc = read_hex_key(public_path, key->public_key, DBN_SIGN_PUBLIC_BYTES);
+  int rc = read_hex_key(public_path, key->public_key, sizeof key->public_key, &key->public_len);
+  if (rc == 0 && !dbn_crypto_of_public_len(key->public_len, &key->crypto))
+    rc = DBN_EINVAL;
   if (rc == 0)
-    dbn_sign_key_id(key->public_key, key->key_id);
+    dbn_sign_key_id(key->public_key, key->public_len, key->key_id);
   return rc;
 }
 
@@ -162,24 +185,20 @@ dbn_checkpoint_sign(Duban__Checkpoint *checkpoint, const dbn_sign_key_t *key, ch
   memcpy(key_id_buf, key->key_id, DBN_SIGN_KEY_ID_LEN + 1);
   checkpoint->key_id = key_id_buf;
   checkpoint->signature.data = signature_buf;
-  checkpoint->signature.len = crypto_sign_BYTES;
-  if (!signed_bytes(checkpoint, key_id_buf, bytes)) {
+  checkpoint->signature.len = DBN_CRYPTO_SIGNATURE_BYTES;
+  if (!signed_bytes(checkpoint, key_id_buf, bytes) ||
+      dbn_crypto_sign(key->crypto, key->secret_key, bytes, sizeof bytes, signature_buf) != 0)
     checkpoint->signature.len = 0;
-    return;
-  }
-  crypto_sign_detached(signature_buf, NULL, bytes, sizeof bytes, key->secret_key);
 }
 
 int
 dbn_checkpoint_check(const Duban__Checkpoint *checkpoint, const dbn_sign_key_t *key)
 {
   uint8_t bytes[SIGNED_LEN];
-  if (!checkpoint || checkpoint->signature.len != crypto_sign_BYTES || !checkpoint->key_id ||
+  if (!checkpoint || checkpoint->signature.len != DBN_CRYPTO_SIGNATURE_BYTES || !checkpoint->key_id ||
       strcmp(checkpoint->key_id, key->key_id) != 0 || !signed_bytes(checkpoint, checkpoint->key_id, bytes))
     return DBN_EPERM;
-  return crypto_sign_verify_detached(checkpoint->signature.data, bytes, sizeof bytes, key->public_key) == 0
-             ? 0
-             : DBN_EPERM;
+  return dbn_crypto_verify(key->crypto, key->public_key, bytes, sizeof bytes, checkpoint->signature.data);
 }
 
 int
@@ -365,6 +384,7 @@ struct witness_walk {
   size_t count;
   size_t next; /* the next checkpoint to compare */
   dbn_witness_report_t *report;
+  dbn_crypto_t crypto; /* the log's profile: its chain hash */
 };
 
 static int
@@ -379,7 +399,7 @@ witness_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   if (c->seq != seq)
     return 0;
   uint8_t hash[DBN_HASH_BYTES];
-  dbn_store_hash(bytes, len, hash);
+  dbn_crypto_hash(walk->crypto, bytes, len, hash);
   /* Several checkpoints may name one seq: kept by different agents, or
    * signed twice by a broker that was rolled back and wrote on. */
   const Duban__Checkpoint *first = walk->checkpoints[walk->next];
@@ -412,7 +432,8 @@ dbn_store_verify_witness(const char *data_dir, Duban__Checkpoint *const *checkpo
   if (rc)
     return rc;
   dbn_store_txn_t *txn = NULL;
-  struct witness_walk walk = {.checkpoints = checkpoints, .count = count, .report = report};
+  struct witness_walk walk = {
+      .checkpoints = checkpoints, .count = count, .report = report, .crypto = dbn_store_crypto(store)};
   rc = dbn_store_read_begin(store, &txn);
   if (rc == 0) {
     report->log_head = dbn_store_txn_head(txn);

@@ -4,20 +4,19 @@
  * The hash chain shows that a log was changed only to someone who does not
  * hold the file: an operator who rewrites an event and recomputes every
  * hash after it has a log that verifies. So the broker signs a checkpoint
- * with its own Ed25519 key (KEYS/broker.sign_secret, made by `duban
- * keygen`) every so many events or seconds and hands the latest to every
- * client with every reply; agents keep the checkpoints they receive, after
- * checking the signature, in a witness directory the operator does not
- * hold. `duban audit verify --witness DIR` then finds where a log parts from
- * what the broker once signed. Checkpoints are not events: they are about
- * the chain, not in it.
+ * with its own key (KEYS/broker.sign_secret, made by `duban keygen`;
+ * Ed25519, or SM2 for a log of the 国密 profile) every so many events or seconds and hands the latest to
+ * every client with every reply; agents keep the checkpoints they receive, after checking the signature, in a
+ * witness directory the operator does not hold. `duban audit verify --witness DIR` then finds where a log
+ * parts from what the broker once signed. Checkpoints are not events: they are about the chain, not in it.
  *
  * The signed bytes are fixed, not a protobuf encoding:
  *   "duban-checkpoint/1" 0x00 | seq (be64) | head hash (32) | time (be64) | key id (16 hex)
  *
- * Keys on disk: KEYS/broker.sign (the public key, 64 hex digits and a
- * newline, mode 0644: publish it like broker.key) and KEYS/broker.sign_secret
- * (the 64-byte secret key in hex, mode 0600). */
+ * Keys on disk: KEYS/broker.sign (the public key in hex and a newline,
+ * mode 0644: publish it like broker.key) and KEYS/broker.sign_secret (the
+ * secret key in hex, mode 0600); the sizes are the profile's
+ * (store/crypto_profile.h). */
 #ifndef DUBAN_CHECKPOINT_H
 #define DUBAN_CHECKPOINT_H
 
@@ -25,31 +24,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto_profile.h"
 #include "duban.pb-c.h"
 #include "error.h"
 
-#define DBN_SIGN_PUBLIC_BYTES 32
-#define DBN_SIGN_SECRET_BYTES 64
+#define DBN_SIGN_PUBLIC_MAX DBN_CRYPTO_PUBLIC_MAX
+#define DBN_SIGN_SECRET_MAX DBN_CRYPTO_SECRET_MAX
 #define DBN_SIGN_KEY_ID_LEN 16 /* hex digits */
 
+/* A signing key of either profile (store/crypto_profile.h): the profile
+ * shows in the size of the key in its file. */
 typedef struct {
-  uint8_t public_key[DBN_SIGN_PUBLIC_BYTES];
-  uint8_t secret_key[DBN_SIGN_SECRET_BYTES]; /* zero when only the public key is loaded */
+  dbn_crypto_t crypto; /* the profile the key belongs to */
+  size_t public_len;   /* dbn_crypto_public_bytes(crypto) */
+  uint8_t public_key[DBN_SIGN_PUBLIC_MAX];
+  uint8_t secret_key[DBN_SIGN_SECRET_MAX]; /* zero when only the public key is loaded */
   char key_id[DBN_SIGN_KEY_ID_LEN + 1];
 } dbn_sign_key_t;
 
-/* Make a new pair as DIR/broker.sign and DIR/broker.sign_secret, unless
- * both are present (*created_p false then). DBN_EEXIST when only one is. */
-int dbn_sign_key_make(const char *dir, bool *created_p);
+/* Make a new pair of profile crypto as DIR/broker.sign and
+ * DIR/broker.sign_secret, unless both are present (*created_p false then).
+ * DBN_EEXIST when only one is; DBN_ESTATE when the pair present is of the
+ * other profile. */
+int dbn_sign_key_make(const char *dir, dbn_crypto_t crypto, bool *created_p);
 
 /* The same for a department's or a role's own pair, DIR/NAME.sign and
  * DIR/NAME.sign_secret (`duban keygen --self`; store/signed_request.h). */
-int dbn_sign_key_make_named(const char *dir, const char *name, bool *created_p);
+int dbn_sign_key_make_named(const char *dir, const char *name, dbn_crypto_t crypto, bool *created_p);
 
-/* The key id of a public key: hex of its BLAKE2b-64. */
-void dbn_sign_key_id(const uint8_t public_key[DBN_SIGN_PUBLIC_BYTES], char out[DBN_SIGN_KEY_ID_LEN + 1]);
+/* The key id of a public key of len bytes: hex of its profile's 8-byte
+ * short hash (BLAKE2b-64, or SM3 cut to 8 bytes). false, with out "",
+ * when len is the size of no profile's public key. */
+bool dbn_sign_key_id(const uint8_t *public_key, size_t len, char out[DBN_SIGN_KEY_ID_LEN + 1]);
 
-/* Load the pair from secret_path (public key and id derived from it). */
+/* Load the pair from secret_path (public key and id derived from it; the
+ * profile from the key's size). */
 int dbn_sign_key_load_secret(dbn_sign_key_t *key, const char *secret_path);
 /* Load the public key alone from public_path. */
 int dbn_sign_key_load_public(dbn_sign_key_t *key, const char *public_path);

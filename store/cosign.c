@@ -30,23 +30,25 @@ dbn_cosign_make(Duban__CheckpointCosignature *cosig, Duban__Checkpoint *checkpoi
   int rc = dbn_cosign_bytes(cosig, &bytes, &len);
   if (rc)
     return rc;
-  crypto_sign_detached(signature_buf, NULL, bytes, len, key->secret_key);
+  rc = dbn_crypto_sign(key->crypto, key->secret_key, bytes, len, signature_buf);
   free(bytes);
+  if (rc)
+    return rc;
   cosig->signature.data = signature_buf;
-  cosig->signature.len = crypto_sign_BYTES;
+  cosig->signature.len = DBN_CRYPTO_SIGNATURE_BYTES;
   return 0;
 }
 
 int
-dbn_cosign_check(const Duban__CheckpointCosignature *cosig, const uint8_t *public_key)
+dbn_cosign_check(const Duban__CheckpointCosignature *cosig, dbn_crypto_t crypto, const uint8_t *public_key)
 {
-  if (cosig->signature.len != crypto_sign_BYTES)
+  if (cosig->signature.len != DBN_CRYPTO_SIGNATURE_BYTES)
     return DBN_EPERM;
   uint8_t *bytes;
   size_t len;
   if (dbn_cosign_bytes(cosig, &bytes, &len) != 0)
     return DBN_EPERM;
-  int rc = crypto_sign_verify_detached(cosig->signature.data, bytes, len, public_key) == 0 ? 0 : DBN_EPERM;
+  int rc = dbn_crypto_verify(crypto, public_key, bytes, len, cosig->signature.data);
   free(bytes);
   return rc;
 }
@@ -133,13 +135,14 @@ cosign_verdict(dbn_store_txn_t *txn, const dbn_sign_key_t *broker_key,
   for (size_t i = 0; list && i < list->n_keys; i++)
     if (strcmp(list->keys[i]->key_id, cosig->key_id) == 0)
       record = list->keys[i];
-  if (!record || record->public_key.len != DBN_SIGN_PUBLIC_BYTES)
+  dbn_crypto_t crypto = dbn_store_txn_crypto(txn);
+  if (!record || record->public_key.len != dbn_crypto_public_bytes(crypto))
     snprintf(why, why_len, "第 %llu 号检查点的副署密钥 %s 未在日志中为 %s 登记", seq, cosig->key_id,
              cosig->identity);
   else if (record->revoked_seq && record->revoked_seq <= cosig->checkpoint->seq)
     snprintf(why, why_len, "%s 副署第 %llu 号检查点所用的密钥 %s 已于事件 %llu 吊销", cosig->identity, seq,
              cosig->key_id, (unsigned long long)record->revoked_seq);
-  else if (dbn_cosign_check(cosig, record->public_key.data) != 0)
+  else if (dbn_cosign_check(cosig, crypto, record->public_key.data) != 0)
     snprintf(why, why_len, "%s 对第 %llu 号检查点的副署签名不符（副署文件被改过或不是该密钥签的）",
              cosig->identity, seq);
   duban__signing_key_list__free_unpacked(list, NULL);

@@ -30,8 +30,10 @@
 int dbn_cosign_make(Duban__CheckpointCosignature *cosig, Duban__Checkpoint *checkpoint, const char *identity,
                     const dbn_sign_key_t *key, int64_t now, char *key_id_buf, uint8_t *signature_buf);
 
-/* 0 when cosig's own signature holds for public_key; DBN_EPERM when not. */
-int dbn_cosign_check(const Duban__CheckpointCosignature *cosig, const uint8_t *public_key);
+/* 0 when cosig's own signature holds for public_key of profile crypto;
+ * DBN_EPERM when not. */
+int dbn_cosign_check(const Duban__CheckpointCosignature *cosig, dbn_crypto_t crypto,
+                     const uint8_t *public_key);
 
 /* Keep cosig in dir (made 0700 when missing); one already kept is not
  * written again. */

@@ -153,13 +153,13 @@ dbn_cosign_bytes(const Duban__CheckpointCosignature *cosig, uint8_t **buf_p, siz
 /* The canonical bytes of fields over body_bytes, verified against pk. */
 static bool
 signature_holds(const dbn_signed_fields_t *fields, const uint8_t *body, size_t body_len,
-                const ProtobufCBinaryData *signature, const uint8_t *pk)
+                const ProtobufCBinaryData *signature, dbn_crypto_t crypto, const uint8_t *pk)
 {
   uint8_t *bytes;
   size_t len;
   if (signature->len != DBN_SIGNATURE_BYTES || dbn_signed_bytes(fields, body, body_len, &bytes, &len))
     return false;
-  bool ok = crypto_sign_verify_detached(signature->data, bytes, len, pk) == 0;
+  bool ok = dbn_crypto_verify(crypto, pk, bytes, len, signature->data) == 0;
   free(bytes);
   return ok;
 }
@@ -217,8 +217,12 @@ dbn_request_sign_chained(Duban__Request *req, const char *identity, const dbn_si
   free(body);
   if (rc)
     return rc;
+  if (with_signature &&
+      (rc = dbn_crypto_sign(key->crypto, key->secret_key, bytes, len, signature_buf)) != 0) {
+    free(bytes);
+    return rc;
+  }
   if (with_signature) {
-    crypto_sign_detached(signature_buf, NULL, bytes, len, key->secret_key);
     req->signature.data = signature_buf;
     req->signature.len = DBN_SIGNATURE_BYTES;
   } else {
@@ -226,7 +230,7 @@ dbn_request_sign_chained(Duban__Request *req, const char *identity, const dbn_si
     req->signature.len = 0;
   }
   if (link_out)
-    dbn_store_hash(bytes, len, link_out);
+    dbn_crypto_hash(key->crypto, bytes, len, link_out);
   free(bytes);
   return 0;
 }
@@ -293,7 +297,7 @@ registry_put(dbn_store_txn_t *txn, const char *identity, const Duban__SigningKey
 static int
 apply_registration(dbn_store_txn_t *txn, const Duban__SigningKeyRegistration *reg, uint64_t seq)
 {
-  if (!reg || reg->public_key.len != DBN_SIGN_PUBLIC_BYTES)
+  if (!reg || reg->public_key.len != dbn_crypto_public_bytes(txn->store->crypto))
     return DBN_ECORRUPT;
   Duban__SigningKeyList *list = NULL;
   int rc = dbn_signing_keys_get(txn, reg->identity, &list);
@@ -302,7 +306,7 @@ apply_registration(dbn_store_txn_t *txn, const Duban__SigningKeyRegistration *re
   Duban__SigningKeyList empty = DUBAN__SIGNING_KEY_LIST__INIT;
   Duban__SigningKeyList *target = list ? list : &empty;
   char key_id[DBN_SIGN_KEY_ID_LEN + 1];
-  dbn_sign_key_id(reg->public_key.data, key_id);
+  dbn_sign_key_id(reg->public_key.data, reg->public_key.len, key_id);
   Duban__SigningKeyRecord added = DUBAN__SIGNING_KEY_RECORD__INIT;
   Duban__SigningKeyRecord **keys = NULL, *found = record_find(target, key_id);
   if (found) {
@@ -369,6 +373,29 @@ dbn_signing_keys_apply(dbn_store_txn_t *txn, const Duban__Event *event)
   return DBN_EINVAL;
 }
 
+/* A key to register must be of the log's profile: an Ed25519 key cannot
+ * sign in an SM2 log, nor an SM2 key in the default one. */
+static bool
+public_key_fits_log(dbn_store_txn_t *txn, const ProtobufCBinaryData *public_key, char *why, size_t why_len)
+{
+  dbn_crypto_t log = txn->store->crypto, key;
+  if (public_key->len == dbn_crypto_public_bytes(log) && dbn_crypto_public_valid(log, public_key->data))
+    return true;
+  if (public_key->len == dbn_crypto_public_bytes(log))
+    snprintf(why, why_len,
+             "这串 %zu 字节不是 %s 配置的公钥（不在曲线上）：请使用 keygen --self 打印的 NAME.sign",
+             public_key->len, dbn_crypto_name(log));
+  else if (dbn_crypto_of_public_len(public_key->len, &key))
+    snprintf(why, why_len,
+             "这是 %s 配置的公钥，而本日志用的是 %s 配置（%s）：请用 keygen --self --crypto %s 生成签名密钥",
+             dbn_crypto_name(key), dbn_crypto_name(log),
+             log == DBN_CRYPTO_SM ? "国密 SM2/SM3" : "Ed25519/BLAKE2b", dbn_crypto_name(log));
+  else
+    snprintf(why, why_len, "公钥应为 %zu 字节（%zu 位十六进制，即 keygen --self 打印的 NAME.sign）",
+             dbn_crypto_public_bytes(log), 2 * dbn_crypto_public_bytes(log));
+  return false;
+}
+
 int
 dbn_signing_keys_check_request(dbn_store_txn_t *txn, const Duban__Request *req, char *why, size_t why_len)
 {
@@ -389,11 +416,11 @@ dbn_signing_keys_check_request(dbn_store_txn_t *txn, const Duban__Request *req, 
     return rc;
   }
   char key_id[DBN_SIGN_KEY_ID_LEN + 1] = "";
-  if (registering && req->register_signing_key->public_key.len != DBN_SIGN_PUBLIC_BYTES) {
-    snprintf(why, why_len, "公钥应为 32 字节（64 位十六进制，即 keygen --self 打印的 NAME.sign）");
+  if (registering && !public_key_fits_log(txn, &req->register_signing_key->public_key, why, why_len)) {
     rc = DBN_EINVAL;
   } else if (registering) {
-    dbn_sign_key_id(req->register_signing_key->public_key.data, key_id);
+    dbn_sign_key_id(req->register_signing_key->public_key.data, req->register_signing_key->public_key.len,
+                    key_id);
     Duban__SigningKeyRecord *found = record_find(list, key_id);
     if (found) {
       snprintf(why, why_len, "密钥 %s 已于事件 %llu 为 %s 登记%s", key_id,
@@ -476,7 +503,7 @@ chain_follows(dbn_store_txn_t *txn, const struct signed_write *w, char *why, siz
  * registers. 0 with pk filled, or an error with why. */
 static int
 signing_key_for(dbn_store_txn_t *txn, const struct signed_write *w, const Duban__SigningKeyList *list,
-                uint8_t pk[DBN_SIGN_PUBLIC_BYTES], char *why, size_t why_len)
+                uint8_t pk[DBN_SIGN_PUBLIC_MAX], char *why, size_t why_len)
 {
   const Duban__SigningKeyRecord *rec = record_find(list, w->key_id);
   if (rec && rec->revoked_seq) {
@@ -484,18 +511,18 @@ signing_key_for(dbn_store_txn_t *txn, const struct signed_write *w, const Duban_
              (unsigned long long)rec->revoked_seq);
     return DBN_EPERM;
   }
-  if (rec && rec->public_key.len == DBN_SIGN_PUBLIC_BYTES) {
-    memcpy(pk, rec->public_key.data, DBN_SIGN_PUBLIC_BYTES);
+  size_t public_len = dbn_crypto_public_bytes(txn->store->crypto);
+  if (rec && rec->public_key.len == public_len) {
+    memcpy(pk, rec->public_key.data, public_len);
     return 0;
   }
   const Duban__SigningKeyRegistration *reg = (const Duban__SigningKeyRegistration *)w->body;
   char body_key_id[DBN_SIGN_KEY_ID_LEN + 1] = "";
-  if (w->kind->body == DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY &&
-      reg->public_key.len == DBN_SIGN_PUBLIC_BYTES)
-    dbn_sign_key_id(reg->public_key.data, body_key_id);
+  if (w->kind->body == DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY && reg->public_key.len == public_len)
+    dbn_sign_key_id(reg->public_key.data, reg->public_key.len, body_key_id);
   if (*body_key_id && strcmp(reg->identity, w->identity) == 0 && strcmp(body_key_id, w->key_id) == 0 &&
       signatures_required_since(txn) == 0) {
-    memcpy(pk, reg->public_key.data, DBN_SIGN_PUBLIC_BYTES); /* the first admin key signs itself in */
+    memcpy(pk, reg->public_key.data, public_len); /* the first admin key signs itself in */
     return 0;
   }
   snprintf(why, why_len,
@@ -515,7 +542,7 @@ verdict(dbn_store_txn_t *txn, const struct signed_write *w, const uint8_t *body,
     snprintf(why, why_len, "签名密钥登记表读取失败：%s", dbn_strerror(rc));
     return rc;
   }
-  uint8_t pk[DBN_SIGN_PUBLIC_BYTES];
+  uint8_t pk[DBN_SIGN_PUBLIC_MAX];
   uint64_t since = signatures_required_since(txn);
   bool key_event = w->kind->body == DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY ||
                    w->kind->body == DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY;
@@ -539,7 +566,7 @@ verdict(dbn_store_txn_t *txn, const struct signed_write *w, const uint8_t *body,
   } else if ((rc = signing_key_for(txn, w, list, pk, why, why_len)) == 0) {
     dbn_signed_fields_t fields = {w->kind->name, w->request_id, w->identity,   w->plan,
                                   w->key_id,     w->seen_seq,   w->prev->data, w->prev->len};
-    if (!signature_holds(&fields, body, body_len, w->signature, pk)) {
+    if (!signature_holds(&fields, body, body_len, w->signature, txn->store->crypto, pk)) {
       snprintf(why, why_len, "%s 的签名不符：签名不是密钥 %s 对这次写入的签名（内容、请求号或身份被改过）",
                w->identity, w->key_id);
       rc = DBN_EPERM;
@@ -683,7 +710,8 @@ dbn_signed_event_check(dbn_store_txn_t *txn, const Duban__Event *event, char *wh
 
 /* The link of event: the hash of the canonical bytes its writer made. */
 static int
-event_link(const Duban__Event *event, const dbn_request_kind_t *kind, uint8_t link[DBN_HASH_BYTES])
+event_link(dbn_crypto_t crypto, const Duban__Event *event, const dbn_request_kind_t *kind,
+           uint8_t link[DBN_HASH_BYTES])
 {
   uint8_t *body = NULL, *bytes;
   size_t body_len = 0, len;
@@ -702,7 +730,7 @@ event_link(const Duban__Event *event, const dbn_request_kind_t *kind, uint8_t li
                         body ? body_len : event->signed_body.len, &bytes, &len);
   free(body);
   if (rc == 0) {
-    dbn_store_hash(bytes, len, link);
+    dbn_crypto_hash(crypto, bytes, len, link);
     free(bytes);
   }
   return rc;
@@ -731,7 +759,7 @@ dbn_signed_chain_apply(dbn_store_txn_t *txn, const Duban__Event *event)
   if (rc || !event->signer_continues)
     return rc;
   uint8_t link[DBN_HASH_BYTES];
-  if ((rc = event_link(event, kind, link)))
+  if ((rc = event_link(txn->store->crypto, event, kind, link)))
     return rc;
   Duban__SigningChainHead head = DUBAN__SIGNING_CHAIN_HEAD__INIT;
   head.identity = event->actor;

@@ -89,7 +89,7 @@ int dbn_request_sign(Duban__Request *req, const char *identity, const dbn_sign_k
                      uint8_t *signature_buf, char *plan_buf);
 
 /* The signer's chain, for a signer that writes faster than the broker can
- * check one signature per write: the link of a write is the BLAKE2b-256 of
+ * check one signature per write: the link of a write is the log profile's hash of
  * its canonical bytes. A write that carries signer_prev (the link of the
  * signer's write before it, whose signer_continues was set) need not be
  * signed: the next signature in the chain covers it, because the signed

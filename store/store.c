@@ -5,7 +5,6 @@
 #include "store_internal.h"
 
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -27,12 +26,6 @@ _Static_assert(sizeof dbn_store_dbi_names / sizeof dbn_store_dbi_names[0] == DBI
                "a name for every view");
 
 /* ---- helpers ---- */
-
-void
-dbn_store_hash(const uint8_t *bytes, size_t len, uint8_t out[DBN_HASH_BYTES])
-{
-  crypto_generichash(out, DBN_HASH_BYTES, bytes, len, NULL, 0);
-}
 
 int
 dbn_store_put_packed(dbn_store_txn_t *txn, enum view_dbi which, MDB_val *key, const ProtobufCMessage *msg)
@@ -309,6 +302,8 @@ dbn_store_open_why(dbn_store_t **store_p, const char *dir, const dbn_store_optio
   rc = open_dbis(store);
   if (rc == 0)
     rc = check_log_format(store, why, why_len);
+  if (rc == 0)
+    rc = dbn_store_log_crypto_read(store, why, why_len); /* before a rebuild hashes anything */
   if (rc == 0)
     rc = bring_views_up_to_date(store);
   if (rc) {
@@ -1044,7 +1039,7 @@ put_event(dbn_store_txn_t *txn, Duban__Event *event, uint8_t hash[DBN_HASH_BYTES
   MDB_val key = {8, head}, val = {len, buf};
   rc = dbn_lmdb_error(mdb_put(txn->txn, txn->store->dbi[DBI_EVENTS], &key, &val, MDB_APPEND));
   if (rc == 0)
-    dbn_store_hash(buf, len, hash);
+    dbn_crypto_hash(txn->store->crypto, buf, len, hash);
   free(buf);
   if (rc)
     return rc;
@@ -1077,12 +1072,18 @@ dbn_store_append_with(dbn_store_txn_t *txn, Duban__Event *event, dbn_store_subje
   if (add_header) {
     header.format_version = DBN_LOG_FORMAT_VERSION;
     header.clock = (char *)txn->store->log_clock;
-    header.crypto = (char *)(txn->store->log_crypto ? txn->store->log_crypto : "");
+    /* The profile dbn_store_choose_crypto chose (the default without it). */
+    header.crypto =
+        (char *)(txn->store->log_crypto ? txn->store->log_crypto : dbn_crypto_name(txn->store->crypto));
     event->log_header = &header;
   }
 
   uint8_t hash[DBN_HASH_BYTES];
-  rc = put_event(txn, event, hash);
+  Duban__LogHeader *callers_header = event->log_header;
+  rc = dbn_store_log_header_attach(txn, event);
+  if (rc == 0)
+    rc = put_event(txn, event, hash);
+  event->log_header = callers_header; /* the store's header stays the store's */
   if (rc == 0)
     rc = dbn_store_apply_event(txn, event, subject);
   else

@@ -2,7 +2,8 @@
  *
  * The log is the truth (DESIGN invariant 4): events are appended, never
  * changed; the key is the sequence number as a big-endian uint64; each event
- * carries the BLAKE2b-256 hash of its predecessor's stored bytes. The views
+ * carries the hash of its predecessor's stored bytes (BLAKE2b-256, or SM3 in
+ * a log made with the 国密 profile: dbn_store_crypto). The views
  * (tasks by id, tasks by unit, escalations, open escalations, units, plans,
  * and the (identity, request id) -> seq table that makes retries safe) are
  * updated in the same write transaction as the event that changes them, by
@@ -24,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto_profile.h"
 #include "duban.pb-c.h"
 #include "error.h"
 
@@ -246,6 +248,7 @@ typedef struct {
   char note[256];         /* what verify could not check and why ("" = everything was checked) */
 
   dbn_log_header_t header; /* what the log says it is (its format, its clock) */
+  char crypto[24];         /* the log's crypto profile, as its first event names it */
 } dbn_verify_report_t;
 
 /* Walk the chain of the log in dir (read-only; safe while a broker runs):
@@ -280,8 +283,21 @@ void dbn_store_remove_files(const char *dir, bool remove_dir);
 
 /* ---- hashing ---- */
 
-/* BLAKE2b-256 of bytes: the hash the next event carries as prev_hash. */
-void dbn_store_hash(const uint8_t *bytes, size_t len, uint8_t out[DBN_HASH_BYTES]);
+/* The log's crypto profile (store/crypto_profile.h): its hash is the one
+ * the next event carries as prev_hash, and its signatures are the ones the
+ * log's registered keys make. Read from the first event's LogHeader when
+ * the store is opened (a log without one is the default profile). */
+dbn_crypto_t dbn_store_crypto(const dbn_store_t *store);
+/* The same, for the store txn belongs to. */
+dbn_crypto_t dbn_store_txn_crypto(const dbn_store_txn_t *txn);
+
+/* What a log about to be created records in its first event: the profile
+ * named by crypto (NULL: the default) and the broker's clock ("real" or
+ * "virtual"). For a log that has events, crypto (when not NULL) must be
+ * the log's own: DBN_ESTATE with a message in why when it is not, and
+ * DBN_EINVAL for a name no profile has. */
+int dbn_store_choose_crypto(dbn_store_t *store, const char *crypto, const char *clock, char *why,
+                            size_t why_len);
 
 /* ---- replicas ---- */
 

@@ -77,6 +77,9 @@ struct dbn_store {
   dbn_log_header_t header;     /* what the log says it is (meta "header") */
   const char *log_clock;       /* the clock a new log's header records; NULL = no header */
   const char *log_crypto;      /* its crypto profile; NULL = "" */
+  dbn_crypto_t crypto;         /* the log's profile, from its first event */
+  bool header_for_new_log;     /* the next seq 1 gets new_header (dbn_store_choose_crypto) */
+  Duban__LogHeader new_header; /* its strings are static */
 };
 
 struct dbn_store_txn {
@@ -119,5 +122,15 @@ int dbn_store_pair_key(const char *a, const char *b, char **buf_p, MDB_val *key)
  * instead of a second read and is always cleared. Returns DBN_ECORRUPT for
  * an event the state before it does not allow. */
 int dbn_store_apply_event(dbn_store_txn_t *txn, const Duban__Event *event, dbn_store_subject_t *subject);
+
+/* The log's profile from its first event, into store->crypto (log_header.c);
+ * DBN_ECORRUPT with why for a header that names no profile. */
+int dbn_store_log_crypto_read(dbn_store_t *store, char *why, size_t why_len);
+
+/* Before event (seq already set) is stored: the first event of a new log
+ * gets the header dbn_store_choose_crypto made, and a first event that
+ * carries a header (a mirror's) sets the store's profile. DBN_EINVAL for a
+ * header naming no profile. */
+int dbn_store_log_header_attach(dbn_store_txn_t *txn, Duban__Event *event);
 
 #endif

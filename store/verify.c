@@ -35,6 +35,7 @@ struct verify_walk {
   bool check_time;                   /* verify: report an event older than its predecessor */
   int64_t prev_time;                 /* time of the previous event: times never go backwards */
   int error;                         /* a non-corruption failure (I/O, memory) */
+  dbn_crypto_t crypto;               /* the log's profile: its chain hash */
 };
 
 static int verify_fail(dbn_verify_report_t *report, uint64_t seq, const char *format, ...)
@@ -132,7 +133,7 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   dbn_wire_event_free(&event);
   if (rc)
     return rc;
-  dbn_store_hash(bytes, len, walk->prev_hash);
+  dbn_crypto_hash(walk->crypto, bytes, len, walk->prev_hash);
   walk->expected_seq = seq + 1;
   report->events++;
   /* Commit the scratch rebuild in chunks so its dirty pages stay bounded:
@@ -338,6 +339,7 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
   if (rc)
     return rc;
   report->header = *dbn_store_log_header(store);
+  snprintf(report->crypto, sizeof report->crypto, "%s", dbn_crypto_name(store->crypto));
 
   char scratch_path[4096] = "";
   if (rebuild_views && (rc = choose_scratch_path(scratch_dir, scratch_path, sizeof scratch_path))) {
@@ -350,9 +352,12 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
   dbn_store_txn_t *stored = NULL;
   /* Time order is verify's to report; a state-at-a-moment rebuild reads a
    * log as it is (an older broker's may hold times out of order). */
-  struct verify_walk walk = {.report = report, .expected_seq = 1, .check_time = true};
+  struct verify_walk walk = {
+      .report = report, .expected_seq = 1, .check_time = true, .crypto = dbn_store_crypto(store)};
 
   rc = rebuild_views ? dbn_store_open(&scratch, scratch_path, &scratch_options) : 0;
+  if (rc == 0 && scratch)
+    scratch->crypto = store->crypto; /* its links and keys are the log's */
   if (rc == 0)
     rc = dbn_store_read_begin(store, &stored);
   if (rc == 0 && rebuild_views)
@@ -416,8 +421,11 @@ dbn_store_rebuild_at(const char *dir, const char *scratch_dir, uint64_t until_se
   dbn_store_txn_t *stored = NULL;
   dbn_verify_report_t report;
   memset(&report, 0, sizeof report);
-  struct verify_walk walk = {.report = &report, .expected_seq = 1, .until_seq = until_seq};
+  struct verify_walk walk = {
+      .report = &report, .expected_seq = 1, .until_seq = until_seq, .crypto = dbn_store_crypto(store)};
   rc = dbn_store_open(&scratch, scratch_dir, &scratch_options);
+  if (rc == 0)
+    scratch->crypto = store->crypto; /* its links and keys are the log's */
   if (rc == 0)
     rc = dbn_store_read_begin(store, &stored);
   if (rc == 0)

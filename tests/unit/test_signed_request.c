@@ -4,7 +4,10 @@
  * and a changed body, a flipped signature byte, a missing signature, an
  * unregistered key, another unit's key and a revoked key are refused; the
  * log's first admin key is the only self-signed one; an event's signature
- * checks again for verify, and a changed event does not. */
+ * checks again for verify, and a changed event does not. The broker's and
+ * verify's checks and the cosignatures run in both crypto profiles: in a
+ * log made with the default one (Ed25519 keys) and in one made with sm
+ * (SM2 keys, SM3 links). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,12 +29,19 @@
 
 static char dir[200];
 
+/* The profile a test runs in: its prestate (the sm cases), else the default. */
+static dbn_crypto_t
+profile_of(void **state)
+{
+  return state && *state ? *(const dbn_crypto_t *)*state : DBN_CRYPTO_ED25519_BLAKE2B;
+}
+
 static void
-make_key(const char *name, dbn_sign_key_t *key)
+make_key(const char *name, dbn_crypto_t crypto, dbn_sign_key_t *key)
 {
   bool created;
   char path[400];
-  assert_int_equal(dbn_sign_key_make_named(dir, name, &created), 0);
+  assert_int_equal(dbn_sign_key_make_named(dir, name, crypto, &created), 0);
   snprintf(path, sizeof path, "%s/%s.sign_secret", dir, name);
   assert_int_equal(dbn_sign_key_load_secret(key, path), 0);
 }
@@ -144,7 +154,7 @@ registration(Duban__SigningKeyRegistration *reg, const char *identity, const dbn
   duban__signing_key_registration__init(reg);
   reg->identity = (char *)identity;
   reg->public_key.data = (uint8_t *)key->public_key;
-  reg->public_key.len = DBN_SIGN_PUBLIC_BYTES;
+  reg->public_key.len = key->public_len;
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.request_id = (char *)"reg";
   req.body_case = DUBAN__REQUEST__BODY_REGISTER_SIGNING_KEY;
@@ -211,21 +221,23 @@ event_check(dbn_store_t *store, const char *actor, const Duban__Request *req, in
 static void
 test_broker_and_verify(void **state)
 {
-  (void)state;
+  dbn_crypto_t crypto = profile_of(state);
   dbn_store_txn_t *txn;
   snprintf(dir, sizeof dir, "%s/duban-signed-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   assert_non_null(mkdtemp(dir));
   struct signer admin = {.identity = "admin:admin"}, lcj = {.identity = "unit:LCJ"},
                 zrj = {.identity = "unit:ZRJ"}, other_admin = {.identity = "admin:b"};
-  make_key("admin", &admin.key);
-  make_key("lcj", &lcj.key);
-  make_key("zrj", &zrj.key);
-  make_key("b", &other_admin.key);
+  make_key("admin", crypto, &admin.key);
+  make_key("lcj", crypto, &lcj.key);
+  make_key("zrj", crypto, &zrj.key);
+  make_key("b", crypto, &other_admin.key);
   char data[300];
   snprintf(data, sizeof data, "%s/data", dir);
   dbn_store_t *store = NULL;
   dbn_store_options_t options = {0};
   assert_int_equal(dbn_store_open(&store, data, &options), 0);
+  char why[256];
+  assert_int_equal(dbn_store_choose_crypto(store, dbn_crypto_name(crypto), "real", why, sizeof why), 0);
 
   Duban__Progress progress = DUBAN__PROGRESS__INIT;
   progress.task = "p:1.1.1";
@@ -377,13 +389,13 @@ test_secret_file_mode(void **state)
 static void
 test_cosign(void **state)
 {
-  (void)state;
+  dbn_crypto_t crypto = profile_of(state);
   snprintf(dir, sizeof dir, "%s/duban-cosign-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   assert_non_null(mkdtemp(dir));
   dbn_sign_key_t broker, lcj, other;
-  make_key("broker", &broker);
-  make_key("unit-LCJ", &lcj);
-  make_key("other", &other);
+  make_key("broker", crypto, &broker);
+  make_key("unit-LCJ", crypto, &lcj);
+  make_key("other", crypto, &other);
   uint8_t head[32], broker_sig[64], sig[64];
   memset(head, 0xAB, sizeof head);
   char broker_id[DBN_SIGN_KEY_ID_LEN + 1], key_id[DBN_SIGN_KEY_ID_LEN + 1];
@@ -404,13 +416,13 @@ test_cosign(void **state)
   assert_memory_equal(bytes, "duban-cosign/1\0\0\0\0\0\0\0\1\2\0\0\0\x20", 15 + 8 + 4);
   assert_memory_equal(bytes + len - 8, "\0\0\0\0\0\0\0\x09", 8); /* the witness's time, last */
   free(bytes);
-  assert_int_equal(dbn_cosign_check(&cosig, lcj.public_key), 0);
-  assert_int_equal(dbn_cosign_check(&cosig, other.public_key), DBN_EPERM);
+  assert_int_equal(dbn_cosign_check(&cosig, crypto, lcj.public_key), 0);
+  assert_int_equal(dbn_cosign_check(&cosig, crypto, other.public_key), DBN_EPERM);
   c.seq = 0x0103; /* the checkpoint it covers changed */
-  assert_int_equal(dbn_cosign_check(&cosig, lcj.public_key), DBN_EPERM);
+  assert_int_equal(dbn_cosign_check(&cosig, crypto, lcj.public_key), DBN_EPERM);
   c.seq = 0x0102;
   cosig.identity = "unit:ZRJ"; /* passed off as another unit's */
-  assert_int_equal(dbn_cosign_check(&cosig, lcj.public_key), DBN_EPERM);
+  assert_int_equal(dbn_cosign_check(&cosig, crypto, lcj.public_key), DBN_EPERM);
   cosig.identity = "unit:LCJ";
   /* Kept and read back as it was. */
   assert_int_equal(dbn_cosign_keep(dir, &cosig), 0);
@@ -419,7 +431,7 @@ test_cosign(void **state)
   assert_int_equal(dbn_cosigns_load(dir, &list, &count, &unreadable), 0);
   assert_int_equal(count, 1);
   assert_int_equal(unreadable, 0);
-  assert_int_equal(dbn_cosign_check(list[0], lcj.public_key), 0);
+  assert_int_equal(dbn_cosign_check(list[0], crypto, lcj.public_key), 0);
   assert_int_equal(dbn_checkpoint_check(list[0]->checkpoint, &broker), 0);
   dbn_cosigns_free(list, count);
   char cmd[300];
@@ -430,6 +442,7 @@ test_cosign(void **state)
 int
 main(void)
 {
+  static dbn_crypto_t sm = DBN_CRYPTO_SM;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_canonical_bytes),
       cmocka_unit_test(test_body_ignores_base_milli),
@@ -437,6 +450,8 @@ main(void)
       cmocka_unit_test(test_broker_and_verify),
       cmocka_unit_test(test_secret_file_mode),
       cmocka_unit_test(test_cosign),
+      cmocka_unit_test_prestate(test_broker_and_verify, &sm),
+      cmocka_unit_test_prestate(test_cosign, &sm),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,11 +63,11 @@ test_sign_check_keep(void **state)
   snprintf(witness_dir, sizeof witness_dir, "%s/witness", keys_dir);
   assert_int_equal(mkdir(other_dir, 0700), 0);
   bool created = false;
-  assert_int_equal(dbn_sign_key_make(keys_dir, &created), 0);
+  assert_int_equal(dbn_sign_key_make(keys_dir, DBN_CRYPTO_ED25519_BLAKE2B, &created), 0);
   assert_true(created);
-  assert_int_equal(dbn_sign_key_make(keys_dir, &created), 0);
+  assert_int_equal(dbn_sign_key_make(keys_dir, DBN_CRYPTO_ED25519_BLAKE2B, &created), 0);
   assert_false(created); /* kept */
-  assert_int_equal(dbn_sign_key_make(other_dir, &created), 0);
+  assert_int_equal(dbn_sign_key_make(other_dir, DBN_CRYPTO_ED25519_BLAKE2B, &created), 0);
 
   struct stat st;
   char path[400];
