@@ -99,9 +99,36 @@ for i in $(seq 1 100); do
   sleep 0.1
 done
 curl -fsS -o /dev/null "http://127.0.0.1:$web_port/" || fail "the board on console.env does not serve"
+
+# The demo's core steps with the unpacked programs: the plan loaded, a
+# department's agent on the shipped agent.conf (its metrics on), a claim and
+# a report through it, the audit report and a hot backup that verifies.
+DUBAN_CLI=$R/usr/bin/duban
+"$DUBAN_CLI" plan load "$PLAN_JSON" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" \
+  --key "$(key_of admin:admin)" >/dev/null || fail "the unpacked CLI cannot load the plan"
+metrics_port=$(free_port)
+sed -e "s|^broker = .*|broker = $ENDPOINT|" -e "s|^server-key = .*|server-key = $T/keys/broker.key|" \
+  -e "s|^key = .*|key = $(key_of unit:LCJ)|" -e "s|^listen = .*|listen = ipc://$T/agent-LCJ.sock|" \
+  -e "s|^data = .*|data = $T/agent-LCJ|" -e "s|^#metrics = .*|metrics = 127.0.0.1:$metrics_port|" \
+  "$R/etc/duban/agent.conf.example" >"$T/agent.conf"
+"$R/usr/bin/duban-agent" --config "$T/agent.conf" >>"$T/agent-LCJ.log" 2>&1 &
+AGENT_PID=$!
+PIDS+=("$AGENT_PID")
+for i in $(seq 1 100); do [ -S "$T/agent-LCJ.sock" ] && break; sleep 0.1; done
+[ -S "$T/agent-LCJ.sock" ] || fail "the unpacked agent on its shipped agent.conf does not listen: $(tail -3 "$T/agent-LCJ.log")"
+"$DUBAN_CLI" claim demo-2023-1:1.1.1 --agent "ipc://$T/agent-LCJ.sock" >/dev/null || fail "claim through the unpacked agent"
+"$DUBAN_CLI" progress demo-2023-1:1.1.1 --percent 40 --note '已完成造林规划' --agent "ipc://$T/agent-LCJ.sock" \
+  >/dev/null || fail "progress through the unpacked agent"
+grep -q '^metrics' "$T/agent.conf" || fail "the shipped agent.conf has no metrics line to turn on"
+curl -fsS "http://127.0.0.1:$metrics_port/metrics" | has 'duban_agent_outbox' ||
+  fail "the unpacked agent does not serve its metrics"
+"$DUBAN_CLI" admin backup --data "$T/data" --to "$T/backup" >"$T/backup.out" || fail "backup with the unpacked CLI"
+"$DUBAN_CLI" audit verify --data "$T/backup" | has '^OK' || fail "the unpacked CLI's backup does not verify"
+"$DUBAN_CLI" audit report --data "$T/backup" | has '市林业和草原局' || fail "no audit report from the backup"
+stop_cleanly "$AGENT_PID" "the agent"
 stop_cleanly "$CONSOLE_PID" "the board"
 stop_cleanly "$BROKER_PID" "the broker"
-pass "the unpacked broker and board run on the shipped configs and exit 0 on SIGTERM"
+pass "the unpacked broker, board and agent run on the shipped configs (the agent's metrics on), carry a claim and a report, back up, verify and report, and exit 0 on SIGTERM"
 
 # ---- maintainer scripts, against the scratch root ----
 mkdir -p "$T/stub"

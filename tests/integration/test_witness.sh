@@ -89,6 +89,21 @@ attack "re-chained edit" "$T/edited" "$EDIT"
 attack "dropped last event" "$T/cut" "$HEAD"
 grep -q "尾部被删去或被回滚" "$T/dropped last event-w.out" || fail "the cut is not called a cut tail or rollback"
 
+# 2b. One event in the middle dropped, the ones after it renumbered.
+"$BIN/witness_rechain" "$T/data" "$T/dropped" --drop "$EDIT" || fail "drop one"
+[ "$(head_seq "$T/dropped")" = $((HEAD - 1)) ] || fail "the log with one event dropped does not end at $((HEAD - 1))"
+attack "dropped event" "$T/dropped" "$EDIT"
+
+# 2c. A report's time moved back to 2020: the chain is recomputed, and
+# verify finds the time before its predecessor's; the witnesses name the
+# same event as changed.
+"$BIN/witness_rechain" "$T/data" "$T/retimed" --time "$EDIT" 1577808000 || fail "retime"
+if "$BIN/duban" audit verify --data "$T/retimed" --witness "$WITNESS" --key "$KEY" >"$T/retimed.out" 2>&1; then
+  fail "verify passed a log whose event $EDIT was moved to 2020: $(cat "$T/retimed.out")"
+fi
+grep -q "第 $EDIT 号事件与见证的检查点不符" "$T/retimed.out" || fail "the changed time is not named at seq $EDIT: $(cat "$T/retimed.out")"
+pass "changed time: verify --witness names seq $EDIT"
+
 # 3. The early copy put back.
 attack "rollback to an earlier copy" "$T/early-copy" $((EARLY + 1))
 

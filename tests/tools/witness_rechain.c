@@ -2,13 +2,15 @@
  * can do to its log with duban's own store library, for test_witness.sh.
  *
  *   witness_rechain SRC DST [--edit SEQ NOTE] [--drop-last N] [--actor SEQ IDENTITY]
- *                           [--percent SEQ N]
+ *                           [--percent SEQ N] [--time SEQ UNIX_SECONDS] [--drop SEQ]
  *
  * Copies the log in SRC into a new log in DST event by event through
  * dbn_store_append, which recomputes every prev_hash and every view: with
  * --edit the progress note of event SEQ is replaced by NOTE first, with
  * --drop-last the last N events are left out; --actor makes event SEQ
- * another identity's and --percent sets a progress report's percent. The result verifies on its
+ * another identity's and --percent sets a progress report's percent;
+ * --time gives event SEQ another time, and --drop leaves event SEQ out
+ * (the ones after it move up a seq). The result verifies on its
  * own (`duban audit verify`); only the broker's signed checkpoints that the
  * departments kept show it is not the log they were told of. */
 #include <stdio.h>
@@ -22,7 +24,8 @@ struct copy {
   dbn_store_txn_t *out;
   uint64_t edit_seq;
   const char *note;
-  uint64_t actor_seq, percent_seq;
+  uint64_t actor_seq, percent_seq, time_seq, drop_seq;
+  int64_t time;
   const char *actor;
   int percent;
   uint64_t last_seq; /* copy up to here */
@@ -35,6 +38,8 @@ copy_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   struct copy *copy = arg;
   if (seq > copy->last_seq)
     return 1;
+  if (seq == copy->drop_seq)
+    return 0;
   Duban__Event *event = NULL;
   if ((copy->rc = dbn_wire_event_unpack(bytes, len, &event)))
     return copy->rc;
@@ -53,6 +58,8 @@ copy_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
     event->actor = (char *)copy->actor;
   if (seq == copy->percent_seq && event->body_case == DUBAN__EVENT__BODY_PROGRESS)
     event->progress->percent = copy->percent;
+  if (seq == copy->time_seq)
+    event->time = copy->time;
   /* The append points prev_hash into the transaction's memory: the
    * unpacked one goes back before the event is freed. */
   ProtobufCBinaryData prev_hash = event->prev_hash;
@@ -69,7 +76,8 @@ int
 main(int argc, char **argv)
 {
   if (argc < 3) {
-    fprintf(stderr, "usage: witness_rechain SRC DST [--edit SEQ NOTE] [--drop-last N]\n");
+    fprintf(stderr, "usage: witness_rechain SRC DST [--edit SEQ NOTE] [--drop-last N] [--actor SEQ IDENTITY]\n"
+                    "                       [--percent SEQ N] [--time SEQ UNIX_SECONDS] [--drop SEQ]\n");
     return 2;
   }
   struct copy copy = {.last_seq = UINT64_MAX};
@@ -87,6 +95,12 @@ main(int argc, char **argv)
       copy.percent_seq = strtoull(argv[i + 1], NULL, 10);
       copy.percent = atoi(argv[i + 2]);
       i += 2;
+    } else if (strcmp(argv[i], "--time") == 0 && i + 2 < argc) {
+      copy.time_seq = strtoull(argv[i + 1], NULL, 10);
+      copy.time = strtoll(argv[i + 2], NULL, 10);
+      i += 2;
+    } else if (strcmp(argv[i], "--drop") == 0 && i + 1 < argc) {
+      copy.drop_seq = strtoull(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--drop-last") == 0 && i + 1 < argc) {
       drop = strtoull(argv[++i], NULL, 10);
     } else {
