@@ -76,8 +76,9 @@ int
 main(int argc, char **argv)
 {
   if (argc < 3) {
-    fprintf(stderr, "usage: witness_rechain SRC DST [--edit SEQ NOTE] [--drop-last N] [--actor SEQ IDENTITY]\n"
-                    "                       [--percent SEQ N] [--time SEQ UNIX_SECONDS] [--drop SEQ]\n");
+    fprintf(stderr,
+            "usage: witness_rechain SRC DST [--edit SEQ NOTE] [--drop-last N] [--actor SEQ IDENTITY]\n"
+            "                       [--percent SEQ N] [--time SEQ UNIX_SECONDS] [--drop SEQ]\n");
     return 2;
   }
   struct copy copy = {.last_seq = UINT64_MAX};
