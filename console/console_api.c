@@ -5,6 +5,8 @@
  *                             home of colours), units, escalations, head
  *   GET  /api/task?id=ID      one task and its whole history from the log
  *   GET  /api/events          SSE: id = seq; resumes after Last-Event-ID
+ *   GET  /api/grid, /api/live, /api/notify   see console_live.c and
+ *                             console_notify.c
  *   POST /api/action          action=ack|resolve|remind|accept|reject|
  *                             reassign, target (repeated: batch), note,
  *                             reason, unit; CSRF required; coordinators and
@@ -48,10 +50,7 @@ task_json(const Duban__Task *task, int64_t now)
 static int64_t
 mirror_now(dbn_store_txn_t *txn)
 {
-  int64_t now = 0;
-  if (dbn_store_clock_get(txn, &now) != 0 || now == 0)
-    now = (int64_t)time(NULL);
-  return now;
+  return dbn_console_now(txn);
 }
 
 static void
@@ -324,5 +323,8 @@ const dbn_web_route_t dbn_console_routes[] = {
     {"GET", "/api/report", false, dbn_console_get_report, true, false},
     {"GET", "/api/export.xlsx", false, dbn_console_get_xlsx, true, false},
     {"GET", "/api/charts", false, dbn_console_get_charts, true, false},
+    {"GET", "/api/grid", false, dbn_console_get_grid, true, false},
+    {"GET", "/api/live", false, dbn_console_get_live, true, false},
+    {"GET", "/api/notify", false, dbn_console_get_notify, true, false},
 };
 const size_t dbn_console_route_count = sizeof dbn_console_routes / sizeof dbn_console_routes[0];

@@ -6,7 +6,8 @@
  * the SSE hub, so a board that reconnects finds in the mirror every event
  * it was ever sent. The subscription is renewed every few seconds (the
  * broker forgets a watcher it has not heard from; a renewal from the head
- * loses nothing, as `duban watch` does). */
+ * loses nothing, as `duban watch` does). After each commit the notifier,
+ * when there is one, is offered what was mirrored (console_notify.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,8 @@ follow(void *arg)
     return NULL;
   }
   int64_t last_sent = 0;
+  if (!atomic_load(&console->notify_start_pending)) /* a new queue waits for the broker's head */
+    dbn_console_notify_feed(console, 0);            /* what a crash left mirrored but not offered */
   while (!atomic_load(&console->stop)) {
     int64_t now = dbn_monotonic_ms();
     if (now - last_sent >= RENEW_MS) {
@@ -107,6 +110,8 @@ follow(void *arg)
     int rc = reply->code == DUBAN__CODE__CODE_OK ? take(console, reply, &gap) : 0;
     if (reply->code != DUBAN__CODE__CODE_OK)
       dbn_log(DBN_LOG_WARN, "console", "watch: %s", reply->message);
+    else if (rc == 0)
+      dbn_console_notify_feed(console, reply->head_seq);
     dbn_wire_reply_free(&reply);
     if (rc != 0) {
       dbn_log(DBN_LOG_ERROR, "console", "mirror refused an event: %s", dbn_strerror(rc));

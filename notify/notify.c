@@ -1,7 +1,8 @@
 /* notify.c: the notifier's queue on LMDB and its delivery thread; see
  * notify.h.
  *
- * Tables in one environment: "meta" (last_seq → be64), "queue" (channel
+ * Tables in one environment: "meta" (last_seq → be64, and deliver_after →
+ * be64 when the queue was started at a log's head), "queue" (channel
  * name, NUL, be64 seq → a small JSON record: attempts, next attempt, last
  * error, the body to post), and the directory "units" (code → name),
  * "tasks" (id → unit code, NUL, title) and "escalations" (be64 id → task).
@@ -172,6 +173,64 @@ dbn_notifier_last_seq(dbn_notifier_t *n)
   }
   pthread_mutex_unlock(&n->env_mutex);
   return seq;
+}
+
+static uint64_t
+read_deliver_after(dbn_notifier_t *n, MDB_txn *txn, bool *set_p)
+{
+  MDB_val key = {13, "deliver_after"}, value;
+  bool set = mdb_get(txn, n->meta, &key, &value) == 0 && value.mv_size == 8;
+  if (set_p)
+    *set_p = set;
+  return set ? dbn_be64_get(value.mv_data) : 0;
+}
+
+bool
+dbn_notifier_is_new(dbn_notifier_t *n)
+{
+  MDB_txn *txn;
+  bool chosen = false, fresh = false;
+  pthread_mutex_lock(&n->env_mutex);
+  if (mdb_txn_begin(n->env, NULL, MDB_RDONLY, &txn) == 0) {
+    read_deliver_after(n, txn, &chosen);
+    fresh = read_last_seq(n, txn) == 0 && !chosen;
+    mdb_txn_abort(txn);
+  }
+  pthread_mutex_unlock(&n->env_mutex);
+  return fresh;
+}
+
+static int
+skip_to_once(dbn_notifier_t *n, uint64_t seq)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(n->env, NULL, 0, &txn);
+  if (rc)
+    return rc;
+  bool chosen = false;
+  read_deliver_after(n, txn, &chosen);
+  if (chosen || read_last_seq(n, txn) != 0) {
+    mdb_txn_abort(txn);
+    return 0; /* only a new queue chooses where it starts */
+  }
+  uint8_t value[8];
+  dbn_be64_put(value, seq);
+  MDB_val key = {13, "deliver_after"}, val = {8, value};
+  rc = mdb_put(txn, n->meta, &key, &val, 0);
+  if (rc) {
+    mdb_txn_abort(txn);
+    return rc;
+  }
+  return mdb_txn_commit(txn);
+}
+
+int
+dbn_notifier_skip_to(dbn_notifier_t *n, uint64_t seq)
+{
+  pthread_mutex_lock(&n->env_mutex);
+  int rc = skip_to_once(n, seq);
+  pthread_mutex_unlock(&n->env_mutex);
+  return dbn_lmdb_error(rc);
 }
 
 /* ---- the directory ---------------------------------------------------------- */
@@ -390,7 +449,8 @@ offer_once(dbn_notifier_t *n, const Duban__Event *event, bool *queued_p)
     return 0;
   }
   rc = learn(n, txn, event);
-  if (!rc && dbn_notice_kind_notifies(event->body_case)) {
+  bool before_start = event->seq <= read_deliver_after(n, txn, NULL); /* history: names only */
+  if (!rc && !before_start && dbn_notice_kind_notifies(event->body_case)) {
     rc = enqueue(n, txn, event);
     *queued_p = true;
   }
@@ -768,6 +828,56 @@ dbn_notifier_status(dbn_notifier_t *n)
   return status;
 }
 
+/* What one configured channel has waiting, for the board's panel (entries
+ * of a channel since removed from the config count in the totals only). */
+typedef struct {
+  const char *name; /* the channel's, borrowed from the config */
+  double pending, failed;
+  int attempts;         /* of the entry that failed last */
+  double due_ms;        /* its next attempt */
+  char error_copy[512]; /* its last error */
+} channel_tally_t;
+
+static void
+tally_entry(channel_tally_t *tallies, size_t count, const MDB_val *key, cJSON *rec)
+{
+  for (size_t i = 0; i < count; i++) {
+    if (strcmp(tallies[i].name, key->mv_data) != 0)
+      continue;
+    tallies[i].pending++;
+    double attempts = cJSON_GetNumberValue(cJSON_GetObjectItem(rec, "attempts"));
+    if (attempts > 0) {
+      tallies[i].failed++;
+      /* the entry whose next attempt is latest failed last (backoff only grows) */
+      double due = cJSON_GetNumberValue(cJSON_GetObjectItem(rec, "due_ms"));
+      if (due >= tallies[i].due_ms) {
+        tallies[i].due_ms = due;
+        tallies[i].attempts = (int)attempts;
+        const char *error = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "error"));
+        snprintf(tallies[i].error_copy, sizeof tallies[i].error_copy, "%s", error ? error : "");
+      }
+    }
+    return;
+  }
+}
+
+static cJSON *
+tallies_json(const channel_tally_t *tallies, size_t count)
+{
+  cJSON *array = cJSON_CreateArray();
+  for (size_t i = 0; i < count; i++) {
+    cJSON *item = cJSON_CreateObject();
+    cJSON_AddStringToObject(item, "channel", tallies[i].name);
+    cJSON_AddNumberToObject(item, "pending", tallies[i].pending);
+    cJSON_AddNumberToObject(item, "failed", tallies[i].failed);
+    cJSON_AddNumberToObject(item, "attempts", tallies[i].attempts);
+    cJSON_AddStringToObject(item, "last_error", tallies[i].error_copy);
+    cJSON_AddNumberToObject(item, "next_attempt", tallies[i].failed ? tallies[i].due_ms / 1000 : 0);
+    cJSON_AddItemToArray(array, item);
+  }
+  return array;
+}
+
 static cJSON *
 status_locked(dbn_notifier_t *n)
 {
@@ -779,20 +889,28 @@ status_locked(dbn_notifier_t *n)
     mdb_txn_abort(txn);
     return NULL;
   }
+  channel_tally_t tallies[DBN_NOTIFY_MAX_CHANNELS];
+  memset(tallies, 0, sizeof tallies);
+  for (size_t i = 0; i < n->channels.count; i++)
+    tallies[i].name = n->channels.channels[i].name;
   cJSON *status = cJSON_CreateObject();
   cJSON_AddNumberToObject(status, "last_seq", (double)read_last_seq(n, txn));
+  cJSON_AddNumberToObject(status, "deliver_after", (double)read_deliver_after(n, txn, NULL));
   cJSON *errors = cJSON_CreateArray();
   double pending = 0, failed = 0;
   MDB_val key, value;
   for (int rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
        rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
     pending++;
-    cJSON *rec = key.mv_size > 9 ? cJSON_ParseWithLength(value.mv_data, value.mv_size) : NULL;
+    bool named = key.mv_size > 9 && memchr(key.mv_data, '\0', key.mv_size - 8);
+    cJSON *rec = named ? cJSON_ParseWithLength(value.mv_data, value.mv_size) : NULL;
     if (rec && cJSON_GetNumberValue(cJSON_GetObjectItem(rec, "attempts")) > 0) {
       failed++;
       if (cJSON_GetArraySize(errors) < 20)
         add_error(errors, &key, rec);
     }
+    if (rec)
+      tally_entry(tallies, n->channels.count, &key, rec);
     cJSON_Delete(rec);
   }
   mdb_cursor_close(cursor);
@@ -803,5 +921,6 @@ status_locked(dbn_notifier_t *n)
   for (size_t i = 0; i < n->channels.count; i++)
     cJSON_AddItemToArray(names, cJSON_CreateString(n->channels.channels[i].name));
   cJSON_AddItemToObject(status, "errors", errors);
+  cJSON_AddItemToObject(status, "by_channel", tallies_json(tallies, n->channels.count));
   return status;
 }
