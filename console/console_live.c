@@ -204,12 +204,12 @@ tick_grid(dbn_console_live_t *live)
   uint64_t version = live->cells_version =
       push || live->cells_version == 0 ? next_version(live) : live->cells_version;
   pthread_mutex_unlock(&live->lock);
-  char *text = push ? cells_message(day, now, day_turned ? "day" : "clock", changes) : NULL;
+  char *text = push ? cells_message(day, now, clock_moved ? "clock" : "day", changes) : NULL;
   if (!push)
     cJSON_Delete(changes);
   if (text) {
     dbn_log(DBN_LOG_INFO, "console", "the %s changed colours: pushing them (version %llu)",
-            day_turned ? "day" : "virtual clock", (unsigned long long)version);
+            clock_moved ? "virtual clock" : "day", (unsigned long long)version);
     dbn_web_hub_publish(live->hub, version, "cells", text);
   }
   free(text);
