@@ -215,7 +215,9 @@
     }, true);
   }
 
+  window.__duban_chart_loads = 0;
   function loadCharts() {
+    window.__duban_chart_loads++;
     fetch("/api/charts", { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (c) {
@@ -241,6 +243,22 @@
           tbody.appendChild(tr);
         });
       });
+  }
+
+  // The charts over time and the ranking are computed from the whole log
+  // (/api/charts, /api/report), too much to ask for at every event of a
+  // busy day: an event that can change them asks again at most once every
+  // 2 s, and the last event of a burst is always followed by a reload.
+  var REPORT_RELOAD_MS = 2000;
+  var NO_REPORT_CHANGE = { inbox_read: true, signing_key_registered: true, signing_key_revoked: true };
+  var reportReload = { last: 0, timer: null };
+  function reportsChanged(kind) {
+    if (NO_REPORT_CHANGE[kind] || reportReload.timer) return;
+    var wait = Math.max(0, reportReload.last + REPORT_RELOAD_MS - Date.now());
+    reportReload.timer = setTimeout(function () {
+      reportReload.timer = null; reportReload.last = Date.now();
+      loadCharts(); loadRanking();
+    }, wait);
   }
 
   function render() {
@@ -300,8 +318,10 @@
       state.lastSeq = seq;
       state.seen.push(seq);
       window.__duban_arrivals[seq] = Date.now();
-      try { eventLine(JSON.parse(m.data)); } catch (e) { /* one bad line must not stop the board */ }
+      var kind = "";
+      try { var ev = JSON.parse(m.data); kind = ev.kind; eventLine(ev); } catch (e) { /* one bad line must not stop the board */ }
       scheduleRefresh();
+      reportsChanged(kind);
     });
   }
   function retryText(at) {
@@ -350,6 +370,7 @@
       window.__duban_cell_pushes.push(msg);
       if (state.board) applyCells(msg);
       scheduleRefresh();
+      reportsChanged("");
     });
   }
 
