@@ -609,6 +609,25 @@ robot_accepted(const response_t *r, char *error, size_t error_len)
   return ok;
 }
 
+/* What a failed transfer means, in the words the board shows (libcurl's
+ * own text follows in brackets, for whoever runs the network). */
+static const char *
+transfer_failure_zh(CURLcode rc)
+{
+  switch (rc) {
+  case CURLE_COULDNT_RESOLVE_HOST: return "无法解析接收方的主机名";
+  case CURLE_COULDNT_CONNECT: return "无法连接接收方（对方未运行或网络不通）";
+  case CURLE_OPERATION_TIMEDOUT: return "接收方超时未答复";
+  case CURLE_SSL_CONNECT_ERROR: return "与接收方的 HTTPS 握手失败";
+  case CURLE_PEER_FAILED_VERIFICATION: return "接收方的证书未通过校验";
+  case CURLE_SSL_CACERT_BADFILE: return "无法读取 ca_file 证书文件";
+  case CURLE_SEND_ERROR:
+  case CURLE_RECV_ERROR:
+  case CURLE_GOT_NOTHING: return "连接被接收方中断";
+  default: return "网络错误";
+  }
+}
+
 /* Post one entry. True when the receiver accepted it; else error says why. */
 static bool
 post(const entry_t *e, char *error, size_t error_len)
@@ -653,7 +672,8 @@ post(const entry_t *e, char *error, size_t error_len)
   curl_easy_cleanup(curl);
   bool ok = false;
   if (rc != CURLE_OK)
-    snprintf(error, error_len, "发送失败：%s", curl_error[0] ? curl_error : curl_easy_strerror(rc));
+    snprintf(error, error_len, "发送失败：%s（%s）", transfer_failure_zh(rc),
+             curl_error[0] ? curl_error : curl_easy_strerror(rc));
   else if (status < 200 || status > 299)
     snprintf(error, error_len, "接收方答复 HTTP %ld：%.200s", status, response->data);
   else
@@ -831,7 +851,8 @@ dbn_notifier_status(dbn_notifier_t *n)
 /* What one configured channel has waiting, for the board's panel (entries
  * of a channel since removed from the config count in the totals only). */
 typedef struct {
-  const char *name; /* the channel's, borrowed from the config */
+  const char *name;           /* the channel's, borrowed from the config */
+  enum dbn_channel_kind kind; /* its type */
   double pending, failed;
   int attempts;         /* of the entry that failed last */
   double due_ms;        /* its next attempt */
@@ -868,6 +889,10 @@ tallies_json(const channel_tally_t *tallies, size_t count)
   for (size_t i = 0; i < count; i++) {
     cJSON *item = cJSON_CreateObject();
     cJSON_AddStringToObject(item, "channel", tallies[i].name);
+    cJSON_AddStringToObject(item, "type_zh",
+                            tallies[i].kind == DBN_CHANNEL_DINGTALK ? "钉钉机器人"
+                            : tallies[i].kind == DBN_CHANNEL_WECOM  ? "企业微信机器人"
+                                                                    : "JSON webhook");
     cJSON_AddNumberToObject(item, "pending", tallies[i].pending);
     cJSON_AddNumberToObject(item, "failed", tallies[i].failed);
     cJSON_AddNumberToObject(item, "attempts", tallies[i].attempts);
@@ -891,8 +916,10 @@ status_locked(dbn_notifier_t *n)
   }
   channel_tally_t tallies[DBN_NOTIFY_MAX_CHANNELS];
   memset(tallies, 0, sizeof tallies);
-  for (size_t i = 0; i < n->channels.count; i++)
+  for (size_t i = 0; i < n->channels.count; i++) {
     tallies[i].name = n->channels.channels[i].name;
+    tallies[i].kind = n->channels.channels[i].kind;
+  }
   cJSON *status = cJSON_CreateObject();
   cJSON_AddNumberToObject(status, "last_seq", (double)read_last_seq(n, txn));
   cJSON_AddNumberToObject(status, "deliver_after", (double)read_deliver_after(n, txn, NULL));

@@ -78,7 +78,7 @@ void dbn_notifier_stop(dbn_notifier_t *notifier);
  * head), "pending": N, "failed": N (pending with at least one failed
  * attempt), "channels": ["name", ...], "errors": [{"channel", "seq",
  * "attempts", "error", "next_attempt"}, ...] (up to 20), "by_channel":
- * [{"channel", "pending", "failed", "attempts", "last_error" (Chinese),
+ * [{"channel", "type_zh", "pending", "failed", "attempts", "last_error" (Chinese),
  * "next_attempt"}, ...] (each configured channel, in file order)}. Caller
  * frees with cJSON_Delete; NULL on an I/O error. */
 cJSON *dbn_notifier_status(dbn_notifier_t *notifier);

@@ -75,7 +75,7 @@ wait_channel_failed ding 1
 wait_channel_failed wecom 1
 status=$(notify_status)
 echo "$status" | jq -e '.by_channel[] | select(.channel == "ding") | .pending >= 1 and .attempts >= 1
-       and (.last_error | test("发送失败"))' >/dev/null || fail "the board does not say why: $status"
+       and (.last_error | test("发送失败：无法连接接收方"))' >/dev/null || fail "the board does not say why: $status"
 live=$(curl -s -N -b "$JAR" --max-time 3 "$CONSOLE_URL/api/live" || true)
 echo "$live" | grep '^event: notify' >/dev/null || fail "no notify event on /api/live: $live"
 echo "$live" | grep '^data: ' | grep '"enabled":true' | grep -q '发送失败' \

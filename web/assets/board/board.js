@@ -344,7 +344,7 @@
     (s.by_channel || []).forEach(function (c) {
       var tr = el("tr", null, c.failed ? "failing" : "");
       tr.setAttribute("data-channel", c.channel);
-      tr.appendChild(el("td", c.channel));
+      tr.appendChild(el("td", c.channel + (c.type_zh ? "（" + c.type_zh + "）" : "")));
       tr.appendChild(el("td", c.pending));
       tr.appendChild(el("td", c.failed));
       tr.appendChild(el("td", c.attempts));
