@@ -74,17 +74,45 @@ choose_start(dbn_console_t *console, uint64_t broker_head)
   atomic_store(&console->notify_start_pending, false);
 }
 
+/* Events are offered in batches of this many, one notifier transaction
+ * each: a new queue on a long log learns its history at a few hundred
+ * events per disk flush rather than one. */
+#define FEED_BATCH 256
+
+typedef struct {
+  Duban__Event *events[FEED_BATCH];
+  size_t count;
+} feed_batch_t;
+
 static int
-offer_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+collect_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
 {
   (void)seq;
-  dbn_console_t *console = arg;
-  Duban__Event *event;
-  if (dbn_wire_event_unpack(bytes, len, &event) != 0)
+  feed_batch_t *batch = arg;
+  if (dbn_wire_event_unpack(bytes, len, &batch->events[batch->count]) != 0)
     return DBN_ECORRUPT;
-  int rc = dbn_notifier_offer(console->notifier, event);
-  dbn_wire_event_free(&event);
-  return rc;
+  batch->count++;
+  return 0;
+}
+
+/* Offer the next batch after the notifier's cursor: 1 when there may be
+ * more, 0 when caught up, or an error (the cursor did not move past it). */
+static int
+feed_batch(dbn_console_t *console)
+{
+  dbn_store_txn_t *txn;
+  int rc = dbn_store_read_begin(console->mirror, &txn);
+  if (rc)
+    return rc;
+  feed_batch_t batch = {.count = 0};
+  rc = dbn_store_events_foreach(txn, dbn_notifier_last_seq(console->notifier), FEED_BATCH, collect_event,
+                                &batch);
+  dbn_store_abort(&txn);
+  if (rc == 0 && batch.count)
+    rc = dbn_notifier_offer_batch(console->notifier, (const Duban__Event *const *)batch.events, batch.count);
+  for (size_t i = 0; i < batch.count; i++)
+    dbn_wire_event_free(&batch.events[i]);
+  return rc ? rc : batch.count == FEED_BATCH;
 }
 
 void
@@ -96,12 +124,10 @@ dbn_console_notify_feed(dbn_console_t *console, uint64_t broker_head)
     choose_start(console, broker_head);
   if (atomic_load(&console->notify_start_pending))
     return;
-  dbn_store_txn_t *txn;
-  if (dbn_store_read_begin(console->mirror, &txn) != 0)
-    return;
-  int rc = dbn_store_events_foreach(txn, dbn_notifier_last_seq(console->notifier), 0, offer_event, console);
-  dbn_store_abort(&txn);
-  if (rc) /* the cursor did not move past the failed event: the next delivery retries it */
+  int rc;
+  while ((rc = feed_batch(console)) == 1 && !atomic_load(&console->stop))
+    ;
+  if (rc < 0) /* the next delivery retries from the same event */
     dbn_log(DBN_LOG_ERROR, "console", "cannot queue a notification: %s", dbn_strerror(rc));
 }
 

@@ -436,19 +436,13 @@ enqueue(dbn_notifier_t *n, MDB_txn *txn, const Duban__Event *event)
   return rc;
 }
 
-/* One attempt at the offer's transaction; an LMDB code. */
+/* One event inside the offer's transaction; an LMDB code. */
 static int
-offer_once(dbn_notifier_t *n, const Duban__Event *event, bool *queued_p)
+offer_in(dbn_notifier_t *n, MDB_txn *txn, const Duban__Event *event, bool *queued_p)
 {
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(n->env, NULL, 0, &txn);
-  if (rc)
-    return rc;
-  if (event->seq <= read_last_seq(n, txn)) {
-    mdb_txn_abort(txn);
+  if (event->seq <= read_last_seq(n, txn))
     return 0;
-  }
-  rc = learn(n, txn, event);
+  int rc = learn(n, txn, event);
   bool before_start = event->seq <= read_deliver_after(n, txn, NULL); /* history: names only */
   if (!rc && !before_start && dbn_notice_kind_notifies(event->body_case)) {
     rc = enqueue(n, txn, event);
@@ -458,6 +452,20 @@ offer_once(dbn_notifier_t *n, const Duban__Event *event, bool *queued_p)
   dbn_be64_put(seq, event->seq);
   if (!rc)
     rc = put_str(txn, n->meta, "last_seq", 8, seq, 8);
+  return rc;
+}
+
+/* One attempt at the offer's transaction; an LMDB code. */
+static int
+offer_once(dbn_notifier_t *n, const Duban__Event *const *events, size_t count, bool *queued_p)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(n->env, NULL, 0, &txn);
+  if (rc)
+    return rc;
+  *queued_p = false;
+  for (size_t i = 0; i < count && !rc; i++)
+    rc = offer_in(n, txn, events[i], queued_p);
   if (rc) {
     mdb_txn_abort(txn);
     return rc;
@@ -466,15 +474,15 @@ offer_once(dbn_notifier_t *n, const Duban__Event *event, bool *queued_p)
 }
 
 int
-dbn_notifier_offer(dbn_notifier_t *n, const Duban__Event *event)
+dbn_notifier_offer_batch(dbn_notifier_t *n, const Duban__Event *const *events, size_t count)
 {
   bool queued = false;
   pthread_mutex_lock(&n->env_mutex);
-  int rc = offer_once(n, event, &queued);
+  int rc = offer_once(n, events, count, &queued);
   for (int grown = 0; rc == MDB_MAP_FULL && grown < NOTIFY_MAX_GROWTH; grown++) {
     if (dbn_lmdb_grow(n->env, &n->map_size, 0) != 0)
       break;
-    rc = offer_once(n, event, &queued);
+    rc = offer_once(n, events, count, &queued);
   }
   pthread_mutex_unlock(&n->env_mutex);
   if (rc == 0 && queued) {
@@ -483,6 +491,12 @@ dbn_notifier_offer(dbn_notifier_t *n, const Duban__Event *event)
     pthread_mutex_unlock(&n->mutex);
   }
   return dbn_lmdb_error(rc);
+}
+
+int
+dbn_notifier_offer(dbn_notifier_t *n, const Duban__Event *event)
+{
+  return dbn_notifier_offer_batch(n, &event, 1);
 }
 
 /* ---- delivery ----------------------------------------------------------------- */

@@ -56,6 +56,12 @@ uint64_t dbn_notifier_last_seq(dbn_notifier_t *notifier);
  * call while the delivery thread runs. */
 int dbn_notifier_offer(dbn_notifier_t *notifier, const Duban__Event *event);
 
+/* The same for count events (borrowed) in seq order, in one transaction
+ * (one fsync for the lot, which a feed that catches up on a long log
+ * needs: one commit per event costs a disk flush each). All or none are
+ * recorded. */
+int dbn_notifier_offer_batch(dbn_notifier_t *notifier, const Duban__Event *const *events, size_t count);
+
 /* True for a queue that has never been offered an event nor told where to
  * start: the one moment its caller may choose (dbn_notifier_skip_to). */
 bool dbn_notifier_is_new(dbn_notifier_t *notifier);

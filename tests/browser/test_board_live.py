@@ -92,9 +92,13 @@ def run(driver):
         "var done = arguments[0]; fetch('/api/board').then(function (r) { return r.json(); })"
         ".then(function (b) { done(b.tasks.filter(function (t) { return t.id === 'demo-2023-1:2.1.1'; })[0].measure); });")
     cell = '#grid td[data-unit="JTJ"][data-measure="%s"]' % measure
-    assert "colour-red" not in driver.find_element(By.CSS_SELECTOR, cell).get_attribute("class")
+
+    def cell_class(d):  # read in one go: the grid is redrawn under a held element
+        return d.execute_script("var td = document.querySelector(arguments[0]); return td ? td.className : '';",
+                                cell)
+    assert "colour-red" not in cell_class(driver), cell_class(driver)
     duban("admin:admin", "clock", "advance", "--days", "104")
-    wait_for(driver, lambda d: "colour-red" in d.find_element(By.CSS_SELECTOR, cell).get_attribute("class"), timeout=5)
+    wait_for(driver, lambda d: "colour-red" in cell_class(d), timeout=5)
     pushes = wait_for(driver, lambda d: d.execute_script(
         "return window.__duban_cell_pushes.filter(function (p) { return p.reason === 'clock' && p.cells.some("
         "function (c) { return c.unit === 'JTJ' && c.measure === arguments[0] && c.colour === 'red'; }); }).length;"
