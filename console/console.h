@@ -26,14 +26,16 @@ enum dbn_console_notify_from {
 typedef struct dbn_console_live dbn_console_live_t;
 
 typedef struct {
-  const char *broker;     /* tcp://host:port */
-  const char *data_dir;   /* the mirror's directory (for reports) */
-  char server_cert[4096]; /* KEYS/broker.key */
-  char client_cert[4096]; /* KEYS/NAME.key */
-  dbn_store_t *mirror;    /* owned by main */
-  dbn_web_hub_t *hub;     /* owned by main */
-  atomic_bool stop;       /* set on SIGTERM/SIGINT */
-  atomic_bool connected;  /* the follower has heard from the broker lately */
+  const char *broker;         /* tcp://host:port */
+  const char *data_dir;       /* the mirror's directory (for reports) */
+  char server_cert[4096];     /* KEYS/broker.key */
+  char client_cert[4096];     /* KEYS/NAME.key */
+  dbn_store_t *mirror;        /* owned by main */
+  dbn_web_hub_t *hub;         /* owned by main */
+  atomic_bool stop;           /* set on SIGTERM/SIGINT */
+  atomic_bool connected;      /* the follower has heard from the broker lately */
+  _Atomic int64_t broker_now; /* the broker's clock in its last answer that had one; 0 = none yet */
+  atomic_uint clock_advances; /* clock_advanced events mirrored since the start */
   pthread_t follower;
   bool follower_started;
   dbn_notifier_t *notifier;                 /* NULL without --notify-config; owned by main */
@@ -42,9 +44,17 @@ typedef struct {
   dbn_console_live_t *live;                 /* the pushes of console_live.c; owned by main */
 } dbn_console_t;
 
-/* What time it is for the board: the mirror's virtual clock (moved by
- * clock_advanced events) if the broker runs on one, else the real clock. */
-int64_t dbn_console_now(dbn_store_txn_t *txn);
+/* The time as of the mirrored log: its last event's, moved on by
+ * clock_advanced events (dbn_store_clock_get); the real clock for an empty
+ * log. */
+int64_t dbn_console_log_time(dbn_store_txn_t *txn);
+/* What time it is for the board: the broker's clock as it last said
+ * (every watch renewal answers with it, so at most a few seconds old, and
+ * virtual when the broker runs on a virtual clock), or the log's time when
+ * that is later (a clock_advanced just mirrored) or the broker has not
+ * answered since the console started. While the broker is away the
+ * board's time stands still. */
+int64_t dbn_console_now(const dbn_console_t *console, dbn_store_txn_t *txn);
 
 /* Open the notifier on data_dir with the channels of config_path and start
  * its delivery thread (console_notify.c). On failure why says, in Chinese,

@@ -50,7 +50,7 @@ task_json(const Duban__Task *task, int64_t now)
 static int64_t
 mirror_now(dbn_store_txn_t *txn)
 {
-  return dbn_console_now(txn);
+  return dbn_console_log_time(txn);
 }
 
 static void
@@ -99,7 +99,7 @@ get_board(dbn_web_request_t *req, void *arg)
   if (dbn_store_read_begin(console->mirror, &txn) != 0)
     return dbn_web_reply_error(req, 503, "无法读取本地日志副本");
   cJSON *board = cJSON_CreateObject();
-  int64_t now = mirror_now(txn);
+  int64_t now = dbn_console_now(console, txn);
   cJSON_AddNumberToObject(board, "head", (double)dbn_store_txn_head(txn));
   cJSON_AddNumberToObject(board, "now", (double)now);
   cJSON_AddBoolToObject(board, "connected", atomic_load(&console->connected));

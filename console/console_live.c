@@ -2,10 +2,11 @@
  *
  * A task's colour depends on the time (domain/pace.h): it turns red when
  * the plan's day after its due day begins, blue when a due day comes near.
- * When the day turns in the plan's zone (domain/date.h), or the broker's
- * virtual clock moves (a clock_advanced event, which the mirror applies to
- * its clock), a thread here recomputes the grid of departments × measures
- * and pushes the cells that changed. It also pushes the notifier's status
+ * When the day turns in the plan's zone (domain/date.h) on the broker's
+ * clock (dbn_console_now), or the broker's virtual clock moves (a
+ * clock_advanced event was mirrored, which can change colours within a
+ * day), a thread here recomputes the grid of departments × measures and
+ * pushes the cells that changed. It also pushes the notifier's status
  * when it changes (a delivery failed, a retry worked), for the board's
  * 通知发送 panel.
  *
@@ -38,23 +39,35 @@ struct dbn_console_live {
   cJSON *cells;           /* the grid last computed: "UNIT\x1fMEASURE" → cell; owned */
   uint64_t cells_version; /* its id; 0 before the first computation */
   char *cells_day;        /* the day it was computed for; owned */
+  int64_t cells_now;      /* the time it was computed for */
   char *notify_text;      /* the notifier's status last pushed; owned; NULL without a notifier */
   uint64_t notify_version;
   /* the thread's own */
-  char day[16];     /* the plan's day of the last computation */
-  int64_t clock;    /* the mirror's virtual clock then (0 = a real clock) */
-  atomic_bool stop; /* set to end the thread */
-  pthread_t thread; /* the ticker */
-  bool started;     /* thread is running */
+  char day[16];            /* the plan's day of the last computation */
+  unsigned clock_advances; /* console->clock_advances then */
+  atomic_bool stop;        /* set to end the thread */
+  pthread_t thread;        /* the ticker */
+  bool started;            /* thread is running */
 };
 
 int64_t
-dbn_console_now(dbn_store_txn_t *txn)
+dbn_console_log_time(dbn_store_txn_t *txn)
 {
   int64_t now = 0;
   if (dbn_store_clock_get(txn, &now) != 0 || now == 0)
     now = (int64_t)time(NULL);
   return now;
+}
+
+int64_t
+dbn_console_now(const dbn_console_t *console, dbn_store_txn_t *txn)
+{
+  int64_t log_time = 0, broker_now = atomic_load(&console->broker_now);
+  if (dbn_store_clock_get(txn, &log_time) != 0)
+    log_time = 0;
+  if (broker_now == 0)
+    return log_time ? log_time : (int64_t)time(NULL);
+  return broker_now > log_time ? broker_now : log_time;
 }
 
 /* Lock held. */
@@ -183,23 +196,24 @@ tick_grid(dbn_console_live_t *live)
   dbn_store_txn_t *txn;
   if (dbn_store_read_begin(live->console->mirror, &txn) != 0)
     return;
-  int64_t clock = 0, now = dbn_console_now(txn);
-  dbn_store_clock_get(txn, &clock);
+  int64_t now = dbn_console_now(live->console, txn);
+  unsigned advances = atomic_load(&live->console->clock_advances);
   char day[16];
   dbn_date_format(now, day);
-  bool day_turned = strcmp(day, live->day) != 0, clock_moved = clock != live->clock;
+  bool day_turned = strcmp(day, live->day) != 0, clock_moved = advances != live->clock_advances;
   cJSON *grid = day_turned || clock_moved ? grid_compute(txn, now) : NULL;
   dbn_store_abort(&txn);
   if (!grid)
     return;
   memcpy(live->day, day, sizeof day);
-  live->clock = clock;
+  live->clock_advances = advances;
   pthread_mutex_lock(&live->lock);
   cJSON *changes = live->cells ? grid_changes(live->cells, grid) : NULL;
   cJSON_Delete(live->cells);
   live->cells = grid;
   free(live->cells_day);
   live->cells_day = strdup(day);
+  live->cells_now = now;
   bool push = changes && cJSON_GetArraySize(changes) > 0;
   uint64_t version = live->cells_version =
       push || live->cells_version == 0 ? next_version(live) : live->cells_version;
@@ -262,9 +276,10 @@ live_backlog(uint64_t after, dbn_web_emit_fn emit, void *ctx, void *arg)
   dbn_console_live_t *live = arg;
   pthread_mutex_lock(&live->lock);
   uint64_t cells_version = live->cells_version, notify_version = live->notify_version;
-  char *cells = live->cells && cells_version > after ? cells_message(live->cells_day ? live->cells_day : "",
-                                                                     0, "snapshot", grid_array(live->cells))
-                                                     : NULL;
+  char *cells = live->cells && cells_version > after
+                    ? cells_message(live->cells_day ? live->cells_day : "", live->cells_now, "snapshot",
+                                    grid_array(live->cells))
+                    : NULL;
   char *notify = live->notify_text && notify_version > after ? strdup(live->notify_text) : NULL;
   pthread_mutex_unlock(&live->lock);
   if (cells && (!notify || cells_version < notify_version))
@@ -327,7 +342,7 @@ dbn_console_get_grid(dbn_web_request_t *req, void *arg)
   dbn_store_txn_t *txn;
   if (dbn_store_read_begin(console->mirror, &txn) != 0)
     return dbn_web_reply_error(req, 503, "无法读取本地日志副本");
-  int64_t now = dbn_console_now(txn);
+  int64_t now = dbn_console_now(console, txn);
   uint64_t head = dbn_store_txn_head(txn);
   cJSON *grid = grid_compute(txn, now);
   dbn_store_abort(&txn);

@@ -77,8 +77,11 @@ take(dbn_console_t *console, const Duban__Reply *reply, bool *gap_p)
   if ((rc = dbn_store_commit(&txn)) != 0)
     return rc;
   for (size_t i = 0; i < reply->n_events; i++)
-    if (reply->events[i]->seq > first && reply->events[i]->seq <= head)
+    if (reply->events[i]->seq > first && reply->events[i]->seq <= head) {
       publish(console, reply->events[i]);
+      if (reply->events[i]->body_case == DUBAN__EVENT__BODY_CLOCK_ADVANCED)
+        atomic_fetch_add(&console->clock_advances, 1); /* colours may change: console_live.c */
+    }
   return 0;
 }
 
@@ -106,6 +109,8 @@ follow(void *arg)
     if (dbn_client_recv(client, &reply, 200) != 0)
       continue;
     atomic_store(&console->connected, true);
+    if (reply->now) /* the watch's own answer carries the broker's clock */
+      atomic_store(&console->broker_now, reply->now);
     bool gap = false;
     int rc = reply->code == DUBAN__CODE__CODE_OK ? take(console, reply, &gap) : 0;
     if (reply->code != DUBAN__CODE__CODE_OK)

@@ -78,7 +78,8 @@ echo "$status" | jq -e '.by_channel[] | select(.channel == "ding") | .pending >=
        and (.last_error | test("发送失败：无法连接接收方"))' >/dev/null || fail "the board does not say why: $status"
 live=$(curl -s -N -b "$JAR" --max-time 3 "$CONSOLE_URL/api/live" || true)
 echo "$live" | grep '^event: notify' >/dev/null || fail "no notify event on /api/live: $live"
-echo "$live" | grep '^data: ' | grep '"enabled":true' | grep -q '发送失败' \
+# (no grep -q at the end of a pipe: under pipefail its early exit fails the pipe)
+[ "$(echo "$live" | grep '^data: ' | grep '"enabled":true' | grep -c '发送失败')" -ge 1 ] \
   || fail "the live stream does not carry the failure: $live"
 start_receiver
 wait_received /ding 第二次催办
