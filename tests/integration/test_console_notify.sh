@@ -7,7 +7,8 @@
 # killed with SIGKILL while entries are pending, and a reminder made while
 # it is down, are each delivered exactly once after a restart (started that
 # time from a --config file with the notify-config key); --notify-from
-# start on a new queue sends the old events too.
+# start on a new queue sends the old events too, and duban-notify --from
+# head does not.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/browser/lib_console.sh"
 make_keys
@@ -138,6 +139,24 @@ start_console --notify-config "$T/all.conf" --notify-data "$T/notify-all" --noti
 wait_received /all 建队列之前的旧催办
 wait_received /all 控制台停机期间的催办
 pass "--notify-from start sends a new queue the log's old events too"
+
+# duban-notify --from head: the same choice for the separate daemon.
+sed "s|/all|/head|; s|channel all|channel head|" "$T/all.conf" >"$T/head.conf"
+"$BIN/duban-notify" --config "$T/head.conf" --data "$T/notify-head" --from head --broker "$ENDPOINT" \
+  --server-key "$T/keys/broker.key" --key "$(key_of coordinator:office)" >>"$T/notify.log" 2>&1 &
+PIDS+=($!)
+head_status() { "$BIN/duban-notify" --status --config "$T/head.conf" --data "$T/notify-head" 2>/dev/null; }
+for i in $(seq 1 100); do
+  [ "$(head_status | jq '.deliver_after')" -gt 0 ] 2>/dev/null && break
+  sleep 0.1
+done
+[ "$(head_status | jq '.deliver_after')" -gt 0 ] || fail "duban-notify --from head did not start at the head: $(head_status)"
+as coordinator:office remind 2.1.1 --note 'duban-notify 启动后的催办' >/dev/null || fail "remind for --from head"
+wait_received /head 'duban-notify 启动后的催办'
+sleep 1
+[ "$(received /head 建队列之前的旧催办)" = 0 ] || fail "duban-notify --from head sent an old reminder"
+[ "$(received /head 第二次催办)" = 0 ] || fail "duban-notify --from head sent an old reminder"
+pass "duban-notify --from head sends only what comes after the log's head"
 
 out=$("$BIN/duban-console" --broker "$ENDPOINT" --keys "$T/keys" --key coordinator-office --data "$T/m2" \
   --users "$T/users" --notify-from tail 2>&1) && fail "a bad --notify-from was accepted"
