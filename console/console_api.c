@@ -47,6 +47,8 @@ task_json(const Duban__Task *task, int64_t now)
   return json;
 }
 
+/* The time as of the log (the task page's); the board's grid reads the
+ * broker's clock instead (dbn_console_now), which moves on a quiet day. */
 static int64_t
 mirror_now(dbn_store_txn_t *txn)
 {

@@ -2,11 +2,11 @@
  *
  * A task's colour depends on the time (domain/pace.h): it turns red when
  * the plan's day after its due day begins, blue when a due day comes near.
- * When the day turns in the plan's zone (domain/date.h) on the broker's
- * clock (dbn_console_now), or the broker's virtual clock moves (a
- * clock_advanced event was mirrored, which can change colours within a
- * day), a thread here recomputes the grid of departments × measures and
- * pushes the cells that changed. It also pushes the notifier's status
+ * Whenever the board's time moves (dbn_console_now: the broker's clock, so
+ * when the day turns in the plan's zone, domain/date.h, or a virtual clock
+ * is moved by a clock_advanced event), a thread here computes the grid of
+ * departments × measures at the old time and at the new one and pushes the
+ * cells whose colour time alone changed. It also pushes the notifier's status
  * when it changes (a delivery failed, a retry worked), for the board's
  * 通知发送 panel.
  *
@@ -43,7 +43,7 @@ struct dbn_console_live {
   char *notify_text;      /* the notifier's status last pushed; owned; NULL without a notifier */
   uint64_t notify_version;
   /* the thread's own */
-  char day[16];            /* the plan's day of the last computation */
+  int64_t now;             /* the board's time at the last look (0 before it) */
   unsigned clock_advances; /* console->clock_advances then */
   atomic_bool stop;        /* set to end the thread */
   pthread_t thread;        /* the ticker */
@@ -188,42 +188,61 @@ grid_array(const cJSON *grid)
   return array;
 }
 
-/* Recompute the grid when the plan's day or the virtual clock changed
- * since the last time, and push what changed. */
+/* Why the time moved, for the push and the log. */
+static const char *
+time_moved_reason(bool clock_advanced, const char *before_day, const char *day)
+{
+  return clock_advanced ? "clock" : strcmp(before_day, day) != 0 ? "day" : "time";
+}
+
+/* When the board's time has moved since the last look, compute the grid at
+ * the old time and at the new one on the same snapshot of the mirror, and
+ * push the cells that differ: exactly what time alone changed (a change an
+ * event made shows in both, and reaches the board with the event). */
 static void
 tick_grid(dbn_console_live_t *live)
 {
   dbn_store_txn_t *txn;
   if (dbn_store_read_begin(live->console->mirror, &txn) != 0)
     return;
-  int64_t now = dbn_console_now(live->console, txn);
+  /* read after the snapshot began: a clock_advanced in the snapshot has
+   * been counted (console_mirror.c counts before it commits) */
   unsigned advances = atomic_load(&live->console->clock_advances);
-  char day[16];
-  dbn_date_format(now, day);
-  bool day_turned = strcmp(day, live->day) != 0, clock_moved = advances != live->clock_advances;
-  cJSON *grid = day_turned || clock_moved ? grid_compute(txn, now) : NULL;
+  int64_t now = dbn_console_now(live->console, txn), before_now = live->now;
+  cJSON *before = NULL, *after = NULL;
+  if (now != before_now) {
+    before = before_now ? grid_compute(txn, before_now) : NULL;
+    after = grid_compute(txn, now);
+  }
   dbn_store_abort(&txn);
-  if (!grid)
+  if (!after) {
+    cJSON_Delete(before);
     return;
-  memcpy(live->day, day, sizeof day);
+  }
+  char day[16], before_day[16];
+  dbn_date_format(now, day);
+  dbn_date_format(before_now, before_day);
+  const char *reason = time_moved_reason(advances != live->clock_advances, before_day, day);
+  live->now = now;
   live->clock_advances = advances;
+  cJSON *changes = before ? grid_changes(before, after) : NULL;
+  cJSON_Delete(before);
+  bool push = changes && cJSON_GetArraySize(changes) > 0;
   pthread_mutex_lock(&live->lock);
-  cJSON *changes = live->cells ? grid_changes(live->cells, grid) : NULL;
   cJSON_Delete(live->cells);
-  live->cells = grid;
+  live->cells = after;
   free(live->cells_day);
   live->cells_day = strdup(day);
   live->cells_now = now;
-  bool push = changes && cJSON_GetArraySize(changes) > 0;
   uint64_t version = live->cells_version =
       push || live->cells_version == 0 ? next_version(live) : live->cells_version;
   pthread_mutex_unlock(&live->lock);
-  char *text = push ? cells_message(day, now, clock_moved ? "clock" : "day", changes) : NULL;
+  char *text = push ? cells_message(day, now, reason, changes) : NULL;
   if (!push)
     cJSON_Delete(changes);
   if (text) {
-    dbn_log(DBN_LOG_INFO, "console", "the %s changed colours: pushing them (version %llu)",
-            clock_moved ? "virtual clock" : "day", (unsigned long long)version);
+    dbn_log(DBN_LOG_INFO, "console", "colours changed with the time (%s): pushing them (version %llu)",
+            reason, (unsigned long long)version);
     dbn_web_hub_publish(live->hub, version, "cells", text);
   }
   free(text);

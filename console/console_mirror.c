@@ -58,6 +58,7 @@ take(dbn_console_t *console, const Duban__Reply *reply, bool *gap_p)
   if (rc != 0)
     return rc;
   uint64_t head = dbn_store_txn_head(txn), first = head;
+  unsigned clock_advances = 0;
   for (size_t i = 0; i < reply->n_events && rc == 0; i++) {
     const Duban__Event *event = reply->events[i];
     if (event->seq <= head)
@@ -69,19 +70,21 @@ take(dbn_console_t *console, const Duban__Reply *reply, bool *gap_p)
     rc = dbn_store_append_replicated(txn, event);
     if (rc == 0)
       head = event->seq;
+    if (rc == 0 && event->body_case == DUBAN__EVENT__BODY_CLOCK_ADVANCED)
+      clock_advances++;
   }
   if (rc != 0) {
     dbn_store_abort(&txn);
     return rc;
   }
+  /* Counted before the commit, so that whoever sees the event in the
+   * mirror sees the count too (console_live.c names the cause). */
+  atomic_fetch_add(&console->clock_advances, clock_advances);
   if ((rc = dbn_store_commit(&txn)) != 0)
     return rc;
   for (size_t i = 0; i < reply->n_events; i++)
-    if (reply->events[i]->seq > first && reply->events[i]->seq <= head) {
+    if (reply->events[i]->seq > first && reply->events[i]->seq <= head)
       publish(console, reply->events[i]);
-      if (reply->events[i]->body_case == DUBAN__EVENT__BODY_CLOCK_ADVANCED)
-        atomic_fetch_add(&console->clock_advances, 1); /* colours may change: console_live.c */
-    }
   return 0;
 }
 

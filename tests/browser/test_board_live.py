@@ -76,7 +76,8 @@ def run(driver):
     duban("coordinator:office", "remind", "demo-2023-1:2.1.1", "--note", "请本周内报送")
     row = '#notify tr[data-channel="ding"]'
     wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, row + ".failing"), timeout=15)
-    error = driver.find_element(By.CSS_SELECTOR, row + " td.notify-error").text
+    # (read in one go: the panel is redrawn every second while a retry waits)
+    error = driver.execute_script("return document.querySelector(arguments[0]).textContent", row + " td.notify-error")
     assert "发送失败：无法连接接收方" in error, error
     assert "发送失败" in summary(driver), summary(driver)
     assert driver.execute_script("return window.__duban_marker") == 1, "the page was reloaded"

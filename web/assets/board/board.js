@@ -324,13 +324,18 @@
       reportsChanged(kind);
     });
   }
+
   function retryText(at) {
     var s = Math.max(0, Math.round(at - Date.now() / 1000));
     return s < 60 ? s + " 秒后" : Math.round(s / 60) + " 分钟后";
   }
 
-  // The notifier's queue per channel (/api/notify, then /api/live "notify").
+  // The notifier's queue per channel (/api/notify, then /api/live "notify";
+  // redrawn every second too, so that "retried in N s" counts down).
+  var lastNotify = null;
+  setInterval(function () { if (lastNotify && lastNotify.failed) renderNotify(lastNotify); }, 1000);
   function renderNotify(s) {
+    lastNotify = s;
     var panel = document.getElementById("notify-panel");
     panel.hidden = !s.enabled;
     if (!s.enabled) return;
