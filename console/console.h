@@ -70,9 +70,10 @@ cJSON *dbn_console_notify_status(dbn_console_t *console);
 
 /* The pushes that no log event carries (console_live.c): a second SSE
  * stream, GET /api/live, whose ids are versions of the console's derived
- * state, with event "cells" (the grid's cells that changed when the day
- * turned or the virtual clock moved) and "notify" (the notifier's status,
- * when it changed). A thread looks once every half second. */
+ * state, with event "cells" (the grid's cells whose colour changed because
+ * the board's time moved: the day turned, a virtual clock was advanced) and
+ * "notify" (the notifier's status, when it changed). A thread looks once
+ * every half second. */
 int dbn_console_live_start(dbn_console_t *console);
 void dbn_console_live_stop(dbn_console_t *console);
 /* GET /api/grid: every cell of departments × measures with its counts per
