@@ -59,6 +59,7 @@ for i in $(seq 1 1500); do
   sleep 0.1
 done
 [ -n "$(pushed)" ] || fail "no cells event with JTJ's cell red after midnight: $(cat "$T/live.txt")"
+echo "the push arrived $((($(date +%s%N) / 1000000) - turn * 1000)) ms after midnight (the broker's clock reaches the console with each watch renewal, every 3 s)"
 grep '^data: ' "$T/live.txt" | sed 's/^data: //' | jq -e --arg n "$next" 'select(.reason == "day") | .day == $n' \
   >/dev/null || fail "the push does not name the new day $next"
 cell | jq -e '.colour == "red"' >/dev/null || fail "/api/grid does not say red after midnight: $(cell)"
