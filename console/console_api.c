@@ -6,6 +6,8 @@
  *   GET  /api/task?id=ID      one task, its whole history from the log and
  *                             its evidence files (console_evidence.c)
  *   GET  /api/events          SSE: id = seq; resumes after Last-Event-ID
+ *   GET  /api/grid, /api/live, /api/notify   see console_live.c and
+ *                             console_notify.c
  *   POST /api/action          action=ack|resolve|remind|accept|reject|
  *                             reassign, target (repeated: batch), note,
  *                             reason, unit; CSRF required; coordinators and
@@ -44,15 +46,6 @@ task_json(const Duban__Task *task, int64_t now)
   cJSON_AddNumberToObject(json, "expected_percent", pace.expected_percent);
   cJSON_AddNumberToObject(json, "updated_seq", (double)task->updated_seq);
   return json;
-}
-
-static int64_t
-mirror_now(dbn_store_txn_t *txn)
-{
-  int64_t now = 0;
-  if (dbn_store_clock_get(txn, &now) != 0 || now == 0)
-    now = (int64_t)time(NULL);
-  return now;
 }
 
 static void
@@ -101,7 +94,7 @@ get_board(dbn_web_request_t *req, void *arg)
   if (dbn_store_read_begin(console->mirror, &txn) != 0)
     return dbn_web_reply_error(req, 503, "无法读取本地日志副本");
   cJSON *board = cJSON_CreateObject();
-  int64_t now = mirror_now(txn);
+  int64_t now = dbn_console_now(console, txn);
   cJSON_AddNumberToObject(board, "head", (double)dbn_store_txn_head(txn));
   cJSON_AddNumberToObject(board, "now", (double)now);
   cJSON_AddBoolToObject(board, "connected", atomic_load(&console->connected));
@@ -157,7 +150,7 @@ get_task(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 404, "没有该任务");
   }
   cJSON *json = cJSON_CreateObject();
-  cJSON_AddItemToObject(json, "task", task_json(task, mirror_now(txn)));
+  cJSON_AddItemToObject(json, "task", task_json(task, dbn_console_now(console, txn)));
   cJSON_AddItemToObject(json, "detail", dbn_cli_message_json(&task->base));
   dbn_wire_task_free(&task);
   history_t h = {id, cJSON_AddArrayToObject(json, "history")};
@@ -327,5 +320,8 @@ const dbn_web_route_t dbn_console_routes[] = {
     {"GET", "/api/export.xlsx", false, dbn_console_get_xlsx, true, false},
     {"GET", "/api/charts", false, dbn_console_get_charts, true, false},
     {"GET", "/api/evidence/file", false, dbn_console_get_evidence_file, true, false},
+    {"GET", "/api/grid", false, dbn_console_get_grid, true, false},
+    {"GET", "/api/live", false, dbn_console_get_live, true, false},
+    {"GET", "/api/notify", false, dbn_console_get_notify, true, false},
 };
 const size_t dbn_console_route_count = sizeof dbn_console_routes / sizeof dbn_console_routes[0];

@@ -9,7 +9,9 @@
  * loses nothing, as `duban watch` does). Every delivery carries the
  * broker's latest signed checkpoint: the console keeps each new one whose
  * signature holds in DATA/witness, as an agent does (agents/witness.h), so
- * the console's host is one more witness of what the broker signed. */
+ * the console's host is one more witness of what the broker signed. After
+ * each commit the notifier, when there is one, is offered what was mirrored
+ * (console_notify.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +63,7 @@ take(dbn_console_t *console, const Duban__Reply *reply, bool *gap_p)
   if (rc != 0)
     return rc;
   uint64_t head = dbn_store_txn_head(txn), first = head;
+  unsigned clock_advances = 0;
   for (size_t i = 0; i < reply->n_events && rc == 0; i++) {
     const Duban__Event *event = reply->events[i];
     if (event->seq <= head)
@@ -72,11 +75,16 @@ take(dbn_console_t *console, const Duban__Reply *reply, bool *gap_p)
     rc = dbn_store_append_replicated(txn, event);
     if (rc == 0)
       head = event->seq;
+    if (rc == 0 && event->body_case == DUBAN__EVENT__BODY_CLOCK_ADVANCED)
+      clock_advances++;
   }
   if (rc != 0) {
     dbn_store_abort(&txn);
     return rc;
   }
+  /* Counted before the commit, so that whoever sees the event in the
+   * mirror sees the count too (console_live.c names the cause). */
+  atomic_fetch_add(&console->clock_advances, clock_advances);
   if ((rc = dbn_store_commit(&txn)) != 0)
     return rc;
   for (size_t i = 0; i < reply->n_events; i++)
@@ -102,6 +110,8 @@ follow(void *arg)
   if (dbn_witness_open(&witness, witness_dir, console->server_cert) != 0)
     dbn_log(DBN_LOG_WARN, "console", "cannot keep the broker's checkpoints in %s", witness_dir);
   int64_t last_sent = 0;
+  if (!atomic_load(&console->notify_start_pending)) /* a new queue waits for the broker's head */
+    dbn_console_notify_feed(console, 0);            /* what a crash left mirrored but not offered */
   while (!atomic_load(&console->stop)) {
     int64_t now = dbn_monotonic_ms();
     if (now - last_sent >= RENEW_MS) {
@@ -113,10 +123,14 @@ follow(void *arg)
       continue;
     atomic_store(&console->connected, true);
     dbn_witness_take(witness, reply);
+    if (reply->now) /* the watch's own answer carries the broker's clock */
+      atomic_store(&console->broker_now, reply->now);
     bool gap = false;
     int rc = reply->code == DUBAN__CODE__CODE_OK ? take(console, reply, &gap) : 0;
     if (reply->code != DUBAN__CODE__CODE_OK)
       dbn_log(DBN_LOG_WARN, "console", "watch: %s", reply->message);
+    else if (rc == 0)
+      dbn_console_notify_feed(console, reply->head_seq);
     dbn_wire_reply_free(&reply);
     if (rc != 0) {
       dbn_log(DBN_LOG_ERROR, "console", "mirror refused an event: %s", dbn_strerror(rc));

@@ -1,7 +1,8 @@
 /* notify.c: the notifier's queue on LMDB and its delivery thread; see
  * notify.h.
  *
- * Tables in one environment: "meta" (last_seq → be64), "queue" (channel
+ * Tables in one environment: "meta" (last_seq → be64, and deliver_after →
+ * be64 when the queue was started at a log's head), "queue" (channel
  * name, NUL, be64 seq → a small JSON record: attempts, next attempt, last
  * error, the body to post), and the directory "units" (code → name),
  * "tasks" (id → unit code, NUL, title) and "escalations" (be64 id → task).
@@ -172,6 +173,64 @@ dbn_notifier_last_seq(dbn_notifier_t *n)
   }
   pthread_mutex_unlock(&n->env_mutex);
   return seq;
+}
+
+static uint64_t
+read_deliver_after(dbn_notifier_t *n, MDB_txn *txn, bool *set_p)
+{
+  MDB_val key = {13, "deliver_after"}, value;
+  bool set = mdb_get(txn, n->meta, &key, &value) == 0 && value.mv_size == 8;
+  if (set_p)
+    *set_p = set;
+  return set ? dbn_be64_get(value.mv_data) : 0;
+}
+
+bool
+dbn_notifier_is_new(dbn_notifier_t *n)
+{
+  MDB_txn *txn;
+  bool chosen = false, fresh = false;
+  pthread_mutex_lock(&n->env_mutex);
+  if (mdb_txn_begin(n->env, NULL, MDB_RDONLY, &txn) == 0) {
+    read_deliver_after(n, txn, &chosen);
+    fresh = read_last_seq(n, txn) == 0 && !chosen;
+    mdb_txn_abort(txn);
+  }
+  pthread_mutex_unlock(&n->env_mutex);
+  return fresh;
+}
+
+static int
+skip_to_once(dbn_notifier_t *n, uint64_t seq)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(n->env, NULL, 0, &txn);
+  if (rc)
+    return rc;
+  bool chosen = false;
+  read_deliver_after(n, txn, &chosen);
+  if (chosen || read_last_seq(n, txn) != 0) {
+    mdb_txn_abort(txn);
+    return 0; /* only a new queue chooses where it starts */
+  }
+  uint8_t value[8];
+  dbn_be64_put(value, seq);
+  MDB_val key = {13, "deliver_after"}, val = {8, value};
+  rc = mdb_put(txn, n->meta, &key, &val, 0);
+  if (rc) {
+    mdb_txn_abort(txn);
+    return rc;
+  }
+  return mdb_txn_commit(txn);
+}
+
+int
+dbn_notifier_skip_to(dbn_notifier_t *n, uint64_t seq)
+{
+  pthread_mutex_lock(&n->env_mutex);
+  int rc = skip_to_once(n, seq);
+  pthread_mutex_unlock(&n->env_mutex);
+  return dbn_lmdb_error(rc);
 }
 
 /* ---- the directory ---------------------------------------------------------- */
@@ -382,20 +441,15 @@ enqueue(dbn_notifier_t *n, MDB_txn *txn, const Duban__Event *event)
   return rc;
 }
 
-/* One attempt at the offer's transaction; an LMDB code. */
+/* One event inside the offer's transaction; an LMDB code. */
 static int
-offer_once(dbn_notifier_t *n, const Duban__Event *event, bool *queued_p)
+offer_in(dbn_notifier_t *n, MDB_txn *txn, const Duban__Event *event, bool *queued_p)
 {
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(n->env, NULL, 0, &txn);
-  if (rc)
-    return rc;
-  if (event->seq <= read_last_seq(n, txn)) {
-    mdb_txn_abort(txn);
+  if (event->seq <= read_last_seq(n, txn))
     return 0;
-  }
-  rc = learn(n, txn, event);
-  if (!rc && dbn_notice_kind_notifies(event->body_case)) {
+  int rc = learn(n, txn, event);
+  bool before_start = event->seq <= read_deliver_after(n, txn, NULL); /* history: names only */
+  if (!rc && !before_start && dbn_notice_kind_notifies(event->body_case)) {
     rc = enqueue(n, txn, event);
     *queued_p = true;
   }
@@ -403,6 +457,20 @@ offer_once(dbn_notifier_t *n, const Duban__Event *event, bool *queued_p)
   dbn_be64_put(seq, event->seq);
   if (!rc)
     rc = put_str(txn, n->meta, "last_seq", 8, seq, 8);
+  return rc;
+}
+
+/* One attempt at the offer's transaction; an LMDB code. */
+static int
+offer_once(dbn_notifier_t *n, const Duban__Event *const *events, size_t count, bool *queued_p)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(n->env, NULL, 0, &txn);
+  if (rc)
+    return rc;
+  *queued_p = false;
+  for (size_t i = 0; i < count && !rc; i++)
+    rc = offer_in(n, txn, events[i], queued_p);
   if (rc) {
     mdb_txn_abort(txn);
     return rc;
@@ -411,15 +479,15 @@ offer_once(dbn_notifier_t *n, const Duban__Event *event, bool *queued_p)
 }
 
 int
-dbn_notifier_offer(dbn_notifier_t *n, const Duban__Event *event)
+dbn_notifier_offer_batch(dbn_notifier_t *n, const Duban__Event *const *events, size_t count)
 {
   bool queued = false;
   pthread_mutex_lock(&n->env_mutex);
-  int rc = offer_once(n, event, &queued);
+  int rc = offer_once(n, events, count, &queued);
   for (int grown = 0; rc == MDB_MAP_FULL && grown < NOTIFY_MAX_GROWTH; grown++) {
     if (dbn_lmdb_grow(n->env, &n->map_size, 0) != 0)
       break;
-    rc = offer_once(n, event, &queued);
+    rc = offer_once(n, events, count, &queued);
   }
   pthread_mutex_unlock(&n->env_mutex);
   if (rc == 0 && queued) {
@@ -428,6 +496,12 @@ dbn_notifier_offer(dbn_notifier_t *n, const Duban__Event *event)
     pthread_mutex_unlock(&n->mutex);
   }
   return dbn_lmdb_error(rc);
+}
+
+int
+dbn_notifier_offer(dbn_notifier_t *n, const Duban__Event *event)
+{
+  return dbn_notifier_offer_batch(n, &event, 1);
 }
 
 /* ---- delivery ----------------------------------------------------------------- */
@@ -554,6 +628,25 @@ robot_accepted(const response_t *r, char *error, size_t error_len)
   return ok;
 }
 
+/* What a failed transfer means, in the words the board shows (libcurl's
+ * own text follows in brackets, for whoever runs the network). */
+static const char *
+transfer_failure_zh(CURLcode rc)
+{
+  switch (rc) {
+  case CURLE_COULDNT_RESOLVE_HOST: return "无法解析接收方的主机名";
+  case CURLE_COULDNT_CONNECT: return "无法连接接收方（对方未运行或网络不通）";
+  case CURLE_OPERATION_TIMEDOUT: return "接收方超时未答复";
+  case CURLE_SSL_CONNECT_ERROR: return "与接收方的 HTTPS 握手失败";
+  case CURLE_PEER_FAILED_VERIFICATION: return "接收方的证书未通过校验";
+  case CURLE_SSL_CACERT_BADFILE: return "无法读取 ca_file 证书文件";
+  case CURLE_SEND_ERROR:
+  case CURLE_RECV_ERROR:
+  case CURLE_GOT_NOTHING: return "连接被接收方中断";
+  default: return "网络错误";
+  }
+}
+
 /* Post one entry. True when the receiver accepted it; else error says why. */
 static bool
 post(const entry_t *e, char *error, size_t error_len)
@@ -598,7 +691,8 @@ post(const entry_t *e, char *error, size_t error_len)
   curl_easy_cleanup(curl);
   bool ok = false;
   if (rc != CURLE_OK)
-    snprintf(error, error_len, "发送失败：%s", curl_error[0] ? curl_error : curl_easy_strerror(rc));
+    snprintf(error, error_len, "发送失败：%s（%s）", transfer_failure_zh(rc),
+             curl_error[0] ? curl_error : curl_easy_strerror(rc));
   else if (status < 200 || status > 299)
     snprintf(error, error_len, "接收方答复 HTTP %ld：%.200s", status, response->data);
   else
@@ -773,6 +867,61 @@ dbn_notifier_status(dbn_notifier_t *n)
   return status;
 }
 
+/* What one configured channel has waiting, for the board's panel (entries
+ * of a channel since removed from the config count in the totals only). */
+typedef struct {
+  const char *name;           /* the channel's, borrowed from the config */
+  enum dbn_channel_kind kind; /* its type */
+  double pending, failed;
+  int attempts;         /* of the entry that failed last */
+  double due_ms;        /* its next attempt */
+  char error_copy[512]; /* its last error */
+} channel_tally_t;
+
+static void
+tally_entry(channel_tally_t *tallies, size_t count, const MDB_val *key, cJSON *rec)
+{
+  for (size_t i = 0; i < count; i++) {
+    if (strcmp(tallies[i].name, key->mv_data) != 0)
+      continue;
+    tallies[i].pending++;
+    double attempts = cJSON_GetNumberValue(cJSON_GetObjectItem(rec, "attempts"));
+    if (attempts > 0) {
+      tallies[i].failed++;
+      /* the entry whose next attempt is latest failed last (backoff only grows) */
+      double due = cJSON_GetNumberValue(cJSON_GetObjectItem(rec, "due_ms"));
+      if (due >= tallies[i].due_ms) {
+        tallies[i].due_ms = due;
+        tallies[i].attempts = (int)attempts;
+        const char *error = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "error"));
+        snprintf(tallies[i].error_copy, sizeof tallies[i].error_copy, "%s", error ? error : "");
+      }
+    }
+    return;
+  }
+}
+
+static cJSON *
+tallies_json(const channel_tally_t *tallies, size_t count)
+{
+  cJSON *array = cJSON_CreateArray();
+  for (size_t i = 0; i < count; i++) {
+    cJSON *item = cJSON_CreateObject();
+    cJSON_AddStringToObject(item, "channel", tallies[i].name);
+    cJSON_AddStringToObject(item, "type_zh",
+                            tallies[i].kind == DBN_CHANNEL_DINGTALK ? "钉钉机器人"
+                            : tallies[i].kind == DBN_CHANNEL_WECOM  ? "企业微信机器人"
+                                                                    : "JSON webhook");
+    cJSON_AddNumberToObject(item, "pending", tallies[i].pending);
+    cJSON_AddNumberToObject(item, "failed", tallies[i].failed);
+    cJSON_AddNumberToObject(item, "attempts", tallies[i].attempts);
+    cJSON_AddStringToObject(item, "last_error", tallies[i].error_copy);
+    cJSON_AddNumberToObject(item, "next_attempt", tallies[i].failed ? tallies[i].due_ms / 1000 : 0);
+    cJSON_AddItemToArray(array, item);
+  }
+  return array;
+}
+
 static cJSON *
 status_locked(dbn_notifier_t *n)
 {
@@ -784,20 +933,30 @@ status_locked(dbn_notifier_t *n)
     mdb_txn_abort(txn);
     return NULL;
   }
+  channel_tally_t tallies[DBN_NOTIFY_MAX_CHANNELS];
+  memset(tallies, 0, sizeof tallies);
+  for (size_t i = 0; i < n->channels.count; i++) {
+    tallies[i].name = n->channels.channels[i].name;
+    tallies[i].kind = n->channels.channels[i].kind;
+  }
   cJSON *status = cJSON_CreateObject();
   cJSON_AddNumberToObject(status, "last_seq", (double)read_last_seq(n, txn));
+  cJSON_AddNumberToObject(status, "deliver_after", (double)read_deliver_after(n, txn, NULL));
   cJSON *errors = cJSON_CreateArray();
   double pending = 0, failed = 0;
   MDB_val key, value;
   for (int rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
        rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
     pending++;
-    cJSON *rec = key.mv_size > 9 ? cJSON_ParseWithLength(value.mv_data, value.mv_size) : NULL;
+    bool named = key.mv_size > 9 && memchr(key.mv_data, '\0', key.mv_size - 8);
+    cJSON *rec = named ? cJSON_ParseWithLength(value.mv_data, value.mv_size) : NULL;
     if (rec && cJSON_GetNumberValue(cJSON_GetObjectItem(rec, "attempts")) > 0) {
       failed++;
       if (cJSON_GetArraySize(errors) < 20)
         add_error(errors, &key, rec);
     }
+    if (rec)
+      tally_entry(tallies, n->channels.count, &key, rec);
     cJSON_Delete(rec);
   }
   mdb_cursor_close(cursor);
@@ -808,5 +967,6 @@ status_locked(dbn_notifier_t *n)
   for (size_t i = 0; i < n->channels.count; i++)
     cJSON_AddItemToArray(names, cJSON_CreateString(n->channels.channels[i].name));
   cJSON_AddItemToObject(status, "errors", errors);
+  cJSON_AddItemToObject(status, "by_channel", tallies_json(tallies, n->channels.count));
   return status;
 }

@@ -19,6 +19,7 @@
 #ifndef DUBAN_NOTIFY_H
 #define DUBAN_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,15 +56,36 @@ uint64_t dbn_notifier_last_seq(dbn_notifier_t *notifier);
  * call while the delivery thread runs. */
 int dbn_notifier_offer(dbn_notifier_t *notifier, const Duban__Event *event);
 
+/* The same for count events (borrowed) in seq order, in one transaction
+ * (one fsync for the lot, which a feed that catches up on a long log
+ * needs: one commit per event costs a disk flush each). All or none are
+ * recorded. */
+int dbn_notifier_offer_batch(dbn_notifier_t *notifier, const Duban__Event *const *events, size_t count);
+
+/* True for a queue that has never been offered an event nor told where to
+ * start: the one moment its caller may choose (dbn_notifier_skip_to). */
+bool dbn_notifier_is_new(dbn_notifier_t *notifier);
+
+/* Start a new queue at a log's head: events up to seq, still to be offered
+ * in order, only teach names (units, titles) and queue nothing, so a
+ * notifier added to a log that already has a year of events does not send
+ * them all. Recorded in the queue: a restart keeps the choice. On a queue
+ * that is not new nothing changes (it resumes where it stopped, whatever
+ * its caller now asks, so that no event is lost across a restart). */
+int dbn_notifier_skip_to(dbn_notifier_t *notifier, uint64_t seq);
+
 /* Start the delivery thread (once); stop it and wait for it (an entry
  * being posted finishes its attempt first, bounded by the channel's
  * timeout). */
 int dbn_notifier_start(dbn_notifier_t *notifier);
 void dbn_notifier_stop(dbn_notifier_t *notifier);
 
-/* For the board: {"last_seq": N, "pending": N, "failed": N (pending with at
- * least one failed attempt), "channels": ["name", ...], "errors": [{"channel",
- * "seq", "attempts", "error", "next_attempt"}, ...] (up to 20)}. Caller
+/* For the board: {"last_seq": N, "deliver_after": N (0 unless started at a
+ * head), "pending": N, "failed": N (pending with at least one failed
+ * attempt), "channels": ["name", ...], "errors": [{"channel", "seq",
+ * "attempts", "error", "next_attempt"}, ...] (up to 20), "by_channel":
+ * [{"channel", "type_zh", "pending", "failed", "attempts", "last_error" (Chinese),
+ * "next_attempt"}, ...] (each configured channel, in file order)}. Caller
  * frees with cJSON_Delete; NULL on an I/O error. */
 cJSON *dbn_notifier_status(dbn_notifier_t *notifier);
 

@@ -37,7 +37,7 @@
 static void
 usage(FILE *out)
 {
-  fprintf(out, "usage: duban-notify --config FILE --data DIR [--broker tcp://HOST:PORT]\n"
+  fprintf(out, "usage: duban-notify --config FILE --data DIR [--broker tcp://HOST:PORT] [--from start|head]\n"
                "                    [--server-key KEYS/broker.key] [--key KEYS/coordinator-NAME.key]\n"
                "\n"
                "Sends 催办, rejections, deadline warnings, 督办 ladder levels, escalations and\n"
@@ -51,6 +51,10 @@ usage(FILE *out)
                "  --server-key FILE  the broker's public cert (or DUBAN_SERVER_KEY)\n"
                "  --key FILE         a coordinator's cert, with its _secret file beside it\n"
                "                     (or DUBAN_KEY)\n"
+               "  --from WHERE       where a new queue starts: start (every event of the log,\n"
+               "                     the default) or head (only events after the log's head\n"
+               "                     when the queue is made; older ones are not sent). A queue\n"
+               "                     that exists resumes where it stopped either way\n"
                "  --status           print the queue's status as JSON and exit\n"
                "  --version          the version, the wire protocol's and the log format's\n"
                "  --help             this text\n"
@@ -61,6 +65,7 @@ usage(FILE *out)
 typedef struct {
   const char *broker, *server_key, *key, *config, *data; /* borrowed from argv or the environment */
   bool status;                                           /* --status */
+  bool from_head;                                        /* --from head */
 } settings_t;
 
 /* what, then arg in quotes when there is one. */
@@ -80,15 +85,11 @@ static int
 parse_args(int argc, char **argv, settings_t *s)
 {
   static const struct option options[] = {
-      {"broker", required_argument, NULL, 'b'},
-      {"server-key", required_argument, NULL, 's'},
-      {"key", required_argument, NULL, 'k'},
-      {"config", required_argument, NULL, 'c'},
-      {"data", required_argument, NULL, 'd'},
-      {"status", no_argument, NULL, 'S'},
-      {"help", no_argument, NULL, 'h'},
-      {"version", no_argument, NULL, 'V'},
-      {0},
+      {"broker", required_argument, NULL, 'b'}, {"server-key", required_argument, NULL, 's'},
+      {"key", required_argument, NULL, 'k'},    {"config", required_argument, NULL, 'c'},
+      {"data", required_argument, NULL, 'd'},   {"status", no_argument, NULL, 'S'},
+      {"from", required_argument, NULL, 'f'},   {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},      {0},
   };
   s->broker = getenv("DUBAN_BROKER");
   s->server_key = getenv("DUBAN_SERVER_KEY");
@@ -103,6 +104,11 @@ parse_args(int argc, char **argv, settings_t *s)
     case 'c': s->config = optarg; break;
     case 'd': s->data = optarg; break;
     case 'S': s->status = true; break;
+    case 'f':
+      if (strcmp(optarg, "head") != 0 && strcmp(optarg, "start") != 0)
+        return bad_option("--from 应为 start 或 head，而不是", optarg);
+      s->from_head = strcmp(optarg, "head") == 0;
+      break;
     case 'h': usage(stdout); return -1;
     case 'V': dbn_version_print("duban-notify", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION); return -1;
     case ':': return bad_option("option needs a value（选项缺少取值）", argv[optind - 1]);
@@ -148,11 +154,26 @@ take_events(dbn_notifier_t *notifier, const Duban__Reply *reply, uint64_t *last_
   return 0;
 }
 
+/* A new queue told to start at the head (--from head) does so at the
+ * head the broker's first answer names: the events up to it are still
+ * offered, in order, but only teach names (notify.h). */
+static int
+start_at_head(dbn_notifier_t *notifier, uint64_t head, bool *pending_p)
+{
+  int rc = dbn_notifier_skip_to(notifier, head);
+  if (rc == 0) {
+    dbn_log(DBN_LOG_INFO, "notify", "new queue: events up to seq %llu are history, not sent",
+            (unsigned long long)head);
+    *pending_p = false;
+  }
+  return rc;
+}
+
 /* Read one reply (or the signal) within wait_ms: 0 to go on, 1 on SIGTERM
  * or SIGINT, -1 on a failure that waiting will not mend. */
 static int
 handle_one(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier, uint64_t *last_p, bool *gap_p,
-           bool *heard_p, int wait_ms)
+           bool *heard_p, bool *head_pending_p, int wait_ms)
 {
   zmq_pollitem_t items[] = {{.socket = dbn_client_socket(client), .events = ZMQ_POLLIN},
                             {.fd = sigfd, .events = ZMQ_POLLIN}};
@@ -167,7 +188,9 @@ handle_one(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier, uint64_t *
     return 0;
   *heard_p = true;
   int rc = 0;
-  if (reply->code == DUBAN__CODE__CODE_OK)
+  if (reply->code == DUBAN__CODE__CODE_OK && *head_pending_p)
+    rc = start_at_head(notifier, reply->head_seq, head_pending_p) ? -1 : 0;
+  if (rc == 0 && reply->code == DUBAN__CODE__CODE_OK)
     rc = take_events(notifier, reply, last_p, gap_p) ? -1 : 0;
   else if (reply->code != DUBAN__CODE__CODE_UNAVAILABLE) {
     dbn_log(DBN_LOG_ERROR, "notify", "the broker refused the watch: %s", reply->message);
@@ -178,8 +201,9 @@ handle_one(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier, uint64_t *
 }
 
 static int
-follow(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier)
+follow(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier, bool from_head)
 {
+  bool head_pending = from_head && dbn_notifier_is_new(notifier);
   uint64_t last = dbn_notifier_last_seq(notifier);
   dbn_log(DBN_LOG_INFO, "notify", "watching events after seq %llu", (unsigned long long)last);
   (void)dbn_client_watch(client, last);
@@ -191,7 +215,7 @@ follow(dbn_client_t *client, int sigfd, dbn_notifier_t *notifier)
       sent_ms = now;
     }
     bool gap = false, heard = false;
-    int rc = handle_one(client, sigfd, notifier, &last, &gap, &heard, 500);
+    int rc = handle_one(client, sigfd, notifier, &last, &gap, &heard, &head_pending, 500);
     if (rc)
       return rc < 0 ? 1 : 0;
     if (heard)
@@ -244,7 +268,7 @@ run(const settings_t *s, int sigfd)
     fprintf(stderr, "duban-notify：无法开始发送（%s）：另一个 duban-notify 或控制台是否正在使用 %s？\n",
             dbn_strerror(rc), s->data);
   else
-    rc = follow(client, sigfd, notifier);
+    rc = follow(client, sigfd, notifier, s->from_head);
   dbn_log(DBN_LOG_INFO, "notify", "stopping");
   dbn_client_destroy(&client);
   dbn_notifier_destroy(&notifier);

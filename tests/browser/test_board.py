@@ -4,8 +4,8 @@ broker and console started by test_board.sh (which passes their addresses
 in the environment): log in; see the grid; a department's report reaches the
 open board within 2 s without a reload; a killed SSE connection catches up
 on every missed event; an escalation acknowledged on the board reaches the
-department; a task's page lists its evidence files with download links.
-Saves a screenshot."""
+department; a task's page lists its evidence files with download links;
+the charts follow a report live. Saves a screenshot."""
 import json
 import os
 import subprocess
@@ -129,6 +129,24 @@ def run(driver):
     assert len(cells) == 4 * len(lcj["data"]), cells
     assert all(c["value"][2] in ("红", "黄", "蓝", "绿") for c in cells), cells
     print("ok: completion over time (plan and per department) and the monthly colours per department")
+
+    # A report changes what the charts show: they reload from the stream,
+    # without a reload of the page and without 刷新排名.
+    loads = driver.execute_script("return window.__duban_chart_loads")
+    duban("unit:LCJ", "progress", "demo-2023-1:1.1.1", "--percent", "90")
+    wait_for(driver, lambda d: any(s["name"] == "市林业和草原局" and s["data"][-1] == 90 for s in completion(d)),
+             timeout=8)
+    assert driver.execute_script("return window.__duban_marker") == marker, "the page was reloaded"
+    # A burst of reports: the charts are asked again at most once per 2 s, and the last one shows.
+    loads = driver.execute_script("return window.__duban_chart_loads")
+    t0 = time.time()
+    for p in (91, 92, 93, 94, 95):
+        duban("unit:LCJ", "progress", "demo-2023-1:1.1.1", "--percent", str(p))
+    wait_for(driver, lambda d: any(s["name"] == "市林业和草原局" and s["data"][-1] == 95 for s in completion(d)),
+             timeout=8)
+    reloads = driver.execute_script("return window.__duban_chart_loads") - loads
+    assert reloads <= 1 + int((time.time() - t0) / 2) + 1, "%d reloads in %.1f s" % (reloads, time.time() - t0)
+    print("ok: the charts follow a report live (%d reloads for a burst of 5 reports)" % reloads)
     time.sleep(0.5)
     shot = os.path.join(os.environ.get("BUILD_DIR", T), "board.png")
     driver.save_screenshot(shot)

@@ -393,6 +393,54 @@ queue_is_idempotent(void **state)
   dbn_notifier_destroy(&n);
 }
 
+/* pending of channel name in the status's by_channel. */
+static double
+channel_pending(dbn_notifier_t *n, const char *name)
+{
+  cJSON *status = dbn_notifier_status(n), *item;
+  assert_non_null(status);
+  double pending = -1;
+  cJSON_ArrayForEach(item, cJSON_GetObjectItem(status, "by_channel"))
+  {
+    if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(item, "channel")), name) == 0)
+      pending = cJSON_GetNumberValue(cJSON_GetObjectItem(item, "pending"));
+  }
+  cJSON_Delete(status);
+  return pending;
+}
+
+/* A queue started at a log's head learns from the older events and sends
+ * none of them; the choice is kept across a restart and cannot be made
+ * again once events were offered. */
+static void
+queue_starts_at_head(void **state)
+{
+  fixture_t *f = *state;
+  dbn_notifier_options_t options = {.data_dir = f->data, .config_path = f->conf};
+  char why[512] = "";
+  dbn_notifier_t *n;
+  assert_int_equal(dbn_notifier_new(&n, &options, why, sizeof why), 0);
+  assert_true(dbn_notifier_is_new(n));
+  assert_int_equal(dbn_notifier_skip_to(n, 3), 0);
+  assert_false(dbn_notifier_is_new(n));
+  offer_plan(n, 1);
+  offer_remind(n, 2, "p:1.2.1"); /* history: not sent */
+  dbn_notifier_destroy(&n);
+
+  assert_int_equal(dbn_notifier_new(&n, &options, why, sizeof why), 0);
+  assert_false(dbn_notifier_is_new(n));
+  assert_int_equal(dbn_notifier_skip_to(n, 10), 0); /* too late: changes nothing */
+  assert_int_equal(status_number(n, "deliver_after"), 3);
+  offer_remind(n, 3, "p:1.2.1"); /* still history */
+  assert_int_equal(status_number(n, "pending"), 0);
+  offer_remind(n, 4, "p:1.2.1"); /* after the head: both channels, CZJ's name learnt from seq 1 */
+  assert_int_equal(status_number(n, "pending"), 2);
+  assert_int_equal(channel_pending(n, "all"), 1);
+  assert_int_equal(channel_pending(n, "czj"), 1);
+  assert_int_equal(dbn_notifier_last_seq(n), 4);
+  dbn_notifier_destroy(&n);
+}
+
 static void
 bad_config_refuses_to_open(void **state)
 {
@@ -422,6 +470,7 @@ main(void)
       cmocka_unit_test(config_errors),
       cmocka_unit_test(example_config_loads),
       cmocka_unit_test_setup_teardown(queue_is_idempotent, setup, teardown),
+      cmocka_unit_test_setup_teardown(queue_starts_at_head, setup, teardown),
       cmocka_unit_test_setup_teardown(bad_config_refuses_to_open, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

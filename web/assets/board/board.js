@@ -37,6 +37,31 @@
     return "";
   }
 
+  // One cell of the grid: its counts per colour and the worst colour.
+  function showCell(td, counts) {
+    var parts = COLOURS.filter(function (c) { return counts[c]; }).map(function (c) { return ZH[c] + counts[c]; });
+    var w = worst(counts);
+    td.textContent = parts.join(" ");
+    td.className = "cell" + (w ? " colour-" + w : "");
+  }
+
+  // Cells the console pushed because the day turned or the virtual clock
+  // moved (/api/live "cells"): redrawn in place at once, under the filters
+  // in use; the board's lists are then fetched again for the new days late.
+  function applyCells(msg) {
+    var unit = document.getElementById("filter-unit").value;
+    var colour = document.getElementById("filter-colour").value;
+    (msg.cells || []).forEach(function (c) {
+      if (unit && c.unit !== unit) return;
+      var td = document.querySelector('#grid td[data-unit="' + CSS.escape(c.unit) + '"][data-measure="' +
+                                      CSS.escape(c.measure) + '"]');
+      if (!td) return;
+      var counts = {};
+      COLOURS.forEach(function (k) { if (!colour || colour === k) counts[k] = (c.counts || {})[k] || 0; });
+      showCell(td, counts);
+    });
+  }
+
   function renderGrid() {
     var tasks = filtered();
     var measures = [], units = [], cells = {};
@@ -56,10 +81,8 @@
     units.forEach(function (u) {
       var tr = el("tr"); tr.appendChild(el("th", unitName(u)));
       measures.forEach(function (m) {
-        var counts = cells[u + "\u0000" + m] || {};
-        var parts = COLOURS.filter(function (c) { return counts[c]; }).map(function (c) { return ZH[c] + counts[c]; });
-        var w = worst(counts);
-        var td = el("td", parts.join(" "), "cell" + (w ? " colour-" + w : ""));
+        var td = el("td");
+        showCell(td, cells[u + "\u0000" + m] || {});
         td.setAttribute("data-unit", u); td.setAttribute("data-measure", m);
         tr.appendChild(td);
       });
@@ -192,7 +215,9 @@
     }, true);
   }
 
+  window.__duban_chart_loads = 0;
   function loadCharts() {
+    window.__duban_chart_loads++;
     fetch("/api/charts", { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (c) {
@@ -218,6 +243,22 @@
           tbody.appendChild(tr);
         });
       });
+  }
+
+  // The charts over time and the ranking are computed from the whole log
+  // (/api/charts, /api/report), too much to ask for at every event of a
+  // busy day: an event that can change them asks again at most once every
+  // 2 s, and the last event of a burst is always followed by a reload.
+  var REPORT_RELOAD_MS = 2000;
+  var NO_REPORT_CHANGE = { inbox_read: true, signing_key_registered: true, signing_key_revoked: true };
+  var reportReload = { last: 0, timer: null };
+  function reportsChanged(kind) {
+    if (NO_REPORT_CHANGE[kind] || reportReload.timer) return;
+    var wait = Math.max(0, reportReload.last + REPORT_RELOAD_MS - Date.now());
+    reportReload.timer = setTimeout(function () {
+      reportReload.timer = null; reportReload.last = Date.now();
+      loadCharts(); loadRanking();
+    }, wait);
   }
 
   function render() {
@@ -277,10 +318,67 @@
       state.lastSeq = seq;
       state.seen.push(seq);
       window.__duban_arrivals[seq] = Date.now();
-      try { eventLine(JSON.parse(m.data)); } catch (e) { /* one bad line must not stop the board */ }
+      var kind = "";
+      try { var ev = JSON.parse(m.data); kind = ev.kind; eventLine(ev); } catch (e) { /* one bad line must not stop the board */ }
       scheduleRefresh();
+      reportsChanged(kind);
     });
   }
+
+  function retryText(at) {
+    var s = Math.max(0, Math.round(at - Date.now() / 1000));
+    return s < 60 ? s + " 秒后" : Math.round(s / 60) + " 分钟后";
+  }
+
+  // The notifier's queue per channel (/api/notify, then /api/live "notify";
+  // redrawn every second too, so that "retried in N s" counts down).
+  var lastNotify = null;
+  setInterval(function () { if (lastNotify && lastNotify.failed) renderNotify(lastNotify); }, 1000);
+  function renderNotify(s) {
+    lastNotify = s;
+    var panel = document.getElementById("notify-panel");
+    panel.hidden = !s.enabled;
+    if (!s.enabled) return;
+    var summary = document.getElementById("notify-summary");
+    summary.textContent = s.waiting_for_head ? "等待督办服务器答复后开始发送" :
+      s.failed ? "有 " + s.failed + " 条通知发送失败，正在按间隔重试" :
+      s.pending ? "有 " + s.pending + " 条通知待发送" : "全部通知已送达";
+    summary.className = s.failed ? "failing" : "";
+    var tbody = document.querySelector("#notify tbody");
+    clear(tbody);
+    (s.by_channel || []).forEach(function (c) {
+      var tr = el("tr", null, c.failed ? "failing" : "");
+      tr.setAttribute("data-channel", c.channel);
+      tr.appendChild(el("td", c.channel + (c.type_zh ? "（" + c.type_zh + "）" : "")));
+      tr.appendChild(el("td", c.pending));
+      tr.appendChild(el("td", c.failed));
+      tr.appendChild(el("td", c.attempts));
+      tr.appendChild(el("td", c.last_error || "—", "notify-error"));
+      tr.appendChild(el("td", c.failed ? retryText(c.next_attempt) : "—"));
+      tbody.appendChild(tr);
+    });
+  }
+
+  window.__duban_cell_pushes = [];
+  function connectLive() {
+    var live = new EventSource("/api/live");
+    window.__duban_live = live;
+    live.addEventListener("notify", function (m) {
+      try { renderNotify(JSON.parse(m.data)); } catch (e) { /* keep the board going */ }
+    });
+    live.addEventListener("cells", function (m) {
+      var msg;
+      try { msg = JSON.parse(m.data); } catch (e) { return; }
+      // The whole grid as of the last turn of the day: /api/board is newer
+      // (it has the events since), so ask it rather than draw this.
+      if (msg.reason === "snapshot") { if (state.board) scheduleRefresh(); return; }
+      window.__duban_cell_pushes.push(msg);
+      if (state.board) applyCells(msg);
+      scheduleRefresh();
+      reportsChanged("");
+    });
+  }
+
   // Reconnect from the last event seen (the test closes the stream on purpose).
   window.__duban_reconnect = function () {
     if (window.__duban_sse) window.__duban_sse.close();
@@ -319,6 +417,9 @@
         document.getElementById("who").textContent = s.name;
         return refresh();
       })
-      .then(function (b) { state.lastSeq = b.head; connect(); loadRanking(); loadCharts(); });
+      .then(function (b) {
+        state.lastSeq = b.head; connect(); connectLive(); loadRanking(); loadCharts();
+        fetch("/api/notify", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(renderNotify);
+      });
   });
 })();
