@@ -15,6 +15,7 @@
 #include "deadline_monitor.h"
 #include "event_stream.h"
 #include "log.h"
+#include "peers.h"
 #include "request.h"
 #include "read.h"
 #include "rules.h"
@@ -28,11 +29,15 @@
 #define MEMORY_CHECK_MS 100
 /* CURVE's overhead on a frame: the client's limit counts the frame as sent. */
 #define REPLY_MARGIN 64
+/* How often open watches are checked against the client key folder and
+ * the revocations: a revoked key's watch ends within this (plus a pump). */
+#define REVOCATION_CHECK_MS 250
 
 /* One request of the batch being processed. */
 struct pending {
   zmq_msg_t routing;           /* the peer's routing id frame, to answer it */
   char identity[IDENTITY_MAX]; /* User-Id from the ZAP handler */
+  char key_txt[41];            /* the CURVE key of the connection (Z85), "" when unknown */
   Duban__Request *req;         /* NULL when the bytes did not decode */
   bool write;                  /* produces an event */
   Duban__Code code;            /* the answer */
@@ -50,6 +55,8 @@ struct dbn_broker {
   dbn_auth_t *auth;           /* ZAP handler */
   dbn_store_t *store;         /* the event log */
   dbn_event_stream_t *stream; /* watchers */
+  dbn_peers_t *peers;         /* the connections served, and those cut off by a revocation */
+  int64_t watches_checked_ms; /* when open watches were last checked for revoked keys */
   struct pending *batch;      /* config.batch_max entries */
   int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
   int64_t clock_floor;        /* the log's clock at start: the real clock is never read as earlier */
@@ -292,7 +299,7 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return DBN_EIO;
   }
-  if ((rc = dbn_event_stream_new(&broker->stream, broker->router))) {
+  if ((rc = dbn_event_stream_new(&broker->stream, broker->router)) || (rc = dbn_peers_new(&broker->peers))) {
     dbn_broker_destroy(&broker);
     return rc;
   }
@@ -307,6 +314,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
     return;
   dbn_broker_t *broker = *broker_p;
   dbn_event_stream_destroy(&broker->stream);
+  dbn_peers_destroy(&broker->peers);
   if (broker->router)
     zmq_close(broker->router);
   dbn_auth_destroy(&broker->auth);
@@ -320,6 +328,14 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
 }
 
 /* ---- receiving ---- */
+
+static const char KEY_REMOVED_MESSAGE[] =
+    "该密钥已从代理的 clients 目录中移除，此连接不再受理 / this key was removed from the broker's clients "
+    "folder: requests on this connection are no longer served";
+static const char KEY_REVOKED_MESSAGE[] =
+    "此身份的签名密钥已被吊销，吊销前打开的连接不再受理；请用新登记的密钥重新连接 / a signing key of this "
+    "identity was revoked: connections open before the revocation are no longer served; connect again "
+    "with a newly registered key";
 
 static void
 fail(struct pending *p, int err, const char *message)
@@ -381,6 +397,7 @@ receive_one(dbn_broker_t *broker, struct pending *p)
   const char *user = have_payload ? zmq_msg_gets(&payload, "User-Id") : NULL;
   const char *key = have_payload ? zmq_msg_gets(&payload, DBN_AUTH_KEY_PROPERTY) : NULL;
   snprintf(p->identity, sizeof p->identity, "%s", user ? user : "");
+  snprintf(p->key_txt, sizeof p->key_txt, "%s", key ? key : "");
   p->code = DUBAN__CODE__CODE_OK;
 
   if (!have_payload || frames != 1) {
@@ -390,9 +407,11 @@ receive_one(dbn_broker_t *broker, struct pending *p)
   } else if (!dbn_auth_key_current(broker->auth, key, p->identity)) {
     /* Decoded anyway, so that the refusal names the request id. */
     dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
-    fail(p, DBN_EPERM,
-         "该密钥已从代理的 clients 目录中移除，此连接不再受理 / this key was removed from the "
-         "broker's clients folder: requests on this connection are no longer served");
+    fail(p, DBN_EPERM, KEY_REMOVED_MESSAGE);
+  } else if (dbn_peers_seen(broker->peers, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing), p->identity,
+                            dbn_monotonic_ms())) {
+    dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
+    fail(p, DBN_EPERM, KEY_REVOKED_MESSAGE);
   } else {
     int rc = dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
     if (rc) {
@@ -671,7 +690,7 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
                                 p->req->request_id, p->req->watch->after_seq, dbn_monotonic_ms());
   if (rc == 0 && p->req->body_case == DUBAN__REQUEST__BODY_WATCH) /* a unit sees its own tasks only */
     rc = dbn_event_stream_watch_as(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing),
-                                   p->identity);
+                                   p->identity, p->key_txt);
   else if (rc == 0 && p->req->body_case == DUBAN__REQUEST__BODY_UNWATCH)
     dbn_event_stream_unwatch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing));
   if (rc && !*why)
@@ -702,11 +721,61 @@ serve_reads(dbn_broker_t *broker, struct pending *batch, int n)
   dbn_store_abort(&txn);
 }
 
+/* ---- revocation: it bites open connections too ---- */
+
+/* A signing key revoked by this batch cuts off the connections its
+ * identity has open (broker/peers.h); their watches end at the next check. */
+static void
+cut_off_revoked(dbn_broker_t *broker, const struct pending *batch, int n)
+{
+  for (int i = 0; i < n; i++) {
+    const struct pending *p = &batch[i];
+    if (!committing(p) || p->code != DUBAN__CODE__CODE_OK || p->duplicate ||
+        p->req->body_case != DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY || !p->req->revoke_signing_key)
+      continue;
+    const char *identity = p->req->revoke_signing_key->identity;
+    size_t cut = dbn_peers_revoke(broker->peers, identity);
+    dbn_log(DBN_LOG_INFO, "broker", "a signing key of %s revoked (event %llu): %zu open connections cut off",
+            identity, (unsigned long long)p->seq, cut);
+    broker->watches_checked_ms = 0; /* their watches end now, not at the next tick */
+  }
+}
+
+static const char *
+watcher_refused(void *arg, const uint8_t *routing, size_t routing_len, const char *identity,
+                const char *key_txt)
+{
+  dbn_broker_t *broker = arg;
+  if (!dbn_auth_key_current(broker->auth, key_txt, identity))
+    return KEY_REMOVED_MESSAGE;
+  if (dbn_peers_cut_off(broker->peers, routing, routing_len))
+    return KEY_REVOKED_MESSAGE;
+  return NULL;
+}
+
+/* A removed certificate is seen on the next request of its connection; a
+ * watcher may send none for minutes, so open watches are checked against
+ * the key folder and the revocations every REVOCATION_CHECK_MS. */
+static void
+end_revoked_watches(dbn_broker_t *broker)
+{
+  int64_t now = dbn_monotonic_ms();
+  if (now - broker->watches_checked_ms < REVOCATION_CHECK_MS)
+    return;
+  broker->watches_checked_ms = now;
+  dbn_peers_sweep(broker->peers, now);
+  if (dbn_event_stream_count(broker->stream) == 0)
+    return;
+  dbn_auth_refresh(broker->auth);
+  dbn_event_stream_end_refused(broker->stream, watcher_refused, broker);
+}
+
 static void
 process_batch(dbn_broker_t *broker, int n)
 {
   struct pending *batch = broker->batch;
   commit_writes(broker, batch, n);
+  cut_off_revoked(broker, batch, n);
   checkpoint_tick(broker, false);
   /* Writes and refusals first, in arrival order; then reads, which see the
    * batch's writes. */
@@ -857,6 +926,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         process_batch(broker, n);
     }
     run_deadline_monitor(broker);
+    end_revoked_watches(broker);
     checkpoint_tick(broker, false);
     check_memory(broker);
     /* An auditor killed in the middle of a read leaves its reader slot

@@ -28,6 +28,8 @@ struct watcher {
   uint64_t sent_seq;               /* last seq sent to this watcher */
   int64_t renewed_ms;              /* when it last sent Watch */
   char unit[64];                   /* a unit's watch: only events of its own tasks; "" for all */
+  char identity[128];              /* who watches (User-Id) */
+  char key_txt[41];                /* the CURVE key it connected with (Z85) */
 };
 
 struct dbn_event_stream {
@@ -107,12 +109,14 @@ dbn_event_stream_watch(dbn_event_stream_t *stream, const uint8_t *routing_id, si
   w->sent_seq = after_seq;
   w->renewed_ms = now_ms;
   w->unit[0] = '\0';
+  w->identity[0] = '\0';
+  w->key_txt[0] = '\0';
   return 0;
 }
 
 int
 dbn_event_stream_watch_as(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len,
-                          const char *identity)
+                          const char *identity, const char *key_txt)
 {
   struct watcher *w = find(stream, routing_id, routing_len);
   dbn_role_t role;
@@ -122,6 +126,8 @@ dbn_event_stream_watch_as(dbn_event_stream_t *stream, const uint8_t *routing_id,
   if (role == DBN_ROLE_UNIT && strlen(name) >= sizeof w->unit)
     return DBN_EINVAL;
   snprintf(w->unit, sizeof w->unit, "%s", role == DBN_ROLE_UNIT ? name : "");
+  snprintf(w->identity, sizeof w->identity, "%s", identity);
+  snprintf(w->key_txt, sizeof w->key_txt, "%s", key_txt ? key_txt : "");
   return 0;
 }
 
@@ -303,4 +309,42 @@ dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, int64_t no
   }
   dbn_store_abort(&txn);
   return behind;
+}
+
+/* The last reply of a watch that ends: lost if the peer is not reading,
+ * which ends the watch all the same. */
+static void
+send_end(dbn_event_stream_t *stream, const struct watcher *w, const char *reason)
+{
+  Duban__Reply reply = DUBAN__REPLY__INIT;
+  reply.version = DBN_PROTOCOL_VERSION;
+  reply.request_id = (char *)w->request_id;
+  reply.code = DUBAN__CODE__CODE_PERMISSION_DENIED;
+  reply.message = (char *)reason;
+  uint8_t *packed;
+  size_t len;
+  if (dbn_wire_pack(&reply.base, &packed, &len))
+    return;
+  if (zmq_send(stream->router, w->routing_id, w->routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+    zmq_send(stream->router, packed, len, ZMQ_DONTWAIT);
+  free(packed);
+}
+
+size_t
+dbn_event_stream_end_refused(dbn_event_stream_t *stream, dbn_watcher_refused_fn refused, void *arg)
+{
+  size_t ended = 0;
+  for (size_t i = 0; i < stream->count;) {
+    struct watcher *w = &stream->watchers[i];
+    const char *reason = refused(arg, w->routing_id, w->routing_len, w->identity, w->key_txt);
+    if (!reason) {
+      i++;
+      continue;
+    }
+    dbn_log(DBN_LOG_INFO, "stream", "the watch of %s ended: %s", w->identity, reason);
+    send_end(stream, w, reason);
+    remove_at(stream, i);
+    ended++;
+  }
+  return ended;
 }
