@@ -28,6 +28,12 @@ dbn_wire_pack(const ProtobufCMessage *msg, uint8_t **buf_p, size_t *len_p)
   return 0;
 }
 
+size_t
+dbn_wire_packed_size(const ProtobufCMessage *msg)
+{
+  return protobuf_c_message_get_packed_size(msg);
+}
+
 /* Every unpack goes through here, and every free through free_message:
  * protobuf-c's default allocator on both sides. */
 static int

@@ -32,6 +32,8 @@
 
 /* Pack msg into a new buffer; on success *buf_p is the caller's to free(). */
 int dbn_wire_pack(const ProtobufCMessage *msg, uint8_t **buf_p, size_t *len_p);
+/* The bytes msg packs into, without packing it (to cut a reply into pages). */
+size_t dbn_wire_packed_size(const ProtobufCMessage *msg);
 
 /* Decode a Request; on success *req_p is the caller's, freed with
  * dbn_wire_request_free(). Does not check the version: see

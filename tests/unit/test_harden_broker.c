@@ -267,6 +267,55 @@ test_removed_key_stops_its_open_connection(void **state)
   zmq_close(lcj);
 }
 
+/* Defect: a list reply grew with the log until it was over what a client
+ * accepts. Lists come a page at a time: with a limit of one, paging
+ * through the tasks by next_cursor gives every task once, in order, and
+ * the last page says there is no next; a cursor that is no escalation id
+ * is refused. */
+static void
+test_lists_come_a_page_at_a_time(void **state)
+{
+  (void)state;
+  void *admin = connect_as("admin-admin");
+  BODY(all, ListTasks, LIST_TASKS, list_all);
+  all.list_tasks = &list_all;
+  Duban__Reply *whole = call(admin, &all);
+  assert_non_null(whole);
+  assert_int_equal(whole->code, DUBAN__CODE__CODE_OK);
+  assert_true(whole->n_tasks >= 2);
+  assert_string_equal(whole->next_cursor, ""); /* all fit in one page */
+  char cursor[DBN_MAX_ID + 1] = "";
+  size_t seen = 0;
+  for (int pages = 0; pages <= (int)whole->n_tasks; pages++) {
+    BODY(req, ListTasks, LIST_TASKS, list);
+    list.limit = 1;
+    list.cursor = cursor;
+    req.list_tasks = &list;
+    Duban__Reply *page = call(admin, &req);
+    assert_non_null(page);
+    assert_int_equal(page->code, DUBAN__CODE__CODE_OK);
+    assert_true(page->n_tasks <= 1);
+    if (page->n_tasks == 1) {
+      assert_true(seen < whole->n_tasks);
+      assert_string_equal(page->tasks[0]->id, whole->tasks[seen]->id);
+      seen++;
+    }
+    bool last = !*page->next_cursor;
+    snprintf(cursor, sizeof cursor, "%s", page->next_cursor);
+    dbn_wire_reply_free(&page);
+    if (last)
+      break;
+  }
+  assert_int_equal(seen, whole->n_tasks);
+  dbn_wire_reply_free(&whole);
+
+  BODY(bad, ListEscalations, LIST_ESCALATIONS, escalations);
+  escalations.cursor = "第一页";
+  bad.list_escalations = &escalations;
+  expect(admin, &bad, DUBAN__CODE__CODE_INVALID_ARGUMENT, "cursor");
+  zmq_close(admin);
+}
+
 int
 main(void)
 {
@@ -275,6 +324,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_nul_bytes_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refusal_does_not_name_the_owner, setup, teardown),
       cmocka_unit_test_setup_teardown(test_removed_key_stops_its_open_connection, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_lists_come_a_page_at_a_time, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
