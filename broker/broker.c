@@ -519,6 +519,27 @@ check_same_request(dbn_store_txn_t *txn, struct pending *p, uint64_t first)
   return DBN_ESTATE;
 }
 
+/* An event no watcher could receive (the request, with what the broker
+ * adds, over DBN_MAX_EVENT) is refused before it is written: true when p
+ * was refused. */
+static bool
+refuse_undeliverable(struct pending *p, const Duban__Event *event)
+{
+  size_t len = dbn_wire_packed_size(&event->base);
+  if (len <= DBN_MAX_EVENT)
+    return false;
+  char message[400];
+  snprintf(
+      message, sizeof message,
+      "请求过大：记录后的事件为 %zu 字节，超过上限 %d "
+      "字节，任何订阅者都无法接收；请拆分（例如分批导入计划）/ "
+      "the event this request would become is %zu bytes, over the %d an event may have (no watcher could "
+      "receive it): split it, e.g. load the plan in parts",
+      len, DBN_MAX_EVENT, len, DBN_MAX_EVENT);
+  fail(p, DBN_ETOOBIG, message);
+  return true;
+}
+
 /* Apply every write of the batch in txn. Returns 0, or the store error that
  * made the transaction unusable, with *culprit_p the index of the request
  * whose write hit it (the batch is then retried without it). */
@@ -568,6 +589,10 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
     if ((rc = dbn_request_to_event(p->req, &event))) {
       dbn_store_subject_clear(&subject);
       return dbn_store_txn_poison(txn, DBN_EINTERNAL);
+    }
+    if (refuse_undeliverable(p, &event)) {
+      dbn_store_subject_clear(&subject);
+      continue;
     }
     /* The check's read of the task is the change's: one read per write. */
     if ((rc = dbn_store_append_with(txn, &event, &subject)))

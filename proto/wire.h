@@ -19,6 +19,10 @@
  * hundred actions is well under it; a note of megabytes is refused by the
  * transport before it costs the broker anything. */
 #define DBN_MAX_MESSAGE (4 * 1024 * 1024)
+/* Largest event the log takes: a watcher receives every event in a
+ * delivery of its own at worst, and the delivery's header and framing must
+ * still fit in DBN_MAX_MESSAGE. */
+#define DBN_MAX_EVENT (DBN_MAX_MESSAGE - 64 * 1024)
 /* Largest string field (a note, a reason, an action's text). */
 #define DBN_MAX_TEXT 8192
 /* Largest name of the person who acted (经办人): a name, not a note. */

@@ -316,6 +316,72 @@ test_lists_come_a_page_at_a_time(void **state)
   zmq_close(admin);
 }
 
+/* Defect: a 4,194,230-byte request was accepted whose event no watcher
+ * could then receive (watch failed with deadline_exceeded at that event).
+ * A plan just under the 4 MiB frame limit whose event would be over
+ * DBN_MAX_EVENT is refused (invalid_argument, as every size limit) and nothing is written. */
+static void
+test_undeliverable_event_refused(void **state)
+{
+  (void)state;
+  enum { ACTIONS = 515, TEXT = 8100 };
+  static Duban__Action actions[ACTIONS];
+  static Duban__Action *action_ptrs[ACTIONS];
+  static char ids[ACTIONS][32], numbers[ACTIONS][8];
+  char *text = malloc(TEXT + 1);
+  assert_non_null(text);
+  memset(text, 'a', TEXT);
+  text[TEXT] = '\0';
+  for (int i = 0; i < ACTIONS; i++) {
+    duban__action__init(&actions[i]);
+    snprintf(ids[i], sizeof ids[i], "big-plan:1.1.%d", i + 1);
+    snprintf(numbers[i], sizeof numbers[i], "%d", i + 1);
+    actions[i].id = ids[i];
+    actions[i].number = numbers[i];
+    actions[i].text = text;
+    actions[i].unit = "LCJ";
+    action_ptrs[i] = &actions[i];
+  }
+  Duban__Measure measure = DUBAN__MEASURE__INIT;
+  Duban__Measure *measures[] = {&measure};
+  measure.number = "1";
+  measure.text = "措施";
+  measure.n_actions = ACTIONS;
+  measure.actions = action_ptrs;
+  Duban__Section section = DUBAN__SECTION__INIT;
+  Duban__Section *sections[] = {&section};
+  section.number = "1";
+  section.title = "一";
+  section.n_measures = 1;
+  section.measures = measures;
+  Duban__Unit unit = DUBAN__UNIT__INIT;
+  Duban__Unit *units[] = {&unit};
+  unit.code = "LCJ";
+  unit.name = "市林业和草原局";
+  Duban__Plan plan = DUBAN__PLAN__INIT;
+  plan.id = "big-plan";
+  plan.title = "大计划";
+  plan.issued = "2023-09-19";
+  plan.horizon = "2023-12-31";
+  plan.n_sections = 1;
+  plan.sections = sections;
+  plan.n_units = 1;
+  plan.units = units;
+  BODY(load, LoadPlan, LOAD_PLAN, load_plan);
+  load_plan.plan = &plan;
+  load.load_plan = &load_plan;
+  load.version = DBN_PROTOCOL_VERSION;
+  load.request_id = "big-plan-load";
+  size_t len = dbn_wire_packed_size(&load.base);
+  print_message("a plan of %zu bytes (frame limit %d, event limit %d)\n", len, DBN_MAX_MESSAGE,
+                DBN_MAX_EVENT);
+  assert_true(len < DBN_MAX_MESSAGE && len > DBN_MAX_EVENT);
+  void *admin = connect_as("admin-admin");
+  expect(admin, &load, DUBAN__CODE__CODE_INVALID_ARGUMENT, "no watcher could receive it");
+  free(text);
+  zmq_close(admin);
+}
+
 int
 main(void)
 {
@@ -325,6 +391,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_refusal_does_not_name_the_owner, setup, teardown),
       cmocka_unit_test_setup_teardown(test_removed_key_stops_its_open_connection, setup, teardown),
       cmocka_unit_test_setup_teardown(test_lists_come_a_page_at_a_time, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_undeliverable_event_refused, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
