@@ -169,13 +169,25 @@ dbn_wire_messages_free(void **messages, size_t count)
 }
 
 /* Walk every field of msg through its descriptor, so that a field added to
- * the .proto later is checked without anyone remembering to. */
+ * the .proto later is checked without anyone remembering to. With
+ * refuse_unknown, a field the .proto does not have (protobuf-c keeps its
+ * bytes in unknown_fields, and a repack would store them) is refused. */
 static int
-check_strings(const ProtobufCMessage *msg, size_t max_len, int depth, char *why, size_t why_len)
+check_strings(const ProtobufCMessage *msg, size_t max_len, bool refuse_unknown, int depth, char *why,
+              size_t why_len)
 {
   const ProtobufCMessageDescriptor *desc = msg->descriptor;
   if (depth > 8) {
     snprintf(why, why_len, "message nested too deeply");
+    return DBN_EINVAL;
+  }
+  if (refuse_unknown && msg->n_unknown_fields) {
+    const ProtobufCMessageUnknownField *unknown = &msg->unknown_fields[0];
+    snprintf(
+        why, why_len,
+        "请求中有本版本不认识的字段（%s 的第 %u 号字段，%zu 字节），不予受理 / the request holds a field "
+        "this version does not know (number %u of %s, %zu bytes): refused, nothing recorded",
+        desc->short_name, unknown->tag, unknown->len, unknown->tag, desc->short_name, unknown->len);
     return DBN_EINVAL;
   }
   for (unsigned i = 0; i < desc->n_fields; i++) {
@@ -209,7 +221,7 @@ check_strings(const ProtobufCMessage *msg, size_t max_len, int depth, char *why,
       } else if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
         const ProtobufCMessage *sub = ((const ProtobufCMessage *const *)values)[k];
         if (sub) {
-          int rc = check_strings(sub, max_len, depth + 1, why, why_len);
+          int rc = check_strings(sub, max_len, refuse_unknown, depth + 1, why, why_len);
           if (rc)
             return rc;
         }
@@ -222,7 +234,7 @@ check_strings(const ProtobufCMessage *msg, size_t max_len, int depth, char *why,
 int
 dbn_wire_check_strings(const ProtobufCMessage *msg, size_t max_len, char *why, size_t why_len)
 {
-  return check_strings(msg, max_len, 0, why, why_len);
+  return check_strings(msg, max_len, false, 0, why, why_len);
 }
 
 static int
@@ -440,7 +452,7 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
   }
   if ((rc = check_id("request id", req->request_id, why, why_len)))
     return rc;
-  if ((rc = dbn_wire_check_strings(&req->base, DBN_MAX_TEXT, why, why_len)))
+  if ((rc = check_strings(&req->base, DBN_MAX_TEXT, true, 0, why, why_len)))
     return rc;
   if (req->person && strlen(req->person) > DBN_MAX_PERSON) {
     snprintf(why, why_len, "the person who acted is named in at most %d bytes", DBN_MAX_PERSON);

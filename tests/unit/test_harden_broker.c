@@ -382,6 +382,65 @@ test_undeliverable_event_refused(void **state)
   zmq_close(admin);
 }
 
+/* Defect: a progress report padded with a 3 MiB unknown protobuf field was
+ * accepted and stored. A field the .proto does not know is refused, at any
+ * depth, and nothing is written; the same report without it is taken. */
+static void
+test_unknown_field_refused(void **state)
+{
+  (void)state;
+  void *lcj = connect_as("unit-LCJ");
+  claim_lcj(lcj);
+  BODY(req, Progress, PROGRESS, progress);
+  progress.task = TASK_LCJ;
+  progress.percent = 40;
+  req.progress = &progress;
+  req.version = DBN_PROTOCOL_VERSION;
+  char id[33];
+  dbn_wire_new_request_id(id);
+  req.request_id = id;
+  uint8_t *packed;
+  size_t len;
+  assert_int_equal(dbn_wire_pack(&req.base, &packed, &len), 0);
+  /* Field 1000, length-delimited: tag varint (1000 << 3 | 2), then a
+   * varint length of 3 MiB, then the bytes. */
+  size_t pad = 3 * 1024 * 1024;
+  uint8_t header[8];
+  size_t h = 0;
+  for (uint64_t v = (1000u << 3) | 2;; v >>= 7) {
+    header[h++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    if (v < 0x80)
+      break;
+  }
+  for (uint64_t v = pad;; v >>= 7) {
+    header[h++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    if (v < 0x80)
+      break;
+  }
+  uint8_t *padded = malloc(len + h + pad);
+  assert_non_null(padded);
+  memcpy(padded, packed, len);
+  memcpy(padded + len, header, h);
+  memset(padded + len + h, 'x', pad);
+  uint64_t before = head();
+  Duban__Reply *reply = call_raw(lcj, padded, len + h + pad, 10000);
+  assert_non_null(reply);
+  print_message("a %zu-byte progress report with an unknown field: %s: %s\n", len + h + pad,
+                dbn_wire_code_name(reply->code), reply->message);
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_INVALID_ARGUMENT);
+  assert_non_null(strstr(reply->message, "1000"));
+  dbn_wire_reply_free(&reply);
+  assert_int_equal(head(), before);
+  /* The same report without the padding, under the same id, is taken. */
+  reply = call_raw(lcj, packed, len, 5000);
+  assert_non_null(reply);
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
+  dbn_wire_reply_free(&reply);
+  free(padded);
+  free(packed);
+  zmq_close(lcj);
+}
+
 int
 main(void)
 {
@@ -392,6 +451,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_removed_key_stops_its_open_connection, setup, teardown),
       cmocka_unit_test_setup_teardown(test_lists_come_a_page_at_a_time, setup, teardown),
       cmocka_unit_test_setup_teardown(test_undeliverable_event_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unknown_field_refused, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
