@@ -452,7 +452,7 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
   }
   if ((rc = check_id("request id", req->request_id, why, why_len)))
     return rc;
-  if ((rc = check_strings(&req->base, DBN_MAX_TEXT, true, 0, why, why_len)))
+  if ((rc = dbn_wire_check_strings(&req->base, DBN_MAX_TEXT, why, why_len)))
     return rc;
   if (req->person && strlen(req->person) > DBN_MAX_PERSON) {
     snprintf(why, why_len, "the person who acted is named in at most %d bytes", DBN_MAX_PERSON);
@@ -467,7 +467,10 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
     snprintf(why, why_len, "a signature is 64 bytes (Ed25519), not %zu", req->signature.len);
     return DBN_EINVAL;
   }
-  return check_body(req, why, why_len);
+  /* An unknown body first: that is a newer peer's request type, and says so. */
+  if ((rc = check_body(req, why, why_len)))
+    return rc;
+  return check_strings(&req->base, DBN_MAX_TEXT, true, 0, why, why_len);
 }
 
 /* Field 13 of Reply, wire type 2 (length-delimited): tag (13 << 3) | 2. */
