@@ -148,7 +148,11 @@ open_router(dbn_broker_t *broker, char *why, size_t why_len)
     snprintf(why, why_len, "cannot make the broker's socket: %s", zmq_strerror(zmq_errno()));
     return DBN_EINTERNAL;
   }
-  int one = 1, handshake_ms = 5000, hwm = 10000, linger = 1000;
+  /* Per peer, libzmq holds at most this many messages each way (its
+   * pipes; a frame is at most DBN_MAX_MESSAGE): past the send side the
+   * broker queues a few replies itself (broker/peers.h) and a watcher waits
+   * in the log; past the receive side the peer's TCP connection waits. */
+  int one = 1, handshake_ms = 5000, send_hwm = 16, receive_hwm = 64, linger = 1000;
   int64_t max_message = DBN_MAX_MESSAGE;
   void *router = broker->router;
   int rc = set_option(router, ZMQ_CURVE_SERVER, &one, sizeof one, "ZMQ_CURVE_SERVER", why, why_len);
@@ -167,9 +171,9 @@ open_router(dbn_broker_t *broker, char *why, size_t why_len)
     rc = set_option(router, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms, "ZMQ_HANDSHAKE_IVL", why,
                     why_len);
   if (rc == 0)
-    rc = set_option(router, ZMQ_SNDHWM, &hwm, sizeof hwm, "ZMQ_SNDHWM", why, why_len);
+    rc = set_option(router, ZMQ_SNDHWM, &send_hwm, sizeof send_hwm, "ZMQ_SNDHWM", why, why_len);
   if (rc == 0)
-    rc = set_option(router, ZMQ_RCVHWM, &hwm, sizeof hwm, "ZMQ_RCVHWM", why, why_len);
+    rc = set_option(router, ZMQ_RCVHWM, &receive_hwm, sizeof receive_hwm, "ZMQ_RCVHWM", why, why_len);
   if (rc == 0)
     rc = set_option(router, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER", why, why_len);
   return rc;
@@ -337,6 +341,10 @@ static const char KEY_REVOKED_MESSAGE[] =
     "identity was revoked: connections open before the revocation are no longer served; connect again "
     "with a newly registered key";
 
+static const char IN_FLIGHT_MESSAGE[] =
+    "此身份同时在处理的请求过多，本请求未受理，请稍后用同一请求编号重试 / too many requests from this "
+    "identity at once: this one was not taken; retry it under the same request id";
+
 static void
 fail(struct pending *p, int err, const char *message)
 {
@@ -412,6 +420,9 @@ receive_one(dbn_broker_t *broker, struct pending *p)
                             dbn_monotonic_ms())) {
     dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
     fail(p, DBN_EPERM, KEY_REVOKED_MESSAGE);
+  } else if (!dbn_peers_admit(broker->peers, p->identity, zmq_msg_size(&payload))) {
+    dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
+    fail(p, DBN_ENOMEM, IN_FLIGHT_MESSAGE);
   } else {
     int rc = dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
     if (rc) {
@@ -464,11 +475,10 @@ send_reply(dbn_broker_t *broker, zmq_msg_t *routing, Duban__Reply *reply)
     if (dbn_wire_pack(&refusal.base, &buf, &len))
       return;
   }
-  /* A peer that is gone or not reading loses this reply; it will retry with
-   * the same request id and get the same answer. */
-  if (zmq_send(broker->router, zmq_msg_data(routing), zmq_msg_size(routing), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
-    zmq_send(broker->router, buf, len, ZMQ_DONTWAIT);
-  free(buf);
+  /* A peer that is gone, or not reading past what the broker queues for
+   * it, loses this reply; it will retry with the same request id and get
+   * the same answer. */
+  dbn_peers_send(broker->peers, broker->router, zmq_msg_data(routing), zmq_msg_size(routing), buf, len);
 }
 
 static void
@@ -927,7 +937,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
           broker->config.virtual_clock ? "virtual" : "real",
           broker->config.group_commit ? "" : "; group commit OFF",
           broker->config.no_sync ? "; NOT DURABLE (no sync)" : "");
-  bool behind = false;
+  bool behind = false, queued = false;
   int64_t readers_checked_ms = dbn_monotonic_ms();
   for (;;) {
     zmq_pollitem_t items[] = {
@@ -935,7 +945,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         {dbn_auth_socket(broker->auth), 0, ZMQ_POLLIN, 0},
         {NULL, stop_fd, ZMQ_POLLIN, 0},
     };
-    int ready = zmq_poll(items, 3, behind ? 5 : MEMORY_CHECK_MS);
+    int ready = zmq_poll(items, 3, queued ? 1 : behind ? 5 : MEMORY_CHECK_MS);
     if (ready < 0 && zmq_errno() != EINTR) {
       dbn_log(DBN_LOG_ERROR, "broker", "poll failed: %s", zmq_strerror(zmq_errno()));
       return DBN_EIO;
@@ -944,6 +954,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
       dbn_auth_handle(broker->auth);
     if (items[0].revents & ZMQ_POLLIN) {
       dbn_auth_refresh(broker->auth); /* a removed key stops its open connections too */
+      dbn_peers_batch_begin(broker->peers);
       int n = 0;
       while (n < broker->config.batch_max && receive_one(broker, &broker->batch[n]))
         n++;
@@ -964,6 +975,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         dbn_log(DBN_LOG_INFO, "broker", "cleared %d reader slots left by dead processes", cleared);
       readers_checked_ms = dbn_monotonic_ms();
     }
+    queued = dbn_peers_flush(broker->peers, broker->router);
     behind = dbn_event_stream_pump(broker->stream, broker->store, dbn_monotonic_ms());
     if (items[2].revents & ZMQ_POLLIN)
       break;

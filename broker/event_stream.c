@@ -14,9 +14,12 @@
 /* A watcher that has not renewed its watch in this long has gone away. */
 #define WATCH_EXPIRY_MS 60000
 /* Bound one delivery, so that catch-up of a long log is many small messages
- * interleaved with request handling rather than one huge one. */
+ * interleaved with request handling rather than one huge one; it also
+ * sets what a watcher that does not read can make the broker hold: the
+ * router's ZMQ_SNDHWM deliveries (16, so 4 MiB, or more only when one
+ * event is larger than a delivery). */
 #define DELIVERY_MAX_EVENTS 256
-#define DELIVERY_MAX_BYTES (1024 * 1024)
+#define DELIVERY_MAX_BYTES (256 * 1024)
 /* Room left before a delivery's events for its header (a Reply with a
  * request id of at most DBN_MAX_ID bytes and a few numbers). */
 #define HEADER_ROOM 1024
