@@ -23,6 +23,9 @@
 /* Room left before a delivery's events for its header (a Reply with a
  * request id of at most DBN_MAX_ID bytes and a few numbers). */
 #define HEADER_ROOM 1024
+/* A watcher whose pipe is full is tried again after 10 ms, then 20, ...
+ * up to this: building a delivery it cannot take costs the others. */
+#define STALL_MAX_MS 500
 
 struct watcher {
   uint8_t routing_id[256]; /* the peer's ROUTER routing id */
@@ -32,7 +35,9 @@ struct watcher {
   int64_t renewed_ms;              /* when it last sent Watch */
   char unit[64];                   /* a unit's watch: only events of its own tasks; "" for all */
   char identity[128];              /* who watches (User-Id) */
-  char key_txt[41];                /* the CURVE key it connected with (Z85) */
+  int64_t stalled_until_ms;        /* its pipe was full: not tried again before this */
+  int stall_ms;     /* how long it waits next time its pipe is full (doubles to STALL_MAX_MS) */
+  char key_txt[41]; /* the CURVE key it connected with (Z85) */
 };
 
 struct dbn_event_stream {
@@ -111,6 +116,8 @@ dbn_event_stream_watch(dbn_event_stream_t *stream, const uint8_t *routing_id, si
   snprintf(w->request_id, sizeof w->request_id, "%s", request_id);
   w->sent_seq = after_seq;
   w->renewed_ms = now_ms;
+  w->stalled_until_ms = 0; /* a renewal is a sign of life: try it at once */
+  w->stall_ms = 0;
   w->unit[0] = '\0';
   w->identity[0] = '\0';
   w->key_txt[0] = '\0';
@@ -231,7 +238,8 @@ add_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   return 0;
 }
 
-/* Try to send one delivery to w: returns 1 sent, 0 would block, -1 gone. */
+/* Try to send one delivery to w: returns 1 sent, 0 nothing to send, 2
+ * would block (its pipe is full), -1 gone. */
 static int
 deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uint64_t head)
 {
@@ -269,9 +277,9 @@ deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uin
   free(packed);
   size_t total = d.used - HEADER_ROOM + packed_len;
   if (zmq_send(stream->router, w->routing_id, w->routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-    return errno == EAGAIN ? 0 : -1;
+    return errno == EAGAIN ? 2 : -1;
   if (zmq_send(stream->router, start, total, ZMQ_DONTWAIT) < 0)
-    return errno == EAGAIN ? 0 : -1;
+    return errno == EAGAIN ? 2 : -1;
   w->sent_seq = d.last_seq;
   return 1;
 }
@@ -293,9 +301,15 @@ dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, int64_t no
       continue;
     }
     /* A few deliveries per watcher per pump: fair to the others. */
-    for (int round = 0; round < 4 && w->sent_seq < head; round++) {
+    for (int round = 0; round < 4 && w->sent_seq < head && now_ms >= w->stalled_until_ms; round++) {
       int sent = deliver(stream, txn, w, head);
-      if (sent <= 0) {
+      if (sent == 2) {
+        w->stall_ms = w->stall_ms ? (w->stall_ms * 2 > STALL_MAX_MS ? STALL_MAX_MS : w->stall_ms * 2) : 10;
+        w->stalled_until_ms = now_ms + w->stall_ms;
+      } else if (sent == 1) {
+        w->stall_ms = 0;
+      }
+      if (sent != 1) {
         if (sent < 0) {
           dbn_log(DBN_LOG_INFO, "stream", "a watcher went away; forgetting it");
           remove_at(stream, i);

@@ -56,15 +56,15 @@ size_t dbn_peers_count(dbn_peers_t *peers);
 /* Most requests, and bytes of them, one identity may have in one batch: a
  * flood from one key (on one connection or many) cannot take the batch,
  * nor its memory, from everyone else. */
-#define DBN_PEER_IN_FLIGHT_MAX 256
+#define DBN_PEER_IN_FLIGHT_MAX 32
 #define DBN_PEER_IN_FLIGHT_BYTES (16 * 1024 * 1024)
 
 /* A new batch: nobody has anything in flight. */
 void dbn_peers_batch_begin(dbn_peers_t *peers);
 
 /* Count a request of len bytes from identity into the batch. False when
- * identity is past its share: the request is to be refused
- * (resource_exhausted), not served. */
+ * identity is past its share: the request is dropped unread (a client
+ * resends under the same request id), not served. */
 bool dbn_peers_admit(dbn_peers_t *peers, const char *identity, size_t len);
 
 /* ---- outbound: what libzmq's pipe to a peer could not take ---- */
