@@ -96,8 +96,33 @@ pack(Duban__Request *req, size_t pad, uint8_t **buf_p, size_t *len_p)
   return 0;
 }
 
-/* Send req on s; with wait_ms, wait that long for one reply. Returns 1
- * answered OK, 0 answered otherwise or not at all, -1 not sent. */
+/* Wait up to wait_ms for one reply on s: 1 OK, 0 another code, -1 none. */
+static int
+await_reply(struct stress *st, void *s, int wait_ms)
+{
+  zmq_pollitem_t item = {.socket = s, .events = ZMQ_POLLIN};
+  if (zmq_poll(&item, 1, wait_ms) <= 0)
+    return -1;
+  zmq_msg_t msg;
+  zmq_msg_init(&msg);
+  int ok = -1;
+  if (zmq_msg_recv(&msg, s, 0) >= 0) {
+    st->answered++;
+    Duban__Reply *reply = NULL;
+    ok = 0;
+    if (dbn_wire_reply_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg), &reply) == 0)
+      ok = reply->code == DUBAN__CODE__CODE_OK;
+    dbn_wire_reply_free(&reply);
+  }
+  zmq_msg_close(&msg);
+  return ok;
+}
+
+/* Send req on s; with wait_ms, wait that long for its reply, sending it
+ * again under the same request id every second meanwhile (as duban's
+ * client does: a reply lost when the broker dropped every connection is
+ * asked for again). Returns 1 answered OK, 0 answered otherwise or not at
+ * all, -1 not sent. */
 static int
 send_request(struct stress *st, void *s, Duban__Request *req, size_t pad, int flags, int wait_ms)
 {
@@ -105,28 +130,24 @@ send_request(struct stress *st, void *s, Duban__Request *req, size_t pad, int fl
   size_t len;
   if (pack(req, pad, &buf, &len))
     return -1;
-  int sent = zmq_send(s, buf, len, flags);
+  int64_t deadline = now_ms() + wait_ms;
+  int result = -1;
+  do {
+    if (zmq_send(s, buf, len, flags) < 0)
+      break;
+    st->sent++;
+    result = 0;
+    if (wait_ms <= 0)
+      break;
+    int64_t left = deadline - now_ms();
+    int got = await_reply(st, s, left < 1000 ? (int)(left > 0 ? left : 0) : 1000);
+    if (got >= 0) {
+      result = got;
+      break;
+    }
+  } while (now_ms() < deadline);
   free(buf);
-  if (sent < 0)
-    return -1;
-  st->sent++;
-  if (wait_ms <= 0)
-    return 0;
-  zmq_pollitem_t item = {.socket = s, .events = ZMQ_POLLIN};
-  if (zmq_poll(&item, 1, wait_ms) <= 0)
-    return 0;
-  zmq_msg_t msg;
-  zmq_msg_init(&msg);
-  int ok = 0;
-  if (zmq_msg_recv(&msg, s, 0) >= 0) {
-    st->answered++;
-    Duban__Reply *reply = NULL;
-    if (dbn_wire_reply_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg), &reply) == 0)
-      ok = reply->code == DUBAN__CODE__CODE_OK;
-    dbn_wire_reply_free(&reply);
-  }
-  zmq_msg_close(&msg);
-  return ok;
+  return result;
 }
 
 static void
