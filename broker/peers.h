@@ -55,8 +55,11 @@ size_t dbn_peers_count(dbn_peers_t *peers);
 
 /* Most requests, and bytes of them, one identity may have in one batch: a
  * flood from one key (on one connection or many) cannot take the batch,
- * nor its memory, from everyone else. */
-#define DBN_PEER_IN_FLIGHT_MAX 32
+ * nor its memory, from everyone else. Not below the agent's delivery
+ * window (64, agents/agent.c): a well-behaved agent never has more
+ * outstanding, so none of its requests is ever dropped, and dropping one
+ * in the middle of its window would let a later write overtake it. */
+#define DBN_PEER_IN_FLIGHT_MAX 64
 #define DBN_PEER_IN_FLIGHT_BYTES (16 * 1024 * 1024)
 
 /* A new batch: nobody has anything in flight. */
