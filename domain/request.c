@@ -216,6 +216,17 @@ system_may_raise(Duban__Event__BodyCase event)
   return event == DUBAN__EVENT__BODY_ESCALATED;
 }
 
+/* A unit's own work on its task: only the task's owner makes these. (A
+ * unit may act on a task it does not own in other ways, such as a
+ * measure's lead unit reminding the owner; those carry their own rule.) */
+static bool
+owner_only(Duban__Event__BodyCase event)
+{
+  return event == DUBAN__EVENT__BODY_CLAIMED || event == DUBAN__EVENT__BODY_PROGRESS ||
+         event == DUBAN__EVENT__BODY_SUBMITTED || event == DUBAN__EVENT__BODY_ESCALATED ||
+         event == DUBAN__EVENT__BODY_MILESTONE_REPORTED;
+}
+
 int
 dbn_event_actor_check(Duban__Event__BodyCase event, const char *actor, const char *task_owner, char *why,
                       size_t why_len)
@@ -235,8 +246,7 @@ dbn_event_actor_check(Duban__Event__BodyCase event, const char *actor, const cha
     snprintf(why, why_len, "记录者 %s 无权发出 %s 请求", actor ? actor : "", kind->name);
     return DBN_EPERM;
   }
-  if (role == DBN_ROLE_UNIT && kind->subject == DBN_SUBJECT_TASK && task_owner &&
-      strcmp(task_owner, name) != 0) {
+  if (role == DBN_ROLE_UNIT && owner_only(event) && task_owner && strcmp(task_owner, name) != 0) {
     snprintf(why, why_len, "记录者 %s 对不属于本单位的任务发出了 %s 请求", actor, kind->name);
     return DBN_EPERM;
   }

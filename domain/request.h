@@ -89,8 +89,9 @@ int dbn_request_to_event(const Duban__Request *req, Duban__Event *event);
 #define DBN_SYSTEM_ACTOR "system"
 
 /* Whether actor could have made an event of this kind, by the table: the
- * roles of the row that produces it, and for a unit's event on a task,
- * only on a task it owned (task_owner: the unit code owning the task just
+ * roles of the row that produces it, and for a unit's own work on a task
+ * (a claim, a report, a submission, an escalation, a milestone met) only
+ * on a task it owned (task_owner: the unit code owning the task just
  * before the event, NULL when the event is about no task); an event with
  * no row only by DBN_SYSTEM_ACTOR. Returns 0, or DBN_EPERM with a Chinese
  * reason in why. `audit verify` asks this of every event on replay; the
