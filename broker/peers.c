@@ -10,9 +10,16 @@
 #include "error.h"
 
 /* A connection that sent nothing for this long is forgotten. */
-#define PEER_IDLE_MS (10 * 60 * 1000)
+#define PEER_IDLE_MS (2 * 60 * 1000)
 /* How often the table is walked for idle connections. */
 #define SWEEP_EVERY_MS 5000
+/* At most this many connections are remembered (about 8 MiB): a reconnect
+ * storm cannot grow the table. When it is full, connections idle for
+ * CROWDED_IDLE_MS are forgotten (at most every CROWDED_SWEEP_MS); a new
+ * one that still finds it full is served unremembered. */
+#define PEERS_MAX 16384
+#define CROWDED_IDLE_MS 1000
+#define CROWDED_SWEEP_MS 100
 /* A routing id is at most 255 bytes (ZMTP); its key is its hex. */
 #define ROUTING_MAX 255
 
@@ -45,6 +52,7 @@ struct dbn_peers {
   size_t queued_bytes;  /* over every peer's queue */
   size_t queued_peers;  /* peers with something queued */
   int64_t swept_ms;
+  int64_t crowded_swept_ms;
 };
 
 static void
@@ -121,6 +129,8 @@ routing_key(const uint8_t *routing, size_t len, char key[2 * ROUTING_MAX + 1])
   key[2 * len] = '\0';
 }
 
+static void forget_idle(dbn_peers_t *peers, int64_t now_ms, int64_t idle_ms);
+
 /* Remove a peer, and its queue from the totals. */
 static void
 forget(dbn_peers_t *peers, const char *key, struct peer *peer)
@@ -145,10 +155,16 @@ dbn_peers_seen(dbn_peers_t *peers, const uint8_t *routing, size_t routing_len, c
     forget(peers, key, peer);
     peer = NULL;
   }
+  if (!peer && zhashx_size(peers->by_routing) >= PEERS_MAX &&
+      now_ms - peers->crowded_swept_ms >= CROWDED_SWEEP_MS) {
+    peers->crowded_swept_ms = now_ms;
+    forget_idle(peers, now_ms, CROWDED_IDLE_MS);
+  }
   if (!peer) {
-    peer = calloc(1, sizeof *peer);
-    /* Out of memory: served unremembered; a revocation then cannot name it,
-     * and the request itself still meets the signature check. */
+    peer = zhashx_size(peers->by_routing) < PEERS_MAX ? calloc(1, sizeof *peer) : NULL;
+    /* Full, or out of memory: served unremembered; a revocation then
+     * cannot name it, and the request itself still meets the signature
+     * check. */
     if (!peer)
       return false;
     snprintf(peer->identity, sizeof peer->identity, "%s", identity);
@@ -187,12 +203,18 @@ dbn_peers_sweep(dbn_peers_t *peers, int64_t now_ms)
   if (now_ms - peers->swept_ms < SWEEP_EVERY_MS)
     return;
   peers->swept_ms = now_ms;
+  forget_idle(peers, now_ms, PEER_IDLE_MS);
+}
+
+static void
+forget_idle(dbn_peers_t *peers, int64_t now_ms, int64_t idle_ms)
+{
   /* Keys first, deletes after: a zhashx must not change under its cursor. */
   zlistx_t *idle = zlistx_new();
   if (!idle)
     return;
   for (struct peer *peer = zhashx_first(peers->by_routing); peer; peer = zhashx_next(peers->by_routing))
-    if (now_ms - peer->last_seen_ms > PEER_IDLE_MS)
+    if (now_ms - peer->last_seen_ms > idle_ms)
       zlistx_add_end(idle, (void *)zhashx_cursor(peers->by_routing));
   for (const char *key = zlistx_first(idle); key; key = zlistx_next(idle))
     forget(peers, key, zhashx_lookup(peers->by_routing, key));

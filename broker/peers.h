@@ -11,9 +11,10 @@
  * registered.
  *
  * "Open" is what the broker can see: a connection that sent a request
- * before the revocation. A connection idle for PEER_IDLE_MS is forgotten
+ * before the revocation. A connection idle for two minutes is forgotten
  * (its record, cut off or not), which a holder could have had anyway by
- * reconnecting.
+ * reconnecting; so is one idle for a second when 16,384 are remembered, so
+ * that a reconnect storm cannot grow the table (peers.c).
  *
  * The table also bounds what one peer can make the broker hold: its share
  * of a batch (requests in flight per identity) and the replies waiting for
@@ -45,8 +46,8 @@ bool dbn_peers_cut_off(dbn_peers_t *peers, const uint8_t *routing, size_t routin
  * far is cut off. Returns how many were. */
 size_t dbn_peers_revoke(dbn_peers_t *peers, const char *identity);
 
-/* Forget connections idle for longer than PEER_IDLE_MS (at most once every
- * few seconds; cheap to call on every loop). */
+/* Forget connections idle for two minutes (at most once every few
+ * seconds; cheap to call on every loop). */
 void dbn_peers_sweep(dbn_peers_t *peers, int64_t now_ms);
 
 size_t dbn_peers_count(dbn_peers_t *peers);
