@@ -107,6 +107,38 @@ track_record(dbn_store_txn_t *rebuild, struct view_record *record, uint64_t seq)
   return 0;
 }
 
+/* The checks and the replay of one decoded event whose link holds: its
+ * time, its signature, its actor's right, then its changes to the views. */
+static int
+replay_event(struct verify_walk *walk, uint64_t seq, const Duban__Event *event)
+{
+  dbn_verify_report_t *report = walk->report;
+  char detail[400];
+  /* A clock set back, or a real clock after a virtual one: every "as it
+   * stood on day D" question would read the log in the wrong order. (A
+   * time of 0 is no time at all: no broker writes one, and the store's own
+   * tests append events without.) */
+  if (walk->check_time && event->time && event->time < walk->prev_time)
+    return verify_fail(report, seq, "event time %lld is before its predecessor's (%lld): time went backwards",
+                       (long long)event->time, (long long)walk->prev_time);
+  /* Against the keys the log had registered just before this event. */
+  if (dbn_signed_event_check(walk->rebuild, event, detail, sizeof detail) != 0 ||
+      (walk->check_time && check_actor_right(walk->rebuild, event, detail, sizeof detail) != 0))
+    return verify_fail(report, seq, "event %llu (%s): %s", (unsigned long long)seq,
+                       dbn_wire_event_name(event->body_case), detail);
+  if (event->time)
+    walk->prev_time = event->time;
+  int rc = dbn_store_apply_event(walk->rebuild, event, NULL);
+  if (rc == DBN_ECORRUPT)
+    return verify_fail(report, seq, "event cannot be applied to the state before it (%s)",
+                       dbn_wire_event_name(event->body_case));
+  if (rc == 0 && walk->tracked)
+    rc = track_record(walk->rebuild, walk->tracked, seq);
+  if (rc)
+    walk->error = rc;
+  return rc;
+}
+
 static int
 verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
 {
@@ -148,36 +180,8 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
     rc = verify_fail(report, walk->broken_link - 1,
                      "event %llu was changed: its hash is not the one the next event carries",
                      (unsigned long long)(walk->broken_link - 1));
-  } else if (walk->rebuild && !walk->rebuild_stopped && walk->check_time && event->time &&
-             event->time < walk->prev_time) {
-    /* A clock set back, or a real clock after a virtual one: every "as it
-     * stood on day D" question would read the log in the wrong order. (A
-     * time of 0 is no time at all: no broker writes one, and the store's
-     * own tests append events without.) */
-    rc = verify_fail(report, seq, "event time %lld is before its predecessor's (%lld): time went backwards",
-                     (long long)event->time, (long long)walk->prev_time);
-  } else if (walk->rebuild && !walk->rebuild_stopped &&
-             dbn_signed_event_check(walk->rebuild, event, detail, sizeof detail) != 0) {
-    /* Against the keys the log had registered just before this event. */
-    rc = verify_fail(report, seq, "event %llu (%s): %s", (unsigned long long)seq,
-                     dbn_wire_event_name(event->body_case), detail);
-  } else if (walk->rebuild && !walk->rebuild_stopped && walk->check_time &&
-             check_actor_right(walk->rebuild, event, detail, sizeof detail) != 0) {
-    rc = verify_fail(report, seq, "event %llu (%s): %s", (unsigned long long)seq,
-                     dbn_wire_event_name(event->body_case), detail);
   } else if (walk->rebuild && !walk->rebuild_stopped) {
-    if (event->time)
-      walk->prev_time = event->time;
-    int applied = dbn_store_apply_event(walk->rebuild, event, NULL);
-    if (applied == DBN_ECORRUPT)
-      rc = verify_fail(report, seq, "event cannot be applied to the state before it (%s)",
-                       dbn_wire_event_name(event->body_case));
-    else if (applied) {
-      walk->error = applied;
-      rc = applied;
-    } else if (walk->tracked && (rc = track_record(walk->rebuild, walk->tracked, seq))) {
-      walk->error = rc;
-    }
+    rc = replay_event(walk, seq, event);
   }
   dbn_wire_event_free(&event);
   if (rc)
