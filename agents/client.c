@@ -416,10 +416,10 @@ dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms)
   return rc;
 }
 
-int
-dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
+/* One request, one reply (dbn_client_call without following a cursor). */
+static int
+call_once(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
 {
-  assert(client && req && reply_p);
   uint8_t *buf;
   size_t len;
   if (client->witness)
@@ -557,4 +557,92 @@ dbn_client_watch(dbn_client_t *client, uint64_t after_seq)
   req.body_case = DUBAN__REQUEST__BODY_WATCH;
   req.watch = &watch;
   return dbn_client_send(client, &req);
+}
+
+/* The cursor of a list request (NULL for a request that is not a list):
+ * these replies come a page at a time (broker/read.h). */
+static char **
+list_cursor(Duban__Request *req)
+{
+  if (req->body_case == DUBAN__REQUEST__BODY_LIST_TASKS && req->list_tasks)
+    return &req->list_tasks->cursor;
+  if (req->body_case == DUBAN__REQUEST__BODY_LIST_ESCALATIONS && req->list_escalations)
+    return &req->list_escalations->cursor;
+  return NULL;
+}
+
+/* Move page's items to the end of into's (protobuf-c's default allocator
+ * is malloc's, so into's arrays may grow with realloc). */
+static int
+append_page(Duban__Reply *into, Duban__Reply *page)
+{
+  if (page->n_tasks) {
+    Duban__Task **tasks = realloc(into->tasks, (into->n_tasks + page->n_tasks) * sizeof *tasks);
+    if (!tasks)
+      return DBN_ENOMEM;
+    memcpy(tasks + into->n_tasks, page->tasks, page->n_tasks * sizeof *tasks);
+    into->tasks = tasks;
+    into->n_tasks += page->n_tasks;
+    page->n_tasks = 0;
+  }
+  if (page->n_escalations) {
+    Duban__Escalation **escalations =
+        realloc(into->escalations, (into->n_escalations + page->n_escalations) * sizeof *escalations);
+    if (!escalations)
+      return DBN_ENOMEM;
+    memcpy(escalations + into->n_escalations, page->escalations, page->n_escalations * sizeof *escalations);
+    into->escalations = escalations;
+    into->n_escalations += page->n_escalations;
+    page->n_escalations = 0;
+  }
+  return 0;
+}
+
+/* A list whose first reply names a next page: ask for each page in turn
+ * (each under a request id of its own) and gather them into *reply_p, so
+ * that callers see the whole list. A page that fails ends it with that
+ * page's reply. */
+static int
+follow_pages(dbn_client_t *client, Duban__Request *req, char **cursor, Duban__Reply **reply_p)
+{
+  char *given_id = req->request_id, *given_cursor = *cursor;
+  char next[DBN_MAX_ID + 1];
+  int rc = 0;
+  while (rc == 0 && (*reply_p)->next_cursor && *(*reply_p)->next_cursor) {
+    snprintf(next, sizeof next, "%s", (*reply_p)->next_cursor);
+    *cursor = next;
+    req->request_id = (char *)"";
+    Duban__Reply *page = NULL;
+    if ((rc = call_once(client, req, &page)))
+      break;
+    if (page->code != DUBAN__CODE__CODE_OK) {
+      dbn_wire_reply_free(reply_p);
+      *reply_p = page;
+      break;
+    }
+    if ((rc = append_page(*reply_p, page)) == 0) {
+      /* The last page's cursor (none) and head are the gathered reply's. */
+      char *swap = (*reply_p)->next_cursor;
+      (*reply_p)->next_cursor = page->next_cursor;
+      page->next_cursor = swap;
+      (*reply_p)->head_seq = page->head_seq;
+    }
+    dbn_wire_reply_free(&page);
+  }
+  if (rc)
+    dbn_wire_reply_free(reply_p);
+  req->request_id = given_id;
+  *cursor = given_cursor;
+  return rc;
+}
+
+int
+dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
+{
+  assert(client && req && reply_p);
+  int rc = call_once(client, req, reply_p);
+  char **cursor = list_cursor(req);
+  if (rc || !cursor || (*reply_p)->code != DUBAN__CODE__CODE_OK)
+    return rc;
+  return follow_pages(client, req, cursor, reply_p);
 }

@@ -18,6 +18,7 @@
 #include "event_stream.h"
 #include "evidence.h"
 #include "log.h"
+#include "peers.h"
 #include "request.h"
 #include "read.h"
 #include "rules.h"
@@ -31,11 +32,15 @@
 #define MEMORY_CHECK_MS 100
 /* CURVE's overhead on a frame: the client's limit counts the frame as sent. */
 #define REPLY_MARGIN 64
+/* How often open watches are checked against the client key folder and
+ * the revocations: a revoked key's watch ends within this (plus a pump). */
+#define REVOCATION_CHECK_MS 250
 
 /* One request of the batch being processed. */
 struct pending {
   zmq_msg_t routing;           /* the peer's routing id frame, to answer it */
   char identity[IDENTITY_MAX]; /* User-Id from the ZAP handler */
+  char key_txt[41];            /* the CURVE key of the connection (Z85), "" when unknown */
   Duban__Request *req;         /* NULL when the bytes did not decode */
   bool write;                  /* produces an event */
   Duban__Code code;            /* the answer */
@@ -53,6 +58,8 @@ struct dbn_broker {
   dbn_auth_t *auth;           /* ZAP handler */
   dbn_store_t *store;         /* the event log */
   dbn_event_stream_t *stream; /* watchers */
+  dbn_peers_t *peers;         /* the connections served, and those cut off by a revocation */
+  int64_t watches_checked_ms; /* when open watches were last checked for revoked keys */
   struct pending *batch;      /* config.batch_max entries */
   int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
   int64_t clock_floor;        /* the log's clock at start: the real clock is never read as earlier */
@@ -178,7 +185,11 @@ open_router(dbn_broker_t *broker, char *why, size_t why_len)
     snprintf(why, why_len, "cannot make the broker's socket: %s", zmq_strerror(zmq_errno()));
     return DBN_EINTERNAL;
   }
-  int one = 1, handshake_ms = 5000, hwm = 10000, linger = 1000;
+  /* Per peer, libzmq holds at most this many messages each way (its
+   * pipes; a frame is at most DBN_MAX_MESSAGE): past the send side the
+   * broker queues a few replies itself (broker/peers.h) and a watcher waits
+   * in the log; past the receive side the peer's TCP connection waits. */
+  int one = 1, handshake_ms = 5000, send_hwm = 16, receive_hwm = 64, linger = 1000;
   int64_t max_message = DBN_MAX_MESSAGE;
   void *router = broker->router;
   int rc = set_option(router, ZMQ_CURVE_SERVER, &one, sizeof one, "ZMQ_CURVE_SERVER", why, why_len);
@@ -197,9 +208,9 @@ open_router(dbn_broker_t *broker, char *why, size_t why_len)
     rc = set_option(router, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms, "ZMQ_HANDSHAKE_IVL", why,
                     why_len);
   if (rc == 0)
-    rc = set_option(router, ZMQ_SNDHWM, &hwm, sizeof hwm, "ZMQ_SNDHWM", why, why_len);
+    rc = set_option(router, ZMQ_SNDHWM, &send_hwm, sizeof send_hwm, "ZMQ_SNDHWM", why, why_len);
   if (rc == 0)
-    rc = set_option(router, ZMQ_RCVHWM, &hwm, sizeof hwm, "ZMQ_RCVHWM", why, why_len);
+    rc = set_option(router, ZMQ_RCVHWM, &receive_hwm, sizeof receive_hwm, "ZMQ_RCVHWM", why, why_len);
   if (rc == 0)
     rc = set_option(router, ZMQ_LINGER, &linger, sizeof linger, "ZMQ_LINGER", why, why_len);
   return rc;
@@ -347,7 +358,7 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return DBN_EIO;
   }
-  if ((rc = dbn_event_stream_new(&broker->stream, broker->router)) ||
+  if ((rc = dbn_event_stream_new(&broker->stream, broker->router)) || (rc = dbn_peers_new(&broker->peers)) ||
       (config->metrics[0] &&
        (rc = dbn_broker_metrics_new(&broker->metrics, config->metrics, broker->zmq_ctx, broker->router,
                                     config->data_dir, config->map_max, why, why_len)))) {
@@ -366,6 +377,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
   dbn_broker_t *broker = *broker_p;
   dbn_event_stream_destroy(&broker->stream);
   dbn_broker_metrics_destroy(&broker->metrics);
+  dbn_peers_destroy(&broker->peers);
   if (broker->router)
     zmq_close(broker->router);
   dbn_auth_destroy(&broker->auth);
@@ -379,6 +391,14 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
 }
 
 /* ---- receiving ---- */
+
+static const char KEY_REMOVED_MESSAGE[] =
+    "该密钥已从代理的 clients 目录中移除，此连接不再受理 / this key was removed from the broker's clients "
+    "folder: requests on this connection are no longer served";
+static const char KEY_REVOKED_MESSAGE[] =
+    "此身份的签名密钥已被吊销，吊销前打开的连接不再受理；请用新登记的密钥重新连接 / a signing key of this "
+    "identity was revoked: connections open before the revocation are no longer served; connect again "
+    "with a newly registered key";
 
 static void
 fail(struct pending *p, int err, const char *message)
@@ -406,7 +426,8 @@ request_digest(dbn_crypto_t crypto, const Duban__Request *req, uint8_t out[DBN_H
 }
 
 /* Receive one request without blocking into p. Returns 1 when one was
- * read, 0 when none is waiting. */
+ * read, 0 when none is waiting, 2 when one was read and dropped unread
+ * (its identity is past its share of the batch: broker/peers.h). */
 static int
 receive_one(dbn_broker_t *broker, struct pending *p)
 {
@@ -440,6 +461,7 @@ receive_one(dbn_broker_t *broker, struct pending *p)
   const char *user = have_payload ? zmq_msg_gets(&payload, "User-Id") : NULL;
   const char *key = have_payload ? zmq_msg_gets(&payload, DBN_AUTH_KEY_PROPERTY) : NULL;
   snprintf(p->identity, sizeof p->identity, "%s", user ? user : "");
+  snprintf(p->key_txt, sizeof p->key_txt, "%s", key ? key : "");
   p->code = DUBAN__CODE__CODE_OK;
 
   if (!have_payload || frames != 1) {
@@ -449,9 +471,18 @@ receive_one(dbn_broker_t *broker, struct pending *p)
   } else if (!dbn_auth_key_current(broker->auth, key, p->identity)) {
     /* Decoded anyway, so that the refusal names the request id. */
     dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
-    fail(p, DBN_EPERM,
-         "该密钥已从代理的 clients 目录中移除，此连接不再受理 / this key was removed from the "
-         "broker's clients folder: requests on this connection are no longer served");
+    fail(p, DBN_EPERM, KEY_REMOVED_MESSAGE);
+  } else if (dbn_peers_seen(broker->peers, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing), p->identity,
+                            dbn_monotonic_ms())) {
+    dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
+    fail(p, DBN_EPERM, KEY_REVOKED_MESSAGE);
+  } else if (!dbn_peers_admit(broker->peers, p->identity, zmq_msg_size(&payload))) {
+    /* Dropped as libzmq drops past a high-water mark: not even decoded,
+     * so that a flood costs the others as little as can be. A client
+     * resends under the same request id. */
+    zmq_msg_close(&payload);
+    zmq_msg_close(&p->routing);
+    return 2;
   } else {
     int rc = dbn_wire_request_unpack(zmq_msg_data(&payload), zmq_msg_size(&payload), &p->req);
     if (rc) {
@@ -505,11 +536,10 @@ send_reply(dbn_broker_t *broker, zmq_msg_t *routing, Duban__Reply *reply)
     if (dbn_wire_pack(&refusal.base, &buf, &len))
       return;
   }
-  /* A peer that is gone or not reading loses this reply; it will retry with
-   * the same request id and get the same answer. */
-  if (zmq_send(broker->router, zmq_msg_data(routing), zmq_msg_size(routing), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
-    zmq_send(broker->router, buf, len, ZMQ_DONTWAIT);
-  free(buf);
+  /* A peer that is gone, or not reading past what the broker queues for
+   * it, loses this reply; it will retry with the same request id and get
+   * the same answer. */
+  dbn_peers_send(broker->peers, broker->router, zmq_msg_data(routing), zmq_msg_size(routing), buf, len);
 }
 
 static void
@@ -558,6 +588,27 @@ check_same_request(dbn_store_txn_t *txn, struct pending *p, uint64_t first)
            p->req->request_id, (unsigned long long)first, (unsigned long long)first);
   fail(p, DBN_ESTATE, message);
   return DBN_ESTATE;
+}
+
+/* An event no watcher could receive (the request, with what the broker
+ * adds, over DBN_MAX_EVENT) is refused before it is written: true when p
+ * was refused. */
+static bool
+refuse_undeliverable(struct pending *p, const Duban__Event *event)
+{
+  size_t len = dbn_wire_packed_size(&event->base);
+  if (len <= DBN_MAX_EVENT)
+    return false;
+  char message[400];
+  snprintf(
+      message, sizeof message,
+      "请求过大：记录后的事件为 %zu 字节，超过上限 %d "
+      "字节，任何订阅者都无法接收；请拆分（例如分批导入计划）/ "
+      "the event this request would become is %zu bytes, over the %d an event may have (no watcher could "
+      "receive it): split it, e.g. load the plan in parts",
+      len, DBN_MAX_EVENT, len, DBN_MAX_EVENT);
+  fail(p, DBN_ETOOBIG, message);
+  return true;
 }
 
 /* Apply every write of the batch in txn. Returns 0, or the store error that
@@ -610,13 +661,21 @@ apply_writes(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *batch, 
       dbn_store_subject_clear(&subject);
       return dbn_store_txn_poison(txn, DBN_EINTERNAL);
     }
-    /* Evidence files are kept by hash beside the event, which holds only
-     * their references (store/evidence.h). */
+    /* The event holds only the evidence's references, so its size is
+     * checked without their content (refuse_undeliverable), which is kept
+     * by hash beside it (store/evidence.h). */
+    dbn_evidence_hidden_t hidden;
+    dbn_evidence_hide_content(p->req, &hidden);
+    bool undeliverable = refuse_undeliverable(p, &event);
+    dbn_evidence_restore_content(&hidden);
+    if (undeliverable) {
+      dbn_store_subject_clear(&subject);
+      continue;
+    }
     if ((rc = dbn_store_evidence_keep(txn, p->req))) {
       dbn_store_subject_clear(&subject);
       return rc;
     }
-    dbn_evidence_hidden_t hidden;
     dbn_evidence_hide_content(p->req, &hidden);
     /* The check's read of the task is the change's: one read per write. */
     rc = dbn_store_append_with(txn, &event, &subject);
@@ -745,7 +804,7 @@ serve_read(dbn_broker_t *broker, dbn_store_txn_t *txn, struct pending *p)
                                 p->req->request_id, p->req->watch->after_seq, dbn_monotonic_ms());
   if (rc == 0 && p->req->body_case == DUBAN__REQUEST__BODY_WATCH) /* a unit sees its own tasks only */
     rc = dbn_event_stream_watch_as(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing),
-                                   p->identity);
+                                   p->identity, p->key_txt);
   else if (rc == 0 && p->req->body_case == DUBAN__REQUEST__BODY_UNWATCH)
     dbn_event_stream_unwatch(broker->stream, zmq_msg_data(&p->routing), zmq_msg_size(&p->routing));
   if (rc && !*why)
@@ -776,11 +835,61 @@ serve_reads(dbn_broker_t *broker, struct pending *batch, int n)
   dbn_store_abort(&txn);
 }
 
+/* ---- revocation: it bites open connections too ---- */
+
+/* A signing key revoked by this batch cuts off the connections its
+ * identity has open (broker/peers.h); their watches end at the next check. */
+static void
+cut_off_revoked(dbn_broker_t *broker, const struct pending *batch, int n)
+{
+  for (int i = 0; i < n; i++) {
+    const struct pending *p = &batch[i];
+    if (!committing(p) || p->code != DUBAN__CODE__CODE_OK || p->duplicate ||
+        p->req->body_case != DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY || !p->req->revoke_signing_key)
+      continue;
+    const char *identity = p->req->revoke_signing_key->identity;
+    size_t cut = dbn_peers_revoke(broker->peers, identity);
+    dbn_log(DBN_LOG_INFO, "broker", "a signing key of %s revoked (event %llu): %zu open connections cut off",
+            identity, (unsigned long long)p->seq, cut);
+    broker->watches_checked_ms = 0; /* their watches end now, not at the next tick */
+  }
+}
+
+static const char *
+watcher_refused(void *arg, const uint8_t *routing, size_t routing_len, const char *identity,
+                const char *key_txt)
+{
+  dbn_broker_t *broker = arg;
+  if (!dbn_auth_key_current(broker->auth, key_txt, identity))
+    return KEY_REMOVED_MESSAGE;
+  if (dbn_peers_cut_off(broker->peers, routing, routing_len))
+    return KEY_REVOKED_MESSAGE;
+  return NULL;
+}
+
+/* A removed certificate is seen on the next request of its connection; a
+ * watcher may send none for minutes, so open watches are checked against
+ * the key folder and the revocations every REVOCATION_CHECK_MS. */
+static void
+end_revoked_watches(dbn_broker_t *broker)
+{
+  int64_t now = dbn_monotonic_ms();
+  if (now - broker->watches_checked_ms < REVOCATION_CHECK_MS)
+    return;
+  broker->watches_checked_ms = now;
+  dbn_peers_sweep(broker->peers, now);
+  if (dbn_event_stream_count(broker->stream) == 0)
+    return;
+  dbn_auth_refresh(broker->auth);
+  dbn_event_stream_end_refused(broker->stream, watcher_refused, broker);
+}
+
 static void
 process_batch(dbn_broker_t *broker, int n)
 {
   struct pending *batch = broker->batch;
   commit_writes(broker, batch, n);
+  cut_off_revoked(broker, batch, n);
   checkpoint_tick(broker, false);
   /* Writes and refusals first, in arrival order; then reads, which see the
    * batch's writes. */
@@ -919,7 +1028,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
           broker->config.virtual_clock ? "virtual" : "real",
           broker->config.group_commit ? "" : "; group commit OFF",
           broker->config.no_sync ? "; NOT DURABLE (no sync)" : "");
-  bool behind = false;
+  bool behind = false, queued = false;
   int64_t readers_checked_ms = dbn_monotonic_ms();
   for (;;) {
     zmq_pollitem_t items[] = {
@@ -927,7 +1036,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         {dbn_auth_socket(broker->auth), 0, ZMQ_POLLIN, 0},
         {NULL, stop_fd, ZMQ_POLLIN, 0},
     };
-    int ready = zmq_poll(items, 3, behind ? 5 : MEMORY_CHECK_MS);
+    int ready = zmq_poll(items, 3, queued ? 1 : behind ? 5 : MEMORY_CHECK_MS);
     if (ready < 0 && zmq_errno() != EINTR) {
       dbn_log(DBN_LOG_ERROR, "broker", "poll failed: %s", zmq_strerror(zmq_errno()));
       return DBN_EIO;
@@ -936,13 +1045,18 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
       dbn_auth_handle(broker->auth);
     if (items[0].revents & ZMQ_POLLIN) {
       dbn_auth_refresh(broker->auth); /* a removed key stops its open connections too */
-      int n = 0;
-      while (n < broker->config.batch_max && receive_one(broker, &broker->batch[n]))
-        n++;
+      dbn_peers_batch_begin(broker->peers);
+      /* Reads are bounded too: requests dropped unread do not fill the batch. */
+      int n = 0, got;
+      for (int read = 0; n < broker->config.batch_max && read < 4 * broker->config.batch_max &&
+                         (got = receive_one(broker, &broker->batch[n])) != 0;
+           read++)
+        n += got == 1;
       if (n > 0)
         process_batch(broker, n);
     }
     run_deadline_monitor(broker);
+    end_revoked_watches(broker);
     checkpoint_tick(broker, false);
     check_memory(broker);
     /* An auditor killed in the middle of a read leaves its reader slot
@@ -955,6 +1069,7 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         dbn_log(DBN_LOG_INFO, "broker", "cleared %d reader slots left by dead processes", cleared);
       readers_checked_ms = dbn_monotonic_ms();
     }
+    queued = dbn_peers_flush(broker->peers, broker->router);
     behind = dbn_event_stream_pump(broker->stream, broker->store, checkpoint_for_reply(broker, NULL),
                                    dbn_monotonic_ms());
     dbn_broker_metrics_tick(broker->metrics, broker->store, broker->stream);

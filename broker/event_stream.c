@@ -15,13 +15,19 @@
 /* A watcher that has not renewed its watch in this long has gone away. */
 #define WATCH_EXPIRY_MS 60000
 /* Bound one delivery, so that catch-up of a long log is many small messages
- * interleaved with request handling rather than one huge one. */
+ * interleaved with request handling rather than one huge one; it also
+ * sets what a watcher that does not read can make the broker hold: the
+ * router's ZMQ_SNDHWM deliveries (16, so 4 MiB, or more only when one
+ * event is larger than a delivery). */
 #define DELIVERY_MAX_EVENTS 256
-#define DELIVERY_MAX_BYTES (1024 * 1024)
+#define DELIVERY_MAX_BYTES (256 * 1024)
 /* Room left before a delivery's events for its header (a Reply with a
  * request id of at most DBN_MAX_ID bytes, a few numbers and the latest
  * checkpoint, under 200 bytes). */
 #define HEADER_ROOM 1024
+/* A watcher whose pipe is full is tried again after 10 ms, then 20, ...
+ * up to this: building a delivery it cannot take costs the others. */
+#define STALL_MAX_MS 500
 
 struct watcher {
   uint8_t routing_id[256]; /* the peer's ROUTER routing id */
@@ -30,6 +36,10 @@ struct watcher {
   uint64_t sent_seq;               /* last seq sent to this watcher */
   int64_t renewed_ms;              /* when it last sent Watch */
   char unit[64];                   /* a unit's watch: only events of its own tasks; "" for all */
+  char identity[128];              /* who watches (User-Id) */
+  int64_t stalled_until_ms;        /* its pipe was full: not tried again before this */
+  int stall_ms;     /* how long it waits next time its pipe is full (doubles to STALL_MAX_MS) */
+  char key_txt[41]; /* the CURVE key it connected with (Z85) */
 };
 
 struct dbn_event_stream {
@@ -108,13 +118,17 @@ dbn_event_stream_watch(dbn_event_stream_t *stream, const uint8_t *routing_id, si
   snprintf(w->request_id, sizeof w->request_id, "%s", request_id);
   w->sent_seq = after_seq;
   w->renewed_ms = now_ms;
+  w->stalled_until_ms = 0; /* a renewal is a sign of life: try it at once */
+  w->stall_ms = 0;
   w->unit[0] = '\0';
+  w->identity[0] = '\0';
+  w->key_txt[0] = '\0';
   return 0;
 }
 
 int
 dbn_event_stream_watch_as(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len,
-                          const char *identity)
+                          const char *identity, const char *key_txt)
 {
   struct watcher *w = find(stream, routing_id, routing_len);
   dbn_role_t role;
@@ -124,6 +138,8 @@ dbn_event_stream_watch_as(dbn_event_stream_t *stream, const uint8_t *routing_id,
   if (role == DBN_ROLE_UNIT && strlen(name) >= sizeof w->unit)
     return DBN_EINVAL;
   snprintf(w->unit, sizeof w->unit, "%s", role == DBN_ROLE_UNIT ? name : "");
+  snprintf(w->identity, sizeof w->identity, "%s", identity);
+  snprintf(w->key_txt, sizeof w->key_txt, "%s", key_txt ? key_txt : "");
   return 0;
 }
 
@@ -225,7 +241,8 @@ add_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   return 0;
 }
 
-/* Try to send one delivery to w: returns 1 sent, 0 would block, -1 gone. */
+/* Try to send one delivery to w: returns 1 sent, 0 nothing to send, 2
+ * would block (its pipe is full), -1 gone. */
 static int
 deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uint64_t head,
         const Duban__Checkpoint *checkpoint)
@@ -265,9 +282,9 @@ deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uin
   free(packed);
   size_t total = d.used - HEADER_ROOM + packed_len;
   if (zmq_send(stream->router, w->routing_id, w->routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-    return errno == EAGAIN ? 0 : -1;
+    return errno == EAGAIN ? 2 : -1;
   if (zmq_send(stream->router, start, total, ZMQ_DONTWAIT) < 0)
-    return errno == EAGAIN ? 0 : -1;
+    return errno == EAGAIN ? 2 : -1;
   w->sent_seq = d.last_seq;
   return 1;
 }
@@ -290,9 +307,15 @@ dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, const Duba
       continue;
     }
     /* A few deliveries per watcher per pump: fair to the others. */
-    for (int round = 0; round < 4 && w->sent_seq < head; round++) {
+    for (int round = 0; round < 4 && w->sent_seq < head && now_ms >= w->stalled_until_ms; round++) {
       int sent = deliver(stream, txn, w, head, checkpoint);
-      if (sent <= 0) {
+      if (sent == 2) {
+        w->stall_ms = w->stall_ms ? (w->stall_ms * 2 > STALL_MAX_MS ? STALL_MAX_MS : w->stall_ms * 2) : 10;
+        w->stalled_until_ms = now_ms + w->stall_ms;
+      } else if (sent == 1) {
+        w->stall_ms = 0;
+      }
+      if (sent != 1) {
         if (sent < 0) {
           dbn_log(DBN_LOG_INFO, "stream", "a watcher went away; forgetting it");
           remove_at(stream, i);
@@ -309,4 +332,42 @@ dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, const Duba
   }
   dbn_store_abort(&txn);
   return behind;
+}
+
+/* The last reply of a watch that ends: lost if the peer is not reading,
+ * which ends the watch all the same. */
+static void
+send_end(dbn_event_stream_t *stream, const struct watcher *w, const char *reason)
+{
+  Duban__Reply reply = DUBAN__REPLY__INIT;
+  reply.version = DBN_PROTOCOL_VERSION;
+  reply.request_id = (char *)w->request_id;
+  reply.code = DUBAN__CODE__CODE_PERMISSION_DENIED;
+  reply.message = (char *)reason;
+  uint8_t *packed;
+  size_t len;
+  if (dbn_wire_pack(&reply.base, &packed, &len))
+    return;
+  if (zmq_send(stream->router, w->routing_id, w->routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+    zmq_send(stream->router, packed, len, ZMQ_DONTWAIT);
+  free(packed);
+}
+
+size_t
+dbn_event_stream_end_refused(dbn_event_stream_t *stream, dbn_watcher_refused_fn refused, void *arg)
+{
+  size_t ended = 0;
+  for (size_t i = 0; i < stream->count;) {
+    struct watcher *w = &stream->watchers[i];
+    const char *reason = refused(arg, w->routing_id, w->routing_len, w->identity, w->key_txt);
+    if (!reason) {
+      i++;
+      continue;
+    }
+    dbn_log(DBN_LOG_INFO, "stream", "the watch of %s ended: %s", w->identity, reason);
+    send_end(stream, w, reason);
+    remove_at(stream, i);
+    ended++;
+  }
+  return ended;
 }

@@ -30,12 +30,13 @@ void dbn_event_stream_destroy(dbn_event_stream_t **stream_p);
  * with the same routing id replaces the earlier position. */
 int dbn_event_stream_watch(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len,
                            const char *request_id, uint64_t after_seq, int64_t now_ms);
-/* After dbn_event_stream_watch: the watcher is identity. A unit
- * ("unit:NYJ") sees only the events of the tasks it owns and the events it
- * made itself; everyone else sees every event. DBN_EINVAL when there is no
- * such watcher or the identity does not parse. */
+/* After dbn_event_stream_watch: the watcher is identity, connected with
+ * the CURVE key key_txt (Z85; kept so that a revoked key's watch can be
+ * ended). A unit ("unit:NYJ") sees only the events of the tasks it owns and
+ * the events it made itself; everyone else sees every event. DBN_EINVAL
+ * when there is no such watcher or the identity does not parse. */
 int dbn_event_stream_watch_as(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len,
-                              const char *identity);
+                              const char *identity, const char *key_txt);
 void dbn_event_stream_unwatch(dbn_event_stream_t *stream, const uint8_t *routing_id, size_t routing_len);
 
 /* Send each watcher what it is missing up to the log's head, a bounded
@@ -48,5 +49,15 @@ bool dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store,
                            const Duban__Checkpoint *checkpoint, int64_t now_ms);
 
 size_t dbn_event_stream_count(dbn_event_stream_t *stream);
+
+/* Whether a watcher may go on being served: NULL when it may, else the
+ * reason (a person's message) its watch ends with. */
+typedef const char *(*dbn_watcher_refused_fn)(void *arg, const uint8_t *routing_id, size_t routing_len,
+                                              const char *identity, const char *key_txt);
+
+/* End every watch that refused says may no longer be served: the watcher
+ * gets a last reply (permission_denied with the reason, under its watch's
+ * request id) and is forgotten. Returns how many ended. */
+size_t dbn_event_stream_end_refused(dbn_event_stream_t *stream, dbn_watcher_refused_fn refused, void *arg);
 
 #endif

@@ -1,6 +1,7 @@
 /* read.c: reads of the views and their visibility; see read.h. */
 #include "read.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +50,36 @@ mark_seen_as(Duban__Task *task, const char *unit)
   return 0;
 }
 
+/* One page being cut from a list: how many items and bytes it holds. */
+struct page {
+  uint32_t limit; /* the request's; 0 = bytes only */
+  size_t count;
+  size_t bytes;
+  bool full; /* an item was left out: there is a next page */
+};
+
+/* Whether an item of item_bytes still goes on the page (the first always
+ * does, so that every page moves the cursor on). */
+static bool
+page_takes(struct page *page, size_t item_bytes)
+{
+  if (page->full)
+    return false;
+  bool fits = page->count == 0 || ((page->limit == 0 || page->count < page->limit) &&
+                                   page->bytes + item_bytes <= DBN_READ_PAGE_BYTES);
+  if (!fits) {
+    page->full = true;
+    return false;
+  }
+  page->count++;
+  page->bytes += item_bytes + 8; /* the field's tag and length */
+  return true;
+}
+
 /* A unit's own tasks and those of the measures it leads or cooperates on
  * (each marked how it sees it), or the unit asked for, or all; of one
- * state if asked. A unit's list reads every task: a plan has hundreds. */
+ * state if asked; the page after list->cursor (a task id). A unit's list
+ * reads every task: a plan has hundreds. */
 static int
 list_tasks(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duban__ListTasks *list,
            dbn_read_result_t *result)
@@ -60,36 +88,68 @@ list_tasks(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duban_
   int rc = dbn_store_tasks_list(txn, unit, &result->tasks, &result->n_tasks);
   if (rc)
     return rc;
+  struct page page = {.limit = list->limit};
   size_t kept = 0;
+  const char *last = NULL;
   for (size_t i = 0; i < result->n_tasks; i++) {
-    bool hidden = role == DBN_ROLE_UNIT && !dbn_lead_may_read(result->tasks[i], name);
-    if (!hidden && role == DBN_ROLE_UNIT && rc == 0)
-      rc = mark_seen_as(result->tasks[i], name);
-    if (hidden || (list->state && result->tasks[i]->state != list->state))
+    Duban__Task *task = result->tasks[i];
+    bool wanted = (role != DBN_ROLE_UNIT || dbn_lead_may_read(task, name)) &&
+                  (!list->state || task->state == list->state) && strcmp(task->id, list->cursor) > 0;
+    if (wanted && rc == 0 && role == DBN_ROLE_UNIT)
+      rc = mark_seen_as(task, name); /* before its size is counted on the page */
+    if (wanted && page_takes(&page, dbn_wire_packed_size(&task->base))) {
+      result->tasks[kept++] = task;
+      last = task->id;
+    } else {
       dbn_wire_task_free(&result->tasks[i]);
-    else
-      result->tasks[kept++] = result->tasks[i];
+    }
   }
   result->n_tasks = kept;
+  if (rc == 0 && page.full)
+    snprintf(result->next_cursor, sizeof result->next_cursor, "%s", last);
   return rc;
 }
 
-/* Escalations (open ones, or all); a unit sees those on its own tasks. */
+/* Escalations (open ones, or all); a unit sees those on its own tasks; the
+ * page after the escalation numbered list->cursor. */
 static int
-list_escalations(dbn_store_txn_t *txn, dbn_role_t role, const char *name, bool open_only,
+list_escalations(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duban__ListEscalations *list,
                  dbn_read_result_t *result)
 {
-  int rc = dbn_store_escalations_list(txn, open_only, &result->escalations, &result->n_escalations);
+  uint64_t after = 0;
+  if (*list->cursor && dbn_read_parse_cursor(list->cursor, &after) != 0)
+    return DBN_EINVAL;
+  int rc = dbn_store_escalations_list(txn, list->open_only, &result->escalations, &result->n_escalations);
   if (rc)
     return rc;
+  struct page page = {.limit = list->limit};
   size_t kept = 0;
+  uint64_t last = 0;
   for (size_t i = 0; i < result->n_escalations; i++) {
-    if (role == DBN_ROLE_UNIT && !unit_owns_task(txn, name, result->escalations[i]->task))
+    Duban__Escalation *e = result->escalations[i];
+    bool wanted = e->id > after && (role != DBN_ROLE_UNIT || unit_owns_task(txn, name, e->task));
+    if (wanted && page_takes(&page, dbn_wire_packed_size(&e->base))) {
+      result->escalations[kept++] = e;
+      last = e->id;
+    } else {
       dbn_wire_escalation_free(&result->escalations[i]);
-    else
-      result->escalations[kept++] = result->escalations[i];
+    }
   }
   result->n_escalations = kept;
+  if (page.full)
+    snprintf(result->next_cursor, sizeof result->next_cursor, "%llu", (unsigned long long)last);
+  return 0;
+}
+
+int
+dbn_read_parse_cursor(const char *cursor, uint64_t *id_p)
+{
+  char *end;
+  errno = 0;
+  unsigned long long id = strtoull(cursor, &end, 10);
+  if (errno || end == cursor || *end || *cursor < '0' || *cursor > '9')
+    return DBN_EINVAL;
+  *id_p = id;
   return 0;
 }
 
@@ -159,7 +219,10 @@ dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, 
     }
     break;
   case DUBAN__REQUEST__BODY_LIST_ESCALATIONS:
-    rc = list_escalations(txn, role, name, req->list_escalations->open_only, result);
+    rc = list_escalations(txn, role, name, req->list_escalations, result);
+    if (rc == DBN_EINVAL)
+      snprintf(why, why_len,
+               "游标无效（应为上一页回复的 next_cursor）/ the cursor is not a reply's next_cursor");
     break;
   case DUBAN__REQUEST__BODY_LIST_INBOX: /* for units only: the request table says so */
     rc = dbn_store_inbox_list(txn, name, req->list_inbox->unread_only, &result->inbox, &result->n_inbox);
@@ -189,6 +252,7 @@ dbn_read_fill_reply(dbn_read_result_t *result, Duban__Reply *reply)
   reply->n_evidence = result->n_evidence;
   reply->evidence = result->evidence;
   reply->evidence_file = result->evidence_file;
+  reply->next_cursor = result->next_cursor;
 }
 
 void

@@ -14,9 +14,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "duban.pb-c.h"
 #include "store.h"
+#include "wire.h"
 
 /* What a read's reply carries; owned, freed by dbn_read_result_clear. */
 typedef struct {
@@ -32,7 +34,17 @@ typedef struct {
   Duban__EvidenceRef *evidence_file; /* get_evidence: one entry of evidence, with its content */
   uint8_t *evidence_content;         /* what evidence_file's content points to */
   size_t evidence_file_len;
+  char next_cursor[DBN_MAX_ID + 1]; /* a list cut to one page: where the next starts ("" = the last page) */
 } dbn_read_result_t;
+
+/* A list (list_tasks, list_escalations) is answered a page at a time, so
+ * that no reply is over what a client accepts whatever the log holds: a
+ * page holds at most the request's limit and at most DBN_READ_PAGE_BYTES of
+ * items (always at least one), in key order (task id, escalation id); the
+ * reply's next_cursor names the last item sent and the client asks again
+ * with it. A cursor is only ever compared with keys, so a page after items
+ * were added or removed still starts in the right place. */
+#define DBN_READ_PAGE_BYTES (2 * 1024 * 1024)
 
 /* Check req as identity may send it (unit names resolved to codes first,
  * which rewrites the request's unit field) and read what it asks for into
@@ -47,5 +59,9 @@ int dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *r
 void dbn_read_fill_reply(dbn_read_result_t *result, Duban__Reply *reply);
 
 void dbn_read_result_clear(dbn_read_result_t *result);
+
+/* An escalations cursor (a decimal escalation id) into *id_p; DBN_EINVAL
+ * when it is not one. */
+int dbn_read_parse_cursor(const char *cursor, uint64_t *id_p);
 
 #endif

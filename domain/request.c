@@ -8,6 +8,7 @@
 #include "request.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "error.h"
@@ -217,5 +218,50 @@ dbn_request_to_event(const Duban__Request *req, Duban__Event *event)
   event->signed_body = req->signed_body;
   event->signer_prev = req->signer_prev;
   event->signer_continues = req->signer_continues;
+  return 0;
+}
+
+/* Events with a row that the broker also raises itself: a red deadline
+ * warning escalates on its own. */
+static bool
+system_may_raise(Duban__Event__BodyCase event)
+{
+  return event == DUBAN__EVENT__BODY_ESCALATED;
+}
+
+/* A unit's own work on its task: only the task's owner makes these. (A
+ * unit may act on a task it does not own in other ways, such as a
+ * measure's lead unit reminding the owner; those carry their own rule.) */
+static bool
+owner_only(Duban__Event__BodyCase event)
+{
+  return event == DUBAN__EVENT__BODY_CLAIMED || event == DUBAN__EVENT__BODY_PROGRESS ||
+         event == DUBAN__EVENT__BODY_SUBMITTED || event == DUBAN__EVENT__BODY_ESCALATED ||
+         event == DUBAN__EVENT__BODY_MILESTONE_REPORTED;
+}
+
+int
+dbn_event_actor_check(Duban__Event__BodyCase event, const char *actor, const char *task_owner, char *why,
+                      size_t why_len)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind_of_event(event);
+  bool system = actor && strcmp(actor, DBN_SYSTEM_ACTOR) == 0;
+  if (system && (!kind || system_may_raise(event)))
+    return 0;
+  if (!kind) {
+    snprintf(why, why_len, "此类事件只能由代理自身（%s）记录，记录者却是 %s", DBN_SYSTEM_ACTOR,
+             actor ? actor : "");
+    return DBN_EPERM;
+  }
+  dbn_role_t role;
+  const char *name;
+  if (!actor || dbn_identity_parse(actor, &role, &name) != 0 || !(kind->roles & DBN_ROLE_BIT(role))) {
+    snprintf(why, why_len, "记录者 %s 无权发出 %s 请求", actor ? actor : "", kind->name);
+    return DBN_EPERM;
+  }
+  if (role == DBN_ROLE_UNIT && owner_only(event) && task_owner && strcmp(task_owner, name) != 0) {
+    snprintf(why, why_len, "记录者 %s 对不属于本单位的任务发出了 %s 请求", actor, kind->name);
+    return DBN_EPERM;
+  }
   return 0;
 }

@@ -20,6 +20,7 @@
 #define DUBAN_REQUEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "duban.pb-c.h"
 #include "identity.h"
@@ -82,5 +83,20 @@ int dbn_request_set_body(Duban__Request *req, const dbn_request_kind_t *kind, co
  * keep req alive until the event is appended. Returns DBN_EINVAL for a read
  * or an unknown body (and leaves the event's body unset). */
 int dbn_request_to_event(const Duban__Request *req, Duban__Event *event);
+
+/* The actor of the events the broker raises itself (deadline warnings,
+ * missed reports, escalation levels, a red warning's escalation). */
+#define DBN_SYSTEM_ACTOR "system"
+
+/* Whether actor could have made an event of this kind, by the table: the
+ * roles of the row that produces it, and for a unit's own work on a task
+ * (a claim, a report, a submission, an escalation, a milestone met) only
+ * on a task it owned (task_owner: the unit code owning the task just
+ * before the event, NULL when the event is about no task); an event with
+ * no row only by DBN_SYSTEM_ACTOR. Returns 0, or DBN_EPERM with a Chinese
+ * reason in why. `audit verify` asks this of every event on replay; the
+ * broker's own check before a write (broker/rules.c) reads the same rows. */
+int dbn_event_actor_check(Duban__Event__BodyCase event, const char *actor, const char *task_owner, char *why,
+                          size_t why_len);
 
 #endif

@@ -28,6 +28,12 @@ dbn_wire_pack(const ProtobufCMessage *msg, uint8_t **buf_p, size_t *len_p)
   return 0;
 }
 
+size_t
+dbn_wire_packed_size(const ProtobufCMessage *msg)
+{
+  return protobuf_c_message_get_packed_size(msg);
+}
+
 /* Every unpack goes through here, and every free through free_message:
  * protobuf-c's default allocator on both sides. */
 static int
@@ -175,13 +181,25 @@ dbn_wire_messages_free(void **messages, size_t count)
 }
 
 /* Walk every field of msg through its descriptor, so that a field added to
- * the .proto later is checked without anyone remembering to. */
+ * the .proto later is checked without anyone remembering to. With
+ * refuse_unknown, a field the .proto does not have (protobuf-c keeps its
+ * bytes in unknown_fields, and a repack would store them) is refused. */
 static int
-check_strings(const ProtobufCMessage *msg, size_t max_len, int depth, char *why, size_t why_len)
+check_strings(const ProtobufCMessage *msg, size_t max_len, bool refuse_unknown, int depth, char *why,
+              size_t why_len)
 {
   const ProtobufCMessageDescriptor *desc = msg->descriptor;
   if (depth > 8) {
     snprintf(why, why_len, "message nested too deeply");
+    return DBN_EINVAL;
+  }
+  if (refuse_unknown && msg->n_unknown_fields) {
+    const ProtobufCMessageUnknownField *unknown = &msg->unknown_fields[0];
+    snprintf(
+        why, why_len,
+        "请求中有本版本不认识的字段（%s 的第 %u 号字段，%zu 字节），不予受理 / the request holds a field "
+        "this version does not know (number %u of %s, %zu bytes): refused, nothing recorded",
+        desc->short_name, unknown->tag, unknown->len, unknown->tag, desc->short_name, unknown->len);
     return DBN_EINVAL;
   }
   for (unsigned i = 0; i < desc->n_fields; i++) {
@@ -215,7 +233,7 @@ check_strings(const ProtobufCMessage *msg, size_t max_len, int depth, char *why,
       } else if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
         const ProtobufCMessage *sub = ((const ProtobufCMessage *const *)values)[k];
         if (sub) {
-          int rc = check_strings(sub, max_len, depth + 1, why, why_len);
+          int rc = check_strings(sub, max_len, refuse_unknown, depth + 1, why, why_len);
           if (rc)
             return rc;
         }
@@ -228,7 +246,7 @@ check_strings(const ProtobufCMessage *msg, size_t max_len, int depth, char *why,
 int
 dbn_wire_check_strings(const ProtobufCMessage *msg, size_t max_len, char *why, size_t why_len)
 {
-  return check_strings(msg, max_len, 0, why, why_len);
+  return check_strings(msg, max_len, false, 0, why, why_len);
 }
 
 static int
@@ -482,7 +500,10 @@ dbn_wire_request_check(const Duban__Request *req, char *why, size_t why_len)
     snprintf(why, why_len, "a signature is 64 bytes (Ed25519), not %zu", req->signature.len);
     return DBN_EINVAL;
   }
-  return check_body(req, why, why_len);
+  /* An unknown body first: that is a newer peer's request type, and says so. */
+  if ((rc = check_body(req, why, why_len)))
+    return rc;
+  return check_strings(&req->base, DBN_MAX_TEXT, true, 0, why, why_len);
 }
 
 /* Field 13 of Reply, wire type 2 (length-delimited): tag (13 << 3) | 2. */

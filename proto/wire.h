@@ -19,6 +19,10 @@
  * hundred actions is well under it; a note of megabytes is refused by the
  * transport before it costs the broker anything. */
 #define DBN_MAX_MESSAGE (4 * 1024 * 1024)
+/* Largest event the log takes: a watcher receives every event in a
+ * delivery of its own at worst, and the delivery's header and framing must
+ * still fit in DBN_MAX_MESSAGE. */
+#define DBN_MAX_EVENT (DBN_MAX_MESSAGE - 64 * 1024)
 /* Largest string field (a note, a reason, an action's text). */
 #define DBN_MAX_TEXT 8192
 /* Largest name of the person who acted (经办人): a name, not a note. */
@@ -32,6 +36,8 @@
 
 /* Pack msg into a new buffer; on success *buf_p is the caller's to free(). */
 int dbn_wire_pack(const ProtobufCMessage *msg, uint8_t **buf_p, size_t *len_p);
+/* The bytes msg packs into, without packing it (to cut a reply into pages). */
+size_t dbn_wire_packed_size(const ProtobufCMessage *msg);
 
 /* Decode a Request; on success *req_p is the caller's, freed with
  * dbn_wire_request_free(). Does not check the version: see

@@ -11,7 +11,9 @@
 
 #include "be64.h"
 #include "evidence.h"
+#include "event_subject.h"
 #include "lmdb_env.h"
+#include "request.h"
 #include "signed_request.h"
 #include "wire.h"
 
@@ -36,6 +38,18 @@ struct verify_walk {
   int64_t prev_time;                 /* time of the previous event: times never go backwards */
   int error;                         /* a non-corruption failure (I/O, memory) */
   dbn_crypto_t crypto;               /* the log's profile: its chain hash */
+  struct view_record *tracked;       /* a record whose last writer the walk looks for; NULL = none */
+};
+
+/* One record of one view, and the last event of the replay that changed
+ * it: the event to name when the stored record is damaged. */
+struct view_record {
+  enum view_dbi which;
+  uint8_t key[DBN_STORE_MAX_KEY];
+  size_t key_len;
+  uint8_t *value; /* the record as the replay last left it (malloc'd); NULL = absent */
+  size_t value_len;
+  uint64_t last_writer; /* 0 = no event wrote it */
 };
 
 static int verify_fail(dbn_verify_report_t *report, uint64_t seq, const char *format, ...)
@@ -55,19 +69,78 @@ verify_fail(dbn_verify_report_t *report, uint64_t seq, const char *format, ...)
   return DBN_ECORRUPT;
 }
 
-/* Apply a decoded event to the rebuild, then check the evidence files it
- * names against the hashes the chain covers. */
+/* Whether the event's actor could have made it (domain/request.h), with
+ * the task's owner as the replay holds it just before the event. */
 static int
-replay_event(struct verify_walk *walk, const Duban__Event *event)
+check_actor_right(dbn_store_txn_t *rebuild, const Duban__Event *event, char *why, size_t why_len)
 {
+  const char *task_id = dbn_event_task(event);
+  Duban__Task *task = NULL;
+  if (task_id && dbn_store_task_state_get(rebuild, task_id, &task) != 0)
+    task = NULL; /* no such task: apply says so */
+  int rc = dbn_event_actor_check(event->body_case, event->actor, task ? task->unit : NULL, why, why_len);
+  dbn_wire_task_free(&task);
+  return rc;
+}
+
+/* After an event is applied: did it change the tracked record? */
+static int
+track_record(dbn_store_txn_t *rebuild, struct view_record *record, uint64_t seq)
+{
+  MDB_val key = {record->key_len, record->key}, val;
+  int rc = mdb_get(rebuild->txn, rebuild->store->dbi[record->which], &key, &val);
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return dbn_lmdb_error(rc);
+  bool present = rc == 0;
+  bool same = present ? record->value && record->value_len == val.mv_size &&
+                            memcmp(record->value, val.mv_data, val.mv_size) == 0
+                      : record->value == NULL;
+  if (same)
+    return 0;
+  free(record->value);
+  record->value = NULL;
+  record->value_len = 0;
+  if (present) {
+    if (!(record->value = malloc(val.mv_size ? val.mv_size : 1)))
+      return DBN_ENOMEM;
+    memcpy(record->value, val.mv_data, val.mv_size);
+    record->value_len = val.mv_size;
+  }
+  record->last_writer = seq;
+  return 0;
+}
+
+/* The checks and the replay of one decoded event whose link holds: its
+ * time, its signature, its actor's right, then its changes to the views
+ * and the evidence files it names. */
+static int
+replay_event(struct verify_walk *walk, uint64_t seq, const Duban__Event *event)
+{
+  dbn_verify_report_t *report = walk->report;
+  char detail[400];
+  /* A clock set back, or a real clock after a virtual one: every "as it
+   * stood on day D" question would read the log in the wrong order. (A
+   * time of 0 is no time at all: no broker writes one, and the store's own
+   * tests append events without.) */
+  if (walk->check_time && event->time && event->time < walk->prev_time)
+    return verify_fail(report, seq, "event time %lld is before its predecessor's (%lld): time went backwards",
+                       (long long)event->time, (long long)walk->prev_time);
+  /* Against the keys the log had registered just before this event. */
+  if (dbn_signed_event_check(walk->rebuild, event, detail, sizeof detail) != 0 ||
+      (walk->check_time && check_actor_right(walk->rebuild, event, detail, sizeof detail) != 0))
+    return verify_fail(report, seq, "event %llu (%s): %s", (unsigned long long)seq,
+                       dbn_wire_event_name(event->body_case), detail);
   if (event->time)
     walk->prev_time = event->time;
   int rc = dbn_store_apply_event(walk->rebuild, event, NULL);
   if (rc == DBN_ECORRUPT)
-    return verify_fail(walk->report, event->seq, "event cannot be applied to the state before it (%s)",
+    return verify_fail(report, seq, "event cannot be applied to the state before it (%s)",
                        dbn_wire_event_name(event->body_case));
+  /* The evidence files it names, against the hashes the chain covers. */
   if (rc == 0 && walk->stored)
-    rc = dbn_store_evidence_verify_event(walk->stored, event, walk->report, NULL);
+    rc = dbn_store_evidence_verify_event(walk->stored, event, report, NULL);
+  if (rc == 0 && walk->tracked)
+    rc = track_record(walk->rebuild, walk->tracked, seq);
   if (rc && rc != DBN_ECORRUPT)
     walk->error = rc;
   return rc;
@@ -114,21 +187,8 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
     rc = verify_fail(report, walk->broken_link - 1,
                      "event %llu was changed: its hash is not the one the next event carries",
                      (unsigned long long)(walk->broken_link - 1));
-  } else if (walk->rebuild && !walk->rebuild_stopped && walk->check_time && event->time &&
-             event->time < walk->prev_time) {
-    /* A clock set back, or a real clock after a virtual one: every "as it
-     * stood on day D" question would read the log in the wrong order. (A
-     * time of 0 is no time at all: no broker writes one, and the store's
-     * own tests append events without.) */
-    rc = verify_fail(report, seq, "event time %lld is before its predecessor's (%lld): time went backwards",
-                     (long long)event->time, (long long)walk->prev_time);
-  } else if (walk->rebuild && !walk->rebuild_stopped &&
-             dbn_signed_event_check(walk->rebuild, event, detail, sizeof detail) != 0) {
-    /* Against the keys the log had registered just before this event. */
-    rc = verify_fail(report, seq, "event %llu (%s): %s", (unsigned long long)seq,
-                     dbn_wire_event_name(event->body_case), detail);
   } else if (walk->rebuild && !walk->rebuild_stopped) {
-    rc = replay_event(walk, event);
+    rc = replay_event(walk, seq, event);
   }
   dbn_wire_event_free(&event);
   if (rc)
@@ -187,10 +247,21 @@ value_seq(enum view_dbi which, const MDB_val *val)
   return 0;
 }
 
-/* Compare one view of the stored log with its rebuild, key by key. */
+/* LMDB's default order of keys. */
+static bool
+key_before(const MDB_val *a, const MDB_val *b)
+{
+  size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+  int c = memcmp(a->mv_data, b->mv_data, n);
+  return c < 0 || (c == 0 && a->mv_size < b->mv_size);
+}
+
+/* Compare one view of the stored log with its rebuild, key by key. A
+ * record whose value does not say which event last changed it is left in
+ * *damaged for a replay that finds its writer (name_last_writer). */
 static int
 compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi which,
-             dbn_verify_report_t *report)
+             dbn_verify_report_t *report, struct view_record *damaged)
 {
   MDB_cursor *a, *b;
   int rc = mdb_cursor_open(stored->txn, stored->store->dbi[which], &a);
@@ -209,7 +280,9 @@ compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi wh
         ra == 0 && rb == 0 && ka.mv_size == kb.mv_size && memcmp(ka.mv_data, kb.mv_data, ka.mv_size) == 0;
     bool same = same_key && va.mv_size == vb.mv_size && memcmp(va.mv_data, vb.mv_data, va.mv_size) == 0;
     if (!same) {
-      MDB_val *key = ra == 0 ? &ka : &kb;
+      /* Where the keys part, the smaller is the record one side lacks. */
+      bool stored_first = rb != 0 || (ra == 0 && !same_key && key_before(&ka, &kb));
+      MDB_val *key = same_key || stored_first ? &ka : &kb;
       char printable[96];
       size_t n = key->mv_size < sizeof printable - 1 ? key->mv_size : sizeof printable - 1;
       for (size_t i = 0; i < n; i++) {
@@ -221,6 +294,11 @@ compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi wh
       uint64_t seq_a = ra == 0 ? value_seq(which, &va) : 0;
       uint64_t seq_b = rb == 0 ? value_seq(which, &vb) : 0;
       uint64_t seq = seq_a && (!seq_b || seq_a < seq_b) ? seq_a : seq_b;
+      if (seq == 0 && key->mv_size <= sizeof damaged->key) {
+        damaged->which = which;
+        memcpy(damaged->key, key->mv_data, key->mv_size);
+        damaged->key_len = key->mv_size;
+      }
       if (seq == 0)
         seq = rebuilt->head_seq ? rebuilt->head_seq : 1;
       char detail[256];
@@ -304,7 +382,7 @@ compare_log_header(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, dbn_verify
 /* The views the replay rebuilt against the stored ones, view by view. */
 static int
 compare_rebuilt_views(const dbn_store_t *store, dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt,
-                      dbn_verify_report_t *report)
+                      dbn_verify_report_t *report, struct view_record *damaged)
 {
   int header_rc = compare_log_header(stored, rebuilt, report);
   if (header_rc)
@@ -322,8 +400,43 @@ compare_rebuilt_views(const dbn_store_t *store, dbn_store_txn_t *stored, dbn_sto
   rebuilt->head_seq = stored->head_seq;
   int rc = 0;
   for (int v = DBI_META + 1; v < DBI_VIEWS_END && rc == 0; v++)
-    rc = compare_view(stored, rebuilt, (enum view_dbi)v, report);
+    rc = compare_view(stored, rebuilt, (enum view_dbi)v, report, damaged);
   return rc == 0 && !report->note[0] ? note_uncovered(rebuilt, report) : rc;
+}
+
+/* A damaged record of a view that keeps no seq in its values: replay the
+ * log once more into a fresh scratch store (scratch_path, emptied) and
+ * watch which event last changed the record, and name that event. */
+static void
+name_last_writer(dbn_store_t *store, const char *scratch_path, struct view_record *record,
+                 dbn_verify_report_t *report)
+{
+  dbn_store_options_t scratch_options = {.no_sync = true, .map_size = dbn_store_map_size(store)};
+  dbn_store_t *scratch = NULL;
+  dbn_store_txn_t *stored = NULL;
+  dbn_verify_report_t replay;
+  memset(&replay, 0, sizeof replay);
+  struct verify_walk walk = {.report = &replay, .expected_seq = 1, .tracked = record};
+  int rc = dbn_store_open(&scratch, scratch_path, &scratch_options);
+  if (rc == 0)
+    rc = dbn_store_read_begin(store, &stored);
+  if (rc == 0)
+    rc = dbn_store_write_begin(scratch, &walk.rebuild);
+  walk.scratch = scratch;
+  if (rc == 0)
+    rc = dbn_store_events_foreach(stored, 0, 0, verify_event, &walk);
+  dbn_store_abort(&walk.rebuild);
+  dbn_store_abort(&stored);
+  dbn_store_destroy(&scratch);
+  dbn_store_remove_files(scratch_path, false);
+  free(record->value);
+  record->value = NULL;
+  if (rc || record->last_writer == 0)
+    return; /* the head stays named: no event wrote a record only the stored view has */
+  report->first_bad_seq = record->last_writer;
+  size_t used = strlen(report->problem);
+  snprintf(report->problem + used, sizeof report->problem - used, " (written by event %llu)",
+           (unsigned long long)record->last_writer);
 }
 
 static int
@@ -372,11 +485,16 @@ verify_log(const char *dir, const char *scratch_dir, bool rebuild_views, dbn_ver
   }
   if (rc == 0)
     rc = check_chain_end(&walk, stored);
+  struct view_record damaged = {.key_len = 0};
   if (rc == 0 && rebuild_views)
-    rc = compare_rebuilt_views(store, stored, walk.rebuild, report);
+    rc = compare_rebuilt_views(store, stored, walk.rebuild, report, &damaged);
   dbn_store_abort(&walk.rebuild);
   dbn_store_abort(&stored);
   dbn_store_destroy(&scratch);
+  if (*scratch_path)
+    dbn_store_remove_files(scratch_path, false);
+  if (rc == DBN_ECORRUPT && damaged.key_len)
+    name_last_writer(store, scratch_path, &damaged, report);
   dbn_store_destroy(&store);
   /* Remove the scratch files (and the directory when we made it). */
   if (*scratch_path)

@@ -1,8 +1,8 @@
 # A reply over what a client accepts (4 MiB: the client drops a bigger
 # frame with its connection) is not sent: the broker answers
 # resource_exhausted saying the reply is over the limit, instead of the
-# client waiting and reporting that no answer came. A narrower question is
-# still answered.
+# client waiting and reporting that no answer came. A list is never such a
+# reply: it comes a page at a time. A narrower question is still answered.
 . "$(dirname "$0")/lib.sh"
 make_keys
 start_broker
@@ -17,12 +17,13 @@ for p in big-1 big-2; do
     "$PLAN_JSON" >"$T/$p.json"
   as admin:admin plan load "$T/$p.json" >"$T/$p.out" 2>&1 || fail "plan $p: $(cat "$T/$p.out")"
 done
-start=$(date +%s)
-out=$(as coordinator:office --timeout 20000 tasks 2>&1) && fail "an over-large list was answered: $(echo "$out" | head -c 300)"
-echo "$out" | has "回复超过上限" || fail "the refusal does not say the reply is over the limit: $(echo "$out" | head -c 500)"
-echo "$out" | has resource_exhausted || fail "not resource_exhausted: $(echo "$out" | head -c 500)"
-echo "$out" | has "no answer" && fail "reported as no answer: $out"
-[ $(($(date +%s) - start)) -lt 15 ] || fail "the refusal came only at the timeout"
-pass "an over-large reply is refused as such: $(echo "$out" | head -c 200)"
+# A list comes a page at a time (broker/read.h), so even this one arrives
+# whole: the client follows the cursor. The broker's refusal of an
+# over-large reply (回复超过上限, resource_exhausted) stays for any reply that
+# is not a list.
+json=$(as coordinator:office --timeout 20000 tasks --json 2>"$T/tasks.err") || fail "the long list: $(head -c 500 "$T/tasks.err")"
+count=$(echo "$json" | jq '.tasks | length')
+[ "$count" -ge 800 ] || fail "the long list has $count tasks, not every one"
+pass "a list over 4 MiB ($(echo "$json" | wc -c) bytes of JSON, $count tasks) arrives whole, a page at a time"
 as coordinator:office tasks --unit ZRJ --json | jq -e '.tasks | length > 0' >/dev/null || fail "a narrower list is not answered"
 pass "a narrower question is answered"

@@ -267,6 +267,180 @@ test_removed_key_stops_its_open_connection(void **state)
   zmq_close(lcj);
 }
 
+/* Defect: a list reply grew with the log until it was over what a client
+ * accepts. Lists come a page at a time: with a limit of one, paging
+ * through the tasks by next_cursor gives every task once, in order, and
+ * the last page says there is no next; a cursor that is no escalation id
+ * is refused. */
+static void
+test_lists_come_a_page_at_a_time(void **state)
+{
+  (void)state;
+  void *admin = connect_as("admin-admin");
+  BODY(all, ListTasks, LIST_TASKS, list_all);
+  all.list_tasks = &list_all;
+  Duban__Reply *whole = call(admin, &all);
+  assert_non_null(whole);
+  assert_int_equal(whole->code, DUBAN__CODE__CODE_OK);
+  assert_true(whole->n_tasks >= 2);
+  assert_string_equal(whole->next_cursor, ""); /* all fit in one page */
+  char cursor[DBN_MAX_ID + 1] = "";
+  size_t seen = 0;
+  for (int pages = 0; pages <= (int)whole->n_tasks; pages++) {
+    BODY(req, ListTasks, LIST_TASKS, list);
+    list.limit = 1;
+    list.cursor = cursor;
+    req.list_tasks = &list;
+    Duban__Reply *page = call(admin, &req);
+    assert_non_null(page);
+    assert_int_equal(page->code, DUBAN__CODE__CODE_OK);
+    assert_true(page->n_tasks <= 1);
+    if (page->n_tasks == 1) {
+      assert_true(seen < whole->n_tasks);
+      assert_string_equal(page->tasks[0]->id, whole->tasks[seen]->id);
+      seen++;
+    }
+    bool last = !*page->next_cursor;
+    snprintf(cursor, sizeof cursor, "%s", page->next_cursor);
+    dbn_wire_reply_free(&page);
+    if (last)
+      break;
+  }
+  assert_int_equal(seen, whole->n_tasks);
+  dbn_wire_reply_free(&whole);
+
+  BODY(bad, ListEscalations, LIST_ESCALATIONS, escalations);
+  escalations.cursor = "第一页";
+  bad.list_escalations = &escalations;
+  expect(admin, &bad, DUBAN__CODE__CODE_INVALID_ARGUMENT, "cursor");
+  zmq_close(admin);
+}
+
+/* Defect: a 4,194,230-byte request was accepted whose event no watcher
+ * could then receive (watch failed with deadline_exceeded at that event).
+ * A plan just under the 4 MiB frame limit whose event would be over
+ * DBN_MAX_EVENT is refused (invalid_argument, as every size limit) and nothing is written. */
+static void
+test_undeliverable_event_refused(void **state)
+{
+  (void)state;
+  enum { ACTIONS = 515, TEXT = 8100 };
+  static Duban__Action actions[ACTIONS];
+  static Duban__Action *action_ptrs[ACTIONS];
+  static char ids[ACTIONS][32], numbers[ACTIONS][8];
+  char *text = malloc(TEXT + 1);
+  assert_non_null(text);
+  memset(text, 'a', TEXT);
+  text[TEXT] = '\0';
+  for (int i = 0; i < ACTIONS; i++) {
+    duban__action__init(&actions[i]);
+    snprintf(ids[i], sizeof ids[i], "big-plan:1.1.%d", i + 1);
+    snprintf(numbers[i], sizeof numbers[i], "%d", i + 1);
+    actions[i].id = ids[i];
+    actions[i].number = numbers[i];
+    actions[i].text = text;
+    actions[i].unit = "LCJ";
+    action_ptrs[i] = &actions[i];
+  }
+  Duban__Measure measure = DUBAN__MEASURE__INIT;
+  Duban__Measure *measures[] = {&measure};
+  measure.number = "1";
+  measure.text = "措施";
+  measure.n_actions = ACTIONS;
+  measure.actions = action_ptrs;
+  Duban__Section section = DUBAN__SECTION__INIT;
+  Duban__Section *sections[] = {&section};
+  section.number = "1";
+  section.title = "一";
+  section.n_measures = 1;
+  section.measures = measures;
+  Duban__Unit unit = DUBAN__UNIT__INIT;
+  Duban__Unit *units[] = {&unit};
+  unit.code = "LCJ";
+  unit.name = "市林业和草原局";
+  Duban__Plan plan = DUBAN__PLAN__INIT;
+  plan.id = "big-plan";
+  plan.title = "大计划";
+  plan.issued = "2023-09-19";
+  plan.horizon = "2023-12-31";
+  plan.n_sections = 1;
+  plan.sections = sections;
+  plan.n_units = 1;
+  plan.units = units;
+  BODY(load, LoadPlan, LOAD_PLAN, load_plan);
+  load_plan.plan = &plan;
+  load.load_plan = &load_plan;
+  load.version = DBN_PROTOCOL_VERSION;
+  load.request_id = "big-plan-load";
+  size_t len = dbn_wire_packed_size(&load.base);
+  print_message("a plan of %zu bytes (frame limit %d, event limit %d)\n", len, DBN_MAX_MESSAGE,
+                DBN_MAX_EVENT);
+  assert_true(len < DBN_MAX_MESSAGE && len > DBN_MAX_EVENT);
+  void *admin = connect_as("admin-admin");
+  expect(admin, &load, DUBAN__CODE__CODE_INVALID_ARGUMENT, "no watcher could receive it");
+  free(text);
+  zmq_close(admin);
+}
+
+/* Defect: a progress report padded with a 3 MiB unknown protobuf field was
+ * accepted and stored. A field the .proto does not know is refused, at any
+ * depth, and nothing is written; the same report without it is taken. */
+static void
+test_unknown_field_refused(void **state)
+{
+  (void)state;
+  void *lcj = connect_as("unit-LCJ");
+  claim_lcj(lcj);
+  BODY(req, Progress, PROGRESS, progress);
+  progress.task = TASK_LCJ;
+  progress.percent = 40;
+  req.progress = &progress;
+  req.version = DBN_PROTOCOL_VERSION;
+  char id[33];
+  dbn_wire_new_request_id(id);
+  req.request_id = id;
+  uint8_t *packed;
+  size_t len;
+  assert_int_equal(dbn_wire_pack(&req.base, &packed, &len), 0);
+  /* Field 1000, length-delimited: tag varint (1000 << 3 | 2), then a
+   * varint length of 3 MiB, then the bytes. */
+  size_t pad = 3 * 1024 * 1024;
+  uint8_t header[8];
+  size_t h = 0;
+  for (uint64_t v = (1000u << 3) | 2;; v >>= 7) {
+    header[h++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    if (v < 0x80)
+      break;
+  }
+  for (uint64_t v = pad;; v >>= 7) {
+    header[h++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    if (v < 0x80)
+      break;
+  }
+  uint8_t *padded = malloc(len + h + pad);
+  assert_non_null(padded);
+  memcpy(padded, packed, len);
+  memcpy(padded + len, header, h);
+  memset(padded + len + h, 'x', pad);
+  uint64_t before = head();
+  Duban__Reply *reply = call_raw(lcj, padded, len + h + pad, 10000);
+  assert_non_null(reply);
+  print_message("a %zu-byte progress report with an unknown field: %s: %s\n", len + h + pad,
+                dbn_wire_code_name(reply->code), reply->message);
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_INVALID_ARGUMENT);
+  assert_non_null(strstr(reply->message, "1000"));
+  dbn_wire_reply_free(&reply);
+  assert_int_equal(head(), before);
+  /* The same report without the padding, under the same id, is taken. */
+  reply = call_raw(lcj, packed, len, 5000);
+  assert_non_null(reply);
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
+  dbn_wire_reply_free(&reply);
+  free(padded);
+  free(packed);
+  zmq_close(lcj);
+}
+
 int
 main(void)
 {
@@ -275,6 +449,9 @@ main(void)
       cmocka_unit_test_setup_teardown(test_nul_bytes_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refusal_does_not_name_the_owner, setup, teardown),
       cmocka_unit_test_setup_teardown(test_removed_key_stops_its_open_connection, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_lists_come_a_page_at_a_time, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_undeliverable_event_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unknown_field_refused, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

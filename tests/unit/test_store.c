@@ -58,7 +58,8 @@ append_claim(dbn_store_t *store, const char *task, const char *request_id)
   claim.task = (char *)task;
   Duban__Event event = DUBAN__EVENT__INIT;
   event.time = 1695000100;
-  event.actor = "unit:LCJ";
+  /* The task's owner claims it: verify checks who may. */
+  event.actor = strcmp(task, "t:1.1.2") == 0 ? "unit:ZRJ" : "unit:LCJ";
   event.request_id = (char *)request_id;
   event.body_case = DUBAN__EVENT__BODY_CLAIMED;
   event.claimed = &claim;
