@@ -11,7 +11,9 @@
  * other cells' lines become empty, so every line keeps its number and the
  * report still points into the document. A cell that is empty on the page
  * cannot be told from a missing line: a row is read only while its number
- * is the next one, and a table whose rows do not line up ends there. */
+ * is the next one, and a table whose rows do not line up ends there.
+ * Some pages end every cell with " |" (the table's rule, kept as text):
+ * that mark is not part of the cell. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,13 +50,30 @@ next_filled(const importer_t *importer, size_t i)
   return i;
 }
 
+/* Where line i's cell ends: before a closing "|" and the spaces around it. */
+static size_t
+cell_end(const importer_t *importer, size_t i)
+{
+  const line_t *line = &importer->lines[i];
+  size_t end = line->end;
+  while (end > line->start && importer->normalized[end - 1] == ' ')
+    end--;
+  if (end > line->start && importer->normalized[end - 1] == '|') {
+    end--;
+    while (end > line->start && importer->normalized[end - 1] == ' ')
+      end--;
+  }
+  return end;
+}
+
 static enum column_role
 line_role(importer_t *importer, size_t i)
 {
   const line_t *line = &importer->lines[i];
-  if (line->end - line->start > FLAT_MAX_HEADER_CELL)
+  size_t end = cell_end(importer, i);
+  if (end - line->start > FLAT_MAX_HEADER_CELL)
     return COLUMN_NONE;
-  char *text = import_encode(importer, importer->typed, line->start, line->end);
+  char *text = import_encode(importer, importer->typed, line->start, end);
   enum column_role role = text ? import_column_role(text) : COLUMN_NONE;
   free(text);
   return role;
@@ -65,10 +84,11 @@ static int
 line_number(const importer_t *importer, size_t i)
 {
   const line_t *line = &importer->lines[i];
+  size_t end = cell_end(importer, i);
   int value = 0;
-  if (line->end - line->start == 0 || line->end - line->start > 4)
+  if (end - line->start == 0 || end - line->start > 4)
     return -1;
-  for (size_t k = line->start; k < line->end; k++) {
+  for (size_t k = line->start; k < end; k++) {
     if (!cp_is_digit(importer->normalized[k]))
       return -1;
     value = value * 10 + (int)(importer->normalized[k] - '0');
@@ -89,7 +109,7 @@ read_header(importer_t *importer, size_t i, flat_header_t *header, size_t *after
   while (at < importer->line_count && header->columns < FLAT_MAX_COLUMNS) {
     enum column_role role = line_role(importer, at);
     if (role == COLUMN_NONE || role == COLUMN_NUMBER)
-      break;
+      break; /* a people column (责任领导) is a column, read as nothing */
     text |= role == COLUMN_TASK || role == COLUMN_MEASURE;
     unit |= role == COLUMN_LEAD || role == COLUMN_COOP || role == COLUMN_OWNER;
     header->roles[header->columns++] = role;
@@ -118,6 +138,16 @@ append_line(importer_t *importer, cptext_t *text, size_t i)
                 line->end - line->start);
 }
 
+/* Line i as a cell, without its closing "|". */
+static void
+append_cell(importer_t *importer, cptext_t *text, size_t i)
+{
+  const line_t *line = &importer->lines[i];
+  size_t end = cell_end(importer, i);
+  cptext_append(importer, text, importer->typed + line->start, importer->normalized + line->start,
+                end - line->start);
+}
+
 /* Row cells (line indexes, in header order) as an item on the row's line. */
 static void
 compose_row(importer_t *importer, const flat_header_t *header, size_t number_line, const size_t *cells,
@@ -127,20 +157,20 @@ compose_row(importer_t *importer, const flat_header_t *header, size_t number_lin
     enum column_role role;
     const char *label;
   } units[] = {{COLUMN_LEAD, "牵头单位："}, {COLUMN_OWNER, "责任单位："}, {COLUMN_COOP, "配合单位："}};
-  append_line(importer, out, number_line);
+  append_cell(importer, out, number_line);
   append_literal(importer, out, ".");
   bool first_text = true;
   for (size_t c = 0; c < header->columns; c++)
     if (header->roles[c] == COLUMN_TASK || header->roles[c] == COLUMN_MEASURE) {
       if (!first_text)
         append_literal(importer, out, "：");
-      append_line(importer, out, cells[c]);
+      append_cell(importer, out, cells[c]);
       first_text = false;
     }
   for (size_t c = 0; c < header->columns; c++)
     if (header->roles[c] == COLUMN_DEADLINE) {
       append_literal(importer, out, "（完成时限：");
-      append_line(importer, out, cells[c]);
+      append_cell(importer, out, cells[c]);
       append_literal(importer, out, "）");
     }
   bool opened = false;
@@ -149,11 +179,25 @@ compose_row(importer_t *importer, const flat_header_t *header, size_t number_lin
       if (header->roles[c] == units[u].role) {
         append_literal(importer, out, opened ? "；" : "（");
         append_literal(importer, out, units[u].label);
-        append_line(importer, out, cells[c]);
+        append_cell(importer, out, cells[c]);
         opened = true;
       }
   if (opened)
     append_literal(importer, out, "）");
+}
+
+/* True when the next row's number (next) comes within a row's width after
+ * line k, but not at k: the row had more lines than columns (a cell of
+ * several lines, units one a line), so its cells cannot be lined up. */
+static bool
+row_overflows(const importer_t *importer, const flat_header_t *header, size_t k, int next)
+{
+  for (size_t seen = 0; k < importer->line_count && seen <= header->columns; seen++) {
+    if (line_number(importer, k) == next)
+      return seen > 0;
+    k = next_filled(importer, k + 1);
+  }
+  return false;
 }
 
 /* The rows after a header at line after; returns how many were read. */
@@ -171,6 +215,12 @@ read_rows(importer_t *importer, const flat_header_t *header, size_t after, rewri
     }
     if (c < header->columns)
       break; /* a short row: the table ends (or its cells cannot be lined up) */
+    if (row_overflows(importer, header, k, rows + 2)) {
+      import_report(importer, importer->lines[at].number, "table",
+                    "第 %d 行的单元格多于 %zu 行（一格多行）：对不齐，表格从此不读", rows + 1,
+                    header->columns);
+      break;
+    }
     compose_row(importer, header, at, cells, &rewrite->lines[at]);
     rewrite->any = true;
     for (c = 0; c < header->columns; c++)

@@ -226,10 +226,11 @@ enum column_role {
   COLUMN_LEAD,
   COLUMN_COOP,
   COLUMN_OWNER,
-  COLUMN_DEADLINE
+  COLUMN_DEADLINE,
+  COLUMN_PEOPLE /* 责任领导, 联系人, 备注: a column of people or notes, never read */
 };
-/* The role of a header cell's UTF-8 text; COLUMN_NONE for people (牵头市领导),
- * notes and anything else. */
+/* The role of a header cell's UTF-8 text; COLUMN_PEOPLE for people
+ * (牵头市领导) and notes, COLUMN_NONE for anything else. */
 enum column_role import_column_role(const char *text);
 
 /* A zip archive (what a .docx is) / an OLE compound file (.doc, .wps). */
