@@ -292,6 +292,12 @@ bool import_unclosed_units(const uint32_t *normalized, size_t start, size_t end)
 /* The canonical unit for a name as written, registering it on first
  * sight; returns its index in importer->units, or -1 when out of memory. */
 int import_unit_register(importer_t *importer, const char *name, int line);
+/* The units for a name as written: the members the units file gives a
+ * collective ({"name": "各区、县级市", "members": [names or codes]}), each
+ * registered and the expansion reported, else the name's own unit. Writes
+ * at most max indexes, without repeats, to out; returns how many (0 only
+ * when out of memory). */
+size_t import_unit_expand(importer_t *importer, const char *name, int line, int *out, size_t max);
 /* Give every unit without a code from the units file a code. */
 void import_assign_codes(importer_t *importer);
 /* Check the shape of a units file before anything is read. */
