@@ -29,7 +29,7 @@ shapingba-2022-table.docx|1|10|7|0|2022-01-21
 xining-2017-liutong.txt|2|1|5|0|2017-11-24
 xianyang-2022-fangguanfu.txt|1|1|4|1|2022-01-01
 ordos-2023-58-sec3.pdf|1|6|3|2|2023-09-18
-dazhu-2016-20-table.docx|1|11|10|10|2016-02-26
+dazhu-2016-20-table.docx|1|11|10|11|2016-02-26
 huoshan-2025-kaifaqu.txt|1|3|4|0|2025-01-01
 huoshan-2025-kaifaqu-table.docx|1|3|4|0|2025-01-01
 COUNTS
@@ -74,13 +74,13 @@ pass "xianyang (traditional): 牽頭 owner, two cooperating collectives joined b
 
 # 大竹县 (a real table): row 5 holds two works under one number and one unit
 # cell merged down; several units of a cell are its paragraphs, the first
-# owns. Hand count: 11 dated; 9月投入使用 (no 底/前 after the month) is not
-# read as a deadline (SOURCES.md, known gaps), so 10.
+# owns. 9月投入使用 in the 完成时限 cell is a deadline (the month's end),
+# though no 底/前 follows the month.
 imp dazhu-2016-20-table.docx >"$T/p.json"
 [ "$(jq -c '[.sections[0].measures[0].actions[5] | .text, .unit]' "$T/p.json")" = '["开工建设老年大学。（完成时限：12月底前）","县民政局"]' ] ||
   fail "dazhu: row 5's second work under the merged 责任单位"
-[ "$(jq -c '[.sections[0].measures[0].actions[1].milestones | length]' "$T/p.json")" = '[0]' ] ||
-  fail "dazhu: 9月投入使用 is now read as a date: update the hand count and SOURCES.md"
+[ "$(jq -r '.sections[0].measures[0].actions[1].milestones[0].due' "$T/p.json")" = 2016-09-30 ] ||
+  fail "dazhu: 9月投入使用 in 完成时限 is not read as 2016-09-30"
 # The flattened page: its cells hold several lines (units one a line, row 5
 # two works), which cannot be lined up: refused with the no-structure code.
 code=0
