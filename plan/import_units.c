@@ -409,6 +409,21 @@ loose_key(const char *name, char *out, size_t out_len)
   out[k] = '\0';
 }
 
+/* Two spellings of a name that differ only in full-width or half-width
+ * forms (（）and ()), as a units file typed by hand and the document may. */
+static bool
+same_name(const char *a, const char *b)
+{
+  while (*a && *b) {
+    unsigned ca, cb;
+    a += dbn_utf8_decode(a, &ca);
+    b += dbn_utf8_decode(b, &cb);
+    if (cp_normalize(ca) != cp_normalize(cb))
+      return false;
+  }
+  return !*a && !*b;
+}
+
 /* The units file's entry that names name (as its name or an alias). */
 static const cJSON *
 file_unit(const importer_t *importer, const char *name)
@@ -419,12 +434,12 @@ file_unit(const importer_t *importer, const char *name)
   cJSON_ArrayForEach(entry, importer->options->units)
   {
     const cJSON *entry_name = cJSON_GetObjectItemCaseSensitive(entry, "name");
-    if (cJSON_IsString(entry_name) && strcmp(entry_name->valuestring, name) == 0)
+    if (cJSON_IsString(entry_name) && same_name(entry_name->valuestring, name))
       return entry;
     const cJSON *alias;
     cJSON_ArrayForEach(alias, cJSON_GetObjectItemCaseSensitive(entry, "aliases"))
     {
-      if (cJSON_IsString(alias) && strcmp(alias->valuestring, name) == 0)
+      if (cJSON_IsString(alias) && same_name(alias->valuestring, name))
         return entry;
     }
   }
@@ -529,13 +544,13 @@ member_entry(const cJSON *units, const char *member)
   {
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(entry, "name");
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(entry, "code");
-    if ((cJSON_IsString(name) && strcmp(name->valuestring, member) == 0) ||
+    if ((cJSON_IsString(name) && same_name(name->valuestring, member)) ||
         (cJSON_IsString(code) && strcmp(code->valuestring, member) == 0))
       return entry;
     const cJSON *alias;
     cJSON_ArrayForEach(alias, cJSON_GetObjectItemCaseSensitive(entry, "aliases"))
     {
-      if (cJSON_IsString(alias) && strcmp(alias->valuestring, member) == 0)
+      if (cJSON_IsString(alias) && same_name(alias->valuestring, member))
         return entry;
     }
   }
@@ -570,6 +585,8 @@ import_unit_expand(importer_t *importer, const char *name, int line, int *out, s
   {
     /* import_check_units_file made sure every member names a plain entry */
     const cJSON *entry = member_entry(importer->options->units, member->valuestring);
+    if (!entry)
+      continue;
     const char *unit = cJSON_GetObjectItemCaseSensitive(entry, "name")->valuestring;
     int index = import_unit_register(importer, unit, line);
     bool seen = false;

@@ -984,6 +984,22 @@ test_collective_expanded_by_units_file(void **state)
   cJSON_Delete(report);
   cJSON_Delete(units);
 
+  /* the file may spell the collective with () where the document has （） */
+  static const char parens[] = "2024年2月1日\n一、交通\n（一）推进智慧交通。\n"
+                               "1.2024年底前完成。（责任单位：各县（市、区）人民政府）\n";
+  cJSON *spelled = cJSON_Parse("[{\"name\":\"甲县人民政府\",\"code\":\"JX\"},"
+                               "{\"name\":\"各县(市、区)人民政府\",\"members\":[\"JX\"]}]");
+  assert_non_null(spelled);
+  opt.units = spelled;
+  assert_int_equal(dbn_plan_import(parens, sizeof parens - 1, &opt, &plan, &report, why, sizeof why), 0);
+  const cJSON *only = cJSON_GetArrayItem(
+      arr(cJSON_GetArrayItem(arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures"), 0), "actions"),
+      0);
+  assert_string_equal(str(only, "unit"), "甲县人民政府");
+  cJSON_Delete(plan);
+  cJSON_Delete(report);
+  cJSON_Delete(spelled);
+
   /* a member that names no unit of the file, or a collective, is refused */
   static const char *const bad_files[] = {
       "[{\"name\":\"各区\",\"members\":[\"北区\"]}]",
