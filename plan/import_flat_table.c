@@ -11,7 +11,10 @@
  * other cells' lines become empty, so every line keeps its number and the
  * report still points into the document. A cell that is empty on the page
  * cannot be told from a missing line: a row is read only while its number
- * is the next one, and a table whose rows do not line up ends there.
+ * is the next one, and a table whose rows do not line up ends there. A
+ * row with more lines than columns is read only under a 序号 / text / unit
+ * [/ 完成时限] header, when its lines fall into place as a work's text, its
+ * units one a line and its deadline (read_tall_row).
  * Some pages end every cell with " |" (the table's rule, kept as text):
  * that mark is not part of the cell. */
 #include <stdlib.h>
@@ -200,6 +203,116 @@ row_overflows(const importer_t *importer, const flat_header_t *header, size_t k,
   return false;
 }
 
+/* ---- rows whose cells take several lines ---------------------------------------- */
+
+#define FLAT_MAX_TALL 24 /* lines of one row */
+
+/* A 完成时限 cell: short, naming a month or a year (12月底前, 9月投入使用). */
+static bool
+looks_like_deadline(const importer_t *importer, size_t i)
+{
+  const line_t *line = &importer->lines[i];
+  size_t end = cell_end(importer, i);
+  if (end <= line->start || end - line->start > 16 || importer->normalized[end - 1] == 0x3002) /* 。 */
+    return false;
+  for (size_t k = line->start; k + 1 < end; k++)
+    if (cp_is_digit(importer->normalized[k]) &&
+        (importer->normalized[k + 1] == 0x6708 || importer->normalized[k + 1] == 0x5e74)) /* 月 年 */
+      return true;
+  return false;
+}
+
+/* The header a tall row can be read under: 序号 / text / one unit column
+ * [/ 完成时限]; *unit_p is the unit column's role. */
+static bool
+tall_header(const flat_header_t *header, enum column_role *unit_p)
+{
+  const enum column_role *roles = header->roles;
+  bool text = roles[0] == COLUMN_TASK || roles[0] == COLUMN_MEASURE;
+  bool unit = header->columns >= 2 &&
+              (roles[1] == COLUMN_LEAD || roles[1] == COLUMN_OWNER || roles[1] == COLUMN_COOP);
+  *unit_p = unit ? roles[1] : COLUMN_NONE;
+  return text && unit && (header->columns == 2 || (header->columns == 3 && roles[2] == COLUMN_DEADLINE));
+}
+
+/* One work of a tall row as an item on its text line: "N.text（完成时限：d）
+ * （责任单位：A、B）", the units those of the row's first work (its unit
+ * cell merged down). */
+static void
+compose_work(importer_t *importer, size_t number_line, size_t text, size_t deadline, const size_t *units,
+             size_t unit_count, enum column_role role, cptext_t *out)
+{
+  append_cell(importer, out, number_line);
+  append_literal(importer, out, ".");
+  append_cell(importer, out, text);
+  if (deadline != SIZE_MAX) {
+    append_literal(importer, out, "（完成时限：");
+    append_cell(importer, out, deadline);
+    append_literal(importer, out, "）");
+  }
+  append_literal(importer, out,
+                 role == COLUMN_LEAD   ? "（牵头单位："
+                 : role == COLUMN_COOP ? "（配合单位："
+                                       : "（责任单位：");
+  for (size_t u = 0; u < unit_count; u++) {
+    if (u)
+      append_literal(importer, out, "、");
+    append_cell(importer, out, units[u]);
+  }
+  append_literal(importer, out, "）");
+}
+
+/* A row (number on line at, the next row's number next) whose cells take
+ * several lines, as 大竹县's table has them: the work's text, its units one
+ * a line, its deadline; then perhaps a further work (text, deadline) under
+ * the same number and units. Read only when every line falls into place;
+ * *k_p is then the next row's line. */
+static bool
+read_tall_row(importer_t *importer, const flat_header_t *header, size_t at, int next, rewrite_t *rewrite,
+              size_t *k_p)
+{
+  enum column_role role;
+  if (!tall_header(header, &role))
+    return false;
+  size_t lines[FLAT_MAX_TALL], n = 0, k = next_filled(importer, at + 1);
+  while (k < importer->line_count && line_number(importer, k) != next && n < FLAT_MAX_TALL) {
+    lines[n++] = k;
+    k = next_filled(importer, k + 1);
+  }
+  if (k >= importer->line_count || line_number(importer, k) != next)
+    return false;
+  bool with_deadline = header->columns == 3;
+  size_t units[FLAT_MAX_TALL], unit_count = 0, i = 0;
+  size_t texts[FLAT_MAX_TALL], deadlines[FLAT_MAX_TALL], works = 0;
+  while (i < n) {
+    size_t text = lines[i++];
+    if (looks_like_deadline(importer, text) ||
+        import_looks_like_unit(importer, importer->lines[text].start, cell_end(importer, text)))
+      return false;
+    while (works == 0 && i < n &&
+           import_looks_like_unit(importer, importer->lines[lines[i]].start, cell_end(importer, lines[i])))
+      units[unit_count++] = lines[i++];
+    size_t deadline = SIZE_MAX;
+    if (with_deadline) {
+      if (i >= n || !looks_like_deadline(importer, lines[i]))
+        return false;
+      deadline = lines[i++];
+    }
+    texts[works] = text;
+    deadlines[works++] = deadline;
+  }
+  if (unit_count == 0)
+    return false;
+  for (size_t w = 0; w < works; w++)
+    compose_work(importer, at, texts[w], deadlines[w], units, unit_count, role, &rewrite->lines[texts[w]]);
+  rewrite->blank[at] = true;
+  for (size_t l = 0; l < n; l++)
+    rewrite->blank[lines[l]] = rewrite->lines[lines[l]].length == 0;
+  rewrite->any = true;
+  *k_p = k;
+  return true;
+}
+
 /* The rows after a header at line after; returns how many were read. */
 static int
 read_rows(importer_t *importer, const flat_header_t *header, size_t after, rewrite_t *rewrite)
@@ -216,6 +329,13 @@ read_rows(importer_t *importer, const flat_header_t *header, size_t after, rewri
     if (c < header->columns)
       break; /* a short row: the table ends (or its cells cannot be lined up) */
     if (row_overflows(importer, header, k, rows + 2)) {
+      int row_line = importer->lines[at].number;
+      if (read_tall_row(importer, header, at, rows + 2, rewrite, &at)) {
+        import_report(importer, row_line, "table",
+                      "第 %d 行的单元格占多行：按“事项、单位（一行一个）、完成时限”读出", rows + 1);
+        rows++;
+        continue;
+      }
       import_report(importer, importer->lines[at].number, "table",
                     "第 %d 行的单元格多于 %zu 行（一格多行）：对不齐，表格从此不读", rows + 1,
                     header->columns);

@@ -289,6 +289,9 @@ bool import_trailing_paren(const uint32_t *normalized, size_t start, size_t end,
  * was cut in the middle of its units. */
 bool import_unclosed_units(const uint32_t *normalized, size_t start, size_t end);
 
+/* Whether normalized[start..end) reads as a unit's name (its ending, or a
+ * name the units file or the document already knows). */
+bool import_looks_like_unit(importer_t *importer, size_t start, size_t end);
 /* The canonical unit for a name as written, registering it on first
  * sight; returns its index in importer->units, or -1 when out of memory. */
 int import_unit_register(importer_t *importer, const char *name, int line);

@@ -84,8 +84,8 @@ looks_like_unit_with_parens(const uint32_t *normalized, size_t start, size_t end
   return depth == 0 && last_outside != SIZE_MAX && cp_in_set(normalized[last_outside], UNIT_ENDINGS);
 }
 
-static bool
-looks_like_unit(importer_t *importer, size_t start, size_t end)
+bool
+import_looks_like_unit(importer_t *importer, size_t start, size_t end)
 {
   const uint32_t *normalized = importer->normalized;
   if (end - start < 2)
@@ -224,7 +224,9 @@ joining_ji(importer_t *importer, size_t start, size_t end)
   size_t at = separator(importer->normalized, start, end, "及");
   if (at >= end || at == start || at + 1 >= end)
     return SIZE_MAX;
-  return looks_like_unit(importer, start, at) && looks_like_unit(importer, at + 1, end) ? at : SIZE_MAX;
+  return import_looks_like_unit(importer, start, at) && import_looks_like_unit(importer, at + 1, end)
+             ? at
+             : SIZE_MAX;
 }
 
 /* Names separated by 、 or / (or a 及 between two units) in
@@ -254,13 +256,13 @@ read_names(importer_t *importer, size_t start, size_t end, enum role role, unit_
         bool government =
             word_end - word_start <= 4 && literal_ends(normalized, word_start, word_end, "政府");
         if (word_start >= word_end || word_end - word_start > 8 || normalized[word_start] == 0x5404 ||
-            (!government && (looks_like_unit(importer, word_start, word_end) ||
+            (!government && (import_looks_like_unit(importer, word_start, word_end) ||
                              !collective_word(normalized, word_start, word_end))))
           break;
         name_end = word_end;
         at = next + 1;
       }
-      if (!looks_like_unit(importer, name_start, name_end) &&
+      if (!import_looks_like_unit(importer, name_start, name_end) &&
           !collective_word(normalized, name_start, name_end))
         return false;
       char *name = import_encode(importer, importer->typed, name_start, name_end);
@@ -275,7 +277,7 @@ read_names(importer_t *importer, size_t start, size_t end, enum role role, unit_
       name_end--;
     if (name_start >= name_end)
       continue;
-    if (!looks_like_unit(importer, name_start, name_end))
+    if (!import_looks_like_unit(importer, name_start, name_end))
       return false;
     char *name = import_encode(importer, importer->typed, name_start, name_end);
     strvec_t *list = role == ROLE_COOPERATING ? &found->cooperating : &found->lead;
