@@ -358,8 +358,10 @@ bool import_is_funding_clause(const uint32_t *normalized, size_t length, size_t 
 
 /* Where task task_id came from: its section's and measure's lines, its
  * own lines and, for a .docx, the table row and cells of each; a new
- * string (the caller's), or NULL with why set when there is no such task. */
-char *import_explain(importer_t *importer, const char *task_id, char *why, size_t why_len);
+ * string (the caller's), or NULL with why set when there is no such task.
+ * plan (borrowed, may be NULL) is the built plan: a task it has beyond the
+ * document's actions (a collective's further units) is found there. */
+char *import_explain(importer_t *importer, const cJSON *plan, const char *task_id, char *why, size_t why_len);
 
 /* The plan JSON from everything parsed, the caller's. When an allocation
  * fails importer->error is set and the plan (NULL or incomplete) is only

@@ -36,6 +36,12 @@ has '各相关街镇 is a collective .*give it "members"' "$T/report.txt" || fai
 jq -r '.units[].name' "$T/plan.json" | has -x 各相关街镇 || fail "the unexpanded collective is not a unit"
 pass "an owning collective becomes one task per member; one without members stays one unit, reported"
 
+# --explain finds a further member's task (numbered after the measure's
+# actions) in the line of the action it was split from.
+"$BIN/duban" plan import --explain coll:1.1.3 "$DOC" --units "$UNITS" --id coll >"$T/explain.txt" 2>&1 ||
+  fail "--explain coll:1.1.3: $(cat "$T/explain.txt")"
+has '第5行：1.完成老旧小区改造100个' "$T/explain.txt" || fail "--explain coll:1.1.3: $(cat "$T/explain.txt")"
+
 # Without the units file the collective is one unit, as before.
 "$BIN/duban" plan import "$DOC" --id coll >"$T/plain.json" 2>/dev/null || fail "import without --units"
 [ "$(jq -c '[.sections[0].measures[0].actions[] | .unit]' "$T/plain.json")" = '["各区、县级市","市住建局"]' ] ||
