@@ -545,13 +545,17 @@ report_summary(build_t *build)
   int collectives = 0;
   for (size_t i = 0; i < importer->unit_count; i++)
     collectives += strncmp(importer->units[i].name, "各", strlen("各")) == 0;
+  /* collectives the units file expanded are no units of the plan any more */
+  char expanded[64] = "";
+  if (importer->expanded.count)
+    snprintf(expanded, sizeof expanded, "，按单位文件展开集体单位 %zu 个", importer->expanded.count);
   import_report(
       importer, 0, "summary",
       "汇总：任务 %d 项（有责任单位 %d 项，读不出责任单位而略去 %d 项），写明日期 %d 项，有目标 %d 项，"
-      "继承期限 %d 项，记为事实的数字 %d 个，单位 %zu 个（其中集体单位 %d 个）",
+      "继承期限 %d 项，记为事实的数字 %d 个，单位 %zu 个（其中集体单位 %d 个）%s",
       build->counts.written + build->counts.left_out, build->counts.written, build->counts.left_out,
       build->counts.dated, build->counts.with_target, build->counts.inherited, build->counts.facts,
-      importer->unit_count, collectives);
+      importer->unit_count, collectives, expanded);
 }
 
 static void

@@ -116,6 +116,7 @@ typedef struct {
   char **origins;       /* .docx: by line (0-based), the table row it came from, or NULL */
   size_t origin_count;
   const char *source_kind; /* NULL (text), "docx" or "pdf": how the lines were made */
+  strvec_t expanded;       /* collectives the units file expanded, as written (each once) */
 } importer_t;
 
 /* ---- import_text.c: report, allocation, containers -------------------------- */

@@ -602,6 +602,8 @@ import_unit_expand(importer_t *importer, const char *name, int line, int *out, s
   }
   import_report(importer, line, "collective", "集体单位 %s 按单位文件展开为 %zu 个单位：%s", name, count,
                 list);
+  if (!strvec_has(&importer->expanded, name))
+    strvec_push(importer, &importer->expanded, import_strdup(importer, name));
   return count;
 }
 

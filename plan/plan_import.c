@@ -64,6 +64,7 @@ importer_free(importer_t *importer)
     free(section->title);
   }
   free(importer->sections);
+  strvec_free(&importer->expanded);
   for (size_t i = 0; i < importer->unit_count; i++) {
     free(importer->units[i].name);
     free(importer->units[i].code);

@@ -33,6 +33,7 @@ UNITS=$FIX/collectives-units.json
 has '任务 1.1.1 由集体单位 各区、县级市 承担：按单位文件拆成 3 项任务，每个单位一项：1.1.1 东城区人民政府、1.1.3 西城区人民政府、1.1.4 南山县级市人民政府' \
   "$T/report.txt" || fail "the owner split is not reported"
 has '各相关街镇 is a collective .*give it "members"' "$T/report.txt" || fail "the unexpanded collective is not reported"
+has '单位 5 个（其中集体单位 1 个），按单位文件展开集体单位 1 个$' "$T/report.txt" || fail "the summary does not count the expansion"
 jq -r '.units[].name' "$T/plan.json" | has -x 各相关街镇 || fail "the unexpanded collective is not a unit"
 pass "an owning collective becomes one task per member; one without members stays one unit, reported"
 
