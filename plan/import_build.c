@@ -30,6 +30,8 @@ typedef struct {
   cJSON *facts;      /* numbers that are not targets; likewise */
   bool dated;        /* the text names a date */
   int owner;         /* index into importer->units; -1 = left out */
+  int *members;      /* an owning collective expanded by the units file: one task each (owned) */
+  size_t member_count;
 } action_result_t;
 
 /* A measure's units as indexes into importer->units, without repeats. */
@@ -160,22 +162,47 @@ static size_t
 resolve_list(importer_t *importer, const strvec_t *names, int line, int *out, size_t count, size_t max)
 {
   for (size_t i = 0; i < names->count && count < max; i++) {
-    int index = import_unit_register(importer, names->items[i], line);
-    if (index >= 0 && !index_in(out, count, index))
-      out[count++] = index;
+    int expanded[MAX_UNITS_PER_MEASURE];
+    size_t n = import_unit_expand(importer, names->items[i], line, expanded, MAX_UNITS_PER_MEASURE);
+    for (size_t k = 0; k < n && count < max; k++)
+      if (!index_in(out, count, expanded[k]))
+        out[count++] = expanded[k];
   }
   return count;
+}
+
+/* An owner that the units file expands into several units: the action
+ * becomes one task for each (各区 does it in each district), reported. */
+static int
+expand_owner(importer_t *importer, const char *owner, int line, action_result_t *result)
+{
+  int expanded[MAX_UNITS_PER_MEASURE];
+  size_t n = import_unit_expand(importer, owner, line, expanded, MAX_UNITS_PER_MEASURE);
+  if (n == 0)
+    return -1;
+  if (n > 1) {
+    result->members = malloc(n * sizeof *result->members);
+    if (!result->members) {
+      importer->error = DBN_ENOMEM;
+      return -1;
+    }
+    memcpy(result->members, expanded, n * sizeof *result->members);
+    result->member_count = n;
+  }
+  return expanded[0];
 }
 
 /* The owner of an action: its own unit, else the measure's first lead. */
 static int
 action_owner(importer_t *importer, const section_t *section, const measure_t *measure, const action_t *action,
-             const measure_units_t *units)
+             const measure_units_t *units, action_result_t *result)
 {
   if (action->owner)
-    return import_unit_register(importer, action->owner, action->line);
+    return expand_owner(importer, action->owner, action->line, result);
   if (units->lead_count == 0)
     return -1;
+  if (measure->lead.count == 1 && units->lead_count > 1) /* its one lead, a collective expanded */
+    return expand_owner(importer, measure->lead.items[0], action->line, result);
   int owner = units->lead[0];
   if (units->lead_count > 1)
     import_report(importer, action->line, "owner",
@@ -189,7 +216,7 @@ resolve_action(build_t *build, const section_t *section, const measure_t *measur
                const measure_units_t *units, action_result_t *result)
 {
   importer_t *importer = build->importer;
-  int owner = action_owner(importer, section, measure, action, units);
+  int owner = action_owner(importer, section, measure, action, units, result);
   result->owner = owner;
   if (owner < 0) {
     build->counts.left_out++;
@@ -292,26 +319,27 @@ add_inherited_milestone(build_t *build, cJSON *milestones, const section_t *sect
                 measure->number, action->number, build->horizon);
 }
 
+/* One task of an action, owned by owner, numbered number (the action's
+ * own, or a new one for a further unit of an expanded collective). Takes
+ * the result's milestones and targets (and facts, when there are any). */
 static void
-action_json(build_t *build, cJSON *actions, const section_t *section, const measure_t *measure,
-            const action_t *action, action_result_t *result)
+write_action(build_t *build, cJSON *actions, const section_t *section, const measure_t *measure,
+             const action_t *action, action_result_t *result, int owner, const char *number)
 {
   importer_t *importer = build->importer;
-  if (result->owner < 0)
-    return;
   cJSON *action_object = cJSON_CreateObject();
   cJSON_AddItemToArray(actions, action_object);
   char id[DBN_MAX_ID * 2];
-  snprintf(id, sizeof id, "%s:%s.%s.%s", importer->plan_id, section->number, measure->number, action->number);
+  snprintf(id, sizeof id, "%s:%s.%s.%s", importer->plan_id, section->number, measure->number, number);
   if (strlen(id) > DBN_MAX_ID)
     import_report(importer, action->line, "limit", "task id %s is longer than %d bytes", id, DBN_MAX_ID);
   cJSON_AddStringToObject(action_object, "id", id);
-  cJSON_AddStringToObject(action_object, "number", action->number);
+  cJSON_AddStringToObject(action_object, "number", number);
   char *text = import_encode_limited(importer, action->text.typed, 0, action->text.length, action->line,
                                      "an action's text");
   cJSON_AddStringToObject(action_object, "text", text ? text : "");
   free(text);
-  cJSON_AddStringToObject(action_object, "unit", unit_name(importer, result->owner));
+  cJSON_AddStringToObject(action_object, "unit", unit_name(importer, owner));
   cJSON *milestones = result->milestones;
   result->milestones = NULL;
   const uint32_t *normalized = action->text.normalized;
@@ -347,6 +375,79 @@ action_json(build_t *build, cJSON *actions, const section_t *section, const meas
   cJSON_AddNumberToObject(action_object, "source_line", action->line);
 }
 
+static cJSON *
+duplicate(importer_t *importer, const cJSON *item)
+{
+  cJSON *copy = item ? cJSON_Duplicate(item, 1) : NULL;
+  if (item && !copy)
+    importer->error = DBN_ENOMEM;
+  return copy;
+}
+
+/* An action owned by a collective that the units file expands: one task
+ * for each member, the first under the action's number, the others under
+ * the measure's next free numbers (*next), as a plan change would number
+ * them; the dates and targets copied; reported with each task's number. */
+static void
+expanded_action_json(build_t *build, cJSON *actions, const section_t *section, const measure_t *measure,
+                     const action_t *action, action_result_t *result, long *next)
+{
+  importer_t *importer = build->importer;
+  char list[1024] = "";
+  size_t used = 0;
+  for (size_t k = 0; k < result->member_count && !importer->error; k++) {
+    bool last = k + 1 == result->member_count;
+    action_result_t copy = *result;
+    if (!last) {
+      copy.milestones = duplicate(importer, result->milestones);
+      copy.targets = duplicate(importer, result->targets);
+      copy.facts = duplicate(importer, result->facts);
+    }
+    char number[32];
+    if (k == 0)
+      snprintf(number, sizeof number, "%s", action->number);
+    else
+      snprintf(number, sizeof number, "%ld", (*next)++);
+    write_action(build, actions, section, measure, action, &copy, result->members[k], number);
+    cJSON_Delete(copy.milestones);
+    cJSON_Delete(copy.targets);
+    cJSON_Delete(copy.facts);
+    if (last)
+      result->milestones = result->targets = result->facts = NULL;
+    int wrote = snprintf(list + used, sizeof list - used, "%s%s.%s.%s %s", k ? "、" : "", section->number,
+                         measure->number, number, unit_name(importer, result->members[k]));
+    used = wrote > 0 && (size_t)wrote < sizeof list - used ? used + (size_t)wrote : used;
+  }
+  import_report(importer, action->line, "collective",
+                "任务 %s.%s.%s 由集体单位 %s 承担：按单位文件拆成 %zu 项任务，每个单位一项：%s",
+                section->number, measure->number, action->number,
+                action->owner ? action->owner : measure->lead.items[0], result->member_count, list);
+}
+
+static void
+action_json(build_t *build, cJSON *actions, const section_t *section, const measure_t *measure,
+            const action_t *action, action_result_t *result, long *next)
+{
+  if (result->owner < 0)
+    return;
+  if (result->member_count > 1)
+    expanded_action_json(build, actions, section, measure, action, result, next);
+  else
+    write_action(build, actions, section, measure, action, result, result->owner, action->number);
+}
+
+/* The number after the measure's highest action number. */
+static long
+next_action_number(const measure_t *measure)
+{
+  long highest = 0;
+  for (size_t k = 0; k < measure->action_count; k++) {
+    long number = strtol(measure->actions[k].number, NULL, 10);
+    highest = number > highest ? number : highest;
+  }
+  return highest + 1;
+}
+
 static void
 measure_json(build_t *build, cJSON *measures, const section_t *section, const measure_t *measure)
 {
@@ -364,9 +465,10 @@ measure_json(build_t *build, cJSON *measures, const section_t *section, const me
                         names_json(importer, units->cooperating, units->cooperating_count));
   cJSON_AddNumberToObject(measure_object, "source_line", measure->line);
   cJSON *actions = cJSON_AddArrayToObject(measure_object, "actions");
+  long next = next_action_number(measure);
   for (size_t k = 0; k < measure->action_count && !importer->error; k++)
-    action_json(build, actions, section, measure, &measure->actions[k],
-                &build->actions[build->next_action++]);
+    action_json(build, actions, section, measure, &measure->actions[k], &build->actions[build->next_action++],
+                &next);
 }
 
 static void
@@ -443,13 +545,17 @@ report_summary(build_t *build)
   int collectives = 0;
   for (size_t i = 0; i < importer->unit_count; i++)
     collectives += strncmp(importer->units[i].name, "各", strlen("各")) == 0;
+  /* collectives the units file expanded are no units of the plan any more */
+  char expanded[64] = "";
+  if (importer->expanded.count)
+    snprintf(expanded, sizeof expanded, "，按单位文件展开集体单位 %zu 个", importer->expanded.count);
   import_report(
       importer, 0, "summary",
       "汇总：任务 %d 项（有责任单位 %d 项，读不出责任单位而略去 %d 项），写明日期 %d 项，有目标 %d 项，"
-      "继承期限 %d 项，记为事实的数字 %d 个，单位 %zu 个（其中集体单位 %d 个）",
+      "继承期限 %d 项，记为事实的数字 %d 个，单位 %zu 个（其中集体单位 %d 个）%s",
       build->counts.written + build->counts.left_out, build->counts.written, build->counts.left_out,
       build->counts.dated, build->counts.with_target, build->counts.inherited, build->counts.facts,
-      importer->unit_count, collectives);
+      importer->unit_count, collectives, expanded);
 }
 
 static void
@@ -459,6 +565,7 @@ build_free(build_t *build)
     cJSON_Delete(build->actions[i].milestones);
     cJSON_Delete(build->actions[i].targets);
     cJSON_Delete(build->actions[i].facts);
+    free(build->actions[i].members);
   }
   free(build->actions);
   free(build->measures);

@@ -408,7 +408,8 @@ absolute_deadline(date_scan_t *scan, size_t *i_p)
 /* A month without a year, 6月底前, 9月中旬前, 9月30日前 (as a table's 完成时限
  * often has it): a deadline in the year the plan was issued, or the next
  * year when that day has passed by the issuing date (reported). Only with
- * a deadline word after it: 9月中旬启动 names no deadline. */
+ * a deadline word after it: 9月中旬启动 names no deadline, except in a
+ * table's 完成时限 cell, where the month is the deadline (9月投入使用). */
 static bool
 month_deadline(date_scan_t *scan, size_t i, size_t *resume_p)
 {
@@ -433,7 +434,10 @@ month_deadline(date_scan_t *scan, size_t i, size_t *resume_p)
   size_t before = i - 1;
   if (!month_and_day(normalized, length, before, &due, &at) || due.month == 0)
     return false;
-  if (word_after_date(normalized, length, at, before, &due) != WORD_DEADLINE)
+  /* in a 完成时限 cell the month is the deadline whatever follows it (9月投入使用) */
+  bool in_deadline_cell =
+      literal_ends(normalized, 0, i, "完成时限:") || literal_ends(normalized, 0, i, "完成时间:");
+  if (word_after_date(normalized, length, at, before, &due) != WORD_DEADLINE && !in_deadline_cell)
     return false;
   if (ymd_cmp(due, scan->importer->issued) < 0) {
     due.year++;

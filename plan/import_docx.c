@@ -315,7 +315,8 @@ static const struct {
     {"实施单位", COLUMN_OWNER},    {"完成时限", COLUMN_DEADLINE}, {"完成时间", COLUMN_DEADLINE},
     {"时间节点", COLUMN_DEADLINE}, {"时限", COLUMN_DEADLINE},     {"进度安排", COLUMN_DEADLINE},
     {"完成期限", COLUMN_DEADLINE}, {"任务", COLUMN_TASK},         {"工作内容", COLUMN_TASK},
-    {"事项", COLUMN_TASK},         {"目标", COLUMN_TASK},
+    {"事项", COLUMN_TASK},         {"目标", COLUMN_TASK},         {"实事", COLUMN_TASK},
+    {"重点工作", COLUMN_TASK},
 };
 
 enum column_role
@@ -331,7 +332,7 @@ import_column_role(const char *text)
     memmove(squeezed, squeezed + 3, n - 2);
   /* 牵头市领导, 联系人, 备注: people and notes, not units or tasks */
   if (strstr(squeezed, "领导") || strstr(squeezed, "联系人") || strstr(squeezed, "备注"))
-    return COLUMN_NONE;
+    return COLUMN_PEOPLE;
   for (size_t i = 0; i < sizeof header_words / sizeof header_words[0]; i++)
     if (strstr(squeezed, header_words[i].word))
       return header_words[i].role;

@@ -90,8 +90,46 @@ explain_action(importer_t *importer, text_t *out, const section_t *section, cons
     add_line(importer, out, number, "  ");
 }
 
-char *
-import_explain(importer_t *importer, const char *task_id, char *why, size_t why_len)
+static bool
+id_matches(const char *id, const char *task_id)
+{
+  /* the full id, or <section>.<measure>.<action> alone */
+  const char *colon = strchr(id, ':');
+  return strcmp(id, task_id) == 0 || (colon && strcmp(colon + 1, task_id) == 0);
+}
+
+/* The line a task of the built plan came from, when its id is not an
+ * action's own: a further task of an action whose collective owner the
+ * units file expanded (import_build.c numbers those after the measure's
+ * actions). 0 if the plan has no such task. */
+static int
+plan_task_line(const cJSON *plan, const char *task_id, const char **section_p, const char **measure_p)
+{
+  const cJSON *section, *measure, *action;
+  cJSON_ArrayForEach(section, cJSON_GetObjectItemCaseSensitive(plan, "sections"))
+  {
+    cJSON_ArrayForEach(measure, cJSON_GetObjectItemCaseSensitive(section, "measures"))
+    {
+      cJSON_ArrayForEach(action, cJSON_GetObjectItemCaseSensitive(measure, "actions"))
+      {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(action, "id");
+        const cJSON *line = cJSON_GetObjectItemCaseSensitive(action, "source_line");
+        if (!cJSON_IsString(id) || !cJSON_IsNumber(line) || !id_matches(id->valuestring, task_id))
+          continue;
+        *section_p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(section, "number"));
+        *measure_p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(measure, "number"));
+        return *section_p && *measure_p ? (int)line->valueint : 0;
+      }
+    }
+  }
+  return 0;
+}
+
+/* The parsed action with task_id as its id, or (line > 0) the action of
+ * that section and measure that starts on line. */
+static const action_t *
+find_action(const importer_t *importer, const char *task_id, const char *section_number,
+            const char *measure_number, int line, const section_t **section_p, const measure_t **measure_p)
 {
   for (size_t si = 0; si < importer->section_count; si++) {
     const section_t *section = &importer->sections[si];
@@ -102,23 +140,49 @@ import_explain(importer_t *importer, const char *task_id, char *why, size_t why_
         char id[DBN_MAX_ID * 2];
         snprintf(id, sizeof id, "%s:%s.%s.%s", importer->plan_id ? importer->plan_id : "", section->number,
                  measure->number, action->number);
-        /* the full id, or <section>.<measure>.<action> alone */
-        const char *colon = strchr(id, ':');
-        if (strcmp(id, task_id) != 0 && !(colon && strcmp(colon + 1, task_id) == 0))
-          continue;
-        text_t out = {0};
-        explain_action(importer, &out, section, measure, action, id);
-        if (out.failed) {
-          free(out.data);
-          importer->error = DBN_ENOMEM;
-          snprintf(why, why_len, "out of memory");
-          return NULL;
+        bool found = line > 0 ? strcmp(section->number, section_number) == 0 &&
+                                    strcmp(measure->number, measure_number) == 0 && action->line == line
+                              : id_matches(id, task_id);
+        if (found) {
+          *section_p = section;
+          *measure_p = measure;
+          return action;
         }
-        return out.data;
       }
     }
   }
-  snprintf(why, why_len, "文档中没有任务 %s（任务编号形如 %s:1.1.1 或 1.1.1）", task_id,
-           importer->plan_id ? importer->plan_id : "PLAN");
   return NULL;
+}
+
+char *
+import_explain(importer_t *importer, const cJSON *plan, const char *task_id, char *why, size_t why_len)
+{
+  const section_t *section = NULL;
+  const measure_t *measure = NULL;
+  const action_t *action = find_action(importer, task_id, NULL, NULL, 0, &section, &measure);
+  if (!action && plan) {
+    const char *section_number = NULL, *measure_number = NULL;
+    int line = plan_task_line(plan, task_id, &section_number, &measure_number);
+    if (line > 0)
+      action = find_action(importer, task_id, section_number, measure_number, line, &section, &measure);
+  }
+  if (!action) {
+    snprintf(why, why_len, "文档中没有任务 %s（任务编号形如 %s:1.1.1 或 1.1.1）", task_id,
+             importer->plan_id ? importer->plan_id : "PLAN");
+    return NULL;
+  }
+  char id[DBN_MAX_ID * 2];
+  if (strchr(task_id, ':'))
+    snprintf(id, sizeof id, "%s", task_id);
+  else
+    snprintf(id, sizeof id, "%s:%s", importer->plan_id ? importer->plan_id : "", task_id);
+  text_t out = {0};
+  explain_action(importer, &out, section, measure, action, id);
+  if (out.failed) {
+    free(out.data);
+    importer->error = DBN_ENOMEM;
+    snprintf(why, why_len, "out of memory");
+    return NULL;
+  }
+  return out.data;
 }

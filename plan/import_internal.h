@@ -116,6 +116,7 @@ typedef struct {
   char **origins;       /* .docx: by line (0-based), the table row it came from, or NULL */
   size_t origin_count;
   const char *source_kind; /* NULL (text), "docx" or "pdf": how the lines were made */
+  strvec_t expanded;       /* collectives the units file expanded, as written (each once) */
 } importer_t;
 
 /* ---- import_text.c: report, allocation, containers -------------------------- */
@@ -226,10 +227,11 @@ enum column_role {
   COLUMN_LEAD,
   COLUMN_COOP,
   COLUMN_OWNER,
-  COLUMN_DEADLINE
+  COLUMN_DEADLINE,
+  COLUMN_PEOPLE /* 责任领导, 联系人, 备注: a column of people or notes, never read */
 };
-/* The role of a header cell's UTF-8 text; COLUMN_NONE for people (牵头市领导),
- * notes and anything else. */
+/* The role of a header cell's UTF-8 text; COLUMN_PEOPLE for people
+ * (牵头市领导) and notes, COLUMN_NONE for anything else. */
 enum column_role import_column_role(const char *text);
 
 /* A zip archive (what a .docx is) / an OLE compound file (.doc, .wps). */
@@ -288,9 +290,18 @@ bool import_trailing_paren(const uint32_t *normalized, size_t start, size_t end,
  * was cut in the middle of its units. */
 bool import_unclosed_units(const uint32_t *normalized, size_t start, size_t end);
 
+/* Whether normalized[start..end) reads as a unit's name (its ending, or a
+ * name the units file or the document already knows). */
+bool import_looks_like_unit(importer_t *importer, size_t start, size_t end);
 /* The canonical unit for a name as written, registering it on first
  * sight; returns its index in importer->units, or -1 when out of memory. */
 int import_unit_register(importer_t *importer, const char *name, int line);
+/* The units for a name as written: the members the units file gives a
+ * collective ({"name": "各区、县级市", "members": [names or codes]}), each
+ * registered and the expansion reported, else the name's own unit. Writes
+ * at most max indexes, without repeats, to out; returns how many (0 only
+ * when out of memory). */
+size_t import_unit_expand(importer_t *importer, const char *name, int line, int *out, size_t max);
 /* Give every unit without a code from the units file a code. */
 void import_assign_codes(importer_t *importer);
 /* Check the shape of a units file before anything is read. */
@@ -348,8 +359,10 @@ bool import_is_funding_clause(const uint32_t *normalized, size_t length, size_t 
 
 /* Where task task_id came from: its section's and measure's lines, its
  * own lines and, for a .docx, the table row and cells of each; a new
- * string (the caller's), or NULL with why set when there is no such task. */
-char *import_explain(importer_t *importer, const char *task_id, char *why, size_t why_len);
+ * string (the caller's), or NULL with why set when there is no such task.
+ * plan (borrowed, may be NULL) is the built plan: a task it has beyond the
+ * document's actions (a collective's further units) is found there. */
+char *import_explain(importer_t *importer, const cJSON *plan, const char *task_id, char *why, size_t why_len);
 
 /* The plan JSON from everything parsed, the caller's. When an allocation
  * fails importer->error is set and the plan (NULL or incomplete) is only

@@ -84,8 +84,8 @@ looks_like_unit_with_parens(const uint32_t *normalized, size_t start, size_t end
   return depth == 0 && last_outside != SIZE_MAX && cp_in_set(normalized[last_outside], UNIT_ENDINGS);
 }
 
-static bool
-looks_like_unit(importer_t *importer, size_t start, size_t end)
+bool
+import_looks_like_unit(importer_t *importer, size_t start, size_t end)
 {
   const uint32_t *normalized = importer->normalized;
   if (end - start < 2)
@@ -224,7 +224,9 @@ joining_ji(importer_t *importer, size_t start, size_t end)
   size_t at = separator(importer->normalized, start, end, "及");
   if (at >= end || at == start || at + 1 >= end)
     return SIZE_MAX;
-  return looks_like_unit(importer, start, at) && looks_like_unit(importer, at + 1, end) ? at : SIZE_MAX;
+  return import_looks_like_unit(importer, start, at) && import_looks_like_unit(importer, at + 1, end)
+             ? at
+             : SIZE_MAX;
 }
 
 /* Names separated by 、 or / (or a 及 between two units) in
@@ -254,13 +256,13 @@ read_names(importer_t *importer, size_t start, size_t end, enum role role, unit_
         bool government =
             word_end - word_start <= 4 && literal_ends(normalized, word_start, word_end, "政府");
         if (word_start >= word_end || word_end - word_start > 8 || normalized[word_start] == 0x5404 ||
-            (!government && (looks_like_unit(importer, word_start, word_end) ||
+            (!government && (import_looks_like_unit(importer, word_start, word_end) ||
                              !collective_word(normalized, word_start, word_end))))
           break;
         name_end = word_end;
         at = next + 1;
       }
-      if (!looks_like_unit(importer, name_start, name_end) &&
+      if (!import_looks_like_unit(importer, name_start, name_end) &&
           !collective_word(normalized, name_start, name_end))
         return false;
       char *name = import_encode(importer, importer->typed, name_start, name_end);
@@ -275,7 +277,7 @@ read_names(importer_t *importer, size_t start, size_t end, enum role role, unit_
       name_end--;
     if (name_start >= name_end)
       continue;
-    if (!looks_like_unit(importer, name_start, name_end))
+    if (!import_looks_like_unit(importer, name_start, name_end))
       return false;
     char *name = import_encode(importer, importer->typed, name_start, name_end);
     strvec_t *list = role == ROLE_COOPERATING ? &found->cooperating : &found->lead;
@@ -409,6 +411,21 @@ loose_key(const char *name, char *out, size_t out_len)
   out[k] = '\0';
 }
 
+/* Two spellings of a name that differ only in full-width or half-width
+ * forms (（）and ()), as a units file typed by hand and the document may. */
+static bool
+same_name(const char *a, const char *b)
+{
+  while (*a && *b) {
+    unsigned ca, cb;
+    a += dbn_utf8_decode(a, &ca);
+    b += dbn_utf8_decode(b, &cb);
+    if (cp_normalize(ca) != cp_normalize(cb))
+      return false;
+  }
+  return !*a && !*b;
+}
+
 /* The units file's entry that names name (as its name or an alias). */
 static const cJSON *
 file_unit(const importer_t *importer, const char *name)
@@ -419,12 +436,12 @@ file_unit(const importer_t *importer, const char *name)
   cJSON_ArrayForEach(entry, importer->options->units)
   {
     const cJSON *entry_name = cJSON_GetObjectItemCaseSensitive(entry, "name");
-    if (cJSON_IsString(entry_name) && strcmp(entry_name->valuestring, name) == 0)
+    if (cJSON_IsString(entry_name) && same_name(entry_name->valuestring, name))
       return entry;
     const cJSON *alias;
     cJSON_ArrayForEach(alias, cJSON_GetObjectItemCaseSensitive(entry, "aliases"))
     {
-      if (cJSON_IsString(alias) && strcmp(alias->valuestring, name) == 0)
+      if (cJSON_IsString(alias) && same_name(alias->valuestring, name))
         return entry;
     }
   }
@@ -472,7 +489,9 @@ add_unit(importer_t *importer, const char *name, const char *canonical, const cJ
       if (cJSON_IsString(alias))
         strvec_push(importer, &unit->aliases, import_strdup(importer, alias->valuestring));
     }
-    unit->code = import_strdup(importer, cJSON_GetObjectItemCaseSensitive(from_file, "code")->valuestring);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(from_file, "code");
+    if (cJSON_IsString(code)) /* a collective's entry may have members and no code */
+      unit->code = import_strdup(importer, code->valuestring);
     if (strcmp(canonical, name) != 0)
       import_report(importer, line, "alias", "%s read as %s (an alias from the units file)", name, canonical);
   }
@@ -511,9 +530,81 @@ import_unit_register(importer_t *importer, const char *name, int line)
   if (index >= 0 && !from_file && strncmp(name, "各", strlen("各")) == 0)
     import_report(importer, line, "units",
                   "%s is a collective (several units under one name): kept as one unit with its wording; "
-                  "give it a code in the units file or split its tasks by hand",
+                  "give it \"members\" (its registered units) in the units file, or a code",
                   name);
   return index;
+}
+
+/* ---- collectives expanded through the units file ------------------------------------ */
+
+/* The entry of the units file a member names: by name, code or alias. */
+static const cJSON *
+member_entry(const cJSON *units, const char *member)
+{
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, units)
+  {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(entry, "name");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(entry, "code");
+    if ((cJSON_IsString(name) && same_name(name->valuestring, member)) ||
+        (cJSON_IsString(code) && strcmp(code->valuestring, member) == 0))
+      return entry;
+    const cJSON *alias;
+    cJSON_ArrayForEach(alias, cJSON_GetObjectItemCaseSensitive(entry, "aliases"))
+    {
+      if (cJSON_IsString(alias) && same_name(alias->valuestring, member))
+        return entry;
+    }
+  }
+  return NULL;
+}
+
+/* The members the units file gives a collective, or NULL. */
+static const cJSON *
+collective_members(const importer_t *importer, const char *name)
+{
+  const cJSON *entry = file_unit(importer, name);
+  const cJSON *members = entry ? cJSON_GetObjectItemCaseSensitive(entry, "members") : NULL;
+  return cJSON_IsArray(members) && cJSON_GetArraySize(members) > 0 ? members : NULL;
+}
+
+size_t
+import_unit_expand(importer_t *importer, const char *name, int line, int *out, size_t max)
+{
+  const cJSON *members = collective_members(importer, name);
+  if (!members) {
+    int index = import_unit_register(importer, name, line);
+    if (index < 0 || max == 0)
+      return 0;
+    out[0] = index;
+    return 1;
+  }
+  size_t count = 0;
+  char list[1024] = "";
+  size_t used = 0;
+  const cJSON *member;
+  cJSON_ArrayForEach(member, members)
+  {
+    /* import_check_units_file made sure every member names a plain entry */
+    const cJSON *entry = member_entry(importer->options->units, member->valuestring);
+    if (!entry)
+      continue;
+    const char *unit = cJSON_GetObjectItemCaseSensitive(entry, "name")->valuestring;
+    int index = import_unit_register(importer, unit, line);
+    bool seen = false;
+    for (size_t i = 0; i < count; i++)
+      seen |= out[i] == index;
+    if (index < 0 || seen || count >= max)
+      continue;
+    out[count++] = index;
+    int wrote = snprintf(list + used, sizeof list - used, "%s%s", count > 1 ? "、" : "", unit);
+    used = wrote > 0 && (size_t)wrote < sizeof list - used ? used + (size_t)wrote : used;
+  }
+  import_report(importer, line, "collective", "集体单位 %s 按单位文件展开为 %zu 个单位：%s", name, count,
+                list);
+  if (!strvec_has(&importer->expanded, name))
+    strvec_push(importer, &importer->expanded, import_strdup(importer, name));
+  return count;
 }
 
 /* ---- codes ------------------------------------------------------------------------ */
@@ -643,15 +734,49 @@ import_assign_codes(importer_t *importer)
 
 /* ---- the units file ------------------------------------------------------------------ */
 
+/* A collective's "members": strings, each naming (by name, code or alias)
+ * another entry of the file that is a unit, not a collective itself. */
+static int
+check_members(const cJSON *units, const cJSON *entry, int index, char *why, size_t why_len)
+{
+  const cJSON *members = cJSON_GetObjectItemCaseSensitive(entry, "members");
+  const char *name = cJSON_GetObjectItemCaseSensitive(entry, "name")->valuestring;
+  if (!cJSON_IsArray(members) || cJSON_GetArraySize(members) == 0) {
+    snprintf(why, why_len, "units file: entry %d (%.200s): \"members\" must be a non-empty array", index,
+             name);
+    return DBN_EINVAL;
+  }
+  const cJSON *member;
+  cJSON_ArrayForEach(member, members)
+  {
+    const cJSON *target = cJSON_IsString(member) ? member_entry(units, member->valuestring) : NULL;
+    if (!target || target == entry || cJSON_GetObjectItemCaseSensitive(target, "members")) {
+      snprintf(why, why_len,
+               "units file: entry %d (%.200s): member %.200s is not a unit of the file (by name, code or "
+               "alias; a collective cannot be a member)",
+               index, name, cJSON_IsString(member) ? member->valuestring : "(not a string)");
+      return DBN_EINVAL;
+    }
+  }
+  return 0;
+}
+
 static int
 check_units_entry(const cJSON *units, const cJSON *entry, int index, char *why, size_t why_len)
 {
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(entry, "name");
   const cJSON *code = cJSON_GetObjectItemCaseSensitive(entry, "code");
   const cJSON *aliases = cJSON_GetObjectItemCaseSensitive(entry, "aliases");
-  if (!cJSON_IsObject(entry) || !cJSON_IsString(name) || !name->valuestring[0] || !cJSON_IsString(code)) {
+  const cJSON *members = cJSON_GetObjectItemCaseSensitive(entry, "members");
+  if (!cJSON_IsObject(entry) || !cJSON_IsString(name) || !name->valuestring[0] ||
+      !(cJSON_IsString(code) || (members && !code))) {
     snprintf(why, why_len, "units file: entry %d needs a string \"name\" and \"code\"", index);
     return DBN_EINVAL;
+  }
+  if (members) {
+    int rc = check_members(units, entry, index, why, why_len);
+    if (rc || !code)
+      return rc;
   }
   if (!dbn_identity_code_valid(code->valuestring)) {
     snprintf(why, why_len,

@@ -64,6 +64,7 @@ importer_free(importer_t *importer)
     free(section->title);
   }
   free(importer->sections);
+  strvec_free(&importer->expanded);
   for (size_t i = 0; i < importer->unit_count; i++) {
     free(importer->units[i].name);
     free(importer->units[i].code);
@@ -227,7 +228,7 @@ import_document(const char *bytes, size_t len, const dbn_plan_import_options_t *
                    : run_phases(&importer, bytes ? bytes : "", len, &plan, why, why_len);
   free(docx_text);
   if (!rc && extra && extra->task &&
-      !(extra->explanation = import_explain(&importer, extra->task, why, why_len)))
+      !(extra->explanation = import_explain(&importer, plan, extra->task, why, why_len)))
     rc = importer.error ? importer.error : DBN_ENOTFOUND;
   if (rc == DBN_ENOMEM && !why[0])
     snprintf(why, why_len, "out of memory");

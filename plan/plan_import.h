@@ -43,8 +43,10 @@ typedef struct {
    * plan id when the document's issuer is not in the built-in table; NULL
    * if there is no file. Borrowed. */
   const char *file_stem;
-  /* A units file already parsed: [{"name", "code", "aliases": [...]}].
-   * Sets canonical names, codes and aliases; NULL for none. Borrowed. */
+  /* A units file already parsed: [{"name", "code", "aliases": [...]}],
+   * or {"name", "members": [...]} for a collective expanded into the
+   * members (docs/plan-format.md). Sets canonical names, codes and
+   * aliases; NULL for none. Borrowed. */
   const cJSON *units;
   /* The input file's path as given, for messages (the conversion command
    * for a .doc); NULL if there is no file. Borrowed. */
@@ -63,8 +65,9 @@ typedef struct {
  * document); both are the caller's, freed with cJSON_Delete(). Report kinds:
  * "encoding", "alias", "owner", "inherited", "structure", "skipped",
  * "general", "deadline", "limit", "units", "header", "docx", "fact", "pdf",
- * "table", and last "summary" (actions found, with an owner, dated, with a
- * target, inherited dates, facts, units and collectives).
+ * "table", "collective" (a collective expanded by the units file), and
+ * last "summary" (actions found, with an owner, dated, with a target, inherited dates, facts, units and
+ * collectives).
  *
  * A PDF is read only from its file (dbn_plan_import_file): through
  * `pdftotext -layout`, best effort, with a "pdf" report entry.

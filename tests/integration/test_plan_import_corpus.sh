@@ -29,6 +29,10 @@ shapingba-2022-table.docx|1|10|7|0|2022-01-21
 xining-2017-liutong.txt|2|1|5|0|2017-11-24
 xianyang-2022-fangguanfu.txt|1|1|4|1|2022-01-01
 ordos-2023-58-sec3.pdf|1|6|3|2|2023-09-18
+dazhu-2016-20.txt|1|11|10|11|2016-02-26
+dazhu-2016-20-table.docx|1|11|10|11|2016-02-26
+huoshan-2025-kaifaqu.txt|1|3|4|0|2025-01-01
+huoshan-2025-kaifaqu-table.docx|1|3|4|0|2025-01-01
 COUNTS
 
 imp() { "$BIN/duban" plan import "$FIX/$1" 2>"$T/report.txt"; }
@@ -68,6 +72,52 @@ imp xianyang-2022-fangguanfu.txt >"$T/p.json"
 [ "$(jq -c '.sections[0].measures[0].cooperating' "$T/p.json")" = '["市級各有關部門","各縣市區政府"]' ] ||
   fail "xianyang: cooperating units $(jq -c '.sections[0].measures[0].cooperating' "$T/p.json")"
 pass "xianyang (traditional): 牽頭 owner, two cooperating collectives joined by 及"
+
+# 大竹县 (a real table): row 5 holds two works under one number and one unit
+# cell merged down; several units of a cell are its paragraphs, the first
+# owns. 9月投入使用 in the 完成时限 cell is a deadline (the month's end),
+# though no 底/前 follows the month.
+imp dazhu-2016-20-table.docx >"$T/p.json"
+[ "$(jq -c '[.sections[0].measures[0].actions[5] | .text, .unit]' "$T/p.json")" = '["开工建设老年大学。（完成时限：12月底前）","县民政局"]' ] ||
+  fail "dazhu: row 5's second work under the merged 责任单位"
+[ "$(jq -r '.sections[0].measures[0].actions[1].milestones[0].due' "$T/p.json")" = 2016-09-30 ] ||
+  fail "dazhu: 9月投入使用 in 完成时限 is not read as 2016-09-30"
+# The flattened page: cells of several lines (units one a line, row 5's two
+# works) read as the .docx does, each such row reported.
+imp dazhu-2016-20.txt >"$T/p.json"
+[ "$(jq -c '[.sections[0].measures[0].actions[] | .unit] | .[0:6]' "$T/p.json")" = '["县水务局","县住建局","县文体广新局","县残联","县民政局","县民政局"]' ] ||
+  fail "dazhu.txt: owners $(jq -c '[.sections[0].measures[0].actions[] | .unit]' "$T/p.json")"
+[ "$(jq -c '.sections[0].measures[0].lead | index("县护城河指挥部") != null' "$T/p.json")" = true ] ||
+  fail "dazhu.txt: row 1's third unit"
+[ "$(grep -c '单元格占多行' "$T/report.txt")" = 5 ] || fail "dazhu.txt: the 5 tall rows are not reported"
+# A row whose extra line is neither a unit nor a deadline still cannot be
+# lined up: the table is not read (exit 3), never read askew.
+printf '附件
+序号
+工作任务
+责任单位
+完成时限
+1
+建成公园。
+县住建局
+另有说明文字。
+12月底前
+2
+建成桥梁。
+县交通局
+12月底前
+' >"$T/askew.txt"
+code=0
+"$BIN/duban" plan import "$T/askew.txt" >/dev/null 2>"$T/askew.report" || code=$?
+[ "$code" = 3 ] || fail "an askew flattened row: exit $code, expected 3"
+# 霍山县: 责任领导 (people) is a column read as nothing; cells end in " |".
+for f in huoshan-2025-kaifaqu.txt huoshan-2025-kaifaqu-table.docx; do
+  imp "$f" >"$T/p.json"
+  ! jq -r '.units[].name' "$T/p.json" | grep -q -e 叶林 -e 马振明 -e 张云峰 || fail "$f: a 责任领导 read as a unit"
+  [ "$(jq -r '.sections[0].measures[0].actions[1].unit' "$T/p.json")" = 改革办 ] || fail "$f: row 2's unit"
+  ! jq -r '.sections[0].measures[0].actions[].text' "$T/p.json" | grep -q '|' || fail "$f: the cell rule | kept"
+done
+pass "dazhu (merged row 5, units one a paragraph), huoshan (责任领导 column, cells ending in |)"
 
 "$BIN/duban" plan import "$SRC/examples/plans/ordos-2023-58.txt" >"$T/seed.json" 2>/dev/null || fail "seed"
 [ "$(jq -c '[([.sections[].measures[]] | length), ([.sections[].measures[].actions[]] | length), (.units | length)]' "$T/seed.json")" = '[49,83,22]' ] ||

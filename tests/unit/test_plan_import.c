@@ -916,6 +916,109 @@ test_variant_crlf_bom_gb18030(void **state)
   cJSON_Delete(plain);
 }
 
+/* A collective the units file gives "members" is expanded into them: in a
+ * measure's units list, and as an owner one task for each member (the
+ * first under the action's number, the others under the measure's next
+ * numbers, the dates copied), each expansion reported; a collective
+ * without members stays one unit, reported; a member that is not a unit
+ * of the file is refused. */
+static void
+test_collective_expanded_by_units_file(void **state)
+{
+  (void)state;
+  static const char doc[] =
+      "2024年2月1日\n一、城市更新\n（一）推进老旧小区改造。（牵头单位：市住建局；配合单位：各区、县级市）\n"
+      "1.2024年底前完成改造。（责任单位：各区、县级市）\n"
+      "2.2024年6月底前印发导则。（责任单位：市住建局）\n"
+      "（二）加强基层治理。（牵头单位：各相关街镇）\n1.2024年9月底前建成网格。\n";
+  cJSON *units = cJSON_Parse("[{\"name\":\"市住建局\",\"code\":\"ZJJ\"},"
+                             "{\"name\":\"东城区人民政府\",\"code\":\"DCQ\",\"aliases\":[\"东城区\"]},"
+                             "{\"name\":\"西城区人民政府\",\"code\":\"XCQ\"},"
+                             "{\"name\":\"各区、县级市\",\"members\":[\"东城区\",\"XCQ\"]}]");
+  assert_non_null(units);
+  dbn_plan_import_options_t opt = {.id = "c", .units = units};
+  cJSON *plan = NULL, *report = NULL;
+  char why[256];
+  assert_int_equal(dbn_plan_import(doc, sizeof doc - 1, &opt, &plan, &report, why, sizeof why), 0);
+  const cJSON *measures = arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures");
+  const cJSON *first = cJSON_GetArrayItem(measures, 0);
+  assert_int_equal(cJSON_GetArraySize(arr(first, "cooperating")), 2);
+  assert_string_equal(cJSON_GetArrayItem(arr(first, "cooperating"), 0)->valuestring, "东城区人民政府");
+  assert_string_equal(cJSON_GetArrayItem(arr(first, "cooperating"), 1)->valuestring, "西城区人民政府");
+  const cJSON *actions = arr(first, "actions");
+  assert_int_equal(cJSON_GetArraySize(actions), 3);
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 0), "id"), "c:1.1.1");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 0), "unit"), "东城区人民政府");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 1), "id"), "c:1.1.3"); /* the measure's next number */
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 1), "unit"), "西城区人民政府");
+  const cJSON *due = cJSON_GetArrayItem(arr(cJSON_GetArrayItem(actions, 1), "milestones"), 0);
+  assert_string_equal(str(due, "due"), "2024-12-31");
+  assert_string_equal(str(cJSON_GetArrayItem(actions, 2), "unit"), "市住建局");
+  /* the collective itself is no unit of the plan; 各相关街镇 (no members) is */
+  bool expanded_kept = false, kept = false;
+  const cJSON *u;
+  cJSON_ArrayForEach(u, arr(plan, "units"))
+  {
+    expanded_kept |= strcmp(str(u, "name"), "各区、县级市") == 0;
+    kept |= strcmp(str(u, "name"), "各相关街镇") == 0;
+  }
+  assert_false(expanded_kept);
+  assert_true(kept);
+  int expansions = 0, split = 0, unexpanded = 0;
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, report)
+  {
+    const char *message = str(entry, "message");
+    expansions += strcmp(str(entry, "kind"), "collective") == 0 && strstr(message, "展开为 2 个单位") != NULL;
+    split += strcmp(str(entry, "kind"), "collective") == 0 && strstr(message, "拆成 2 项任务") != NULL;
+    unexpanded +=
+        strcmp(str(entry, "kind"), "units") == 0 && strstr(message, "各相关街镇 is a collective") != NULL;
+  }
+  assert_int_equal(expansions, 2); /* the measure's 配合单位 and action 1's 责任单位 */
+  assert_int_equal(split, 1);
+  assert_int_equal(unexpanded, 1);
+  Duban__Plan *proto = NULL;
+  assert_int_equal(dbn_plan_from_json(plan, &proto, why, sizeof why), 0);
+  dbn_plan_free(&proto);
+  cJSON_Delete(plan);
+  cJSON_Delete(report);
+  cJSON_Delete(units);
+
+  /* the file may spell the collective with () where the document has （） */
+  static const char parens[] = "2024年2月1日\n一、交通\n（一）推进智慧交通。\n"
+                               "1.2024年底前完成。（责任单位：各县（市、区）人民政府）\n";
+  cJSON *spelled = cJSON_Parse("[{\"name\":\"甲县人民政府\",\"code\":\"JX\"},"
+                               "{\"name\":\"各县(市、区)人民政府\",\"members\":[\"JX\"]}]");
+  assert_non_null(spelled);
+  opt.units = spelled;
+  assert_int_equal(dbn_plan_import(parens, sizeof parens - 1, &opt, &plan, &report, why, sizeof why), 0);
+  const cJSON *only = cJSON_GetArrayItem(
+      arr(cJSON_GetArrayItem(arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures"), 0), "actions"),
+      0);
+  assert_string_equal(str(only, "unit"), "甲县人民政府");
+  cJSON_Delete(plan);
+  cJSON_Delete(report);
+  cJSON_Delete(spelled);
+
+  /* a member that names no unit of the file, or a collective, is refused */
+  static const char *const bad_files[] = {
+      "[{\"name\":\"各区\",\"members\":[\"北区\"]}]",
+      "[{\"name\":\"各区\",\"members\":[\"各县\"]},{\"name\":\"各县\",\"members\":[\"各区\"]}]",
+      "[{\"name\":\"各区\",\"members\":[]}]",
+  };
+  for (size_t i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++) {
+    cJSON *bad = cJSON_Parse(bad_files[i]);
+    assert_non_null(bad);
+    opt.units = bad;
+    plan = report = NULL;
+    assert_int_equal(dbn_plan_import(doc, sizeof doc - 1, &opt, &plan, &report, why, sizeof why), DBN_EINVAL);
+    assert_non_null(strstr(why, "units file"));
+    assert_null(plan);
+    cJSON_Delete(report);
+    cJSON_Delete(bad);
+  }
+}
+
 static void
 test_units_file_and_id(void **state)
 {
@@ -1098,6 +1201,7 @@ main(void)
       cmocka_unit_test(test_malformed_truncated),
       cmocka_unit_test(test_malformed_binary),
       cmocka_unit_test(test_imported_plans_load),
+      cmocka_unit_test(test_collective_expanded_by_units_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
