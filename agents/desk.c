@@ -10,6 +10,14 @@
  * refused, with its reason in Chinese. The desk keeps no queue of its own,
  * so the list survives a restart of the agent or of the desk.
  *
+ * The unit's reads include, read-only, the tasks of the measures it leads
+ * (牵头) or cooperates on (配合), each marked (Task.seen_as, domain/lead.h);
+ * the pages offer the writes only on the unit's own live tasks, 催办
+ * (lead_remind) to a lead on the others' tasks of its measures, and a
+ * roll-up colour per measure it leads. A task carries its plan changes
+ * (计划调整) and its milestones with their states; 报告节点完成 sends
+ * MilestoneMet for one of them.
+ *
  * Evidence files (佐证材料) come with a progress report as base64 in its
  * JSON (desk_evidence.h); the task's files are listed at /api/evidence and
  * each downloads from /api/evidence/file.
@@ -41,7 +49,9 @@
 #include "desk_evidence.h"
 #include "figure.h"
 #include "inbox.h"
+#include "lead.h"
 #include "log.h"
+#include "milestone.h"
 #include "pace.h"
 #include "quantity.h"
 #include "refusal.h"
@@ -252,6 +262,64 @@ next_due(const Duban__Task *task, int64_t now)
   return due;
 }
 
+/* Each milestone with its state: 未完成, 待确认 (reported, awaiting a
+ * coordinator) or 已确认 (domain/milestone.h). */
+static cJSON *
+milestones_json(const Duban__Task *task)
+{
+  cJSON *array = cJSON_CreateArray();
+  for (size_t i = 0; i < task->n_milestones; i++) {
+    const Duban__Milestone *milestone = task->milestones[i];
+    bool met = dbn_milestone_is_met(task, milestone->due);
+    bool reported = !met && dbn_milestone_is_reported(task, milestone->due);
+    const char *state_zh = dbn_milestone_state_zh(task, milestone->due);
+    cJSON *json = cJSON_CreateObject();
+    cJSON_AddNumberToObject(json, "index", (double)i + 1);
+    cJSON_AddStringToObject(json, "due", milestone->due);
+    cJSON_AddStringToObject(json, "text", milestone->text);
+    cJSON_AddStringToObject(json, "state", met ? "met" : reported ? "reported" : "open");
+    cJSON_AddStringToObject(json, "state_zh", state_zh[0] ? state_zh : "未完成");
+    cJSON_AddItemToArray(array, json);
+  }
+  return array;
+}
+
+/* The task's plan changes (计划调整), oldest first: what, why, who, when. */
+static cJSON *
+plan_changes_json(const Duban__Task *task)
+{
+  cJSON *array = cJSON_CreateArray();
+  for (size_t i = 0; i < task->n_plan_changes; i++) {
+    const Duban__PlanChangeRecord *change = task->plan_changes[i];
+    char when[24];
+    dbn_time_format_minute(change->time, when);
+    cJSON *json = cJSON_CreateObject();
+    cJSON_AddNumberToObject(json, "seq", (double)change->seq);
+    cJSON_AddStringToObject(json, "time", when);
+    cJSON_AddStringToObject(json, "actor", change->actor);
+    cJSON_AddStringToObject(json, "what", change->what);
+    cJSON_AddStringToObject(json, "reason", change->reason);
+    cJSON_AddItemToArray(array, json);
+  }
+  return array;
+}
+
+/* How the desk's unit stands to the task (domain/lead.h), and so what the
+ * page offers: the owner's writes on its own live tasks only (the broker
+ * refuses the rest), 催办 to a lead on its measure's others' tasks. */
+static void
+add_standing(cJSON *json, const Duban__Task *task)
+{
+  dbn_seen_as_t seen = dbn_lead_seen_as_parse(task->seen_as);
+  cJSON_AddStringToObject(json, "seen_as", task->seen_as);
+  cJSON_AddStringToObject(json, "seen_as_zh", dbn_lead_seen_as_zh(seen));
+  cJSON_AddBoolToObject(json, "cancelled", task->cancelled);
+  cJSON_AddBoolToObject(json, "writable", seen == DBN_SEEN_OWN && !task->cancelled);
+  cJSON_AddBoolToObject(json, "may_remind",
+                        seen != DBN_SEEN_OWN && dbn_lead_reader_leads(task) && !task->cancelled);
+  cJSON_AddStringToObject(json, "unit", task->unit);
+}
+
 static cJSON *
 task_json(const Duban__Task *task, int64_t now)
 {
@@ -262,8 +330,8 @@ task_json(const Duban__Task *task, int64_t now)
   cJSON_AddStringToObject(json, "number", label);
   cJSON_AddStringToObject(json, "text", task->text);
   cJSON_AddStringToObject(json, "state", dbn_wire_task_state_name(task->state));
-  cJSON_AddStringToObject(json, "state_zh", state_zh(task->state));
-  cJSON_AddStringToObject(json, "seen_as", task->seen_as); /* own, lead or cooperating (domain/lead.h) */
+  cJSON_AddStringToObject(json, "state_zh", task->cancelled ? "已撤销" : state_zh(task->state));
+  add_standing(json, task);
   cJSON_AddNumberToObject(json, "percent", task->percent);
   dbn_colour_t colour = dbn_task_colour(task, dbn_task_pace_start(task), now, NULL, NULL);
   cJSON_AddStringToObject(json, "colour", dbn_colour_name(colour));
@@ -271,6 +339,8 @@ task_json(const Duban__Task *task, int64_t now)
   cJSON_AddStringToObject(json, "next_due", next_due(task, now));
   cJSON_AddBoolToObject(json, "overdue", task->overdue);
   cJSON_AddStringToObject(json, "note", task->note);
+  cJSON_AddItemToObject(json, "milestones", milestones_json(task));
+  cJSON_AddItemToObject(json, "plan_changes", plan_changes_json(task));
   cJSON *targets = cJSON_AddArrayToObject(json, "targets");
   for (size_t i = 0; i < task->n_targets; i++)
     cJSON_AddItemToArray(targets, target_json(task->targets[i], i));
@@ -284,6 +354,62 @@ task_json(const Duban__Task *task, int64_t now)
     cJSON_AddItemToArray(figures, figure);
   }
   return json;
+}
+
+static bool
+same_measure(const Duban__Task *a, const Duban__Task *b)
+{
+  return strcmp(a->plan, b->plan) == 0 && strcmp(a->section, b->section) == 0 &&
+         strcmp(a->measure, b->measure) == 0;
+}
+
+/* One measure the unit leads, first seen at tasks[first]: the roll-up of
+ * its tasks' colours (pace.h, the worst) and how many of each. */
+static cJSON *
+measure_rollup_json(const Duban__Reply *reply, size_t first, dbn_colour_t *colours)
+{
+  const Duban__Task *lead_task = reply->tasks[first];
+  int counts[DBN_COLOUR_COUNT] = {0};
+  size_t count = 0;
+  for (size_t k = 0; k < reply->n_tasks; k++) /* a cancelled task no longer counts (plan change) */
+    if (same_measure(reply->tasks[k], lead_task) && !reply->tasks[k]->cancelled) {
+      colours[count] =
+          dbn_task_colour(reply->tasks[k], dbn_task_pace_start(reply->tasks[k]), reply->now, NULL, NULL);
+      counts[colours[count++] % DBN_COLOUR_COUNT]++;
+    }
+  dbn_colour_t rollup = dbn_colour_rollup(colours, count);
+  char measure[96];
+  snprintf(measure, sizeof measure, "%s.%s", lead_task->section, lead_task->measure);
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddStringToObject(json, "measure", measure);
+  cJSON_AddStringToObject(json, "text", lead_task->measure_text);
+  cJSON_AddStringToObject(json, "colour", dbn_colour_name(rollup));
+  cJSON_AddStringToObject(json, "colour_zh", dbn_colour_name_zh(rollup));
+  cJSON_AddNumberToObject(json, "tasks", (double)count);
+  cJSON_AddNumberToObject(json, "green", counts[DBN_COLOUR_GREEN]);
+  cJSON_AddNumberToObject(json, "blue", counts[DBN_COLOUR_BLUE]);
+  cJSON_AddNumberToObject(json, "yellow", counts[DBN_COLOUR_YELLOW]);
+  cJSON_AddNumberToObject(json, "red", counts[DBN_COLOUR_RED]);
+  return json;
+}
+
+/* The measures the unit leads (牵头), one roll-up each, in list order. */
+static cJSON *
+measure_rollups_json(const Duban__Reply *reply)
+{
+  cJSON *array = cJSON_CreateArray();
+  dbn_colour_t *colours = calloc(reply->n_tasks ? reply->n_tasks : 1, sizeof *colours);
+  for (size_t i = 0; colours && i < reply->n_tasks; i++) {
+    if (!dbn_lead_reader_leads(reply->tasks[i]))
+      continue;
+    bool seen = false; /* the measure's first task the unit leads adds it */
+    for (size_t k = 0; k < i && !seen; k++)
+      seen = same_measure(reply->tasks[k], reply->tasks[i]) && dbn_lead_reader_leads(reply->tasks[k]);
+    if (!seen)
+      cJSON_AddItemToArray(array, measure_rollup_json(reply, i, colours));
+  }
+  free(colours);
+  return array;
 }
 
 static int
@@ -304,6 +430,7 @@ handle_tasks(dbn_web_request_t *req, void *arg)
   cJSON *tasks = cJSON_AddArrayToObject(json, "tasks");
   for (size_t i = 0; i < reply->n_tasks; i++)
     cJSON_AddItemToArray(tasks, task_json(reply->tasks[i], reply->now));
+  cJSON_AddItemToObject(json, "lead_measures", measure_rollups_json(reply));
   dbn_wire_reply_free(&reply);
   rc = dbn_web_reply_json(req, 200, json);
   cJSON_Delete(json);
@@ -360,16 +487,6 @@ parse_figures(const cJSON *array, Duban__Figure *figures, Duban__Figure **pointe
   return true;
 }
 
-/* "Milestone met" has no field of its own on the wire: it is said in the
- * note, where the coordinators read it. */
-static void
-progress_note(const dbn_web_request_t *req, char *out, size_t out_len)
-{
-  const char *note = body_string(req, "note");
-  const cJSON *met = cJSON_GetObjectItemCaseSensitive(dbn_web_request_json(req), "milestone_met");
-  snprintf(out, out_len, "%s%s", cJSON_IsTrue(met) ? "【节点已完成】" : "", note ? note : "");
-}
-
 /* A refusal of the files themselves, before anything was sent: shown
  * beside the upload field. */
 static int
@@ -402,9 +519,8 @@ handle_progress(dbn_web_request_t *req, void *arg)
   if (!parse_figures(cJSON_GetObjectItemCaseSensitive(body, "figures"), figures, pointers, &count, why,
                      sizeof why))
     return dbn_web_reply_error(req, 400, why);
-  char note[DBN_MAX_TEXT + 64];
-  progress_note(req, note, sizeof note);
-  if (strlen(note) > DBN_MAX_TEXT)
+  const char *note = body_string(req, "note");
+  if (note && !text_ok(note, DBN_MAX_TEXT, true))
     return dbn_web_reply_error(req, 400, "说明过长");
   dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
   char evidence_why[400];
@@ -420,7 +536,7 @@ handle_progress(dbn_web_request_t *req, void *arg)
   progress.percent = (int32_t)percent->valuedouble;
   progress.figures = pointers;
   progress.n_figures = count;
-  progress.note = note;
+  progress.note = (char *)(note ? note : "");
   progress.evidence = evidence->ptrs;
   progress.n_evidence = evidence->n;
   Duban__Request write = DUBAN__REQUEST__INIT;
@@ -473,6 +589,76 @@ handle_escalate(dbn_web_request_t *req, void *arg)
   char what[256];
   snprintf(what, sizeof what, "提请协调 %s", task);
   return write_and_reply(arg, req, &write, what);
+}
+
+/* 催办 by the measure's lead unit (牵头单位) of a task another unit owns;
+ * the broker checks that the desk's unit leads it (domain/lead.h). */
+static int
+handle_remind(dbn_web_request_t *req, void *arg)
+{
+  const char *task = body_string(req, "task");
+  const char *note = body_string(req, "note");
+  if (!text_ok(task, DBN_MAX_ID, false))
+    return dbn_web_reply_error(req, 400, "请选择一项任务");
+  if (!text_ok(note, DBN_MAX_TEXT, false))
+    return dbn_web_reply_error(req, 400, "请填写催办内容：对方单位会看到它");
+  Duban__Remind remind = DUBAN__REMIND__INIT;
+  remind.task = (char *)task;
+  remind.note = (char *)note;
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.body_case = DUBAN__REQUEST__BODY_LEAD_REMIND;
+  write.lead_remind = &remind;
+  char what[256];
+  snprintf(what, sizeof what, "牵头催办 %s", task);
+  return write_and_reply(arg, req, &write, what);
+}
+
+/* 报告节点完成: one milestone (its due day or number) met, with the figures
+ * reached against the targets, a note and evidence, as a progress report
+ * carries them; a coordinator then confirms it or sends it back. */
+static int
+handle_milestone_met(dbn_web_request_t *req, void *arg)
+{
+  const cJSON *body = dbn_web_request_json(req);
+  const char *task = body_string(req, "task");
+  const char *due = body_string(req, "due");
+  const char *note = body_string(req, "note");
+  if (!text_ok(task, DBN_MAX_ID, false) || !text_ok(due, DBN_MAX_ID, false))
+    return dbn_web_reply_error(req, 400, "请选择一项任务和其中的一个节点");
+  if (note && !text_ok(note, DBN_MAX_TEXT, true))
+    return dbn_web_reply_error(req, 400, "说明过长");
+  Duban__Figure figures[DBN_MAX_FIGURES];
+  Duban__Figure *pointers[DBN_MAX_FIGURES];
+  size_t count;
+  char why[400];
+  if (!parse_figures(cJSON_GetObjectItemCaseSensitive(body, "figures"), figures, pointers, &count, why,
+                     sizeof why))
+    return dbn_web_reply_error(req, 400, why);
+  dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
+  if (!evidence)
+    return reply_agent_failure(req, DBN_ENOMEM);
+  if (dbn_desk_evidence_parse(cJSON_GetObjectItemCaseSensitive(body, "evidence"), evidence, why,
+                              sizeof why) != 0) {
+    free(evidence);
+    return reply_evidence_refusal(req, why);
+  }
+  Duban__MilestoneMet met = DUBAN__MILESTONE_MET__INIT;
+  met.task = (char *)task;
+  met.due = (char *)due;
+  met.note = (char *)(note ? note : "");
+  met.figures = pointers;
+  met.n_figures = count;
+  met.evidence = evidence->ptrs;
+  met.n_evidence = evidence->n;
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.body_case = DUBAN__REQUEST__BODY_MILESTONE_MET;
+  write.milestone_met = &met;
+  char what[256];
+  snprintf(what, sizeof what, "报告节点完成 %s 节点 %s（佐证材料 %zu 个）", task, due, evidence->n);
+  int rc = write_and_reply(arg, req, &write, what);
+  dbn_desk_evidence_clear(evidence);
+  free(evidence);
+  return rc;
 }
 
 /* ---- the inbox --------------------------------------------------------------- */
@@ -771,6 +957,8 @@ static const dbn_web_route_t routes[] = {
     {"GET", "/api/events", false, handle_events, true, false},
     {"GET", "/api/evidence", false, handle_evidence, true, false},
     {"GET", "/api/evidence/file", false, handle_evidence_file, true, false},
+    {"POST", "/api/remind", false, handle_remind, true, true},
+    {"POST", "/api/milestone", false, handle_milestone_met, true, true},
 };
 
 /* Ask the agent who it speaks for until it answers; false when stopped or
