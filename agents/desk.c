@@ -383,8 +383,9 @@ measure_rollup_json(const Duban__Reply *reply, size_t first, dbn_colour_t *colou
   cJSON *json = cJSON_CreateObject();
   cJSON_AddStringToObject(json, "measure", measure);
   cJSON_AddStringToObject(json, "text", lead_task->measure_text);
-  cJSON_AddStringToObject(json, "colour", dbn_colour_name(rollup));
-  cJSON_AddStringToObject(json, "colour_zh", dbn_colour_name_zh(rollup));
+  /* A measure whose tasks were all cancelled has no colour, not green. */
+  cJSON_AddStringToObject(json, "colour", count ? dbn_colour_name(rollup) : "none");
+  cJSON_AddStringToObject(json, "colour_zh", count ? dbn_colour_name_zh(rollup) : "无在办任务");
   cJSON_AddNumberToObject(json, "tasks", (double)count);
   cJSON_AddNumberToObject(json, "green", counts[DBN_COLOUR_GREEN]);
   cJSON_AddNumberToObject(json, "blue", counts[DBN_COLOUR_BLUE]);

@@ -156,7 +156,9 @@ def lead_desk(driver):
     assert driver.execute_script("return window.__desk_marker;") == "still-here", "the page was reloaded"
     print("ok: a cancelled task shows 已撤销 with the plan change and no write button:", text_of(driver, "plan-changes"))
 
-    click_row(driver, "2.1.2")
+    # The screenshot: the marks, the roll-ups and the led task's panel with 催办.
+    driver.set_window_size(1400, 1900)
+    click_row(driver, "2.1.1")
     driver.execute_script("window.scrollTo(0, 0);")
 
 

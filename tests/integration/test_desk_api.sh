@@ -242,6 +242,8 @@ as coordinator:office plan change cancel 2.6.1 --reason '并入2.5.1统一实施
 as coordinator:office plan change redate 2.3.1 --milestone 2023-12-31 --due 2024-06-30 --reason '受审批进度影响延期' \
   >/dev/null || fail "redate"
 curl -s -b "$J" "$DESK/api/tasks" >"$T/tasks.json"
+jq -e '.lead_measures[] | select(.measure == "2.6") | .tasks == 0 and .colour == "none"' "$T/tasks.json" >/dev/null \
+  || fail "measure 2.6, whose one task was cancelled: $(jq -c .lead_measures "$T/tasks.json")"
 task 2.6.1 | jq -e '.cancelled and .state_zh == "已撤销" and (.writable | not) and (.plan_changes | length == 1)
   and .plan_changes[0].reason == "并入2.5.1统一实施" and .plan_changes[0].actor == "coordinator:office"
   and (.plan_changes[0].time | test("^2023-09-19 "))' >/dev/null \

@@ -73,7 +73,9 @@
       colour.append(el("span", t.colour_zh, "colour colour-" + t.colour));
       row.append(colour, el("td", t.percent + "%"), el("td", t.next_due || "—"));
       row.append(el("td", t.figures.map((f) => f.what + " " + f.against).join("；")));
-      row.append(el("td", t.text));
+      const text = el("td");
+      text.append(el("div", t.text, "task-text"));
+      row.append(text);
       row.addEventListener("click", () => select(t.id));
       body.append(row);
     }
@@ -88,8 +90,8 @@
       const li = el("li", "措施 " + m.measure + " ");
       li.dataset.measure = m.measure;
       li.append(el("span", m.colour_zh, "colour colour-" + m.colour),
-        "（" + m.tasks + " 项：绿 " + m.green + "，蓝 " + m.blue + "，黄 " + m.yellow + "，红 " + m.red + "）" +
-        (m.text ? " " + m.text : ""));
+        "（" + m.tasks + " 项：绿 " + m.green + "，蓝 " + m.blue + "，黄 " + m.yellow + "，红 " + m.red + "）");
+      if (m.text) li.append(el("div", m.text, "measure-text"));
       list.append(li);
     }
   }
