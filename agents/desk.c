@@ -61,6 +61,14 @@
 /* How often the watcher asks the agent whether anything changed. */
 #define WATCH_EVERY_MS 500
 
+/* A task the desk's unit reads but may not write to, as last listed. */
+typedef struct {
+  char id[DBN_MAX_ID + 1];
+  char unit[DBN_MAX_ID + 1]; /* its owner */
+  dbn_seen_as_t seen;
+  bool cancelled;
+} read_only_task_t;
+
 struct dbn_desk {
   char *agent_endpoint; /* owned copies of the options */
   char *listen;
@@ -84,6 +92,12 @@ struct dbn_desk {
   pthread_mutex_t live_lock; /* guards live_seq, live_data */
   uint64_t live_seq;         /* how many changes seen (the SSE id) */
   char live_data[128];       /* the latest change as one line of JSON */
+  /* The tasks it may not write to (others', cancelled), from the latest
+   * list, so that such a write is refused before it is sent, and so is
+   * never queued while the broker is away: */
+  pthread_mutex_t read_only_lock; /* guards read_only, n_read_only */
+  read_only_task_t *read_only;
+  size_t n_read_only;
 };
 
 static char *
@@ -113,6 +127,70 @@ desk_call(dbn_desk_t *desk, Duban__Request *req, const char *person, Duban__Repl
   int rc = dbn_client_call(desk->client, req, reply_p);
   pthread_mutex_unlock(&desk->lock);
   return rc;
+}
+
+/* ---- what the unit may write to ------------------------------------------ */
+
+/* Keep, from a list of the unit's tasks, those it may not write to. */
+static void
+remember_read_only(dbn_desk_t *desk, const Duban__Reply *reply)
+{
+  read_only_task_t *kept = calloc(reply->n_tasks ? reply->n_tasks : 1, sizeof *kept);
+  size_t n = 0;
+  for (size_t i = 0; kept && i < reply->n_tasks; i++) {
+    const Duban__Task *task = reply->tasks[i];
+    dbn_seen_as_t seen = dbn_lead_seen_as_parse(task->seen_as);
+    if (seen == DBN_SEEN_OWN && !task->cancelled)
+      continue;
+    snprintf(kept[n].id, sizeof kept[n].id, "%s", task->id);
+    snprintf(kept[n].unit, sizeof kept[n].unit, "%s", task->unit);
+    kept[n].seen = seen;
+    kept[n++].cancelled = task->cancelled;
+  }
+  if (!kept)
+    return; /* out of memory: the broker still refuses such writes */
+  pthread_mutex_lock(&desk->read_only_lock);
+  free(desk->read_only);
+  desk->read_only = kept;
+  desk->n_read_only = n;
+  pthread_mutex_unlock(&desk->read_only_lock);
+}
+
+/* The task an owner's write names (claim, progress, submit, escalate,
+ * milestone met), or NULL for any other request. */
+static const char *
+owner_write_task(const Duban__Request *write)
+{
+  switch (write->body_case) {
+  case DUBAN__REQUEST__BODY_CLAIM: return write->claim->task;
+  case DUBAN__REQUEST__BODY_PROGRESS: return write->progress->task;
+  case DUBAN__REQUEST__BODY_SUBMIT: return write->submit->task;
+  case DUBAN__REQUEST__BODY_ESCALATE: return write->escalate->task;
+  case DUBAN__REQUEST__BODY_MILESTONE_MET: return write->milestone_met->task;
+  default: return NULL;
+  }
+}
+
+/* Why the unit may not write to task, in Chinese, or false when the desk
+ * knows no reason (then the broker decides). */
+static bool
+read_only_reason(dbn_desk_t *desk, const char *task, char *why, size_t why_len)
+{
+  bool found = false;
+  pthread_mutex_lock(&desk->read_only_lock);
+  for (size_t i = 0; task && i < desk->n_read_only && !found; i++) {
+    const read_only_task_t *known = &desk->read_only[i];
+    if (strcmp(known->id, task) != 0)
+      continue;
+    found = true;
+    if (known->cancelled)
+      snprintf(why, why_len, "任务 %s 已因计划调整撤销，不再办理", task);
+    else
+      snprintf(why, why_len, "任务 %s 由 %s 负责，本单位（%s）是%s单位，只可查看%s", task, known->unit,
+               desk->unit, dbn_lead_seen_as_zh(known->seen), known->seen == DBN_SEEN_LEAD ? "和催办" : "");
+  }
+  pthread_mutex_unlock(&desk->read_only_lock);
+  return found;
 }
 
 /* ---- answers --------------------------------------------------------------- */
@@ -187,6 +265,16 @@ desk_ask(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *request, cons
 static int
 write_and_reply(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write, const char *what)
 {
+  char why[512];
+  if (read_only_reason(desk, owner_write_task(write), why, sizeof why)) {
+    cJSON *refused = cJSON_CreateObject();
+    cJSON_AddBoolToObject(refused, "ok", false);
+    cJSON_AddStringToObject(refused, "code", "permission_denied");
+    cJSON_AddStringToObject(refused, "error", why);
+    int rc = dbn_web_reply_json(req, 403, refused);
+    cJSON_Delete(refused);
+    return rc;
+  }
   char request_id[DBN_MAX_ID + 1];
   const char *person = person_of(req);
   int rc;
@@ -431,6 +519,7 @@ handle_tasks(dbn_web_request_t *req, void *arg)
   cJSON *tasks = cJSON_AddArrayToObject(json, "tasks");
   for (size_t i = 0; i < reply->n_tasks; i++)
     cJSON_AddItemToArray(tasks, task_json(reply->tasks[i], reply->now));
+  remember_read_only(desk, reply);
   cJSON_AddItemToObject(json, "lead_measures", measure_rollups_json(reply));
   dbn_wire_reply_free(&reply);
   rc = dbn_web_reply_json(req, 200, json);
@@ -879,6 +968,7 @@ watch_read(dbn_desk_t *desk, Duban__Request__BodyCase body, uint64_t *digest, si
   }
   if (body == DUBAN__REQUEST__BODY_LIST_TASKS) {
     *digest = digest_messages((ProtobufCMessage *const *)reply->tasks, reply->n_tasks);
+    remember_read_only(desk, reply);
   } else {
     *digest = digest_messages((ProtobufCMessage *const *)reply->inbox, reply->n_inbox);
     *unread = 0;
@@ -1054,6 +1144,7 @@ dbn_desk_new(dbn_desk_t **desk_p, const dbn_desk_options_t *options)
   desk->tls_key = copy_or_null(options->tls_key);
   pthread_mutex_init(&desk->lock, NULL);
   pthread_mutex_init(&desk->live_lock, NULL);
+  pthread_mutex_init(&desk->read_only_lock, NULL);
   dbn_client_options_t client_options = {.endpoint = desk->agent_endpoint, .timeout_ms = 8000};
   dbn_client_options_t watch_options = {.endpoint = desk->agent_endpoint, .timeout_ms = 3000};
   int rc = desk->agent_endpoint && desk->listen && desk->users_file
@@ -1091,6 +1182,8 @@ dbn_desk_destroy(dbn_desk_t **desk_p)
   dbn_client_destroy(&desk->client);
   pthread_mutex_destroy(&desk->lock);
   pthread_mutex_destroy(&desk->live_lock);
+  pthread_mutex_destroy(&desk->read_only_lock);
+  free(desk->read_only);
   free(desk->agent_endpoint);
   free(desk->listen);
   free(desk->users_file);

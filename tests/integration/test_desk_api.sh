@@ -201,6 +201,16 @@ code=$(api /api/progress "{\"task\":\"$P:2.2.1\",\"percent\":10,\"figures\":[]}"
 [ "$code" = 403 ] || fail "a progress report on the cooperating task: $code $(cat "$T/out")"
 [ "$(as unit:KJJ task 2.1.2 --json | jq -r .state)" = assigned ] || fail "NYJ's desk claimed KJJ's task"
 [ "$(curl -s -b "$J" "$DESK/api/queued" | jq '.items | length')" = 0 ] || fail "a refused write was queued"
+# With the broker away too: the desk refuses it itself rather than queue it.
+stop_broker
+code=$(api /api/claim "{\"task\":\"$P:2.1.2\"}")
+[ "$code" = 403 ] && jq -r .error "$T/out" | has '由 KJJ 负责.*牵头单位' \
+  || fail "a claim of the led task with the broker away: $code $(cat "$T/out")"
+code=$(api /api/milestone "{\"task\":\"$P:2.2.1\",\"due\":\"2023-12-31\"}")
+[ "$code" = 403 ] && jq -r .error "$T/out" | has '配合单位' \
+  || fail "a milestone of the cooperating task with the broker away: $code $(cat "$T/out")"
+[ "$(curl -s -b "$J" "$DESK/api/queued" | jq '.items | length')" = 0 ] || fail "a write on a read-only task was queued"
+start_broker --virtual-clock 2023-09-19
 code=$(api /api/remind "{\"task\":\"$P:2.1.1\",\"note\":\"本单位的任务\"}")
 [ "$code" = 403 ] || fail "a 催办 of NYJ's own task: $code $(cat "$T/out")"
 code=$(api /api/remind "{\"task\":\"$P:2.1.2\",\"note\":\"\"}")
@@ -250,4 +260,6 @@ task 2.6.1 | jq -e '.cancelled and .state_zh == "已撤销" and (.writable | not
   || fail "the cancelled task: $(task 2.6.1)"
 task 2.3.1 | jq -e '(.plan_changes[0].what | test("2024-06-30")) and .plan_changes[0].reason == "受审批进度影响延期"' \
   >/dev/null || fail "the redated task: $(task 2.3.1 | jq -c .plan_changes)"
+code=$(api /api/progress "{\"task\":\"$P:2.6.1\",\"percent\":10,\"figures\":[]}")
+[ "$code" = 403 ] && jq -r .error "$T/out" | has '已因计划调整撤销' || fail "a report on the cancelled task: $code $(cat "$T/out")"
 pass "plan changes show what, why, who and when; a cancelled task is 已撤销 and read-only"
