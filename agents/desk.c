@@ -10,6 +10,14 @@
  * refused, with its reason in Chinese. The desk keeps no queue of its own,
  * so the list survives a restart of the agent or of the desk.
  *
+ * The unit's reads include, read-only, the tasks of the measures it leads
+ * (牵头) or cooperates on (配合), each marked (Task.seen_as, domain/lead.h);
+ * the pages offer the writes only on the unit's own live tasks, 催办
+ * (lead_remind) to a lead on the others' tasks of its measures, and a
+ * roll-up colour per measure it leads. A task carries its plan changes
+ * (计划调整) and its milestones with their states; 报告节点完成 sends
+ * MilestoneMet for one of them.
+ *
  * Evidence files (佐证材料) come with a progress report as base64 in its
  * JSON (desk_evidence.h); the task's files are listed at /api/evidence and
  * each downloads from /api/evidence/file.
@@ -39,17 +47,24 @@
 #include "client.h"
 #include "date.h"
 #include "desk_evidence.h"
-#include "figure.h"
+#include "desk_task.h"
 #include "inbox.h"
+#include "lead.h"
 #include "log.h"
-#include "pace.h"
-#include "quantity.h"
 #include "refusal.h"
 #include "server.h"
 #include "wire.h"
 
 /* How often the watcher asks the agent whether anything changed. */
 #define WATCH_EVERY_MS 500
+
+/* A task the desk's unit reads but may not write to, as last listed. */
+typedef struct {
+  char id[DBN_MAX_ID + 1];
+  char unit[DBN_MAX_ID + 1]; /* its owner */
+  dbn_seen_as_t seen;
+  bool cancelled;
+} read_only_task_t;
 
 struct dbn_desk {
   char *agent_endpoint; /* owned copies of the options */
@@ -74,6 +89,12 @@ struct dbn_desk {
   pthread_mutex_t live_lock; /* guards live_seq, live_data */
   uint64_t live_seq;         /* how many changes seen (the SSE id) */
   char live_data[128];       /* the latest change as one line of JSON */
+  /* The tasks it may not write to (others', cancelled), from the latest
+   * list, so that such a write is refused before it is sent, and so is
+   * never queued while the broker is away: */
+  pthread_mutex_t read_only_lock; /* guards read_only, n_read_only */
+  read_only_task_t *read_only;
+  size_t n_read_only;
 };
 
 static char *
@@ -105,14 +126,71 @@ desk_call(dbn_desk_t *desk, Duban__Request *req, const char *person, Duban__Repl
   return rc;
 }
 
-/* ---- answers --------------------------------------------------------------- */
+/* ---- what the unit may write to ------------------------------------------ */
 
-static const char *
-state_zh(Duban__TaskState state)
+/* Keep, from a list of the unit's tasks, those it may not write to. */
+static void
+remember_read_only(dbn_desk_t *desk, const Duban__Reply *reply)
 {
-  const char *zh = dbn_web_word_zh(dbn_wire_task_state_name(state));
-  return zh ? zh : "未知";
+  read_only_task_t *kept = calloc(reply->n_tasks ? reply->n_tasks : 1, sizeof *kept);
+  size_t n = 0;
+  for (size_t i = 0; kept && i < reply->n_tasks; i++) {
+    const Duban__Task *task = reply->tasks[i];
+    dbn_seen_as_t seen = dbn_lead_seen_as_parse(task->seen_as);
+    if (seen == DBN_SEEN_OWN && !task->cancelled)
+      continue;
+    snprintf(kept[n].id, sizeof kept[n].id, "%s", task->id);
+    snprintf(kept[n].unit, sizeof kept[n].unit, "%s", task->unit);
+    kept[n].seen = seen;
+    kept[n++].cancelled = task->cancelled;
+  }
+  if (!kept)
+    return; /* out of memory: the broker still refuses such writes */
+  pthread_mutex_lock(&desk->read_only_lock);
+  free(desk->read_only);
+  desk->read_only = kept;
+  desk->n_read_only = n;
+  pthread_mutex_unlock(&desk->read_only_lock);
 }
+
+/* The task an owner's write names (claim, progress, submit, escalate,
+ * milestone met), or NULL for any other request. */
+static const char *
+owner_write_task(const Duban__Request *write)
+{
+  switch (write->body_case) {
+  case DUBAN__REQUEST__BODY_CLAIM: return write->claim->task;
+  case DUBAN__REQUEST__BODY_PROGRESS: return write->progress->task;
+  case DUBAN__REQUEST__BODY_SUBMIT: return write->submit->task;
+  case DUBAN__REQUEST__BODY_ESCALATE: return write->escalate->task;
+  case DUBAN__REQUEST__BODY_MILESTONE_MET: return write->milestone_met->task;
+  default: return NULL;
+  }
+}
+
+/* Why the unit may not write to task, in Chinese, or false when the desk
+ * knows no reason (then the broker decides). */
+static bool
+read_only_reason(dbn_desk_t *desk, const char *task, char *why, size_t why_len)
+{
+  bool found = false;
+  pthread_mutex_lock(&desk->read_only_lock);
+  for (size_t i = 0; task && i < desk->n_read_only && !found; i++) {
+    const read_only_task_t *known = &desk->read_only[i];
+    if (strcmp(known->id, task) != 0)
+      continue;
+    found = true;
+    if (known->cancelled)
+      snprintf(why, why_len, "任务 %s 已因计划调整撤销，不再办理", task);
+    else
+      snprintf(why, why_len, "任务 %s 由 %s 负责，本单位（%s）是%s单位，只可查看%s", task, known->unit,
+               desk->unit, dbn_lead_seen_as_zh(known->seen), known->seen == DBN_SEEN_LEAD ? "和催办" : "");
+  }
+  pthread_mutex_unlock(&desk->read_only_lock);
+  return found;
+}
+
+/* ---- answers --------------------------------------------------------------- */
 
 static int
 reply_agent_failure(dbn_web_request_t *req, int rc)
@@ -177,6 +255,16 @@ desk_ask(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *request, cons
 static int
 write_and_reply(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write, const char *what)
 {
+  char why[512];
+  if (read_only_reason(desk, owner_write_task(write), why, sizeof why)) {
+    cJSON *refused = cJSON_CreateObject();
+    cJSON_AddBoolToObject(refused, "ok", false);
+    cJSON_AddStringToObject(refused, "code", "permission_denied");
+    cJSON_AddStringToObject(refused, "error", why);
+    int rc = dbn_web_reply_json(req, 403, refused);
+    cJSON_Delete(refused);
+    return rc;
+  }
   char request_id[DBN_MAX_ID + 1];
   const char *person = person_of(req);
   int rc;
@@ -213,79 +301,6 @@ text_ok(const char *text, size_t max_len, bool may_be_empty)
 
 /* ---- tasks as the pages read them ----------------------------------------- */
 
-/* The units a figure on target may be typed in: those of its dimension. */
-static cJSON *
-target_json(const Duban__Target *target, size_t index)
-{
-  cJSON *json = cJSON_CreateObject();
-  cJSON_AddNumberToObject(json, "index", (double)index + 1);
-  cJSON_AddStringToObject(json, "what", target->what);
-  char amount[DBN_QUANTITY_FORMAT_LEN] = "";
-  dbn_quantity_t q;
-  char why[128];
-  if (dbn_target_quantity(target, &q, why, sizeof why) == 0)
-    dbn_quantity_format(&q, amount, sizeof amount);
-  else
-    snprintf(amount, sizeof amount, "%g%s", target->value, target->unit_of_measure);
-  cJSON_AddStringToObject(json, "amount", amount);
-  cJSON_AddStringToObject(json, "unit", target->unit_of_measure);
-  cJSON *units = cJSON_AddArrayToObject(json, "units");
-  const dbn_unit_t *own = dbn_unit_find(target->unit_of_measure);
-  for (size_t i = 0; own && i < dbn_unit_count(); i++)
-    if (dbn_unit_same_dimension(own, dbn_unit_at(i)))
-      cJSON_AddItemToArray(units, cJSON_CreateString(dbn_unit_name(dbn_unit_at(i))));
-  if (!own)
-    cJSON_AddItemToArray(units, cJSON_CreateString(target->unit_of_measure));
-  return json;
-}
-
-static const char *
-next_due(const Duban__Task *task, int64_t now)
-{
-  const char *due = "";
-  for (size_t i = 0; i < task->n_milestones; i++) {
-    int64_t end;
-    const char *date = task->milestones[i]->due;
-    if (dbn_date_parse_end(date, &end) == 0 && end > now && (!due[0] || strcmp(date, due) < 0))
-      due = date;
-  }
-  return due;
-}
-
-static cJSON *
-task_json(const Duban__Task *task, int64_t now)
-{
-  cJSON *json = cJSON_CreateObject();
-  char label[128];
-  snprintf(label, sizeof label, "%s.%s.%s", task->section, task->measure, task->number);
-  cJSON_AddStringToObject(json, "id", task->id);
-  cJSON_AddStringToObject(json, "number", label);
-  cJSON_AddStringToObject(json, "text", task->text);
-  cJSON_AddStringToObject(json, "state", dbn_wire_task_state_name(task->state));
-  cJSON_AddStringToObject(json, "state_zh", state_zh(task->state));
-  cJSON_AddStringToObject(json, "seen_as", task->seen_as); /* own, lead or cooperating (domain/lead.h) */
-  cJSON_AddNumberToObject(json, "percent", task->percent);
-  dbn_colour_t colour = dbn_task_colour(task, dbn_task_pace_start(task), now, NULL, NULL);
-  cJSON_AddStringToObject(json, "colour", dbn_colour_name(colour));
-  cJSON_AddStringToObject(json, "colour_zh", dbn_colour_name_zh(colour));
-  cJSON_AddStringToObject(json, "next_due", next_due(task, now));
-  cJSON_AddBoolToObject(json, "overdue", task->overdue);
-  cJSON_AddStringToObject(json, "note", task->note);
-  cJSON *targets = cJSON_AddArrayToObject(json, "targets");
-  for (size_t i = 0; i < task->n_targets; i++)
-    cJSON_AddItemToArray(targets, target_json(task->targets[i], i));
-  cJSON *figures = cJSON_AddArrayToObject(json, "figures");
-  for (size_t i = 0; i < task->n_figures; i++) {
-    char against[DBN_QUANTITY_AGAINST_LEN];
-    dbn_figure_format(task->figures[i], dbn_figure_target(task, task->figures[i]), against, sizeof against);
-    cJSON *figure = cJSON_CreateObject();
-    cJSON_AddStringToObject(figure, "what", task->figures[i]->what);
-    cJSON_AddStringToObject(figure, "against", against);
-    cJSON_AddItemToArray(figures, figure);
-  }
-  return json;
-}
-
 static int
 handle_tasks(dbn_web_request_t *req, void *arg)
 {
@@ -303,7 +318,9 @@ handle_tasks(dbn_web_request_t *req, void *arg)
   cJSON_AddStringToObject(json, "unit", desk->unit);
   cJSON *tasks = cJSON_AddArrayToObject(json, "tasks");
   for (size_t i = 0; i < reply->n_tasks; i++)
-    cJSON_AddItemToArray(tasks, task_json(reply->tasks[i], reply->now));
+    cJSON_AddItemToArray(tasks, dbn_desk_task_json(reply->tasks[i], reply->now));
+  remember_read_only(desk, reply);
+  cJSON_AddItemToObject(json, "lead_measures", dbn_desk_lead_measures_json(reply));
   dbn_wire_reply_free(&reply);
   rc = dbn_web_reply_json(req, 200, json);
   cJSON_Delete(json);
@@ -360,16 +377,6 @@ parse_figures(const cJSON *array, Duban__Figure *figures, Duban__Figure **pointe
   return true;
 }
 
-/* "Milestone met" has no field of its own on the wire: it is said in the
- * note, where the coordinators read it. */
-static void
-progress_note(const dbn_web_request_t *req, char *out, size_t out_len)
-{
-  const char *note = body_string(req, "note");
-  const cJSON *met = cJSON_GetObjectItemCaseSensitive(dbn_web_request_json(req), "milestone_met");
-  snprintf(out, out_len, "%s%s", cJSON_IsTrue(met) ? "【节点已完成】" : "", note ? note : "");
-}
-
 /* A refusal of the files themselves, before anything was sent: shown
  * beside the upload field. */
 static int
@@ -402,9 +409,8 @@ handle_progress(dbn_web_request_t *req, void *arg)
   if (!parse_figures(cJSON_GetObjectItemCaseSensitive(body, "figures"), figures, pointers, &count, why,
                      sizeof why))
     return dbn_web_reply_error(req, 400, why);
-  char note[DBN_MAX_TEXT + 64];
-  progress_note(req, note, sizeof note);
-  if (strlen(note) > DBN_MAX_TEXT)
+  const char *note = body_string(req, "note");
+  if (note && !text_ok(note, DBN_MAX_TEXT, true))
     return dbn_web_reply_error(req, 400, "说明过长");
   dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
   char evidence_why[400];
@@ -420,7 +426,7 @@ handle_progress(dbn_web_request_t *req, void *arg)
   progress.percent = (int32_t)percent->valuedouble;
   progress.figures = pointers;
   progress.n_figures = count;
-  progress.note = note;
+  progress.note = (char *)(note ? note : "");
   progress.evidence = evidence->ptrs;
   progress.n_evidence = evidence->n;
   Duban__Request write = DUBAN__REQUEST__INIT;
@@ -473,6 +479,76 @@ handle_escalate(dbn_web_request_t *req, void *arg)
   char what[256];
   snprintf(what, sizeof what, "提请协调 %s", task);
   return write_and_reply(arg, req, &write, what);
+}
+
+/* 催办 by the measure's lead unit (牵头单位) of a task another unit owns;
+ * the broker checks that the desk's unit leads it (domain/lead.h). */
+static int
+handle_remind(dbn_web_request_t *req, void *arg)
+{
+  const char *task = body_string(req, "task");
+  const char *note = body_string(req, "note");
+  if (!text_ok(task, DBN_MAX_ID, false))
+    return dbn_web_reply_error(req, 400, "请选择一项任务");
+  if (!text_ok(note, DBN_MAX_TEXT, false))
+    return dbn_web_reply_error(req, 400, "请填写催办内容：对方单位会看到它");
+  Duban__Remind remind = DUBAN__REMIND__INIT;
+  remind.task = (char *)task;
+  remind.note = (char *)note;
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.body_case = DUBAN__REQUEST__BODY_LEAD_REMIND;
+  write.lead_remind = &remind;
+  char what[256];
+  snprintf(what, sizeof what, "牵头催办 %s", task);
+  return write_and_reply(arg, req, &write, what);
+}
+
+/* 报告节点完成: one milestone (its due day or number) met, with the figures
+ * reached against the targets, a note and evidence, as a progress report
+ * carries them; a coordinator then confirms it or sends it back. */
+static int
+handle_milestone_met(dbn_web_request_t *req, void *arg)
+{
+  const cJSON *body = dbn_web_request_json(req);
+  const char *task = body_string(req, "task");
+  const char *due = body_string(req, "due");
+  const char *note = body_string(req, "note");
+  if (!text_ok(task, DBN_MAX_ID, false) || !text_ok(due, DBN_MAX_ID, false))
+    return dbn_web_reply_error(req, 400, "请选择一项任务和其中的一个节点");
+  if (note && !text_ok(note, DBN_MAX_TEXT, true))
+    return dbn_web_reply_error(req, 400, "说明过长");
+  Duban__Figure figures[DBN_MAX_FIGURES];
+  Duban__Figure *pointers[DBN_MAX_FIGURES];
+  size_t count;
+  char why[400];
+  if (!parse_figures(cJSON_GetObjectItemCaseSensitive(body, "figures"), figures, pointers, &count, why,
+                     sizeof why))
+    return dbn_web_reply_error(req, 400, why);
+  dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
+  if (!evidence)
+    return reply_agent_failure(req, DBN_ENOMEM);
+  if (dbn_desk_evidence_parse(cJSON_GetObjectItemCaseSensitive(body, "evidence"), evidence, why,
+                              sizeof why) != 0) {
+    free(evidence);
+    return reply_evidence_refusal(req, why);
+  }
+  Duban__MilestoneMet met = DUBAN__MILESTONE_MET__INIT;
+  met.task = (char *)task;
+  met.due = (char *)due;
+  met.note = (char *)(note ? note : "");
+  met.figures = pointers;
+  met.n_figures = count;
+  met.evidence = evidence->ptrs;
+  met.n_evidence = evidence->n;
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.body_case = DUBAN__REQUEST__BODY_MILESTONE_MET;
+  write.milestone_met = &met;
+  char what[256];
+  snprintf(what, sizeof what, "报告节点完成 %s 节点 %s（佐证材料 %zu 个）", task, due, evidence->n);
+  int rc = write_and_reply(arg, req, &write, what);
+  dbn_desk_evidence_clear(evidence);
+  free(evidence);
+  return rc;
 }
 
 /* ---- the inbox --------------------------------------------------------------- */
@@ -692,6 +768,7 @@ watch_read(dbn_desk_t *desk, Duban__Request__BodyCase body, uint64_t *digest, si
   }
   if (body == DUBAN__REQUEST__BODY_LIST_TASKS) {
     *digest = digest_messages((ProtobufCMessage *const *)reply->tasks, reply->n_tasks);
+    remember_read_only(desk, reply);
   } else {
     *digest = digest_messages((ProtobufCMessage *const *)reply->inbox, reply->n_inbox);
     *unread = 0;
@@ -771,6 +848,8 @@ static const dbn_web_route_t routes[] = {
     {"GET", "/api/events", false, handle_events, true, false},
     {"GET", "/api/evidence", false, handle_evidence, true, false},
     {"GET", "/api/evidence/file", false, handle_evidence_file, true, false},
+    {"POST", "/api/remind", false, handle_remind, true, true},
+    {"POST", "/api/milestone", false, handle_milestone_met, true, true},
 };
 
 /* Ask the agent who it speaks for until it answers; false when stopped or
@@ -865,6 +944,7 @@ dbn_desk_new(dbn_desk_t **desk_p, const dbn_desk_options_t *options)
   desk->tls_key = copy_or_null(options->tls_key);
   pthread_mutex_init(&desk->lock, NULL);
   pthread_mutex_init(&desk->live_lock, NULL);
+  pthread_mutex_init(&desk->read_only_lock, NULL);
   dbn_client_options_t client_options = {.endpoint = desk->agent_endpoint, .timeout_ms = 8000};
   dbn_client_options_t watch_options = {.endpoint = desk->agent_endpoint, .timeout_ms = 3000};
   int rc = desk->agent_endpoint && desk->listen && desk->users_file
@@ -902,6 +982,8 @@ dbn_desk_destroy(dbn_desk_t **desk_p)
   dbn_client_destroy(&desk->client);
   pthread_mutex_destroy(&desk->lock);
   pthread_mutex_destroy(&desk->live_lock);
+  pthread_mutex_destroy(&desk->read_only_lock);
+  free(desk->read_only);
   free(desk->agent_endpoint);
   free(desk->listen);
   free(desk->users_file);

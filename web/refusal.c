@@ -85,6 +85,8 @@ static const struct {
     {"advance_clock", "调整时钟"},
     {"mark_inbox_read", "标记已读"},
     {"deadline", "到期未完成"}, /* the category of the deadline monitor's own escalations */
+    {"milestone_met", "报告节点完成"},
+    {"lead_remind", "牵头催办"},
 };
 
 const char *

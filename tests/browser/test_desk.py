@@ -7,14 +7,25 @@ the task back, both live (the page does not poll the tasks or the inbox:
 only the desk's SSE stream can bring them, and the page is not reloaded),
 and save a screenshot. Prints how long each live change took to show.
 
+With "lead", on the real plan as 市能源局 (NYJ): the tasks are marked
+本单位 / 牵头 / 配合 and the measure NYJ leads has its roll-up colour; on
+KJJ's 2.1.2 no write button is offered but 催办 is, and its note reaches
+KJJ's inbox; on a cooperating task neither; 报告节点完成 on 2.1.1's first
+milestone with a figure and a file shows 待确认, then 已确认 once the
+coordinator confirms it, live; a task the coordinator cancels shows 已撤销
+with the change's reason and no write button. The screenshot is taken there.
+
 usage: test_desk.py DESK_URL COORDINATOR_SCRIPT SCREENSHOT_DIR
+       test_desk.py DESK_URL AS_SCRIPT SCREENSHOT_DIR lead
 (COORDINATOR_SCRIPT WORD OPTION TEXT runs `duban WORD 2.1.1 OPTION TEXT`
-as the coordinator)"""
+as the coordinator; AS_SCRIPT IDENTITY ARGS... runs `duban ARGS...` with
+that identity's key)"""
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import json
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
@@ -35,6 +46,122 @@ def wait_text(driver, element_id, wanted):
                                       f"#{element_id} never showed {wanted!r}")
 
 
+def login(driver, name, password):
+    driver.get(URL + "/")
+    driver.find_element(By.ID, "login-name").send_keys(name)
+    driver.find_element(By.ID, "login-password").send_keys(password)
+    driver.find_element(By.ID, "login-submit").click()
+    wait_text(driver, "desk-person", name)
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#tasks-body tr"))
+
+
+# The task list is redrawn whenever the desk's live stream says something
+# changed, so its rows are read and clicked in one go, in the page.
+ROW = ("for (const r of document.querySelectorAll('#tasks-body tr'))"
+       " if (r.cells[0].textContent === arguments[0]) { %s }"
+       " return null;")
+
+
+def row_text(driver, number):
+    return driver.execute_script(ROW % "return r.innerText;", number) or ""
+
+
+def row_mark(driver, number):
+    return driver.execute_script(ROW % "return r.querySelector('.seen').textContent;", number)
+
+
+def click_row(driver, number):
+    WebDriverWait(driver, WAIT).until(lambda d: d.execute_script(ROW % "r.click(); return true;", number),
+                                      f"no row {number}")
+    wait_text(driver, "detail-number", number)
+
+
+def shown(driver, element_id):
+    return driver.find_element(By.ID, element_id).is_displayed()
+
+
+def run_as(who, *args):
+    return subprocess.run([COORDINATOR, who, *args], check=True, capture_output=True, text=True).stdout
+
+
+def lead_desk(driver):
+    login(driver, "王五", "desk-password-3")
+    marks = {n: row_mark(driver, n) for n in ("2.1.1", "2.1.2", "2.2.1")}
+    assert marks == {"2.1.1": "本单位", "2.1.2": "牵头", "2.2.1": "配合"}, marks
+    assert "KJJ" in row_text(driver, "2.1.2")
+    wait_text(driver, "lead-measures", "措施 2.1")
+    measure = driver.find_element(By.CSS_SELECTOR, "#lead-measures li[data-measure='2.1']").text
+    assert "绿" in measure and "2 项" in measure, measure
+    assert "措施 2.2" not in text_of(driver, "lead-measures"), "NYJ only cooperates on 2.2"
+    print("ok: tasks marked 本单位 / 牵头 / 配合; a measure NYJ leads rolled up:", measure)
+
+    click_row(driver, "2.1.2")
+    assert not shown(driver, "claim-button") and not shown(driver, "progress-submit"), "writes offered on KJJ's task"
+    assert not shown(driver, "submit-button") and not shown(driver, "escalate-button")
+    assert shown(driver, "remind-button"), "no 催办 for the lead"
+    assert "KJJ" in text_of(driver, "detail-readonly")
+    driver.find_element(By.ID, "remind-note").send_keys("请本周内报送储能示范基地进展")
+    driver.find_element(By.ID, "remind-button").click()
+    wait_text(driver, "desk-status", "已受理")
+    inbox = json.loads(run_as("unit:KJJ", "inbox", "--json", "--keep-unread"))["inbox"]
+    assert any(i["kind"] == "lead_reminded" and i["text"] == "请本周内报送储能示范基地进展" for i in inbox), inbox
+    print("ok: on the led task only 催办 is offered, and its note reaches KJJ's inbox")
+
+    click_row(driver, "2.2.1")
+    assert not shown(driver, "remind-button") and not shown(driver, "claim-button"), "a cooperating task offers actions"
+    assert "配合" in text_of(driver, "detail-readonly")
+    print("ok: a cooperating task is read-only:", text_of(driver, "detail-readonly"))
+
+    click_row(driver, "2.1.1")
+    assert shown(driver, "claim-button") and not shown(driver, "remind-button")
+    driver.find_element(By.ID, "claim-button").click()
+    wait_text(driver, "detail-state", "已签收")
+    items = driver.find_elements(By.CSS_SELECTOR, "#milestones li")
+    assert [i.find_element(By.CSS_SELECTOR, ".milestone-state").text for i in items] == ["未完成", "未完成"]
+    items[0].find_element(By.CSS_SELECTOR, "button.milestone-met").click()
+    wait_text(driver, "milestone-due-label", "2023-12-31")
+    driver.find_element(By.ID, "milestone-figure-0").send_keys("5600")
+    Select(driver.find_element(By.ID, "milestone-figure-unit-0")).select_by_value("万千瓦")
+    driver.find_element(By.ID, "milestone-note").send_keys("已获自治区批复")
+    folder = tempfile.mkdtemp()
+    paper = os.path.join(folder, "新能源批复文件.pdf")
+    with open(paper, "wb") as out:
+        out.write("%PDF-1.4\n新能源批复文件\n".encode())
+    driver.find_element(By.ID, "milestone-evidence").send_keys(paper)
+    driver.find_element(By.ID, "milestone-submit").click()
+    wait_text(driver, "desk-status", "已受理")
+    wait_text(driver, "milestones", "待确认")
+    assert not shown(driver, "milestone-form")
+    wait_text(driver, "evidence-list", "新能源批复文件.pdf")
+    wait_text(driver, "tasks-body", "5600万千瓦 / 5500万千瓦")
+    reported = json.loads(run_as("auditor:audit", "task", "2.1.1", "--json"))["milestones_reported"]
+    assert reported == ["2023-12-31"], reported
+    print("ok: 报告节点完成 sent MilestoneMet with the figure and the file; the milestone shows 待确认")
+
+    wait_text(driver, "desk-live", "实时")
+    driver.execute_script("window.__desk_marker = 'still-here';")
+    run_as("coordinator:office", "milestone", "confirm", "2.1.1", "2023-12-31")
+    WebDriverWait(driver, WAIT).until(
+        lambda d: "已确认" in d.find_elements(By.CSS_SELECTOR, "#milestones .milestone-state")[0].text,
+        "the confirmation never showed")
+    print("ok: the coordinator's confirmation shows 已确认, live")
+
+    run_as("coordinator:office", "plan", "change", "cancel", "2.6.1", "--reason", "并入2.5.1统一实施")
+    WebDriverWait(driver, WAIT).until(lambda d: "已撤销" in row_text(d, "2.6.1"), "2.6.1 never showed 已撤销")
+    click_row(driver, "2.6.1")
+    wait_text(driver, "plan-changes", "并入2.5.1统一实施")
+    assert "coordinator:office" in text_of(driver, "plan-changes")
+    assert not shown(driver, "claim-button") and not shown(driver, "remind-button")
+    assert "撤销" in text_of(driver, "detail-readonly")
+    assert driver.execute_script("return window.__desk_marker;") == "still-here", "the page was reloaded"
+    print("ok: a cancelled task shows 已撤销 with the plan change and no write button:", text_of(driver, "plan-changes"))
+
+    # The screenshot: the marks, the roll-ups and the led task's panel with 催办.
+    driver.set_window_size(1400, 1900)
+    click_row(driver, "2.1.1")
+    driver.execute_script("window.scrollTo(0, 0);")
+
+
 def main():
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -42,6 +169,13 @@ def main():
                  "--lang=zh-CN"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    if sys.argv[4:] == ["lead"]:
+        try:
+            lead_desk(driver)
+            save_screenshot(driver)
+        finally:
+            driver.quit()
+        return
     try:
         driver.get(URL + "/")
         driver.find_element(By.ID, "login-name").send_keys("张三")
@@ -157,12 +291,16 @@ def main():
               ") and reaches the inbox, live, without a reload")
         print(f"figure: reminder shown after {remind_s:.2f} s, rejection after {reject_s:.2f} s")
 
-        os.makedirs(SHOTS, exist_ok=True)
-        path = os.path.join(SHOTS, "desk.png")
-        driver.save_screenshot(path)
-        print("ok: screenshot", path)
+        save_screenshot(driver)
     finally:
         driver.quit()
+
+
+def save_screenshot(driver):
+    os.makedirs(SHOTS, exist_ok=True)
+    path = os.path.join(SHOTS, "desk.png")
+    driver.save_screenshot(path)
+    print("ok: screenshot", path)
 
 
 main()

@@ -5,6 +5,7 @@
   let csrf = "";
   let tasks = [];
   let current = null;
+  let milestoneDue = ""; /* the milestone the 报告节点完成 form is open for */
   const $ = (id) => document.getElementById(id);
 
   function el(tag, text, cls) {
@@ -63,28 +64,50 @@
     for (const t of tasks) {
       const row = el("tr");
       row.dataset.task = t.id;
-      if (current && current.id === t.id) row.className = "selected";
-      row.append(el("td", t.number), el("td", t.state_zh));
+      if (current && current.id === t.id) row.classList.add("selected");
+      if (t.cancelled) row.classList.add("cancelled");
+      const seen = el("td");
+      seen.append(el("span", t.seen_as_zh || "—", "seen seen-" + (t.seen_as || "none")));
+      row.append(el("td", t.number), seen, el("td", t.unit), el("td", t.state_zh));
       const colour = el("td");
       colour.append(el("span", t.colour_zh, "colour colour-" + t.colour));
       row.append(colour, el("td", t.percent + "%"), el("td", t.next_due || "—"));
       row.append(el("td", t.figures.map((f) => f.what + " " + f.against).join("；")));
-      row.append(el("td", t.text));
+      const text = el("td");
+      text.append(el("div", t.text, "task-text"));
+      row.append(text);
       row.addEventListener("click", () => select(t.id));
       body.append(row);
     }
   }
 
-  function figureFields(t) {
-    const box = $("figure-fields");
+  /* The measures the unit leads, each with the roll-up of its tasks' colours. */
+  function renderLeadMeasures(measures) {
+    $("lead-section").hidden = !measures.length;
+    const list = $("lead-measures");
+    list.replaceChildren();
+    for (const m of measures) {
+      const li = el("li", "措施 " + m.measure + " ");
+      li.dataset.measure = m.measure;
+      li.append(el("span", m.colour_zh, "colour colour-" + m.colour),
+        "（" + m.tasks + " 项：绿 " + m.green + "，蓝 " + m.blue + "，黄 " + m.yellow + "，红 " + m.red + "）");
+      if (m.text) li.append(el("div", m.text, "measure-text"));
+      list.append(li);
+    }
+  }
+
+  /* One input per target, in box, ids prefix-i and prefix-unit-i. */
+  function figureFields(t, box, prefix) {
+    box = box || $("figure-fields");
+    prefix = prefix || "figure";
     box.replaceChildren();
     t.targets.forEach((target, i) => {
       const label = el("label", target.what + "（目标 " + target.amount + "）");
       const input = el("input");
-      input.type = "number"; input.step = "any"; input.id = "figure-" + i;
+      input.type = "number"; input.step = "any"; input.min = "0"; input.id = prefix + "-" + i;
       input.dataset.what = target.what;
       const unit = el("select");
-      unit.id = "figure-unit-" + i;
+      unit.id = prefix + "-unit-" + i;
       for (const name of target.units) {
         const option = el("option", name);
         option.value = name;
@@ -92,7 +115,7 @@
         unit.append(option);
       }
       const refusal = el("span", "", "refusal");
-      refusal.id = "figure-refusal-" + i;
+      refusal.id = prefix + "-refusal-" + i;
       label.append(" ", input, unit, refusal);
       box.append(label);
     });
@@ -105,6 +128,62 @@
     $("detail-text").textContent = current.text;
     $("detail-state").textContent = current.state_zh + "，" + current.percent + "%";
     $("detail-note").textContent = current.note || "—";
+    /* Only the owner writes to a live task (the broker refuses the rest);
+     * a lead may remind the owner. */
+    $("writes").hidden = !current.writable;
+    $("remind-form").hidden = !current.may_remind;
+    const readonly = $("detail-readonly");
+    readonly.hidden = current.writable;
+    readonly.textContent = current.cancelled ? "本任务已因计划调整撤销，不再办理。"
+      : "本任务由 " + current.unit + " 负责（本部门为" + current.seen_as_zh + "单位），只可查看" +
+        (current.may_remind ? "和催办。" : "。");
+    if (!current.writable || milestoneDue && !current.milestones.some((m) => m.due === milestoneDue && m.state === "open"))
+      closeMilestoneForm();
+    showPlanChanges();
+    showMilestones();
+  }
+
+  function showPlanChanges() {
+    const list = $("plan-changes");
+    list.replaceChildren();
+    for (const c of current.plan_changes)
+      list.append(el("li", c.time + " " + c.what + "——原因：" + c.reason + "（" + c.actor + "）"));
+    if (!current.plan_changes.length) list.append(el("li", "无"));
+  }
+
+  /* Each milestone with its state and, while open on the unit's own task,
+   * its 报告节点完成 action. */
+  function showMilestones() {
+    const list = $("milestones");
+    list.replaceChildren();
+    for (const m of current.milestones) {
+      const li = el("li", m.index + ". " + m.due + " " + m.text);
+      li.dataset.due = m.due;
+      li.append(el("span", m.state_zh, "milestone-state " + m.state));
+      if (current.writable && m.state === "open") {
+        const button = el("button", "报告节点完成", "milestone-met");
+        button.type = "button";
+        button.addEventListener("click", () => openMilestoneForm(m));
+        li.append(button);
+      }
+      list.append(li);
+    }
+    if (!current.milestones.length) list.append(el("li", "无"));
+  }
+
+  function openMilestoneForm(m) {
+    milestoneDue = m.due;
+    $("milestone-due-label").textContent = m.index + ". " + m.due + " " + m.text;
+    $("milestone-refusal").textContent = "";
+    $("milestone-note").value = "";
+    $("milestone-evidence").value = "";
+    figureFields(current, $("milestone-figure-fields"), "milestone-figure");
+    $("milestone-form").hidden = false;
+  }
+
+  function closeMilestoneForm() {
+    milestoneDue = "";
+    $("milestone-form").hidden = true;
   }
 
   function select(id) {
@@ -113,7 +192,8 @@
     if (!current) return;
     showDetail();
     $("progress-percent").value = current.percent;
-    for (const id2 of ["progress-refusal", "submit-refusal", "escalate-refusal", "evidence-refusal"]) $(id2).textContent = "";
+    for (const id2 of ["progress-refusal", "submit-refusal", "escalate-refusal", "evidence-refusal", "remind-refusal"]) $(id2).textContent = "";
+    closeMilestoneForm();
     figureFields(current);
     renderTasks();
     loadEvidence();
@@ -124,6 +204,7 @@
     if (!answer) return;
     tasks = answer.tasks;
     $("desk-unit").textContent = answer.unit;
+    renderLeadMeasures(answer.lead_measures || []);
     if (current) {
       /* A change that arrives while the clerk types keeps the forms as
        * they are, unless the task's targets themselves changed. */
@@ -189,9 +270,9 @@
   }
 
   /* The chosen files as the desk's JSON takes them: name and base64. */
-  async function chosenEvidence() {
+  async function chosenEvidence(input) {
     const files = [];
-    for (const file of $("progress-evidence").files) {
+    for (const file of (input || $("progress-evidence")).files) {
       const bytes = new Uint8Array(await file.arrayBuffer());
       let binary = "";
       for (let i = 0; i < bytes.length; i += 0x8000)
@@ -219,7 +300,7 @@
     $("evidence-refusal").textContent = "";
     const answer = await post("/api/progress", {
       task: current.id, percent: Number($("progress-percent").value), figures: figures,
-      milestone_met: $("progress-milestone").checked, note: $("progress-note").value,
+      note: $("progress-note").value,
       evidence: await chosenEvidence(),
     });
     let spot = $("progress-refusal");
@@ -233,6 +314,38 @@
     }
     if (outcome(answer, spot)) {
       $("progress-evidence").value = "";
+      loadTasks();
+      loadEvidence();
+    }
+  }
+
+  async function remind(event) {
+    event.preventDefault();
+    if (!current) return;
+    const answer = await post("/api/remind", { task: current.id, note: $("remind-note").value });
+    if (outcome(answer, $("remind-refusal"))) $("remind-note").value = "";
+  }
+
+  async function milestoneMet(event) {
+    event.preventDefault();
+    if (!current || !milestoneDue) return;
+    const figures = [];
+    current.targets.forEach((target, i) => {
+      $("milestone-figure-refusal-" + i).textContent = "";
+      const value = $("milestone-figure-" + i).value;
+      if (value !== "") figures.push({ what: target.what, value: Number(value), unit: $("milestone-figure-unit-" + i).value });
+    });
+    const answer = await post("/api/milestone", {
+      task: current.id, due: milestoneDue, figures: figures, note: $("milestone-note").value,
+      evidence: await chosenEvidence($("milestone-evidence")),
+    });
+    let spot = $("milestone-refusal");
+    if (!answer.ok && answer.field !== "evidence") {
+      const index = current.targets.findIndex((t) => (answer.error || "").includes(t.what));
+      if (index >= 0) spot = $("milestone-figure-refusal-" + index);
+    }
+    if (outcome(answer, spot)) {
+      closeMilestoneForm();
       loadTasks();
       loadEvidence();
     }
@@ -272,6 +385,9 @@
     $("progress-form").addEventListener("submit", progress);
     $("submit-form").addEventListener("submit", submitTask);
     $("escalate-form").addEventListener("submit", escalate);
+    $("remind-form").addEventListener("submit", remind);
+    $("milestone-form").addEventListener("submit", milestoneMet);
+    $("milestone-cancel").addEventListener("click", closeMilestoneForm);
     $("inbox-read").addEventListener("click", markRead);
     await Promise.all([loadTasks(), loadInbox(), loadQueued()]);
     live();

@@ -1,0 +1,26 @@
+/* desk_task.h: the unit's tasks as the desk's pages read them (JSON).
+ *
+ * A task with its colour, next due day, figures against targets, its
+ * milestones with their states (未完成 / 待确认 / 已确认), its plan changes
+ * (计划调整) and how the unit stands to it (domain/lead.h): 本单位, 牵头 or
+ * 配合, whether the page may offer the owner's writes (its own live task)
+ * or 催办 (a lead, on another unit's task of its measure); and one roll-up
+ * per measure the unit leads. Pure: reads a reply, writes JSON. */
+#ifndef DUBAN_DESK_TASK_H
+#define DUBAN_DESK_TASK_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "duban.pb-c.h"
+
+/* One task as the pages read it, at now (unix seconds). */
+cJSON *dbn_desk_task_json(const Duban__Task *task, int64_t now);
+
+/* [{measure, text, colour, colour_zh, tasks, green, blue, yellow, red}]:
+ * each measure the reader of a list_tasks reply leads, the worst colour of
+ * its live tasks (pace.h's roll-up), in list order. */
+cJSON *dbn_desk_lead_measures_json(const Duban__Reply *reply);
+
+#endif
