@@ -30,6 +30,55 @@ fixture_append_one(dbn_store_t *store, Duban__Event *event)
   return rc ? (dbn_store_abort(&txn), rc) : dbn_store_commit(&txn);
 }
 
+/* The administrator loads a plan (fixture_plan.h's load body) at time.
+ * request_id may be NULL: the event then carries none. */
+static inline void
+fixture_append_plan_loaded(dbn_store_t *store, Duban__LoadPlan *load, int64_t time, const char *request_id)
+{
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = "admin:admin";
+  if (request_id)
+    event.request_id = (char *)request_id;
+  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
+  event.plan_loaded = load;
+  assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
+/* actor ("unit:LCJ") claims task at time; request_id as above. */
+static inline void
+fixture_append_claimed(dbn_store_t *store, const char *task, const char *actor, int64_t time,
+                       const char *request_id)
+{
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = (char *)task;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = (char *)actor;
+  if (request_id)
+    event.request_id = (char *)request_id;
+  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
+  event.claimed = &claim;
+  assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
+/* actor raises an escalation of task at time, of category, for reason. */
+static inline void
+fixture_append_escalated(dbn_store_t *store, const char *task, const char *actor, int64_t time,
+                         const char *category, const char *reason)
+{
+  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
+  escalate.task = (char *)task;
+  escalate.category = (char *)category;
+  escalate.reason = (char *)reason;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = (char *)actor;
+  event.body_case = DUBAN__EVENT__BODY_ESCALATED;
+  event.escalated = &escalate;
+  assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
 /* The start of the day text names (YYYY-MM-DD, in the plan's zone). */
 static inline int64_t
 fixture_day(const char *text)

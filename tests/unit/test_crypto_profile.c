@@ -164,22 +164,8 @@ append_two_events(dbn_store_t *store)
   fixture_plan_add_unit(&plan, "LCJ", "市林业和草原局");
   fixture_plan_add_unit(&plan, "ZRJ", "市自然资源局");
   fixture_plan_add_action(&plan, "申请资金和任务", "LCJ");
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = 1695000000;
-  event.actor = "admin:admin";
-  event.request_id = "r-plan";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &plan.load;
-  assert_int_equal(fixture_append_one(store, &event), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "t:1.1.1";
-  Duban__Event claimed = DUBAN__EVENT__INIT;
-  claimed.time = 1695000100;
-  claimed.actor = "unit:LCJ";
-  claimed.request_id = "r-claim";
-  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  claimed.claimed = &claim;
-  assert_int_equal(fixture_append_one(store, &claimed), 0);
+  fixture_append_plan_loaded(store, &plan.load, 1695000000, "r-plan");
+  fixture_append_claimed(store, "t:1.1.1", "unit:LCJ", 1695000100, "r-claim");
 }
 
 static int

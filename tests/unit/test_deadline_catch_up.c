@@ -60,30 +60,9 @@ gap_open(gap_fixture_t *f, const dbn_store_options_t *options)
     action->milestones = f->milestone_ptrs;
     action->n_milestones = MILESTONES;
   }
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = fixture_day("2023-01-01");
-  event.actor = "admin:admin";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &f->plan.load;
-  assert_int_equal(fixture_append_one(f->store, &event), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "p:1.1.1";
-  Duban__Event claimed = DUBAN__EVENT__INIT;
-  claimed.time = fixture_day("2023-01-05");
-  claimed.actor = "unit:NYJ";
-  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  claimed.claimed = &claim;
-  assert_int_equal(fixture_append_one(f->store, &claimed), 0);
-  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
-  escalate.task = "p:1.1.1";
-  escalate.category = "资金";
-  escalate.reason = "资金未到位";
-  Duban__Event escalated = DUBAN__EVENT__INIT;
-  escalated.time = fixture_day("2023-02-01");
-  escalated.actor = "unit:NYJ";
-  escalated.body_case = DUBAN__EVENT__BODY_ESCALATED;
-  escalated.escalated = &escalate;
-  assert_int_equal(fixture_append_one(f->store, &escalated), 0);
+  fixture_append_plan_loaded(f->store, &f->plan.load, fixture_day("2023-01-01"), NULL);
+  fixture_append_claimed(f->store, "p:1.1.1", "unit:NYJ", fixture_day("2023-01-05"), NULL);
+  fixture_append_escalated(f->store, "p:1.1.1", "unit:NYJ", fixture_day("2023-02-01"), "资金", "资金未到位");
 }
 
 static void

@@ -59,20 +59,8 @@ setup(void **state)
   fixture_plan_init(&f->plan, "t", "测试方案", "一、", "推进工程", "LCJ", NULL);
   fixture_plan_add_unit(&f->plan, "LCJ", "市林业和草原局");
   fixture_plan_add_action(&f->plan, "完成造林", "LCJ");
-  Duban__Event plan = DUBAN__EVENT__INIT;
-  plan.time = 1695000000;
-  plan.actor = "admin:admin";
-  plan.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  plan.plan_loaded = &f->plan.load;
-  assert_int_equal(fixture_append_one(f->store, &plan), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "t:1.1.1";
-  Duban__Event claimed = DUBAN__EVENT__INIT;
-  claimed.time = 1695000100;
-  claimed.actor = "unit:LCJ";
-  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  claimed.claimed = &claim;
-  assert_int_equal(fixture_append_one(f->store, &claimed), 0);
+  fixture_append_plan_loaded(f->store, &f->plan.load, 1695000000, NULL);
+  fixture_append_claimed(f->store, "t:1.1.1", "unit:LCJ", 1695000100, NULL);
   *state = f;
   return 0;
 }

@@ -238,12 +238,7 @@ log_open(log_fixture_t *f)
     action->n_milestones = 2;
     action->report_cycle = a == 1 ? "monthly" : "";
   }
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = fixture_day("2023-01-01");
-  event.actor = "admin:admin";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &f->plan.load;
-  assert_int_equal(fixture_append_one(f->store, &event), 0);
+  fixture_append_plan_loaded(f->store, &f->plan.load, fixture_day("2023-01-01"), NULL);
 }
 
 static void

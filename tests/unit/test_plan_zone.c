@@ -237,12 +237,7 @@ test_monitor_at_boundary_hours(void **state)
   milestone.text = "6月底前完成";
   action->milestones = &pointer;
   action->n_milestones = 1;
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = AT_1530Z - DBN_DAY_SECONDS * 60;
-  event.actor = "admin:admin";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &fixture.load;
-  assert_int_equal(fixture_append_one(store, &event), 0);
+  fixture_append_plan_loaded(store, &fixture.load, AT_1530Z - DBN_DAY_SECONDS * 60, NULL);
 
   /* 23:30 Beijing on the due day: the yellow warning only (within 30 days). */
   assert_int_equal(fixture_run_monitor(store, AT_1530Z, NULL), 1);

@@ -42,27 +42,13 @@ build_plan(void)
 static void
 append_plan(dbn_store_t *store)
 {
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = 1695000000;
-  event.actor = "admin:admin";
-  event.request_id = "r-plan";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &fixture_plan.load;
-  assert_int_equal(fixture_append_one(store, &event), 0);
+  fixture_append_plan_loaded(store, &fixture_plan.load, 1695000000, "r-plan");
 }
 
-static int
+static void
 append_claim(dbn_store_t *store, const char *task, const char *request_id)
 {
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = (char *)task;
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = 1695000100;
-  event.actor = "unit:LCJ";
-  event.request_id = (char *)request_id;
-  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  event.claimed = &claim;
-  return fixture_append_one(store, &event);
+  fixture_append_claimed(store, task, "unit:LCJ", 1695000100, request_id);
 }
 
 static int
@@ -126,7 +112,7 @@ static void
 append_plan_claimed(dbn_store_t *store)
 {
   append_plan(store);
-  assert_int_equal(append_claim(store, "t:1.1.1", "r-claim-1"), 0);
+  append_claim(store, "t:1.1.1", "r-claim-1");
 }
 
 static int
@@ -185,7 +171,7 @@ test_append_and_views(void **state)
 {
   struct fixture *f = *state;
   append_plan(f->store);
-  assert_int_equal(append_claim(f->store, "t:1.1.1", "r-claim"), 0);
+  append_claim(f->store, "t:1.1.1", "r-claim");
   assert_int_equal(append_progress(f->store, "t:1.1.1", 40, "已完成选址"), 0);
 
   uint64_t head;
@@ -248,16 +234,8 @@ test_escalation_blocks_and_resolves(void **state)
 {
   struct fixture *f = *state;
   append_plan(f->store);
-  assert_int_equal(append_claim(f->store, "t:1.1.1", "r1"), 0);
-  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
-  escalate.task = "t:1.1.1";
-  escalate.category = "funding";
-  escalate.reason = "资金未到位";
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.actor = "unit:LCJ";
-  event.body_case = DUBAN__EVENT__BODY_ESCALATED;
-  event.escalated = &escalate;
-  assert_int_equal(fixture_append_one(f->store, &event), 0);
+  append_claim(f->store, "t:1.1.1", "r1");
+  fixture_append_escalated(f->store, "t:1.1.1", "unit:LCJ", 0, "funding", "资金未到位");
 
   Duban__Task *task = read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_BLOCKED);
@@ -388,7 +366,7 @@ test_verify_finds_changed_view(void **state)
 {
   struct fixture *f = *state;
   append_plan_claimed(f->store);
-  assert_int_equal(append_claim(f->store, "t:1.1.2", "r9"), 0);
+  append_claim(f->store, "t:1.1.2", "r9");
   for (int i = 0; i < 5; i++)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
   dbn_store_destroy(&f->store);
