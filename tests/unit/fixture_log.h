@@ -17,7 +17,19 @@
 #include <cmocka.h>
 
 #include "date.h"
+#include "fixture_dir.h"
 #include "store.h"
+
+/* A new, empty log in a fresh directory (fixture_temp_dir(dir, len, name)),
+ * opened with options (NULL: the defaults). */
+static inline dbn_store_t *
+fixture_temp_store(char *dir, size_t len, const char *name, const dbn_store_options_t *options)
+{
+  fixture_temp_dir(dir, len, name);
+  dbn_store_t *store = NULL;
+  assert_int_equal(dbn_store_open(&store, dir, options), 0);
+  return store;
+}
 
 /* Append one event in a transaction of its own; 0 or the store's error. */
 static inline int

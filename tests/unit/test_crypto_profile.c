@@ -181,10 +181,7 @@ test_sm_log_header(void **state)
 {
   (void)state;
   char dir[256], why[512] = "";
-  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "crypto", NULL);
   assert_int_equal(dbn_store_choose_crypto(store, "sm", "virtual", why, sizeof why), 0);
   assert_int_equal(dbn_store_crypto(store), DBN_CRYPTO_SM);
   append_two_events(store);
@@ -233,10 +230,7 @@ test_log_without_header_is_default(void **state)
 {
   (void)state;
   char dir[256];
-  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "crypto", NULL);
   append_two_events(store);
   dbn_store_destroy(&store);
   dbn_store_options_t ro = {.read_only = true};
@@ -257,8 +251,7 @@ test_sm2_key_files_checkpoints_cosigns(void **state)
 {
   (void)state;
   char dir[256], path[400];
-  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
+  fixture_temp_dir(dir, sizeof dir, "crypto");
   bool created = false;
   assert_int_equal(dbn_sign_key_make(dir, DBN_CRYPTO_SM, &created), 0);
   assert_true(created);
@@ -328,10 +321,7 @@ static int
 registration_check(dbn_crypto_t crypto, const uint8_t *public_key, size_t len, char *why, size_t why_len)
 {
   char dir[256];
-  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "crypto", NULL);
   assert_int_equal(dbn_store_choose_crypto(store, dbn_crypto_name(crypto), "real", why, why_len), 0);
   Duban__SigningKeyRegistration reg = DUBAN__SIGNING_KEY_REGISTRATION__INIT;
   reg.identity = "unit:LCJ";

@@ -43,9 +43,7 @@ static void
 gap_open(gap_fixture_t *f, const dbn_store_options_t *options)
 {
   static const char *const dues[MILESTONES] = {"2023-12-31", "2024-06-30", "2024-12-31", "2025-12-31"};
-  snprintf(f->dir, sizeof f->dir, "/tmp/duban-test-catch-up-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  assert_int_equal(dbn_store_open(&f->store, f->dir, options), 0);
+  f->store = fixture_temp_store(f->dir, sizeof f->dir, "test-catch-up", options);
   fixture_plan_init(&f->plan, "p", "计划", "一", "措施", "NYJ", NULL);
   fixture_plan_add_unit(&f->plan, "NYJ", "市农业农村局");
   f->plan.plan.issued = "2023-01-01";
@@ -289,10 +287,8 @@ static void
 test_newer_format_refused(void **state)
 {
   (void)state;
-  char dir[] = "/tmp/duban-test-future-XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  char dir[256];
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "test-future", NULL);
   Duban__LogHeader header = DUBAN__LOG_HEADER__INIT;
   header.format_version = DBN_LOG_FORMAT_VERSION + 1;
   header.clock = "real";

@@ -53,9 +53,7 @@ static int
 setup(void **state)
 {
   struct fixture *f = calloc(1, sizeof *f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/duban-test-evidence-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+  f->store = fixture_temp_store(f->dir, sizeof f->dir, "test-evidence", NULL);
   fixture_plan_init(&f->plan, "t", "测试方案", "一、", "推进工程", "LCJ", NULL);
   fixture_plan_add_unit(&f->plan, "LCJ", "市林业和草原局");
   fixture_plan_add_action(&f->plan, "完成造林", "LCJ");

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include "fixture_dir.h"
 #include "auth.h"
 #include "config.h"
 #include "error.h"
@@ -83,8 +84,7 @@ test_key_folder_others_can_write(void **state)
 {
   (void)state;
   char dir[128], path[256];
-  snprintf(dir, sizeof dir, "%s/duban-keys-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
+  fixture_temp_dir(dir, sizeof dir, "keys");
   strcat(dir, "/keys");
   keygen(dir);
   void *ctx = zmq_ctx_new();

@@ -130,10 +130,8 @@ static void
 test_monitor_climbs_one_level_per_event(void **state)
 {
   (void)state;
-  char dir[] = "/tmp/duban-test-ladder-XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  char dir[256];
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "test-ladder", NULL);
   const int64_t raised = 1700000000;
   escalated_log(store, raised);
   dbn_ladder_t ladder;

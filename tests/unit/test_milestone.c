@@ -219,9 +219,7 @@ typedef struct {
 static void
 log_open(log_fixture_t *f)
 {
-  snprintf(f->dir, sizeof f->dir, "/tmp/duban-test-milestone-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+  f->store = fixture_temp_store(f->dir, sizeof f->dir, "test-milestone", NULL);
   fixture_plan_init(&f->plan, "p", "计划", "一", "措施", "NYJ", "SLJ");
   fixture_plan_add_unit(&f->plan, "NYJ", "市农业农村局");
   fixture_plan_add_unit(&f->plan, "SLJ", "市水利局");

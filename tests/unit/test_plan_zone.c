@@ -224,10 +224,8 @@ static void
 test_monitor_at_boundary_hours(void **state)
 {
   (void)state;
-  char dir[] = "/tmp/duban-test-zone-XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  char dir[256];
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "test-zone", NULL);
   fixture_plan_t fixture;
   fixture_plan_init(&fixture, "p", "计划", "一", "措施", "NYJ", NULL);
   fixture_plan_add_unit(&fixture, "NYJ", "市农业农村局");

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture_dir.h"
 #include "checkpoint.h"
 #include "cosign.h"
 #include "error.h"
@@ -223,8 +224,7 @@ test_broker_and_verify(void **state)
 {
   dbn_crypto_t crypto = profile_of(state);
   dbn_store_txn_t *txn;
-  snprintf(dir, sizeof dir, "%s/duban-signed-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
+  fixture_temp_dir(dir, sizeof dir, "signed");
   struct signer admin = {.identity = "admin:admin"}, lcj = {.identity = "unit:LCJ"},
                 zrj = {.identity = "unit:ZRJ"}, other_admin = {.identity = "admin:b"};
   make_key("admin", crypto, &admin.key);
@@ -390,8 +390,7 @@ static void
 test_cosign(void **state)
 {
   dbn_crypto_t crypto = profile_of(state);
-  snprintf(dir, sizeof dir, "%s/duban-cosign-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
+  fixture_temp_dir(dir, sizeof dir, "cosign");
   dbn_sign_key_t broker, lcj, other;
   make_key("broker", crypto, &broker);
   make_key("unit-LCJ", crypto, &lcj);

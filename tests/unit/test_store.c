@@ -119,9 +119,7 @@ static int
 setup(void **state)
 {
   struct fixture *f = calloc(1, sizeof *f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/duban-test-store-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+  f->store = fixture_temp_store(f->dir, sizeof f->dir, "test-store", NULL);
   build_plan();
   *state = f;
   return 0;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture_dir.h"
 #include "checkpoint.h"
 #include "store.h"
 
@@ -56,9 +57,7 @@ static void
 test_sign_check_keep(void **state)
 {
   (void)state;
-  snprintf(keys_dir, sizeof keys_dir, "%s/duban-witness-XXXXXX",
-           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(keys_dir));
+  fixture_temp_dir(keys_dir, sizeof keys_dir, "witness");
   snprintf(other_dir, sizeof other_dir, "%s/other", keys_dir);
   snprintf(witness_dir, sizeof witness_dir, "%s/witness", keys_dir);
   assert_int_equal(mkdir(other_dir, 0700), 0);
