@@ -311,9 +311,7 @@ test_sm2_key_files_checkpoints_cosigns(void **state)
   dbn_sign_key_clear(&broker);
   dbn_sign_key_clear(&lcj);
   dbn_sign_key_clear(&zrj);
-  char command[400];
-  snprintf(command, sizeof command, "rm -rf '%s'", dir);
-  assert_int_equal(system(command), 0);
+  fixture_remove_dir(dir);
 }
 
 /* What the registry says of a key registration in a log of crypto. */

@@ -31,14 +31,6 @@
 #include "store.h"
 #include "wire.h"
 
-static void
-remove_dir(const char *dir)
-{
-  char command[512];
-  snprintf(command, sizeof command, "rm -rf '%s'", dir);
-  assert_int_equal(system(command), 0);
-}
-
 /* Append one clock event (any event will do; this one needs no plan). */
 static int
 append_one(dbn_store_t *store)
@@ -117,7 +109,7 @@ test_map_that_cannot_grow(void **state)
   assert_int_equal(WEXITSTATUS(status), 0);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(dir, NULL, &report), 0);
-  remove_dir(dir);
+  fixture_remove_dir(dir);
 }
 
 static void
@@ -159,7 +151,7 @@ test_stale_reader_is_cleared(void **state)
   assert_int_equal(dbn_store_reader_check(store, &cleared), 0);
   assert_int_equal(cleared, 0);
   dbn_store_destroy(&store);
-  remove_dir(dir);
+  fixture_remove_dir(dir);
 }
 
 static void
@@ -186,7 +178,7 @@ test_files_are_owner_only(void **state)
       fail_msg("%s has mode %o, not 0600", files[i], st.st_mode & 0777);
   }
   dbn_store_destroy(&store);
-  remove_dir(dir);
+  fixture_remove_dir(dir);
 }
 
 int

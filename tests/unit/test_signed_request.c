@@ -358,9 +358,7 @@ test_broker_and_verify(void **state)
   duban__signing_key_list__free_unpacked(list, NULL);
   dbn_store_abort(&txn);
   dbn_store_destroy(&store);
-  char command[400];
-  snprintf(command, sizeof command, "rm -rf '%s'", dir);
-  assert_int_equal(system(command), 0);
+  fixture_remove_dir(dir);
 }
 
 static void
@@ -433,9 +431,7 @@ test_cosign(void **state)
   assert_int_equal(dbn_cosign_check(list[0], crypto, lcj.public_key), 0);
   assert_int_equal(dbn_checkpoint_check(list[0]->checkpoint, &broker), 0);
   dbn_cosigns_free(list, count);
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  assert_int_equal(system(cmd), 0);
+  fixture_remove_dir(dir);
 }
 
 int

@@ -130,9 +130,7 @@ teardown(void **state)
 {
   struct fixture *f = *state;
   dbn_store_destroy(&f->store);
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-  assert_int_equal(system(cmd), 0);
+  fixture_remove_dir(f->dir);
   free(f);
   return 0;
 }

@@ -21,14 +21,6 @@
 
 static char keys_dir[200], other_dir[300], witness_dir[300];
 
-static void
-remove_tree(const char *dir)
-{
-  char command[600];
-  snprintf(command, sizeof command, "rm -rf '%s'", dir);
-  assert_int_equal(system(command), 0);
-}
-
 static size_t
 files_in(const char *dir)
 {
@@ -139,7 +131,7 @@ test_sign_check_keep(void **state)
 
   dbn_sign_key_clear(&key);
   dbn_sign_key_clear(&other);
-  remove_tree(keys_dir);
+  fixture_remove_dir(keys_dir);
 }
 
 int
