@@ -78,6 +78,18 @@ test_canonical_bytes(void **state)
   free(bytes);
 }
 
+/* The canonical body a and b are the same bytes and c is not; frees all three. */
+static void
+assert_same_then_different(uint8_t *a, size_t a_len, uint8_t *b, size_t b_len, uint8_t *c, size_t c_len)
+{
+  assert_int_equal(a_len, b_len);
+  assert_memory_equal(a, b, a_len);
+  assert_true(a_len != c_len || memcmp(a, c, a_len) != 0);
+  free(a);
+  free(b);
+  free(c);
+}
+
 /* A progress report's canonical body ignores the broker's base_milli, nothing else. */
 static void
 test_body_ignores_base_milli(void **state)
@@ -100,12 +112,7 @@ test_body_ignores_base_milli(void **state)
   assert_int_equal(fig.base_milli, 3000000); /* the message itself is left alone */
   fig.value = 4;
   assert_int_equal(dbn_signed_body_pack(&progress.base, &c, &c_len), 0);
-  assert_int_equal(a_len, b_len);
-  assert_memory_equal(a, b, a_len);
-  assert_true(a_len != c_len || memcmp(a, c, a_len) != 0);
-  free(a);
-  free(b);
-  free(c);
+  assert_same_then_different(a, a_len, b, b_len, c, c_len);
 }
 
 /* An evidence file is signed by its hash: the canonical body is the same
@@ -134,12 +141,7 @@ test_body_signs_evidence_by_hash(void **state)
   assert_int_equal(ref.content.len, 5); /* the message itself is left alone */
   hash[0] = 9;
   assert_int_equal(dbn_signed_body_pack(&submit.base, &c, &c_len), 0);
-  assert_int_equal(a_len, b_len);
-  assert_memory_equal(a, b, a_len);
-  assert_true(a_len != c_len || memcmp(a, c, a_len) != 0);
-  free(a);
-  free(b);
-  free(c);
+  assert_same_then_different(a, a_len, b, b_len, c, c_len);
 }
 
 struct signer {
