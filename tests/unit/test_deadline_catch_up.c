@@ -20,6 +20,7 @@
 
 #include "deadline_monitor.h"
 #include "error.h"
+#include "fixture_store.h"
 #include "fixture_log.h"
 #include "fixture_plan.h"
 #include "ladder.h"
@@ -248,14 +249,8 @@ test_header_on_first_event(void **state)
   /* The copy in meta edited behind the chain's back ("real" for "virtual",
    * to pass a broker's clock check): verify names event 1. */
   dbn_store_destroy(&f.store);
-  MDB_env *env;
-  MDB_txn *txn_raw;
-  MDB_dbi meta;
-  assert_int_equal(mdb_env_create(&env), 0);
-  assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-  assert_int_equal(mdb_env_open(env, f.dir, 0, 0600), 0);
-  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn_raw), 0);
-  assert_int_equal(mdb_dbi_open(txn_raw, "meta", 0, &meta), 0);
+  fixture_raw_db_t meta;
+  fixture_raw_open(&meta, f.dir, "meta");
   Duban__LogHeader forged = DUBAN__LOG_HEADER__INIT;
   forged.format_version = DBN_LOG_FORMAT_VERSION;
   forged.clock = "real";
@@ -263,10 +258,9 @@ test_header_on_first_event(void **state)
   size_t packed_len;
   assert_int_equal(dbn_wire_pack(&forged.base, &packed, &packed_len), 0);
   MDB_val key = {6, "header"}, val = {packed_len, packed};
-  assert_int_equal(mdb_put(txn_raw, meta, &key, &val, 0), 0);
+  assert_int_equal(mdb_put(meta.txn, meta.dbi, &key, &val, 0), 0);
   free(packed);
-  assert_int_equal(mdb_txn_commit(txn_raw), 0);
-  mdb_env_close(env);
+  fixture_raw_commit(&meta);
   assert_int_equal(dbn_store_verify(f.dir, NULL, &report), DBN_ECORRUPT);
   assert_int_equal(report.first_bad_seq, 1);
   assert_non_null(strstr(report.problem, "log header"));

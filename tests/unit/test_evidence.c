@@ -16,6 +16,7 @@
 
 #include "evidence.h"
 #include "evidence_rule.h"
+#include "fixture_store.h"
 #include "fixture_log.h"
 #include "fixture_plan.h"
 #include "request.h"
@@ -178,28 +179,21 @@ test_round_trip(void **state)
 static void
 tamper(const char *dir, const uint8_t *hash, bool remove)
 {
-  MDB_env *env;
-  MDB_txn *txn;
-  MDB_dbi dbi;
-  assert_int_equal(mdb_env_create(&env), 0);
-  mdb_env_set_maxdbs(env, 32);
-  assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-  assert_int_equal(mdb_dbi_open(txn, "evidence", 0, &dbi), 0);
+  fixture_raw_db_t raw;
+  fixture_raw_open(&raw, dir, "evidence");
   MDB_val key = {DBN_EVIDENCE_HASH_BYTES, (void *)hash}, val;
   if (remove) {
-    assert_int_equal(mdb_del(txn, dbi, &key, NULL), 0);
+    assert_int_equal(mdb_del(raw.txn, raw.dbi, &key, NULL), 0);
   } else {
-    assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+    assert_int_equal(mdb_get(raw.txn, raw.dbi, &key, &val), 0);
     uint8_t *copy = malloc(val.mv_size);
     memcpy(copy, val.mv_data, val.mv_size);
     copy[val.mv_size - 1] ^= 0x01;
     MDB_val changed = {val.mv_size, copy};
-    assert_int_equal(mdb_put(txn, dbi, &key, &changed, 0), 0);
+    assert_int_equal(mdb_put(raw.txn, raw.dbi, &key, &changed, 0), 0);
     free(copy);
   }
-  assert_int_equal(mdb_txn_commit(txn), 0);
-  mdb_env_close(env);
+  fixture_raw_commit(&raw);
 }
 
 static void

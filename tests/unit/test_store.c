@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture_store.h"
 #include "fixture_log.h"
 #include "fixture_plan.h"
 #include "store.h"
@@ -140,24 +141,17 @@ teardown(void **state)
 static void
 tamper(const char *dir, const char *name, const void *key_bytes, size_t key_len, size_t offset)
 {
-  MDB_env *env;
-  MDB_txn *txn;
-  MDB_dbi dbi;
-  assert_int_equal(mdb_env_create(&env), 0);
-  mdb_env_set_maxdbs(env, 16);
-  assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-  assert_int_equal(mdb_dbi_open(txn, name, 0, &dbi), 0);
+  fixture_raw_db_t raw;
+  fixture_raw_open(&raw, dir, name);
   MDB_val key = {key_len, (void *)key_bytes}, val;
-  assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+  assert_int_equal(mdb_get(raw.txn, raw.dbi, &key, &val), 0);
   uint8_t *copy = malloc(val.mv_size);
   memcpy(copy, val.mv_data, val.mv_size);
   copy[offset % val.mv_size] ^= 0x01;
   MDB_val changed = {val.mv_size, copy};
-  assert_int_equal(mdb_put(txn, dbi, &key, &changed, 0), 0);
-  assert_int_equal(mdb_txn_commit(txn), 0);
+  assert_int_equal(mdb_put(raw.txn, raw.dbi, &key, &changed, 0), 0);
+  fixture_raw_commit(&raw);
   free(copy);
-  mdb_env_close(env);
 }
 
 /* ---- cases ---- */
