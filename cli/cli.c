@@ -564,6 +564,31 @@ dbn_cli_figure_clear(Duban__Figure *fig)
 }
 
 int
+dbn_cli_figure_option(dbn_cli_t *cli, dbn_cli_figures_t *figures, const char *arg)
+{
+  char why[256];
+  if (figures->n == DBN_MAX_FIGURES)
+    return dbn_cli_usage_error(cli, dbn_tr("一次最多填报 %d 个指标", "at most %d figures in one report"),
+                               DBN_MAX_FIGURES);
+  int rc = dbn_cli_check_text(cli, "--figure", arg, DBN_MAX_TEXT, false);
+  if (rc != DBN_CLI_EXIT_OK)
+    return rc;
+  Duban__Figure *figure = &figures->figures[figures->n];
+  if (dbn_cli_parse_figure(arg, figure, why, sizeof why) != 0)
+    return dbn_cli_usage_error(cli, "%s", why);
+  figures->ptrs[figures->n++] = figure;
+  return DBN_CLI_EXIT_OK;
+}
+
+void
+dbn_cli_figures_clear(dbn_cli_figures_t *figures)
+{
+  for (size_t i = 0; i < figures->n; i++)
+    dbn_cli_figure_clear(&figures->figures[i]);
+  figures->n = 0;
+}
+
+int
 dbn_cli_read_file(const char *path, size_t max_bytes, char **text_p, size_t *len_p)
 {
   *text_p = NULL;
@@ -1202,6 +1227,17 @@ describe_plan_loaded(const Duban__Event *event, event_text_t *text)
                  actions, plan->n_units, plan->title);
 }
 
+/* The figures a progress report or a milestone carries: "；WHAT AMOUNT" each. */
+static void
+append_figures(event_text_t *text, Duban__Figure *const *figures, size_t count)
+{
+  for (size_t i = 0; i < count; i++) {
+    char amount[DBN_QUANTITY_AGAINST_LEN];
+    dbn_figure_format(figures[i], NULL, amount, sizeof amount);
+    append_details(text, "；%s %s", figures[i]->what, amount);
+  }
+}
+
 static void
 describe_claimed(const Duban__Event *event, event_text_t *text)
 {
@@ -1214,11 +1250,7 @@ describe_progress(const Duban__Event *event, event_text_t *text)
   const Duban__Progress *p = event->progress;
   append_subject(text, "%s", p->task);
   append_details(text, "%d%%", p->percent);
-  for (size_t i = 0; i < p->n_figures; i++) {
-    char amount[DBN_QUANTITY_AGAINST_LEN];
-    dbn_figure_format(p->figures[i], NULL, amount, sizeof amount);
-    append_details(text, "；%s %s", p->figures[i]->what, amount);
-  }
+  append_figures(text, p->figures, p->n_figures);
   append_note(text, "说明：", p->note);
 }
 
@@ -1356,11 +1388,7 @@ describe_milestone_reported(const Duban__Event *event, event_text_t *text)
   const Duban__MilestoneMet *met = event->milestone_reported;
   append_subject(text, "%s", met->task);
   append_details(text, "报节点 %s 达成", met->due);
-  for (size_t i = 0; i < met->n_figures; i++) {
-    char amount[DBN_QUANTITY_AGAINST_LEN];
-    dbn_figure_format(met->figures[i], NULL, amount, sizeof amount);
-    append_details(text, "；%s %s", met->figures[i]->what, amount);
-  }
+  append_figures(text, met->figures, met->n_figures);
   append_note(text, "说明：", met->note);
 }
 

@@ -214,6 +214,19 @@ int dbn_cli_parse_int(const char *s, int min, int max, int *out);
 int dbn_cli_parse_figure(const char *arg, Duban__Figure *fig, char *why, size_t why_len);
 void dbn_cli_figure_clear(Duban__Figure *fig);
 
+/* The --figure options of one command (progress, milestone met): the
+ * figures parsed so far and the pointer array its request carries. */
+typedef struct {
+  Duban__Figure figures[DBN_MAX_FIGURES];
+  Duban__Figure *ptrs[DBN_MAX_FIGURES];
+  size_t n;
+} dbn_cli_figures_t;
+
+/* One --figure ARG: checked, parsed and added to figures. A usage error
+ * (printed, DBN_CLI_EXIT_USAGE) when it is not a figure or one too many. */
+int dbn_cli_figure_option(dbn_cli_t *cli, dbn_cli_figures_t *figures, const char *arg);
+void dbn_cli_figures_clear(dbn_cli_figures_t *figures);
+
 /* Read a whole file into a NUL-terminated malloc'd buffer (*text_p is the
  * caller's to free), refusing one larger than max_bytes. */
 int dbn_cli_read_file(const char *path, size_t max_bytes, char **text_p, size_t *len_p);

@@ -31,9 +31,7 @@ enum { OPT_FIGURE = DBN_CLI_OPT_FIRST_FREE, OPT_NOTE, OPT_REASON, OPT_EVIDENCE }
 /* What the options of one milestone command said; the figures' strings are
  * its to clear. */
 typedef struct {
-  Duban__Figure figures[DBN_MAX_FIGURES];
-  Duban__Figure *figure_ptrs[DBN_MAX_FIGURES];
-  size_t n_figures;
+  dbn_cli_figures_t figures;
   const char *note;
   const char *reason;
   dbn_cli_evidence_t evidence;
@@ -53,19 +51,8 @@ milestone_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
   }
   if (opt == OPT_EVIDENCE)
     return dbn_cli_evidence_option(cli, &o->evidence, arg);
-  if (opt == OPT_FIGURE) {
-    char why[256];
-    if (o->n_figures == DBN_MAX_FIGURES)
-      return dbn_cli_usage_error(cli, dbn_tr("一次最多填报 %d 个指标", "at most %d figures in one report"),
-                                 DBN_MAX_FIGURES);
-    int rc = dbn_cli_check_text(cli, "--figure", arg, DBN_MAX_TEXT, false);
-    if (rc != DBN_CLI_EXIT_OK)
-      return rc;
-    Duban__Figure *figure = &o->figures[o->n_figures];
-    if (dbn_cli_parse_figure(arg, figure, why, sizeof why) != 0)
-      return dbn_cli_usage_error(cli, "%s", why);
-    o->figure_ptrs[o->n_figures++] = figure;
-  }
+  if (opt == OPT_FIGURE)
+    return dbn_cli_figure_option(cli, &o->figures, arg);
   return DBN_CLI_EXIT_OK;
 }
 
@@ -85,8 +72,8 @@ send_milestone(dbn_cli_t *cli, Duban__Request__BodyCase body_case, const char *t
     met.task = (char *)task;
     met.due = (char *)due;
     met.note = (char *)note;
-    met.figures = o->figure_ptrs;
-    met.n_figures = o->n_figures;
+    met.figures = o->figures.ptrs;
+    met.n_figures = o->figures.n;
     int rc = dbn_cli_evidence_load(cli, &o->evidence);
     if (rc != DBN_CLI_EXIT_OK)
       return rc;
@@ -132,7 +119,7 @@ run_milestone(const char *word, Duban__Request__BodyCase body_case, int argc, ch
   int rc = dbn_cli_parse_options(&cli, argc, argv, options, milestone_option, &o, 2, 2, &done);
   if (!done) {
     const char *task = argv[optind], *due = argv[optind + 1];
-    if (o.n_figures && body_case != DUBAN__REQUEST__BODY_MILESTONE_MET)
+    if (o.figures.n && body_case != DUBAN__REQUEST__BODY_MILESTONE_MET)
       rc = dbn_cli_usage_error(
           &cli, "%s", dbn_tr("--figure 只用于 `milestone met`", "--figure goes with `milestone met` only"));
     else if (o.evidence.n && body_case != DUBAN__REQUEST__BODY_MILESTONE_MET)
@@ -151,8 +138,7 @@ run_milestone(const char *word, Duban__Request__BodyCase body_case, int argc, ch
              (rc = dbn_cli_check_text(&cli, "MILESTONE", due, DBN_MAX_ID, false)) == DBN_CLI_EXIT_OK)
       rc = send_milestone(&cli, body_case, task, due, &o);
   }
-  for (size_t i = 0; i < o.n_figures; i++)
-    dbn_cli_figure_clear(&o.figures[i]);
+  dbn_cli_figures_clear(&o.figures);
   dbn_cli_evidence_clear(&o.evidence);
   dbn_cli_fini(&cli);
   return rc;

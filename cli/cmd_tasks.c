@@ -384,31 +384,12 @@ static const char progress_usage[] =
  * the report's to clear. */
 typedef struct {
   Duban__Progress progress;
-  Duban__Figure figures[DBN_MAX_FIGURES];
-  Duban__Figure *figure_ptrs[DBN_MAX_FIGURES];
-  size_t n_figures;
+  dbn_cli_figures_t figures;
   bool have_percent;
   dbn_cli_evidence_t evidence;
 } progress_report_t;
 
 enum { OPT_PERCENT = DBN_CLI_OPT_FIRST_FREE, OPT_FIGURE, OPT_NOTE, OPT_EVIDENCE };
-
-static int
-add_figure(dbn_cli_t *cli, progress_report_t *report, const char *arg)
-{
-  char why[256];
-  if (report->n_figures == DBN_MAX_FIGURES)
-    return dbn_cli_usage_error(cli, dbn_tr("一次最多填报 %d 个指标", "at most %d figures in one report"),
-                               DBN_MAX_FIGURES);
-  int rc = dbn_cli_check_text(cli, "--figure", arg, DBN_MAX_TEXT, false);
-  if (rc != DBN_CLI_EXIT_OK)
-    return rc;
-  Duban__Figure *figure = &report->figures[report->n_figures];
-  if (dbn_cli_parse_figure(arg, figure, why, sizeof why) != 0)
-    return dbn_cli_usage_error(cli, "%s", why);
-  report->figure_ptrs[report->n_figures++] = figure;
-  return DBN_CLI_EXIT_OK;
-}
 
 static int
 progress_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
@@ -422,7 +403,7 @@ progress_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
                                         "--percent wants a whole number 0..100, not '%s'"),
                                  arg);
   } else if (opt == OPT_FIGURE) {
-    return add_figure(cli, report, arg);
+    return dbn_cli_figure_option(cli, &report->figures, arg);
   } else if (opt == OPT_NOTE) {
     report->progress.note = (char *)arg;
     return dbn_cli_check_text(cli, "--note", arg, DBN_MAX_TEXT, true);
@@ -441,8 +422,8 @@ send_progress(dbn_cli_t *cli, progress_report_t *report, const char *id)
   if (rc != DBN_CLI_EXIT_OK)
     return rc;
   report->progress.task = (char *)id;
-  report->progress.figures = report->figure_ptrs;
-  report->progress.n_figures = report->n_figures;
+  report->progress.figures = report->figures.ptrs;
+  report->progress.n_figures = report->figures.n;
   if ((rc = dbn_cli_evidence_load(cli, &report->evidence)) != DBN_CLI_EXIT_OK)
     return rc;
   report->progress.evidence = report->evidence.ptrs;
@@ -452,7 +433,7 @@ send_progress(dbn_cli_t *cli, progress_report_t *report, const char *id)
   req.progress = &report->progress;
   return dbn_cli_write_and_close(
       cli, &req, dbn_tr("已填报 %s：进度 %d%%，指标 %zu 个%s", "%s at %d%%, %zu figure%s"), id,
-      report->progress.percent, report->n_figures, report->n_figures == 1 ? "" : dbn_tr("", "s"));
+      report->progress.percent, report->figures.n, report->figures.n == 1 ? "" : dbn_tr("", "s"));
 }
 
 int
@@ -473,8 +454,7 @@ dbn_cmd_progress(int argc, char **argv)
   int rc = dbn_cli_parse_options(&cli, argc, argv, options, progress_option, &report, 1, 1, &done);
   if (!done)
     rc = send_progress(&cli, &report, argv[optind]);
-  for (size_t i = 0; i < report.n_figures; i++)
-    dbn_cli_figure_clear(&report.figures[i]);
+  dbn_cli_figures_clear(&report.figures);
   dbn_cli_evidence_clear(&report.evidence);
   dbn_cli_fini(&cli);
   return rc;

@@ -12,24 +12,31 @@
 #include "text.h"
 
 /* The weights of the rules, one row each: the check walks this table, so a
- * weight added to the struct is checked once it has its row. */
+ * weight added to the struct is checked once it has its row, and the
+ * report's JSON (report/report_json.c) lists them from it. */
 static const struct {
-  const char *name;
+  const char *name; /* in a refusal's words */
+  const char *key;  /* in a rules file, the message and the report's JSON */
   size_t offset;
   bool penalty; /* must be 0 or negative */
 } weights[] = {
-    {"base", offsetof(dbn_scoring_rules_t, base), false},
-    {"done_on_time", offsetof(dbn_scoring_rules_t, done_on_time), false},
-    {"done_late", offsetof(dbn_scoring_rules_t, done_late), false},
-    {"per_day_overdue", offsetof(dbn_scoring_rules_t, per_day_overdue), true},
-    {"max_overdue_per_task", offsetof(dbn_scoring_rules_t, max_overdue_per_task), true},
-    {"behind_pace", offsetof(dbn_scoring_rules_t, behind_pace), true},
-    {"per_own_escalation", offsetof(dbn_scoring_rules_t, per_own_escalation), true},
-    {"per_automatic_escalation", offsetof(dbn_scoring_rules_t, per_automatic_escalation), true},
-    {"per_reminder", offsetof(dbn_scoring_rules_t, per_reminder), true},
-    {"per_missed_report", offsetof(dbn_scoring_rules_t, per_missed_report), true},
-    {"per_confirmed_milestone", offsetof(dbn_scoring_rules_t, per_confirmed_milestone), false},
+    {"base", "base_points", offsetof(dbn_scoring_rules_t, base), false},
+    {"done_on_time", "done_on_time", offsetof(dbn_scoring_rules_t, done_on_time), false},
+    {"done_late", "done_late", offsetof(dbn_scoring_rules_t, done_late), false},
+    {"per_day_overdue", "per_day_overdue", offsetof(dbn_scoring_rules_t, per_day_overdue), true},
+    {"max_overdue_per_task", "max_overdue_per_task", offsetof(dbn_scoring_rules_t, max_overdue_per_task),
+     true},
+    {"behind_pace", "behind_pace", offsetof(dbn_scoring_rules_t, behind_pace), true},
+    {"per_own_escalation", "per_own_escalation", offsetof(dbn_scoring_rules_t, per_own_escalation), true},
+    {"per_automatic_escalation", "per_automatic_escalation",
+     offsetof(dbn_scoring_rules_t, per_automatic_escalation), true},
+    {"per_reminder", "per_reminder", offsetof(dbn_scoring_rules_t, per_reminder), true},
+    {"per_missed_report", "per_missed_report", offsetof(dbn_scoring_rules_t, per_missed_report), true},
+    {"per_confirmed_milestone", "per_confirmed_milestone",
+     offsetof(dbn_scoring_rules_t, per_confirmed_milestone), false},
 };
+
+#define WEIGHT_COUNT (sizeof weights / sizeof weights[0])
 
 static int
 weight_at(const dbn_scoring_rules_t *rules, size_t i)
@@ -37,6 +44,18 @@ weight_at(const dbn_scoring_rules_t *rules, size_t i)
   int value;
   memcpy(&value, (const char *)rules + weights[i].offset, sizeof value);
   return value;
+}
+
+const char *
+dbn_scoring_weight_key(size_t i)
+{
+  return i < WEIGHT_COUNT ? weights[i].key : NULL;
+}
+
+int
+dbn_scoring_weight(const dbn_scoring_rules_t *rules, size_t i)
+{
+  return i < WEIGHT_COUNT ? weight_at(rules, i) : 0;
 }
 
 void
@@ -89,7 +108,7 @@ dbn_scoring_rules_check(const dbn_scoring_rules_t *rules, char *why, size_t why_
              rules->version, rules->effective);
     return DBN_EINVAL;
   }
-  for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++) {
+  for (size_t i = 0; i < WEIGHT_COUNT; i++) {
     int value = weight_at(rules, i);
     if (value < -DBN_SCORING_WEIGHT_MAX || value > DBN_SCORING_WEIGHT_MAX) {
       snprintf(why, why_len, "scoring rules %s: %s must be -%d..%d points, not %d", rules->version,

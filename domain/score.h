@@ -79,6 +79,12 @@ void dbn_scoring_rules_default(dbn_scoring_rules_t *rules);
  * DBN_EINVAL and why names the first field that is wrong. */
 int dbn_scoring_rules_check(const dbn_scoring_rules_t *rules, char *why, size_t why_len);
 
+/* The weights one by one, in the order of a rules file: the key of weight
+ * i ("base_points", "done_on_time", ...), NULL past the last; and its
+ * value in rules (0 past the last). */
+const char *dbn_scoring_weight_key(size_t i);
+int dbn_scoring_weight(const dbn_scoring_rules_t *rules, size_t i);
+
 /* The rules in effect at `at` among count versions (in log order): the one
  * with the latest effective <= at; of two with the same effective, the
  * later in the array (the later event) wins. NULL when none is in effect

@@ -27,17 +27,9 @@ rules_json(const dbn_report_t *report)
   cJSON_AddBoolToObject(json, "loaded", report->rules_loaded);
   add_time(json, "effective", rules->effective);
   cJSON_AddStringToObject(json, "note", report->rules_note);
-  cJSON_AddNumberToObject(json, "base_points", rules->base);
-  cJSON_AddNumberToObject(json, "done_on_time", rules->done_on_time);
-  cJSON_AddNumberToObject(json, "done_late", rules->done_late);
-  cJSON_AddNumberToObject(json, "per_day_overdue", rules->per_day_overdue);
-  cJSON_AddNumberToObject(json, "max_overdue_per_task", rules->max_overdue_per_task);
-  cJSON_AddNumberToObject(json, "behind_pace", rules->behind_pace);
-  cJSON_AddNumberToObject(json, "per_own_escalation", rules->per_own_escalation);
-  cJSON_AddNumberToObject(json, "per_automatic_escalation", rules->per_automatic_escalation);
-  cJSON_AddNumberToObject(json, "per_reminder", rules->per_reminder);
-  cJSON_AddNumberToObject(json, "per_missed_report", rules->per_missed_report);
-  cJSON_AddNumberToObject(json, "per_confirmed_milestone", rules->per_confirmed_milestone);
+  /* Every weight under its rules-file key, from the domain's one list. */
+  for (size_t i = 0; dbn_scoring_weight_key(i); i++)
+    cJSON_AddNumberToObject(json, dbn_scoring_weight_key(i), dbn_scoring_weight(rules, i));
   return json;
 }
 

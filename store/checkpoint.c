@@ -422,25 +422,38 @@ witness_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
 }
 
 int
-dbn_store_verify_witness(const char *data_dir, Duban__Checkpoint *const *checkpoints, size_t count,
-                         dbn_witness_report_t *report)
+dbn_witness_read_log(const char *data_dir, dbn_witness_read_fn read, void *ctx)
 {
-  memset(report, 0, sizeof *report);
   dbn_store_options_t ro = {.read_only = true};
   dbn_store_t *store;
   int rc = dbn_store_open(&store, data_dir, &ro);
   if (rc)
     return rc;
   dbn_store_txn_t *txn = NULL;
-  struct witness_walk walk = {
-      .checkpoints = checkpoints, .count = count, .report = report, .crypto = dbn_store_crypto(store)};
   rc = dbn_store_read_begin(store, &txn);
-  if (rc == 0) {
-    report->log_head = dbn_store_txn_head(txn);
-    rc = dbn_store_events_foreach(txn, 0, 0, witness_event, &walk);
-  }
+  if (rc == 0)
+    rc = read(store, txn, ctx);
   dbn_store_abort(&txn);
   dbn_store_destroy(&store);
+  return rc;
+}
+
+static int
+walk_log_against_witness(dbn_store_t *store, dbn_store_txn_t *txn, void *ctx)
+{
+  struct witness_walk *walk = ctx;
+  walk->crypto = dbn_store_crypto(store);
+  walk->report->log_head = dbn_store_txn_head(txn);
+  return dbn_store_events_foreach(txn, 0, 0, witness_event, walk);
+}
+
+int
+dbn_store_verify_witness(const char *data_dir, Duban__Checkpoint *const *checkpoints, size_t count,
+                         dbn_witness_report_t *report)
+{
+  memset(report, 0, sizeof *report);
+  struct witness_walk walk = {.checkpoints = checkpoints, .count = count, .report = report};
+  int rc = dbn_witness_read_log(data_dir, walk_log_against_witness, &walk);
   if (rc == DBN_ECORRUPT) {
     char where[128];
     if (report->agreed_seq + 1 == report->first_bad_seq)

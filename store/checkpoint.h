@@ -97,6 +97,14 @@ int dbn_witness_dir_load(const char *dir, const char *suffix, dbn_witness_load_f
                          int (*compare)(const void *, const void *), ProtobufCMessage ***list_p,
                          size_t *count_p, size_t *bad_p);
 
+/* Open the log in data_dir read-only, hand read one read transaction on
+ * it, and close it again: how the witness's checks (the checkpoints', the
+ * cosignatures') read the log. The store's error, or what read returned. */
+struct dbn_store;
+struct dbn_store_txn;
+typedef int (*dbn_witness_read_fn)(struct dbn_store *store, struct dbn_store_txn *txn, void *ctx);
+int dbn_witness_read_log(const char *data_dir, dbn_witness_read_fn read, void *ctx);
+
 /* Every checkpoint kept in dir, by seq ascending; each checked against key
  * when key is not NULL (*bad_p counts those that failed and are left out).
  * Free with dbn_checkpoints_free. */

@@ -167,31 +167,41 @@ count_cosigner(dbn_cosign_report_t *report, const Duban__CheckpointCosignature *
     report->by[i].last_seq = cosig->checkpoint->seq;
 }
 
+struct cosigns_check {
+  const dbn_sign_key_t *broker_key;
+  Duban__CheckpointCosignature *const *cosigs;
+  size_t count;
+  dbn_cosign_report_t *report;
+};
+
+static int
+check_cosigns_in_log(dbn_store_t *store, dbn_store_txn_t *txn, void *ctx)
+{
+  (void)store;
+  struct cosigns_check *check = ctx;
+  dbn_cosign_report_t *report = check->report;
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < check->count; i++) {
+    const Duban__CheckpointCosignature *cosig = check->cosigs[i];
+    char why[sizeof report->problem];
+    rc = cosign_verdict(txn, check->broker_key, cosig, why, sizeof why);
+    if (rc == 0 && why[0]) {
+      report->first_bad_seq = cosig->checkpoint->seq;
+      snprintf(report->problem, sizeof report->problem, "%s", why);
+      rc = DBN_ECORRUPT;
+    } else if (rc == 0) {
+      count_cosigner(report, cosig);
+    }
+  }
+  return rc;
+}
+
 int
 dbn_store_verify_cosigns(const char *data_dir, const dbn_sign_key_t *broker_key,
                          Duban__CheckpointCosignature *const *cosigs, size_t count,
                          dbn_cosign_report_t *report)
 {
   memset(report, 0, sizeof *report);
-  dbn_store_options_t ro = {.read_only = true};
-  dbn_store_t *store;
-  int rc = dbn_store_open(&store, data_dir, &ro);
-  if (rc)
-    return rc;
-  dbn_store_txn_t *txn = NULL;
-  rc = dbn_store_read_begin(store, &txn);
-  for (size_t i = 0; rc == 0 && i < count; i++) {
-    char why[sizeof report->problem];
-    rc = cosign_verdict(txn, broker_key, cosigs[i], why, sizeof why);
-    if (rc == 0 && why[0]) {
-      report->first_bad_seq = cosigs[i]->checkpoint->seq;
-      snprintf(report->problem, sizeof report->problem, "%s", why);
-      rc = DBN_ECORRUPT;
-    } else if (rc == 0) {
-      count_cosigner(report, cosigs[i]);
-    }
-  }
-  dbn_store_abort(&txn);
-  dbn_store_destroy(&store);
-  return rc;
+  struct cosigns_check check = {.broker_key = broker_key, .cosigs = cosigs, .count = count, .report = report};
+  return dbn_witness_read_log(data_dir, check_cosigns_in_log, &check);
 }

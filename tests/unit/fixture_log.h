@@ -17,7 +17,19 @@
 #include <cmocka.h>
 
 #include "date.h"
+#include "fixture_dir.h"
 #include "store.h"
+
+/* A new, empty log in a fresh directory (fixture_temp_dir(dir, len, name)),
+ * opened with options (NULL: the defaults). */
+static inline dbn_store_t *
+fixture_temp_store(char *dir, size_t len, const char *name, const dbn_store_options_t *options)
+{
+  fixture_temp_dir(dir, len, name);
+  dbn_store_t *store = NULL;
+  assert_int_equal(dbn_store_open(&store, dir, options), 0);
+  return store;
+}
 
 /* Append one event in a transaction of its own; 0 or the store's error. */
 static inline int
@@ -28,6 +40,55 @@ fixture_append_one(dbn_store_t *store, Duban__Event *event)
   if (rc == 0)
     rc = dbn_store_append(txn, event);
   return rc ? (dbn_store_abort(&txn), rc) : dbn_store_commit(&txn);
+}
+
+/* The administrator loads a plan (fixture_plan.h's load body) at time.
+ * request_id may be NULL: the event then carries none. */
+static inline void
+fixture_append_plan_loaded(dbn_store_t *store, Duban__LoadPlan *load, int64_t time, const char *request_id)
+{
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = "admin:admin";
+  if (request_id)
+    event.request_id = (char *)request_id;
+  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
+  event.plan_loaded = load;
+  assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
+/* actor ("unit:LCJ") claims task at time; request_id as above. */
+static inline void
+fixture_append_claimed(dbn_store_t *store, const char *task, const char *actor, int64_t time,
+                       const char *request_id)
+{
+  Duban__Claim claim = DUBAN__CLAIM__INIT;
+  claim.task = (char *)task;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = (char *)actor;
+  if (request_id)
+    event.request_id = (char *)request_id;
+  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
+  event.claimed = &claim;
+  assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
+/* actor raises an escalation of task at time, of category, for reason. */
+static inline void
+fixture_append_escalated(dbn_store_t *store, const char *task, const char *actor, int64_t time,
+                         const char *category, const char *reason)
+{
+  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
+  escalate.task = (char *)task;
+  escalate.category = (char *)category;
+  escalate.reason = (char *)reason;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = (char *)actor;
+  event.body_case = DUBAN__EVENT__BODY_ESCALATED;
+  event.escalated = &escalate;
+  assert_int_equal(fixture_append_one(store, &event), 0);
 }
 
 /* The start of the day text names (YYYY-MM-DD, in the plan's zone). */

@@ -4,7 +4,8 @@
  * lock file; the store, the broker and the outbox each promise to clear
  * such a slot. The tests that check it all need the same dying reader, and
  * those that measure memory need to know whether AddressSanitizer is
- * counting too; both live here. Header-only (static inline), so a test
+ * counting too; both live here, with the raw access a test needs to
+ * change the file behind the store's back. Header-only (static inline), so a test
  * that includes it needs nothing more at link time. */
 #ifndef DUBAN_FIXTURE_STORE_H
 #define DUBAN_FIXTURE_STORE_H
@@ -19,8 +20,35 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <lmdb.h>
 
 #include "store.h"
+
+/* The log's LMDB file in dir opened behind the store's back, as someone
+ * with the file could: one write transaction on its database name.
+ * fixture_raw_commit commits it and closes the file. */
+typedef struct {
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+} fixture_raw_db_t;
+
+static inline void
+fixture_raw_open(fixture_raw_db_t *raw, const char *dir, const char *name)
+{
+  assert_int_equal(mdb_env_create(&raw->env), 0);
+  assert_int_equal(mdb_env_set_maxdbs(raw->env, 32), 0);
+  assert_int_equal(mdb_env_open(raw->env, dir, 0, 0600), 0);
+  assert_int_equal(mdb_txn_begin(raw->env, NULL, 0, &raw->txn), 0);
+  assert_int_equal(mdb_dbi_open(raw->txn, name, 0, &raw->dbi), 0);
+}
+
+static inline void
+fixture_raw_commit(fixture_raw_db_t *raw)
+{
+  assert_int_equal(mdb_txn_commit(raw->txn), 0);
+  mdb_env_close(raw->env);
+}
 
 /* Start a process that opens the log in dir read-only, begins a read
  * transaction and is killed (SIGKILL) inside it, so its reader slot stays

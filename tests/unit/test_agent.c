@@ -27,6 +27,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
+#include "fixture_dir.h"
 #include "monotonic.h"
 #include "agent.h"
 #include "client.h"
@@ -265,8 +266,7 @@ setup(void **state)
   fixture_t *f = calloc(1, sizeof *f);
   assert_non_null(f);
   pthread_mutex_init(&f->lock, NULL);
-  snprintf(f->dir, sizeof f->dir, "/tmp/dbn-test-agent-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
+  fixture_temp_dir(f->dir, sizeof f->dir, "test-agent");
   snprintf(f->server_cert, sizeof f->server_cert, "%s/broker.key", f->dir);
   snprintf(f->client_cert, sizeof f->client_cert, "%s/unit-test.key", f->dir);
   snprintf(f->listen, sizeof f->listen, "ipc://%s/agent.sock", f->dir);
@@ -300,9 +300,7 @@ teardown(void **state)
   fixture_t *f = *state;
   agent_stop(f);
   broker_stop(f);
-  char command[128];
-  snprintf(command, sizeof command, "rm -rf %s", f->dir);
-  assert_int_equal(system(command), 0);
+  fixture_remove_dir(f->dir);
   pthread_mutex_destroy(&f->lock);
   free(f);
   return 0;

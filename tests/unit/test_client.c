@@ -23,6 +23,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
+#include "fixture_dir.h"
 #include "monotonic.h"
 #include "client.h"
 #include "wire.h"
@@ -110,8 +111,7 @@ setup(void **state)
 {
   fixture_t *f = calloc(1, sizeof *f);
   assert_non_null(f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/dbn-test-client-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
+  fixture_temp_dir(f->dir, sizeof f->dir, "test-client");
   snprintf(f->server_cert, sizeof f->server_cert, "%s/broker.key", f->dir);
   snprintf(f->client_cert, sizeof f->client_cert, "%s/unit-test.key", f->dir);
   snprintf(f->other_cert, sizeof f->other_cert, "%s/impostor.key", f->dir);
@@ -167,9 +167,7 @@ teardown(void **state)
   stop_server(f);
   zmq_close(f->router);
   zmq_ctx_term(f->context);
-  char command[128];
-  snprintf(command, sizeof command, "rm -rf %s", f->dir);
-  assert_int_equal(system(command), 0);
+  fixture_remove_dir(f->dir);
   free(f);
   return 0;
 }

@@ -35,16 +35,24 @@ hex_of(const uint8_t *bytes, size_t len, char *out)
     sprintf(out + 2 * i, "%02x", bytes[i]);
 }
 
+/* crypto's chain hash of message, in hex, is want. */
+static void
+assert_hash_is(dbn_crypto_t crypto, const uint8_t *message, size_t len, const char *want)
+{
+  uint8_t digest[DBN_CRYPTO_HASH_BYTES];
+  char hex[2 * DBN_CRYPTO_HASH_BYTES + 1];
+  dbn_crypto_hash(crypto, message, len, digest);
+  hex_of(digest, sizeof digest, hex);
+  assert_string_equal(hex, want);
+}
+
 /* GB/T 32905-2016, appendix A.1: SM3("abc"). */
 static void
 test_sm3_abc(void **state)
 {
   (void)state;
-  uint8_t digest[DBN_CRYPTO_HASH_BYTES];
-  char hex[2 * DBN_CRYPTO_HASH_BYTES + 1];
-  dbn_crypto_hash(DBN_CRYPTO_SM, (const uint8_t *)"abc", 3, digest);
-  hex_of(digest, sizeof digest, hex);
-  assert_string_equal(hex, "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+  assert_hash_is(DBN_CRYPTO_SM, (const uint8_t *)"abc", 3,
+                 "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
 }
 
 /* GB/T 32905-2016, appendix A.2: SM3 of "abcd" sixteen times (512 bits). */
@@ -52,13 +60,11 @@ static void
 test_sm3_two_blocks(void **state)
 {
   (void)state;
-  uint8_t message[64], digest[DBN_CRYPTO_HASH_BYTES];
+  uint8_t message[64];
   for (size_t i = 0; i < sizeof message; i++)
     message[i] = (uint8_t) "abcd"[i % 4];
-  char hex[2 * DBN_CRYPTO_HASH_BYTES + 1];
-  dbn_crypto_hash(DBN_CRYPTO_SM, message, sizeof message, digest);
-  hex_of(digest, sizeof digest, hex);
-  assert_string_equal(hex, "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732");
+  assert_hash_is(DBN_CRYPTO_SM, message, sizeof message,
+                 "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732");
 }
 
 /* The default profile's chain hash is the BLAKE2b-256 logs were made with
@@ -67,11 +73,8 @@ static void
 test_blake2b_abc(void **state)
 {
   (void)state;
-  uint8_t digest[DBN_CRYPTO_HASH_BYTES];
-  char hex[2 * DBN_CRYPTO_HASH_BYTES + 1];
-  dbn_crypto_hash(DBN_CRYPTO_ED25519_BLAKE2B, (const uint8_t *)"abc", 3, digest);
-  hex_of(digest, sizeof digest, hex);
-  assert_string_equal(hex, "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+  assert_hash_is(DBN_CRYPTO_ED25519_BLAKE2B, (const uint8_t *)"abc", 3,
+                 "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
 }
 
 static void
@@ -164,22 +167,8 @@ append_two_events(dbn_store_t *store)
   fixture_plan_add_unit(&plan, "LCJ", "市林业和草原局");
   fixture_plan_add_unit(&plan, "ZRJ", "市自然资源局");
   fixture_plan_add_action(&plan, "申请资金和任务", "LCJ");
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = 1695000000;
-  event.actor = "admin:admin";
-  event.request_id = "r-plan";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &plan.load;
-  assert_int_equal(fixture_append_one(store, &event), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "t:1.1.1";
-  Duban__Event claimed = DUBAN__EVENT__INIT;
-  claimed.time = 1695000100;
-  claimed.actor = "unit:LCJ";
-  claimed.request_id = "r-claim";
-  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  claimed.claimed = &claim;
-  assert_int_equal(fixture_append_one(store, &claimed), 0);
+  fixture_append_plan_loaded(store, &plan.load, 1695000000, "r-plan");
+  fixture_append_claimed(store, "t:1.1.1", "unit:LCJ", 1695000100, "r-claim");
 }
 
 static int
@@ -195,10 +184,7 @@ test_sm_log_header(void **state)
 {
   (void)state;
   char dir[256], why[512] = "";
-  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "crypto", NULL);
   assert_int_equal(dbn_store_choose_crypto(store, "sm", "virtual", why, sizeof why), 0);
   assert_int_equal(dbn_store_crypto(store), DBN_CRYPTO_SM);
   append_two_events(store);
@@ -247,10 +233,7 @@ test_log_without_header_is_default(void **state)
 {
   (void)state;
   char dir[256];
-  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "crypto", NULL);
   append_two_events(store);
   dbn_store_destroy(&store);
   dbn_store_options_t ro = {.read_only = true};
@@ -271,8 +254,7 @@ test_sm2_key_files_checkpoints_cosigns(void **state)
 {
   (void)state;
   char dir[256], path[400];
-  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
+  fixture_temp_dir(dir, sizeof dir, "crypto");
   bool created = false;
   assert_int_equal(dbn_sign_key_make(dir, DBN_CRYPTO_SM, &created), 0);
   assert_true(created);
@@ -332,9 +314,7 @@ test_sm2_key_files_checkpoints_cosigns(void **state)
   dbn_sign_key_clear(&broker);
   dbn_sign_key_clear(&lcj);
   dbn_sign_key_clear(&zrj);
-  char command[400];
-  snprintf(command, sizeof command, "rm -rf '%s'", dir);
-  assert_int_equal(system(command), 0);
+  fixture_remove_dir(dir);
 }
 
 /* What the registry says of a key registration in a log of crypto. */
@@ -342,10 +322,7 @@ static int
 registration_check(dbn_crypto_t crypto, const uint8_t *public_key, size_t len, char *why, size_t why_len)
 {
   char dir[256];
-  snprintf(dir, sizeof dir, "%s/duban-crypto-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "crypto", NULL);
   assert_int_equal(dbn_store_choose_crypto(store, dbn_crypto_name(crypto), "real", why, why_len), 0);
   Duban__SigningKeyRegistration reg = DUBAN__SIGNING_KEY_REGISTRATION__INIT;
   reg.identity = "unit:LCJ";

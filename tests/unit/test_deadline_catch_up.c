@@ -20,6 +20,7 @@
 
 #include "deadline_monitor.h"
 #include "error.h"
+#include "fixture_store.h"
 #include "fixture_log.h"
 #include "fixture_plan.h"
 #include "ladder.h"
@@ -43,9 +44,7 @@ static void
 gap_open(gap_fixture_t *f, const dbn_store_options_t *options)
 {
   static const char *const dues[MILESTONES] = {"2023-12-31", "2024-06-30", "2024-12-31", "2025-12-31"};
-  snprintf(f->dir, sizeof f->dir, "/tmp/duban-test-catch-up-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  assert_int_equal(dbn_store_open(&f->store, f->dir, options), 0);
+  f->store = fixture_temp_store(f->dir, sizeof f->dir, "test-catch-up", options);
   fixture_plan_init(&f->plan, "p", "计划", "一", "措施", "NYJ", NULL);
   fixture_plan_add_unit(&f->plan, "NYJ", "市农业农村局");
   f->plan.plan.issued = "2023-01-01";
@@ -60,30 +59,9 @@ gap_open(gap_fixture_t *f, const dbn_store_options_t *options)
     action->milestones = f->milestone_ptrs;
     action->n_milestones = MILESTONES;
   }
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = fixture_day("2023-01-01");
-  event.actor = "admin:admin";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &f->plan.load;
-  assert_int_equal(fixture_append_one(f->store, &event), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "p:1.1.1";
-  Duban__Event claimed = DUBAN__EVENT__INIT;
-  claimed.time = fixture_day("2023-01-05");
-  claimed.actor = "unit:NYJ";
-  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  claimed.claimed = &claim;
-  assert_int_equal(fixture_append_one(f->store, &claimed), 0);
-  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
-  escalate.task = "p:1.1.1";
-  escalate.category = "资金";
-  escalate.reason = "资金未到位";
-  Duban__Event escalated = DUBAN__EVENT__INIT;
-  escalated.time = fixture_day("2023-02-01");
-  escalated.actor = "unit:NYJ";
-  escalated.body_case = DUBAN__EVENT__BODY_ESCALATED;
-  escalated.escalated = &escalate;
-  assert_int_equal(fixture_append_one(f->store, &escalated), 0);
+  fixture_append_plan_loaded(f->store, &f->plan.load, fixture_day("2023-01-01"), NULL);
+  fixture_append_claimed(f->store, "p:1.1.1", "unit:NYJ", fixture_day("2023-01-05"), NULL);
+  fixture_append_escalated(f->store, "p:1.1.1", "unit:NYJ", fixture_day("2023-02-01"), "资金", "资金未到位");
 }
 
 static void
@@ -271,14 +249,8 @@ test_header_on_first_event(void **state)
   /* The copy in meta edited behind the chain's back ("real" for "virtual",
    * to pass a broker's clock check): verify names event 1. */
   dbn_store_destroy(&f.store);
-  MDB_env *env;
-  MDB_txn *txn_raw;
-  MDB_dbi meta;
-  assert_int_equal(mdb_env_create(&env), 0);
-  assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-  assert_int_equal(mdb_env_open(env, f.dir, 0, 0600), 0);
-  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn_raw), 0);
-  assert_int_equal(mdb_dbi_open(txn_raw, "meta", 0, &meta), 0);
+  fixture_raw_db_t meta;
+  fixture_raw_open(&meta, f.dir, "meta");
   Duban__LogHeader forged = DUBAN__LOG_HEADER__INIT;
   forged.format_version = DBN_LOG_FORMAT_VERSION;
   forged.clock = "real";
@@ -286,10 +258,9 @@ test_header_on_first_event(void **state)
   size_t packed_len;
   assert_int_equal(dbn_wire_pack(&forged.base, &packed, &packed_len), 0);
   MDB_val key = {6, "header"}, val = {packed_len, packed};
-  assert_int_equal(mdb_put(txn_raw, meta, &key, &val, 0), 0);
+  assert_int_equal(mdb_put(meta.txn, meta.dbi, &key, &val, 0), 0);
   free(packed);
-  assert_int_equal(mdb_txn_commit(txn_raw), 0);
-  mdb_env_close(env);
+  fixture_raw_commit(&meta);
   assert_int_equal(dbn_store_verify(f.dir, NULL, &report), DBN_ECORRUPT);
   assert_int_equal(report.first_bad_seq, 1);
   assert_non_null(strstr(report.problem, "log header"));
@@ -310,10 +281,8 @@ static void
 test_newer_format_refused(void **state)
 {
   (void)state;
-  char dir[] = "/tmp/duban-test-future-XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  char dir[256];
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "test-future", NULL);
   Duban__LogHeader header = DUBAN__LOG_HEADER__INIT;
   header.format_version = DBN_LOG_FORMAT_VERSION + 1;
   header.clock = "real";

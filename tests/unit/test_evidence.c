@@ -16,6 +16,7 @@
 
 #include "evidence.h"
 #include "evidence_rule.h"
+#include "fixture_store.h"
 #include "fixture_log.h"
 #include "fixture_plan.h"
 #include "request.h"
@@ -53,26 +54,12 @@ static int
 setup(void **state)
 {
   struct fixture *f = calloc(1, sizeof *f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/duban-test-evidence-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+  f->store = fixture_temp_store(f->dir, sizeof f->dir, "test-evidence", NULL);
   fixture_plan_init(&f->plan, "t", "测试方案", "一、", "推进工程", "LCJ", NULL);
   fixture_plan_add_unit(&f->plan, "LCJ", "市林业和草原局");
   fixture_plan_add_action(&f->plan, "完成造林", "LCJ");
-  Duban__Event plan = DUBAN__EVENT__INIT;
-  plan.time = 1695000000;
-  plan.actor = "admin:admin";
-  plan.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  plan.plan_loaded = &f->plan.load;
-  assert_int_equal(fixture_append_one(f->store, &plan), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "t:1.1.1";
-  Duban__Event claimed = DUBAN__EVENT__INIT;
-  claimed.time = 1695000100;
-  claimed.actor = "unit:LCJ";
-  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  claimed.claimed = &claim;
-  assert_int_equal(fixture_append_one(f->store, &claimed), 0);
+  fixture_append_plan_loaded(f->store, &f->plan.load, 1695000000, NULL);
+  fixture_append_claimed(f->store, "t:1.1.1", "unit:LCJ", 1695000100, NULL);
   *state = f;
   return 0;
 }
@@ -192,28 +179,21 @@ test_round_trip(void **state)
 static void
 tamper(const char *dir, const uint8_t *hash, bool remove)
 {
-  MDB_env *env;
-  MDB_txn *txn;
-  MDB_dbi dbi;
-  assert_int_equal(mdb_env_create(&env), 0);
-  mdb_env_set_maxdbs(env, 32);
-  assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-  assert_int_equal(mdb_dbi_open(txn, "evidence", 0, &dbi), 0);
+  fixture_raw_db_t raw;
+  fixture_raw_open(&raw, dir, "evidence");
   MDB_val key = {DBN_EVIDENCE_HASH_BYTES, (void *)hash}, val;
   if (remove) {
-    assert_int_equal(mdb_del(txn, dbi, &key, NULL), 0);
+    assert_int_equal(mdb_del(raw.txn, raw.dbi, &key, NULL), 0);
   } else {
-    assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+    assert_int_equal(mdb_get(raw.txn, raw.dbi, &key, &val), 0);
     uint8_t *copy = malloc(val.mv_size);
     memcpy(copy, val.mv_data, val.mv_size);
     copy[val.mv_size - 1] ^= 0x01;
     MDB_val changed = {val.mv_size, copy};
-    assert_int_equal(mdb_put(txn, dbi, &key, &changed, 0), 0);
+    assert_int_equal(mdb_put(raw.txn, raw.dbi, &key, &changed, 0), 0);
     free(copy);
   }
-  assert_int_equal(mdb_txn_commit(txn), 0);
-  mdb_env_close(env);
+  fixture_raw_commit(&raw);
 }
 
 static void

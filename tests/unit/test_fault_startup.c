@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include "fixture_dir.h"
 #include "auth.h"
 #include "config.h"
 #include "error.h"
@@ -83,8 +84,7 @@ test_key_folder_others_can_write(void **state)
 {
   (void)state;
   char dir[128], path[256];
-  snprintf(dir, sizeof dir, "%s/duban-keys-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
+  fixture_temp_dir(dir, sizeof dir, "keys");
   strcat(dir, "/keys");
   keygen(dir);
   void *ctx = zmq_ctx_new();
@@ -124,9 +124,8 @@ test_key_folder_others_can_write(void **state)
   assert_int_equal(dbn_auth_new(&auth, ctx, dir, why, sizeof why), 0);
   dbn_auth_destroy(&auth);
   zmq_ctx_term(ctx);
-  char command[300];
-  snprintf(command, sizeof command, "rm -rf %.*s", (int)(strlen(dir) - 5), dir);
-  assert_int_equal(system(command), 0);
+  dir[strlen(dir) - strlen("/keys")] = '\0'; /* the scratch directory above keys */
+  fixture_remove_dir(dir);
 }
 
 int

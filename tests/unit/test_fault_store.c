@@ -26,24 +26,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture_dir.h"
 #include "fixture_store.h"
 #include "store.h"
 #include "wire.h"
-
-static void
-make_dir(char *dir, size_t len)
-{
-  snprintf(dir, len, "%s/duban-fstore-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
-}
-
-static void
-remove_dir(const char *dir)
-{
-  char command[512];
-  snprintf(command, sizeof command, "rm -rf '%s'", dir);
-  assert_int_equal(system(command), 0);
-}
 
 /* Append one clock event (any event will do; this one needs no plan). */
 static int
@@ -74,7 +60,7 @@ test_map_that_cannot_grow(void **state)
   if (fixture_running_under_asan())
     skip(); /* ASan's shadow memory does not fit in a small address space */
   char dir[256];
-  make_dir(dir, sizeof dir);
+  fixture_temp_dir(dir, sizeof dir, "fstore");
   pid_t child = fork();
   if (child == 0) {
     /* A crash here must end the child, not return into cmocka's handler. */
@@ -123,7 +109,7 @@ test_map_that_cannot_grow(void **state)
   assert_int_equal(WEXITSTATUS(status), 0);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(dir, NULL, &report), 0);
-  remove_dir(dir);
+  fixture_remove_dir(dir);
 }
 
 static void
@@ -131,7 +117,7 @@ test_stale_reader_is_cleared(void **state)
 {
   (void)state;
   char dir[256];
-  make_dir(dir, sizeof dir);
+  fixture_temp_dir(dir, sizeof dir, "fstore");
   dbn_store_t *store;
   dbn_store_options_t options = {.map_size = 8 << 20};
   assert_int_equal(dbn_store_open(&store, dir, &options), 0);
@@ -165,7 +151,7 @@ test_stale_reader_is_cleared(void **state)
   assert_int_equal(dbn_store_reader_check(store, &cleared), 0);
   assert_int_equal(cleared, 0);
   dbn_store_destroy(&store);
-  remove_dir(dir);
+  fixture_remove_dir(dir);
 }
 
 static void
@@ -173,7 +159,7 @@ test_files_are_owner_only(void **state)
 {
   (void)state;
   char dir[256], sub[300];
-  make_dir(dir, sizeof dir);
+  fixture_temp_dir(dir, sizeof dir, "fstore");
   snprintf(sub, sizeof sub, "%s/log", dir);
   mode_t old = umask(0); /* the store must not rely on the caller's umask */
   dbn_store_t *store;
@@ -192,7 +178,7 @@ test_files_are_owner_only(void **state)
       fail_msg("%s has mode %o, not 0600", files[i], st.st_mode & 0777);
   }
   dbn_store_destroy(&store);
-  remove_dir(dir);
+  fixture_remove_dir(dir);
 }
 
 int

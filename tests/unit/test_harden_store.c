@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture_log.h"
 #include "store.h"
 
 /* Append a clock move of one second at time, as the admin would. */
@@ -41,10 +42,7 @@ test_verify_reports_time_going_backwards(void **state)
 {
   (void)state;
   char dir[128];
-  snprintf(dir, sizeof dir, "%s/duban-harden-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "harden-store", NULL);
   append_clock_event(store, 4796668800); /* 2122-01-01 */
   append_clock_event(store, 4796668801);
   dbn_store_destroy(&store);

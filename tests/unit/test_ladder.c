@@ -96,30 +96,9 @@ escalated_log(dbn_store_t *store, int64_t raised)
   fixture_plan_init(&fixture, "p", "计划", "一", "措施", "LCJ", NULL);
   fixture_plan_add_unit(&fixture, "LCJ", "市林业和草原局");
   fixture_plan_add_action(&fixture, "编制规划", "LCJ");
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = raised;
-  event.actor = "admin:admin";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &fixture.load;
-  assert_int_equal(fixture_append_one(store, &event), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "p:1.1.1";
-  Duban__Event claimed = DUBAN__EVENT__INIT;
-  claimed.time = raised;
-  claimed.actor = "unit:LCJ";
-  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  claimed.claimed = &claim;
-  assert_int_equal(fixture_append_one(store, &claimed), 0);
-  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
-  escalate.task = "p:1.1.1";
-  escalate.category = "资金";
-  escalate.reason = "资金未到位";
-  Duban__Event escalated = DUBAN__EVENT__INIT;
-  escalated.time = raised;
-  escalated.actor = "unit:LCJ";
-  escalated.body_case = DUBAN__EVENT__BODY_ESCALATED;
-  escalated.escalated = &escalate;
-  assert_int_equal(fixture_append_one(store, &escalated), 0);
+  fixture_append_plan_loaded(store, &fixture.load, raised, NULL);
+  fixture_append_claimed(store, "p:1.1.1", "unit:LCJ", raised, NULL);
+  fixture_append_escalated(store, "p:1.1.1", "unit:LCJ", raised, "资金", "资金未到位");
 }
 
 struct level_walk {
@@ -151,10 +130,8 @@ static void
 test_monitor_climbs_one_level_per_event(void **state)
 {
   (void)state;
-  char dir[] = "/tmp/duban-test-ladder-XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  char dir[256];
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "test-ladder", NULL);
   const int64_t raised = 1700000000;
   escalated_log(store, raised);
   dbn_ladder_t ladder;

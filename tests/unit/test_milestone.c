@@ -219,9 +219,7 @@ typedef struct {
 static void
 log_open(log_fixture_t *f)
 {
-  snprintf(f->dir, sizeof f->dir, "/tmp/duban-test-milestone-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+  f->store = fixture_temp_store(f->dir, sizeof f->dir, "test-milestone", NULL);
   fixture_plan_init(&f->plan, "p", "计划", "一", "措施", "NYJ", "SLJ");
   fixture_plan_add_unit(&f->plan, "NYJ", "市农业农村局");
   fixture_plan_add_unit(&f->plan, "SLJ", "市水利局");
@@ -238,12 +236,7 @@ log_open(log_fixture_t *f)
     action->n_milestones = 2;
     action->report_cycle = a == 1 ? "monthly" : "";
   }
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = fixture_day("2023-01-01");
-  event.actor = "admin:admin";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &f->plan.load;
-  assert_int_equal(fixture_append_one(f->store, &event), 0);
+  fixture_append_plan_loaded(f->store, &f->plan.load, fixture_day("2023-01-01"), NULL);
 }
 
 static void

@@ -23,6 +23,7 @@
 
 #include <lmdb.h>
 
+#include "fixture_dir.h"
 #include "fixture_store.h"
 #include "outbox.h"
 
@@ -35,8 +36,7 @@ setup(void **state)
 {
   fixture_t *f = calloc(1, sizeof *f);
   assert_non_null(f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/dbn-test-outbox-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
+  fixture_temp_dir(f->dir, sizeof f->dir, "test-outbox");
   *state = f;
   return 0;
 }
@@ -45,9 +45,7 @@ static int
 teardown(void **state)
 {
   fixture_t *f = *state;
-  char command[128];
-  snprintf(command, sizeof command, "rm -rf %s", f->dir);
-  assert_int_equal(system(command), 0);
+  fixture_remove_dir(f->dir);
   free(f);
   return 0;
 }

@@ -224,10 +224,8 @@ static void
 test_monitor_at_boundary_hours(void **state)
 {
   (void)state;
-  char dir[] = "/tmp/duban-test-zone-XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  dbn_store_t *store;
-  assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
+  char dir[256];
+  dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "test-zone", NULL);
   fixture_plan_t fixture;
   fixture_plan_init(&fixture, "p", "计划", "一", "措施", "NYJ", NULL);
   fixture_plan_add_unit(&fixture, "NYJ", "市农业农村局");
@@ -237,12 +235,7 @@ test_monitor_at_boundary_hours(void **state)
   milestone.text = "6月底前完成";
   action->milestones = &pointer;
   action->n_milestones = 1;
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = AT_1530Z - DBN_DAY_SECONDS * 60;
-  event.actor = "admin:admin";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &fixture.load;
-  assert_int_equal(fixture_append_one(store, &event), 0);
+  fixture_append_plan_loaded(store, &fixture.load, AT_1530Z - DBN_DAY_SECONDS * 60, NULL);
 
   /* 23:30 Beijing on the due day: the yellow warning only (within 30 days). */
   assert_int_equal(fixture_run_monitor(store, AT_1530Z, NULL), 1);

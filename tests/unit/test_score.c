@@ -124,6 +124,15 @@ static const task_spec_t forestry[] = {
     {"p:3.1.5", ASSIGNED, 0, "2025-12-31", NULL, 0, 2},
 };
 
+/* Score the n departments of inputs at now under the default rules. */
+static void
+score_by_default_rules(const dbn_score_input_t *inputs, size_t n, int64_t now, dbn_score_t *scores)
+{
+  dbn_scoring_rules_t rules;
+  dbn_scoring_rules_default(&rules);
+  assert_int_equal(dbn_score_departments(inputs, n, &rules, NULL, now, scores), 0);
+}
+
 static void
 test_three_departments(void **state)
 {
@@ -136,10 +145,8 @@ test_three_departments(void **state)
   build(&departments[1], "FGW", development, 5, 0, 2, &inputs[1]);
   /* 林草局 asked for help five times: 0 under the default rules. */
   build(&departments[2], "LCJ", forestry, 5, 5, 0, &inputs[2]);
-  dbn_scoring_rules_t rules;
-  dbn_scoring_rules_default(&rules);
   dbn_score_t scores[3];
-  assert_int_equal(dbn_score_departments(inputs, 3, &rules, NULL, fixture_day("2025-01-11"), scores), 0);
+  score_by_default_rules(inputs, 3, fixture_day("2025-01-11"), scores);
 
   const struct {
     const char *unit;
@@ -240,10 +247,8 @@ test_overdue_floor(void **state)
   static department_t department;
   dbn_score_input_t input;
   build(&department, "JTJ", two_late, 2, 0, 0, &input);
-  dbn_scoring_rules_t rules;
-  dbn_scoring_rules_default(&rules);
   dbn_score_t score;
-  assert_int_equal(dbn_score_departments(&input, 1, &rules, NULL, fixture_day("2025-01-31"), &score), 0);
+  score_by_default_rules(&input, 1, fixture_day("2025-01-31"), &score);
   assert_int_equal(score.overdue_days, 62);
   assert_int_equal(score.overdue_points, -60);
   assert_int_equal(score.total, 40);
@@ -274,10 +279,8 @@ test_tied_ranks(void **state)
     dbn_score_input_t inputs[5];
     for (size_t u = 0; u < cases[i].n; u++)
       inputs[u] = (dbn_score_input_t){"U", NULL, NULL, 0, 0, cases[i].automatic[u]};
-    dbn_scoring_rules_t rules;
-    dbn_scoring_rules_default(&rules);
     dbn_score_t scores[5];
-    assert_int_equal(dbn_score_departments(inputs, cases[i].n, &rules, NULL, 0, scores), 0);
+    score_by_default_rules(inputs, cases[i].n, 0, scores);
     for (size_t u = 0; u < cases[i].n; u++) {
       assert_int_equal(scores[u].total, 100 - 5 * (int)cases[i].automatic[u]);
       if (scores[u].rank != cases[i].ranks[u])

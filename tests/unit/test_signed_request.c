@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture_dir.h"
 #include "checkpoint.h"
 #include "cosign.h"
 #include "error.h"
@@ -77,6 +78,18 @@ test_canonical_bytes(void **state)
   free(bytes);
 }
 
+/* The canonical body a and b are the same bytes and c is not; frees all three. */
+static void
+assert_same_then_different(uint8_t *a, size_t a_len, uint8_t *b, size_t b_len, uint8_t *c, size_t c_len)
+{
+  assert_int_equal(a_len, b_len);
+  assert_memory_equal(a, b, a_len);
+  assert_true(a_len != c_len || memcmp(a, c, a_len) != 0);
+  free(a);
+  free(b);
+  free(c);
+}
+
 /* A progress report's canonical body ignores the broker's base_milli, nothing else. */
 static void
 test_body_ignores_base_milli(void **state)
@@ -99,12 +112,7 @@ test_body_ignores_base_milli(void **state)
   assert_int_equal(fig.base_milli, 3000000); /* the message itself is left alone */
   fig.value = 4;
   assert_int_equal(dbn_signed_body_pack(&progress.base, &c, &c_len), 0);
-  assert_int_equal(a_len, b_len);
-  assert_memory_equal(a, b, a_len);
-  assert_true(a_len != c_len || memcmp(a, c, a_len) != 0);
-  free(a);
-  free(b);
-  free(c);
+  assert_same_then_different(a, a_len, b, b_len, c, c_len);
 }
 
 /* An evidence file is signed by its hash: the canonical body is the same
@@ -133,12 +141,7 @@ test_body_signs_evidence_by_hash(void **state)
   assert_int_equal(ref.content.len, 5); /* the message itself is left alone */
   hash[0] = 9;
   assert_int_equal(dbn_signed_body_pack(&submit.base, &c, &c_len), 0);
-  assert_int_equal(a_len, b_len);
-  assert_memory_equal(a, b, a_len);
-  assert_true(a_len != c_len || memcmp(a, c, a_len) != 0);
-  free(a);
-  free(b);
-  free(c);
+  assert_same_then_different(a, a_len, b, b_len, c, c_len);
 }
 
 struct signer {
@@ -223,8 +226,7 @@ test_broker_and_verify(void **state)
 {
   dbn_crypto_t crypto = profile_of(state);
   dbn_store_txn_t *txn;
-  snprintf(dir, sizeof dir, "%s/duban-signed-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
+  fixture_temp_dir(dir, sizeof dir, "signed");
   struct signer admin = {.identity = "admin:admin"}, lcj = {.identity = "unit:LCJ"},
                 zrj = {.identity = "unit:ZRJ"}, other_admin = {.identity = "admin:b"};
   make_key("admin", crypto, &admin.key);
@@ -358,9 +360,7 @@ test_broker_and_verify(void **state)
   duban__signing_key_list__free_unpacked(list, NULL);
   dbn_store_abort(&txn);
   dbn_store_destroy(&store);
-  char command[400];
-  snprintf(command, sizeof command, "rm -rf '%s'", dir);
-  assert_int_equal(system(command), 0);
+  fixture_remove_dir(dir);
 }
 
 static void
@@ -390,8 +390,7 @@ static void
 test_cosign(void **state)
 {
   dbn_crypto_t crypto = profile_of(state);
-  snprintf(dir, sizeof dir, "%s/duban-cosign-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(dir));
+  fixture_temp_dir(dir, sizeof dir, "cosign");
   dbn_sign_key_t broker, lcj, other;
   make_key("broker", crypto, &broker);
   make_key("unit-LCJ", crypto, &lcj);
@@ -434,9 +433,7 @@ test_cosign(void **state)
   assert_int_equal(dbn_cosign_check(list[0], crypto, lcj.public_key), 0);
   assert_int_equal(dbn_checkpoint_check(list[0]->checkpoint, &broker), 0);
   dbn_cosigns_free(list, count);
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  assert_int_equal(system(cmd), 0);
+  fixture_remove_dir(dir);
 }
 
 int

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture_store.h"
 #include "fixture_log.h"
 #include "fixture_plan.h"
 #include "store.h"
@@ -42,28 +43,15 @@ build_plan(void)
 static void
 append_plan(dbn_store_t *store)
 {
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = 1695000000;
-  event.actor = "admin:admin";
-  event.request_id = "r-plan";
-  event.body_case = DUBAN__EVENT__BODY_PLAN_LOADED;
-  event.plan_loaded = &fixture_plan.load;
-  assert_int_equal(fixture_append_one(store, &event), 0);
+  fixture_append_plan_loaded(store, &fixture_plan.load, 1695000000, "r-plan");
 }
 
-static int
+static void
 append_claim(dbn_store_t *store, const char *task, const char *request_id)
 {
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = (char *)task;
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = 1695000100;
   /* The task's owner claims it: verify checks who may. */
-  event.actor = strcmp(task, "t:1.1.2") == 0 ? "unit:ZRJ" : "unit:LCJ";
-  event.request_id = (char *)request_id;
-  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  event.claimed = &claim;
-  return fixture_append_one(store, &event);
+  fixture_append_claimed(store, task, strcmp(task, "t:1.1.2") == 0 ? "unit:ZRJ" : "unit:LCJ", 1695000100,
+                         request_id);
 }
 
 static int
@@ -127,16 +115,14 @@ static void
 append_plan_claimed(dbn_store_t *store)
 {
   append_plan(store);
-  assert_int_equal(append_claim(store, "t:1.1.1", "r-claim-1"), 0);
+  append_claim(store, "t:1.1.1", "r-claim-1");
 }
 
 static int
 setup(void **state)
 {
   struct fixture *f = calloc(1, sizeof *f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/duban-test-store-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
+  f->store = fixture_temp_store(f->dir, sizeof f->dir, "test-store", NULL);
   build_plan();
   *state = f;
   return 0;
@@ -147,9 +133,7 @@ teardown(void **state)
 {
   struct fixture *f = *state;
   dbn_store_destroy(&f->store);
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-  assert_int_equal(system(cmd), 0);
+  fixture_remove_dir(f->dir);
   free(f);
   return 0;
 }
@@ -159,24 +143,17 @@ teardown(void **state)
 static void
 tamper(const char *dir, const char *name, const void *key_bytes, size_t key_len, size_t offset)
 {
-  MDB_env *env;
-  MDB_txn *txn;
-  MDB_dbi dbi;
-  assert_int_equal(mdb_env_create(&env), 0);
-  mdb_env_set_maxdbs(env, 16);
-  assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
-  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-  assert_int_equal(mdb_dbi_open(txn, name, 0, &dbi), 0);
+  fixture_raw_db_t raw;
+  fixture_raw_open(&raw, dir, name);
   MDB_val key = {key_len, (void *)key_bytes}, val;
-  assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+  assert_int_equal(mdb_get(raw.txn, raw.dbi, &key, &val), 0);
   uint8_t *copy = malloc(val.mv_size);
   memcpy(copy, val.mv_data, val.mv_size);
   copy[offset % val.mv_size] ^= 0x01;
   MDB_val changed = {val.mv_size, copy};
-  assert_int_equal(mdb_put(txn, dbi, &key, &changed, 0), 0);
-  assert_int_equal(mdb_txn_commit(txn), 0);
+  assert_int_equal(mdb_put(raw.txn, raw.dbi, &key, &changed, 0), 0);
+  fixture_raw_commit(&raw);
   free(copy);
-  mdb_env_close(env);
 }
 
 /* ---- cases ---- */
@@ -186,7 +163,7 @@ test_append_and_views(void **state)
 {
   struct fixture *f = *state;
   append_plan(f->store);
-  assert_int_equal(append_claim(f->store, "t:1.1.1", "r-claim"), 0);
+  append_claim(f->store, "t:1.1.1", "r-claim");
   assert_int_equal(append_progress(f->store, "t:1.1.1", 40, "已完成选址"), 0);
 
   uint64_t head;
@@ -249,16 +226,8 @@ test_escalation_blocks_and_resolves(void **state)
 {
   struct fixture *f = *state;
   append_plan(f->store);
-  assert_int_equal(append_claim(f->store, "t:1.1.1", "r1"), 0);
-  Duban__Escalate escalate = DUBAN__ESCALATE__INIT;
-  escalate.task = "t:1.1.1";
-  escalate.category = "funding";
-  escalate.reason = "资金未到位";
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.actor = "unit:LCJ";
-  event.body_case = DUBAN__EVENT__BODY_ESCALATED;
-  event.escalated = &escalate;
-  assert_int_equal(fixture_append_one(f->store, &event), 0);
+  append_claim(f->store, "t:1.1.1", "r1");
+  fixture_append_escalated(f->store, "t:1.1.1", "unit:LCJ", 0, "funding", "资金未到位");
 
   Duban__Task *task = read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_BLOCKED);
@@ -389,7 +358,7 @@ test_verify_finds_changed_view(void **state)
 {
   struct fixture *f = *state;
   append_plan_claimed(f->store);
-  assert_int_equal(append_claim(f->store, "t:1.1.2", "r9"), 0);
+  append_claim(f->store, "t:1.1.2", "r9");
   for (int i = 0; i < 5; i++)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
   dbn_store_destroy(&f->store);

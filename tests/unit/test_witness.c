@@ -15,18 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture_dir.h"
 #include "checkpoint.h"
 #include "store.h"
 
 static char keys_dir[200], other_dir[300], witness_dir[300];
-
-static void
-remove_tree(const char *dir)
-{
-  char command[600];
-  snprintf(command, sizeof command, "rm -rf '%s'", dir);
-  assert_int_equal(system(command), 0);
-}
 
 static size_t
 files_in(const char *dir)
@@ -56,9 +49,7 @@ static void
 test_sign_check_keep(void **state)
 {
   (void)state;
-  snprintf(keys_dir, sizeof keys_dir, "%s/duban-witness-XXXXXX",
-           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(keys_dir));
+  fixture_temp_dir(keys_dir, sizeof keys_dir, "witness");
   snprintf(other_dir, sizeof other_dir, "%s/other", keys_dir);
   snprintf(witness_dir, sizeof witness_dir, "%s/witness", keys_dir);
   assert_int_equal(mkdir(other_dir, 0700), 0);
@@ -140,7 +131,7 @@ test_sign_check_keep(void **state)
 
   dbn_sign_key_clear(&key);
   dbn_sign_key_clear(&other);
-  remove_tree(keys_dir);
+  fixture_remove_dir(keys_dir);
 }
 
 int
