@@ -1,0 +1,89 @@
+# lib_etcd.sh: real etcd members on loopback for the replication tests.
+# Source it after lib.sh (it uses $T, PIDS, free_port and fail):
+#
+#   start_etcd_cluster 3    # members 1..N in $T/etcd-C-I (C counts clusters), on free ports
+#   $ETCD_ENDPOINTS         # http://127.0.0.1:P1,http://127.0.0.1:P2,...
+#   kill_etcd_member 2      # kill -9 one member
+#   start_etcd_member 2     # start it again on its own data and ports
+#   stop_etcd_cluster       # SIGTERM every member still running
+#
+# A test exits 77 (skipped) when etcd is not installed. The timings are
+# etcd's defaults shortened for loopback (heartbeat 100 ms, election 1 s),
+# with room for a loaded machine.
+
+command -v etcd >/dev/null 2>&1 || { echo "skip: etcd is not installed (Debian: apt-get install etcd-server)"; exit 77; }
+
+ETCD_COUNT=0
+ETCD_CLUSTER=0 # how many clusters this test started: each gets fresh data folders
+ETCD_ENDPOINTS=
+
+# etcd_url I: member I's client address.
+etcd_url() { eval "echo http://127.0.0.1:\$ETCD_CLIENT_PORT_$1"; }
+
+start_etcd_member() {
+  local i=$1 client peer cluster="" j
+  eval "client=\$ETCD_CLIENT_PORT_$i; peer=\$ETCD_PEER_PORT_$i"
+  for j in $(seq 1 "$ETCD_COUNT"); do
+    cluster+="${cluster:+,}m$j=http://127.0.0.1:$(eval "echo \$ETCD_PEER_PORT_$j")"
+  done
+  etcd --name "m$i" --data-dir "$T/etcd-$ETCD_CLUSTER-$i" \
+    --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
+    --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+    --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token "duban-$$" \
+    --heartbeat-interval 100 --election-timeout 1000 --logger zap --log-level error \
+    >>"$T/etcd-$ETCD_CLUSTER-$i.log" 2>&1 &
+  eval "ETCD_PID_$i=$!"
+  PIDS+=("$!")
+}
+
+# etcd_healthy I: member I answers and has a leader.
+etcd_healthy() {
+  curl -sf -m 2 "$(etcd_url "$1")/health" 2>/dev/null | grep -q '"health":"true"'
+}
+
+# etcd_port: a free port none of this cluster's members has taken.
+ETCD_TAKEN=" "
+etcd_port() {
+  local port
+  while :; do
+    port=$(free_port)
+    case "$ETCD_TAKEN" in *" $port "*) continue ;; esac
+    ETCD_TAKEN+="$port "
+    echo "$port"
+    return
+  done
+}
+
+start_etcd_cluster() {
+  ETCD_COUNT=${1:-3}
+  ETCD_CLUSTER=$((ETCD_CLUSTER + 1))
+  local i port
+  ETCD_ENDPOINTS=
+  for i in $(seq 1 "$ETCD_COUNT"); do
+    port=$(etcd_port); ETCD_TAKEN+="$port "; eval "ETCD_CLIENT_PORT_$i=$port"
+    port=$(etcd_port); ETCD_TAKEN+="$port "; eval "ETCD_PEER_PORT_$i=$port"
+    ETCD_ENDPOINTS+="${ETCD_ENDPOINTS:+,}$(etcd_url "$i")"
+  done
+  for i in $(seq 1 "$ETCD_COUNT"); do start_etcd_member "$i"; done
+  for i in $(seq 1 "$ETCD_COUNT"); do
+    local n
+    for n in $(seq 1 150); do etcd_healthy "$i" && break; sleep 0.2; done
+    etcd_healthy "$i" || fail "etcd member $i did not become healthy within 30 s (see etcd-$ETCD_CLUSTER-$i.log)"
+  done
+}
+
+kill_etcd_member() {
+  local pid
+  eval "pid=\$ETCD_PID_$1"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_etcd_cluster() {
+  local i pid
+  for i in $(seq 1 "$ETCD_COUNT"); do
+    eval "pid=\$ETCD_PID_$i"
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
