@@ -17,6 +17,7 @@
 #include "log.h"
 #include "request.h"
 #include "read.h"
+#include "replication.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
@@ -68,7 +69,8 @@ struct dbn_broker {
   size_t memory_ceiling_kib; /* the configured ceiling */
   size_t memory_trigger_kib; /* past this, every connection is dropped: the ceiling, or more (below) */
   int64_t memory_checked_ms;
-  int64_t memory_dropped_ms; /* when connections were last dropped; 0 once settled */
+  int64_t memory_dropped_ms;      /* when connections were last dropped; 0 once settled */
+  dbn_replication_t *replication; /* replicated mode (--etcd); NULL = a single node */
 };
 
 /* The one clock everything reads (DESIGN invariant 5). Event times never
@@ -296,6 +298,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return rc;
   }
+  if ((rc = dbn_replication_new(&broker->replication, config, broker->store, why, why_len))) {
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
   *broker_p = broker;
   return 0;
 }
@@ -306,6 +312,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
   if (!broker_p || !*broker_p)
     return;
   dbn_broker_t *broker = *broker_p;
+  dbn_replication_destroy(&broker->replication);
   dbn_event_stream_destroy(&broker->stream);
   if (broker->router)
     zmq_close(broker->router);
@@ -590,6 +597,18 @@ isolate(struct pending *p, int rc)
           dbn_strerror(rc));
 }
 
+/* Every write of the batch refused as unavailable, with why. */
+static void
+refuse_batch(struct pending *batch, int n, const char *why)
+{
+  for (int i = 0; i < n; i++)
+    if (committing(&batch[i])) {
+      fail(&batch[i], DBN_EUNAVAIL, why);
+      batch[i].seq = 0;
+      batch[i].duplicate = false;
+    }
+}
+
 static int
 commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
 {
@@ -620,12 +639,19 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
       }
     } else {
       uint64_t head_after = dbn_store_txn_head(txn);
+      char why[700];
+      if ((rc = dbn_replication_commit_batch(broker->replication, txn, head_before, why, sizeof why))) {
+        dbn_store_abort(&txn);
+        refuse_batch(batch, n, why);
+        return rc;
+      }
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
         broker->batches++;
         broker->events += head_after - head_before;
         break;
       }
+      dbn_replication_local_commit_failed(broker->replication);
     }
     /* A full map is not an error: the batch runs again in a bigger one. */
     if (rc != DBN_EMAPFULL || dbn_store_grow(broker->store) != 0)
@@ -639,12 +665,7 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
     char message[256];
     snprintf(message, sizeof message,
              "the event log could not be written (%s); nothing was recorded, retry later", dbn_strerror(rc));
-    for (int i = 0; i < n; i++)
-      if (committing(&batch[i])) {
-        fail(&batch[i], DBN_EUNAVAIL, message);
-        batch[i].seq = 0;
-        batch[i].duplicate = false;
-      }
+    refuse_batch(batch, n, message);
     return rc;
   }
   if (clock_moved)
@@ -706,7 +727,13 @@ static void
 process_batch(dbn_broker_t *broker, int n)
 {
   struct pending *batch = broker->batch;
-  commit_writes(broker, batch, n);
+  if (dbn_replication_is_leader(broker->replication)) {
+    commit_writes(broker, batch, n);
+  } else {
+    char why[700]; /* a follower: writes go to the leader */
+    dbn_replication_refusal(broker->replication, why, sizeof why);
+    refuse_batch(batch, n, why);
+  }
   checkpoint_tick(broker, false);
   /* Writes and refusals first, in arrival order; then reads, which see the
    * batch's writes. */
@@ -727,17 +754,25 @@ run_deadline_monitor(dbn_broker_t *broker)
 {
   int64_t now = broker_now(broker);
   int64_t hour = now / 3600;
-  if (hour == broker->scanned_hour)
-    return;
+  if (hour == broker->scanned_hour || !dbn_replication_is_leader(broker->replication))
+    return; /* on the leader only, so that no warning is raised twice */
   dbn_deadline_policy_t policy = {.yellow_days = broker->config.yellow_days,
                                   .escalation_sla_hours = broker->config.escalation_sla_hours,
                                   .ladder = &broker->config.ladder};
   for (;;) {
     dbn_store_txn_t *txn;
     int raised = 0;
+    char why[700];
     int rc = dbn_store_write_begin(broker->store, &txn);
+    uint64_t head_before = rc == 0 ? dbn_store_txn_head(txn) : 0;
     if (rc == 0)
       rc = dbn_deadline_monitor_run(txn, now, &policy, &raised);
+    if (rc == 0 && raised > 0 &&
+        (rc = dbn_replication_commit_batch(broker->replication, txn, head_before, why, sizeof why))) {
+      dbn_store_abort(&txn);
+      dbn_log(DBN_LOG_WARN, "deadline", "deadline events not recorded: %s; will retry", why);
+      return;
+    }
     if (rc == 0 && raised > 0) {
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
@@ -855,6 +890,10 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         n++;
       if (n > 0)
         process_batch(broker, n);
+    }
+    if (dbn_replication_tick(broker->replication, dbn_monotonic_ms())) {
+      load_clock(broker); /* the log grew from etcd: its clock, and new tasks to scan */
+      broker->scanned_hour = -1;
     }
     run_deadline_monitor(broker);
     checkpoint_tick(broker, false);

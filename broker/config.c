@@ -41,6 +41,14 @@ static const char usage[] =
     "                           clients reconnect and retry (default 1024)\n"
     "  --no-group-commit        commit every request on its own (for comparison only)\n"
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
+    "  --etcd URLS              replicated mode: the etcd members, http://host:port,...; every\n"
+    "                           batch is written to etcd before it is acknowledged, and one\n"
+    "                           broker of those sharing the etcd is the leader (docs/replication.md)\n"
+    "  --node NAME              replicated mode: this broker's name (required with --etcd)\n"
+    "  --advertise ENDPOINT     replicated mode: the endpoint clients reach this broker at\n"
+    "                           (default: --endpoint)\n"
+    "  --lease-seconds N        replicated mode: the leader's lease; a dead leader is replaced\n"
+    "                           within about this long (default 3)\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
     "                           events keep that event's time until the clock passes it\n"
     "  --version                the version, the wire protocol's and the log views'\n"
@@ -105,7 +113,11 @@ is_known(const char *key)
                                      "memory-mib",
                                      "no-group-commit",
                                      "no-sync",
-                                     "allow-clock-behind"};
+                                     "allow-clock-behind",
+                                     "etcd",
+                                     "node",
+                                     "advertise",
+                                     "lease-seconds"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
     if (strcmp(key, keys[i]) == 0)
       return true;
@@ -176,7 +188,19 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     config->no_sync = parse_bool(value);
   else if (strcmp(key, "allow-clock-behind") == 0)
     config->allow_clock_behind = parse_bool(value);
-  else {
+  else if (strcmp(key, "etcd") == 0)
+    snprintf(config->etcd, sizeof config->etcd, "%s", value);
+  else if (strcmp(key, "node") == 0) {
+    if (!*value || strlen(value) >= sizeof config->node || strpbrk(value, " \t\n/"))
+      goto bad;
+    snprintf(config->node, sizeof config->node, "%s", value);
+  } else if (strcmp(key, "advertise") == 0)
+    snprintf(config->advertise, sizeof config->advertise, "%s", value);
+  else if (strcmp(key, "lease-seconds") == 0) {
+    if (parse_int(value, 2, 600, &n))
+      goto bad;
+    config->lease_seconds = (int)n;
+  } else {
     snprintf(why, why_len, "unknown setting '%s' (see --help)", key);
     return DBN_EINVAL;
   }
@@ -230,6 +254,34 @@ load_file(dbn_broker_config_t *config, const char *path, char *why, size_t why_l
   return rc;
 }
 
+/* Replicated mode needs a name; clients are sent to the advertised
+ * endpoint, which is the bound one unless said otherwise. A batch goes to
+ * etcd in one request, which etcd caps at 1.5 MiB: batches are kept well
+ * below that. */
+static int
+check_replicated(dbn_broker_config_t *config, char *why, size_t why_len)
+{
+  if (!*config->etcd) {
+    if (*config->node || *config->advertise) {
+      snprintf(why, why_len,
+               "--node 和 --advertise 只用于副本模式，需同时给出 --etcd / --node and --advertise "
+               "need --etcd (replicated mode)");
+      return DBN_EINVAL;
+    }
+    return 0;
+  }
+  if (!*config->node) {
+    snprintf(why, why_len,
+             "副本模式（--etcd）需要用 --node 给出本节点名称 / replicated mode (--etcd) needs --node NAME");
+    return DBN_EINVAL;
+  }
+  if (!*config->advertise)
+    snprintf(config->advertise, sizeof config->advertise, "%s", config->endpoint);
+  if (config->batch_max > 256)
+    config->batch_max = 256;
+  return 0;
+}
+
 int
 dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char *why, size_t why_len)
 {
@@ -245,6 +297,7 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   config->checkpoint_events = 100;
   config->checkpoint_seconds = 10;
   config->memory_mib = 1024;
+  config->lease_seconds = 3;
   dbn_ladder_default(&config->ladder);
 
   /* The file first, so that flags override it wherever they appear. */
@@ -290,5 +343,5 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   }
   if (!config->group_commit)
     config->batch_max = 1;
-  return 0;
+  return check_replicated(config, why, why_len);
 }

@@ -30,6 +30,10 @@ typedef struct {
   dbn_ladder_t ladder;      /* the 督办 ladder's levels, names and whom each notifies */
   int checkpoint_events;    /* sign a checkpoint after this many new events (store/checkpoint.h) */
   int checkpoint_seconds;   /* ... or after this many seconds with new events */
+  char etcd[1024];          /* replicated mode: etcd members' client addresses; "" = single node */
+  char node[64];            /* replicated mode: this broker's name among its peers */
+  char advertise[256];      /* replicated mode: the endpoint clients are sent to when this is the leader */
+  int lease_seconds;        /* replicated mode: the leader's etcd lease; a dead leader is replaced after it */
 } dbn_broker_config_t;
 
 /* Fill config from argv (which may name --config FILE). On a usage error

@@ -30,7 +30,7 @@ start_etcd_member() {
     --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
     --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
     --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token "duban-$$" \
-    --heartbeat-interval 100 --election-timeout 1000 --logger zap --log-level error \
+    --heartbeat-interval 100 --election-timeout 1000 --max-request-bytes 8388608 --logger zap --log-level error \
     >>"$T/etcd-$ETCD_CLUSTER-$i.log" 2>&1 &
   eval "ETCD_PID_$i=$!"
   PIDS+=("$!")
@@ -41,12 +41,16 @@ etcd_healthy() {
   curl -sf -m 2 "$(etcd_url "$1")/health" 2>/dev/null | grep -q '"health":"true"'
 }
 
-# etcd_port: a free port none of this cluster's members has taken.
-ETCD_TAKEN=" "
+# etcd_port: a free port none of this test's processes has taken, below
+# the range the kernel hands out to outgoing connections (so that the
+# many connections to etcd cannot take it between now and the bind).
+ETCD_TAKEN=" ${PORT:-} "
 etcd_port() {
-  local port
+  local port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   while :; do
-    port=$(free_port)
+    port=$((10000 + RANDOM % (low - 10000)))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
     case "$ETCD_TAKEN" in *" $port "*) continue ;; esac
     ETCD_TAKEN+="$port "
     echo "$port"
