@@ -55,9 +55,11 @@ asr() {
   "$BIN/duban" "$@" --broker "$BROKERS" --server-key "$T/keys/broker.key" --key "$(key_of "$who")"
 }
 
-# is_leader I: replica I's log says it leads now (its last change of role).
+# is_leader I: replica I's log says it leads now: its last change of role
+# since it last started (a kill -9 writes no "no longer the leader").
 is_leader() {
-  grep -E "成为主节点|不再是主节点" "$T/broker-$1.log" 2>/dev/null | tail -n 1 | grep -q "成为主节点"
+  awk '/broker: serving/ { role = "" } /成为主节点/ { role = "leader" } /不再是主节点/ { role = "" }
+       END { exit role == "leader" ? 0 : 1 }' "$T/broker-$1.log" 2>/dev/null
 }
 
 # wait_leader [EXCEPT]: prints the replica that leads (not EXCEPT), within 30 s.
