@@ -513,6 +513,8 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
   bool must_send = false;       /* due, but the connection could not take it yet */
   bool tried = false;           /* a send was due at least once */
   bool moved = false;           /* just moved to the leader a follower named: stay there */
+  bool went_out = false;        /* the request reached this broker's connection */
+  int silent = 0;               /* resends this broker left unanswered */
   Duban__Reply *not_now = NULL; /* the last `unavailable` of a replicated deployment */
   for (;;) {
     int64_t now = dbn_monotonic_ms();
@@ -523,8 +525,12 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
     if (now >= next_send) {
       /* No answer (or no connection) for resend_ms, or "not now": with
        * several brokers, try the next one. */
-      if (tried && !moved)
-        dbn_client_next_endpoint(client);
+      /* One with no connection is left at once; one that took the request
+       * and is silent gets a second chance (a leader waiting on etcd). */
+      if (tried && !moved && (!went_out || ++silent >= 2) && dbn_client_next_endpoint(client)) {
+        went_out = false;
+        silent = 0;
+      }
       moved = false;
       tried = true;
       must_send = true;
@@ -534,6 +540,7 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
       rc = dbn_client_send_packed(client, buf, len, 0);
       if (rc == 0) {
         must_send = false;
+        went_out = true;
         next_send = now + client->resend_ms;
       } else if (rc != DBN_EUNAVAIL) {
         break;
@@ -560,6 +567,8 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
       break;
     if (reply->request_id && strcmp(reply->request_id, req->request_id) == 0) {
       if (retry_elsewhere(client, reply, &not_now, &moved)) {
+        went_out = false; /* "not now": the next one, when it is time */
+        silent = 0;
         if (moved) {
           next_send = now; /* a follower named the leader: go there now */
           must_send = false;

@@ -295,10 +295,12 @@ publish_run(dbn_replication_t *repl, struct run *run, char *why, size_t why_len)
   if (rc) {
     /* The write may yet be applied: if it is, the next one's compare
      * fails, and this broker steps down and catches up. */
-    snprintf(why, why_len,
-             "etcd 暂不可写，未记录，请稍后重试（%s） / etcd cannot take the write now: nothing "
-             "recorded, retry",
-             dbn_etcd_last_error(repl->etcd));
+    snprintf(
+        why, why_len,
+        "etcd 未确认此次写入（%s）：未受理；它可能没有记录，也可能稍后生效，请用同一请求编号重试，"
+        "结果只生效一次 / etcd did not confirm the write: not acknowledged; it may or may not take effect, "
+        "retry under the same request id (it takes effect once)",
+        dbn_etcd_last_error(repl->etcd));
     set_problem(repl, why);
     return DBN_EUNAVAIL;
   }

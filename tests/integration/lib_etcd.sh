@@ -91,3 +91,13 @@ stop_etcd_cluster() {
     wait "$pid" 2>/dev/null || true
   done
 }
+
+# etcd_leader: the number of the member that is the raft leader now.
+etcd_leader() {
+  local i status
+  for i in $(seq 1 "$ETCD_COUNT"); do
+    status=$(curl -sf -m 2 "$(etcd_url "$i")/v3/maintenance/status" -d '{}' 2>/dev/null) || continue
+    [ "$(echo "$status" | jq -r '.header.member_id')" = "$(echo "$status" | jq -r '.leader')" ] && { echo "$i"; return 0; }
+  done
+  return 1
+}
