@@ -49,6 +49,8 @@ static const char usage[] =
     "                           (default: --endpoint)\n"
     "  --lease-seconds N        replicated mode: the leader's lease; a dead leader is replaced\n"
     "                           within about this long (default 3)\n"
+    "  --etcd-prefix P          replicated mode: the deployment's keys in etcd (default /duban/;\n"
+    "                           brokers of one deployment share it, another deployment uses its own)\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
     "                           events keep that event's time until the clock passes it\n"
     "  --version                the version, the wire protocol's and the log views'\n"
@@ -117,7 +119,8 @@ is_known(const char *key)
                                      "etcd",
                                      "node",
                                      "advertise",
-                                     "lease-seconds"};
+                                     "lease-seconds",
+                                     "etcd-prefix"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
     if (strcmp(key, keys[i]) == 0)
       return true;
@@ -196,7 +199,12 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     snprintf(config->node, sizeof config->node, "%s", value);
   } else if (strcmp(key, "advertise") == 0)
     snprintf(config->advertise, sizeof config->advertise, "%s", value);
-  else if (strcmp(key, "lease-seconds") == 0) {
+  else if (strcmp(key, "etcd-prefix") == 0) {
+    size_t len = strlen(value);
+    if (len < 2 || len >= sizeof config->etcd_prefix || value[0] != '/' || value[len - 1] != '/')
+      goto bad;
+    snprintf(config->etcd_prefix, sizeof config->etcd_prefix, "%s", value);
+  } else if (strcmp(key, "lease-seconds") == 0) {
     if (parse_int(value, 2, 600, &n))
       goto bad;
     config->lease_seconds = (int)n;
@@ -298,6 +306,7 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   config->checkpoint_seconds = 10;
   config->memory_mib = 1024;
   config->lease_seconds = 3;
+  snprintf(config->etcd_prefix, sizeof config->etcd_prefix, "/duban/");
   dbn_ladder_default(&config->ladder);
 
   /* The file first, so that flags override it wherever they appear. */

@@ -34,6 +34,7 @@ typedef struct {
   char node[64];            /* replicated mode: this broker's name among its peers */
   char advertise[256];      /* replicated mode: the endpoint clients are sent to when this is the leader */
   int lease_seconds;        /* replicated mode: the leader's etcd lease; a dead leader is replaced after it */
+  char etcd_prefix[128];    /* replicated mode: where in etcd this deployment's keys live ("/duban/") */
 } dbn_broker_config_t;
 
 /* Fill config from argv (which may name --config FILE). On a usage error

@@ -1,7 +1,7 @@
 /* replication.c: leader election, the log through etcd, and followers that
  * apply it; see replication.h.
  *
- * Keys under /duban/:
+ * Keys under the prefix (--etcd-prefix, /duban/ unless told otherwise):
  *   leader              "ENDPOINT NODE", attached to the leader's lease
  *   head                the last seq in etcd (8 bytes, big-endian) and that
  *                       event's hash (32 bytes)
@@ -23,10 +23,7 @@
 #include "monotonic.h"
 #include "wire.h"
 
-#define PREFIX "/duban/"
-#define LEADER_KEY PREFIX "leader"
-#define HEAD_KEY PREFIX "head"
-#define LOG_PREFIX PREFIX "log/"
+#define KEY_MAX 192
 #define HEAD_VALUE_LEN (8 + DBN_HASH_BYTES)
 /* etcd refuses a request over 1.5 MiB by default: a batch bigger than this
  * goes as several runs, each its own transaction (see publish_events). */
@@ -41,6 +38,10 @@
 
 struct dbn_replication {
   dbn_etcd_t *etcd;         /* owned */
+  char leader_key[KEY_MAX]; /* PREFIX leader */
+  char head_key[KEY_MAX];   /* PREFIX head */
+  char log_prefix[KEY_MAX]; /* PREFIX log/ */
+  uint8_t log_end[KEY_MAX]; /* the key after every PREFIX log/... (strlen(log_prefix) bytes) */
   dbn_store_t *store;       /* borrowed: the broker's log */
   char node[64];            /* this broker's name */
   char advertise[256];      /* the endpoint clients are sent to */
@@ -64,9 +65,9 @@ struct dbn_replication {
 /* ---- keys and values ---- */
 
 static void
-log_key(uint64_t seq, char out[64])
+log_key(const dbn_replication_t *repl, uint64_t seq, char out[KEY_MAX + 24])
 {
-  snprintf(out, 64, LOG_PREFIX "%020" PRIu64, seq);
+  snprintf(out, KEY_MAX + 24, "%s%020" PRIu64, repl->log_prefix, seq);
 }
 
 static void
@@ -153,17 +154,16 @@ apply_batch(dbn_replication_t *repl, const uint8_t *value, size_t len, bool *gap
 static int
 catch_up(dbn_replication_t *repl, int64_t *revision_p)
 {
-  uint8_t end[sizeof LOG_PREFIX];
-  dbn_etcd_prefix_end((const uint8_t *)LOG_PREFIX, strlen(LOG_PREFIX), end);
   for (;;) {
     uint64_t head = 0;
     int rc = dbn_store_head(repl->store, &head, NULL);
     if (rc)
       return rc;
-    char from[64];
-    log_key(head + 1, from);
+    char from[KEY_MAX + 24];
+    log_key(repl, head + 1, from);
     dbn_etcd_range_t range;
-    rc = dbn_etcd_range(repl->etcd, from, strlen(from), end, strlen(LOG_PREFIX), CATCH_UP_PAGE, &range);
+    rc = dbn_etcd_range(repl->etcd, from, strlen(from), repl->log_end, strlen(repl->log_prefix),
+                        CATCH_UP_PAGE, &range);
     for (size_t i = 0; rc == 0 && i < range.count; i++) {
       bool gap = false;
       if ((rc = apply_batch(repl, range.kvs[i].value, range.kvs[i].value_len, &gap)) == 0 && gap) {
@@ -211,9 +211,8 @@ follow(dbn_replication_t *repl)
       return;
     }
     repl->catch_up = false;
-    uint8_t end[sizeof LOG_PREFIX];
-    dbn_etcd_prefix_end((const uint8_t *)LOG_PREFIX, strlen(LOG_PREFIX), end);
-    if (dbn_etcd_watch_open(repl->etcd, LOG_PREFIX, strlen(LOG_PREFIX), end, strlen(LOG_PREFIX), revision + 1,
+    size_t prefix_len = strlen(repl->log_prefix);
+    if (dbn_etcd_watch_open(repl->etcd, repl->log_prefix, prefix_len, repl->log_end, prefix_len, revision + 1,
                             &repl->watch) != 0)
       return;
   }
@@ -277,17 +276,17 @@ run_add(struct run *run, uint64_t seq, const uint8_t *bytes, size_t len)
 static int
 publish_run(dbn_replication_t *repl, struct run *run, char *why, size_t why_len)
 {
-  char key[64];
-  log_key(run->last_seq, key);
+  char key[KEY_MAX + 24];
+  log_key(repl, run->last_seq, key);
   uint8_t head[HEAD_VALUE_LEN];
   head_value(run->last_seq, run->last_hash, head);
   dbn_etcd_compare_t compares[] = {
-      {HEAD_KEY, strlen(HEAD_KEY), DBN_ETCD_MOD_REVISION, repl->head_revision},
-      {LEADER_KEY, strlen(LEADER_KEY), DBN_ETCD_CREATE_REVISION, repl->token},
+      {repl->head_key, strlen(repl->head_key), DBN_ETCD_MOD_REVISION, repl->head_revision},
+      {repl->leader_key, strlen(repl->leader_key), DBN_ETCD_CREATE_REVISION, repl->token},
   };
   dbn_etcd_put_op_t puts[] = {
       {key, strlen(key), run->data, run->len, 0},
-      {HEAD_KEY, strlen(HEAD_KEY), head, sizeof head, 0},
+      {repl->head_key, strlen(repl->head_key), head, sizeof head, 0},
   };
   bool succeeded = false;
   int64_t revision = 0;
@@ -380,7 +379,7 @@ static int
 read_head(dbn_replication_t *repl, uint64_t *seq_p, uint8_t hash[DBN_HASH_BYTES], int64_t *revision_p)
 {
   dbn_etcd_range_t range;
-  int rc = dbn_etcd_range(repl->etcd, HEAD_KEY, strlen(HEAD_KEY), NULL, 0, 0, &range);
+  int rc = dbn_etcd_range(repl->etcd, repl->head_key, strlen(repl->head_key), NULL, 0, 0, &range);
   *seq_p = 0;
   *revision_p = 0;
   if (rc == 0 && range.count == 1) {
@@ -459,8 +458,8 @@ campaign(dbn_replication_t *repl, int64_t now_ms)
     return false;
   char value[sizeof repl->advertise + sizeof repl->node + 2];
   snprintf(value, sizeof value, "%s %s", repl->advertise, repl->node);
-  dbn_etcd_compare_t vacant = {LEADER_KEY, strlen(LEADER_KEY), DBN_ETCD_CREATE_REVISION, 0};
-  dbn_etcd_put_op_t claim = {LEADER_KEY, strlen(LEADER_KEY), value, strlen(value), lease};
+  dbn_etcd_compare_t vacant = {repl->leader_key, strlen(repl->leader_key), DBN_ETCD_CREATE_REVISION, 0};
+  dbn_etcd_put_op_t claim = {repl->leader_key, strlen(repl->leader_key), value, strlen(value), lease};
   bool won = false;
   int64_t revision = 0;
   if (dbn_etcd_txn(repl->etcd, &vacant, 1, &claim, 1, &won, &revision) != 0 || !won) {
@@ -495,7 +494,7 @@ check_leader(dbn_replication_t *repl, int64_t now_ms)
     return false;
   repl->leader_checked_ms = now_ms + LEADER_CHECK_MS;
   dbn_etcd_range_t range;
-  if (dbn_etcd_range(repl->etcd, LEADER_KEY, strlen(LEADER_KEY), NULL, 0, 0, &range) != 0) {
+  if (dbn_etcd_range(repl->etcd, repl->leader_key, strlen(repl->leader_key), NULL, 0, 0, &range) != 0) {
     dbn_etcd_range_clear(&range);
     repl->leader_known = false;
     snprintf(repl->problem, sizeof repl->problem, "无法从 etcd 得知主节点：%s",
@@ -611,6 +610,10 @@ dbn_replication_new(dbn_replication_t **repl_p, const dbn_broker_config_t *confi
     return rc;
   }
   repl->store = store;
+  snprintf(repl->leader_key, sizeof repl->leader_key, "%sleader", config->etcd_prefix);
+  snprintf(repl->head_key, sizeof repl->head_key, "%shead", config->etcd_prefix);
+  snprintf(repl->log_prefix, sizeof repl->log_prefix, "%slog/", config->etcd_prefix);
+  dbn_etcd_prefix_end((const uint8_t *)repl->log_prefix, strlen(repl->log_prefix), repl->log_end);
   snprintf(repl->node, sizeof repl->node, "%s", config->node);
   snprintf(repl->advertise, sizeof repl->advertise, "%s", config->advertise);
   repl->lease_seconds = config->lease_seconds;
