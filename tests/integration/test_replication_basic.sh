@@ -46,6 +46,20 @@ pct=$("$BIN/duban" task "$TASK" --json --broker "$(replica_endpoint 2)" --server
 [ "$pct" = 50 ] || fail "the follower reads percent $pct, expected 50"
 pass "the follower serves reads from its own log"
 
+# The deadline monitor runs on the leader alone: each warning once, in
+# both logs.
+asr admin:admin clock advance --days 80 >/dev/null || fail "clock advance"
+asr admin:admin clock advance --days 30 >/dev/null || fail "clock advance"
+for n in $(seq 1 100); do
+  replay_of 1 | jq -e 'select(.kind == "deadline_warning" and .level == "red")' >/dev/null && break
+  sleep 0.1
+done
+wait_same_logs 1 2
+warnings=$(jq -s -c '[.[] | select(.kind == "deadline_warning") | [.task, .level]]' "$T/replay-1")
+[ "$(echo "$warnings" | jq '[.[] | select(.[1] == "red")] | length')" -ge 1 ] || fail "no red warning: $warnings"
+[ "$(echo "$warnings" | jq 'group_by(.) | map(length) | max')" = 1 ] || fail "a warning raised twice: $warnings"
+pass "deadline warnings raised once, by the leader, and replicated: $warnings"
+
 REPLICAS=3 start_replica 3
 wait_same_logs 1 3
 verify_replica 3
