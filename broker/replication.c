@@ -526,9 +526,28 @@ check_leader(dbn_replication_t *repl, int64_t now_ms)
   return false;
 }
 
+/* The lease was renewed recently enough that etcd cannot have let it
+ * expire: short of its TTL by a margin for the renewal's own trip. */
+static bool
+lease_fresh(const dbn_replication_t *repl, int64_t now_ms)
+{
+  return now_ms - repl->renewed_ms < (int64_t)repl->lease_seconds * 1000 - 500;
+}
+
 static void
 keep_lease(dbn_replication_t *repl, int64_t now_ms)
 {
+  if (!lease_fresh(repl, now_ms)) {
+    /* Stop before another broker can be elected, not after. */
+    char why[700];
+    snprintf(why, sizeof why,
+             "无法及时续约主节点租约，etcd 不可用（%s） / cannot renew the leader's lease in time: "
+             "etcd unavailable",
+             dbn_etcd_last_error(repl->etcd));
+    step_down(repl, why);
+    repl->leader_checked_ms = now_ms + ETCD_BACKOFF_MS;
+    return;
+  }
   if (now_ms < repl->keepalive_due_ms)
     return;
   int rc = dbn_etcd_lease_keepalive(repl->etcd, repl->lease, NULL);
@@ -572,7 +591,7 @@ dbn_replication_tick(dbn_replication_t *repl, int64_t now_ms)
 bool
 dbn_replication_is_leader(const dbn_replication_t *repl)
 {
-  return !repl || repl->leader;
+  return !repl || (repl->leader && lease_fresh(repl, dbn_monotonic_ms()));
 }
 
 void

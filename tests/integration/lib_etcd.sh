@@ -6,6 +6,8 @@
 #   kill_etcd_member 2      # kill -9 one member
 #   start_etcd_member 2     # start it again on its own data and ports
 #   stop_etcd_cluster       # SIGTERM every member still running
+#   ALSO_LISTEN_IP=IP     # (before starting) members also serve clients on IP;
+#   etcd_endpoints_at IP    #   their addresses there, for a broker in a namespace
 #
 # A test exits 77 (skipped) when etcd is not installed. The timings are
 # etcd's defaults shortened for loopback (heartbeat 100 ms, election 1 s),
@@ -27,7 +29,8 @@ start_etcd_member() {
     cluster+="${cluster:+,}m$j=http://127.0.0.1:$(eval "echo \$ETCD_PEER_PORT_$j")"
   done
   etcd --name "m$i" --data-dir "$T/etcd-$ETCD_CLUSTER-$i" \
-    --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
+    --listen-client-urls "http://127.0.0.1:$client${ALSO_LISTEN_IP:+,http://$ALSO_LISTEN_IP:$client}" \
+    --advertise-client-urls "http://127.0.0.1:$client" \
     --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
     --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token "duban-$$" \
     --heartbeat-interval 100 --election-timeout 1000 --max-request-bytes 8388608 --logger zap --log-level error \
@@ -100,4 +103,11 @@ etcd_leader() {
     [ "$(echo "$status" | jq -r '.header.member_id')" = "$(echo "$status" | jq -r '.leader')" ] && { echo "$i"; return 0; }
   done
   return 1
+}
+
+# etcd_endpoints_at IP: the members' client addresses on IP (ALSO_LISTEN_IP).
+etcd_endpoints_at() {
+  local i list=""
+  for i in $(seq 1 "$ETCD_COUNT"); do list+="${list:+,}http://$1:$(eval "echo \$ETCD_CLIENT_PORT_$i")"; done
+  echo "$list"
 }

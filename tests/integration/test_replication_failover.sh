@@ -25,7 +25,7 @@ start_replica 2
 asr admin:admin plan load "$T/plan.json" >/dev/null || fail "plan load"
 for w in $(seq 1 "$WRITERS"); do asr "unit:F$w" claim "fault-1:1.$w.1" >/dev/null || fail "claim F$w"; done
 
-# writer W: one line per command: K EXIT_STATUS END_NS JSON.
+# writer W: one line per command: K EXIT_STATUS END_NS SEQ JSON.
 writer() {
   local w=$1 k=0 out rc
   while [ ! -e "$T/stop" ]; do
@@ -33,7 +33,8 @@ writer() {
     rc=0
     out=$(asr "unit:F$w" progress "fault-1:1.$w.1" --percent $((k % 101)) --request-id "w$w-$k" \
       --timeout 30000 --json 2>/dev/null) || rc=$?
-    echo "$k $rc $(date +%s%N) ${out//$'\n'/ }" >>"$T/writer-$w.out"
+    seq=$(echo "$out" | grep -o '"seq": *[0-9]*' | head -n 1 | grep -o '[0-9]*$' || true)
+    echo "$k $rc $(date +%s%N) ${seq:-0} ${out//$'\n'/ }" >>"$T/writer-$w.out"
   done
 }
 WRITER_PIDS=()
@@ -43,8 +44,11 @@ for w in $(seq 1 "$WRITERS"); do
   PIDS+=($!)
 done
 
-# acked_after NS: the end times of acknowledged commands that ended after NS.
-acked_after() { cat "$T"/writer-*.out | awk -v t="$1" '$2 == 0 && $3 > t { print $3 }' | sort -n; }
+# acked_after NS SEQ: the end times of acknowledged commands that ended
+# after NS with an event past SEQ, the dead leader's head: only the new
+# leader can have acknowledged those (an answer the old one gave just
+# before the kill may be written down just after it).
+acked_after() { cat "$T"/writer-*.out | awk -v t="$1" -v s="$2" '$2 == 0 && $3 > t && $4 > s { print $3 }' | sort -n; }
 
 TIMES=()
 for round in $(seq 1 "$ROUNDS"); do
@@ -52,8 +56,9 @@ for round in $(seq 1 "$ROUNDS"); do
   L=$(REPLICAS=2 wait_leader)
   kill_replica "$L"
   t_kill=$(date +%s%N)
-  for n in $(seq 1 300); do [ -n "$(acked_after "$t_kill" | head -n 1)" ] && break; sleep 0.1; done
-  first=$(acked_after "$t_kill" | head -n 1)
+  h_kill=$(replica_head "$L")
+  for n in $(seq 1 300); do [ -n "$(acked_after "$t_kill" "$h_kill" | head -n 1)" ] && break; sleep 0.1; done
+  first=$(acked_after "$t_kill" "$h_kill" | head -n 1)
   [ -n "$first" ] || fail "round $round: nothing acknowledged within 30 s of killing leader b$L"
   ms=$(((first - t_kill) / 1000000))
   TIMES+=("$ms")
@@ -70,7 +75,7 @@ wait_same_logs "$L" "$F"
 verify_replica 1
 verify_replica 2
 jq -r 'select(.request_id | startswith("w")) | .request_id' "$T/replay-$L" | sort >"$T/logged"
-cat "$T"/writer-*.out | awk '$2 == 0' | cut -d' ' -f4- | jq -r 'select(.seq > 0) | .request_id' | sort >"$T/acked"
+cat "$T"/writer-*.out | awk '$2 == 0' | cut -d' ' -f5- | jq -r 'select(.seq > 0) | .request_id' | sort >"$T/acked"
 dup=$(uniq -d "$T/logged" | head -n 3)
 [ -z "$dup" ] || fail "requests in the log more than once: $dup"
 lost=$(comm -23 "$T/acked" "$T/logged" | head -n 3)
