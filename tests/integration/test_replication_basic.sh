@@ -46,6 +46,17 @@ pct=$("$BIN/duban" task "$TASK" --json --broker "$(replica_endpoint 2)" --server
 [ "$pct" = 50 ] || fail "the follower reads percent $pct, expected 50"
 pass "the follower serves reads from its own log"
 
+# A department's agent given the follower first: it follows the leader
+# hint, and its outbox delivers once.
+"$BIN/duban-agent" --broker "$(replica_endpoint 2),$(replica_endpoint 1)" --server-key "$T/keys/broker.key" \
+  --key "$(key_of unit:JTJ)" --listen "ipc://$T/agent-JTJ.sock" --data "$T/agent-JTJ" >>"$T/agent-JTJ.log" 2>&1 &
+PIDS+=($!)
+for n in $(seq 1 50); do [ -S "$T/agent-JTJ.sock" ] && break; sleep 0.1; done
+out=$(via JTJ progress "$TASK" --percent 55 --request-id a-1 --json) || fail "progress through the agent: $out"
+for n in $(seq 1 100); do replay_of 1 | jq -e 'select(.request_id == "a-1")' >/dev/null && break; sleep 0.1; done
+[ "$(replay_of 1 | jq -r 'select(.request_id == "a-1") | .seq' | wc -l)" = 1 ] || fail "a-1 not in the leader's log once"
+pass "an agent given the follower first delivers through the leader, once"
+
 # The deadline monitor runs on the leader alone: each warning once, in
 # both logs.
 asr admin:admin clock advance --days 80 >/dev/null || fail "clock advance"
