@@ -51,6 +51,9 @@ static const char usage[] =
     "                           within about this long (default 3)\n"
     "  --etcd-prefix P          replicated mode: the deployment's keys in etcd (default /duban/;\n"
     "                           brokers of one deployment share it, another deployment uses its own)\n"
+    "  --etcd-ca FILE           replicated mode over https://: the etcd members' CA\n"
+    "  --etcd-cert FILE         ... this broker's client certificate (etcd --client-cert-auth)\n"
+    "  --etcd-key FILE          ... and its key\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
     "                           events keep that event's time until the clock passes it\n"
     "  --version                the version, the wire protocol's and the log views'\n"
@@ -120,7 +123,10 @@ is_known(const char *key)
                                      "node",
                                      "advertise",
                                      "lease-seconds",
-                                     "etcd-prefix"};
+                                     "etcd-prefix",
+                                     "etcd-ca",
+                                     "etcd-cert",
+                                     "etcd-key"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
     if (strcmp(key, keys[i]) == 0)
       return true;
@@ -199,6 +205,12 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     snprintf(config->node, sizeof config->node, "%s", value);
   } else if (strcmp(key, "advertise") == 0)
     snprintf(config->advertise, sizeof config->advertise, "%s", value);
+  else if (strcmp(key, "etcd-ca") == 0)
+    snprintf(config->etcd_ca, sizeof config->etcd_ca, "%s", value);
+  else if (strcmp(key, "etcd-cert") == 0)
+    snprintf(config->etcd_cert, sizeof config->etcd_cert, "%s", value);
+  else if (strcmp(key, "etcd-key") == 0)
+    snprintf(config->etcd_key, sizeof config->etcd_key, "%s", value);
   else if (strcmp(key, "etcd-prefix") == 0) {
     size_t len = strlen(value);
     if (len < 2 || len >= sizeof config->etcd_prefix || value[0] != '/' || value[len - 1] != '/')

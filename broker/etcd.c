@@ -30,10 +30,13 @@
 struct dbn_etcd {
   char endpoints[DBN_ETCD_MAX_ENDPOINTS][256]; /* "http://host:port", no trailing slash */
   int endpoint_count;
-  int current;     /* the member the next call goes to first */
-  int timeout_ms;  /* per call */
-  CURL *curl;      /* owned; reused so that the connection stays open */
-  char error[768]; /* the last failure, for a person */
+  int current;          /* the member the next call goes to first */
+  int timeout_ms;       /* per call */
+  CURL *curl;           /* owned; reused so that the connection stays open */
+  char error[768];      /* the last failure, for a person */
+  char ca_file[1024];   /* TLS: the members' CA; "" = the system's */
+  char cert_file[1024]; /* TLS: this client's certificate; "" = none */
+  char key_file[1024];  /* TLS: its key */
 };
 
 struct buffer {
@@ -115,6 +118,33 @@ dbn_etcd_destroy(dbn_etcd_t **etcd_p)
   curl_global_cleanup();
   free(*etcd_p);
   *etcd_p = NULL;
+}
+
+int
+dbn_etcd_set_tls(dbn_etcd_t *etcd, const char *ca_file, const char *cert_file, const char *key_file)
+{
+  const char *files[] = {ca_file ? ca_file : "", cert_file ? cert_file : "", key_file ? key_file : ""};
+  char *into[] = {etcd->ca_file, etcd->cert_file, etcd->key_file};
+  for (int i = 0; i < 3; i++) {
+    if (strlen(files[i]) >= sizeof etcd->ca_file)
+      return DBN_EINVAL;
+    snprintf(into[i], sizeof etcd->ca_file, "%s", files[i]);
+  }
+  return 0;
+}
+
+/* The TLS options of every transfer (ignored by curl for http://). */
+static void
+set_tls(const dbn_etcd_t *etcd, CURL *curl)
+{
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (etcd->ca_file[0])
+    curl_easy_setopt(curl, CURLOPT_CAINFO, etcd->ca_file);
+  if (etcd->cert_file[0])
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, etcd->cert_file);
+  if (etcd->key_file[0])
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, etcd->key_file);
 }
 
 const char *
@@ -249,6 +279,7 @@ post_once(dbn_etcd_t *etcd, const char *endpoint, const char *path, const char *
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  set_tls(etcd, curl);
   CURLcode crc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -602,6 +633,7 @@ dbn_etcd_watch_open(dbn_etcd_t *etcd, const void *key, size_t key_len, const voi
   /* A member that dies without closing the connection: TCP keepalive
    * notices, and the caller's own checks of the leader key do sooner. */
   curl_easy_setopt(watch->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  set_tls(etcd, watch->curl);
   curl_multi_add_handle(watch->multi, watch->curl);
   *watch_p = watch;
   return 0;

@@ -33,6 +33,12 @@ typedef struct dbn_etcd dbn_etcd_t;
 int dbn_etcd_new(dbn_etcd_t **etcd_p, const char *endpoints, int timeout_ms, char *why, size_t why_len);
 void dbn_etcd_destroy(dbn_etcd_t **etcd_p);
 
+/* Talk to https:// members with this CA (the members' certificates must
+ * chain to it) and present this client certificate and key (etcd's
+ * --client-cert-auth). Any may be NULL or "" (the system's CAs; no client
+ * certificate). The paths are copied. DBN_EINVAL when one is too long. */
+int dbn_etcd_set_tls(dbn_etcd_t *etcd, const char *ca_file, const char *cert_file, const char *key_file);
+
 /* What the last failed call hit, for a person; "" after a success.
  * Borrowed, valid until the next call. */
 const char *dbn_etcd_last_error(const dbn_etcd_t *etcd);

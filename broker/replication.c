@@ -624,7 +624,10 @@ dbn_replication_new(dbn_replication_t **repl_p, const dbn_broker_config_t *confi
   if (!repl)
     return DBN_ENOMEM;
   int rc = dbn_etcd_new(&repl->etcd, config->etcd, ETCD_TIMEOUT_MS, why, why_len);
+  if (rc == 0 && (rc = dbn_etcd_set_tls(repl->etcd, config->etcd_ca, config->etcd_cert, config->etcd_key)))
+    snprintf(why, why_len, "etcd 证书路径过长 / an etcd certificate path is too long");
   if (rc) {
+    dbn_etcd_destroy(&repl->etcd);
     free(repl);
     return rc;
   }

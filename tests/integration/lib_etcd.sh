@@ -8,6 +8,9 @@
 #   stop_etcd_cluster       # SIGTERM every member still running
 #   ALSO_LISTEN_IP=IP     # (before starting) members also serve clients on IP;
 #   etcd_endpoints_at IP    #   their addresses there, for a broker in a namespace
+#   ETCD_TLS_DIR=DIR        # (before starting) serve clients over https with
+#                           #   DIR/ca.pem, DIR/server.pem, DIR/server-key.pem and
+#                           #   require client certificates (make_etcd_certs DIR)
 #
 # A test exits 77 (skipped) when etcd is not installed. The timings are
 # etcd's defaults shortened for loopback (heartbeat 100 ms, election 1 s),
@@ -20,7 +23,37 @@ ETCD_CLUSTER=0 # how many clusters this test started: each gets fresh data folde
 ETCD_ENDPOINTS=
 
 # etcd_url I: member I's client address.
-etcd_url() { eval "echo http://127.0.0.1:\$ETCD_CLIENT_PORT_$1"; }
+etcd_scheme() { [ -n "${ETCD_TLS_DIR:-}" ] && echo https || echo http; }
+etcd_url() { eval "echo $(etcd_scheme)://127.0.0.1:\$ETCD_CLIENT_PORT_$1"; }
+
+# make_etcd_certs DIR: a CA, a member certificate for 127.0.0.1 and a
+# client certificate, with openssl, for ETCD_TLS_DIR.
+make_etcd_certs() {
+  local d=$1
+  mkdir -p "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=duban test CA" \
+    -keyout "$d/ca-key.pem" -out "$d/ca.pem" >/dev/null 2>&1 || fail "openssl: CA"
+  local who
+  for who in server client; do
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=duban $who" -keyout "$d/$who-key.pem" -out "$d/$who.csr" \
+      >/dev/null 2>&1 || fail "openssl: $who request"
+    printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' >"$d/$who.ext"
+    openssl x509 -req -in "$d/$who.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" -CAcreateserial -days 2 \
+      -extfile "$d/$who.ext" -out "$d/$who.pem" >/dev/null 2>&1 || fail "openssl: $who certificate"
+  done
+}
+
+# The flags of a member serving clients over TLS, when ETCD_TLS_DIR is set.
+etcd_tls_flags() {
+  [ -n "${ETCD_TLS_DIR:-}" ] || return 0
+  echo "--cert-file $ETCD_TLS_DIR/server.pem --key-file $ETCD_TLS_DIR/server-key.pem" \
+    "--client-cert-auth --trusted-ca-file $ETCD_TLS_DIR/ca.pem"
+}
+# curl's flags to talk to such a member.
+etcd_curl_tls() {
+  [ -n "${ETCD_TLS_DIR:-}" ] || return 0
+  echo "--cacert $ETCD_TLS_DIR/ca.pem --cert $ETCD_TLS_DIR/client.pem --key $ETCD_TLS_DIR/client-key.pem"
+}
 
 start_etcd_member() {
   local i=$1 client peer cluster="" j
@@ -29,8 +62,8 @@ start_etcd_member() {
     cluster+="${cluster:+,}m$j=http://127.0.0.1:$(eval "echo \$ETCD_PEER_PORT_$j")"
   done
   etcd --name "m$i" --data-dir "$T/etcd-$ETCD_CLUSTER-$i" \
-    --listen-client-urls "http://127.0.0.1:$client${ALSO_LISTEN_IP:+,http://$ALSO_LISTEN_IP:$client}" \
-    --advertise-client-urls "http://127.0.0.1:$client" \
+    --listen-client-urls "$(etcd_scheme)://127.0.0.1:$client${ALSO_LISTEN_IP:+,http://$ALSO_LISTEN_IP:$client}" \
+    --advertise-client-urls "$(etcd_scheme)://127.0.0.1:$client" $(etcd_tls_flags) \
     --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
     --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token "duban-$$" \
     --heartbeat-interval 100 --election-timeout 1000 --max-request-bytes 8388608 --logger zap --log-level error \
@@ -41,7 +74,7 @@ start_etcd_member() {
 
 # etcd_healthy I: member I answers and has a leader.
 etcd_healthy() {
-  curl -sf -m 2 "$(etcd_url "$1")/health" 2>/dev/null | grep -q '"health":"true"'
+  curl -sf -m 2 $(etcd_curl_tls) "$(etcd_url "$1")/health" 2>/dev/null | grep -q '"health":"true"'
 }
 
 # etcd_port: a free port none of this test's processes has taken, below

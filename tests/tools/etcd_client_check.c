@@ -4,7 +4,8 @@
  * compare fails and changes nothing, a prefix range, a lease that expires
  * and takes its key with it, a watch stream that brings changes in order,
  * and a member that cannot be reached (the next one answers; with none, a
- * clear error). Each case writes under its own prefix, so a rerun against
+ * clear error). DUBAN_ETCD_CA, _CERT and _KEY, when set, are the TLS
+ * files for members served over https://. Each case writes under its own prefix, so a rerun against
  * the same etcd does not see an earlier run's keys. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +31,10 @@ connect_to(const char *endpoints)
   dbn_etcd_t *etcd = NULL;
   char why[512];
   assert_int_equal(dbn_etcd_new(&etcd, endpoints, 2000, why, sizeof why), 0);
+  /* Members over https:// with client certificates (test_etcd_tls.sh). */
+  assert_int_equal(
+      dbn_etcd_set_tls(etcd, getenv("DUBAN_ETCD_CA"), getenv("DUBAN_ETCD_CERT"), getenv("DUBAN_ETCD_KEY")),
+      0);
   return etcd;
 }
 
