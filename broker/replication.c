@@ -35,6 +35,9 @@
 #define ETCD_BACKOFF_MS 2000
 #define ETCD_TIMEOUT_MS 1500
 #define CATCH_UP_PAGE 16
+/* How long a follower may see etcd's head past its own before it stops
+ * trusting its watch and reads the batches. */
+#define BEHIND_MS 1500
 
 struct dbn_replication {
   dbn_etcd_t *etcd;         /* owned */
@@ -58,6 +61,8 @@ struct dbn_replication {
   int64_t leader_checked_ms; /* when a follower next reads the leader key */
   dbn_etcd_watch_t *watch;   /* a follower's stream of new batches; NULL = none */
   bool catch_up;             /* read the batches after the head before watching */
+  uint64_t behind_target;    /* a head etcd showed that the local log has yet to reach; 0 = none */
+  int64_t behind_since_ms;   /* when etcd showed it */
   bool diverged;             /* the local log disagrees with etcd's: never lead, never apply */
   char problem[600];         /* the last thing that kept this broker from serving writes */
 };
@@ -486,15 +491,61 @@ campaign(dbn_replication_t *repl, int64_t now_ms)
   return true;
 }
 
-/* A follower's look at the leader key; campaigns when it is vacant. */
+/* The leader key's value, "ENDPOINT NODE", into what refusals name. */
+static void
+take_leader(dbn_replication_t *repl, const dbn_etcd_kv_t *kv)
+{
+  char value[512];
+  snprintf(value, sizeof value, "%.*s", (int)kv->value_len, (char *)kv->value);
+  char *space = strchr(value, ' ');
+  if (space)
+    *space = '\0';
+  snprintf(repl->leader_endpoint, sizeof repl->leader_endpoint, "%.*s", (int)sizeof repl->leader_endpoint - 1,
+           value);
+  snprintf(repl->leader_node, sizeof repl->leader_node, "%.*s", (int)sizeof repl->leader_node - 1,
+           space ? space + 1 : "");
+  repl->leader_known = true;
+}
+
+/* The follower has not reached, for a while, a head etcd showed it: the
+ * watch may have stalled (its member cut off without closing the stream),
+ * so read the batches instead. Being behind a busy leader by a batch or
+ * two is normal; not reaching what was there BEHIND_MS ago is not. */
+static void
+check_behind(dbn_replication_t *repl, const dbn_etcd_kv_t *head, int64_t now_ms)
+{
+  uint64_t local = 0;
+  if (head->value_len != HEAD_VALUE_LEN || dbn_store_head(repl->store, &local, NULL) != 0)
+    return;
+  uint64_t etcd_head = dbn_be64_get(head->value);
+  if (repl->behind_target && local >= repl->behind_target)
+    repl->behind_target = 0; /* it got there: start over */
+  if (etcd_head <= local) {
+    repl->behind_target = 0;
+  } else if (!repl->behind_target) {
+    repl->behind_target = etcd_head;
+    repl->behind_since_ms = now_ms;
+  } else if (now_ms - repl->behind_since_ms >= BEHIND_MS) {
+    repl->catch_up = true;
+    repl->behind_target = 0;
+  }
+}
+
+/* A follower's look at the leader and head keys (one range: "head" and
+ * "leader" are next to each other under the prefix); campaigns when the
+ * leader key is vacant. */
 static bool
 check_leader(dbn_replication_t *repl, int64_t now_ms)
 {
   if (now_ms < repl->leader_checked_ms)
     return false;
   repl->leader_checked_ms = now_ms + LEADER_CHECK_MS;
+  size_t leader_len = strlen(repl->leader_key);
+  char end[KEY_MAX + 1];
+  memcpy(end, repl->leader_key, leader_len + 1); /* the range ends just past the leader key */
   dbn_etcd_range_t range;
-  if (dbn_etcd_range(repl->etcd, repl->leader_key, strlen(repl->leader_key), NULL, 0, 0, &range) != 0) {
+  if (dbn_etcd_range(repl->etcd, repl->head_key, strlen(repl->head_key), end, leader_len + 1, 0, &range) !=
+      0) {
     dbn_etcd_range_clear(&range);
     repl->leader_known = false;
     snprintf(repl->problem, sizeof repl->problem, "无法从 etcd 得知主节点：%s",
@@ -502,18 +553,15 @@ check_leader(dbn_replication_t *repl, int64_t now_ms)
     repl->leader_checked_ms = now_ms + ETCD_BACKOFF_MS;
     return false;
   }
-  bool vacant = range.count == 0;
-  if (!vacant) {
-    char value[512];
-    snprintf(value, sizeof value, "%.*s", (int)range.kvs[0].value_len, (char *)range.kvs[0].value);
-    char *space = strchr(value, ' ');
-    if (space)
-      *space = '\0';
-    snprintf(repl->leader_endpoint, sizeof repl->leader_endpoint, "%.*s",
-             (int)sizeof repl->leader_endpoint - 1, value);
-    snprintf(repl->leader_node, sizeof repl->leader_node, "%.*s", (int)sizeof repl->leader_node - 1,
-             space ? space + 1 : "");
-    repl->leader_known = true;
+  bool vacant = true;
+  for (size_t i = 0; i < range.count; i++) {
+    const dbn_etcd_kv_t *kv = &range.kvs[i];
+    if (kv->key_len == leader_len && memcmp(kv->key, repl->leader_key, leader_len) == 0) {
+      take_leader(repl, kv);
+      vacant = false;
+    } else if (kv->key_len == strlen(repl->head_key) && memcmp(kv->key, repl->head_key, kv->key_len) == 0) {
+      check_behind(repl, kv, now_ms);
+    }
   }
   dbn_etcd_range_clear(&range);
   if (!vacant)
