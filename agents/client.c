@@ -480,21 +480,57 @@ dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms)
   return rc;
 }
 
-/* An `unavailable` from one of several brokers, or one naming the leader,
- * is not the end of a call: it is kept in *not_now (the answer if time
- * runs out) and the request goes again, to the leader when the reply
- * named one (moved to by now), else to the next broker after resend_ms. */
+/* Where one dbn_client_call stands between its sends. */
+struct call {
+  int64_t next_send;     /* when the request goes (again) */
+  bool must_send;        /* due, but the connection could not take it yet */
+  bool tried;            /* a send was due at least once */
+  bool moved;            /* just moved to the leader a follower named: stay there */
+  bool went_out;         /* the request reached this broker's connection */
+  int silent;            /* resends this broker left unanswered */
+  Duban__Reply *not_now; /* the last `unavailable` of a replicated deployment */
+};
+
+/* A resend is due: with several brokers, leave one with no connection at
+ * once, and one that took the request and stays silent after a second
+ * chance (a leader waiting on etcd). */
+static void
+call_due(dbn_client_t *client, struct call *c, int64_t now)
+{
+  if (c->tried && !c->moved && (!c->went_out || ++c->silent >= 2) && dbn_client_next_endpoint(client)) {
+    c->went_out = false;
+    c->silent = 0;
+  }
+  c->moved = false;
+  c->tried = true;
+  c->must_send = true;
+  c->next_send = now + client->resend_ms;
+}
+
+/* Our reply: true when it is the answer. An `unavailable` from one of
+ * several brokers, or one naming the leader, is not: it is kept in
+ * not_now (the answer if time runs out) and the request goes again, to
+ * the leader at once when the reply named one (moved to by now), else to
+ * the next broker soon. */
 static bool
-retry_elsewhere(dbn_client_t *client, Duban__Reply *reply, Duban__Reply **not_now, bool *moved_p)
+call_answered(dbn_client_t *client, struct call *c, Duban__Reply *reply, int64_t now)
 {
   if (reply->code != DUBAN__CODE__CODE_UNAVAILABLE)
-    return false;
-  bool moved = *moved_p = dbn_client_follow_leader(client, reply);
-  if (!moved && client->endpoint_count < 2)
-    return false;
-  dbn_wire_reply_free(not_now);
-  *not_now = reply;
-  return true;
+    return true;
+  c->moved = dbn_client_follow_leader(client, reply);
+  if (!c->moved && client->endpoint_count < 2)
+    return true;
+  dbn_wire_reply_free(&c->not_now);
+  c->not_now = reply;
+  c->went_out = false;
+  c->silent = 0;
+  if (c->moved) {
+    c->next_send = now;
+    c->must_send = false;
+  } else if (c->next_send > now + client->resend_ms / 4) {
+    c->next_send = now + client->resend_ms / 4; /* an election: soon, elsewhere */
+  }
+  return false;
 }
 
 int
@@ -509,39 +545,21 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
   if (rc)
     return rc;
   int64_t deadline = dbn_monotonic_ms() + client->timeout_ms;
-  int64_t next_send = dbn_monotonic_ms();
-  bool must_send = false;       /* due, but the connection could not take it yet */
-  bool tried = false;           /* a send was due at least once */
-  bool moved = false;           /* just moved to the leader a follower named: stay there */
-  bool went_out = false;        /* the request reached this broker's connection */
-  int silent = 0;               /* resends this broker left unanswered */
-  Duban__Reply *not_now = NULL; /* the last `unavailable` of a replicated deployment */
+  struct call c = {.next_send = dbn_monotonic_ms()};
   for (;;) {
     int64_t now = dbn_monotonic_ms();
     if (now >= deadline) {
       rc = DBN_ETIMEDOUT;
       break;
     }
-    if (now >= next_send) {
-      /* No answer (or no connection) for resend_ms, or "not now": with
-       * several brokers, try the next one. */
-      /* One with no connection is left at once; one that took the request
-       * and is silent gets a second chance (a leader waiting on etcd). */
-      if (tried && !moved && (!went_out || ++silent >= 2) && dbn_client_next_endpoint(client)) {
-        went_out = false;
-        silent = 0;
-      }
-      moved = false;
-      tried = true;
-      must_send = true;
-      next_send = now + client->resend_ms;
-    }
-    if (must_send) {
+    if (now >= c.next_send)
+      call_due(client, &c, now);
+    if (c.must_send) {
       rc = dbn_client_send_packed(client, buf, len, 0);
       if (rc == 0) {
-        must_send = false;
-        went_out = true;
-        next_send = now + client->resend_ms;
+        c.must_send = false;
+        c.went_out = true;
+        c.next_send = now + client->resend_ms;
       } else if (rc != DBN_EUNAVAIL) {
         break;
       }
@@ -549,8 +567,8 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
     /* While a send is due, POLLOUT wakes us when a connection comes up;
      * otherwise sleep until a reply or the next resend. */
     zmq_pollitem_t item = {.socket = client->socket, .events = ZMQ_POLLIN};
-    int64_t wake = next_send < deadline ? next_send : deadline;
-    if (must_send)
+    int64_t wake = c.next_send < deadline ? c.next_send : deadline;
+    if (c.must_send)
       item.events |= ZMQ_POLLOUT;
     int n = zmq_poll(&item, 1, (int)(wake - now));
     if (n < 0 && errno != EINTR) {
@@ -565,32 +583,23 @@ dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_
       continue; /* nothing, or garbage from the peer: not our answer */
     if (rc)
       break;
-    if (reply->request_id && strcmp(reply->request_id, req->request_id) == 0) {
-      if (retry_elsewhere(client, reply, &not_now, &moved)) {
-        went_out = false; /* "not now": the next one, when it is time */
-        silent = 0;
-        if (moved) {
-          next_send = now; /* a follower named the leader: go there now */
-          must_send = false;
-        } else if (next_send > now + client->resend_ms / 4) {
-          next_send = now + client->resend_ms / 4; /* an election: soon, elsewhere */
-        }
-        continue;
-      }
+    if (!reply->request_id || strcmp(reply->request_id, req->request_id) != 0) {
+      dbn_wire_reply_free(&reply); /* a late answer to an earlier call that timed out: not ours */
+      continue;
+    }
+    if (call_answered(client, &c, reply, now)) {
       dbn_witness_take(client->witness, reply);
       *reply_p = reply;
       break;
     }
-    /* A late answer to an earlier call that timed out: not ours. */
-    dbn_wire_reply_free(&reply);
   }
   /* Out of time while the brokers said "not now": that is the answer. */
-  if (rc == DBN_ETIMEDOUT && not_now) {
-    *reply_p = not_now;
-    not_now = NULL;
+  if (rc == DBN_ETIMEDOUT && c.not_now) {
+    *reply_p = c.not_now;
+    c.not_now = NULL;
     rc = 0;
   }
-  dbn_wire_reply_free(&not_now);
+  dbn_wire_reply_free(&c.not_now);
   free(buf);
   return rc;
 }

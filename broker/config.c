@@ -52,7 +52,7 @@ static const char usage[] =
     "  --etcd-prefix P          replicated mode: the deployment's keys in etcd (default /duban/;\n"
     "                           brokers of one deployment share it, another deployment uses its own)\n"
     "  --etcd-ca FILE           replicated mode over https://: the etcd members' CA\n"
-    "  --etcd-cert FILE         ... this broker's client certificate (etcd --client-cert-auth)\n"
+    "  --etcd-cert FILE         ... this broker's client certificate, for members that ask for one\n"
     "  --etcd-key FILE          ... and its key\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
     "                           events keep that event's time until the clock passes it\n"
@@ -133,6 +133,41 @@ is_known(const char *key)
   return false;
 }
 
+/* One setting of the replicated mode (docs/replication.md); DBN_EINVAL
+ * for a bad value. */
+static int
+apply_replicated_setting(dbn_broker_config_t *config, const char *key, const char *value)
+{
+  long n;
+  if (strcmp(key, "etcd") == 0)
+    snprintf(config->etcd, sizeof config->etcd, "%s", value);
+  else if (strcmp(key, "node") == 0) {
+    if (!*value || strlen(value) >= sizeof config->node || strpbrk(value, " \t\n/"))
+      return DBN_EINVAL;
+    snprintf(config->node, sizeof config->node, "%s", value);
+  } else if (strcmp(key, "advertise") == 0)
+    snprintf(config->advertise, sizeof config->advertise, "%s", value);
+  else if (strcmp(key, "etcd-ca") == 0)
+    snprintf(config->etcd_ca, sizeof config->etcd_ca, "%s", value);
+  else if (strcmp(key, "etcd-cert") == 0)
+    snprintf(config->etcd_cert, sizeof config->etcd_cert, "%s", value);
+  else if (strcmp(key, "etcd-key") == 0)
+    snprintf(config->etcd_key, sizeof config->etcd_key, "%s", value);
+  else if (strcmp(key, "etcd-prefix") == 0) {
+    size_t len = strlen(value);
+    if (len < 2 || len >= sizeof config->etcd_prefix || value[0] != '/' || value[len - 1] != '/')
+      return DBN_EINVAL;
+    snprintf(config->etcd_prefix, sizeof config->etcd_prefix, "%s", value);
+  } else if (strcmp(key, "lease-seconds") == 0) {
+    if (parse_int(value, 2, 600, &n))
+      return DBN_EINVAL;
+    config->lease_seconds = (int)n;
+  } else {
+    return DBN_EINVAL;
+  }
+  return 0;
+}
+
 /* One setting. value is NULL for a bare boolean flag. */
 static int
 apply_setting(dbn_broker_config_t *config, const char *key, const char *value, char *why, size_t why_len)
@@ -197,29 +232,10 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     config->no_sync = parse_bool(value);
   else if (strcmp(key, "allow-clock-behind") == 0)
     config->allow_clock_behind = parse_bool(value);
-  else if (strcmp(key, "etcd") == 0)
-    snprintf(config->etcd, sizeof config->etcd, "%s", value);
-  else if (strcmp(key, "node") == 0) {
-    if (!*value || strlen(value) >= sizeof config->node || strpbrk(value, " \t\n/"))
+  else if (strncmp(key, "etcd", 4) == 0 || strcmp(key, "node") == 0 || strcmp(key, "advertise") == 0 ||
+           strcmp(key, "lease-seconds") == 0) {
+    if (apply_replicated_setting(config, key, value))
       goto bad;
-    snprintf(config->node, sizeof config->node, "%s", value);
-  } else if (strcmp(key, "advertise") == 0)
-    snprintf(config->advertise, sizeof config->advertise, "%s", value);
-  else if (strcmp(key, "etcd-ca") == 0)
-    snprintf(config->etcd_ca, sizeof config->etcd_ca, "%s", value);
-  else if (strcmp(key, "etcd-cert") == 0)
-    snprintf(config->etcd_cert, sizeof config->etcd_cert, "%s", value);
-  else if (strcmp(key, "etcd-key") == 0)
-    snprintf(config->etcd_key, sizeof config->etcd_key, "%s", value);
-  else if (strcmp(key, "etcd-prefix") == 0) {
-    size_t len = strlen(value);
-    if (len < 2 || len >= sizeof config->etcd_prefix || value[0] != '/' || value[len - 1] != '/')
-      goto bad;
-    snprintf(config->etcd_prefix, sizeof config->etcd_prefix, "%s", value);
-  } else if (strcmp(key, "lease-seconds") == 0) {
-    if (parse_int(value, 2, 600, &n))
-      goto bad;
-    config->lease_seconds = (int)n;
   } else {
     snprintf(why, why_len, "unknown setting '%s' (see --help)", key);
     return DBN_EINVAL;
