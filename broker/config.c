@@ -51,6 +51,8 @@ static const char usage[] =
     "                           within about this long (default 3)\n"
     "  --etcd-prefix P          replicated mode: the deployment's keys in etcd (default /duban/;\n"
     "                           brokers of one deployment share it, another deployment uses its own)\n"
+    "  --etcd-window N          replicated mode: events etcd keeps behind the head; a follower\n"
+    "                           further behind restores a snapshot first (default 100000)\n"
     "  --etcd-ca FILE           replicated mode over https://: the etcd members' CA\n"
     "  --etcd-cert FILE         ... this broker's client certificate, for members that ask for one\n"
     "  --etcd-key FILE          ... and its key\n"
@@ -124,6 +126,7 @@ is_known(const char *key)
                                      "advertise",
                                      "lease-seconds",
                                      "etcd-prefix",
+                                     "etcd-window",
                                      "etcd-ca",
                                      "etcd-cert",
                                      "etcd-key"};
@@ -153,7 +156,11 @@ apply_replicated_setting(dbn_broker_config_t *config, const char *key, const cha
     snprintf(config->etcd_cert, sizeof config->etcd_cert, "%s", value);
   else if (strcmp(key, "etcd-key") == 0)
     snprintf(config->etcd_key, sizeof config->etcd_key, "%s", value);
-  else if (strcmp(key, "etcd-prefix") == 0) {
+  else if (strcmp(key, "etcd-window") == 0) {
+    if (parse_int(value, 1, 1L << 30, &n))
+      return DBN_EINVAL;
+    config->etcd_window = (uint64_t)n;
+  } else if (strcmp(key, "etcd-prefix") == 0) {
     size_t len = strlen(value);
     if (len < 2 || len >= sizeof config->etcd_prefix || value[0] != '/' || value[len - 1] != '/')
       return DBN_EINVAL;
@@ -334,6 +341,7 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   config->checkpoint_seconds = 10;
   config->memory_mib = 1024;
   config->lease_seconds = 3;
+  config->etcd_window = 100000;
   snprintf(config->etcd_prefix, sizeof config->etcd_prefix, "/duban/");
   dbn_ladder_default(&config->ladder);
 

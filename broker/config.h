@@ -35,6 +35,7 @@ typedef struct {
   char advertise[256];      /* replicated mode: the endpoint clients are sent to when this is the leader */
   int lease_seconds;        /* replicated mode: the leader's etcd lease; a dead leader is replaced after it */
   char etcd_prefix[128];    /* replicated mode: where in etcd this deployment's keys live ("/duban/") */
+  uint64_t etcd_window;     /* replicated mode: events kept in etcd behind the head (older batches deleted) */
   char etcd_ca[1024];       /* replicated mode, https://: the etcd members' CA ("" = the system's) */
   char etcd_cert[1024];     /* replicated mode, https://: this broker's client certificate for etcd */
   char etcd_key[1024];      /* ... and its key */

@@ -444,15 +444,19 @@ dbn_etcd_range(dbn_etcd_t *etcd, const void *key, size_t key_len, const void *ra
 }
 
 int
-dbn_etcd_delete(dbn_etcd_t *etcd, const void *key, size_t key_len)
+dbn_etcd_delete(dbn_etcd_t *etcd, const void *key, size_t key_len, const void *range_end,
+                size_t range_end_len)
 {
   cJSON *request = cJSON_CreateObject();
-  if (!request || add_base64(request, "key", key, key_len)) {
+  int rc = request ? add_base64(request, "key", key, key_len) : DBN_ENOMEM;
+  if (rc == 0 && range_end)
+    rc = add_base64(request, "range_end", range_end, range_end_len);
+  if (rc) {
     cJSON_Delete(request);
     return DBN_ENOMEM;
   }
   cJSON *answer = NULL;
-  int rc = post(etcd, "/v3/kv/deleterange", request, &answer);
+  rc = post(etcd, "/v3/kv/deleterange", request, &answer);
   cJSON_Delete(answer);
   return rc;
 }

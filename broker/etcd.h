@@ -79,8 +79,9 @@ int dbn_etcd_put(dbn_etcd_t *etcd, const void *key, size_t key_len, const void *
 int dbn_etcd_range(dbn_etcd_t *etcd, const void *key, size_t key_len, const void *range_end,
                    size_t range_end_len, int64_t limit, dbn_etcd_range_t *out);
 
-/* Delete key (and nothing else). */
-int dbn_etcd_delete(dbn_etcd_t *etcd, const void *key, size_t key_len);
+/* Delete the keys in [key, range_end) (range_end NULL: key alone). */
+int dbn_etcd_delete(dbn_etcd_t *etcd, const void *key, size_t key_len, const void *range_end,
+                    size_t range_end_len);
 
 /* ---- transactions ---- */
 

@@ -35,27 +35,31 @@
 #define ETCD_BACKOFF_MS 2000
 #define ETCD_TIMEOUT_MS 1500
 #define CATCH_UP_PAGE 16
+/* How many events go by between deletions of batches past the window. */
+#define WINDOW_STEP 64
 /* How long a follower may see etcd's head past its own before it stops
  * trusting its watch and reads the batches. */
 #define BEHIND_MS 1500
 
 struct dbn_replication {
-  dbn_etcd_t *etcd;         /* owned */
-  char leader_key[KEY_MAX]; /* PREFIX leader */
-  char head_key[KEY_MAX];   /* PREFIX head */
-  char log_prefix[KEY_MAX]; /* PREFIX log/ */
-  uint8_t log_end[KEY_MAX]; /* the key after every PREFIX log/... (strlen(log_prefix) bytes) */
-  dbn_store_t *store;       /* borrowed: the broker's log */
-  char node[64];            /* this broker's name */
-  char advertise[256];      /* the endpoint clients are sent to */
-  int lease_seconds;        /* the leader's lease TTL */
-  bool leader;              /* this broker leads and may write */
-  int64_t lease;            /* the lease while leading */
-  int64_t token;            /* the leader key's create_revision: the fencing token */
-  int64_t head_revision;    /* the head key's mod_revision our last write left; 0 = none */
-  int64_t renewed_ms;       /* when the last keepalive that succeeded was sent */
-  int64_t keepalive_due_ms; /* when to send the next one */
-  bool leader_known;        /* leader_endpoint is who leads, as last read */
+  dbn_etcd_t *etcd;          /* owned */
+  char leader_key[KEY_MAX];  /* PREFIX leader */
+  char head_key[KEY_MAX];    /* PREFIX head */
+  char log_prefix[KEY_MAX];  /* PREFIX log/ */
+  uint8_t log_end[KEY_MAX];  /* the key after every PREFIX log/... (strlen(log_prefix) bytes) */
+  dbn_store_t *store;        /* borrowed: the broker's log */
+  char node[64];             /* this broker's name */
+  char advertise[256];       /* the endpoint clients are sent to */
+  int lease_seconds;         /* the leader's lease TTL */
+  uint64_t window;           /* events etcd keeps behind the head */
+  uint64_t forgotten_before; /* the batches ending before this seq were deleted */
+  bool leader;               /* this broker leads and may write */
+  int64_t lease;             /* the lease while leading */
+  int64_t token;             /* the leader key's create_revision: the fencing token */
+  int64_t head_revision;     /* the head key's mod_revision our last write left; 0 = none */
+  int64_t renewed_ms;        /* when the last keepalive that succeeded was sent */
+  int64_t keepalive_due_ms;  /* when to send the next one */
+  bool leader_known;         /* leader_endpoint is who leads, as last read */
   char leader_endpoint[DBN_LEADER_HINT_MAX];
   char leader_node[64];
   int64_t leader_checked_ms; /* when a follower next reads the leader key */
@@ -176,6 +180,7 @@ catch_up(dbn_replication_t *repl, int64_t *revision_p)
                     "etcd 中缺少本节点日志之后的批次（已被压缩？），需从快照恢复 / etcd no longer holds the "
                     "batches after this broker's head (compacted?): restore it from a snapshot");
         repl->diverged = true;
+        dbn_log(DBN_LOG_ERROR, "replication", "%s", repl->problem);
         rc = DBN_ENOTFOUND;
       }
     }
@@ -276,6 +281,23 @@ run_add(struct run *run, uint64_t seq, const uint8_t *bytes, size_t len)
   return 0;
 }
 
+/* etcd keeps the last `window` events: the batches ending before that are
+ * deleted, every WINDOW_STEP events (a follower further behind restores a
+ * snapshot of a peer first, docs/replication.md). A failure only means
+ * they are deleted next time. */
+static void
+forget_old_batches(dbn_replication_t *repl, uint64_t head)
+{
+  if (head <= repl->window || head - repl->window < repl->forgotten_before + WINDOW_STEP)
+    return;
+  uint64_t before = head - repl->window;
+  char from[KEY_MAX + 24], to[KEY_MAX + 24];
+  log_key(repl, 0, from);
+  log_key(repl, before, to);
+  if (dbn_etcd_delete(repl->etcd, from, strlen(from), to, strlen(to)) == 0)
+    repl->forgotten_before = before;
+}
+
 /* Write run to etcd if nobody else wrote since head_revision and this
  * broker still holds the leader key. */
 static int
@@ -319,6 +341,7 @@ publish_run(dbn_replication_t *repl, struct run *run, char *why, size_t why_len)
     return DBN_EUNAVAIL;
   }
   repl->head_revision = revision;
+  forget_old_batches(repl, run->last_seq);
   run->len = 0;
   return 0;
 }
@@ -687,6 +710,7 @@ dbn_replication_new(dbn_replication_t **repl_p, const dbn_broker_config_t *confi
   snprintf(repl->node, sizeof repl->node, "%s", config->node);
   snprintf(repl->advertise, sizeof repl->advertise, "%s", config->advertise);
   repl->lease_seconds = config->lease_seconds;
+  repl->window = config->etcd_window;
   repl->catch_up = true;
   set_problem(repl, "正在连接 etcd / connecting to etcd");
   *repl_p = repl;
