@@ -423,16 +423,38 @@ read_head(dbn_replication_t *repl, uint64_t *seq_p, uint8_t hash[DBN_HASH_BYTES]
   return rc;
 }
 
-/* A log that existed before replication was turned on: the first leader
- * puts it into etcd, so that followers started from empty can copy it. */
 static int
-seed_etcd(dbn_replication_t *repl, char *why, size_t why_len)
+hash_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  (void)seq;
+  dbn_store_hash(bytes, len, arg);
+  return 1;
+}
+
+/* The local log holds more than etcd: a log that existed before
+ * replication was turned on (etcd_seq 0), or the rest of one whose seeding
+ * was cut short, or an etcd restored from an older backup. When the local
+ * log holds etcd's head as its own event etcd_seq, the events after it are
+ * a valid continuation, and the leader puts them into etcd, so that
+ * followers started from empty can copy them. Else DBN_ECORRUPT. */
+static int
+seed_etcd(dbn_replication_t *repl, uint64_t etcd_seq, const uint8_t etcd_hash[DBN_HASH_BYTES], char *why,
+          size_t why_len)
 {
   dbn_store_txn_t *txn;
   int rc = dbn_store_read_begin(repl->store, &txn);
   if (rc)
     return rc;
-  rc = publish_events(repl, txn, 0, why, why_len);
+  uint8_t local[DBN_HASH_BYTES];
+  if (etcd_seq > 0 && ((rc = dbn_store_events_foreach(txn, etcd_seq - 1, 1, hash_event, local)) != 0 ||
+                       memcmp(local, etcd_hash, DBN_HASH_BYTES) != 0)) {
+    dbn_store_abort(&txn);
+    return rc ? rc : DBN_ECORRUPT;
+  }
+  dbn_log(DBN_LOG_INFO, "replication",
+          "etcd 中的日志止于 %" PRIu64 "：写入本节点其后的事件 / seeding etcd from seq %" PRIu64, etcd_seq,
+          etcd_seq + 1);
+  rc = publish_events(repl, txn, etcd_seq, why, why_len);
   dbn_store_abort(&txn);
   return rc;
 }
@@ -456,11 +478,8 @@ take_office(dbn_replication_t *repl)
     return rc;
   repl->head_revision = revision;
   char why[600];
-  if (etcd_seq == 0 && local_seq > 0) {
-    dbn_log(DBN_LOG_INFO, "replication",
-            "etcd 中还没有日志：写入本节点已有的 %" PRIu64 " 个事件 / seeding etcd", local_seq);
-    return seed_etcd(repl, why, sizeof why);
-  }
+  if (local_seq > etcd_seq && (rc = seed_etcd(repl, etcd_seq, etcd_hash, why, sizeof why)) != DBN_ECORRUPT)
+    return rc;
   if (local_seq != etcd_seq || (etcd_seq > 0 && memcmp(local_hash, etcd_hash, DBN_HASH_BYTES) != 0)) {
     repl->diverged = true;
     snprintf(repl->problem, sizeof repl->problem,
