@@ -33,6 +33,10 @@
 /* After etcd could not be reached, how long before a follower asks again:
  * each attempt may block the loop for the etcd timeout. */
 #define ETCD_BACKOFF_MS 2000
+/* ... doubling while it stays unreachable, up to this: an etcd without a
+ * quorum holds each call for the whole timeout, and the loop between the
+ * calls is what serves the reads. */
+#define ETCD_BACKOFF_MAX_MS 8000
 #define ETCD_TIMEOUT_MS 1500
 #define CATCH_UP_PAGE 16
 /* How many events go by between deletions of batches past the window. */
@@ -63,6 +67,7 @@ struct dbn_replication {
   char leader_endpoint[DBN_LEADER_HINT_MAX];
   char leader_node[64];
   int64_t leader_checked_ms; /* when a follower next reads the leader key */
+  int backoff_ms;            /* the wait before asking an unreachable etcd again; 0 = it answers */
   dbn_etcd_watch_t *watch;   /* a follower's stream of new batches; NULL = none */
   bool catch_up;             /* read the batches after the head before watching */
   uint64_t behind_target;    /* a head etcd showed that the local log has yet to reach; 0 = none */
@@ -592,9 +597,13 @@ check_leader(dbn_replication_t *repl, int64_t now_ms)
     repl->leader_known = false;
     snprintf(repl->problem, sizeof repl->problem, "无法从 etcd 得知主节点：%s",
              dbn_etcd_last_error(repl->etcd));
-    repl->leader_checked_ms = now_ms + ETCD_BACKOFF_MS;
+    repl->backoff_ms = repl->backoff_ms ? repl->backoff_ms * 2 : ETCD_BACKOFF_MS;
+    if (repl->backoff_ms > ETCD_BACKOFF_MAX_MS)
+      repl->backoff_ms = ETCD_BACKOFF_MAX_MS;
+    repl->leader_checked_ms = now_ms + repl->backoff_ms;
     return false;
   }
+  repl->backoff_ms = 0;
   bool vacant = true;
   for (size_t i = 0; i < range.count; i++) {
     const dbn_etcd_kv_t *kv = &range.kvs[i];
