@@ -7,6 +7,9 @@ source "$(dirname "$0")/lib_etcd.sh"
 source "$(dirname "$0")/lib_replicas.sh"
 
 make_keys
+# A port below the kernel's range for outgoing connections (lib_etcd.sh).
+PORT=$(etcd_port)
+ENDPOINT=tcp://127.0.0.1:$PORT
 "$BIN/duban-broker" --endpoint "$ENDPOINT" --data "$T/data-1" --keys "$T/keys" --virtual-clock 2023-09-20 \
   >>"$T/broker-alone.log" 2>&1 &
 BROKER_PID=$!
