@@ -346,6 +346,7 @@ resend_if_due(dbn_agent_t *agent, int64_t now)
     }
   dbn_log(DBN_LOG_WARN, "agent", "the broker has not answered for %d ms; resending %zu request(s)",
           agent->resend_ms, count);
+  dbn_client_next_endpoint(agent->broker); /* replicated brokers: try the next one */
   agent->resend_ms = agent->resend_ms * 2 > RESEND_MAX_MS ? RESEND_MAX_MS : agent->resend_ms * 2;
   agent->last_answer = now; /* measure the next backoff from this resend */
 }
@@ -629,6 +630,7 @@ on_broker_reply(dbn_agent_t *agent, int64_t now)
     dbn_log(DBN_LOG_WARN, "agent", "the broker could not take %s now (%s: %s); it stays in the outbox",
             request_id, dbn_wire_code_name(reply->code), reply->message ? reply->message : "");
     delivery->sent_at = now; /* due again after the current backoff, which keeps doubling */
+    dbn_client_follow_leader(agent->broker, reply); /* a follower named the leader: go there */
     dbn_wire_reply_free(&reply);
     return;
   }

@@ -23,6 +23,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
+#include "leader_hint.h"
 #include "log.h"
 #include "wire.h"
 #include "monotonic.h"
@@ -39,7 +40,11 @@ struct dbn_client {
   int timeout_ms;            /* dbn_client_call's limit */
   int resend_ms;             /* dbn_client_call's resend interval */
   char request_id[33];       /* the id dbn_client_call chose for the last request without one */
-  struct client_signer {     /* this identity's own signing key (NAME.sign_secret beside NAME.key) */
+  char endpoints[DBN_CLIENT_MAX_ENDPOINTS][DBN_LEADER_HINT_MAX]; /* every broker given (replicated mode) */
+  int endpoint_count;
+  int endpoint_next;                   /* where dbn_client_next_endpoint goes */
+  char connected[DBN_LEADER_HINT_MAX]; /* the endpoint the socket is connected to now */
+  struct client_signer { /* this identity's own signing key (NAME.sign_secret beside NAME.key) */
     bool enabled;
     dbn_sign_key_t key;
     char identity[DBN_MAX_ID + 1];          /* the cert's "identity" */
@@ -218,6 +223,68 @@ setup_curve(void *socket, const char *server_cert, const char *client_cert, stru
   return rc;
 }
 
+/* "tcp://a:7700,tcp://b:7700": the brokers of a replicated deployment,
+ * tried in this order. One address is the usual single broker. */
+static int
+split_endpoints(dbn_client_t *client, const char *list)
+{
+  const char *p = list;
+  while (*p) {
+    size_t len = strcspn(p, ",");
+    if (len == 0 || len >= sizeof client->endpoints[0] ||
+        client->endpoint_count == DBN_CLIENT_MAX_ENDPOINTS) {
+      dbn_log(DBN_LOG_ERROR, "client", "bad broker address list '%s' (comma-separated, at most %d)", list,
+              DBN_CLIENT_MAX_ENDPOINTS);
+      return DBN_EINVAL;
+    }
+    memcpy(client->endpoints[client->endpoint_count], p, len);
+    client->endpoints[client->endpoint_count++][len] = '\0';
+    p += len + (p[len] == ',');
+  }
+  client->endpoint_next = 1 % (client->endpoint_count ? client->endpoint_count : 1);
+  return client->endpoint_count ? 0 : DBN_EINVAL;
+}
+
+/* Move the socket to endpoint: what was queued for the old one is dropped
+ * with it (the caller resends under the same request id). */
+static int
+connect_to(dbn_client_t *client, const char *endpoint)
+{
+  if (client->connected[0] && zmq_disconnect(client->socket, client->connected) != 0)
+    dbn_log(DBN_LOG_WARN, "client", "cannot disconnect from %s: %s", client->connected, zmq_strerror(errno));
+  client->connected[0] = '\0';
+  if (zmq_connect(client->socket, endpoint) != 0) {
+    int rc = zmq_error();
+    dbn_log(DBN_LOG_ERROR, "client", "cannot connect to %s: %s", endpoint, zmq_strerror(errno));
+    return rc;
+  }
+  snprintf(client->connected, sizeof client->connected, "%s", endpoint);
+  return 0;
+}
+
+bool
+dbn_client_follow_leader(dbn_client_t *client, const Duban__Reply *reply)
+{
+  char leader[DBN_LEADER_HINT_MAX];
+  if (reply->code != DUBAN__CODE__CODE_UNAVAILABLE ||
+      !dbn_leader_hint_parse(reply->message, leader, sizeof leader) || strcmp(leader, client->connected) == 0)
+    return false;
+  dbn_log(DBN_LOG_INFO, "client", "%s is a follower; moving to the leader %s", client->connected, leader);
+  return connect_to(client, leader) == 0;
+}
+
+bool
+dbn_client_next_endpoint(dbn_client_t *client)
+{
+  if (client->endpoint_count < 2)
+    return false;
+  const char *next = client->endpoints[client->endpoint_next];
+  client->endpoint_next = (client->endpoint_next + 1) % client->endpoint_count;
+  if (strcmp(next, client->connected) == 0)
+    return dbn_client_next_endpoint(client);
+  return connect_to(client, next) == 0;
+}
+
 int
 dbn_client_new(dbn_client_t **client_p, const dbn_client_options_t *options)
 {
@@ -249,11 +316,8 @@ dbn_client_new(dbn_client_t **client_p, const dbn_client_options_t *options)
       goto fail;
     dbn_client_cosign_into(client, client->witness);
   }
-  if (zmq_connect(client->socket, options->endpoint) != 0) {
-    rc = zmq_error();
-    dbn_log(DBN_LOG_ERROR, "client", "cannot connect to %s: %s", options->endpoint, zmq_strerror(errno));
+  if ((rc = split_endpoints(client, options->endpoint)) || (rc = connect_to(client, client->endpoints[0])))
     goto fail;
-  }
   *client_p = client;
   return 0;
 fail:
@@ -416,7 +480,61 @@ dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms)
   return rc;
 }
 
-/* One request, one reply (dbn_client_call without following a cursor). */
+/* Where one dbn_client_call stands between its sends. */
+struct call {
+  int64_t next_send;     /* when the request goes (again) */
+  bool must_send;        /* due, but the connection could not take it yet */
+  bool tried;            /* a send was due at least once */
+  bool moved;            /* just moved to the leader a follower named: stay there */
+  bool went_out;         /* the request reached this broker's connection */
+  int silent;            /* resends this broker left unanswered */
+  Duban__Reply *not_now; /* the last `unavailable` of a replicated deployment */
+};
+
+/* A resend is due: with several brokers, leave one with no connection at
+ * once, and one that took the request and stays silent after a second
+ * chance (a leader waiting on etcd). */
+static void
+call_due(dbn_client_t *client, struct call *c, int64_t now)
+{
+  if (c->tried && !c->moved && (!c->went_out || ++c->silent >= 2) && dbn_client_next_endpoint(client)) {
+    c->went_out = false;
+    c->silent = 0;
+  }
+  c->moved = false;
+  c->tried = true;
+  c->must_send = true;
+  c->next_send = now + client->resend_ms;
+}
+
+/* Our reply: true when it is the answer. An `unavailable` from one of
+ * several brokers, or one naming the leader, is not: it is kept in
+ * not_now (the answer if time runs out) and the request goes again, to
+ * the leader at once when the reply named one (moved to by now), else to
+ * the next broker soon. */
+static bool
+call_answered(dbn_client_t *client, struct call *c, Duban__Reply *reply, int64_t now)
+{
+  if (reply->code != DUBAN__CODE__CODE_UNAVAILABLE)
+    return true;
+  c->moved = dbn_client_follow_leader(client, reply);
+  if (!c->moved && client->endpoint_count < 2)
+    return true;
+  dbn_wire_reply_free(&c->not_now);
+  c->not_now = reply;
+  c->went_out = false;
+  c->silent = 0;
+  if (c->moved) {
+    c->next_send = now;
+    c->must_send = false;
+  } else if (c->next_send > now + client->resend_ms / 4) {
+    c->next_send = now + client->resend_ms / 4; /* an election: soon, elsewhere */
+  }
+  return false;
+}
+
+/* One request, one reply (dbn_client_call without following a cursor),
+ * moving between the brokers of a replicated deployment as they answer. */
 static int
 call_once(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
 {
@@ -428,21 +546,21 @@ call_once(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
   if (rc)
     return rc;
   int64_t deadline = dbn_monotonic_ms() + client->timeout_ms;
-  int64_t next_send = dbn_monotonic_ms();
-  bool must_send = false; /* due, but the connection could not take it yet */
+  struct call c = {.next_send = dbn_monotonic_ms()};
   for (;;) {
     int64_t now = dbn_monotonic_ms();
     if (now >= deadline) {
       rc = DBN_ETIMEDOUT;
       break;
     }
-    if (now >= next_send)
-      must_send = true;
-    if (must_send) {
+    if (now >= c.next_send)
+      call_due(client, &c, now);
+    if (c.must_send) {
       rc = dbn_client_send_packed(client, buf, len, 0);
       if (rc == 0) {
-        must_send = false;
-        next_send = now + client->resend_ms;
+        c.must_send = false;
+        c.went_out = true;
+        c.next_send = now + client->resend_ms;
       } else if (rc != DBN_EUNAVAIL) {
         break;
       }
@@ -450,11 +568,9 @@ call_once(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
     /* While a send is due, POLLOUT wakes us when a connection comes up;
      * otherwise sleep until a reply or the next resend. */
     zmq_pollitem_t item = {.socket = client->socket, .events = ZMQ_POLLIN};
-    int64_t wake = deadline;
-    if (must_send)
+    int64_t wake = c.next_send < deadline ? c.next_send : deadline;
+    if (c.must_send)
       item.events |= ZMQ_POLLOUT;
-    else if (next_send < wake)
-      wake = next_send;
     int n = zmq_poll(&item, 1, (int)(wake - now));
     if (n < 0 && errno != EINTR) {
       rc = zmq_error();
@@ -468,14 +584,23 @@ call_once(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
       continue; /* nothing, or garbage from the peer: not our answer */
     if (rc)
       break;
-    if (reply->request_id && strcmp(reply->request_id, req->request_id) == 0) {
+    if (!reply->request_id || strcmp(reply->request_id, req->request_id) != 0) {
+      dbn_wire_reply_free(&reply); /* a late answer to an earlier call that timed out: not ours */
+      continue;
+    }
+    if (call_answered(client, &c, reply, now)) {
       dbn_witness_take(client->witness, reply);
       *reply_p = reply;
       break;
     }
-    /* A late answer to an earlier call that timed out: not ours. */
-    dbn_wire_reply_free(&reply);
   }
+  /* Out of time while the brokers said "not now": that is the answer. */
+  if (rc == DBN_ETIMEDOUT && c.not_now) {
+    *reply_p = c.not_now;
+    c.not_now = NULL;
+    rc = 0;
+  }
+  dbn_wire_reply_free(&c.not_now);
   free(buf);
   return rc;
 }

@@ -22,8 +22,11 @@
 
 typedef struct dbn_client dbn_client_t;
 
+#define DBN_CLIENT_MAX_ENDPOINTS 8
+
 typedef struct {
-  const char *endpoint;    /* "tcp://host:port" (broker) or "ipc:///path" (agent) */
+  const char *endpoint;    /* "tcp://host:port" (broker) or "ipc:///path" (agent); replicated brokers
+                              as a list, "tcp://a:7700,tcp://b:7700", tried in turn */
   const char *server_cert; /* broker's public cert file (KEYS/broker.key); NULL for ipc */
   const char *client_cert; /* this client's cert file (NAME.key, with NAME.key_secret
                               beside it); NULL for ipc */
@@ -47,6 +50,17 @@ void dbn_client_destroy(dbn_client_t **client_p);
  * at a time is followed to its last page and gathered into one reply
  * (each page under a request id of its own; req is left as it was given). */
 int dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p);
+
+/* Replicated brokers (docs/replication.md). A follower refuses a write as
+ * `unavailable` naming the leader (domain/leader_hint.h): move the
+ * connection there and return true (the caller resends under the same
+ * request id, so the command is applied once). False when reply names no
+ * other broker. dbn_client_call does this itself. */
+bool dbn_client_follow_leader(dbn_client_t *client, const Duban__Reply *reply);
+
+/* Move to the next of the brokers given (one that stopped answering);
+ * false when only one was given. */
+bool dbn_client_next_endpoint(dbn_client_t *client);
 
 /* Sign a write request with this client's own signing key, when its cert
  * NAME.key has NAME.sign_secret beside it (made by `duban keygen --self`):

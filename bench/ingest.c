@@ -9,10 +9,15 @@
  * durability costs), and the normal one with --metrics on. Each cell is acknowledged reports per second and
  * send-to-acknowledgement latency p50/p99/p999, median of the runs with
  * min and max, and the rate as a multiple of the disk's fsyncs per second
- * (the disk floor section), so the figures read as ratios to the machine. */
+ * (the disk floor section), so the figures read as ratios to the machine.
+ *
+ * With DUBAN_BENCH_ETCD naming etcd members (scripts/bench-replicated.sh
+ * starts three), a broker in replicated mode runs too: every batch goes
+ * through etcd before it is acknowledged (docs/replication.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "writer.h"
 
@@ -21,15 +26,17 @@ static const struct mode {
   const char *dir;  /* data folder name */
   const char *flags[3];
   int signed_every; /* reports signed by their department (--signed): one signature per this many */
+  bool replicated;  /* on the etcd of DUBAN_BENCH_ETCD (skipped without it) */
 } modes[] = {
-    {"group commit", "ingest-group", {NULL}, 0},
-    {"commit every request", "ingest-single", {"--no-group-commit", NULL}, 0},
-    {"not durable (no sync)", "ingest-nosync", {"--no-sync", NULL}, 0},
-    {"group commit, signed", "ingest-signed", {NULL}, 1},
-    {"group commit, chained, 1 signature/32", "ingest-chained", {NULL}, 32},
+    {"group commit", "ingest-group", {NULL}, 0, false},
+    {"commit every request", "ingest-single", {"--no-group-commit", NULL}, 0, false},
+    {"not durable (no sync)", "ingest-nosync", {"--no-sync", NULL}, 0, false},
+    {"group commit, signed", "ingest-signed", {NULL}, 1, false},
+    {"group commit, chained, 1 signature/32", "ingest-chained", {NULL}, 32, false},
     /* What Prometheus metrics cost the hot path (a few atomic stores per
      * request); nobody scrapes during the run, so it is the updates alone. */
-    {"group commit, --metrics on", "ingest-metrics", {"--metrics", "127.0.0.1:0", NULL}, 0},
+    {"group commit, --metrics on", "ingest-metrics", {"--metrics", "127.0.0.1:0", NULL}, 0, false},
+    {"replicated (etcd, 3 members)", "ingest-replicated", {NULL}, 0, true},
 };
 
 static const int agent_counts[] = {1, 8, 64};
@@ -92,8 +99,16 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
   for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
     if (modes[m].signed_every && !options->sign)
       continue;
+    const char *etcd = getenv("DUBAN_BENCH_ETCD");
+    if (modes[m].replicated && (!etcd || !*etcd))
+      continue;
+    /* A prefix of its own: the etcd may hold an earlier run's log. */
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "/duban-bench-%d/", (int)getpid());
+    const char *replicated[] = {"--etcd", etcd, "--node", "bench", "--etcd-prefix", prefix, NULL};
     bench_broker_t broker;
-    if (bench_broker_start(env, &broker, modes[m].dir, modes[m].flags) != 0)
+    if (bench_broker_start(env, &broker, modes[m].dir, modes[m].replicated ? replicated : modes[m].flags) !=
+        0)
       return -1;
     bench_writers_t *writers = bench_writers_new(env, &broker, 64);
     if (!writers ||

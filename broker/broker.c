@@ -21,6 +21,7 @@
 #include "peers.h"
 #include "request.h"
 #include "read.h"
+#include "replication.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
@@ -83,7 +84,8 @@ struct dbn_broker {
   int64_t clock_at_start; /* the log's clock when this broker opened it */
   bool catch_up;          /* the next deadline scan follows a long gap: summarise it */
 
-  dbn_broker_metrics_t *metrics; /* --metrics; NULL without */
+  dbn_broker_metrics_t *metrics;  /* --metrics; NULL without */
+  dbn_replication_t *replication; /* replicated mode (--etcd); NULL = a single node */
 };
 
 /* The one clock everything reads (DESIGN invariant 5). Event times never
@@ -365,6 +367,10 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return rc;
   }
+  if ((rc = dbn_replication_new(&broker->replication, config, broker->store, why, why_len))) {
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
   *broker_p = broker;
   return 0;
 }
@@ -375,6 +381,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
   if (!broker_p || !*broker_p)
     return;
   dbn_broker_t *broker = *broker_p;
+  dbn_replication_destroy(&broker->replication);
   dbn_event_stream_destroy(&broker->stream);
   dbn_broker_metrics_destroy(&broker->metrics);
   dbn_peers_destroy(&broker->peers);
@@ -719,6 +726,18 @@ isolate(struct pending *p, int rc)
           dbn_strerror(rc));
 }
 
+/* Every write of the batch refused as unavailable, with why. */
+static void
+refuse_batch(struct pending *batch, int n, const char *why)
+{
+  for (int i = 0; i < n; i++)
+    if (committing(&batch[i])) {
+      fail(&batch[i], DBN_EUNAVAIL, why);
+      batch[i].seq = 0;
+      batch[i].duplicate = false;
+    }
+}
+
 static int
 commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
 {
@@ -749,6 +768,12 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
       }
     } else {
       uint64_t head_after = dbn_store_txn_head(txn);
+      char why[700];
+      if ((rc = dbn_replication_commit_batch(broker->replication, txn, head_before, why, sizeof why))) {
+        dbn_store_abort(&txn);
+        refuse_batch(batch, n, why);
+        return rc;
+      }
       double started = dbn_broker_metrics_clock();
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
@@ -759,6 +784,7 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
         broker->events += head_after - head_before;
         break;
       }
+      dbn_replication_local_commit_failed(broker->replication);
     }
     /* A full map is not an error: the batch runs again in a bigger one. */
     if (rc != DBN_EMAPFULL || dbn_store_grow(broker->store) != 0)
@@ -772,12 +798,7 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
     char message[256];
     snprintf(message, sizeof message,
              "the event log could not be written (%s); nothing was recorded, retry later", dbn_strerror(rc));
-    for (int i = 0; i < n; i++)
-      if (committing(&batch[i])) {
-        fail(&batch[i], DBN_EUNAVAIL, message);
-        batch[i].seq = 0;
-        batch[i].duplicate = false;
-      }
+    refuse_batch(batch, n, message);
     return rc;
   }
   if (clock_moved)
@@ -888,8 +909,14 @@ static void
 process_batch(dbn_broker_t *broker, int n)
 {
   struct pending *batch = broker->batch;
-  commit_writes(broker, batch, n);
-  cut_off_revoked(broker, batch, n);
+  if (dbn_replication_is_leader(broker->replication)) {
+    commit_writes(broker, batch, n);
+    cut_off_revoked(broker, batch, n);
+  } else {
+    char why[700]; /* a follower: writes go to the leader */
+    dbn_replication_refusal(broker->replication, why, sizeof why);
+    refuse_batch(batch, n, why);
+  }
   checkpoint_tick(broker, false);
   /* Writes and refusals first, in arrival order; then reads, which see the
    * batch's writes. */
@@ -911,8 +938,8 @@ run_deadline_monitor(dbn_broker_t *broker)
 {
   int64_t now = broker_now(broker);
   int64_t hour = now / 3600;
-  if (hour == broker->scanned_hour)
-    return;
+  if (hour == broker->scanned_hour || !dbn_replication_is_leader(broker->replication))
+    return; /* on the leader only, so that no warning is raised twice */
   dbn_deadline_policy_t policy = {.yellow_days = broker->config.yellow_days,
                                   .escalation_sla_hours = broker->config.escalation_sla_hours,
                                   .ladder = &broker->config.ladder,
@@ -920,11 +947,16 @@ run_deadline_monitor(dbn_broker_t *broker)
   for (;;) {
     dbn_store_txn_t *txn;
     int raised = 0;
-    uint64_t head_before = 0;
+    char why[700];
     int rc = dbn_store_write_begin(broker->store, &txn);
-    if (rc == 0) {
-      head_before = dbn_store_txn_head(txn);
+    uint64_t head_before = rc == 0 ? dbn_store_txn_head(txn) : 0;
+    if (rc == 0)
       rc = dbn_deadline_monitor_run(txn, now, &policy, &raised);
+    if (rc == 0 && raised > 0 &&
+        (rc = dbn_replication_commit_batch(broker->replication, txn, head_before, why, sizeof why))) {
+      dbn_store_abort(&txn);
+      dbn_log(DBN_LOG_WARN, "deadline", "deadline events not recorded: %s; will retry", why);
+      return;
     }
     if (rc == 0 && raised > 0) {
       double started = dbn_broker_metrics_clock();
@@ -1054,6 +1086,10 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         n += got == 1;
       if (n > 0)
         process_batch(broker, n);
+    }
+    if (dbn_replication_tick(broker->replication, dbn_monotonic_ms())) {
+      load_clock(broker); /* the log grew from etcd: its clock, and new tasks to scan */
+      broker->scanned_hour = -1;
     }
     run_deadline_monitor(broker);
     end_revoked_watches(broker);

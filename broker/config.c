@@ -41,6 +41,21 @@ static const char usage[] =
     "                           clients reconnect and retry (default 1024)\n"
     "  --no-group-commit        commit every request on its own (for comparison only)\n"
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
+    "  --etcd URLS              replicated mode: the etcd members, http://host:port,...; every\n"
+    "                           batch is written to etcd before it is acknowledged, and one\n"
+    "                           broker of those sharing the etcd is the leader (docs/replication.md)\n"
+    "  --node NAME              replicated mode: this broker's name (required with --etcd)\n"
+    "  --advertise ENDPOINT     replicated mode: the endpoint clients reach this broker at\n"
+    "                           (default: --endpoint)\n"
+    "  --lease-seconds N        replicated mode: the leader's lease; a dead leader is replaced\n"
+    "                           within about this long (default 3)\n"
+    "  --etcd-prefix P          replicated mode: the deployment's keys in etcd (default /duban/;\n"
+    "                           brokers of one deployment share it, another deployment uses its own)\n"
+    "  --etcd-window N          replicated mode: events etcd keeps behind the head; a follower\n"
+    "                           further behind restores a snapshot first (default 100000)\n"
+    "  --etcd-ca FILE           replicated mode over https://: the etcd members' CA\n"
+    "  --etcd-cert FILE         ... this broker's client certificate, for members that ask for one\n"
+    "  --etcd-key FILE          ... and its key\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
     "                           events keep that event's time until the clock passes it\n"
     "  --allow-clock-change     start on the other kind of clock (virtual or real) than the log\n"
@@ -117,11 +132,59 @@ is_known(const char *key)
                                      "allow-clock-behind",
                                      "allow-clock-change",
                                      "metrics",
-                                     "crypto"};
+                                     "crypto",
+                                     "etcd",
+                                     "node",
+                                     "advertise",
+                                     "lease-seconds",
+                                     "etcd-prefix",
+                                     "etcd-window",
+                                     "etcd-ca",
+                                     "etcd-cert",
+                                     "etcd-key"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
     if (strcmp(key, keys[i]) == 0)
       return true;
   return false;
+}
+
+/* One setting of the replicated mode (docs/replication.md); DBN_EINVAL
+ * for a bad value. */
+static int
+apply_replicated_setting(dbn_broker_config_t *config, const char *key, const char *value)
+{
+  long n;
+  if (strcmp(key, "etcd") == 0)
+    snprintf(config->etcd, sizeof config->etcd, "%s", value);
+  else if (strcmp(key, "node") == 0) {
+    if (!*value || strlen(value) >= sizeof config->node || strpbrk(value, " \t\n/"))
+      return DBN_EINVAL;
+    snprintf(config->node, sizeof config->node, "%s", value);
+  } else if (strcmp(key, "advertise") == 0)
+    snprintf(config->advertise, sizeof config->advertise, "%s", value);
+  else if (strcmp(key, "etcd-ca") == 0)
+    snprintf(config->etcd_ca, sizeof config->etcd_ca, "%s", value);
+  else if (strcmp(key, "etcd-cert") == 0)
+    snprintf(config->etcd_cert, sizeof config->etcd_cert, "%s", value);
+  else if (strcmp(key, "etcd-key") == 0)
+    snprintf(config->etcd_key, sizeof config->etcd_key, "%s", value);
+  else if (strcmp(key, "etcd-window") == 0) {
+    if (parse_int(value, 1, 1L << 30, &n))
+      return DBN_EINVAL;
+    config->etcd_window = (uint64_t)n;
+  } else if (strcmp(key, "etcd-prefix") == 0) {
+    size_t len = strlen(value);
+    if (len < 2 || len >= sizeof config->etcd_prefix || value[0] != '/' || value[len - 1] != '/')
+      return DBN_EINVAL;
+    snprintf(config->etcd_prefix, sizeof config->etcd_prefix, "%s", value);
+  } else if (strcmp(key, "lease-seconds") == 0) {
+    if (parse_int(value, 2, 600, &n))
+      return DBN_EINVAL;
+    config->lease_seconds = (int)n;
+  } else {
+    return DBN_EINVAL;
+  }
+  return 0;
 }
 
 /* One setting. value is NULL for a bare boolean flag. */
@@ -197,7 +260,11 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     snprintf(config->metrics, sizeof config->metrics, "%s", value);
   else if (strcmp(key, "allow-clock-change") == 0)
     config->allow_clock_change = parse_bool(value);
-  else {
+  else if (strncmp(key, "etcd", 4) == 0 || strcmp(key, "node") == 0 || strcmp(key, "advertise") == 0 ||
+           strcmp(key, "lease-seconds") == 0) {
+    if (apply_replicated_setting(config, key, value))
+      goto bad;
+  } else {
     snprintf(why, why_len, "unknown setting '%s' (see --help)", key);
     return DBN_EINVAL;
   }
@@ -251,6 +318,34 @@ load_file(dbn_broker_config_t *config, const char *path, char *why, size_t why_l
   return rc;
 }
 
+/* Replicated mode needs a name; clients are sent to the advertised
+ * endpoint, which is the bound one unless said otherwise. A batch goes to
+ * etcd in one request, which etcd caps at 1.5 MiB: batches are kept well
+ * below that. */
+static int
+check_replicated(dbn_broker_config_t *config, char *why, size_t why_len)
+{
+  if (!*config->etcd) {
+    if (*config->node || *config->advertise) {
+      snprintf(why, why_len,
+               "--node 和 --advertise 只用于副本模式，需同时给出 --etcd / --node and --advertise "
+               "need --etcd (replicated mode)");
+      return DBN_EINVAL;
+    }
+    return 0;
+  }
+  if (!*config->node) {
+    snprintf(why, why_len,
+             "副本模式（--etcd）需要用 --node 给出本节点名称 / replicated mode (--etcd) needs --node NAME");
+    return DBN_EINVAL;
+  }
+  if (!*config->advertise)
+    snprintf(config->advertise, sizeof config->advertise, "%s", config->endpoint);
+  if (config->batch_max > 256)
+    config->batch_max = 256;
+  return 0;
+}
+
 int
 dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char *why, size_t why_len)
 {
@@ -266,6 +361,9 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   config->checkpoint_events = 100;
   config->checkpoint_seconds = 10;
   config->memory_mib = 1024;
+  config->lease_seconds = 3;
+  config->etcd_window = 100000;
+  snprintf(config->etcd_prefix, sizeof config->etcd_prefix, "/duban/");
   dbn_ladder_default(&config->ladder);
 
   /* The file first, so that flags override it wherever they appear. */
@@ -311,5 +409,5 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
   }
   if (!config->group_commit)
     config->batch_max = 1;
-  return 0;
+  return check_replicated(config, why, why_len);
 }

@@ -33,6 +33,15 @@ typedef struct {
   int checkpoint_seconds;   /* ... or after this many seconds with new events */
   char metrics[256];        /* --metrics HOST:PORT for Prometheus; "" = none */
   char crypto[32];          /* --crypto: the profile of a log it creates; "" = not given (the log's own) */
+  char etcd[1024];          /* replicated mode: etcd members' client addresses; "" = single node */
+  char node[64];            /* replicated mode: this broker's name among its peers */
+  char advertise[256];      /* replicated mode: the endpoint clients are sent to when this is the leader */
+  int lease_seconds;        /* replicated mode: the leader's etcd lease; a dead leader is replaced after it */
+  char etcd_prefix[128];    /* replicated mode: where in etcd this deployment's keys live ("/duban/") */
+  uint64_t etcd_window;     /* replicated mode: events kept in etcd behind the head (older batches deleted) */
+  char etcd_ca[1024];       /* replicated mode, https://: the etcd members' CA ("" = the system's) */
+  char etcd_cert[1024];     /* replicated mode, https://: this broker's client certificate for etcd */
+  char etcd_key[1024];      /* ... and its key */
 } dbn_broker_config_t;
 
 /* Fill config from argv (which may name --config FILE). On a usage error

@@ -152,6 +152,10 @@ follow(watcher_t *w, int keepalive_ms, int idle_ms)
     /* Silence: the broker may have restarted and forgotten us. Ask again
      * from where we are; if it had not forgotten, we get duplicates. */
     if (now - last_heard_ms >= keepalive_ms && now - w->last_sent_ms >= keepalive_ms) {
+      /* Given several brokers (replicated), one that did not answer the
+       * last subscription is left for the next. */
+      if (last_heard_ms < w->last_sent_ms)
+        dbn_client_next_endpoint(w->cli->client);
       if ((rc = send_watch(w)) != DBN_CLI_EXIT_OK)
         return rc;
     }
