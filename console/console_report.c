@@ -1,6 +1,8 @@
 /* console_report.c: the assessment report (report/report.h) of the
  * mirror, as JSON for the board's ranking and as an Excel workbook, and
- * the board's charts over time (GET /api/charts): the completion of the
+ * the board's charts over time (GET /api/charts). The report and the
+ * workbook take ?at=YYYY-MM-DD: the scores and ranking as the log stood at
+ * the end of that day, under the rules then in force; the completion of the
  * plan and of each department at the end of each month, and each
  * department's colour at the end of each month (瓯海's monthly colours).
  * Completion is the scorecard's average percent (domain/scorecard.h) of
@@ -104,12 +106,12 @@ charts_json(const char *dir, const dbn_report_t *head)
   return json;
 }
 
-/* In the child: build the report and write it as JSON, xlsx or the
- * charts' JSON at path. */
+/* In the child: build the report as of at (0: the mirror's head) and write
+ * it as JSON, xlsx or the charts' JSON at path. */
 static int
-make_report(const char *dir, enum report_kind kind, const char *path)
+make_report(const char *dir, enum report_kind kind, int64_t at, const char *path)
 {
-  dbn_report_options_t options = {.store_dir = dir};
+  dbn_report_options_t options = {.store_dir = dir, .at = at};
   dbn_report_t *report;
   if (dbn_report_build(&options, &report, NULL, 0) != 0)
     return 1;
@@ -131,9 +133,9 @@ make_report(const char *dir, enum report_kind kind, const char *path)
   return rc;
 }
 
-/* The report's bytes in *data_p (the caller frees), or NULL. */
+/* The report's bytes as of at (0: now) in *data_p (the caller frees), or NULL. */
 static char *
-run_report(const dbn_console_t *console, enum report_kind kind, size_t *len)
+run_report(const dbn_console_t *console, enum report_kind kind, int64_t at, size_t *len)
 {
   char dir[] = "/tmp/duban-console-report-XXXXXX";
   if (!mkdtemp(dir))
@@ -142,7 +144,7 @@ run_report(const dbn_console_t *console, enum report_kind kind, size_t *len)
   snprintf(path, sizeof path, "%s/%s", dir, kind == REPORT_XLSX ? "report.xlsx" : "report.json");
   pid_t pid = fork();
   if (pid == 0)
-    _exit(make_report(console->data_dir, kind, path));
+    _exit(make_report(console->data_dir, kind, at, path));
   int status = 1;
   if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     status = 1;
@@ -168,11 +170,25 @@ run_report(const dbn_console_t *console, enum report_kind kind, size_t *len)
   return data;
 }
 
+/* ?at=YYYY-MM-DD: the report as the log stood at the end of that day in the
+ * plan's zone (what `duban audit report --at` means), else now. 0 and
+ * *at_p, or -1 when the date is not a real one. */
+static int
+requested_at(dbn_web_request_t *req, int64_t *at_p)
+{
+  const char *at = dbn_web_request_query(req, "at");
+  *at_p = 0;
+  return at && *at && dbn_report_parse_at(at, at_p) != 0 ? -1 : 0;
+}
+
 int
 dbn_console_get_report(dbn_web_request_t *req, void *arg)
 {
   size_t len = 0;
-  char *json = run_report(arg, REPORT_JSON, &len);
+  int64_t at;
+  if (requested_at(req, &at) != 0)
+    return dbn_web_reply_error(req, 400, "日期应为 YYYY-MM-DD，且是真实的一天");
+  char *json = run_report(arg, REPORT_JSON, at, &len);
   if (!json)
     return dbn_web_reply_error(req, 503, "暂时无法生成考核报告（日志副本为空或计分规则有误）");
   int rc = dbn_web_reply_json_text(req, 200, json);
@@ -184,7 +200,10 @@ int
 dbn_console_get_xlsx(dbn_web_request_t *req, void *arg)
 {
   size_t len = 0;
-  char *data = run_report(arg, REPORT_XLSX, &len);
+  int64_t at;
+  if (requested_at(req, &at) != 0)
+    return dbn_web_reply_error(req, 400, "日期应为 YYYY-MM-DD，且是真实的一天");
+  char *data = run_report(arg, REPORT_XLSX, at, &len);
   if (!data)
     return dbn_web_reply_error(req, 503, "暂时无法导出Excel（日志副本为空或计分规则有误）");
   int rc = dbn_web_reply_bytes(req, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -197,7 +216,7 @@ int
 dbn_console_get_charts(dbn_web_request_t *req, void *arg)
 {
   size_t len = 0;
-  char *json = run_report(arg, REPORT_CHARTS, &len);
+  char *json = run_report(arg, REPORT_CHARTS, 0, &len);
   if (!json)
     return dbn_web_reply_error(req, 503, "暂时无法生成统计图（日志副本为空或计分规则有误）");
   int rc = dbn_web_reply_json_text(req, 200, json);

@@ -52,3 +52,18 @@ jq -e '(.units[] | select(.code == "LCJ") | .completion) as $c | $c[0] > 0 and $
 pass "the charts: completion of the plan and per department at each month's end, monthly colours"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$CONSOLE_URL/api/charts")
 [ "$code" = 401 ] || fail "charts without a session gave $code"
+
+# The ranking at any date: ?at=YYYY-MM-DD is the report as the log stood at
+# the end of that day, the same as `duban audit report --at` of the log; the
+# workbook takes it too, and a day that is not a day is refused.
+curl -s -b "$JAR" "$CONSOLE_URL/api/report?at=2023-09-20" >"$T/report-then.json"
+"$BIN/duban" audit report --data "$T/data" --at 2023-09-20 --json >"$T/audit-then.json" || fail "audit report --at"
+jq -e --slurpfile audit "$T/audit-then.json" '.head_seq == $audit[0].head_seq and .head_seq < '"$seq"'
+  and ([.units[] | {code, total, rank}] == [$audit[0].units[] | {code, total, rank}])' "$T/report-then.json" >/dev/null ||
+  fail "the board's report at 2023-09-20 is not the log's: $(head -c 400 "$T/report-then.json")"
+[ "$(jq '.units[] | select(.code == "LCJ") | .tasks' "$T/report-then.json")" != null ] || fail "no LCJ then"
+code=$(curl -s -b "$JAR" -o "$T/then.xlsx" -w '%{http_code}' "$CONSOLE_URL/api/export.xlsx?at=2023-09-20")
+[ "$code" = 200 ] || fail "export at a date gave $code"
+code=$(curl -s -b "$JAR" -o "$T/bad.json" -w '%{http_code}' "$CONSOLE_URL/api/report?at=2023-02-30")
+[ "$code" = 400 ] && has '日期应为' "$T/bad.json" || fail "2023-02-30 gave $code: $(cat "$T/bad.json")"
+pass "the ranking and the workbook at a past date are the log's as of that day; a date that is no day is refused"

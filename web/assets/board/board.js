@@ -226,15 +226,25 @@
       });
   }
 
+  // The date chosen above the ranking ("" = now): the ranking, the
+  // workbook and the 通报 are then the ones at the end of that day.
+  function rankingQuery() {
+    var at = document.getElementById("ranking-at").value;
+    return at ? "?at=" + encodeURIComponent(at) : "";
+  }
+
   function loadRanking() {
-    fetch("/api/report", { credentials: "same-origin" })
+    var query = rankingQuery();
+    document.getElementById("export-xlsx").setAttribute("href", "/api/export.xlsx" + query);
+    document.getElementById("bulletin").setAttribute("href", "/assets/board/bulletin.html" + query);
+    fetch("/api/report" + query, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (rep) {
         var tbody = document.querySelector("#ranking tbody");
         clear(tbody);
         if (rep.error) { tbody.appendChild(el("tr")).appendChild(el("td", rep.error)); return; }
-        document.getElementById("ranking-head").textContent =
-          "截至日志序号 " + rep.head_seq + "，哈希 " + String(rep.head_hash || "").slice(0, 16);
+        document.getElementById("ranking-head").textContent = (rep.at_local ? "截至 " + rep.at_local + "，" : "") +
+          "日志序号 " + rep.head_seq + "，哈希 " + String(rep.head_hash || "").slice(0, 16);
         (rep.units || []).forEach(function (u) {
           var tr = el("tr");
           tr.appendChild(el("td", u.rank)); tr.appendChild(el("td", u.name));
@@ -405,6 +415,7 @@
       });
     });
     document.getElementById("ranking-refresh").addEventListener("click", function () { loadRanking(); loadCharts(); });
+    document.getElementById("ranking-at").addEventListener("change", loadRanking);
     document.getElementById("logout").addEventListener("click", function () {
       var body = new URLSearchParams(); body.append("csrf", state.csrf);
       fetch("/logout", { method: "POST", body: body, credentials: "same-origin" })

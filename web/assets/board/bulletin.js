@@ -14,7 +14,8 @@ document.addEventListener("DOMContentLoaded", function () {
     tbody.appendChild(tr);
   }
   document.getElementById("print").addEventListener("click", function () { window.print(); });
-  fetch("/api/report", { credentials: "same-origin" })
+  // The board passes its chosen day on (?at=YYYY-MM-DD); none = now.
+  fetch("/api/report" + window.location.search, { credentials: "same-origin" })
     .then(function (r) { if (r.status === 401) { window.location.href = "/login"; } return r.json(); })
     .then(function (rep) {
       if (rep.error) { document.getElementById("bulletin-meta").textContent = rep.error; return; }
