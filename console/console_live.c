@@ -208,6 +208,16 @@ tick_grid(dbn_console_live_t *live)
   /* read after the snapshot began: a clock_advanced in the snapshot has
    * been counted (console_mirror.c counts before it commits) */
   unsigned advances = atomic_load(&live->console->clock_advances);
+  /* Until the broker has answered once (or the mirror holds a clock) the
+   * time is not known: this machine's clock is no stand-in for a virtual
+   * one, and a grid made at it would turn into a "change" the first time
+   * the broker's time arrives. */
+  int64_t log_time = 0;
+  if (atomic_load(&live->console->broker_now) == 0 &&
+      (dbn_store_clock_get(txn, &log_time) != 0 || log_time == 0)) {
+    dbn_store_abort(&txn);
+    return;
+  }
   int64_t now = dbn_console_now(live->console, txn), before_now = live->now;
   cJSON *before = NULL, *after = NULL;
   if (now != before_now) {
@@ -229,6 +239,9 @@ tick_grid(dbn_console_live_t *live)
   cJSON_Delete(before);
   bool push = changes && cJSON_GetArraySize(changes) > 0;
   pthread_mutex_lock(&live->lock);
+  /* The first grid, once the time is known: streams opened before it get
+   * it as their snapshot. */
+  char *first = live->cells_version == 0 ? cells_message(day, now, "snapshot", grid_array(after)) : NULL;
   cJSON_Delete(live->cells);
   live->cells = after;
   free(live->cells_day);
@@ -237,6 +250,9 @@ tick_grid(dbn_console_live_t *live)
   uint64_t version = live->cells_version =
       push || live->cells_version == 0 ? next_version(live) : live->cells_version;
   pthread_mutex_unlock(&live->lock);
+  if (first)
+    dbn_web_hub_publish(live->hub, version, "cells", first);
+  free(first);
   char *text = push ? cells_message(day, now, reason, changes) : NULL;
   if (!push)
     cJSON_Delete(changes);
