@@ -54,7 +54,7 @@ echo "broker RssAnon: ${base} KiB before, largest ${max} KiB during, ${after} Ki
 # broker, so 5 MiB a peer, plus 64 MiB for the log's pages being read and
 # everything else.
 bound=$((base + (WATCHERS + 1) * 5 * 1024 + 64 * 1024))
-[ "$max" -lt "$bound" ] || fail "the broker grew to ${max} KiB, past ${bound} KiB"
+memory_bound_holds "$max" "$bound" "the broker"
 pass "the broker stayed under ${bound} KiB (largest ${max} KiB) and the writer kept going"
 kill -0 "$BROKER_PID" || fail "the broker died"
 as auditor:audit ping >/dev/null || fail "the broker does not answer after the load"
