@@ -229,6 +229,44 @@ static const char plan_load_zh[] = "用法：duban plan load FILE.json [--json]\
                                    "同一计划编号加载两次会被拒绝。\n"
                                    "\n" CONNECTION_HELP_ZH;
 
+static const char plan_import_zh[] =
+    "用法：duban plan import FILE [--units FILE] [--id ID] [--report FILE]\n"
+    "                         [--horizon DATE] [--text FILE] [--load]\n"
+    "      duban plan import --explain TASK FILE [--units FILE] [--id ID]\n"
+    "\n"
+    "读取计划文档（.docx、.pdf，或 UTF-8、GB18030、GBK 编码的文本；LF 或 CRLF 换行），\n"
+    "在 stdout 上以 JSON（duban-plan/1）输出计划；导入时拿不准的内容输出到\n"
+    "stderr，每条一行，带文档的行号。\n"
+    "\n"
+    "  --units FILE   {\"name\", \"code\", \"aliases\"} 组成的 JSON 数组，设定单位\n"
+    "                 代码和别名；{\"name\": \"各区、县级市\", \"members\": [名称或\n"
+    "                 代码]} 把这一统称展开为其中各单位（每个单位一项任务）\n"
+    "  --id ID        计划编号（默认取自文号，例如\n"
+    "                 鄂府发〔2023〕58号 得到 ordos-2023-58，或取文件名）\n"
+    "  --report FILE  把报告以 JSON 写入 FILE，而不是 stderr\n"
+    "  --horizon DATE 未写期限的每项举措的截止日期（YYYY-MM-DD），\n"
+    "                 标为继承；不给出则这类举措没有截止\n"
+    "                 日期（长期坚持/持续推进 从不设期限）\n"
+    "  --text FILE    （.docx、.pdf）把文档写成报告所编行号对应的\n"
+    "                 文本\n"
+    "  --load         同时把计划加载到服务端（管理员身份）\n"
+    "  --against LOADED.json  输出这一修订版对已加载计划的改动\n"
+    "                 （新增、删除、改动的任务；加 --json 输出\n"
+    "                 计划调整事件），同 'duban plan diff LOADED.json FILE'\n"
+    "  --explain TASK 输出任务 TASK（ordos-2023-58:1.1.1 或 1.1.1）的\n"
+    "                 来源：它所在部分和措施的行及它自己的行；\n"
+    "                 .docx 还给出每行的表格行和单元格\n"
+    "\n"
+    ".docx 中读取段落和每个带表头行的表格（序号、任务、具体措施、牵头单位、\n"
+    "配合单位、责任单位、完成时限及其变体）：每行一项任务，合并单元格\n"
+    "向下继承。.doc/.wps 须先转换：\n"
+    "  libreoffice --headless --convert-to docx FILE\n"
+    ".pdf 通过 pdftotext -layout（poppler-utils）读取，尽力而为：去掉页码，\n"
+    "合并折行；分栏的表格不读取。\n"
+    "\n"
+    "退出状态：0 已导入，1 文档无法读取，2 用法错误，\n"
+    "3 未找到结构（没有部分、措施或条目），4 旧的 .doc/.wps。\n";
+
 static const char plan_import_load_zh[] =
     "用法：duban plan import FILE --load [--units FILE] [--id ID] [--horizon DATE] [--report FILE]\n"
     "                         [--json]\n"
@@ -464,6 +502,9 @@ static const struct {
     {"plan", plan_zh},
     {"plan load", plan_load_zh},
     {"plan import", plan_import_load_zh},
+    /* `plan import` without --load prints the plan; cmd_plan_import.c
+     * parses its own options and asks by this name. */
+    {"plan import (print)", plan_import_zh},
     {"plan change", plan_change_zh},
     {"plan change add", plan_change_zh},
     {"plan change cancel", plan_change_zh},

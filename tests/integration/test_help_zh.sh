@@ -12,7 +12,7 @@ commands=(
   "milestone" "milestone met" "milestone confirm" "milestone return"
   escalate inbox outbox watch escalations ack resolve remind accept reject reassign
   keygen user
-  "plan" "plan load" "plan import --load" "plan diff"
+  "plan" "plan load" "plan import" "plan import --load" "plan diff"
   "plan change" "plan change add" "plan change cancel" "plan change redate"
   "plan change add-milestone" "plan change remove-milestone"
   "clock" "clock advance"
