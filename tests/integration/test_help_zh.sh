@@ -40,6 +40,14 @@ for command in "${commands[@]}"; do
     fail "duban $command --help: the Chinese names other options than the English:
 $(diff <(echo "$en_options") <(echo "$zh_options"))"
 done
+# A subcommand added with its own usage text is one checked here.
+while read -r name; do
+  found=false
+  for command in "${commands[@]}"; do
+    [[ ${command% --load} == "$name" ]] && found=true
+  done
+  $found || fail "the source has a usage text for '$name', which this test does not check"
+done < <(grep -oh 'dbn_cli_\(init(&cli, \|run_word(\)"[a-z -]*"' "$DUBAN_SOURCE"/cli/*.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
 pass "every subcommand's --help is Chinese by default, English with --lang en, with the same options"
 
 zh=$("$BIN/duban" --help) || fail "duban --help failed"
