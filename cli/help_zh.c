@@ -16,8 +16,8 @@
 #define CONNECTION_HELP_ZH                                                                                   \
   "连接（选项优先于环境变量）：\n"                                                             \
   "  --agent ipc:///PATH      本部门的代理（环境变量 DUBAN_AGENT）\n"                            \
-  "  --broker tcp://HOST:PORT 直接连接服务端（环境变量 DUBAN_BROKER）\n"                        \
-  "  --server-key FILE        服务端的公钥 KEYS/broker.key（环境变量 DUBAN_SERVER_KEY）\n"       \
+  "  --broker tcp://HOST:PORT 直接连接中心服务（环境变量 DUBAN_BROKER）\n"                     \
+  "  --server-key FILE        中心服务的公钥 KEYS/broker.key（环境变量 DUBAN_SERVER_KEY）\n"    \
   "  --key FILE               你的密钥 KEYS/NAME.key，旁边须有 NAME.key_secret\n"                   \
   "                           （环境变量 DUBAN_KEY）\n"                                                \
   "  --timeout MS             等待应答超过 MS 毫秒即放弃（默认 5000）\n"                      \
@@ -50,7 +50,7 @@ static const char task_zh[] = "用法：duban task TASK [--json]\n"
 
 static const char claim_zh[] = "用法：duban claim TASK [--json]\n"
                                "\n"
-                               "签收分派给本部门的任务：状态从 assigned 变为 claimed。服务端不在线时\n"
+                               "签收分派给本部门的任务：状态从 assigned 变为 claimed。中心服务不在线时\n"
                                "经代理签收，签收先排队，之后送达，且只生效一次。\n"
                                "\n" CONNECTION_HELP_ZH;
 
@@ -138,8 +138,8 @@ static const char inbox_zh[] =
 static const char outbox_zh[] =
     "用法：duban outbox [--keep-unseen] [--json]\n"
     "\n"
-    "本部门代理排队的命令：仍在等待送达的（待发送），以及排队后被服务端拒绝的\n"
-    "（被拒绝），附服务端给出的理由。列出后拒绝记录标为已看，其他命令不再提示，\n"
+    "本部门代理排队的命令：仍在等待送达的（待发送），以及排队后被中心服务拒绝的\n"
+    "（被拒绝），附中心服务给出的理由。列出后拒绝记录标为已看，其他命令不再提示，\n"
     "除非加 --keep-unseen。只能经本部门代理使用（--agent 或 DUBAN_AGENT）。\n"
     "--json 输出 {\"outbox\": [{request_id, kind, task, refused, code, reason, answered_at, seen}]}。\n"
     "\n" CONNECTION_HELP_ZH;
@@ -156,9 +156,9 @@ static const char watch_zh[] = "用法：duban watch [--after SEQ] [--count N] [
                                "  --count N            收到 N 个事件后退出\n"
                                "  --timeout-idle MS    MS 毫秒内没有事件即退出\n"
                                "  --keepalive MS       静默 MS 毫秒后重新订阅\n"
-                               "                       （默认 3000），服务端重启后仍能继续\n"
+                               "                       （默认 3000），中心服务重启后仍能继续\n"
                                "\n"
-                               "序号出现空缺时，先从服务端的日志补齐再继续，因此不会漏掉任何事件。\n"
+                               "序号出现空缺时，先从中心服务的日志补齐再继续，因此不会漏掉任何事件。\n"
                                "\n" CONNECTION_HELP_ZH;
 
 static const char keygen_zh[] =
@@ -168,13 +168,13 @@ static const char keygen_zh[] =
     "--self：在部门（或协调办、管理员）自己的主机上，生成它的 CURVE 密钥对\n"
     "KEYS/NAME.key（+ _secret）和签名密钥对（Ed25519；加 --crypto sm 则为 SM2，\n"
     "用于国密配置的日志）KEYS/NAME.sign（+ _secret），并只输出公开部分：把\n"
-    "NAME.key 交给服务端管理员放入 KEYS/clients/，把签名公钥用于\n"
+    "NAME.key 交给中心服务管理员放入 KEYS/clients/，把签名公钥用于\n"
     "`duban admin register-key`。私钥从不离开本机。\n"
     "\n"
     "生成一套部署的 CURVE 密钥：KEYS/broker.key（+ _secret，已有则不生成），\n"
     "并为每个 IDENTITY 生成一对 KEYS/NAME.key + KEYS/NAME.key_secret，以及带有\n"
-    "身份的公开副本 KEYS/clients/NAME.key，服务端据此知道密钥属于谁。NAME 是把\n"
-    "身份中的 ':' 换成 '-'。已有的密钥保留不动。服务端还得到 KEYS/broker.sign\n"
+    "身份的公开副本 KEYS/clients/NAME.key，中心服务据此知道密钥属于谁。NAME 是把\n"
+    "身份中的 ':' 换成 '-'。已有的密钥保留不动。中心服务还得到 KEYS/broker.sign\n"
     "（+ _secret），它用来签署日志检查点（加 --crypto sm 则为 SM2）：\n"
     "把 broker.sign 像 broker.key 一样发给每个部门和审计。\n"
     "\n"
@@ -213,8 +213,8 @@ static const char plan_zh[] =
     "      duban plan diff OLD NEW [--json]\n"
     "\n"
     "  import   读取分解方案文档并输出计划 JSON（docs/plan-format.md）；导入时\n"
-    "           拿不准的内容输出到 stderr 或 --report。加 --load 则立即发送给服务端。\n"
-    "  load     把 JSON 格式的计划发送给服务端（管理员），服务端为每项举措\n"
+    "           拿不准的内容输出到 stderr 或 --report。加 --load 则立即发送给中心服务。\n"
+    "  load     把 JSON 格式的计划发送给中心服务（管理员），中心服务为每项举措\n"
     "           生成一个任务\n"
     "  change   计划调整：对已加载的计划新增、取消任务或调整日期，须附理由\n"
     "           （'duban plan change --help'）\n"
@@ -225,7 +225,7 @@ static const char plan_zh[] =
 static const char plan_load_zh[] = "用法：duban plan load FILE.json [--json]\n"
                                    "\n"
                                    "把 JSON 格式的计划（duban-plan/1，即 'duban plan import' 的输出）发送给\n"
-                                   "服务端，服务端检查后为每项举措生成一个任务。需要管理员密钥。\n"
+                                   "中心服务，中心服务检查后为每项举措生成一个任务。需要管理员密钥。\n"
                                    "同一计划编号加载两次会被拒绝。\n"
                                    "\n" CONNECTION_HELP_ZH;
 
@@ -249,7 +249,7 @@ static const char plan_import_zh[] =
     "                 日期（长期坚持/持续推进 从不设期限）\n"
     "  --text FILE    （.docx、.pdf）把文档写成报告所编行号对应的\n"
     "                 文本\n"
-    "  --load         同时把计划加载到服务端（管理员身份）\n"
+    "  --load         同时把计划加载到中心服务（管理员身份）\n"
     "  --against LOADED.json  输出这一修订版对已加载计划的改动\n"
     "                 （新增、删除、改动的任务；加 --json 输出\n"
     "                 计划调整事件），同 'duban plan diff LOADED.json FILE'\n"
@@ -271,7 +271,7 @@ static const char plan_import_load_zh[] =
     "用法：duban plan import FILE --load [--units FILE] [--id ID] [--horizon DATE] [--report FILE]\n"
     "                         [--json]\n"
     "\n"
-    "一步完成：导入分解方案文档，并把计划发送给服务端。\n"
+    "一步完成：导入分解方案文档，并把计划发送给中心服务。\n"
     "不加 --load 时 'duban plan import' 改为输出计划 JSON；见\n"
     "'duban plan import --help'。\n"
     "\n" CONNECTION_HELP_ZH;
@@ -319,13 +319,13 @@ static const char plan_diff_zh[] =
 static const char clock_zh[] = "用法：duban clock advance SECONDS [--json]\n"
                                "      duban clock advance --days N [--json]\n"
                                "\n"
-                               "把以虚拟时钟启动的服务端时钟向前拨（仅管理员；使用真实时钟的\n"
-                               "服务端会拒绝）。随后截止监控按新时间运行。\n"
+                               "把以虚拟时钟启动的中心服务时钟向前拨（仅管理员；使用真实时钟的\n"
+                               "中心服务会拒绝）。随后截止监控按新时间运行。\n"
                                "\n" CONNECTION_HELP_ZH;
 
 static const char ping_zh[] = "用法：duban ping [--json]\n"
                               "\n"
-                              "询问服务端（或代为应答的代理）：你是谁、它的时钟是什么时间、\n"
+                              "询问中心服务（或代为应答的代理）：你是谁、它的时钟是什么时间、\n"
                               "最后提交的序号是多少。\n"
                               "\n" CONNECTION_HELP_ZH;
 
@@ -333,7 +333,7 @@ static const char admin_zh[] = "用法：duban admin backup --data DIR --to DEST
                                "      duban admin register-key IDENTITY PUBLIC_KEY [NOTE]\n"
                                "      duban admin revoke-key IDENTITY KEY_ID REASON\n"
                                "\n"
-                               "管理服务端的文件和签名权限：\n"
+                               "管理中心服务的文件和签名权限：\n"
                                "  backup         日志的热备份，经压缩并验证\n"
                                "  register-key   某签名密钥可以签署 IDENTITY 的写入（一个事件）\n"
                                "  revoke-key     它不再可以签署（一个事件）\n";
@@ -341,11 +341,11 @@ static const char admin_zh[] = "用法：duban admin backup --data DIR --to DEST
 static const char admin_backup_zh[] =
     "用法：duban admin backup --data DIR --to DEST [--json]\n"
     "\n"
-    "热备份 DIR 中的事件日志（服务端可以继续运行和写入）：某次提交时的一致副本，\n"
+    "热备份 DIR 中的事件日志（中心服务可以继续运行和写入）：某次提交时的一致副本，\n"
     "经压缩后写到 DEST/data.mdb（DEST 会被创建；已有的副本从不覆盖）。随后验证\n"
-    "副本的哈希链和视图，并输出它的最新序号和哈希。请以服务端的用户（duban）运行。\n"
+    "副本的哈希链和视图，并输出它的最新序号和哈希。请以中心服务的用户（duban）运行。\n"
     "\n"
-    "恢复：停止服务端，用 DEST/data.mdb 替换 DIR/data.mdb（并删除 DIR/lock.mdb），\n"
+    "恢复：停止中心服务，用 DEST/data.mdb 替换 DIR/data.mdb（并删除 DIR/lock.mdb），\n"
     "再启动。见 docs/deploy.md。\n"
     "\n"
     "退出状态：0 副本验证通过，1 备份失败或验证不通过，2 用法错误。\n";
@@ -409,29 +409,29 @@ static const char audit_zh[] =
     "  report   考核：各部门的得分、排名和颜色，逾期清单，\n"
     "           督办事项和每月颜色，可以是现在或过去某一时刻\n"
     "  export   同一份考核报告，输出为 Excel 工作簿\n"
-    "  checkpoints  列出（或 --export 导出）代理保存的服务端签名检查点\n"
+    "  checkpoints  列出（或 --export 导出）代理保存的中心服务签名检查点\n"
     "\n"
-    "它们都以只读方式读取服务端的数据目录，服务端运行时也可以使用。\n";
+    "它们都以只读方式读取中心服务的数据目录，中心服务运行时也可以使用。\n";
 
 static const char audit_verify_zh[] =
     "用法：duban audit verify --data DIR [--chain-only] [--witness DIR --key BROKER.SIGN] [--json]\n"
     "\n"
-    "检查 DIR（服务端的数据目录）中的日志：每个键都是下一个序号，每个事件都能\n"
+    "检查 DIR（中心服务的数据目录）中的日志：每个键都是下一个序号，每个事件都能\n"
     "解码并带有前一个事件的哈希。然后由日志重建每个视图并比较。输出检查的事件数、\n"
     "最新序号，以及 OK 或第一个出错的序号和错误所在。日志验证通过时退出码为 0，\n"
     "否则为 1。\n"
     "--chain-only 只检查哈希链，不重建视图（更快）。\n"
     "--json 输出 {\"ok\", \"events\", \"head_seq\", \"first_bad_seq\", \"problem\", \"note\",\n"
-    "\"crypto\"}；note 说明哪些无法检查（旧版 duban 写的视图，在服务端重建之前）。\n"
+    "\"crypto\"}；note 说明哪些无法检查（旧版 duban 写的视图，在中心服务重建之前）。\n"
     "crypto 是日志的密码配置，读自它的第一个事件：ed25519-blake2b（BLAKE2b 哈希链，\n"
     "Ed25519 签名）或 sm（SM3 哈希链，SM2 签名）；每个哈希和签名都按它检查。\n"
     "\n"
-    "--witness DIR 还把日志与服务端签署、代理保存在那里的检查点比较（代理数据目录\n"
+    "--witness DIR 还把日志与中心服务签署、代理保存在那里的检查点比较（代理数据目录\n"
     "下的 witness/，或 `duban audit checkpoints --export` 写出的目录）：对每个\n"
     "检查点，日志必须有它的 seq，且该事件的哈希必须等于签署的最新哈希。被改写并\n"
     "重新链接、被截短或被回滚的日志单独验证能通过，但对照见证则不能；verify 指出\n"
     "两者分歧处第一个检查点的 seq。\n"
-    "--key 是服务端公布的签名公钥（KEYS/broker.sign）；签名不成立的检查点被剔除\n"
+    "--key 是中心服务公布的签名公钥（KEYS/broker.sign）；签名不成立的检查点被剔除\n"
     "并计数。\n"
     "--json 增加 \"witness\": {\"checkpoints\", \"refused\", \"agreed_seq\",\n"
     "\"first_bad_seq\", \"beyond_head\", \"problem\", \"cosignatures\", \"cosigners\",\n"
@@ -443,7 +443,7 @@ static const char audit_verify_zh[] =
 static const char audit_checkpoints_zh[] =
     "用法：duban audit checkpoints --witness DIR --key BROKER.SIGN [--export OUT] [--json]\n"
     "\n"
-    "列出 DIR（代理的 DATA/witness）中保存的服务端签名检查点：seq、时间（北京时间）、\n"
+    "列出 DIR（代理的 DATA/witness）中保存的中心服务签名检查点：seq、时间（北京时间）、\n"
     "最新哈希和密钥编号，每个都用 --key（KEYS/broker.sign）检查。--export OUT\n"
     "把签名成立的检查点连同本部门的联署复制到 OUT，供审计使用：几个部门的导出\n"
     "可以放进同一目录，由 `duban audit verify\n"
@@ -465,7 +465,7 @@ static const char audit_report_zh[] =
     "每个部门的考核：得分及其构成、排名、按颜色（红黄蓝绿）分的任务、逾期任务\n"
     "及逾期天数、本部门提出的和自动生成的督办事项，以及每月月末的颜色。按当时\n"
     "有效的考核细则计分（duban scoring load），并标明日志的最新哈希以便核对。\n"
-    "默认按日志当前状态（服务端的时钟）；--until SEQ 为事件 SEQ 刚发生之后；\n"
+    "默认按日志当前状态（中心服务的时钟）；--until SEQ 为事件 SEQ 刚发生之后；\n"
     "--at DATE 为该日结束时（Asia/Shanghai 时间），通过把日志重放到临时副本得到。\n"
     "--verify 同时验证日志。\n"
     "export --xlsx FILE 写出工作簿（工作表 任务、指标、考核排名、逾期清单）。\n";
