@@ -23,6 +23,7 @@
 #include "event_subject.h"
 #include "evidence_rule.h"
 #include "figure.h"
+#include "help_zh.h"
 #include "lang.h"
 #include "refusal.h"
 #include "plan_change.h"
@@ -131,7 +132,7 @@ dbn_cli_finish_options(dbn_cli_t *cli, int positional, int min, int max, bool *d
 {
   *done_p = false;
   if (cli->help) {
-    fputs(cli->usage, stdout);
+    fputs(dbn_cli_help_text(cli->command, cli->usage), stdout);
     *done_p = true;
     return DBN_CLI_EXIT_OK;
   }
@@ -177,7 +178,7 @@ dbn_cli_run_word(const char *command, const char *usage, const dbn_cli_word_t *w
                  char **argv)
 {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(usage, argc < 2 ? stderr : stdout);
+    fputs(dbn_cli_help_text(command, usage), argc < 2 ? stderr : stdout);
     return argc < 2 ? DBN_CLI_EXIT_USAGE : DBN_CLI_EXIT_OK;
   }
   for (size_t i = 0; i < n; i++)

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "date.h"
+#include "help_zh.h"
 #include "lang.h"
 #include "store.h"
 #include "version.h"
@@ -22,59 +23,103 @@ typedef struct {
   int (*run)(int argc, char **argv); /* returns the exit code */
   const char *group;                 /* who it is for, for the overview */
   const char *summary;               /* one line */
+  const char *summary_zh;            /* the same line in Chinese */
 } command_t;
 
 static const command_t commands[] = {
-    {"tasks", dbn_cmd_tasks, "departments", "list tasks (--state, --unit)"},
-    {"task", dbn_cmd_task, "departments", "show one task in full"},
-    {"claim", dbn_cmd_claim, "departments", "claim (签收) an assigned task"},
-    {"progress", dbn_cmd_progress, "departments", "report percent, figures and a note"},
-    {"submit", dbn_cmd_submit, "departments", "submit a task as done"},
+    {"tasks", dbn_cmd_tasks, "departments", "list tasks (--state, --unit)", "列出任务（--state、--unit）"},
+    {"task", dbn_cmd_task, "departments", "show one task in full", "显示一项任务的全部内容"},
+    {"claim", dbn_cmd_claim, "departments", "claim (签收) an assigned task", "签收分派的任务"},
+    {"progress", dbn_cmd_progress, "departments", "report percent, figures and a note",
+     "填报进度百分比、指标和说明"},
+    {"submit", dbn_cmd_submit, "departments", "submit a task as done", "报送任务已完成"},
     {"milestone", dbn_cmd_milestone, "departments",
-     "milestone met|confirm|return: one milestone (节点) at a time"},
-    {"escalate", dbn_cmd_escalate, "departments", "raise a block you cannot clear alone"},
-    {"inbox", dbn_cmd_inbox, "departments", "what coordinators told you (催办, 退回, notes), unread first"},
-    {"outbox", dbn_cmd_outbox, "departments", "queued commands: pending, or refused and why"},
-    {"watch", dbn_cmd_watch, "coordinators", "open escalations, then every event live"},
-    {"escalations", dbn_cmd_escalations, "coordinators", "list open (or --all) escalations"},
-    {"ack", dbn_cmd_ack, "coordinators", "acknowledge an escalation"},
-    {"resolve", dbn_cmd_resolve, "coordinators", "resolve an escalation"},
-    {"remind", dbn_cmd_remind, "coordinators", "remind (催办) a department of a task"},
-    {"accept", dbn_cmd_accept, "coordinators", "accept submitted work"},
-    {"reject", dbn_cmd_reject, "coordinators", "send submitted work back, with a reason"},
-    {"reassign", dbn_cmd_reassign, "coordinators", "give a task to another unit"},
-    {"keygen", dbn_cmd_keygen, "admins", "make CURVE keys for the broker, units and roles"},
-    {"user", dbn_cmd_user, "admins", "user add|list|remove|passwd: accounts of a desk or the board"},
-    {"plan", dbn_cmd_plan, "admins", "plan import FILE | plan load FILE.json | plan change (计划调整)"},
-    {"clock", dbn_cmd_clock, "admins", "clock advance SECONDS|--days N (virtual clock)"},
-    {"admin", dbn_cmd_admin, "admins", "admin backup --data DIR --to DEST: a hot, verified copy of the log"},
-    {"scoring", dbn_cmd_scoring, "coordinators", "scoring load FILE: the 考核 rules, dated and versioned"},
-    {"ping", dbn_cmd_ping, "anyone", "who you are to the broker, its clock, its head"},
-    {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)"},
+     "milestone met|confirm|return: one milestone (节点) at a time",
+     "milestone met|confirm|return：节点逐个办理"},
+    {"escalate", dbn_cmd_escalate, "departments", "raise a block you cannot clear alone",
+     "提出无法独自解决的阻碍"},
+    {"inbox", dbn_cmd_inbox, "departments", "what coordinators told you (催办, 退回, notes), unread first",
+     "协调办告诉你的事（催办、退回、说明），未读在前"},
+    {"outbox", dbn_cmd_outbox, "departments", "queued commands: pending, or refused and why",
+     "排队的命令：待发送的，或被拒绝的及其理由"},
+    {"watch", dbn_cmd_watch, "coordinators", "open escalations, then every event live",
+     "未办结的督办事项，然后实时显示每个事件"},
+    {"escalations", dbn_cmd_escalations, "coordinators", "list open (or --all) escalations",
+     "列出未办结的（或 --all 全部）督办事项"},
+    {"ack", dbn_cmd_ack, "coordinators", "acknowledge an escalation", "确认收到督办事项"},
+    {"resolve", dbn_cmd_resolve, "coordinators", "resolve an escalation", "解决督办事项"},
+    {"remind", dbn_cmd_remind, "coordinators", "remind (催办) a department of a task", "就某项任务催办部门"},
+    {"accept", dbn_cmd_accept, "coordinators", "accept submitted work", "验收通过报送的工作"},
+    {"reject", dbn_cmd_reject, "coordinators", "send submitted work back, with a reason",
+     "退回报送的工作，附理由"},
+    {"reassign", dbn_cmd_reassign, "coordinators", "give a task to another unit", "把任务改派给另一单位"},
+    {"keygen", dbn_cmd_keygen, "admins", "make CURVE keys for the broker, units and roles",
+     "为中心服务、单位和角色生成 CURVE 密钥"},
+    {"user", dbn_cmd_user, "admins", "user add|list|remove|passwd: accounts of a desk or the board",
+     "user add|list|remove|passwd：部门工作台或看板的账号"},
+    {"plan", dbn_cmd_plan, "admins", "plan import FILE | plan load FILE.json | plan change (计划调整)",
+     "plan import FILE | plan load FILE.json | plan change（计划调整）"},
+    {"clock", dbn_cmd_clock, "admins", "clock advance SECONDS|--days N (virtual clock)",
+     "clock advance SECONDS|--days N（虚拟时钟）"},
+    {"admin", dbn_cmd_admin, "admins", "admin backup --data DIR --to DEST: a hot, verified copy of the log",
+     "admin backup --data DIR --to DEST：日志的热备份，经过验证"},
+    {"scoring", dbn_cmd_scoring, "coordinators", "scoring load FILE: the 考核 rules, dated and versioned",
+     "scoring load FILE：考核细则，带日期和版本"},
+    {"ping", dbn_cmd_ping, "anyone", "who you are to the broker, its clock, its head",
+     "中心服务认为你是谁、它的时钟、最新序号"},
+    {"audit", dbn_cmd_audit, "auditors", "audit verify|replay --data DIR (no broker needed)",
+     "audit verify|replay --data DIR（无需中心服务）"},
     {"evidence", dbn_cmd_evidence, "anyone",
-     "evidence list TASK | get HASH: files attached to reports (佐证材料)"},
+     "evidence list TASK | get HASH: files attached to reports (佐证材料)",
+     "evidence list TASK | get HASH：填报附上的文件（佐证材料）"},
     {"lead", dbn_cmd_lead, "departments",
-     "lead remind TASK --note TEXT: a measure's lead unit (牵头单位) reminds"},
+     "lead remind TASK --note TEXT: a measure's lead unit (牵头单位) reminds",
+     "lead remind TASK --note TEXT：措施的牵头单位催办"},
 };
+
+/* A group of the overview ("departments") as the person reads it. */
+static const char *
+group_name(const char *group)
+{
+  static const struct {
+    const char *en, *zh;
+  } groups[] = {{"departments", "部门"},
+                {"coordinators", "协调办"},
+                {"admins", "管理员"},
+                {"anyone", "所有人"},
+                {"auditors", "审计"}};
+  if (dbn_lang() == DBN_LANG_ZH)
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+      if (strcmp(groups[i].en, group) == 0)
+        return groups[i].zh;
+  return group;
+}
 
 static void
 print_overview(FILE *out)
 {
-  fputs("usage: duban [CONNECTION OPTIONS] COMMAND [ARGS] [--json] [--lang zh|en] [--help]\n"
-        "       duban --version   (the version, the wire protocol's and the log format's)\n\n"
-        "duban (督办) follows the tasks of a policy plan through the departments that\n"
-        "carry it out. Every command has --help.\n",
+  bool zh = dbn_lang() == DBN_LANG_ZH;
+  fputs(zh ? "用法：duban [连接选项] COMMAND [ARGS] [--json] [--lang zh|en] [--help]\n"
+             "      duban --version   （版本号，以及线路协议和日志格式的版本）\n\n"
+             "duban（督办）跟踪政策计划的各项任务在承办部门中的落实。\n"
+             "每个命令都有 --help。\n"
+           : "usage: duban [CONNECTION OPTIONS] COMMAND [ARGS] [--json] [--lang zh|en] [--help]\n"
+             "       duban --version   (the version, the wire protocol's and the log format's)\n\n"
+             "duban (督办) follows the tasks of a policy plan through the departments that\n"
+             "carry it out. Every command has --help.\n",
         out);
   const char *group = NULL;
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (!group || strcmp(group, commands[i].group) != 0) {
       group = commands[i].group;
-      fprintf(out, "\nFor %s:\n", group);
+      fprintf(out, zh ? "\n%s用：\n" : "\nFor %s:\n", group_name(group));
     }
-    fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-12s %s\n", commands[i].name, zh ? commands[i].summary_zh : commands[i].summary);
   }
-  fputs("\n" DBN_CLI_CONNECTION_HELP
-        "\nExit status: 0 done, 1 refused or failed (the reason on stderr), 2 a wrong command line.\n",
+  fputs("\n", out);
+  fputs(dbn_cli_connection_help(), out);
+  fputs(zh ? "\n退出状态：0 完成，1 被拒绝或失败（原因见 stderr），2 命令行有误。\n"
+           : "\nExit status: 0 done, 1 refused or failed (the reason on stderr), 2 a wrong command line.\n",
         out);
 }
 

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "help_zh.h"
 #include "plan_diff.h"
 #include "plan_import.h"
 
@@ -226,7 +227,7 @@ dbn_cmd_plan_diff(int argc, char **argv)
   size_t given = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      fputs(diff_usage, stdout);
+      fputs(dbn_cli_help_text("plan diff", diff_usage), stdout);
       return 0;
     } else if (strcmp(argv[i], "--json") == 0) {
       json = true;
@@ -234,14 +235,14 @@ dbn_cmd_plan_diff(int argc, char **argv)
       *(strcmp(argv[i], "--units") == 0 ? &units : &horizon) = argv[i + 1];
       i++;
     } else if (argv[i][0] == '-' || given == 2) {
-      fputs(diff_usage, stderr);
+      fputs(dbn_cli_help_text("plan diff", diff_usage), stderr);
       return 2;
     } else {
       paths[given++] = argv[i];
     }
   }
   if (given != 2) {
-    fputs(diff_usage, stderr);
+    fputs(dbn_cli_help_text("plan diff", diff_usage), stderr);
     return 2;
   }
   cJSON *old_plan = read_version(paths[0], units, horizon);

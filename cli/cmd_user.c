@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "help_zh.h"
 #include "users.h"
 
 static const char user_usage[] =
@@ -147,7 +148,7 @@ dbn_cmd_user(int argc, char **argv)
     case 'r': opts.role = optarg; break;
     case 'n': opts.unit = optarg; break;
     case 'p': opts.password_stdin = true; break;
-    case 'h': fputs(user_usage, stdout); return DBN_CLI_EXIT_OK;
+    case 'h': fputs(dbn_cli_help_text("user", user_usage), stdout); return DBN_CLI_EXIT_OK;
     default: fputs("试试 'duban user --help'\n", stderr); return DBN_CLI_EXIT_USAGE;
     }
   }
@@ -158,7 +159,7 @@ dbn_cmd_user(int argc, char **argv)
       action && (list || !strcmp(action, "add") || !strcmp(action, "remove") || !strcmp(action, "passwd"));
   if (!known || !opts.users || rest != (list ? 1 : 2)) {
     fputs("duban user: 用法错误\n", stderr);
-    fputs(user_usage, stderr);
+    fputs(dbn_cli_help_text("user", user_usage), stderr);
     return DBN_CLI_EXIT_USAGE;
   }
   dbn_web_users_t *users;
