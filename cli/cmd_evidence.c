@@ -44,7 +44,8 @@ load_one(dbn_cli_t *cli, dbn_cli_evidence_t *ev, size_t i)
     return dbn_cli_fail("resource_exhausted", "佐证材料 %s 超过每个文件 %zu 字节（1 MiB）的上限", name,
                         DBN_EVIDENCE_MAX_FILE_BYTES);
   if (rc)
-    return dbn_cli_usage_error(cli, "cannot read --evidence %s: %s", path, dbn_strerror(rc));
+    return dbn_cli_usage_error(cli, dbn_tr("无法读取 --evidence %s：%s", "cannot read --evidence %s: %s"),
+                               path, dbn_strerror(rc));
   const char *media_type = dbn_evidence_media_type_of(name);
   Duban__EvidenceRef *ref = &ev->refs[i];
   duban__evidence_ref__init(ref);
@@ -201,13 +202,16 @@ save_file(const Duban__EvidenceRef *file, const char *out_path)
   bool to_stdout = strcmp(path, "-") == 0;
   FILE *out = to_stdout ? stdout : fopen(path, "wbx");
   if (!out)
-    return dbn_cli_fail("failed_precondition", "cannot write %s: %s%s", path, strerror(errno),
-                        errno == EEXIST ? " (it exists; name another with -o FILE)" : "");
+    return dbn_cli_fail("failed_precondition", dbn_tr("无法写入 %s：%s%s", "cannot write %s: %s%s"), path,
+                        strerror(errno),
+                        errno != EEXIST ? ""
+                                        : dbn_tr("（文件已存在；请用 -o FILE 另取一个名字）",
+                                                 " (it exists; name another with -o FILE)"));
   bool ok = fwrite(file->content.data, 1, file->content.len, out) == file->content.len;
   if (!to_stdout)
     ok = fclose(out) == 0 && ok;
   if (!ok)
-    return dbn_cli_fail("internal", "cannot write %s: %s", path, strerror(errno));
+    return dbn_cli_fail("internal", dbn_tr("无法写入 %s：%s", "cannot write %s: %s"), path, strerror(errno));
   if (!to_stdout)
     fprintf(stderr, "已保存 %s（%zu 字节，%s，事件 %llu 所附）\n", path, file->content.len, file->media_type,
             (unsigned long long)file->seq);
@@ -220,7 +224,7 @@ show_file(dbn_cli_t *cli, const Duban__Reply *reply, void *ctx)
   (void)cli;
   const Duban__EvidenceRef *file = reply->evidence_file;
   if (!file || file->hash.len != DBN_EVIDENCE_HASH_BYTES)
-    return dbn_cli_fail("internal", "the answer holds no file");
+    return dbn_cli_fail("internal", "%s", dbn_tr("回答中没有文件", "the answer holds no file"));
   /* The file is checked here too: what is saved is what the chain covers. */
   uint8_t hash[DBN_EVIDENCE_HASH_BYTES];
   dbn_evidence_hash(file->content.data, file->content.len, hash);
@@ -261,7 +265,9 @@ cmd_get(int argc, char **argv)
     return rc;
   uint8_t hash[DBN_EVIDENCE_HASH_BYTES];
   if (dbn_evidence_hash_parse(argv[optind], hash) != 0)
-    return dbn_cli_usage_error(&cli, "HASH is 64 hex digits, as `duban evidence list TASK` shows it");
+    return dbn_cli_usage_error(&cli, "%s",
+                               dbn_tr("HASH 应为 64 位十六进制数字，即 `duban evidence list TASK` 所列",
+                                      "HASH is 64 hex digits, as `duban evidence list TASK` shows it"));
   Duban__EvidenceGet get = DUBAN__EVIDENCE_GET__INIT;
   get.hash.data = hash;
   get.hash.len = sizeof hash;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lang.h"
 #include "plan_change.h"
 
 static const char change_usage[] =
@@ -149,7 +150,8 @@ send_add(dbn_cli_t *cli, const char *measure, const change_options_t *o)
     }
     rc = dbn_cli_print_json(stdout, json);
   } else if (!queued) {
-    printf("ok: 已新增任务 %s（seq %llu）\n", id ? id : "（见 duban tasks）", (unsigned long long)seq);
+    printf(dbn_tr("完成：已新增任务 %s（事件 %llu）\n", "ok: added task %s (seq %llu)\n"),
+           id ? id : dbn_tr("（见 duban tasks）", "(see duban tasks)"), (unsigned long long)seq);
   }
   free(id);
   return rc;
