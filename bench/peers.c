@@ -193,7 +193,7 @@ redis_run(bench_env_t *env, const redis_peer_t *peer, int clients, int window, l
 {
   /* The report: a field and a value of 210 bytes, about the size of
    * duban's packed progress report; __rand_int__ varies it per request. */
-  static char value[211];
+  char value[211];
   memset(value, 'x', 198);
   memcpy(value + 198, "__rand_int__", 12);
   value[210] = '\0';

@@ -5,19 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Does value (a locale such as "en_US.UTF-8", or a name such as "zh")
+ * start with the language code, alone or followed by a region or charset? */
+static bool
+names_language(const char *value, const char *code)
+{
+  size_t n = strlen(code);
+  return value && strncmp(value, code, n) == 0 && (value[n] == '\0' || strchr("_-.", value[n]) != NULL);
+}
+
 static bool
 names_english(const char *value)
 {
-  return value && strncmp(value, "en", 2) == 0 &&
-         (value[2] == '\0' || value[2] == '_' || value[2] == '-' || value[2] == '.');
+  return names_language(value, "en");
 }
 
 static bool
 names_chinese(const char *value)
 {
-  return value &&
-         (strcmp(value, "cn") == 0 || (strncmp(value, "zh", 2) == 0 && (value[2] == '\0' || value[2] == '_' ||
-                                                                        value[2] == '-' || value[2] == '.')));
+  return value && (strcmp(value, "cn") == 0 || names_language(value, "zh"));
 }
 
 int
