@@ -170,6 +170,9 @@ void bench_report_print_json(bench_report_t *report, FILE *out, const char *mach
 
 int bench_disk_floor(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 int bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
+/* The name of an ingest cell's row ("group commit, 8 agents, W=32"): how
+ * the peers table and the targets find the ingest figures again. */
+void bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window);
 int bench_replay(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 int bench_watch(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 int bench_connections(bench_env_t *env, const bench_options_t *options, bench_report_t *report);

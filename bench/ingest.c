@@ -44,8 +44,6 @@ static const int windows[] = {1, 32};
 
 #define MAX_RUNS 64
 
-void bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window);
-
 void
 bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window)
 {

@@ -25,8 +25,6 @@
 
 #include "bench.h"
 
-void bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window);
-
 static const int client_counts[] = {1, 8, 64};
 static const int windows[] = {1, 32};
 

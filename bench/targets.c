@@ -11,8 +11,6 @@
 
 #include "bench.h"
 
-void bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window);
-
 static void verdict(bench_report_t *report, const char *target, bool met, const char *format, ...)
     __attribute__((format(printf, 4, 5)));
 

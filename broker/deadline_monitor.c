@@ -88,7 +88,7 @@ static int
 warn_missed_report(dbn_store_txn_t *txn, int64_t now, const Duban__Task *task, int *raised_p)
 {
   char period_end[16];
-  if (!dbn_report_missed(task, now, period_end) || already_warned(task, period_end, "missed"))
+  if (!dbn_report_missed(task, now, period_end) || already_warned(task, period_end, DBN_WARNING_MISSED))
     return 0;
   Duban__ReportMissed missed = DUBAN__REPORT_MISSED__INIT;
   missed.task = task->id;

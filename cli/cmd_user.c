@@ -18,17 +18,18 @@ static const char user_usage[] =
     "usage: duban user add|list|remove|passwd --users FILE [NAME] [--role R] [--unit CODE]\n"
     "                  [--password-stdin]\n"
     "\n"
-    "用户账号（登录部门工作台或督办看板的人员）。\n"
-    "  add NAME       新增账号；--role clerk|coordinator|auditor|admin（默认 clerk），\n"
-    "                 clerk 必须 --unit 部门代码\n"
-    "  list           列出账号\n"
-    "  remove NAME    删除账号\n"
-    "  passwd NAME    修改密码\n"
+    "The accounts of the people who log in to a department's desk or the board.\n"
+    "  add NAME       add an account; --role clerk|coordinator|auditor|admin (default clerk),\n"
+    "                 a clerk needs --unit CODE of the department\n"
+    "  list           list the accounts\n"
+    "  remove NAME    remove an account\n"
+    "  passwd NAME    change a password\n"
     "\n"
-    "密码从终端读取（不回显，输入两次），或用 --password-stdin 从标准输入读一行。\n"
-    "文件权限为 0600；组或其他用户可写的文件会被拒绝。\n"
-    "  --users FILE   账号文件\n"
-    "  --help         本说明\n";
+    "The password is read from the terminal (not echoed, asked twice), or one line\n"
+    "from standard input with --password-stdin. The file is mode 0600; one that\n"
+    "group or others can write is refused.\n"
+    "  --users FILE   the accounts file\n"
+    "  --help         this text\n";
 
 typedef struct {
   const char *users;

@@ -125,3 +125,10 @@ dbn_report_missed(const Duban__Task *task, int64_t now, char period_end[16])
   dbn_date_format(last_end - 1, period_end);
   return true;
 }
+
+bool
+dbn_report_cycle_warning_is_missed(const char *warning)
+{
+  const char *slash = warning ? strrchr(warning, '/') : NULL;
+  return slash && strcmp(slash + 1, DBN_WARNING_MISSED) == 0;
+}

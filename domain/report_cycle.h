@@ -56,4 +56,11 @@ int64_t dbn_report_start(const Duban__Task *task);
  * last day (YYYY-MM-DD), which names the warning. */
 bool dbn_report_missed(const Duban__Task *task, int64_t now, char period_end[16]);
 
+/* The kind a 漏报 warning has in the task view's warnings ("PERIOD_END/missed",
+ * beside the deadline warnings' "DUE/yellow" and "DUE/red"). */
+#define DBN_WARNING_MISSED "missed"
+
+/* Is warning (one of the task view's) a missed report's? */
+bool dbn_report_cycle_warning_is_missed(const char *warning);
+
 #endif

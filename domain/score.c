@@ -9,6 +9,7 @@
 
 #include "date.h"
 #include "error.h"
+#include "report_cycle.h"
 #include "text.h"
 
 /* The weights of the rules, one row each: the check walks this table, so a
@@ -215,12 +216,9 @@ points(uint64_t count, int weight, int *points_p)
 static unsigned
 missed_reports(const Duban__Task *task)
 {
-  static const char suffix[] = "/missed";
   unsigned count = 0;
-  for (size_t i = 0; i < task->n_warnings; i++) {
-    size_t len = strlen(task->warnings[i]);
-    count += len >= sizeof suffix - 1 && strcmp(task->warnings[i] + len - (sizeof suffix - 1), suffix) == 0;
-  }
+  for (size_t i = 0; i < task->n_warnings; i++)
+    count += dbn_report_cycle_warning_is_missed(task->warnings[i]);
   return count;
 }
 

@@ -459,7 +459,7 @@ edit_task_fields(dbn_store_txn_t *txn, const Duban__Event *event, struct task_ed
   case DUBAN__EVENT__BODY_MILESTONE_CONFIRMED:
   case DUBAN__EVENT__BODY_MILESTONE_RETURNED: return apply_milestone(event, edit);
   case DUBAN__EVENT__BODY_REPORT_MISSED:
-    return record_warning(edit, event->report_missed->period_end, "missed");
+    return record_warning(edit, event->report_missed->period_end, DBN_WARNING_MISSED);
   case DUBAN__EVENT__BODY_SUBMITTED:
     if (*event->submitted->note)
       task->note = event->submitted->note;
@@ -669,7 +669,7 @@ forget_stale_warnings(Duban__Task *task, Duban__Milestone *const *milestones, si
   size_t n = 0;
   for (size_t w = 0; w < task->n_warnings; w++) {
     const char *mark = task->warnings[w], *slash = strrchr(mark, '/');
-    bool current = !slash || strcmp(slash, "/missed") == 0;
+    bool current = !slash || dbn_report_cycle_warning_is_missed(mark);
     for (size_t m = 0; !current && m < n_milestones; m++)
       current = milestones[m]->due && strlen(milestones[m]->due) == (size_t)(slash - mark) &&
                 strncmp(mark, milestones[m]->due, (size_t)(slash - mark)) == 0;

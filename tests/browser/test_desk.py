@@ -28,7 +28,7 @@ import time
 import json
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -84,6 +84,26 @@ def run_as(who, *args):
     return subprocess.run([COORDINATOR, who, *args], check=True, capture_output=True, text=True).stdout
 
 
+
+def on_milestone(driver, index, selector, act, seconds=5):
+    """Act on an element of milestone INDEX; the list is drawn again when the
+    desk's live stream brings a change, so a stale element is looked up anew."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            items = driver.find_elements(By.CSS_SELECTOR, "#milestones li")
+            return act(items[index].find_element(By.CSS_SELECTOR, selector))
+        except (StaleElementReferenceException, IndexError):
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def milestone_states(driver):
+    """The state shown for each milestone, read again if the list was redrawn."""
+    count = len(driver.find_elements(By.CSS_SELECTOR, "#milestones li"))
+    return [on_milestone(driver, i, ".milestone-state", lambda state: state.text) for i in range(count)]
+
 def lead_desk(driver):
     login(driver, "王五", "desk-password-3")
     marks = {n: row_mark(driver, n) for n in ("2.1.1", "2.1.2", "2.2.1")}
@@ -116,9 +136,8 @@ def lead_desk(driver):
     assert shown(driver, "claim-button") and not shown(driver, "remind-button")
     driver.find_element(By.ID, "claim-button").click()
     wait_text(driver, "detail-state", "已签收")
-    items = driver.find_elements(By.CSS_SELECTOR, "#milestones li")
-    assert [i.find_element(By.CSS_SELECTOR, ".milestone-state").text for i in items] == ["未完成", "未完成"]
-    items[0].find_element(By.CSS_SELECTOR, "button.milestone-met").click()
+    assert milestone_states(driver) == ["未完成", "未完成"]
+    on_milestone(driver, 0, "button.milestone-met", lambda button: button.click())
     wait_text(driver, "milestone-due-label", "2023-12-31")
     driver.find_element(By.ID, "milestone-figure-0").send_keys("5600")
     Select(driver.find_element(By.ID, "milestone-figure-unit-0")).select_by_value("万千瓦")
@@ -141,9 +160,7 @@ def lead_desk(driver):
     wait_text(driver, "desk-live", "实时")
     driver.execute_script("window.__desk_marker = 'still-here';")
     run_as("coordinator:office", "milestone", "confirm", "2.1.1", "2023-12-31")
-    WebDriverWait(driver, WAIT).until(
-        lambda d: "已确认" in d.find_elements(By.CSS_SELECTOR, "#milestones .milestone-state")[0].text,
-        "the confirmation never showed")
+    WebDriverWait(driver, WAIT).until(lambda d: "已确认" in milestone_states(d)[0], "the confirmation never showed")
     print("ok: the coordinator's confirmation shows 已确认, live")
 
     run_as("coordinator:office", "plan", "change", "cancel", "2.6.1", "--reason", "并入2.5.1统一实施")

@@ -198,6 +198,11 @@ test_report_missed_rule(void **state)
   assert_true(dbn_report_missed(&task, fixture_day("2024-03-01"), end));
   task.claimed_at = fixture_day("2024-02-20"); /* claimed late: still owed February's */
   assert_true(dbn_report_missed(&task, fixture_day("2024-03-01"), end));
+  /* How the task view keeps the warning, and nothing else mistaken for it. */
+  assert_true(dbn_report_cycle_warning_is_missed("2024-02-29/" DBN_WARNING_MISSED));
+  assert_false(dbn_report_cycle_warning_is_missed("2024-02-29/red"));
+  assert_false(dbn_report_cycle_warning_is_missed("2024-02-29missed"));
+  assert_false(dbn_report_cycle_warning_is_missed(NULL));
   task.plan_issued = ""; /* no issue day: reporting starts at the claim */
   assert_false(dbn_report_missed(&task, fixture_day("2024-03-01"), end));
   task.report_cycle = "";
