@@ -15,6 +15,7 @@
 #include "help_zh.h"
 #include "plan_diff.h"
 #include "plan_import.h"
+#include "lang.h"
 
 static const char import_usage[] =
     "usage: duban plan import FILE [--units FILE] [--id ID] [--report FILE]\n"
@@ -76,7 +77,10 @@ write_docx_text(const char *file, const char *text_path)
   if (f && fclose(f) != 0)
     status = 1;
   if (status)
-    fprintf(stderr, "duban plan import: cannot write the text to %s\n", text_path);
+    fprintf(
+        stderr,
+        dbn_tr("duban plan import：无法把文本写入 %s\n", "duban plan import: cannot write the text to %s\n"),
+        text_path);
   free(text);
   return status;
 }
@@ -136,7 +140,7 @@ dbn_cli_print_import_report(FILE *out, const cJSON *report)
     const cJSON *line = cJSON_GetObjectItemCaseSensitive(entry, "line");
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(entry, "kind");
     const cJSON *message = cJSON_GetObjectItemCaseSensitive(entry, "message");
-    fprintf(out, "line %d: %s: %s\n", cJSON_IsNumber(line) ? line->valueint : 0,
+    fprintf(out, dbn_tr("第 %d 行：%s：%s\n", "line %d: %s: %s\n"), cJSON_IsNumber(line) ? line->valueint : 0,
             cJSON_IsString(kind) ? kind->valuestring : "?",
             cJSON_IsString(message) ? message->valuestring : "");
   }
@@ -156,7 +160,8 @@ parse_args(int argc, char **argv, import_args_t *args)
         strcmp(arg, "--text") == 0 || strcmp(arg, "--horizon") == 0 || strcmp(arg, "--explain") == 0 ||
         strcmp(arg, "--against") == 0) {
       if (i + 1 >= argc) {
-        fprintf(stderr, "duban plan import: %s needs a value\n", arg);
+        fprintf(stderr, dbn_tr("duban plan import：%s 需要一个值\n", "duban plan import: %s needs a value\n"),
+                arg);
         return 2;
       }
       const char **dst = strcmp(arg, "--units") == 0     ? &args->units
@@ -174,15 +179,23 @@ parse_args(int argc, char **argv, import_args_t *args)
       continue;
     }
     if (strcmp(arg, "--load") == 0) {
-      fprintf(stderr, "duban plan import: --load is handled by the duban CLI, not by this command\n");
+      fputs(dbn_tr("duban plan import：--load 由 duban 命令处理，不由这个命令处理\n",
+                   "duban plan import: --load is handled by the duban CLI, not by this command\n"),
+            stderr);
       return 2;
     }
     if (arg[0] == '-' && arg[1] != '\0') {
-      fprintf(stderr, "duban plan import: unknown option %s (see --help)\n", arg);
+      fprintf(stderr,
+              dbn_tr("duban plan import：未知选项 %s（见 --help）\n",
+                     "duban plan import: unknown option %s (see --help)\n"),
+              arg);
       return 2;
     }
     if (args->file) {
-      fprintf(stderr, "duban plan import: one FILE only (got %s and %s)\n", args->file, arg);
+      fprintf(stderr,
+              dbn_tr("duban plan import：只能给一个文件（给了 %s 和 %s）\n",
+                     "duban plan import: one FILE only (got %s and %s)\n"),
+              args->file, arg);
       return 2;
     }
     args->file = arg;
@@ -218,13 +231,17 @@ dbn_cmd_plan_import(int argc, char **argv)
       return 3;
     if (rc == DBN_EVERSION)
       return 4;
-    return rc == DBN_EINVAL && ((id && strstr(why, "plan id")) || (horizon && strstr(why, "horizon"))) ? 2
-                                                                                                       : 1;
+    /* a bad --id or --horizon is a usage error; the importer's refusal
+     * names it ("plan id"/"计划编号", "horizon"/"--horizon") in either language */
+    bool bad_id = id && (strstr(why, "plan id") || strstr(why, "计划编号"));
+    return rc == DBN_EINVAL && (bad_id || (horizon && strstr(why, "horizon"))) ? 2 : 1;
   }
   char *text = cJSON_Print(plan);
   int status = 0;
   if (!text || fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
-    fprintf(stderr, "duban plan import: cannot write the plan to stdout\n");
+    fputs(dbn_tr("duban plan import：无法把计划写到标准输出\n",
+                 "duban plan import: cannot write the plan to stdout\n"),
+          stderr);
     status = 1;
   }
   cJSON_free(text);
@@ -232,7 +249,10 @@ dbn_cmd_plan_import(int argc, char **argv)
     FILE *f = fopen(report_path, "w");
     char *rt = cJSON_Print(report);
     if (!f || !rt || fputs(rt, f) == EOF || fputc('\n', f) == EOF) {
-      fprintf(stderr, "duban plan import: cannot write the report to %s\n", report_path);
+      fprintf(stderr,
+              dbn_tr("duban plan import：无法把报告写入 %s\n",
+                     "duban plan import: cannot write the report to %s\n"),
+              report_path);
       status = 1;
     }
     if (f && fclose(f) != 0)

@@ -20,6 +20,7 @@
 #include "error.h"
 #include "import_internal.h"
 #include "wire.h"
+#include "lang.h"
 
 #define MAX_UNITS_PER_MEASURE 64
 
@@ -105,23 +106,28 @@ settle_measure(importer_t *importer, const section_t *section, measure_t *measur
       if (measure->actions[k].owner && !strvec_has(&measure->lead, measure->actions[k].owner))
         strvec_push(importer, &measure->lead, import_strdup(importer, measure->actions[k].owner));
     if (measure->lead.count)
-      import_report(importer, measure->line, "structure",
-                    "measure %s.%s names no lead unit: its lead units are taken from its actions' owners",
-                    section->number, measure->number);
+      import_report(
+          importer, measure->line, "structure",
+          dbn_tr("措施 %s.%s 没有写牵头单位：以其举措的责任单位为牵头单位",
+                 "measure %s.%s names no lead unit: its lead units are taken from its actions' owners"),
+          section->number, measure->number);
   }
   if (measure->lead.count > 0 && measure->action_count == 0) {
     action_t *action = import_new_action(importer, measure, 1, measure->line);
     if (action)
       cptext_append(importer, &action->text, measure->text.typed, measure->text.normalized,
                     measure->text.length);
-    import_report(importer, measure->line, "structure",
-                  "measure %s.%s names lead units but no actions: the measure itself is read as action 1",
-                  section->number, measure->number);
+    import_report(
+        importer, measure->line, "structure",
+        dbn_tr("措施 %s.%s 写了牵头单位但没有具体举措：措施本身读作举措 1",
+               "measure %s.%s names lead units but no actions: the measure itself is read as action 1"),
+        section->number, measure->number);
   }
   if (measure->lead.count == 0 && measure->action_count == 0)
     import_report(importer, measure->line, "general",
-                  "measure %s.%s names no units: kept as a general requirement, no tasks", section->number,
-                  measure->number);
+                  dbn_tr("措施 %s.%s 没有写单位：作为总体要求保留，不生成任务",
+                         "measure %s.%s names no units: kept as a general requirement, no tasks"),
+                  section->number, measure->number);
 }
 
 static void
@@ -206,8 +212,9 @@ action_owner(importer_t *importer, const section_t *section, const measure_t *me
   int owner = units->lead[0];
   if (units->lead_count > 1)
     import_report(importer, action->line, "owner",
-                  "action %s.%s.%s names no unit: owned by the measure's first lead unit %s", section->number,
-                  measure->number, action->number, unit_name(importer, owner));
+                  dbn_tr("举措 %s.%s.%s 没有写单位：由措施的第一个牵头单位 %s 负责",
+                         "action %s.%s.%s names no unit: owned by the measure's first lead unit %s"),
+                  section->number, measure->number, action->number, unit_name(importer, owner));
   return owner;
 }
 
@@ -220,16 +227,18 @@ resolve_action(build_t *build, const section_t *section, const measure_t *measur
   result->owner = owner;
   if (owner < 0) {
     build->counts.left_out++;
-    import_report(importer, action->line, "structure", "action %s.%s.%s has no owning unit: left out",
+    import_report(importer, action->line, "structure",
+                  dbn_tr("举措 %s.%s.%s 没有责任单位：略去", "action %s.%s.%s has no owning unit: left out"),
                   section->number, measure->number, action->number);
     return;
   }
   if (!index_in(units->lead, units->lead_count, owner) &&
       !index_in(units->cooperating, units->cooperating_count, owner))
     import_report(importer, action->line, "owner",
-                  "the owner of action %s.%s.%s, %s, is not among measure %s.%s's units", section->number,
-                  measure->number, action->number, unit_name(importer, owner), section->number,
-                  measure->number);
+                  dbn_tr("举措 %s.%s.%s 的责任单位 %s 不在措施 %s.%s 的单位之中",
+                         "the owner of action %s.%s.%s, %s, is not among measure %s.%s's units"),
+                  section->number, measure->number, action->number, unit_name(importer, owner),
+                  section->number, measure->number);
   result->milestones =
       import_milestones(importer, &action->text, action->line, &build->latest, &result->dated);
   result->targets = import_targets(importer, &action->text, action->line, &result->facts);
@@ -315,8 +324,9 @@ add_inherited_milestone(build_t *build, cJSON *milestones, const section_t *sect
   cJSON_AddItemToArray(milestones, inherited);
   build->counts.inherited++;
   import_report(build->importer, action->line, "inherited",
-                "action %s.%s.%s names no date: it inherits the plan's horizon %s", section->number,
-                measure->number, action->number, build->horizon);
+                dbn_tr("举措 %s.%s.%s 没有写日期：继承计划的期限 %s",
+                       "action %s.%s.%s names no date: it inherits the plan's horizon %s"),
+                section->number, measure->number, action->number, build->horizon);
 }
 
 /* One task of an action, owned by owner, numbered number (the action's
@@ -332,11 +342,12 @@ write_action(build_t *build, cJSON *actions, const section_t *section, const mea
   char id[DBN_MAX_ID * 2];
   snprintf(id, sizeof id, "%s:%s.%s.%s", importer->plan_id, section->number, measure->number, number);
   if (strlen(id) > DBN_MAX_ID)
-    import_report(importer, action->line, "limit", "task id %s is longer than %d bytes", id, DBN_MAX_ID);
+    import_report(importer, action->line, "limit",
+                  dbn_tr("任务编号 %s 超过 %d 字节", "task id %s is longer than %d bytes"), id, DBN_MAX_ID);
   cJSON_AddStringToObject(action_object, "id", id);
   cJSON_AddStringToObject(action_object, "number", number);
   char *text = import_encode_limited(importer, action->text.typed, 0, action->text.length, action->line,
-                                     "an action's text");
+                                     dbn_tr("举措的文字", "an action's text"));
   cJSON_AddStringToObject(action_object, "text", text ? text : "");
   free(text);
   cJSON_AddStringToObject(action_object, "unit", unit_name(importer, owner));
@@ -347,15 +358,19 @@ write_action(build_t *build, cJSON *actions, const section_t *section, const mea
     const char *ongoing = import_ongoing_phrase(normalized, 0, action->text.length);
     if (ongoing)
       import_report(importer, action->line, "deadline",
-                    "action %s.%s.%s names no date and is ongoing (%s): no due date", section->number,
-                    measure->number, action->number, ongoing);
+                    dbn_tr("举措 %s.%s.%s 没有写日期，属于长期工作（%s）：不设期限",
+                           "action %s.%s.%s names no date and is ongoing (%s): no due date"),
+                    section->number, measure->number, action->number, ongoing);
     else if (importer->options && importer->options->horizon)
       add_inherited_milestone(build, milestones, section, measure, action);
     else
-      import_report(importer, action->line, "deadline",
-                    "action %s.%s.%s names no date: no due date (none is invented; --horizon DATE gives "
-                    "undated actions that date, marked inherited)",
-                    section->number, measure->number, action->number);
+      import_report(
+          importer, action->line, "deadline",
+          dbn_tr("举措 %s.%s.%s 没有写日期：不设期限（不凭空设定；--horizon 日期 给没有日期的举措设定该期限，"
+                 "标为继承）",
+                 "action %s.%s.%s names no date: no due date (none is invented; --horizon DATE gives "
+                 "undated actions that date, marked inherited)"),
+          section->number, measure->number, action->number);
   }
   const char *cycle = import_report_cycle(normalized, 0, action->text.length);
   if (cycle)
@@ -457,7 +472,7 @@ measure_json(build_t *build, cJSON *measures, const section_t *section, const me
   cJSON_AddItemToArray(measures, measure_object);
   cJSON_AddStringToObject(measure_object, "number", measure->number);
   char *text = import_encode_limited(importer, measure->text.typed, 0, measure->text.length, measure->line,
-                                     "a measure's text");
+                                     dbn_tr("措施的文字", "a measure's text"));
   cJSON_AddStringToObject(measure_object, "text", text ? text : "");
   free(text);
   cJSON_AddItemToObject(measure_object, "lead", names_json(importer, units->lead, units->lead_count));
@@ -518,8 +533,10 @@ settle_dates(build_t *build)
   if (!importer->have_issued && !importer->error) {
     int named = first_year_named(importer);
     if (build->latest.year) {
-      import_report(importer, 0, "header",
-                    "no issuing date found: issued is taken as the start of the first deadline's year");
+      import_report(
+          importer, 0, "header",
+          dbn_tr("没有找到印发日期：印发日期取第一个期限所在年份的 1 月 1 日",
+                 "no issuing date found: issued is taken as the start of the first deadline's year"));
       importer->issued = (ymd_t){build->latest.year, 1, 1};
     } else if (named) {
       import_report(importer, 0, "header",

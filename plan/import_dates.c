@@ -20,6 +20,7 @@
 #include "error.h"
 #include "import_internal.h"
 #include "wire.h"
+#include "lang.h"
 
 /* ---- calendar days --------------------------------------------------------------- */
 
@@ -254,7 +255,9 @@ relative_deadline(date_scan_t *scan, size_t i, size_t *resume_p)
   if (!months)
     return false;
   if (!scan->importer->have_issued)
-    import_report(scan->importer, scan->line, "deadline", "a relative deadline but no issuing date: ignored");
+    import_report(scan->importer, scan->line, "deadline",
+                  dbn_tr("相对期限（几年内、几个月内），但没有印发日期：不读",
+                         "a relative deadline but no issuing date: ignored"));
   else
     add_hit(scan, add_months(scan->importer->issued, months), i);
   *resume_p = numeral_end + word - 1;
@@ -397,8 +400,10 @@ absolute_deadline(date_scan_t *scan, size_t *i_p)
   if (word == WORD_NONE && !clause_start_at(normalized, i) && !preceded_by_to(normalized, i))
     return;
   if (scan->importer->have_issued && due.year < scan->importer->issued.year) {
-    import_report(scan->importer, scan->line, "deadline",
-                  "%d is before the plan was issued: not read as a deadline", year);
+    import_report(
+        scan->importer, scan->line, "deadline",
+        dbn_tr("%d 年早于计划印发：不读作期限", "%d is before the plan was issued: not read as a deadline"),
+        year);
     return;
   }
   add_hit(scan, due, i);
@@ -444,8 +449,9 @@ month_deadline(date_scan_t *scan, size_t i, size_t *resume_p)
     if (due.month == 2)
       due.day = due.day > ymd_days_in_month(due.year, 2) ? ymd_days_in_month(due.year, 2) : due.day;
     import_report(scan->importer, scan->line, "deadline",
-                  "a month without a year, before the issuing date: read as %d-%02d-%02d", due.year,
-                  due.month, due.day);
+                  dbn_tr("只写月份、没有年份，且早于印发日期：读作 %d-%02d-%02d",
+                         "a month without a year, before the issuing date: read as %d-%02d-%02d"),
+                  due.year, due.month, due.day);
   }
   add_hit(scan, due, i);
   *resume_p = at > i ? at - 1 : i;
@@ -516,7 +522,8 @@ governed_text(const date_scan_t *scan, const cptext_t *text, size_t h)
     start++;
   while (end > start && (cp_is_space(normalized[end - 1]) || cp_is_clause_delim(normalized[end - 1])))
     end--;
-  return import_encode_limited(scan->importer, text->typed, start, end, scan->line, "a milestone's text");
+  return import_encode_limited(scan->importer, text->typed, start, end, scan->line,
+                               dbn_tr("节点的文字", "a milestone's text"));
 }
 
 /* The earliest due date not yet used, or SIZE_MAX. */

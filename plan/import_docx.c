@@ -31,6 +31,7 @@
 
 #include "error.h"
 #include "import_internal.h"
+#include "lang.h"
 
 #define DOCX_MAX_XML (32 * 1024 * 1024) /* word/document.xml of a plan is far smaller */
 #define DOCX_MAX_COLUMNS 64
@@ -684,7 +685,8 @@ read_document_xml(const char *bytes, size_t len, char **xml_p, size_t *xml_len_p
   zip_source_t *source = zip_source_buffer_create(bytes, len, 0, &error);
   zip_t *archive = source ? zip_open_from_source(source, ZIP_RDONLY, &error) : NULL;
   if (!archive) {
-    snprintf(why, why_len, "not a readable .docx (zip): %s", zip_error_strerror(&error));
+    snprintf(why, why_len, dbn_tr("不是可读的 .docx（zip 压缩包）：%s", "not a readable .docx (zip): %s"),
+             zip_error_strerror(&error));
     zip_error_fini(&error);
     if (source)
       zip_source_free(source);
@@ -697,17 +699,23 @@ read_document_xml(const char *bytes, size_t len, char **xml_p, size_t *xml_len_p
   zip_file_t *file = NULL;
   char *xml = NULL;
   if (zip_stat(archive, "word/document.xml", 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
-    snprintf(why, why_len, "a zip archive without word/document.xml: not a Word document");
+    snprintf(why, why_len,
+             dbn_tr("zip 压缩包中没有 word/document.xml：不是 Word 文档",
+                    "a zip archive without word/document.xml: not a Word document"));
     rc = DBN_EINVAL;
   } else if (st.size > DOCX_MAX_XML) {
-    snprintf(why, why_len, "word/document.xml is %llu bytes, more than %d", (unsigned long long)st.size,
-             DOCX_MAX_XML);
+    snprintf(
+        why, why_len,
+        dbn_tr("word/document.xml 有 %llu 字节，超过 %d", "word/document.xml is %llu bytes, more than %d"),
+        (unsigned long long)st.size, DOCX_MAX_XML);
     rc = DBN_ETOOBIG;
   } else if (!(xml = malloc((size_t)st.size + 1))) {
     rc = DBN_ENOMEM;
   } else if (!(file = zip_fopen(archive, "word/document.xml", 0)) ||
              zip_fread(file, xml, st.size) != (zip_int64_t)st.size) {
-    snprintf(why, why_len, "word/document.xml cannot be read from the archive");
+    snprintf(
+        why, why_len,
+        dbn_tr("无法从压缩包中读出 word/document.xml", "word/document.xml cannot be read from the archive"));
     rc = DBN_EINVAL;
   }
   if (file)
@@ -768,7 +776,9 @@ import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_l
   const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
   const xmlNode *body = root ? w_child(root, "body") : NULL;
   if (!body) {
-    snprintf(why, why_len, "word/document.xml is not a Word document body (w:document/w:body)");
+    snprintf(why, why_len,
+             dbn_tr("word/document.xml 不是 Word 文档正文（w:document/w:body）",
+                    "word/document.xml is not a Word document body (w:document/w:body)"));
     xmlFreeDoc(doc);
     return DBN_EINVAL;
   }
@@ -788,9 +798,11 @@ import_docx_to_text(const char *bytes, size_t len, char **text_p, size_t *text_l
   if (rc) {
     free(out.data);
     if (rc == DBN_ENOMEM)
-      snprintf(why, why_len, "out of memory");
+      snprintf(why, why_len, "%s", dbn_tr("内存不足", "out of memory"));
     else if (rc == DBN_ETOOBIG)
-      snprintf(why, why_len, "a table of the document is larger than %d cells", DOCX_MAX_CELLS);
+      snprintf(why, why_len,
+               dbn_tr("文档中有表格超过 %d 个单元格", "a table of the document is larger than %d cells"),
+               DOCX_MAX_CELLS);
     return rc;
   }
   *text_p = out.data;

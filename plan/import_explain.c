@@ -14,6 +14,7 @@
 #include "error.h"
 #include "import_internal.h"
 #include "wire.h"
+#include "lang.h"
 
 typedef struct {
   char *data;
@@ -181,7 +182,7 @@ import_explain(importer_t *importer, const cJSON *plan, const char *task_id, cha
   if (out.failed) {
     free(out.data);
     importer->error = DBN_ENOMEM;
-    snprintf(why, why_len, "out of memory");
+    snprintf(why, why_len, "%s", dbn_tr("内存不足", "out of memory"));
     return NULL;
   }
   return out.data;

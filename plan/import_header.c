@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "import_internal.h"
+#include "lang.h"
 
 /* Issuers whose document numbers give a readable plan id. */
 static const struct {
@@ -169,7 +170,8 @@ join_title(importer_t *importer, size_t first, size_t first_line)
       continue;
     cptext_append(importer, &title, importer->typed + line->start, normalized + line->start, length);
   }
-  importer->title = import_encode_limited(importer, title.typed, 0, title.length, 0, "the title");
+  importer->title =
+      import_encode_limited(importer, title.typed, 0, title.length, 0, dbn_tr("标题", "the title"));
   cptext_free(&title);
 }
 
@@ -224,7 +226,9 @@ make_plan_id(importer_t *importer, const document_number_t *document)
   }
   importer->plan_id = import_strdup(importer, id);
   if (!slug && document->issuer)
-    import_report(importer, 0, "header", "issuer %s is not in the built-in table: plan id %s",
+    import_report(importer, 0, "header",
+                  dbn_tr("发文机关 %s 不在内置表中：计划编号记为 %s",
+                         "issuer %s is not in the built-in table: plan id %s"),
                   document->issuer, id);
 }
 
@@ -296,7 +300,8 @@ import_read_header(importer_t *importer, size_t first_line)
     join_title(importer, run.best_first, first_line);
   if (!importer->title) {
     importer->title = import_strdup(importer, importer->document ? importer->document : "");
-    import_report(importer, 0, "header", "no title found before the first section");
+    import_report(importer, 0, "header",
+                  dbn_tr("第一部分之前没有找到标题", "no title found before the first section"));
   }
   make_plan_id(importer, &document);
   free(document.issuer);

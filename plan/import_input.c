@@ -21,6 +21,7 @@
 #include "error.h"
 #include "import_internal.h"
 #include "utf8.h"
+#include "lang.h"
 
 /* ---- encodings ----------------------------------------------------------------- */
 
@@ -98,10 +99,13 @@ from_utf16(importer_t *importer, const char *text, size_t len, char **converted_
   if (rc == DBN_ENOMEM)
     return rc;
   if (rc) {
-    snprintf(why, why_len, "UTF-16 input with an invalid sequence at byte %zu", bad);
+    snprintf(
+        why, why_len,
+        dbn_tr("UTF-16 输入在第 %zu 字节处有无效序列", "UTF-16 input with an invalid sequence at byte %zu"),
+        bad);
     return DBN_EINVAL;
   }
-  import_report(importer, 0, "encoding", "converted from UTF-16");
+  import_report(importer, 0, "encoding", dbn_tr("已从 UTF-16 转换", "converted from UTF-16"));
   return 0;
 }
 
@@ -116,19 +120,25 @@ from_gb18030(importer_t *importer, const char *bytes, const char *text, size_t l
   if (rc == DBN_ENOMEM)
     return rc;
   if (rc) {
-    snprintf(why, why_len,
-             "not UTF-8 (invalid byte 0x%02x at line %d) and not GB18030/GBK either (invalid at line %d): "
-             "convert the file to UTF-8 first",
-             (unsigned char)text[utf8_bad], line_of_offset(text, utf8_bad), line_of_offset(text, gb_bad));
+    snprintf(
+        why, why_len,
+        dbn_tr("不是 UTF-8（第 %2$d 行有无效字节 0x%1$02x），也不是 GB18030/GBK（第 %3$d 行无效）："
+               "请先把文件转换为 UTF-8",
+               "not UTF-8 (invalid byte 0x%02x at line %d) and not GB18030/GBK either (invalid at line %d): "
+               "convert the file to UTF-8 first"),
+        (unsigned char)text[utf8_bad], line_of_offset(text, utf8_bad), line_of_offset(text, gb_bad));
     return DBN_EINVAL;
   }
   if (!dbn_utf8_valid(*converted_p, *converted_len_p)) { /* iconv bug guard */
     free(*converted_p);
     *converted_p = NULL;
-    snprintf(why, why_len, "conversion from GB18030 produced invalid UTF-8");
+    snprintf(why, why_len,
+             dbn_tr("从 GB18030 转换得到的 UTF-8 无效", "conversion from GB18030 produced invalid UTF-8"));
     return DBN_EINVAL;
   }
-  import_report(importer, 0, "encoding", "not UTF-8 (first invalid byte at line %d): read as GB18030/GBK",
+  import_report(importer, 0, "encoding",
+                dbn_tr("不是 UTF-8（第一个无效字节在第 %d 行）：按 GB18030/GBK 读取",
+                       "not UTF-8 (first invalid byte at line %d): read as GB18030/GBK"),
                 line_of_offset(bytes, utf8_bad));
   return 0;
 }
@@ -264,7 +274,8 @@ split_lines(importer_t *importer)
   }
   if (controls_line)
     import_report(importer, controls_line, "encoding",
-                  "control characters replaced by spaces (first at this line)");
+                  dbn_tr("控制字符已替换为空格（第一个在这一行）",
+                         "control characters replaced by spaces (first at this line)"));
   return 0;
 }
 
@@ -279,7 +290,9 @@ import_read_input(importer_t *importer, const char *bytes, size_t len, char *why
     return rc;
   const char *nul = memchr(utf8, '\0', utf8_len);
   if (nul) {
-    snprintf(why, why_len, "binary data: a NUL byte at line %d; a plan document is text",
+    snprintf(why, why_len,
+             dbn_tr("二进制数据：第 %d 行有 NUL 字节；计划文件应是文本",
+                    "binary data: a NUL byte at line %d; a plan document is text"),
              line_of_offset(utf8, (size_t)(nul - utf8)));
     free(converted);
     return DBN_EINVAL;
@@ -290,8 +303,10 @@ import_read_input(importer_t *importer, const char *bytes, size_t len, char *why
   if (rc)
     return rc;
   if (was_converted && !looks_like_text(importer->typed, importer->length)) {
-    snprintf(why, why_len,
-             "neither UTF-8 nor GB18030/GBK text (it decodes to unusual characters): convert it to UTF-8");
+    snprintf(
+        why, why_len,
+        dbn_tr("既不是 UTF-8 也不是 GB18030/GBK 文本（解码出的是不常见的字符）：请转换为 UTF-8",
+               "neither UTF-8 nor GB18030/GBK text (it decodes to unusual characters): convert it to UTF-8"));
     return DBN_EINVAL;
   }
   rc = split_lines(importer);

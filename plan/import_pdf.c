@@ -21,6 +21,7 @@
 
 #include "error.h"
 #include "import_internal.h"
+#include "lang.h"
 
 extern char **environ;
 
@@ -336,7 +337,7 @@ import_pdf_to_text(const char *path, char **text_p, size_t *text_len_p, int *pag
   if (rc) {
     free(out.data);
     if (rc == DBN_ENOMEM)
-      snprintf(why, why_len, "out of memory");
+      snprintf(why, why_len, "%s", dbn_tr("内存不足", "out of memory"));
     return rc;
   }
   *text_p = out.data;

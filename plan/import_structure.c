@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "import_internal.h"
+#include "lang.h"
 
 /* ---- classifying a line ---------------------------------------------------------- */
 
@@ -277,10 +278,15 @@ take_action_units(importer_t *importer, action_t *action, const strvec_t *lead, 
   if (!action->owner) {
     action->owner = import_strdup(importer, owner);
     if (lead->count > 1)
-      import_report(importer, line, "owner", "several units (%zu) named for one action: %s owns it",
+      import_report(importer, line, "owner",
+                    dbn_tr("一项举措写了多个单位（%zu 个）：由 %s 负责",
+                           "several units (%zu) named for one action: %s owns it"),
                     lead->count, owner);
     else if (!lead->count)
-      import_report(importer, line, "owner", "the action names only cooperating units: %s owns it", owner);
+      import_report(
+          importer, line, "owner",
+          dbn_tr("这项举措只写了配合单位：由 %s 负责", "the action names only cooperating units: %s owns it"),
+          owner);
   }
   action->closed = true;
 }
@@ -305,7 +311,8 @@ action_text(importer_t *importer, action_t *action, size_t start, size_t end, in
     strvec_free(&cooperating);
   } else if (import_unclosed_units(importer->normalized, start, end)) {
     import_report(importer, line, "structure",
-                  "an opening parenthesis with units is never closed: the owner is unreadable");
+                  dbn_tr("写单位的左括号没有闭合：读不出责任单位",
+                         "an opening parenthesis with units is never closed: the owner is unreadable"));
   }
   if (start >= end)
     return;
@@ -325,8 +332,10 @@ measure_text(importer_t *importer, measure_t *measure, size_t start, size_t end,
       cp_trim(importer->normalized, &start, &end);
     }
   } else if (import_unclosed_units(importer->normalized, start, end)) {
-    import_report(importer, line, "structure",
-                  "an opening parenthesis with units is never closed: the measure's units are unreadable");
+    import_report(
+        importer, line, "structure",
+        dbn_tr("写单位的左括号没有闭合：读不出措施的单位",
+               "an opening parenthesis with units is never closed: the measure's units are unreadable"));
   }
   if (start >= end)
     return;
@@ -351,7 +360,7 @@ on_section(importer_t *importer, cursor_t *at, const line_class_t *classified, c
   if (!at->section)
     return;
   at->section->title = import_encode_limited(importer, importer->typed, classified->content, line->end,
-                                             line->number, "a section title");
+                                             line->number, dbn_tr("部分的标题", "a section title"));
   at->section->title_start = classified->content;
   at->section->title_end = line->end;
   at->measure = NULL;
@@ -363,7 +372,8 @@ on_measure(importer_t *importer, cursor_t *at, const line_class_t *classified, c
 {
   if (!at->section) {
     import_report(importer, line->number, "structure",
-                  "a measure before any section: put under an untitled section 1");
+                  dbn_tr("措施出现在任何部分之前：归入无标题的第 1 部分",
+                         "a measure before any section: put under an untitled section 1"));
     at->section = untitled_section(importer, line->number);
     if (!at->section)
       return;
@@ -403,7 +413,8 @@ on_units_line(importer_t *importer, cursor_t *at, const line_class_t *classified
   if (names_person(importer->normalized, units_start, units_end)) {
     import_report(importer, line->number, "units", "这一行写的是人（牵头负责领导、联系人），不是单位：不读");
   } else if (!import_parse_units(importer, units_start, units_end, &lead, &cooperating, &labelled)) {
-    import_report(importer, line->number, "structure", "a line of units that cannot be read: ignored");
+    import_report(importer, line->number, "structure",
+                  dbn_tr("读不出的一行单位：不读", "a line of units that cannot be read: ignored"));
   } else if (at->action && at->action->owner && at->action->line >= at->measure->line) {
     /* 牵头单位：A then 责任单位：B, C on the next line: A owns the action, B
      * and C answer with it */
@@ -422,7 +433,8 @@ on_units_line(importer_t *importer, cursor_t *at, const line_class_t *classified
     at->measure->units_seen = true;
   } else {
     import_report(importer, line->number, "structure",
-                  "a line of units with nothing to attach it to: ignored");
+                  dbn_tr("一行单位没有可归属的措施或举措：不读",
+                         "a line of units with nothing to attach it to: ignored"));
   }
   strvec_free(&lead);
   strvec_free(&cooperating);
@@ -433,7 +445,9 @@ on_units_line(importer_t *importer, cursor_t *at, const line_class_t *classified
 static measure_t *
 measure_for_items(importer_t *importer, section_t *section, int line)
 {
-  import_report(importer, line, "structure", "numbered items directly under section %s: read as one measure",
+  import_report(importer, line, "structure",
+                dbn_tr("第 %s 部分下直接是编号事项：读作一项措施",
+                       "numbered items directly under section %s: read as one measure"),
                 section->number);
   measure_t *measure = new_measure(importer, section, 1, line);
   if (measure)
@@ -453,7 +467,8 @@ on_item(importer_t *importer, cursor_t *at, const line_class_t *classified, cons
   }
   if (!at->section) {
     import_report(importer, line->number, "structure",
-                  "a numbered item before any section: put under an untitled section 1");
+                  dbn_tr("编号事项出现在任何部分之前：归入无标题的第 1 部分",
+                         "a numbered item before any section: put under an untitled section 1"));
     at->section = untitled_section(importer, line->number);
     if (!at->section)
       return;
@@ -479,10 +494,13 @@ on_text(importer_t *importer, cursor_t *at, const line_class_t *classified, cons
   measure_t *measure = at->measure;
   size_t start = classified->content, end = line->end;
   if (!at->section) {
-    import_report(importer, line->number, "skipped", "text before any section: not part of the plan");
+    import_report(importer, line->number, "skipped",
+                  dbn_tr("任何部分之前的文字：不属于计划", "text before any section: not part of the plan"));
   } else if (!measure) {
     import_report(importer, line->number, "skipped",
-                  "text in section %s before its first measure: not a task", at->section->number);
+                  dbn_tr("第 %s 部分中第一项措施之前的文字：不是任务",
+                         "text in section %s before its first measure: not a task"),
+                  at->section->number);
   } else if (!measure->in_actions && measure->action_count == 0 && !measure->units_seen) {
     measure_text(importer, measure, start, end, line->number);
   } else if (at->action && !at->action->closed) {
@@ -490,11 +508,13 @@ on_text(importer_t *importer, cursor_t *at, const line_class_t *classified, cons
   } else {
     if (!measure->in_actions)
       import_report(importer, line->number, "structure",
-                    "a paragraph after measure %s.%s without 具体落实举措: read as an action",
+                    dbn_tr("措施 %s.%s 之后的段落，没有“具体落实举措”：读作一项举措",
+                           "a paragraph after measure %s.%s without 具体落实举措: read as an action"),
                     at->section->number, measure->number);
     else if (measure->action_count > 0)
       import_report(importer, line->number, "structure",
-                    "an unnumbered paragraph after action %s: read as a further action",
+                    dbn_tr("举措 %s 之后没有编号的段落：读作又一项举措",
+                           "an unnumbered paragraph after action %s: read as a further action"),
                     measure->actions[measure->action_count - 1].number);
     measure->in_actions = true;
     at->action = import_new_action(importer, measure, (int)measure->action_count + 1, line->number);
@@ -538,7 +558,9 @@ import_parse_structure(importer_t *importer, size_t *first_line_p, char *why, si
     case LINE_MEASURE: on_measure(importer, &at, &classified, line); break;
     case LINE_MARKER:
       if (!at.measure)
-        import_report(importer, line->number, "structure", "an actions marker outside any measure: ignored");
+        import_report(
+            importer, line->number, "structure",
+            dbn_tr("“具体落实举措”不在任何措施之中：不读", "an actions marker outside any measure: ignored"));
       else
         at.measure->in_actions = true;
       break;
@@ -550,9 +572,11 @@ import_parse_structure(importer_t *importer, size_t *first_line_p, char *why, si
   if (importer->error)
     return importer->error;
   if (importer->section_count == 0) {
-    snprintf(why, why_len,
-             "no structure: found no section (一、), measure (（一）) or numbered item (1.) in %zu lines",
-             importer->line_count);
+    snprintf(
+        why, why_len,
+        dbn_tr("没有结构：%zu 行中没有找到部分（一、）、措施（（一））或编号事项（1.）",
+               "no structure: found no section (一、), measure (（一）) or numbered item (1.) in %zu lines"),
+        importer->line_count);
     return DBN_ENOTFOUND;
   }
   *first_line_p = first_line;
@@ -586,8 +610,9 @@ renumber(importer_t *importer, char **numbers, size_t stride, size_t count, size
   }
   char buf[24];
   snprintf(buf, sizeof buf, "%ld", max + 1);
-  import_report(importer, line, "structure", "%s number %s repeats%s: renumbered %s", what, *mine, where,
-                buf);
+  import_report(importer, line, "structure",
+                dbn_tr("%s编号 %s 重复%s：改编为 %s", "%s number %s repeats%s: renumbered %s"), what, *mine,
+                where, buf);
   free(*mine);
   *mine = import_strdup(importer, buf);
   return true;
@@ -597,17 +622,18 @@ static void
 check_measure_numbers(importer_t *importer, section_t *section)
 {
   char where[64];
-  snprintf(where, sizeof where, " in section %s", section->number ? section->number : "?");
+  snprintf(where, sizeof where, dbn_tr("（第 %s 部分中）", " in section %s"),
+           section->number ? section->number : "?");
   for (size_t i = 0; i < section->measure_count && !importer->error; i++)
     renumber(importer, &section->measures[0].number, sizeof section->measures[0], section->measure_count, i,
-             section->measures[i].line, "measure", where);
+             section->measures[i].line, dbn_tr("措施", "measure"), where);
   for (size_t i = 0; i < section->measure_count && !importer->error; i++) {
     measure_t *measure = &section->measures[i];
-    snprintf(where, sizeof where, " in measure %s.%s", section->number ? section->number : "?",
-             measure->number ? measure->number : "?");
+    snprintf(where, sizeof where, dbn_tr("（措施 %s.%s 中）", " in measure %s.%s"),
+             section->number ? section->number : "?", measure->number ? measure->number : "?");
     for (size_t k = 0; k < measure->action_count && !importer->error; k++)
       renumber(importer, &measure->actions[0].number, sizeof measure->actions[0], measure->action_count, k,
-               measure->actions[k].line, "item", where);
+               measure->actions[k].line, dbn_tr("事项", "item"), where);
   }
 }
 
@@ -616,7 +642,7 @@ import_check_numbers(importer_t *importer)
 {
   for (size_t i = 0; i < importer->section_count && !importer->error; i++)
     renumber(importer, &importer->sections[0].number, sizeof importer->sections[0], importer->section_count,
-             i, importer->sections[i].line, "section", "");
+             i, importer->sections[i].line, dbn_tr("部分", "section"), "");
   for (size_t i = 0; i < importer->section_count && !importer->error; i++)
     check_measure_numbers(importer, &importer->sections[i]);
 }

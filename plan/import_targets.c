@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "import_internal.h"
+#include "lang.h"
 
 /* Units of measure a target may carry, longest first so that 千瓦时 wins
  * over 千瓦 and 人次 over 人. */
@@ -322,7 +323,8 @@ add_fact(importer_t *importer, numbers_out_t *out, const cptext_t *text, cJSON *
   size_t start, end;
   clause_bounds(text->normalized, text->length, number_start, &start, &end);
   cp_trim(text->normalized, &start, &end);
-  char *clause = import_encode_limited(importer, text->typed, start, end, out->line, "a fact's clause");
+  char *clause = import_encode_limited(importer, text->typed, start, end, out->line,
+                                       dbn_tr("事实所在的分句", "a fact's clause"));
   if (!clause || !cJSON_AddStringToObject(fact, "kind", kind) ||
       !cJSON_AddStringToObject(fact, "text", clause)) {
     importer->error = DBN_ENOMEM;

@@ -14,6 +14,7 @@
 #include "import_internal.h"
 #include "utf8.h"
 #include "wire.h"
+#include "lang.h"
 
 void
 import_report(importer_t *importer, int line, const char *kind, const char *format, ...)
@@ -395,7 +396,8 @@ import_encode_limited(importer_t *importer, const uint32_t *typed, size_t start,
   char *text = import_encode(importer, typed, start, end);
   if (text && strlen(text) > DBN_MAX_TEXT) {
     import_cut_to_limit(text);
-    import_report(importer, line, "limit", "%s is longer than %d bytes: cut", what, DBN_MAX_TEXT);
+    import_report(importer, line, "limit",
+                  dbn_tr("%s超过 %d 字节：已截断", "%s is longer than %d bytes: cut"), what, DBN_MAX_TEXT);
   }
   return text;
 }

@@ -16,6 +16,7 @@
 #include "identity.h"
 #include "import_internal.h"
 #include "utf8.h"
+#include "lang.h"
 
 /* ---- roles ------------------------------------------------------------------ */
 
@@ -493,7 +494,9 @@ add_unit(importer_t *importer, const char *name, const char *canonical, const cJ
     if (cJSON_IsString(code)) /* a collective's entry may have members and no code */
       unit->code = import_strdup(importer, code->valuestring);
     if (strcmp(canonical, name) != 0)
-      import_report(importer, line, "alias", "%s read as %s (an alias from the units file)", name, canonical);
+      import_report(importer, line, "alias",
+                    dbn_tr("%s 读作 %s（单位文件中的别名）", "%s read as %s (an alias from the units file)"),
+                    name, canonical);
   }
   importer->unit_count++;
   return (int)importer->unit_count - 1;
@@ -510,8 +513,10 @@ import_unit_register(importer_t *importer, const char *name, int line)
     if (strcmp(importer->units[i].name, canonical) == 0) {
       if (strcmp(canonical, name) != 0) {
         add_alias(importer, &importer->units[i], name);
-        import_report(importer, line, "alias", "%s read as %s (an alias from the units file)", name,
-                      canonical);
+        import_report(
+            importer, line, "alias",
+            dbn_tr("%s 读作 %s（单位文件中的别名）", "%s read as %s (an alias from the units file)"), name,
+            canonical);
       }
       return (int)i;
     }
@@ -521,17 +526,22 @@ import_unit_register(importer_t *importer, const char *name, int line)
     if (seen) {
       int index = (int)(seen - importer->units);
       add_alias(importer, &importer->units[index], name);
-      import_report(importer, line, "alias", "%s read as %s, an alias (the document spells it both ways)",
+      import_report(importer, line, "alias",
+                    dbn_tr("%s 读作 %s，是别名（文中两种写法都有）",
+                           "%s read as %s, an alias (the document spells it both ways)"),
                     name, seen->name);
       return index;
     }
   }
   int index = add_unit(importer, name, canonical, from_file, line);
   if (index >= 0 && !from_file && strncmp(name, "各", strlen("各")) == 0)
-    import_report(importer, line, "units",
-                  "%s is a collective (several units under one name): kept as one unit with its wording; "
-                  "give it \"members\" (its registered units) in the units file, or a code",
-                  name);
+    import_report(
+        importer, line, "units",
+        dbn_tr("%s 是集体单位（一个名称下有多个单位）：按原文保留为一个单位；"
+               "可在单位文件中给它 \"members\"（其所属的已登记单位）或一个代码",
+               "%s is a collective (several units under one name): kept as one unit with its wording; "
+               "give it \"members\" (its registered units) in the units file, or a code"),
+        name);
   return index;
 }
 
@@ -742,8 +752,10 @@ check_members(const cJSON *units, const cJSON *entry, int index, char *why, size
   const cJSON *members = cJSON_GetObjectItemCaseSensitive(entry, "members");
   const char *name = cJSON_GetObjectItemCaseSensitive(entry, "name")->valuestring;
   if (!cJSON_IsArray(members) || cJSON_GetArraySize(members) == 0) {
-    snprintf(why, why_len, "units file: entry %d (%.200s): \"members\" must be a non-empty array", index,
-             name);
+    snprintf(why, why_len,
+             dbn_tr("单位文件：第 %d 项（%.200s）：\"members\" 须为非空数组",
+                    "units file: entry %d (%.200s): \"members\" must be a non-empty array"),
+             index, name);
     return DBN_EINVAL;
   }
   const cJSON *member;
@@ -751,10 +763,14 @@ check_members(const cJSON *units, const cJSON *entry, int index, char *why, size
   {
     const cJSON *target = cJSON_IsString(member) ? member_entry(units, member->valuestring) : NULL;
     if (!target || target == entry || cJSON_GetObjectItemCaseSensitive(target, "members")) {
-      snprintf(why, why_len,
-               "units file: entry %d (%.200s): member %.200s is not a unit of the file (by name, code or "
-               "alias; a collective cannot be a member)",
-               index, name, cJSON_IsString(member) ? member->valuestring : "(not a string)");
+      snprintf(
+          why, why_len,
+          dbn_tr("单位文件：第 %d 项（%.200s）：成员 %.200s 不是文件中的单位（按名称、代码或别名；"
+                 "集体单位不能作为成员）",
+                 "units file: entry %d (%.200s): member %.200s is not a unit of the file (by name, code or "
+                 "alias; a collective cannot be a member)"),
+          index, name,
+          cJSON_IsString(member) ? member->valuestring : dbn_tr("（不是字符串）", "(not a string)"));
       return DBN_EINVAL;
     }
   }
@@ -770,7 +786,10 @@ check_units_entry(const cJSON *units, const cJSON *entry, int index, char *why, 
   const cJSON *members = cJSON_GetObjectItemCaseSensitive(entry, "members");
   if (!cJSON_IsObject(entry) || !cJSON_IsString(name) || !name->valuestring[0] ||
       !(cJSON_IsString(code) || (members && !code))) {
-    snprintf(why, why_len, "units file: entry %d needs a string \"name\" and \"code\"", index);
+    snprintf(why, why_len,
+             dbn_tr("单位文件：第 %d 项需要字符串 \"name\" 和 \"code\"",
+                    "units file: entry %d needs a string \"name\" and \"code\""),
+             index);
     return DBN_EINVAL;
   }
   if (members) {
@@ -779,9 +798,11 @@ check_units_entry(const cJSON *units, const cJSON *entry, int index, char *why, 
       return rc;
   }
   if (!dbn_identity_code_valid(code->valuestring)) {
-    snprintf(why, why_len,
-             "units file: entry %d (%.200s): code \"%.40s\" must be 1-32 ASCII letters, digits, - or _",
-             index, name->valuestring, code->valuestring);
+    snprintf(
+        why, why_len,
+        dbn_tr("单位文件：第 %d 项（%.200s）：代码 \"%.40s\" 须为 1 到 32 个 ASCII 字母、数字、- 或 _",
+               "units file: entry %d (%.200s): code \"%.40s\" must be 1-32 ASCII letters, digits, - or _"),
+        index, name->valuestring, code->valuestring);
     return DBN_EINVAL;
   }
   bool aliases_ok = !aliases || cJSON_IsArray(aliases);
@@ -794,8 +815,10 @@ check_units_entry(const cJSON *units, const cJSON *entry, int index, char *why, 
     }
   }
   if (!aliases_ok) {
-    snprintf(why, why_len, "units file: entry %d (%.200s): \"aliases\" must be an array of strings", index,
-             name->valuestring);
+    snprintf(why, why_len,
+             dbn_tr("单位文件：第 %d 项（%.200s）：\"aliases\" 须为字符串数组",
+                    "units file: entry %d (%.200s): \"aliases\" must be an array of strings"),
+             index, name->valuestring);
     return DBN_EINVAL;
   }
   int earlier_index = 0;
@@ -806,8 +829,10 @@ check_units_entry(const cJSON *units, const cJSON *entry, int index, char *why, 
       break;
     const cJSON *earlier_code = cJSON_GetObjectItemCaseSensitive(earlier, "code");
     if (cJSON_IsString(earlier_code) && strcmp(earlier_code->valuestring, code->valuestring) == 0) {
-      snprintf(why, why_len, "units file: code %.40s is given to entries %d and %d", code->valuestring,
-               earlier_index, index);
+      snprintf(why, why_len,
+               dbn_tr("单位文件：代码 %.40s 同时给了第 %d 项和第 %d 项",
+                      "units file: code %.40s is given to entries %d and %d"),
+               code->valuestring, earlier_index, index);
       return DBN_EINVAL;
     }
     earlier_index++;
@@ -819,7 +844,9 @@ int
 import_check_units_file(const cJSON *units, char *why, size_t why_len)
 {
   if (!cJSON_IsArray(units)) {
-    snprintf(why, why_len, "units file: expected a JSON array of {\"name\", \"code\", \"aliases\"}");
+    snprintf(why, why_len,
+             dbn_tr("单位文件：应为 {\"name\", \"code\", \"aliases\"} 组成的 JSON 数组",
+                    "units file: expected a JSON array of {\"name\", \"code\", \"aliases\"}"));
     return DBN_EINVAL;
   }
   int index = 0;

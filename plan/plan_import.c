@@ -31,6 +31,7 @@
 
 #include "error.h"
 #include "import_internal.h"
+#include "lang.h"
 
 /* ---- freeing what an import built ---------------------------------------------------- */
 
@@ -110,17 +111,24 @@ check_arguments(const char *bytes, size_t len, const dbn_plan_import_options_t *
     return DBN_EINVAL;
   }
   if (len > DBN_PLAN_IMPORT_MAX_INPUT) {
-    snprintf(why, why_len, "the document is %zu bytes, more than the %d a plan may have", len,
-             DBN_PLAN_IMPORT_MAX_INPUT);
+    snprintf(why, why_len,
+             dbn_tr("文件有 %zu 字节，超过计划文件的上限 %d 字节",
+                    "the document is %zu bytes, more than the %d a plan may have"),
+             len, DBN_PLAN_IMPORT_MAX_INPUT);
     return DBN_ETOOBIG;
   }
   if (options && options->id && (!valid_id(options->id) || strchr(options->id, ':'))) {
-    snprintf(why, why_len, "plan id \"%.80s\" must be 1-64 ASCII letters, digits, '-', '_' or '.'",
+    snprintf(why, why_len,
+             dbn_tr("计划编号 \"%.80s\" 须为 1 到 64 个 ASCII 字母、数字、'-'、'_' 或 '.'",
+                    "plan id \"%.80s\" must be 1-64 ASCII letters, digits, '-', '_' or '.'"),
              options->id);
     return DBN_EINVAL;
   }
   if (options && options->horizon && !import_parse_iso_date(options->horizon, NULL)) {
-    snprintf(why, why_len, "horizon \"%.40s\" must be a date YYYY-MM-DD", options->horizon);
+    snprintf(
+        why, why_len,
+        dbn_tr("期限 --horizon \"%.40s\" 须为日期 YYYY-MM-DD", "horizon \"%.40s\" must be a date YYYY-MM-DD"),
+        options->horizon);
     return DBN_EINVAL;
   }
   if (options && options->units)
@@ -168,13 +176,17 @@ read_docx(importer_t *importer, const char *bytes, size_t len, char **text_p, si
   importer->source_kind = "docx";
   if (!rc && skipped > 0)
     import_report(importer, 0, "skipped",
-                  "%d paragraph(s) after a task table are no section and were not read (see --text)",
+                  dbn_tr("任务表格之后有 %d 个段落不属于任何部分，未读取（见 --text）",
+                         "%d paragraph(s) after a task table are no section and were not read (see --text)"),
                   skipped);
   if (!rc && tables > 0)
-    import_report(importer, 0, "docx",
-                  "read %d task table(s) of the .docx; line numbers count its paragraphs and table rows, "
-                  "one line each, with a line for the task (measure) before its first row",
-                  tables);
+    import_report(
+        importer, 0, "docx",
+        dbn_tr("读取了 .docx 中的 %d 个任务表格；行号按段落和表格行计，每个一行，"
+               "每项任务（措施）的第一行之前另有一行写任务本身",
+               "read %d task table(s) of the .docx; line numbers count its paragraphs and table rows, "
+               "one line each, with a line for the task (measure) before its first row"),
+        tables);
   return rc;
 }
 
@@ -231,7 +243,7 @@ import_document(const char *bytes, size_t len, const dbn_plan_import_options_t *
       !(extra->explanation = import_explain(&importer, plan, extra->task, why, why_len)))
     rc = importer.error ? importer.error : DBN_ENOTFOUND;
   if (rc == DBN_ENOMEM && !why[0])
-    snprintf(why, why_len, "out of memory");
+    snprintf(why, why_len, "%s", dbn_tr("内存不足", "out of memory"));
   importer_free(&importer);
   if (rc) {
     cJSON_Delete(plan);
@@ -267,7 +279,8 @@ read_file(const char *path, char **buf_p, size_t *len_p, char *why, size_t why_l
   while (buf) {
     if (len == capacity) {
       if (capacity > DBN_PLAN_IMPORT_MAX_INPUT) {
-        snprintf(why, why_len, "%s: larger than %d bytes", path, DBN_PLAN_IMPORT_MAX_INPUT);
+        snprintf(why, why_len, dbn_tr("%s：超过 %d 字节", "%s: larger than %d bytes"), path,
+                 DBN_PLAN_IMPORT_MAX_INPUT);
         rc = DBN_ETOOBIG;
         break;
       }
@@ -289,7 +302,7 @@ read_file(const char *path, char **buf_p, size_t *len_p, char *why, size_t why_l
   }
   fclose(file);
   if (!buf) {
-    snprintf(why, why_len, "out of memory");
+    snprintf(why, why_len, "%s", dbn_tr("内存不足", "out of memory"));
     return DBN_ENOMEM;
   }
   if (rc) {

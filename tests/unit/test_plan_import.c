@@ -1110,6 +1110,11 @@ test_malformed_binary(void **state)
   static const char nul[] = "一、标题\n\0\x01\x02（一）措施";
   assert_int_equal(dbn_plan_import(nul, sizeof nul - 1, NULL, &plan, &report, why, sizeof why), DBN_EINVAL);
   assert_non_null(strstr(why, "binary"));
+  /* a person reads the refusal in Chinese unless English was asked for */
+  assert_int_equal(unsetenv("DUBAN_LANG"), 0);
+  assert_int_equal(dbn_plan_import(nul, sizeof nul - 1, NULL, &plan, &report, why, sizeof why), DBN_EINVAL);
+  assert_non_null(strstr(why, "二进制数据：第 2 行有 NUL 字节"));
+  assert_int_equal(setenv("DUBAN_LANG", "en", 1), 0);
   /* neither UTF-8 nor GB18030 */
   static const char bad[] = "\x81\x30\xff\xff\x80\x80";
   assert_int_equal(dbn_plan_import(bad, sizeof bad - 1, NULL, &plan, &report, why, sizeof why), DBN_EINVAL);
@@ -1179,6 +1184,10 @@ test_imported_plans_load(void **state)
 int
 main(void)
 {
+  /* The cases compare the importer's English texts; test_malformed_binary
+   * also reads a refusal in the default language, Chinese. */
+  if (setenv("DUBAN_LANG", "en", 1) != 0)
+    return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_seed_structure),
       cmocka_unit_test(test_seed_alias),
