@@ -125,10 +125,12 @@ parse_audit(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, uint64_t 
       *dir_p = optarg;
     } else if ((opt == OPT_AFTER || opt == OPT_UNTIL) && range) {
       if (dbn_cli_parse_u64(optarg, &range[opt == OPT_AFTER ? 0 : 1]) != 0)
-        return dbn_cli_usage_error(cli, "--%s wants a sequence number, not '%s'",
-                                   opt == OPT_AFTER ? "after" : "until", optarg);
+        return dbn_cli_usage_error(
+            cli, dbn_tr("--%s 要一个序号，而不是 '%s'", "--%s wants a sequence number, not '%s'"),
+            opt == OPT_AFTER ? "after" : "until", optarg);
     } else if (opt == OPT_AFTER || opt == OPT_UNTIL) {
-      return dbn_cli_usage_error(cli, "--after and --until are for replay");
+      return dbn_cli_usage_error(
+          cli, "%s", dbn_tr("--after 和 --until 只用于 replay", "--after and --until are for replay"));
     } else if ((rc = dbn_cli_common_option(cli, opt, optarg)) != 0) {
       return rc;
     }
@@ -212,11 +214,14 @@ load_witness(const char *witness_dir, const char *key_path, Duban__Checkpoint **
   dbn_sign_key_t key;
   int err = dbn_sign_key_load_public(&key, key_path);
   if (err)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
-                        "cannot read the broker's signing key %s: %s", key_path, dbn_strerror(err));
+    return dbn_cli_fail(
+        dbn_wire_code_name(dbn_wire_error_code(err)),
+        dbn_tr("无法读取中心服务的签名公钥 %s：%s", "cannot read the broker's signing key %s: %s"), key_path,
+        dbn_strerror(err));
   err = dbn_checkpoints_load(witness_dir, &key, list_p, count_p, refused_p);
   if (err)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read the checkpoints in %s: %s",
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                        dbn_tr("无法读取 %s 中的检查点：%s", "cannot read the checkpoints in %s: %s"),
                         witness_dir, dbn_strerror(err));
   return DBN_CLI_EXIT_OK;
 }
@@ -298,7 +303,8 @@ verify_witness(const char *dir, const char *witness_dir, const char *key_path, c
   int err = dbn_store_verify_witness(dir, list, count, &report);
   dbn_checkpoints_free(list, count);
   if (err != 0 && err != DBN_ECORRUPT) {
-    *rc_p = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read the log in %s: %s", dir,
+    *rc_p = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                         dbn_tr("无法读取 %s 中的日志：%s", "cannot read the log in %s: %s"), dir,
                          dbn_strerror(err));
     return false;
   }
@@ -364,15 +370,18 @@ cmd_verify(int argc, char **argv)
   bool chain_only = own[0].given;
   const char *witness_dir = own[1].value, *key_path = own[2].value;
   if (witness_dir && !key_path)
-    return dbn_cli_usage_error(&cli,
-                               "--witness needs --key BROKER.SIGN (the broker's published signing key)");
+    return dbn_cli_usage_error(
+        &cli, "%s",
+        dbn_tr("--witness 需要 --key BROKER.SIGN（中心服务公布的签名公钥）",
+               "--witness needs --key BROKER.SIGN (the broker's published signing key)"));
 
   dbn_verify_report_t report;
   memset(&report, 0, sizeof report);
   int err = chain_only ? dbn_store_verify_chain(dir, &report) : dbn_store_verify(dir, NULL, &report);
   if (err != 0 && err != DBN_ECORRUPT)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot verify the log in %s: %s%s%s",
-                        dir, dbn_strerror(err), report.problem[0] ? ": " : "", report.problem);
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                        dbn_tr("无法校验 %s 中的日志：%s%s%s", "cannot verify the log in %s: %s%s%s"), dir,
+                        dbn_strerror(err), report.problem[0] ? dbn_tr("：", ": ") : "", report.problem);
   bool ok = err == 0;
   if (cli.json) {
     cJSON *json = cJSON_CreateObject();
@@ -417,8 +426,10 @@ cmd_verify(int argc, char **argv)
       return rc;
   }
   if (!ok && report.first_bad_seq)
-    fprintf(stderr, "duban: data_loss: the log in %s does not verify at seq %llu: %s\n", dir,
-            (unsigned long long)report.first_bad_seq, report.problem);
+    fprintf(stderr,
+            dbn_tr("duban: data_loss: %s 中的日志在第 %llu 号事件处校验不通过：%s\n",
+                   "duban: data_loss: the log in %s does not verify at seq %llu: %s\n"),
+            dir, (unsigned long long)report.first_bad_seq, report.problem);
   return ok ? DBN_CLI_EXIT_OK : DBN_CLI_EXIT_FAIL;
 }
 
@@ -472,7 +483,9 @@ cmd_checkpoints(int argc, char **argv)
   if (done)
     return rc;
   if (!witness_dir || !key_path)
-    return dbn_cli_usage_error(&cli, "--witness DIR and --key BROKER.SIGN are required");
+    return dbn_cli_usage_error(&cli, "%s",
+                               dbn_tr("必须给出 --witness DIR 和 --key BROKER.SIGN",
+                                      "--witness DIR and --key BROKER.SIGN are required"));
   Duban__Checkpoint **list = NULL;
   size_t count = 0, refused = 0;
   if ((rc = load_witness(witness_dir, key_path, &list, &count, &refused)) != DBN_CLI_EXIT_OK)
@@ -493,9 +506,10 @@ cmd_checkpoints(int argc, char **argv)
     if (out) {
       int err = dbn_checkpoint_keep(out, c, &key);
       if (err)
-        rc = dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
-                          "cannot write the checkpoint at seq %llu to %s: %s", (unsigned long long)c->seq,
-                          out, dbn_strerror(err));
+        rc = dbn_cli_fail(
+            dbn_wire_code_name(dbn_wire_error_code(err)),
+            dbn_tr("无法把第 %llu 号检查点写入 %s：%s", "cannot write the checkpoint at seq %llu to %s: %s"),
+            (unsigned long long)c->seq, out, dbn_strerror(err));
     }
     if (json) {
       cJSON *item = cJSON_CreateObject();
@@ -517,10 +531,14 @@ cmd_checkpoints(int argc, char **argv)
   if (json && dbn_cli_print_json(stdout, json) != 0 && rc == DBN_CLI_EXIT_OK)
     rc = DBN_CLI_EXIT_FAIL;
   if (!json && out && rc == DBN_CLI_EXIT_OK)
-    printf("exported %zu checkpoints and %zu cosignatures to %s\n", count, cosigned, out);
+    printf(dbn_tr("已把 %zu 个检查点和 %zu 个副署导出到 %s\n",
+                  "exported %zu checkpoints and %zu cosignatures to %s\n"),
+           count, cosigned, out);
   if (refused)
-    fprintf(stderr, "duban: %zu checkpoints in %s were left out: their signature does not hold\n", refused,
-            witness_dir);
+    fprintf(stderr,
+            dbn_tr("duban: %2$s 中有 %1$zu 个检查点的签名不成立，未采用\n",
+                   "duban: %zu checkpoints in %s were left out: their signature does not hold\n"),
+            refused, witness_dir);
   return rc;
 }
 
@@ -614,7 +632,8 @@ cmd_replay(int argc, char **argv)
   if (done)
     return rc;
   if (range[1] && range[1] <= range[0])
-    return dbn_cli_usage_error(&cli, "--until must be greater than --after");
+    return dbn_cli_usage_error(&cli, "%s",
+                               dbn_tr("--until 必须大于 --after", "--until must be greater than --after"));
 
   dbn_store_t *store = NULL;
   if ((rc = open_log(dir, &store)) != DBN_CLI_EXIT_OK)
@@ -634,14 +653,19 @@ cmd_replay(int argc, char **argv)
   fflush(stdout);
   if (own[0].given && !replay.task && (err == DBN_ENOTFOUND || err == DBN_EINVAL))
     return dbn_cli_fail(err == DBN_EINVAL ? "invalid_argument" : "not_found",
-                        err == DBN_EINVAL ? "task '%s' is in more than one plan; give PLAN:%s"
-                                          : "no task '%s' in the log in %s",
+                        err == DBN_EINVAL
+                            ? dbn_tr("任务 '%s' 在不止一个计划中；请写 计划:%s",
+                                     "task '%s' is in more than one plan; give PLAN:%s")
+                            : dbn_tr("日志中没有任务 '%s'（%s）", "no task '%s' in the log in %s"),
                         own[0].value, err == DBN_EINVAL ? own[0].value : dir);
   if (err != 0) {
     if (replay.bad_seq)
-      return dbn_cli_fail("data_loss", "event %llu in %s does not decode: %s (run 'duban audit verify')",
+      return dbn_cli_fail("data_loss",
+                          dbn_tr("%2$s 中第 %1$llu 号事件无法解码：%3$s（请运行 'duban audit verify'）",
+                                 "event %llu in %s does not decode: %s (run 'duban audit verify')"),
                           (unsigned long long)replay.bad_seq, dir, dbn_strerror(err));
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read the log in %s: %s", dir,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                        dbn_tr("无法读取 %s 中的日志：%s", "cannot read the log in %s: %s"), dir,
                         dbn_strerror(err));
   }
   return DBN_CLI_EXIT_OK;
@@ -822,13 +846,17 @@ cmd_report(int argc, char **argv, bool export)
   dbn_report_options_t options = {.store_dir = dir, .until_seq = range[1], .verify = own[OWN_VERIFY].given};
   const char *at = own[OWN_AT].value, *xlsx = own[OWN_XLSX].value;
   if (at && range[1])
-    return dbn_cli_usage_error(&cli, "say --until SEQ or --at DATE, not both");
+    return dbn_cli_usage_error(
+        &cli, "%s", dbn_tr("--until SEQ 和 --at DATE 只能给一个", "say --until SEQ or --at DATE, not both"));
   if (at && dbn_report_parse_at(at, &options.at) != 0)
-    return dbn_cli_usage_error(&cli, "--at wants a date YYYY-MM-DD, not '%s'", at);
+    return dbn_cli_usage_error(
+        &cli, dbn_tr("--at 要一个日期 YYYY-MM-DD，而不是 '%s'", "--at wants a date YYYY-MM-DD, not '%s'"),
+        at);
   if (export && !xlsx)
-    return dbn_cli_usage_error(&cli, "export needs --xlsx FILE");
+    return dbn_cli_usage_error(&cli, "%s", dbn_tr("export 需要 --xlsx FILE", "export needs --xlsx FILE"));
   if (!export && xlsx)
-    return dbn_cli_usage_error(&cli, "--xlsx is for duban audit export");
+    return dbn_cli_usage_error(
+        &cli, "%s", dbn_tr("--xlsx 只用于 duban audit export", "--xlsx is for duban audit export"));
 
   dbn_report_t *report = NULL;
   char why[512];
@@ -841,7 +869,8 @@ cmd_report(int argc, char **argv, bool export)
       printf("已导出 %s（截至日志头 #%llu %s）\n", xlsx, (unsigned long long)report->head_seq,
              report->head_hash);
     else
-      rc = dbn_cli_fail("io", "cannot write the workbook %s: %s", xlsx, dbn_strerror(err));
+      rc = dbn_cli_fail("io", dbn_tr("无法写入工作簿 %s：%s", "cannot write the workbook %s: %s"), xlsx,
+                        dbn_strerror(err));
   } else if (cli.json) {
     rc = dbn_cli_print_json(stdout, dbn_report_json(report));
   } else {

@@ -16,6 +16,7 @@
 #include "request.h"
 #include "signed_request.h"
 #include "wire.h"
+#include "lang.h"
 
 /* The rebuild commits every this many events. LMDB keeps a transaction's
  * dirty pages in memory and caches them after commit, and with views of
@@ -123,19 +124,23 @@ replay_event(struct verify_walk *walk, uint64_t seq, const Duban__Event *event)
    * time of 0 is no time at all: no broker writes one, and the store's own
    * tests append events without.) */
   if (walk->check_time && event->time && event->time < walk->prev_time)
-    return verify_fail(report, seq, "event time %lld is before its predecessor's (%lld): time went backwards",
+    return verify_fail(report, seq,
+                       dbn_tr("事件时间 %lld 早于前一个事件的时间（%lld）：时间倒退了",
+                              "event time %lld is before its predecessor's (%lld): time went backwards"),
                        (long long)event->time, (long long)walk->prev_time);
   /* Against the keys the log had registered just before this event. */
   if (dbn_signed_event_check(walk->rebuild, event, detail, sizeof detail) != 0 ||
       (walk->check_time && check_actor_right(walk->rebuild, event, detail, sizeof detail) != 0))
-    return verify_fail(report, seq, "event %llu (%s): %s", (unsigned long long)seq,
-                       dbn_wire_event_name(event->body_case), detail);
+    return verify_fail(report, seq, dbn_tr("第 %llu 号事件（%s）：%s", "event %llu (%s): %s"),
+                       (unsigned long long)seq, dbn_wire_event_name(event->body_case), detail);
   if (event->time)
     walk->prev_time = event->time;
   int rc = dbn_store_apply_event(walk->rebuild, event, NULL);
   if (rc == DBN_ECORRUPT)
-    return verify_fail(report, seq, "event cannot be applied to the state before it (%s)",
-                       dbn_wire_event_name(event->body_case));
+    return verify_fail(
+        report, seq,
+        dbn_tr("事件无法应用到它之前的状态上（%s）", "event cannot be applied to the state before it (%s)"),
+        dbn_wire_event_name(event->body_case));
   /* The evidence files it names, against the hashes the chain covers. */
   if (rc == 0 && walk->stored)
     rc = dbn_store_evidence_verify_event(walk->stored, event, report, NULL);
@@ -155,9 +160,10 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   if (walk->until_seq && seq > walk->until_seq)
     return 1;
   if (seq != walk->expected_seq) {
-    snprintf(detail, sizeof detail, "%llu follows %llu", (unsigned long long)seq,
-             (unsigned long long)(walk->expected_seq - 1));
-    return verify_fail(report, walk->expected_seq, "sequence numbers are not consecutive: %s", detail);
+    snprintf(detail, sizeof detail, dbn_tr("第 %llu 号紧接在第 %llu 号之后", "%llu follows %llu"),
+             (unsigned long long)seq, (unsigned long long)(walk->expected_seq - 1));
+    return verify_fail(report, walk->expected_seq,
+                       dbn_tr("序号不连续：%s", "sequence numbers are not consecutive: %s"), detail);
   }
   /* The chain needs only seq and prev_hash, read straight off the bytes;
    * the whole event is decoded only when the views are rebuilt. */
@@ -167,17 +173,21 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   Duban__Event *event = NULL;
   if (dbn_wire_event_peek(bytes, len, &event_seq, &prev_hash, &prev_hash_len) ||
       (walk->rebuild && dbn_wire_event_unpack(bytes, len, &event)))
-    return verify_fail(report, seq, "event does not decode%s", "");
+    return verify_fail(report, seq, dbn_tr("事件无法解码%s", "event does not decode%s"), "");
   int rc = 0;
   if (event_seq != seq) {
     snprintf(detail, sizeof detail, "%llu", (unsigned long long)event_seq);
-    rc = verify_fail(report, seq, "event stored under this key says it is seq %s", detail);
+    rc = verify_fail(
+        report, seq,
+        dbn_tr("存在这个键下的事件自称是第 %s 号", "event stored under this key says it is seq %s"), detail);
   } else if (prev_hash_len != DBN_HASH_BYTES || memcmp(prev_hash, walk->prev_hash, DBN_HASH_BYTES) != 0) {
     /* The link into this event is broken: either the event before it was
      * changed, or this one was (its prev_hash field). Which one shows at
      * the next link: a changed event also breaks the link after it. */
     if (walk->broken_link) {
-      rc = verify_fail(report, seq - 1, "event %llu was changed: neither link around it holds",
+      rc = verify_fail(report, seq - 1,
+                       dbn_tr("第 %llu 号事件被改写过：它前后的链接都不成立",
+                              "event %llu was changed: neither link around it holds"),
                        (unsigned long long)(seq - 1));
     } else {
       walk->broken_link = seq;
@@ -185,7 +195,8 @@ verify_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
     }
   } else if (walk->broken_link) {
     rc = verify_fail(report, walk->broken_link - 1,
-                     "event %llu was changed: its hash is not the one the next event carries",
+                     dbn_tr("第 %llu 号事件被改写过：它的哈希不是下一个事件所带的那个",
+                            "event %llu was changed: its hash is not the one the next event carries"),
                      (unsigned long long)(walk->broken_link - 1));
   } else if (walk->rebuild && !walk->rebuild_stopped) {
     rc = replay_event(walk, seq, event);
@@ -302,7 +313,8 @@ compare_view(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, enum view_dbi wh
       if (seq == 0)
         seq = rebuilt->head_seq ? rebuilt->head_seq : 1;
       char detail[256];
-      snprintf(detail, sizeof detail, "view '%s' disagrees with the log at key '%s'",
+      snprintf(detail, sizeof detail,
+               dbn_tr("视图 '%s' 在键 '%s' 处与日志不符", "view '%s' disagrees with the log at key '%s'"),
                dbn_store_dbi_names[which], printable);
       verify_fail(report, seq, "%s", detail);
       result = DBN_ECORRUPT;
@@ -342,16 +354,21 @@ check_chain_end(const struct verify_walk *walk, const dbn_store_txn_t *stored)
     uint64_t last = walk->broken_link;
     bool last_changed = memcmp(walk->prev_hash, stored->head_hash, DBN_HASH_BYTES) != 0;
     uint64_t bad = last_changed ? last : last - 1;
-    return verify_fail(report, bad, "event %llu was changed: the hash chain breaks there",
+    return verify_fail(report, bad,
+                       dbn_tr("第 %llu 号事件被改写过：哈希链在那里断开",
+                              "event %llu was changed: the hash chain breaks there"),
                        (unsigned long long)bad);
   }
   if (walk->expected_seq - 1 != stored->head_seq) {
     char detail[64];
     snprintf(detail, sizeof detail, "%llu", (unsigned long long)stored->head_seq);
-    return verify_fail(report, walk->expected_seq, "the head record says the log ends at %s", detail);
+    return verify_fail(report, walk->expected_seq,
+                       dbn_tr("头记录说日志止于第 %s 号", "the head record says the log ends at %s"), detail);
   }
   if (stored->head_seq && memcmp(walk->prev_hash, stored->head_hash, DBN_HASH_BYTES) != 0)
-    return verify_fail(report, stored->head_seq, "the last event does not match the head record's hash%s",
+    return verify_fail(report, stored->head_seq,
+                       dbn_tr("最后一个事件与头记录中的哈希不符%s",
+                              "the last event does not match the head record's hash%s"),
                        "");
   return 0;
 }
@@ -374,8 +391,9 @@ compare_log_header(dbn_store_txn_t *stored, dbn_store_txn_t *rebuilt, dbn_verify
                (kept.mv_size == carried.mv_size && memcmp(kept.mv_data, carried.mv_data, kept.mv_size) == 0));
   return same ? 0
               : verify_fail(report, 1,
-                            "the log header kept for start-up checks (format, clock) is not the one "
-                            "event 1 carries%s",
+                            dbn_tr("为启动检查保存的日志头（格式、时钟）与第 1 号事件所带的不同%s",
+                                   "the log header kept for start-up checks (format, clock) is not the one "
+                                   "event 1 carries%s"),
                             "");
 }
 
@@ -392,8 +410,11 @@ compare_rebuilt_views(const dbn_store_t *store, dbn_store_txn_t *stored, dbn_sto
      * compared, only the replay that rebuilt ours. */
     snprintf(
         report->note, sizeof report->note,
-        "the views were written by an older duban (views version %llu, this one writes %d) and are "
-        "rebuilt from the log when a broker next opens it; the chain and a replay of every event verified",
+        dbn_tr("视图由较早的 duban 写成（视图版本 %llu，本版本写 %d），中心服务下次打开日志时由日志重建；"
+               "哈希链和每个事件的重放均已通过校验",
+               "the views were written by an older duban (views version %llu, this one writes %d) and are "
+               "rebuilt from the log when a broker next opens it; the chain and a replay of every event "
+               "verified"),
         (unsigned long long)store->views_version, DBN_STORE_VIEWS_VERSION);
     return 0;
   }
@@ -435,7 +456,8 @@ name_last_writer(dbn_store_t *store, const char *scratch_path, struct view_recor
     return; /* the head stays named: no event wrote a record only the stored view has */
   report->first_bad_seq = record->last_writer;
   size_t used = strlen(report->problem);
-  snprintf(report->problem + used, sizeof report->problem - used, " (written by event %llu)",
+  snprintf(report->problem + used, sizeof report->problem - used,
+           dbn_tr("（由第 %llu 号事件写入）", " (written by event %llu)"),
            (unsigned long long)record->last_writer);
 }
 

@@ -263,7 +263,7 @@ test_header_on_first_event(void **state)
   fixture_raw_commit(&meta);
   assert_int_equal(dbn_store_verify(f.dir, NULL, &report), DBN_ECORRUPT);
   assert_int_equal(report.first_bad_seq, 1);
-  assert_non_null(strstr(report.problem, "log header"));
+  assert_non_null(strstr(report.problem, "日志头"));
   assert_int_equal(dbn_store_open(&f.store, f.dir, NULL), 0);
   gap_close(&f);
 

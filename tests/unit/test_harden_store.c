@@ -55,7 +55,7 @@ test_verify_reports_time_going_backwards(void **state)
   dbn_store_destroy(&store);
   assert_int_equal(dbn_store_verify(dir, NULL, &report), DBN_ECORRUPT);
   assert_int_equal(report.first_bad_seq, 3);
-  assert_non_null(strstr(report.problem, "backwards"));
+  assert_non_null(strstr(report.problem, "时间倒退了"));
   dbn_store_remove_files(dir, true);
 }
 
