@@ -25,6 +25,7 @@
 #include "store.h"
 #include "version.h"
 #include "wire.h"
+#include "lang.h"
 
 typedef struct {
   char *broker; /* owned; each NULL until set */
@@ -102,7 +103,8 @@ load_config(const char *path, settings_t *from_file)
 {
   FILE *file = fopen(path, "r");
   if (!file) {
-    dbn_log(DBN_LOG_ERROR, "agent", "cannot read the config file %s: %s", path, strerror(errno));
+    dbn_log(DBN_LOG_ERROR, "agent", dbn_tr("无法读取配置文件 %s：%s", "cannot read the config file %s: %s"),
+            path, strerror(errno));
     return DBN_EIO;
   }
   char line[4096];
@@ -114,7 +116,8 @@ load_config(const char *path, settings_t *from_file)
       continue;
     char *equals = strchr(text, '=');
     if (!equals) {
-      dbn_log(DBN_LOG_ERROR, "agent", "%s:%d: expected `key = value`", path, number);
+      dbn_log(DBN_LOG_ERROR, "agent", dbn_tr("%s:%d：应为 `key = value`", "%s:%d: expected `key = value`"),
+              path, number);
       rc = DBN_EINVAL;
       break;
     }
@@ -133,8 +136,10 @@ load_config(const char *path, settings_t *from_file)
                                                       : NULL;
     if (!slot) {
       dbn_log(DBN_LOG_ERROR, "agent",
-              "%s:%d: unknown key `%s` (known: broker, server-key, key, listen, data, desk-listen, "
-              "desk-users, desk-tls-cert, desk-tls-key, metrics)",
+              dbn_tr("%s:%d：未知的键 `%s`（可用：broker、server-key、key、listen、data、desk-listen、"
+                     "desk-users、desk-tls-cert、desk-tls-key、metrics）",
+                     "%s:%d: unknown key `%s` (known: broker, server-key, key, listen, data, desk-listen, "
+                     "desk-users, desk-tls-cert, desk-tls-key, metrics)"),
               path, number, key);
       rc = DBN_EINVAL;
       break;
@@ -210,16 +215,24 @@ parse_flags(int argc, char **argv, settings_t *flags)
     case 'V':
       dbn_version_print("duban-agent", DBN_PROTOCOL_VERSION, DBN_LOG_FORMAT_VERSION);
       return (command_line_t){.exit_code = 0};
-    case ':': fprintf(stderr, "duban-agent: option '%s' needs a value\n", argv[optind - 1]); return line;
+    case ':':
+      fprintf(stderr,
+              dbn_tr("duban-agent：选项 '%s' 需要一个值\n", "duban-agent: option '%s' needs a value\n"),
+              argv[optind - 1]);
+      return line;
     default:
-      fprintf(stderr, "duban-agent: unknown option '%s' (see --help)\n", argv[optind - 1]);
+      fprintf(stderr,
+              dbn_tr("duban-agent：未知选项 '%s'（见 --help）\n",
+                     "duban-agent: unknown option '%s' (see --help)\n"),
+              argv[optind - 1]);
       return line;
     }
     if (rc)
       return line;
   }
   if (optind < argc) {
-    fprintf(stderr, "duban-agent: unexpected argument `%s`\n", argv[optind]);
+    fprintf(stderr, dbn_tr("duban-agent：多余的参数 `%s`\n", "duban-agent: unexpected argument `%s`\n"),
+            argv[optind]);
     usage(stderr);
     return line;
   }
@@ -247,7 +260,10 @@ resolve_options(const settings_t *flags, const settings_t *from_file, dbn_agent_
                         : !options->data_dir        ? "--data"
                                                     : NULL;
   if (missing) {
-    fprintf(stderr, "duban-agent: %s is required (as a flag or in --config)\n", missing);
+    fprintf(stderr,
+            dbn_tr("duban-agent：必须给出 %s（作为选项或写在 --config 中）\n",
+                   "duban-agent: %s is required (as a flag or in --config)\n"),
+            missing);
     usage(stderr);
     return false;
   }
@@ -265,12 +281,14 @@ open_stop_signals(void)
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   if (sigprocmask(SIG_BLOCK, &stop_signals, NULL) != 0) {
-    dbn_log(DBN_LOG_ERROR, "agent", "cannot block SIGTERM/SIGINT: %s", strerror(errno));
+    dbn_log(DBN_LOG_ERROR, "agent", dbn_tr("无法屏蔽 SIGTERM/SIGINT：%s", "cannot block SIGTERM/SIGINT: %s"),
+            strerror(errno));
     return -1;
   }
   int stop_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
   if (stop_fd < 0)
-    dbn_log(DBN_LOG_ERROR, "agent", "cannot create a signalfd: %s", strerror(errno));
+    dbn_log(DBN_LOG_ERROR, "agent", dbn_tr("无法创建 signalfd：%s", "cannot create a signalfd: %s"),
+            strerror(errno));
   return stop_fd;
 }
 
@@ -291,8 +309,11 @@ resolve_desk(const settings_t *flags, const settings_t *from_file, const dbn_age
   if (!*wanted_p)
     return true;
   if (!desk->users_file || !desk->tls_cert != !desk->tls_key) {
-    fprintf(stderr, "duban-agent: --desk-listen needs --desk-users FILE, and --desk-tls-cert goes with "
-                    "--desk-tls-key\n");
+    fputs(dbn_tr("duban-agent：--desk-listen 需要 --desk-users FILE，--desk-tls-cert 和 --desk-tls-key "
+                 "须一起给出\n",
+                 "duban-agent: --desk-listen needs --desk-users FILE, and --desk-tls-cert goes with "
+                 "--desk-tls-key\n"),
+          stderr);
     return false;
   }
   return true;
@@ -309,21 +330,23 @@ run_agent(const dbn_agent_options_t *options, const dbn_desk_options_t *desk_opt
   dbn_agent_t *agent = NULL;
   int rc = dbn_agent_new(&agent, options);
   if (rc) {
-    dbn_log(DBN_LOG_ERROR, "agent", "cannot start: %s", dbn_strerror(rc));
+    dbn_log(DBN_LOG_ERROR, "agent", dbn_tr("无法启动：%s", "cannot start: %s"), dbn_strerror(rc));
     close(stop_fd);
     return 1;
   }
   /* After the agent has bound its ipc socket: the desk talks to it there. */
   dbn_desk_t *desk = NULL;
   if (desk_options && dbn_desk_new(&desk, desk_options) != 0)
-    dbn_log(DBN_LOG_ERROR, "agent", "cannot start the desk; the agent runs without it");
+    dbn_log(DBN_LOG_ERROR, "agent", "%s",
+            dbn_tr("部门工作台无法启动；代理在没有工作台的情况下运行",
+                   "cannot start the desk; the agent runs without it"));
   rc = dbn_agent_run(agent, stop_fd);
   dbn_desk_destroy(&desk);
   dbn_agent_destroy(&agent);
   close(stop_fd);
   if (rc)
     return 1;
-  dbn_log(DBN_LOG_INFO, "agent", "stopped");
+  dbn_log(DBN_LOG_INFO, "agent", "%s", dbn_tr("已停止", "stopped"));
   return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "date.h"
 #include "log.h"
+#include "lang.h"
 
 int
 main(int argc, char **argv)
@@ -51,7 +52,7 @@ main(int argc, char **argv)
   signal(SIGPIPE, SIG_IGN);
   int stop_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
   if (stop_fd < 0) {
-    dbn_log(DBN_LOG_ERROR, "broker", "cannot create a signalfd");
+    dbn_log(DBN_LOG_ERROR, "broker", "%s", dbn_tr("无法创建 signalfd", "cannot create a signalfd"));
     return 1;
   }
 
@@ -65,6 +66,6 @@ main(int argc, char **argv)
   rc = dbn_broker_run(broker, stop_fd);
   dbn_broker_destroy(&broker);
   close(stop_fd);
-  dbn_log(DBN_LOG_INFO, "broker", "stopped");
+  dbn_log(DBN_LOG_INFO, "broker", "%s", dbn_tr("已停止", "stopped"));
   return rc ? 1 : 0;
 }

@@ -61,7 +61,10 @@ cmd_advance(int argc, char **argv)
   } else if (dbn_cli_parse_u64(argv[optind], &seconds) != 0 || seconds == 0 ||
              seconds > (uint64_t)100 * 366 * DBN_DAY_SECONDS) {
     return dbn_cli_usage_error(
-        &cli, "SECONDS wants a positive number of seconds (at most 100 years), not '%s'", argv[optind]);
+        &cli,
+        dbn_tr("SECONDS 要一个正的秒数（至多 100 年），而不是 '%s'",
+               "SECONDS wants a positive number of seconds (at most 100 years), not '%s'"),
+        argv[optind]);
   }
   Duban__AdvanceClock advance = DUBAN__ADVANCE_CLOCK__INIT;
   advance.seconds = (int64_t)seconds;

@@ -28,6 +28,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "identity.h"
+#include "lang.h"
 
 static const char keygen_usage[] =
     "usage: duban keygen --dir KEYS [--plan PLAN.json] [IDENTITY...] [--crypto sm] [--json]\n"
@@ -121,16 +122,17 @@ identities_from_plan(const dbn_cli_t *cli, identities_t *ids, const char *path)
   char *text;
   int err = dbn_cli_read_file(path, DBN_MAX_MESSAGE, &text, NULL);
   if (err != 0)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "cannot read plan %s: %s", path,
-                        dbn_strerror(err));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)),
+                        dbn_tr("无法读取计划 %s：%s", "cannot read plan %s: %s"), path, dbn_strerror(err));
   cJSON *plan = cJSON_Parse(text);
   free(text);
   if (!plan)
-    return dbn_cli_fail("invalid_argument", "%s is not JSON", path);
+    return dbn_cli_fail("invalid_argument", dbn_tr("%s 不是 JSON", "%s is not JSON"), path);
   int rc = DBN_CLI_EXIT_OK;
   const cJSON *units = cJSON_GetObjectItemCaseSensitive(plan, "units");
   if (!cJSON_IsArray(units)) {
-    rc = dbn_cli_fail("invalid_argument", "%s has no \"units\" array", path);
+    rc = dbn_cli_fail("invalid_argument", dbn_tr("%s 中没有 \"units\" 数组", "%s has no \"units\" array"),
+                      path);
   } else {
     const cJSON *unit;
     cJSON_ArrayForEach(unit, units)
@@ -138,17 +140,21 @@ identities_from_plan(const dbn_cli_t *cli, identities_t *ids, const char *path)
       const cJSON *code = cJSON_GetObjectItemCaseSensitive(unit, "code");
       char identity[MAX_NAME + 16];
       if (!cJSON_IsString(code) || strlen(code->valuestring) > MAX_NAME) {
-        rc = dbn_cli_fail("invalid_argument", "%s: a unit without a usable \"code\"", path);
+        rc = dbn_cli_fail("invalid_argument",
+                          dbn_tr("%s：有单位没有可用的 \"code\"", "%s: a unit without a usable \"code\""),
+                          path);
         break;
       }
       snprintf(identity, sizeof identity, "unit:%s", code->valuestring);
       if (!identity_valid(identity)) {
-        rc = dbn_cli_usage_error(cli, "unit code '%s' in %s cannot name a key (A-Z a-z 0-9 _ - only)",
+        rc = dbn_cli_usage_error(cli,
+                                 dbn_tr("%2$s 中的单位代码 '%1$s' 不能作密钥名（只能用 A-Z a-z 0-9 _ -）",
+                                        "unit code '%s' in %s cannot name a key (A-Z a-z 0-9 _ - only)"),
                                  code->valuestring, path);
         break;
       }
       if (identities_add(ids, identity) != 0) {
-        rc = dbn_cli_fail("resource_exhausted", "out of memory");
+        rc = dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
         break;
       }
     }
@@ -157,7 +163,7 @@ identities_from_plan(const dbn_cli_t *cli, identities_t *ids, const char *path)
   static const char *const roles[] = {"coordinator:office", "auditor:audit", "admin:admin"};
   for (size_t i = 0; rc == DBN_CLI_EXIT_OK && i < sizeof roles / sizeof roles[0]; i++)
     if (identities_add(ids, roles[i]) != 0)
-      rc = dbn_cli_fail("resource_exhausted", "out of memory");
+      rc = dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
   return rc;
 }
 
@@ -172,9 +178,11 @@ static int
 make_dir(const char *path)
 {
   if (mkdir(path, 0700) != 0 && errno != EEXIST)
-    return dbn_cli_fail("invalid_argument", "cannot create %s: %s", path, strerror(errno));
+    return dbn_cli_fail("invalid_argument", dbn_tr("无法创建 %s：%s", "cannot create %s: %s"), path,
+                        strerror(errno));
   if (chmod(path, 0700) != 0)
-    return dbn_cli_fail("invalid_argument", "cannot set the mode of %s: %s", path, strerror(errno));
+    return dbn_cli_fail("invalid_argument", dbn_tr("无法设置 %s 的权限：%s", "cannot set the mode of %s: %s"),
+                        path, strerror(errno));
   return DBN_CLI_EXIT_OK;
 }
 
@@ -184,16 +192,18 @@ save_cert(zcert_t *cert, const char *base, const char *public_copy)
 {
   char secret[PATH_MAX];
   if (snprintf(secret, sizeof secret, "%s_secret", base) >= (int)sizeof secret)
-    return dbn_cli_fail("invalid_argument", "key path too long: %s", base);
+    return dbn_cli_fail("invalid_argument", dbn_tr("密钥路径太长：%s", "key path too long: %s"), base);
   if (zcert_save(cert, base) != 0)
-    return dbn_cli_fail("internal", "cannot write %s or %s", base, secret);
+    return dbn_cli_fail("internal", dbn_tr("无法写入 %s 或 %s", "cannot write %s or %s"), base, secret);
   if (chmod(secret, 0600) != 0 || chmod(base, 0644) != 0)
-    return dbn_cli_fail("internal", "cannot set the mode of %s: %s", base, strerror(errno));
+    return dbn_cli_fail("internal", dbn_tr("无法设置 %s 的权限：%s", "cannot set the mode of %s: %s"), base,
+                        strerror(errno));
   if (public_copy) {
     if (zcert_save_public(cert, public_copy) != 0)
-      return dbn_cli_fail("internal", "cannot write %s", public_copy);
+      return dbn_cli_fail("internal", dbn_tr("无法写入 %s", "cannot write %s"), public_copy);
     if (chmod(public_copy, 0644) != 0)
-      return dbn_cli_fail("internal", "cannot set the mode of %s: %s", public_copy, strerror(errno));
+      return dbn_cli_fail("internal", dbn_tr("无法设置 %s 的权限：%s", "cannot set the mode of %s: %s"),
+                          public_copy, strerror(errno));
   }
   return DBN_CLI_EXIT_OK;
 }
@@ -212,23 +222,26 @@ make_key(const char *dir, const char *identity, bool with_copy, bool *created_p,
   if (snprintf(base, sizeof base, "%s/%s.key", dir, name) >= (int)sizeof base ||
       snprintf(secret, sizeof secret, "%s_secret", base) >= (int)sizeof secret ||
       snprintf(copy, sizeof copy, "%s/clients/%s.key", dir, name) >= (int)sizeof copy)
-    return dbn_cli_fail("invalid_argument", "key directory path too long");
+    return dbn_cli_fail("invalid_argument", "%s",
+                        dbn_tr("密钥目录的路径太长", "key directory path too long"));
   snprintf(public_path, public_len, "%s", base);
   *created_p = false;
 
   bool have_public = exists(base), have_secret = exists(secret);
   if (have_public != have_secret)
-    return dbn_cli_fail("failed_precondition", "%s without %s: remove the one left and run keygen again",
+    return dbn_cli_fail("failed_precondition",
+                        dbn_tr("有 %s 而没有 %s：请删除剩下的那个，再运行 keygen",
+                               "%s without %s: remove the one left and run keygen again"),
                         have_public ? base : secret, have_public ? secret : base);
   if (have_public) {
     /* Kept; restore a missing public copy from the kept pair. */
     if (identity && with_copy && !exists(copy)) {
       zcert_t *cert = zcert_load(base);
       if (!cert)
-        return dbn_cli_fail("invalid_argument", "%s is not a key file", base);
+        return dbn_cli_fail("invalid_argument", dbn_tr("%s 不是密钥文件", "%s is not a key file"), base);
       int rc = DBN_CLI_EXIT_OK;
       if (zcert_save_public(cert, copy) != 0 || chmod(copy, 0644) != 0)
-        rc = dbn_cli_fail("internal", "cannot write %s", copy);
+        rc = dbn_cli_fail("internal", dbn_tr("无法写入 %s", "cannot write %s"), copy);
       zcert_destroy(&cert);
       return rc;
     }
@@ -237,7 +250,7 @@ make_key(const char *dir, const char *identity, bool with_copy, bool *created_p,
 
   zcert_t *cert = zcert_new();
   if (!cert)
-    return dbn_cli_fail("internal", "cannot make a key pair");
+    return dbn_cli_fail("internal", "%s", dbn_tr("无法生成密钥对", "cannot make a key pair"));
   zcert_set_meta(cert, "identity", "%s", identity ? identity : "broker");
   int rc = save_cert(cert, base, identity && with_copy ? copy : NULL);
   zcert_destroy(&cert);
@@ -282,9 +295,9 @@ parse_keygen(dbn_cli_t *cli, int argc, char **argv, const char **dir_p, const ch
   rc = dbn_cli_finish_options(cli, argc - optind, 0, -1, done_p);
   if (rc == DBN_CLI_EXIT_OK && !*done_p) {
     if (!*dir_p || !(*dir_p)[0])
-      rc = dbn_cli_usage_error(cli, "--dir KEYS is required");
+      rc = dbn_cli_usage_error(cli, "%s", dbn_tr("必须给出 --dir KEYS", "--dir KEYS is required"));
     else if (strlen(*dir_p) > PATH_MAX - 128)
-      rc = dbn_cli_usage_error(cli, "--dir path too long");
+      rc = dbn_cli_usage_error(cli, "%s", dbn_tr("--dir 的路径太长", "--dir path too long"));
   }
   if (rc != DBN_CLI_EXIT_OK)
     *done_p = true;
@@ -300,12 +313,15 @@ collect_identities(const dbn_cli_t *cli, int argc, char **argv, int first, const
   int rc = DBN_CLI_EXIT_OK;
   for (int i = first; rc == DBN_CLI_EXIT_OK && i < argc; i++) {
     if (!identity_valid(argv[i]))
-      rc = dbn_cli_usage_error(cli,
-                               "'%s' is not an identity: say unit:CODE, coordinator:NAME, auditor:NAME or "
-                               "admin:NAME (NAME of A-Z a-z 0-9 _ -, at most %d)",
-                               argv[i], MAX_NAME);
+      rc = dbn_cli_usage_error(
+          cli,
+          dbn_tr("'%s' 不是身份：应为 unit:代码、coordinator:名称、auditor:名称 或 "
+                 "admin:名称（名称由 A-Z a-z 0-9 _ - 组成，最多 %d 个）",
+                 "'%s' is not an identity: say unit:CODE, coordinator:NAME, auditor:NAME or "
+                 "admin:NAME (NAME of A-Z a-z 0-9 _ -, at most %d)"),
+          argv[i], MAX_NAME);
     else if (identities_add(ids, argv[i]) != 0)
-      rc = dbn_cli_fail("resource_exhausted", "out of memory");
+      rc = dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
   }
   if (rc == DBN_CLI_EXIT_OK && plan_path)
     rc = identities_from_plan(cli, ids, plan_path);
@@ -324,24 +340,28 @@ make_sign_key(const char *dir, dbn_crypto_t crypto, cJSON *keys)
                         "%s/broker.sign 已存在，但不是 %s 配置的密钥：每种密码配置用各自的密钥目录", dir,
                         dbn_crypto_name(crypto));
   if (err == DBN_EEXIST)
-    return dbn_cli_fail("failed_precondition",
-                        "%s/broker.sign without broker.sign_secret (or the reverse): remove the one left and "
-                        "run keygen again",
-                        dir);
+    return dbn_cli_fail(
+        "failed_precondition",
+        dbn_tr("%s/broker.sign 和 broker.sign_secret 只有一个：请删除剩下的那个，再运行 keygen",
+               "%s/broker.sign without broker.sign_secret (or the reverse): remove the one left and "
+               "run keygen again"),
+        dir);
   if (err)
-    return dbn_cli_fail("internal", "cannot write %s/broker.sign: %s", dir, dbn_strerror(err));
+    return dbn_cli_fail("internal", dbn_tr("无法写入 %s/broker.sign：%s", "cannot write %s/broker.sign: %s"),
+                        dir, dbn_strerror(err));
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/broker.sign", dir);
   if (keys) {
     cJSON *key = cJSON_CreateObject();
     if (!key)
-      return dbn_cli_fail("resource_exhausted", "out of memory");
+      return dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
     cJSON_AddStringToObject(key, "identity", "broker-sign");
     cJSON_AddStringToObject(key, "key", path);
     cJSON_AddBoolToObject(key, "created", created);
     cJSON_AddItemToArray(keys, key);
   } else {
-    printf("%-8s %-28s %s\n", created ? "created" : "kept", "broker-sign", path);
+    printf(dbn_tr("%s  %-28s %s\n", "%-8s %-28s %s\n"),
+           created ? dbn_tr("已生成", "created") : dbn_tr("已保留", "kept"), "broker-sign", path);
   }
   return DBN_CLI_EXIT_OK;
 }
@@ -367,7 +387,7 @@ make_keys(const char *dir, const identities_t *ids, dbn_crypto_t crypto, bool js
       keys = cJSON_AddArrayToObject(json, "keys");
     }
     if (!keys)
-      rc = dbn_cli_fail("resource_exhausted", "out of memory");
+      rc = dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
   }
   for (size_t i = 0; rc == DBN_CLI_EXIT_OK && i <= ids->count; i++) {
     const char *identity = i == 0 ? NULL : ids->items[i - 1];
@@ -379,7 +399,7 @@ make_keys(const char *dir, const identities_t *ids, dbn_crypto_t crypto, bool js
     if (keys) {
       cJSON *key = cJSON_CreateObject();
       if (!key) {
-        rc = dbn_cli_fail("resource_exhausted", "out of memory");
+        rc = dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
         break;
       }
       cJSON_AddStringToObject(key, "identity", identity ? identity : "broker");
@@ -387,7 +407,9 @@ make_keys(const char *dir, const identities_t *ids, dbn_crypto_t crypto, bool js
       cJSON_AddBoolToObject(key, "created", created);
       cJSON_AddItemToArray(keys, key);
     } else {
-      printf("%-8s %-28s %s\n", created ? "created" : "kept", identity ? identity : "broker", public_path);
+      printf(dbn_tr("%s  %-28s %s\n", "%-8s %-28s %s\n"),
+             created ? dbn_tr("已生成", "created") : dbn_tr("已保留", "kept"), identity ? identity : "broker",
+             public_path);
     }
   }
   if (rc == DBN_CLI_EXIT_OK)
@@ -407,13 +429,13 @@ print_self(const char *identity, const char *curve_public, const char *sign_publ
 {
   dbn_sign_key_t key;
   if (dbn_sign_key_load_public(&key, sign_public) != 0)
-    return dbn_cli_fail("internal", "cannot read %s", sign_public);
+    return dbn_cli_fail("internal", dbn_tr("无法读取 %s", "cannot read %s"), sign_public);
   char hex[2 * DBN_SIGN_PUBLIC_MAX + 1];
   sodium_bin2hex(hex, sizeof hex, key.public_key, key.public_len);
   if (json_output) {
     cJSON *json = cJSON_CreateObject();
     if (!json)
-      return dbn_cli_fail("resource_exhausted", "out of memory");
+      return dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
     cJSON_AddStringToObject(json, "identity", identity);
     cJSON_AddStringToObject(json, "curve_public_cert", curve_public);
     cJSON_AddStringToObject(json, "signing_public_key", hex);
@@ -450,9 +472,11 @@ make_self(const char *dir, const char *identity, dbn_crypto_t crypto, bool json_
     return dbn_cli_fail("failed_precondition", "%s/%s.sign 已存在，但不是 %s 配置的密钥：请换一个 --dir", dir,
                         name, dbn_crypto_name(crypto));
   if (err)
-    return dbn_cli_fail(err == DBN_EEXIST ? "failed_precondition" : "internal",
-                        "cannot make %s/%s.sign: %s (remove a lone .sign or .sign_secret and run again)", dir,
-                        name, dbn_strerror(err));
+    return dbn_cli_fail(
+        err == DBN_EEXIST ? "failed_precondition" : "internal",
+        dbn_tr("无法生成 %s/%s.sign：%s（请删除落单的 .sign 或 .sign_secret 后再运行）",
+               "cannot make %s/%s.sign: %s (remove a lone .sign or .sign_secret and run again)"),
+        dir, name, dbn_strerror(err));
   snprintf(sign_public, sizeof sign_public, "%s/%s.sign", dir, name);
   return print_self(identity, curve_public, sign_public, json_output);
 }
@@ -470,10 +494,14 @@ dbn_cmd_keygen(int argc, char **argv)
     return rc;
   if (self) {
     if (!identity_valid(self) || strncmp(self, "auditor:", 8) == 0)
-      return dbn_cli_usage_error(&cli, "--self wants unit:CODE, coordinator:NAME or admin:NAME, not '%s'",
+      return dbn_cli_usage_error(&cli,
+                                 dbn_tr("--self 要 unit:代码、coordinator:名称 或 admin:名称，而不是 '%s'",
+                                        "--self wants unit:CODE, coordinator:NAME or admin:NAME, not '%s'"),
                                  self);
     if (plan || optind < argc)
-      return dbn_cli_usage_error(&cli, "--self makes one identity's keys: no --plan, no more identities");
+      return dbn_cli_usage_error(&cli, "%s",
+                                 dbn_tr("--self 只生成一个身份的密钥：不能再给 --plan 或其他身份",
+                                        "--self makes one identity's keys: no --plan, no more identities"));
     return make_self(dir, self, crypto, cli.json);
   }
   identities_t ids = {0};

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "refusal.h"
 #include "date.h"
+#include "lang.h"
 
 static const char outbox_usage[] =
     "usage: duban outbox [--keep-unseen] [--json]\n"
@@ -55,14 +56,14 @@ static int
 print_outbox(FILE *out, Duban__OutboxItem *const *items, size_t count)
 {
   if (count == 0) {
-    fprintf(out, "发件箱是空的：没有待发送或被拒绝的命令 (the outbox is empty)\n");
+    fputs(dbn_tr("发件箱是空的：没有待发送或被拒绝的命令\n", "the outbox is empty\n"), out);
     return DBN_CLI_EXIT_OK;
   }
   static const char *const headers[] = {
       "状态 STATE", "", "命令 COMMAND", "任务 TASK", "时间 TIME", "原因 REASON", "请求 REQUEST"};
   dbn_cli_table_t *table;
   if (dbn_cli_table_new(&table, 7, headers) != 0)
-    return dbn_cli_fail("resource_exhausted", "out of memory");
+    return dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
   for (size_t i = 0; i < count; i++) {
     const Duban__OutboxItem *item = items[i];
     char when[32] = "", reason[1200] = "";
@@ -123,9 +124,11 @@ dbn_cmd_outbox(int argc, char **argv)
     return rc;
   rc = dbn_cli_connect(&cli);
   if (rc == DBN_CLI_EXIT_OK && !cli.via_agent)
-    rc = dbn_cli_usage_error(&cli,
-                             "只有部门的代理保存发件箱：请用 --agent ipc:///PATH（或设置 DUBAN_AGENT） (the "
-                             "outbox is the agent's; the broker keeps none)");
+    rc = dbn_cli_usage_error(
+        &cli, "%s",
+        dbn_tr("只有部门的代理保存发件箱：请用 --agent ipc:///PATH（或设置 DUBAN_AGENT）",
+               "the outbox is the agent's, the broker keeps none: use --agent ipc:///PATH "
+               "(or set DUBAN_AGENT)"));
   if (rc != DBN_CLI_EXIT_OK) {
     dbn_cli_fini(&cli);
     return rc;
