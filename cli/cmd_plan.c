@@ -56,7 +56,7 @@ load_plan_json(dbn_cli_t *cli, const cJSON *json, const char *source)
   char why[512] = "";
   int err = dbn_plan_from_json(json, &plan, why, sizeof why);
   if (err != 0)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "%s: %s", source,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), dbn_tr("%s：%s", "%s: %s"), source,
                         why[0] ? why : dbn_strerror(err));
 
   size_t tasks;
@@ -169,7 +169,7 @@ cmd_import_load(int argc, char **argv)
   int err = dbn_plan_import_file_horizon(path, import.units, import.id, import.horizon, &plan, &report, why,
                                          sizeof why);
   if (err != 0)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "%s: %s", path,
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), dbn_tr("%s：%s", "%s: %s"), path,
                         why[0] ? why : dbn_strerror(err));
   if (report && cJSON_GetArraySize(report) > 0) {
     FILE *out = report_path ? fopen(report_path, "w") : stderr;

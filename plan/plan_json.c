@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "lang.h"
 #include "text.h"
 #include "wire.h"
 
@@ -50,20 +51,25 @@ get_string(ctx_t *ctx, const cJSON *object, const char *key, const char *place, 
   const char *text = "";
   if (value == NULL || cJSON_IsNull(value)) {
     if (required)
-      return fail(ctx, DBN_EINVAL, "%s: \"%s\" is missing", place, key);
+      return fail(ctx, DBN_EINVAL, dbn_tr("%s：缺少 \"%s\"", "%s: \"%s\" is missing"), place, key);
   } else if (!cJSON_IsString(value) || !value->valuestring) {
-    return fail(ctx, DBN_EINVAL, "%s.%s: must be a string", place, key);
+    return fail(ctx, DBN_EINVAL, dbn_tr("%s.%s：须为字符串", "%s.%s: must be a string"), place, key);
   } else {
     text = value->valuestring;
   }
   size_t len = strlen(text);
   if (len > max)
-    return fail(ctx, DBN_ETOOBIG, "%s.%s: %zu bytes, more than the %zu allowed", place, key, len, max);
+    return fail(ctx, DBN_ETOOBIG,
+                dbn_tr("%s.%s：%zu 字节，超过上限 %zu", "%s.%s: %zu bytes, more than the %zu allowed"), place,
+                key, len, max);
   if (!dbn_text_valid(text, len))
-    return fail(ctx, DBN_EINVAL, "%s.%s: not valid UTF-8 text (or holds control characters)", place, key);
+    return fail(ctx, DBN_EINVAL,
+                dbn_tr("%s.%s：不是有效的 UTF-8 文本（或含控制字符）",
+                       "%s.%s: not valid UTF-8 text (or holds control characters)"),
+                place, key);
   *out = strdup(text);
   if (!*out)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   return 0;
 }
 
@@ -95,7 +101,10 @@ get_date(ctx_t *ctx, const cJSON *object, const char *key, const char *place, ch
   if (rc)
     return rc;
   if (!valid_date(*out))
-    return fail(ctx, DBN_EINVAL, "%s.%s: \"%.40s\" is not a date (YYYY-MM-DD)", place, key, *out);
+    return fail(
+        ctx, DBN_EINVAL,
+        dbn_tr("%s.%s：\"%.40s\" 不是日期（YYYY-MM-DD）", "%s.%s: \"%.40s\" is not a date (YYYY-MM-DD)"),
+        place, key, *out);
   return 0;
 }
 
@@ -104,12 +113,16 @@ get_number_string(ctx_t *ctx, const cJSON *object, const char *place, char **out
 {
   int rc = get_string(ctx, object, "number", place, true, 9, out);
   if (rc)
-    return rc == DBN_ETOOBIG ? fail(ctx, DBN_EINVAL, "%s.number: at most 9 digits", place) : rc;
+    return rc == DBN_ETOOBIG ? fail(ctx, DBN_EINVAL,
+                                    dbn_tr("%s.number：至多 9 位数字", "%s.number: at most 9 digits"), place)
+                             : rc;
   if (!(*out)[0])
-    return fail(ctx, DBN_EINVAL, "%s.number: empty", place);
+    return fail(ctx, DBN_EINVAL, dbn_tr("%s.number：为空", "%s.number: empty"), place);
   for (const char *p = *out; *p; p++)
     if (*p < '0' || *p > '9')
-      return fail(ctx, DBN_EINVAL, "%s.number: \"%s\" is not a decimal number", place, *out);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s.number：\"%s\" 不是十进制数", "%s.number: \"%s\" is not a decimal number"),
+                  place, *out);
   return 0;
 }
 
@@ -122,7 +135,8 @@ get_line(ctx_t *ctx, const cJSON *object, const char *place, uint32_t *out)
     return 0;
   if (!cJSON_IsNumber(value) || value->valuedouble < 0 || value->valuedouble > 4294967295.0 ||
       value->valuedouble != floor(value->valuedouble))
-    return fail(ctx, DBN_EINVAL, "%s.source_line: must be a whole number", place);
+    return fail(ctx, DBN_EINVAL, dbn_tr("%s.source_line：须为整数", "%s.source_line: must be a whole number"),
+                place);
   *out = (uint32_t)value->valuedouble;
   return 0;
 }
@@ -138,7 +152,7 @@ get_array(ctx_t *ctx, const cJSON *object, const char *key, const char *place, b
     return 0;
   }
   if (!cJSON_IsArray(value))
-    return fail(ctx, DBN_EINVAL, "%s: \"%s\" must be an array", place, key);
+    return fail(ctx, DBN_EINVAL, dbn_tr("%s：\"%s\" 须为数组", "%s: \"%s\" must be an array"), place, key);
   *out = value;
   return 0;
 }
@@ -190,13 +204,16 @@ static int
 resolve(ctx_t *ctx, const cJSON *ref, const char *place, char **out)
 {
   if (!cJSON_IsString(ref) || !ref->valuestring)
-    return fail(ctx, DBN_EINVAL, "%s: a unit must be named by a string", place);
+    return fail(ctx, DBN_EINVAL, dbn_tr("%s：单位须用字符串指明", "%s: a unit must be named by a string"),
+                place);
   const Duban__Unit *unit = find_unit(ctx->plan, ref->valuestring);
   if (!unit)
-    return fail(ctx, DBN_EINVAL, "%s: unknown unit \"%.200s\" (not a name, alias or code in \"units\")",
+    return fail(ctx, DBN_EINVAL,
+                dbn_tr("%s：未知单位 \"%.200s\"（不是 \"units\" 中的名称、别名或代码）",
+                       "%s: unknown unit \"%.200s\" (not a name, alias or code in \"units\")"),
                 place, ref->valuestring);
   *out = strdup(unit->code);
-  return *out ? 0 : fail(ctx, DBN_ENOMEM, "out of memory");
+  return *out ? 0 : fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
 }
 
 static int
@@ -208,7 +225,7 @@ unit_list(ctx_t *ctx, const cJSON *object, const char *key, const char *place, c
     return rc;
   *out = alloc_array(array_size(array), sizeof **out);
   if (!*out)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   const cJSON *ref;
   char sub[256];
   cJSON_ArrayForEach(ref, array)
@@ -220,7 +237,8 @@ unit_list(ctx_t *ctx, const cJSON *object, const char *key, const char *place, c
       if (strcmp((*out)[k], (*out)[*count_out]) == 0) {
         free((*out)[*count_out]);
         (*out)[*count_out] = NULL;
-        return fail(ctx, DBN_EINVAL, "%s: unit %s is named twice", sub, ref->valuestring);
+        return fail(ctx, DBN_EINVAL, dbn_tr("%s：单位 %s 写了两次", "%s: unit %s is named twice"), sub,
+                    ref->valuestring);
       }
     (*count_out)++;
   }
@@ -246,18 +264,22 @@ read_aliases(ctx_t *ctx, const cJSON *entry, const char *place, Duban__Unit *uni
     return rc;
   unit->aliases = alloc_array(array_size(aliases), sizeof *unit->aliases);
   if (!unit->aliases)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   const cJSON *alias;
   cJSON_ArrayForEach(alias, aliases)
   {
     if (!cJSON_IsString(alias) || !alias->valuestring[0])
-      return fail(ctx, DBN_EINVAL, "%s.aliases[%zu]: must be a non-empty string", place, unit->n_aliases);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s.aliases[%zu]：须为非空字符串", "%s.aliases[%zu]: must be a non-empty string"),
+                  place, unit->n_aliases);
     size_t len = strlen(alias->valuestring);
     if (len > DBN_MAX_TEXT || !dbn_text_valid(alias->valuestring, len))
-      return fail(ctx, DBN_EINVAL, "%s.aliases[%zu]: not valid text or too long", place, unit->n_aliases);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s.aliases[%zu]：文字无效或太长", "%s.aliases[%zu]: not valid text or too long"),
+                  place, unit->n_aliases);
     unit->aliases[unit->n_aliases] = strdup(alias->valuestring);
     if (!unit->aliases[unit->n_aliases])
-      return fail(ctx, DBN_ENOMEM, "out of memory");
+      return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
     unit->n_aliases++;
   }
   return 0;
@@ -272,10 +294,13 @@ read_unit(ctx_t *ctx, const cJSON *entry, const char *place, Duban__Unit *unit)
   if ((rc = get_string(ctx, entry, "name", place, true, DBN_MAX_TEXT, &unit->name)) != 0)
     return rc;
   if (!unit->code[0] || !unit->name[0])
-    return fail(ctx, DBN_EINVAL, "%s: code and name must not be empty", place);
+    return fail(ctx, DBN_EINVAL, dbn_tr("%s：code 和 name 不能为空", "%s: code and name must not be empty"),
+                place);
   if (!valid_code_chars(unit->code))
-    return fail(ctx, DBN_EINVAL, "%s.code: \"%s\" must be ASCII letters, digits, '-' or '_'", place,
-                unit->code);
+    return fail(ctx, DBN_EINVAL,
+                dbn_tr("%s.code：\"%s\" 只能由 ASCII 字母、数字、'-' 或 '_' 组成",
+                       "%s.code: \"%s\" must be ASCII letters, digits, '-' or '_'"),
+                place, unit->code);
   return read_aliases(ctx, entry, place, unit);
 }
 
@@ -289,20 +314,31 @@ check_units_distinct(ctx_t *ctx, const Duban__Plan *plan)
     for (size_t j = 0; j < i; j++) {
       const Duban__Unit *other = plan->units[j];
       if (strcmp(unit->code, other->code) == 0)
-        return fail(ctx, DBN_EINVAL, "units[%zu].code: %s is also the code of units[%zu]", i, unit->code, j);
+        return fail(ctx, DBN_EINVAL,
+                    dbn_tr("units[%zu].code：%s 也是 units[%zu] 的代码",
+                           "units[%zu].code: %s is also the code of units[%zu]"),
+                    i, unit->code, j);
       if (strcmp(unit->name, other->name) == 0)
-        return fail(ctx, DBN_EINVAL, "units[%zu].name: %s is also the name of units[%zu]", i, unit->name, j);
+        return fail(ctx, DBN_EINVAL,
+                    dbn_tr("units[%zu].name：%s 也是 units[%zu] 的名称",
+                           "units[%zu].name: %s is also the name of units[%zu]"),
+                    i, unit->name, j);
     }
     for (size_t j = 0; j < plan->n_units; j++) {
       const Duban__Unit *other = plan->units[j];
       for (size_t k = 0; k < unit->n_aliases; k++) {
         const char *alias = unit->aliases[k];
         if (j != i && (strcmp(alias, other->name) == 0 || strcmp(alias, other->code) == 0))
-          return fail(ctx, DBN_EINVAL, "units[%zu].aliases: %s names units[%zu] too", i, alias, j);
+          return fail(
+              ctx, DBN_EINVAL,
+              dbn_tr("units[%zu].aliases：%s 也指 units[%zu]", "units[%zu].aliases: %s names units[%zu] too"),
+              i, alias, j);
         for (size_t l = 0; j < i && l < other->n_aliases; l++)
           if (strcmp(alias, other->aliases[l]) == 0)
-            return fail(ctx, DBN_EINVAL, "units[%zu].aliases: %s is also an alias of units[%zu]", i, alias,
-                        j);
+            return fail(ctx, DBN_EINVAL,
+                        dbn_tr("units[%zu].aliases：%s 也是 units[%zu] 的别名",
+                               "units[%zu].aliases: %s is also an alias of units[%zu]"),
+                        i, alias, j);
       }
     }
   }
@@ -318,17 +354,20 @@ read_units(ctx_t *ctx, const cJSON *json, Duban__Plan *plan)
     return rc;
   plan->units = alloc_array(array_size(array), sizeof *plan->units);
   if (!plan->units)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   const cJSON *entry;
   char place[64];
   cJSON_ArrayForEach(entry, array)
   {
     snprintf(place, sizeof place, "units[%zu]", plan->n_units);
     if (!cJSON_IsObject(entry))
-      return fail(ctx, DBN_EINVAL, "%s: must be an object {\"code\", \"name\", \"aliases\"}", place);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s：须为对象 {\"code\", \"name\", \"aliases\"}",
+                         "%s: must be an object {\"code\", \"name\", \"aliases\"}"),
+                  place);
     Duban__Unit *unit = malloc(sizeof *unit);
     if (!unit)
-      return fail(ctx, DBN_ENOMEM, "out of memory");
+      return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
     duban__unit__init(unit);
     plan->units[plan->n_units++] = unit;
     if ((rc = read_unit(ctx, entry, place, unit)) != 0)
@@ -348,16 +387,19 @@ read_milestones(ctx_t *ctx, const cJSON *object, const char *place, Duban__Actio
     return rc;
   action->milestones = alloc_array(array_size(array), sizeof *action->milestones);
   if (!action->milestones)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   char sub[256];
   cJSON_ArrayForEach(entry, array)
   {
     snprintf(sub, sizeof sub, "%s.milestones[%zu]", place, action->n_milestones);
     if (!cJSON_IsObject(entry))
-      return fail(ctx, DBN_EINVAL, "%s: must be an object {\"due\", \"text\", \"inherited\"}", sub);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s：须为对象 {\"due\", \"text\", \"inherited\"}",
+                         "%s: must be an object {\"due\", \"text\", \"inherited\"}"),
+                  sub);
     Duban__Milestone *milestone = malloc(sizeof *milestone);
     if (!milestone)
-      return fail(ctx, DBN_ENOMEM, "out of memory");
+      return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
     duban__milestone__init(milestone);
     action->milestones[action->n_milestones++] = milestone;
     if ((rc = get_date(ctx, entry, "due", sub, &milestone->due)) != 0)
@@ -366,7 +408,8 @@ read_milestones(ctx_t *ctx, const cJSON *object, const char *place, Duban__Actio
       return rc;
     const cJSON *inherited = cJSON_GetObjectItemCaseSensitive(entry, "inherited");
     if (inherited && !cJSON_IsBool(inherited))
-      return fail(ctx, DBN_EINVAL, "%s.inherited: must be true or false", sub);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s.inherited：须为 true 或 false", "%s.inherited: must be true or false"), sub);
     milestone->inherited = cJSON_IsTrue(inherited);
   }
   return 0;
@@ -381,22 +424,27 @@ read_targets(ctx_t *ctx, const cJSON *object, const char *place, Duban__Action *
     return rc;
   action->targets = alloc_array(array_size(array), sizeof *action->targets);
   if (!action->targets)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   char sub[256];
   cJSON_ArrayForEach(entry, array)
   {
     snprintf(sub, sizeof sub, "%s.targets[%zu]", place, action->n_targets);
     if (!cJSON_IsObject(entry))
-      return fail(ctx, DBN_EINVAL, "%s: must be an object {\"value\", \"unit_of_measure\", \"what\"}", sub);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s：须为对象 {\"value\", \"unit_of_measure\", \"what\"}",
+                         "%s: must be an object {\"value\", \"unit_of_measure\", \"what\"}"),
+                  sub);
     Duban__Target *target = malloc(sizeof *target);
     if (!target)
-      return fail(ctx, DBN_ENOMEM, "out of memory");
+      return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
     duban__target__init(target);
     action->targets[action->n_targets++] = target;
     const cJSON *value = cJSON_GetObjectItemCaseSensitive(entry, "value");
     if (!cJSON_IsNumber(value) || !isfinite(value->valuedouble) ||
         fabs(value->valuedouble) > DBN_MAX_FIGURE_VALUE)
-      return fail(ctx, DBN_EINVAL, "%s.value: must be a number of at most %g", sub, DBN_MAX_FIGURE_VALUE);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s.value：须为不超过 %g 的数", "%s.value: must be a number of at most %g"), sub,
+                  DBN_MAX_FIGURE_VALUE);
     target->value = value->valuedouble;
     if ((rc = get_string(ctx, entry, "unit_of_measure", sub, false, DBN_MAX_TEXT,
                          &target->unit_of_measure)) != 0)
@@ -417,23 +465,27 @@ read_facts(ctx_t *ctx, const cJSON *object, const char *place, Duban__Action *ac
     return rc;
   action->facts = alloc_array(array_size(array), sizeof *action->facts);
   if (!action->facts)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   char sub[256];
   cJSON_ArrayForEach(entry, array)
   {
     snprintf(sub, sizeof sub, "%s.facts[%zu]", place, action->n_facts);
     if (!cJSON_IsObject(entry))
       return fail(ctx, DBN_EINVAL,
-                  "%s: must be an object {\"value\", \"unit_of_measure\", \"what\", \"kind\"}", sub);
+                  dbn_tr("%s：须为对象 {\"value\", \"unit_of_measure\", \"what\", \"kind\"}",
+                         "%s: must be an object {\"value\", \"unit_of_measure\", \"what\", \"kind\"}"),
+                  sub);
     Duban__PlanFact *fact = malloc(sizeof *fact);
     if (!fact)
-      return fail(ctx, DBN_ENOMEM, "out of memory");
+      return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
     duban__plan_fact__init(fact);
     action->facts[action->n_facts++] = fact;
     const cJSON *value = cJSON_GetObjectItemCaseSensitive(entry, "value");
     if (!cJSON_IsNumber(value) || !isfinite(value->valuedouble) ||
         fabs(value->valuedouble) > DBN_MAX_FIGURE_VALUE)
-      return fail(ctx, DBN_EINVAL, "%s.value: must be a number of at most %g", sub, DBN_MAX_FIGURE_VALUE);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s.value：须为不超过 %g 的数", "%s.value: must be a number of at most %g"), sub,
+                  DBN_MAX_FIGURE_VALUE);
     fact->value = value->valuedouble;
     if ((rc = get_string(ctx, entry, "unit_of_measure", sub, false, DBN_MAX_TEXT, &fact->unit_of_measure)) ||
         (rc = get_string(ctx, entry, "what", sub, false, DBN_MAX_TEXT, &fact->what)) ||
@@ -442,7 +494,10 @@ read_facts(ctx_t *ctx, const cJSON *object, const char *place, Duban__Action *ac
       return rc;
     if (fact->kind[0] && strcmp(fact->kind, "funding") != 0 && strcmp(fact->kind, "limit") != 0 &&
         strcmp(fact->kind, "existing") != 0)
-      return fail(ctx, DBN_EINVAL, "%s.kind: \"%s\" is none of funding, limit, existing", sub, fact->kind);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s.kind：\"%s\" 不是 funding、limit、existing 之一",
+                         "%s.kind: \"%s\" is none of funding, limit, existing"),
+                  sub, fact->kind);
   }
   return 0;
 }
@@ -460,7 +515,7 @@ read_action(ctx_t *ctx, const cJSON *object, const char *place, const action_pla
 {
   int rc;
   if (!cJSON_IsObject(object))
-    return fail(ctx, DBN_EINVAL, "%s: must be an object", place);
+    return fail(ctx, DBN_EINVAL, dbn_tr("%s：须为对象", "%s: must be an object"), place);
   if ((rc = get_string(ctx, object, "id", place, true, DBN_MAX_ID, &action->id)) != 0)
     return rc;
   if ((rc = get_number_string(ctx, object, place, &action->number)) != 0)
@@ -469,7 +524,9 @@ read_action(ctx_t *ctx, const cJSON *object, const char *place, const action_pla
   snprintf(want, sizeof want, "%s:%s.%s.%s", numbers->plan_id, numbers->section, numbers->measure,
            action->number);
   if (strcmp(action->id, want) != 0)
-    return fail(ctx, DBN_EINVAL, "%s.id: \"%s\" should be \"%s\" (<plan>:<section>.<measure>.<action>)",
+    return fail(ctx, DBN_EINVAL,
+                dbn_tr("%s.id：\"%s\" 应为 \"%s\"（<计划>:<部分>.<措施>.<举措>）",
+                       "%s.id: \"%s\" should be \"%s\" (<plan>:<section>.<measure>.<action>)"),
                 place, action->id, want);
   if ((rc = get_string(ctx, object, "text", place, true, DBN_MAX_TEXT, &action->text)) != 0)
     return rc;
@@ -477,7 +534,7 @@ read_action(ctx_t *ctx, const cJSON *object, const char *place, const action_pla
   snprintf(sub, sizeof sub, "%s.unit", place);
   const cJSON *unit = cJSON_GetObjectItemCaseSensitive(object, "unit");
   if (!unit)
-    return fail(ctx, DBN_EINVAL, "%s: \"unit\" is missing", place);
+    return fail(ctx, DBN_EINVAL, dbn_tr("%s：缺少 \"unit\"", "%s: \"unit\" is missing"), place);
   if ((rc = resolve(ctx, unit, sub, &action->unit)) != 0)
     return rc;
   if ((rc = get_line(ctx, object, place, &action->source_line)) != 0)
@@ -487,7 +544,9 @@ read_action(ctx_t *ctx, const cJSON *object, const char *place, const action_pla
   if (action->report_cycle[0] && strcmp(action->report_cycle, "monthly") != 0 &&
       strcmp(action->report_cycle, "quarterly") != 0 && strcmp(action->report_cycle, "half-yearly") != 0 &&
       strcmp(action->report_cycle, "yearly") != 0)
-    return fail(ctx, DBN_EINVAL, "%s.report_cycle: \"%s\" is none of monthly, quarterly, half-yearly, yearly",
+    return fail(ctx, DBN_EINVAL,
+                dbn_tr("%s.report_cycle：\"%s\" 不是 monthly、quarterly、half-yearly、yearly 之一",
+                       "%s.report_cycle: \"%s\" is none of monthly, quarterly, half-yearly, yearly"),
                 place, action->report_cycle);
   if ((rc = read_milestones(ctx, object, place, action)) != 0)
     return rc;
@@ -502,7 +561,7 @@ read_actions(ctx_t *ctx, const cJSON *array, const char *place, const action_pla
 {
   measure->actions = alloc_array(array_size(array), sizeof *measure->actions);
   if (!measure->actions)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   const cJSON *entry;
   cJSON_ArrayForEach(entry, array)
   {
@@ -510,7 +569,7 @@ read_actions(ctx_t *ctx, const cJSON *array, const char *place, const action_pla
     snprintf(action_place, sizeof action_place, "%s.actions[%zu]", place, measure->n_actions);
     Duban__Action *action = malloc(sizeof *action);
     if (!action)
-      return fail(ctx, DBN_ENOMEM, "out of memory");
+      return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
     duban__action__init(action);
     measure->actions[measure->n_actions++] = action;
     int rc = read_action(ctx, entry, action_place, numbers, action);
@@ -518,8 +577,10 @@ read_actions(ctx_t *ctx, const cJSON *array, const char *place, const action_pla
       return rc;
     for (size_t k = 0; k + 1 < measure->n_actions; k++)
       if (strcmp(measure->actions[k]->number, action->number) == 0)
-        return fail(ctx, DBN_EINVAL, "%s.number: action %s appears twice in measure %s.%s", action_place,
-                    action->number, numbers->section, numbers->measure);
+        return fail(ctx, DBN_EINVAL,
+                    dbn_tr("%s.number：举措 %s 在措施 %s.%s 中出现两次",
+                           "%s.number: action %s appears twice in measure %s.%s"),
+                    action_place, action->number, numbers->section, numbers->measure);
   }
   return 0;
 }
@@ -533,8 +594,10 @@ read_measure(ctx_t *ctx, const cJSON *object, const char *place, const char *pla
     return rc;
   for (size_t k = 0; k + 1 < section->n_measures; k++)
     if (strcmp(section->measures[k]->number, measure->number) == 0)
-      return fail(ctx, DBN_EINVAL, "%s.number: measure %s appears twice in section %s", place,
-                  measure->number, section->number);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s.number：措施 %s 在第 %s 部分中出现两次",
+                         "%s.number: measure %s appears twice in section %s"),
+                  place, measure->number, section->number);
   if ((rc = get_string(ctx, object, "text", place, false, DBN_MAX_TEXT, &measure->text)) != 0)
     return rc;
   if ((rc = get_line(ctx, object, place, &measure->source_line)) != 0)
@@ -549,8 +612,9 @@ read_measure(ctx_t *ctx, const cJSON *object, const char *place, const char *pla
     return rc;
   if (array_size(actions) > 0 && measure->n_lead == 0)
     return fail(ctx, DBN_EINVAL,
-                "%s: has actions but no lead unit; a measure without lead units is a general "
-                "requirement and has \"actions\": []",
+                dbn_tr("%s：有举措却没有牵头单位；没有牵头单位的措施是总体要求，其 \"actions\" 为 []",
+                       "%s: has actions but no lead unit; a measure without lead units is a general "
+                       "requirement and has \"actions\": []"),
                 place);
   action_place_t numbers = {plan_id, section->number, measure->number};
   return read_actions(ctx, actions, place, &numbers, measure);
@@ -565,7 +629,9 @@ read_section(ctx_t *ctx, const cJSON *object, const char *place, const Duban__Pl
     return rc;
   for (size_t k = 0; k + 1 < plan->n_sections; k++)
     if (strcmp(plan->sections[k]->number, section->number) == 0)
-      return fail(ctx, DBN_EINVAL, "%s.number: section %s appears twice", place, section->number);
+      return fail(ctx, DBN_EINVAL,
+                  dbn_tr("%s.number：第 %s 部分出现两次", "%s.number: section %s appears twice"), place,
+                  section->number);
   if ((rc = get_string(ctx, object, "title", place, false, DBN_MAX_TEXT, &section->title)) != 0)
     return rc;
   const cJSON *measures = NULL;
@@ -573,17 +639,17 @@ read_section(ctx_t *ctx, const cJSON *object, const char *place, const Duban__Pl
     return rc;
   section->measures = alloc_array(array_size(measures), sizeof *section->measures);
   if (!section->measures)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   const cJSON *entry;
   cJSON_ArrayForEach(entry, measures)
   {
     char measure_place[160];
     snprintf(measure_place, sizeof measure_place, "%s.measures[%zu]", place, section->n_measures);
     if (!cJSON_IsObject(entry))
-      return fail(ctx, DBN_EINVAL, "%s: must be an object", measure_place);
+      return fail(ctx, DBN_EINVAL, dbn_tr("%s：须为对象", "%s: must be an object"), measure_place);
     Duban__Measure *measure = malloc(sizeof *measure);
     if (!measure)
-      return fail(ctx, DBN_ENOMEM, "out of memory");
+      return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
     duban__measure__init(measure);
     section->measures[section->n_measures++] = measure;
     if ((rc = read_measure(ctx, entry, measure_place, plan->id, section, measure)) != 0)
@@ -601,17 +667,17 @@ read_sections(ctx_t *ctx, const cJSON *json, Duban__Plan *plan)
     return rc;
   plan->sections = alloc_array(array_size(array), sizeof *plan->sections);
   if (!plan->sections)
-    return fail(ctx, DBN_ENOMEM, "out of memory");
+    return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   const cJSON *entry;
   char place[128];
   cJSON_ArrayForEach(entry, array)
   {
     snprintf(place, sizeof place, "sections[%zu]", plan->n_sections);
     if (!cJSON_IsObject(entry))
-      return fail(ctx, DBN_EINVAL, "%s: must be an object", place);
+      return fail(ctx, DBN_EINVAL, dbn_tr("%s：须为对象", "%s: must be an object"), place);
     Duban__Section *section = malloc(sizeof *section);
     if (!section)
-      return fail(ctx, DBN_ENOMEM, "out of memory");
+      return fail(ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
     duban__section__init(section);
     plan->sections[plan->n_sections++] = section;
     if ((rc = read_section(ctx, entry, place, plan, section)) != 0)
@@ -631,12 +697,14 @@ check_packed_size(ctx_t *ctx, const Duban__Plan *plan)
   int rc = dbn_wire_pack(&plan->base, &packed, &packed_len);
   free(packed);
   if (rc == DBN_ENOMEM)
-    return fail(ctx, rc, "out of memory");
+    return fail(ctx, rc, dbn_tr("内存不足", "out of memory"));
   if (rc)
-    return fail(ctx, rc, "plan: cannot be packed (%s)", dbn_strerror(rc));
+    return fail(ctx, rc, dbn_tr("plan：无法打包（%s）", "plan: cannot be packed (%s)"), dbn_strerror(rc));
   if (packed_len > DBN_MAX_MESSAGE - 4096)
-    return fail(ctx, DBN_ETOOBIG, "plan: %zu bytes packed, more than one message may carry (%d)", packed_len,
-                DBN_MAX_MESSAGE - 4096);
+    return fail(ctx, DBN_ETOOBIG,
+                dbn_tr("plan：打包后 %zu 字节，超过一条消息的上限（%d）",
+                       "plan: %zu bytes packed, more than one message may carry (%d)"),
+                packed_len, DBN_MAX_MESSAGE - 4096);
   return 0;
 }
 
@@ -645,7 +713,10 @@ read_plan(ctx_t *ctx, const cJSON *json, Duban__Plan *plan)
 {
   int rc = get_string(ctx, json, "id", "plan", true, DBN_MAX_ID, &plan->id);
   if (!rc && (!plan->id[0] || strchr(plan->id, ':') || strchr(plan->id, ' ')))
-    rc = fail(ctx, DBN_EINVAL, "plan.id: \"%s\" must be non-empty, without ':' or spaces", plan->id);
+    rc = fail(ctx, DBN_EINVAL,
+              dbn_tr("plan.id：\"%s\" 须非空，且不含 ':' 或空格",
+                     "plan.id: \"%s\" must be non-empty, without ':' or spaces"),
+              plan->id);
   if (!rc)
     rc = get_string(ctx, json, "title", "plan", true, DBN_MAX_TEXT, &plan->title);
   if (!rc)
@@ -671,16 +742,20 @@ dbn_plan_from_json(const cJSON *json, Duban__Plan **plan_p, char *why, size_t wh
     return DBN_EINVAL;
   *plan_p = NULL;
   if (!cJSON_IsObject(json))
-    return fail(&ctx, DBN_EINVAL, "a plan must be a JSON object");
+    return fail(&ctx, DBN_EINVAL, dbn_tr("计划须为 JSON 对象", "a plan must be a JSON object"));
   const cJSON *format = cJSON_GetObjectItemCaseSensitive(json, "format");
   if (!cJSON_IsString(format))
-    return fail(&ctx, DBN_EINVAL, "plan: \"format\" is missing (expected \"duban-plan/1\")");
+    return fail(&ctx, DBN_EINVAL,
+                dbn_tr("plan：缺少 \"format\"（应为 \"duban-plan/1\"）",
+                       "plan: \"format\" is missing (expected \"duban-plan/1\")"));
   if (strcmp(format->valuestring, "duban-plan/1") != 0)
-    return fail(&ctx, DBN_EVERSION, "plan: format \"%.40s\" is not one this duban reads (duban-plan/1)",
+    return fail(&ctx, DBN_EVERSION,
+                dbn_tr("plan：本 duban 不读格式 \"%.40s\"（只读 duban-plan/1）",
+                       "plan: format \"%.40s\" is not one this duban reads (duban-plan/1)"),
                 format->valuestring);
   Duban__Plan *plan = malloc(sizeof *plan);
   if (!plan)
-    return fail(&ctx, DBN_ENOMEM, "out of memory");
+    return fail(&ctx, DBN_ENOMEM, dbn_tr("内存不足", "out of memory"));
   duban__plan__init(plan);
   ctx.plan = plan;
   int rc = read_plan(&ctx, json, plan);

@@ -196,7 +196,7 @@ test_refusals(void **state)
       {"\"value\":5000", "\"value\":\"5000\"", DBN_EINVAL, "targets[0].value"},
       {"\"number\":\"2\"", "\"number\":\"1\"", DBN_EINVAL, "measures[1].number"},
       {"\"number\":\"1\",\"title\"", "\"number\":\"一\",\"title\"", DBN_EINVAL, "sections[0].number"},
-      {"\"lead\":[\"财政局\"]", "\"lead\":[]", DBN_EINVAL, "no lead unit"},
+      {"\"lead\":[\"财政局\"]", "\"lead\":[]", DBN_EINVAL, "没有牵头单位"},
       {"\"source_line\":5", "\"source_line\":-1", DBN_EINVAL, "source_line"},
       {"\"title\":\"T\"", "\"title\":\"a\\u0001b\"", DBN_EINVAL, "plan.title"},
       {"\"units\":[", "\"unitz\":[", DBN_EINVAL, "units"},
@@ -224,6 +224,10 @@ test_refusals(void **state)
 int
 main(void)
 {
+  /* the refusals are read in the default language, Chinese, whatever the
+   * locale of the one who runs the tests */
+  if (setenv("DUBAN_LANG", "zh", 1) != 0)
+    return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_seed_round_trip),
       cmocka_unit_test(test_unit_resolve),
