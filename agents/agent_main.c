@@ -40,9 +40,41 @@ typedef struct {
   char *metrics; /* HOST:PORT for Prometheus, when given */
 } settings_t;
 
+/* --help in Chinese; the English text below is the same, for --lang en. */
+static const char usage_zh[] =
+    "用法：duban-agent [--config FILE] [--broker tcp://HOST:PORT] [--server-key KEYS/broker.key]\n"
+    "                  [--key KEYS/unit-CODE.key] [--listen ipc:///PATH/agent.sock] [--data DIR]\n"
+    "\n"
+    "一个部门的代理：它保持本部门到中心服务的 CURVE 连接和一个持久的发件箱，\n"
+    "中心服务不在时发出的命令会在之后按顺序送达，且只生效一次。工作人员的\n"
+    "`duban` 命令通过 ipc 套接字与它通信（权限 0660：套接字所属的组可以使用）。\n"
+    "\n"
+    "  --config FILE      `key = value` 格式的配置文件，键即下列括号中的名称（命令行选项优先）\n"
+    "  --broker URL       中心服务的地址（broker）\n"
+    "  --server-key FILE  中心服务的公钥证书 KEYS/broker.key（server-key）\n"
+    "  --key FILE         本部门的证书 KEYS/unit-CODE.key，旁边须有其 _secret 文件（key）\n"
+    "  --listen URL       供 duban 命令连接的 ipc 地址（listen）\n"
+    "  --data DIR         发件箱所在的目录（data）\n"
+    "  --desk-listen 127.0.0.1:PORT  同时在该地址提供部门工作台（desk-listen）；\n"
+    "                     工作台像 duban 命令一样与本代理通信\n"
+    "  --desk-users FILE  工作台的账号文件，用 `duban user add` 生成（desk-users）\n"
+    "  --desk-tls-cert FILE, --desk-tls-key FILE  通过 HTTPS 提供工作台\n"
+    "                     （desk-tls-cert、desk-tls-key）\n"
+    "  --metrics 127.0.0.1:PORT  在 http://HOST:PORT/metrics 提供 Prometheus 指标\n"
+    "                     （发件箱深度、最早一条的等待时间）（metrics）\n"
+    "  --version          版本号、通信协议版本和日志格式版本\n"
+    "  --help             本说明\n"
+    "\n"
+    "日志写到标准错误。SIGTERM 或 SIGINT 使它正常停止；未送达的命令留在发件箱中，\n"
+    "下次运行时继续发送。\n";
+
 static void
 usage(FILE *out)
 {
+  if (dbn_lang() == DBN_LANG_ZH) {
+    fputs(usage_zh, out);
+    return;
+  }
   fprintf(out,
           "usage: duban-agent [--config FILE] [--broker tcp://HOST:PORT] [--server-key KEYS/broker.key]\n"
           "                   [--key KEYS/unit-CODE.key] [--listen ipc:///PATH/agent.sock] [--data DIR]\n"

@@ -73,7 +73,12 @@ out=$("$BIN/duban" audit checkpoints --witness "$WITNESS" --key "$KEY" --export 
 out=$("$BIN/duban" --lang en audit checkpoints --witness "$WITNESS" --key "$KEY" --export "$T/out-en") ||
   fail "export under --lang en: $out"
 [[ $out =~ ^exported\ [0-9]+\ checkpoints\ and\ [0-9]+\ cosignatures\ to\ $T/out-en$ ]] || fail "English export: $out"
-"$BIN/duban" keygen --dir "$T/other-keys" >/dev/null || fail "keygen of another broker's key"
+"$BIN/duban" keygen --dir "$T/other-keys" >"$T/keygen.txt" || fail "keygen of another broker's key"
+has "^已生成  broker  *$T/other-keys/broker.key$" "$T/keygen.txt" || fail "keygen's lines: $(cat "$T/keygen.txt")"
+"$BIN/duban" keygen --dir "$T/other-keys" --lang en >"$T/keygen-en.txt" || fail "keygen again"
+has "^kept     broker  *$T/other-keys/broker.key$" "$T/keygen-en.txt" || fail "keygen's English: $(cat "$T/keygen-en.txt")"
+out=$(via LCJ outbox) || fail "outbox: $out"
+[ "$out" = "发件箱是空的：没有待发送或被拒绝的命令" ] || fail "the empty outbox: $out"
 "$BIN/duban" audit checkpoints --witness "$WITNESS" --key "$T/other-keys/broker.sign" >/dev/null 2>"$T/refused.txt" ||
   true
 has "^duban: $WITNESS 中有 [0-9]* 个检查点的签名不成立，未采用$" "$T/refused.txt" ||
@@ -82,8 +87,18 @@ has "^duban: $WITNESS 中有 [0-9]* 个检查点的签名不成立，未采用$"
   2>"$T/refused-en.txt" || true
 has "^duban: [0-9]* checkpoints in $WITNESS were left out: their signature does not hold$" "$T/refused-en.txt" ||
   fail "checkpoints of another key, in English: $(cat "$T/refused-en.txt")"
-pass "audit checkpoints exports and refuses in Chinese, in English under --lang en"
+pass "audit checkpoints exports and refuses in Chinese, in English under --lang en; keygen and outbox in Chinese"
 stop_broker
+
+# The agent's start-up refusals.
+out=$("$BIN/duban-agent" --broker "$ENDPOINT" 2>&1) && fail "an agent started without its keys"
+[[ $out == "duban-agent：必须给出 --server-key（作为选项或写在 --config 中）"* ]] || fail "the agent's refusal: $out"
+out=$(DUBAN_LANG=en "$BIN/duban-agent" --broker "$ENDPOINT" 2>&1) && fail "an agent started without its keys"
+[[ $out == "duban-agent: --server-key is required (as a flag or in --config)"* ]] || fail "in English: $out"
+printf 'broker = %s\nspeed = 3\n' "$ENDPOINT" >"$T/agent.conf"
+out=$("$BIN/duban-agent" --config "$T/agent.conf" 2>&1) && fail "an agent started with an unknown key"
+echo "$out" | has "$T/agent.conf:2：未知的键 \`speed\`" || fail "the agent's config refusal: $out"
+pass "the agent refuses a missing flag and an unknown config key in Chinese, in English with DUBAN_LANG=en"
 
 # A log with a bit flipped in a view does not verify: said in Chinese.
 "$BIN/duban" audit verify --data "$T/data" >"$T/good.txt" || fail "the undamaged log: $(cat "$T/good.txt")"
