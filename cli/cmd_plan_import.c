@@ -69,7 +69,8 @@ write_docx_text(const char *file, const char *text_path)
   size_t len = 0;
   int rc = dbn_plan_import_docx_text(file, &text, &len, why, sizeof why);
   if (rc) {
-    fprintf(stderr, "duban plan import: %s\n", why[0] ? why : dbn_strerror(rc));
+    fprintf(stderr, dbn_tr("duban plan import：%s\n", "duban plan import: %s\n"),
+            why[0] ? why : dbn_strerror(rc));
     return 1;
   }
   FILE *f = fopen(text_path, "w");
@@ -123,7 +124,8 @@ explain_task(const char *file, const char *units, const char *id, const char *ta
   char why[1024], *text = NULL;
   int rc = dbn_plan_import_explain_file(file, units, id, task, &text, why, sizeof why);
   if (rc) {
-    fprintf(stderr, "duban plan import: %s: %s\n", file, why[0] ? why : dbn_strerror(rc));
+    fprintf(stderr, dbn_tr("duban plan import：%s：%s\n", "duban plan import: %s: %s\n"), file,
+            why[0] ? why : dbn_strerror(rc));
     return rc == DBN_EVERSION ? 4 : 1;
   }
   int status = fputs(text, stdout) == EOF || fflush(stdout) == EOF ? 1 : 0;
@@ -226,7 +228,8 @@ dbn_cmd_plan_import(int argc, char **argv)
     return 1;
   int rc = dbn_plan_import_file_horizon(file, units, id, horizon, &plan, &report, why, sizeof why);
   if (rc) {
-    fprintf(stderr, "duban plan import: %s: %s\n", file, why[0] ? why : dbn_strerror(rc));
+    fprintf(stderr, dbn_tr("duban plan import：%s：%s\n", "duban plan import: %s: %s\n"), file,
+            why[0] ? why : dbn_strerror(rc));
     if (rc == DBN_ENOTFOUND)
       return 3;
     if (rc == DBN_EVERSION)

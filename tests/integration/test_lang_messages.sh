@@ -13,7 +13,7 @@ REAL_PLAN=$SRC/examples/plans/ordos-2023-58.txt
 refused() {
   local name=$1 file=$2 zh=$3 en=$4 out
   out=$("$BIN/duban" plan import "$file" 2>&1 >/dev/null) && fail "$name: imported"
-  [[ $out == "duban plan import: $file: $zh"* ]] || fail "$name: not the Chinese refusal: $out"
+  [[ $out == "duban plan import：$file：$zh"* ]] || fail "$name: not the Chinese refusal: $out"
   out=$("$BIN/duban" --lang en plan import "$file" 2>&1 >/dev/null) && fail "$name: imported under --lang en"
   [[ $out == "duban plan import: $file: $en"* ]] || fail "$name: not the English refusal: $out"
 }
