@@ -270,7 +270,7 @@ read_file(const char *path, char **buf_p, size_t *len_p, char *why, size_t why_l
 {
   FILE *file = fopen(path, "rb");
   if (!file) {
-    snprintf(why, why_len, "%s: %s", path, strerror(errno));
+    snprintf(why, why_len, dbn_tr("%s：%s", "%s: %s"), path, strerror(errno));
     return DBN_EIO;
   }
   size_t capacity = 65536, len = 0;
@@ -294,7 +294,7 @@ read_file(const char *path, char **buf_p, size_t *len_p, char *why, size_t why_l
     len += got;
     if (got == 0) {
       if (ferror(file)) {
-        snprintf(why, why_len, "%s: read error", path);
+        snprintf(why, why_len, dbn_tr("%s：读取出错", "%s: read error"), path);
         rc = DBN_EIO;
       }
       break;
@@ -339,7 +339,7 @@ read_units_file(const char *path, cJSON **units_p, char *why, size_t why_len)
   *units_p = cJSON_ParseWithLength(buf, len);
   free(buf);
   if (!*units_p) {
-    snprintf(why, why_len, "%s: not valid JSON", path);
+    snprintf(why, why_len, dbn_tr("%s：不是有效的 JSON", "%s: not valid JSON"), path);
     return DBN_EINVAL;
   }
   return 0;
@@ -451,7 +451,9 @@ dbn_plan_import_docx_text(const char *path, char **text_p, size_t *text_len_p, c
     int pages = 0, joined = 0;
     rc = import_pdf_to_text(path, text_p, text_len_p, &pages, &joined, why, why_len);
   } else if (!import_is_docx(buf, len)) {
-    snprintf(why, why_len, "%s: not a .docx (zip) document nor a PDF", path);
+    snprintf(why, why_len,
+             dbn_tr("%s：既不是 .docx（zip）文档，也不是 PDF", "%s: not a .docx (zip) document nor a PDF"),
+             path);
     rc = DBN_EINVAL;
   } else {
     rc = import_docx_to_text(buf, len, text_p, text_len_p, &tables, &skipped, NULL, NULL, why, why_len);
