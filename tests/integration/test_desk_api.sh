@@ -204,7 +204,7 @@ code=$(api /api/progress "{\"task\":\"$P:2.2.1\",\"percent\":10,\"figures\":[]}"
 # With the broker away too: the desk refuses it itself rather than queue it.
 stop_broker
 code=$(api /api/claim "{\"task\":\"$P:2.1.2\"}")
-[ "$code" = 403 ] && jq -r .error "$T/out" | has '由 KJJ 负责.*牵头单位' \
+[ "$code" = 403 ] && jq -r .error "$T/out" | has '由市科学技术局负责.*牵头单位' \
   || fail "a claim of the led task with the broker away: $code $(cat "$T/out")"
 code=$(api /api/milestone "{\"task\":\"$P:2.2.1\",\"due\":\"2023-12-31\"}")
 [ "$code" = 403 ] && jq -r .error "$T/out" | has '配合单位' \
