@@ -183,6 +183,28 @@ remember_units(dbn_desk_t *desk, Duban__Reply *reply)
   reply->n_units = 0;
 }
 
+/* Before the first list of tasks (a page asking for its inbox first), ask
+ * for a list of one task, whose answer carries the units. */
+static void
+ensure_units(dbn_desk_t *desk)
+{
+  pthread_mutex_lock(&desk->units_lock);
+  bool known = desk->n_units > 0;
+  pthread_mutex_unlock(&desk->units_lock);
+  if (known)
+    return;
+  Duban__ListTasks list = DUBAN__LIST_TASKS__INIT;
+  list.limit = 1;
+  Duban__Request request = DUBAN__REQUEST__INIT;
+  request.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
+  request.list_tasks = &list;
+  char request_id[DBN_MAX_ID + 1];
+  Duban__Reply *reply = NULL;
+  if (desk_call(desk, &request, NULL, &reply, request_id) == 0 && reply->code == DUBAN__CODE__CODE_OK)
+    remember_units(desk, reply);
+  dbn_wire_reply_free(&reply);
+}
+
 /* A unit's code or an identity as a person reads it, into out. */
 static const char *
 desk_display_name(dbn_desk_t *desk, const char *identity, char *out, size_t out_len)
@@ -603,6 +625,7 @@ handle_milestone_met(dbn_web_request_t *req, void *arg)
 static int
 handle_inbox(dbn_web_request_t *req, void *arg)
 {
+  ensure_units(arg);
   Duban__ListInbox list = DUBAN__LIST_INBOX__INIT;
   Duban__Request request = DUBAN__REQUEST__INIT;
   request.body_case = DUBAN__REQUEST__BODY_LIST_INBOX;
