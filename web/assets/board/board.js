@@ -367,6 +367,7 @@
       var tr = el("tr", null, c.failed ? "failing" : "");
       tr.setAttribute("data-channel", c.channel);
       tr.appendChild(el("td", c.channel + (c.type_zh ? "（" + c.type_zh + "）" : "")));
+      tr.appendChild(el("td", (c.unit_names || []).join("、") || "全部部门", "notify-units"));
       tr.appendChild(el("td", c.pending));
       tr.appendChild(el("td", c.failed));
       tr.appendChild(el("td", c.attempts));
