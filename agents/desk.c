@@ -255,6 +255,18 @@ read_only_reason(dbn_desk_t *desk, const char *task, char *why, size_t why_len)
   return found;
 }
 
+/* A refusal in Chinese (web/refusal.h) with the departments it names by
+ * name, into zh. */
+static void
+refusal_zh(dbn_desk_t *desk, int code, const char *message, char *zh, size_t zh_len)
+{
+  char plain[1024];
+  dbn_web_refusal_zh(code, message, plain, sizeof plain);
+  pthread_mutex_lock(&desk->units_lock);
+  dbn_display_names_in_text(plain, desk->units, desk->n_units, zh, zh_len);
+  pthread_mutex_unlock(&desk->units_lock);
+}
+
 /* ---- answers --------------------------------------------------------------- */
 
 static int
@@ -269,10 +281,10 @@ reply_agent_failure(dbn_web_request_t *req, int rc)
  * Chinese (web/refusal.h), which the page shows beside the field, and the
  * broker's own text as detail. */
 static int
-reply_refusal(dbn_web_request_t *req, const Duban__Reply *reply)
+reply_refusal(dbn_desk_t *desk, dbn_web_request_t *req, const Duban__Reply *reply)
 {
   char zh[1024];
-  dbn_web_refusal_zh((int)reply->code, reply->message, zh, sizeof zh);
+  refusal_zh(desk, (int)reply->code, reply->message, zh, sizeof zh);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddBoolToObject(json, "ok", false);
   cJSON_AddStringToObject(json, "code", dbn_wire_code_name(reply->code));
@@ -309,7 +321,7 @@ desk_ask(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *request, cons
     return NULL;
   }
   if (reply->code != DUBAN__CODE__CODE_OK) {
-    *page_rc = reply_refusal(req, reply);
+    *page_rc = reply_refusal(desk, req, reply);
     dbn_wire_reply_free(&reply);
     return NULL;
   }
@@ -682,13 +694,13 @@ handle_inbox_read(dbn_web_request_t *req, void *arg)
 /* What the outbox holds, as the page lists it: a write still to be
  * delivered, or one the broker refused, with its reason in Chinese. */
 static cJSON *
-outbox_item_json(const Duban__OutboxItem *item)
+outbox_item_json(dbn_desk_t *desk, const Duban__OutboxItem *item)
 {
   const char *kind = dbn_web_word_zh(item->kind);
   char what[256], message[1024] = "";
   snprintf(what, sizeof what, "%s %s", kind ? kind : item->kind, item->task);
   if (item->refused)
-    dbn_web_refusal_zh((int)item->code, item->reason, message, sizeof message);
+    refusal_zh(desk, (int)item->code, item->reason, message, sizeof message);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddStringToObject(json, "request_id", item->request_id);
   cJSON_AddStringToObject(json, "what", what);
@@ -720,7 +732,7 @@ handle_queued(dbn_web_request_t *req, void *arg)
   cJSON *items = cJSON_AddArrayToObject(json, "items");
   size_t waiting = 0, refused = 0;
   for (size_t i = 0; i < reply->n_outbox; i++) {
-    cJSON_AddItemToArray(items, outbox_item_json(reply->outbox[i]));
+    cJSON_AddItemToArray(items, outbox_item_json(arg, reply->outbox[i]));
     waiting += !reply->outbox[i]->refused;
     refused += reply->outbox[i]->refused;
   }

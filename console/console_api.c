@@ -23,6 +23,7 @@
 #include "console.h"
 #include "console_names.h"
 #include "date.h"
+#include "display_name.h"
 #include "pace.h"
 #include "refusal.h"
 #include "wire.h"
@@ -275,7 +276,7 @@ build_request(Duban__Request *req, bodies_t *b, const char *action, const char *
  * client belongs to one thread). */
 static cJSON *
 send_one(dbn_client_t *client, const dbn_web_session_info_t *who, const char *action, const char *target,
-         const dbn_web_request_t *web)
+         const dbn_web_request_t *web, const dbn_console_units_t *units)
 {
   cJSON *result = cJSON_CreateObject();
   cJSON_AddStringToObject(result, "target", target);
@@ -296,8 +297,9 @@ send_one(dbn_client_t *client, const dbn_web_session_info_t *who, const char *ac
   if (reply->code == DUBAN__CODE__CODE_OK)
     cJSON_AddNumberToObject(result, "seq", (double)reply->seq);
   else {
-    char zh[1024];
-    dbn_web_refusal_zh((int)reply->code, reply->message, zh, sizeof zh);
+    char plain[1024], zh[1024]; /* in Chinese, departments by name */
+    dbn_web_refusal_zh((int)reply->code, reply->message, plain, sizeof plain);
+    dbn_display_names_in_text(plain, units->units, units->n_units, zh, sizeof zh);
     cJSON_AddStringToObject(result, "error", zh);
     cJSON_AddStringToObject(result, "detail", reply->message ? reply->message : "");
   }
@@ -329,16 +331,23 @@ post_action(dbn_web_request_t *req, void *arg)
     free(copies);
     return dbn_web_reply_error(req, 503, "无法连接督办服务器");
   }
+  dbn_console_units_t units = {0};
+  dbn_store_txn_t *txn;
+  if (dbn_store_read_begin(console->mirror, &txn) == 0) {
+    dbn_console_units_read(txn, &units);
+    dbn_store_abort(&txn);
+  }
   cJSON *json = cJSON_CreateObject();
   cJSON *results = cJSON_AddArrayToObject(json, "results");
   int failed = 0;
   for (size_t i = 0; i < count; i++) {
-    cJSON *one = send_one(client, who, action, copies[i] ? copies[i] : "", req);
+    cJSON *one = send_one(client, who, action, copies[i] ? copies[i] : "", req, &units);
     failed += cJSON_HasObjectItem(one, "error");
     cJSON_AddItemToArray(results, one);
     free(copies[i]);
   }
   free(copies);
+  dbn_console_units_clear(&units);
   dbn_client_destroy(&client);
   cJSON_AddNumberToObject(json, "failed", failed);
   int rc = dbn_web_reply_json(req, failed == (int)count ? 422 : 200, json);

@@ -33,4 +33,12 @@ const char *dbn_unit_display_name(Duban__Unit *const *units, size_t n_units, con
 char *dbn_identity_display_name(const char *identity, const char *person, Duban__Unit *const *units,
                                 size_t n_units, char *out, size_t out_len);
 
+/* text, a message for a person (a refusal, translated), with each unit
+ * code and each role's identity that stands as a word of its own (not part
+ * of a longer run of [A-Za-z0-9_.:-], such as a task id) replaced by its
+ * name, into out (cut at a character boundary). "system" is left alone: in
+ * a sentence it is more often a word than the speaker. Returns out. */
+char *dbn_display_names_in_text(const char *text, Duban__Unit *const *units, size_t n_units, char *out,
+                                size_t out_len);
+
 #endif

@@ -69,6 +69,9 @@ jq -e '.ok == false and (.error | length > 0)' "$T/out" >/dev/null || fail "no r
 # Said in Chinese (web/refusal.c), the broker's own text kept as detail.
 jq -e '(.error | test("不是 .* 的任务|无权")) and (.detail | length > 0)' "$T/out" >/dev/null \
   || fail "the refusal is not in Chinese: $(cat "$T/out")"
+# ... and names the department as the plan does, not by its code.
+jq -r .error "$T/out" | has '市交通运输局' && ! jq -r .error "$T/out" | grep -qw 'JTJ' \
+  || fail "the refusal names a unit by its code: $(jq -r .error "$T/out")"
 pass "another unit's task is refused with the broker's reason in Chinese: $(jq -r .error "$T/out")"
 
 code=$(api /api/claim "{\"task\":\"$TASK\"}")

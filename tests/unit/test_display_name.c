@@ -95,6 +95,47 @@ test_cut_at_characters(void **state)
   assert_int_equal(untouched, 'x');
 }
 
+/* Refusals as a person reads them: codes and identities that stand as
+ * words become names; task ids, words that only contain a code, and
+ * "system" stay. */
+static void
+test_names_in_text(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *text, *shown;
+  } cases[] = {
+      {"任务 demo-2023-1:2.1.1 已属于 NYJ", "任务 demo-2023-1:2.1.1 已属于 市能源局"},
+      {"任务 2.1.2 由 KJJ 负责。", "任务 2.1.2 由 市科学技术局 负责。"},
+      {"unit:NYJ 无权验收（仅限协调办）", "市能源局 无权验收（仅限协调办）"},
+      {"coordinator:office may not claim: it is for units", "协调员 office may not claim: it is for units"},
+      {"no unit with code 'JTJ'", "no unit with code 'JTJ'"}, /* not in the plan: as typed */
+      {"NYJ.", "市能源局."},
+      {"NYJ:KJJ", "NYJ:KJJ"}, /* not an identity, not a code */
+      {"NYJX KJJ2 xNYJ", "NYJX KJJ2 xNYJ"},
+      {"the system is busy", "the system is busy"},
+      {"（NYJ）", "（市能源局）"},
+      {"", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char out[256];
+    assert_ptr_equal(dbn_display_names_in_text(cases[i].text, units, N_UNITS, out, sizeof out), out);
+    if (strcmp(out, cases[i].shown) != 0)
+      fail_msg("'%s': got '%s', want '%s'", cases[i].text, out, cases[i].shown);
+  }
+  /* Too little room: whole characters only, never a split one. */
+  static const struct {
+    size_t room;
+    const char *shown;
+  } cut[] = {{64, "由 市能源局 负责"}, {14, "由 市能源"}, {12, "由 市能"}, {9, "由 市"}, {5, "由 "}, {1, ""}};
+  for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+    char out[64];
+    dbn_display_names_in_text("由 NYJ 负责", units, N_UNITS, out, cut[i].room);
+    if (strcmp(out, cut[i].shown) != 0)
+      fail_msg("room %zu: got '%s', want '%s'", cut[i].room, out, cut[i].shown);
+  }
+}
+
 int
 main(void)
 {
@@ -102,6 +143,7 @@ main(void)
       cmocka_unit_test(test_unit_names),
       cmocka_unit_test(test_identities),
       cmocka_unit_test(test_cut_at_characters),
+      cmocka_unit_test(test_names_in_text),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
