@@ -18,6 +18,11 @@
  * (计划调整) and its milestones with their states; 报告节点完成 sends
  * MilestoneMet for one of them.
  *
+ * Departments and speakers show by name (市能源局, 协调员 office), never by
+ * code: the first page of a list of tasks carries the plan's units, which
+ * the desk keeps and reads through domain/display_name.h; the codes stay in
+ * the JSON fields a script or a data attribute reads ("unit", "from").
+ *
  * Evidence files (佐证材料) come with a progress report as base64 in its
  * JSON (desk_evidence.h); the task's files are listed at /api/evidence and
  * each downloads from /api/evidence/file.
@@ -47,6 +52,7 @@
 #include "client.h"
 #include "date.h"
 #include "desk_evidence.h"
+#include "display_name.h"
 #include "desk_task.h"
 #include "inbox.h"
 #include "lead.h"
@@ -95,6 +101,12 @@ struct dbn_desk {
   pthread_mutex_t read_only_lock; /* guards read_only, n_read_only */
   read_only_task_t *read_only;
   size_t n_read_only;
+  /* The plan's units, from the latest list of tasks that carried them, so
+   * that the pages show 市能源局 where the wire says NYJ
+   * (domain/display_name.h): */
+  pthread_mutex_t units_lock; /* guards units, n_units */
+  Duban__Unit **units;        /* owned (wire.h's dbn_wire_messages_free) */
+  size_t n_units;
 };
 
 static char *
@@ -153,6 +165,56 @@ remember_read_only(dbn_desk_t *desk, const Duban__Reply *reply)
   pthread_mutex_unlock(&desk->read_only_lock);
 }
 
+/* ---- names, not codes ----------------------------------------------------- */
+
+/* Keep the units a list of tasks carried (its first page does), taking
+ * them from reply. */
+static void
+remember_units(dbn_desk_t *desk, Duban__Reply *reply)
+{
+  if (!reply->n_units)
+    return;
+  pthread_mutex_lock(&desk->units_lock);
+  dbn_wire_messages_free((void **)desk->units, desk->n_units);
+  desk->units = reply->units;
+  desk->n_units = reply->n_units;
+  pthread_mutex_unlock(&desk->units_lock);
+  reply->units = NULL;
+  reply->n_units = 0;
+}
+
+/* Before the first list of tasks (a page asking for its inbox first), ask
+ * for a list of one task, whose answer carries the units. */
+static void
+ensure_units(dbn_desk_t *desk)
+{
+  pthread_mutex_lock(&desk->units_lock);
+  bool known = desk->n_units > 0;
+  pthread_mutex_unlock(&desk->units_lock);
+  if (known)
+    return;
+  Duban__ListTasks list = DUBAN__LIST_TASKS__INIT;
+  list.limit = 1;
+  Duban__Request request = DUBAN__REQUEST__INIT;
+  request.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
+  request.list_tasks = &list;
+  char request_id[DBN_MAX_ID + 1];
+  Duban__Reply *reply = NULL;
+  if (desk_call(desk, &request, NULL, &reply, request_id) == 0 && reply->code == DUBAN__CODE__CODE_OK)
+    remember_units(desk, reply);
+  dbn_wire_reply_free(&reply);
+}
+
+/* A unit's code or an identity as a person reads it, into out. */
+static const char *
+desk_display_name(dbn_desk_t *desk, const char *identity, char *out, size_t out_len)
+{
+  pthread_mutex_lock(&desk->units_lock);
+  dbn_identity_display_name(identity, NULL, desk->units, desk->n_units, out, out_len);
+  pthread_mutex_unlock(&desk->units_lock);
+  return out;
+}
+
 /* The task an owner's write names (claim, progress, submit, escalate,
  * milestone met), or NULL for any other request. */
 static const char *
@@ -180,14 +242,29 @@ read_only_reason(dbn_desk_t *desk, const char *task, char *why, size_t why_len)
     if (strcmp(known->id, task) != 0)
       continue;
     found = true;
+    char owner[96], self[96]; /* a unit name is a few dozen bytes; a longer one is cut whole */
     if (known->cancelled)
       snprintf(why, why_len, "任务 %s 已因计划调整撤销，不再办理", task);
     else
-      snprintf(why, why_len, "任务 %s 由 %s 负责，本单位（%s）是%s单位，只可查看%s", task, known->unit,
-               desk->unit, dbn_lead_seen_as_zh(known->seen), known->seen == DBN_SEEN_LEAD ? "和催办" : "");
+      snprintf(why, why_len, "任务 %s 由%s负责，本单位（%s）是%s单位，只可查看%s", task,
+               desk_display_name(desk, known->unit, owner, sizeof owner),
+               desk_display_name(desk, desk->unit, self, sizeof self), dbn_lead_seen_as_zh(known->seen),
+               known->seen == DBN_SEEN_LEAD ? "和催办" : "");
   }
   pthread_mutex_unlock(&desk->read_only_lock);
   return found;
+}
+
+/* A refusal in Chinese (web/refusal.h) with the departments it names by
+ * name, into zh. */
+static void
+refusal_zh(dbn_desk_t *desk, int code, const char *message, char *zh, size_t zh_len)
+{
+  char plain[1024];
+  dbn_web_refusal_zh(code, message, plain, sizeof plain);
+  pthread_mutex_lock(&desk->units_lock);
+  dbn_display_names_in_text(plain, desk->units, desk->n_units, zh, zh_len);
+  pthread_mutex_unlock(&desk->units_lock);
 }
 
 /* ---- answers --------------------------------------------------------------- */
@@ -204,10 +281,10 @@ reply_agent_failure(dbn_web_request_t *req, int rc)
  * Chinese (web/refusal.h), which the page shows beside the field, and the
  * broker's own text as detail. */
 static int
-reply_refusal(dbn_web_request_t *req, const Duban__Reply *reply)
+reply_refusal(dbn_desk_t *desk, dbn_web_request_t *req, const Duban__Reply *reply)
 {
   char zh[1024];
-  dbn_web_refusal_zh((int)reply->code, reply->message, zh, sizeof zh);
+  refusal_zh(desk, (int)reply->code, reply->message, zh, sizeof zh);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddBoolToObject(json, "ok", false);
   cJSON_AddStringToObject(json, "code", dbn_wire_code_name(reply->code));
@@ -244,7 +321,7 @@ desk_ask(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *request, cons
     return NULL;
   }
   if (reply->code != DUBAN__CODE__CODE_OK) {
-    *page_rc = reply_refusal(req, reply);
+    *page_rc = reply_refusal(desk, req, reply);
     dbn_wire_reply_free(&reply);
     return NULL;
   }
@@ -314,11 +391,15 @@ handle_tasks(dbn_web_request_t *req, void *arg)
   Duban__Reply *reply = desk_ask(desk, req, &request, NULL, request_id, &rc);
   if (!reply)
     return rc;
+  remember_units(desk, reply);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddStringToObject(json, "unit", desk->unit);
   cJSON *tasks = cJSON_AddArrayToObject(json, "tasks");
+  pthread_mutex_lock(&desk->units_lock);
+  cJSON_AddStringToObject(json, "unit_name", dbn_unit_display_name(desk->units, desk->n_units, desk->unit));
   for (size_t i = 0; i < reply->n_tasks; i++)
-    cJSON_AddItemToArray(tasks, dbn_desk_task_json(reply->tasks[i], reply->now));
+    cJSON_AddItemToArray(tasks, dbn_desk_task_json(reply->tasks[i], reply->now, desk->units, desk->n_units));
+  pthread_mutex_unlock(&desk->units_lock);
   remember_read_only(desk, reply);
   cJSON_AddItemToObject(json, "lead_measures", dbn_desk_lead_measures_json(reply));
   dbn_wire_reply_free(&reply);
@@ -556,6 +637,7 @@ handle_milestone_met(dbn_web_request_t *req, void *arg)
 static int
 handle_inbox(dbn_web_request_t *req, void *arg)
 {
+  ensure_units(arg);
   Duban__ListInbox list = DUBAN__LIST_INBOX__INIT;
   Duban__Request request = DUBAN__REQUEST__INIT;
   request.body_case = DUBAN__REQUEST__BODY_LIST_INBOX;
@@ -579,6 +661,8 @@ handle_inbox(dbn_web_request_t *req, void *arg)
     cJSON_AddStringToObject(entry, "kind_zh", dbn_inbox_kind_zh(item->kind));
     cJSON_AddStringToObject(entry, "task", item->task);
     cJSON_AddStringToObject(entry, "from", item->from);
+    char from[256];
+    cJSON_AddStringToObject(entry, "from_name", desk_display_name(arg, item->from, from, sizeof from));
     cJSON_AddStringToObject(entry, "text", item->text);
     cJSON_AddBoolToObject(entry, "read", item->read);
     cJSON_AddItemToArray(items, entry);
@@ -610,13 +694,13 @@ handle_inbox_read(dbn_web_request_t *req, void *arg)
 /* What the outbox holds, as the page lists it: a write still to be
  * delivered, or one the broker refused, with its reason in Chinese. */
 static cJSON *
-outbox_item_json(const Duban__OutboxItem *item)
+outbox_item_json(dbn_desk_t *desk, const Duban__OutboxItem *item)
 {
   const char *kind = dbn_web_word_zh(item->kind);
   char what[256], message[1024] = "";
   snprintf(what, sizeof what, "%s %s", kind ? kind : item->kind, item->task);
   if (item->refused)
-    dbn_web_refusal_zh((int)item->code, item->reason, message, sizeof message);
+    refusal_zh(desk, (int)item->code, item->reason, message, sizeof message);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddStringToObject(json, "request_id", item->request_id);
   cJSON_AddStringToObject(json, "what", what);
@@ -648,7 +732,7 @@ handle_queued(dbn_web_request_t *req, void *arg)
   cJSON *items = cJSON_AddArrayToObject(json, "items");
   size_t waiting = 0, refused = 0;
   for (size_t i = 0; i < reply->n_outbox; i++) {
-    cJSON_AddItemToArray(items, outbox_item_json(reply->outbox[i]));
+    cJSON_AddItemToArray(items, outbox_item_json(arg, reply->outbox[i]));
     waiting += !reply->outbox[i]->refused;
     refused += reply->outbox[i]->refused;
   }
@@ -769,6 +853,7 @@ watch_read(dbn_desk_t *desk, Duban__Request__BodyCase body, uint64_t *digest, si
   if (body == DUBAN__REQUEST__BODY_LIST_TASKS) {
     *digest = digest_messages((ProtobufCMessage *const *)reply->tasks, reply->n_tasks);
     remember_read_only(desk, reply);
+    remember_units(desk, reply);
   } else {
     *digest = digest_messages((ProtobufCMessage *const *)reply->inbox, reply->n_inbox);
     *unread = 0;
@@ -945,6 +1030,7 @@ dbn_desk_new(dbn_desk_t **desk_p, const dbn_desk_options_t *options)
   pthread_mutex_init(&desk->lock, NULL);
   pthread_mutex_init(&desk->live_lock, NULL);
   pthread_mutex_init(&desk->read_only_lock, NULL);
+  pthread_mutex_init(&desk->units_lock, NULL);
   dbn_client_options_t client_options = {.endpoint = desk->agent_endpoint, .timeout_ms = 8000};
   dbn_client_options_t watch_options = {.endpoint = desk->agent_endpoint, .timeout_ms = 3000};
   int rc = desk->agent_endpoint && desk->listen && desk->users_file
@@ -983,6 +1069,8 @@ dbn_desk_destroy(dbn_desk_t **desk_p)
   pthread_mutex_destroy(&desk->lock);
   pthread_mutex_destroy(&desk->live_lock);
   pthread_mutex_destroy(&desk->read_only_lock);
+  pthread_mutex_destroy(&desk->units_lock);
+  dbn_wire_messages_free((void **)desk->units, desk->n_units);
   free(desk->read_only);
   free(desk->agent_endpoint);
   free(desk->listen);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "display_name.h"
 #include "figure.h"
 #include "lead.h"
 #include "milestone.h"
@@ -86,7 +87,7 @@ milestones_json(const Duban__Task *task)
 
 /* The task's plan changes (计划调整), oldest first: what, why, who, when. */
 static cJSON *
-plan_changes_json(const Duban__Task *task)
+plan_changes_json(const Duban__Task *task, Duban__Unit *const *units, size_t n_units)
 {
   cJSON *array = cJSON_CreateArray();
   for (size_t i = 0; i < task->n_plan_changes; i++) {
@@ -97,6 +98,10 @@ plan_changes_json(const Duban__Task *task)
     cJSON_AddNumberToObject(json, "seq", (double)change->seq);
     cJSON_AddStringToObject(json, "time", when);
     cJSON_AddStringToObject(json, "actor", change->actor);
+    char actor[256];
+    cJSON_AddStringToObject(
+        json, "actor_name",
+        dbn_identity_display_name(change->actor, NULL, units, n_units, actor, sizeof actor));
     cJSON_AddStringToObject(json, "what", change->what);
     cJSON_AddStringToObject(json, "reason", change->reason);
     cJSON_AddItemToArray(array, json);
@@ -107,8 +112,23 @@ plan_changes_json(const Duban__Task *task)
 /* How the desk's unit stands to the task (domain/lead.h), and so what the
  * page offers: the owner's writes on its own live tasks only (the broker
  * refuses the rest), 催办 to a lead on its measure's others' tasks. */
+/* codes[i] as "key" and their names as "key_names", in the same order. */
 static void
-add_standing(cJSON *json, const Duban__Task *task)
+add_units(cJSON *json, const char *key, char *const *codes, size_t n_codes, Duban__Unit *const *units,
+          size_t n_units)
+{
+  char names_key[64];
+  snprintf(names_key, sizeof names_key, "%s_names", key);
+  cJSON *array = cJSON_AddArrayToObject(json, key);
+  cJSON *names = cJSON_AddArrayToObject(json, names_key);
+  for (size_t i = 0; i < n_codes; i++) {
+    cJSON_AddItemToArray(array, cJSON_CreateString(codes[i]));
+    cJSON_AddItemToArray(names, cJSON_CreateString(dbn_unit_display_name(units, n_units, codes[i])));
+  }
+}
+
+static void
+add_standing(cJSON *json, const Duban__Task *task, Duban__Unit *const *units, size_t n_units)
 {
   dbn_seen_as_t seen = dbn_lead_seen_as_parse(task->seen_as);
   cJSON_AddStringToObject(json, "seen_as", task->seen_as);
@@ -118,10 +138,13 @@ add_standing(cJSON *json, const Duban__Task *task)
   cJSON_AddBoolToObject(json, "may_remind",
                         seen != DBN_SEEN_OWN && dbn_lead_reader_leads(task) && !task->cancelled);
   cJSON_AddStringToObject(json, "unit", task->unit);
+  cJSON_AddStringToObject(json, "unit_name", dbn_unit_display_name(units, n_units, task->unit));
+  add_units(json, "lead", task->lead, task->n_lead, units, n_units);
+  add_units(json, "cooperating", task->cooperating, task->n_cooperating, units, n_units);
 }
 
 cJSON *
-dbn_desk_task_json(const Duban__Task *task, int64_t now)
+dbn_desk_task_json(const Duban__Task *task, int64_t now, Duban__Unit *const *units, size_t n_units)
 {
   cJSON *json = cJSON_CreateObject();
   char label[128];
@@ -131,7 +154,7 @@ dbn_desk_task_json(const Duban__Task *task, int64_t now)
   cJSON_AddStringToObject(json, "text", task->text);
   cJSON_AddStringToObject(json, "state", dbn_wire_task_state_name(task->state));
   cJSON_AddStringToObject(json, "state_zh", task->cancelled ? "已撤销" : state_zh(task->state));
-  add_standing(json, task);
+  add_standing(json, task, units, n_units);
   cJSON_AddNumberToObject(json, "percent", task->percent);
   dbn_colour_t colour = dbn_task_colour(task, dbn_task_pace_start(task), now, NULL, NULL);
   cJSON_AddStringToObject(json, "colour", dbn_colour_name(colour));
@@ -140,7 +163,7 @@ dbn_desk_task_json(const Duban__Task *task, int64_t now)
   cJSON_AddBoolToObject(json, "overdue", task->overdue);
   cJSON_AddStringToObject(json, "note", task->note);
   cJSON_AddItemToObject(json, "milestones", milestones_json(task));
-  cJSON_AddItemToObject(json, "plan_changes", plan_changes_json(task));
+  cJSON_AddItemToObject(json, "plan_changes", plan_changes_json(task, units, n_units));
   cJSON *targets = cJSON_AddArrayToObject(json, "targets");
   for (size_t i = 0; i < task->n_targets; i++)
     cJSON_AddItemToArray(targets, target_json(task->targets[i], i));

@@ -9,14 +9,18 @@
 #ifndef DUBAN_DESK_TASK_H
 #define DUBAN_DESK_TASK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
 
 #include "duban.pb-c.h"
 
-/* One task as the pages read it, at now (unix seconds). */
-cJSON *dbn_desk_task_json(const Duban__Task *task, int64_t now);
+/* One task as the pages read it, at now (unix seconds). units (borrowed,
+ * the plan's, may be empty) give the names shown for its owner, its
+ * measure's lead and cooperating units and who changed its plan
+ * (domain/display_name.h); the codes stay in "unit", "lead", "cooperating". */
+cJSON *dbn_desk_task_json(const Duban__Task *task, int64_t now, Duban__Unit *const *units, size_t n_units);
 
 /* [{measure, text, colour, colour_zh, tasks, green, blue, yellow, red}]:
  * each measure the reader of a list_tasks reply leads, the worst colour of

@@ -209,7 +209,12 @@ dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, 
   const char *name = "";
   dbn_identity_parse(identity, &role, &name); /* the check above parsed it */
   switch (req->body_case) {
-  case DUBAN__REQUEST__BODY_LIST_TASKS: rc = list_tasks(txn, role, name, req->list_tasks, result); break;
+  case DUBAN__REQUEST__BODY_LIST_TASKS:
+    rc = list_tasks(txn, role, name, req->list_tasks, result);
+    /* The units' names once per listing, for the pages (domain/display_name.h). */
+    if (rc == 0 && !req->list_tasks->cursor[0])
+      rc = dbn_store_units_list(txn, &result->units, &result->n_units);
+    break;
   case DUBAN__REQUEST__BODY_GET_TASK:
     if ((rc = dbn_store_task_get(txn, req->get_task->task, &result->single)) == 0) {
       result->tasks = &result->single;
@@ -253,6 +258,8 @@ dbn_read_fill_reply(dbn_read_result_t *result, Duban__Reply *reply)
   reply->evidence = result->evidence;
   reply->evidence_file = result->evidence_file;
   reply->next_cursor = result->next_cursor;
+  reply->n_units = result->n_units;
+  reply->units = result->units;
 }
 
 void
@@ -272,5 +279,6 @@ dbn_read_result_clear(dbn_read_result_t *result)
     duban__evidence_ref__free_unpacked(result->evidence_file, NULL);
   }
   free(result->evidence_content);
+  dbn_store_units_free(result->units, result->n_units);
   memset(result, 0, sizeof *result);
 }

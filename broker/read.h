@@ -35,6 +35,8 @@ typedef struct {
   uint8_t *evidence_content;         /* what evidence_file's content points to */
   size_t evidence_file_len;
   char next_cursor[DBN_MAX_ID + 1]; /* a list cut to one page: where the next starts ("" = the last page) */
+  Duban__Unit **units;              /* list_tasks' first page: every unit, for its name */
+  size_t n_units;
 } dbn_read_result_t;
 
 /* A list (list_tasks, list_escalations) is answered a page at a time, so

@@ -21,19 +21,22 @@
 #include "cli.h"
 #include "client.h"
 #include "console.h"
+#include "console_names.h"
 #include "date.h"
+#include "display_name.h"
 #include "pace.h"
 #include "refusal.h"
 #include "wire.h"
 
 static cJSON *
-task_json(const Duban__Task *task, int64_t now)
+task_json(const Duban__Task *task, int64_t now, const dbn_console_units_t *units)
 {
   dbn_task_pace_t pace;
   dbn_colour_t colour = dbn_task_colour(task, dbn_task_pace_start(task), now, NULL, &pace);
   cJSON *json = cJSON_CreateObject();
   cJSON_AddStringToObject(json, "id", task->id);
   cJSON_AddStringToObject(json, "unit", task->unit);
+  cJSON_AddStringToObject(json, "unit_name", dbn_console_unit_name(units, task->unit));
   cJSON_AddStringToObject(json, "measure", task->measure);
   cJSON_AddStringToObject(json, "measure_text", task->measure_text ? task->measure_text : "");
   cJSON_AddStringToObject(json, "text", task->text);
@@ -49,7 +52,7 @@ task_json(const Duban__Task *task, int64_t now)
 }
 
 static void
-add_tasks(cJSON *board, dbn_store_txn_t *txn, int64_t now)
+add_tasks(cJSON *board, dbn_store_txn_t *txn, int64_t now, const dbn_console_units_t *units)
 {
   Duban__Task **tasks;
   size_t n = 0;
@@ -57,31 +60,43 @@ add_tasks(cJSON *board, dbn_store_txn_t *txn, int64_t now)
   if (dbn_store_tasks_list(txn, NULL, &tasks, &n) != 0)
     return;
   for (size_t i = 0; i < n; i++)
-    cJSON_AddItemToArray(array, task_json(tasks[i], now));
+    cJSON_AddItemToArray(array, task_json(tasks[i], now, units));
   dbn_store_tasks_free(tasks, n);
 }
 
-static void
-add_units_and_escalations(cJSON *board, dbn_store_txn_t *txn)
+/* One open escalation, with who raised it and the unit of its task by name. */
+static cJSON *
+escalation_json(dbn_store_txn_t *txn, const Duban__Escalation *escalation, const dbn_console_units_t *units)
 {
-  Duban__Unit **units;
-  size_t n = 0;
+  cJSON *json = dbn_cli_message_json(&escalation->base);
+  if (!json)
+    return NULL;
+  dbn_console_add_name(json, "raised_by", NULL, units);
+  Duban__Task *task;
+  if (dbn_store_task_get(txn, escalation->task, &task) == 0) {
+    cJSON_AddStringToObject(json, "unit", task->unit);
+    cJSON_AddStringToObject(json, "unit_name", dbn_console_unit_name(units, task->unit));
+    dbn_wire_task_free(&task);
+  }
+  return json;
+}
+
+static void
+add_units_and_escalations(cJSON *board, dbn_store_txn_t *txn, const dbn_console_units_t *units)
+{
   cJSON *array = cJSON_AddArrayToObject(board, "units");
-  if (dbn_store_units_list(txn, &units, &n) == 0) {
-    for (size_t i = 0; i < n; i++) {
-      cJSON *unit = cJSON_CreateObject();
-      cJSON_AddStringToObject(unit, "code", units[i]->code);
-      cJSON_AddStringToObject(unit, "name", units[i]->name);
-      cJSON_AddItemToArray(array, unit);
-    }
-    dbn_store_units_free(units, n);
+  for (size_t i = 0; i < units->n_units; i++) {
+    cJSON *unit = cJSON_CreateObject();
+    cJSON_AddStringToObject(unit, "code", units->units[i]->code);
+    cJSON_AddStringToObject(unit, "name", dbn_console_unit_name(units, units->units[i]->code));
+    cJSON_AddItemToArray(array, unit);
   }
   Duban__Escalation **escalations;
-  n = 0;
+  size_t n = 0;
   array = cJSON_AddArrayToObject(board, "escalations");
   if (dbn_store_escalations_list(txn, true, &escalations, &n) == 0) {
     for (size_t i = 0; i < n; i++)
-      cJSON_AddItemToArray(array, dbn_cli_message_json(&escalations[i]->base));
+      cJSON_AddItemToArray(array, escalation_json(txn, escalations[i], units));
     dbn_store_escalations_free(escalations, n);
   }
 }
@@ -98,8 +113,11 @@ get_board(dbn_web_request_t *req, void *arg)
   cJSON_AddNumberToObject(board, "head", (double)dbn_store_txn_head(txn));
   cJSON_AddNumberToObject(board, "now", (double)now);
   cJSON_AddBoolToObject(board, "connected", atomic_load(&console->connected));
-  add_tasks(board, txn, now);
-  add_units_and_escalations(board, txn);
+  dbn_console_units_t units;
+  dbn_console_units_read(txn, &units);
+  add_tasks(board, txn, now, &units);
+  add_units_and_escalations(board, txn, &units);
+  dbn_console_units_clear(&units);
   dbn_store_abort(&txn);
   int rc = dbn_web_reply_json(req, 200, board);
   cJSON_Delete(board);
@@ -109,6 +127,7 @@ get_board(dbn_web_request_t *req, void *arg)
 typedef struct {
   const char *id;
   cJSON *history;
+  const dbn_console_units_t *units; /* for the names of who acted */
 } history_t;
 
 /* An event belongs to a task's history when it names the task (its own
@@ -126,12 +145,23 @@ history_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   char *text = json ? cJSON_PrintUnformatted(json) : NULL;
   char needle[300];
   snprintf(needle, sizeof needle, "\"%s\"", h->id);
-  if (text && strstr(text, needle))
+  if (text && strstr(text, needle)) {
+    dbn_console_name_event(json, h->units);
     cJSON_AddItemToArray(h->history, json);
-  else
+  } else
     cJSON_Delete(json);
   cJSON_free(text);
   return 0;
+}
+
+/* The names of codes (a measure's lead or cooperating units) as key. */
+static void
+add_unit_names(cJSON *json, const char *key, char *const *codes, size_t n_codes,
+               const dbn_console_units_t *units)
+{
+  cJSON *names = cJSON_AddArrayToObject(json, key);
+  for (size_t i = 0; i < n_codes; i++)
+    cJSON_AddItemToArray(names, cJSON_CreateString(dbn_console_unit_name(units, codes[i])));
 }
 
 static int
@@ -149,12 +179,18 @@ get_task(dbn_web_request_t *req, void *arg)
     dbn_store_abort(&txn);
     return dbn_web_reply_error(req, 404, "没有该任务");
   }
+  dbn_console_units_t units;
+  dbn_console_units_read(txn, &units);
   cJSON *json = cJSON_CreateObject();
-  cJSON_AddItemToObject(json, "task", task_json(task, dbn_console_now(console, txn)));
+  cJSON *shown = task_json(task, dbn_console_now(console, txn), &units);
+  add_unit_names(shown, "lead_names", task->lead, task->n_lead, &units);
+  add_unit_names(shown, "cooperating_names", task->cooperating, task->n_cooperating, &units);
+  cJSON_AddItemToObject(json, "task", shown);
   cJSON_AddItemToObject(json, "detail", dbn_cli_message_json(&task->base));
   dbn_wire_task_free(&task);
-  history_t h = {id, cJSON_AddArrayToObject(json, "history")};
+  history_t h = {id, cJSON_AddArrayToObject(json, "history"), &units};
   dbn_store_events_foreach(txn, 0, 0, history_event, &h);
+  dbn_console_units_clear(&units);
   cJSON_AddItemToObject(json, "evidence", dbn_console_evidence_json(txn, id));
   dbn_store_abort(&txn);
   int rc = dbn_web_reply_json(req, 200, json);
@@ -240,7 +276,7 @@ build_request(Duban__Request *req, bodies_t *b, const char *action, const char *
  * client belongs to one thread). */
 static cJSON *
 send_one(dbn_client_t *client, const dbn_web_session_info_t *who, const char *action, const char *target,
-         const dbn_web_request_t *web)
+         const dbn_web_request_t *web, const dbn_console_units_t *units)
 {
   cJSON *result = cJSON_CreateObject();
   cJSON_AddStringToObject(result, "target", target);
@@ -261,8 +297,9 @@ send_one(dbn_client_t *client, const dbn_web_session_info_t *who, const char *ac
   if (reply->code == DUBAN__CODE__CODE_OK)
     cJSON_AddNumberToObject(result, "seq", (double)reply->seq);
   else {
-    char zh[1024];
-    dbn_web_refusal_zh((int)reply->code, reply->message, zh, sizeof zh);
+    char plain[1024], zh[1024]; /* in Chinese, departments by name */
+    dbn_web_refusal_zh((int)reply->code, reply->message, plain, sizeof plain);
+    dbn_display_names_in_text(plain, units->units, units->n_units, zh, sizeof zh);
     cJSON_AddStringToObject(result, "error", zh);
     cJSON_AddStringToObject(result, "detail", reply->message ? reply->message : "");
   }
@@ -294,16 +331,23 @@ post_action(dbn_web_request_t *req, void *arg)
     free(copies);
     return dbn_web_reply_error(req, 503, "无法连接督办服务器");
   }
+  dbn_console_units_t units = {0};
+  dbn_store_txn_t *txn;
+  if (dbn_store_read_begin(console->mirror, &txn) == 0) {
+    dbn_console_units_read(txn, &units);
+    dbn_store_abort(&txn);
+  }
   cJSON *json = cJSON_CreateObject();
   cJSON *results = cJSON_AddArrayToObject(json, "results");
   int failed = 0;
   for (size_t i = 0; i < count; i++) {
-    cJSON *one = send_one(client, who, action, copies[i] ? copies[i] : "", req);
+    cJSON *one = send_one(client, who, action, copies[i] ? copies[i] : "", req, &units);
     failed += cJSON_HasObjectItem(one, "error");
     cJSON_AddItemToArray(results, one);
     free(copies[i]);
   }
   free(copies);
+  dbn_console_units_clear(&units);
   dbn_client_destroy(&client);
   cJSON_AddNumberToObject(json, "failed", failed);
   int rc = dbn_web_reply_json(req, failed == (int)count ? 422 : 200, json);

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "client.h"
 #include "console.h"
+#include "console_names.h"
 #include "log.h"
 #include "monotonic.h"
 #include "wire.h"
@@ -34,20 +35,22 @@ mirror_head(dbn_console_t *console)
   return seq;
 }
 
-/* One event as the one line of JSON the board reads (the CLI's --json). */
+/* One event as the one line of JSON the board reads (the CLI's --json),
+ * with the names of who acted and of a unit it names (console_names.h). */
 static char *
-event_text(const Duban__Event *event)
+event_text(const Duban__Event *event, const dbn_console_units_t *units)
 {
   cJSON *json = dbn_cli_event_json(event);
+  dbn_console_name_event(json, units);
   char *text = json ? cJSON_PrintUnformatted(json) : NULL;
   cJSON_Delete(json);
   return text;
 }
 
 static void
-publish(dbn_console_t *console, const Duban__Event *event)
+publish(dbn_console_t *console, const Duban__Event *event, const dbn_console_units_t *units)
 {
-  char *text = event_text(event);
+  char *text = event_text(event, units);
   if (text)
     dbn_web_hub_publish(console->hub, event->seq, "event", text);
   cJSON_free(text);
@@ -87,9 +90,16 @@ take(dbn_console_t *console, const Duban__Reply *reply, bool *gap_p)
   atomic_fetch_add(&console->clock_advances, clock_advances);
   if ((rc = dbn_store_commit(&txn)) != 0)
     return rc;
+  /* The units as of the events just committed (a plan load among them names its own). */
+  dbn_console_units_t units = {0};
+  if (head > first && dbn_store_read_begin(console->mirror, &txn) == 0) {
+    dbn_console_units_read(txn, &units);
+    dbn_store_abort(&txn);
+  }
   for (size_t i = 0; i < reply->n_events; i++)
     if (reply->events[i]->seq > first && reply->events[i]->seq <= head)
-      publish(console, reply->events[i]);
+      publish(console, reply->events[i], &units);
+  dbn_console_units_clear(&units);
   return 0;
 }
 
@@ -164,6 +174,7 @@ dbn_console_follow_join(dbn_console_t *console)
 typedef struct {
   dbn_web_emit_fn emit;
   void *ctx;
+  const dbn_console_units_t *units;
 } backlog_ctx_t;
 
 static int
@@ -173,7 +184,7 @@ backlog_event(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   Duban__Event *event;
   if (dbn_wire_event_unpack(bytes, len, &event) != 0)
     return DBN_ECORRUPT;
-  char *text = event_text(event);
+  char *text = event_text(event, b->units);
   dbn_wire_event_free(&event);
   if (!text)
     return DBN_ENOMEM;
@@ -190,8 +201,11 @@ dbn_console_backlog(uint64_t after_seq, dbn_web_emit_fn emit, void *ctx, void *a
   int rc = dbn_store_read_begin(console->mirror, &txn);
   if (rc != 0)
     return rc;
-  backlog_ctx_t b = {emit, ctx};
+  dbn_console_units_t units;
+  dbn_console_units_read(txn, &units);
+  backlog_ctx_t b = {emit, ctx, &units};
   rc = dbn_store_events_foreach(txn, after_seq, 0, backlog_event, &b);
+  dbn_console_units_clear(&units);
   dbn_store_abort(&txn);
   return rc;
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "console_names.h"
 #include "log.h"
 #include "wire.h"
 
@@ -131,12 +132,38 @@ dbn_console_notify_feed(dbn_console_t *console, uint64_t broker_head)
     dbn_log(DBN_LOG_ERROR, "console", "cannot queue a notification: %s", dbn_strerror(rc));
 }
 
+/* Beside each channel's unit codes, their names (console_names.h). */
+static void
+name_channel_units(dbn_console_t *console, cJSON *status)
+{
+  dbn_store_txn_t *txn;
+  if (dbn_store_read_begin(console->mirror, &txn) != 0)
+    return;
+  dbn_console_units_t units;
+  dbn_console_units_read(txn, &units);
+  dbn_store_abort(&txn);
+  const cJSON *channel;
+  cJSON_ArrayForEach(channel, cJSON_GetObjectItemCaseSensitive(status, "by_channel"))
+  {
+    cJSON *names = cJSON_CreateArray();
+    const cJSON *code;
+    cJSON_ArrayForEach(code, cJSON_GetObjectItemCaseSensitive(channel, "units"))
+    {
+      cJSON_AddItemToArray(names,
+                           cJSON_CreateString(dbn_console_unit_name(&units, cJSON_GetStringValue(code))));
+    }
+    cJSON_AddItemToObject((cJSON *)channel, "unit_names", names);
+  }
+  dbn_console_units_clear(&units);
+}
+
 cJSON *
 dbn_console_notify_status(dbn_console_t *console)
 {
   cJSON *status = console->notifier ? dbn_notifier_status(console->notifier) : cJSON_CreateObject();
   if (!status)
     return NULL;
+  name_channel_units(console, status);
   cJSON_AddBoolToObject(status, "enabled", console->notifier != NULL);
   if (console->notifier)
     cJSON_AddBoolToObject(status, "waiting_for_head", atomic_load(&console->notify_start_pending));

@@ -870,8 +870,9 @@ dbn_notifier_status(dbn_notifier_t *n)
 /* What one configured channel has waiting, for the board's panel (entries
  * of a channel since removed from the config count in the totals only). */
 typedef struct {
-  const char *name;           /* the channel's, borrowed from the config */
-  enum dbn_channel_kind kind; /* its type */
+  const char *name;             /* the channel's, borrowed from the config */
+  enum dbn_channel_kind kind;   /* its type */
+  const dbn_channel_t *channel; /* its config (the units it covers), borrowed */
   double pending, failed;
   int attempts;         /* of the entry that failed last */
   double due_ms;        /* its next attempt */
@@ -912,6 +913,9 @@ tallies_json(const channel_tally_t *tallies, size_t count)
                             tallies[i].kind == DBN_CHANNEL_DINGTALK ? "钉钉机器人"
                             : tallies[i].kind == DBN_CHANNEL_WECOM  ? "企业微信机器人"
                                                                     : "JSON webhook");
+    cJSON *units = cJSON_AddArrayToObject(item, "units"); /* codes; none = every unit */
+    for (size_t u = 0; u < tallies[i].channel->n_units; u++)
+      cJSON_AddItemToArray(units, cJSON_CreateString(tallies[i].channel->units[u]));
     cJSON_AddNumberToObject(item, "pending", tallies[i].pending);
     cJSON_AddNumberToObject(item, "failed", tallies[i].failed);
     cJSON_AddNumberToObject(item, "attempts", tallies[i].attempts);
@@ -938,6 +942,7 @@ status_locked(dbn_notifier_t *n)
   for (size_t i = 0; i < n->channels.count; i++) {
     tallies[i].name = n->channels.channels[i].name;
     tallies[i].kind = n->channels.channels[i].kind;
+    tallies[i].channel = &n->channels.channels[i];
   }
   cJSON *status = cJSON_CreateObject();
   cJSON_AddNumberToObject(status, "last_seq", (double)read_last_seq(n, txn));

@@ -61,6 +61,18 @@ new_sheet(const book_t *book, const char *name, const char *const *headers, size
   return sheet;
 }
 
+/* A task's unit as a person reads it: its name in the report (the code
+ * when the plan has no such unit). */
+static const char *
+unit_name_of(const dbn_report_t *report, const char *code)
+{
+  code = code ? code : "";
+  for (size_t u = 0; u < report->n_units; u++)
+    if (strcmp(report->units[u].code, code) == 0 && report->units[u].name && report->units[u].name[0])
+      return report->units[u].name;
+  return code;
+}
+
 static int
 tasks_sheet(const book_t *book)
 {
@@ -77,7 +89,7 @@ tasks_sheet(const book_t *book)
     if (line->pace.next_due)
       dbn_report_due_date(line->pace.next_due, due);
     worksheet_write_string(sheet, row, 0, line->task->id, NULL);
-    worksheet_write_string(sheet, row, 1, line->task->unit ? line->task->unit : "", NULL);
+    worksheet_write_string(sheet, row, 1, unit_name_of(report, line->task->unit), NULL);
     worksheet_write_string(sheet, row, 2, line->task->text ? line->task->text : "", NULL);
     worksheet_write_string(sheet, row, 3, dbn_colour_name_zh(line->colour), fill(book, line->colour));
     worksheet_write_number(sheet, row, 4, line->task->percent, NULL);
@@ -104,7 +116,7 @@ targets_sheet(const book_t *book)
     size_t rows = line->n_targets > line->n_figures ? line->n_targets : line->n_figures;
     for (size_t i = 0; i < rows; i++, row++) {
       worksheet_write_string(sheet, row, 0, line->task->id, NULL);
-      worksheet_write_string(sheet, row, 1, line->task->unit ? line->task->unit : "", NULL);
+      worksheet_write_string(sheet, row, 1, unit_name_of(report, line->task->unit), NULL);
       worksheet_write_string(sheet, row, 2, i < line->n_targets ? line->targets[i] : "", NULL);
       worksheet_write_string(sheet, row, 3, i < line->n_figures ? line->figures[i] : "", NULL);
     }

@@ -5,9 +5,16 @@ in the environment): log in; see the grid; a department's report reaches the
 open board within 2 s without a reload; a killed SSE connection catches up
 on every missed event; an escalation acknowledged on the board reaches the
 department; a task's page lists its evidence files with download links;
-the charts follow a report live. Saves a screenshot."""
+the charts follow a report live. Departments and speakers show by name
+(市林业和草原局, 协调员 李协调) wherever the board shows one (grid, escalations,
+events, charts' axes, ranking, task page, the workbook), never by code or
+identity as text. Saves a screenshot."""
+import http.cookiejar
+import io
 import json
 import os
+import re
+import urllib.request
 import subprocess
 import sys
 import time
@@ -27,6 +34,28 @@ def duban(*args):
         [os.environ["BIN"] + "/duban", *args[1:], "--broker", os.environ["ENDPOINT"],
          "--server-key", T + "/keys/broker.key", "--key", T + "/keys/" + args[0].replace(":", "-") + ".key"],
         check=True, capture_output=True, text=True).stdout
+
+
+CODES = ["LCJ", "ZRJ", "JTJ", "CZJ"]  # the demo plan's units: 市林业和草原局, 市自然资源局, 市交通运输局, 市财政局
+
+
+def no_codes_shown(driver):
+    """No unit code nor identity shows as text anywhere on the page."""
+    text = driver.execute_script("return document.body.innerText;")
+    shown = [c for c in CODES if re.search(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % c, text)]
+    assert not shown, "codes shown as text: %r" % shown
+    for prefix in ("unit:", "coordinator:", "auditor:", "admin:"):
+        assert prefix not in text, "an identity shown as text: " + prefix
+
+
+def fetch_bytes(driver, path):
+    """GET path with the browser's session cookie."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    cookie = "; ".join("%s=%s" % (c["name"], c["value"]) for c in driver.get_cookies())
+    request = urllib.request.Request(URL + path, headers={"Cookie": cookie})
+    with opener.open(request) as answer:
+        return answer.read()
 
 
 def wait_for(driver, what, timeout=10):
@@ -94,6 +123,11 @@ def run(driver):
     row = '#escalations tr[data-escalation="%d"]' % esc
     wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, row), timeout=3)
     assert "资金未到位<script>x</script>" in driver.find_element(By.CSS_SELECTOR, row).text
+    owner = driver.find_element(By.CSS_SELECTOR, row + " td.unit")
+    assert owner.text == "市林业和草原局" and owner.get_attribute("data-unit") == "LCJ", owner.text
+    assert driver.find_element(By.CSS_SELECTOR, row + " td.raised-by").text == "市林业和草原局"
+    wait_for(driver, lambda d: "市林业和草原局" in d.find_element(By.ID, "events").text)
+    print("ok: the escalation and the event lines name the department 市林业和草原局, not LCJ")
     driver.find_element(By.ID, "esc-note").send_keys("已转财政局")
     driver.find_element(By.CSS_SELECTOR, row + " button.esc-ack").click()
     wait_for(driver, lambda d: "已完成 1 项" in d.find_element(By.ID, "message").text, timeout=5)
@@ -101,6 +135,9 @@ def run(driver):
     text = json.dumps(inbox, ensure_ascii=False)
     assert "已转财政局" in text, text
     print("ok: an escalation acknowledged on the board reached the department's inbox")
+    wait_for(driver, lambda d: "协调员 李协调" in d.find_element(By.ID, "events").text, timeout=5)
+    no_codes_shown(driver)
+    print("ok: the board's acknowledgement shows as 协调员 李协调; no unit code nor identity shows as text")
 
     driver.find_element(By.ID, "ranking-refresh").click()
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#ranking tbody tr")) == 4)
@@ -129,6 +166,13 @@ def run(driver):
     assert len(cells) == 4 * len(lcj["data"]), cells
     assert all(c["value"][2] in ("红", "黄", "蓝", "绿") for c in cells), cells
     print("ok: completion over time (plan and per department) and the monthly colours per department")
+    axes = driver.execute_script(
+        "return ['chart-colours', 'chart-progress'].map(function (id) {"
+        " return echarts.getInstanceByDom(document.getElementById(id)).getOption().xAxis[0].data; })"
+        ".concat([echarts.getInstanceByDom(document.getElementById('chart-monthly')).getOption().yAxis[0].data]);")
+    for axis in axes:
+        assert "市林业和草原局" in axis and not set(CODES) & set(axis), axis
+    print("ok: the charts' department axes read the plan's names:", "、".join(axes[0]))
 
     # A report changes what the charts show: they reload from the stream,
     # without a reload of the page and without 刷新排名.
@@ -169,10 +213,25 @@ def run(driver):
         "fetch(arguments[0]).then(r => r.text()).then(done, () => done(''));", href)
     assert "整改报告" in fetched, fetched
     print("ok: the task's page lists its evidence with a download link the console serves")
+    assert driver.find_element(By.ID, "task-unit").text == "市自然资源局"
+    assert driver.find_element(By.ID, "task-lead").text == "市林业和草原局"
+    assert driver.find_element(By.ID, "task-cooperating").text == "市自然资源局"
+    wait_for(driver, lambda d: "市自然资源局" in d.find_element(By.ID, "history").text)
+    no_codes_shown(driver)
+    print("ok: the task's page names its unit, its lead and cooperating units and who acted, no code as text")
+
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(fetch_bytes(driver, "/api/export.xlsx")))
+    for title in ("任务", "指标"):
+        owners = [row[1] for row in book[title].iter_rows(min_row=4, values_only=True) if row[0]]
+        assert owners and "市林业和草原局" in owners and not set(CODES) & set(owners), (title, owners)
+    print("ok: the workbook's 任务 and 指标 sheets name each task's unit:", "、".join(sorted(set(owners))))
 
     driver.get(URL + "/assets/board/bulletin.html")
     wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#bulletin-ranking tbody tr")) == 4)
     assert "日志哈希" in driver.find_element(By.ID, "bulletin-meta").text
+    assert "市林业和草原局" in driver.find_element(By.ID, "bulletin-ranking").text
+    no_codes_shown(driver)
     print("ok: the printable 通报 shows the ranking and the log's head hash")
 
 

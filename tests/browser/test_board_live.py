@@ -72,6 +72,11 @@ def run(driver):
     wait_for(driver, lambda d: panel.is_displayed() and "全部通知已送达" in summary(d))
     driver.execute_script("window.__duban_marker = 1")
     print("ok: the board shows the 通知发送 panel of the console's notifier")
+    units = wait_for(driver, lambda d: d.execute_script(
+        "var td = document.querySelector('#notify tr[data-channel=\"ding\"] td.notify-units');"
+        " return td ? td.textContent : '';"))
+    assert units == "市交通运输局、市林业和草原局", units
+    print("ok: the channel's departments show by name: " + units)
 
     duban("coordinator:office", "remind", "demo-2023-1:2.1.1", "--note", "请本周内报送")
     row = '#notify tr[data-channel="ding"]'

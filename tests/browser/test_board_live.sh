@@ -19,6 +19,7 @@ secret = SECtest123
 ca_file = $T/receiver.pem
 events = reminded
 timeout = 5
+units = JTJ, LCJ
 CONF
 start_console --notify-config "$T/notify.conf" # the receiver is not started: deliveries fail
 export CONSOLE_URL T BIN ENDPOINT RPORT SRC RLOG FAIL_FILE

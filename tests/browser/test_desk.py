@@ -15,6 +15,10 @@ milestone with a figure and a file shows 待确认, then 已确认 once the
 coordinator confirms it, live; a task the coordinator cancels shows 已撤销
 with the change's reason and no write button. The screenshot is taken there.
 
+Both desks show departments and speakers by name, as the plan writes them
+(市交通运输局, 市科学技术局, 协调员 office), never their codes or identities
+(JTJ, KJJ, coordinator:office) as text; the codes stay in data-unit.
+
 usage: test_desk.py DESK_URL COORDINATOR_SCRIPT SCREENSHOT_DIR
        test_desk.py DESK_URL AS_SCRIPT SCREENSHOT_DIR lead
 (COORDINATOR_SCRIPT WORD OPTION TEXT runs `duban WORD 2.1.1 OPTION TEXT`
@@ -26,6 +30,7 @@ import sys
 import tempfile
 import time
 import json
+import re
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
@@ -80,6 +85,15 @@ def shown(driver, element_id):
     return driver.find_element(By.ID, element_id).is_displayed()
 
 
+def no_codes_shown(driver, codes):
+    """No unit code nor identity shows as text anywhere on the page."""
+    text = driver.execute_script("return document.body.innerText;")
+    shown_codes = [c for c in codes if re.search(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % re.escape(c), text)]
+    assert not shown_codes, "codes shown as text: %r" % shown_codes
+    for prefix in ("unit:", "coordinator:", "auditor:", "admin:"):
+        assert prefix not in text, "an identity shown as text: " + prefix
+
+
 def run_as(who, *args):
     return subprocess.run([COORDINATOR, who, *args], check=True, capture_output=True, text=True).stdout
 
@@ -108,7 +122,11 @@ def lead_desk(driver):
     login(driver, "王五", "desk-password-3")
     marks = {n: row_mark(driver, n) for n in ("2.1.1", "2.1.2", "2.2.1")}
     assert marks == {"2.1.1": "本单位", "2.1.2": "牵头", "2.2.1": "配合"}, marks
-    assert "KJJ" in row_text(driver, "2.1.2")
+    assert "市科学技术局" in row_text(driver, "2.1.2") and "KJJ" not in row_text(driver, "2.1.2")
+    assert driver.execute_script(ROW % "return r.querySelector('[data-unit]').dataset.unit;", "2.1.2") == "KJJ"
+    wait_text(driver, "desk-unit", "市能源局")
+    assert driver.find_element(By.ID, "desk-unit").get_attribute("data-unit") == "NYJ"
+    print("ok: the owner and the desk's own unit show by name:", row_text(driver, "2.1.2").split("\t")[2])
     wait_text(driver, "lead-measures", "措施 2.1")
     measure = driver.find_element(By.CSS_SELECTOR, "#lead-measures li[data-measure='2.1']").text
     assert "绿" in measure and "2 项" in measure, measure
@@ -119,7 +137,9 @@ def lead_desk(driver):
     assert not shown(driver, "claim-button") and not shown(driver, "progress-submit"), "writes offered on KJJ's task"
     assert not shown(driver, "submit-button") and not shown(driver, "escalate-button")
     assert shown(driver, "remind-button"), "no 催办 for the lead"
-    assert "KJJ" in text_of(driver, "detail-readonly")
+    assert "市科学技术局" in text_of(driver, "detail-readonly"), text_of(driver, "detail-readonly")
+    assert "牵头单位：市能源局" in text_of(driver, "detail-units"), text_of(driver, "detail-units")
+    print("ok: the led task names its owner, lead and cooperating units:", text_of(driver, "detail-units"))
     driver.find_element(By.ID, "remind-note").send_keys("请本周内报送储能示范基地进展")
     driver.find_element(By.ID, "remind-button").click()
     wait_text(driver, "desk-status", "已受理")
@@ -167,7 +187,10 @@ def lead_desk(driver):
     WebDriverWait(driver, WAIT).until(lambda d: "已撤销" in row_text(d, "2.6.1"), "2.6.1 never showed 已撤销")
     click_row(driver, "2.6.1")
     wait_text(driver, "plan-changes", "并入2.5.1统一实施")
-    assert "coordinator:office" in text_of(driver, "plan-changes")
+    assert "协调员 office" in text_of(driver, "plan-changes"), text_of(driver, "plan-changes")
+    codes = sorted({t["unit"] for t in json.loads(run_as("auditor:audit", "tasks", "--json"))["tasks"]})
+    no_codes_shown(driver, codes + ["NYJ"])
+    print("ok: none of the plan's %d unit codes nor an identity shows as text on the lead's desk" % len(codes))
     assert not shown(driver, "claim-button") and not shown(driver, "remind-button")
     assert "撤销" in text_of(driver, "detail-readonly")
     assert driver.execute_script("return window.__desk_marker;") == "still-here", "the page was reloaded"
@@ -289,6 +312,10 @@ def main():
         wait_text(driver, "inbox", "请本周内报送充电桩建设进度")
         wait_text(driver, "inbox-unread", "未读")
         remind_s = time.monotonic() - started
+        wait_text(driver, "inbox", "（协调员 office）")
+        assert text_of(driver, "desk-unit") == "市交通运输局", text_of(driver, "desk-unit")
+        no_codes_shown(driver, ["JTJ", "LCJ", "ZRJ", "CZJ"])
+        print("ok: the reminder's sender shows as 协调员 office and the desk as 市交通运输局, no code as text")
         print("ok: a coordinator's reminder reaches the inbox with the unread count, live")
 
         driver.find_element(By.ID, "submit-note").send_keys("已全部建成")

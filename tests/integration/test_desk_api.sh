@@ -69,6 +69,9 @@ jq -e '.ok == false and (.error | length > 0)' "$T/out" >/dev/null || fail "no r
 # Said in Chinese (web/refusal.c), the broker's own text kept as detail.
 jq -e '(.error | test("不是 .* 的任务|无权")) and (.detail | length > 0)' "$T/out" >/dev/null \
   || fail "the refusal is not in Chinese: $(cat "$T/out")"
+# ... and names the department as the plan does, not by its code.
+jq -r .error "$T/out" | has '市交通运输局' && ! jq -r .error "$T/out" | grep -qw 'JTJ' \
+  || fail "the refusal names a unit by its code: $(jq -r .error "$T/out")"
 pass "another unit's task is refused with the broker's reason in Chinese: $(jq -r .error "$T/out")"
 
 code=$(api /api/claim "{\"task\":\"$TASK\"}")
@@ -204,7 +207,7 @@ code=$(api /api/progress "{\"task\":\"$P:2.2.1\",\"percent\":10,\"figures\":[]}"
 # With the broker away too: the desk refuses it itself rather than queue it.
 stop_broker
 code=$(api /api/claim "{\"task\":\"$P:2.1.2\"}")
-[ "$code" = 403 ] && jq -r .error "$T/out" | has '由 KJJ 负责.*牵头单位' \
+[ "$code" = 403 ] && jq -r .error "$T/out" | has '由市科学技术局负责.*牵头单位' \
   || fail "a claim of the led task with the broker away: $code $(cat "$T/out")"
 code=$(api /api/milestone "{\"task\":\"$P:2.2.1\",\"due\":\"2023-12-31\"}")
 [ "$code" = 403 ] && jq -r .error "$T/out" | has '配合单位' \

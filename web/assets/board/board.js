@@ -108,6 +108,10 @@
       var td = el("td"); td.appendChild(box); tr.appendChild(td);
       tr.appendChild(el("td", e.id));
       var tt = el("td"); tt.appendChild(taskLink(e.task || "")); tr.appendChild(tt);
+      var owner = el("td", e.unit_name || unitName(e.unit), "unit"); owner.setAttribute("data-unit", e.unit || "");
+      tr.appendChild(owner);
+      var raiser = el("td", e.raised_by_name || e.raised_by, "raised-by"); raiser.setAttribute("data-identity", e.raised_by || "");
+      tr.appendChild(raiser);
       tr.appendChild(el("td", e.category));
       tr.appendChild(el("td", e.reason));
       tr.appendChild(el("td", e.level_name || (e.state === "acknowledged" ? "已确认" : "待确认")));
@@ -310,8 +314,11 @@
 
   function eventLine(ev) {
     var list = document.getElementById("events");
-    var text = "#" + ev.seq + " " + (ev.kind || "") + " " + (ev.actor || "") + (ev.person ? "（" + ev.person + "）" : "");
-    var detail = ev.task || (ev[ev.kind] && ev[ev.kind].task) || "";
+    // Who acted by name (the console adds actor_name); a unit's clerk beside it.
+    var who = ev.actor_name || ev.actor || "";
+    var text = "#" + ev.seq + " " + (ev.kind || "") + " " + who +
+      (ev.person && who.indexOf(ev.person) < 0 ? "（" + ev.person + "）" : "");
+    var detail = (ev.task || (ev[ev.kind] && ev[ev.kind].task) || "") + (ev.unit_name ? " " + ev.unit_name : "");
     list.insertBefore(el("li", text + " " + detail), list.firstChild);
     while (list.children.length > 50) list.removeChild(list.lastChild);
   }
@@ -360,6 +367,7 @@
       var tr = el("tr", null, c.failed ? "failing" : "");
       tr.setAttribute("data-channel", c.channel);
       tr.appendChild(el("td", c.channel + (c.type_zh ? "（" + c.type_zh + "）" : "")));
+      tr.appendChild(el("td", (c.unit_names || []).join("、") || "全部部门", "notify-units"));
       tr.appendChild(el("td", c.pending));
       tr.appendChild(el("td", c.failed));
       tr.appendChild(el("td", c.attempts));

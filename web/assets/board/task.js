@@ -3,13 +3,23 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   var id = new URLSearchParams(window.location.search).get("id") || "";
+  // What an event says, with the department by name where it names one
+  // (the console adds unit_name); a plan's load by its title, not the plan.
+  function content(ev, body) {
+    if (ev.kind === "plan_loaded") return "导入计划 " + ((ev.plan && ev.plan.title) || "");
+    if (body.unit_name !== undefined) { body.unit = body.unit_name; delete body.unit_name; }
+    return JSON.stringify(body);
+  }
   function set(elId, text) { document.getElementById(elId).textContent = String(text); }
   fetch("/api/task?id=" + encodeURIComponent(id), { credentials: "same-origin" })
     .then(function (r) { if (r.status === 401) { window.location.href = "/login"; } return r.json(); })
     .then(function (j) {
       if (j.error) { set("task-id", j.error); return; }
       var t = j.task;
-      set("task-id", t.id); set("task-text", t.text); set("task-unit", t.unit);
+      set("task-id", t.id); set("task-text", t.text); set("task-unit", t.unit_name || t.unit);
+      document.getElementById("task-unit").setAttribute("data-unit", t.unit);
+      set("task-lead", (t.lead_names || []).join("、") || "—");
+      set("task-cooperating", (t.cooperating_names || []).join("、") || "—");
       set("task-percent", t.percent + "%"); set("task-colour", t.colour_zh);
       set("task-overdue", t.days_overdue); set("task-note", t.note);
       var files = document.getElementById("evidence");
@@ -29,8 +39,8 @@ document.addEventListener("DOMContentLoaded", function () {
         var tr = document.createElement("tr");
         var when = ev.time ? new Date(ev.time * 1000).toLocaleString("zh-CN") : "";
         var body = Object.assign({}, ev);
-        ["seq", "time", "kind", "actor", "person", "prev_hash", "request_id", "version"].forEach(function (k) { delete body[k]; });
-        [ev.seq, when, ev.kind, ev.actor, ev.person || "", JSON.stringify(body)].forEach(function (v) {
+        ["seq", "time", "kind", "actor", "actor_name", "person", "prev_hash", "request_id", "version"].forEach(function (k) { delete body[k]; });
+        [ev.seq, when, ev.kind, ev.actor_name || ev.actor, ev.person || "", content(ev, body)].forEach(function (v) {
           var td = document.createElement("td"); td.textContent = String(v === undefined ? "" : v); tr.appendChild(td);
         });
         tbody.appendChild(tr);

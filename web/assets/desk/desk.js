@@ -68,7 +68,9 @@
       if (t.cancelled) row.classList.add("cancelled");
       const seen = el("td");
       seen.append(el("span", t.seen_as_zh || "—", "seen seen-" + (t.seen_as || "none")));
-      row.append(el("td", t.number), seen, el("td", t.unit), el("td", t.state_zh));
+      const owner = el("td", t.unit_name || t.unit, "unit");
+      owner.dataset.unit = t.unit;
+      row.append(el("td", t.number), seen, owner, el("td", t.state_zh));
       const colour = el("td");
       colour.append(el("span", t.colour_zh, "colour colour-" + t.colour));
       row.append(colour, el("td", t.percent + "%"), el("td", t.next_due || "—"));
@@ -127,6 +129,9 @@
     $("detail-number").textContent = current.number;
     $("detail-text").textContent = current.text;
     $("detail-state").textContent = current.state_zh + "，" + current.percent + "%";
+    $("detail-units").textContent = "责任单位：" + current.unit_name +
+      "　牵头单位：" + (current.lead_names.join("、") || "—") +
+      "　配合单位：" + (current.cooperating_names.join("、") || "—");
     $("detail-note").textContent = current.note || "—";
     /* Only the owner writes to a live task (the broker refuses the rest);
      * a lead may remind the owner. */
@@ -135,7 +140,7 @@
     const readonly = $("detail-readonly");
     readonly.hidden = current.writable;
     readonly.textContent = current.cancelled ? "本任务已因计划调整撤销，不再办理。"
-      : "本任务由 " + current.unit + " 负责（本部门为" + current.seen_as_zh + "单位），只可查看" +
+      : "本任务由" + current.unit_name + "负责（本部门为" + current.seen_as_zh + "单位），只可查看" +
         (current.may_remind ? "和催办。" : "。");
     if (!current.writable || milestoneDue && !current.milestones.some((m) => m.due === milestoneDue && m.state === "open"))
       closeMilestoneForm();
@@ -147,7 +152,7 @@
     const list = $("plan-changes");
     list.replaceChildren();
     for (const c of current.plan_changes)
-      list.append(el("li", c.time + " " + c.what + "——原因：" + c.reason + "（" + c.actor + "）"));
+      list.append(el("li", c.time + " " + c.what + "——原因：" + c.reason + "（" + c.actor_name + "）"));
     if (!current.plan_changes.length) list.append(el("li", "无"));
   }
 
@@ -203,7 +208,8 @@
     const answer = await getJSON("/api/tasks");
     if (!answer) return;
     tasks = answer.tasks;
-    $("desk-unit").textContent = answer.unit;
+    $("desk-unit").textContent = answer.unit_name || answer.unit;
+    $("desk-unit").dataset.unit = answer.unit;
     renderLeadMeasures(answer.lead_measures || []);
     if (current) {
       /* A change that arrives while the clerk types keeps the forms as
@@ -224,7 +230,7 @@
     const list = $("inbox");
     list.replaceChildren();
     for (const item of answer.items) {
-      const li = el("li", item.time + " 【" + item.kind_zh + "】 " + item.task + " " + item.text + "（" + item.from + "）",
+      const li = el("li", item.time + " 【" + item.kind_zh + "】 " + item.task + " " + item.text + "（" + item.from_name + "）",
         item.read ? "" : "unread");
       li.dataset.seq = item.seq;
       list.append(li);
