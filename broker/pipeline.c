@@ -5,10 +5,15 @@
 #include <string.h>
 #include <time.h>
 
-/* How long a commit may wait for the next batch to carry its sync. About
- * the time a client on the same network takes to answer a reply with its
- * next request; past it the sync is made explicitly. */
+/* How long after answering clients a commit may wait for their next
+ * requests to carry its sync. About the time a client on the same network
+ * takes to answer a reply with its next request; past it the sync is made
+ * explicitly. */
 #define PIPELINE_BOUND_US 1000
+/* However the requests come (a stream the broker reads and drops unread
+ * past a peer's share, say), no answer waits longer than this for a batch
+ * to carry its sync: a batch takes a few milliseconds at most. */
+#define PIPELINE_HOLD_MAX_US 20000
 
 struct held_reply {
   uint8_t *routing;   /* a copy of the peer's routing id */
@@ -26,6 +31,8 @@ struct dbn_pipeline {
   size_t first, count, cap; /* held[first .. count) are waiting */
   int64_t awaited;          /* replies released whose clients have not sent again since */
   int64_t committed_us;     /* when the last commit ended */
+  int64_t released_us;      /* when replies were last released */
+  int batches_since;        /* batches read since the last commit (one that did not commit: no carrier) */
   bool waited;              /* the loop already waited for a next batch after the last commit */
 };
 
@@ -71,12 +78,16 @@ release(dbn_pipeline_t *p)
 {
   bool pending = dbn_store_sync_pending(p->store);
   uint64_t durable = dbn_store_durable_seq(p->store);
+  bool released = false;
   while (p->first < p->count && (!pending || p->held[p->first].needs_seq <= durable)) {
     struct held_reply *r = &p->held[p->first++];
     dbn_peers_send(p->peers, p->router, r->routing, r->routing_len, r->buf, r->len);
     free(r->routing);
     p->awaited++;
+    released = true;
   }
+  if (released)
+    p->released_us = monotonic_us();
   if (p->first == p->count)
     p->first = p->count = 0;
 }
@@ -110,6 +121,7 @@ dbn_pipeline_send(dbn_pipeline_t *p, const uint8_t *routing, size_t routing_len,
       (!dbn_store_sync_pending(p->store) || needs <= dbn_store_durable_seq(p->store))) {
     dbn_peers_send(p->peers, p->router, routing, routing_len, buf, len);
     p->awaited++;
+    p->released_us = monotonic_us();
     return;
   }
   uint8_t *copy = malloc(routing_len ? routing_len : 1);
@@ -129,6 +141,7 @@ void
 dbn_pipeline_received(dbn_pipeline_t *p, int n)
 {
   p->awaited = p->awaited > n ? p->awaited - n : 0;
+  p->batches_since++;
 }
 
 void
@@ -136,6 +149,7 @@ dbn_pipeline_committed(dbn_pipeline_t *p)
 {
   if (dbn_store_sync_pending(p->store)) {
     p->committed_us = monotonic_us();
+    p->batches_since = 0;
     p->waited = false;
   }
   release(p);
@@ -144,7 +158,7 @@ dbn_pipeline_committed(dbn_pipeline_t *p)
 int
 dbn_pipeline_wait_ms(const dbn_pipeline_t *p)
 {
-  return dbn_store_sync_pending(p->store) ? 1 : -1;
+  return dbn_store_sync_pending(p->store) ? PIPELINE_BOUND_US / 1000 : -1;
 }
 
 int
@@ -154,10 +168,16 @@ dbn_pipeline_settle(dbn_pipeline_t *p, bool input_waiting)
     release(p);
     return 0;
   }
-  bool young = monotonic_us() - p->committed_us < PIPELINE_BOUND_US;
-  if (young && input_waiting)
-    return 0; /* the next batch is here: its commit syncs this one */
-  if (young && p->awaited > 0 && !p->waited) {
+  /* The next batch is here: its commit syncs this one. Unless a batch
+   * already came after the commit and committed nothing (reads, refusals),
+   * which says requests may keep coming without one that writes. */
+  int64_t age = monotonic_us() - p->committed_us;
+  if (input_waiting && p->batches_since == 0 && age < PIPELINE_HOLD_MAX_US)
+    return 0;
+  /* Clients answered a moment ago are likely to send again within a
+   * round trip: worth one short wait, while the answers are fresh. */
+  bool young = monotonic_us() - p->released_us < PIPELINE_BOUND_US;
+  if (young && p->awaited > 0 && !p->waited && p->batches_since == 0) {
     p->waited = true; /* clients just answered will likely send again: wait once for them */
     return 0;
   }

@@ -14,8 +14,10 @@
  * it waits about a millisecond only while clients it just answered have
  * not yet sent again (they are likely to, within a round trip), and at
  * once syncs when nobody is expected: a single client waiting for its
- * answer never waits for a batch that cannot come. The oldest commit not
- * yet durable is synced after PIPELINE_BOUND_US however busy the loop is.
+ * answer never waits for a batch that cannot come. A batch read after the
+ * commit that itself committed nothing (only reads or refusals) does not
+ * carry the sync: it is made at once, so that a stream of reads cannot
+ * hold a write's answer back.
  *
  * Owned by the broker's thread; it borrows the store, the peers and the
  * router for its lifetime. */
@@ -47,12 +49,13 @@ void dbn_pipeline_received(dbn_pipeline_t *pipeline, int n);
 void dbn_pipeline_committed(dbn_pipeline_t *pipeline);
 
 /* How long the loop may wait for requests before it must settle: -1 when
- * nothing waits for a sync, else 0 or 1 (milliseconds). */
+ * nothing waits for a sync, else about a millisecond. */
 int dbn_pipeline_wait_ms(const dbn_pipeline_t *pipeline);
 
-/* Sync when a commit is pending and either no request is waiting
- * (input_waiting false: the wait for a next batch is over) or the oldest
- * pending commit is past the bound; then send what became durable. Returns
+/* Sync when a commit is pending and no next batch will carry it: none is
+ * waiting (input_waiting false) and none is expected within the wait, or
+ * a batch came since the commit and committed nothing; then send what
+ * became durable. Returns
  * the durable writes it made (0 or 1), or a negative error from the sync,
  * after which the replies stay held and the next settle tries again. */
 int dbn_pipeline_settle(dbn_pipeline_t *pipeline, bool input_waiting);
