@@ -6,17 +6,23 @@
  * transaction and one sync for everything waiting), one forced to commit
  * every request on its own (--no-group-commit, kept for this comparison),
  * and one that never syncs (--no-sync, "not durable", only to show what
- * durability costs), and the normal one with --metrics on. Each cell is acknowledged reports per second and
- * send-to-acknowledgement latency p50/p99/p999, median of the runs with
- * min and max, and the rate as a multiple of the disk's fsyncs per second
- * (the disk floor section), so the figures read as ratios to the machine.
+ * durability costs), and the normal one with --metrics on, whose rows also
+ * say how many syncs a batch cost (duban_broker_syncs_total over
+ * duban_broker_batch_events_count, read from the broker before and after
+ * each run: one per batch when the pipeline works, broker/pipeline.h). Each cell is acknowledged reports per
+ * second and send-to-acknowledgement latency p50/p99/p999, median of the runs with min and max, and the rate
+ * as a multiple of the disk's fsyncs per second (the disk floor section), so the figures read as ratios to
+ * the machine.
  *
  * With DUBAN_BENCH_ETCD naming etcd members (scripts/bench-replicated.sh
  * starts three), a broker in replicated mode runs too: every batch goes
  * through etcd before it is acknowledged (docs/replication.md). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "writer.h"
@@ -43,6 +49,65 @@ static const int agent_counts[] = {1, 8, 64};
 static const int windows[] = {1, 32};
 
 #define MAX_RUNS 64
+
+/* ---- syncs per batch, from the broker's own metrics ---- */
+
+/* The port a broker started with "--metrics 127.0.0.1:0" serves its
+ * metrics on, from the line its log has for it; 0 when there is none. */
+static int
+metrics_port(const bench_broker_t *broker)
+{
+  FILE *f = fopen(broker->log, "r");
+  if (!f)
+    return 0;
+  char line[512];
+  unsigned port = 0;
+  while (fgets(line, sizeof line, f)) {
+    const char *at = strstr(line, "Prometheus metrics on port ");
+    if (at && sscanf(at, "Prometheus metrics on port %u", &port) == 1)
+      break;
+  }
+  fclose(f);
+  return port < 65536 ? (int)port : 0;
+}
+
+/* The value of the sample named name (no labels) in a metrics text. */
+static double
+sample(const char *text, const char *name)
+{
+  size_t len = strlen(name);
+  for (const char *at = strstr(text, name); at; at = strstr(at + 1, name))
+    if ((at == text || at[-1] == '\n') && at[len] == ' ')
+      return strtod(at + len + 1, NULL);
+  return 0;
+}
+
+/* The broker's syncs and batches so far; false when they cannot be read. */
+static bool
+read_sync_counters(int port, double *syncs_p, double *batches_p)
+{
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return false;
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  static const char request[] = "GET /metrics HTTP/1.0\r\n\r\n";
+  char text[65536];
+  size_t used = 0;
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+      write(fd, request, sizeof request - 1) == (ssize_t)(sizeof request - 1)) {
+    ssize_t n;
+    while (used < sizeof text - 1 && (n = read(fd, text + used, sizeof text - 1 - used)) > 0)
+      used += (size_t)n;
+  }
+  close(fd);
+  text[used] = '\0';
+  if (!strstr(text, "duban_broker_syncs_total"))
+    return false;
+  *syncs_p = sample(text, "duban_broker_syncs_total");
+  *batches_p = sample(text, "duban_broker_batch_events_count");
+  return true;
+}
 
 void
 bench_ingest_row(char *out, size_t len, const char *mode, int agents, int window)
@@ -108,6 +173,7 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
     if (bench_broker_start(env, &broker, modes[m].dir, modes[m].replicated ? replicated : modes[m].flags) !=
         0)
       return -1;
+    int port = metrics_port(&broker); /* 0: this mode runs without --metrics */
     bench_writers_t *writers = bench_writers_new(env, &broker, 64);
     if (!writers ||
         (modes[m].signed_every && bench_writers_sign(writers, env, &broker, modes[m].signed_every) != 0)) {
@@ -118,11 +184,17 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
     for (size_t a = 0; a < sizeof agent_counts / sizeof agent_counts[0]; a++) {
       for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
         double rate[MAX_RUNS], p50[MAX_RUNS], p99[MAX_RUNS], p999[MAX_RUNS], per_sync[MAX_RUNS];
+        double syncs_per_batch[MAX_RUNS];
+        int counted = 0;
         uint64_t errors = 0;
         char first_error[256] = "";
         for (int r = 0; r < runs; r++) {
           bench_writers_result_t result;
+          double syncs0 = 0, batches0 = 0, syncs1 = 0, batches1 = 0;
+          bool counting = port && read_sync_counters(port, &syncs0, &batches0);
           bench_writers_run(writers, agent_counts[a], windows[w], options->run_seconds, NULL, &result);
+          if (counting && read_sync_counters(port, &syncs1, &batches1) && batches1 > batches0)
+            syncs_per_batch[counted++] = (syncs1 - syncs0) / (batches1 - batches0);
           rate[r] = result.acks_per_second;
           p50[r] = bench_samples_quantile(&result.latency, 0.50) * 1e3;
           p99[r] = bench_samples_quantile(&result.latency, 0.99) * 1e3;
@@ -135,14 +207,21 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
         }
         char row[128];
         bench_ingest_row(row, sizeof row, modes[m].name, agent_counts[a], windows[w]);
-        fprintf(stderr, "ingest: %-45s %9.0f acks/s p99 %.2f ms\n", row, bench_figure_of(rate, runs).median,
-                bench_figure_of(p99, runs).median);
+        char syncs_text[48] = "";
+        if (counted)
+          snprintf(syncs_text, sizeof syncs_text, ", %.2f syncs/batch",
+                   bench_figure_of(syncs_per_batch, counted).median);
+        fprintf(stderr, "ingest: %-45s %9.0f acks/s p99 %.2f ms%s\n", row, bench_figure_of(rate, runs).median,
+                bench_figure_of(p99, runs).median, syncs_text);
         bench_report_figure(report, "ingest", row, "acks/s", "", bench_figure_of(rate, runs));
         bench_report_figure(report, "ingest", row, "p50", "ms", bench_figure_of(p50, runs));
         bench_report_figure(report, "ingest", row, "p99", "ms", bench_figure_of(p99, runs));
         bench_report_figure(report, "ingest", row, "p999", "ms", bench_figure_of(p999, runs));
         if (have_floor)
           bench_report_figure(report, "ingest", row, "x fsync/s", "", bench_figure_of(per_sync, runs));
+        if (counted)
+          bench_report_figure(report, "ingest", row, "syncs/batch", "",
+                              bench_figure_of(syncs_per_batch, counted));
         if (errors) {
           fprintf(stderr, "ingest: %s: %llu refused, first: %s\n", row, (unsigned long long)errors,
                   first_error);

@@ -16,6 +16,7 @@
 #include "date.h"
 #include "deadline_monitor.h"
 #include "event_stream.h"
+#include "pipeline.h"
 #include "evidence.h"
 #include "log.h"
 #include "peers.h"
@@ -60,6 +61,9 @@ struct dbn_broker {
   dbn_store_t *store;         /* the event log */
   dbn_event_stream_t *stream; /* watchers */
   dbn_peers_t *peers;         /* the connections served, and those cut off by a revocation */
+  dbn_pipeline_t *pipeline;   /* replies held until their batch is durable (one sync per batch) */
+  uint64_t syncs_counted;     /* the store's durable writes already added to the metrics */
+  bool sync_failing;          /* the last explicit sync failed (logged once until one succeeds) */
   int64_t watches_checked_ms; /* when open watches were last checked for revoked keys */
   struct pending *batch;      /* config.batch_max entries */
   int64_t virtual_now;        /* the virtual clock, when config.virtual_clock */
@@ -290,6 +294,18 @@ checkpoint_for_reply(dbn_broker_t *broker, const Duban__Request *req)
   return broker->checkpoint.latest.signature.len ? &broker->checkpoint.latest : NULL;
 }
 
+/* The latest checkpoint for a watch delivery. A watcher keeps it as proof
+ * that the log reached its head, so it goes out only once that head is
+ * durable (a reply that carries it waits in broker/pipeline.c as long). */
+static const Duban__Checkpoint *
+checkpoint_for_delivery(dbn_broker_t *broker)
+{
+  const Duban__Checkpoint *c = checkpoint_for_reply(broker, NULL);
+  if (c && dbn_store_sync_pending(broker->store) && c->seq > dbn_store_durable_seq(broker->store))
+    return NULL;
+  return c;
+}
+
 int
 dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char *why, size_t why_len)
 {
@@ -314,6 +330,7 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
   dbn_store_options_t options = {.map_size = config->map_size,
                                  .map_max = config->map_max,
                                  .no_sync = config->no_sync,
+                                 .pipelined_sync = true, /* every reply waits in broker/pipeline.c */
                                  .log_clock = config->virtual_clock ? "virtual" : "real"};
   int rc = dbn_store_open(&broker->store, config->data_dir, &options);
   if (rc) {
@@ -361,6 +378,7 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     return DBN_EIO;
   }
   if ((rc = dbn_event_stream_new(&broker->stream, broker->router)) || (rc = dbn_peers_new(&broker->peers)) ||
+      (rc = dbn_pipeline_new(&broker->pipeline, broker->store, broker->peers, broker->router)) ||
       (config->metrics[0] &&
        (rc = dbn_broker_metrics_new(&broker->metrics, config->metrics, broker->zmq_ctx, broker->router,
                                     config->data_dir, config->map_max, why, why_len)))) {
@@ -371,6 +389,7 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return rc;
   }
+  broker->syncs_counted = dbn_store_syncs(broker->store); /* the metrics count the syncs of serving */
   *broker_p = broker;
   return 0;
 }
@@ -384,6 +403,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
   dbn_replication_destroy(&broker->replication);
   dbn_event_stream_destroy(&broker->stream);
   dbn_broker_metrics_destroy(&broker->metrics);
+  dbn_pipeline_destroy(&broker->pipeline);
   dbn_peers_destroy(&broker->peers);
   if (broker->router)
     zmq_close(broker->router);
@@ -546,7 +566,7 @@ send_reply(dbn_broker_t *broker, zmq_msg_t *routing, Duban__Reply *reply)
   /* A peer that is gone, or not reading past what the broker queues for
    * it, loses this reply; it will retry with the same request id and get
    * the same answer. */
-  dbn_peers_send(broker->peers, broker->router, zmq_msg_data(routing), zmq_msg_size(routing), buf, len);
+  dbn_pipeline_send(broker->pipeline, zmq_msg_data(routing), zmq_msg_size(routing), buf, len);
 }
 
 static void
@@ -777,9 +797,9 @@ commit_writes(dbn_broker_t *broker, struct pending *batch, int n)
       double started = dbn_broker_metrics_clock();
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
+        dbn_pipeline_committed(broker->pipeline);
         dbn_broker_metrics_commit(broker->metrics, (int)(head_after - head_before),
-                                  dbn_broker_metrics_clock() - started,
-                                  !broker->config.no_sync && head_after > head_before);
+                                  dbn_broker_metrics_clock() - started);
         broker->batches++;
         broker->events += head_after - head_before;
         break;
@@ -962,8 +982,8 @@ run_deadline_monitor(dbn_broker_t *broker)
       double started = dbn_broker_metrics_clock();
       rc = dbn_store_commit(&txn);
       if (rc == 0) {
-        dbn_broker_metrics_commit(broker->metrics, 0, dbn_broker_metrics_clock() - started,
-                                  !broker->config.no_sync);
+        dbn_pipeline_committed(broker->pipeline);
+        dbn_broker_metrics_commit(broker->metrics, 0, dbn_broker_metrics_clock() - started);
         dbn_broker_metrics_deadline(broker->metrics, broker->store, head_before);
         broker->events += (uint64_t)raised;
         dbn_log(DBN_LOG_INFO, "deadline", "raised %d deadline events%s", raised,
@@ -1050,6 +1070,25 @@ check_memory(dbn_broker_t *broker)
 
 /* ---- the loop ---- */
 
+/* The batch whose replies wait for its sync gets it now unless the next
+ * batch, already waiting or soon expected, will carry it (pipeline.h). */
+static void
+settle_pipeline(dbn_broker_t *broker)
+{
+  int events = 0;
+  size_t len = sizeof events;
+  bool input_waiting =
+      zmq_getsockopt(broker->router, ZMQ_EVENTS, &events, &len) == 0 && (events & ZMQ_POLLIN) != 0;
+  int rc = dbn_pipeline_settle(broker->pipeline, input_waiting);
+  if (rc < 0 && !broker->sync_failing)
+    dbn_log(DBN_LOG_ERROR, "broker", "the event log cannot be synced (%s): %zu replies wait; retrying",
+            dbn_strerror(rc), dbn_pipeline_held(broker->pipeline));
+  broker->sync_failing = rc < 0;
+  uint64_t syncs = dbn_store_syncs(broker->store);
+  dbn_broker_metrics_syncs(broker->metrics, syncs - broker->syncs_counted);
+  broker->syncs_counted = syncs;
+}
+
 int
 dbn_broker_run(dbn_broker_t *broker, int stop_fd)
 {
@@ -1068,7 +1107,11 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         {dbn_auth_socket(broker->auth), 0, ZMQ_POLLIN, 0},
         {NULL, stop_fd, ZMQ_POLLIN, 0},
     };
-    int ready = zmq_poll(items, 3, queued ? 1 : behind ? 5 : MEMORY_CHECK_MS);
+    int timeout = queued ? 1 : behind ? 5 : MEMORY_CHECK_MS;
+    int pipeline_wait = dbn_pipeline_wait_ms(broker->pipeline);
+    if (pipeline_wait >= 0 && pipeline_wait < timeout)
+      timeout = pipeline_wait;
+    int ready = zmq_poll(items, 3, timeout);
     if (ready < 0 && zmq_errno() != EINTR) {
       dbn_log(DBN_LOG_ERROR, "broker", "poll failed: %s", zmq_strerror(zmq_errno()));
       return DBN_EIO;
@@ -1084,8 +1127,10 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
                          (got = receive_one(broker, &broker->batch[n])) != 0;
            read++)
         n += got == 1;
-      if (n > 0)
+      if (n > 0) {
+        dbn_pipeline_received(broker->pipeline, n);
         process_batch(broker, n);
+      }
     }
     if (dbn_replication_tick(broker->replication, dbn_monotonic_ms())) {
       load_clock(broker); /* the log grew from etcd: its clock, and new tasks to scan */
@@ -1105,8 +1150,9 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
         dbn_log(DBN_LOG_INFO, "broker", "cleared %d reader slots left by dead processes", cleared);
       readers_checked_ms = dbn_monotonic_ms();
     }
+    settle_pipeline(broker);
     queued = dbn_peers_flush(broker->peers, broker->router);
-    behind = dbn_event_stream_pump(broker->stream, broker->store, checkpoint_for_reply(broker, NULL),
+    behind = dbn_event_stream_pump(broker->stream, broker->store, checkpoint_for_delivery(broker),
                                    dbn_monotonic_ms());
     dbn_broker_metrics_tick(broker->metrics, broker->store, broker->stream);
     if (items[2].revents & ZMQ_POLLIN)

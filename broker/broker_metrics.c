@@ -162,15 +162,20 @@ dbn_broker_metrics_clock(void)
 }
 
 void
-dbn_broker_metrics_commit(dbn_broker_metrics_t *m, int batch_events, double seconds, bool synced)
+dbn_broker_metrics_commit(dbn_broker_metrics_t *m, int batch_events, double seconds)
 {
   if (!m)
     return;
   if (batch_events > 0)
     dbn_metric_observe(m->batch_writes, batch_events);
   dbn_metric_observe(m->commit_seconds, seconds);
-  if (synced)
-    dbn_metric_add(m->syncs, 1);
+}
+
+void
+dbn_broker_metrics_syncs(dbn_broker_metrics_t *m, uint64_t syncs)
+{
+  if (m && syncs > 0)
+    dbn_metric_add(m->syncs, syncs);
 }
 
 static int

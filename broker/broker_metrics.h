@@ -38,10 +38,12 @@ void dbn_broker_metrics_request(dbn_broker_metrics_t *metrics, const Duban__Requ
 double dbn_broker_metrics_clock(void);
 
 /* A write transaction committed in seconds: a group commit of batch_events
- * events from requests (0: the deadline monitor's own, not a batch);
- * synced when it reached the disk (not --no-sync; LMDB does not sync a
- * transaction that changed nothing, such as a batch of refusals). */
-void dbn_broker_metrics_commit(dbn_broker_metrics_t *metrics, int batch_events, double seconds, bool synced);
+ * events from requests (0: the deadline monitor's own, not a batch). */
+void dbn_broker_metrics_commit(dbn_broker_metrics_t *metrics, int batch_events, double seconds);
+
+/* The event log made syncs more durable writes (dbn_store_syncs: none with
+ * --no-sync, none for a transaction that changed nothing). */
+void dbn_broker_metrics_syncs(dbn_broker_metrics_t *metrics, uint64_t syncs);
 
 /* Count the deadline warnings the monitor appended after after_seq. */
 void dbn_broker_metrics_deadline(dbn_broker_metrics_t *metrics, dbn_store_t *store, uint64_t after_seq);

@@ -252,8 +252,10 @@ deliver(dbn_event_stream_t *stream, dbn_store_txn_t *txn, struct watcher *w, uin
    * just before them. */
   struct delivery d = {.stream = stream, .txn = txn, .unit = w->unit, .used = HEADER_ROOM};
   int rc = reserve(stream, HEADER_ROOM);
+  uint64_t up_to_head = head - w->sent_seq; /* not past head: what is durable (pump) */
   if (rc == 0)
-    rc = dbn_store_events_foreach(txn, w->sent_seq, DELIVERY_MAX_EVENTS, add_event, &d);
+    rc = dbn_store_events_foreach(
+        txn, w->sent_seq, up_to_head < DELIVERY_MAX_EVENTS ? up_to_head : DELIVERY_MAX_EVENTS, add_event, &d);
   if (rc || d.last_seq == 0)
     return 0;
   Duban__Reply header = DUBAN__REPLY__INIT;
@@ -298,7 +300,11 @@ dbn_event_stream_pump(dbn_event_stream_t *stream, dbn_store_t *store, const Duba
   dbn_store_txn_t *txn;
   if (dbn_store_read_begin(store, &txn) != 0)
     return true;
+  /* A commit not yet on disk may still be lost (broker/pipeline.h): no
+   * watcher is shown it before it is durable, as no client is answered. */
   uint64_t head = dbn_store_txn_head(txn);
+  if (dbn_store_sync_pending(store) && head > dbn_store_durable_seq(store))
+    head = dbn_store_durable_seq(store);
   bool behind = false;
   for (size_t i = 0; i < stream->count;) {
     struct watcher *w = &stream->watchers[i];

@@ -244,6 +244,25 @@ dbn_store_views_rebuilt_from(dbn_store_t *store)
   return store->views_rebuilt_from;
 }
 
+/* With pipelined_sync, a process killed with a commit whose meta page was
+ * not yet synced leaves that meta in the page cache, and this open reads
+ * it: its events were never acknowledged, but a retry would now be
+ * answered from them. So the head a pipelined store starts from is synced
+ * first, and everything the open itself wrote with it. */
+static int
+start_durable(dbn_store_t *store)
+{
+  uint64_t head = 0;
+  int rc = store->dbis_open ? dbn_store_head(store, &head, NULL) : 0;
+  if (rc == 0 && store->pipelined_sync) {
+    rc = dbn_lmdb_error(mdb_env_sync(store->env, 1));
+    store->syncs++;
+  }
+  store->committed_seq = store->durable_seq = head;
+  store->sync_pending = false;
+  return rc;
+}
+
 int
 dbn_store_open(dbn_store_t **store_p, const char *dir, const dbn_store_options_t *options)
 {
@@ -290,6 +309,10 @@ dbn_store_open_why(dbn_store_t **store_p, const char *dir, const dbn_store_optio
     config.flags |= MDB_RDONLY;
   if (options->no_sync)
     config.flags |= MDB_NOSYNC;
+  else if (options->pipelined_sync && !options->read_only)
+    config.flags |= MDB_NOMETASYNC;
+  store->no_sync = options->no_sync;
+  store->pipelined_sync = options->pipelined_sync && !options->no_sync && !options->read_only;
   int rc = dbn_lmdb_env_open(&store->env, dir, &config, &store->map_size, why, why_len);
   if (rc) {
     free(store);
@@ -306,6 +329,8 @@ dbn_store_open_why(dbn_store_t **store_p, const char *dir, const dbn_store_optio
     rc = dbn_store_log_crypto_read(store, why, why_len); /* before a rebuild hashes anything */
   if (rc == 0)
     rc = bring_views_up_to_date(store);
+  if (rc == 0)
+    rc = start_durable(store);
   if (rc) {
     mdb_env_close(store->env);
     free(store);
@@ -320,6 +345,7 @@ dbn_store_destroy(dbn_store_t **store_p)
 {
   if (!store_p || !*store_p)
     return;
+  dbn_store_sync(*store_p); /* a clean stop leaves nothing to the next open */
   mdb_env_close((*store_p)->env);
   free(*store_p);
   *store_p = NULL;
@@ -438,6 +464,30 @@ dbn_store_read_begin(dbn_store_t *store, dbn_store_txn_t **txn_p)
   return txn_begin(store, false, txn_p);
 }
 
+/* What a commit that succeeded made durable. LMDB writes (and syncs)
+ * nothing for a transaction that changed nothing, which its meta page
+ * shows: the last transaction id is not this one's. */
+static void
+note_commit(dbn_store_t *store, size_t txn_id, uint64_t head)
+{
+  MDB_envinfo info;
+  if (mdb_env_info(store->env, &info) == 0 && info.me_last_txnid != txn_id)
+    return;
+  if (store->no_sync) {
+    store->durable_seq = head;
+  } else if (store->pipelined_sync) {
+    /* One fdatasync, of this commit's data pages and of the meta page the
+     * commit before wrote, so everything before this commit is durable. */
+    store->durable_seq = store->committed_seq;
+    store->sync_pending = true;
+    store->syncs++;
+  } else {
+    store->durable_seq = head;
+    store->syncs += 2; /* the fdatasync, then the meta page through the O_DSYNC descriptor */
+  }
+  store->committed_seq = head;
+}
+
 int
 dbn_store_commit(dbn_store_txn_t **txn_p)
 {
@@ -448,7 +498,10 @@ dbn_store_commit(dbn_store_txn_t **txn_p)
     mdb_txn_abort(txn->txn);
     rc = txn->error;
   } else {
+    size_t id = txn->write ? mdb_txn_id(txn->txn) : 0;
     rc = dbn_lmdb_error(mdb_txn_commit(txn->txn));
+    if (rc == 0 && txn->write)
+      note_commit(txn->store, id, txn->head_seq);
   }
   free(txn);
   *txn_p = NULL;
@@ -477,6 +530,44 @@ dbn_store_abort(dbn_store_txn_t **txn_p)
   mdb_txn_abort((*txn_p)->txn);
   free(*txn_p);
   *txn_p = NULL;
+}
+
+uint64_t
+dbn_store_durable_seq(dbn_store_t *store)
+{
+  return store->durable_seq;
+}
+
+bool
+dbn_store_sync_pending(dbn_store_t *store)
+{
+  return store->sync_pending;
+}
+
+uint64_t
+dbn_store_committed_seq(dbn_store_t *store)
+{
+  return store->committed_seq;
+}
+
+int
+dbn_store_sync(dbn_store_t *store)
+{
+  if (!store->sync_pending)
+    return 0;
+  int rc = dbn_lmdb_error(mdb_env_sync(store->env, 1));
+  store->syncs++;
+  if (rc)
+    return rc; /* still pending: the caller tries again */
+  store->sync_pending = false;
+  store->durable_seq = store->committed_seq;
+  return 0;
+}
+
+uint64_t
+dbn_store_syncs(dbn_store_t *store)
+{
+  return store->syncs;
 }
 
 uint64_t

@@ -69,6 +69,12 @@ typedef struct {
   size_t map_max;  /* the map never grows past this many bytes; 0 = no cap */
   bool read_only;  /* audit: open read-only, concurrently with a running broker */
   bool no_sync;    /* MDB_NOSYNC: benchmarks only; an acknowledged event may be lost */
+  /* MDB_NOMETASYNC: a commit costs one sync, of its data pages, which also
+   * makes the previous commit's meta page durable; its own meta page is
+   * durable only at the next commit or dbn_store_sync. Only for a writer
+   * that holds every answer until dbn_store_durable_seq covers it (the
+   * broker's pipelined group commit). */
+  bool pipelined_sync;
   /* "real" or "virtual": the clock recorded in the LogHeader that the first
    * event of a new log carries; NULL writes no header (the store's own
    * tests, scratch rebuilds). Borrowed for the store's lifetime. */
@@ -105,13 +111,38 @@ int dbn_store_reader_check(dbn_store_t *store, int *cleared_p);
 int dbn_store_write_begin(dbn_store_t *store, dbn_store_txn_t **txn_p);
 int dbn_store_read_begin(dbn_store_t *store, dbn_store_txn_t **txn_p);
 
-/* Commit; on success the events are on disk (unless no_sync). On failure
+/* Commit; on success the events are on disk (unless no_sync), and with
+ * pipelined_sync once dbn_store_durable_seq reaches them. On failure
  * nothing of the transaction is kept; DBN_EMAPFULL and DBN_EDISKFULL say why.
  * A poisoned transaction is aborted and its first error returned. Always
  * frees the transaction and sets *txn_p to NULL. */
 int dbn_store_commit(dbn_store_txn_t **txn_p);
 /* Abort (read or write); accepts NULL. */
 void dbn_store_abort(dbn_store_txn_t **txn_p);
+
+/* ---- durability (pipelined_sync) ---- */
+
+/* The last seq this process knows to be on disk with its meta page: the
+ * head after every commit without pipelined_sync; with it, the head before
+ * the last commit until the next commit or dbn_store_sync. */
+uint64_t dbn_store_durable_seq(dbn_store_t *store);
+
+/* True while a commit of this process is not yet durable (pipelined_sync):
+ * nothing it wrote may be shown to anyone who could act on it. */
+bool dbn_store_sync_pending(dbn_store_t *store);
+
+/* The head of the last commit of this process. */
+uint64_t dbn_store_committed_seq(dbn_store_t *store);
+
+/* Make every commit durable (one fdatasync) when one is pending; 0 at once
+ * when none is. */
+int dbn_store_sync(dbn_store_t *store);
+
+/* How many durable writes the commits and syncs of this store have cost:
+ * an fdatasync, or a write of the meta page through LMDB's O_DSYNC
+ * descriptor (which a commit without pipelined_sync makes after its
+ * fdatasync), each count one. 0 with no_sync. */
+uint64_t dbn_store_syncs(dbn_store_t *store);
 
 /* The first error a write in txn hit, or 0. */
 int dbn_store_txn_error(const dbn_store_txn_t *txn);

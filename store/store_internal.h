@@ -80,6 +80,12 @@ struct dbn_store {
   dbn_crypto_t crypto;         /* the log's profile, from its first event */
   bool header_for_new_log;     /* the next seq 1 gets new_header (dbn_store_choose_crypto) */
   Duban__LogHeader new_header; /* its strings are static */
+  bool no_sync;                /* MDB_NOSYNC: nothing is ever synced */
+  bool pipelined_sync;         /* MDB_NOMETASYNC: a commit's meta waits for the next sync */
+  bool sync_pending;           /* the last commit's meta page is not yet durable */
+  uint64_t committed_seq;      /* the head of this process's last commit */
+  uint64_t durable_seq;        /* the last seq on disk with its meta page */
+  uint64_t syncs;              /* durable writes made (dbn_store_syncs) */
 };
 
 struct dbn_store_txn {

@@ -69,10 +69,14 @@ pass "5 progress reports count 5, a refused claim counts under its code; 1 watch
 
 # Writes are the plan, the claim and 5 reports: 7 events, in batches that
 # were each synced (the refused claim's batch wrote nothing, and LMDB does
-# not sync an empty commit).
+# not sync an empty commit). A batch's commit syncs once; one client
+# waiting for each answer sends no next batch to carry the sync of its meta
+# page, so each batch costs one sync more (broker/pipeline.h), never more.
 wait_value "$BROKER_METRICS" duban_broker_head_seq 7
-[ "$(value "$BROKER_METRICS" duban_broker_batch_events_count)" = "$(value "$BROKER_METRICS" duban_broker_syncs_total)" ] ||
-  fail "batches and syncs differ"
+batches=$(value "$BROKER_METRICS" duban_broker_batch_events_count)
+syncs=$(value "$BROKER_METRICS" duban_broker_syncs_total)
+[ "$syncs" -ge "$batches" ] && [ "$syncs" -le $((2 * batches)) ] ||
+  fail "$batches batches made $syncs syncs (between 1 and 2 per batch)"
 sum=$(value "$BROKER_METRICS" duban_broker_batch_events_sum)
 [ "$sum" = 7 ] || fail "the batches hold $sum writes, not 7: $(scrape "$BROKER_METRICS" | grep batch_events)"
 used=$(value "$BROKER_METRICS" duban_broker_map_used_bytes)
@@ -80,7 +84,7 @@ file=$(value "$BROKER_METRICS" duban_broker_log_file_bytes)
 map=$(value "$BROKER_METRICS" duban_broker_map_bytes)
 [ "$used" -gt 0 ] && [ "$used" -le "$map" ] && [ "$file" = "$(stat -c %s "$T/data/data.mdb")" ] ||
   fail "map use $used of $map, file $file"
-pass "head seq 7, 7 events in as many batches as syncs, map use $used of $map bytes, file $file bytes"
+pass "head seq 7, 7 events in $batches batches and $syncs syncs, map use $used of $map bytes, file $file bytes"
 
 # Past 2023-12-31: tasks 1.1.1 (claimed) and 2.1.1 go red and are escalated.
 as admin:admin clock advance --days 110 >/dev/null || fail "clock advance"
