@@ -693,6 +693,8 @@ list_cursor(Duban__Request *req)
     return &req->list_tasks->cursor;
   if (req->body_case == DUBAN__REQUEST__BODY_LIST_ESCALATIONS && req->list_escalations)
     return &req->list_escalations->cursor;
+  if (req->body_case == DUBAN__REQUEST__BODY_LIST_INBOX && req->list_inbox)
+    return &req->list_inbox->cursor;
   return NULL;
 }
 
@@ -719,6 +721,15 @@ append_page(Duban__Reply *into, Duban__Reply *page)
     into->escalations = escalations;
     into->n_escalations += page->n_escalations;
     page->n_escalations = 0;
+  }
+  if (page->n_inbox) {
+    Duban__InboxItem **inbox = realloc(into->inbox, (into->n_inbox + page->n_inbox) * sizeof *inbox);
+    if (!inbox)
+      return DBN_ENOMEM;
+    memcpy(inbox + into->n_inbox, page->inbox, page->n_inbox * sizeof *inbox);
+    into->inbox = inbox;
+    into->n_inbox += page->n_inbox;
+    page->n_inbox = 0;
   }
   return 0;
 }

@@ -46,7 +46,7 @@ void dbn_client_destroy(dbn_client_t **client_p);
  * for other request ids (stale answers to earlier attempts) are dropped.
  * A reply that carries an error code is still a success of the call: read
  * (*reply_p)->code. On success *reply_p is the caller's, freed with
- * dbn_wire_reply_free. A list (list_tasks, list_escalations) answered a page
+ * dbn_wire_reply_free. A list (list_tasks, list_escalations, list_inbox) answered a page
  * at a time is followed to its last page and gathered into one reply
  * (each page under a request id of its own; req is left as it was given). */
 int dbn_client_call(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p);

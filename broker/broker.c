@@ -18,6 +18,7 @@
 #include "event_stream.h"
 #include "pipeline.h"
 #include "evidence.h"
+#include "flood_guard.h"
 #include "log.h"
 #include "peers.h"
 #include "request.h"
@@ -83,7 +84,9 @@ struct dbn_broker {
   size_t memory_ceiling_kib; /* the configured ceiling */
   size_t memory_trigger_kib; /* past this, every connection is dropped: the ceiling, or more (below) */
   int64_t memory_checked_ms;
-  int64_t memory_dropped_ms; /* when connections were last dropped; 0 once settled */
+  int64_t memory_dropped_ms;      /* when connections were last dropped; 0 once settled */
+  dbn_flood_guard_t *flood_guard; /* drops the one connection holding an unfinished message */
+  int64_t flood_dropped_ms;       /* when the guard last dropped one */
 
   int64_t clock_at_start; /* the log's clock when this broker opened it */
   bool catch_up;          /* the next deadline scan follows a long gap: summarise it */
@@ -377,6 +380,14 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
     dbn_broker_destroy(&broker);
     return DBN_EIO;
   }
+  char bound[256];
+  size_t bound_len = sizeof bound;
+  if (zmq_getsockopt(broker->router, ZMQ_LAST_ENDPOINT, bound, &bound_len) != 0)
+    bound[0] = '\0';
+  if ((rc = dbn_flood_guard_new(&broker->flood_guard, bound))) {
+    dbn_broker_destroy(&broker);
+    return rc;
+  }
   if ((rc = dbn_event_stream_new(&broker->stream, broker->router)) || (rc = dbn_peers_new(&broker->peers)) ||
       (rc = dbn_pipeline_new(&broker->pipeline, broker->store, broker->peers, broker->router)) ||
       (config->metrics[0] &&
@@ -405,6 +416,7 @@ dbn_broker_destroy(dbn_broker_t **broker_p)
   dbn_broker_metrics_destroy(&broker->metrics);
   dbn_pipeline_destroy(&broker->pipeline);
   dbn_peers_destroy(&broker->peers);
+  dbn_flood_guard_destroy(&broker->flood_guard);
   if (broker->router)
     zmq_close(broker->router);
   dbn_auth_destroy(&broker->auth);
@@ -486,6 +498,11 @@ receive_one(dbn_broker_t *broker, struct pending *p)
     zmq_msg_close(&frame);
   }
   const char *user = have_payload ? zmq_msg_gets(&payload, "User-Id") : NULL;
+  /* A complete message: what its connection received so far is accounted
+   * for (broker/flood_guard.h). ZMQ_SRCFD is deprecated in libzmq, but it
+   * is the only way to know which connection a message came by. */
+  if (have_payload)
+    dbn_flood_guard_message(broker->flood_guard, zmq_msg_get(&payload, ZMQ_SRCFD), user);
   const char *key = have_payload ? zmq_msg_gets(&payload, DBN_AUTH_KEY_PROPERTY) : NULL;
   snprintf(p->identity, sizeof p->identity, "%s", user ? user : "");
   snprintf(p->key_txt, sizeof p->key_txt, "%s", key ? key : "");
@@ -1022,33 +1039,12 @@ anon_kib(void)
   return kib;
 }
 
-/* libzmq keeps every frame of a message until its last one arrives, and
- * bounds each frame only (ZMQ_MAXMSGSIZE): a peer that sends frames
- * flagged "more" and never the last would grow the broker without end, and
- * no part of that message ever reaches this code to be counted. So past
- * the ceiling every connection is dropped, which discards unfinished
- * messages; clients reconnect by themselves and retry under the same
- * request ids, and watchers renew their watch and resume by seq. */
+/* The last resort: every connection dropped, which discards every
+ * unfinished message; clients reconnect by themselves and retry under the
+ * same request ids, and watchers renew their watch and resume by seq. */
 static void
-check_memory(dbn_broker_t *broker)
+drop_every_connection(dbn_broker_t *broker, size_t kib)
 {
-  int64_t now_ms = dbn_monotonic_ms();
-  if (now_ms - broker->memory_checked_ms < MEMORY_CHECK_MS)
-    return;
-  broker->memory_checked_ms = now_ms;
-  size_t kib = anon_kib();
-  /* What a drop did not give back (memory the broker holds for itself) is
-   * not a peer's: the next drop waits for half a ceiling more than that,
-   * so that a broker over its ceiling on its own does not drop everyone
-   * every tenth of a second. */
-  if (broker->memory_dropped_ms && now_ms - broker->memory_dropped_ms >= 2 * MEMORY_CHECK_MS) {
-    size_t floor = kib + broker->memory_ceiling_kib / 2;
-    broker->memory_trigger_kib = floor > broker->memory_ceiling_kib ? floor : broker->memory_ceiling_kib;
-    broker->memory_dropped_ms = 0;
-  }
-  if (broker->memory_dropped_ms || kib <= broker->memory_trigger_kib)
-    return;
-  broker->memory_dropped_ms = now_ms;
   char endpoint[256];
   size_t len = sizeof endpoint;
   if (zmq_getsockopt(broker->router, ZMQ_LAST_ENDPOINT, endpoint, &len) != 0 ||
@@ -1066,6 +1062,43 @@ check_memory(dbn_broker_t *broker)
           "memory %zu MiB past the ceiling of %zu MiB (a peer sending a message that never ends?): every "
           "connection dropped%s",
           kib >> 10, broker->memory_ceiling_kib >> 10, rc == 0 ? "; serving again" : "; CANNOT BIND AGAIN");
+}
+
+/* libzmq keeps every frame of a message until its last one arrives, and
+ * bounds each frame only (ZMQ_MAXMSGSIZE): a peer that sends frames
+ * flagged "more" and never the last would grow the broker without end, and
+ * no part of that message ever reaches this code to be counted. The flood
+ * guard finds that peer's connection by the kernel's byte counts and drops
+ * it alone, sooner once memory is past half the ceiling; only when memory
+ * is past the ceiling and the guard found no one to drop is every
+ * connection dropped. */
+static void
+check_memory(dbn_broker_t *broker)
+{
+  int64_t now_ms = dbn_monotonic_ms();
+  if (now_ms - broker->memory_checked_ms < MEMORY_CHECK_MS)
+    return;
+  broker->memory_checked_ms = now_ms;
+  size_t kib = anon_kib();
+  if (dbn_flood_guard_check(broker->flood_guard, kib > broker->memory_trigger_kib / 2) > 0)
+    broker->flood_dropped_ms = now_ms;
+  /* What a drop did not give back (memory the broker holds for itself) is
+   * not a peer's: the next drop waits for half a ceiling more than that,
+   * so that a broker over its ceiling on its own does not drop everyone
+   * every tenth of a second. */
+  if (broker->memory_dropped_ms && now_ms - broker->memory_dropped_ms >= 2 * MEMORY_CHECK_MS) {
+    size_t floor = kib + broker->memory_ceiling_kib / 2;
+    broker->memory_trigger_kib = floor > broker->memory_ceiling_kib ? floor : broker->memory_ceiling_kib;
+    broker->memory_dropped_ms = 0;
+  }
+  if (broker->memory_dropped_ms || kib <= broker->memory_trigger_kib)
+    return;
+  /* libzmq frees what a dropped connection held in its own thread, a moment
+   * after the guard's drop: the last resort waits for that. */
+  if (broker->flood_dropped_ms && now_ms - broker->flood_dropped_ms < 3 * MEMORY_CHECK_MS)
+    return;
+  broker->memory_dropped_ms = now_ms;
+  drop_every_connection(broker, kib);
 }
 
 /* ---- the loop ---- */

@@ -141,6 +141,36 @@ list_escalations(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const 
   return 0;
 }
 
+/* The unit's inbox (or its unread items), newest first: the page of items
+ * older than the event numbered list->cursor (one item per event and unit:
+ * store/apply.c keys them by unit and seq). */
+static int
+list_inbox(dbn_store_txn_t *txn, const char *unit, const Duban__ListInbox *list, dbn_read_result_t *result)
+{
+  uint64_t before = UINT64_MAX;
+  if (*list->cursor && dbn_read_parse_cursor(list->cursor, &before) != 0)
+    return DBN_EINVAL;
+  int rc = dbn_store_inbox_list(txn, unit, list->unread_only, &result->inbox, &result->n_inbox);
+  if (rc)
+    return rc;
+  struct page page = {.limit = list->limit};
+  size_t kept = 0;
+  uint64_t last = 0;
+  for (size_t i = 0; i < result->n_inbox; i++) {
+    Duban__InboxItem *item = result->inbox[i];
+    if (item->seq < before && page_takes(&page, dbn_wire_packed_size(&item->base))) {
+      result->inbox[kept++] = item;
+      last = item->seq;
+    } else {
+      dbn_wire_inbox_item_free(&result->inbox[i]);
+    }
+  }
+  result->n_inbox = kept;
+  if (page.full)
+    snprintf(result->next_cursor, sizeof result->next_cursor, "%llu", (unsigned long long)last);
+  return 0;
+}
+
 int
 dbn_read_parse_cursor(const char *cursor, uint64_t *id_p)
 {
@@ -230,7 +260,10 @@ dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, 
                "游标无效（应为上一页回复的 next_cursor）/ the cursor is not a reply's next_cursor");
     break;
   case DUBAN__REQUEST__BODY_LIST_INBOX: /* for units only: the request table says so */
-    rc = dbn_store_inbox_list(txn, name, req->list_inbox->unread_only, &result->inbox, &result->n_inbox);
+    rc = list_inbox(txn, name, req->list_inbox, result);
+    if (rc == DBN_EINVAL)
+      snprintf(why, why_len,
+               "游标无效（应为上一页回复的 next_cursor）/ the cursor is not a reply's next_cursor");
     break;
   case DUBAN__REQUEST__BODY_LIST_EVIDENCE: /* the check let a unit name only its own task */
     rc = dbn_store_evidence_refs(txn, req->list_evidence->task, NULL, &result->evidence, &result->n_evidence);

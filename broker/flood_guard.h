@@ -1,0 +1,79 @@
+/* flood_guard.h: finding the one connection that holds an unfinished message.
+ *
+ * libzmq bounds a frame (ZMQ_MAXMSGSIZE) but keeps every frame of a message
+ * until its last one arrives, and no part of an unfinished message reaches
+ * the broker's code: a key holder sending frames flagged "more" and never a
+ * last one grows the broker without end. libzmq does not say which
+ * connection holds what, but the kernel does: it counts the bytes each TCP
+ * connection received (TCP_INFO's tcpi_bytes_received, Linux 4.1 and
+ * later). The guard remembers, per connection, that count at the last
+ * complete message the broker read from it (ZMQ_SRCFD names the
+ * connection's descriptor); what a connection received since then is held
+ * by libzmq, in an unfinished message or in complete ones the broker has
+ * not read yet. A connection holding far more than any complete message
+ * can be is shut down (shutdown(2), never close(2): the descriptor stays
+ * libzmq's, which sees the end of the stream and closes it itself, freeing
+ * what it held). Every other connection stays open: writers keep being
+ * acknowledged and watchers keep their watch.
+ *
+ * Races, and why they are harmless:
+ *   - libzmq's I/O thread owns the descriptors and may close one, and
+ *     accept a new connection under the same number, at any time. The guard
+ *     knows a connection by its descriptor and its socket's inode, checks
+ *     the inode again just before shutdown(2), and never closes: the worst
+ *     case, a descriptor reused in the microseconds between that check and
+ *     the shutdown, drops one well-behaved connection, whose client
+ *     reconnects and retries under the same request ids (what a drop of
+ *     every connection did to all of them).
+ *   - A message read after its descriptor was reused is counted for the
+ *     new connection only if the inode matches it; otherwise it is ignored.
+ *   - The count the broker records at a complete message already includes
+ *     what arrived after it: the guard can only under-count what a
+ *     connection holds, so it never drops a connection for bytes that were
+ *     complete messages it read.
+ *
+ * The guard lives on the broker's thread. Without TCP (an ipc endpoint) or
+ * without tcpi_bytes_received (an older kernel) it finds nothing, and the
+ * broker's last resort, dropping every connection, remains. */
+#ifndef DUBAN_FLOOD_GUARD_H
+#define DUBAN_FLOOD_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A connection that received this much since its last complete message is
+ * shut down whatever the broker's memory: sixteen of the largest messages
+ * a client may send, so a well-behaved client, which has at most a few
+ * requests in libzmq's queue that the broker has not read, never comes
+ * near it. */
+#define DBN_FLOOD_UNFINISHED_MAX (64ULL * 1024 * 1024)
+/* Under memory pressure (the broker near its ceiling), the bar is two of
+ * the largest messages. */
+#define DBN_FLOOD_PRESSED_MAX (8ULL * 1024 * 1024)
+
+typedef struct dbn_flood_guard dbn_flood_guard_t;
+
+/* A guard for the connections accepted on endpoint, as ZMQ_LAST_ENDPOINT
+ * gives it (tcp://ADDRESS:PORT). Always succeeds but for memory: on another
+ * transport, or a kernel without the count, the guard is off
+ * (dbn_flood_guard_on is false) and every call does nothing. */
+int dbn_flood_guard_new(dbn_flood_guard_t **guard_p, const char *endpoint);
+void dbn_flood_guard_destroy(dbn_flood_guard_t **guard_p);
+
+bool dbn_flood_guard_on(const dbn_flood_guard_t *guard);
+
+/* The broker read a complete message from descriptor fd (ZMQ_SRCFD; -1 when
+ * unknown) of a connection speaking as identity (borrowed; "" when
+ * unknown). */
+void dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity);
+
+/* Look at every connection and shut down each that holds more than
+ * DBN_FLOOD_UNFINISHED_MAX, or DBN_FLOOD_PRESSED_MAX when pressed. Each is
+ * logged. Returns how many were shut down. Costs a few system calls per
+ * open descriptor: call it every tenth of a second, not per request. */
+size_t dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed);
+
+/* How many connections the guard has shut down since it started. */
+unsigned long long dbn_flood_guard_dropped(const dbn_flood_guard_t *guard);
+
+#endif
