@@ -57,20 +57,32 @@ fixture_append_plan_loaded(dbn_store_t *store, Duban__LoadPlan *load, int64_t ti
   assert_int_equal(fixture_append_one(store, &event), 0);
 }
 
-/* actor ("unit:LCJ") claims task at time; request_id as above. */
+/* The event of actor ("unit:LCJ") claiming task, in caller storage (event
+ * points at claim; time 0), for a test that appends it in a transaction it
+ * holds open. */
+static inline void
+fixture_claimed_event(Duban__Event *event, Duban__Claim *claim, const char *task, const char *actor)
+{
+  duban__claim__init(claim);
+  claim->task = (char *)task;
+  duban__event__init(event);
+  event->actor = (char *)actor;
+  event->body_case = DUBAN__EVENT__BODY_CLAIMED;
+  event->claimed = claim;
+}
+
+/* actor claims task at time, in a transaction of its own; request_id as
+ * above. */
 static inline void
 fixture_append_claimed(dbn_store_t *store, const char *task, const char *actor, int64_t time,
                        const char *request_id)
 {
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = (char *)task;
-  Duban__Event event = DUBAN__EVENT__INIT;
+  Duban__Claim claim;
+  Duban__Event event;
+  fixture_claimed_event(&event, &claim, task, actor);
   event.time = time;
-  event.actor = (char *)actor;
   if (request_id)
     event.request_id = (char *)request_id;
-  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  event.claimed = &claim;
   assert_int_equal(fixture_append_one(store, &event), 0);
 }
 

@@ -29,6 +29,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
+#include "monotonic.h"
 #include "request.h"
 #include "wire.h"
 
@@ -200,14 +201,6 @@ test_refusal_does_not_name_the_owner(void **state)
   zmq_close(lcj);
 }
 
-static int64_t
-monotonic_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Defect: after a department's certificate was removed from the clients
  * folder, its already open connection had 60 writes of 60 accepted over
  * 60 seconds. Now requests on it are refused as permission_denied within
@@ -221,7 +214,7 @@ test_removed_key_stops_its_open_connection(void **state)
   char path[300];
   snprintf(path, sizeof path, "%s/keys/clients/unit-LCJ.key", fx.dir);
   assert_int_equal(unlink(path), 0);
-  int64_t removed = monotonic_ms();
+  int64_t removed = dbn_monotonic_ms();
   int accepted = 0, refused = 0;
   int64_t first_refusal_ms = -1;
   for (int i = 0; i < 30; i++) {
@@ -238,7 +231,7 @@ test_removed_key_stops_its_open_connection(void **state)
       assert_int_equal(reply->code, DUBAN__CODE__CODE_PERMISSION_DENIED);
       assert_non_null(strstr(reply->message, "removed"));
       if (refused++ == 0)
-        first_refusal_ms = monotonic_ms() - removed;
+        first_refusal_ms = dbn_monotonic_ms() - removed;
     }
     dbn_wire_reply_free(&reply);
     usleep(100 * 1000);

@@ -427,12 +427,9 @@ test_failed_transaction_leaves_log(void **state)
   append_plan(f->store);
   dbn_store_txn_t *txn;
   assert_int_equal(dbn_store_write_begin(f->store, &txn), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "t:1.1.1";
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.actor = "unit:LCJ";
-  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  event.claimed = &claim;
+  Duban__Claim claim;
+  Duban__Event event;
+  fixture_claimed_event(&event, &claim, "t:1.1.1", "unit:LCJ");
   assert_int_equal(dbn_store_append(txn, &event), 0);
   assert_int_equal(dbn_store_txn_head(txn), 2);
   dbn_store_abort(&txn);
@@ -452,12 +449,9 @@ test_failed_append_poisons_transaction(void **state)
   append_plan(f->store);
   dbn_store_txn_t *txn;
   assert_int_equal(dbn_store_write_begin(f->store, &txn), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "t:1.1.2";
-  Duban__Event claimed = DUBAN__EVENT__INIT;
-  claimed.actor = "unit:ZRJ";
-  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  claimed.claimed = &claim;
+  Duban__Claim claim;
+  Duban__Event claimed;
+  fixture_claimed_event(&claimed, &claim, "t:1.1.2", "unit:ZRJ");
   assert_int_equal(dbn_store_append(txn, &claimed), 0);
   assert_int_equal(dbn_store_txn_error(txn), 0);
   /* Progress on t:1.1.1, still assigned: the task lifecycle refuses it, so
