@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <stdlib.h>
 
 #include "date.h"
 #include "fixture_dir.h"
@@ -101,6 +102,17 @@ fixture_append_escalated(dbn_store_t *store, const char *task, const char *actor
   event.body_case = DUBAN__EVENT__BODY_ESCALATED;
   event.escalated = &escalate;
   assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
+/* A cmocka setup: the plan's zone is the default one (DBN_PLAN_ZONE_ENV
+ * unset), whatever the environment the tests run in says, so that the
+ * days the cases name end where they expect. */
+static inline int
+fixture_default_zone(void **state)
+{
+  (void)state;
+  unsetenv(DBN_PLAN_ZONE_ENV);
+  return 0;
 }
 
 /* The start of the day text names (YYYY-MM-DD, in the plan's zone). */

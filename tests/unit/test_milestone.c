@@ -27,14 +27,6 @@
 #include "store.h"
 #include "wire.h"
 
-static int
-setup(void **state)
-{
-  (void)state;
-  unsetenv(DBN_PLAN_ZONE_ENV);
-  return 0;
-}
-
 /* ---- the rules ---- */
 
 static void
@@ -411,14 +403,14 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup(test_find_and_check, setup),
-      cmocka_unit_test_setup(test_overdue_from_warnings, setup),
-      cmocka_unit_test_setup(test_colour_passes_over_met, setup),
-      cmocka_unit_test_setup(test_report_periods, setup),
-      cmocka_unit_test_setup(test_report_missed_rule, setup),
-      cmocka_unit_test_setup(test_met_milestone_not_overdue_in_2024, setup),
-      cmocka_unit_test_setup(test_confirmation_clears_overdue, setup),
-      cmocka_unit_test_setup(test_missed_report_warned_once, setup),
+      cmocka_unit_test_setup(test_find_and_check, fixture_default_zone),
+      cmocka_unit_test_setup(test_overdue_from_warnings, fixture_default_zone),
+      cmocka_unit_test_setup(test_colour_passes_over_met, fixture_default_zone),
+      cmocka_unit_test_setup(test_report_periods, fixture_default_zone),
+      cmocka_unit_test_setup(test_report_missed_rule, fixture_default_zone),
+      cmocka_unit_test_setup(test_met_milestone_not_overdue_in_2024, fixture_default_zone),
+      cmocka_unit_test_setup(test_confirmation_clears_overdue, fixture_default_zone),
+      cmocka_unit_test_setup(test_missed_report_warned_once, fixture_default_zone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,14 +27,6 @@
 #define AT_1530Z (END_OF_JUNE_30 - 30 * 60)
 #define AT_1630Z (END_OF_JUNE_30 + 30 * 60)
 
-static int
-setup(void **state)
-{
-  (void)state;
-  unsetenv(DBN_PLAN_ZONE_ENV);
-  return 0;
-}
-
 static void
 test_zone_parse(void **state)
 {
@@ -259,13 +251,13 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup(test_zone_parse, setup),
-      cmocka_unit_test_setup(test_day_ends_at_beijing_midnight, setup),
-      cmocka_unit_test_setup(test_time_a_person_reads, setup),
-      cmocka_unit_test_setup(test_colour_at_boundary_hours, setup),
-      cmocka_unit_test_setup(test_zone_from_environment, setup),
-      cmocka_unit_test_setup(test_zone_check_refuses, setup),
-      cmocka_unit_test_setup(test_monitor_at_boundary_hours, setup),
+      cmocka_unit_test_setup(test_zone_parse, fixture_default_zone),
+      cmocka_unit_test_setup(test_day_ends_at_beijing_midnight, fixture_default_zone),
+      cmocka_unit_test_setup(test_time_a_person_reads, fixture_default_zone),
+      cmocka_unit_test_setup(test_colour_at_boundary_hours, fixture_default_zone),
+      cmocka_unit_test_setup(test_zone_from_environment, fixture_default_zone),
+      cmocka_unit_test_setup(test_zone_check_refuses, fixture_default_zone),
+      cmocka_unit_test_setup(test_monitor_at_boundary_hours, fixture_default_zone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
