@@ -262,15 +262,11 @@ append_at(log_fixture_t *f, const char *day, const char *actor, Duban__Event *ev
   return fixture_append_one(f->store, event);
 }
 
+/* NYJ claims task on 2023-01-05, at one in the morning as append_at. */
 static void
 claim(log_fixture_t *f, const char *task)
 {
-  Duban__Claim body = DUBAN__CLAIM__INIT;
-  body.task = (char *)task;
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  event.claimed = &body;
-  assert_int_equal(append_at(f, "2023-01-05", "unit:NYJ", &event), 0);
+  fixture_append_claimed(f->store, task, "unit:NYJ", fixture_day("2023-01-05") + 3600, NULL);
 }
 
 /* Report the milestone due on due met, then confirm it, on day. */

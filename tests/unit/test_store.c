@@ -138,24 +138,6 @@ teardown(void **state)
   return 0;
 }
 
-/* Flip one byte of the stored value under key in database name, behind the
- * store's back, as an attacker with the file would. */
-static void
-tamper(const char *dir, const char *name, const void *key_bytes, size_t key_len, size_t offset)
-{
-  fixture_raw_db_t raw;
-  fixture_raw_open(&raw, dir, name);
-  MDB_val key = {key_len, (void *)key_bytes}, val;
-  assert_int_equal(mdb_get(raw.txn, raw.dbi, &key, &val), 0);
-  uint8_t *copy = malloc(val.mv_size);
-  memcpy(copy, val.mv_data, val.mv_size);
-  copy[offset % val.mv_size] ^= 0x01;
-  MDB_val changed = {val.mv_size, copy};
-  assert_int_equal(mdb_put(raw.txn, raw.dbi, &key, &changed, 0), 0);
-  fixture_raw_commit(&raw);
-  free(copy);
-}
-
 /* ---- cases ---- */
 
 static void
@@ -323,15 +305,15 @@ test_verify_finds_changed_event(void **state)
   uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, 6};
   dbn_verify_report_t report;
   for (size_t offset = 0; offset < 60; offset += 3) {
-    tamper(f->dir, "events", key, sizeof key, offset);
+    fixture_raw_flip_byte(f->dir, "events", key, sizeof key, offset);
     assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
     assert_int_equal(report.first_bad_seq, 6);
     assert_int_equal(dbn_store_verify_chain(f->dir, &report), DBN_ECORRUPT);
     assert_int_equal(report.first_bad_seq, 6);
-    tamper(f->dir, "events", key, sizeof key, offset);
+    fixture_raw_flip_byte(f->dir, "events", key, sizeof key, offset);
   }
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
-  tamper(f->dir, "events", key, sizeof key, 40);
+  fixture_raw_flip_byte(f->dir, "events", key, sizeof key, 40);
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
   assert_non_null(strstr(report.problem, "6"));
   assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
@@ -346,7 +328,7 @@ test_verify_finds_changed_last_event(void **state)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
   dbn_store_destroy(&f->store);
   uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, 5};
-  tamper(f->dir, "events", key, sizeof key, 30);
+  fixture_raw_flip_byte(f->dir, "events", key, sizeof key, 30);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
   assert_int_equal(report.first_bad_seq, 5);
@@ -362,7 +344,7 @@ test_verify_finds_changed_view(void **state)
   for (int i = 0; i < 5; i++)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
   dbn_store_destroy(&f->store);
-  tamper(f->dir, "tasks", "t:1.1.2", strlen("t:1.1.2"), 3);
+  fixture_raw_flip_byte(f->dir, "tasks", "t:1.1.2", strlen("t:1.1.2"), 3);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
   assert_non_null(strstr(report.problem, "tasks"));
