@@ -1,5 +1,5 @@
-/* fixture_log.h: writing a test's events into a real log, and running the
- * deadline monitor over it.
+/* fixture_log.h: writing a test's events into a real log, reading them
+ * back, and running the deadline monitor over it.
  *
  * The store's, the ladder's, the plan zone's and the scoring tests all make
  * a log event by event and then let the monitor look at it at some moment;
@@ -20,6 +20,7 @@
 #include "date.h"
 #include "fixture_dir.h"
 #include "store.h"
+#include "wire.h"
 
 /* A new, empty log in a fresh directory (fixture_temp_dir(dir, len, name)),
  * opened with options (NULL: the defaults). */
@@ -102,6 +103,35 @@ fixture_append_escalated(dbn_store_t *store, const char *task, const char *actor
   event.body_case = DUBAN__EVENT__BODY_ESCALATED;
   event.escalated = &escalate;
   assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
+/* What a test looks at in each event of a log (fixture_each_event): the
+ * event is unpacked for the call and freed after it. */
+typedef void (*fixture_event_fn)(const Duban__Event *event, void *arg);
+
+typedef struct {
+  fixture_event_fn fn;
+  void *arg;
+} fixture_event_walk_t;
+
+static inline int
+fixture_event_unpacked(void *walk_p, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  (void)seq;
+  fixture_event_walk_t *walk = walk_p;
+  Duban__Event *event;
+  assert_int_equal(dbn_wire_event_unpack(bytes, len, &event), 0);
+  walk->fn(event, walk->arg);
+  dbn_wire_event_free(&event);
+  return 0;
+}
+
+/* fn(event, arg) for every event of the log txn reads, in order. */
+static inline void
+fixture_each_event(dbn_store_txn_t *txn, fixture_event_fn fn, void *arg)
+{
+  fixture_event_walk_t walk = {fn, arg};
+  assert_int_equal(dbn_store_events_foreach(txn, 0, 0, fixture_event_unpacked, &walk), 0);
 }
 
 /* A cmocka setup: the plan's zone is the default one (DBN_PLAN_ZONE_ENV

@@ -197,19 +197,14 @@ struct warnings {
   size_t count;
 };
 
-static int
-collect_warnings(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+static void
+collect_warnings(const Duban__Event *event, void *arg)
 {
-  (void)seq;
   struct warnings *seen = arg;
-  Duban__Event *event;
-  assert_int_equal(dbn_wire_event_unpack(bytes, len, &event), 0);
   if (event->body_case == DUBAN__EVENT__BODY_DEADLINE_WARNING && seen->count < 4) {
     assert_string_equal(event->deadline_warning->due, "2025-06-30");
     snprintf(seen->levels[seen->count++], sizeof seen->levels[0], "%s", event->deadline_warning->level);
   }
-  dbn_wire_event_free(&event);
-  return 0;
 }
 
 static void
@@ -238,7 +233,7 @@ test_monitor_at_boundary_hours(void **state)
   dbn_store_txn_t *txn;
   struct warnings seen = {0};
   assert_int_equal(dbn_store_read_begin(store, &txn), 0);
-  assert_int_equal(dbn_store_events_foreach(txn, 0, 0, collect_warnings, &seen), 0);
+  fixture_each_event(txn, collect_warnings, &seen);
   dbn_store_abort(&txn);
   assert_int_equal(seen.count, 2);
   assert_string_equal(seen.levels[0], "yellow");
