@@ -105,6 +105,19 @@ fixture_append_escalated(dbn_store_t *store, const char *task, const char *actor
   assert_int_equal(fixture_append_one(store, &event), 0);
 }
 
+/* The task id in the views of store, read in a transaction of its own
+ * (the caller frees it with dbn_wire_task_free). */
+static inline Duban__Task *
+fixture_read_task(dbn_store_t *store, const char *id)
+{
+  dbn_store_txn_t *txn;
+  Duban__Task *task = NULL;
+  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
+  assert_int_equal(dbn_store_task_get(txn, id, &task), 0);
+  dbn_store_abort(&txn);
+  return task;
+}
+
 /* What a test looks at in each event of a log (fixture_each_event): the
  * event is unpacked for the call and freed after it. */
 typedef void (*fixture_event_fn)(const Duban__Event *event, void *arg);

@@ -76,18 +76,6 @@ append_progress(dbn_store_t *store, const char *task, int percent, const char *n
   return fixture_append_one(store, &event);
 }
 
-/* The task as a fresh read transaction sees it; the caller frees it. */
-static Duban__Task *
-read_task(dbn_store_t *store, const char *id)
-{
-  dbn_store_txn_t *txn;
-  Duban__Task *task = NULL;
-  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
-  assert_int_equal(dbn_store_task_get(txn, id, &task), 0);
-  dbn_store_abort(&txn);
-  return task;
-}
-
 /* The escalations a fresh read sees (open ones only, or all); the caller
  * frees them with dbn_store_escalations_free. */
 static Duban__Escalation **
@@ -211,7 +199,7 @@ test_escalation_blocks_and_resolves(void **state)
   append_claim(f->store, "t:1.1.1", "r1");
   fixture_append_escalated(f->store, "t:1.1.1", "unit:LCJ", 0, "funding", "资金未到位");
 
-  Duban__Task *task = read_task(f->store, "t:1.1.1");
+  Duban__Task *task = fixture_read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_BLOCKED);
   dbn_wire_task_free(&task);
   size_t count;
@@ -230,7 +218,7 @@ test_escalation_blocks_and_resolves(void **state)
   resolved.resolved = &resolve;
   assert_int_equal(fixture_append_one(f->store, &resolved), 0);
 
-  task = read_task(f->store, "t:1.1.1");
+  task = fixture_read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_IN_PROGRESS);
   dbn_wire_task_free(&task);
   open = read_escalations(f->store, true, &count);
@@ -484,7 +472,7 @@ test_append_with_checked_task(void **state)
   assert_int_equal(dbn_store_append_with(txn, &event, &subject), 0);
   assert_null(subject.task);
   assert_int_equal(dbn_store_commit(&txn), 0);
-  Duban__Task *task = read_task(f->store, "t:1.1.1");
+  Duban__Task *task = fixture_read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_SUBMITTED);
   assert_string_equal(task->note, "已完成");
   assert_string_equal(task->text, "申请资金和任务");
@@ -511,7 +499,7 @@ test_deadline_warnings_recorded_once_each(void **state)
     event.deadline_warning = &warning;
     assert_int_equal(fixture_append_one(f->store, &event), 0);
   }
-  Duban__Task *task = read_task(f->store, "t:1.1.2");
+  Duban__Task *task = fixture_read_task(f->store, "t:1.1.2");
   assert_true(task->overdue);
   assert_int_equal(task->n_warnings, 2);
   assert_string_equal(task->warnings[0], "2023-12-31/yellow");
