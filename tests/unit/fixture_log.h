@@ -37,7 +37,7 @@ fixture_temp_store(char *dir, size_t len, const char *name, const dbn_store_opti
 static inline int
 fixture_append_one(dbn_store_t *store, Duban__Event *event)
 {
-  dbn_store_txn_t *txn;
+  dbn_store_txn_t *txn = NULL; /* a begin that fails leaves it unset: then there is nothing to abort */
   int rc = dbn_store_write_begin(store, &txn);
   if (rc == 0)
     rc = dbn_store_append(txn, event);
@@ -86,6 +86,21 @@ fixture_append_claimed(dbn_store_t *store, const char *task, const char *actor, 
   if (request_id)
     event.request_id = (char *)request_id;
   assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
+/* actor moves the clock on by one second at time, in a transaction of its
+ * own: an event that needs no plan. 0 or the store's error. */
+static inline int
+fixture_append_clock_advanced(dbn_store_t *store, const char *actor, int64_t time)
+{
+  Duban__AdvanceClock advance = DUBAN__ADVANCE_CLOCK__INIT;
+  advance.seconds = 1;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = (char *)actor;
+  event.body_case = DUBAN__EVENT__BODY_CLOCK_ADVANCED;
+  event.clock_advanced = &advance;
+  return fixture_append_one(store, &event);
 }
 
 /* actor raises an escalation of task at time, of category, for reason. */
