@@ -41,36 +41,34 @@ is_json_file(const char *path)
   return ext && strcasecmp(ext, ".json") == 0;
 }
 
+/* A plan JSON file (bounded as a document to import is), or NULL, said
+ * on stderr, when it cannot be read or is not one. */
+static cJSON *
+read_plan_json(const char *path)
+{
+  char *text = NULL;
+  size_t len = 0;
+  cJSON *plan = NULL;
+  if (dbn_cli_read_file(path, DBN_PLAN_IMPORT_MAX_INPUT, &text, &len) == 0)
+    plan = cJSON_ParseWithLength(text, len);
+  free(text);
+  const cJSON *format = cJSON_GetObjectItemCaseSensitive(plan, "format");
+  if (!cJSON_IsString(format) || strcmp(format->valuestring, "duban-plan/1") != 0) {
+    fprintf(stderr, "duban plan diff: %s: 不是计划 JSON（duban-plan/1）\n", path);
+    cJSON_Delete(plan);
+    return NULL;
+  }
+  return plan;
+}
+
 /* One version: a plan JSON file, or a document imported. */
 static cJSON *
 read_version(const char *path, const char *units, const char *horizon)
 {
+  if (is_json_file(path))
+    return read_plan_json(path);
   char why[1024] = "";
   cJSON *plan = NULL, *report = NULL;
-  if (is_json_file(path)) {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0;
-    if (f) {
-      FILE *mem = open_memstream(&text, &len);
-      char chunk[65536];
-      size_t got;
-      while (mem && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, got, mem);
-      if (mem)
-        fclose(mem);
-      fclose(f);
-    }
-    plan = text ? cJSON_ParseWithLength(text, len) : NULL;
-    free(text);
-    const cJSON *format = cJSON_GetObjectItemCaseSensitive(plan, "format");
-    if (!cJSON_IsString(format) || strcmp(format->valuestring, "duban-plan/1") != 0) {
-      fprintf(stderr, "duban plan diff: %s: 不是计划 JSON（duban-plan/1）\n", path);
-      cJSON_Delete(plan);
-      return NULL;
-    }
-    return plan;
-  }
   int rc = dbn_plan_import_file_horizon(path, units, NULL, horizon, &plan, &report, why, sizeof why);
   cJSON_Delete(report);
   if (rc) {
@@ -102,59 +100,92 @@ print_short(FILE *out, const char *text)
   fprintf(out, "「%.*s%s」", (int)(p - text), text, *p ? "…" : "");
 }
 
+/* The items of list as print_item writes each, joined by 、; 无 when
+ * there is none. */
 static void
-print_dues(FILE *out, const cJSON *milestones)
+print_list(FILE *out, const cJSON *list, void (*print_item)(FILE *out, const cJSON *item))
 {
-  const cJSON *milestone;
+  const cJSON *item;
   bool any = false;
-  cJSON_ArrayForEach(milestone, milestones)
+  cJSON_ArrayForEach(item, list)
   {
-    fprintf(out, "%s%s", any ? "、" : "", field(milestone, "due"));
+    if (any)
+      fputs("、", out);
+    print_item(out, item);
     any = true;
   }
   if (!any)
     fputs("无", out);
+}
+
+static void
+print_due(FILE *out, const cJSON *milestone)
+{
+  fputs(field(milestone, "due"), out);
+}
+
+static void
+print_target(FILE *out, const cJSON *target)
+{
+  const cJSON *value = cJSON_GetObjectItemCaseSensitive(target, "value");
+  fprintf(out, "%s%g%s", field(target, "what"), cJSON_IsNumber(value) ? value->valuedouble : 0,
+          field(target, "unit_of_measure"));
+}
+
+static void
+print_dues(FILE *out, const cJSON *milestones)
+{
+  print_list(out, milestones, print_due);
 }
 
 static void
 print_targets(FILE *out, const cJSON *targets)
 {
-  const cJSON *target;
-  bool any = false;
-  cJSON_ArrayForEach(target, targets)
-  {
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(target, "value");
-    fprintf(out, "%s%s%g%s", any ? "、" : "", field(target, "what"),
-            cJSON_IsNumber(value) ? value->valuedouble : 0, field(target, "unit_of_measure"));
-    any = true;
-  }
-  if (!any)
-    fputs("无", out);
+  print_list(out, targets, print_target);
 }
 
 static void
+print_text(FILE *out, const cJSON *text)
+{
+  print_short(out, cJSON_IsString(text) ? text->valuestring : "");
+}
+
+static void
+print_string(FILE *out, const cJSON *string)
+{
+  fputs(cJSON_IsString(string) ? string->valuestring : "", out);
+}
+
+/* One changed field of task number: "  ~ NUMBER LABEL：OLD → NEW", each
+ * value as print_value writes it. */
+static void
+print_old_new(FILE *out, const char *number, const char *label, const cJSON *old_value,
+              const cJSON *new_value, void (*print_value)(FILE *out, const cJSON *value))
+{
+  fprintf(out, "  ~ %s %s：", number, label);
+  print_value(out, old_value);
+  fputs(" → ", out);
+  print_value(out, new_value);
+  fputc('\n', out);
+}
+
+/* The fields of an amend_task that changed ({"old", "new"} each). */
+static void
 print_amend(FILE *out, const cJSON *entry)
 {
+  static const struct {
+    const char *key, *label;
+    void (*print_value)(FILE *out, const cJSON *value);
+  } amended[] = {{"unit", "责任单位", print_string},
+                 {"text", "任务内容", print_text},
+                 {"targets", "目标", print_targets}};
   const cJSON *fields = cJSON_GetObjectItemCaseSensitive(entry, "fields");
-  const cJSON *text = cJSON_GetObjectItemCaseSensitive(fields, "text");
-  const cJSON *unit = cJSON_GetObjectItemCaseSensitive(fields, "unit");
-  const cJSON *targets = cJSON_GetObjectItemCaseSensitive(fields, "targets");
-  if (unit)
-    fprintf(out, "  ~ %s 责任单位：%s → %s\n", field(entry, "number"), field(unit, "old"),
-            field(unit, "new"));
-  if (text) {
-    fprintf(out, "  ~ %s 任务内容：", field(entry, "number"));
-    print_short(out, field(text, "old"));
-    fputs(" → ", out);
-    print_short(out, field(text, "new"));
-    fputc('\n', out);
-  }
-  if (targets) {
-    fprintf(out, "  ~ %s 目标：", field(entry, "number"));
-    print_targets(out, cJSON_GetObjectItemCaseSensitive(targets, "old"));
-    fputs(" → ", out);
-    print_targets(out, cJSON_GetObjectItemCaseSensitive(targets, "new"));
-    fputc('\n', out);
+  for (size_t i = 0; i < sizeof amended / sizeof amended[0]; i++) {
+    const cJSON *change = cJSON_GetObjectItemCaseSensitive(fields, amended[i].key);
+    if (change)
+      print_old_new(out, field(entry, "number"), amended[i].label,
+                    cJSON_GetObjectItemCaseSensitive(change, "old"),
+                    cJSON_GetObjectItemCaseSensitive(change, "new"), amended[i].print_value);
   }
 }
 
@@ -176,11 +207,8 @@ print_change(FILE *out, const cJSON *entry, const char *op)
   } else if (strcmp(op, "amend_task") == 0) {
     print_amend(out, entry);
   } else if (strcmp(op, "redate_task") == 0) {
-    fprintf(out, "  ~ %s 完成时限：", number);
-    print_dues(out, cJSON_GetObjectItemCaseSensitive(entry, "old_milestones"));
-    fputs(" → ", out);
-    print_dues(out, cJSON_GetObjectItemCaseSensitive(entry, "milestones"));
-    fputc('\n', out);
+    print_old_new(out, number, "完成时限", cJSON_GetObjectItemCaseSensitive(entry, "old_milestones"),
+                  cJSON_GetObjectItemCaseSensitive(entry, "milestones"), print_dues);
   } else if (strcmp(op, "renumber_task") == 0) {
     fprintf(out, "  = %s → %s（内容未变，任务编号 %s 不变）\n", field(entry, "old_number"), number,
             field(entry, "task"));

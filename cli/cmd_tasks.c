@@ -72,39 +72,9 @@ static const char tasks_usage[] =
     "--json prints {\"tasks\": [...], \"head_seq\": N}.\n"
     "\n" DBN_CLI_CONNECTION_HELP;
 
-/* A unit's list: how it sees each task (本单位, 牵头, 配合) and its colour,
- * then the roll-up of each measure it leads (domain/lead.h). */
-static int
-print_unit_tasks_table(const Duban__Reply *reply)
-{
-  static const char *const headers[] = {"编号 ID",  "关系 AS",      "颜色 COLOUR", "状态 STATE", "%",
-                                        "期限 DUE", "逾期 OVERDUE", "单位 UNIT",   "内容 TEXT"};
-  dbn_cli_table_t *table;
-  if (dbn_cli_table_new(&table, 9, headers) != 0)
-    return dbn_cli_fail("resource_exhausted", "out of memory");
-  dbn_cli_table_align_right(table, 4);
-  dbn_cli_table_max_width(table, 0, 40);
-  for (size_t i = 0; i < reply->n_tasks; i++) {
-    const Duban__Task *t = reply->tasks[i];
-    char percent[16];
-    snprintf(percent, sizeof percent, "%d", t->percent);
-    const char *cells[] = {t->id,
-                           dbn_lead_seen_as_zh(dbn_lead_seen_as_parse(t->seen_as)),
-                           t->cancelled ? "已撤销" : dbn_cli_task_colour_zh(t, reply->now),
-                           dbn_cli_word(dbn_wire_task_state_name(t->state)),
-                           percent,
-                           first_due(t),
-                           t->overdue ? dbn_tr("逾期", "overdue") : "",
-                           t->unit,
-                           t->text};
-    if (dbn_cli_table_add_row(table, cells) != 0)
-      break;
-  }
-  int rc = dbn_cli_table_finish(&table, stdout);
-  dbn_cli_print_measure_rollups(stdout, reply);
-  return rc;
-}
-
+/* The task table. A unit's list also says how it sees each task (本单位,
+ * 牵头, 配合) and its colour, and is followed by the roll-up of each measure
+ * it leads (domain/lead.h); the other columns are the same for both. */
 static int
 print_tasks_table(const Duban__Reply *reply)
 {
@@ -112,26 +82,40 @@ print_tasks_table(const Duban__Reply *reply)
     puts(dbn_tr("没有任务", "no tasks"));
     return DBN_CLI_EXIT_OK;
   }
-  if (reply->tasks[0]->seen_as && *reply->tasks[0]->seen_as)
-    return print_unit_tasks_table(reply);
+  bool unit_view = reply->tasks[0]->seen_as && *reply->tasks[0]->seen_as;
+  static const char *const unit_headers[] = {"编号 ID",  "关系 AS",      "颜色 COLOUR", "状态 STATE", "%",
+                                             "期限 DUE", "逾期 OVERDUE", "单位 UNIT",   "内容 TEXT"};
   static const char *const headers[] = {"编号 ID",      "状态 STATE", "%",        "期限 DUE",
                                         "逾期 OVERDUE", "单位 UNIT",  "内容 TEXT"};
   dbn_cli_table_t *table;
-  if (dbn_cli_table_new(&table, 7, headers) != 0)
+  if (dbn_cli_table_new(&table, unit_view ? 9 : 7, unit_view ? unit_headers : headers) != 0)
     return dbn_cli_fail("resource_exhausted", "out of memory");
-  dbn_cli_table_align_right(table, 2);
+  dbn_cli_table_align_right(table, unit_view ? 4 : 2); /* the percent */
   dbn_cli_table_max_width(table, 0, 40);
   for (size_t i = 0; i < reply->n_tasks; i++) {
     const Duban__Task *t = reply->tasks[i];
     char percent[16];
     snprintf(percent, sizeof percent, "%d", t->percent);
-    const char *cells[] = {t->id,        dbn_cli_word(dbn_wire_task_state_name(t->state)), percent,
-                           first_due(t), t->overdue ? dbn_tr("逾期", "overdue") : "",      t->unit,
-                           t->text};
+    const char *cells[9];
+    size_t n = 0;
+    cells[n++] = t->id;
+    if (unit_view) {
+      cells[n++] = dbn_lead_seen_as_zh(dbn_lead_seen_as_parse(t->seen_as));
+      cells[n++] = t->cancelled ? "已撤销" : dbn_cli_task_colour_zh(t, reply->now);
+    }
+    cells[n++] = dbn_cli_word(dbn_wire_task_state_name(t->state));
+    cells[n++] = percent;
+    cells[n++] = first_due(t);
+    cells[n++] = t->overdue ? dbn_tr("逾期", "overdue") : "";
+    cells[n++] = t->unit;
+    cells[n++] = t->text;
     if (dbn_cli_table_add_row(table, cells) != 0)
       break;
   }
-  return dbn_cli_table_finish(&table, stdout);
+  int rc = dbn_cli_table_finish(&table, stdout);
+  if (unit_view)
+    dbn_cli_print_measure_rollups(stdout, reply);
+  return rc;
 }
 
 static int

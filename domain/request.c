@@ -184,14 +184,25 @@ dbn_event_body(const Duban__Event *event)
   return oneof_message(&event->base, (unsigned)event->body_case);
 }
 
+/* Point the member field_number of message (of descriptor) at body, when
+ * that member is a message of body's type; DBN_EINVAL otherwise. The
+ * caller sets the oneof's case. */
+static int
+set_oneof_message(void *message, const ProtobufCMessageDescriptor *descriptor, unsigned field_number,
+                  const ProtobufCMessage *body)
+{
+  const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field(descriptor, field_number);
+  if (!body || !field || field->type != PROTOBUF_C_TYPE_MESSAGE || field->descriptor != body->descriptor)
+    return DBN_EINVAL;
+  *(const ProtobufCMessage **)((char *)message + field->offset) = body;
+  return 0;
+}
+
 int
 dbn_request_set_body(Duban__Request *req, const dbn_request_kind_t *kind, const ProtobufCMessage *body)
 {
-  const ProtobufCFieldDescriptor *field =
-      protobuf_c_message_descriptor_get_field(&duban__request__descriptor, (unsigned)kind->body);
-  if (!body || !field || field->type != PROTOBUF_C_TYPE_MESSAGE || field->descriptor != body->descriptor)
+  if (set_oneof_message(req, &duban__request__descriptor, (unsigned)kind->body, body) != 0)
     return DBN_EINVAL;
-  *(const ProtobufCMessage **)((char *)req + field->offset) = body;
   req->body_case = kind->body;
   return 0;
 }
@@ -204,11 +215,8 @@ dbn_request_to_event(const Duban__Request *req, Duban__Event *event)
   if (!kind || !kind->write)
     return DBN_EINVAL;
   const ProtobufCMessage *body = oneof_message(&req->base, (unsigned)req->body_case);
-  const ProtobufCFieldDescriptor *field =
-      protobuf_c_message_descriptor_get_field(&duban__event__descriptor, (unsigned)kind->event);
-  if (!body || !field || field->type != PROTOBUF_C_TYPE_MESSAGE || field->descriptor != body->descriptor)
+  if (set_oneof_message(event, &duban__event__descriptor, (unsigned)kind->event, body) != 0)
     return DBN_EINVAL;
-  *(const ProtobufCMessage **)((char *)event + field->offset) = body;
   event->body_case = kind->event;
   /* The writer's signature goes into the log with what it signed (store/signed_request.h). */
   event->signature = req->signature;

@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture_dir.h"
+
 #define TASK_LCJ "demo-2023-1:1.1.1" /* owned by unit LCJ */
 #define TASK_ZRJ "demo-2023-1:1.1.2" /* owned by unit ZRJ */
 
@@ -184,9 +186,7 @@ static int
 setup(void **state)
 {
   (void)state;
-  snprintf(fx.dir, sizeof fx.dir, "%s/duban-" FIXTURE_BROKER_NAME "-XXXXXX",
-           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  assert_non_null(mkdtemp(fx.dir));
+  fixture_temp_dir(fx.dir, sizeof fx.dir, FIXTURE_BROKER_NAME);
   char command[1024];
   snprintf(command, sizeof command,
            "%s/bin/duban keygen --dir %s/keys --plan %s/tests/fixtures/small-plan.json >/dev/null "
@@ -237,10 +237,8 @@ teardown(void **state)
   snprintf(command, sizeof command, "%s/bin/duban audit verify --data %s/data >/dev/null", DUBAN_BINARY_DIR,
            fx.dir);
   int verified = run(command);
-  if (getenv("DUBAN_KEEP_TMP") == NULL) {
-    snprintf(command, sizeof command, "rm -rf %s", fx.dir);
-    run(command);
-  }
+  if (getenv("DUBAN_KEEP_TMP") == NULL)
+    fixture_remove_dir(fx.dir);
   return verified == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 

@@ -1,5 +1,5 @@
-/* fixture_log.h: writing a test's events into a real log, and running the
- * deadline monitor over it.
+/* fixture_log.h: writing a test's events into a real log, reading them
+ * back, and running the deadline monitor over it.
  *
  * The store's, the ladder's, the plan zone's and the scoring tests all make
  * a log event by event and then let the monitor look at it at some moment;
@@ -15,10 +15,12 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <stdlib.h>
 
 #include "date.h"
 #include "fixture_dir.h"
 #include "store.h"
+#include "wire.h"
 
 /* A new, empty log in a fresh directory (fixture_temp_dir(dir, len, name)),
  * opened with options (NULL: the defaults). */
@@ -35,7 +37,7 @@ fixture_temp_store(char *dir, size_t len, const char *name, const dbn_store_opti
 static inline int
 fixture_append_one(dbn_store_t *store, Duban__Event *event)
 {
-  dbn_store_txn_t *txn;
+  dbn_store_txn_t *txn = NULL; /* a begin that fails leaves it unset: then there is nothing to abort */
   int rc = dbn_store_write_begin(store, &txn);
   if (rc == 0)
     rc = dbn_store_append(txn, event);
@@ -57,21 +59,48 @@ fixture_append_plan_loaded(dbn_store_t *store, Duban__LoadPlan *load, int64_t ti
   assert_int_equal(fixture_append_one(store, &event), 0);
 }
 
-/* actor ("unit:LCJ") claims task at time; request_id as above. */
+/* The event of actor ("unit:LCJ") claiming task, in caller storage (event
+ * points at claim; time 0), for a test that appends it in a transaction it
+ * holds open. */
+static inline void
+fixture_claimed_event(Duban__Event *event, Duban__Claim *claim, const char *task, const char *actor)
+{
+  duban__claim__init(claim);
+  claim->task = (char *)task;
+  duban__event__init(event);
+  event->actor = (char *)actor;
+  event->body_case = DUBAN__EVENT__BODY_CLAIMED;
+  event->claimed = claim;
+}
+
+/* actor claims task at time, in a transaction of its own; request_id as
+ * above. */
 static inline void
 fixture_append_claimed(dbn_store_t *store, const char *task, const char *actor, int64_t time,
                        const char *request_id)
 {
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = (char *)task;
+  Duban__Claim claim;
+  Duban__Event event;
+  fixture_claimed_event(&event, &claim, task, actor);
+  event.time = time;
+  if (request_id)
+    event.request_id = (char *)request_id;
+  assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
+/* actor moves the clock on by one second at time, in a transaction of its
+ * own: an event that needs no plan. 0 or the store's error. */
+static inline int
+fixture_append_clock_advanced(dbn_store_t *store, const char *actor, int64_t time)
+{
+  Duban__AdvanceClock advance = DUBAN__ADVANCE_CLOCK__INIT;
+  advance.seconds = 1;
   Duban__Event event = DUBAN__EVENT__INIT;
   event.time = time;
   event.actor = (char *)actor;
-  if (request_id)
-    event.request_id = (char *)request_id;
-  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  event.claimed = &claim;
-  assert_int_equal(fixture_append_one(store, &event), 0);
+  event.body_case = DUBAN__EVENT__BODY_CLOCK_ADVANCED;
+  event.clock_advanced = &advance;
+  return fixture_append_one(store, &event);
 }
 
 /* actor raises an escalation of task at time, of category, for reason. */
@@ -89,6 +118,59 @@ fixture_append_escalated(dbn_store_t *store, const char *task, const char *actor
   event.body_case = DUBAN__EVENT__BODY_ESCALATED;
   event.escalated = &escalate;
   assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
+/* The task id in the views of store, read in a transaction of its own
+ * (the caller frees it with dbn_wire_task_free). */
+static inline Duban__Task *
+fixture_read_task(dbn_store_t *store, const char *id)
+{
+  dbn_store_txn_t *txn;
+  Duban__Task *task = NULL;
+  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
+  assert_int_equal(dbn_store_task_get(txn, id, &task), 0);
+  dbn_store_abort(&txn);
+  return task;
+}
+
+/* What a test looks at in each event of a log (fixture_each_event): the
+ * event is unpacked for the call and freed after it. */
+typedef void (*fixture_event_fn)(const Duban__Event *event, void *arg);
+
+typedef struct {
+  fixture_event_fn fn;
+  void *arg;
+} fixture_event_walk_t;
+
+static inline int
+fixture_event_unpacked(void *walk_p, uint64_t seq, const uint8_t *bytes, size_t len)
+{
+  (void)seq;
+  fixture_event_walk_t *walk = walk_p;
+  Duban__Event *event;
+  assert_int_equal(dbn_wire_event_unpack(bytes, len, &event), 0);
+  walk->fn(event, walk->arg);
+  dbn_wire_event_free(&event);
+  return 0;
+}
+
+/* fn(event, arg) for every event of the log txn reads, in order. */
+static inline void
+fixture_each_event(dbn_store_txn_t *txn, fixture_event_fn fn, void *arg)
+{
+  fixture_event_walk_t walk = {fn, arg};
+  assert_int_equal(dbn_store_events_foreach(txn, 0, 0, fixture_event_unpacked, &walk), 0);
+}
+
+/* A cmocka setup: the plan's zone is the default one (DBN_PLAN_ZONE_ENV
+ * unset), whatever the environment the tests run in says, so that the
+ * days the cases name end where they expect. */
+static inline int
+fixture_default_zone(void **state)
+{
+  (void)state;
+  unsetenv(DBN_PLAN_ZONE_ENV);
+  return 0;
 }
 
 /* The start of the day text names (YYYY-MM-DD, in the plan's zone). */

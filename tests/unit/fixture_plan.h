@@ -37,8 +37,8 @@ typedef struct {
 } fixture_plan_t;
 
 /* Start an empty plan: section 1 titled section_title holding measure 1
- * whose text is measure_text, led by lead_unit (cooperating_unit may be
- * NULL). */
+ * whose text is measure_text, led by lead_unit (lead_unit and
+ * cooperating_unit may be NULL: a measure that names no unit). */
 static inline void
 fixture_plan_init(fixture_plan_t *f, const char *id, const char *title, const char *section_title,
                   const char *measure_text, const char *lead_unit, const char *cooperating_unit)
@@ -51,8 +51,8 @@ fixture_plan_init(fixture_plan_t *f, const char *id, const char *title, const ch
   f->cooperating[0] = (char *)cooperating_unit;
   f->measure.number = "1";
   f->measure.text = (char *)measure_text;
-  f->measure.n_lead = 1;
-  f->measure.lead = f->lead;
+  f->measure.n_lead = lead_unit ? 1 : 0;
+  f->measure.lead = lead_unit ? f->lead : NULL;
   f->measure.n_cooperating = cooperating_unit ? 1 : 0;
   f->measure.cooperating = cooperating_unit ? f->cooperating : NULL;
   f->measure.actions = f->action_ptrs;

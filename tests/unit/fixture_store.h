@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +50,29 @@ fixture_raw_commit(fixture_raw_db_t *raw)
 {
   assert_int_equal(mdb_txn_commit(raw->txn), 0);
   mdb_env_close(raw->env);
+}
+
+#define FIXTURE_LAST_BYTE SIZE_MAX /* fixture_raw_flip_byte's offset of the value's last byte */
+
+/* Flip one bit of the byte at offset (modulo the value's size, or its last
+ * byte for FIXTURE_LAST_BYTE) of the value under key in database name of
+ * the log in dir, behind the store's back, as an attacker with the file
+ * would. */
+static inline void
+fixture_raw_flip_byte(const char *dir, const char *name, const void *key_bytes, size_t key_len, size_t offset)
+{
+  fixture_raw_db_t raw;
+  fixture_raw_open(&raw, dir, name);
+  MDB_val key = {key_len, (void *)key_bytes}, val;
+  assert_int_equal(mdb_get(raw.txn, raw.dbi, &key, &val), 0);
+  uint8_t *copy = malloc(val.mv_size);
+  assert_non_null(copy);
+  memcpy(copy, val.mv_data, val.mv_size);
+  copy[offset == FIXTURE_LAST_BYTE ? val.mv_size - 1 : offset % val.mv_size] ^= 0x01;
+  MDB_val changed = {val.mv_size, copy};
+  assert_int_equal(mdb_put(raw.txn, raw.dbi, &key, &changed, 0), 0);
+  fixture_raw_commit(&raw);
+  free(copy);
 }
 
 /* Start a process that opens the log in dir read-only, begins a read

@@ -172,9 +172,12 @@ teardown(void **state)
   return 0;
 }
 
+/* Start the stand-in server in mode, then a client of it that trusts
+ * server_cert. */
 static dbn_client_t *
-connect_client(fixture_t *f, const char *server_cert, int timeout_ms, int resend_ms)
+serve_and_connect(fixture_t *f, enum server_mode mode, const char *server_cert, int timeout_ms, int resend_ms)
 {
+  start_server(f, mode);
   dbn_client_options_t options = {
       .endpoint = f->endpoint,
       .server_cert = server_cert,
@@ -212,8 +215,7 @@ static void
 test_call_gets_reply(void **state)
 {
   fixture_t *f = *state;
-  start_server(f, SERVER_ECHO);
-  dbn_client_t *client = connect_client(f, f->server_cert, 5000, 1000);
+  dbn_client_t *client = serve_and_connect(f, SERVER_ECHO, f->server_cert, 5000, 1000);
   Duban__Request req;
   Duban__Ping ping;
   ping_request(&req, &ping);
@@ -236,8 +238,7 @@ static void
 test_stale_reply_dropped(void **state)
 {
   fixture_t *f = *state;
-  start_server(f, SERVER_STALE_FIRST);
-  dbn_client_t *client = connect_client(f, f->server_cert, 5000, 1000);
+  dbn_client_t *client = serve_and_connect(f, SERVER_STALE_FIRST, f->server_cert, 5000, 1000);
   Duban__Request req;
   Duban__Ping ping;
   ping_request(&req, &ping);
@@ -249,8 +250,7 @@ static void
 test_resend_same_id(void **state)
 {
   fixture_t *f = *state;
-  start_server(f, SERVER_IGNORE_FIRST);
-  dbn_client_t *client = connect_client(f, f->server_cert, 5000, 200);
+  dbn_client_t *client = serve_and_connect(f, SERVER_IGNORE_FIRST, f->server_cert, 5000, 200);
   Duban__Request req = DUBAN__REQUEST__INIT;
   Duban__Claim claim = DUBAN__CLAIM__INIT;
   claim.task = "plan:1.1.1";
@@ -272,8 +272,7 @@ static void
 test_timeout_when_silent(void **state)
 {
   fixture_t *f = *state;
-  start_server(f, SERVER_SILENT);
-  dbn_client_t *client = connect_client(f, f->server_cert, 700, 200);
+  dbn_client_t *client = serve_and_connect(f, SERVER_SILENT, f->server_cert, 700, 200);
   Duban__Request req;
   Duban__Ping ping;
   ping_request(&req, &ping);
@@ -291,8 +290,7 @@ static void
 test_wrong_server_key_never_connects(void **state)
 {
   fixture_t *f = *state;
-  start_server(f, SERVER_ECHO);
-  dbn_client_t *client = connect_client(f, f->other_cert, 800, 200);
+  dbn_client_t *client = serve_and_connect(f, SERVER_ECHO, f->other_cert, 800, 200);
   void *monitor = NULL;
   assert_int_equal(dbn_client_monitor(client, &monitor), 0);
   Duban__Request req;

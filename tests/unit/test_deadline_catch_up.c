@@ -91,13 +91,10 @@ struct kind_count {
   char reason[512]; /* the last automatic escalation's reason */
 };
 
-static int
-count_kinds(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+static void
+count_kinds(const Duban__Event *event, void *arg)
 {
-  (void)seq;
   struct kind_count *count = arg;
-  Duban__Event *event;
-  assert_int_equal(dbn_wire_event_unpack(bytes, len, &event), 0);
   if (event->body_case == DUBAN__EVENT__BODY_DEADLINE_WARNING)
     *(strcmp(event->deadline_warning->level, "red") == 0 ? &count->red : &count->yellow) += 1;
   if (event->body_case == DUBAN__EVENT__BODY_ESCALATED && strcmp(event->actor, "system") == 0) {
@@ -106,8 +103,6 @@ count_kinds(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
   }
   if (event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL)
     count->levels++;
-  dbn_wire_event_free(&event);
-  return 0;
 }
 
 static struct kind_count
@@ -116,7 +111,7 @@ kinds_in(gap_fixture_t *f)
   struct kind_count count = {0};
   dbn_store_txn_t *txn;
   assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
-  assert_int_equal(dbn_store_events_foreach(txn, 0, 0, count_kinds, &count), 0);
+  fixture_each_event(txn, count_kinds, &count);
   dbn_store_abort(&txn);
   return count;
 }

@@ -226,6 +226,104 @@ test_date_refuses_other_forms(void **state)
 
 /* ---- scorecards ---- */
 
+/* The tasks the scorecards count, and a task of a unit that is not in the
+ * units view: counted nowhere. */
+static const struct scorecard_task {
+  const char *id;
+  const char *unit;
+  Duban__TaskState state;
+  int percent;
+  bool overdue;
+  uint32_t reminders;
+} scorecard_tasks[] = {
+    {"p:1.1.1", "TRANSPORT", DUBAN__TASK_STATE__TASK_ASSIGNED, 0, false, 0},
+    {"p:1.1.2", "TRANSPORT", DUBAN__TASK_STATE__TASK_IN_PROGRESS, 40, false, 1},
+    {"p:1.1.3", "TRANSPORT", DUBAN__TASK_STATE__TASK_BLOCKED, 20, true, 2},
+    {"p:1.1.4", "TRANSPORT", DUBAN__TASK_STATE__TASK_DONE, 100, false, 0},
+    {"p:2.1.1", "ENERGY", DUBAN__TASK_STATE__TASK_CLAIMED, 10, true, 0},
+    {"p:2.1.2", "ENERGY", DUBAN__TASK_STATE__TASK_SUBMITTED, 90, false, 3},
+    {"p:9.9.9", "GHOST", DUBAN__TASK_STATE__TASK_DONE, 100, true, 5},
+};
+enum { SCORECARD_TASKS = sizeof scorecard_tasks / sizeof scorecard_tasks[0] };
+
+/* Two on a TRANSPORT task (one resolved, one the deadline monitor's), one
+ * on an ENERGY task, one on the ghost unit's task and one on a task that
+ * does not exist: the last two count nowhere. */
+static const struct scorecard_escalation {
+  const char *task;
+  Duban__EscalationState state;
+  bool automatic;
+} scorecard_escalations[] = {
+    {"p:1.1.3", DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED, false},
+    {"p:1.1.3", DUBAN__ESCALATION_STATE__ESCALATION_OPEN, true},
+    {"p:2.1.2", DUBAN__ESCALATION_STATE__ESCALATION_ACKNOWLEDGED, false},
+    {"p:9.9.9", DUBAN__ESCALATION_STATE__ESCALATION_OPEN, false},
+    {"p:7.7.7", DUBAN__ESCALATION_STATE__ESCALATION_OPEN, false},
+};
+enum { SCORECARD_ESCALATIONS = sizeof scorecard_escalations / sizeof scorecard_escalations[0] };
+
+/* What each unit's card must say, in the units' order. */
+static const struct scorecard_wanted {
+  const char *code, *name;
+  unsigned tasks, assigned, working, blocked, submitted, done, overdue;
+  double average_percent;
+  unsigned escalations, reminders;
+} scorecard_wanted[] = {
+    {"TRANSPORT", "市交通运输局", 4, 1, 1, 1, 0, 1, 1, 40.0, 2, 3},
+    {"ENERGY", "市能源局", 2, 0, 1, 0, 1, 0, 1, 50.0, 1, 3},
+    {"WATER", "市水利局", 0, 0, 0, 0, 0, 0, 0, 0.0, 0, 0},
+};
+
+static void
+scorecard_task_views(Duban__Task values[SCORECARD_TASKS], Duban__Task *tasks[SCORECARD_TASKS])
+{
+  for (size_t i = 0; i < SCORECARD_TASKS; i++) {
+    values[i] = (Duban__Task)DUBAN__TASK__INIT;
+    values[i].id = (char *)scorecard_tasks[i].id;
+    values[i].unit = (char *)scorecard_tasks[i].unit;
+    values[i].state = scorecard_tasks[i].state;
+    values[i].percent = scorecard_tasks[i].percent;
+    values[i].overdue = scorecard_tasks[i].overdue;
+    values[i].reminders = scorecard_tasks[i].reminders;
+    tasks[i] = &values[i];
+  }
+}
+
+static void
+scorecard_escalation_views(Duban__Escalation values[SCORECARD_ESCALATIONS],
+                           Duban__Escalation *escalations[SCORECARD_ESCALATIONS])
+{
+  for (size_t i = 0; i < SCORECARD_ESCALATIONS; i++) {
+    values[i] = (Duban__Escalation)DUBAN__ESCALATION__INIT;
+    values[i].id = 100 + i;
+    values[i].task = (char *)scorecard_escalations[i].task;
+    values[i].state = scorecard_escalations[i].state;
+    values[i].automatic = scorecard_escalations[i].automatic;
+    escalations[i] = &values[i];
+  }
+}
+
+/* The card of unit is the one wanted, with the strings copied (owned by
+ * the card). */
+static void
+assert_scorecard(const dbn_scorecard_t *c, const struct scorecard_wanted *want, const Duban__Unit *unit)
+{
+  assert_string_equal(c->code, want->code);
+  assert_string_equal(c->name, want->name);
+  assert_ptr_not_equal(c->code, unit->code);
+  if (c->tasks != want->tasks || c->assigned != want->assigned || c->working != want->working ||
+      c->blocked != want->blocked || c->submitted != want->submitted || c->done != want->done ||
+      c->overdue != want->overdue || c->average_percent != want->average_percent ||
+      c->escalations != want->escalations || c->reminders != want->reminders) {
+    fprintf(stderr,
+            "%s: tasks %u assigned %u working %u blocked %u submitted %u done %u overdue %u avg %.2f "
+            "escalations %u reminders %u\n",
+            c->code, c->tasks, c->assigned, c->working, c->blocked, c->submitted, c->done, c->overdue,
+            c->average_percent, c->escalations, c->reminders);
+    fail();
+  }
+}
+
 static void
 test_scorecards(void **state)
 {
@@ -238,98 +336,20 @@ test_scorecards(void **state)
   water.code = "WATER";
   water.name = "市水利局"; /* owns nothing */
   Duban__Unit *units[] = {&transport, &energy, &water};
+  Duban__Task task_values[SCORECARD_TASKS];
+  Duban__Task *tasks[SCORECARD_TASKS];
+  scorecard_task_views(task_values, tasks);
+  Duban__Escalation escalation_values[SCORECARD_ESCALATIONS];
+  Duban__Escalation *escalations[SCORECARD_ESCALATIONS];
+  scorecard_escalation_views(escalation_values, escalations);
 
-  const struct {
-    const char *id;
-    const char *unit;
-    Duban__TaskState state;
-    int percent;
-    bool overdue;
-    uint32_t reminders;
-  } rows[] = {
-      {"p:1.1.1", "TRANSPORT", DUBAN__TASK_STATE__TASK_ASSIGNED, 0, false, 0},
-      {"p:1.1.2", "TRANSPORT", DUBAN__TASK_STATE__TASK_IN_PROGRESS, 40, false, 1},
-      {"p:1.1.3", "TRANSPORT", DUBAN__TASK_STATE__TASK_BLOCKED, 20, true, 2},
-      {"p:1.1.4", "TRANSPORT", DUBAN__TASK_STATE__TASK_DONE, 100, false, 0},
-      {"p:2.1.1", "ENERGY", DUBAN__TASK_STATE__TASK_CLAIMED, 10, true, 0},
-      {"p:2.1.2", "ENERGY", DUBAN__TASK_STATE__TASK_SUBMITTED, 90, false, 3},
-      /* A unit that is not in the units view: counted nowhere. */
-      {"p:9.9.9", "GHOST", DUBAN__TASK_STATE__TASK_DONE, 100, true, 5},
-  };
-  enum { N_TASKS = sizeof rows / sizeof rows[0] };
-  Duban__Task task_values[N_TASKS];
-  Duban__Task *tasks[N_TASKS];
-  for (size_t i = 0; i < N_TASKS; i++) {
-    task_values[i] = (Duban__Task)DUBAN__TASK__INIT;
-    task_values[i].id = (char *)rows[i].id;
-    task_values[i].unit = (char *)rows[i].unit;
-    task_values[i].state = rows[i].state;
-    task_values[i].percent = rows[i].percent;
-    task_values[i].overdue = rows[i].overdue;
-    task_values[i].reminders = rows[i].reminders;
-    tasks[i] = &task_values[i];
-  }
-
-  /* Two on a TRANSPORT task (one resolved, one the deadline monitor's),
-   * one on an ENERGY task, one on the ghost unit's task and one on a task
-   * that does not exist: the last two count nowhere. */
-  const struct {
-    const char *task;
-    Duban__EscalationState state;
-    bool automatic;
-  } raised[] = {
-      {"p:1.1.3", DUBAN__ESCALATION_STATE__ESCALATION_RESOLVED, false},
-      {"p:1.1.3", DUBAN__ESCALATION_STATE__ESCALATION_OPEN, true},
-      {"p:2.1.2", DUBAN__ESCALATION_STATE__ESCALATION_ACKNOWLEDGED, false},
-      {"p:9.9.9", DUBAN__ESCALATION_STATE__ESCALATION_OPEN, false},
-      {"p:7.7.7", DUBAN__ESCALATION_STATE__ESCALATION_OPEN, false},
-  };
-  enum { N_ESCALATIONS = sizeof raised / sizeof raised[0] };
-  Duban__Escalation escalation_values[N_ESCALATIONS];
-  Duban__Escalation *escalations[N_ESCALATIONS];
-  for (size_t i = 0; i < N_ESCALATIONS; i++) {
-    escalation_values[i] = (Duban__Escalation)DUBAN__ESCALATION__INIT;
-    escalation_values[i].id = 100 + i;
-    escalation_values[i].task = (char *)raised[i].task;
-    escalation_values[i].state = raised[i].state;
-    escalation_values[i].automatic = raised[i].automatic;
-    escalations[i] = &escalation_values[i];
-  }
-
-  dbn_scorecard_input_t in = {units, 3, tasks, N_TASKS, escalations, N_ESCALATIONS};
+  dbn_scorecard_input_t in = {units, 3, tasks, SCORECARD_TASKS, escalations, SCORECARD_ESCALATIONS};
   dbn_scorecard_t *cards = NULL;
   size_t count = 0;
   assert_int_equal(dbn_scorecards(&in, &cards, &count), 0);
   assert_int_equal(count, 3);
-
-  const struct {
-    const char *code, *name;
-    unsigned tasks, assigned, working, blocked, submitted, done, overdue;
-    double average_percent;
-    unsigned escalations, reminders;
-  } wanted[] = {
-      {"TRANSPORT", "市交通运输局", 4, 1, 1, 1, 0, 1, 1, 40.0, 2, 3},
-      {"ENERGY", "市能源局", 2, 0, 1, 0, 1, 0, 1, 50.0, 1, 3},
-      {"WATER", "市水利局", 0, 0, 0, 0, 0, 0, 0, 0.0, 0, 0},
-  };
-  for (size_t u = 0; u < count; u++) {
-    const dbn_scorecard_t *c = &cards[u];
-    /* In the units' order, with the strings copied (owned by the card). */
-    assert_string_equal(c->code, wanted[u].code);
-    assert_string_equal(c->name, wanted[u].name);
-    assert_ptr_not_equal(c->code, units[u]->code);
-    if (c->tasks != wanted[u].tasks || c->assigned != wanted[u].assigned || c->working != wanted[u].working ||
-        c->blocked != wanted[u].blocked || c->submitted != wanted[u].submitted || c->done != wanted[u].done ||
-        c->overdue != wanted[u].overdue || c->average_percent != wanted[u].average_percent ||
-        c->escalations != wanted[u].escalations || c->reminders != wanted[u].reminders) {
-      fprintf(stderr,
-              "%s: tasks %u assigned %u working %u blocked %u submitted %u done %u overdue %u avg %.2f "
-              "escalations %u reminders %u\n",
-              c->code, c->tasks, c->assigned, c->working, c->blocked, c->submitted, c->done, c->overdue,
-              c->average_percent, c->escalations, c->reminders);
-      fail();
-    }
-  }
+  for (size_t u = 0; u < count; u++)
+    assert_scorecard(&cards[u], &scorecard_wanted[u], units[u]);
   dbn_scorecards_free(cards, count);
 }
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fixture_dir.h"
+#include "fixture_log.h"
 #include "fixture_store.h"
 #include "store.h"
 #include "wire.h"
@@ -35,22 +36,7 @@
 static int
 append_one(dbn_store_t *store)
 {
-  dbn_store_txn_t *txn;
-  int rc = dbn_store_write_begin(store, &txn);
-  if (rc)
-    return rc;
-  Duban__AdvanceClock advance = DUBAN__ADVANCE_CLOCK__INIT;
-  advance.seconds = 1;
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.actor = "admin:test";
-  event.time = 1700000000;
-  event.body_case = DUBAN__EVENT__BODY_CLOCK_ADVANCED;
-  event.clock_advanced = &advance;
-  if ((rc = dbn_store_append(txn, &event))) {
-    dbn_store_abort(&txn);
-    return rc;
-  }
-  return dbn_store_commit(&txn);
+  return fixture_append_clock_advanced(store, "admin:test", 1700000000);
 }
 
 static void

@@ -29,11 +29,13 @@
 #include <czmq.h>
 #include <zmq.h>
 
+#include "monotonic.h"
 #include "request.h"
 #include "wire.h"
 
 #define FIXTURE_BROKER_NAME "harden"
 #include "fixture_broker.h"
+#include "fixture_plan.h"
 
 static void
 send_request(void *s, Duban__Request *req, char id[33])
@@ -46,6 +48,17 @@ send_request(void *s, Duban__Request *req, char id[33])
   assert_int_equal(dbn_wire_pack(&req->base, &buf, &len), 0);
   assert_true(zmq_send(s, buf, len, 0) >= 0);
   free(buf);
+}
+
+/* A plan of one measure naming no unit, whose only unit is LCJ: the
+ * oversized plans below differ from it only in their actions. */
+static void
+lcj_plan_init(fixture_plan_t *fixture, const char *id, const char *title)
+{
+  fixture_plan_init(fixture, id, title, "一", "措施", NULL, NULL);
+  fixture_plan_add_unit(fixture, "LCJ", "市林业和草原局");
+  fixture->plan.issued = "2023-09-19";
+  fixture->plan.horizon = "2023-12-31";
 }
 
 static void
@@ -77,39 +90,11 @@ test_oversized_task_id_does_not_fail_its_batch(void **state)
     int n = snprintf(long_id, sizeof long_id, "%s:", plan_id);
     memset(long_id + n, 'x', 607 - (size_t)n);
     long_id[607] = '\0';
-    Duban__Action action = DUBAN__ACTION__INIT;
-    Duban__Action *actions[] = {&action};
-    action.id = long_id;
-    action.number = "1";
-    action.text = "超长编号的任务";
-    action.unit = "LCJ";
-    Duban__Measure measure = DUBAN__MEASURE__INIT;
-    Duban__Measure *measures[] = {&measure};
-    measure.number = "1";
-    measure.text = "措施";
-    measure.n_actions = 1;
-    measure.actions = actions;
-    Duban__Section section = DUBAN__SECTION__INIT;
-    Duban__Section *sections[] = {&section};
-    section.number = "1";
-    section.title = "一";
-    section.n_measures = 1;
-    section.measures = measures;
-    Duban__Unit unit = DUBAN__UNIT__INIT;
-    Duban__Unit *units[] = {&unit};
-    unit.code = "LCJ";
-    unit.name = "市林业和草原局";
-    Duban__Plan plan = DUBAN__PLAN__INIT;
-    plan.id = plan_id;
-    plan.title = "超长编号";
-    plan.issued = "2023-09-19";
-    plan.horizon = "2023-12-31";
-    plan.n_sections = 1;
-    plan.sections = sections;
-    plan.n_units = 1;
-    plan.units = units;
+    fixture_plan_t fixture;
+    lcj_plan_init(&fixture, plan_id, "超长编号");
+    fixture_plan_add_action(&fixture, "超长编号的任务", "LCJ")->id = long_id;
     BODY(load, LoadPlan, LOAD_PLAN, load_plan);
-    load_plan.plan = &plan;
+    load_plan.plan = &fixture.plan;
     load.load_plan = &load_plan;
     BODY(report, Progress, PROGRESS, progress);
     progress.task = TASK_LCJ;
@@ -216,14 +201,6 @@ test_refusal_does_not_name_the_owner(void **state)
   zmq_close(lcj);
 }
 
-static int64_t
-monotonic_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Defect: after a department's certificate was removed from the clients
  * folder, its already open connection had 60 writes of 60 accepted over
  * 60 seconds. Now requests on it are refused as permission_denied within
@@ -237,7 +214,7 @@ test_removed_key_stops_its_open_connection(void **state)
   char path[300];
   snprintf(path, sizeof path, "%s/keys/clients/unit-LCJ.key", fx.dir);
   assert_int_equal(unlink(path), 0);
-  int64_t removed = monotonic_ms();
+  int64_t removed = dbn_monotonic_ms();
   int accepted = 0, refused = 0;
   int64_t first_refusal_ms = -1;
   for (int i = 0; i < 30; i++) {
@@ -254,7 +231,7 @@ test_removed_key_stops_its_open_connection(void **state)
       assert_int_equal(reply->code, DUBAN__CODE__CODE_PERMISSION_DENIED);
       assert_non_null(strstr(reply->message, "removed"));
       if (refused++ == 0)
-        first_refusal_ms = monotonic_ms() - removed;
+        first_refusal_ms = dbn_monotonic_ms() - removed;
     }
     dbn_wire_reply_free(&reply);
     usleep(100 * 1000);
@@ -342,33 +319,12 @@ test_undeliverable_event_refused(void **state)
     actions[i].unit = "LCJ";
     action_ptrs[i] = &actions[i];
   }
-  Duban__Measure measure = DUBAN__MEASURE__INIT;
-  Duban__Measure *measures[] = {&measure};
-  measure.number = "1";
-  measure.text = "措施";
-  measure.n_actions = ACTIONS;
-  measure.actions = action_ptrs;
-  Duban__Section section = DUBAN__SECTION__INIT;
-  Duban__Section *sections[] = {&section};
-  section.number = "1";
-  section.title = "一";
-  section.n_measures = 1;
-  section.measures = measures;
-  Duban__Unit unit = DUBAN__UNIT__INIT;
-  Duban__Unit *units[] = {&unit};
-  unit.code = "LCJ";
-  unit.name = "市林业和草原局";
-  Duban__Plan plan = DUBAN__PLAN__INIT;
-  plan.id = "big-plan";
-  plan.title = "大计划";
-  plan.issued = "2023-09-19";
-  plan.horizon = "2023-12-31";
-  plan.n_sections = 1;
-  plan.sections = sections;
-  plan.n_units = 1;
-  plan.units = units;
+  fixture_plan_t fixture;
+  lcj_plan_init(&fixture, "big-plan", "大计划");
+  fixture.measure.n_actions = ACTIONS;
+  fixture.measure.actions = action_ptrs;
   BODY(load, LoadPlan, LOAD_PLAN, load_plan);
-  load_plan.plan = &plan;
+  load_plan.plan = &fixture.plan;
   load.load_plan = &load_plan;
   load.version = DBN_PROTOCOL_VERSION;
   load.request_id = "big-plan-load";
@@ -380,6 +336,18 @@ test_undeliverable_event_refused(void **state)
   expect(admin, &load, DUBAN__CODE__CODE_INVALID_ARGUMENT, "no watcher could receive it");
   free(text);
   zmq_close(admin);
+}
+
+/* Write v at out[at] as a protobuf varint (seven bits a byte, low first);
+ * returns the offset after it. */
+static size_t
+put_varint(uint8_t *out, size_t at, uint64_t v)
+{
+  for (;; v >>= 7) {
+    out[at++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    if (v < 0x80)
+      return at;
+  }
 }
 
 /* Defect: a progress report padded with a 3 MiB unknown protobuf field was
@@ -407,16 +375,8 @@ test_unknown_field_refused(void **state)
   size_t pad = 3 * 1024 * 1024;
   uint8_t header[8];
   size_t h = 0;
-  for (uint64_t v = (1000u << 3) | 2;; v >>= 7) {
-    header[h++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-    if (v < 0x80)
-      break;
-  }
-  for (uint64_t v = pad;; v >>= 7) {
-    header[h++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-    if (v < 0x80)
-      break;
-  }
+  h = put_varint(header, h, (1000u << 3) | 2);
+  h = put_varint(header, h, pad);
   uint8_t *padded = malloc(len + h + pad);
   assert_non_null(padded);
   memcpy(padded, packed, len);

@@ -20,22 +20,7 @@
 #include "fixture_log.h"
 #include "store.h"
 
-/* Append a clock move of one second at time, as the admin would. */
-static void
-append_clock_event(dbn_store_t *store, int64_t time)
-{
-  dbn_store_txn_t *txn;
-  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
-  Duban__AdvanceClock advance = DUBAN__ADVANCE_CLOCK__INIT;
-  advance.seconds = 1;
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.time = time;
-  event.actor = "admin:admin";
-  event.body_case = DUBAN__EVENT__BODY_CLOCK_ADVANCED;
-  event.clock_advanced = &advance;
-  assert_int_equal(dbn_store_append(txn, &event), 0);
-  assert_int_equal(dbn_store_commit(&txn), 0);
-}
+#define ADMIN "admin:admin" /* who moves the clock */
 
 static void
 test_verify_reports_time_going_backwards(void **state)
@@ -43,15 +28,16 @@ test_verify_reports_time_going_backwards(void **state)
   (void)state;
   char dir[128];
   dbn_store_t *store = fixture_temp_store(dir, sizeof dir, "harden-store", NULL);
-  append_clock_event(store, 4796668800); /* 2122-01-01 */
-  append_clock_event(store, 4796668801);
+  assert_int_equal(fixture_append_clock_advanced(store, ADMIN, 4796668800), 0); /* 2122-01-01 */
+  assert_int_equal(fixture_append_clock_advanced(store, ADMIN, 4796668801), 0);
   dbn_store_destroy(&store);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(dir, NULL, &report), 0); /* forward in time: fine */
 
   assert_int_equal(dbn_store_open(&store, dir, NULL), 0);
-  append_clock_event(store, 1796668800); /* 2026: after 2122 in the log */
-  append_clock_event(store, 1796668801);
+  assert_int_equal(fixture_append_clock_advanced(store, ADMIN, 1796668800),
+                   0); /* 2026: after 2122 in the log */
+  assert_int_equal(fixture_append_clock_advanced(store, ADMIN, 1796668801), 0);
   dbn_store_destroy(&store);
   assert_int_equal(dbn_store_verify(dir, NULL, &report), DBN_ECORRUPT);
   assert_int_equal(report.first_bad_seq, 3);

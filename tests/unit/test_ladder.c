@@ -107,20 +107,15 @@ struct level_walk {
   size_t count;
 };
 
-static int
-collect_levels(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+static void
+collect_levels(const Duban__Event *event, void *arg)
 {
-  (void)seq;
   struct level_walk *walk = arg;
-  Duban__Event *event;
-  assert_int_equal(dbn_wire_event_unpack(bytes, len, &event), 0);
   if (event->body_case == DUBAN__EVENT__BODY_ESCALATION_LEVEL && walk->count < 16) {
     walk->levels[walk->count] = event->escalation_level->level;
     snprintf(walk->names[walk->count], DBN_LADDER_NAME_MAX, "%s", event->escalation_level->name);
     walk->count++;
   }
-  dbn_wire_event_free(&event);
-  return 0;
 }
 
 /* A 33-day jump of the clock raises the escalation 0 -> 1 -> 2, one event
@@ -143,7 +138,7 @@ test_monitor_climbs_one_level_per_event(void **state)
   dbn_store_txn_t *txn;
   struct level_walk walk = {0};
   assert_int_equal(dbn_store_read_begin(store, &txn), 0);
-  assert_int_equal(dbn_store_events_foreach(txn, 0, 0, collect_levels, &walk), 0);
+  fixture_each_event(txn, collect_levels, &walk);
   Duban__Escalation *e;
   assert_int_equal(dbn_store_escalation_get(txn, 3, &e), 0);
   assert_int_equal(e->level, 2);

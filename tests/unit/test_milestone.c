@@ -27,14 +27,6 @@
 #include "store.h"
 #include "wire.h"
 
-static int
-setup(void **state)
-{
-  (void)state;
-  unsetenv(DBN_PLAN_ZONE_ENV);
-  return 0;
-}
-
 /* ---- the rules ---- */
 
 static void
@@ -251,17 +243,6 @@ log_close(log_fixture_t *f)
   dbn_store_remove_files(f->dir, true);
 }
 
-static Duban__Task *
-task_of(log_fixture_t *f, const char *id)
-{
-  dbn_store_txn_t *txn;
-  Duban__Task *task;
-  assert_int_equal(dbn_store_read_begin(f->store, &txn), 0);
-  assert_int_equal(dbn_store_task_get(txn, id, &task), 0);
-  dbn_store_abort(&txn);
-  return task;
-}
-
 static int
 append_at(log_fixture_t *f, const char *day, const char *actor, Duban__Event *event)
 {
@@ -270,15 +251,11 @@ append_at(log_fixture_t *f, const char *day, const char *actor, Duban__Event *ev
   return fixture_append_one(f->store, event);
 }
 
+/* NYJ claims task on 2023-01-05, at one in the morning as append_at. */
 static void
 claim(log_fixture_t *f, const char *task)
 {
-  Duban__Claim body = DUBAN__CLAIM__INIT;
-  body.task = (char *)task;
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  event.claimed = &body;
-  assert_int_equal(append_at(f, "2023-01-05", "unit:NYJ", &event), 0);
+  fixture_append_claimed(f->store, task, "unit:NYJ", fixture_day("2023-01-05") + 3600, NULL);
 }
 
 /* Report the milestone due on due met, then confirm it, on day. */
@@ -293,7 +270,7 @@ meet_milestone(log_fixture_t *f, const char *task, const char *due, const char *
   event.body_case = DUBAN__EVENT__BODY_MILESTONE_REPORTED;
   event.milestone_reported = &met;
   assert_int_equal(append_at(f, day, "unit:NYJ", &event), 0);
-  Duban__Task *t = task_of(f, task);
+  Duban__Task *t = fixture_read_task(f->store, task);
   assert_true(dbn_milestone_is_reported(t, due));
   assert_false(dbn_milestone_is_met(t, due));
   dbn_wire_task_free(&t);
@@ -323,7 +300,7 @@ test_met_milestone_not_overdue_in_2024(void **state)
   /* Task 2 (the same milestones, not met) goes red and is escalated: 2;
    * task 1 nothing. Task 2 also missed its December report: 1. */
   assert_int_equal(fixture_run_monitor(f.store, fixture_day("2024-01-02"), NULL), 3);
-  Duban__Task *t = task_of(&f, "p:1.1.1");
+  Duban__Task *t = fixture_read_task(f.store, "p:1.1.1");
   assert_false(t->overdue);
   assert_true(dbn_milestone_is_met(t, "2023-12-31"));
   int64_t june = fixture_day("2024-06-01");
@@ -333,7 +310,7 @@ test_met_milestone_not_overdue_in_2024(void **state)
   for (size_t i = 0; i < t->n_warnings; i++)
     assert_null(strstr(t->warnings[i], "/red"));
   dbn_wire_task_free(&t);
-  t = task_of(&f, "p:1.1.2");
+  t = fixture_read_task(f.store, "p:1.1.2");
   assert_true(t->overdue);
   dbn_wire_task_free(&t);
   log_close(&f);
@@ -349,16 +326,16 @@ test_confirmation_clears_overdue(void **state)
   log_open(&f);
   claim(&f, "p:1.1.1");
   fixture_run_monitor(f.store, fixture_day("2024-01-02"), NULL);
-  Duban__Task *t = task_of(&f, "p:1.1.1");
+  Duban__Task *t = fixture_read_task(f.store, "p:1.1.1");
   assert_true(t->overdue);
   dbn_wire_task_free(&t);
   meet_milestone(&f, "p:1.1.1", "2023-12-31", "2024-02-10");
-  t = task_of(&f, "p:1.1.1");
+  t = fixture_read_task(f.store, "p:1.1.1");
   assert_false(t->overdue);
   size_t warnings = t->n_warnings;
   dbn_wire_task_free(&t);
   fixture_run_monitor(f.store, fixture_day("2024-03-02"), NULL);
-  t = task_of(&f, "p:1.1.1");
+  t = fixture_read_task(f.store, "p:1.1.1");
   assert_false(t->overdue);
   assert_int_equal(t->n_warnings, warnings);
   dbn_wire_task_free(&t);
@@ -382,7 +359,7 @@ test_missed_report_warned_once(void **state)
   /* January 2023 is the plan's first month: owed from the start. */
   assert_int_equal(fixture_run_monitor(f.store, fixture_day("2023-02-01"), NULL), 1);
   assert_int_equal(fixture_run_monitor(f.store, fixture_day("2023-02-02"), NULL), 0);
-  Duban__Task *t = task_of(&f, "p:1.1.2");
+  Duban__Task *t = fixture_read_task(f.store, "p:1.1.2");
   assert_string_equal(t->report_cycle, "monthly");
   bool marked = false;
   for (size_t i = 0; i < t->n_warnings; i++)
@@ -390,7 +367,7 @@ test_missed_report_warned_once(void **state)
   assert_true(marked);
   assert_false(t->overdue);
   dbn_wire_task_free(&t);
-  t = task_of(&f, "p:1.1.1"); /* no cycle: never warned */
+  t = fixture_read_task(f.store, "p:1.1.1"); /* no cycle: never warned */
   assert_int_equal(t->n_warnings, 0);
   dbn_wire_task_free(&t);
 
@@ -411,14 +388,14 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup(test_find_and_check, setup),
-      cmocka_unit_test_setup(test_overdue_from_warnings, setup),
-      cmocka_unit_test_setup(test_colour_passes_over_met, setup),
-      cmocka_unit_test_setup(test_report_periods, setup),
-      cmocka_unit_test_setup(test_report_missed_rule, setup),
-      cmocka_unit_test_setup(test_met_milestone_not_overdue_in_2024, setup),
-      cmocka_unit_test_setup(test_confirmation_clears_overdue, setup),
-      cmocka_unit_test_setup(test_missed_report_warned_once, setup),
+      cmocka_unit_test_setup(test_find_and_check, fixture_default_zone),
+      cmocka_unit_test_setup(test_overdue_from_warnings, fixture_default_zone),
+      cmocka_unit_test_setup(test_colour_passes_over_met, fixture_default_zone),
+      cmocka_unit_test_setup(test_report_periods, fixture_default_zone),
+      cmocka_unit_test_setup(test_report_missed_rule, fixture_default_zone),
+      cmocka_unit_test_setup(test_met_milestone_not_overdue_in_2024, fixture_default_zone),
+      cmocka_unit_test_setup(test_confirmation_clears_overdue, fixture_default_zone),
+      cmocka_unit_test_setup(test_missed_report_warned_once, fixture_default_zone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -106,118 +106,124 @@ test_expected_percent(void **state)
  * default policy (blue within 30 days of the end of a due day, yellow when
  * behind 序时进度 by more than 10 points). The task due "2024-12-31" must
  * be done by 2025-01-01T00:00:00Z; 2024 has 366 days. */
+static const struct colour_case {
+  const char *name;
+  int state;
+  int percent;
+  const char *due_1, *due_2;
+  const char *start;   /* NULL: 2024-01-01 */
+  const char *now_day; /* now is this day's start ... */
+  int64_t now_offset;  /* ... plus this many seconds */
+  dbn_colour_t colour;
+  int expected_percent;
+  const char *next_due; /* the day whose end next_due is; NULL: 0 */
+  int days_overdue;
+  bool behind_pace;
+} colour_cases[] = {
+    /* The end of the due day. */
+    {"last second of the due day", WORKING, 50, "2024-12-31", NULL, NULL, "2024-12-31", DAY - 1, BLUE, 99,
+     "2024-12-31", 0, true},
+    {"first second after the due day", WORKING, 50, "2024-12-31", NULL, NULL, "2025-01-01", 0, RED, 100, NULL,
+     1, true},
+    {"last second of the day after", WORKING, 50, "2024-12-31", NULL, NULL, "2025-01-01", DAY - 1, RED, 100,
+     NULL, 1, true},
+    {"two days late", WORKING, 100, "2024-12-31", NULL, NULL, "2025-01-02", 0, RED, 100, NULL, 2, false},
+    {"submitted but not accepted is still red", DUBAN__TASK_STATE__TASK_SUBMITTED, 100, "2024-12-31", NULL,
+     NULL, "2025-01-05", 0, RED, 100, NULL, 5, false},
+    /* The blue window: 30 days before 2025-01-01T00:00 is 2024-12-02T00:00. */
+    {"exactly yellow_days before", WORKING, 100, "2024-12-31", NULL, NULL, "2024-12-02", 0, BLUE, 91,
+     "2024-12-31", 0, false},
+    {"a second earlier, on pace", WORKING, 100, "2024-12-31", NULL, NULL, "2024-12-01", DAY - 1, GREEN, 91,
+     "2024-12-31", 0, false},
+    {"a second earlier, behind pace", WORKING, 0, "2024-12-31", NULL, NULL, "2024-12-01", DAY - 1, YELLOW, 91,
+     "2024-12-31", 0, true},
+    {"blue wins over behind pace", WORKING, 0, "2024-12-31", NULL, NULL, "2024-12-15", 0, BLUE, 95,
+     "2024-12-31", 0, true},
+    /* The pace margin: expected 50 at 2024-07-02T00:00, 49 a second before. */
+    {"exactly at the margin", WORKING, 40, "2024-12-31", NULL, NULL, "2024-07-02", 0, GREEN, 50, "2024-12-31",
+     0, false},
+    {"one point past the margin", WORKING, 39, "2024-12-31", NULL, NULL, "2024-07-02", 0, YELLOW, 50,
+     "2024-12-31", 0, true},
+    {"one point past, a second earlier", WORKING, 39, "2024-12-31", NULL, NULL, "2024-07-01", DAY - 1, GREEN,
+     49, "2024-12-31", 0, false},
+    {"ahead of pace", WORKING, 90, "2024-12-31", NULL, NULL, "2024-07-02", 0, GREEN, 50, "2024-12-31", 0,
+     false},
+    /* Odd starts. */
+    {"start == end of the due day", WORKING, 0, "2024-12-31", NULL, "2025-01-01", "2024-06-01", 0, GREEN, 0,
+     "2024-12-31", 0, false},
+    {"clock before the start", WORKING, 0, "2024-12-31", NULL, "2024-07-01", "2024-03-01", 0, GREEN, 0,
+     "2024-12-31", 0, false},
+    /* Done is green, whenever and however. */
+    {"done, long past due", DONE, 0, "2024-12-31", NULL, NULL, "2025-03-01", 0, GREEN, 100, NULL, 0, false},
+    {"done, near the due day", DONE, 100, "2024-12-31", NULL, NULL, "2024-12-31", 0, GREEN, 99, "2024-12-31",
+     0, false},
+    {"done, behind pace", DONE, 0, "2024-12-31", NULL, NULL, "2024-07-02", 0, GREEN, 50, "2024-12-31", 0,
+     false},
+    /* Two milestones: expected runs to the next one still ahead. */
+    {"two: first past is red", WORKING, 100, "2024-06-30", "2024-12-31", NULL, "2024-07-15", 0, RED, 53,
+     "2024-12-31", 15, false},
+    {"two, listed backwards: still red", WORKING, 100, "2024-12-31", "2024-06-30", NULL, "2024-07-15", 0, RED,
+     53, "2024-12-31", 15, false},
+    {"two: first past, second near: red", WORKING, 100, "2024-06-30", "2024-12-31", NULL, "2024-12-15", 0,
+     RED, 95, "2024-12-31", 168, false},
+    {"two: only the nearer one near: blue", WORKING, 100, "2024-06-30", "2024-12-31", NULL, "2024-06-15", 0,
+     BLUE, 91, "2024-06-30", 0, false},
+    {"two: both far, behind the nearer's pace", WORKING, 0, "2024-06-30", "2024-12-31", NULL, "2024-03-01", 0,
+     YELLOW, 32, "2024-06-30", 0, true},
+    {"two: both far, on the nearer's pace", WORKING, 30, "2024-06-30", "2024-12-31", NULL, "2024-03-01", 0,
+     GREEN, 32, "2024-06-30", 0, false},
+    /* A state outside the enum (a damaged view) is not done. */
+    {"state 99, past due", 99, 100, "2024-12-31", NULL, NULL, "2025-01-01", 0, RED, 100, NULL, 1, false},
+    {"state -1, behind pace", -1, 0, "2024-12-31", NULL, NULL, "2024-07-02", 0, YELLOW, 50, "2024-12-31", 0,
+     true},
+    {"state unspecified, past due", DUBAN__TASK_STATE__TASK_STATE_UNSPECIFIED, 100, "2024-12-31", NULL, NULL,
+     "2025-02-01", 0, RED, 100, NULL, 32, false},
+    /* Bad dues are ignored, as the deadline monitor ignores them: the
+     * importer never writes one, and a damaged string must not turn a
+     * task red. A task with only bad dues has no due date. */
+    {"no milestone", WORKING, 0, NULL, NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
+    {"Feb 30 is no day", WORKING, 0, "2024-02-30", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
+    {"slashes", WORKING, 0, "2024/06/30", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
+    {"empty due", WORKING, 0, "", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
+    {"NULL due", WORKING, 0, "(none)", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
+    {"words", WORKING, 0, "2024年底前", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
+    {"a bad due beside a good one", WORKING, 100, "soon", "2024-12-31", NULL, "2025-01-01", 0, RED, 100, NULL,
+     1, false},
+};
+
+/* One case of colour_cases: the colour, its pace, and the same answer
+ * without pace_out and from dbn_days_overdue. */
+static void
+check_task_colour(const struct colour_case *c)
+{
+  fixture_t f;
+  make_task(&f, c->state, c->percent, c->due_1, c->due_2);
+  int64_t start = fixture_day(c->start ? c->start : "2024-01-01");
+  int64_t now = fixture_day(c->now_day) + c->now_offset;
+  dbn_pace_policy_t policy;
+  dbn_pace_policy_default(&policy);
+  dbn_task_pace_t pace;
+  memset(&pace, 0xff, sizeof pace);
+  dbn_colour_t colour = dbn_task_colour(&f.task, start, now, &policy, &pace);
+  int64_t next_due = c->next_due ? fixture_day(c->next_due) + DAY : 0;
+  if (colour != c->colour || pace.expected_percent != c->expected_percent || pace.next_due != next_due ||
+      pace.days_overdue != c->days_overdue || pace.behind_pace != c->behind_pace)
+    fail_msg(
+        "%s: expected %s, %d%%, next %lld, %d days, behind %d; got %s, %d%%, next %lld, %d days, behind %d",
+        c->name, dbn_colour_name(c->colour), c->expected_percent, (long long)next_due, c->days_overdue,
+        c->behind_pace, dbn_colour_name(colour), pace.expected_percent, (long long)pace.next_due,
+        pace.days_overdue, pace.behind_pace);
+  assert_int_equal(dbn_task_colour(&f.task, start, now, &policy, NULL), colour);
+  assert_int_equal(dbn_days_overdue(&f.task, now), c->days_overdue);
+  assert_true(pace.overdue_since == 0 ? pace.days_overdue == 0 : pace.days_overdue > 0);
+}
+
 static void
 test_task_colour(void **state)
 {
   (void)state;
-  const struct {
-    const char *name;
-    int state;
-    int percent;
-    const char *due_1, *due_2;
-    const char *start;   /* NULL: 2024-01-01 */
-    const char *now_day; /* now is this day's start ... */
-    int64_t now_offset;  /* ... plus this many seconds */
-    dbn_colour_t colour;
-    int expected_percent;
-    const char *next_due; /* the day whose end next_due is; NULL: 0 */
-    int days_overdue;
-    bool behind_pace;
-  } cases[] = {
-      /* The end of the due day. */
-      {"last second of the due day", WORKING, 50, "2024-12-31", NULL, NULL, "2024-12-31", DAY - 1, BLUE, 99,
-       "2024-12-31", 0, true},
-      {"first second after the due day", WORKING, 50, "2024-12-31", NULL, NULL, "2025-01-01", 0, RED, 100,
-       NULL, 1, true},
-      {"last second of the day after", WORKING, 50, "2024-12-31", NULL, NULL, "2025-01-01", DAY - 1, RED, 100,
-       NULL, 1, true},
-      {"two days late", WORKING, 100, "2024-12-31", NULL, NULL, "2025-01-02", 0, RED, 100, NULL, 2, false},
-      {"submitted but not accepted is still red", DUBAN__TASK_STATE__TASK_SUBMITTED, 100, "2024-12-31", NULL,
-       NULL, "2025-01-05", 0, RED, 100, NULL, 5, false},
-      /* The blue window: 30 days before 2025-01-01T00:00 is 2024-12-02T00:00. */
-      {"exactly yellow_days before", WORKING, 100, "2024-12-31", NULL, NULL, "2024-12-02", 0, BLUE, 91,
-       "2024-12-31", 0, false},
-      {"a second earlier, on pace", WORKING, 100, "2024-12-31", NULL, NULL, "2024-12-01", DAY - 1, GREEN, 91,
-       "2024-12-31", 0, false},
-      {"a second earlier, behind pace", WORKING, 0, "2024-12-31", NULL, NULL, "2024-12-01", DAY - 1, YELLOW,
-       91, "2024-12-31", 0, true},
-      {"blue wins over behind pace", WORKING, 0, "2024-12-31", NULL, NULL, "2024-12-15", 0, BLUE, 95,
-       "2024-12-31", 0, true},
-      /* The pace margin: expected 50 at 2024-07-02T00:00, 49 a second before. */
-      {"exactly at the margin", WORKING, 40, "2024-12-31", NULL, NULL, "2024-07-02", 0, GREEN, 50,
-       "2024-12-31", 0, false},
-      {"one point past the margin", WORKING, 39, "2024-12-31", NULL, NULL, "2024-07-02", 0, YELLOW, 50,
-       "2024-12-31", 0, true},
-      {"one point past, a second earlier", WORKING, 39, "2024-12-31", NULL, NULL, "2024-07-01", DAY - 1,
-       GREEN, 49, "2024-12-31", 0, false},
-      {"ahead of pace", WORKING, 90, "2024-12-31", NULL, NULL, "2024-07-02", 0, GREEN, 50, "2024-12-31", 0,
-       false},
-      /* Odd starts. */
-      {"start == end of the due day", WORKING, 0, "2024-12-31", NULL, "2025-01-01", "2024-06-01", 0, GREEN, 0,
-       "2024-12-31", 0, false},
-      {"clock before the start", WORKING, 0, "2024-12-31", NULL, "2024-07-01", "2024-03-01", 0, GREEN, 0,
-       "2024-12-31", 0, false},
-      /* Done is green, whenever and however. */
-      {"done, long past due", DONE, 0, "2024-12-31", NULL, NULL, "2025-03-01", 0, GREEN, 100, NULL, 0, false},
-      {"done, near the due day", DONE, 100, "2024-12-31", NULL, NULL, "2024-12-31", 0, GREEN, 99,
-       "2024-12-31", 0, false},
-      {"done, behind pace", DONE, 0, "2024-12-31", NULL, NULL, "2024-07-02", 0, GREEN, 50, "2024-12-31", 0,
-       false},
-      /* Two milestones: expected runs to the next one still ahead. */
-      {"two: first past is red", WORKING, 100, "2024-06-30", "2024-12-31", NULL, "2024-07-15", 0, RED, 53,
-       "2024-12-31", 15, false},
-      {"two, listed backwards: still red", WORKING, 100, "2024-12-31", "2024-06-30", NULL, "2024-07-15", 0,
-       RED, 53, "2024-12-31", 15, false},
-      {"two: first past, second near: red", WORKING, 100, "2024-06-30", "2024-12-31", NULL, "2024-12-15", 0,
-       RED, 95, "2024-12-31", 168, false},
-      {"two: only the nearer one near: blue", WORKING, 100, "2024-06-30", "2024-12-31", NULL, "2024-06-15", 0,
-       BLUE, 91, "2024-06-30", 0, false},
-      {"two: both far, behind the nearer's pace", WORKING, 0, "2024-06-30", "2024-12-31", NULL, "2024-03-01",
-       0, YELLOW, 32, "2024-06-30", 0, true},
-      {"two: both far, on the nearer's pace", WORKING, 30, "2024-06-30", "2024-12-31", NULL, "2024-03-01", 0,
-       GREEN, 32, "2024-06-30", 0, false},
-      /* A state outside the enum (a damaged view) is not done. */
-      {"state 99, past due", 99, 100, "2024-12-31", NULL, NULL, "2025-01-01", 0, RED, 100, NULL, 1, false},
-      {"state -1, behind pace", -1, 0, "2024-12-31", NULL, NULL, "2024-07-02", 0, YELLOW, 50, "2024-12-31", 0,
-       true},
-      {"state unspecified, past due", DUBAN__TASK_STATE__TASK_STATE_UNSPECIFIED, 100, "2024-12-31", NULL,
-       NULL, "2025-02-01", 0, RED, 100, NULL, 32, false},
-      /* Bad dues are ignored, as the deadline monitor ignores them: the
-       * importer never writes one, and a damaged string must not turn a
-       * task red. A task with only bad dues has no due date. */
-      {"no milestone", WORKING, 0, NULL, NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
-      {"Feb 30 is no day", WORKING, 0, "2024-02-30", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
-      {"slashes", WORKING, 0, "2024/06/30", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
-      {"empty due", WORKING, 0, "", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
-      {"NULL due", WORKING, 0, "(none)", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
-      {"words", WORKING, 0, "2024年底前", NULL, NULL, "2030-01-01", 0, GREEN, 0, NULL, 0, false},
-      {"a bad due beside a good one", WORKING, 100, "soon", "2024-12-31", NULL, "2025-01-01", 0, RED, 100,
-       NULL, 1, false},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    fixture_t f;
-    make_task(&f, cases[i].state, cases[i].percent, cases[i].due_1, cases[i].due_2);
-    int64_t start = fixture_day(cases[i].start ? cases[i].start : "2024-01-01");
-    int64_t now = fixture_day(cases[i].now_day) + cases[i].now_offset;
-    dbn_pace_policy_t policy;
-    dbn_pace_policy_default(&policy);
-    dbn_task_pace_t pace;
-    memset(&pace, 0xff, sizeof pace);
-    dbn_colour_t colour = dbn_task_colour(&f.task, start, now, &policy, &pace);
-    int64_t next_due = cases[i].next_due ? fixture_day(cases[i].next_due) + DAY : 0;
-    if (colour != cases[i].colour || pace.expected_percent != cases[i].expected_percent ||
-        pace.next_due != next_due || pace.days_overdue != cases[i].days_overdue ||
-        pace.behind_pace != cases[i].behind_pace)
-      fail_msg(
-          "%s: expected %s, %d%%, next %lld, %d days, behind %d; got %s, %d%%, next %lld, %d days, behind %d",
-          cases[i].name, dbn_colour_name(cases[i].colour), cases[i].expected_percent, (long long)next_due,
-          cases[i].days_overdue, cases[i].behind_pace, dbn_colour_name(colour), pace.expected_percent,
-          (long long)pace.next_due, pace.days_overdue, pace.behind_pace);
-    /* The same answer without pace_out, and from dbn_days_overdue. */
-    assert_int_equal(dbn_task_colour(&f.task, start, now, &policy, NULL), colour);
-    assert_int_equal(dbn_days_overdue(&f.task, now), cases[i].days_overdue);
-    assert_true(pace.overdue_since == 0 ? pace.days_overdue == 0 : pace.days_overdue > 0);
-  }
+  for (size_t i = 0; i < sizeof colour_cases / sizeof colour_cases[0]; i++)
+    check_task_colour(&colour_cases[i]);
 }
 
 /* overdue_since is the end of the earliest due day missed, whatever the

@@ -15,6 +15,7 @@
 
 #include "date.h"
 #include "error.h"
+#include "fixture_log.h"
 #include "lifecycle.h"
 #include "pace.h"
 #include "plan_change.h"
@@ -24,14 +25,6 @@
 #define REDATE DUBAN__PLAN_CHANGE_DATES_OP__PLAN_CHANGE_REDATE
 #define ADD DUBAN__PLAN_CHANGE_DATES_OP__PLAN_CHANGE_ADD_MILESTONE
 #define REMOVE DUBAN__PLAN_CHANGE_DATES_OP__PLAN_CHANGE_REMOVE_MILESTONE
-
-static int
-setup(void **state)
-{
-  (void)state;
-  unsetenv(DBN_PLAN_ZONE_ENV);
-  return 0;
-}
 
 static int64_t
 day(const char *text)
@@ -351,5 +344,5 @@ main(void)
       cmocka_unit_test(test_cancelled_task_is_not_late_nor_scored),
       cmocka_unit_test(test_describe),
   };
-  return cmocka_run_group_tests(tests, setup, NULL);
+  return cmocka_run_group_tests(tests, fixture_default_zone, NULL);
 }

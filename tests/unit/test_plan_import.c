@@ -223,6 +223,94 @@ static const struct {
     {"7.5", 368, "", "", ""},
 };
 
+/* Every measure of the seed plan against SEED_MEASURES (its id, line,
+ * lead, cooperating units and its actions' owners), every action's id,
+ * number and text: 49 measures, 44 with a lead, 83 actions. */
+static void
+check_seed_measures(const cJSON *plan)
+{
+  int measures = 0, with_lead = 0, actions = 0;
+  const cJSON *section, *measure, *action;
+  size_t row = 0;
+  cJSON_ArrayForEach(section, arr(plan, "sections"))
+  {
+    cJSON_ArrayForEach(measure, arr(section, "measures"))
+    {
+      assert_true(row < sizeof SEED_MEASURES / sizeof SEED_MEASURES[0]);
+      char id[32], got[1024];
+      snprintf(id, sizeof id, "%s.%s", str(section, "number"), str(measure, "number"));
+      assert_string_equal(id, SEED_MEASURES[row].measure);
+      assert_int_equal(cJSON_GetObjectItemCaseSensitive(measure, "source_line")->valueint,
+                       SEED_MEASURES[row].line);
+      join(arr(measure, "lead"), got, sizeof got);
+      assert_string_equal(got, SEED_MEASURES[row].lead);
+      join(arr(measure, "cooperating"), got, sizeof got);
+      assert_string_equal(got, SEED_MEASURES[row].coop);
+      got[0] = '\0';
+      int k = 0;
+      cJSON_ArrayForEach(action, arr(measure, "actions"))
+      {
+        char want_id[64], num[16];
+        snprintf(num, sizeof num, "%d", ++k);
+        snprintf(want_id, sizeof want_id, "ordos-2023-58:%s.%s", id, num);
+        assert_string_equal(str(action, "id"), want_id);
+        assert_string_equal(str(action, "number"), num);
+        if (got[0])
+          strcat(got, "|");
+        strcat(got, str(action, "unit"));
+        const char *text = str(action, "text");
+        assert_true(strlen(text) > 10);
+        /* the owner's parenthesis is not part of the text */
+        assert_null(strstr(text, "（市"));
+        actions++;
+      }
+      assert_string_equal(got, SEED_MEASURES[row].owners);
+      measures++;
+      if (cJSON_GetArraySize(arr(measure, "lead")) > 0)
+        with_lead++;
+      else
+        assert_int_equal(cJSON_GetArraySize(arr(measure, "actions")), 0);
+      row++;
+    }
+  }
+  assert_int_equal(measures, 49);
+  assert_int_equal(with_lead, 44);
+  assert_int_equal(actions, 83);
+}
+
+/* The plan's actions whose source line in the seed does not begin with a
+ * number and a dot ("1."). */
+static int
+count_unnumbered_actions(const cJSON *plan)
+{
+  FILE *f = fopen(SEED, "rb");
+  assert_non_null(f);
+  char lines[400][2048];
+  int nlines = 0;
+  while (nlines < 400 && fgets(lines[nlines], sizeof lines[nlines], f))
+    nlines++;
+  fclose(f);
+  int unnumbered = 0;
+  const cJSON *section, *measure, *action;
+  cJSON_ArrayForEach(section, arr(plan, "sections"))
+  {
+    cJSON_ArrayForEach(measure, arr(section, "measures"))
+    {
+      cJSON_ArrayForEach(action, arr(measure, "actions"))
+      {
+        int line = cJSON_GetObjectItemCaseSensitive(action, "source_line")->valueint;
+        assert_true(line >= 1 && line <= nlines);
+        const char *p = lines[line - 1];
+        while (*p >= '0' && *p <= '9')
+          p++;
+        if (p == lines[line - 1] || *p != '.')
+          unnumbered++;
+      }
+    }
+  }
+  return unnumbered;
+}
+
 static void
 test_seed_structure(void **state)
 {
@@ -239,78 +327,8 @@ test_seed_structure(void **state)
   assert_int_equal(cJSON_GetArraySize(arr(plan, "sections")), 7);
   assert_int_equal(cJSON_GetArraySize(arr(plan, "units")), 22);
 
-  int measures = 0, with_lead = 0, actions = 0, unnumbered = 0;
-  const cJSON *s, *m, *a;
-  size_t row = 0;
-  cJSON_ArrayForEach(s, arr(plan, "sections"))
-  {
-    cJSON_ArrayForEach(m, arr(s, "measures"))
-    {
-      assert_true(row < sizeof SEED_MEASURES / sizeof SEED_MEASURES[0]);
-      char id[32], got[1024];
-      snprintf(id, sizeof id, "%s.%s", str(s, "number"), str(m, "number"));
-      assert_string_equal(id, SEED_MEASURES[row].measure);
-      assert_int_equal(cJSON_GetObjectItemCaseSensitive(m, "source_line")->valueint, SEED_MEASURES[row].line);
-      join(arr(m, "lead"), got, sizeof got);
-      assert_string_equal(got, SEED_MEASURES[row].lead);
-      join(arr(m, "cooperating"), got, sizeof got);
-      assert_string_equal(got, SEED_MEASURES[row].coop);
-      got[0] = '\0';
-      int k = 0;
-      cJSON_ArrayForEach(a, arr(m, "actions"))
-      {
-        char want_id[64], num[16];
-        snprintf(num, sizeof num, "%d", ++k);
-        snprintf(want_id, sizeof want_id, "ordos-2023-58:%s.%s", id, num);
-        assert_string_equal(str(a, "id"), want_id);
-        assert_string_equal(str(a, "number"), num);
-        if (got[0])
-          strcat(got, "|");
-        strcat(got, str(a, "unit"));
-        const char *text = str(a, "text");
-        assert_true(strlen(text) > 10);
-        /* the owner's parenthesis is not part of the text */
-        assert_null(strstr(text, "（市"));
-        actions++;
-      }
-      assert_string_equal(got, SEED_MEASURES[row].owners);
-      measures++;
-      if (cJSON_GetArraySize(arr(m, "lead")) > 0)
-        with_lead++;
-      else
-        assert_int_equal(cJSON_GetArraySize(arr(m, "actions")), 0);
-      row++;
-    }
-  }
-  assert_int_equal(measures, 49);
-  assert_int_equal(with_lead, 44);
-  assert_int_equal(actions, 83);
-
-  /* the 14 unnumbered actions: their line does not begin with "1." */
-  FILE *f = fopen(SEED, "rb");
-  assert_non_null(f);
-  char lines[400][2048];
-  int nlines = 0;
-  while (nlines < 400 && fgets(lines[nlines], sizeof lines[nlines], f))
-    nlines++;
-  fclose(f);
-  cJSON_ArrayForEach(s, arr(plan, "sections"))
-  {
-    cJSON_ArrayForEach(m, arr(s, "measures"))
-    {
-      cJSON_ArrayForEach(a, arr(m, "actions"))
-      {
-        int line = cJSON_GetObjectItemCaseSensitive(a, "source_line")->valueint;
-        assert_true(line >= 1 && line <= nlines);
-        const char *p = lines[line - 1];
-        while (*p >= '0' && *p <= '9')
-          p++;
-        if (p == lines[line - 1] || *p != '.')
-          unnumbered++;
-      }
-    }
-  }
-  assert_int_equal(unnumbered, 14);
+  check_seed_measures(plan);
+  assert_int_equal(count_unnumbered_actions(plan), 14);
 
   /* 1.2023年… is item 1 whose text begins with the year */
   const cJSON *a141 = action_by_id(plan, "ordos-2023-58:1.4.1");
@@ -922,15 +940,17 @@ test_variant_crlf_bom_gb18030(void **state)
  * numbers, the dates copied), each expansion reported; a collective
  * without members stays one unit, reported; a member that is not a unit
  * of the file is refused. */
+static const char collective_doc[] =
+    "2024年2月1日\n一、城市更新\n（一）推进老旧小区改造。（牵头单位：市住建局；配合单位：各区、县级市）\n"
+    "1.2024年底前完成改造。（责任单位：各区、县级市）\n"
+    "2.2024年6月底前印发导则。（责任单位：市住建局）\n"
+    "（二）加强基层治理。（牵头单位：各相关街镇）\n1.2024年9月底前建成网格。\n";
+
+/* The measure's 配合单位 and action 1's 责任单位 expand into the file's
+ * members, the action split in two, each expansion reported. */
 static void
-test_collective_expanded_by_units_file(void **state)
+check_collective_expanded(void)
 {
-  (void)state;
-  static const char doc[] =
-      "2024年2月1日\n一、城市更新\n（一）推进老旧小区改造。（牵头单位：市住建局；配合单位：各区、县级市）\n"
-      "1.2024年底前完成改造。（责任单位：各区、县级市）\n"
-      "2.2024年6月底前印发导则。（责任单位：市住建局）\n"
-      "（二）加强基层治理。（牵头单位：各相关街镇）\n1.2024年9月底前建成网格。\n";
   cJSON *units = cJSON_Parse("[{\"name\":\"市住建局\",\"code\":\"ZJJ\"},"
                              "{\"name\":\"东城区人民政府\",\"code\":\"DCQ\",\"aliases\":[\"东城区\"]},"
                              "{\"name\":\"西城区人民政府\",\"code\":\"XCQ\"},"
@@ -939,7 +959,8 @@ test_collective_expanded_by_units_file(void **state)
   dbn_plan_import_options_t opt = {.id = "c", .units = units};
   cJSON *plan = NULL, *report = NULL;
   char why[256];
-  assert_int_equal(dbn_plan_import(doc, sizeof doc - 1, &opt, &plan, &report, why, sizeof why), 0);
+  assert_int_equal(
+      dbn_plan_import(collective_doc, sizeof collective_doc - 1, &opt, &plan, &report, why, sizeof why), 0);
   const cJSON *measures = arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures");
   const cJSON *first = cJSON_GetArrayItem(measures, 0);
   assert_int_equal(cJSON_GetArraySize(arr(first, "cooperating")), 2);
@@ -983,14 +1004,20 @@ test_collective_expanded_by_units_file(void **state)
   cJSON_Delete(plan);
   cJSON_Delete(report);
   cJSON_Delete(units);
+}
 
-  /* the file may spell the collective with () where the document has （） */
+/* The file may spell the collective with () where the document has （）. */
+static void
+check_collective_spelled_with_ascii_parens(void)
+{
   static const char parens[] = "2024年2月1日\n一、交通\n（一）推进智慧交通。\n"
                                "1.2024年底前完成。（责任单位：各县（市、区）人民政府）\n";
   cJSON *spelled = cJSON_Parse("[{\"name\":\"甲县人民政府\",\"code\":\"JX\"},"
                                "{\"name\":\"各县(市、区)人民政府\",\"members\":[\"JX\"]}]");
   assert_non_null(spelled);
-  opt.units = spelled;
+  dbn_plan_import_options_t opt = {.id = "c", .units = spelled};
+  cJSON *plan = NULL, *report = NULL;
+  char why[256];
   assert_int_equal(dbn_plan_import(parens, sizeof parens - 1, &opt, &plan, &report, why, sizeof why), 0);
   const cJSON *only = cJSON_GetArrayItem(
       arr(cJSON_GetArrayItem(arr(cJSON_GetArrayItem(arr(plan, "sections"), 0), "measures"), 0), "actions"),
@@ -999,24 +1026,42 @@ test_collective_expanded_by_units_file(void **state)
   cJSON_Delete(plan);
   cJSON_Delete(report);
   cJSON_Delete(spelled);
+}
 
-  /* a member that names no unit of the file, or a collective, is refused */
+/* A member that names no unit of the file, or a collective, is refused. */
+static void
+check_bad_members_refused(void)
+{
   static const char *const bad_files[] = {
       "[{\"name\":\"各区\",\"members\":[\"北区\"]}]",
       "[{\"name\":\"各区\",\"members\":[\"各县\"]},{\"name\":\"各县\",\"members\":[\"各区\"]}]",
       "[{\"name\":\"各区\",\"members\":[]}]",
   };
+  dbn_plan_import_options_t opt = {.id = "c"};
+  cJSON *plan, *report;
+  char why[256];
   for (size_t i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++) {
     cJSON *bad = cJSON_Parse(bad_files[i]);
     assert_non_null(bad);
     opt.units = bad;
     plan = report = NULL;
-    assert_int_equal(dbn_plan_import(doc, sizeof doc - 1, &opt, &plan, &report, why, sizeof why), DBN_EINVAL);
+    assert_int_equal(
+        dbn_plan_import(collective_doc, sizeof collective_doc - 1, &opt, &plan, &report, why, sizeof why),
+        DBN_EINVAL);
     assert_non_null(strstr(why, "units file"));
     assert_null(plan);
     cJSON_Delete(report);
     cJSON_Delete(bad);
   }
+}
+
+static void
+test_collective_expanded_by_units_file(void **state)
+{
+  (void)state;
+  check_collective_expanded();
+  check_collective_spelled_with_ascii_parens();
+  check_bad_members_refused();
 }
 
 static void

@@ -27,14 +27,6 @@
 #define AT_1530Z (END_OF_JUNE_30 - 30 * 60)
 #define AT_1630Z (END_OF_JUNE_30 + 30 * 60)
 
-static int
-setup(void **state)
-{
-  (void)state;
-  unsetenv(DBN_PLAN_ZONE_ENV);
-  return 0;
-}
-
 static void
 test_zone_parse(void **state)
 {
@@ -205,19 +197,14 @@ struct warnings {
   size_t count;
 };
 
-static int
-collect_warnings(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
+static void
+collect_warnings(const Duban__Event *event, void *arg)
 {
-  (void)seq;
   struct warnings *seen = arg;
-  Duban__Event *event;
-  assert_int_equal(dbn_wire_event_unpack(bytes, len, &event), 0);
   if (event->body_case == DUBAN__EVENT__BODY_DEADLINE_WARNING && seen->count < 4) {
     assert_string_equal(event->deadline_warning->due, "2025-06-30");
     snprintf(seen->levels[seen->count++], sizeof seen->levels[0], "%s", event->deadline_warning->level);
   }
-  dbn_wire_event_free(&event);
-  return 0;
 }
 
 static void
@@ -246,7 +233,7 @@ test_monitor_at_boundary_hours(void **state)
   dbn_store_txn_t *txn;
   struct warnings seen = {0};
   assert_int_equal(dbn_store_read_begin(store, &txn), 0);
-  assert_int_equal(dbn_store_events_foreach(txn, 0, 0, collect_warnings, &seen), 0);
+  fixture_each_event(txn, collect_warnings, &seen);
   dbn_store_abort(&txn);
   assert_int_equal(seen.count, 2);
   assert_string_equal(seen.levels[0], "yellow");
@@ -259,13 +246,13 @@ int
 main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup(test_zone_parse, setup),
-      cmocka_unit_test_setup(test_day_ends_at_beijing_midnight, setup),
-      cmocka_unit_test_setup(test_time_a_person_reads, setup),
-      cmocka_unit_test_setup(test_colour_at_boundary_hours, setup),
-      cmocka_unit_test_setup(test_zone_from_environment, setup),
-      cmocka_unit_test_setup(test_zone_check_refuses, setup),
-      cmocka_unit_test_setup(test_monitor_at_boundary_hours, setup),
+      cmocka_unit_test_setup(test_zone_parse, fixture_default_zone),
+      cmocka_unit_test_setup(test_day_ends_at_beijing_midnight, fixture_default_zone),
+      cmocka_unit_test_setup(test_time_a_person_reads, fixture_default_zone),
+      cmocka_unit_test_setup(test_colour_at_boundary_hours, fixture_default_zone),
+      cmocka_unit_test_setup(test_zone_from_environment, fixture_default_zone),
+      cmocka_unit_test_setup(test_zone_check_refuses, fixture_default_zone),
+      cmocka_unit_test_setup(test_monitor_at_boundary_hours, fixture_default_zone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

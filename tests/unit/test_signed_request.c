@@ -221,78 +221,100 @@ event_check(dbn_store_t *store, const char *actor, const Duban__Request *req, in
   return rc;
 }
 
+/* The signers of test_broker_and_verify and the log it writes. */
+struct signed_log {
+  dbn_store_t *store;
+  struct signer admin, lcj, zrj, other_admin;
+};
+
+/* Keys for every signer, and a new log in dir/data using crypto. */
 static void
-test_broker_and_verify(void **state)
+signed_log_open(struct signed_log *log, dbn_crypto_t crypto)
 {
-  dbn_crypto_t crypto = profile_of(state);
-  dbn_store_txn_t *txn;
   fixture_temp_dir(dir, sizeof dir, "signed");
-  struct signer admin = {.identity = "admin:admin"}, lcj = {.identity = "unit:LCJ"},
-                zrj = {.identity = "unit:ZRJ"}, other_admin = {.identity = "admin:b"};
-  make_key("admin", crypto, &admin.key);
-  make_key("lcj", crypto, &lcj.key);
-  make_key("zrj", crypto, &zrj.key);
-  make_key("b", crypto, &other_admin.key);
+  *log = (struct signed_log){.admin = {.identity = "admin:admin"},
+                             .lcj = {.identity = "unit:LCJ"},
+                             .zrj = {.identity = "unit:ZRJ"},
+                             .other_admin = {.identity = "admin:b"}};
+  make_key("admin", crypto, &log->admin.key);
+  make_key("lcj", crypto, &log->lcj.key);
+  make_key("zrj", crypto, &log->zrj.key);
+  make_key("b", crypto, &log->other_admin.key);
   char data[300];
   snprintf(data, sizeof data, "%s/data", dir);
-  dbn_store_t *store = NULL;
   dbn_store_options_t options = {0};
-  assert_int_equal(dbn_store_open(&store, data, &options), 0);
+  assert_int_equal(dbn_store_open(&log->store, data, &options), 0);
   char why[256];
-  assert_int_equal(dbn_store_choose_crypto(store, dbn_crypto_name(crypto), "real", why, sizeof why), 0);
+  assert_int_equal(dbn_store_choose_crypto(log->store, dbn_crypto_name(crypto), "real", why, sizeof why), 0);
+}
 
-  Duban__Progress progress = DUBAN__PROGRESS__INIT;
-  progress.task = "p:1.1.1";
-  progress.percent = 30;
-  progress.note = "进展";
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.request_id = "w1";
-  write.body_case = DUBAN__REQUEST__BODY_PROGRESS;
-  write.progress = &progress;
-  /* Before any key is registered nothing is required (older logs). */
-  assert_int_equal(write_as(store, "unit:LCJ", &write, false), 0);
-
-  /* The first admin key registers itself; unsigned, it may not. */
+/* The first admin key registers itself (signed, not unsigned); no second
+ * admin signs itself in; the admin registers unit:LCJ's and unit:ZRJ's. */
+static void
+register_keys(struct signed_log *log)
+{
   Duban__SigningKeyRegistration reg;
-  Duban__Request req = registration(&reg, "admin:admin", &admin.key);
-  assert_int_equal(write_as(store, "admin:admin", &req, false), DBN_EUNAUTH);
-  sign(&req, &admin);
-  assert_int_equal(write_as(store, "admin:admin", &req, true), 0);
-  /* Now no second admin signs itself in. */
-  req = registration(&reg, "admin:b", &other_admin.key);
-  sign(&req, &other_admin);
-  assert_int_equal(write_as(store, "admin:b", &req, false), DBN_EPERM);
-  /* The admin registers unit:LCJ's and unit:ZRJ's keys. */
-  req = registration(&reg, "unit:LCJ", &lcj.key);
-  sign(&req, &admin);
-  assert_int_equal(write_as(store, "admin:admin", &req, true), 0);
+  Duban__Request req = registration(&reg, "admin:admin", &log->admin.key);
+  assert_int_equal(write_as(log->store, "admin:admin", &req, false), DBN_EUNAUTH);
+  sign(&req, &log->admin);
+  assert_int_equal(write_as(log->store, "admin:admin", &req, true), 0);
+  req = registration(&reg, "admin:b", &log->other_admin.key);
+  sign(&req, &log->other_admin);
+  assert_int_equal(write_as(log->store, "admin:b", &req, false), DBN_EPERM);
+  req = registration(&reg, "unit:LCJ", &log->lcj.key);
+  sign(&req, &log->admin);
+  assert_int_equal(write_as(log->store, "admin:admin", &req, true), 0);
   Duban__SigningKeyRegistration reg2;
-  req = registration(&reg2, "unit:ZRJ", &zrj.key);
-  sign(&req, &admin);
-  assert_int_equal(write_as(store, "admin:admin", &req, true), 0);
+  req = registration(&reg2, "unit:ZRJ", &log->zrj.key);
+  sign(&req, &log->admin);
+  assert_int_equal(write_as(log->store, "admin:admin", &req, true), 0);
+}
 
-  /* A signed write checks; unsigned, changed, flipped or another's does not. */
-  write.signature.len = 0;
-  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EUNAUTH);
-  sign(&write, &lcj);
-  assert_int_equal(write_as(store, "unit:LCJ", &write, false), 0);
-  assert_int_equal(event_check(store, "unit:LCJ", &write, -1), 0);
-  assert_int_equal(event_check(store, "unit:LCJ", &write, 100), DBN_ECORRUPT);
-  assert_int_equal(event_check(store, "unit:ZRJ", &write, -1), DBN_ECORRUPT);
-  progress.percent = 100;
-  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM);
-  progress.percent = 30;
-  lcj.signature[5] ^= 1;
-  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM);
-  lcj.signature[5] ^= 1;
-  assert_int_equal(write_as(store, "unit:ZRJ", &write, false), DBN_EPERM); /* LCJ's key, ZRJ's name */
-  sign(&write, &zrj);
-  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM); /* ZRJ's key, LCJ's name */
-  sign(&write, &other_admin);
-  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM); /* a key nobody registered */
+/* A signed write checks; unsigned, changed, flipped or another's does not.
+ * write is LCJ's progress report, progress its body. */
+static void
+check_signed_write(struct signed_log *log, Duban__Request *write, Duban__Progress *progress)
+{
+  dbn_store_t *store = log->store;
+  write->signature.len = 0;
+  assert_int_equal(write_as(store, "unit:LCJ", write, false), DBN_EUNAUTH);
+  sign(write, &log->lcj);
+  assert_int_equal(write_as(store, "unit:LCJ", write, false), 0);
+  assert_int_equal(event_check(store, "unit:LCJ", write, -1), 0);
+  assert_int_equal(event_check(store, "unit:LCJ", write, 100), DBN_ECORRUPT);
+  assert_int_equal(event_check(store, "unit:ZRJ", write, -1), DBN_ECORRUPT);
+  progress->percent = 100;
+  assert_int_equal(write_as(store, "unit:LCJ", write, false), DBN_EPERM);
+  progress->percent = 30;
+  log->lcj.signature[5] ^= 1;
+  assert_int_equal(write_as(store, "unit:LCJ", write, false), DBN_EPERM);
+  log->lcj.signature[5] ^= 1;
+  assert_int_equal(write_as(store, "unit:ZRJ", write, false), DBN_EPERM); /* LCJ's key, ZRJ's name */
+  sign(write, &log->zrj);
+  assert_int_equal(write_as(store, "unit:LCJ", write, false), DBN_EPERM); /* ZRJ's key, LCJ's name */
+  sign(write, &log->other_admin);
+  assert_int_equal(write_as(store, "unit:LCJ", write, false), DBN_EPERM); /* a key nobody registered */
+}
 
-  /* A signer's chain: a signed write that continues, chain-only writes
-   * that follow it, and one that follows a link nobody wrote. */
+/* How many signers' chains end in writes no signature covers yet. */
+static size_t
+uncovered_chains(dbn_store_t *store)
+{
+  dbn_store_txn_t *txn;
+  size_t chains;
+  uint64_t last;
+  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  assert_int_equal(dbn_signed_chains_uncovered(txn, &chains, &last), 0);
+  dbn_store_abort(&txn);
+  return chains;
+}
+
+/* A signer's chain: a signed write that continues, chain-only writes that
+ * follow it, and one that follows a link nobody wrote. */
+static void
+check_signer_chain(struct signed_log *log)
+{
+  struct signer *admin = &log->admin;
   Duban__ScoringRules rules = DUBAN__SCORING_RULES__INIT;
   rules.version = "v1";
   rules.effective = "2024-01-01";
@@ -304,62 +326,82 @@ test_broker_and_verify(void **state)
   chained.signer_continues = true;
   chained.request_id = "c1";
   uint8_t link[32], next[32];
-  assert_int_equal(dbn_request_sign_chained(&chained, "admin:admin", &admin.key, 0, true, admin.signature,
-                                            admin.plan, link),
+  assert_int_equal(dbn_request_sign_chained(&chained, "admin:admin", &admin->key, 0, true, admin->signature,
+                                            admin->plan, link),
                    0);
-  assert_int_equal(write_as(store, "admin:admin", &chained, true), 0);
+  assert_int_equal(write_as(log->store, "admin:admin", &chained, true), 0);
   chained.signer_prev.data = link;
   chained.signer_prev.len = sizeof link;
   chained.request_id = "c2";
   rules.version = "v2";
-  assert_int_equal(dbn_request_sign_chained(&chained, "admin:admin", &admin.key, 0, false, admin.signature,
-                                            admin.plan, next),
+  assert_int_equal(dbn_request_sign_chained(&chained, "admin:admin", &admin->key, 0, false, admin->signature,
+                                            admin->plan, next),
                    0);
   assert_int_equal(chained.signature.len, 0);
-  assert_int_equal(write_as(store, "unit:LCJ", &chained, false), DBN_EPERM); /* not LCJ's chain */
-  assert_int_equal(write_as(store, "admin:admin", &chained, true), 0);
-  assert_int_equal(write_as(store, "admin:admin", &chained, false), DBN_EPERM); /* link already followed */
+  assert_int_equal(write_as(log->store, "unit:LCJ", &chained, false), DBN_EPERM); /* not LCJ's chain */
+  assert_int_equal(write_as(log->store, "admin:admin", &chained, true), 0);
+  assert_int_equal(write_as(log->store, "admin:admin", &chained, false),
+                   DBN_EPERM); /* link already followed */
   memcpy(link, next, sizeof link);
-  size_t chains;
-  uint64_t last;
-  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
-  assert_int_equal(dbn_signed_chains_uncovered(txn, &chains, &last), 0);
-  dbn_store_abort(&txn);
-  assert_int_equal(chains, 1); /* c2 is covered only by the chain */
+  assert_int_equal(uncovered_chains(log->store), 1); /* c2 is covered only by the chain */
   chained.request_id = "c3";
   rules.version = "v3";
   chained.signer_continues = false;
-  assert_int_equal(dbn_request_sign_chained(&chained, "admin:admin", &admin.key, 0, true, admin.signature,
-                                            admin.plan, NULL),
+  assert_int_equal(dbn_request_sign_chained(&chained, "admin:admin", &admin->key, 0, true, admin->signature,
+                                            admin->plan, NULL),
                    0);
-  assert_int_equal(write_as(store, "admin:admin", &chained, true), 0);
-  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
-  assert_int_equal(dbn_signed_chains_uncovered(txn, &chains, &last), 0);
-  dbn_store_abort(&txn);
-  assert_int_equal(chains, 0); /* c3's signature covers c2 */
+  assert_int_equal(write_as(log->store, "admin:admin", &chained, true), 0);
+  assert_int_equal(uncovered_chains(log->store), 0); /* c3's signature covers c2 */
+}
 
-  /* Revoked: refused from then on, while the write before still verifies. */
-  sign(&write, &lcj);
+/* Revoked: LCJ's write is refused from then on, while the one before
+ * still verifies. */
+static void
+check_revocation(struct signed_log *log, Duban__Request *write)
+{
+  sign(write, &log->lcj);
   Duban__SigningKeyRevocation rev = DUBAN__SIGNING_KEY_REVOCATION__INIT;
   rev.identity = "unit:LCJ";
-  rev.key_id = lcj.key.key_id;
+  rev.key_id = log->lcj.key.key_id;
   rev.reason = "丢失";
   Duban__Request revoke = DUBAN__REQUEST__INIT;
   revoke.request_id = "rev";
   revoke.body_case = DUBAN__REQUEST__BODY_REVOKE_SIGNING_KEY;
   revoke.revoke_signing_key = &rev;
-  sign(&revoke, &admin);
-  assert_int_equal(write_as(store, "admin:admin", &revoke, true), 0);
-  assert_int_equal(write_as(store, "unit:LCJ", &write, false), DBN_EPERM);
+  sign(&revoke, &log->admin);
+  assert_int_equal(write_as(log->store, "admin:admin", &revoke, true), 0);
+  assert_int_equal(write_as(log->store, "unit:LCJ", write, false), DBN_EPERM);
   Duban__SigningKeyList *list = NULL;
-  assert_int_equal(dbn_store_write_begin(store, &txn), 0);
+  dbn_store_txn_t *txn;
+  assert_int_equal(dbn_store_write_begin(log->store, &txn), 0);
   assert_int_equal(dbn_signing_keys_get(txn, "unit:LCJ", &list), 0);
   assert_non_null(list);
   assert_int_equal(list->n_keys, 1);
   assert_true(list->keys[0]->revoked_seq > list->keys[0]->registered_seq);
   duban__signing_key_list__free_unpacked(list, NULL);
   dbn_store_abort(&txn);
-  dbn_store_destroy(&store);
+}
+
+static void
+test_broker_and_verify(void **state)
+{
+  struct signed_log log;
+  signed_log_open(&log, profile_of(state));
+  Duban__Progress progress = DUBAN__PROGRESS__INIT;
+  progress.task = "p:1.1.1";
+  progress.percent = 30;
+  progress.note = "进展";
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  write.request_id = "w1";
+  write.body_case = DUBAN__REQUEST__BODY_PROGRESS;
+  write.progress = &progress;
+  /* Before any key is registered nothing is required (older logs). */
+  assert_int_equal(write_as(log.store, "unit:LCJ", &write, false), 0);
+  register_keys(&log);
+  check_signed_write(&log, &write, &progress);
+  check_signer_chain(&log);
+  check_revocation(&log, &write);
+  dbn_store_destroy(&log.store);
   fixture_remove_dir(dir);
 }
 

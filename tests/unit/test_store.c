@@ -76,18 +76,6 @@ append_progress(dbn_store_t *store, const char *task, int percent, const char *n
   return fixture_append_one(store, &event);
 }
 
-/* The task as a fresh read transaction sees it; the caller frees it. */
-static Duban__Task *
-read_task(dbn_store_t *store, const char *id)
-{
-  dbn_store_txn_t *txn;
-  Duban__Task *task = NULL;
-  assert_int_equal(dbn_store_read_begin(store, &txn), 0);
-  assert_int_equal(dbn_store_task_get(txn, id, &task), 0);
-  dbn_store_abort(&txn);
-  return task;
-}
-
 /* The escalations a fresh read sees (open ones only, or all); the caller
  * frees them with dbn_store_escalations_free. */
 static Duban__Escalation **
@@ -136,24 +124,6 @@ teardown(void **state)
   fixture_remove_dir(f->dir);
   free(f);
   return 0;
-}
-
-/* Flip one byte of the stored value under key in database name, behind the
- * store's back, as an attacker with the file would. */
-static void
-tamper(const char *dir, const char *name, const void *key_bytes, size_t key_len, size_t offset)
-{
-  fixture_raw_db_t raw;
-  fixture_raw_open(&raw, dir, name);
-  MDB_val key = {key_len, (void *)key_bytes}, val;
-  assert_int_equal(mdb_get(raw.txn, raw.dbi, &key, &val), 0);
-  uint8_t *copy = malloc(val.mv_size);
-  memcpy(copy, val.mv_data, val.mv_size);
-  copy[offset % val.mv_size] ^= 0x01;
-  MDB_val changed = {val.mv_size, copy};
-  assert_int_equal(mdb_put(raw.txn, raw.dbi, &key, &changed, 0), 0);
-  fixture_raw_commit(&raw);
-  free(copy);
 }
 
 /* ---- cases ---- */
@@ -229,7 +199,7 @@ test_escalation_blocks_and_resolves(void **state)
   append_claim(f->store, "t:1.1.1", "r1");
   fixture_append_escalated(f->store, "t:1.1.1", "unit:LCJ", 0, "funding", "资金未到位");
 
-  Duban__Task *task = read_task(f->store, "t:1.1.1");
+  Duban__Task *task = fixture_read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_BLOCKED);
   dbn_wire_task_free(&task);
   size_t count;
@@ -248,7 +218,7 @@ test_escalation_blocks_and_resolves(void **state)
   resolved.resolved = &resolve;
   assert_int_equal(fixture_append_one(f->store, &resolved), 0);
 
-  task = read_task(f->store, "t:1.1.1");
+  task = fixture_read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_IN_PROGRESS);
   dbn_wire_task_free(&task);
   open = read_escalations(f->store, true, &count);
@@ -323,15 +293,15 @@ test_verify_finds_changed_event(void **state)
   uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, 6};
   dbn_verify_report_t report;
   for (size_t offset = 0; offset < 60; offset += 3) {
-    tamper(f->dir, "events", key, sizeof key, offset);
+    fixture_raw_flip_byte(f->dir, "events", key, sizeof key, offset);
     assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
     assert_int_equal(report.first_bad_seq, 6);
     assert_int_equal(dbn_store_verify_chain(f->dir, &report), DBN_ECORRUPT);
     assert_int_equal(report.first_bad_seq, 6);
-    tamper(f->dir, "events", key, sizeof key, offset);
+    fixture_raw_flip_byte(f->dir, "events", key, sizeof key, offset);
   }
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), 0);
-  tamper(f->dir, "events", key, sizeof key, 40);
+  fixture_raw_flip_byte(f->dir, "events", key, sizeof key, 40);
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
   assert_non_null(strstr(report.problem, "6"));
   assert_int_equal(dbn_store_open(&f->store, f->dir, NULL), 0);
@@ -346,7 +316,7 @@ test_verify_finds_changed_last_event(void **state)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
   dbn_store_destroy(&f->store);
   uint8_t key[8] = {0, 0, 0, 0, 0, 0, 0, 5};
-  tamper(f->dir, "events", key, sizeof key, 30);
+  fixture_raw_flip_byte(f->dir, "events", key, sizeof key, 30);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
   assert_int_equal(report.first_bad_seq, 5);
@@ -362,7 +332,7 @@ test_verify_finds_changed_view(void **state)
   for (int i = 0; i < 5; i++)
     assert_int_equal(append_progress(f->store, "t:1.1.1", i, "进展"), 0);
   dbn_store_destroy(&f->store);
-  tamper(f->dir, "tasks", "t:1.1.2", strlen("t:1.1.2"), 3);
+  fixture_raw_flip_byte(f->dir, "tasks", "t:1.1.2", strlen("t:1.1.2"), 3);
   dbn_verify_report_t report;
   assert_int_equal(dbn_store_verify(f->dir, NULL, &report), DBN_ECORRUPT);
   assert_non_null(strstr(report.problem, "tasks"));
@@ -427,12 +397,9 @@ test_failed_transaction_leaves_log(void **state)
   append_plan(f->store);
   dbn_store_txn_t *txn;
   assert_int_equal(dbn_store_write_begin(f->store, &txn), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "t:1.1.1";
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.actor = "unit:LCJ";
-  event.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  event.claimed = &claim;
+  Duban__Claim claim;
+  Duban__Event event;
+  fixture_claimed_event(&event, &claim, "t:1.1.1", "unit:LCJ");
   assert_int_equal(dbn_store_append(txn, &event), 0);
   assert_int_equal(dbn_store_txn_head(txn), 2);
   dbn_store_abort(&txn);
@@ -452,12 +419,9 @@ test_failed_append_poisons_transaction(void **state)
   append_plan(f->store);
   dbn_store_txn_t *txn;
   assert_int_equal(dbn_store_write_begin(f->store, &txn), 0);
-  Duban__Claim claim = DUBAN__CLAIM__INIT;
-  claim.task = "t:1.1.2";
-  Duban__Event claimed = DUBAN__EVENT__INIT;
-  claimed.actor = "unit:ZRJ";
-  claimed.body_case = DUBAN__EVENT__BODY_CLAIMED;
-  claimed.claimed = &claim;
+  Duban__Claim claim;
+  Duban__Event claimed;
+  fixture_claimed_event(&claimed, &claim, "t:1.1.2", "unit:ZRJ");
   assert_int_equal(dbn_store_append(txn, &claimed), 0);
   assert_int_equal(dbn_store_txn_error(txn), 0);
   /* Progress on t:1.1.1, still assigned: the task lifecycle refuses it, so
@@ -508,7 +472,7 @@ test_append_with_checked_task(void **state)
   assert_int_equal(dbn_store_append_with(txn, &event, &subject), 0);
   assert_null(subject.task);
   assert_int_equal(dbn_store_commit(&txn), 0);
-  Duban__Task *task = read_task(f->store, "t:1.1.1");
+  Duban__Task *task = fixture_read_task(f->store, "t:1.1.1");
   assert_int_equal(task->state, DUBAN__TASK_STATE__TASK_SUBMITTED);
   assert_string_equal(task->note, "已完成");
   assert_string_equal(task->text, "申请资金和任务");
@@ -535,7 +499,7 @@ test_deadline_warnings_recorded_once_each(void **state)
     event.deadline_warning = &warning;
     assert_int_equal(fixture_append_one(f->store, &event), 0);
   }
-  Duban__Task *task = read_task(f->store, "t:1.1.2");
+  Duban__Task *task = fixture_read_task(f->store, "t:1.1.2");
   assert_true(task->overdue);
   assert_int_equal(task->n_warnings, 2);
   assert_string_equal(task->warnings[0], "2023-12-31/yellow");

@@ -45,10 +45,11 @@ load_keys(dbn_sign_key_t *secret, dbn_sign_key_t *public_only, const char *dir)
   assert_int_equal(dbn_sign_key_load_public(public_only, path), 0);
 }
 
+/* The broker's signing key in keys_dir (made once, then kept, private
+ * to its owner) and another broker's in other_dir. */
 static void
-test_sign_check_keep(void **state)
+make_broker_keys(void)
 {
-  (void)state;
   fixture_temp_dir(keys_dir, sizeof keys_dir, "witness");
   snprintf(other_dir, sizeof other_dir, "%s/other", keys_dir);
   snprintf(witness_dir, sizeof witness_dir, "%s/witness", keys_dir);
@@ -65,7 +66,58 @@ test_sign_check_keep(void **state)
   snprintf(path, sizeof path, "%s/broker.sign_secret", keys_dir);
   assert_int_equal(stat(path, &st), 0);
   assert_int_equal(st.st_mode & 0777, 0600);
+}
 
+/* A change to any field the signature covers, or to the signature, fails
+ * the check (and a checkpoint that fails is not kept); undone, it checks. */
+static void
+check_every_field_covered(Duban__Checkpoint *c, uint8_t *head, uint8_t *signature,
+                          const dbn_sign_key_t *key_public)
+{
+  c->seq = 43;
+  assert_int_equal(dbn_checkpoint_check(c, key_public), DBN_EPERM);
+  c->seq = 42;
+  head[31] ^= 1;
+  assert_int_equal(dbn_checkpoint_check(c, key_public), DBN_EPERM);
+  head[31] ^= 1;
+  c->time++;
+  assert_int_equal(dbn_checkpoint_check(c, key_public), DBN_EPERM);
+  c->time--;
+  signature[10] ^= 0x80;
+  assert_int_equal(dbn_checkpoint_check(c, key_public), DBN_EPERM);
+  assert_int_equal(dbn_checkpoint_keep(witness_dir, c, key_public), DBN_EPERM);
+  assert_int_equal(files_in(witness_dir), 0);
+  signature[10] ^= 0x80;
+  assert_int_equal(dbn_checkpoint_check(c, key_public), 0);
+}
+
+/* Kept once, and read back as it was; checked against another key, left
+ * out. */
+static void
+check_kept_once(const Duban__Checkpoint *c, const uint8_t *head, const dbn_sign_key_t *key_public,
+                const dbn_sign_key_t *other_public)
+{
+  assert_int_equal(dbn_checkpoint_keep(witness_dir, c, key_public), 0);
+  assert_int_equal(dbn_checkpoint_keep(witness_dir, c, key_public), 0);
+  assert_int_equal(files_in(witness_dir), 1);
+  Duban__Checkpoint **list;
+  size_t count, bad;
+  assert_int_equal(dbn_checkpoints_load(witness_dir, other_public, &list, &count, &bad), 0);
+  assert_int_equal(count, 0); /* checked against another key: left out */
+  assert_int_equal(bad, 1);
+  assert_int_equal(dbn_checkpoints_load(witness_dir, key_public, &list, &count, &bad), 0);
+  assert_int_equal(count, 1);
+  assert_int_equal(bad, 0);
+  assert_int_equal(list[0]->seq, 42);
+  assert_memory_equal(list[0]->head_hash.data, head, DBN_HASH_BYTES);
+  dbn_checkpoints_free(list, count);
+}
+
+static void
+test_sign_check_keep(void **state)
+{
+  (void)state;
+  make_broker_keys();
   dbn_sign_key_t key, key_public, other, other_public;
   load_keys(&key, &key_public, keys_dir);
   load_keys(&other, &other_public, other_dir);
@@ -85,22 +137,7 @@ test_sign_check_keep(void **state)
   assert_int_equal(dbn_checkpoint_check(&c, &key_public), 0);
   assert_int_equal(dbn_checkpoint_check(&c, &other_public), DBN_EPERM);
 
-  /* Every field the signature covers. */
-  c.seq = 43;
-  assert_int_equal(dbn_checkpoint_check(&c, &key_public), DBN_EPERM);
-  c.seq = 42;
-  head[31] ^= 1;
-  assert_int_equal(dbn_checkpoint_check(&c, &key_public), DBN_EPERM);
-  head[31] ^= 1;
-  c.time++;
-  assert_int_equal(dbn_checkpoint_check(&c, &key_public), DBN_EPERM);
-  c.time--;
-  signature[10] ^= 0x80;
-  assert_int_equal(dbn_checkpoint_check(&c, &key_public), DBN_EPERM);
-  assert_int_equal(dbn_checkpoint_keep(witness_dir, &c, &key_public), DBN_EPERM);
-  assert_int_equal(files_in(witness_dir), 0);
-  signature[10] ^= 0x80;
-  assert_int_equal(dbn_checkpoint_check(&c, &key_public), 0);
+  check_every_field_covered(&c, head, signature, &key_public);
 
   /* Another broker's checkpoint, even well signed by its own key. */
   Duban__Checkpoint forged = c;
@@ -113,21 +150,7 @@ test_sign_check_keep(void **state)
   assert_int_equal(dbn_checkpoint_keep(witness_dir, &forged, &key_public), DBN_EPERM);
   assert_int_equal(files_in(witness_dir), 0);
 
-  /* Kept once, and read back as it was. */
-  assert_int_equal(dbn_checkpoint_keep(witness_dir, &c, &key_public), 0);
-  assert_int_equal(dbn_checkpoint_keep(witness_dir, &c, &key_public), 0);
-  assert_int_equal(files_in(witness_dir), 1);
-  Duban__Checkpoint **list;
-  size_t count, bad;
-  assert_int_equal(dbn_checkpoints_load(witness_dir, &other_public, &list, &count, &bad), 0);
-  assert_int_equal(count, 0); /* checked against another key: left out */
-  assert_int_equal(bad, 1);
-  assert_int_equal(dbn_checkpoints_load(witness_dir, &key_public, &list, &count, &bad), 0);
-  assert_int_equal(count, 1);
-  assert_int_equal(bad, 0);
-  assert_int_equal(list[0]->seq, 42);
-  assert_memory_equal(list[0]->head_hash.data, head, sizeof head);
-  dbn_checkpoints_free(list, count);
+  check_kept_once(&c, head, &key_public, &other_public);
 
   dbn_sign_key_clear(&key);
   dbn_sign_key_clear(&other);
