@@ -366,8 +366,9 @@ write_action(build_t *build, cJSON *actions, const section_t *section, const mea
     else
       import_report(
           importer, action->line, "deadline",
-          dbn_tr("举措 %s.%s.%s 没有写日期：不设期限（不凭空设定；--horizon 日期 给没有日期的举措设定该期限，"
-                 "标为继承）",
+          dbn_tr("举措 %s.%s.%s 没有写日期：不设期限（不凭空设定；用 --horizon 日期 "
+                 "可给没有日期的举措设定该期限，"
+                 "并标为继承）",
                  "action %s.%s.%s names no date: no due date (none is invented; --horizon DATE gives "
                  "undated actions that date, marked inherited)"),
           section->number, measure->number, action->number);

@@ -229,9 +229,12 @@ note_uncovered(dbn_store_txn_t *rebuild, dbn_verify_report_t *report)
   uint64_t last;
   int rc = dbn_signed_chains_uncovered(rebuild, &chains, &last);
   if (rc == 0 && chains)
-    snprintf(report->note, sizeof report->note,
-             "%zu 条签名链的末尾写入（最晚到事件 %llu）目前只由链覆盖，尚无签名覆盖", chains,
-             (unsigned long long)last);
+    snprintf(
+        report->note, sizeof report->note,
+        dbn_tr("%zu 条签名链的末尾写入（最晚到事件 %llu）目前只由链覆盖，尚无签名覆盖",
+               "the last writes of %zu signing chains (up to event %llu) are covered by their chain only, "
+               "not yet by a signature"),
+        chains, (unsigned long long)last);
   return rc;
 }
 

@@ -62,9 +62,9 @@ via LCJ claim demo-2023-1:1.1.1 >/dev/null || fail "claim"
 via LCJ progress demo-2023-1:1.1.1 --percent 20 --note "进展" >/dev/null || fail "progress"
 WITNESS=$T/agent-LCJ/witness
 HEAD=$(as auditor:audit ping --json | jq .head_seq)
-for i in $(seq 1 100); do
+for i in $(seq 1 300); do
   ls "$WITNESS" 2>/dev/null | has "^$(printf %020d "$HEAD")-" && break
-  [ "$i" = 100 ] && fail "the agent kept no checkpoint of seq $HEAD"
+  [ "$i" = 300 ] && fail "the agent kept no checkpoint of seq $HEAD"
   sleep 0.1
 done
 KEY=$T/keys/broker.sign
