@@ -205,12 +205,13 @@ ensure_units(dbn_desk_t *desk)
   dbn_wire_reply_free(&reply);
 }
 
-/* A unit's code or an identity as a person reads it, into out. */
+/* A unit's code or an identity as a person reads it (with the 经办人 for a
+ * role's key, when known), into out. */
 static const char *
-desk_display_name(dbn_desk_t *desk, const char *identity, char *out, size_t out_len)
+desk_display_name(dbn_desk_t *desk, const char *identity, const char *person, char *out, size_t out_len)
 {
   pthread_mutex_lock(&desk->units_lock);
-  dbn_identity_display_name(identity, NULL, desk->units, desk->n_units, out, out_len);
+  dbn_identity_display_name(identity, person, desk->units, desk->n_units, out, out_len);
   pthread_mutex_unlock(&desk->units_lock);
   return out;
 }
@@ -247,8 +248,8 @@ read_only_reason(dbn_desk_t *desk, const char *task, char *why, size_t why_len)
       snprintf(why, why_len, "任务 %s 已因计划调整撤销，不再办理", task);
     else
       snprintf(why, why_len, "任务 %s 由%s负责，本单位（%s）是%s单位，只可查看%s", task,
-               desk_display_name(desk, known->unit, owner, sizeof owner),
-               desk_display_name(desk, desk->unit, self, sizeof self), dbn_lead_seen_as_zh(known->seen),
+               desk_display_name(desk, known->unit, NULL, owner, sizeof owner),
+               desk_display_name(desk, desk->unit, NULL, self, sizeof self), dbn_lead_seen_as_zh(known->seen),
                known->seen == DBN_SEEN_LEAD ? "和催办" : "");
   }
   pthread_mutex_unlock(&desk->read_only_lock);
@@ -662,7 +663,9 @@ handle_inbox(dbn_web_request_t *req, void *arg)
     cJSON_AddStringToObject(entry, "task", item->task);
     cJSON_AddStringToObject(entry, "from", item->from);
     char from[256];
-    cJSON_AddStringToObject(entry, "from_name", desk_display_name(arg, item->from, from, sizeof from));
+    const char *person = i < reply->n_inbox_persons ? reply->inbox_persons[i] : NULL;
+    cJSON_AddStringToObject(entry, "from_name",
+                            desk_display_name(arg, item->from, person, from, sizeof from));
     cJSON_AddStringToObject(entry, "text", item->text);
     cJSON_AddBoolToObject(entry, "read", item->read);
     cJSON_AddItemToArray(items, entry);

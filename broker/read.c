@@ -224,6 +224,30 @@ get_evidence(dbn_store_txn_t *txn, dbn_role_t role, const char *name, const Duba
   return rc;
 }
 
+/* Who acted (Event.person) in each inbox item's event, so that a desk can
+ * say 协调员 王协调 rather than the console's key; "" when none was named. */
+static int
+inbox_persons(dbn_store_txn_t *txn, dbn_read_result_t *result)
+{
+  if (result->n_inbox == 0)
+    return 0;
+  result->inbox_persons = calloc(result->n_inbox, sizeof *result->inbox_persons);
+  if (!result->inbox_persons)
+    return DBN_ENOMEM;
+  result->n_inbox_persons = result->n_inbox;
+  for (size_t i = 0; i < result->n_inbox; i++) {
+    Duban__Event *event = NULL;
+    const char *person = "";
+    if (dbn_store_event_get(txn, result->inbox[i]->seq, &event) == 0 && event->person)
+      person = event->person;
+    result->inbox_persons[i] = strdup(person);
+    dbn_wire_event_free(&event);
+    if (!result->inbox_persons[i])
+      return DBN_ENOMEM;
+  }
+  return 0;
+}
+
 int
 dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, bool virtual_clock,
                dbn_read_result_t *result, char *why, size_t why_len)
@@ -264,6 +288,8 @@ dbn_read_serve(dbn_store_txn_t *txn, const char *identity, Duban__Request *req, 
     if (rc == DBN_EINVAL)
       snprintf(why, why_len,
                "游标无效（应为上一页回复的 next_cursor）/ the cursor is not a reply's next_cursor");
+    if (rc == 0)
+      rc = inbox_persons(txn, result);
     break;
   case DUBAN__REQUEST__BODY_LIST_EVIDENCE: /* the check let a unit name only its own task */
     rc = dbn_store_evidence_refs(txn, req->list_evidence->task, NULL, &result->evidence, &result->n_evidence);
@@ -293,6 +319,8 @@ dbn_read_fill_reply(dbn_read_result_t *result, Duban__Reply *reply)
   reply->next_cursor = result->next_cursor;
   reply->n_units = result->n_units;
   reply->units = result->units;
+  reply->n_inbox_persons = result->n_inbox_persons;
+  reply->inbox_persons = result->inbox_persons;
 }
 
 void
@@ -313,5 +341,8 @@ dbn_read_result_clear(dbn_read_result_t *result)
   }
   free(result->evidence_content);
   dbn_store_units_free(result->units, result->n_units);
+  for (size_t i = 0; i < result->n_inbox_persons; i++)
+    free(result->inbox_persons[i]);
+  free(result->inbox_persons);
   memset(result, 0, sizeof *result);
 }

@@ -37,6 +37,8 @@ typedef struct {
   char next_cursor[DBN_MAX_ID + 1]; /* a list cut to one page: where the next starts ("" = the last page) */
   Duban__Unit **units;              /* list_tasks' first page: every unit, for its name */
   size_t n_units;
+  char **inbox_persons; /* list_inbox: the 经办人 of each item's event ("" if none), parallel to inbox */
+  size_t n_inbox_persons;
 } dbn_read_result_t;
 
 /* A list (list_tasks, list_escalations) is answered a page at a time, so

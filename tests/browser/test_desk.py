@@ -16,7 +16,8 @@ coordinator confirms it, live; a task the coordinator cancels shows 已撤销
 with the change's reason and no write button. The screenshot is taken there.
 
 Both desks show departments and speakers by name, as the plan writes them
-(市交通运输局, 市科学技术局, 协调员 office), never their codes or identities
+(市交通运输局, 市科学技术局, 协调员 王协调 when the coordinator's 经办人 is known,
+else 协调员 office), never their codes or identities
 (JTJ, KJJ, coordinator:office) as text; the codes stay in data-unit.
 
 usage: test_desk.py DESK_URL COORDINATOR_SCRIPT SCREENSHOT_DIR
@@ -312,10 +313,10 @@ def main():
         wait_text(driver, "inbox", "请本周内报送充电桩建设进度")
         wait_text(driver, "inbox-unread", "未读")
         remind_s = time.monotonic() - started
-        wait_text(driver, "inbox", "（协调员 office）")
+        wait_text(driver, "inbox", "（协调员 王协调）")
         assert text_of(driver, "desk-unit") == "市交通运输局", text_of(driver, "desk-unit")
         no_codes_shown(driver, ["JTJ", "LCJ", "ZRJ", "CZJ"])
-        print("ok: the reminder's sender shows as 协调员 office and the desk as 市交通运输局, no code as text")
+        print("ok: the reminder's sender shows as 协调员 王协调 (its 经办人) and the desk as 市交通运输局, no code as text")
         print("ok: a coordinator's reminder reaches the inbox with the unread count, live")
 
         driver.find_element(By.ID, "submit-note").send_keys("已全部建成")

@@ -19,11 +19,11 @@ AGENT_PID=$!
 PIDS+=($AGENT_PID)
 for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$DESK_PORT/login" && break; sleep 0.1; done
 # The coordinator's writes (remind, reject) are sent by the CLI when the
-# test asks: coordinator.sh WORD OPTION TEXT, on task 2.1.1.
+# test asks: coordinator.sh WORD OPTION TEXT, on task 2.1.1, by 王协调 (经办人).
 cat >"$T/coordinator.sh" <<COORDINATOR
 #!/bin/bash
 exec "$BIN/duban" "\$1" 2.1.1 "\$2" "\$3" --broker "$ENDPOINT" --server-key "$T/keys/broker.key" \
-  --key "$(key_of coordinator:office)"
+  --key "$(key_of coordinator:office)" --person 王协调
 COORDINATOR
 chmod +x "$T/coordinator.sh"
 SHOT_DIR=${DUBAN_SCREENSHOTS:-${BUILD_DIR:-$BIN/..}}
