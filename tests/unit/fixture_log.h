@@ -88,6 +88,39 @@ fixture_append_claimed(dbn_store_t *store, const char *task, const char *actor, 
   assert_int_equal(fixture_append_one(store, &event), 0);
 }
 
+/* actor reports the milestone due of task met at time, with note; 0 or
+ * the store's error (a second report of the same milestone is refused). */
+static inline int
+fixture_append_milestone_met(dbn_store_t *store, const char *task, const char *due, const char *actor,
+                             int64_t time, const char *note)
+{
+  Duban__MilestoneMet met = DUBAN__MILESTONE_MET__INIT;
+  met.task = (char *)task;
+  met.due = (char *)due;
+  met.note = (char *)note;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = (char *)actor;
+  event.body_case = DUBAN__EVENT__BODY_MILESTONE_REPORTED;
+  event.milestone_reported = &met;
+  return fixture_append_one(store, &event);
+}
+
+/* The coordinators' office confirms that milestone met, at time. */
+static inline void
+fixture_append_milestone_confirmed(dbn_store_t *store, const char *task, const char *due, int64_t time)
+{
+  Duban__MilestoneConfirm confirm = DUBAN__MILESTONE_CONFIRM__INIT;
+  confirm.task = (char *)task;
+  confirm.due = (char *)due;
+  Duban__Event event = DUBAN__EVENT__INIT;
+  event.time = time;
+  event.actor = "coordinator:office";
+  event.body_case = DUBAN__EVENT__BODY_MILESTONE_CONFIRMED;
+  event.milestone_confirmed = &confirm;
+  assert_int_equal(fixture_append_one(store, &event), 0);
+}
+
 /* actor moves the clock on by one second at time, in a transaction of its
  * own: an event that needs no plan. 0 or the store's error. */
 static inline int

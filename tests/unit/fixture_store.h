@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,6 +104,47 @@ fixture_kill_reader_mid_read(const char *dir)
   waitpid(auditor, NULL, 0);
   close(ready[0]);
   close(ready[1]);
+}
+
+/* Leave this process spare_mib of address space beyond what it uses now
+ * (RLIMIT_AS): room for a map to double a few times from here, not for
+ * hundreds. 0, or -1 as setrlimit. */
+static inline int
+fixture_limit_address_space(long spare_mib)
+{
+  FILE *status = fopen("/proc/self/status", "r");
+  char line[256];
+  long vm_kb = 0;
+  while (status && fgets(line, sizeof line, status))
+    if (sscanf(line, "VmSize: %ld kB", &vm_kb) == 1)
+      break;
+  if (status)
+    fclose(status);
+  struct rlimit rl;
+  rl.rlim_cur = rl.rlim_max = (rlim_t)(vm_kb + spare_mib * 1024) * 1024;
+  return setrlimit(RLIMIT_AS, &rl);
+}
+
+/* Run child(dir) in a child process and return its exit code. A crash
+ * there (what a map that failed to grow would cause) must end the child,
+ * not return into cmocka's handler, and it fails the test naming what
+ * crashed. */
+static inline int
+fixture_exit_code_in_child(int (*child)(const char *dir), const char *dir, const char *what)
+{
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    signal(SIGABRT, SIG_DFL);
+    _exit(child(dir));
+  }
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (WIFSIGNALED(status))
+    fail_msg("%s crashed (signal %d) after its map failed to grow", what, WTERMSIG(status));
+  return WEXITSTATUS(status);
 }
 
 /* AddressSanitizer's shadow memory and quarantine make sizes that a test

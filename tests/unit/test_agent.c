@@ -258,6 +258,24 @@ ping(fixture_t *f)
   return cli_call(f, &req);
 }
 
+/* Ping through the agent until the broker answers it (10 s at most): the
+ * agent is connected. */
+static void
+wait_until_connected(fixture_t *f)
+{
+  int64_t deadline = dbn_monotonic_ms() + 10000;
+  Duban__Reply *reply;
+  do {
+    reply = ping(f);
+    if (reply->code == DUBAN__CODE__CODE_OK)
+      break;
+    dbn_wire_reply_free(&reply);
+  } while (dbn_monotonic_ms() < deadline);
+  assert_non_null(reply);
+  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
+  dbn_wire_reply_free(&reply);
+}
+
 /* ---- fixture ---------------------------------------------------------------------- */
 
 static int
@@ -357,16 +375,7 @@ test_read_unavailable_while_broker_down(void **state)
   assert_non_null(strstr(reply->message, f->endpoint));
   dbn_wire_reply_free(&reply);
   broker_start(f);
-  int64_t deadline = dbn_monotonic_ms() + 10000;
-  do {
-    reply = ping(f);
-    if (reply->code == DUBAN__CODE__CODE_OK)
-      break;
-    dbn_wire_reply_free(&reply);
-  } while (dbn_monotonic_ms() < deadline);
-  assert_non_null(reply);
-  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
-  dbn_wire_reply_free(&reply);
+  wait_until_connected(f);
 }
 
 static void
@@ -444,15 +453,7 @@ test_answered_not_resent_after_restart(void **state)
 
   /* ...so the next run, once connected, sends neither again. */
   agent_start(f);
-  int64_t deadline = dbn_monotonic_ms() + 10000;
-  do {
-    reply = ping(f);
-    if (reply->code == DUBAN__CODE__CODE_OK)
-      break;
-    dbn_wire_reply_free(&reply);
-  } while (dbn_monotonic_ms() < deadline);
-  assert_int_equal(reply->code, DUBAN__CODE__CODE_OK);
-  dbn_wire_reply_free(&reply);
+  wait_until_connected(f);
   usleep(1000 * 1000); /* time for a resend to show up */
   assert_int_equal(seen_times(f, "claim-applied"), 1);
   assert_int_equal(seen_times(f, "claim-refused-once"), 1);

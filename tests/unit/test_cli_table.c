@@ -101,15 +101,24 @@ test_columns_line_up_with_chinese(void **state)
   assert_null(table);
 }
 
+/* A table of an ID and a TEXT column holding one row. */
+static dbn_cli_table_t *
+id_text_table(const char *id, const char *text)
+{
+  static const char *const headers[] = {"ID", "TEXT"};
+  dbn_cli_table_t *table;
+  assert_int_equal(dbn_cli_table_new(&table, 2, headers), 0);
+  const char *row[] = {id, text};
+  assert_int_equal(dbn_cli_table_add_row(table, row), 0);
+  return table;
+}
+
 static void
 test_last_column_cut_to_width(void **state)
 {
   (void)state;
-  static const char *const headers[] = {"ID", "TEXT"};
-  dbn_cli_table_t *table;
-  assert_int_equal(dbn_cli_table_new(&table, 2, headers), 0);
-  const char *row[] = {"a:1.1.1", "推进三北等重点生态工程建设，实施重要生态系统保护和修复重大工程"};
-  assert_int_equal(dbn_cli_table_add_row(table, row), 0);
+  dbn_cli_table_t *table =
+      id_text_table("a:1.1.1", "推进三北等重点生态工程建设，实施重要生态系统保护和修复重大工程");
   char *out = render(table, 30);
   char *lines[4];
   int n = split_lines(out, lines, 4);
@@ -131,11 +140,8 @@ static void
 test_last_column_keeps_a_minimum(void **state)
 {
   (void)state;
-  static const char *const headers[] = {"ID", "TEXT"};
-  dbn_cli_table_t *table;
-  assert_int_equal(dbn_cli_table_new(&table, 2, headers), 0);
-  const char *row[] = {"a-rather-long-task-identifier-that-fills:1.1.1", "abcdefghijklmnopqrstuvwxyz"};
-  assert_int_equal(dbn_cli_table_add_row(table, row), 0);
+  dbn_cli_table_t *table =
+      id_text_table("a-rather-long-task-identifier-that-fills:1.1.1", "abcdefghijklmnopqrstuvwxyz");
   char *out = render(table, 20);
   char *lines[4];
   assert_int_equal(split_lines(out, lines, 4), 2);

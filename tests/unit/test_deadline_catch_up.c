@@ -184,25 +184,9 @@ test_cover_ends_when_met(void **state)
   gap_open(&f, NULL);
   int64_t now = fixture_day("2026-03-01");
   assert_int_equal(run_monitor(&f, now, true), 5);
-  Duban__MilestoneMet met = DUBAN__MILESTONE_MET__INIT;
-  met.task = "p:1.1.1";
-  met.due = "2025-12-31";
-  met.note = "已建成";
-  Duban__Event reported = DUBAN__EVENT__INIT;
-  reported.time = now + 60;
-  reported.actor = "unit:NYJ";
-  reported.body_case = DUBAN__EVENT__BODY_MILESTONE_REPORTED;
-  reported.milestone_reported = &met;
-  assert_int_equal(fixture_append_one(f.store, &reported), 0);
-  Duban__MilestoneConfirm confirm = DUBAN__MILESTONE_CONFIRM__INIT;
-  confirm.task = "p:1.1.1";
-  confirm.due = "2025-12-31";
-  Duban__Event confirmed = DUBAN__EVENT__INIT;
-  confirmed.time = now + 120;
-  confirmed.actor = "coordinator:office";
-  confirmed.body_case = DUBAN__EVENT__BODY_MILESTONE_CONFIRMED;
-  confirmed.milestone_confirmed = &confirm;
-  assert_int_equal(fixture_append_one(f.store, &confirmed), 0);
+  assert_int_equal(
+      fixture_append_milestone_met(f.store, "p:1.1.1", "2025-12-31", "unit:NYJ", now + 60, "已建成"), 0);
+  fixture_append_milestone_confirmed(f.store, "p:1.1.1", "2025-12-31", now + 120);
   /* Not a gap now: every earlier milestone of task 1 is due its red. */
   assert_int_equal(run_monitor(&f, now + 3600, false), 3 * 2);
   assert_int_equal(kinds_in(&f).red, 2 + 3);

@@ -262,28 +262,16 @@ claim(log_fixture_t *f, const char *task)
 static void
 meet_milestone(log_fixture_t *f, const char *task, const char *due, const char *day)
 {
-  Duban__MilestoneMet met = DUBAN__MILESTONE_MET__INIT;
-  met.task = (char *)task;
-  met.due = (char *)due;
-  met.note = "一期已建成";
-  Duban__Event event = DUBAN__EVENT__INIT;
-  event.body_case = DUBAN__EVENT__BODY_MILESTONE_REPORTED;
-  event.milestone_reported = &met;
-  assert_int_equal(append_at(f, day, "unit:NYJ", &event), 0);
+  int64_t at = fixture_day(day) + 3600; /* as append_at */
+  assert_int_equal(fixture_append_milestone_met(f->store, task, due, "unit:NYJ", at, "一期已建成"), 0);
   Duban__Task *t = fixture_read_task(f->store, task);
   assert_true(dbn_milestone_is_reported(t, due));
   assert_false(dbn_milestone_is_met(t, due));
   dbn_wire_task_free(&t);
   /* A second report of the same milestone is refused by the store too. */
-  assert_int_equal(append_at(f, day, "unit:NYJ", &event), DBN_ECORRUPT);
-
-  Duban__MilestoneConfirm confirm = DUBAN__MILESTONE_CONFIRM__INIT;
-  confirm.task = (char *)task;
-  confirm.due = (char *)due;
-  Duban__Event confirmed = DUBAN__EVENT__INIT;
-  confirmed.body_case = DUBAN__EVENT__BODY_MILESTONE_CONFIRMED;
-  confirmed.milestone_confirmed = &confirm;
-  assert_int_equal(append_at(f, day, "coordinator:office", &confirmed), 0);
+  assert_int_equal(fixture_append_milestone_met(f->store, task, due, "unit:NYJ", at, "一期已建成"),
+                   DBN_ECORRUPT);
+  fixture_append_milestone_confirmed(f->store, task, due, at);
 }
 
 /* Met in time: in 2024 the task is neither warned red, nor overdue, nor red. */

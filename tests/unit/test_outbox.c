@@ -397,23 +397,6 @@ test_one_commit_per_command(void **state)
   dbn_outbox_close(&outbox);
 }
 
-/* Leave room for a few doublings of the map from here, not for hundreds. */
-static int
-limit_address_space(long spare_mib)
-{
-  FILE *status = fopen("/proc/self/status", "r");
-  char line[256];
-  long vm_kb = 0;
-  while (status && fgets(line, sizeof line, status))
-    if (sscanf(line, "VmSize: %ld kB", &vm_kb) == 1)
-      break;
-  if (status)
-    fclose(status);
-  struct rlimit rl;
-  rl.rlim_cur = rl.rlim_max = (rlim_t)(vm_kb + spare_mib * 1024) * 1024;
-  return setrlimit(RLIMIT_AS, &rl);
-}
-
 enum { BIG = 512 * 1024, MAX_BIG = 200 };
 
 /* In the child: fill the outbox until the map cannot grow, then use it. The
@@ -425,7 +408,7 @@ fill_until_full(const char *dir)
   uint8_t *payload = malloc(BIG);
   if (!payload || dbn_outbox_open(&outbox, dir))
     return 10;
-  if (limit_address_space(48))
+  if (fixture_limit_address_space(48))
     return 11;
   int stored = 0, rc = 0;
   uint64_t keys[MAX_BIG];
@@ -467,21 +450,9 @@ test_map_that_cannot_grow(void **state)
   fixture_t *f = *state;
   if (fixture_running_under_asan())
     skip(); /* ASan's shadow memory does not fit in a small address space */
-  pid_t child = fork();
-  assert_true(child >= 0);
-  if (child == 0) {
-    /* A crash here must end the child, not return into cmocka's handler. */
-    signal(SIGSEGV, SIG_DFL);
-    signal(SIGBUS, SIG_DFL);
-    signal(SIGABRT, SIG_DFL);
-    _exit(fill_until_full(f->dir));
-  }
-  int status;
-  assert_int_equal(waitpid(child, &status, 0), child);
-  if (WIFSIGNALED(status))
-    fail_msg("the outbox crashed (signal %d) after its map failed to grow", WTERMSIG(status));
-  if (WEXITSTATUS(status))
-    fail_msg("the child failed at step %d (see fill_until_full)", WEXITSTATUS(status));
+  int step = fixture_exit_code_in_child(fill_until_full, f->dir, "the outbox");
+  if (step)
+    fail_msg("the child failed at step %d (see fill_until_full)", step);
 
   /* Everything stored is there, in order, with the room the removals made. */
   dbn_outbox_t *outbox = open_outbox(f);
