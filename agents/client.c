@@ -698,39 +698,29 @@ list_cursor(Duban__Request *req)
   return NULL;
 }
 
-/* Move page's items to the end of into's (protobuf-c's default allocator
- * is malloc's, so into's arrays may grow with realloc). */
+/* Move page's items (an array of pointers) to the end of into's: protobuf-c's
+ * default allocator is malloc's, so into's arrays may grow with realloc. */
+#define APPEND_ITEMS(into, page, items, n_items)                                                             \
+  do {                                                                                                       \
+    if ((page)->n_items) {                                                                                   \
+      void *grown = realloc((into)->items, ((into)->n_items + (page)->n_items) * sizeof *(into)->items);     \
+      if (!grown)                                                                                            \
+        return DBN_ENOMEM;                                                                                   \
+      (into)->items = grown;                                                                                 \
+      memcpy((into)->items + (into)->n_items, (page)->items, (page)->n_items * sizeof *(into)->items);       \
+      (into)->n_items += (page)->n_items;                                                                    \
+      (page)->n_items = 0;                                                                                   \
+    }                                                                                                        \
+  } while (0)
+
+/* Move every list a paged reply may carry (inbox_persons is parallel to inbox). */
 static int
 append_page(Duban__Reply *into, Duban__Reply *page)
 {
-  if (page->n_tasks) {
-    Duban__Task **tasks = realloc(into->tasks, (into->n_tasks + page->n_tasks) * sizeof *tasks);
-    if (!tasks)
-      return DBN_ENOMEM;
-    memcpy(tasks + into->n_tasks, page->tasks, page->n_tasks * sizeof *tasks);
-    into->tasks = tasks;
-    into->n_tasks += page->n_tasks;
-    page->n_tasks = 0;
-  }
-  if (page->n_escalations) {
-    Duban__Escalation **escalations =
-        realloc(into->escalations, (into->n_escalations + page->n_escalations) * sizeof *escalations);
-    if (!escalations)
-      return DBN_ENOMEM;
-    memcpy(escalations + into->n_escalations, page->escalations, page->n_escalations * sizeof *escalations);
-    into->escalations = escalations;
-    into->n_escalations += page->n_escalations;
-    page->n_escalations = 0;
-  }
-  if (page->n_inbox) {
-    Duban__InboxItem **inbox = realloc(into->inbox, (into->n_inbox + page->n_inbox) * sizeof *inbox);
-    if (!inbox)
-      return DBN_ENOMEM;
-    memcpy(inbox + into->n_inbox, page->inbox, page->n_inbox * sizeof *inbox);
-    into->inbox = inbox;
-    into->n_inbox += page->n_inbox;
-    page->n_inbox = 0;
-  }
+  APPEND_ITEMS(into, page, tasks, n_tasks);
+  APPEND_ITEMS(into, page, escalations, n_escalations);
+  APPEND_ITEMS(into, page, inbox, n_inbox);
+  APPEND_ITEMS(into, page, inbox_persons, n_inbox_persons);
   return 0;
 }
 
