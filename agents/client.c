@@ -448,6 +448,33 @@ dbn_client_send(dbn_client_t *client, Duban__Request *req)
   return rc == DBN_EUNAVAIL ? DBN_ETIMEDOUT : rc;
 }
 
+/* A second is long enough for a live broker's connection to take a small
+ * request, short enough that a watcher soon finds the broker that lives. */
+#define SEND_ANY_WAIT_MS 1000
+
+int
+dbn_client_send_any(dbn_client_t *client, Duban__Request *req)
+{
+  assert(client && req);
+  if (client->endpoint_count < 2)
+    return dbn_client_send(client, req);
+  uint8_t *buf;
+  size_t len;
+  int rc = prepare_and_pack(client, req, &buf, &len);
+  if (rc)
+    return rc;
+  int wait_ms = client->timeout_ms < SEND_ANY_WAIT_MS ? client->timeout_ms : SEND_ANY_WAIT_MS;
+  rc = dbn_client_send_packed(client, buf, len, wait_ms);
+  for (int tried = 1; rc == DBN_EUNAVAIL && tried < client->endpoint_count; tried++) {
+    dbn_log(DBN_LOG_INFO, "client", "%s has no connection; trying the next broker", client->connected);
+    if (!dbn_client_next_endpoint(client))
+      break;
+    rc = dbn_client_send_packed(client, buf, len, wait_ms);
+  }
+  free(buf);
+  return rc == DBN_EUNAVAIL ? DBN_ETIMEDOUT : rc;
+}
+
 int
 dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms)
 {
@@ -681,7 +708,7 @@ dbn_client_watch(dbn_client_t *client, uint64_t after_seq)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_WATCH;
   req.watch = &watch;
-  return dbn_client_send(client, &req);
+  return dbn_client_send_any(client, &req);
 }
 
 /* The cursor of a list request (NULL for a request that is not a list):
