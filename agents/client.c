@@ -448,9 +448,11 @@ dbn_client_send(dbn_client_t *client, Duban__Request *req)
   return rc == DBN_EUNAVAIL ? DBN_ETIMEDOUT : rc;
 }
 
-/* A second is long enough for a live broker's connection to take a small
- * request, short enough that a watcher soon finds the broker that lives. */
-#define SEND_ANY_WAIT_MS 1000
+/* The first broker gets a second to take the request; each next one twice
+ * as long as the one before (a connection made anew does its CURVE
+ * handshake first, which a loaded machine can make slow), within the
+ * client's timeout in all. */
+#define SEND_ANY_FIRST_WAIT_MS 1000
 
 int
 dbn_client_send_any(dbn_client_t *client, Duban__Request *req)
@@ -463,12 +465,15 @@ dbn_client_send_any(dbn_client_t *client, Duban__Request *req)
   int rc = prepare_and_pack(client, req, &buf, &len);
   if (rc)
     return rc;
-  int wait_ms = client->timeout_ms < SEND_ANY_WAIT_MS ? client->timeout_ms : SEND_ANY_WAIT_MS;
+  int64_t deadline = dbn_monotonic_ms() + client->timeout_ms;
+  int wait_ms = client->timeout_ms < SEND_ANY_FIRST_WAIT_MS ? client->timeout_ms : SEND_ANY_FIRST_WAIT_MS;
   rc = dbn_client_send_packed(client, buf, len, wait_ms);
-  for (int tried = 1; rc == DBN_EUNAVAIL && tried < client->endpoint_count; tried++) {
+  for (int64_t left = deadline - dbn_monotonic_ms(); rc == DBN_EUNAVAIL && left > 0;
+       left = deadline - dbn_monotonic_ms()) {
     dbn_log(DBN_LOG_INFO, "client", "%s has no connection; trying the next broker", client->connected);
     if (!dbn_client_next_endpoint(client))
       break;
+    wait_ms = 2 * wait_ms < left ? 2 * wait_ms : (int)left;
     rc = dbn_client_send_packed(client, buf, len, wait_ms);
   }
   free(buf);
@@ -520,7 +525,10 @@ struct call {
 
 /* A resend is due: with several brokers, leave one with no connection at
  * once, and one that took the request and stays silent after a second
- * chance (a leader waiting on etcd). */
+ * chance (a leader waiting on etcd). A leader a follower just named gets a
+ * quarter of the interval to take the request: until its lease runs out a
+ * follower names a leader that was killed, and a client that waited the
+ * whole interval there each time added seconds to a failover. */
 static void
 call_due(dbn_client_t *client, struct call *c, int64_t now)
 {
@@ -528,10 +536,10 @@ call_due(dbn_client_t *client, struct call *c, int64_t now)
     c->went_out = false;
     c->silent = 0;
   }
-  c->moved = false;
   c->tried = true;
   c->must_send = true;
-  c->next_send = now + client->resend_ms;
+  c->next_send = now + (c->moved ? client->resend_ms / 4 : client->resend_ms);
+  c->moved = false;
 }
 
 /* Our reply: true when it is the answer. An `unavailable` from one of

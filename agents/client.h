@@ -78,8 +78,9 @@ void dbn_client_cosign_into(const dbn_client_t *client, dbn_witness_t *witness);
 int dbn_client_send(dbn_client_t *client, Duban__Request *req);
 /* dbn_client_send for a request any broker may take (a watch): given
  * several brokers, one that has no connection (killed, its host down) is
- * left for the next after a second, until one takes the request; the
- * error of the last when none does. */
+ * left for the next after a second (each next one waited for twice as
+ * long), until one takes the request; DBN_ETIMEDOUT when none did within
+ * the client's timeout. */
 int dbn_client_send_any(dbn_client_t *client, Duban__Request *req);
 
 /* Subscribe (or renew a subscription) to every event with seq > after_seq,

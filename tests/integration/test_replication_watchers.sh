@@ -36,7 +36,7 @@ for w in $(seq 1 "$WRITERS"); do asr "unit:F$w" claim "fault-1:1.$w.1" >/dev/nul
 # that order (the first is the one it connects to).
 watch_with() {
   "$BIN/duban" watch --json --after 0 --keepalive 1000 --broker "$2" --server-key "$T/keys/broker.key" \
-    --key "$(key_of coordinator:office)" >"$T/watch-$1.out" 2>"$T/watch-$1.err" &
+    --key "$(key_of coordinator:office)" >"$T/watch-$1.out" 2>"$T/watch-$1.log" &
   PIDS+=($!)
 }
 
@@ -59,10 +59,11 @@ head_of_console() { eval "curl -s -b '$T/jar-$1' \"\$URL_$1/api/board\"" | jq '.
 sse_seqs() { sed -n 's/^id: *\([0-9]*\).*/\1/p' "$T/sse-$1.out" | jq -s -c '.'; }
 watch_head() { jq -s '[.[] | select(has("seq")) | .seq] | max // 0' "$T/watch-$1.out" 2>/dev/null; }
 
-# every_client_at SEQ: until both watchers and both consoles have SEQ.
+# every_client_at SEQ: until both watchers and both consoles have SEQ
+# (30 s at most).
 every_client_at() {
-  local n c
-  for n in $(seq 1 200); do
+  local c until=$((SECONDS + 30))
+  while [ "$SECONDS" -lt "$until" ]; do
     local behind=""
     for c in leader follower; do
       [ "$(watch_head "$c")" -ge "$1" ] 2>/dev/null || behind+=" watch-$c($(watch_head "$c"))"
