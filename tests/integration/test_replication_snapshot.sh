@@ -63,6 +63,9 @@ wait_same_logs 1 3
 verify_replica 3
 grep -q "20230921-023000 未通过校验" "$T/broker-3.log" || fail "the damaged backup was not refused: $(grep replication "$T/broker-3.log")"
 grep -q "已从快照 $T/backups/20230920-023000 恢复" "$T/broker-3.log" || fail "the broker does not say which backup it restored"
+restored=$(sed -n 's/.*已从快照.*（至 seq \([0-9]*\)）.*/\1/p' "$T/broker-3.log" | head -n 1)
+[ -n "$restored" ] && [ "$restored" -lt "$(replica_head 3)" ] ||
+  fail "the backup's head (${restored:-none}) is not behind the leader's: nothing came from etcd after it"
 pass "a broker from empty, given --snapshot-from the backups folder, refused the damaged newest backup, restored the one before, verified, and caught up from etcd to seq $(replica_head 3)"
 
 # It keeps following: a write now reaches it through etcd.
