@@ -56,7 +56,7 @@ static const char usage[] =
     "  --etcd-ca FILE           replicated mode over https://: the etcd members' CA\n"
     "  --etcd-cert FILE         ... this broker's client certificate, for members that ask for one\n"
     "  --etcd-key FILE          ... and its key\n"
-    "  --snapshot-from DIR      replicated mode: a peer's backup (duban admin backup --to DIR), or\n"
+    "  --snapshot-from DIR      replicated mode: a peer's backup (what duban admin backup writes), or\n"
     "                           the folder the backup timer fills; a follower beyond the window\n"
     "                           verifies the newest that continues its log, copies its events, and\n"
     "                           goes on from etcd\n"
