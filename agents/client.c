@@ -525,10 +525,12 @@ struct call {
 
 /* A resend is due: with several brokers, leave one with no connection at
  * once, and one that took the request and stays silent after a second
- * chance (a leader waiting on etcd). A leader a follower just named gets a
- * quarter of the interval to take the request: until its lease runs out a
+ * chance (a leader waiting on etcd). A leader a follower just named gets
+ * half the interval to take the request: until its lease runs out a
  * follower names a leader that was killed, and a client that waited the
- * whole interval there each time added seconds to a failover. */
+ * whole interval there each time added seconds to a failover. Half, not
+ * less: a new connection's TCP and CURVE handshakes take three round
+ * trips, which on a slow network between sites can be a few hundred ms. */
 static void
 call_due(dbn_client_t *client, struct call *c, int64_t now)
 {
@@ -538,7 +540,7 @@ call_due(dbn_client_t *client, struct call *c, int64_t now)
   }
   c->tried = true;
   c->must_send = true;
-  c->next_send = now + (c->moved ? client->resend_ms / 4 : client->resend_ms);
+  c->next_send = now + (c->moved ? client->resend_ms / 2 : client->resend_ms);
   c->moved = false;
 }
 
@@ -598,6 +600,8 @@ call_once(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
         c.next_send = now + client->resend_ms;
       } else if (rc != DBN_EUNAVAIL) {
         break;
+      } else {
+        c.went_out = false; /* no connection now: what went out before went with it (a killed broker) */
       }
     }
     /* While a send is due, POLLOUT wakes us when a connection comes up;
