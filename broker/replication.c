@@ -46,9 +46,12 @@
 /* How long a follower may see etcd's head past its own before it stops
  * trusting its watch and reads the batches. */
 #define BEHIND_MS 1500
-/* How often a follower beyond the window looks at --snapshot-from again
- * (the backup timer may write a newer one). */
+/* How soon a follower beyond the window looks at --snapshot-from again
+ * (the backup timer may write a newer one), doubling after each look that
+ * found nothing to restore, up to the max: checking a big backup takes the
+ * broker's thread for a while, and the reads it serves wait meanwhile. */
 #define SNAPSHOT_RETRY_MS 5000
+#define SNAPSHOT_RETRY_MAX_MS (5 * 60 * 1000)
 
 struct dbn_replication {
   dbn_etcd_t *etcd;          /* owned */
@@ -81,6 +84,7 @@ struct dbn_replication {
   bool beyond_window;        /* ... because etcd no longer holds the batches after the head */
   char snapshot_from[1024];  /* where to find a peer's backup then; "" = an operator restores one */
   int64_t snapshot_due_ms;   /* when to look there next */
+  int64_t snapshot_wait_ms;  /* how long after that look to look again */
   char problem[600];         /* the last thing that kept this broker from serving writes */
 };
 
@@ -229,7 +233,10 @@ restore_from_snapshot(dbn_replication_t *repl)
   int64_t now = dbn_monotonic_ms();
   if (!repl->beyond_window || !repl->snapshot_from[0] || now < repl->snapshot_due_ms)
     return;
-  repl->snapshot_due_ms = now + SNAPSHOT_RETRY_MS;
+  repl->snapshot_wait_ms = repl->snapshot_wait_ms ? repl->snapshot_wait_ms * 2 : SNAPSHOT_RETRY_MS;
+  if (repl->snapshot_wait_ms > SNAPSHOT_RETRY_MAX_MS)
+    repl->snapshot_wait_ms = SNAPSHOT_RETRY_MAX_MS;
+  repl->snapshot_due_ms = now + repl->snapshot_wait_ms;
   uint64_t applied = 0;
   char used[1100] = "", why[1400];
   if (dbn_snapshot_restore(repl->store, repl->snapshot_from, &applied, used, sizeof used, why, sizeof why) !=
@@ -247,6 +254,7 @@ restore_from_snapshot(dbn_replication_t *repl)
   repl->beyond_window = false;
   repl->catch_up = true;
   repl->problem[0] = '\0';
+  repl->snapshot_wait_ms = 0;
 }
 
 static void
