@@ -448,6 +448,38 @@ dbn_client_send(dbn_client_t *client, Duban__Request *req)
   return rc == DBN_EUNAVAIL ? DBN_ETIMEDOUT : rc;
 }
 
+/* The first broker gets a second to take the request; each next one twice
+ * as long as the one before (a connection made anew does its CURVE
+ * handshake first, which a loaded machine can make slow), within the
+ * client's timeout in all. */
+#define SEND_ANY_FIRST_WAIT_MS 1000
+
+int
+dbn_client_send_any(dbn_client_t *client, Duban__Request *req)
+{
+  assert(client && req);
+  if (client->endpoint_count < 2)
+    return dbn_client_send(client, req);
+  uint8_t *buf;
+  size_t len;
+  int rc = prepare_and_pack(client, req, &buf, &len);
+  if (rc)
+    return rc;
+  int64_t deadline = dbn_monotonic_ms() + client->timeout_ms;
+  int wait_ms = client->timeout_ms < SEND_ANY_FIRST_WAIT_MS ? client->timeout_ms : SEND_ANY_FIRST_WAIT_MS;
+  rc = dbn_client_send_packed(client, buf, len, wait_ms);
+  for (int64_t left = deadline - dbn_monotonic_ms(); rc == DBN_EUNAVAIL && left > 0;
+       left = deadline - dbn_monotonic_ms()) {
+    dbn_log(DBN_LOG_INFO, "client", "%s has no connection; trying the next broker", client->connected);
+    if (!dbn_client_next_endpoint(client))
+      break;
+    wait_ms = 2 * wait_ms < left ? 2 * wait_ms : (int)left;
+    rc = dbn_client_send_packed(client, buf, len, wait_ms);
+  }
+  free(buf);
+  return rc == DBN_EUNAVAIL ? DBN_ETIMEDOUT : rc;
+}
+
 int
 dbn_client_recv(dbn_client_t *client, Duban__Reply **reply_p, int timeout_ms)
 {
@@ -493,7 +525,12 @@ struct call {
 
 /* A resend is due: with several brokers, leave one with no connection at
  * once, and one that took the request and stays silent after a second
- * chance (a leader waiting on etcd). */
+ * chance (a leader waiting on etcd). A leader a follower just named gets
+ * half the interval to take the request: until its lease runs out a
+ * follower names a leader that was killed, and a client that waited the
+ * whole interval there each time added seconds to a failover. Half, not
+ * less: a new connection's TCP and CURVE handshakes take three round
+ * trips, which on a slow network between sites can be a few hundred ms. */
 static void
 call_due(dbn_client_t *client, struct call *c, int64_t now)
 {
@@ -501,10 +538,10 @@ call_due(dbn_client_t *client, struct call *c, int64_t now)
     c->went_out = false;
     c->silent = 0;
   }
-  c->moved = false;
   c->tried = true;
   c->must_send = true;
-  c->next_send = now + client->resend_ms;
+  c->next_send = now + (c->moved ? client->resend_ms / 2 : client->resend_ms);
+  c->moved = false;
 }
 
 /* Our reply: true when it is the answer. An `unavailable` from one of
@@ -563,6 +600,8 @@ call_once(dbn_client_t *client, Duban__Request *req, Duban__Reply **reply_p)
         c.next_send = now + client->resend_ms;
       } else if (rc != DBN_EUNAVAIL) {
         break;
+      } else {
+        c.went_out = false; /* no connection now: what went out before went with it (a killed broker) */
       }
     }
     /* While a send is due, POLLOUT wakes us when a connection comes up;
@@ -681,7 +720,7 @@ dbn_client_watch(dbn_client_t *client, uint64_t after_seq)
   Duban__Request req = DUBAN__REQUEST__INIT;
   req.body_case = DUBAN__REQUEST__BODY_WATCH;
   req.watch = &watch;
-  return dbn_client_send(client, &req);
+  return dbn_client_send_any(client, &req);
 }
 
 /* The cursor of a list request (NULL for a request that is not a list):

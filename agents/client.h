@@ -76,6 +76,12 @@ bool dbn_client_signs(const dbn_client_t *client);
 void dbn_client_cosign_into(const dbn_client_t *client, dbn_witness_t *witness);
 /* Send without waiting (a watch subscription, pipelined benchmark load). */
 int dbn_client_send(dbn_client_t *client, Duban__Request *req);
+/* dbn_client_send for a request any broker may take (a watch): given
+ * several brokers, one that has no connection (killed, its host down) is
+ * left for the next after a second (each next one waited for twice as
+ * long), until one takes the request; DBN_ETIMEDOUT when none did within
+ * the client's timeout. */
+int dbn_client_send_any(dbn_client_t *client, Duban__Request *req);
 
 /* Subscribe (or renew a subscription) to every event with seq > after_seq,
  * then live: the replies come through dbn_client_recv. A watcher renews

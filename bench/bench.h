@@ -39,6 +39,7 @@ typedef struct {
   bool sign;               /* --signed: ingest also with every write signed (bench/signed.c) */
   bool peers;              /* --peers: the ingest cells also against Redis (bench/peers.c) */
   const char *crypto;      /* --crypto sm: every log of the 国密 profile (NULL: the default) */
+  int rounds;              /* --rounds N: failovers of the replicated section (default 10) */
 } bench_options_t;
 
 /* ---- the environment: keys, plan, binaries ---- */
@@ -79,6 +80,12 @@ typedef struct {
  * with the extra flags (NULL-terminated), wait until it answers a ping and
  * load the generated plan. Returns 0 or -1 with a message on stderr. */
 int bench_broker_start(bench_env_t *env, bench_broker_t *broker, const char *name, const char *const extra[]);
+/* The same without the plan load, on broker's endpoint when it has one
+ * (a broker started again on its data folder, a follower of a replicated
+ * pair); broker is not cleared. */
+int bench_broker_spawn(bench_env_t *env, bench_broker_t *broker, const char *name, const char *const extra[]);
+/* A loopback TCP port nobody listens on now; -1 if none. */
+int bench_free_port(void);
 /* SIGTERM, then wait for it. Accepts a broker that is not running. */
 void bench_broker_stop(bench_broker_t *broker);
 
@@ -178,6 +185,9 @@ int bench_watch(bench_env_t *env, const bench_options_t *options, bench_report_t
 int bench_connections(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 int bench_peers(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 int bench_plan_import(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
+/* Three etcd members and two replicated brokers, started here: the ingest
+ * cells beside a single node's, and failover times (bench/replicated.c). */
+int bench_replicated(bench_env_t *env, const bench_options_t *options, bench_report_t *report);
 /* The targets, from the figures gathered. */
 void bench_targets(bench_report_t *report);
 

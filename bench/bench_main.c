@@ -21,26 +21,30 @@
 
 static const char usage[] =
     "usage: duban-bench [--quick | --full] [--only NAME] [--runs N] [--signed] [--peers] [--crypto sm] "
-    "[--json]\n"
+    "[--rounds N] [--json]\n"
     "\n"
     "Start duban-broker (found next to this program) on a temporary folder with\n"
     "real CURVE keys and measure it. Every figure is the median of the runs,\n"
     "with [min-max]. The bench and the broker share this machine's cores.\n"
     "\n"
-    "  --quick        the whole run in under a minute (short runs, 100,000-event log)\n"
+    "  --quick        the whole run in about a minute (short runs, 100,000-event log; the\n"
+    "                 replicated section, where etcd is installed, adds about 30 s)\n"
     "  --full         longer runs and a 1,000,000-event log (default: between)\n"
-    "  --only NAME    one section: disk, ingest, replay, watch, connections, import\n"
+    "  --only NAME    one section: disk, ingest, replay, watch, connections, import, replicated\n"
     "  --runs N       runs per figure (default 3, --full 5)\n"
     "  --seconds S    length of one ingest or watch run (default 0.25 quick, 1 normal, 2 full)\n"
     "  --plan-text F  the document for the import section (default examples/plans/ordos-2023-58.txt)\n"
     "  --signed       ingest also with every report signed by its department\n"
     "  --peers        the ingest cells also against Redis Streams (appendfsync always, TLS), side by side\n"
     "  --crypto sm    every log and key of the 国密 profile (SM3 chain, SM2 signatures)\n"
+    "  --rounds N     failovers in the replicated section (default 10, --quick 3); it starts three etcd\n"
+    "                 members and two brokers itself, and is skipped when etcd is not installed\n"
     "  --json         results as JSON on stdout (the table goes to stderr)\n"
     "  --version      the version, the wire protocol's and the log format's\n"
     "  --help         this text\n";
 
-static const char *const sections[] = {"disk", "ingest", "replay", "watch", "connections", "import"};
+static const char *const sections[] = {"disk",        "ingest", "replay",    "watch",
+                                       "connections", "import", "replicated"};
 
 static bool
 wanted(const bench_options_t *options, const char *name)
@@ -91,6 +95,8 @@ main(int argc, char **argv)
       options.crypto = argv[++i];
     else if (strcmp(a, "--only") == 0 && i + 1 < argc)
       options.only = argv[++i];
+    else if (strcmp(a, "--rounds") == 0 && i + 1 < argc)
+      options.rounds = atoi(argv[++i]);
     else if (strcmp(a, "--runs") == 0 && i + 1 < argc)
       options.runs = atoi(argv[++i]);
     else if (strcmp(a, "--seconds") == 0 && i + 1 < argc)
@@ -123,6 +129,8 @@ main(int argc, char **argv)
   }
   if (options.runs <= 0)
     options.runs = options.full ? 5 : 3;
+  if (options.rounds <= 0)
+    options.rounds = options.quick ? 3 : 10;
   options.run_seconds = seconds > 0 ? seconds : options.quick ? 0.25 : options.full ? 2.0 : 1.0;
 
   /* The broker is our child and inherits the limit. */
@@ -162,6 +170,8 @@ main(int argc, char **argv)
   if (wanted(&options, "connections") && bench_connections(&env, &options, report))
     failed++;
   if (wanted(&options, "import") && bench_plan_import(&env, &options, report))
+    failed++;
+  if (wanted(&options, "replicated") && bench_replicated(&env, &options, report))
     failed++;
   bench_targets(report);
 

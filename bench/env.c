@@ -176,8 +176,8 @@ bench_env_fini(bench_env_t *env)
     remove_tree(env->root);
 }
 
-static int
-free_port(void)
+int
+bench_free_port(void)
 {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -192,13 +192,14 @@ free_port(void)
 }
 
 int
-bench_broker_start(bench_env_t *env, bench_broker_t *broker, const char *name, const char *const extra[])
+bench_broker_spawn(bench_env_t *env, bench_broker_t *broker, const char *name, const char *const extra[])
 {
-  memset(broker, 0, sizeof *broker);
-  int port = free_port();
-  if (port < 0)
-    return -1;
-  snprintf(broker->endpoint, sizeof broker->endpoint, "tcp://127.0.0.1:%d", port);
+  if (!broker->endpoint[0]) {
+    int port = bench_free_port();
+    if (port < 0)
+      return -1;
+    snprintf(broker->endpoint, sizeof broker->endpoint, "tcp://127.0.0.1:%d", port);
+  }
   snprintf(broker->data, sizeof broker->data, "%s/data-%s", env->root, name);
   snprintf(broker->log, sizeof broker->log, "%s/broker-%s.log", env->root, name);
   char path[PATH_MAX + 16];
@@ -248,7 +249,15 @@ bench_broker_start(bench_env_t *env, bench_broker_t *broker, const char *name, c
     bench_broker_stop(broker);
     return -1;
   }
+  return 0;
+}
 
+int
+bench_broker_start(bench_env_t *env, bench_broker_t *broker, const char *name, const char *const extra[])
+{
+  memset(broker, 0, sizeof *broker);
+  if (bench_broker_spawn(env, broker, name, extra) != 0)
+    return -1;
   char duban[PATH_MAX + 8], server_key[PATH_MAX + 16], key[PATH_MAX + 24];
   snprintf(duban, sizeof duban, "%s/duban", env->bin_dir);
   snprintf(server_key, sizeof server_key, "%s/broker.key", env->keys);

@@ -79,4 +79,13 @@ int bench_writers_sign(bench_writers_t *writers, bench_env_t *env, const bench_b
 int bench_writers_run(bench_writers_t *writers, int n, int window, double seconds, bench_ack_stamps_t *stamps,
                       bench_writers_result_t *result);
 
+/* One ingest cell (bench/ingest.c): options->runs runs of the first agents
+ * writers with window reports in flight each, reported as row of
+ * section's table: acks/s, p50, p99, p999, and with floor (the disk's
+ * fsyncs/s) the rate as a multiple of it; with metrics_port (a broker run
+ * with --metrics, else 0) also its syncs and events per batch. */
+void bench_ingest_cell(bench_writers_t *writers, const bench_options_t *options, bench_report_t *report,
+                       const char *section, const char *row, int agents, int window,
+                       const bench_figure_t *floor, int metrics_port);
+
 #endif

@@ -56,6 +56,10 @@ static const char usage[] =
     "  --etcd-ca FILE           replicated mode over https://: the etcd members' CA\n"
     "  --etcd-cert FILE         ... this broker's client certificate, for members that ask for one\n"
     "  --etcd-key FILE          ... and its key\n"
+    "  --snapshot-from DIR      replicated mode: a peer's backup (what duban admin backup writes), or\n"
+    "                           the folder the backup timer fills; a follower beyond the window\n"
+    "                           verifies the newest that continues its log, copies its events, and\n"
+    "                           goes on from etcd\n"
     "  --allow-clock-behind     start even though the clock is behind the log's last event;\n"
     "                           events keep that event's time until the clock passes it\n"
     "  --allow-clock-change     start on the other kind of clock (virtual or real) than the log\n"
@@ -141,7 +145,8 @@ is_known(const char *key)
                                      "etcd-window",
                                      "etcd-ca",
                                      "etcd-cert",
-                                     "etcd-key"};
+                                     "etcd-key",
+                                     "snapshot-from"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
     if (strcmp(key, keys[i]) == 0)
       return true;
@@ -168,7 +173,11 @@ apply_replicated_setting(dbn_broker_config_t *config, const char *key, const cha
     snprintf(config->etcd_cert, sizeof config->etcd_cert, "%s", value);
   else if (strcmp(key, "etcd-key") == 0)
     snprintf(config->etcd_key, sizeof config->etcd_key, "%s", value);
-  else if (strcmp(key, "etcd-window") == 0) {
+  else if (strcmp(key, "snapshot-from") == 0) {
+    if (!*value || strlen(value) >= sizeof config->snapshot_from)
+      return DBN_EINVAL;
+    snprintf(config->snapshot_from, sizeof config->snapshot_from, "%s", value);
+  } else if (strcmp(key, "etcd-window") == 0) {
     if (parse_int(value, 1, 1L << 30, &n))
       return DBN_EINVAL;
     config->etcd_window = (uint64_t)n;
@@ -261,7 +270,7 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
   else if (strcmp(key, "allow-clock-change") == 0)
     config->allow_clock_change = parse_bool(value);
   else if (strncmp(key, "etcd", 4) == 0 || strcmp(key, "node") == 0 || strcmp(key, "advertise") == 0 ||
-           strcmp(key, "lease-seconds") == 0) {
+           strcmp(key, "lease-seconds") == 0 || strcmp(key, "snapshot-from") == 0) {
     if (apply_replicated_setting(config, key, value))
       goto bad;
   } else {

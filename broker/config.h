@@ -42,6 +42,8 @@ typedef struct {
   char etcd_ca[1024];       /* replicated mode, https://: the etcd members' CA ("" = the system's) */
   char etcd_cert[1024];     /* replicated mode, https://: this broker's client certificate for etcd */
   char etcd_key[1024];      /* ... and its key */
+  char snapshot_from[1024]; /* replicated mode: a backup (or folder of backups) of a peer's log, for a
+                               follower beyond etcd's window (broker/snapshot_restore.h); "" = none */
 } dbn_broker_config_t;
 
 /* Fill config from argv (which may name --config FILE). On a usage error

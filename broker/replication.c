@@ -22,6 +22,7 @@
 #include "leader_hint.h"
 #include "log.h"
 #include "monotonic.h"
+#include "snapshot_restore.h"
 #include "wire.h"
 
 #define KEY_MAX 192
@@ -45,6 +46,12 @@
 /* How long a follower may see etcd's head past its own before it stops
  * trusting its watch and reads the batches. */
 #define BEHIND_MS 1500
+/* How soon a follower beyond the window looks at --snapshot-from again
+ * (the backup timer may write a newer one), doubling after each look that
+ * found nothing to restore, up to the max: checking a big backup takes the
+ * broker's thread for a while, and the reads it serves wait meanwhile. */
+#define SNAPSHOT_RETRY_MS 5000
+#define SNAPSHOT_RETRY_MAX_MS (5 * 60 * 1000)
 
 struct dbn_replication {
   dbn_etcd_t *etcd;          /* owned */
@@ -74,6 +81,10 @@ struct dbn_replication {
   uint64_t behind_target;    /* a head etcd showed that the local log has yet to reach; 0 = none */
   int64_t behind_since_ms;   /* when etcd showed it */
   bool diverged;             /* the local log disagrees with etcd's: never lead, never apply */
+  bool beyond_window;        /* ... because etcd no longer holds the batches after the head */
+  char snapshot_from[1024];  /* where to find a peer's backup then; "" = an operator restores one */
+  int64_t snapshot_due_ms;   /* when to look there next */
+  int64_t snapshot_wait_ms;  /* how long after that look to look again */
   char problem[600];         /* the last thing that kept this broker from serving writes */
 };
 
@@ -186,6 +197,7 @@ catch_up(dbn_replication_t *repl, int64_t *revision_p)
                     "etcd 中缺少本节点日志之后的批次（已被压缩？），需从快照恢复 / etcd no longer holds the "
                     "batches after this broker's head (compacted?): restore it from a snapshot");
         repl->diverged = true;
+        repl->beyond_window = true;
         dbn_log(DBN_LOG_ERROR, "replication", "%s", repl->problem);
         rc = DBN_ENOTFOUND;
       }
@@ -213,9 +225,42 @@ on_batch(void *arg, const dbn_etcd_kv_t *kv, bool deleted)
   return rc;
 }
 
+/* A follower beyond the window, given --snapshot-from: the events of a
+ * peer's verified backup, then etcd's batches from there on. */
+static void
+restore_from_snapshot(dbn_replication_t *repl)
+{
+  int64_t now = dbn_monotonic_ms();
+  if (!repl->beyond_window || !repl->snapshot_from[0] || now < repl->snapshot_due_ms)
+    return;
+  repl->snapshot_wait_ms = repl->snapshot_wait_ms ? repl->snapshot_wait_ms * 2 : SNAPSHOT_RETRY_MS;
+  if (repl->snapshot_wait_ms > SNAPSHOT_RETRY_MAX_MS)
+    repl->snapshot_wait_ms = SNAPSHOT_RETRY_MAX_MS;
+  repl->snapshot_due_ms = now + repl->snapshot_wait_ms;
+  uint64_t applied = 0;
+  char used[1100] = "", why[1400];
+  if (dbn_snapshot_restore(repl->store, repl->snapshot_from, &applied, used, sizeof used, why, sizeof why) !=
+      0) {
+    dbn_log(DBN_LOG_WARN, "replication", "未能从快照恢复：%s / no snapshot restored", why);
+    return;
+  }
+  uint64_t head = 0;
+  dbn_store_head(repl->store, &head, NULL);
+  dbn_log(DBN_LOG_INFO, "replication",
+          "已从快照 %s 恢复 %" PRIu64 " 个事件（至 seq %" PRIu64
+          "），继续从 etcd 同步 / restored from a snapshot",
+          used, applied, head);
+  repl->diverged = false;
+  repl->beyond_window = false;
+  repl->catch_up = true;
+  repl->problem[0] = '\0';
+  repl->snapshot_wait_ms = 0;
+}
+
 static void
 follow(dbn_replication_t *repl)
 {
+  restore_from_snapshot(repl);
   if (repl->diverged)
     return;
   if (repl->catch_up || !repl->watch) {
@@ -749,6 +794,7 @@ dbn_replication_new(dbn_replication_t **repl_p, const dbn_broker_config_t *confi
   snprintf(repl->advertise, sizeof repl->advertise, "%s", config->advertise);
   repl->lease_seconds = config->lease_seconds;
   repl->window = config->etcd_window;
+  snprintf(repl->snapshot_from, sizeof repl->snapshot_from, "%s", config->snapshot_from);
   repl->catch_up = true;
   set_problem(repl, "正在连接 etcd / connecting to etcd");
   *repl_p = repl;

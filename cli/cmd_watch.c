@@ -56,7 +56,7 @@ send_watch(watcher_t *w)
   req.watch = &watch;
   dbn_cli_set_request_id(w->cli, &req);
   w->last_sent_ms = dbn_monotonic_ms();
-  int rc = dbn_client_send(w->cli->client, &req);
+  int rc = dbn_client_send_any(w->cli->client, &req);
   if (rc != 0)
     return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "cannot send watch: %s",
                         dbn_strerror(rc));

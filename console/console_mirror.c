@@ -119,18 +119,24 @@ follow(void *arg)
   snprintf(witness_dir, sizeof witness_dir, "%s/witness", console->data_dir);
   if (dbn_witness_open(&witness, witness_dir, console->server_cert) != 0)
     dbn_log(DBN_LOG_WARN, "console", "cannot keep the broker's checkpoints in %s", witness_dir);
-  int64_t last_sent = 0;
+  int64_t last_sent = 0, last_heard = 0;
   if (!atomic_load(&console->notify_start_pending)) /* a new queue waits for the broker's head */
     dbn_console_notify_feed(console, 0);            /* what a crash left mirrored but not offered */
   while (!atomic_load(&console->stop)) {
     int64_t now = dbn_monotonic_ms();
     if (now - last_sent >= RENEW_MS) {
+      /* Given several brokers (replicated), one that did not answer the
+       * last subscription is left for the next, as `duban watch` does;
+       * the renewal from the mirror's head loses nothing. */
+      if (last_sent && last_heard < last_sent)
+        dbn_client_next_endpoint(client);
       dbn_client_watch(client, mirror_head(console));
       last_sent = now;
     }
     Duban__Reply *reply;
     if (dbn_client_recv(client, &reply, 200) != 0)
       continue;
+    last_heard = dbn_monotonic_ms();
     atomic_store(&console->connected, true);
     dbn_witness_take(witness, reply);
     if (reply->now) /* the watch's own answer carries the broker's clock */

@@ -97,3 +97,57 @@ verify_replica() {
   "$BIN/duban" audit verify --data "$T/data-$1" >"$T/verify-$1.out" 2>&1 ||
     fail "audit verify on replica $1: $(cat "$T/verify-$1.out")"
 }
+
+# start_writers N: N departments (F1..FN, fault_plan's) each sending progress
+# reports to the list of brokers as fast as they are answered, each under
+# its own request id, until stop_writers. Writer W writes one line per
+# command to $T/writer-W.out: K EXIT_STATUS END_NS SEQ JSON.
+WRITER_PIDS=()
+replica_writer() {
+  local w=$1 k=0 out rc seq
+  while [ ! -e "$T/stop" ]; do
+    k=$((k + 1))
+    rc=0
+    out=$(asr "unit:F$w" progress "fault-1:1.$w.1" --percent $((k % 101)) --request-id "w$w-$k" \
+      --timeout 30000 --json 2>/dev/null) || rc=$?
+    seq=$(echo "$out" | grep -o '"seq": *[0-9]*' | head -n 1 | grep -o '[0-9]*$' || true)
+    echo "$k $rc $(date +%s%N) ${seq:-0} ${out//$'\n'/ }" >>"$T/writer-$w.out"
+  done
+}
+start_writers() {
+  local w
+  for w in $(seq 1 "$1"); do
+    replica_writer "$w" &
+    WRITER_PIDS+=($!)
+    PIDS+=($!)
+  done
+}
+stop_writers() {
+  touch "$T/stop"
+  wait "${WRITER_PIDS[@]}" 2>/dev/null || true
+}
+
+# acked_after NS SEQ: the end times of acknowledged commands that ended
+# after NS with an event past SEQ, the dead leader's head: only the new
+# leader can have acknowledged those (an answer the old one gave just
+# before the kill may be written down just after it).
+acked_after() { cat "$T"/writer-*.out | awk -v t="$1" -v s="$2" '$2 == 0 && $3 > t && $4 > s { print $3 }' | sort -n; }
+
+# acked_ids: the request ids of every command a writer was told succeeded.
+acked_ids() { cat "$T"/writer-*.out | awk '$2 == 0' | cut -d' ' -f5- | jq -r 'select(.seq > 0) | .request_id' | sort; }
+
+# failover_ms L: kill -9 replica L (the leader) and print the milliseconds
+# until a new leader acknowledged a write (fails after 30 s).
+failover_ms() {
+  local t_kill h_kill first n
+  kill_replica "$1"
+  t_kill=$(date +%s%N)
+  h_kill=$(replica_head "$1")
+  for n in $(seq 1 300); do
+    first=$(acked_after "$t_kill" "$h_kill" | head -n 1)
+    [ -n "$first" ] && break
+    sleep 0.1
+  done
+  [ -n "$first" ] || fail "nothing acknowledged within 30 s of killing leader b$1"
+  echo $(((first - t_kill) / 1000000))
+}

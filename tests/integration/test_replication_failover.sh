@@ -3,7 +3,8 @@
 # (docs/replication.md). Three etcd members, two brokers, WRITERS
 # departments sending progress reports to the list of brokers as fast as
 # they are answered, each under its own request id. ROUNDS times
-# (DUBAN_FAULT_ROUNDS, 3 by default): the leader is killed at a random
+# (DUBAN_FAULT_ROUNDS, 10 by default: a round
+# takes about 5 s): the leader is killed at a random
 # moment, the other broker must take over and acknowledge again (the time
 # from the kill to the first acknowledgement after it is the failover
 # time), and the killed one comes back as a follower. At the end: every
@@ -13,7 +14,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_etcd.sh"
 source "$(dirname "$0")/lib_replicas.sh"
 source "$SRC/tests/fault/lib_fault.sh"
-ROUNDS=${DUBAN_FAULT_ROUNDS:-3}
+ROUNDS=${DUBAN_FAULT_ROUNDS:-10}
 WRITERS=${DUBAN_WRITERS:-4}
 
 fault_plan "$T/plan.json" "$WRITERS"
@@ -31,49 +32,19 @@ asr coordinator:office watch --json --after 0 --keepalive 1000 >"$T/watch.out" 2
 WATCH_PID=$!
 PIDS+=($WATCH_PID)
 
-# writer W: one line per command: K EXIT_STATUS END_NS SEQ JSON.
-writer() {
-  local w=$1 k=0 out rc
-  while [ ! -e "$T/stop" ]; do
-    k=$((k + 1))
-    rc=0
-    out=$(asr "unit:F$w" progress "fault-1:1.$w.1" --percent $((k % 101)) --request-id "w$w-$k" \
-      --timeout 30000 --json 2>/dev/null) || rc=$?
-    seq=$(echo "$out" | grep -o '"seq": *[0-9]*' | head -n 1 | grep -o '[0-9]*$' || true)
-    echo "$k $rc $(date +%s%N) ${seq:-0} ${out//$'\n'/ }" >>"$T/writer-$w.out"
-  done
-}
-WRITER_PIDS=()
-for w in $(seq 1 "$WRITERS"); do
-  writer "$w" &
-  WRITER_PIDS+=($!)
-  PIDS+=($!)
-done
-
-# acked_after NS SEQ: the end times of acknowledged commands that ended
-# after NS with an event past SEQ, the dead leader's head: only the new
-# leader can have acknowledged those (an answer the old one gave just
-# before the kill may be written down just after it).
-acked_after() { cat "$T"/writer-*.out | awk -v t="$1" -v s="$2" '$2 == 0 && $3 > t && $4 > s { print $3 }' | sort -n; }
+start_writers "$WRITERS"
 
 TIMES=()
 for round in $(seq 1 "$ROUNDS"); do
   sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1 + (r % 1500) / 1000 }')"
   L=$(REPLICAS=2 wait_leader)
-  kill_replica "$L"
-  t_kill=$(date +%s%N)
-  h_kill=$(replica_head "$L")
-  for n in $(seq 1 300); do [ -n "$(acked_after "$t_kill" "$h_kill" | head -n 1)" ] && break; sleep 0.1; done
-  first=$(acked_after "$t_kill" "$h_kill" | head -n 1)
-  [ -n "$first" ] || fail "round $round: nothing acknowledged within 30 s of killing leader b$L"
-  ms=$(((first - t_kill) / 1000000))
+  ms=$(failover_ms "$L") || fail "round $round: nothing acknowledged within 30 s of killing leader b$L"
   TIMES+=("$ms")
   L2=$(REPLICAS=2 wait_leader "$L")
   echo "round $round: killed leader b$L; b$L2 leads; first acknowledgement after ${ms} ms"
   start_replica "$L"
 done
-touch "$T/stop"
-wait "${WRITER_PIDS[@]}" 2>/dev/null || true
+stop_writers
 
 L=$(REPLICAS=2 wait_leader)
 F=$((3 - L))
@@ -81,7 +52,7 @@ wait_same_logs "$L" "$F"
 verify_replica 1
 verify_replica 2
 jq -r 'select(.request_id | startswith("w")) | .request_id' "$T/replay-$L" | sort >"$T/logged"
-cat "$T"/writer-*.out | awk '$2 == 0' | cut -d' ' -f5- | jq -r 'select(.seq > 0) | .request_id' | sort >"$T/acked"
+acked_ids >"$T/acked"
 dup=$(uniq -d "$T/logged" | head -n 3)
 [ -z "$dup" ] || fail "requests in the log more than once: $dup"
 lost=$(comm -23 "$T/acked" "$T/logged" | head -n 3)

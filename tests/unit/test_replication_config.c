@@ -78,10 +78,15 @@ test_config(void **state)
   assert_string_equal(config.etcd_prefix, "/duban/");
   assert_int_equal(config.lease_seconds, 3);
   assert_true(config.batch_max <= 256);
+  assert_string_equal(config.snapshot_from, ""); /* an operator restores a snapshot by hand */
 
   assert_int_equal(parse(&config, why, sizeof why, "--node", "b 1", "--etcd", "http://x:1"), DBN_EINVAL);
   assert_int_equal(parse(&config, why, sizeof why, "--etcd-prefix", "duban", NULL, NULL), DBN_EINVAL);
   assert_int_equal(parse(&config, why, sizeof why, "--lease-seconds", "1", NULL, NULL), DBN_EINVAL);
+  assert_int_equal(parse(&config, why, sizeof why, "--snapshot-from", "", NULL, NULL), DBN_EINVAL);
+  assert_int_equal(parse(&config, why, sizeof why, "--snapshot-from", "/var/lib/duban/backups", NULL, NULL),
+                   0);
+  assert_string_equal(config.snapshot_from, "/var/lib/duban/backups");
 }
 
 int
