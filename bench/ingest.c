@@ -7,11 +7,13 @@
  * every request on its own (--no-group-commit, kept for this comparison),
  * and one that never syncs (--no-sync, "not durable", only to show what
  * durability costs), and the normal one with --metrics on, whose rows also
- * say how many syncs a batch cost (duban_broker_syncs_total over
- * duban_broker_batch_events_count, read from the broker before and after
- * each run: one per batch when the pipeline works, broker/pipeline.h). Each cell is acknowledged reports per
- * second and send-to-acknowledgement latency p50/p99/p999, median of the runs with min and max, and the rate
- * as a multiple of the disk's fsyncs per second (the disk floor section), so the figures read as ratios to
+ * say how many syncs a batch cost and how many events it held
+ * (duban_broker_syncs_total and duban_broker_batch_events, read from the
+ * broker before and after each run: one sync per batch when the pipeline
+ * carries it, broker/pipeline.h). Each cell is acknowledged reports per
+ * second and send-to-acknowledgement latency p50/p99/p999, median of the
+ * runs with min and max, and the rate as a multiple of the disk's fsyncs
+ * per second (the disk floor section), so the figures read as ratios to
  * the machine.
  *
  * With DUBAN_BENCH_ETCD naming etcd members (scripts/bench-replicated.sh
@@ -82,9 +84,10 @@ sample(const char *text, const char *name)
   return 0;
 }
 
-/* The broker's syncs and batches so far; false when they cannot be read. */
+/* The broker's syncs, batches and the events in them so far; false when
+ * they cannot be read. */
 static bool
-read_sync_counters(int port, double *syncs_p, double *batches_p)
+read_sync_counters(int port, double *syncs_p, double *batches_p, double *events_p)
 {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0)
@@ -106,6 +109,7 @@ read_sync_counters(int port, double *syncs_p, double *batches_p)
     return false;
   *syncs_p = sample(text, "duban_broker_syncs_total");
   *batches_p = sample(text, "duban_broker_batch_events_count");
+  *events_p = sample(text, "duban_broker_batch_events_sum");
   return true;
 }
 
@@ -184,17 +188,19 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
     for (size_t a = 0; a < sizeof agent_counts / sizeof agent_counts[0]; a++) {
       for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
         double rate[MAX_RUNS], p50[MAX_RUNS], p99[MAX_RUNS], p999[MAX_RUNS], per_sync[MAX_RUNS];
-        double syncs_per_batch[MAX_RUNS];
+        double syncs_per_batch[MAX_RUNS], events_per_batch[MAX_RUNS];
         int counted = 0;
         uint64_t errors = 0;
         char first_error[256] = "";
         for (int r = 0; r < runs; r++) {
           bench_writers_result_t result;
-          double syncs0 = 0, batches0 = 0, syncs1 = 0, batches1 = 0;
-          bool counting = port && read_sync_counters(port, &syncs0, &batches0);
+          double syncs0 = 0, batches0 = 0, events0 = 0, syncs1 = 0, batches1 = 0, events1 = 0;
+          bool counting = port && read_sync_counters(port, &syncs0, &batches0, &events0);
           bench_writers_run(writers, agent_counts[a], windows[w], options->run_seconds, NULL, &result);
-          if (counting && read_sync_counters(port, &syncs1, &batches1) && batches1 > batches0)
-            syncs_per_batch[counted++] = (syncs1 - syncs0) / (batches1 - batches0);
+          if (counting && read_sync_counters(port, &syncs1, &batches1, &events1) && batches1 > batches0) {
+            syncs_per_batch[counted] = (syncs1 - syncs0) / (batches1 - batches0);
+            events_per_batch[counted++] = (events1 - events0) / (batches1 - batches0);
+          }
           rate[r] = result.acks_per_second;
           p50[r] = bench_samples_quantile(&result.latency, 0.50) * 1e3;
           p99[r] = bench_samples_quantile(&result.latency, 0.99) * 1e3;
@@ -207,10 +213,11 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
         }
         char row[128];
         bench_ingest_row(row, sizeof row, modes[m].name, agent_counts[a], windows[w]);
-        char syncs_text[48] = "";
+        char syncs_text[80] = "";
         if (counted)
-          snprintf(syncs_text, sizeof syncs_text, ", %.2f syncs/batch",
-                   bench_figure_of(syncs_per_batch, counted).median);
+          snprintf(syncs_text, sizeof syncs_text, ", %.2f syncs/batch, %.1f events/batch",
+                   bench_figure_of(syncs_per_batch, counted).median,
+                   bench_figure_of(events_per_batch, counted).median);
         fprintf(stderr, "ingest: %-45s %9.0f acks/s p99 %.2f ms%s\n", row, bench_figure_of(rate, runs).median,
                 bench_figure_of(p99, runs).median, syncs_text);
         bench_report_figure(report, "ingest", row, "acks/s", "", bench_figure_of(rate, runs));
@@ -222,6 +229,9 @@ bench_ingest(bench_env_t *env, const bench_options_t *options, bench_report_t *r
         if (counted)
           bench_report_figure(report, "ingest", row, "syncs/batch", "",
                               bench_figure_of(syncs_per_batch, counted));
+        if (counted)
+          bench_report_figure(report, "ingest", row, "events/batch", "",
+                              bench_figure_of(events_per_batch, counted));
         if (errors) {
           fprintf(stderr, "ingest: %s: %llu refused, first: %s\n", row, (unsigned long long)errors,
                   first_error);

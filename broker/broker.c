@@ -16,10 +16,10 @@
 #include "date.h"
 #include "deadline_monitor.h"
 #include "event_stream.h"
-#include "pipeline.h"
 #include "evidence.h"
 #include "log.h"
 #include "peers.h"
+#include "pipeline.h"
 #include "request.h"
 #include "read.h"
 #include "replication.h"
@@ -1158,6 +1158,11 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
     if (items[2].revents & ZMQ_POLLIN)
       break;
   }
+  /* The last batch's answers go out before the broker does: they were only
+   * waiting for the sync that no next batch will now make. */
+  if (dbn_store_sync(broker->store) == 0)
+    dbn_pipeline_committed(broker->pipeline);
+  dbn_peers_flush(broker->peers, broker->router);
   dbn_log(DBN_LOG_INFO, "broker", "stopping: %llu events in %llu batches this run",
           (unsigned long long)broker->events, (unsigned long long)broker->batches);
   return 0;
