@@ -32,7 +32,7 @@
 static const struct mode {
   const char *name; /* row prefix */
   const char *dir;  /* data folder name */
-  const char *flags[3];
+  const char *flags[4];
   int signed_every; /* reports signed by their department (--signed): one signature per this many */
   bool replicated;  /* on the etcd of DUBAN_BENCH_ETCD (skipped without it) */
 } modes[] = {
@@ -44,6 +44,13 @@ static const struct mode {
     /* What Prometheus metrics cost the hot path (a few atomic stores per
      * request); nobody scrapes during the run, so it is the updates alone. */
     {"group commit, --metrics on", "ingest-metrics", {"--metrics", "127.0.0.1:0", NULL}, 0, false},
+    /* The same without the pipelined commit (LMDB's own two syncs a commit,
+     * each batch answered at once), for the syncs and the rates side by side. */
+    {"group commit, --no-pipeline, --metrics on",
+     "ingest-nopipeline",
+     {"--no-pipeline", "--metrics", "127.0.0.1:0", NULL},
+     0,
+     false},
     {"replicated (etcd, 3 members)", "ingest-replicated", {NULL}, 0, true},
 };
 

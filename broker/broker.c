@@ -330,7 +330,8 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
   dbn_store_options_t options = {.map_size = config->map_size,
                                  .map_max = config->map_max,
                                  .no_sync = config->no_sync,
-                                 .pipelined_sync = true, /* every reply waits in broker/pipeline.c */
+                                 .pipelined_sync =
+                                     !config->no_pipeline, /* replies wait in broker/pipeline.c */
                                  .log_clock = config->virtual_clock ? "virtual" : "real"};
   int rc = dbn_store_open(&broker->store, config->data_dir, &options);
   if (rc) {
