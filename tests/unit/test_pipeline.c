@@ -15,11 +15,13 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "event_stream.h"
 #include "fixture_log.h"
 #include "fixture_plan.h"
 #include "peers.h"
 #include "pipeline.h"
 #include "store.h"
+#include "wire.h"
 
 struct fixture {
   char dir[256];
@@ -168,6 +170,47 @@ test_a_batch_without_commit_does_not_carry(void **state)
   expect_received(f, "read");
 }
 
+/* The seq of the last event in the delivery the dealer has waiting, or 0
+ * when none is waiting. */
+static uint64_t
+delivered_through(struct fixture *f)
+{
+  uint8_t buf[65536];
+  int n = zmq_recv(f->dealer, buf, sizeof buf, ZMQ_DONTWAIT);
+  if (n < 0)
+    return 0;
+  assert_true((size_t)n <= sizeof buf);
+  Duban__Reply *reply = NULL; /* a delivery decodes as one Reply carrying the events */
+  assert_int_equal(dbn_wire_reply_unpack(buf, (size_t)n, &reply), 0);
+  uint64_t last = reply->n_events ? reply->events[reply->n_events - 1]->seq : 0;
+  assert_true(reply->head_seq >= last);
+  dbn_wire_reply_free(&reply);
+  return last;
+}
+
+/* A watcher is shown an event only once it is durable, as no client is
+ * answered before: the stream stops at the durable seq. */
+static void
+test_watchers_see_only_what_is_durable(void **state)
+{
+  struct fixture *f = *state;
+  dbn_event_stream_t *stream = NULL;
+  assert_int_equal(dbn_event_stream_new(&stream, f->router), 0);
+  assert_int_equal(dbn_event_stream_watch(stream, f->routing, f->routing_len, "w-1", 0, 0), 0);
+  commit_one(f, 1);
+  dbn_event_stream_pump(stream, f->store, NULL, 0);
+  assert_int_equal(delivered_through(f), 0);
+  commit_one(f, 2); /* seq 1 is durable now, seq 2 not yet */
+  dbn_event_stream_pump(stream, f->store, NULL, 0);
+  assert_int_equal(delivered_through(f), 1);
+  dbn_event_stream_pump(stream, f->store, NULL, 0);
+  assert_int_equal(delivered_through(f), 0);
+  assert_int_equal(dbn_store_sync(f->store), 0);
+  dbn_event_stream_pump(stream, f->store, NULL, 0);
+  assert_int_equal(delivered_through(f), 2);
+  dbn_event_stream_destroy(&stream);
+}
+
 int
 main(void)
 {
@@ -178,6 +221,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_nothing_pending_goes_at_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_next_commit_releases_the_one_before, setup, teardown),
       cmocka_unit_test_setup_teardown(test_a_batch_without_commit_does_not_carry, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_watchers_see_only_what_is_durable, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
