@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# fsyncs.sh: how many fsync-family calls one command costs, in the agent and
-# in the broker. Starts a real broker and one department's agent, each under
-# `strace -f -c`, sends progress reports through the agent (each waiting for
-# its answer), stops both with SIGTERM and counts the sync calls. It runs
-# twice, with 0 and with N reports, so start-up and shutdown cancel out.
+# fsyncs.sh: how many durable writes one command costs, in the agent and in
+# the broker. Starts a real broker and one department's agent, each under
+# `strace -f`, sends progress reports through the agent (each waiting for
+# its answer), stops both with SIGTERM and counts the durable writes: the
+# fsync-family calls, and the writes through a descriptor opened with
+# O_DSYNC (LMDB writes its meta page so after its fdatasync, unless the log
+# is opened with MDB_NOMETASYNC, as the broker's pipelined commit does:
+# broker/pipeline.h). It runs twice, with 0 and with N reports, so start-up
+# and shutdown cancel out.
 #
 #   bench/fsyncs.sh [N]            (N = 200 by default; needs strace and bc)
 #   DUBAN_BIN=build/bin            (the programs; default build/bin)
@@ -29,7 +33,7 @@ traced() {
   local out=$1 name
   shift
   name=$(basename "$1")
-  strace -f -c -e trace=$SYNCS -o "$out" "$@" >>"$out.log" 2>&1 &
+  strace -f -e trace=$SYNCS,openat,close,pwrite64,pwritev -o "$out" "$@" >>"$out.log" 2>&1 &
   local strace_pid=$!
   PIDS+=("$strace_pid")
   TRACED_PID=
@@ -42,9 +46,20 @@ traced() {
   TRACED_STRACE=$strace_pid
 }
 
-count() { awk -v names="${SYNCS//,/|}" '$NF ~ "^(" names ")$" { n += ($4 ~ /^[0-9]+$/ ? $4 : $3) } END { print n + 0 }' "$1"; }
+# count FILE: "SYNC_CALLS DSYNC_WRITES" in an strace log (one line a call;
+# a call another thread interrupted is split, and only its first part names
+# it with an opening parenthesis).
+count() {
+  awk -v names="${SYNCS//,/|}" '
+    $2 ~ "^(" names ")\\(" { syncs++ }
+    $2 ~ /^openat\(/ && /O_DSYNC/ && match($0, /= [0-9]+$/) { dsync[substr($0, RSTART + 2)] = 1 }
+    $2 ~ /^close\(/ { fd = $2; sub(/^close\(/, "", fd); sub(/\).*/, "", fd); delete dsync[fd] }
+    $2 ~ /^pwrite(64|v)\(/ { fd = $2; sub(/^pwrite(64|v)\(/, "", fd); sub(/,.*/, "", fd); if (fd in dsync) writes++ }
+    END { print syncs + 0, writes + 0 }' "$1"
+}
 
-# run REPORTS: a fresh log and outbox, REPORTS progress reports; prints "agent broker".
+# run REPORTS: a fresh log and outbox, REPORTS progress reports; prints the
+# agent's sync calls and O_DSYNC writes, then the broker's.
 run() {
   local reports=$1 dir=$T/run-$1
   mkdir -p "$dir"
@@ -68,10 +83,14 @@ run() {
   echo "$(count "$dir/agent.strace") $(count "$dir/broker.strace")"
 }
 
-read -r agent0 broker0 < <(run 0)
-read -r agentN brokerN < <(run "$N")
-echo "$N progress reports through one agent, each waiting for its answer (sync calls: $SYNCS)"
-printf 'agent:  %5d calls with the reports, %3d without: %.2f per command\n' "$agentN" "$agent0" \
-  "$(echo "($agentN - $agent0) / $N" | bc -l)"
-printf 'broker: %5d calls with the reports, %3d without: %.2f per command\n' "$brokerN" "$broker0" \
-  "$(echo "($brokerN - $broker0) / $N" | bc -l)"
+read -r agent0 agent_dsync0 broker0 broker_dsync0 < <(run 0)
+read -r agentN agent_dsyncN brokerN broker_dsyncN < <(run "$N")
+echo "$N progress reports through one agent, each waiting for its answer (sync calls: $SYNCS;"
+echo "O_DSYNC writes: through a descriptor opened with O_DSYNC, each as durable as a sync)"
+per() { echo "($1 - $2) / $N" | bc -l; }
+for who in agent broker; do
+  eval "calls=\$${who}N calls0=\$${who}0 dsync=\$${who}_dsyncN dsync0=\$${who}_dsync0"
+  printf '%-7s %5d sync calls with the reports, %3d without: %.2f per command; O_DSYNC writes %.2f per command; durable writes %.2f per command\n' \
+    "$who:" "$calls" "$calls0" "$(per "$calls" "$calls0")" "$(per "$dsync" "$dsync0")" \
+    "$(per $((calls + dsync)) $((calls0 + dsync0)))"
+done

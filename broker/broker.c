@@ -16,11 +16,11 @@
 #include "date.h"
 #include "deadline_monitor.h"
 #include "event_stream.h"
-#include "pipeline.h"
 #include "evidence.h"
 #include "flood_guard.h"
 #include "log.h"
 #include "peers.h"
+#include "pipeline.h"
 #include "request.h"
 #include "read.h"
 #include "replication.h"
@@ -333,7 +333,8 @@ dbn_broker_new(dbn_broker_t **broker_p, const dbn_broker_config_t *config, char 
   dbn_store_options_t options = {.map_size = config->map_size,
                                  .map_max = config->map_max,
                                  .no_sync = config->no_sync,
-                                 .pipelined_sync = true, /* every reply waits in broker/pipeline.c */
+                                 .pipelined_sync =
+                                     !config->no_pipeline, /* replies wait in broker/pipeline.c */
                                  .log_clock = config->virtual_clock ? "virtual" : "real"};
   int rc = dbn_store_open(&broker->store, config->data_dir, &options);
   if (rc) {
@@ -1191,6 +1192,11 @@ dbn_broker_run(dbn_broker_t *broker, int stop_fd)
     if (items[2].revents & ZMQ_POLLIN)
       break;
   }
+  /* The last batch's answers go out before the broker does: they were only
+   * waiting for the sync that no next batch will now make. */
+  if (dbn_store_sync(broker->store) == 0)
+    dbn_pipeline_committed(broker->pipeline);
+  dbn_peers_flush(broker->peers, broker->router);
   dbn_log(DBN_LOG_INFO, "broker", "stopping: %llu events in %llu batches this run",
           (unsigned long long)broker->events, (unsigned long long)broker->batches);
   return 0;

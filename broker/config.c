@@ -41,6 +41,7 @@ static const char usage[] =
     "                           clients reconnect and retry (default 1024)\n"
     "  --no-group-commit        commit every request on its own (for comparison only)\n"
     "  --no-sync                do not fsync: NOT DURABLE, for benchmarks only\n"
+    "  --no-pipeline            sync each commit's meta page at once (two syncs a batch; comparison only)\n"
     "  --etcd URLS              replicated mode: the etcd members, http://host:port,...; every\n"
     "                           batch is written to etcd before it is acknowledged, and one\n"
     "                           broker of those sharing the etcd is the leader (docs/replication.md)\n"
@@ -110,7 +111,8 @@ static bool
 is_flag(const char *key)
 {
   return strcmp(key, "no-group-commit") == 0 || strcmp(key, "no-sync") == 0 ||
-         strcmp(key, "allow-clock-behind") == 0 || strcmp(key, "allow-clock-change") == 0;
+         strcmp(key, "no-pipeline") == 0 || strcmp(key, "allow-clock-behind") == 0 ||
+         strcmp(key, "allow-clock-change") == 0;
 }
 
 /* Every setting apply_setting knows, flag or not: an unknown one is refused before its value is
@@ -133,6 +135,7 @@ is_known(const char *key)
                                      "memory-mib",
                                      "no-group-commit",
                                      "no-sync",
+                                     "no-pipeline",
                                      "allow-clock-behind",
                                      "allow-clock-change",
                                      "metrics",
@@ -263,6 +266,8 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     config->group_commit = !parse_bool(value);
   else if (strcmp(key, "no-sync") == 0)
     config->no_sync = parse_bool(value);
+  else if (strcmp(key, "no-pipeline") == 0)
+    config->no_pipeline = parse_bool(value);
   else if (strcmp(key, "allow-clock-behind") == 0)
     config->allow_clock_behind = parse_bool(value);
   else if (strcmp(key, "metrics") == 0)

@@ -21,6 +21,7 @@ typedef struct {
   size_t map_max;           /* the map never grows past this (bytes); 0 = no cap */
   bool group_commit;        /* false: commit each request on its own (benchmark comparison) */
   bool no_sync;             /* MDB_NOSYNC: not durable; benchmarks only */
+  bool no_pipeline;         /* each commit syncs its meta page at once (broker/pipeline.h); comparison only */
   int memory_mib;           /* the memory ceiling: past it every connection is dropped */
   bool allow_clock_behind;  /* start on a real clock behind the log's last event (it is held there) */
   bool allow_clock_change;  /* start on another clock kind than the log's (and allow_clock_behind) */
