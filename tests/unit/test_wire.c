@@ -280,7 +280,13 @@ test_names(void **state)
   assert_string_equal(dbn_wire_code_name(DUBAN__CODE__CODE_PERMISSION_DENIED), "permission_denied");
   assert_int_equal(dbn_wire_error_code(DBN_EPERM), DUBAN__CODE__CODE_PERMISSION_DENIED);
   assert_int_equal(dbn_wire_error_code(DBN_EMAPFULL), DUBAN__CODE__CODE_UNAVAILABLE);
+  setenv("DUBAN_LANG", "en", 1);
   assert_string_equal(dbn_strerror(12345), "unknown error");
+  assert_string_equal(dbn_strerror(DBN_ENOTFOUND), "not found");
+  setenv("DUBAN_LANG", "zh", 1);
+  assert_string_equal(dbn_strerror(12345), "未知错误");
+  assert_string_equal(dbn_strerror(DBN_ENOTFOUND), "未找到");
+  unsetenv("DUBAN_LANG");
   assert_string_equal(dbn_request_name(DUBAN__REQUEST__BODY_CLAIM), "claim");
   assert_string_equal(dbn_wire_task_state_name(DUBAN__TASK_STATE__TASK_IN_PROGRESS), "in_progress");
   char id1[33], id2[33];
