@@ -8,6 +8,7 @@
 
 #include "date.h"
 #include "error.h"
+#include "lang.h"
 #include "store.h"
 #include "version.h"
 #include "wire.h"
@@ -83,7 +84,9 @@ dbn_broker_check_libzmq(int major, int minor, int patch, char *why, size_t why_l
    * part: a packed major*10000+minor*100+patch would call 4.2.100 newer. */
   if (major > 4 || (major == 4 && (minor > 3 || (minor == 3 && patch >= 3))))
     return 0;
-  snprintf(why, why_len, "libzmq %d.%d.%d is older than 4.3.3, which fixes known CURVE flaws; upgrade it",
+  snprintf(why, why_len,
+           dbn_tr("libzmq %d.%d.%d 早于 4.3.3（该版本修复了已知的 CURVE 缺陷），请升级",
+                  "libzmq %d.%d.%d is older than 4.3.3, which fixes known CURVE flaws; upgrade it"),
            major, minor, patch);
   return DBN_EVERSION;
 }
@@ -205,12 +208,12 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
 {
   long n;
   if (!is_known(key)) {
-    snprintf(why, why_len, "unknown setting '%s' (see --help)", key);
+    snprintf(why, why_len, dbn_tr("未知设置 '%s'（见 --help）", "unknown setting '%s' (see --help)"), key);
     return DBN_EINVAL;
   }
   bool needs_value = !is_flag(key);
   if (needs_value && !value) {
-    snprintf(why, why_len, "'%s' needs a value", key);
+    snprintf(why, why_len, dbn_tr("'%s' 需要一个值", "'%s' needs a value"), key);
     return DBN_EINVAL;
   }
   if (strcmp(key, "endpoint") == 0)
@@ -279,12 +282,14 @@ apply_setting(dbn_broker_config_t *config, const char *key, const char *value, c
     if (apply_replicated_setting(config, key, value))
       goto bad;
   } else {
-    snprintf(why, why_len, "unknown setting '%s' (see --help)", key);
+    snprintf(why, why_len, dbn_tr("未知设置 '%s'（见 --help）", "unknown setting '%s' (see --help)"), key);
     return DBN_EINVAL;
   }
   return 0;
 bad:
-  snprintf(why, why_len, "bad value '%s' for '%s' (see --help)", value, key);
+  snprintf(why, why_len,
+           dbn_tr("'%2$s' 的值 '%1$s' 无效（见 --help）", "bad value '%s' for '%s' (see --help)"), value,
+           key);
   return DBN_EINVAL;
 }
 
@@ -304,7 +309,7 @@ load_file(dbn_broker_config_t *config, const char *path, char *why, size_t why_l
 {
   FILE *file = fopen(path, "r");
   if (!file) {
-    snprintf(why, why_len, "cannot open config file '%s'", path);
+    snprintf(why, why_len, dbn_tr("无法打开配置文件 '%s'", "cannot open config file '%s'"), path);
     return DBN_EINVAL;
   }
   char line[2048];
@@ -319,7 +324,8 @@ load_file(dbn_broker_config_t *config, const char *path, char *why, size_t why_l
       continue;
     char *eq = strchr(text, '=');
     if (!eq) {
-      snprintf(why, why_len, "%s:%d: expected `key = value`", path, number);
+      snprintf(why, why_len, dbn_tr("%s 第 %d 行：应为 `key = value`", "%s:%d: expected `key = value`"), path,
+               number);
       rc = DBN_EINVAL;
       break;
     }
@@ -392,7 +398,7 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
     }
     if (strcmp(argv[i], "--config") == 0) {
       if (i + 1 >= argc) {
-        snprintf(why, why_len, "--config needs a file");
+        snprintf(why, why_len, "%s", dbn_tr("--config 需要一个文件", "--config needs a file"));
         return DBN_EINVAL;
       }
       int rc = load_file(config, argv[i + 1], why, why_len);
@@ -406,12 +412,14 @@ dbn_broker_config_parse(dbn_broker_config_t *config, int argc, char **argv, char
       continue;
     }
     if (strncmp(argv[i], "--", 2) != 0) {
-      snprintf(why, why_len, "unexpected argument '%s' (see --help)", argv[i]);
+      snprintf(why, why_len, dbn_tr("多余的参数 '%s'（见 --help）", "unexpected argument '%s' (see --help)"),
+               argv[i]);
       return DBN_EINVAL;
     }
     const char *key = argv[i] + 2;
     if (!is_known(key)) {
-      snprintf(why, why_len, "unknown option '%s' (see --help)", argv[i]);
+      snprintf(why, why_len, dbn_tr("未知选项 '%s'（见 --help）", "unknown option '%s' (see --help)"),
+               argv[i]);
       return DBN_EINVAL;
     }
     const char *value = NULL;

@@ -137,9 +137,9 @@ dbn_cli_finish_options(dbn_cli_t *cli, int positional, int min, int max, bool *d
     return DBN_CLI_EXIT_OK;
   }
   if (positional < min)
-    return dbn_cli_usage_error(cli, "missing argument");
+    return dbn_cli_usage_error(cli, dbn_tr("缺少参数", "missing argument"));
   if (max >= 0 && positional > max)
-    return dbn_cli_usage_error(cli, "too many arguments");
+    return dbn_cli_usage_error(cli, dbn_tr("参数过多", "too many arguments"));
   return DBN_CLI_EXIT_OK;
 }
 
@@ -184,9 +184,14 @@ dbn_cli_run_word(const char *command, const char *usage, const dbn_cli_word_t *w
   for (size_t i = 0; i < n; i++)
     if (strcmp(argv[1], words[i].word) == 0)
       return words[i].run(argc - 1, argv + 1);
-  fprintf(stderr, "duban %s: no subcommand '%s'; say ", command, argv[1]);
+  fprintf(stderr, dbn_tr("duban %s：没有子命令 '%s'，可用 ", "duban %s: no subcommand '%s'; say "), command,
+          argv[1]);
   for (size_t i = 0; i < n; i++)
-    fprintf(stderr, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", words[i].word);
+    fprintf(stderr, "%s%s",
+            i == 0       ? ""
+            : i + 1 == n ? dbn_tr(" 或 ", " or ")
+                         : dbn_tr("、", ", "),
+            words[i].word);
   fputc('\n', stderr);
   return DBN_CLI_EXIT_USAGE;
 }
@@ -205,7 +210,8 @@ static int
 check_readable(const char *what, const char *path)
 {
   if (access(path, R_OK) != 0)
-    return dbn_cli_fail("invalid_argument", "cannot read %s %s: %s", what, path, strerror(errno));
+    return dbn_cli_fail("invalid_argument", dbn_tr("无法读取%s %s：%s", "cannot read %s %s: %s"), what, path,
+                        strerror(errno));
   return 0;
 }
 
@@ -286,8 +292,10 @@ dbn_cli_connect(dbn_cli_t *cli)
   else if ((agent = option_or_env(NULL, "DUBAN_AGENT")) == NULL)
     broker = option_or_env(NULL, "DUBAN_BROKER");
   if (!agent && !broker)
-    return dbn_cli_usage_error(cli, "no connection: give --agent ipc:///PATH or --broker "
-                                    "tcp://HOST:PORT (or set DUBAN_AGENT or DUBAN_BROKER)");
+    return dbn_cli_usage_error(cli, dbn_tr("没有连接：请给出 --agent ipc:///PATH 或 --broker "
+                                           "tcp://HOST:PORT（或设置 DUBAN_AGENT 或 DUBAN_BROKER）",
+                                           "no connection: give --agent ipc:///PATH or --broker "
+                                           "tcp://HOST:PORT (or set DUBAN_AGENT or DUBAN_BROKER)"));
 
   dbn_client_options_t options = {.timeout_ms = cli->timeout_ms};
   char secret[PATH_MAX];
@@ -299,19 +307,24 @@ dbn_cli_connect(dbn_cli_t *cli)
     options.server_cert = option_or_env(cli->server_key, "DUBAN_SERVER_KEY");
     options.client_cert = option_or_env(cli->key, "DUBAN_KEY");
     if (!options.server_cert)
-      return dbn_cli_usage_error(cli, "--broker needs --server-key KEYS/broker.key (or DUBAN_SERVER_KEY)");
+      return dbn_cli_usage_error(cli,
+                                 dbn_tr("--broker 需要 --server-key KEYS/broker.key（或 DUBAN_SERVER_KEY）",
+                                        "--broker needs --server-key KEYS/broker.key (or DUBAN_SERVER_KEY)"));
     if (!options.client_cert)
-      return dbn_cli_usage_error(cli, "--broker needs --key KEYS/NAME.key (or DUBAN_KEY)");
+      return dbn_cli_usage_error(cli, dbn_tr("--broker 需要 --key KEYS/NAME.key（或 DUBAN_KEY）",
+                                             "--broker needs --key KEYS/NAME.key (or DUBAN_KEY)"));
     if (snprintf(secret, sizeof secret, "%s_secret", options.client_cert) >= (int)sizeof secret)
-      return dbn_cli_usage_error(cli, "key path too long");
-    if (check_readable("the broker's key", options.server_cert) ||
-        check_readable("key", options.client_cert) || check_readable("secret key", secret))
+      return dbn_cli_usage_error(cli, dbn_tr("密钥路径过长", "key path too long"));
+    if (check_readable(dbn_tr("服务端公钥", "the broker's key"), options.server_cert) ||
+        check_readable(dbn_tr("密钥", "key"), options.client_cert) ||
+        check_readable(dbn_tr("私钥", "secret key"), secret))
       return DBN_CLI_EXIT_FAIL;
   }
   int rc = dbn_client_new(&cli->client, &options);
   if (rc != 0)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "cannot connect to %s: %s",
-                        options.endpoint, dbn_strerror(rc));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)),
+                        dbn_tr("无法连接 %s：%s", "cannot connect to %s: %s"), options.endpoint,
+                        dbn_strerror(rc));
   if (agent)
     return check_key_matches_agent(cli, agent);
   return DBN_CLI_EXIT_OK;
@@ -504,13 +517,17 @@ dbn_cli_parse_figure(const char *arg, Duban__Figure *fig, char *why, size_t why_
   duban__figure__init(fig);
   const char *eq = strchr(arg, '=');
   if (!eq) {
-    snprintf(why, why_len, "figure '%s' is not WHAT=VALUE[UNIT] (e.g. 公共充电桩=1200个)", arg);
+    snprintf(why, why_len,
+             dbn_tr("数据 '%s' 不是 指标=数值[单位] 的写法（如 公共充电桩=1200个）",
+                    "figure '%s' is not WHAT=VALUE[UNIT] (e.g. 公共充电桩=1200个)"),
+             arg);
     return DBN_EINVAL;
   }
   const char *what = arg, *what_end = eq;
   trim_span(&what, &what_end);
   if (what == what_end) {
-    snprintf(why, why_len, "figure '%s' names nothing before '='", arg);
+    snprintf(why, why_len, dbn_tr("数据 '%s' 的 '=' 前没有指标名", "figure '%s' names nothing before '='"),
+             arg);
     return DBN_EINVAL;
   }
   const char *number = eq + 1;
@@ -521,25 +538,29 @@ dbn_cli_parse_figure(const char *arg, Duban__Figure *fig, char *why, size_t why_
   if (*p == '+' || *p == '-')
     p++;
   if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9'))) {
-    snprintf(why, why_len, "figure '%s' has no number after '='", arg);
+    snprintf(why, why_len, dbn_tr("数据 '%s' 的 '=' 后没有数值", "figure '%s' has no number after '='"), arg);
     return DBN_EINVAL;
   }
   if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-    snprintf(why, why_len, "figure '%s': write the number in decimal", arg);
+    snprintf(why, why_len,
+             dbn_tr("数据 '%s'：数值请用十进制书写", "figure '%s': write the number in decimal"), arg);
     return DBN_EINVAL;
   }
   errno = 0;
   char *end;
   double value = strtod(number, &end);
   if (errno == ERANGE || !isfinite(value) || fabs(value) > DBN_MAX_FIGURE_VALUE) {
-    snprintf(why, why_len, "figure '%s' is out of range", arg);
+    snprintf(why, why_len, dbn_tr("数据 '%s' 超出范围", "figure '%s' is out of range"), arg);
     return DBN_EINVAL;
   }
   const char *unit = end, *unit_end = end + strlen(end);
   trim_span(&unit, &unit_end);
   /* "1,200" would otherwise read as 1 of the unit ",200". */
   if (unit < unit_end && (strchr("0123456789,.", *unit) != NULL)) {
-    snprintf(why, why_len, "figure '%s': write the number without separators (1200, not 1,200)", arg);
+    snprintf(why, why_len,
+             dbn_tr("数据 '%s'：数值不要带分隔符（写 1200，不写 1,200）",
+                    "figure '%s': write the number without separators (1200, not 1,200)"),
+             arg);
     return DBN_EINVAL;
   }
   char *what_copy = strndup(what, (size_t)(what_end - what));
@@ -547,7 +568,7 @@ dbn_cli_parse_figure(const char *arg, Duban__Figure *fig, char *why, size_t why_
   if (!what_copy || !unit_copy) {
     free(what_copy);
     free(unit_copy);
-    snprintf(why, why_len, "out of memory");
+    snprintf(why, why_len, "%s", dbn_tr("内存不足", "out of memory"));
     return DBN_ENOMEM;
   }
   fig->what = what_copy;
@@ -864,7 +885,8 @@ dbn_cli_table_finish(dbn_cli_table_t **table_p, FILE *out)
   if (!failed)
     dbn_cli_table_print(*table_p, out, dbn_cli_terminal_width());
   dbn_cli_table_destroy(table_p);
-  return failed ? dbn_cli_fail("resource_exhausted", "out of memory") : DBN_CLI_EXIT_OK;
+  return failed ? dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"))
+                : DBN_CLI_EXIT_OK;
 }
 
 const char *
@@ -885,7 +907,7 @@ dbn_cli_print_escalations(FILE *out, Duban__Escalation *const *escalations, size
                                         "类别 CATEGORY", "提出 RAISED", "提出者 BY",  "原因 REASON"};
   dbn_cli_table_t *table;
   if (dbn_cli_table_new(&table, 8, headers) != 0)
-    return dbn_cli_fail("resource_exhausted", "out of memory");
+    return dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
   dbn_cli_table_align_right(table, 0);
   dbn_cli_table_max_width(table, 3, 32);
   dbn_cli_table_max_width(table, 4, 16);
@@ -1114,11 +1136,11 @@ int
 dbn_cli_print_json(FILE *out, cJSON *json)
 {
   if (!json)
-    return dbn_cli_fail("resource_exhausted", "out of memory");
+    return dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
   char *text = cJSON_PrintUnformatted(json);
   cJSON_Delete(json);
   if (!text)
-    return dbn_cli_fail("resource_exhausted", "out of memory");
+    return dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
   fputs(text, out);
   fputc('\n', out);
   cJSON_free(text);

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "inbox.h"
+#include "lang.h"
 
 static const char inbox_usage[] =
     "usage: duban inbox [--all] [--keep-unread] [--json]\n"
@@ -27,14 +28,14 @@ static int
 print_inbox(FILE *out, Duban__InboxItem *const *items, size_t count)
 {
   if (count == 0) {
-    fprintf(out, "收件箱没有新消息 (no unread items)\n");
+    fprintf(out, "%s\n", dbn_tr("收件箱没有新消息", "no unread items"));
     return DBN_CLI_EXIT_OK;
   }
   static const char *const headers[] = {"事件 SEQ",  "",          "时间 TIME", "类型 KIND",
                                         "任务 TASK", "来自 FROM", "内容 TEXT"};
   dbn_cli_table_t *table;
   if (dbn_cli_table_new(&table, 7, headers) != 0)
-    return dbn_cli_fail("resource_exhausted", "out of memory");
+    return dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
   dbn_cli_table_align_right(table, 0);
   /* Unread first: two passes over the newest-first list. */
   for (int pass = 0; pass < 2; pass++)

@@ -89,7 +89,7 @@ print_tasks_table(const Duban__Reply *reply)
                                         "逾期 OVERDUE", "单位 UNIT",  "内容 TEXT"};
   dbn_cli_table_t *table;
   if (dbn_cli_table_new(&table, unit_view ? 9 : 7, unit_view ? unit_headers : headers) != 0)
-    return dbn_cli_fail("resource_exhausted", "out of memory");
+    return dbn_cli_fail("resource_exhausted", "%s", dbn_tr("内存不足", "out of memory"));
   dbn_cli_table_align_right(table, unit_view ? 4 : 2); /* the percent */
   dbn_cli_table_max_width(table, 0, 40);
   for (size_t i = 0; i < reply->n_tasks; i++) {
