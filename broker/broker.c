@@ -482,7 +482,7 @@ receive_one(dbn_broker_t *broker, struct pending *p)
    * for (broker/flood_guard.h). ZMQ_SRCFD is deprecated in libzmq, but it
    * is the only way to know which connection a message came by. */
   if (have_payload)
-    dbn_flood_guard_message(broker->flood_guard, zmq_msg_get(&payload, ZMQ_SRCFD), user);
+    dbn_flood_guard_message(broker->flood_guard, zmq_msg_get(&payload, ZMQ_SRCFD), user, dbn_monotonic_ms());
   const char *key = have_payload ? zmq_msg_gets(&payload, DBN_AUTH_KEY_PROPERTY) : NULL;
   snprintf(p->identity, sizeof p->identity, "%s", user ? user : "");
   snprintf(p->key_txt, sizeof p->key_txt, "%s", key ? key : "");
@@ -1060,7 +1060,7 @@ check_memory(dbn_broker_t *broker)
     return;
   broker->memory_checked_ms = now_ms;
   size_t kib = anon_kib();
-  if (dbn_flood_guard_check(broker->flood_guard, kib > broker->memory_trigger_kib / 2) > 0)
+  if (dbn_flood_guard_check(broker->flood_guard, kib > broker->memory_trigger_kib / 2, now_ms) > 0)
     broker->flood_dropped_ms = now_ms;
   /* What a drop did not give back (memory the broker holds for itself) is
    * not a peer's: the next drop waits for half a ceiling more than that,

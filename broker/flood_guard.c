@@ -28,6 +28,7 @@
 struct connection {
   ino_t inode;          /* the socket's inode: a reused number has another one; 0 = nothing known */
   uint64_t at_complete; /* bytes the kernel had received at the last complete message read */
+  int64_t quiet_since;  /* when that message was read, or the connection first seen (monotonic ms) */
   bool ours;            /* accepted on the broker's port (not a listener, not another socket) */
   bool dropped;         /* shut down by the guard; libzmq has not closed it yet */
   char identity[48];    /* who it spoke as at its last complete message, for the log */
@@ -152,15 +153,16 @@ connected_port(int fd)
 /* Make e the record of the socket (inode) now behind its descriptor: a new
  * connection starts with nothing complete, so all it received counts. */
 static void
-take_over(struct connection *e, int fd, ino_t inode, uint16_t port)
+take_over(struct connection *e, int fd, ino_t inode, uint16_t port, int64_t now_ms)
 {
   memset(e, 0, sizeof *e);
   e->inode = inode;
   e->ours = connected_port(fd) == port;
+  e->quiet_since = now_ms;
 }
 
 void
-dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity)
+dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity, int64_t now_ms)
 {
   if (!guard || !guard->on)
     return;
@@ -170,8 +172,9 @@ dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity)
   if (!e || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || bytes_received(fd, &bytes) != 0)
     return;
   if (e->inode != st.st_ino)
-    take_over(e, fd, st.st_ino, guard->port);
+    take_over(e, fd, st.st_ino, guard->port, now_ms);
   e->at_complete = bytes;
+  e->quiet_since = now_ms;
   snprintf(e->identity, sizeof e->identity, "%s", identity && *identity ? identity : "");
 }
 
@@ -217,7 +220,7 @@ shut_down(dbn_flood_guard_t *guard, struct connection *e, int fd, uint64_t held)
 
 /* Look at descriptor fd: returns true when it was shut down. */
 static bool
-check_one(dbn_flood_guard_t *guard, int fd, uint64_t limit)
+check_one(dbn_flood_guard_t *guard, int fd, bool pressed, int64_t now_ms)
 {
   struct stat st;
   uint64_t bytes;
@@ -227,15 +230,17 @@ check_one(dbn_flood_guard_t *guard, int fd, uint64_t limit)
   if (!e)
     return false;
   if (e->inode != st.st_ino)
-    take_over(e, fd, st.st_ino, guard->port);
+    take_over(e, fd, st.st_ino, guard->port, now_ms);
   if (!e->ours || e->dropped || bytes_received(fd, &bytes) != 0)
     return false;
   uint64_t held = bytes > e->at_complete ? bytes - e->at_complete : 0;
-  return held > limit && shut_down(guard, e, fd, held);
+  bool over = pressed ? held > DBN_FLOOD_PRESSED_MAX
+                      : held > DBN_FLOOD_UNFINISHED_MAX && now_ms - e->quiet_since >= DBN_FLOOD_QUIET_MS;
+  return over && shut_down(guard, e, fd, held);
 }
 
 size_t
-dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed)
+dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed, int64_t now_ms)
 {
   if (!guard || !guard->on)
     return 0;
@@ -245,7 +250,6 @@ dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed)
   DIR *dir = opendir("/proc/self/fd");
   if (!dir)
     return 0;
-  uint64_t limit = pressed ? DBN_FLOOD_PRESSED_MAX : DBN_FLOOD_UNFINISHED_MAX;
   size_t dropped = 0;
   struct dirent *d;
   while ((d = readdir(dir)) != NULL) {
@@ -253,7 +257,7 @@ dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed)
     long fd = strtol(d->d_name, &end, 10);
     if (*end != '\0' || end == d->d_name || fd == dirfd(dir))
       continue;
-    dropped += check_one(guard, (int)fd, limit);
+    dropped += check_one(guard, (int)fd, pressed, now_ms);
   }
   closedir(dir);
   return dropped;

@@ -40,15 +40,24 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* A connection that received this much since its last complete message is
- * shut down whatever the broker's memory: sixteen of the largest messages
- * a client may send, so a well-behaved client, which has at most a few
- * requests in libzmq's queue that the broker has not read, never comes
- * near it. */
+/* A connection that received this much since its last complete message,
+ * and had no complete message read for DBN_FLOOD_QUIET_MS, is shut down
+ * whatever the broker's memory: sixteen of the largest messages a client
+ * may send. What a well-behaved client has received but the broker not yet
+ * read is complete messages waiting in libzmq's queue (up to ZMQ_RCVHWM of
+ * them); the broker reads that queue on every turn of its loop, so such a
+ * client has a complete message read well within the quiet time (an
+ * agent's window of 64 reports with 3 MiB of evidence each, sent while the
+ * broker commits a batch, is over the bar for a moment, never for long).
+ * A message that never ends has nothing read, ever. */
 #define DBN_FLOOD_UNFINISHED_MAX (64ULL * 1024 * 1024)
-/* Under memory pressure (the broker near its ceiling), the bar is two of
- * the largest messages. */
+#define DBN_FLOOD_QUIET_MS 250
+/* Under memory pressure (the broker past half its ceiling) the bar is two
+ * of the largest messages, and there is no quiet time to wait for: dropping
+ * one connection that might have been slow to be read beats dropping
+ * every connection a moment later. */
 #define DBN_FLOOD_PRESSED_MAX (8ULL * 1024 * 1024)
 
 typedef struct dbn_flood_guard dbn_flood_guard_t;
@@ -64,14 +73,16 @@ bool dbn_flood_guard_on(const dbn_flood_guard_t *guard);
 
 /* The broker read a complete message from descriptor fd (ZMQ_SRCFD; -1 when
  * unknown) of a connection speaking as identity (borrowed; "" when
- * unknown). */
-void dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity);
+ * unknown), at now_ms (monotonic). */
+void dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity, int64_t now_ms);
 
-/* Look at every connection and shut down each that holds more than
- * DBN_FLOOD_UNFINISHED_MAX, or DBN_FLOOD_PRESSED_MAX when pressed. Each is
+/* Look at every connection at now_ms (monotonic) and shut down each that
+ * holds more than DBN_FLOOD_UNFINISHED_MAX and was quiet for
+ * DBN_FLOOD_QUIET_MS, or, when pressed, more than DBN_FLOOD_PRESSED_MAX.
+ * A connection first seen here counts as quiet from then. Each drop is
  * logged. Returns how many were shut down. Costs a few system calls per
  * open descriptor: call it every tenth of a second, not per request. */
-size_t dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed);
+size_t dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed, int64_t now_ms);
 
 /* How many connections the guard has shut down since it started. */
 unsigned long long dbn_flood_guard_dropped(const dbn_flood_guard_t *guard);
