@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <time.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,6 +42,8 @@ struct dbn_flood_guard {
   struct connection *by_fd; /* capacity entries, indexed by descriptor */
   size_t capacity;
   unsigned long long dropped; /* connections shut down since start */
+  int64_t drained_checked_ms; /* when a DRAINED look last ran */
+  int64_t drained_every_ms;   /* how often one may: 20 times its last walk, at least 10 ms */
 };
 
 /* The port of a tcp:// endpoint, or 0. */
@@ -56,11 +60,13 @@ endpoint_port(const char *endpoint)
   return (*end == '\0' && port > 0 && port <= 65535) ? (uint16_t)port : 0;
 }
 
-/* The kernel's count of bytes received on fd, or -1 (not TCP, or a kernel
+/* What libzmq has read from fd: the kernel's count of bytes received, less
+ * those still waiting in the socket. -1 when unknown (not TCP, or a kernel
  * before 4.1 whose tcp_info ends before the count). */
 static int
 bytes_received(int fd, uint64_t *bytes)
 {
+  int waiting = 0;
   struct tcp_info info;
   socklen_t len = sizeof info;
   memset(&info, 0, sizeof info);
@@ -68,7 +74,9 @@ bytes_received(int fd, uint64_t *bytes)
     return -1;
   if (len < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received)
     return -1;
-  *bytes = info.tcpi_bytes_received;
+  if (ioctl(fd, FIONREAD, &waiting) != 0 || waiting < 0)
+    waiting = 0;
+  *bytes = info.tcpi_bytes_received > (uint64_t)waiting ? info.tcpi_bytes_received - (uint64_t)waiting : 0;
   return 0;
 }
 
@@ -220,7 +228,7 @@ shut_down(dbn_flood_guard_t *guard, struct connection *e, int fd, uint64_t held)
 
 /* Look at descriptor fd: returns true when it was shut down. */
 static bool
-check_one(dbn_flood_guard_t *guard, int fd, bool pressed, int64_t now_ms)
+check_one(dbn_flood_guard_t *guard, int fd, dbn_flood_check_t how, int64_t now_ms)
 {
   struct stat st;
   uint64_t bytes;
@@ -234,19 +242,37 @@ check_one(dbn_flood_guard_t *guard, int fd, bool pressed, int64_t now_ms)
   if (!e->ours || e->dropped || bytes_received(fd, &bytes) != 0)
     return false;
   uint64_t held = bytes > e->at_complete ? bytes - e->at_complete : 0;
-  bool over = pressed ? held > DBN_FLOOD_PRESSED_MAX
-                      : held > DBN_FLOOD_UNFINISHED_MAX && now_ms - e->quiet_since >= DBN_FLOOD_QUIET_MS;
+  bool over = how == DBN_FLOOD_PRESSED ? held > DBN_FLOOD_PRESSED_MAX
+              : how == DBN_FLOOD_DRAINED
+                  ? held > DBN_FLOOD_DRAINED_MAX
+                  : held > DBN_FLOOD_UNFINISHED_MAX && now_ms - e->quiet_since >= DBN_FLOOD_QUIET_MS;
   return over && shut_down(guard, e, fd, held);
 }
 
+/* A clock finer than the broker's milliseconds, to time a walk. */
+static int64_t
+now_us(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 size_t
-dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed, int64_t now_ms)
+dbn_flood_guard_check(dbn_flood_guard_t *guard, dbn_flood_check_t how, int64_t now_ms)
 {
   if (!guard || !guard->on)
     return 0;
-  /* O(descriptors) every tenth of a second: a few system calls each, a
-   * millisecond or so for a thousand connections. Keeping the table by
-   * descriptor number makes every lookup O(1); only the walk is linear. */
+  if (how == DBN_FLOOD_DRAINED) {
+    if (guard->drained_checked_ms && now_ms - guard->drained_checked_ms < guard->drained_every_ms)
+      return 0;
+    guard->drained_checked_ms = now_ms;
+  }
+  /* O(descriptors): a few system calls each, a millisecond or so for a
+   * thousand connections. Keeping the table by descriptor number makes
+   * every lookup O(1); only the walk is linear, and DRAINED walks are
+   * spaced by their own cost. */
+  int64_t started_us = now_us();
   DIR *dir = opendir("/proc/self/fd");
   if (!dir)
     return 0;
@@ -257,8 +283,10 @@ dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed, int64_t now_ms)
     long fd = strtol(d->d_name, &end, 10);
     if (*end != '\0' || end == d->d_name || fd == dirfd(dir))
       continue;
-    dropped += check_one(guard, (int)fd, pressed, now_ms);
+    dropped += check_one(guard, (int)fd, how, now_ms);
   }
   closedir(dir);
+  int64_t walk_ms = (now_us() - started_us) / 1000;
+  guard->drained_every_ms = walk_ms * 20 > 10 ? walk_ms * 20 : 10;
   return dropped;
 }

@@ -31,6 +31,12 @@
  *     what arrived after it: the guard can only under-count what a
  *     connection holds, so it never drops a connection for bytes that were
  *     complete messages it read.
+ *   - Complete messages libzmq has read but the broker not yet (its queue)
+ *     count as held: hence the quiet time, or a look right after the
+ *     broker found the queue empty (DBN_FLOOD_DRAINED).
+ *   - After the shutdown libzmq closes the descriptor and frees what it
+ *     held; the peer may then sit for a while against a closed window (a
+ *     sender blocked, not the broker's memory).
  *
  * The guard lives on the broker's thread. Without TCP (an ipc endpoint) or
  * without tcpi_bytes_received (an older kernel) it finds nothing, and the
@@ -59,6 +65,20 @@
  * one connection that might have been slow to be read beats dropping
  * every connection a moment later. */
 #define DBN_FLOOD_PRESSED_MAX (8ULL * 1024 * 1024)
+/* Right after the broker found libzmq's queue empty, every complete
+ * message has been read: what a connection holds then is at most one
+ * message still arriving, plus what was completed in the moment between
+ * finding the queue empty and counting. The bar is three of the largest
+ * messages, with no quiet time, which cuts a flooder off a few
+ * milliseconds after it passes it instead of a quarter second. */
+#define DBN_FLOOD_DRAINED_MAX (12ULL * 1024 * 1024)
+
+/* What the broker knows when it asks the guard to look. */
+typedef enum {
+  DBN_FLOOD_QUIET,   /* nothing: the 64 MiB bar and the quiet time */
+  DBN_FLOOD_PRESSED, /* memory is past half the ceiling: the 8 MiB bar */
+  DBN_FLOOD_DRAINED, /* libzmq's queue was just found empty: the 12 MiB bar */
+} dbn_flood_check_t;
 
 typedef struct dbn_flood_guard dbn_flood_guard_t;
 
@@ -77,12 +97,15 @@ bool dbn_flood_guard_on(const dbn_flood_guard_t *guard);
 void dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity, int64_t now_ms);
 
 /* Look at every connection at now_ms (monotonic) and shut down each that
- * holds more than DBN_FLOOD_UNFINISHED_MAX and was quiet for
- * DBN_FLOOD_QUIET_MS, or, when pressed, more than DBN_FLOOD_PRESSED_MAX.
- * A connection first seen here counts as quiet from then. Each drop is
- * logged. Returns how many were shut down. Costs a few system calls per
- * open descriptor: call it every tenth of a second, not per request. */
-size_t dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed, int64_t now_ms);
+ * holds more than the bar of how (above). What a connection holds is what
+ * libzmq read from it (the kernel's count, less what still waits in the
+ * socket) since its last complete message. A connection first seen here
+ * counts as quiet from then. Each drop is logged. Returns how many were
+ * shut down. Costs a few system calls per open descriptor: QUIET and
+ * PRESSED are for every tenth of a second; DRAINED may be asked on every
+ * turn of the loop, and looks only as often as keeps its walks under a
+ * twentieth of the time (every 10 ms at most). */
+size_t dbn_flood_guard_check(dbn_flood_guard_t *guard, dbn_flood_check_t how, int64_t now_ms);
 
 /* How many connections the guard has shut down since it started. */
 unsigned long long dbn_flood_guard_dropped(const dbn_flood_guard_t *guard);

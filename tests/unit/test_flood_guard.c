@@ -2,11 +2,12 @@
  * real loopback TCP connections in this process. A connection that
  * received far more than its complete messages is shut down (never
  * closed), but only once no message was read from it for a moment; one
- * whose bytes were complete messages is kept, memory pressure lowers the
- * bar and waits for nothing, sockets on other ports are left alone, and a
- * descriptor number reused by a new connection starts from nothing. The "messages"
- * here are what the test says they are: it tells the guard, as the broker
- * does after reading one from libzmq. */
+ * whose bytes were complete messages is kept; memory pressure, or a queue
+ * just found empty, lowers the bar and waits for nothing; sockets on other
+ * ports are left alone; a descriptor number reused by a new connection
+ * starts from nothing. The "messages" here are what the test says they
+ * are: it tells the guard, as the broker does after reading one from
+ * libzmq. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,15 +107,15 @@ test_unfinished_message_is_shut_down_alone(void **state)
     dbn_flood_guard_message(guard, writer, "unit:ZRJ", 0);
   }
   transfer(flooder_client, flooder, DBN_FLOOD_UNFINISHED_MAX - MIB);
-  assert_int_equal(dbn_flood_guard_check(guard, false, 0), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_QUIET, 0), 0);
   transfer(flooder_client, flooder, 2 * MIB);
   /* Over the bar, but first seen only now: the quiet time runs first. */
-  assert_int_equal(dbn_flood_guard_check(guard, false, DBN_FLOOD_QUIET_MS - 1), 0);
-  assert_int_equal(dbn_flood_guard_check(guard, false, DBN_FLOOD_QUIET_MS), 1);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_QUIET, DBN_FLOOD_QUIET_MS - 1), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_QUIET, DBN_FLOOD_QUIET_MS), 1);
   assert_true(was_shut_down(flooder_client, flooder));
   assert_int_equal(dbn_flood_guard_dropped(guard), 1);
   /* Under pressure too, the writer keeps its connection. */
-  assert_int_equal(dbn_flood_guard_check(guard, true, 10 * DBN_FLOOD_QUIET_MS), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_PRESSED, 10 * DBN_FLOOD_QUIET_MS), 0);
   transfer(writer_client, writer, 1024);
   int fds[] = {flooder, flooder_client, writer, writer_client, listener};
   for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
@@ -136,8 +137,8 @@ test_pressure_lowers_the_bar(void **state)
   int client;
   int accepted = connect_to(listener, &client);
   transfer(client, accepted, DBN_FLOOD_PRESSED_MAX + MIB);
-  assert_int_equal(dbn_flood_guard_check(guard, false, 10 * DBN_FLOOD_QUIET_MS), 0);
-  assert_int_equal(dbn_flood_guard_check(guard, true, 0), 1); /* no quiet time under pressure */
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_QUIET, 10 * DBN_FLOOD_QUIET_MS), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_PRESSED, 0), 1); /* no quiet time under pressure */
   assert_true(was_shut_down(client, accepted));
   close(accepted);
   close(client);
@@ -159,8 +160,8 @@ test_other_ports_are_left_alone(void **state)
   int client;
   int accepted = connect_to(other, &client);
   transfer(client, accepted, DBN_FLOOD_UNFINISHED_MAX + MIB);
-  assert_int_equal(dbn_flood_guard_check(guard, false, 0), 0);
-  assert_int_equal(dbn_flood_guard_check(guard, true, 10 * DBN_FLOOD_QUIET_MS), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_QUIET, 0), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_PRESSED, 10 * DBN_FLOOD_QUIET_MS), 0);
   transfer(client, accepted, 1024); /* still open */
   close(accepted);
   close(client);
@@ -185,7 +186,7 @@ test_reused_descriptor_starts_afresh(void **state)
   int first = connect_to(listener, &first_client);
   transfer(first_client, first, DBN_FLOOD_PRESSED_MAX + MIB);
   dbn_flood_guard_message(guard, first, "unit:LCJ", 0);
-  assert_int_equal(dbn_flood_guard_check(guard, true, 0), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_PRESSED, 0), 0);
   close(first);
   close(first_client);
   int client;
@@ -193,7 +194,7 @@ test_reused_descriptor_starts_afresh(void **state)
   if (accepted != first)
     skip(); /* the number was not reused: nothing to show */
   transfer(client, accepted, DBN_FLOOD_PRESSED_MAX + MIB);
-  assert_int_equal(dbn_flood_guard_check(guard, true, 0), 1);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_PRESSED, 0), 1);
   assert_true(was_shut_down(client, accepted));
   close(accepted);
   close(client);
@@ -218,12 +219,39 @@ test_recently_read_connection_waits_for_quiet(void **state)
   int accepted = connect_to(listener, &client);
   dbn_flood_guard_message(guard, accepted, "unit:LCJ", 1000);
   transfer(client, accepted, DBN_FLOOD_UNFINISHED_MAX + MIB);
-  assert_int_equal(dbn_flood_guard_check(guard, false, 1000 + DBN_FLOOD_QUIET_MS - 1), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_QUIET, 1000 + DBN_FLOOD_QUIET_MS - 1), 0);
   dbn_flood_guard_message(guard, accepted, "unit:LCJ", 1000 + DBN_FLOOD_QUIET_MS); /* read: held is 0 again */
-  assert_int_equal(dbn_flood_guard_check(guard, true, 1000 + DBN_FLOOD_QUIET_MS), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_PRESSED, 1000 + DBN_FLOOD_QUIET_MS), 0);
   transfer(client, accepted, DBN_FLOOD_UNFINISHED_MAX + MIB);
-  assert_int_equal(dbn_flood_guard_check(guard, false, 1000 + 2 * DBN_FLOOD_QUIET_MS - 1), 0);
-  assert_int_equal(dbn_flood_guard_check(guard, false, 1000 + 2 * DBN_FLOOD_QUIET_MS), 1);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_QUIET, 1000 + 2 * DBN_FLOOD_QUIET_MS - 1), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_QUIET, 1000 + 2 * DBN_FLOOD_QUIET_MS), 1);
+  assert_true(was_shut_down(client, accepted));
+  close(accepted);
+  close(client);
+  close(listener);
+  dbn_flood_guard_destroy(&guard);
+}
+
+/* Right after the broker found libzmq's queue empty the bar is 12 MiB with
+ * no quiet time, and those looks are spaced (10 ms at least). */
+static void
+test_drained_queue_lowers_the_bar(void **state)
+{
+  (void)state;
+  char endpoint[64];
+  int listener = listen_on_loopback(endpoint, sizeof endpoint);
+  dbn_flood_guard_t *guard;
+  assert_int_equal(dbn_flood_guard_new(&guard, endpoint), 0);
+  if (!dbn_flood_guard_on(guard))
+    skip();
+  int client;
+  int accepted = connect_to(listener, &client);
+  transfer(client, accepted, DBN_FLOOD_DRAINED_MAX - MIB);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_DRAINED, 1000), 0);
+  transfer(client, accepted, 2 * MIB);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_QUIET, 1001), 0);
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_DRAINED, 1001), 0); /* too soon after the last */
+  assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_DRAINED, 1010), 1);
   assert_true(was_shut_down(client, accepted));
   close(accepted);
   close(client);
@@ -241,7 +269,7 @@ test_off_without_tcp(void **state)
     assert_int_equal(dbn_flood_guard_new(&guard, endpoints[i]), 0);
     assert_false(dbn_flood_guard_on(guard));
     dbn_flood_guard_message(guard, 0, "unit:LCJ", 0);
-    assert_int_equal(dbn_flood_guard_check(guard, true, 0), 0);
+    assert_int_equal(dbn_flood_guard_check(guard, DBN_FLOOD_PRESSED, 0), 0);
     dbn_flood_guard_destroy(&guard);
   }
   dbn_flood_guard_destroy(NULL);
@@ -256,6 +284,7 @@ main(void)
       cmocka_unit_test(test_other_ports_are_left_alone),
       cmocka_unit_test(test_reused_descriptor_starts_afresh),
       cmocka_unit_test(test_recently_read_connection_waits_for_quiet),
+      cmocka_unit_test(test_drained_queue_lowers_the_bar),
       cmocka_unit_test(test_off_without_tcp),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
