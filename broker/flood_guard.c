@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <time.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -17,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -29,7 +29,7 @@
 /* What the guard knows of one descriptor, by its number. */
 struct connection {
   ino_t inode;          /* the socket's inode: a reused number has another one; 0 = nothing known */
-  uint64_t at_complete; /* bytes the kernel had received at the last complete message read */
+  uint64_t at_complete; /* bytes libzmq had read from it (bytes_received) at the last complete message */
   int64_t quiet_since;  /* when that message was read, or the connection first seen (monotonic ms) */
   bool ours;            /* accepted on the broker's port (not a listener, not another socket) */
   bool dropped;         /* shut down by the guard; libzmq has not closed it yet */
