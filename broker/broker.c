@@ -475,6 +475,11 @@ receive_one(dbn_broker_t *broker, struct pending *p)
   zmq_msg_init(&p->routing);
   if (zmq_msg_recv(&p->routing, broker->router, ZMQ_DONTWAIT) < 0) {
     zmq_msg_close(&p->routing);
+    /* Every complete message is read: what a connection holds now beyond
+     * one message is one that never ends (broker/flood_guard.h). */
+    int64_t now_ms = dbn_monotonic_ms();
+    if (dbn_flood_guard_check(broker->flood_guard, DBN_FLOOD_DRAINED, now_ms) > 0)
+      broker->flood_dropped_ms = now_ms;
     return 0;
   }
   zmq_msg_t payload;
@@ -503,7 +508,7 @@ receive_one(dbn_broker_t *broker, struct pending *p)
    * for (broker/flood_guard.h). ZMQ_SRCFD is deprecated in libzmq, but it
    * is the only way to know which connection a message came by. */
   if (have_payload)
-    dbn_flood_guard_message(broker->flood_guard, zmq_msg_get(&payload, ZMQ_SRCFD), user);
+    dbn_flood_guard_message(broker->flood_guard, zmq_msg_get(&payload, ZMQ_SRCFD), user, dbn_monotonic_ms());
   const char *key = have_payload ? zmq_msg_gets(&payload, DBN_AUTH_KEY_PROPERTY) : NULL;
   snprintf(p->identity, sizeof p->identity, "%s", user ? user : "");
   snprintf(p->key_txt, sizeof p->key_txt, "%s", key ? key : "");
@@ -1070,8 +1075,9 @@ drop_every_connection(dbn_broker_t *broker, size_t kib)
  * flagged "more" and never the last would grow the broker without end, and
  * no part of that message ever reaches this code to be counted. The flood
  * guard finds that peer's connection by the kernel's byte counts and drops
- * it alone, sooner once memory is past half the ceiling; only when memory
- * is past the ceiling and the guard found no one to drop is every
+ * it alone: here every tenth of a second, and whenever receive_one finds
+ * the queue empty; sooner once memory is past half the ceiling. Only when
+ * memory is past the ceiling and the guard found no one to drop is every
  * connection dropped. */
 static void
 check_memory(dbn_broker_t *broker)
@@ -1081,7 +1087,15 @@ check_memory(dbn_broker_t *broker)
     return;
   broker->memory_checked_ms = now_ms;
   size_t kib = anon_kib();
-  if (dbn_flood_guard_check(broker->flood_guard, kib > broker->memory_trigger_kib / 2) > 0)
+  /* No complete message waiting (ZMQ_EVENTS): every one has been read. */
+  int events = 0;
+  size_t events_len = sizeof events;
+  bool drained =
+      zmq_getsockopt(broker->router, ZMQ_EVENTS, &events, &events_len) == 0 && !(events & ZMQ_POLLIN);
+  dbn_flood_check_t how = kib > broker->memory_trigger_kib / 2 ? DBN_FLOOD_PRESSED
+                          : drained                            ? DBN_FLOOD_DRAINED
+                                                               : DBN_FLOOD_QUIET;
+  if (dbn_flood_guard_check(broker->flood_guard, how, now_ms) > 0)
     broker->flood_dropped_ms = now_ms;
   /* What a drop did not give back (memory the broker holds for itself) is
    * not a peer's: the next drop waits for half a ceiling more than that,

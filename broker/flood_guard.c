@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -27,7 +29,8 @@
 /* What the guard knows of one descriptor, by its number. */
 struct connection {
   ino_t inode;          /* the socket's inode: a reused number has another one; 0 = nothing known */
-  uint64_t at_complete; /* bytes the kernel had received at the last complete message read */
+  uint64_t at_complete; /* bytes libzmq had read from it (bytes_received) at the last complete message */
+  int64_t quiet_since;  /* when that message was read, or the connection first seen (monotonic ms) */
   bool ours;            /* accepted on the broker's port (not a listener, not another socket) */
   bool dropped;         /* shut down by the guard; libzmq has not closed it yet */
   char identity[48];    /* who it spoke as at its last complete message, for the log */
@@ -39,6 +42,8 @@ struct dbn_flood_guard {
   struct connection *by_fd; /* capacity entries, indexed by descriptor */
   size_t capacity;
   unsigned long long dropped; /* connections shut down since start */
+  int64_t drained_checked_ms; /* when a DRAINED look last ran */
+  int64_t drained_every_ms;   /* how often one may: 20 times its last walk, at least 10 ms */
 };
 
 /* The port of a tcp:// endpoint, or 0. */
@@ -55,11 +60,13 @@ endpoint_port(const char *endpoint)
   return (*end == '\0' && port > 0 && port <= 65535) ? (uint16_t)port : 0;
 }
 
-/* The kernel's count of bytes received on fd, or -1 (not TCP, or a kernel
+/* What libzmq has read from fd: the kernel's count of bytes received, less
+ * those still waiting in the socket. -1 when unknown (not TCP, or a kernel
  * before 4.1 whose tcp_info ends before the count). */
 static int
 bytes_received(int fd, uint64_t *bytes)
 {
+  int waiting = 0;
   struct tcp_info info;
   socklen_t len = sizeof info;
   memset(&info, 0, sizeof info);
@@ -67,7 +74,9 @@ bytes_received(int fd, uint64_t *bytes)
     return -1;
   if (len < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received)
     return -1;
-  *bytes = info.tcpi_bytes_received;
+  if (ioctl(fd, FIONREAD, &waiting) != 0 || waiting < 0)
+    waiting = 0;
+  *bytes = info.tcpi_bytes_received > (uint64_t)waiting ? info.tcpi_bytes_received - (uint64_t)waiting : 0;
   return 0;
 }
 
@@ -152,15 +161,16 @@ connected_port(int fd)
 /* Make e the record of the socket (inode) now behind its descriptor: a new
  * connection starts with nothing complete, so all it received counts. */
 static void
-take_over(struct connection *e, int fd, ino_t inode, uint16_t port)
+take_over(struct connection *e, int fd, ino_t inode, uint16_t port, int64_t now_ms)
 {
   memset(e, 0, sizeof *e);
   e->inode = inode;
   e->ours = connected_port(fd) == port;
+  e->quiet_since = now_ms;
 }
 
 void
-dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity)
+dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity, int64_t now_ms)
 {
   if (!guard || !guard->on)
     return;
@@ -170,8 +180,9 @@ dbn_flood_guard_message(dbn_flood_guard_t *guard, int fd, const char *identity)
   if (!e || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || bytes_received(fd, &bytes) != 0)
     return;
   if (e->inode != st.st_ino)
-    take_over(e, fd, st.st_ino, guard->port);
+    take_over(e, fd, st.st_ino, guard->port, now_ms);
   e->at_complete = bytes;
+  e->quiet_since = now_ms;
   snprintf(e->identity, sizeof e->identity, "%s", identity && *identity ? identity : "");
 }
 
@@ -217,7 +228,7 @@ shut_down(dbn_flood_guard_t *guard, struct connection *e, int fd, uint64_t held)
 
 /* Look at descriptor fd: returns true when it was shut down. */
 static bool
-check_one(dbn_flood_guard_t *guard, int fd, uint64_t limit)
+check_one(dbn_flood_guard_t *guard, int fd, dbn_flood_check_t how, int64_t now_ms)
 {
   struct stat st;
   uint64_t bytes;
@@ -227,25 +238,44 @@ check_one(dbn_flood_guard_t *guard, int fd, uint64_t limit)
   if (!e)
     return false;
   if (e->inode != st.st_ino)
-    take_over(e, fd, st.st_ino, guard->port);
+    take_over(e, fd, st.st_ino, guard->port, now_ms);
   if (!e->ours || e->dropped || bytes_received(fd, &bytes) != 0)
     return false;
   uint64_t held = bytes > e->at_complete ? bytes - e->at_complete : 0;
-  return held > limit && shut_down(guard, e, fd, held);
+  bool over = how == DBN_FLOOD_PRESSED ? held > DBN_FLOOD_PRESSED_MAX
+              : how == DBN_FLOOD_DRAINED
+                  ? held > DBN_FLOOD_DRAINED_MAX
+                  : held > DBN_FLOOD_UNFINISHED_MAX && now_ms - e->quiet_since >= DBN_FLOOD_QUIET_MS;
+  return over && shut_down(guard, e, fd, held);
+}
+
+/* A clock finer than the broker's milliseconds, to time a walk. */
+static int64_t
+now_us(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 size_t
-dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed)
+dbn_flood_guard_check(dbn_flood_guard_t *guard, dbn_flood_check_t how, int64_t now_ms)
 {
   if (!guard || !guard->on)
     return 0;
-  /* O(descriptors) every tenth of a second: a few system calls each, a
-   * millisecond or so for a thousand connections. Keeping the table by
-   * descriptor number makes every lookup O(1); only the walk is linear. */
+  if (how == DBN_FLOOD_DRAINED) {
+    if (guard->drained_checked_ms && now_ms - guard->drained_checked_ms < guard->drained_every_ms)
+      return 0;
+    guard->drained_checked_ms = now_ms;
+  }
+  /* O(descriptors): a few system calls each, a millisecond or so for a
+   * thousand connections. Keeping the table by descriptor number makes
+   * every lookup O(1); only the walk is linear, and DRAINED walks are
+   * spaced by their own cost. */
+  int64_t started_us = now_us();
   DIR *dir = opendir("/proc/self/fd");
   if (!dir)
     return 0;
-  uint64_t limit = pressed ? DBN_FLOOD_PRESSED_MAX : DBN_FLOOD_UNFINISHED_MAX;
   size_t dropped = 0;
   struct dirent *d;
   while ((d = readdir(dir)) != NULL) {
@@ -253,8 +283,10 @@ dbn_flood_guard_check(dbn_flood_guard_t *guard, bool pressed)
     long fd = strtol(d->d_name, &end, 10);
     if (*end != '\0' || end == d->d_name || fd == dirfd(dir))
       continue;
-    dropped += check_one(guard, (int)fd, limit);
+    dropped += check_one(guard, (int)fd, how, now_ms);
   }
   closedir(dir);
+  int64_t walk_ms = (now_us() - started_us) / 1000;
+  guard->drained_every_ms = walk_ms * 20 > 10 ? walk_ms * 20 : 10;
   return dropped;
 }

@@ -8,9 +8,11 @@
 #   - a reconnect storm (connect, ping, close, again)
 # The broker's anonymous memory is sampled throughout and must stay under
 # its ceiling (--memory-mib 256) plus what arrives before a drop; the
-# writers must keep having reports accepted, in each half of the run. Their
-# rates alone and under load are printed, not asserted. At the end the
-# broker answers and the log verifies.
+# writers must keep having reports accepted, in each half of the run. The
+# unfinished messages cost only their own connection (the flood guard,
+# broker/flood_guard.h): the broker never drops every connection. The
+# writers' rates alone and under load are printed, not asserted. At the end
+# the broker answers and the log verifies.
 . "$(dirname "$0")/lib.sh"
 SOAK=${DUBAN_SOAK_SECONDS:-60}
 CEILING_MIB=256
@@ -37,7 +39,7 @@ MISBEHAVING+=($!)
 stress auditor:audit reconnect "$SOAK" >"$T/reconnect.out" 2>&1 &
 MISBEHAVING+=($!)
 # DUBAN_SOAK_FRAMES=0 leaves the unfinished messages out, to see what the
-# others cost the writers (each drop of every connection costs them a resend).
+# others cost the writers.
 if [ "${DUBAN_SOAK_FRAMES:-1}" != 0 ]; then
   "$BIN/duban-flood-frames" 127.0.0.1 "$PORT" "$T/keys/broker.key" "$(key_of unit:JTJ)" $((4 * 1024 * 1024 - 64)) \
     "$SOAK" >"$T/frames.out" 2>&1 &
@@ -79,6 +81,12 @@ bound=$((CEILING_MIB * 1024))
 bound=$((bound + 256 * 1024))
 memory_bound_holds "$max" "$bound" "the broker"
 pass "the broker stayed under ${bound} KiB (largest ${max} KiB) and both writers kept going for $SOAK s"
+# Under AddressSanitizer its quarantine keeps freed memory resident, and the
+# last resort may then be the broker's own doing: checked in a normal build.
+if [ "${DUBAN_SANITIZED:-0}" != 1 ]; then
+  ! has "every connection dropped" <"$T/broker.log" || fail "the broker dropped every connection during the soak"
+  pass "the broker never dropped every connection (the flood guard dropped $(grep -c 'since its last complete message' "$T/broker.log") alone)"
+fi
 stop_broker
 "$BIN/duban" audit verify --data "$T/data" >"$T/verify.out" 2>&1 || fail "the log does not verify: $(cat "$T/verify.out")"
 pass "the log verifies after the soak"

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,6 +117,11 @@ flood_once(const char *host, int port, const uint8_t *S, const uint8_t *C, const
            size_t frame_bytes, time_t end, unsigned long long *sent_p)
 {
   fd = socket(AF_INET, SOCK_STREAM, 0);
+  /* A connection the broker shut down can leave a send waiting against a
+   * closed window until the kernel gives up (a minute): give up after a
+   * second and connect again, as a determined flooder would. */
+  struct timeval give_up = {.tv_sec = 1};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &give_up, sizeof give_up);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
   inet_pton(AF_INET, host, &a.sin_addr);
   if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
