@@ -27,6 +27,7 @@ static void
 test_libzmq_version(void **state)
 {
   (void)state;
+  setenv("DUBAN_LANG", "en", 1); /* the English half first; the Chinese one below */
   static const struct {
     int major, minor, patch;
     bool ok;
@@ -49,6 +50,11 @@ test_libzmq_version(void **state)
       assert_non_null(strstr(why, found));
       assert_non_null(strstr(why, "4.3.3"));
       assert_non_null(strstr(why, "upgrade"));
+      /* Chinese for a person by default (common/lang.h). */
+      setenv("DUBAN_LANG", "zh", 1);
+      dbn_broker_check_libzmq(versions[i].major, versions[i].minor, versions[i].patch, why, sizeof why);
+      assert_non_null(strstr(why, "请升级"));
+      setenv("DUBAN_LANG", "en", 1);
     }
   }
   /* And the library this test runs with passes, as the build requires. */
