@@ -16,7 +16,10 @@
 
 #include "lang.h"
 #include "cli.h"
+#include "display_name.h"
+#include "event_kind.h"
 #include "monotonic.h"
+#include "text.h"
 
 static const char watch_usage[] =
     "usage: duban watch [--after SEQ] [--count N] [--timeout-idle MS] [--json]\n"
@@ -44,7 +47,58 @@ typedef struct {
   uint64_t printed;     /* events printed so far */
   uint64_t count;       /* stop after this many; 0 = never */
   int64_t last_sent_ms; /* when Watch was last sent (monotonic) */
+  Duban__Reply *named;  /* a ListTasks reply holding the plan's units; NULL = codes only */
 } watcher_t;
+
+/* The plan's units, for names in place of codes: the first page of
+ * ListTasks carries them. Only for Chinese lines; a broker that cannot
+ * answer leaves the codes, which the lines show as before. */
+static void
+fetch_unit_names(watcher_t *w)
+{
+  Duban__ListTasks list = DUBAN__LIST_TASKS__INIT;
+  list.limit = 1;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
+  req.list_tasks = &list;
+  Duban__Reply *reply;
+  if (dbn_cli_request(w->cli, &req, &reply) == DBN_CLI_EXIT_OK)
+    w->named = reply;
+}
+
+/* One event as a person reads it in Chinese: the layout of
+ * dbn_cli_print_event_line, with the kind's Chinese name (event_kind.h),
+ * who acted by name, and each unit code in the details by the plan's name
+ * (display_name.h). English keeps dbn_cli_print_event_line as it is. */
+static void
+print_event_line(const watcher_t *w, const Duban__Event *event)
+{
+  if (dbn_lang() == DBN_LANG_EN) {
+    dbn_cli_print_event_line(stdout, event);
+    return;
+  }
+  Duban__Unit *const *units = w->named ? w->named->units : NULL;
+  size_t n_units = w->named ? w->named->n_units : 0;
+  char when[32], subject[DBN_MAX_ID + 32], details[1024], named[1536], actor[256];
+  dbn_cli_format_time(event->time, when);
+  dbn_cli_event_describe(event, subject, sizeof subject, details, sizeof details);
+  dbn_display_names_in_text(details, units, n_units, named, sizeof named);
+  if (event->actor && event->actor[0])
+    dbn_identity_display_name(event->actor, event->person, units, n_units, actor, sizeof actor);
+  else
+    snprintf(actor, sizeof actor, "-");
+  printf("%6llu  %s  ", (unsigned long long)event->seq, when);
+  dbn_text_print_cell(stdout, actor, 20);
+  fputs("  ", stdout);
+  dbn_text_print_cell(stdout, dbn_event_kind_display(event->body_case, 0), 16);
+  fputs("  ", stdout);
+  if (named[0]) {
+    dbn_text_print_cell(stdout, subject[0] ? subject : "-", 22);
+    printf("  %s\n", named);
+  } else {
+    printf("%s\n", subject[0] ? subject : "-");
+  }
+}
 
 static int
 send_watch(watcher_t *w)
@@ -58,8 +112,8 @@ send_watch(watcher_t *w)
   w->last_sent_ms = dbn_monotonic_ms();
   int rc = dbn_client_send_any(w->cli->client, &req);
   if (rc != 0)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "cannot send watch: %s",
-                        dbn_strerror(rc));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)),
+                        dbn_tr("无法发送订阅请求：%s", "cannot send watch: %s"), dbn_strerror(rc));
   return DBN_CLI_EXIT_OK;
 }
 
@@ -96,7 +150,7 @@ take_events(watcher_t *w, const Duban__Reply *reply, bool *gap_p, bool *done_p)
       if (dbn_cli_print_json(stdout, dbn_cli_event_json(event)) != 0)
         return DBN_CLI_EXIT_FAIL;
     } else {
-      dbn_cli_print_event_line(stdout, event);
+      print_event_line(w, event);
     }
     fflush(stdout);
     w->last_seq = event->seq;
@@ -170,14 +224,17 @@ follow(watcher_t *w, int keepalive_ms, int idle_ms)
     if (err == DBN_ETIMEDOUT)
       continue;
     if (err != 0)
-      return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "watch: %s", dbn_strerror(err));
+      return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), dbn_tr("订阅中断：%s", "watch: %s"),
+                          dbn_strerror(err));
     last_heard_ms = dbn_monotonic_ms();
     if (reply->code != DUBAN__CODE__CODE_OK) {
       /* A broker on its way down says unavailable: keep asking. Anything
        * else (permission denied, a bad request) will not change. */
       bool transient = reply->code == DUBAN__CODE__CODE_UNAVAILABLE;
       if (!transient)
-        rc = dbn_cli_fail(dbn_wire_code_name(reply->code), "watch: %s", reply->message);
+        rc = dbn_lang() == DBN_LANG_EN
+                 ? dbn_cli_fail(dbn_wire_code_name(reply->code), "watch: %s", reply->message)
+                 : dbn_cli_refused(reply->code, reply->message);
       dbn_wire_reply_free(&reply);
       continue;
     }
@@ -214,17 +271,24 @@ watch_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
   watch_options_t *given = ctx;
   if (opt == OPT_AFTER) {
     if (dbn_cli_parse_u64(arg, &given->watcher->last_seq) != 0)
-      return dbn_cli_usage_error(cli, "--after wants a sequence number, not '%s'", arg);
+      return dbn_cli_usage_error(
+          cli, dbn_tr("--after 应为事件序号，而不是“%s”", "--after wants a sequence number, not '%s'"), arg);
     given->have_after = true;
   } else if (opt == OPT_COUNT) {
     if (dbn_cli_parse_u64(arg, &given->watcher->count) != 0 || given->watcher->count == 0)
-      return dbn_cli_usage_error(cli, "--count wants a positive number, not '%s'", arg);
+      return dbn_cli_usage_error(
+          cli, dbn_tr("--count 应为正整数，而不是“%s”", "--count wants a positive number, not '%s'"), arg);
   } else if (opt == OPT_IDLE) {
     if (dbn_cli_parse_int(arg, 1, 365 * 24 * 3600, &given->idle_ms) != 0)
-      return dbn_cli_usage_error(cli, "--timeout-idle wants milliseconds, not '%s'", arg);
+      return dbn_cli_usage_error(
+          cli, dbn_tr("--timeout-idle 应为毫秒数，而不是“%s”", "--timeout-idle wants milliseconds, not '%s'"),
+          arg);
   } else if (opt == OPT_KEEPALIVE) {
     if (dbn_cli_parse_int(arg, 100, 3600 * 1000, &given->keepalive_ms) != 0)
-      return dbn_cli_usage_error(cli, "--keepalive wants 100..3600000 milliseconds, not '%s'", arg);
+      return dbn_cli_usage_error(cli,
+                                 dbn_tr("--keepalive 应为 100 到 3600000 毫秒，而不是“%s”",
+                                        "--keepalive wants 100..3600000 milliseconds, not '%s'"),
+                                 arg);
   }
   return DBN_CLI_EXIT_OK;
 }
@@ -255,6 +319,8 @@ dbn_cmd_watch(int argc, char **argv)
     /* Without --after: what the listing already covers is not news. */
     if (!opts.have_after)
       w.last_seq = head;
+    if (!cli.json && dbn_lang() != DBN_LANG_EN)
+      fetch_unit_names(&w);
     if (!cli.json)
       fprintf(stderr,
               dbn_tr("duban watch：第 %llu 号之后的事件（按 Ctrl-C 停止）\n",
@@ -263,6 +329,8 @@ dbn_cmd_watch(int argc, char **argv)
     rc = follow(&w, opts.keepalive_ms, opts.idle_ms);
     send_unwatch(&w);
   }
+  if (w.named)
+    dbn_wire_reply_free(&w.named);
   dbn_cli_fini(&cli);
   return rc;
 }
