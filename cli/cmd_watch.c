@@ -16,10 +16,8 @@
 
 #include "lang.h"
 #include "cli.h"
-#include "display_name.h"
-#include "event_kind.h"
+#include "event_line.h"
 #include "monotonic.h"
-#include "text.h"
 
 static const char watch_usage[] =
     "usage: duban watch [--after SEQ] [--count N] [--timeout-idle MS] [--json]\n"
@@ -42,12 +40,12 @@ static const char watch_usage[] =
 
 /* One watcher's progress through the log. */
 typedef struct {
-  dbn_cli_t *cli;       /* the run; borrowed */
-  uint64_t last_seq;    /* the last event printed (or the starting point) */
-  uint64_t printed;     /* events printed so far */
-  uint64_t count;       /* stop after this many; 0 = never */
-  int64_t last_sent_ms; /* when Watch was last sent (monotonic) */
-  Duban__Reply *named;  /* a ListTasks reply holding the plan's units; NULL = codes only */
+  dbn_cli_t *cli;             /* the run; borrowed */
+  uint64_t last_seq;          /* the last event printed (or the starting point) */
+  uint64_t printed;           /* events printed so far */
+  uint64_t count;             /* stop after this many; 0 = never */
+  int64_t last_sent_ms;       /* when Watch was last sent (monotonic) */
+  dbn_cli_unit_names_t names; /* the plan's units, for Chinese lines; empty = codes */
 } watcher_t;
 
 /* The plan's units, for names in place of codes: the first page of
@@ -62,42 +60,10 @@ fetch_unit_names(watcher_t *w)
   req.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
   req.list_tasks = &list;
   Duban__Reply *reply;
-  if (dbn_cli_request(w->cli, &req, &reply) == DBN_CLI_EXIT_OK)
-    w->named = reply;
-}
-
-/* One event as a person reads it in Chinese: the layout of
- * dbn_cli_print_event_line, with the kind's Chinese name (event_kind.h),
- * who acted by name, and each unit code in the details by the plan's name
- * (display_name.h). English keeps dbn_cli_print_event_line as it is. */
-static void
-print_event_line(const watcher_t *w, const Duban__Event *event)
-{
-  if (dbn_lang() == DBN_LANG_EN) {
-    dbn_cli_print_event_line(stdout, event);
+  if (dbn_cli_request(w->cli, &req, &reply) != DBN_CLI_EXIT_OK)
     return;
-  }
-  Duban__Unit *const *units = w->named ? w->named->units : NULL;
-  size_t n_units = w->named ? w->named->n_units : 0;
-  char when[32], subject[DBN_MAX_ID + 32], details[1024], named[1536], actor[256];
-  dbn_cli_format_time(event->time, when);
-  dbn_cli_event_describe(event, subject, sizeof subject, details, sizeof details);
-  dbn_display_names_in_text(details, units, n_units, named, sizeof named);
-  if (event->actor && event->actor[0])
-    dbn_identity_display_name(event->actor, event->person, units, n_units, actor, sizeof actor);
-  else
-    snprintf(actor, sizeof actor, "-");
-  printf("%6llu  %s  ", (unsigned long long)event->seq, when);
-  dbn_text_print_cell(stdout, actor, 20);
-  fputs("  ", stdout);
-  dbn_text_print_cell(stdout, dbn_event_kind_display(event->body_case, 0), 16);
-  fputs("  ", stdout);
-  if (named[0]) {
-    dbn_text_print_cell(stdout, subject[0] ? subject : "-", 22);
-    printf("  %s\n", named);
-  } else {
-    printf("%s\n", subject[0] ? subject : "-");
-  }
+  (void)dbn_cli_unit_names_set(&w->names, reply->units, reply->n_units);
+  dbn_wire_reply_free(&reply);
 }
 
 static int
@@ -150,7 +116,8 @@ take_events(watcher_t *w, const Duban__Reply *reply, bool *gap_p, bool *done_p)
       if (dbn_cli_print_json(stdout, dbn_cli_event_json(event)) != 0)
         return DBN_CLI_EXIT_FAIL;
     } else {
-      print_event_line(w, event);
+      dbn_cli_unit_names_follow(&w->names, event);
+      dbn_cli_print_event_line_for_person(stdout, event, &w->names);
     }
     fflush(stdout);
     w->last_seq = event->seq;
@@ -329,8 +296,7 @@ dbn_cmd_watch(int argc, char **argv)
     rc = follow(&w, opts.keepalive_ms, opts.idle_ms);
     send_unwatch(&w);
   }
-  if (w.named)
-    dbn_wire_reply_free(&w.named);
+  dbn_cli_unit_names_free(&w.names);
   dbn_cli_fini(&cli);
   return rc;
 }

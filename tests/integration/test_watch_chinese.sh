@@ -7,13 +7,18 @@
 . "$(dirname "$0")/lib.sh"
 make_keys
 start_broker
+# The person's default: neither DUBAN_LANG nor an English locale.
+zh() { (unset DUBAN_LANG LANGUAGE LC_MESSAGES; export LC_ALL=C LANG=C; "$@"); }
+# A watch started before any plan learns the units' names from the load.
+zh as coordinator:office watch --count 4 --timeout-idle 15000 >"$T/live.out" 2>"$T/live.err" &
+WATCH_PID=$!
+PIDS+=("$WATCH_PID")
+sleep 0.5
 load_plan                                                                       # seq 1
 as unit:ZRJ claim demo-2023-1:1.1.2 >/dev/null                                  # seq 2
 as unit:ZRJ progress demo-2023-1:1.1.2 --percent 30 >/dev/null                  # seq 3
 as coordinator:office reassign demo-2023-1:1.1.2 --unit JTJ --reason "职责调整" >/dev/null  # seq 4
 
-# The person's default: neither DUBAN_LANG nor an English locale.
-zh() { (unset DUBAN_LANG LANGUAGE LC_MESSAGES; export LC_ALL=C LANG=C; "$@"); }
 zh as coordinator:office watch --after 0 --count 4 --timeout-idle 10000 >"$T/zh.out" 2>"$T/zh.err" \
   || fail "watch in Chinese: $(cat "$T/zh.out" "$T/zh.err")"
 cat "$T/zh.out"
@@ -28,11 +33,25 @@ grep -qE '\b(plan_loaded|claimed|progress|reassigned)\b' "$T/zh.out" && fail "a 
 grep -qE '(^|[^A-Za-z])(JTJ|ZRJ)([^A-Za-z]|$)|unit:' "$T/zh.out" && fail "a unit's code shown: $(cat "$T/zh.out")"
 pass "watch names each kind in Chinese and each unit by the plan's name"
 
+wait "$WATCH_PID" || fail "the live watch: $(cat "$T/live.out" "$T/live.err")"
+grep -E '^ +4 ' "$T/live.out" | has "改派给 市交通运输局" || fail "the live watch's names: $(cat "$T/live.out")"
+grep -E '^ +2 ' "$T/live.out" | has "市自然资源局  *认领任务" || fail "the live watch's claim: $(cat "$T/live.out")"
+pass "a watch started before the plan was loaded names the units from the load on"
+
+# A department's own watch reads the same way.
+zh as unit:ZRJ watch --after 0 --count 2 --timeout-idle 10000 >"$T/unit.out" 2>"$T/unit.err" \
+  || fail "ZRJ's watch: $(cat "$T/unit.out" "$T/unit.err")"
+grep -E '^ +3 ' "$T/unit.out" | has "市自然资源局  *填报进度" || fail "ZRJ's watch: $(cat "$T/unit.out")"
+pass "a department's watch names the kinds and itself in Chinese"
+
 as coordinator:office watch --after 0 --count 4 --timeout-idle 10000 >"$T/en.out" 2>/dev/null || fail "watch in English"
 grep -E '^ +3 ' "$T/en.out" | has -w progress || fail "English lost the code: $(cat "$T/en.out")"
 grep -E '^ +4 ' "$T/en.out" | has "unit:ZRJ\|coordinator:office" || fail "English actor changed: $(cat "$T/en.out")"
 has "填报进度" "$T/en.out" && fail "English shows the Chinese kind: $(cat "$T/en.out")"
-pass "with DUBAN_LANG=en the lines keep the codes"
+# English watch lines are audit replay's lines, as they have always been.
+"$BIN/duban" audit replay --data "$T/data" 2>/dev/null | grep -E '^ +[0-9]+ ' >"$T/replay.out" || fail "audit replay"
+grep -E '^ +[0-9]+ ' "$T/en.out" | diff - "$T/replay.out" >"$T/diff" || fail "English watch differs from replay: $(cat "$T/diff")"
+pass "with DUBAN_LANG=en the lines keep the codes, byte for byte those of audit replay"
 
 for bad in "--after x" "--count 0" "--timeout-idle x" "--keepalive 5"; do
   # shellcheck disable=SC2086
