@@ -7,7 +7,8 @@
 #include "wire.h"
 
 /* One row per kind of Event.body. The names follow what the desk and the
- * supervision offices call each step (签收, 办结, 催办, 改派, 漏报). A
+ * supervision offices call each step (签收, 办结, 催办, 改派, 漏报; 发起督办 whether a department asked
+ * for help or the deadline monitor raised it). A
  * kind added to proto/duban.proto needs its row here: test_event_kind
  * fails until it has one. */
 static const struct {
@@ -18,7 +19,7 @@ static const struct {
     {DUBAN__EVENT__BODY_CLAIMED, "认领任务"},
     {DUBAN__EVENT__BODY_PROGRESS, "填报进度"},
     {DUBAN__EVENT__BODY_SUBMITTED, "报结"},
-    {DUBAN__EVENT__BODY_ESCALATED, "提请督办"},
+    {DUBAN__EVENT__BODY_ESCALATED, "发起督办"},
     {DUBAN__EVENT__BODY_ACKNOWLEDGED, "签收督办"},
     {DUBAN__EVENT__BODY_RESOLVED, "督办办结"},
     {DUBAN__EVENT__BODY_REMINDED, "催办"},
