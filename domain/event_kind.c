@@ -7,10 +7,10 @@
 #include "wire.h"
 
 /* One row per kind of Event.body. The names follow what the desk and the
- * supervision offices call each step (签收, 办结, 催办, 改派, 漏报; 发起督办 whether a department asked
- * for help or the deadline monitor raised it). A
- * kind added to proto/duban.proto needs its row here: test_event_kind
- * fails until it has one. */
+ * supervision offices call each step (签收, 办结, 催办, 改派, 漏报); an
+ * escalation is 发起督办 whether a department asked for help or the
+ * deadline monitor raised it. A kind added to proto/duban.proto needs its
+ * row here: test_event_kind fails until it has one. */
 static const struct {
   Duban__Event__BodyCase body;
   const char *zh;
