@@ -16,6 +16,7 @@
 
 #include "lang.h"
 #include "cli.h"
+#include "event_line.h"
 #include "monotonic.h"
 
 static const char watch_usage[] =
@@ -39,12 +40,31 @@ static const char watch_usage[] =
 
 /* One watcher's progress through the log. */
 typedef struct {
-  dbn_cli_t *cli;       /* the run; borrowed */
-  uint64_t last_seq;    /* the last event printed (or the starting point) */
-  uint64_t printed;     /* events printed so far */
-  uint64_t count;       /* stop after this many; 0 = never */
-  int64_t last_sent_ms; /* when Watch was last sent (monotonic) */
+  dbn_cli_t *cli;             /* the run; borrowed */
+  uint64_t last_seq;          /* the last event printed (or the starting point) */
+  uint64_t printed;           /* events printed so far */
+  uint64_t count;             /* stop after this many; 0 = never */
+  int64_t last_sent_ms;       /* when Watch was last sent (monotonic) */
+  dbn_cli_unit_names_t names; /* the plan's units, for Chinese lines; empty = codes */
 } watcher_t;
+
+/* The plan's units, for names in place of codes: the first page of
+ * ListTasks carries them. Only for Chinese lines; a broker that cannot
+ * answer leaves the codes, which the lines show as before. */
+static void
+fetch_unit_names(watcher_t *w)
+{
+  Duban__ListTasks list = DUBAN__LIST_TASKS__INIT;
+  list.limit = 1;
+  Duban__Request req = DUBAN__REQUEST__INIT;
+  req.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
+  req.list_tasks = &list;
+  Duban__Reply *reply;
+  if (dbn_cli_request(w->cli, &req, &reply) != DBN_CLI_EXIT_OK)
+    return;
+  (void)dbn_cli_unit_names_set(&w->names, reply->units, reply->n_units);
+  dbn_wire_reply_free(&reply);
+}
 
 static int
 send_watch(watcher_t *w)
@@ -58,8 +78,8 @@ send_watch(watcher_t *w)
   w->last_sent_ms = dbn_monotonic_ms();
   int rc = dbn_client_send_any(w->cli->client, &req);
   if (rc != 0)
-    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)), "cannot send watch: %s",
-                        dbn_strerror(rc));
+    return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(rc)),
+                        dbn_tr("无法发送订阅请求：%s", "cannot send watch: %s"), dbn_strerror(rc));
   return DBN_CLI_EXIT_OK;
 }
 
@@ -96,7 +116,8 @@ take_events(watcher_t *w, const Duban__Reply *reply, bool *gap_p, bool *done_p)
       if (dbn_cli_print_json(stdout, dbn_cli_event_json(event)) != 0)
         return DBN_CLI_EXIT_FAIL;
     } else {
-      dbn_cli_print_event_line(stdout, event);
+      dbn_cli_unit_names_follow(&w->names, event);
+      dbn_cli_print_event_line_for_person(stdout, event, &w->names);
     }
     fflush(stdout);
     w->last_seq = event->seq;
@@ -170,14 +191,17 @@ follow(watcher_t *w, int keepalive_ms, int idle_ms)
     if (err == DBN_ETIMEDOUT)
       continue;
     if (err != 0)
-      return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), "watch: %s", dbn_strerror(err));
+      return dbn_cli_fail(dbn_wire_code_name(dbn_wire_error_code(err)), dbn_tr("订阅中断：%s", "watch: %s"),
+                          dbn_strerror(err));
     last_heard_ms = dbn_monotonic_ms();
     if (reply->code != DUBAN__CODE__CODE_OK) {
       /* A broker on its way down says unavailable: keep asking. Anything
        * else (permission denied, a bad request) will not change. */
       bool transient = reply->code == DUBAN__CODE__CODE_UNAVAILABLE;
       if (!transient)
-        rc = dbn_cli_fail(dbn_wire_code_name(reply->code), "watch: %s", reply->message);
+        rc = dbn_lang() == DBN_LANG_EN
+                 ? dbn_cli_fail(dbn_wire_code_name(reply->code), "watch: %s", reply->message)
+                 : dbn_cli_refused(reply->code, reply->message);
       dbn_wire_reply_free(&reply);
       continue;
     }
@@ -214,17 +238,24 @@ watch_option(dbn_cli_t *cli, int opt, const char *arg, void *ctx)
   watch_options_t *given = ctx;
   if (opt == OPT_AFTER) {
     if (dbn_cli_parse_u64(arg, &given->watcher->last_seq) != 0)
-      return dbn_cli_usage_error(cli, "--after wants a sequence number, not '%s'", arg);
+      return dbn_cli_usage_error(
+          cli, dbn_tr("--after 应为事件序号，而不是“%s”", "--after wants a sequence number, not '%s'"), arg);
     given->have_after = true;
   } else if (opt == OPT_COUNT) {
     if (dbn_cli_parse_u64(arg, &given->watcher->count) != 0 || given->watcher->count == 0)
-      return dbn_cli_usage_error(cli, "--count wants a positive number, not '%s'", arg);
+      return dbn_cli_usage_error(
+          cli, dbn_tr("--count 应为正整数，而不是“%s”", "--count wants a positive number, not '%s'"), arg);
   } else if (opt == OPT_IDLE) {
     if (dbn_cli_parse_int(arg, 1, 365 * 24 * 3600, &given->idle_ms) != 0)
-      return dbn_cli_usage_error(cli, "--timeout-idle wants milliseconds, not '%s'", arg);
+      return dbn_cli_usage_error(
+          cli, dbn_tr("--timeout-idle 应为毫秒数，而不是“%s”", "--timeout-idle wants milliseconds, not '%s'"),
+          arg);
   } else if (opt == OPT_KEEPALIVE) {
     if (dbn_cli_parse_int(arg, 100, 3600 * 1000, &given->keepalive_ms) != 0)
-      return dbn_cli_usage_error(cli, "--keepalive wants 100..3600000 milliseconds, not '%s'", arg);
+      return dbn_cli_usage_error(cli,
+                                 dbn_tr("--keepalive 应为 100 到 3600000 毫秒，而不是“%s”",
+                                        "--keepalive wants 100..3600000 milliseconds, not '%s'"),
+                                 arg);
   }
   return DBN_CLI_EXIT_OK;
 }
@@ -255,6 +286,8 @@ dbn_cmd_watch(int argc, char **argv)
     /* Without --after: what the listing already covers is not news. */
     if (!opts.have_after)
       w.last_seq = head;
+    if (!cli.json && dbn_lang() != DBN_LANG_EN)
+      fetch_unit_names(&w);
     if (!cli.json)
       fprintf(stderr,
               dbn_tr("duban watch：第 %llu 号之后的事件（按 Ctrl-C 停止）\n",
@@ -263,6 +296,7 @@ dbn_cmd_watch(int argc, char **argv)
     rc = follow(&w, opts.keepalive_ms, opts.idle_ms);
     send_unwatch(&w);
   }
+  dbn_cli_unit_names_free(&w.names);
   dbn_cli_fini(&cli);
   return rc;
 }

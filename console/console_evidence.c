@@ -11,6 +11,7 @@
 #include "client.h"
 #include "console.h"
 #include "date.h"
+#include "event_kind.h"
 #include "evidence.h"
 #include "refusal.h"
 #include "wire.h"
@@ -34,6 +35,8 @@ dbn_console_evidence_json(dbn_store_txn_t *txn, const char *task_id)
     cJSON_AddNumberToObject(item, "seq", (double)refs[i]->seq);
     cJSON_AddStringToObject(item, "time", when);
     cJSON_AddStringToObject(item, "kind", refs[i]->kind);
+    const char *kind_name = dbn_event_kind_zh_of_code(refs[i]->kind);
+    cJSON_AddStringToObject(item, "kind_name", kind_name ? kind_name : refs[i]->kind);
     cJSON_AddStringToObject(item, "name", refs[i]->name);
     cJSON_AddStringToObject(item, "media_type", refs[i]->media_type);
     cJSON_AddNumberToObject(item, "size", (double)refs[i]->size);

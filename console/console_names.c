@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "display_name.h"
+#include "event_kind.h"
 #include "wire.h"
 
 void
@@ -54,4 +55,9 @@ dbn_console_name_event(cJSON *event_json, const dbn_console_units_t *units)
   const char *person = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(event_json, "person"));
   dbn_console_add_name(event_json, "actor", person, units);
   dbn_console_add_name(event_json, "unit", NULL, units); /* a reassignment's new unit, a warning's */
+  /* The kind as a person reads it beside its code (event_kind.h). */
+  const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(event_json, "kind"));
+  const char *kind_name = dbn_event_kind_zh_of_code(kind);
+  if (kind_name)
+    cJSON_AddStringToObject(event_json, "kind_name", kind_name);
 }

@@ -103,6 +103,12 @@ def run(driver):
     assert driver.execute_script("return window.__duban_marker") == marker, "the page was reloaded"
     assert len(driver.execute_script("return window.__duban_seen")) == before + 1
     print("ok: a department's report showed on the board in %.0f ms without a reload" % (delay * 1000))
+    # Its live line names the kind in Chinese (domain/event_kind.h), never the code.
+    line = "#%d 填报进度 " % seq
+    wait_for(driver, lambda d: line in d.find_element(By.ID, "events").text)
+    events_text = driver.find_element(By.ID, "events").text
+    assert not re.search(r"\b(progress|claimed|acknowledged)\b", events_text), events_text
+    print("ok: the live event line reads 填报进度 where it read 'progress'")
 
     # Kill the stream, write while it is down, reconnect: every event arrives once.
     driver.execute_script("window.__duban_sse.close()")
@@ -217,6 +223,10 @@ def run(driver):
     assert driver.find_element(By.ID, "task-lead").text == "市林业和草原局"
     assert driver.find_element(By.ID, "task-cooperating").text == "市自然资源局"
     wait_for(driver, lambda d: "市自然资源局" in d.find_element(By.ID, "history").text)
+    kinds = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#history tbody td:nth-child(3)")]
+    assert "认领任务" in kinds and "填报进度" in kinds, kinds
+    assert not set(kinds) & {"claimed", "progress", "plan_loaded"}, kinds
+    print("ok: the task's 类型 column reads", "、".join(sorted(set(kinds))))
     no_codes_shown(driver)
     print("ok: the task's page names its unit, its lead and cooperating units and who acted, no code as text")
 

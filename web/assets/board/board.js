@@ -316,7 +316,7 @@
     var list = document.getElementById("events");
     // Who acted by name (the console adds actor_name); a unit's clerk beside it.
     var who = ev.actor_name || ev.actor || "";
-    var text = "#" + ev.seq + " " + (ev.kind || "") + " " + who +
+    var text = "#" + ev.seq + " " + (ev.kind_name || ev.kind || "") + " " + who +
       (ev.person && who.indexOf(ev.person) < 0 ? "（" + ev.person + "）" : "");
     var detail = (ev.task || (ev[ev.kind] && ev[ev.kind].task) || "") + (ev.unit_name ? " " + ev.unit_name : "");
     list.insertBefore(el("li", text + " " + detail), list.firstChild);

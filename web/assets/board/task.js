@@ -23,10 +23,9 @@ document.addEventListener("DOMContentLoaded", function () {
       set("task-percent", t.percent + "%"); set("task-colour", t.colour_zh);
       set("task-overdue", t.days_overdue); set("task-note", t.note);
       var files = document.getElementById("evidence");
-      var kinds = { progress: "填报进度", milestone_reported: "报节点达成", submitted: "报结" };
       (j.evidence || []).forEach(function (f) {
         var li = document.createElement("li");
-        li.textContent = f.time + " 事件 #" + f.seq + " " + (kinds[f.kind] || f.kind) + "：";
+        li.textContent = f.time + " 事件 #" + f.seq + " " + (f.kind_name || f.kind) + "：";
         var a = document.createElement("a");
         a.href = f.url; a.download = f.name; a.textContent = f.name;
         li.appendChild(a);
@@ -39,8 +38,8 @@ document.addEventListener("DOMContentLoaded", function () {
         var tr = document.createElement("tr");
         var when = ev.time ? new Date(ev.time * 1000).toLocaleString("zh-CN") : "";
         var body = Object.assign({}, ev);
-        ["seq", "time", "kind", "actor", "actor_name", "person", "prev_hash", "request_id", "version"].forEach(function (k) { delete body[k]; });
-        [ev.seq, when, ev.kind, ev.actor_name || ev.actor, ev.person || "", content(ev, body)].forEach(function (v) {
+        ["seq", "time", "kind", "kind_name", "actor", "actor_name", "person", "prev_hash", "request_id", "version"].forEach(function (k) { delete body[k]; });
+        [ev.seq, when, ev.kind_name || ev.kind, ev.actor_name || ev.actor, ev.person || "", content(ev, body)].forEach(function (v) {
           var td = document.createElement("td"); td.textContent = String(v === undefined ? "" : v); tr.appendChild(td);
         });
         tbody.appendChild(tr);
