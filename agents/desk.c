@@ -58,6 +58,7 @@
 #include "lead.h"
 #include "log.h"
 #include "refusal.h"
+#include "request.h"
 #include "server.h"
 #include "wire.h"
 
@@ -217,18 +218,15 @@ desk_display_name(dbn_desk_t *desk, const char *identity, const char *person, ch
 }
 
 /* The task an owner's write names (claim, progress, submit, escalate,
- * milestone met), or NULL for any other request. */
+ * milestone met: request.h's task requests), or NULL for any other request.
+ * A lead's reminder names a task too, but the lead may send it on a task it
+ * does not own (lead.h), so it is no owner's write. */
 static const char *
 owner_write_task(const Duban__Request *write)
 {
-  switch (write->body_case) {
-  case DUBAN__REQUEST__BODY_CLAIM: return write->claim->task;
-  case DUBAN__REQUEST__BODY_PROGRESS: return write->progress->task;
-  case DUBAN__REQUEST__BODY_SUBMIT: return write->submit->task;
-  case DUBAN__REQUEST__BODY_ESCALATE: return write->escalate->task;
-  case DUBAN__REQUEST__BODY_MILESTONE_MET: return write->milestone_met->task;
-  default: return NULL;
-  }
+  if (write->body_case == DUBAN__REQUEST__BODY_LEAD_REMIND)
+    return NULL;
+  return dbn_request_task(write);
 }
 
 /* Why the unit may not write to task, in Chinese, or false when the desk
