@@ -425,17 +425,24 @@ handle_claim(dbn_web_request_t *req, void *arg)
   return write_and_reply(arg, req, &write, what);
 }
 
-/* The figures of a progress body: [{what, value, unit}]; false (and a
- * message) when one is malformed. figures[i]'s strings are borrowed. */
+/* The figures a progress report or a milestone carries, parsed from the
+ * page's body; the strings are borrowed from it. */
+typedef struct {
+  Duban__Figure figures[DBN_MAX_FIGURES];
+  Duban__Figure *pointers[DBN_MAX_FIGURES]; /* what the request's figures point to */
+  size_t count;
+} body_figures_t;
+
+/* The figures of body's "figures": [{what, value, unit}]; false (and a
+ * message) when one is malformed. */
 static bool
-parse_figures(const cJSON *array, Duban__Figure *figures, Duban__Figure **pointers, size_t *count, char *why,
-              size_t why_len)
+parse_figures(const cJSON *body, body_figures_t *parsed, char *why, size_t why_len)
 {
-  *count = 0;
+  parsed->count = 0;
   const cJSON *item;
-  cJSON_ArrayForEach(item, array)
+  cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(body, "figures"))
   {
-    if (*count == DBN_MAX_FIGURES) {
+    if (parsed->count == DBN_MAX_FIGURES) {
       snprintf(why, why_len, "一次最多填报 %d 项指标", DBN_MAX_FIGURES);
       return false;
     }
@@ -447,12 +454,12 @@ parse_figures(const cJSON *array, Duban__Figure *figures, Duban__Figure **pointe
       snprintf(why, why_len, "指标须有名称、数值和单位");
       return false;
     }
-    Duban__Figure *figure = &figures[*count];
+    Duban__Figure *figure = &parsed->figures[parsed->count];
     *figure = (Duban__Figure)DUBAN__FIGURE__INIT;
     figure->what = what->valuestring;
     figure->value = value->valuedouble;
     figure->unit_of_measure = unit->valuestring;
-    pointers[(*count)++] = figure;
+    parsed->pointers[parsed->count++] = figure;
   }
   return true;
 }
@@ -472,6 +479,38 @@ reply_evidence_refusal(dbn_web_request_t *req, const char *why)
   return rc;
 }
 
+/* The evidence of body's "evidence", in a new block the caller frees with
+ * send_with_evidence; NULL, with the page's reply in *rc_p, when it is
+ * refused or memory runs out. */
+static dbn_desk_evidence_t *
+parse_evidence(dbn_web_request_t *req, const cJSON *body, int *rc_p)
+{
+  dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
+  if (!evidence) {
+    *rc_p = reply_agent_failure(req, DBN_ENOMEM);
+    return NULL;
+  }
+  char why[400];
+  if (dbn_desk_evidence_parse(cJSON_GetObjectItemCaseSensitive(body, "evidence"), evidence, why,
+                              sizeof why) != 0) {
+    free(evidence);
+    *rc_p = reply_evidence_refusal(req, why);
+    return NULL;
+  }
+  return evidence;
+}
+
+/* write_and_reply for a write that carries evidence, which is freed after. */
+static int
+send_with_evidence(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write, const char *what,
+                   dbn_desk_evidence_t *evidence)
+{
+  int rc = write_and_reply(desk, req, write, what);
+  dbn_desk_evidence_clear(evidence);
+  free(evidence);
+  return rc;
+}
+
 static int
 handle_progress(dbn_web_request_t *req, void *arg)
 {
@@ -482,30 +521,22 @@ handle_progress(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 400, "请选择一项任务");
   if (!cJSON_IsNumber(percent) || percent->valuedouble < 0 || percent->valuedouble > 100)
     return dbn_web_reply_error(req, 400, "完成百分比须为 0 到 100 的整数");
-  Duban__Figure figures[DBN_MAX_FIGURES];
-  Duban__Figure *pointers[DBN_MAX_FIGURES];
-  size_t count;
+  body_figures_t figures;
   char why[128];
-  if (!parse_figures(cJSON_GetObjectItemCaseSensitive(body, "figures"), figures, pointers, &count, why,
-                     sizeof why))
+  if (!parse_figures(body, &figures, why, sizeof why))
     return dbn_web_reply_error(req, 400, why);
   const char *note = body_string(req, "note");
   if (note && !text_ok(note, DBN_MAX_TEXT, true))
     return dbn_web_reply_error(req, 400, "说明过长");
-  dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
-  char evidence_why[400];
+  int rc;
+  dbn_desk_evidence_t *evidence = parse_evidence(req, body, &rc);
   if (!evidence)
-    return reply_agent_failure(req, DBN_ENOMEM);
-  if (dbn_desk_evidence_parse(cJSON_GetObjectItemCaseSensitive(body, "evidence"), evidence, evidence_why,
-                              sizeof evidence_why) != 0) {
-    free(evidence);
-    return reply_evidence_refusal(req, evidence_why);
-  }
+    return rc;
   Duban__Progress progress = DUBAN__PROGRESS__INIT;
   progress.task = (char *)task;
   progress.percent = (int32_t)percent->valuedouble;
-  progress.figures = pointers;
-  progress.n_figures = count;
+  progress.figures = figures.pointers;
+  progress.n_figures = figures.count;
   progress.note = (char *)(note ? note : "");
   progress.evidence = evidence->ptrs;
   progress.n_evidence = evidence->n;
@@ -514,10 +545,7 @@ handle_progress(dbn_web_request_t *req, void *arg)
   write.progress = &progress;
   char what[256];
   snprintf(what, sizeof what, "填报进度 %s（%d%%，佐证材料 %zu 个）", task, progress.percent, evidence->n);
-  int rc = write_and_reply(arg, req, &write, what);
-  dbn_desk_evidence_clear(evidence);
-  free(evidence);
-  return rc;
+  return send_with_evidence(arg, req, &write, what, evidence);
 }
 
 static int
@@ -597,27 +625,20 @@ handle_milestone_met(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 400, "请选择一项任务和其中的一个节点");
   if (note && !text_ok(note, DBN_MAX_TEXT, true))
     return dbn_web_reply_error(req, 400, "说明过长");
-  Duban__Figure figures[DBN_MAX_FIGURES];
-  Duban__Figure *pointers[DBN_MAX_FIGURES];
-  size_t count;
+  body_figures_t figures;
   char why[400];
-  if (!parse_figures(cJSON_GetObjectItemCaseSensitive(body, "figures"), figures, pointers, &count, why,
-                     sizeof why))
+  if (!parse_figures(body, &figures, why, sizeof why))
     return dbn_web_reply_error(req, 400, why);
-  dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
+  int rc;
+  dbn_desk_evidence_t *evidence = parse_evidence(req, body, &rc);
   if (!evidence)
-    return reply_agent_failure(req, DBN_ENOMEM);
-  if (dbn_desk_evidence_parse(cJSON_GetObjectItemCaseSensitive(body, "evidence"), evidence, why,
-                              sizeof why) != 0) {
-    free(evidence);
-    return reply_evidence_refusal(req, why);
-  }
+    return rc;
   Duban__MilestoneMet met = DUBAN__MILESTONE_MET__INIT;
   met.task = (char *)task;
   met.due = (char *)due;
   met.note = (char *)(note ? note : "");
-  met.figures = pointers;
-  met.n_figures = count;
+  met.figures = figures.pointers;
+  met.n_figures = figures.count;
   met.evidence = evidence->ptrs;
   met.n_evidence = evidence->n;
   Duban__Request write = DUBAN__REQUEST__INIT;
@@ -625,10 +646,7 @@ handle_milestone_met(dbn_web_request_t *req, void *arg)
   write.milestone_met = &met;
   char what[256];
   snprintf(what, sizeof what, "报告节点完成 %s 节点 %s（佐证材料 %zu 个）", task, due, evidence->n);
-  int rc = write_and_reply(arg, req, &write, what);
-  dbn_desk_evidence_clear(evidence);
-  free(evidence);
-  return rc;
+  return send_with_evidence(arg, req, &write, what, evidence);
 }
 
 /* ---- the inbox --------------------------------------------------------------- */
