@@ -327,6 +327,15 @@ desk_ask(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *request, cons
   return reply;
 }
 
+/* Make body (borrowed) the body of request, as request.h's row for
+ * body_case says; DBN_EINVAL for a body of another type (a bug). */
+static int
+set_request_body(Duban__Request *request, Duban__Request__BodyCase body_case, const ProtobufCMessage *body)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(body_case);
+  return kind ? dbn_request_set_body(request, kind, body) : DBN_EINVAL;
+}
+
 /* desk_ask for a read the page makes in the desk's own name: body (borrowed,
  * of the message type request.h's row for body_case names) becomes the
  * request's body. */
@@ -335,8 +344,7 @@ desk_read(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request__BodyCase bod
           const ProtobufCMessage *body, int *page_rc)
 {
   Duban__Request request = DUBAN__REQUEST__INIT;
-  const dbn_request_kind_t *kind = dbn_request_kind(body_case);
-  int rc = kind ? dbn_request_set_body(&request, kind, body) : DBN_EINVAL;
+  int rc = set_request_body(&request, body_case, body);
   if (rc) {
     *page_rc = reply_agent_failure(req, rc);
     return NULL;
@@ -423,6 +431,30 @@ handle_tasks(dbn_web_request_t *req, void *arg)
 
 /* ---- writes ------------------------------------------------------------------ */
 
+/* write_and_reply for the write of body_case with body (borrowed, of the
+ * message type request.h's row for body_case names). */
+static int
+send_write(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request__BodyCase body_case,
+           const ProtobufCMessage *body, const char *what)
+{
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  int rc = set_request_body(&write, body_case, body);
+  if (rc)
+    return reply_agent_failure(req, rc);
+  return write_and_reply(desk, req, &write, what);
+}
+
+/* send_write for a write that carries evidence, which is freed after. */
+static int
+send_with_evidence(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request__BodyCase body_case,
+                   const ProtobufCMessage *body, const char *what, dbn_desk_evidence_t *evidence)
+{
+  int rc = send_write(desk, req, body_case, body, what);
+  dbn_desk_evidence_clear(evidence);
+  free(evidence);
+  return rc;
+}
+
 static int
 handle_claim(dbn_web_request_t *req, void *arg)
 {
@@ -431,12 +463,9 @@ handle_claim(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 400, "请选择一项任务");
   Duban__Claim claim = DUBAN__CLAIM__INIT;
   claim.task = (char *)task;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_CLAIM;
-  write.claim = &claim;
   char what[256];
   snprintf(what, sizeof what, "签收 %s", task);
-  return write_and_reply(arg, req, &write, what);
+  return send_write(arg, req, DUBAN__REQUEST__BODY_CLAIM, &claim.base, what);
 }
 
 /* The figures a progress report or a milestone carries, parsed from the
@@ -514,17 +543,6 @@ parse_evidence(dbn_web_request_t *req, const cJSON *body, int *rc_p)
   return evidence;
 }
 
-/* write_and_reply for a write that carries evidence, which is freed after. */
-static int
-send_with_evidence(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write, const char *what,
-                   dbn_desk_evidence_t *evidence)
-{
-  int rc = write_and_reply(desk, req, write, what);
-  dbn_desk_evidence_clear(evidence);
-  free(evidence);
-  return rc;
-}
-
 static int
 handle_progress(dbn_web_request_t *req, void *arg)
 {
@@ -554,12 +572,9 @@ handle_progress(dbn_web_request_t *req, void *arg)
   progress.note = (char *)(note ? note : "");
   progress.evidence = evidence->ptrs;
   progress.n_evidence = evidence->n;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_PROGRESS;
-  write.progress = &progress;
   char what[256];
   snprintf(what, sizeof what, "填报进度 %s（%d%%，佐证材料 %zu 个）", task, progress.percent, evidence->n);
-  return send_with_evidence(arg, req, &write, what, evidence);
+  return send_with_evidence(arg, req, DUBAN__REQUEST__BODY_PROGRESS, &progress.base, what, evidence);
 }
 
 static int
@@ -573,12 +588,9 @@ handle_submit(dbn_web_request_t *req, void *arg)
   submit.task = (char *)task;
   if (note)
     submit.note = (char *)note;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_SUBMIT;
-  write.submit = &submit;
   char what[256];
   snprintf(what, sizeof what, "报结 %s", task);
-  return write_and_reply(arg, req, &write, what);
+  return send_write(arg, req, DUBAN__REQUEST__BODY_SUBMIT, &submit.base, what);
 }
 
 static int
@@ -595,12 +607,9 @@ handle_escalate(dbn_web_request_t *req, void *arg)
   escalate.task = (char *)task;
   escalate.category = (char *)category;
   escalate.reason = (char *)reason;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_ESCALATE;
-  write.escalate = &escalate;
   char what[256];
   snprintf(what, sizeof what, "提请协调 %s", task);
-  return write_and_reply(arg, req, &write, what);
+  return send_write(arg, req, DUBAN__REQUEST__BODY_ESCALATE, &escalate.base, what);
 }
 
 /* 催办 by the measure's lead unit (牵头单位) of a task another unit owns;
@@ -617,12 +626,9 @@ handle_remind(dbn_web_request_t *req, void *arg)
   Duban__Remind remind = DUBAN__REMIND__INIT;
   remind.task = (char *)task;
   remind.note = (char *)note;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_LEAD_REMIND;
-  write.lead_remind = &remind;
   char what[256];
   snprintf(what, sizeof what, "牵头催办 %s", task);
-  return write_and_reply(arg, req, &write, what);
+  return send_write(arg, req, DUBAN__REQUEST__BODY_LEAD_REMIND, &remind.base, what);
 }
 
 /* 报告节点完成: one milestone (its due day or number) met, with the figures
@@ -655,12 +661,9 @@ handle_milestone_met(dbn_web_request_t *req, void *arg)
   met.n_figures = figures.count;
   met.evidence = evidence->ptrs;
   met.n_evidence = evidence->n;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_MILESTONE_MET;
-  write.milestone_met = &met;
   char what[256];
   snprintf(what, sizeof what, "报告节点完成 %s 节点 %s（佐证材料 %zu 个）", task, due, evidence->n);
-  return send_with_evidence(arg, req, &write, what, evidence);
+  return send_with_evidence(arg, req, DUBAN__REQUEST__BODY_MILESTONE_MET, &met.base, what, evidence);
 }
 
 /* ---- the inbox --------------------------------------------------------------- */
@@ -712,10 +715,7 @@ handle_inbox_read(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 400, "缺少消息序号");
   Duban__MarkInboxRead mark = DUBAN__MARK_INBOX_READ__INIT;
   mark.up_to_seq = (uint64_t)up_to->valuedouble;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_MARK_INBOX_READ;
-  write.mark_inbox_read = &mark;
-  return write_and_reply(arg, req, &write, "标记已读");
+  return send_write(arg, req, DUBAN__REQUEST__BODY_MARK_INBOX_READ, &mark.base, "标记已读");
 }
 
 /* ---- queued commands ------------------------------------------------------------ */
