@@ -266,6 +266,32 @@ refusal_zh(dbn_desk_t *desk, int code, const char *message, char *zh, size_t zh_
   pthread_mutex_unlock(&desk->units_lock);
 }
 
+/* Answer the page with json, then delete it (the reply holds a copy). */
+static int
+reply_json_owned(dbn_web_request_t *req, unsigned status, cJSON *json)
+{
+  int rc = dbn_web_reply_json(req, status, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+/* A refusal as the page reads it: {"ok": false, "code", "field", "error",
+ * "detail"}, field and detail left out when NULL. */
+static int
+reply_refused(dbn_web_request_t *req, unsigned status, const char *code, const char *field, const char *error,
+              const char *detail)
+{
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddBoolToObject(json, "ok", false);
+  cJSON_AddStringToObject(json, "code", code);
+  if (field)
+    cJSON_AddStringToObject(json, "field", field);
+  cJSON_AddStringToObject(json, "error", error);
+  if (detail)
+    cJSON_AddStringToObject(json, "detail", detail);
+  return reply_json_owned(req, status, json);
+}
+
 /* ---- answers --------------------------------------------------------------- */
 
 static int
@@ -284,17 +310,11 @@ reply_refusal(dbn_desk_t *desk, dbn_web_request_t *req, const Duban__Reply *repl
 {
   char zh[1024];
   refusal_zh(desk, (int)reply->code, reply->message, zh, sizeof zh);
-  cJSON *json = cJSON_CreateObject();
-  cJSON_AddBoolToObject(json, "ok", false);
-  cJSON_AddStringToObject(json, "code", dbn_wire_code_name(reply->code));
-  cJSON_AddStringToObject(json, "error", zh);
-  cJSON_AddStringToObject(json, "detail", reply->message ? reply->message : "");
   unsigned status = reply->code == DUBAN__CODE__CODE_PERMISSION_DENIED ? 403
                     : reply->code == DUBAN__CODE__CODE_UNAVAILABLE     ? 503
                                                                        : 409;
-  int rc = dbn_web_reply_json(req, status, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_refused(req, status, dbn_wire_code_name(reply->code), NULL, zh,
+                       reply->message ? reply->message : "");
 }
 
 /* The person of the request's session (the route requires one). */
@@ -358,15 +378,8 @@ static int
 write_and_reply(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write, const char *what)
 {
   char why[512];
-  if (read_only_reason(desk, owner_write_task(write), why, sizeof why)) {
-    cJSON *refused = cJSON_CreateObject();
-    cJSON_AddBoolToObject(refused, "ok", false);
-    cJSON_AddStringToObject(refused, "code", "permission_denied");
-    cJSON_AddStringToObject(refused, "error", why);
-    int rc = dbn_web_reply_json(req, 403, refused);
-    cJSON_Delete(refused);
-    return rc;
-  }
+  if (read_only_reason(desk, owner_write_task(write), why, sizeof why))
+    return reply_refused(req, 403, "permission_denied", NULL, why, NULL);
   char request_id[DBN_MAX_ID + 1];
   const char *person = person_of(req);
   int rc;
@@ -382,9 +395,7 @@ write_and_reply(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write,
   cJSON_AddBoolToObject(json, "duplicate", reply->duplicate);
   cJSON_AddStringToObject(json, "message", reply->queued ? "已排队：代理程序将在联通后送达" : "已提交");
   dbn_wire_reply_free(&reply);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 /* A string member of the JSON body, or NULL. */
@@ -424,9 +435,7 @@ handle_tasks(dbn_web_request_t *req, void *arg)
   remember_read_only(desk, reply);
   cJSON_AddItemToObject(json, "lead_measures", dbn_desk_lead_measures_json(reply));
   dbn_wire_reply_free(&reply);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 /* ---- writes ------------------------------------------------------------------ */
@@ -512,14 +521,7 @@ parse_figures(const cJSON *body, body_figures_t *parsed, char *why, size_t why_l
 static int
 reply_evidence_refusal(dbn_web_request_t *req, const char *why)
 {
-  cJSON *json = cJSON_CreateObject();
-  cJSON_AddBoolToObject(json, "ok", false);
-  cJSON_AddStringToObject(json, "code", "invalid_argument");
-  cJSON_AddStringToObject(json, "field", "evidence");
-  cJSON_AddStringToObject(json, "error", why);
-  int rc = dbn_web_reply_json(req, 400, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_refused(req, 400, "invalid_argument", "evidence", why, NULL);
 }
 
 /* The evidence of body's "evidence", in a new block the caller frees with
@@ -702,9 +704,7 @@ handle_inbox(dbn_web_request_t *req, void *arg)
   }
   cJSON_AddNumberToObject(json, "unread", (double)unread);
   dbn_wire_reply_free(&reply);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 static int
@@ -764,9 +764,7 @@ handle_queued(dbn_web_request_t *req, void *arg)
   dbn_wire_reply_free(&reply);
   cJSON_AddNumberToObject(json, "waiting", (double)waiting);
   cJSON_AddNumberToObject(json, "refused", (double)refused);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 /* ---- evidence ------------------------------------------------------------------- */
@@ -785,9 +783,7 @@ handle_evidence(dbn_web_request_t *req, void *arg)
     return rc;
   cJSON *json = dbn_desk_evidence_list_json(reply);
   dbn_wire_reply_free(&reply);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 static int
