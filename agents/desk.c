@@ -684,11 +684,7 @@ handle_inbox(dbn_web_request_t *req, void *arg)
   size_t unread = 0;
   for (size_t i = 0; i < reply->n_inbox; i++) {
     const Duban__InboxItem *item = reply->inbox[i];
-    cJSON *entry = cJSON_CreateObject();
-    char iso[24];
-    dbn_time_format_minute(item->time, iso);
-    cJSON_AddNumberToObject(entry, "seq", (double)item->seq);
-    cJSON_AddStringToObject(entry, "time", iso);
+    cJSON *entry = dbn_desk_event_line_json(item->seq, item->time);
     cJSON_AddStringToObject(entry, "kind", item->kind);
     cJSON_AddStringToObject(entry, "kind_zh", dbn_inbox_kind_zh(item->kind));
     cJSON_AddStringToObject(entry, "task", item->task);
