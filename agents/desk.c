@@ -58,6 +58,7 @@
 #include "lead.h"
 #include "log.h"
 #include "refusal.h"
+#include "request.h"
 #include "server.h"
 #include "wire.h"
 
@@ -217,18 +218,15 @@ desk_display_name(dbn_desk_t *desk, const char *identity, const char *person, ch
 }
 
 /* The task an owner's write names (claim, progress, submit, escalate,
- * milestone met), or NULL for any other request. */
+ * milestone met: request.h's task requests), or NULL for any other request.
+ * A lead's reminder names a task too, but the lead may send it on a task it
+ * does not own (lead.h), so it is no owner's write. */
 static const char *
 owner_write_task(const Duban__Request *write)
 {
-  switch (write->body_case) {
-  case DUBAN__REQUEST__BODY_CLAIM: return write->claim->task;
-  case DUBAN__REQUEST__BODY_PROGRESS: return write->progress->task;
-  case DUBAN__REQUEST__BODY_SUBMIT: return write->submit->task;
-  case DUBAN__REQUEST__BODY_ESCALATE: return write->escalate->task;
-  case DUBAN__REQUEST__BODY_MILESTONE_MET: return write->milestone_met->task;
-  default: return NULL;
-  }
+  if (write->body_case == DUBAN__REQUEST__BODY_LEAD_REMIND)
+    return NULL;
+  return dbn_request_task(write);
 }
 
 /* Why the unit may not write to task, in Chinese, or false when the desk
@@ -268,6 +266,32 @@ refusal_zh(dbn_desk_t *desk, int code, const char *message, char *zh, size_t zh_
   pthread_mutex_unlock(&desk->units_lock);
 }
 
+/* Answer the page with json, then delete it (the reply holds a copy). */
+static int
+reply_json_owned(dbn_web_request_t *req, unsigned status, cJSON *json)
+{
+  int rc = dbn_web_reply_json(req, status, json);
+  cJSON_Delete(json);
+  return rc;
+}
+
+/* A refusal as the page reads it: {"ok": false, "code", "field", "error",
+ * "detail"}, field and detail left out when NULL. */
+static int
+reply_refused(dbn_web_request_t *req, unsigned status, const char *code, const char *field, const char *error,
+              const char *detail)
+{
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddBoolToObject(json, "ok", false);
+  cJSON_AddStringToObject(json, "code", code);
+  if (field)
+    cJSON_AddStringToObject(json, "field", field);
+  cJSON_AddStringToObject(json, "error", error);
+  if (detail)
+    cJSON_AddStringToObject(json, "detail", detail);
+  return reply_json_owned(req, status, json);
+}
+
 /* ---- answers --------------------------------------------------------------- */
 
 static int
@@ -286,17 +310,11 @@ reply_refusal(dbn_desk_t *desk, dbn_web_request_t *req, const Duban__Reply *repl
 {
   char zh[1024];
   refusal_zh(desk, (int)reply->code, reply->message, zh, sizeof zh);
-  cJSON *json = cJSON_CreateObject();
-  cJSON_AddBoolToObject(json, "ok", false);
-  cJSON_AddStringToObject(json, "code", dbn_wire_code_name(reply->code));
-  cJSON_AddStringToObject(json, "error", zh);
-  cJSON_AddStringToObject(json, "detail", reply->message ? reply->message : "");
   unsigned status = reply->code == DUBAN__CODE__CODE_PERMISSION_DENIED ? 403
                     : reply->code == DUBAN__CODE__CODE_UNAVAILABLE     ? 503
                                                                        : 409;
-  int rc = dbn_web_reply_json(req, status, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_refused(req, status, dbn_wire_code_name(reply->code), NULL, zh,
+                       reply->message ? reply->message : "");
 }
 
 /* The person of the request's session (the route requires one). */
@@ -329,20 +347,39 @@ desk_ask(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *request, cons
   return reply;
 }
 
+/* Make body (borrowed) the body of request, as request.h's row for
+ * body_case says; DBN_EINVAL for a body of another type (a bug). */
+static int
+set_request_body(Duban__Request *request, Duban__Request__BodyCase body_case, const ProtobufCMessage *body)
+{
+  const dbn_request_kind_t *kind = dbn_request_kind(body_case);
+  return kind ? dbn_request_set_body(request, kind, body) : DBN_EINVAL;
+}
+
+/* desk_ask for a read the page makes in the desk's own name: body (borrowed,
+ * of the message type request.h's row for body_case names) becomes the
+ * request's body. */
+static Duban__Reply *
+desk_read(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request__BodyCase body_case,
+          const ProtobufCMessage *body, int *page_rc)
+{
+  Duban__Request request = DUBAN__REQUEST__INIT;
+  int rc = set_request_body(&request, body_case, body);
+  if (rc) {
+    *page_rc = reply_agent_failure(req, rc);
+    return NULL;
+  }
+  char request_id[DBN_MAX_ID + 1];
+  return desk_ask(desk, req, &request, NULL, request_id, page_rc);
+}
+
 /* Send one write and answer the page: ok with seq, queued, or refused. */
 static int
 write_and_reply(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write, const char *what)
 {
   char why[512];
-  if (read_only_reason(desk, owner_write_task(write), why, sizeof why)) {
-    cJSON *refused = cJSON_CreateObject();
-    cJSON_AddBoolToObject(refused, "ok", false);
-    cJSON_AddStringToObject(refused, "code", "permission_denied");
-    cJSON_AddStringToObject(refused, "error", why);
-    int rc = dbn_web_reply_json(req, 403, refused);
-    cJSON_Delete(refused);
-    return rc;
-  }
+  if (read_only_reason(desk, owner_write_task(write), why, sizeof why))
+    return reply_refused(req, 403, "permission_denied", NULL, why, NULL);
   char request_id[DBN_MAX_ID + 1];
   const char *person = person_of(req);
   int rc;
@@ -358,9 +395,7 @@ write_and_reply(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request *write,
   cJSON_AddBoolToObject(json, "duplicate", reply->duplicate);
   cJSON_AddStringToObject(json, "message", reply->queued ? "已排队：代理程序将在联通后送达" : "已提交");
   dbn_wire_reply_free(&reply);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 /* A string member of the JSON body, or NULL. */
@@ -384,12 +419,8 @@ handle_tasks(dbn_web_request_t *req, void *arg)
 {
   dbn_desk_t *desk = arg;
   Duban__ListTasks list = DUBAN__LIST_TASKS__INIT;
-  Duban__Request request = DUBAN__REQUEST__INIT;
-  request.body_case = DUBAN__REQUEST__BODY_LIST_TASKS;
-  request.list_tasks = &list;
-  char request_id[DBN_MAX_ID + 1];
   int rc;
-  Duban__Reply *reply = desk_ask(desk, req, &request, NULL, request_id, &rc);
+  Duban__Reply *reply = desk_read(desk, req, DUBAN__REQUEST__BODY_LIST_TASKS, &list.base, &rc);
   if (!reply)
     return rc;
   remember_units(desk, reply);
@@ -404,12 +435,34 @@ handle_tasks(dbn_web_request_t *req, void *arg)
   remember_read_only(desk, reply);
   cJSON_AddItemToObject(json, "lead_measures", dbn_desk_lead_measures_json(reply));
   dbn_wire_reply_free(&reply);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 /* ---- writes ------------------------------------------------------------------ */
+
+/* write_and_reply for the write of body_case with body (borrowed, of the
+ * message type request.h's row for body_case names). */
+static int
+send_write(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request__BodyCase body_case,
+           const ProtobufCMessage *body, const char *what)
+{
+  Duban__Request write = DUBAN__REQUEST__INIT;
+  int rc = set_request_body(&write, body_case, body);
+  if (rc)
+    return reply_agent_failure(req, rc);
+  return write_and_reply(desk, req, &write, what);
+}
+
+/* send_write for a write that carries evidence, which is freed after. */
+static int
+send_with_evidence(dbn_desk_t *desk, dbn_web_request_t *req, Duban__Request__BodyCase body_case,
+                   const ProtobufCMessage *body, const char *what, dbn_desk_evidence_t *evidence)
+{
+  int rc = send_write(desk, req, body_case, body, what);
+  dbn_desk_evidence_clear(evidence);
+  free(evidence);
+  return rc;
+}
 
 static int
 handle_claim(dbn_web_request_t *req, void *arg)
@@ -419,25 +472,29 @@ handle_claim(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 400, "请选择一项任务");
   Duban__Claim claim = DUBAN__CLAIM__INIT;
   claim.task = (char *)task;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_CLAIM;
-  write.claim = &claim;
   char what[256];
   snprintf(what, sizeof what, "签收 %s", task);
-  return write_and_reply(arg, req, &write, what);
+  return send_write(arg, req, DUBAN__REQUEST__BODY_CLAIM, &claim.base, what);
 }
 
-/* The figures of a progress body: [{what, value, unit}]; false (and a
- * message) when one is malformed. figures[i]'s strings are borrowed. */
+/* The figures a progress report or a milestone carries, parsed from the
+ * page's body; the strings are borrowed from it. */
+typedef struct {
+  Duban__Figure figures[DBN_MAX_FIGURES];
+  Duban__Figure *pointers[DBN_MAX_FIGURES]; /* what the request's figures point to */
+  size_t count;
+} body_figures_t;
+
+/* The figures of body's "figures": [{what, value, unit}]; false (and a
+ * message) when one is malformed. */
 static bool
-parse_figures(const cJSON *array, Duban__Figure *figures, Duban__Figure **pointers, size_t *count, char *why,
-              size_t why_len)
+parse_figures(const cJSON *body, body_figures_t *parsed, char *why, size_t why_len)
 {
-  *count = 0;
+  parsed->count = 0;
   const cJSON *item;
-  cJSON_ArrayForEach(item, array)
+  cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(body, "figures"))
   {
-    if (*count == DBN_MAX_FIGURES) {
+    if (parsed->count == DBN_MAX_FIGURES) {
       snprintf(why, why_len, "一次最多填报 %d 项指标", DBN_MAX_FIGURES);
       return false;
     }
@@ -449,12 +506,12 @@ parse_figures(const cJSON *array, Duban__Figure *figures, Duban__Figure **pointe
       snprintf(why, why_len, "指标须有名称、数值和单位");
       return false;
     }
-    Duban__Figure *figure = &figures[*count];
+    Duban__Figure *figure = &parsed->figures[parsed->count];
     *figure = (Duban__Figure)DUBAN__FIGURE__INIT;
     figure->what = what->valuestring;
     figure->value = value->valuedouble;
     figure->unit_of_measure = unit->valuestring;
-    pointers[(*count)++] = figure;
+    parsed->pointers[parsed->count++] = figure;
   }
   return true;
 }
@@ -464,14 +521,28 @@ parse_figures(const cJSON *array, Duban__Figure *figures, Duban__Figure **pointe
 static int
 reply_evidence_refusal(dbn_web_request_t *req, const char *why)
 {
-  cJSON *json = cJSON_CreateObject();
-  cJSON_AddBoolToObject(json, "ok", false);
-  cJSON_AddStringToObject(json, "code", "invalid_argument");
-  cJSON_AddStringToObject(json, "field", "evidence");
-  cJSON_AddStringToObject(json, "error", why);
-  int rc = dbn_web_reply_json(req, 400, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_refused(req, 400, "invalid_argument", "evidence", why, NULL);
+}
+
+/* The evidence of body's "evidence", in a new block the caller frees with
+ * send_with_evidence; NULL, with the page's reply in *rc_p, when it is
+ * refused or memory runs out. */
+static dbn_desk_evidence_t *
+parse_evidence(dbn_web_request_t *req, const cJSON *body, int *rc_p)
+{
+  dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
+  if (!evidence) {
+    *rc_p = reply_agent_failure(req, DBN_ENOMEM);
+    return NULL;
+  }
+  char why[400];
+  if (dbn_desk_evidence_parse(cJSON_GetObjectItemCaseSensitive(body, "evidence"), evidence, why,
+                              sizeof why) != 0) {
+    free(evidence);
+    *rc_p = reply_evidence_refusal(req, why);
+    return NULL;
+  }
+  return evidence;
 }
 
 static int
@@ -484,42 +555,28 @@ handle_progress(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 400, "请选择一项任务");
   if (!cJSON_IsNumber(percent) || percent->valuedouble < 0 || percent->valuedouble > 100)
     return dbn_web_reply_error(req, 400, "完成百分比须为 0 到 100 的整数");
-  Duban__Figure figures[DBN_MAX_FIGURES];
-  Duban__Figure *pointers[DBN_MAX_FIGURES];
-  size_t count;
+  body_figures_t figures;
   char why[128];
-  if (!parse_figures(cJSON_GetObjectItemCaseSensitive(body, "figures"), figures, pointers, &count, why,
-                     sizeof why))
+  if (!parse_figures(body, &figures, why, sizeof why))
     return dbn_web_reply_error(req, 400, why);
   const char *note = body_string(req, "note");
   if (note && !text_ok(note, DBN_MAX_TEXT, true))
     return dbn_web_reply_error(req, 400, "说明过长");
-  dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
-  char evidence_why[400];
+  int rc;
+  dbn_desk_evidence_t *evidence = parse_evidence(req, body, &rc);
   if (!evidence)
-    return reply_agent_failure(req, DBN_ENOMEM);
-  if (dbn_desk_evidence_parse(cJSON_GetObjectItemCaseSensitive(body, "evidence"), evidence, evidence_why,
-                              sizeof evidence_why) != 0) {
-    free(evidence);
-    return reply_evidence_refusal(req, evidence_why);
-  }
+    return rc;
   Duban__Progress progress = DUBAN__PROGRESS__INIT;
   progress.task = (char *)task;
   progress.percent = (int32_t)percent->valuedouble;
-  progress.figures = pointers;
-  progress.n_figures = count;
+  progress.figures = figures.pointers;
+  progress.n_figures = figures.count;
   progress.note = (char *)(note ? note : "");
   progress.evidence = evidence->ptrs;
   progress.n_evidence = evidence->n;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_PROGRESS;
-  write.progress = &progress;
   char what[256];
   snprintf(what, sizeof what, "填报进度 %s（%d%%，佐证材料 %zu 个）", task, progress.percent, evidence->n);
-  int rc = write_and_reply(arg, req, &write, what);
-  dbn_desk_evidence_clear(evidence);
-  free(evidence);
-  return rc;
+  return send_with_evidence(arg, req, DUBAN__REQUEST__BODY_PROGRESS, &progress.base, what, evidence);
 }
 
 static int
@@ -533,12 +590,9 @@ handle_submit(dbn_web_request_t *req, void *arg)
   submit.task = (char *)task;
   if (note)
     submit.note = (char *)note;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_SUBMIT;
-  write.submit = &submit;
   char what[256];
   snprintf(what, sizeof what, "报结 %s", task);
-  return write_and_reply(arg, req, &write, what);
+  return send_write(arg, req, DUBAN__REQUEST__BODY_SUBMIT, &submit.base, what);
 }
 
 static int
@@ -555,12 +609,9 @@ handle_escalate(dbn_web_request_t *req, void *arg)
   escalate.task = (char *)task;
   escalate.category = (char *)category;
   escalate.reason = (char *)reason;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_ESCALATE;
-  write.escalate = &escalate;
   char what[256];
   snprintf(what, sizeof what, "提请协调 %s", task);
-  return write_and_reply(arg, req, &write, what);
+  return send_write(arg, req, DUBAN__REQUEST__BODY_ESCALATE, &escalate.base, what);
 }
 
 /* 催办 by the measure's lead unit (牵头单位) of a task another unit owns;
@@ -577,12 +628,9 @@ handle_remind(dbn_web_request_t *req, void *arg)
   Duban__Remind remind = DUBAN__REMIND__INIT;
   remind.task = (char *)task;
   remind.note = (char *)note;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_LEAD_REMIND;
-  write.lead_remind = &remind;
   char what[256];
   snprintf(what, sizeof what, "牵头催办 %s", task);
-  return write_and_reply(arg, req, &write, what);
+  return send_write(arg, req, DUBAN__REQUEST__BODY_LEAD_REMIND, &remind.base, what);
 }
 
 /* 报告节点完成: one milestone (its due day or number) met, with the figures
@@ -599,38 +647,25 @@ handle_milestone_met(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 400, "请选择一项任务和其中的一个节点");
   if (note && !text_ok(note, DBN_MAX_TEXT, true))
     return dbn_web_reply_error(req, 400, "说明过长");
-  Duban__Figure figures[DBN_MAX_FIGURES];
-  Duban__Figure *pointers[DBN_MAX_FIGURES];
-  size_t count;
+  body_figures_t figures;
   char why[400];
-  if (!parse_figures(cJSON_GetObjectItemCaseSensitive(body, "figures"), figures, pointers, &count, why,
-                     sizeof why))
+  if (!parse_figures(body, &figures, why, sizeof why))
     return dbn_web_reply_error(req, 400, why);
-  dbn_desk_evidence_t *evidence = malloc(sizeof *evidence);
+  int rc;
+  dbn_desk_evidence_t *evidence = parse_evidence(req, body, &rc);
   if (!evidence)
-    return reply_agent_failure(req, DBN_ENOMEM);
-  if (dbn_desk_evidence_parse(cJSON_GetObjectItemCaseSensitive(body, "evidence"), evidence, why,
-                              sizeof why) != 0) {
-    free(evidence);
-    return reply_evidence_refusal(req, why);
-  }
+    return rc;
   Duban__MilestoneMet met = DUBAN__MILESTONE_MET__INIT;
   met.task = (char *)task;
   met.due = (char *)due;
   met.note = (char *)(note ? note : "");
-  met.figures = pointers;
-  met.n_figures = count;
+  met.figures = figures.pointers;
+  met.n_figures = figures.count;
   met.evidence = evidence->ptrs;
   met.n_evidence = evidence->n;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_MILESTONE_MET;
-  write.milestone_met = &met;
   char what[256];
   snprintf(what, sizeof what, "报告节点完成 %s 节点 %s（佐证材料 %zu 个）", task, due, evidence->n);
-  int rc = write_and_reply(arg, req, &write, what);
-  dbn_desk_evidence_clear(evidence);
-  free(evidence);
-  return rc;
+  return send_with_evidence(arg, req, DUBAN__REQUEST__BODY_MILESTONE_MET, &met.base, what, evidence);
 }
 
 /* ---- the inbox --------------------------------------------------------------- */
@@ -640,12 +675,8 @@ handle_inbox(dbn_web_request_t *req, void *arg)
 {
   ensure_units(arg);
   Duban__ListInbox list = DUBAN__LIST_INBOX__INIT;
-  Duban__Request request = DUBAN__REQUEST__INIT;
-  request.body_case = DUBAN__REQUEST__BODY_LIST_INBOX;
-  request.list_inbox = &list;
-  char request_id[DBN_MAX_ID + 1];
   int rc;
-  Duban__Reply *reply = desk_ask(arg, req, &request, NULL, request_id, &rc);
+  Duban__Reply *reply = desk_read(arg, req, DUBAN__REQUEST__BODY_LIST_INBOX, &list.base, &rc);
   if (!reply)
     return rc;
   cJSON *json = cJSON_CreateObject();
@@ -653,11 +684,7 @@ handle_inbox(dbn_web_request_t *req, void *arg)
   size_t unread = 0;
   for (size_t i = 0; i < reply->n_inbox; i++) {
     const Duban__InboxItem *item = reply->inbox[i];
-    cJSON *entry = cJSON_CreateObject();
-    char iso[24];
-    dbn_time_format_minute(item->time, iso);
-    cJSON_AddNumberToObject(entry, "seq", (double)item->seq);
-    cJSON_AddStringToObject(entry, "time", iso);
+    cJSON *entry = dbn_desk_event_line_json(item->seq, item->time);
     cJSON_AddStringToObject(entry, "kind", item->kind);
     cJSON_AddStringToObject(entry, "kind_zh", dbn_inbox_kind_zh(item->kind));
     cJSON_AddStringToObject(entry, "task", item->task);
@@ -673,9 +700,7 @@ handle_inbox(dbn_web_request_t *req, void *arg)
   }
   cJSON_AddNumberToObject(json, "unread", (double)unread);
   dbn_wire_reply_free(&reply);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 static int
@@ -686,10 +711,7 @@ handle_inbox_read(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 400, "缺少消息序号");
   Duban__MarkInboxRead mark = DUBAN__MARK_INBOX_READ__INIT;
   mark.up_to_seq = (uint64_t)up_to->valuedouble;
-  Duban__Request write = DUBAN__REQUEST__INIT;
-  write.body_case = DUBAN__REQUEST__BODY_MARK_INBOX_READ;
-  write.mark_inbox_read = &mark;
-  return write_and_reply(arg, req, &write, "标记已读");
+  return send_write(arg, req, DUBAN__REQUEST__BODY_MARK_INBOX_READ, &mark.base, "标记已读");
 }
 
 /* ---- queued commands ------------------------------------------------------------ */
@@ -723,12 +745,8 @@ static int
 handle_queued(dbn_web_request_t *req, void *arg)
 {
   Duban__ListOutbox list = DUBAN__LIST_OUTBOX__INIT;
-  Duban__Request request = DUBAN__REQUEST__INIT;
-  request.body_case = DUBAN__REQUEST__BODY_LIST_OUTBOX;
-  request.list_outbox = &list;
-  char request_id[DBN_MAX_ID + 1];
   int rc;
-  Duban__Reply *reply = desk_ask(arg, req, &request, NULL, request_id, &rc);
+  Duban__Reply *reply = desk_read(arg, req, DUBAN__REQUEST__BODY_LIST_OUTBOX, &list.base, &rc);
   if (!reply)
     return rc;
   cJSON *json = cJSON_CreateObject();
@@ -742,9 +760,7 @@ handle_queued(dbn_web_request_t *req, void *arg)
   dbn_wire_reply_free(&reply);
   cJSON_AddNumberToObject(json, "waiting", (double)waiting);
   cJSON_AddNumberToObject(json, "refused", (double)refused);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 /* ---- evidence ------------------------------------------------------------------- */
@@ -757,19 +773,13 @@ handle_evidence(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 400, "请选择一项任务");
   Duban__EvidenceList list = DUBAN__EVIDENCE_LIST__INIT;
   list.task = (char *)task;
-  Duban__Request request = DUBAN__REQUEST__INIT;
-  request.body_case = DUBAN__REQUEST__BODY_LIST_EVIDENCE;
-  request.list_evidence = &list;
-  char request_id[DBN_MAX_ID + 1];
   int rc;
-  Duban__Reply *reply = desk_ask(arg, req, &request, NULL, request_id, &rc);
+  Duban__Reply *reply = desk_read(arg, req, DUBAN__REQUEST__BODY_LIST_EVIDENCE, &list.base, &rc);
   if (!reply)
     return rc;
   cJSON *json = dbn_desk_evidence_list_json(reply);
   dbn_wire_reply_free(&reply);
-  rc = dbn_web_reply_json(req, 200, json);
-  cJSON_Delete(json);
-  return rc;
+  return reply_json_owned(req, 200, json);
 }
 
 static int
@@ -782,12 +792,8 @@ handle_evidence_file(dbn_web_request_t *req, void *arg)
     return dbn_web_reply_error(req, 404, "没有该佐证材料");
   get.hash.data = hash;
   get.hash.len = sizeof hash;
-  Duban__Request request = DUBAN__REQUEST__INIT;
-  request.body_case = DUBAN__REQUEST__BODY_GET_EVIDENCE;
-  request.get_evidence = &get;
-  char request_id[DBN_MAX_ID + 1];
   int rc;
-  Duban__Reply *reply = desk_ask(arg, req, &request, NULL, request_id, &rc);
+  Duban__Reply *reply = desk_read(arg, req, DUBAN__REQUEST__BODY_GET_EVIDENCE, &get.base, &rc);
   if (!reply)
     return rc;
   const Duban__EvidenceRef *file = reply->evidence_file;

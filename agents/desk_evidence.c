@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
+#include "desk_task.h"
 #include "error.h"
 #include "refusal.h"
 #include "wire.h"
@@ -109,11 +109,7 @@ dbn_desk_evidence_list_json(const Duban__Reply *reply)
       snprintf(size, sizeof size, "%.1f KB", (double)ref->size / 1024.0);
     else
       snprintf(size, sizeof size, "%llu 字节", (unsigned long long)ref->size);
-    char when[24];
-    dbn_time_format_minute(ref->time, when);
-    cJSON *item = cJSON_CreateObject();
-    cJSON_AddNumberToObject(item, "seq", (double)ref->seq);
-    cJSON_AddStringToObject(item, "time", when);
+    cJSON *item = dbn_desk_event_line_json(ref->seq, ref->time);
     cJSON_AddStringToObject(item, "kind", ref->kind);
     cJSON_AddStringToObject(item, "kind_zh", kind_zh(ref->kind));
     cJSON_AddStringToObject(item, "name", ref->name);

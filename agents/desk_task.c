@@ -92,11 +92,7 @@ plan_changes_json(const Duban__Task *task, Duban__Unit *const *units, size_t n_u
   cJSON *array = cJSON_CreateArray();
   for (size_t i = 0; i < task->n_plan_changes; i++) {
     const Duban__PlanChangeRecord *change = task->plan_changes[i];
-    char when[24];
-    dbn_time_format_minute(change->time, when);
-    cJSON *json = cJSON_CreateObject();
-    cJSON_AddNumberToObject(json, "seq", (double)change->seq);
-    cJSON_AddStringToObject(json, "time", when);
+    cJSON *json = dbn_desk_event_line_json(change->seq, change->time);
     cJSON_AddStringToObject(json, "actor", change->actor);
     char actor[256];
     cJSON_AddStringToObject(
@@ -234,4 +230,15 @@ dbn_desk_lead_measures_json(const Duban__Reply *reply)
   }
   free(colours);
   return array;
+}
+
+cJSON *
+dbn_desk_event_line_json(uint64_t seq, int64_t time)
+{
+  char when[24];
+  dbn_time_format_minute(time, when);
+  cJSON *json = cJSON_CreateObject();
+  cJSON_AddNumberToObject(json, "seq", (double)seq);
+  cJSON_AddStringToObject(json, "time", when);
+  return json;
 }

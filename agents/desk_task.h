@@ -27,4 +27,10 @@ cJSON *dbn_desk_task_json(const Duban__Task *task, int64_t now, Duban__Unit *con
  * its live tasks (pace.h's roll-up), in list order. */
 cJSON *dbn_desk_lead_measures_json(const Duban__Reply *reply);
 
+/* A new object for one line a page lists by the event behind it (an inbox
+ * message, an evidence file, a plan change): {"seq", "time"}, the time to
+ * the minute in the plan's zone (date.h), so that every list stamps its
+ * lines alike. The caller adds the rest and owns it. */
+cJSON *dbn_desk_event_line_json(uint64_t seq, int64_t time);
+
 #endif

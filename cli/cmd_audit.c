@@ -5,6 +5,7 @@
  * log directly, read-only, with no broker connection and no key. LMDB's
  * readers do not block its writer, so they run against a live broker's data
  * directory and see a consistent snapshot as of the moment they start. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -684,51 +685,49 @@ parse_report(dbn_cli_t *cli, int argc, char **argv, own_option_t own[OWN_COUNT],
   return parse_audit_own(cli, argc, argv, own, OWN_COUNT, dir_p, range, done_p);
 }
 
-/* One row of the ranking: rank, name, code, total, colour, then counts. */
+/* The ranking in the terminal: report.h's columns but the sheet-only ones. */
 enum { RANK_COLUMNS = 20 };
+
+/* The count columns the terminal shows, as indexes into dbn_report_rank_columns. */
+static size_t
+terminal_rank_counts(size_t shown[DBN_REPORT_RANK_COUNTS])
+{
+  size_t n = 0;
+  for (size_t k = 0; k < DBN_REPORT_RANK_COUNTS; k++)
+    if (!dbn_report_rank_columns[k].sheet_only)
+      shown[n++] = k;
+  return n;
+}
 
 static void
 add_rank_row(dbn_cli_table_t *table, const dbn_report_unit_t *unit)
 {
   const dbn_score_t *s = &unit->score;
-  char cells[RANK_COLUMNS][32];
-  const long long numbers[] = {s->rank,
-                               s->total,
-                               0,
-                               s->tasks,
-                               s->done_on_time,
-                               s->done_late,
-                               s->overdue_tasks,
-                               (long long)s->overdue_days,
-                               s->behind_pace,
-                               s->own_escalations,
-                               s->automatic_escalations,
-                               (long long)s->reminders,
-                               s->missed_reports,
-                               s->confirmed_milestones,
-                               unit->colours[DBN_COLOUR_RED],
-                               unit->colours[DBN_COLOUR_YELLOW],
-                               unit->colours[DBN_COLOUR_BLUE],
-                               unit->colours[DBN_COLOUR_GREEN]};
-  const char *row[RANK_COLUMNS];
-  row[0] = cells[0];
-  row[1] = unit->name;
-  row[2] = unit->code;
-  for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++) {
-    snprintf(cells[k], sizeof cells[k], "%lld", numbers[k]);
-    row[k < 2 ? (k == 0 ? 0 : 3) : k + 2] = cells[k];
+  long long counts[DBN_REPORT_RANK_COUNTS];
+  dbn_report_rank_counts(unit, counts);
+  size_t shown[DBN_REPORT_RANK_COUNTS];
+  size_t n_shown = terminal_rank_counts(shown);
+  char rank[32], total[32], cells[DBN_REPORT_RANK_COUNTS][32];
+  snprintf(rank, sizeof rank, "%d", s->rank);
+  snprintf(total, sizeof total, "%d", s->total);
+  const char *row[RANK_COLUMNS] = {rank, unit->name, unit->code, total, dbn_colour_name_zh(s->colour)};
+  for (size_t k = 0; k < n_shown; k++) {
+    snprintf(cells[k], sizeof cells[k], "%lld", counts[shown[k]]);
+    row[DBN_REPORT_RANK_LEADING + k] = cells[k];
   }
-  row[4] = dbn_colour_name_zh(s->colour);
   dbn_cli_table_add_row(table, row);
 }
 
 static int
 print_ranking(const dbn_report_t *report)
 {
-  static const char *const headers[RANK_COLUMNS] = {"排名",     "单位",     "代码",     "总分", "颜色",
-                                                    "任务",     "按期办结", "逾期办结", "逾期", "逾期天数",
-                                                    "滞后序时", "主动求助", "自动督办", "催办", "漏报",
-                                                    "确认节点", "红",       "黄",       "蓝",   "绿"};
+  const char *headers[RANK_COLUMNS];
+  memcpy(headers, dbn_report_rank_leading, sizeof dbn_report_rank_leading);
+  size_t shown[DBN_REPORT_RANK_COUNTS];
+  size_t n_shown = terminal_rank_counts(shown);
+  assert(DBN_REPORT_RANK_LEADING + n_shown == RANK_COLUMNS);
+  for (size_t k = 0; k < n_shown; k++)
+    headers[DBN_REPORT_RANK_LEADING + k] = dbn_report_rank_columns[shown[k]].terminal_header;
   dbn_cli_table_t *table;
   if (dbn_cli_table_new(&table, RANK_COLUMNS, headers) != 0)
     return DBN_CLI_EXIT_FAIL;

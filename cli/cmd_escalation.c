@@ -6,11 +6,13 @@
  * at most one text option, so they share one table-driven runner; the
  * broker checks that the caller is a coordinator and that the state allows
  * the move. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lang.h"
 #include "cli.h"
+#include "coordinator_write.h"
 
 /* ---- escalations ---- */
 
@@ -93,55 +95,22 @@ verb_zh(const char *verb)
   return verb;
 }
 
-/* Build the request body for spec; the strings are borrowed from argv. */
+/* Build the request body for spec (domain/coordinator_write.h); the
+ * strings are borrowed from argv. The text option is the note, 退回's
+ * reason, or 改派's unit, whose reason is then the second. */
 static void
-build_request(const simple_write_t *spec, Duban__Request *req, void *storage, const char *target, uint64_t id,
-              const char *text, const char *text2)
+build_request(const simple_write_t *spec, Duban__Request *req, dbn_coordinator_bodies_t *bodies,
+              const char *target, uint64_t id, const char *text, const char *text2)
 {
-  if (spec->body == DUBAN__REQUEST__BODY_ACK) {
-    Duban__Ack *ack = storage;
-    duban__ack__init(ack);
-    ack->escalation = id;
-    ack->note = (char *)text;
-    req->body_case = DUBAN__REQUEST__BODY_ACK;
-    req->ack = ack;
-  } else if (spec->body == DUBAN__REQUEST__BODY_RESOLVE) {
-    Duban__Resolve *resolve = storage;
-    duban__resolve__init(resolve);
-    resolve->escalation = id;
-    resolve->note = (char *)text;
-    req->body_case = DUBAN__REQUEST__BODY_RESOLVE;
-    req->resolve = resolve;
-  } else if (spec->body == DUBAN__REQUEST__BODY_REMIND) {
-    Duban__Remind *remind = storage;
-    duban__remind__init(remind);
-    remind->task = (char *)target;
-    remind->note = (char *)text;
-    req->body_case = DUBAN__REQUEST__BODY_REMIND;
-    req->remind = remind;
-  } else if (spec->body == DUBAN__REQUEST__BODY_ACCEPT) {
-    Duban__Accept *accept = storage;
-    duban__accept__init(accept);
-    accept->task = (char *)target;
-    accept->note = (char *)text;
-    req->body_case = DUBAN__REQUEST__BODY_ACCEPT;
-    req->accept = accept;
-  } else if (spec->body == DUBAN__REQUEST__BODY_REJECT) {
-    Duban__Reject *reject = storage;
-    duban__reject__init(reject);
-    reject->task = (char *)target;
-    reject->reason = (char *)text;
-    req->body_case = DUBAN__REQUEST__BODY_REJECT;
-    req->reject = reject;
-  } else {
-    Duban__Reassign *reassign = storage;
-    duban__reassign__init(reassign);
-    reassign->task = (char *)target;
-    reassign->unit = (char *)text;
-    reassign->reason = (char *)text2;
-    req->body_case = DUBAN__REQUEST__BODY_REASSIGN;
-    req->reassign = reassign;
-  }
+  bool reassign = spec->body == DUBAN__REQUEST__BODY_REASSIGN;
+  dbn_coordinator_write_t write = {.escalation = id,
+                                   .task = target,
+                                   .note = text,
+                                   .reason = reassign ? text2 : text,
+                                   .unit = reassign ? text : NULL};
+  int rc = dbn_coordinator_write_request(req, bodies, spec->body, &write);
+  assert(rc == 0); /* every spec below is one of the six */
+  (void)rc;
 }
 
 enum { OPT_TEXT = DBN_CLI_OPT_FIRST_FREE, OPT_TEXT2 };
@@ -206,14 +175,7 @@ run_simple_write(const simple_write_t *spec, int argc, char **argv)
       (rc = dbn_cli_check_text(&cli, "--reason", text2, DBN_MAX_TEXT, true)) != 0)
     return rc;
 
-  union {
-    Duban__Ack ack;
-    Duban__Resolve resolve;
-    Duban__Remind remind;
-    Duban__Accept accept;
-    Duban__Reject reject;
-    Duban__Reassign reassign;
-  } storage;
+  dbn_coordinator_bodies_t storage;
   Duban__Request req = DUBAN__REQUEST__INIT;
   build_request(spec, &req, &storage, target, id, text, text2);
   char what[DBN_MAX_ID + 64];

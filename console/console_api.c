@@ -22,6 +22,7 @@
 #include "client.h"
 #include "console.h"
 #include "console_names.h"
+#include "coordinator_write.h"
 #include "date.h"
 #include "display_name.h"
 #include "pace.h"
@@ -210,66 +211,44 @@ get_events(dbn_web_request_t *req, void *arg)
 
 /* ---- Writes */
 
-typedef struct {
-  Duban__Ack ack;
-  Duban__Resolve resolve;
-  Duban__Remind remind;
-  Duban__Accept accept;
-  Duban__Reject reject;
-  Duban__Reassign reassign;
-} bodies_t;
+/* The batch actions, as the page names them, and what each needs besides
+ * its target: an escalation's number, a reason, a unit. */
+static const struct {
+  const char *action;
+  Duban__Request__BodyCase body;
+  bool on_escalation; /* the target is an escalation's number, not a task */
+  bool needs_reason;
+  bool needs_unit;
+} batch_actions[] = {
+    {"ack", DUBAN__REQUEST__BODY_ACK, true, false, false},
+    {"resolve", DUBAN__REQUEST__BODY_RESOLVE, true, false, false},
+    {"remind", DUBAN__REQUEST__BODY_REMIND, false, false, false},
+    {"accept", DUBAN__REQUEST__BODY_ACCEPT, false, false, false},
+    {"reject", DUBAN__REQUEST__BODY_REJECT, false, true, false},
+    {"reassign", DUBAN__REQUEST__BODY_REASSIGN, false, false, true},
+};
 
-/* Fill req for one action on one target; false for an unknown action or a
- * bad target. */
+/* Fill req for one action on one target (domain/coordinator_write.h);
+ * false for an unknown action or a bad target. */
 static bool
-build_request(Duban__Request *req, bodies_t *b, const char *action, const char *target, const char *note,
-              const char *reason, const char *unit)
+build_request(Duban__Request *req, dbn_coordinator_bodies_t *bodies, const char *action, const char *target,
+              const char *note, const char *reason, const char *unit)
 {
   char *end;
   uint64_t id = strtoull(target, &end, 10);
   bool numeric = *target && !*end;
-  note = note ? note : "";
-  if (strcmp(action, "ack") == 0 && numeric) {
-    duban__ack__init(&b->ack);
-    b->ack.escalation = id;
-    b->ack.note = (char *)note;
-    req->body_case = DUBAN__REQUEST__BODY_ACK;
-    req->ack = &b->ack;
-  } else if (strcmp(action, "resolve") == 0 && numeric) {
-    duban__resolve__init(&b->resolve);
-    b->resolve.escalation = id;
-    b->resolve.note = (char *)note;
-    req->body_case = DUBAN__REQUEST__BODY_RESOLVE;
-    req->resolve = &b->resolve;
-  } else if (strcmp(action, "remind") == 0) {
-    duban__remind__init(&b->remind);
-    b->remind.task = (char *)target;
-    b->remind.note = (char *)note;
-    req->body_case = DUBAN__REQUEST__BODY_REMIND;
-    req->remind = &b->remind;
-  } else if (strcmp(action, "accept") == 0) {
-    duban__accept__init(&b->accept);
-    b->accept.task = (char *)target;
-    b->accept.note = (char *)note;
-    req->body_case = DUBAN__REQUEST__BODY_ACCEPT;
-    req->accept = &b->accept;
-  } else if (strcmp(action, "reject") == 0 && reason && *reason) {
-    duban__reject__init(&b->reject);
-    b->reject.task = (char *)target;
-    b->reject.reason = (char *)reason;
-    req->body_case = DUBAN__REQUEST__BODY_REJECT;
-    req->reject = &b->reject;
-  } else if (strcmp(action, "reassign") == 0 && unit && *unit) {
-    duban__reassign__init(&b->reassign);
-    b->reassign.task = (char *)target;
-    b->reassign.unit = (char *)unit;
-    b->reassign.reason = (char *)(reason ? reason : "");
-    req->body_case = DUBAN__REQUEST__BODY_REASSIGN;
-    req->reassign = &b->reassign;
-  } else {
-    return false;
+  for (size_t i = 0; i < sizeof batch_actions / sizeof batch_actions[0]; i++) {
+    if (strcmp(action, batch_actions[i].action) != 0)
+      continue;
+    if ((batch_actions[i].on_escalation && !numeric) ||
+        (batch_actions[i].needs_reason && !(reason && *reason)) ||
+        (batch_actions[i].needs_unit && !(unit && *unit)))
+      return false;
+    dbn_coordinator_write_t write = {.task = target, .note = note, .reason = reason, .unit = unit};
+    write.escalation = batch_actions[i].on_escalation ? id : 0;
+    return dbn_coordinator_write_request(req, bodies, batch_actions[i].body, &write) == 0;
   }
-  return true;
+  return false;
 }
 
 /* One request to the broker on a connection of this thread's own (a
@@ -281,7 +260,7 @@ send_one(dbn_client_t *client, const dbn_web_session_info_t *who, const char *ac
   cJSON *result = cJSON_CreateObject();
   cJSON_AddStringToObject(result, "target", target);
   Duban__Request req = DUBAN__REQUEST__INIT;
-  bodies_t bodies;
+  dbn_coordinator_bodies_t bodies;
   if (!build_request(&req, &bodies, action, target, dbn_web_request_form(web, "note"),
                      dbn_web_request_form(web, "reason"), dbn_web_request_form(web, "unit"))) {
     cJSON_AddStringToObject(result, "error", "操作或对象无效（退回需填写原因，改派需选择部门）");

@@ -5,15 +5,7 @@
 #include <string.h>
 
 #include "error.h"
-
-static bool
-listed(char *const *codes, size_t count, const char *unit)
-{
-  for (size_t i = 0; i < count; i++)
-    if (codes[i] && strcmp(codes[i], unit) == 0)
-      return true;
-  return false;
-}
+#include "string_list.h"
 
 dbn_seen_as_t
 dbn_lead_seen_as(const Duban__Task *task, const char *unit)
@@ -22,9 +14,9 @@ dbn_lead_seen_as(const Duban__Task *task, const char *unit)
     return DBN_SEEN_NONE;
   if (task->unit && strcmp(task->unit, unit) == 0)
     return DBN_SEEN_OWN;
-  if (listed(task->lead, task->n_lead, unit))
+  if (dbn_string_listed(task->lead, task->n_lead, unit))
     return DBN_SEEN_LEAD;
-  if (listed(task->cooperating, task->n_cooperating, unit))
+  if (dbn_string_listed(task->cooperating, task->n_cooperating, unit))
     return DBN_SEEN_COOPERATING;
   return DBN_SEEN_NONE;
 }
@@ -63,7 +55,8 @@ bool
 dbn_lead_reader_leads(const Duban__Task *task)
 {
   dbn_seen_as_t seen = dbn_lead_seen_as_parse(task->seen_as);
-  return seen == DBN_SEEN_LEAD || (seen == DBN_SEEN_OWN && listed(task->lead, task->n_lead, task->unit));
+  return seen == DBN_SEEN_LEAD ||
+         (seen == DBN_SEEN_OWN && dbn_string_listed(task->lead, task->n_lead, task->unit));
 }
 
 bool

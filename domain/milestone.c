@@ -6,26 +6,18 @@
 #include <string.h>
 
 #include "error.h"
-
-static bool
-listed(char *const *days, size_t count, const char *due)
-{
-  for (size_t i = 0; i < count; i++)
-    if (days[i] && strcmp(days[i], due) == 0)
-      return true;
-  return false;
-}
+#include "string_list.h"
 
 bool
 dbn_milestone_is_met(const Duban__Task *task, const char *due)
 {
-  return due && listed(task->milestones_met, task->n_milestones_met, due);
+  return due && dbn_string_listed(task->milestones_met, task->n_milestones_met, due);
 }
 
 bool
 dbn_milestone_is_reported(const Duban__Task *task, const char *due)
 {
-  return due && listed(task->milestones_reported, task->n_milestones_reported, due);
+  return due && dbn_string_listed(task->milestones_reported, task->n_milestones_reported, due);
 }
 
 /* "1. 2023-12-31 2. 2025-12-31" for a refusal. */

@@ -763,3 +763,47 @@ dbn_report_free(dbn_report_t **report_p)
   free(report);
   *report_p = NULL;
 }
+
+const char *const dbn_report_rank_leading[DBN_REPORT_RANK_LEADING] = {"排名", "单位", "代码", "总分", "颜色"};
+
+const dbn_report_rank_column_t dbn_report_rank_columns[DBN_REPORT_RANK_COUNTS] = {
+    {"任务数", "任务", false},
+    {"按期办结", "按期办结", false},
+    {"逾期办结", "逾期办结", false},
+    {"逾期任务", "逾期", false},
+    {"逾期天数", "逾期天数", false},
+    {"逾期扣分", "逾期扣分", true},
+    {"滞后序时", "滞后序时", false},
+    {"主动求助", "主动求助", false},
+    {"自动督办", "自动督办", false},
+    {"催办", "催办", false},
+    {"漏报", "漏报", false},
+    {"确认节点", "确认节点", false},
+    {"红", "红", false},
+    {"黄", "黄", false},
+    {"蓝", "蓝", false},
+    {"绿", "绿", false},
+};
+
+void
+dbn_report_rank_counts(const dbn_report_unit_t *unit, long long counts[DBN_REPORT_RANK_COUNTS])
+{
+  const dbn_score_t *s = &unit->score;
+  const long long in_column_order[DBN_REPORT_RANK_COUNTS] = {s->tasks,
+                                                             s->done_on_time,
+                                                             s->done_late,
+                                                             s->overdue_tasks,
+                                                             (long long)s->overdue_days,
+                                                             s->overdue_points,
+                                                             s->behind_pace,
+                                                             s->own_escalations,
+                                                             s->automatic_escalations,
+                                                             (long long)s->reminders,
+                                                             s->missed_reports,
+                                                             s->confirmed_milestones,
+                                                             unit->colours[DBN_COLOUR_RED],
+                                                             unit->colours[DBN_COLOUR_YELLOW],
+                                                             unit->colours[DBN_COLOUR_BLUE],
+                                                             unit->colours[DBN_COLOUR_GREEN]};
+  memcpy(counts, in_column_order, sizeof in_column_order);
+}

@@ -190,5 +190,26 @@ void dbn_report_due_date(int64_t due_end, char out[16]);
  * DATE means. DBN_EINVAL when text is not a real date. */
 int dbn_report_parse_at(const char *text, int64_t *at_p);
 
+/* The ranking (考核排名) both the terminal and the workbook show: five
+ * leading columns (排名 单位 代码 总分 颜色), then the counts below in this
+ * order. One list, so that a count added to the score shows in both. */
+enum { DBN_REPORT_RANK_LEADING = 5, DBN_REPORT_RANK_COUNTS = 16 };
+
+/* One count column of the ranking. */
+typedef struct {
+  const char *sheet_header;    /* the workbook's header */
+  const char *terminal_header; /* the terminal's, shorter where its table is narrow */
+  bool sheet_only;             /* the terminal leaves it out (its row is already wide) */
+} dbn_report_rank_column_t;
+
+/* The leading headers, the same in the terminal and the workbook. */
+extern const char *const dbn_report_rank_leading[DBN_REPORT_RANK_LEADING];
+
+/* The count columns, in the order dbn_report_rank_counts fills them. */
+extern const dbn_report_rank_column_t dbn_report_rank_columns[DBN_REPORT_RANK_COUNTS];
+
+/* unit's counts into counts, one per dbn_report_rank_columns entry. */
+void dbn_report_rank_counts(const dbn_report_unit_t *unit, long long counts[DBN_REPORT_RANK_COUNTS]);
+
 #endif
 /* API stable */

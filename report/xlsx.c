@@ -127,10 +127,10 @@ targets_sheet(const book_t *book)
 static int
 ranking_sheet(const book_t *book)
 {
-  static const char *const headers[] = {
-      "排名",     "单位",     "代码",     "总分",     "颜色",     "任务数",   "按期办结",
-      "逾期办结", "逾期任务", "逾期天数", "逾期扣分", "滞后序时", "主动求助", "自动督办",
-      "催办",     "漏报",     "确认节点", "红",       "黄",       "蓝",       "绿"};
+  const char *headers[DBN_REPORT_RANK_LEADING + DBN_REPORT_RANK_COUNTS];
+  memcpy(headers, dbn_report_rank_leading, sizeof dbn_report_rank_leading);
+  for (size_t k = 0; k < DBN_REPORT_RANK_COUNTS; k++)
+    headers[DBN_REPORT_RANK_LEADING + k] = dbn_report_rank_columns[k].sheet_header;
   lxw_worksheet *sheet = new_sheet(book, "考核排名", headers, sizeof headers / sizeof headers[0]);
   if (!sheet)
     return -1;
@@ -144,24 +144,10 @@ ranking_sheet(const book_t *book)
     worksheet_write_string(sheet, row, 2, unit->code, NULL);
     worksheet_write_number(sheet, row, 3, s->total, NULL);
     worksheet_write_string(sheet, row, 4, dbn_colour_name_zh(s->colour), fill(book, s->colour));
-    const double numbers[] = {s->tasks,
-                              s->done_on_time,
-                              s->done_late,
-                              s->overdue_tasks,
-                              (double)s->overdue_days,
-                              s->overdue_points,
-                              s->behind_pace,
-                              s->own_escalations,
-                              s->automatic_escalations,
-                              (double)s->reminders,
-                              s->missed_reports,
-                              s->confirmed_milestones,
-                              unit->colours[DBN_COLOUR_RED],
-                              unit->colours[DBN_COLOUR_YELLOW],
-                              unit->colours[DBN_COLOUR_BLUE],
-                              unit->colours[DBN_COLOUR_GREEN]};
-    for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++)
-      worksheet_write_number(sheet, row, (lxw_col_t)(5 + k), numbers[k], NULL);
+    long long counts[DBN_REPORT_RANK_COUNTS];
+    dbn_report_rank_counts(unit, counts);
+    for (size_t k = 0; k < DBN_REPORT_RANK_COUNTS; k++)
+      worksheet_write_number(sheet, row, (lxw_col_t)(DBN_REPORT_RANK_LEADING + k), (double)counts[k], NULL);
   }
   return 0;
 }

@@ -83,6 +83,10 @@ i = line.index(word) + len(word)
 print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line[:i]))' "$2"; }
 [ "$(col "$header" 总分)" = "$(col "$row" ' 88')" ] || fail "总分 does not line up: [$header] [$row]"
 echo "$row" | has '红' || fail "JTJ's row has no red: $row"
+# report.h's one list of ranking columns: the terminal shows all but 逾期扣分.
+[ "$(echo "$header" | tr -s ' ' | sed 's/^ //; s/ $//')" = \
+  "排名 单位 代码 总分 颜色 任务 按期办结 逾期办结 逾期 逾期天数 滞后序时 主动求助 自动督办 催办 漏报 确认节点 红 黄 蓝 绿" ] \
+  || fail "the ranking's terminal columns changed: [$header]"
 pass "the table has the head hash, the rules version, verify, and lines up with Chinese names"
 
 # A past day: the rules of that day, the state of that day.
@@ -123,6 +127,9 @@ for sheet in book.worksheets:
     assert "2024年度考核细则" in sheet["A1"].value, sheet["A1"].value
 ranking = book["考核排名"]
 assert ranking["A3"].value == "排名" and ranking["D3"].value == "总分"
+assert [c.value for c in ranking[3]] == ["排名", "单位", "代码", "总分", "颜色", "任务数", "按期办结", "逾期办结",
+    "逾期任务", "逾期天数", "逾期扣分", "滞后序时", "主动求助", "自动督办", "催办", "漏报", "确认节点",
+    "红", "黄", "蓝", "绿"], [c.value for c in ranking[3]]
 rows = {row[2]: row for row in ranking.iter_rows(min_row=4, values_only=True)}
 assert rows["LCJ"][3] == 55 and rows["LCJ"][0] == 1, rows["LCJ"]
 assert rows["JTJ"][1] == "市交通运输局", rows["JTJ"]
