@@ -19,6 +19,7 @@
 #include "cosign.h"
 #include "cli.h"
 #include "date.h"
+#include "event_line.h"
 #include "event_subject.h"
 #include "report.h"
 #include "store.h"
@@ -548,11 +549,12 @@ typedef struct {
   uint64_t until; /* stop after this seq; 0 = the end */
   bool json;      /* one JSON object per line */
   uint64_t printed;
-  uint64_t bad_seq;       /* an event that did not decode */
-  const char *task;       /* --task: only this task's history; NULL for all */
-  uint64_t *escalations;  /* --task: the escalations raised on it so far (their ids are seqs) */
-  size_t n_escalations;   /* how many */
-  size_t escalations_cap; /* room at escalations */
+  uint64_t bad_seq;           /* an event that did not decode */
+  const char *task;           /* --task: only this task's history; NULL for all */
+  uint64_t *escalations;      /* --task: the escalations raised on it so far (their ids are seqs) */
+  size_t n_escalations;       /* how many */
+  size_t escalations_cap;     /* room at escalations */
+  dbn_cli_unit_names_t names; /* the plan's units as plan loads go by, for Chinese lines */
 } replay_t;
 
 /* Is event part of the history of replay->task? Its own events, and those
@@ -589,6 +591,7 @@ replay_one(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
    * verify's business, but show what the key says. */
   if (event->seq != seq)
     event->seq = seq;
+  dbn_cli_unit_names_follow(&replay->names, event);
   if (replay->task && !in_task_history(replay, event)) {
     dbn_wire_event_free(&event);
     return 0;
@@ -598,7 +601,7 @@ replay_one(void *arg, uint64_t seq, const uint8_t *bytes, size_t len)
     if (dbn_cli_print_json(stdout, dbn_cli_event_json(event)) != 0)
       rc = DBN_ENOMEM;
   } else {
-    dbn_cli_print_event_line(stdout, event);
+    dbn_cli_print_event_line_for_person(stdout, event, &replay->names);
   }
   dbn_wire_event_free(&event);
   replay->printed++;
@@ -643,6 +646,14 @@ cmd_replay(int argc, char **argv)
   int err = dbn_store_read_begin(store, &txn);
   replay_t replay = {.until = range[1], .json = cli.json};
   char *task = NULL;
+  /* The units' names from the log's views, so that a replay starting
+   * after the plan load (--after) still names them. */
+  Duban__Unit **units = NULL;
+  size_t n_units = 0;
+  if (err == 0 && dbn_store_units_list(txn, &units, &n_units) == 0) {
+    (void)dbn_cli_unit_names_set(&replay.names, units, n_units);
+    dbn_store_units_free(units, n_units);
+  }
   if (err == 0 && own[0].given)
     err = replay_resolve_task(txn, own[0].value, &task, &replay);
   if (err == 0)
@@ -651,6 +662,7 @@ cmd_replay(int argc, char **argv)
   dbn_store_destroy(&store);
   free(task);
   free(replay.escalations);
+  dbn_cli_unit_names_free(&replay.names);
   fflush(stdout);
   if (own[0].given && !replay.task && (err == DBN_ENOTFOUND || err == DBN_EINVAL))
     return dbn_cli_fail(err == DBN_EINVAL ? "invalid_argument" : "not_found",

@@ -53,6 +53,13 @@ has "填报进度" "$T/en.out" && fail "English shows the Chinese kind: $(cat "$
 grep -E '^ +[0-9]+ ' "$T/en.out" | diff - "$T/replay.out" >"$T/diff" || fail "English watch differs from replay: $(cat "$T/diff")"
 pass "with DUBAN_LANG=en the lines keep the codes, byte for byte those of audit replay"
 
+# audit replay prints the same Chinese lines, naming the units even when it
+# starts after the plan's load (the names come from the log's views).
+zh "$BIN/duban" audit replay --data "$T/data" --after 2 >"$T/replay-zh.out" 2>&1 || fail "audit replay in Chinese: $(cat "$T/replay-zh.out")"
+grep -E '^ +3 ' "$T/replay-zh.out" | has "市自然资源局  *填报进度" || fail "replay's progress line: $(cat "$T/replay-zh.out")"
+grep -E '^ +4 ' "$T/replay-zh.out" | has "改派给 市交通运输局" || fail "replay's reassignment: $(cat "$T/replay-zh.out")"
+pass "audit replay names kinds and units in Chinese, from --after on too"
+
 for bad in "--after x" "--count 0" "--timeout-idle x" "--keepalive 5"; do
   # shellcheck disable=SC2086
   rc=0; zh as coordinator:office watch $bad >/dev/null 2>"$T/bad.err" || rc=$?
