@@ -6,9 +6,10 @@
  * last one grows the broker without end. libzmq does not say which
  * connection holds what, but the kernel does: it counts the bytes each TCP
  * connection received (TCP_INFO's tcpi_bytes_received, Linux 4.1 and
- * later). The guard remembers, per connection, that count at the last
- * complete message the broker read from it (ZMQ_SRCFD names the
- * connection's descriptor); what a connection received since then is held
+ * later). The broker marks each connection it reads a complete message
+ * from (ZMQ_SRCFD names the connection's descriptor; marking costs one
+ * fstat), and the guard, when it next looks, takes that count as the
+ * connection's mark; what a connection received since then is held
  * by libzmq, in an unfinished message or in complete ones the broker has
  * not read yet. A connection holding far more than any complete message
  * can be is shut down (shutdown(2), never close(2): the descriptor stays
