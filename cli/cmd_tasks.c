@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_evidence.h"
 #include "figure.h"
+#include "display_name.h"
 #include "lang.h"
 #include "lead.h"
 #include "milestone.h"
@@ -107,7 +108,9 @@ print_tasks_table(const Duban__Reply *reply)
     cells[n++] = percent;
     cells[n++] = first_due(t);
     cells[n++] = t->overdue ? dbn_tr("逾期", "overdue") : "";
-    cells[n++] = t->unit;
+    /* A person reads the plan's name (市能源局); English keeps the code for scripts. */
+    cells[n++] =
+        dbn_lang() == DBN_LANG_EN ? t->unit : dbn_unit_display_name(reply->units, reply->n_units, t->unit);
     cells[n++] = t->text;
     if (dbn_cli_table_add_row(table, cells) != 0)
       break;

@@ -27,7 +27,9 @@ out=$(as unit:LCJ task 1.1.1) || fail "task: $out"
 echo "$out" | has '^状态 *推进中, 20%\|^状态 *推进中, 10%' || fail "the task view is not Chinese: $out"
 out=$(as unit:LCJ tasks) || fail "tasks: $out"
 echo "$out" | has '推进中' || fail "the task list's states are not Chinese: $out"
-pass "the task view and the task list speak Chinese"
+echo "$out" | has '市林业和草原局' || fail "the task list does not name the unit as the plan does: $out"
+echo "$out" | has -w 'LCJ' && fail "the task list shows the unit's code: $out"
+pass "the task view and the task list speak Chinese, the unit by the plan's name"
 
 out=$(LANG=en_US.UTF-8 as unit:LCJ progress 1.1.1 --percent 30) || fail "progress: $out"
 [[ $out == "ok: 1.1.1 at 30%, 0 figures (seq "* ]] || fail "LANG=en_US.UTF-8 is not English: $out"
@@ -38,6 +40,7 @@ out=$(as unit:LCJ progress 1.1.1 --percent 32 --lang en) || fail "progress: $out
 out=$("$BIN/duban" --lang=en tasks --broker "$ENDPOINT" --server-key "$T/keys/broker.key" --key "$(key_of unit:LCJ)") ||
   fail "tasks: $out"
 echo "$out" | has 'in_progress' || fail "--lang=en before the command is not English: $out"
+echo "$out" | has -w 'LCJ' || fail "English lost the unit's code: $out"
 out=$(LANG=en_US.UTF-8 as unit:LCJ progress 1.1.1 --percent 33 --lang zh) || fail "progress: $out"
 [[ $out == "完成："* ]] || fail "--lang zh does not win over LANG=en_US.UTF-8: $out"
 out=$(LANG=en_US.UTF-8 as unit:LCJ progress 1.1.1 --percent 20 --figure '造林面积=5万亩' 2>&1) && fail "accepted"
