@@ -58,7 +58,7 @@ etcd_installed(void)
 static pid_t
 start_member(const bench_env_t *env, int i, const int client[MEMBERS], const int peer[MEMBERS])
 {
-  char name[8], data[PATH_MAX], log[PATH_MAX], listen_client[64], listen_peer[64], cluster[256] = "";
+  char name[16], data[PATH_MAX], log[PATH_MAX], listen_client[64], listen_peer[64], cluster[256] = "";
   snprintf(name, sizeof name, "m%d", i + 1);
   snprintf(data, sizeof data, "%s/etcd-%d", env->root, i + 1);
   snprintf(log, sizeof log, "%s/etcd-%d.log", env->root, i + 1);
