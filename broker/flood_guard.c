@@ -16,11 +16,11 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "log.h"
+#include "monotonic.h"
 
 /* Descriptors above this are not looked at (the broker's own limit on
  * connections, 16,384, is far below). */
@@ -261,15 +261,6 @@ check_one(dbn_flood_guard_t *guard, int fd, dbn_flood_check_t how, int64_t now_m
   return over && shut_down(guard, e, fd, held);
 }
 
-/* A clock finer than the broker's milliseconds, to time a walk. */
-static int64_t
-now_us(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 size_t
 dbn_flood_guard_check(dbn_flood_guard_t *guard, dbn_flood_check_t how, int64_t now_ms)
 {
@@ -284,7 +275,7 @@ dbn_flood_guard_check(dbn_flood_guard_t *guard, dbn_flood_check_t how, int64_t n
    * thousand connections. Keeping the table by descriptor number makes
    * every lookup O(1); only the walk is linear, and DRAINED walks are
    * spaced by their own cost. */
-  int64_t started_us = now_us();
+  int64_t started_us = dbn_monotonic_us();
   DIR *dir = opendir("/proc/self/fd");
   if (!dir)
     return 0;
@@ -298,7 +289,7 @@ dbn_flood_guard_check(dbn_flood_guard_t *guard, dbn_flood_check_t how, int64_t n
     dropped += check_one(guard, (int)fd, how, now_ms);
   }
   closedir(dir);
-  int64_t walk_ms = (now_us() - started_us) / 1000;
+  int64_t walk_ms = (dbn_monotonic_us() - started_us) / 1000;
   guard->drained_every_ms = walk_ms * 20 > 10 ? walk_ms * 20 : 10;
   return dropped;
 }

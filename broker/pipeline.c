@@ -3,7 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "monotonic.h"
 
 /* How long after answering clients a commit may wait for their next
  * requests to carry its sync. About the time a client on the same network
@@ -35,14 +36,6 @@ struct dbn_pipeline {
   int batches_since;        /* batches read since the last commit (one that did not commit: no carrier) */
   bool waited;              /* the loop already waited for a next batch after the last commit */
 };
-
-static int64_t
-monotonic_us(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 int
 dbn_pipeline_new(dbn_pipeline_t **pipeline_p, dbn_store_t *store, dbn_peers_t *peers, void *router)
@@ -87,7 +80,7 @@ release(dbn_pipeline_t *p)
     released = true;
   }
   if (released)
-    p->released_us = monotonic_us();
+    p->released_us = dbn_monotonic_us();
   if (p->first == p->count)
     p->first = p->count = 0;
 }
@@ -121,7 +114,7 @@ dbn_pipeline_send(dbn_pipeline_t *p, const uint8_t *routing, size_t routing_len,
       (!dbn_store_sync_pending(p->store) || needs <= dbn_store_durable_seq(p->store))) {
     dbn_peers_send(p->peers, p->router, routing, routing_len, buf, len);
     p->awaited++;
-    p->released_us = monotonic_us();
+    p->released_us = dbn_monotonic_us();
     return;
   }
   uint8_t *copy = malloc(routing_len ? routing_len : 1);
@@ -148,7 +141,7 @@ void
 dbn_pipeline_committed(dbn_pipeline_t *p)
 {
   if (dbn_store_sync_pending(p->store)) {
-    p->committed_us = monotonic_us();
+    p->committed_us = dbn_monotonic_us();
     p->batches_since = 0;
     p->waited = false;
   }
@@ -171,12 +164,12 @@ dbn_pipeline_settle(dbn_pipeline_t *p, bool input_waiting)
   /* The next batch is here: its commit syncs this one. Unless a batch
    * already came after the commit and committed nothing (reads, refusals),
    * which says requests may keep coming without one that writes. */
-  int64_t age = monotonic_us() - p->committed_us;
+  int64_t age = dbn_monotonic_us() - p->committed_us;
   if (input_waiting && p->batches_since == 0 && age < PIPELINE_HOLD_MAX_US)
     return 0;
   /* Clients answered a moment ago are likely to send again within a
    * round trip: worth one short wait, while the answers are fresh. */
-  bool young = monotonic_us() - p->released_us < PIPELINE_BOUND_US;
+  bool young = dbn_monotonic_us() - p->released_us < PIPELINE_BOUND_US;
   if (young && p->awaited > 0 && !p->waited && p->batches_since == 0) {
     p->waited = true; /* clients just answered will likely send again: wait once for them */
     return 0;
